@@ -1,0 +1,45 @@
+/**
+ * Shared flag handling for commands: node:util parseArgs with strict checking, plus typed
+ * readers that fail with a message naming the flag.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ShowertrigError } from '../domain/index.js';
+
+export class UsageError extends ShowertrigError {
+  override readonly name: string = 'UsageError';
+}
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  run(argv: readonly string[]): Promise<number>;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parseFlags<O extends Options>(argv: readonly string[], options: O, allowPositionals = false) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+export function intFlag(v: string | undefined, flag: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag}: expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function numFlag(v: string | undefined, flag: string, def: number, min = -Infinity, max = Infinity): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${flag}: expected a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}

@@ -1,0 +1,57 @@
+/**
+ * The CLI: `showertrig <command> [flags]`. Each command lives in its own file and is loaded
+ * lazily, so `simulate` never pays for loading TensorFlow.
+ */
+import { ShowertrigError } from '../domain/index.js';
+import { UsageError, type Command } from './args.js';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  simulate: { summary: 'run the DAQ simulator (to a recording, or to Kafka)', load: async () => (await import('./simulate.js')).command },
+  inspect: { summary: 'summarise a recording (.avro)', load: async () => (await import('./inspect.js')).command },
+  'bench-sim': { summary: 'benchmark the simulator (events/s)', load: async () => (await import('./bench-sim.js')).command },
+};
+
+function usage(): string {
+  const w = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  const lines = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(w)}  ${c.summary}`);
+  return `usage: showertrig <command> [flags]   (showertrig <command> --help for its flags)\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) return runCommand(DEFAULT_COMMAND, []);
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return 0;
+  }
+  return runCommand(name, rest);
+}
+
+/** With no command the main job runs. */
+const DEFAULT_COMMAND = 'simulate';
+
+async function runCommand(name: string, argv: readonly string[]): Promise<number> {
+  const entry = COMMANDS[name];
+  if (entry === undefined) {
+    process.stderr.write(`showertrig: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    return 2;
+  }
+  const cmd = await entry.load();
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${cmd.usage}\n`);
+    return 0;
+  }
+  try {
+    return await cmd.run(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`showertrig ${name}: ${e.message}\n\n${cmd.usage}\n`);
+      return 2;
+    }
+    if (e instanceof ShowertrigError) {
+      process.stderr.write(`showertrig ${name}: ${e.name}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

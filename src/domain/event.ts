@@ -1,0 +1,80 @@
+import type { EventClass, Truth } from './frame.js';
+
+/** Why a reconstruction did or did not produce physics values. 'ok' is the only status with finite outputs. */
+export const RECO_STATUSES = [
+  'ok',
+  'no_hits',
+  'single_station',
+  'no_cluster',
+  'out_of_plane',
+  'non_finite',
+  'too_many_hits',
+] as const;
+export type RecoStatus = (typeof RECO_STATUSES)[number];
+
+export interface RecoEvent {
+  readonly runId: string;
+  readonly eventId: string;
+  readonly timestampNs: bigint;
+  readonly status: RecoStatus;
+  /** Human-readable detail for a non-ok status. */
+  readonly detail?: string;
+  readonly nHits: number;
+  /** CNN energy, GeV (NaN-free: 0 when status != ok). */
+  readonly energyGeV: number;
+  /** CNN longitudinal vertex, cm: distance from origin to the first TT plane (negative upstream). */
+  readonly dCm: number;
+  /** Transverse origin from clustering + line fit, extrapolated to the vertex, cm. */
+  readonly xCm: number;
+  readonly yCm: number;
+  /** RMS of the straight-line fit through the chosen cluster centres, cm. */
+  readonly fitRmsCm: number;
+  /** Stations that contributed a cluster. */
+  readonly stationsUsed: number;
+  readonly truth?: Truth;
+}
+
+export interface Candidate {
+  readonly event: RecoEvent;
+  readonly selected: boolean;
+  /** Every cut's outcome, e.g. "energy 12.3 GeV in [1, 100]". */
+  readonly reasons: readonly string[];
+  /** Set when the candidate falls inside an excess alert window. */
+  readonly alertId?: string;
+}
+
+export type ExcessMethod = 'window' | 'cusum';
+
+export interface ExcessAlert {
+  readonly alertId: string;
+  readonly method: ExcessMethod;
+  readonly windowStartNs: bigint;
+  readonly windowEndNs: bigint;
+  readonly observed: number;
+  readonly expected: number;
+  readonly z: number;
+  readonly p: number;
+  readonly eventClassHint?: EventClass;
+}
+
+export interface DeadLetter {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key?: string;
+  readonly reason: string;
+  readonly errorClass: string;
+  readonly payload: Uint8Array;
+  readonly receivedAtNs: bigint;
+}
+
+/**
+ * Reconstructs a batch of frames. One RecoEvent per frame, same order; never throws on bad
+ * physics input (a non-ok status says why), only on infrastructure failure (e.g. the model).
+ */
+export interface Reconstructor {
+  reconstruct(frames: readonly import('./frame.js').HitFrame[]): Promise<RecoEvent[]>;
+  /** e.g. { backend: 'wasm', model: 'coordconv-32' } */
+  readonly info: Readonly<{ backend: string; model: string }>;
+  dispose(): void;
+}

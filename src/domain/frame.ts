@@ -1,0 +1,56 @@
+/**
+ * A Target Tracker hit frame: what the DAQ emits for one event.
+ * Hits are stored as parallel typed arrays (structure of arrays): hit i is
+ * (station[i], ix[i], iy[i], count[i]). Pixel indices are 0-based on the plane grid;
+ * count is the number of charged particles that crossed the pixel.
+ */
+export const EVENT_CLASSES = ['signal', 'neutrino', 'muon', 'noise'] as const;
+export type EventClass = (typeof EVENT_CLASSES)[number];
+
+export interface Hits {
+  readonly station: Uint8Array;
+  readonly ix: Int32Array;
+  readonly iy: Int32Array;
+  readonly count: Int32Array;
+}
+
+/** Simulation truth carried by simulated frames (absent for real data). */
+export interface Truth {
+  readonly eventClass: EventClass;
+  readonly energyGeV: number;
+  /** Transverse shower origin in the detector frame, cm (plane centre at 0,0). */
+  readonly x0Cm: number;
+  readonly y0Cm: number;
+  /** Longitudinal distance from the shower origin to the first TT plane, cm, in [-7.5, 0]. */
+  readonly dCm: number;
+  /** Direction slopes dx/dz and dy/dz, radians (small-angle). */
+  readonly slopeX: number;
+  readonly slopeY: number;
+}
+
+export interface HitFrame {
+  readonly runId: string;
+  readonly eventId: string;
+  /** DAQ timestamp, ns since the Unix epoch. */
+  readonly timestampNs: bigint;
+  readonly hits: Hits;
+  readonly truth?: Truth;
+}
+
+export function hitCount(h: Hits): number {
+  return h.station.length;
+}
+
+export function emptyHits(): Hits {
+  return { station: new Uint8Array(0), ix: new Int32Array(0), iy: new Int32Array(0), count: new Int32Array(0) };
+}
+
+/** Hits per station, for stations 0..nStations-1. */
+export function hitsPerStation(h: Hits, nStations: number): number[] {
+  const out = new Array<number>(nStations).fill(0);
+  for (let i = 0; i < h.station.length; i++) {
+    const s = h.station[i]!;
+    if (s < nStations) out[s] = (out[s] ?? 0) + 1;
+  }
+  return out;
+}
