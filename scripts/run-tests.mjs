@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// Finds *.test.ts files and runs them with node's built-in test runner (TypeScript via tsx).
-// --unit: only tests beside the code (src/); default: also test/ (integration, needs the broker).
+// Runs every *.test.ts with node's built-in test runner (TypeScript through tsx).
+//   --unit   only the tests beside the code (src/), no broker needed
+//   default  also test/ (integration against a real Kafka broker): uses KAFKA_BROKERS when set;
+//            otherwise starts the project's broker (scripts/kafka.sh) if 127.0.0.1:9092 is not up,
+//            and stops it afterwards if it started it.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 
 const unitOnly = process.argv.includes('--unit');
+const extra = process.argv.slice(2).filter((a) => a !== '--unit');
 const roots = unitOnly ? ['src'] : ['src', 'test'];
 const files = [];
 const walk = (dir) => {
@@ -17,10 +22,30 @@ const walk = (dir) => {
 };
 for (const r of roots) walk(r);
 files.sort();
-const extra = process.argv.slice(2).filter((a) => a !== '--unit');
+
+const portOpen = (host, port) =>
+  new Promise((resolve) => {
+    const s = connect({ host, port, timeout: 1000 });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+    s.once('timeout', () => { s.destroy(); resolve(false); });
+  });
+
+let startedBroker = false;
+if (!unitOnly && !process.env.KAFKA_BROKERS && !(await portOpen('127.0.0.1', 9092))) {
+  console.log('# starting the project Kafka broker (scripts/kafka.sh start)');
+  const r = spawnSync('bash', ['scripts/kafka.sh', 'start'], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error('could not start Kafka: integration tests need it (see README: npm run kafka:start)');
+    process.exit(1);
+  }
+  startedBroker = true;
+}
+
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...extra, ...files],
   { stdio: 'inherit' },
 );
+if (startedBroker) spawnSync('bash', ['scripts/kafka.sh', 'stop'], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -9,6 +9,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   simulate: { summary: 'run the DAQ simulator (to a recording, or to Kafka)', load: async () => (await import('./simulate.js')).command },
   inspect: { summary: 'summarise a recording (.avro)', load: async () => (await import('./inspect.js')).command },
   'bench-sim': { summary: 'benchmark the simulator (events/s)', load: async () => (await import('./bench-sim.js')).command },
+  evaluate: { summary: 'resolutions of the reconstruction vs the baseline on fresh signal events', load: async () => (await import('./evaluate.js')).command },
+  'bench-reco': { summary: 'benchmark clustering, baseline, CNN and full reconstruction', load: async () => (await import('./bench-reco.js')).command },
+  train: { summary: 'train the CNN energy/vertex regressor on simulated events', load: async () => (await import('./train.js')).command },
 };
 
 function usage(): string {

@@ -25,6 +25,8 @@ export interface ExcessConfig {
   readonly cusumH: number;
   /** No new alert of the same method within this many seconds after one. */
   readonly holdoffS: number;
+  /** Event-time tolerance for out-of-order frames: a step bin closes this long after newer frames pass it. */
+  readonly allowedLatenessS: number;
 }
 
 export interface TriggerConfig {
@@ -40,7 +42,7 @@ export function parseTrigger(raw: unknown, path = 'trigger'): TriggerConfig {
   noUnknownKeys(s, sp, ['energyWindowGeV', 'fiducialMarginCm', 'minStations', 'maxFitRmsCm', 'minHits']);
   const ep = `${path}.excess`;
   const e = section(r['excess'], ep);
-  noUnknownKeys(e, ep, ['windowS', 'stepS', 'backgroundRateHz', 'trailingWindowS', 'zThreshold', 'cusumK', 'cusumH', 'holdoffS']);
+  noUnknownKeys(e, ep, ['windowS', 'stepS', 'backgroundRateHz', 'trailingWindowS', 'zThreshold', 'cusumK', 'cusumH', 'holdoffS', 'allowedLatenessS']);
   const excess: ExcessConfig = {
     windowS: num(e, ep, 'windowS', 10, { above: 0, max: 86400 }),
     stepS: num(e, ep, 'stepS', 1, { above: 0, max: 86400 }),
@@ -50,10 +52,16 @@ export function parseTrigger(raw: unknown, path = 'trigger'): TriggerConfig {
     cusumK: num(e, ep, 'cusumK', 0.5, { min: 0, max: 100 }),
     cusumH: num(e, ep, 'cusumH', 8, { above: 0, max: 1000 }),
     holdoffS: num(e, ep, 'holdoffS', 30, { min: 0 }),
+    allowedLatenessS: num(e, ep, 'allowedLatenessS', 2, { min: 0, max: 3600 }),
   };
   if (excess.stepS > excess.windowS) throw new ConfigError(`${ep}.stepS`, `<= windowS (${excess.windowS})`, excess.stepS);
   if (excess.trailingWindowS < excess.windowS) {
     throw new ConfigError(`${ep}.trailingWindowS`, `>= windowS (${excess.windowS})`, excess.trailingWindowS);
+  }
+  const wholeSteps = (v: number): boolean => Math.abs(v / excess.stepS - Math.round(v / excess.stepS)) < 1e-9;
+  if (!wholeSteps(excess.windowS)) throw new ConfigError(`${ep}.windowS`, `a whole multiple of stepS (${excess.stepS})`, excess.windowS);
+  if (!wholeSteps(excess.trailingWindowS)) {
+    throw new ConfigError(`${ep}.trailingWindowS`, `a whole multiple of stepS (${excess.stepS})`, excess.trailingWindowS);
   }
   return {
     selection: {

@@ -1,0 +1,183 @@
+/**
+ * `showertrig bench-reco`: speed of the reconstruction stages on one core, on pre-generated
+ * signal events (E uniform 1–100 GeV): DBSCAN clustering + track choice (grid and kdbush
+ * indexes), the Gaussian-moment baseline and, with --model, the CNN per batch size, and the full
+ * reconstructor. Events/s, per-event latency p50/p99, memory. Writes <out>/reco.json and reco.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config/index.js';
+import { Rng, type HitFrame, type Hits } from '../domain/index.js';
+import {
+  createBaselineModel,
+  createReconstructor,
+  createTransverseReconstructor,
+  DEFAULT_TRANSVERSE,
+  reconstructorConfig,
+  trainBaselineStream,
+  type EnergyVertexModel,
+  SPATIAL_INDEXES,
+} from '../reconstruction/index.js';
+import { markdownTable, quantile } from '../report/index.js';
+import { generateEvent } from '../sim/index.js';
+import { intFlag, parseFlags, type Command } from './args.js';
+import { loadCnnModel } from './evaluate.js';
+
+const USAGE = `usage: showertrig bench-reco [--events N] [--seed S] [--model DIR] [--batches 1,8,64,256] [--json] [--out DIR]
+  --events N   pre-generated signal events per measurement (default 2000)
+  --model DIR  also benchmark this CNN model (tfjs layers directory)
+  --out DIR    where reco.json and reco.md go (default bench/results)`;
+
+interface Row {
+  stage: string;
+  batch: number;
+  events_per_second: number;
+  /** Per call: one event for per-event stages, one batch for batched ones. */
+  latency_p50_ms: number;
+  latency_p99_ms: number;
+  per_event_us: number;
+}
+
+export const command: Command = {
+  name: 'bench-reco',
+  summary: 'benchmark clustering, baseline, CNN and the full reconstruction (events/s, latency, memory)',
+  usage: USAGE,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      events: { type: 'string' },
+      seed: { type: 'string' },
+      model: { type: 'string' },
+      batches: { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+    });
+    const cfg = loadConfig(values.config === undefined ? [] : [values.config]);
+    const g = cfg.detector;
+    const n = intFlag(values.events, 'events', 2000, 10, 1_000_000);
+    const seed = intFlag(values.seed, 'seed', 7, 0, 2 ** 32 - 1);
+    const batches = (values.batches ?? '1,8,64,256').split(',').map((b) => intFlag(b, 'batches', 64, 1, 65536));
+    const outDir = values.out ?? 'bench/results';
+    const log = (m: string): boolean => process.stderr.write(`${m}\n`);
+
+    const rng = new Rng(seed);
+    const events: HitFrame[] = [];
+    let hitSum = 0;
+    for (let i = 0; i < n; i++) {
+      const ev = generateEvent(g, cfg.simulation, 'signal', rng);
+      hitSum += ev.hits.station.length;
+      events.push({ runId: 'bench', eventId: String(i), timestampNs: BigInt(i), hits: ev.hits, truth: ev.truth });
+    }
+    log(`generated ${n} signal events, ${(hitSum / n).toFixed(0)} hits/event`);
+    const hits = events.map((e) => e.hits);
+    const rows: Row[] = [];
+
+    const rc = reconstructorConfig(cfg.reconstruction);
+    for (const index of SPATIAL_INDEXES) {
+      const t = createTransverseReconstructor(g, { ...rc.transverse, clustering: { ...rc.transverse.clustering, index } });
+      rows.push(perEvent(`clustering + track (${index})`, hits, (h) => void t.reconstruct(h)));
+      log(summary(rows.at(-1)!));
+    }
+    const tb = createTransverseReconstructor(g, DEFAULT_TRANSVERSE);
+    rows.push(perEvent('weighted-mean track (baseline X,Y)', hits, (h) => void tb.baseline(h)));
+    log(summary(rows.at(-1)!));
+
+    const trainRng = new Rng(seed + 1_000_003);
+    const baseline = createBaselineModel(trainBaselineStream(5000, () => generateEvent(g, cfg.simulation, 'signal', trainRng), g), g);
+    const models: EnergyVertexModel[] = [baseline];
+    if (values.model !== undefined) models.push(await loadCnnModel(values.model, g, cfg.reconstruction.backend));
+    for (const m of models) {
+      for (const b of batches) {
+        rows.push(await batched(`${m.info.name} E,d [${m.info.backend}]`, hits, b, (x) => m.predict(x)));
+        log(summary(rows.at(-1)!));
+      }
+    }
+    for (const m of models) {
+      const reco = createReconstructor(g, m, rc);
+      for (const b of [1, cfg.reconstruction.batchSize]) {
+        rows.push(await batched(`full reconstruction, ${m.info.name} [${m.info.backend}]`, events, b, (x) => reco.reconstruct(x)));
+        log(summary(rows.at(-1)!));
+      }
+    }
+    const mem = process.memoryUsage();
+    const result = {
+      command: 'bench-reco',
+      events: n,
+      seed,
+      hits_per_event: hitSum / n,
+      node: process.version,
+      cpu_note: 'one process, one thread; events/s per core',
+      dbscan: { eps_mm: cfg.reconstruction.dbscanEpsMm, min_hits: cfg.reconstruction.dbscanMinHits },
+      rows,
+      memory: { rss_mb: mem.rss / 2 ** 20, heap_used_mb: mem.heapUsed / 2 ** 20, external_mb: mem.external / 2 ** 20 },
+    };
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'reco.json'), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(join(outDir, 'reco.md'), markdown(result, argv));
+    if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    else process.stdout.write(markdown(result, argv));
+    for (const m of models) m.dispose();
+    return 0;
+  },
+};
+
+function summary(r: Row): string {
+  return `${r.stage} batch ${r.batch}: ${r.events_per_second.toFixed(0)} events/s, p50 ${r.latency_p50_ms.toFixed(3)} ms, p99 ${r.latency_p99_ms.toFixed(3)} ms`;
+}
+
+/** One warm-up pass, then one timed pass over all events; latency per event. */
+function perEvent(stage: string, hits: readonly Hits[], f: (h: Hits) => void): Row {
+  for (let i = 0; i < Math.min(200, hits.length); i++) f(hits[i]!);
+  const lat = new Float64Array(hits.length);
+  const t0 = performance.now();
+  for (let i = 0; i < hits.length; i++) {
+    const a = performance.now();
+    f(hits[i]!);
+    lat[i] = performance.now() - a;
+  }
+  return row(stage, 1, hits.length, performance.now() - t0, lat);
+}
+
+/** Warm-up with two batches, then every full batch of the events timed; latency per batch. */
+async function batched<T>(stage: string, items: readonly T[], b: number, f: (x: readonly T[]) => Promise<unknown>): Promise<Row> {
+  const nb = Math.max(1, Math.floor(items.length / b));
+  for (let k = 0; k < Math.min(2, nb); k++) await f(items.slice(k * b, (k + 1) * b));
+  const lat = new Float64Array(nb);
+  const t0 = performance.now();
+  for (let k = 0; k < nb; k++) {
+    const chunk = items.slice(k * b, (k + 1) * b);
+    const a = performance.now();
+    await f(chunk);
+    lat[k] = performance.now() - a;
+  }
+  return row(stage, b, Math.min(items.length, nb * b), performance.now() - t0, lat);
+}
+
+function row(stage: string, batch: number, events: number, totalMs: number, lat: Float64Array): Row {
+  const sorted = lat.slice().sort();
+  return {
+    stage,
+    batch,
+    events_per_second: events / (totalMs / 1000),
+    latency_p50_ms: quantile(sorted, 0.5),
+    latency_p99_ms: quantile(sorted, 0.99),
+    per_event_us: (totalMs * 1000) / events,
+  };
+}
+
+function markdown(r: { events: number; seed: number; hits_per_event: number; node: string; rows: Row[]; memory: Record<string, number> }, argv: readonly string[]): string {
+  return [
+    '# Reconstruction benchmark',
+    '',
+    `- command: \`showertrig bench-reco ${argv.join(' ')}\``,
+    `- ${r.events} signal events (seed ${r.seed}, E uniform 1–100 GeV), ${r.hits_per_event.toFixed(0)} hits/event; node ${r.node}; one thread`,
+    `- latency is per call: one event for batch 1 stages, one batch otherwise`,
+    `- memory at the end: RSS ${r.memory['rss_mb']!.toFixed(0)} MiB, heap ${r.memory['heap_used_mb']!.toFixed(0)} MiB, external ${r.memory['external_mb']!.toFixed(0)} MiB`,
+    '',
+    markdownTable(
+      ['stage', 'batch', 'events/s', 'µs/event', 'p50 ms', 'p99 ms'],
+      r.rows.map((x) => [x.stage, x.batch, Math.round(x.events_per_second), x.per_event_us, x.latency_p50_ms, x.latency_p99_ms]),
+      3,
+    ),
+  ].join('\n');
+}

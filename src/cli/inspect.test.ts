@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DecodeError } from '../domain/index.js';
+import { UsageError } from './args.js';
+import { createInspectCommand, type RecordingSummaryReport } from './inspect.js';
+import { createSimulateCommand, type Terminal } from './simulate.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'showertrig-inspect-'));
+const path = join(dir, 'r.avro');
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function terminal(): Terminal & { stdout: string } {
+  const t = { stdout: '', errIsTty: false, out: (s: string) => void (t.stdout += s), err: () => undefined };
+  return t;
+}
+
+before(async () => {
+  await createSimulateCommand(terminal()).run(['--events', '150', '--seed', '8', '--out', path]);
+});
+
+describe('inspect', () => {
+  it('reports counts per class, hits per station, time span and bytes per event as JSON', async () => {
+    const term = terminal();
+    assert.equal(await createInspectCommand(term).run([path, '--json']), 0);
+    const r = JSON.parse(term.stdout) as RecordingSummaryReport;
+    assert.equal(r.events, 150);
+    assert.equal(Object.values(r.perClass).reduce((a, b) => a + b, 0), 150);
+    assert.equal(r.perClass.unknown, 0);
+    assert.equal(r.fileBytes, statSync(path).size);
+    assert.equal(r.bytesPerEvent, r.fileBytes / 150);
+    assert.equal(r.hitsPerStation.length, 3);
+    const meanSum = r.hitsPerStation.reduce((a, s) => a + s.mean, 0);
+    assert.ok(Math.abs(meanSum - r.hitsPerEvent!.mean) < 1e-9);
+    assert.ok(r.spanS > 0);
+    assert.equal(BigInt(r.lastTimestampNs!) - BigInt(r.firstTimestampNs!), BigInt(Math.round(r.spanS * 1e9)));
+    assert.equal(r.metadata['showertrig.seed'], '8');
+    const e = r.energyGeV.signal;
+    if (e !== null) assert.ok(e.min >= 1 && e.max <= 100);
+  });
+
+  it('prints a readable summary', async () => {
+    const term = terminal();
+    await createInspectCommand(term).run([path]);
+    assert.match(term.stdout, /150 events, \d+ bytes, [\d.]+ bytes\/event/);
+    assert.match(term.stdout, /station 2 hits\/event: mean [\d.]+, min \d+, max \d+/);
+  });
+
+  it('fails clearly on a truncated recording and on missing arguments', async () => {
+    const cut = join(dir, 'cut.avro');
+    const bytes = readFileSync(path);
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 100));
+    await assert.rejects(createInspectCommand(terminal()).run([cut]), (e: unknown) => e instanceof DecodeError && e.reason === 'truncated');
+    await assert.rejects(createInspectCommand(terminal()).run([]), UsageError);
+  });
+});

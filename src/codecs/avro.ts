@@ -1,0 +1,236 @@
+/**
+ * Avro codecs: header + plain Avro binary of the schema version named in the header.
+ * Records mirror the domain types; optional fields are `null` on the wire, absent in the domain.
+ */
+import type avsc from 'avsc';
+import type {
+  Candidate,
+  DeadLetter,
+  EventClass,
+  ExcessAlert,
+  ExcessMethod,
+  HitFrame,
+  RecoEvent,
+  RecoStatus,
+  Truth,
+} from '../domain/index.js';
+import { avroType, CURRENT_SCHEMA_VERSION, type MessageKind } from './avro-types.js';
+import { bodyOf, checkDecodedHits, encodeFailure, type Codec } from './codec.js';
+import { classifyBodyError, expectHeader, HEADER_BYTES, headerBytes } from './wire.js';
+
+interface HitsRecord {
+  station: ArrayLike<number>;
+  ix: ArrayLike<number>;
+  iy: ArrayLike<number>;
+  count: ArrayLike<number>;
+}
+interface TruthRecord {
+  eventClass: EventClass;
+  energyGeV: number;
+  x0Cm: number;
+  y0Cm: number;
+  dCm: number;
+  slopeX: number;
+  slopeY: number;
+}
+export interface FrameRecord {
+  runId: string;
+  eventId: string;
+  timestampNs: bigint;
+  hits: HitsRecord;
+  truth: TruthRecord | null;
+}
+interface RecoRecord extends Omit<RecoEvent, 'detail' | 'truth'> {
+  detail: string | null;
+  truth: TruthRecord | null;
+}
+interface CandidateRecord {
+  event: RecoRecord;
+  selected: boolean;
+  reasons: string[];
+  alertId: string | null;
+}
+interface AlertRecord extends Omit<ExcessAlert, 'eventClassHint'> {
+  eventClassHint: EventClass | null;
+}
+interface DeadLetterRecord extends Omit<DeadLetter, 'key' | 'payload'> {
+  key: string | null;
+  payload: Buffer;
+}
+
+function truthToRecord(t: Truth | undefined): TruthRecord | null {
+  if (t === undefined) return null;
+  return { eventClass: t.eventClass, energyGeV: t.energyGeV, x0Cm: t.x0Cm, y0Cm: t.y0Cm, dCm: t.dCm, slopeX: t.slopeX, slopeY: t.slopeY };
+}
+
+/** avsc decodes records as class instances; the domain gets plain objects. */
+function truthFromRecord(t: TruthRecord | null): Truth | undefined {
+  return t === null ? undefined : truthToRecord(t) ?? undefined;
+}
+
+/** A HitFrame as the avsc record of hit_frame.v1 (also what recordings store). */
+export function frameToRecord(f: HitFrame): FrameRecord {
+  const h = f.hits;
+  return {
+    runId: f.runId,
+    eventId: f.eventId,
+    timestampNs: f.timestampNs,
+    // array<int> fields take typed arrays directly (IntArrayType in avro-types.ts).
+    hits: { station: h.station, ix: h.ix, iy: h.iy, count: h.count },
+    truth: truthToRecord(f.truth),
+  };
+}
+
+/** The avsc record of hit_frame.v1 → HitFrame; throws DecodeError on inconsistent hit arrays. */
+export function frameFromRecord(r: FrameRecord): HitFrame {
+  // array<int> decodes to Int32Array (IntArrayType); other Avro readers' records may hold plain arrays.
+  const i32 = (a: ArrayLike<number>): Int32Array => (a instanceof Int32Array ? a : Int32Array.from(a));
+  const hits = checkDecodedHits(
+    { station: new Uint8Array(r.hits.station), ix: i32(r.hits.ix), iy: i32(r.hits.iy), count: i32(r.hits.count) },
+    r.hits.station,
+  );
+  const base = { runId: r.runId, eventId: r.eventId, timestampNs: r.timestampNs, hits };
+  const truth = truthFromRecord(r.truth);
+  return truth === undefined ? base : { ...base, truth };
+}
+
+function recoToRecord(e: RecoEvent): RecoRecord {
+  return {
+    runId: e.runId,
+    eventId: e.eventId,
+    timestampNs: e.timestampNs,
+    status: e.status,
+    detail: e.detail ?? null,
+    nHits: e.nHits,
+    energyGeV: e.energyGeV,
+    dCm: e.dCm,
+    xCm: e.xCm,
+    yCm: e.yCm,
+    fitRmsCm: e.fitRmsCm,
+    stationsUsed: e.stationsUsed,
+    truth: truthToRecord(e.truth),
+  };
+}
+
+function recoFromRecord(r: RecoRecord): RecoEvent {
+  const e: { -readonly [K in keyof RecoEvent]: RecoEvent[K] } = {
+    runId: r.runId,
+    eventId: r.eventId,
+    timestampNs: r.timestampNs,
+    status: r.status as RecoStatus,
+    nHits: r.nHits,
+    energyGeV: r.energyGeV,
+    dCm: r.dCm,
+    xCm: r.xCm,
+    yCm: r.yCm,
+    fitRmsCm: r.fitRmsCm,
+    stationsUsed: r.stationsUsed,
+  };
+  if (r.detail !== null) e.detail = r.detail;
+  if (r.truth !== null) e.truth = truthFromRecord(r.truth);
+  return e;
+}
+
+function candidateToRecord(c: Candidate): CandidateRecord {
+  return { event: recoToRecord(c.event), selected: c.selected, reasons: [...c.reasons], alertId: c.alertId ?? null };
+}
+function candidateFromRecord(r: CandidateRecord): Candidate {
+  const base = { event: recoFromRecord(r.event), selected: r.selected, reasons: r.reasons };
+  return r.alertId === null ? base : { ...base, alertId: r.alertId };
+}
+
+function alertToRecord(a: ExcessAlert): AlertRecord {
+  return {
+    alertId: a.alertId,
+    method: a.method,
+    windowStartNs: a.windowStartNs,
+    windowEndNs: a.windowEndNs,
+    observed: a.observed,
+    expected: a.expected,
+    z: a.z,
+    p: a.p,
+    eventClassHint: a.eventClassHint ?? null,
+  };
+}
+function alertFromRecord(r: AlertRecord): ExcessAlert {
+  const { eventClassHint, ...rest } = r;
+  const base = { ...rest, method: rest.method as ExcessMethod };
+  return eventClassHint === null ? base : { ...base, eventClassHint };
+}
+
+function deadLetterToRecord(d: DeadLetter): DeadLetterRecord {
+  return {
+    topic: d.topic,
+    partition: d.partition,
+    offset: d.offset,
+    key: d.key ?? null,
+    reason: d.reason,
+    errorClass: d.errorClass,
+    payload: Buffer.from(d.payload.buffer, d.payload.byteOffset, d.payload.byteLength),
+    receivedAtNs: d.receivedAtNs,
+  };
+}
+function deadLetterFromRecord(r: DeadLetterRecord): DeadLetter {
+  const { key, payload, ...rest } = r;
+  // Copy: avsc hands out slices of a shared pool.
+  const base = { ...rest, payload: new Uint8Array(payload) };
+  return key === null ? base : { ...base, key };
+}
+
+function avroCodec<T, R>(kind: MessageKind, toRecord: (v: T) => R, fromRecord: (r: R) => T): Codec<T> {
+  const version = CURRENT_SCHEMA_VERSION;
+  const type: avsc.Type = avroType(kind, version);
+  const versions = [version];
+  const header = headerBytes('avro', kind, version);
+  // Encode into a growable scratch buffer: avsc's toBuffer encodes anything over 1 KiB twice,
+  // the first time writing past the end of a fixed 1 KiB buffer (slow).
+  let scratch = Buffer.allocUnsafe(16 * 1024);
+  return {
+    name: 'avro',
+    kind,
+    schemaVersion: version,
+    encode(value: T): Buffer {
+      let end: number;
+      try {
+        const rec = toRecord(value);
+        end = type.encode(rec, scratch, HEADER_BYTES);
+        if (end < 0) {
+          scratch = Buffer.allocUnsafe(Math.max(2 * scratch.length, scratch.length - end));
+          end = type.encode(rec, scratch, HEADER_BYTES);
+        }
+      } catch (e) {
+        throw encodeFailure('avro', kind, e);
+      }
+      scratch.set(header, 0);
+      const out = Buffer.allocUnsafe(end);
+      scratch.copy(out, 0, 0, end);
+      return out;
+    },
+    decode(bytes: Uint8Array): T {
+      expectHeader(bytes, 'avro', kind, versions);
+      try {
+        return fromRecord(type.fromBuffer(bodyOf(bytes)) as R);
+      } catch (e) {
+        throw classifyBodyError(e, 'avro', kind);
+      }
+    },
+  };
+}
+
+export interface AvroCodecs {
+  readonly frame: Codec<HitFrame>;
+  readonly reco: Codec<RecoEvent>;
+  readonly candidate: Codec<Candidate>;
+  readonly alert: Codec<ExcessAlert>;
+  readonly deadLetter: Codec<DeadLetter>;
+}
+
+export function createAvroCodecs(): AvroCodecs {
+  return {
+    frame: avroCodec('frame', frameToRecord, frameFromRecord),
+    reco: avroCodec('reco', recoToRecord, recoFromRecord),
+    candidate: avroCodec('candidate', candidateToRecord, candidateFromRecord),
+    alert: avroCodec('alert', alertToRecord, alertFromRecord),
+    deadLetter: avroCodec('deadLetter', deadLetterToRecord, deadLetterFromRecord),
+  };
+}

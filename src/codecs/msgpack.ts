@@ -1,0 +1,250 @@
+/**
+ * MessagePack codecs: header + one msgpack map per message, keys = the Avro field names.
+ * Plain maps (no msgpackr record extension) so any msgpack library can read the body.
+ * Hits travel as four `bin` fields holding the typed arrays' bytes, little-endian
+ * (station: 1 byte per hit; ix, iy, count: 4 bytes per hit): larger than Avro's varints but
+ * decoded with one copy per array. 64-bit timestamps are msgpack int64 (bigint in JS).
+ */
+import { Packr, Unpackr } from 'msgpackr';
+import {
+  DecodeError,
+  EVENT_CLASSES,
+  RECO_STATUSES,
+  type Candidate,
+  type DeadLetter,
+  type ExcessAlert,
+  type HitFrame,
+  type Hits,
+  type RecoEvent,
+  type Truth,
+} from '../domain/index.js';
+import { CURRENT_SCHEMA_VERSION, type MessageKind } from './avro-types.js';
+import { bodyOf, checkDecodedHits, encodeFailure, withHeader, type Codec } from './codec.js';
+import { bool, bytes, int32, int64, num, obj, oneOf, optStr, str, strList, type Obj } from './shape.js';
+import { classifyBodyError, expectHeader, HEADER_BYTES } from './wire.js';
+
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+function int32Bytes(a: Int32Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const out = new Uint8Array(a.length * 4);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < a.length; i++) dv.setInt32(i * 4, a[i]!, true);
+  return out;
+}
+
+function int32FromBytes(b: Uint8Array, n: number, path: string): Int32Array {
+  if (b.length !== n * 4) throw new DecodeError('corrupt', `${path}: ${b.length} bytes for ${n} hits (want ${n * 4})`, { field: path });
+  if (LITTLE_ENDIAN) return new Int32Array(new Uint8Array(b).buffer); // an aligned copy we own
+  const out = new Int32Array(n);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < n; i++) out[i] = dv.getInt32(i * 4, true);
+  return out;
+}
+
+type Wire = Record<string, unknown>;
+
+function truthOut(t: Truth): Wire {
+  return { eventClass: t.eventClass, energyGeV: t.energyGeV, x0Cm: t.x0Cm, y0Cm: t.y0Cm, dCm: t.dCm, slopeX: t.slopeX, slopeY: t.slopeY };
+}
+function truthIn(v: unknown, path: string): Truth | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, path);
+  return {
+    eventClass: oneOf(o, 'eventClass', path, EVENT_CLASSES),
+    energyGeV: num(o, 'energyGeV', path),
+    x0Cm: num(o, 'x0Cm', path),
+    y0Cm: num(o, 'y0Cm', path),
+    dCm: num(o, 'dCm', path),
+    slopeX: num(o, 'slopeX', path),
+    slopeY: num(o, 'slopeY', path),
+  };
+}
+
+/** Adds `key: value` only when value is defined (optional fields are omitted on the wire). */
+function opt<T extends object, K extends string, V>(o: T, key: K, v: V | undefined): T & Partial<Record<K, V>> {
+  return v === undefined ? o : { ...o, [key]: v };
+}
+
+function frameOut(f: HitFrame): Wire {
+  const h = f.hits;
+  const hits = { station: h.station, ix: int32Bytes(h.ix), iy: int32Bytes(h.iy), count: int32Bytes(h.count) };
+  return opt({ runId: f.runId, eventId: f.eventId, timestampNs: f.timestampNs, hits }, 'truth', f.truth && truthOut(f.truth));
+}
+function frameIn(v: unknown): HitFrame {
+  const o = obj(v, 'frame');
+  const ho = obj(o['hits'], 'frame.hits');
+  const station = new Uint8Array(bytes(ho, 'station', 'frame.hits'));
+  const n = station.length;
+  const hits: Hits = {
+    station,
+    ix: int32FromBytes(bytes(ho, 'ix', 'frame.hits'), n, 'frame.hits.ix'),
+    iy: int32FromBytes(bytes(ho, 'iy', 'frame.hits'), n, 'frame.hits.iy'),
+    count: int32FromBytes(bytes(ho, 'count', 'frame.hits'), n, 'frame.hits.count'),
+  };
+  checkDecodedHits(hits, station);
+  const base = { runId: str(o, 'runId', 'frame'), eventId: str(o, 'eventId', 'frame'), timestampNs: int64(o, 'timestampNs', 'frame'), hits };
+  return opt(base, 'truth', truthIn(o['truth'], 'frame.truth'));
+}
+
+function checkFrameOut(w: Wire): void {
+  str(w, 'runId', 'frame');
+  str(w, 'eventId', 'frame');
+  int64(w, 'timestampNs', 'frame');
+  truthIn(w['truth'], 'frame.truth');
+}
+
+function recoOut(e: RecoEvent): Wire {
+  const o = {
+    runId: e.runId,
+    eventId: e.eventId,
+    timestampNs: e.timestampNs,
+    status: e.status,
+    nHits: e.nHits,
+    energyGeV: e.energyGeV,
+    dCm: e.dCm,
+    xCm: e.xCm,
+    yCm: e.yCm,
+    fitRmsCm: e.fitRmsCm,
+    stationsUsed: e.stationsUsed,
+  };
+  return opt(opt(o, 'detail', e.detail), 'truth', e.truth && truthOut(e.truth));
+}
+function recoIn(v: unknown, path: string): RecoEvent {
+  const o = obj(v, path);
+  const base = {
+    runId: str(o, 'runId', path),
+    eventId: str(o, 'eventId', path),
+    timestampNs: int64(o, 'timestampNs', path),
+    status: oneOf(o, 'status', path, RECO_STATUSES),
+    nHits: int32(o, 'nHits', path),
+    energyGeV: num(o, 'energyGeV', path),
+    dCm: num(o, 'dCm', path),
+    xCm: num(o, 'xCm', path),
+    yCm: num(o, 'yCm', path),
+    fitRmsCm: num(o, 'fitRmsCm', path),
+    stationsUsed: int32(o, 'stationsUsed', path),
+  };
+  return opt(opt(base, 'detail', optStr(o, 'detail', path)), 'truth', truthIn(o['truth'], `${path}.truth`));
+}
+
+function candidateOut(c: Candidate): Wire {
+  return opt({ event: recoOut(c.event), selected: c.selected, reasons: [...c.reasons] }, 'alertId', c.alertId);
+}
+function candidateIn(v: unknown): Candidate {
+  const o = obj(v, 'candidate');
+  const base = { event: recoIn(o['event'], 'candidate.event'), selected: bool(o, 'selected', 'candidate'), reasons: strList(o, 'reasons', 'candidate') };
+  return opt(base, 'alertId', optStr(o, 'alertId', 'candidate'));
+}
+
+function alertOut(a: ExcessAlert): Wire {
+  const o = {
+    alertId: a.alertId,
+    method: a.method,
+    windowStartNs: a.windowStartNs,
+    windowEndNs: a.windowEndNs,
+    observed: a.observed,
+    expected: a.expected,
+    z: a.z,
+    p: a.p,
+  };
+  return opt(o, 'eventClassHint', a.eventClassHint);
+}
+function alertIn(v: unknown): ExcessAlert {
+  const p = 'alert';
+  const o = obj(v, p);
+  const base = {
+    alertId: str(o, 'alertId', p),
+    method: oneOf(o, 'method', p, ['window', 'cusum'] as const),
+    windowStartNs: int64(o, 'windowStartNs', p),
+    windowEndNs: int64(o, 'windowEndNs', p),
+    observed: num(o, 'observed', p),
+    expected: num(o, 'expected', p),
+    z: num(o, 'z', p),
+    p: num(o, 'p', p),
+  };
+  const hint = o['eventClassHint'] === undefined || o['eventClassHint'] === null ? undefined : oneOf(o, 'eventClassHint', p, EVENT_CLASSES);
+  return opt(base, 'eventClassHint', hint);
+}
+
+function deadLetterOut(d: DeadLetter): Wire {
+  const o = {
+    topic: d.topic,
+    partition: d.partition,
+    offset: d.offset,
+    reason: d.reason,
+    errorClass: d.errorClass,
+    payload: d.payload,
+    receivedAtNs: d.receivedAtNs,
+  };
+  return opt(o, 'key', d.key);
+}
+function deadLetterIn(v: unknown): DeadLetter {
+  const p = 'deadLetter';
+  const o: Obj = obj(v, p);
+  const base = {
+    topic: str(o, 'topic', p),
+    partition: int32(o, 'partition', p),
+    offset: str(o, 'offset', p),
+    reason: str(o, 'reason', p),
+    errorClass: str(o, 'errorClass', p),
+    payload: new Uint8Array(bytes(o, 'payload', p)),
+    receivedAtNs: int64(o, 'receivedAtNs', p),
+  };
+  return opt(base, 'key', optStr(o, 'key', p));
+}
+
+export interface MsgpackCodecs {
+  readonly frame: Codec<HitFrame>;
+  readonly reco: Codec<RecoEvent>;
+  readonly candidate: Codec<Candidate>;
+  readonly alert: Codec<ExcessAlert>;
+  readonly deadLetter: Codec<DeadLetter>;
+}
+
+export function createMsgpackCodecs(): MsgpackCodecs {
+  // One packer/unpacker pair per codec set: msgpackr instances keep per-instance buffers.
+  const packr = new Packr({ useRecords: false, int64AsType: 'bigint', moreTypes: false });
+  const unpackr = new Unpackr({ useRecords: false, int64AsType: 'bigint', mapsAsObjects: true, moreTypes: false });
+  /**
+   * msgpack has no schema to enforce on encode, so encode applies the decoder's checks to the
+   * wire object (frames: all but the typed arrays, whose types are guaranteed) — what is
+   * written is always decodable.
+   */
+  const make = <T>(kind: MessageKind, out: (v: T) => Wire, into: (v: unknown) => T, check: (w: Wire) => unknown = into): Codec<T> => {
+    const version = CURRENT_SCHEMA_VERSION;
+    const versions = [version];
+    return {
+      name: 'msgpack',
+      kind,
+      schemaVersion: version,
+      encode(value: T): Buffer {
+        let body: Uint8Array;
+        try {
+          const w = out(value);
+          check(w);
+          body = packr.pack(w);
+        } catch (e) {
+          throw encodeFailure('msgpack', kind, e);
+        }
+        return withHeader('msgpack', kind, version, body);
+      },
+      decode(bytes: Uint8Array): T {
+        expectHeader(bytes, 'msgpack', kind, versions);
+        if (bytes.length === HEADER_BYTES) throw new DecodeError('truncated', `msgpack ${kind}: empty body`);
+        try {
+          return into(unpackr.unpack(bodyOf(bytes)));
+        } catch (e) {
+          throw classifyBodyError(e, 'msgpack', kind);
+        }
+      },
+    };
+  };
+  return {
+    frame: make('frame', frameOut, frameIn, checkFrameOut),
+    reco: make('reco', recoOut, (v) => recoIn(v, 'reco')),
+    candidate: make('candidate', candidateOut, candidateIn),
+    alert: make('alert', alertOut, alertIn),
+    deadLetter: make('deadLetter', deadLetterOut, deadLetterIn),
+  };
+}

@@ -1,0 +1,4 @@
+export { openRecordingWriter, DEFAULT_BLOCK_BYTES, type RecordingWriter, type RecordingWriterOptions, type RecordingSummary } from './recording-writer.js';
+export { openRecording, readRecording, type Recording, type RecordingInfo } from './recording-reader.js';
+export { RecordingError, syncMarkerFromSeed, META_SCHEMA_NAME, type ContainerCodec } from './recording-format.js';
+export { modelDirectory, MODEL_JSON, WEIGHTS_BIN } from './model-files.js';

@@ -1,0 +1,116 @@
+/**
+ * Reusable RxJS operators for the stage wiring: micro-batching and ordered bounded concurrency.
+ * Neither buffers without bound on its own: microBatch holds at most maxSize items, orderedMap at
+ * most `concurrency` started tasks (items arriving while all slots are busy wait in arrival order;
+ * the source's ack-based flow control bounds those).
+ */
+import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+
+/**
+ * Groups items into arrays, flushing when maxSize items are buffered or maxWaitMs after the
+ * first item of the current group (bufferTime with a size cap, but never an empty array). The
+ * remainder is flushed when the source completes. Items for which `alone` returns true (e.g. an
+ * input that is already a batch) flush the current group and are emitted as a group of their own.
+ */
+export function microBatch<T>(
+  maxSize: number,
+  maxWaitMs: number,
+  alone: (item: T) => boolean = () => false,
+  scheduler: SchedulerLike = asyncScheduler,
+): OperatorFunction<T, T[]> {
+  if (!Number.isInteger(maxSize) || maxSize < 1) throw new RangeError(`microBatch: maxSize must be an integer >= 1, got ${maxSize}`);
+  if (!(maxWaitMs >= 0)) throw new RangeError(`microBatch: maxWaitMs must be >= 0, got ${maxWaitMs}`);
+  return (source) =>
+    new Observable<T[]>((subscriber) => {
+      let buffer: T[] = [];
+      let timer: Subscription | undefined;
+      const flush = (): void => {
+        timer?.unsubscribe();
+        timer = undefined;
+        if (buffer.length === 0) return;
+        const out = buffer;
+        buffer = [];
+        subscriber.next(out);
+      };
+      const sub = source.subscribe({
+        next: (v) => {
+          if (alone(v)) {
+            flush();
+            subscriber.next([v]);
+            return;
+          }
+          buffer.push(v);
+          if (buffer.length >= maxSize) flush();
+          else if (timer === undefined) timer = scheduler.schedule(flush, maxWaitMs);
+        },
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => {
+          flush();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        timer?.unsubscribe();
+        sub.unsubscribe();
+      };
+    });
+}
+
+/**
+ * Maps each item through an async function with at most `concurrency` calls started and not yet
+ * emitted, and emits the results in input order. The first rejection errors the stream.
+ */
+export function orderedMap<T, R>(fn: (item: T, index: number) => Promise<R>, concurrency: number): OperatorFunction<T, R> {
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`orderedMap: concurrency must be an integer >= 1, got ${concurrency}`);
+  return (source) =>
+    new Observable<R>((subscriber) => {
+      const waiting: T[] = [];
+      const slots: { done: boolean; value?: R }[] = [];
+      let index = 0;
+      let sourceDone = false;
+      let failed = false;
+
+      const pump = (): void => {
+        while (!failed && slots[0]?.done) subscriber.next(slots.shift()!.value as R);
+        while (!failed && slots.length < concurrency && waiting.length > 0) start(waiting.shift()!);
+        if (!failed && sourceDone && waiting.length === 0 && slots.length === 0) subscriber.complete();
+      };
+      const start = (item: T): void => {
+        const slot: { done: boolean; value?: R } = { done: false };
+        slots.push(slot);
+        const i = index++;
+        Promise.resolve()
+          .then(() => fn(item, i))
+          .then(
+            (v) => {
+              slot.done = true;
+              slot.value = v;
+              pump();
+            },
+            (e: unknown) => {
+              if (failed) return;
+              failed = true;
+              subscriber.error(e);
+            },
+          );
+      };
+      const sub = source.subscribe({
+        next: (v) => {
+          waiting.push(v);
+          pump();
+        },
+        error: (e: unknown) => {
+          failed = true;
+          subscriber.error(e);
+        },
+        complete: () => {
+          sourceDone = true;
+          pump();
+        },
+      });
+      return () => {
+        failed = true;
+        sub.unsubscribe();
+      };
+    });
+}

@@ -1,0 +1,200 @@
+/**
+ * The stage wiring (RxJS). Input batches (or single messages, micro-batched here) run through the
+ * stateless stages with bounded, order-preserving concurrency; the excess monitor, the sinks and
+ * the acks then run strictly in input order, one batch at a time:
+ *
+ *   input ─► [microBatch] ─► orderedMap(decode→validate→reconstruct→select, maxConcurrentBatches)
+ *         ─► concatMap(excess monitor → sinks (all resolved) → ack → metrics) ─► BatchReport
+ *
+ * A batch is acknowledged only after every sink resolved its outputs; a sink failure (after
+ * retries) errors the stream without acking, so the source redelivers (outputs are idempotent by
+ * event id). At input completion the excess monitor is flushed and its last alerts written.
+ */
+import { concat, concatMap, defer, filter, from, map, type Observable } from 'rxjs';
+import {
+  type Candidate,
+  type DeadLetter,
+  type DetectorGeometry,
+  type ExcessAlert,
+  type HitFrame,
+  type RecoEvent,
+  type RecoStatus,
+  type Reconstructor,
+} from '../domain/index.js';
+import type { TriggerConfig } from '../config/index.js';
+import { createExcessMonitor, createSelector, type ExcessUpdate } from '../trigger/index.js';
+import { silentLogger, type Logger, type Metrics } from '../telemetry/index.js';
+import { microBatch, orderedMap } from './operators.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import { createStages } from './stages.js';
+import { isInputBatch, type InputBatch, type InputMessage, type PipelineInput, type Sink } from './types.js';
+
+export interface PipelineConfig {
+  readonly geometry: DetectorGeometry;
+  readonly trigger: TriggerConfig;
+  /** checkHits limit (reconstruction.maxHits). */
+  readonly maxHits: number;
+  /** Frames per reconstruction call; single input messages are grouped into batches of this size ... */
+  readonly batchSize: number;
+  /** ... or flushed this long after the first message of a group. */
+  readonly batchTimeoutMs: number;
+  /** Input batches in the stateless stages at once. */
+  readonly maxConcurrentBatches: number;
+  readonly retry: RetryPolicy;
+  /** checkHits statuses that mean corrupt input (dead-lettered); other non-ok statuses are physics. */
+  readonly deadLetterStatuses: readonly RecoStatus[];
+  /** Also write rejected candidates to the candidates sink (default: selected ones only). */
+  readonly writeRejectedCandidates: boolean;
+}
+
+export const DEFAULT_PIPELINE: Omit<PipelineConfig, 'geometry' | 'trigger'> = {
+  maxHits: 200_000,
+  batchSize: 64,
+  batchTimeoutMs: 20,
+  maxConcurrentBatches: 2,
+  retry: DEFAULT_RETRY,
+  deadLetterStatuses: ['non_finite', 'out_of_plane', 'too_many_hits'],
+  writeRejectedCandidates: false,
+};
+
+export interface PipelineSinks {
+  readonly reco: Sink<RecoEvent>;
+  readonly candidates: Sink<Candidate>;
+  readonly alerts: Sink<ExcessAlert>;
+  readonly deadLetters: Sink<DeadLetter>;
+}
+
+export interface PipelineDeps {
+  /** Bytes → frame; throws DecodeError for bad bytes. */
+  readonly decode: (bytes: Uint8Array) => HitFrame;
+  readonly reconstructor: Reconstructor;
+  readonly sinks: PipelineSinks;
+  readonly metrics: Metrics;
+  readonly logger?: Logger;
+  /** Wall clock, ns since the epoch (latency metric, stamping messages without receivedAtNs). */
+  readonly clock?: () => bigint;
+}
+
+/** What one acknowledged input batch produced. */
+export interface BatchReport {
+  readonly messages: number;
+  readonly reco: number;
+  readonly selected: number;
+  readonly deadLetters: number;
+  readonly alerts: readonly ExcessAlert[];
+  /** Earlier candidates re-written with an alert id. */
+  readonly reissued: number;
+}
+
+export interface Pipeline {
+  /** Wires the stages onto an input stream; subscribe to run. Emits one report per acked batch. */
+  run(input$: Observable<PipelineInput>): Observable<BatchReport>;
+}
+
+const wallClockNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
+
+export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipeline {
+  const logger = deps.logger ?? silentLogger;
+  const clock = deps.clock ?? wallClockNs;
+  const m = deps.metrics;
+  m.setBackend(deps.reconstructor.info.backend);
+  const selector = createSelector({ selection: config.trigger.selection, geometry: config.geometry });
+  const stages = createStages(config, { decode: deps.decode, reconstructor: deps.reconstructor, selector, metrics: m, logger });
+  const c = stages.components;
+
+  const write = async <T>(sink: Sink<T>, items: readonly T[], comp: typeof c.sink_reco): Promise<void> => {
+    if (items.length === 0) return;
+    comp.received(items.length);
+    try {
+      await withRetry(() => sink.write(items), config.retry, (e, attempt) => logger.warn('sink write failed, retrying', { attempt, error: String(e) }));
+      comp.sent(items.length);
+    } catch (e) {
+      comp.errors(items.length);
+      throw e;
+    }
+  };
+
+  const publish = async (u: ExcessUpdate, deadLetters: readonly DeadLetter[], reco: readonly RecoEvent[]): Promise<void> => {
+    const out = config.writeRejectedCandidates ? u.candidates : u.candidates.filter((x) => x.selected);
+    await Promise.all([
+      write(deps.sinks.reco, reco, c.sink_reco),
+      write(deps.sinks.candidates, [...out, ...u.reissued], c.sink_candidates),
+      write(deps.sinks.alerts, u.alerts, c.sink_alerts),
+      write(deps.sinks.deadLetters, deadLetters, c.sink_dead_letters),
+    ]);
+  };
+
+  return {
+    run(input$) {
+      const monitor = createExcessMonitor(config.trigger.excess);
+      const observeExcess = (u: ExcessUpdate): void => {
+        for (const a of u.alerts) {
+          m.excessAlerts.inc({ method: a.method });
+          logger.warn('excess alert', { ...a });
+        }
+        const last = monitor.lastEvaluation;
+        if (last) {
+          m.excessSignificance.set(last.z);
+          m.selectedRate.set(last.observed / config.trigger.excess.windowS);
+        }
+      };
+
+      const batches$: Observable<InputBatch> = input$.pipe(
+        microBatch(config.batchSize, config.batchTimeoutMs, isInputBatch),
+        map((group): InputBatch => {
+          const first = group[0];
+          if (group.length === 1 && first !== undefined && isInputBatch(first)) return first;
+          const messages = group as InputMessage[];
+          return { messages, ack: async () => { for (const msg of messages) await msg.ack?.(); } };
+        }),
+      );
+
+      const processed$ = batches$.pipe(
+        map((batch) => {
+          const now = clock();
+          m.framesReceived.inc(batch.messages.length);
+          m.inFlightMessages.inc(batch.messages.length);
+          return { batch, receivedAtNs: batch.messages.map((msg) => msg.receivedAtNs ?? now) };
+        }),
+        orderedMap(async (b) => ({ ...b, staged: await stages.run(b.batch.messages, b.receivedAtNs) }), config.maxConcurrentBatches),
+        concatMap(async ({ batch, receivedAtNs, staged }): Promise<BatchReport> => {
+          c.excess.received(staged.candidates.length);
+          const u = monitor.process(staged.candidates);
+          c.excess.sent(u.candidates.length);
+          observeExcess(u);
+          await publish(u, staged.deadLetters, staged.reco);
+          const n = batch.messages.length;
+          c.ack.received(n);
+          try {
+            await batch.ack?.();
+          } catch (e) {
+            c.ack.errors(n);
+            throw e;
+          }
+          c.ack.sent(n);
+          m.inFlightMessages.dec(n);
+          const done = clock();
+          for (const t of receivedAtNs) m.endToEndLatencySeconds.observe(Number(done - t) / 1e9);
+          return {
+            messages: n,
+            reco: staged.reco.length,
+            selected: staged.candidates.filter((x) => x.selected).length,
+            deadLetters: staged.deadLetters.length,
+            alerts: u.alerts,
+            reissued: u.reissued.length,
+          };
+        }),
+      );
+
+      const final$ = defer(() => {
+        const u = monitor.flush();
+        observeExcess(u);
+        return from(
+          publish(u, [], []).then((): BatchReport => ({ messages: 0, reco: 0, selected: 0, deadLetters: 0, alerts: u.alerts, reissued: u.reissued.length })),
+        );
+      }).pipe(filter((r) => r.alerts.length > 0 || r.reissued > 0));
+
+      return concat(processed$, final$);
+    },
+  };
+}

@@ -1,0 +1,12 @@
+export { momentFeatures, featureNames, DEFAULT_MOMENT_FEATURES, FEATURES_PER_STATION, type MomentFeatureConfig } from './features.js';
+export { fitRidge, predictLinear, solveSpd, type LinearModel } from './regression.js';
+export {
+  trainBaseline,
+  trainBaselineStream,
+  createBaselineModel,
+  parseBaselineCoefficients,
+  DEFAULT_BASELINE_TRAINING,
+  type BaselineCoefficients,
+  type BaselineTrainingConfig,
+  type EnergyTarget,
+} from './model.js';

@@ -1,0 +1,41 @@
+export { selectBackend, type BackendRequest, type BackendChoiceResult } from './backend.js';
+export { registerWasmGradKernels, conv2dBackpropFilterViaConv } from './wasm-kernels.js';
+export { CoordConv, registerCoordConv, coordinateChannels, type CoordConvArgs } from './coord-conv.js';
+export {
+  buildInputs,
+  windowCentre,
+  inputLength,
+  inputSpecFor,
+  validateInputSpec,
+  DEFAULT_INPUT_SPEC,
+  type InputSpec,
+} from './preprocess.js';
+export {
+  buildEnergyVertexNet,
+  createEnergyVertexModel,
+  loadEnergyVertexModel,
+  attachMetadata,
+  readMetadata,
+  metadataFor,
+  predictScaled,
+  scaleEnergy,
+  unscaleEnergy,
+  scaleVertex,
+  unscaleVertex,
+  DEFAULT_ARCHITECTURE,
+  type NetArchitecture,
+  type ModelMetadata,
+} from './model.js';
+export { SparseInputs, datasetFrom, datasetFromDense, type Dataset } from './dataset.js';
+export {
+  trainEnergyVertexNet,
+  evaluateEnergyVertexNet,
+  energyVertexResolution,
+  l2At,
+  DEFAULT_TRAIN,
+  type TrainConfig,
+  type TrainHooks,
+  type EpochReport,
+  type Resolution,
+} from './train.js';
+export { paretoMarkdown, paretoFront, type CnnVariantResult } from './report.js';

@@ -1,0 +1,140 @@
+/**
+ * The energy/vertex CNN: CoordConv blocks (3×3 CoordConv → batch norm → ReLU → 2×2 max-pool),
+ * a small dense head, two outputs. Targets are scaled to the same range [−1, 1]:
+ *   energy: log10(E / GeV) − 1   (E ∈ [1, 100] GeV; relative errors become additive)
+ *   vertex: d / 3.75 cm + 1      (d ∈ [−7.5, 0] cm)
+ * The preprocessing spec and target scaling travel with the model in model.json's
+ * userDefinedMetadata under "showertrig", so a loaded model prepares its own inputs.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ModelError, type DetectorGeometry, type Hits } from '../../domain/index.js';
+import type { EnergyVertexModel } from '../reconstructor.js';
+import { CoordConv, registerCoordConv } from './coord-conv.js';
+import { buildInputs, inputLength, validateInputSpec, type InputSpec } from './preprocess.js';
+
+export type { EnergyVertexModel } from '../reconstructor.js';
+
+export interface NetArchitecture {
+  /** Filters of the first block; block k has width · 2^k (capped at 4 · width). */
+  readonly width: number;
+  readonly blocks: number;
+  readonly denseUnits: number;
+}
+
+export const DEFAULT_ARCHITECTURE: NetArchitecture = { width: 8, blocks: 3, denseUnits: 64 };
+
+export interface ModelMetadata {
+  readonly format: 'showertrig-energy-vertex/1';
+  readonly name: string;
+  readonly inputSpec: InputSpec;
+  readonly architecture: NetArchitecture;
+  readonly targets: { readonly energy: 'log10(E/GeV)-1'; readonly vertex: 'd/3.75cm+1' };
+}
+
+export function scaleEnergy(eGeV: number): number {
+  return Math.log10(eGeV) - 1;
+}
+export function unscaleEnergy(t: number): number {
+  return 10 ** (t + 1);
+}
+export function scaleVertex(dCm: number): number {
+  return dCm / 3.75 + 1;
+}
+export function unscaleVertex(t: number): number {
+  return (t - 1) * 3.75;
+}
+
+export function buildEnergyVertexNet(spec: InputSpec, arch: NetArchitecture = DEFAULT_ARCHITECTURE, name = 'coordconv'): tf.LayersModel {
+  registerCoordConv();
+  const input = tf.input({ shape: [spec.size, spec.size, spec.nStations], name: 'hits' });
+  let x: tf.SymbolicTensor = input;
+  for (let b = 0; b < arch.blocks; b++) {
+    const filters = arch.width * Math.min(4, 2 ** b);
+    x = new CoordConv({ filters, useBias: false, name: `coordconv_${b}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization({ momentum: 0.9, name: `bn_${b}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.reLU({ name: `relu_${b}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool_${b}` }).apply(x) as tf.SymbolicTensor;
+  }
+  x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: arch.denseUnits, activation: 'relu', kernelInitializer: 'heNormal', name: 'dense' }).apply(x) as tf.SymbolicTensor;
+  const energy = tf.layers.dense({ units: 1, name: 'energy' }).apply(x) as tf.SymbolicTensor;
+  const vertex = tf.layers.dense({ units: 1, name: 'vertex' }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: [energy, vertex], name });
+}
+
+export function metadataFor(name: string, spec: InputSpec, arch: NetArchitecture): ModelMetadata {
+  return { format: 'showertrig-energy-vertex/1', name, inputSpec: spec, architecture: arch, targets: { energy: 'log10(E/GeV)-1', vertex: 'd/3.75cm+1' } };
+}
+
+/** Runs the net on prepared inputs; returns scaled outputs [energy, vertex] per event. */
+export function predictScaled(net: tf.LayersModel, inputs: Float32Array, spec: InputSpec): { energy: Float32Array; vertex: Float32Array } {
+  const n = inputs.length / inputLength(spec);
+  const [e, v] = tf.tidy(() => {
+    const x = tf.tensor4d(inputs, [n, spec.size, spec.size, spec.nStations]);
+    const out = net.predict(x, { batchSize: Math.max(1, n) }) as tf.Tensor[];
+    return [out[0]!, out[1]!];
+  });
+  const energy = e!.dataSync() as Float32Array;
+  const vertex = v!.dataSync() as Float32Array;
+  e!.dispose();
+  v!.dispose();
+  return { energy, vertex };
+}
+
+/** Wraps a net + its metadata as the reconstructor's EnergyVertexModel. */
+export function createEnergyVertexModel(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorGeometry): EnergyVertexModel {
+  const problem = validateInputSpec(meta.inputSpec, geometry);
+  if (problem !== undefined) throw new ModelError(`model ${meta.name}: input spec does not fit the detector: ${problem}`);
+  const spec = meta.inputSpec;
+  let buffer = new Float32Array(0);
+  return {
+    info: { name: meta.name, backend: tf.getBackend() },
+    async predict(hits: readonly Hits[]) {
+      const need = inputLength(spec) * hits.length;
+      if (buffer.length < need) buffer = new Float32Array(need);
+      const x = buildInputs(hits, geometry, spec, buffer).subarray(0, need);
+      if (hits.length === 0) return { energyGeV: new Float32Array(0), dCm: new Float32Array(0) };
+      const s = predictScaled(net, x, spec);
+      const energyGeV = new Float32Array(hits.length);
+      const dCm = new Float32Array(hits.length);
+      for (let i = 0; i < hits.length; i++) {
+        energyGeV[i] = unscaleEnergy(s.energy[i]!);
+        dCm[i] = unscaleVertex(s.vertex[i]!);
+      }
+      return { energyGeV, dCm };
+    },
+    dispose: () => net.dispose(),
+  };
+}
+
+export function readMetadata(net: tf.LayersModel): ModelMetadata {
+  const raw = (net.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.['showertrig'] as Partial<ModelMetadata> | undefined;
+  if (raw?.format !== 'showertrig-energy-vertex/1' || raw.inputSpec === undefined || raw.architecture === undefined || typeof raw.name !== 'string') {
+    throw new ModelError('model.json has no showertrig metadata (userDefinedMetadata.showertrig with format showertrig-energy-vertex/1)');
+  }
+  return raw as ModelMetadata;
+}
+
+/** Attaches the metadata to the net so that net.save() writes it into model.json. */
+export function attachMetadata(net: tf.LayersModel, meta: ModelMetadata): void {
+  net.setUserDefinedMetadata({ showertrig: meta as unknown as Record<string, unknown> } as unknown as object);
+}
+
+/** Loads a saved model through any tfjs IOHandler (files: src/io/model-files.ts; tests: tf.io.fromMemory). */
+export async function loadEnergyVertexModel(handler: tf.io.IOHandler, geometry: DetectorGeometry): Promise<EnergyVertexModel> {
+  registerCoordConv();
+  let net: tf.LayersModel;
+  try {
+    net = await tf.loadLayersModel(handler);
+  } catch (e) {
+    throw new ModelError(`cannot load the energy/vertex model: ${(e as Error).message}`, { cause: e });
+  }
+  const meta = readMetadata(net);
+  const shape = net.inputs[0]?.shape;
+  const s = meta.inputSpec;
+  if (shape?.[1] !== s.size || shape[2] !== s.size || shape[3] !== s.nStations) {
+    net.dispose();
+    throw new ModelError(`model input shape ${JSON.stringify(shape)} does not match its spec ${JSON.stringify(s)}`);
+  }
+  return createEnergyVertexModel(net, meta, geometry);
+}

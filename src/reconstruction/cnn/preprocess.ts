@@ -1,0 +1,157 @@
+/**
+ * CNN input preprocessing (pure, no tfjs): a window cropped around the shower and rebinned,
+ * stations as channels, log(1 + count) intensities.
+ *
+ * Layout of one event: channels-last [size, size, nStations], index (by * size + bx) * nStations + s,
+ * bx along x (ix), by along y (iy). A batch is events back to back.
+ *
+ * Window centre: chosen from the hits themselves, independent of clustering. In the station with
+ * the most counts, the densest 3×3 block of coarse cells (cell side = window / 4) seeds a
+ * count-weighted mean shift (centroid of the hits inside the window, twice). The same centre is
+ * used for every station so that the shower's drift between stations stays visible to the net.
+ */
+import type { DetectorGeometry, Hits } from '../../domain/index.js';
+
+export interface InputSpec {
+  /** Bins per side of the window. */
+  readonly size: number;
+  /** Detector pixels per bin (per side); window side = size * pixelsPerBin pixels. */
+  readonly pixelsPerBin: number;
+  /** Channels = TT stations. */
+  readonly nStations: number;
+}
+
+/** Default: 32 × 32 bins of 4 × 4 pixels (2 mm) = 6.4 cm = 4 Molière radii of lead per side. */
+export const DEFAULT_INPUT_SPEC: InputSpec = { size: 32, pixelsPerBin: 4, nStations: 3 };
+
+export function inputSpecFor(geometry: DetectorGeometry, size: number, windowCm = 6.4): InputSpec {
+  const windowPx = (windowCm * 10) / geometry.pixelPitchMm;
+  return { size, pixelsPerBin: Math.max(1, Math.round(windowPx / size)), nStations: geometry.nStations };
+}
+
+export function inputLength(spec: InputSpec): number {
+  return spec.size * spec.size * spec.nStations;
+}
+
+export function validateInputSpec(spec: InputSpec, geometry: DetectorGeometry): string | undefined {
+  if (!Number.isInteger(spec.size) || spec.size < 4 || spec.size > 512) return `size ${spec.size} not an integer in [4, 512]`;
+  if (!Number.isInteger(spec.pixelsPerBin) || spec.pixelsPerBin < 1 || spec.pixelsPerBin > 1000) return `pixelsPerBin ${spec.pixelsPerBin} not an integer in [1, 1000]`;
+  if (spec.nStations !== geometry.nStations) return `nStations ${spec.nStations} != detector nStations ${geometry.nStations}`;
+  return undefined;
+}
+
+let grid = new Float64Array(4096);
+/** A zeroed scratch grid of at least n cells (module-level reuse: callers always re-zero it). */
+function scratchGrid(n: number): Float64Array {
+  if (grid.length < n) grid = new Float64Array(n);
+  return grid;
+}
+
+/** Window centre in pixel coordinates (fractional), or undefined when there are no hits. */
+export function windowCentre(h: Hits, spec: InputSpec): { cx: number; cy: number } | undefined {
+  const n = h.station.length;
+  if (n === 0) return undefined;
+  const perStation = new Float64Array(spec.nStations);
+  for (let i = 0; i < n; i++) {
+    const s = h.station[i]!;
+    if (s < spec.nStations) perStation[s]! += h.count[i]!;
+  }
+  let best = 0;
+  for (let s = 1; s < spec.nStations; s++) if (perStation[s]! > perStation[best]!) best = s;
+  if (!(perStation[best]! > 0)) return undefined;
+
+  // Densest 3×3 block of coarse cells, on a dense grid over the hits' bounding box.
+  const side = spec.size * spec.pixelsPerBin;
+  const cell = Math.max(1, Math.floor(side / 4));
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let i = 0; i < n; i++) {
+    if (h.station[i] !== best) continue;
+    const x = h.ix[i]!, y = h.iy[i]!;
+    if (x < minX) minX = x;
+    if (x > maxX) maxX = x;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+  }
+  const gx0 = Math.floor(minX / cell) - 1, gy0 = Math.floor(minY / cell) - 1;
+  const gw = Math.floor(maxX / cell) - gx0 + 2, gh = Math.floor(maxY / cell) - gy0 + 2;
+  const grid = scratchGrid(gw * gh);
+  for (let i = 0; i < n; i++) {
+    if (h.station[i] !== best) continue;
+    grid[(Math.floor(h.iy[i]! / cell) - gy0) * gw + (Math.floor(h.ix[i]! / cell) - gx0)]! += h.count[i]!;
+  }
+  let bestCell = 0;
+  let bestSum = -1;
+  for (let gy = 1; gy < gh - 1; gy++) {
+    for (let gx = 1; gx < gw - 1; gx++) {
+      const k = gy * gw + gx;
+      if (grid[k] === 0) continue;
+      const sum = grid[k - gw - 1]! + grid[k - gw]! + grid[k - gw + 1]! + grid[k - 1]! + grid[k]! + grid[k + 1]! + grid[k + gw - 1]! + grid[k + gw]! + grid[k + gw + 1]!;
+      if (sum > bestSum) {
+        bestSum = sum;
+        bestCell = k;
+      }
+    }
+  }
+  grid.fill(0, 0, gw * gh);
+  let cx = ((bestCell % gw) + gx0 + 0.5) * cell;
+  let cy = (Math.floor(bestCell / gw) + gy0 + 0.5) * cell;
+
+  // Mean shift: count-weighted centroid of the station's hits inside the window around the centre.
+  const half = side / 2;
+  for (let it = 0; it < 2; it++) {
+    let w = 0;
+    let sx = 0;
+    let sy = 0;
+    for (let i = 0; i < n; i++) {
+      if (h.station[i] !== best) continue;
+      const x = h.ix[i]! + 0.5;
+      const y = h.iy[i]! + 0.5;
+      if (Math.abs(x - cx) > half || Math.abs(y - cy) > half) continue;
+      const c = h.count[i]!;
+      w += c;
+      sx += c * x;
+      sy += c * y;
+    }
+    if (w <= 0) break;
+    cx = sx / w;
+    cy = sy / w;
+  }
+  return { cx, cy };
+}
+
+/**
+ * Fills `out` (length inputLength(spec) * hits.length, from `offset`) with one window per event.
+ * Events without hits leave an all-zero window. Returns `out`.
+ */
+export function buildInputs(hits: readonly Hits[], _geometry: DetectorGeometry, spec: InputSpec, out?: Float32Array): Float32Array {
+  const per = inputLength(spec);
+  const buf = out ?? new Float32Array(per * hits.length);
+  if (buf.length < per * hits.length) throw new RangeError(`buildInputs: buffer ${buf.length} < ${per * hits.length}`);
+  buf.fill(0, 0, per * hits.length);
+  const side = spec.size * spec.pixelsPerBin;
+  const nS = spec.nStations;
+  for (let e = 0; e < hits.length; e++) {
+    const h = hits[e]!;
+    const c = windowCentre(h, spec);
+    if (c === undefined) continue;
+    // Window origin snapped to the pixel grid so that a bin holds whole pixels.
+    const x0 = Math.round(c.cx - side / 2);
+    const y0 = Math.round(c.cy - side / 2);
+    const base = e * per;
+    for (let i = 0; i < h.station.length; i++) {
+      const s = h.station[i]!;
+      if (s >= nS) continue;
+      const dx = h.ix[i]! - x0;
+      const dy = h.iy[i]! - y0;
+      if (dx < 0 || dy < 0 || dx >= side || dy >= side) continue;
+      const bxi = Math.floor(dx / spec.pixelsPerBin);
+      const byi = Math.floor(dy / spec.pixelsPerBin);
+      buf[base + (byi * spec.size + bxi) * nS + s]! += h.count[i]!;
+    }
+    for (let j = base; j < base + per; j++) {
+      const v = buf[j]!;
+      if (v > 0) buf[j] = Math.log1p(v);
+    }
+  }
+  return buf;
+}

@@ -1,0 +1,201 @@
+/**
+ * Training loop for the energy/vertex net (pure: data in memory, checkpoints through a callback).
+ * Huber loss (δ = 1) on both scaled targets, summed; Adam with exponential learning-rate decay
+ * per epoch; the paper's gradual L2 removal: λ = l2Initial halved every l2HalvingEpochs epochs,
+ * applied to conv and dense kernels; early stopping on the validation loss.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../domain/index.js';
+import { CoordConv } from './coord-conv.js';
+import type { Dataset } from './dataset.js';
+import { inputLength, type InputSpec } from './preprocess.js';
+import { predictScaled, scaleEnergy, scaleVertex, unscaleEnergy, unscaleVertex } from './model.js';
+
+export interface TrainConfig {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** Learning rate multiplied by this after every epoch. */
+  readonly lrDecayPerEpoch: number;
+  readonly l2Initial: number;
+  readonly l2HalvingEpochs: number;
+  /** Stop after this many epochs without a better validation loss. */
+  readonly patience: number;
+  readonly seed: number;
+}
+
+export const DEFAULT_TRAIN: TrainConfig = {
+  epochs: 30,
+  batchSize: 64,
+  learningRate: 2e-3,
+  lrDecayPerEpoch: 0.93,
+  l2Initial: 0.01,
+  l2HalvingEpochs: 10,
+  patience: 6,
+  seed: 1,
+};
+
+export interface Resolution {
+  /** σ(ΔE/E), ΔE = E_true − E_reco. */
+  readonly sigmaERel: number;
+  /** σ(Δd), cm. */
+  readonly sigmaDCm: number;
+  readonly meanERel: number;
+  readonly meanDCm: number;
+  readonly n: number;
+}
+
+export interface EpochReport {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly valLoss: number;
+  readonly val: Resolution;
+  readonly learningRate: number;
+  readonly l2: number;
+  readonly eventsPerSecond: number;
+  readonly epochSeconds: number;
+  readonly etaSeconds: number;
+  readonly improved: boolean;
+}
+
+export interface TrainHooks {
+  onEpoch?(r: EpochReport): void;
+  /** Called when the validation loss improves: save a checkpoint here. */
+  onBest?(net: tf.LayersModel, r: EpochReport): Promise<void>;
+}
+
+export function l2At(cfg: TrainConfig, epoch: number): number {
+  return cfg.l2Initial * 0.5 ** Math.floor(epoch / cfg.l2HalvingEpochs);
+}
+
+function huber(pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
+  return tf.losses.huberLoss(target, pred, undefined, 1.0) as tf.Scalar;
+}
+
+function penalised(net: tf.LayersModel): tf.LayerVariable[] {
+  const out: tf.LayerVariable[] = [];
+  for (const layer of net.layers) {
+    if (layer instanceof CoordConv) out.push(...layer.penalisedWeights());
+    else if (layer.getClassName() === 'Dense') out.push(...layer.trainableWeights.filter((w) => w.name.endsWith('kernel')));
+  }
+  return out;
+}
+
+export function energyVertexResolution(eTrue: ArrayLike<number>, eReco: ArrayLike<number>, dTrue: ArrayLike<number>, dReco: ArrayLike<number>): Resolution {
+  const n = eTrue.length;
+  let se = 0, se2 = 0, sd = 0, sd2 = 0;
+  for (let i = 0; i < n; i++) {
+    const r = (eTrue[i]! - eReco[i]!) / eTrue[i]!;
+    const dd = dTrue[i]! - dReco[i]!;
+    se += r; se2 += r * r; sd += dd; sd2 += dd * dd;
+  }
+  const me = se / n, md = sd / n;
+  return { sigmaERel: Math.sqrt(Math.max(0, se2 / n - me * me)), sigmaDCm: Math.sqrt(Math.max(0, sd2 / n - md * md)), meanERel: me, meanDCm: md, n };
+}
+
+/** Scaled predictions → physical units and resolution on a dataset. */
+export function evaluateEnergyVertexNet(net: tf.LayersModel, data: Dataset, spec: InputSpec, batchSize = 256): { resolution: Resolution; loss: number; energyGeV: Float32Array; dCm: Float32Array } {
+  const per = inputLength(spec);
+  const n = data.energyGeV.length;
+  const eReco = new Float32Array(n);
+  const dReco = new Float32Array(n);
+  let loss = 0;
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  const buf = new Float32Array(batchSize * per);
+  for (let i = 0; i < n; i += batchSize) {
+    const m = Math.min(batchSize, n - i);
+    data.inputs.fill(order, i, m, buf);
+    const s = predictScaled(net, buf.subarray(0, m * per), spec);
+    for (let k = 0; k < m; k++) {
+      const te = scaleEnergy(data.energyGeV[i + k]!), tv = scaleVertex(data.dCm[i + k]!);
+      loss += huberScalar(s.energy[k]! - te) + huberScalar(s.vertex[k]! - tv);
+      eReco[i + k] = unscaleEnergy(s.energy[k]!);
+      dReco[i + k] = unscaleVertex(s.vertex[k]!);
+    }
+  }
+  return { resolution: energyVertexResolution(data.energyGeV, eReco, data.dCm, dReco), loss: loss / Math.max(1, n), energyGeV: eReco, dCm: dReco };
+}
+
+function huberScalar(r: number): number {
+  const a = Math.abs(r);
+  return a < 1 ? 0.5 * r * r : a - 0.5;
+}
+
+/** Trains `net` in place; returns the per-epoch reports. The net ends with its last weights. */
+export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec, train: Dataset, val: Dataset, cfg: TrainConfig, hooks: TrainHooks = {}): Promise<EpochReport[]> {
+  const per = inputLength(spec);
+  const n = train.energyGeV.length;
+  if (train.inputs.per !== per || val.inputs.per !== per || train.inputs.length !== n) throw new RangeError('dataset inputs do not match the spec');
+  const targetE = Float32Array.from(train.energyGeV, scaleEnergy);
+  const targetD = Float32Array.from(train.dCm, scaleVertex);
+  const optimizer = tf.train.adam(cfg.learningRate);
+  const weights = penalised(net);
+  const rng = new Rng(cfg.seed);
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  const xb = new Float32Array(cfg.batchSize * per);
+  const eb = new Float32Array(cfg.batchSize);
+  const db = new Float32Array(cfg.batchSize);
+  const reports: EpochReport[] = [];
+  let best = Infinity;
+  let sinceBest = 0;
+  const t0 = performance.now();
+  for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+    const lr = cfg.learningRate * cfg.lrDecayPerEpoch ** epoch;
+    (optimizer as unknown as { learningRate: number }).learningRate = lr;
+    const l2 = l2At(cfg, epoch);
+    for (let i = n - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      const t = order[i]!; order[i] = order[j]!; order[j] = t;
+    }
+    const te = performance.now();
+    let lossSum = 0;
+    let batches = 0;
+    for (let b = 0; b + cfg.batchSize <= n; b += cfg.batchSize) {
+      train.inputs.fill(order, b, cfg.batchSize, xb);
+      for (let k = 0; k < cfg.batchSize; k++) {
+        const src = order[b + k]!;
+        eb[k] = targetE[src]!;
+        db[k] = targetD[src]!;
+      }
+      const loss = tf.tidy(() => {
+        const x = tf.tensor4d(xb, [cfg.batchSize, spec.size, spec.size, spec.nStations]);
+        const ye = tf.tensor2d(eb, [cfg.batchSize, 1]);
+        const yd = tf.tensor2d(db, [cfg.batchSize, 1]);
+        const l = optimizer.minimize(() => {
+          const [pe, pd] = net.apply(x, { training: true }) as tf.Tensor[];
+          let l = tf.add(huber(pe!, ye), huber(pd!, yd));
+          if (l2 > 0 && weights.length > 0) l = tf.add(l, tf.mul(l2, tf.addN(weights.map((w) => tf.sum(tf.square(w.read()))))));
+          return l as tf.Scalar;
+        }, true);
+        if (l === null) throw new Error('optimizer returned no loss');
+        return l;
+      });
+      lossSum += (await loss.data())[0]!;
+      loss.dispose();
+      batches++;
+    }
+    const epochSeconds = (performance.now() - te) / 1000;
+    const ev = evaluateEnergyVertexNet(net, val, spec);
+    const improved = ev.loss < best;
+    if (improved) { best = ev.loss; sinceBest = 0; } else sinceBest++;
+    const elapsed = (performance.now() - t0) / 1000;
+    const report: EpochReport = {
+      epoch: epoch + 1,
+      trainLoss: lossSum / Math.max(1, batches),
+      valLoss: ev.loss,
+      val: ev.resolution,
+      learningRate: lr,
+      l2,
+      eventsPerSecond: (batches * cfg.batchSize) / epochSeconds,
+      epochSeconds,
+      etaSeconds: (elapsed / (epoch + 1)) * (cfg.epochs - epoch - 1),
+      improved,
+    };
+    reports.push(report);
+    hooks.onEpoch?.(report);
+    if (improved && hooks.onBest) await hooks.onBest(net, report);
+    if (sinceBest >= cfg.patience) break;
+  }
+  optimizer.dispose();
+  return reports;
+}

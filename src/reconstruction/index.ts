@@ -1,0 +1,10 @@
+export * from './clustering/index.js';
+export * from './baseline/index.js';
+export {
+  createReconstructor,
+  reconstructorConfig,
+  DEFAULT_RECONSTRUCTOR,
+  type EnergyVertexModel,
+  type ReconstructorConfig,
+} from './reconstructor.js';
+export * from './cnn/index.js';

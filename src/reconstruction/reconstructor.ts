@@ -1,0 +1,121 @@
+/**
+ * The full per-frame reconstruction: checkHits → DBSCAN track per frame → energy/vertex model on
+ * the batch of valid frames → RecoEvent. Bad physics input never throws: the status says why and
+ * every number is 0 (no NaN). Only infrastructure failures (the model throwing) reject.
+ */
+import {
+  checkHits,
+  type DetectorGeometry,
+  type HitFrame,
+  type Hits,
+  type RecoEvent,
+  type RecoStatus,
+  type Reconstructor,
+} from '../domain/index.js';
+import { createTransverseReconstructor, DEFAULT_TRANSVERSE, originAt, type TransverseConfig } from './clustering/index.js';
+
+/**
+ * Energy and longitudinal vertex for a batch of frames' hits, same order. Implemented by the CNN
+ * (src/reconstruction/cnn) and by the Gaussian-moment baseline (src/reconstruction/baseline).
+ */
+export interface EnergyVertexModel {
+  predict(hits: readonly Hits[]): Promise<{ energyGeV: Float32Array; dCm: Float32Array }>;
+  readonly info: { readonly name: string; readonly backend: string };
+  dispose(): void;
+}
+
+export interface ReconstructorConfig {
+  /** Frames with more hits get status too_many_hits before any physics runs. */
+  readonly maxHits: number;
+  readonly transverse: TransverseConfig;
+}
+
+export const DEFAULT_RECONSTRUCTOR: ReconstructorConfig = { maxHits: 200_000, transverse: DEFAULT_TRANSVERSE };
+
+/** Maps the validated `reconstruction` config section onto the clustering parameters. */
+export function reconstructorConfig(r: { dbscanEpsMm: number; dbscanMinHits: number; maxHits: number }): ReconstructorConfig {
+  return {
+    maxHits: r.maxHits,
+    transverse: {
+      ...DEFAULT_TRANSVERSE,
+      clustering: { ...DEFAULT_TRANSVERSE.clustering, epsMm: r.dbscanEpsMm, minHits: r.dbscanMinHits },
+    },
+  };
+}
+
+export function createReconstructor(
+  geometry: DetectorGeometry,
+  model: EnergyVertexModel,
+  config: ReconstructorConfig = DEFAULT_RECONSTRUCTOR,
+): Reconstructor {
+  const transverse = createTransverseReconstructor(geometry, config.transverse);
+  return {
+    info: { backend: model.info.backend, model: model.info.name },
+    dispose: () => model.dispose(),
+    async reconstruct(frames: readonly HitFrame[]): Promise<RecoEvent[]> {
+      const out = new Array<RecoEvent>(frames.length);
+      const pending: { i: number; track: NonNullable<ReturnType<typeof transverse.reconstruct>['track']> }[] = [];
+      for (let i = 0; i < frames.length; i++) {
+        const f = frames[i]!;
+        const verdict = checkHits(f.hits, geometry, config.maxHits);
+        if (verdict.status !== 'ok') {
+          out[i] = rejected(f, verdict.status, verdict.detail ?? verdict.status);
+          continue;
+        }
+        const t = transverse.reconstruct(f.hits);
+        if (t.track === undefined) {
+          out[i] = rejected(f, 'no_cluster', `no DBSCAN cluster in any station (eps ${config.transverse.clustering.epsMm} mm, min ${config.transverse.clustering.minHits} hits)`);
+          continue;
+        }
+        pending.push({ i, track: t.track });
+      }
+      if (pending.length > 0) {
+        const pred = await model.predict(pending.map((p) => frames[p.i]!.hits));
+        for (let k = 0; k < pending.length; k++) {
+          const { i, track } = pending[k]!;
+          const f = frames[i]!;
+          const e = pred.energyGeV[k];
+          const d = pred.dCm[k];
+          if (e === undefined || d === undefined || !Number.isFinite(e) || !Number.isFinite(d)) {
+            out[i] = rejected(f, 'non_finite', `model ${model.info.name} returned E=${e}, d=${d}`);
+            continue;
+          }
+          const o = originAt(track, d);
+          out[i] = {
+            runId: f.runId,
+            eventId: f.eventId,
+            timestampNs: f.timestampNs,
+            status: 'ok',
+            nHits: f.hits.station.length,
+            energyGeV: e,
+            dCm: d,
+            xCm: o.xCm,
+            yCm: o.yCm,
+            fitRmsCm: track.rmsCm,
+            stationsUsed: track.stationsUsed,
+            ...(f.truth === undefined ? {} : { truth: f.truth }),
+          };
+        }
+      }
+      return out;
+    },
+  };
+}
+
+function rejected(f: HitFrame, status: RecoStatus, detail: string): RecoEvent {
+  return {
+    runId: f.runId,
+    eventId: f.eventId,
+    timestampNs: f.timestampNs,
+    status,
+    detail,
+    nHits: f.hits.station.length,
+    energyGeV: 0,
+    dCm: 0,
+    xCm: 0,
+    yCm: 0,
+    fitRmsCm: 0,
+    stationsUsed: 0,
+    ...(f.truth === undefined ? {} : { truth: f.truth }),
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The service's Prometheus metrics, registered on an injected registry (never the global one, so
+ * tests and several pipelines in one process stay independent). Names follow DESIGN.md: prefix
+ * showertrig_, base units (seconds, Hz), counters end in _total.
+ */
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+
+export const METRIC_PREFIX = 'showertrig_';
+
+/** Baseline metrics every pipeline component emits (Vector-style), labelled by component. */
+export interface ComponentMetrics {
+  readonly component: string;
+  received(n?: number): void;
+  sent(n?: number): void;
+  errors(n?: number): void;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly framesReceived: Counter;
+  readonly framesInvalid: Counter<'reason'>;
+  /** Frames written to the dead-letter sink, by reason (invalid input and failed reconstruction). */
+  readonly deadLetters: Counter<'reason'>;
+  readonly eventsReconstructed: Counter<'status'>;
+  readonly eventsSelected: Counter;
+  readonly excessAlerts: Counter<'method'>;
+  /** Wall time of one Reconstructor.reconstruct call, i.e. per micro-batch (not per event). */
+  readonly reconstructionSeconds: Histogram;
+  /** Per frame: from receivedAtNs to the moment all sinks acknowledged its outputs. */
+  readonly endToEndLatencySeconds: Histogram;
+  readonly inferenceBatchSize: Histogram;
+  /** Z of the most recently evaluated excess window. */
+  readonly excessSignificance: Gauge;
+  /** Selected events per second in the most recently evaluated excess window. */
+  readonly selectedRate: Gauge;
+  readonly consumerLag: Gauge<'partition'>;
+  readonly backendInfo: Gauge<'backend'>;
+  /** Input messages handed to the pipeline and not yet acknowledged. */
+  readonly inFlightMessages: Gauge;
+  component(name: string): ComponentMetrics;
+  /** Sets backend_info{backend} = 1 for the chosen inference backend (and clears any other). */
+  setBackend(backend: string): void;
+}
+
+export interface MetricsOptions {
+  /** Also register prom-client's process and Node.js runtime metrics (standard, unprefixed names). Default true. */
+  readonly defaultMetrics?: boolean;
+}
+
+export function createMetrics(registry: Registry, opts: MetricsOptions = {}): Metrics {
+  const registers = [registry];
+  const p = METRIC_PREFIX;
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> =>
+    new Counter<L>({ name: p + name, help, labelNames, registers });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> =>
+    new Gauge<L>({ name: p + name, help, labelNames, registers });
+  const histogram = (name: string, help: string, buckets: number[]): Histogram =>
+    new Histogram({ name: p + name, help, buckets, registers });
+
+  const compReceived = counter('component_received_total', 'Items a pipeline component received', ['component']);
+  const compSent = counter('component_sent_total', 'Items a pipeline component passed on', ['component']);
+  const compErrors = counter('component_errors_total', 'Items a pipeline component failed on', ['component']);
+  const backendInfo = gauge('backend_info', 'Inference backend in use (value 1)', ['backend']);
+
+  return {
+    registry,
+    framesReceived: counter('frames_received_total', 'Input frames (messages) received'),
+    framesInvalid: counter('frames_invalid_total', 'Frames rejected at decode or validation, by reason', ['reason']),
+    deadLetters: counter('dead_letters_total', 'Frames written to the dead-letter sink, by reason', ['reason']),
+    eventsReconstructed: counter('events_reconstructed_total', 'Reconstructed events, by reconstruction status', ['status']),
+    eventsSelected: counter('events_selected_total', 'Events passing the trigger selection'),
+    excessAlerts: counter('excess_alerts_total', 'Excess alerts raised, by method', ['method']),
+    reconstructionSeconds: histogram('reconstruction_seconds', 'Wall time of one reconstruction micro-batch, seconds',
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+    endToEndLatencySeconds: histogram('end_to_end_latency_seconds', 'Frame receipt to outputs acknowledged, seconds',
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),
+    inferenceBatchSize: histogram('inference_batch_size', 'Frames per reconstruction micro-batch', [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]),
+    excessSignificance: gauge('excess_significance', 'One-sided Z of the latest excess window'),
+    selectedRate: gauge('selected_rate', 'Selected events per second in the latest excess window, Hz'),
+    consumerLag: gauge('consumer_lag', 'Kafka consumer lag, messages, by partition', ['partition']),
+    backendInfo,
+    inFlightMessages: gauge('pipeline_in_flight_messages', 'Input messages in the pipeline not yet acknowledged'),
+    component(name) {
+      // touch the series so every component shows up at 0 before its first item
+      compReceived.inc({ component: name }, 0);
+      compSent.inc({ component: name }, 0);
+      compErrors.inc({ component: name }, 0);
+      return {
+        component: name,
+        received: (n = 1) => compReceived.inc({ component: name }, n),
+        sent: (n = 1) => compSent.inc({ component: name }, n),
+        errors: (n = 1) => compErrors.inc({ component: name }, n),
+      };
+    },
+    setBackend(backend) {
+      backendInfo.reset();
+      backendInfo.set({ backend }, 1);
+    },
+  };
+}

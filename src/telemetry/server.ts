@@ -1,0 +1,85 @@
+/**
+ * The metrics and health HTTP endpoint (node:http):
+ *   GET /metrics  the registry in Prometheus text format
+ *   GET /healthz  200 while the process is alive
+ *   GET /readyz   200 when the ready callback says so (e.g. model loaded and consumer joined), else 503
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+export interface MetricsServerConfig {
+  readonly registry: Registry;
+  /** Readiness; a throwing or rejecting callback counts as not ready. Default: always ready. */
+  readonly ready?: () => boolean | Promise<boolean>;
+}
+
+export interface MetricsServer {
+  /** Listens; port 0 picks a free port. Resolves with the bound address. */
+  start(port: number, host?: string): Promise<{ port: number; host: string }>;
+  close(): Promise<void>;
+  /** The bound port (after start). */
+  readonly port: number | undefined;
+}
+
+export function createMetricsServer(config: MetricsServerConfig): MetricsServer {
+  let server: Server | undefined;
+  const ready = config.ready ?? (() => true);
+
+  const handle = async (method: string | undefined, url: string | undefined): Promise<{ status: number; type: string; body: string }> => {
+    const path = (url ?? '/').split('?')[0];
+    if (method !== 'GET' && method !== 'HEAD') return { status: 405, type: 'text/plain', body: 'method not allowed\n' };
+    if (path === '/metrics') return { status: 200, type: config.registry.contentType, body: await config.registry.metrics() };
+    if (path === '/healthz') return { status: 200, type: 'text/plain', body: 'ok\n' };
+    if (path === '/readyz') {
+      let ok = false;
+      try {
+        ok = await ready();
+      } catch {
+        ok = false;
+      }
+      return ok ? { status: 200, type: 'text/plain', body: 'ready\n' } : { status: 503, type: 'text/plain', body: 'not ready\n' };
+    }
+    return { status: 404, type: 'text/plain', body: 'not found\n' };
+  };
+
+  return {
+    get port() {
+      const a = server?.address();
+      return a && typeof a === 'object' ? a.port : undefined;
+    },
+    start(port, host = '127.0.0.1') {
+      if (server) return Promise.reject(new Error('metrics server already started'));
+      const s = createServer((req, res) => {
+        handle(req.method, req.url).then(
+          (r) => {
+            res.writeHead(r.status, { 'content-type': r.type });
+            res.end(req.method === 'HEAD' ? undefined : r.body);
+          },
+          (e: unknown) => {
+            res.writeHead(500, { 'content-type': 'text/plain' });
+            res.end(`${(e as Error).message}\n`);
+          },
+        );
+      });
+      server = s;
+      return new Promise((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(port, host, () => {
+          s.off('error', reject);
+          const a = s.address() as AddressInfo;
+          resolve({ port: a.port, host: a.address });
+        });
+      });
+    },
+    close() {
+      const s = server;
+      server = undefined;
+      if (!s) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        s.close((e) => (e ? reject(e) : resolve()));
+        s.closeAllConnections();
+      });
+    },
+  };
+}

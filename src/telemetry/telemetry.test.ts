@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Registry } from 'prom-client';
+import { createMetrics } from './metrics.js';
+import { createMetricsServer } from './server.js';
+
+const DESIGN_NAMES = [
+  'frames_received_total', 'frames_invalid_total', 'events_reconstructed_total', 'events_selected_total',
+  'excess_alerts_total', 'reconstruction_seconds', 'end_to_end_latency_seconds', 'inference_batch_size',
+  'excess_significance', 'selected_rate', 'consumer_lag', 'backend_info',
+  'component_received_total', 'component_sent_total', 'component_errors_total',
+];
+
+test('metrics register the DESIGN.md names on the injected registry only', async () => {
+  const registry = new Registry();
+  const m = createMetrics(registry);
+  m.framesInvalid.inc({ reason: 'truncated' });
+  m.setBackend('wasm');
+  m.setBackend('cpu');
+  const text = await registry.metrics();
+  for (const n of DESIGN_NAMES) assert.match(text, new RegExp(`^# TYPE showertrig_${n} `, 'm'), n);
+  assert.match(text, /^showertrig_frames_invalid_total\{reason="truncated"\} 1$/m);
+  assert.match(text, /^showertrig_backend_info\{backend="cpu"\} 1$/m);
+  assert.doesNotMatch(text, /backend="wasm"/);
+  assert.match(text, /^process_cpu_seconds_total /m, 'default metrics on the same registry');
+  // a second registry is independent: no "already registered" clash
+  createMetrics(new Registry());
+});
+
+test('component metrics start at zero and count per component', async () => {
+  const registry = new Registry();
+  const c = createMetrics(registry, { defaultMetrics: false }).component('decode');
+  c.received(3);
+  c.sent(2);
+  c.errors();
+  const text = await registry.metrics();
+  assert.match(text, /showertrig_component_received_total\{component="decode"\} 3/);
+  assert.match(text, /showertrig_component_sent_total\{component="decode"\} 2/);
+  assert.match(text, /showertrig_component_errors_total\{component="decode"\} 1/);
+});
+
+test('the HTTP server serves metrics, liveness and readiness on a free port', async () => {
+  const registry = new Registry();
+  createMetrics(registry, { defaultMetrics: false }).eventsSelected.inc(4);
+  let ready = false;
+  const server = createMetricsServer({ registry, ready: () => ready });
+  const { port } = await server.start(0, '127.0.0.1');
+  try {
+    assert.ok(port > 0);
+    const base = `http://127.0.0.1:${port}`;
+    const metrics = await fetch(`${base}/metrics`);
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /^showertrig_events_selected_total 4$/m);
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    assert.equal((await fetch(`${base}/readyz`)).status, 503);
+    ready = true;
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    assert.equal((await fetch(`${base}/nope`)).status, 404);
+  } finally {
+    await server.close();
+  }
+  await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`));
+});
+
+test('a throwing readiness callback reports not ready', async () => {
+  const server = createMetricsServer({ registry: new Registry(), ready: () => { throw new Error('model missing'); } });
+  const { port } = await server.start(0);
+  try {
+    assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 503);
+  } finally {
+    await server.close();
+  }
+});

@@ -1,0 +1,83 @@
+/**
+ * Shower-candidate selection: a fixed list of cuts, each evaluated on every event (no early
+ * exit), so a rejected event tells every reason it failed, not just the first.
+ * Reason strings read "<cut>: pass|fail (<value> <relation> <limit>)".
+ */
+import type { Candidate, DetectorGeometry, RecoEvent } from '../domain/index.js';
+import type { SelectionConfig } from '../config/index.js';
+
+export interface SelectorConfig {
+  readonly selection: SelectionConfig;
+  /** The plane size defines the fiducial area (plane minus the margin on each side). */
+  readonly geometry: Pick<DetectorGeometry, 'planeWidthCm' | 'planeHeightCm'>;
+}
+
+export interface CutOutcome {
+  readonly cut: 'status' | 'energy' | 'fiducial' | 'stations' | 'hits' | 'fit_rms';
+  readonly pass: boolean;
+  readonly detail: string;
+}
+
+export interface Selector {
+  /** The candidate for one event: selected iff every cut passes; reasons list every cut. */
+  select(event: RecoEvent): Candidate;
+  /** The individual cut outcomes (what select() turns into reason strings). */
+  cuts(event: RecoEvent): CutOutcome[];
+  /** Fiducial half-widths, cm: |x| ≤ halfX and |y| ≤ halfY. */
+  readonly fiducial: Readonly<{ halfXCm: number; halfYCm: number }>;
+}
+
+const f2 = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : String(v));
+
+export function createSelector(config: SelectorConfig): Selector {
+  const s = config.selection;
+  const halfXCm = config.geometry.planeWidthCm / 2 - s.fiducialMarginCm;
+  const halfYCm = config.geometry.planeHeightCm / 2 - s.fiducialMarginCm;
+  if (!(halfXCm > 0) || !(halfYCm > 0)) {
+    throw new RangeError(`fiducial margin ${s.fiducialMarginCm} cm leaves no fiducial area on a ${config.geometry.planeWidthCm} x ${config.geometry.planeHeightCm} cm plane`);
+  }
+  const [eLo, eHi] = s.energyWindowGeV;
+
+  const cuts = (e: RecoEvent): CutOutcome[] => {
+    const ok = e.status === 'ok';
+    const inX = Math.abs(e.xCm) <= halfXCm;
+    const inY = Math.abs(e.yCm) <= halfYCm;
+    return [
+      { cut: 'status', pass: ok, detail: ok ? 'ok' : `${e.status}${e.detail ? `: ${e.detail}` : ''}` },
+      {
+        cut: 'energy',
+        pass: ok && e.energyGeV >= eLo && e.energyGeV <= eHi,
+        detail: `${f2(e.energyGeV)} GeV ${e.energyGeV >= eLo && e.energyGeV <= eHi ? 'in' : 'outside'} [${eLo}, ${eHi}]`,
+      },
+      {
+        cut: 'fiducial',
+        pass: ok && inX && inY,
+        detail: `x ${f2(e.xCm)} cm ${inX ? '<=' : '>'} ${f2(halfXCm)}, y ${f2(e.yCm)} cm ${inY ? '<=' : '>'} ${f2(halfYCm)} (abs)`,
+      },
+      {
+        cut: 'stations',
+        pass: e.stationsUsed >= s.minStations,
+        detail: `${e.stationsUsed} ${e.stationsUsed >= s.minStations ? '>=' : '<'} ${s.minStations}`,
+      },
+      { cut: 'hits', pass: e.nHits >= s.minHits, detail: `${e.nHits} ${e.nHits >= s.minHits ? '>=' : '<'} ${s.minHits}` },
+      {
+        cut: 'fit_rms',
+        pass: ok && e.fitRmsCm <= s.maxFitRmsCm,
+        detail: `${f2(e.fitRmsCm)} cm ${e.fitRmsCm <= s.maxFitRmsCm ? '<=' : '>'} ${s.maxFitRmsCm}`,
+      },
+    ];
+  };
+
+  return {
+    fiducial: { halfXCm, halfYCm },
+    cuts,
+    select(event) {
+      const outcomes = cuts(event);
+      return {
+        event,
+        selected: outcomes.every((o) => o.pass),
+        reasons: outcomes.map((o) => `${o.cut}: ${o.pass ? 'pass' : 'fail'} (${o.detail})`),
+      };
+    },
+  };
+}
