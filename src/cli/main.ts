@@ -6,6 +6,9 @@ import { ShowertrigError } from '../domain/index.js';
 import { UsageError, type Command } from './args.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  run: { summary: 'run the trigger: Kafka consumer group (--brokers) or embedded with the simulator', load: async () => (await import('./run.js')).command },
+  replay: { summary: 'replay a recording to Kafka (--brokers) or straight through the pipeline (--embedded)', load: async () => (await import('./replay.js')).command },
+  record: { summary: 'record a Kafka topic of hit frames to an Avro container file', load: async () => (await import('./record.js')).command },
   simulate: { summary: 'run the DAQ simulator (to a recording, or to Kafka)', load: async () => (await import('./simulate.js')).command },
   inspect: { summary: 'summarise a recording (.avro)', load: async () => (await import('./inspect.js')).command },
   'bench-sim': { summary: 'benchmark the simulator (events/s)', load: async () => (await import('./bench-sim.js')).command },
@@ -31,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** With no command the main job runs. */
-const DEFAULT_COMMAND = 'simulate';
+const DEFAULT_COMMAND = 'run';
 
 async function runCommand(name: string, argv: readonly string[]): Promise<number> {
   const entry = COMMANDS[name];

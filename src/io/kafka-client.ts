@@ -1,0 +1,65 @@
+/**
+ * The Kafka client, its retry policy (the one place retries for Kafka calls are configured) and
+ * the mapping of kafkajs errors into our error tree (retriable flag preserved).
+ */
+import { Kafka, logLevel, type ITopicConfig, type Admin, type RetryOptions } from 'kafkajs';
+import { ShowertrigError } from '../domain/index.js';
+import type { KafkaConfig } from '../config/index.js';
+import type { Logger } from '../telemetry/index.js';
+
+export class KafkaIoError extends ShowertrigError {
+  override readonly name: string = 'KafkaIoError';
+}
+
+export const KAFKA_RETRY: RetryOptions = { initialRetryTime: 100, maxRetryTime: 5_000, retries: 8, factor: 0.2, multiplier: 2 };
+
+export function toKafkaIoError(what: string, e: unknown): KafkaIoError {
+  const retriable = typeof e === 'object' && e !== null && (e as { retriable?: boolean }).retriable === true;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new KafkaIoError(`${what}: ${msg}`, { retriable, cause: e, context: { what } });
+}
+
+export function createKafkaClient(cfg: KafkaConfig, logger: Logger): Kafka {
+  const log = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: cfg.clientId,
+    brokers: [...cfg.brokers],
+    retry: KAFKA_RETRY,
+    connectionTimeout: 3_000,
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ level, log: entry }) => {
+      const { message, ...rest } = entry.log;
+      const fields = { namespace: entry.namespace, ...rest };
+      if (level <= logLevel.ERROR) log.error(message, fields);
+      else if (level === logLevel.WARN) log.warn(message, fields);
+      else log.debug(message, fields);
+    },
+  });
+}
+
+/** Creates the topics that do not exist yet (existing ones are left as they are). */
+export async function ensureTopics(admin: Admin, topics: readonly string[], partitions: number, replicationFactor: number): Promise<void> {
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing: ITopicConfig[] = topics
+      .filter((t) => !existing.has(t))
+      .map((topic) => ({ topic, numPartitions: partitions, replicationFactor }));
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  } catch (e) {
+    throw toKafkaIoError(`creating topics ${topics.join(', ')}`, e);
+  }
+}
+
+/** Committed-offset lag per partition of a consumer group: highwater − committed (committed −1 counts from low). */
+export async function fetchLag(admin: Admin, groupId: string, topic: string): Promise<Map<number, number>> {
+  const [highs, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const done = new Map<number, number>();
+  for (const t of committed) for (const p of t.partitions) done.set(p.partition, Number(p.offset));
+  const lag = new Map<number, number>();
+  for (const h of highs) {
+    const c = done.get(h.partition) ?? -1;
+    const base = c >= 0 ? c : Number(h.low);
+    lag.set(h.partition, Math.max(0, Number(h.high) - base));
+  }
+  return lag;
+}

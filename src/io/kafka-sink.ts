@@ -1,0 +1,43 @@
+/**
+ * Kafka producer sink: idempotent producer, acks from all in-sync replicas; write() resolves only
+ * when the brokers acknowledged every message. Messages are keyed by event id, so consumers of the
+ * output topics can deduplicate a redelivery (and compacted topics keep the latest).
+ */
+import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import type { Sink } from '../pipeline/index.js';
+import { toKafkaIoError } from './kafka-client.js';
+
+export interface KafkaProducerHandle {
+  readonly producer: Producer;
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export function createKafkaProducer(kafka: Kafka): KafkaProducerHandle {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+  return { producer, connect: () => producer.connect(), disconnect: () => producer.disconnect() };
+}
+
+export interface KafkaSinkConfig<T> {
+  readonly topic: string;
+  readonly encode: (item: T) => Buffer;
+  readonly key: (item: T) => string;
+}
+
+export function createKafkaSink<T>(producer: Producer, cfg: KafkaSinkConfig<T>): Sink<T> {
+  return {
+    async write(items) {
+      if (items.length === 0) return;
+      try {
+        await producer.send({
+          topic: cfg.topic,
+          acks: -1,
+          compression: CompressionTypes.None,
+          messages: items.map((it) => ({ key: cfg.key(it), value: cfg.encode(it) })),
+        });
+      } catch (e) {
+        throw toKafkaIoError(`producing to ${cfg.topic}`, e);
+      }
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Kafka consumer-group source bridged to RxJS.
+ *
+ * Handshake (bounded in-flight work, at-least-once): every kafkajs eachBatch call emits one
+ * InputBatch downstream and then *waits* for its ack. The pipeline calls ack only after every sink
+ * acknowledged the outputs of those messages; only then are the offsets resolved and committed.
+ * While waiting, the consumer heartbeats, so long batches do not cost the group membership. At most
+ * `partitionsConsumedConcurrently` batches (bounded by maxInFlightFrames / maxBatchMessages) are in
+ * flight, so memory is bounded by configuration, never by backlog. Unsubscribing disconnects the
+ * consumer; un-acked messages are redelivered to the group later.
+ */
+import { Observable } from 'rxjs';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { InputBatch, InputMessage } from '../pipeline/index.js';
+import type { Logger } from '../telemetry/index.js';
+import { toKafkaIoError } from './kafka-client.js';
+
+export interface KafkaSourceConfig {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly fromBeginning: boolean;
+  /** Partitions processed at once by this process. */
+  readonly concurrentPartitions: number;
+  /** Bytes fetched per partition per request (bounds the size of one batch). */
+  readonly maxBytesPerPartition: number;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+}
+
+export const DEFAULT_KAFKA_SOURCE: Omit<KafkaSourceConfig, 'groupId' | 'topic'> = {
+  fromBeginning: true,
+  concurrentPartitions: 2,
+  maxBytesPerPartition: 512 * 1024,
+  sessionTimeoutMs: 10_000,
+  heartbeatIntervalMs: 1_000,
+};
+
+export interface KafkaSource {
+  readonly batches$: Observable<InputBatch>;
+  /** Resolves once the consumer has joined the group (readiness). */
+  readonly joined: Promise<void>;
+  readonly consumer: Consumer;
+}
+
+export function createKafkaSource(kafka: Kafka, cfg: KafkaSourceConfig, logger: Logger): KafkaSource {
+  const consumer = kafka.consumer({
+    groupId: cfg.groupId,
+    sessionTimeout: cfg.sessionTimeoutMs,
+    heartbeatInterval: cfg.heartbeatIntervalMs,
+    rebalanceTimeout: Math.max(cfg.sessionTimeoutMs, 10_000),
+    maxBytesPerPartition: cfg.maxBytesPerPartition,
+    allowAutoTopicCreation: false,
+  });
+  let markJoined: () => void = () => undefined;
+  const joined = new Promise<void>((resolve) => (markJoined = resolve));
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    logger.info('joined consumer group', { groupId: cfg.groupId, assignment: e.payload.memberAssignment });
+    markJoined();
+  });
+
+  const batches$ = new Observable<InputBatch>((subscriber) => {
+    let stopped = false;
+    const run = async (): Promise<void> => {
+      await consumer.connect();
+      await consumer.subscribe({ topic: cfg.topic, fromBeginning: cfg.fromBeginning });
+      await consumer.run({
+        // Offsets are resolved only after the ack, so committing every resolved offset commits
+        // exactly the acknowledged ones.
+        autoCommit: true,
+        autoCommitThreshold: 1,
+        partitionsConsumedConcurrently: cfg.concurrentPartitions,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+          if (stopped || !isRunning() || isStale() || batch.messages.length === 0) return;
+          const receivedAtNs = BigInt(Date.now()) * 1_000_000n;
+          const messages: InputMessage[] = batch.messages.map((m) => ({
+            key: m.key,
+            value: m.value ?? new Uint8Array(0),
+            receivedAtNs,
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+          }));
+          let ack!: () => void;
+          const acked = new Promise<void>((resolve) => (ack = resolve));
+          subscriber.next({ messages, ack: () => ack() });
+          // Heartbeat while the pipeline works on this batch.
+          for (;;) {
+            const done = await Promise.race([acked.then(() => true), delay(cfg.heartbeatIntervalMs).then(() => false)]);
+            if (done) break;
+            if (stopped) return;
+            await heartbeat();
+          }
+          resolveOffset(batch.lastOffset());
+          await commitOffsetsIfNecessary();
+          await heartbeat();
+        },
+      });
+    };
+    run().catch((e: unknown) => subscriber.error(toKafkaIoError(`consuming ${cfg.topic}`, e)));
+    return () => {
+      stopped = true;
+      consumer.disconnect().catch((e: unknown) => logger.warn('consumer disconnect failed', { error: String(e) }));
+    };
+  });
+  return { batches$, joined, consumer };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
