@@ -23,7 +23,7 @@ const USAGE = `usage: showertrig run [--brokers H:P[,H:P]] [--group ID] [--confi
   --metrics-port N /metrics, /healthz, /readyz port (default: config service.metricsPort; 0 = any free)
  embedded mode (no broker): the DAQ simulator feeds the pipeline in-process
   --seed S         simulator seed (default 1)
-  --excess X       injected excess (default signal:4:60:30: signal rate x4 from t=60 s for 30 s)
+  --excess X       injected excess (default signal:4:150:30: signal rate x4 from t=150 s for 30 s)
   --speed X|max    simulated seconds per wall second (default 10)
   --duration S     stop after S simulated seconds (default: until Ctrl-C)
 Prints a live line every second on stderr; Ctrl-C (or the end) prints a summary and exits 0.`;
@@ -48,7 +48,7 @@ export const command: Command = {
     if (values.group !== undefined) overrides['kafka']!['groupId'] = values.group;
     if (values['metrics-port'] !== undefined) overrides['service']!['metricsPort'] = intFlag(values['metrics-port'], 'metrics-port', 9464, 0, 65535);
     if (values.seed !== undefined) overrides['simulation']!['seed'] = intFlag(values.seed, 'seed', 1, 0, 2 ** 32 - 1);
-    if (values.brokers === undefined) overrides['simulation']!['excess'] = parseExcessFlag(values.excess ?? 'signal:4:60:30');
+    if (values.brokers === undefined) overrides['simulation']!['excess'] = parseExcessFlag(values.excess ?? 'signal:4:150:30');
     const cfg = loadConfig(values.config === undefined ? [] : [values.config], overrides);
     const logger = createLogger(cfg.service.logLevel, { cmd: 'run' });
     const stop = { stopped: false };
