@@ -27,9 +27,10 @@ export function createKafkaClient(cfg: KafkaConfig, logger: Logger): Kafka {
     retry: KAFKA_RETRY,
     connectionTimeout: 3_000,
     logLevel: logLevel.WARN,
-    logCreator: () => ({ level, log: entry }) => {
+    logCreator: () => (entry) => {
       const { message, ...rest } = entry.log;
       const fields = { namespace: entry.namespace, ...rest };
+      const level = entry.level;
       if (level <= logLevel.ERROR) log.error(message, fields);
       else if (level === logLevel.WARN) log.warn(message, fields);
       else log.debug(message, fields);

@@ -3,7 +3,7 @@
  * when the brokers acknowledged every message. Messages are keyed by event id, so consumers of the
  * output topics can deduplicate a redelivery (and compacted topics keep the latest).
  */
-import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Sink } from '../pipeline/index.js';
 import { toKafkaIoError } from './kafka-client.js';
 
@@ -14,7 +14,14 @@ export interface KafkaProducerHandle {
 }
 
 export function createKafkaProducer(kafka: Kafka): KafkaProducerHandle {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+  // Idempotence needs unbounded retries (a bounded count could reorder or drop); sends wait instead.
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 5,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
+  });
   return { producer, connect: () => producer.connect(), disconnect: () => producer.disconnect() };
 }
 
