@@ -4,8 +4,9 @@
  * The baseline regression is fitted here, on a separate seeded training sample (seed + 1,000,003),
  * before the evaluation events (seed) are drawn: the two samples come from different Rng streams.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig, type BackendChoice } from '../config/index.js';
 import { Rng, type DetectorGeometry, type HitFrame, type RecoStatus } from '../domain/index.js';
 import {
@@ -29,8 +30,8 @@ const USAGE = `usage: showertrig evaluate [--events N] [--seed S] [--train-event
   --seed S          evaluation seed (default 1); the baseline trains on seed + 1000003
   --train-events N  events for the baseline regression fit (default 20000)
   --batch B         reconstruction batch size (default: config reconstruction.batchSize)
-  --model DIR       CNN model directory (model.json + weights); without it the CNN is reported absent
-                    and the reconstructor uses the baseline regression for E and d
+  --model DIR|none  CNN model directory (default: config reconstruction.modelDir); "none" reports the
+                    CNN absent and the reconstructor uses the baseline regression for E and d
   --json            print the result as JSON on stdout
   --out DIR         write DIR/evaluation.json, evaluation.md, baseline_coefficients.json and SVG plots`;
 
@@ -74,7 +75,8 @@ export const command: Command = {
     );
     const trainS = (performance.now() - t0) / 1000;
     const baseline = createBaselineModel(coefficients, g);
-    const cnn = values.model === undefined ? undefined : await loadCnnModel(values.model, g, cfg.reconstruction.backend);
+    const modelDir = values.model ?? cfg.reconstruction.modelDir;
+    const cnn = modelDir === 'none' ? undefined : await loadCnnModel(modelDir, g, cfg.reconstruction.backend);
     const primaryModel = cnn ?? baseline;
     const reco = createReconstructor(g, primaryModel, reconstructorConfig(cfg.reconstruction));
 
@@ -132,7 +134,7 @@ export const command: Command = {
       sigma_method: SIGMA_METHOD,
       model: primaryModel.info.name,
       backend: primaryModel.info.backend,
-      cnn: cnn === undefined ? 'absent' : { dir: values.model, name: cnn.info.name, backend: cnn.info.backend },
+      cnn: cnn === undefined ? 'absent' : { dir: modelDir, name: cnn.info.name, backend: cnn.info.backend },
       transverse: `DBSCAN eps ${cfg.reconstruction.dbscanEpsMm} mm, min ${cfg.reconstruction.dbscanMinHits} hits, best straight-line fit, extrapolated to the reconstructed d`,
       ...primary,
       baseline: {
@@ -140,6 +142,9 @@ export const command: Command = {
         ...baseSummary,
       },
       targets: {
+        energy_resolution_le_0_24: primary.energy_resolution.sigma <= 0.24,
+        energy_le_0_92_baseline: primary.energy_resolution.sigma <= 0.92 * baseSummary.energy_resolution.sigma,
+        d_resolution_le_0_8_cm: primary.d_resolution_cm.sigma <= 0.8,
         x_resolution_le_0_1_cm: primary.x_resolution_cm.sigma <= 0.1,
         y_resolution_le_0_1_cm: primary.y_resolution_cm.sigma <= 0.1,
         x_le_half_baseline: primary.x_resolution_cm.sigma <= 0.5 * baseSummary.x_resolution_cm.sigma,
@@ -161,7 +166,7 @@ export const command: Command = {
         primary,
         baseline: baseSummary,
         notes: [
-          `command: showertrig evaluate --events ${nEvents} --seed ${seed} --train-events ${nTrain}${cnn ? ` --model ${values.model}` : ''}`,
+          `command: showertrig evaluate --events ${nEvents} --seed ${seed} --train-events ${nTrain}${cnn ? ` --model ${modelDir}` : ' --model none'}`,
           `primary: ${primaryLabel} (model ${primaryModel.info.name}, backend ${primaryModel.info.backend})${cnn ? '' : '; CNN absent'}`,
           `baseline: ${result.baseline.model}; regression trained on ${nTrain} events (seed ${trainSeed})`,
           `events reconstructed ok: ${result.events_ok}/${nEvents}; statuses ${JSON.stringify(statusCounts)}`,
@@ -185,11 +190,21 @@ function humanSummary(n: number, label: string, p: ReturnType<typeof summariseMe
   return `evaluated ${n} signal events, ${eps.toFixed(0)} events/s\n${row(label, p)}\n${row('baseline', b)}\n`;
 }
 
+/** The installed package (dist/cli/.. or src/cli/..): where the shipped models/ live. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A relative model directory is looked up in the working directory, then in the package. */
+function resolveModelDir(dir: string): string {
+  if (isAbsolute(dir) || existsSync(dir)) return dir;
+  const shipped = resolve(PACKAGE_ROOT, dir);
+  return existsSync(shipped) ? shipped : dir;
+}
+
 /** Starts the configured tfjs backend and loads a CNN model directory (model.json + weights.bin). */
 export async function loadCnnModel(dir: string, geometry: DetectorGeometry, backend: BackendChoice): Promise<EnergyVertexModel> {
   const { modelDirectory } = await import('../io/index.js');
   await selectBackend(backend);
-  return loadEnergyVertexModel(modelDirectory(dir), geometry);
+  return loadEnergyVertexModel(modelDirectory(resolveModelDir(dir)), geometry);
 }
 
 /** A progress line on stderr, rewritten at most every 500 ms. */

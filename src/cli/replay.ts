@@ -4,11 +4,11 @@
  *   --embedded: straight through the trigger pipeline in-process, printing a summary.
  */
 import { loadConfig } from '../config/index.js';
-import { createCodecs } from '../codecs/index.js';
-import { createKafkaClient, createKafkaProducer, ensureTopics, readRecording } from '../io/index.js';
+import { readRecording } from '../io/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { intFlag, parseFlags, UsageError, type Command } from './args.js';
 import { countingSinks, drive } from './live.js';
+import { publishFrames } from './publish.js';
 import { pacedFrames, parseSpeed } from './sources.js';
 import { startTriggerRuntime } from './trigger-runtime.js';
 
@@ -47,45 +47,13 @@ export const command: Command = {
       const input$ = pacedFrames(readRecording(file), { speed, maxInFlight: cfg.kafka.maxInFlightFrames, encode: (f) => rt.codecs.frame.encode(f), stopped: () => stop.stopped });
       return drive(rt.pipeline(countingSinks()).run(input$), rt, stop, logger);
     }
-    const kafka = createKafkaClient(cfg.kafka, logger);
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [cfg.kafka.topics.frames], cfg.kafka.partitions, cfg.kafka.replicationFactor);
-    await admin.disconnect();
-    const producer = createKafkaProducer(kafka);
-    await producer.connect();
-    const codecs = createCodecs('avro');
-    let sent = 0;
-    const t0 = performance.now();
     process.once('SIGINT', () => (stop.stopped = true));
-    try {
-      const batch: { key: string; value: Buffer }[] = [];
-      const flush = async (): Promise<void> => {
-        if (batch.length === 0) return;
-        await producer.producer.send({ topic: cfg.kafka.topics.frames, acks: -1, messages: batch.splice(0) });
-      };
-      const paced = pacedFrames(readRecording(file), { speed, maxInFlight: 2000, encode: (f) => codecs.frame.encode(f), stopped: () => stop.stopped });
-      const { lastValueFrom, bufferTime, concatMap, filter } = await import('rxjs');
-      await lastValueFrom(
-        paced.pipe(
-          // A frame is released (acked) only after the brokers acknowledged it: at most 2000 in flight.
-          bufferTime(50, null, 500),
-          filter((b) => b.length > 0),
-          concatMap(async (msgs) => {
-            for (const m of msgs) batch.push({ key: String(m.key), value: Buffer.from(m.value) });
-            await flush();
-            for (const m of msgs) void m.ack?.();
-            sent += msgs.length;
-            if (process.stderr.isTTY) process.stderr.write(`\rreplayed ${sent} frames`);
-          }),
-        ),
-        { defaultValue: undefined },
-      );
-    } finally {
-      await producer.disconnect();
-    }
-    const s = (performance.now() - t0) / 1000;
-    process.stdout.write(`\nreplayed ${sent} frames from ${file} to ${cfg.kafka.topics.frames} in ${s.toFixed(1)} s (${(sent / s).toFixed(0)} frames/s)\n`);
+    const r = await publishFrames(cfg, logger, readRecording(file), {
+      speed,
+      stopped: () => stop.stopped,
+      onSent: (n) => process.stderr.isTTY && process.stderr.write(`\rreplayed ${n} frames`),
+    });
+    process.stdout.write(`\nreplayed ${r.sent} frames from ${file} to ${r.topic} in ${r.seconds.toFixed(1)} s (${(r.sent / r.seconds).toFixed(0)} frames/s)\n`);
     return 0;
   },
 };

@@ -8,19 +8,25 @@ import { loadConfig, parseExcessFlag, type ShowertrigConfig } from '../config/in
 import { EVENT_CLASSES, type EventClass, type HitFrame } from '../domain/index.js';
 import { openRecordingWriter, syncMarkerFromSeed, type RecordingSummary } from '../io/index.js';
 import { createSimulator } from '../sim/index.js';
-import { intFlag, parseFlags, UsageError, type Command } from './args.js';
+import { createLogger } from '../telemetry/index.js';
+import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
+import { publishFrames } from './publish.js';
 
-const USAGE = `usage: showertrig simulate [--events N] [--seed S] [--out FILE.avro] [--config FILE]
-                           [--excess class:factor:start:duration] [--start-ns T] [--run-id ID]
+const USAGE = `usage: showertrig simulate [--events N] [--seed S] [--out FILE.avro | --brokers H:P] [--rate HZ|max]
+                           [--config FILE] [--excess class:factor:start:duration] [--start-ns T] [--run-id ID]
   --events N      events to simulate (default: until Ctrl-C, which also closes a recording cleanly)
   --seed S        simulation seed (default: config simulation.seed)
   --out FILE      write a recording: Avro object container file (hit_frame.v1, deflate)
+  --brokers LIST  publish to tt.frames (key = event id) as the DAQ does: in real time at the
+                  simulated rate, or as fast as the brokers acknowledge with --rate max
+  --rate HZ|max   total event rate: the class rates are scaled to sum to HZ (mix kept);
+                  max = publish as fast as possible (timestamps keep the configured rates)
   --config FILE   JSON config file
   --excess X      inject an excess, e.g. signal:3:10:20 = signal rate x3 from t=10 s for 20 s
   --start-ns T    timestamp of simulated time 0, ns since the epoch (default: config
                   simulation.startTimeNs, else 1700000000000000000 = 2023-11-14T22:13:20Z)
   --run-id ID     run id stamped on every frame (default run-<seed>)
-Without --out, prints a live summary (events/s per class) on stderr.`;
+Without --out or --brokers, prints a live summary (events/s per class) on stderr.`;
 
 /** Simulated time 0 when neither --start-ns nor the config gives one: fixed, so files are reproducible. */
 export const DEFAULT_START_NS = 1_700_000_000_000_000_000n;
@@ -189,6 +195,17 @@ function parseStartNs(flag: string | undefined, cfg: ShowertrigConfig): bigint {
   return cfg.simulation.startTimeNs === undefined ? DEFAULT_START_NS : BigInt(Math.round(cfg.simulation.startTimeNs));
 }
 
+/** --rate HZ: the class rates scaled to sum to HZ; "max" and no flag keep the configured rates. */
+function withTotalRate(cfg: ShowertrigConfig, flag: string | undefined): ShowertrigConfig {
+  if (flag === undefined || flag === 'max') return cfg;
+  const hz = numFlag(flag, 'rate', 0, 0, 1e7);
+  if (!(hz > 0)) throw new UsageError(`--rate: expected a positive rate in Hz or "max", got ${JSON.stringify(flag)}`);
+  const rates = cfg.simulation.ratesHz;
+  const total = EVENT_CLASSES.reduce((s, c) => s + rates[c], 0);
+  const ratesHz = Object.fromEntries(EVENT_CLASSES.map((c) => [c, (rates[c] * hz) / total])) as typeof rates;
+  return { ...cfg, simulation: { ...cfg.simulation, ratesHz } };
+}
+
 export function createSimulateCommand(term: Terminal = processTerminal): Command {
   return {
     name: 'simulate',
@@ -203,11 +220,15 @@ export function createSimulateCommand(term: Terminal = processTerminal): Command
         excess: { type: 'string' },
         'start-ns': { type: 'string' },
         'run-id': { type: 'string' },
+        brokers: { type: 'string' },
+        rate: { type: 'string' },
       });
+      if (values.out !== undefined && values.brokers !== undefined) throw new UsageError('give at most one of --out and --brokers');
       const overrides: { simulation: Record<string, unknown> } = { simulation: {} };
       if (values.seed !== undefined) overrides.simulation['seed'] = intFlag(values.seed, 'seed', 1, 0, 2 ** 32 - 1);
       if (values.excess !== undefined) overrides.simulation['excess'] = parseExcessFlag(values.excess);
-      const cfg = loadConfig(values.config === undefined ? [] : [values.config], overrides);
+      if (values.brokers !== undefined) Object.assign(overrides, { kafka: { brokers: values.brokers.split(',') } });
+      const cfg = withTotalRate(loadConfig(values.config === undefined ? [] : [values.config], overrides), values.rate);
       const events = values.events === undefined ? Infinity : intFlag(values.events, 'events', 0, 0);
       const seed = cfg.simulation.seed;
       const runId = values['run-id'] ?? `run-${seed}`;
@@ -220,7 +241,15 @@ export function createSimulateCommand(term: Terminal = processTerminal): Command
       };
       process.once('SIGINT', onSigint);
       try {
-        if (values.out !== undefined) {
+        if (values.brokers !== undefined) {
+          const logger = createLogger(cfg.service.logLevel, { cmd: 'simulate' });
+          const r = await publishFrames(cfg, logger, frames, {
+            speed: values.rate === 'max' ? Infinity : 1,
+            stopped: () => stop.stopped,
+            onSent: (n) => term.errIsTty && term.err(`\rpublished ${n} events`),
+          });
+          term.out(`\npublished ${r.sent} events to ${r.topic} in ${r.seconds.toFixed(1)} s (${(r.sent / r.seconds).toFixed(0)} events/s)\n`);
+        } else if (values.out !== undefined) {
           const { summary, stats } = await recordToFile(frames, values.out, { seed, runId, startNs, cfg, events }, term, stop);
           const wallS = (performance.now() - stats.t0Ms) / 1000;
           term.out(

@@ -49,6 +49,8 @@ export function createKafkaSource(kafka: Kafka, cfg: KafkaSourceConfig, logger: 
     heartbeatInterval: cfg.heartbeatIntervalMs,
     rebalanceTimeout: Math.max(cfg.sessionTimeoutMs, 10_000),
     maxBytesPerPartition: cfg.maxBytesPerPartition,
+    // Return a fetch as soon as data is there, at the latest after 100 ms (latency over request count).
+    maxWaitTimeInMs: 100,
     allowAutoTopicCreation: false,
   });
   let markJoined: () => void = () => undefined;

@@ -49,17 +49,22 @@ test('the combinatorics are capped: 12 stations × 6 clusters finish at once', (
   assert.equal(t.stationsUsed, 12);
 });
 
-test('the weighted-mean baseline is pulled by a far noise hit', () => {
+test('the weighted-mean baseline uses the busiest station, pulled by its far noise hit', () => {
   const hits: Hits = {
     station: Uint8Array.from([0, 0, 1, 2, 2]),
     ix: Int32Array.from([900, 1700, 900, 900, 901]),
     iy: Int32Array.from([750, 750, 750, 750, 750]),
-    count: Int32Array.from([9, 1, 10, 5, 5]),
+    count: Int32Array.from([9, 1, 10, 5, 9]),
   };
   const t = weightedMeanTrack(hits, g)!;
+  assert.equal(t.stationsUsed, 1);
   const p0 = t.points[0]!;
-  // pixel 900 centre = 0.025 cm; the noise hit at pixel 1700 moves the mean by 800·0.05/10 cm.
-  assert.ok(Math.abs(p0.xCm - (0.025 + 4)) < 1e-9);
-  assert.ok(Math.abs(t.points[2]!.xCm - 0.05) < 1e-9);
-  assert.equal(t.stationsUsed, 3);
+  assert.equal(p0.station, 2, 'station 2 has the largest summed count (14)');
+  // pixel 900 centre = 0.025 cm; pixel 901 with weight 9/14 moves the mean by 9/14 · 0.05 cm.
+  assert.ok(Math.abs(p0.xCm - (0.025 + (9 / 14) * 0.05)) < 1e-9);
+  // The axis is parallel to z: the origin at any d is the station's mean.
+  assert.deepEqual(originAt(t, -5), { xCm: p0.xCm, yCm: p0.yCm });
+  // A far noise hit in the busiest station pulls the mean by its weight share.
+  const noisy: Hits = { ...hits, count: Int32Array.from([90, 10, 10, 5, 9]) };
+  assert.ok(Math.abs(weightedMeanTrack(noisy, g)!.points[0]!.xCm - (0.025 + 0.1 * 40)) < 1e-9);
 });

@@ -123,8 +123,11 @@ export function chooseTrack(
 }
 
 /**
- * The baseline: one point per station, the count-weighted mean of all its hits (noise included),
- * and the same line fit. Undefined when no station has hits.
+ * The baseline (the paper's "weighted mean of all the hits [of] the TT station"): the
+ * count-weighted mean of all hits, noise included, of the station with the largest summed count,
+ * and an axis parallel to z through it. Only the busiest station is used because the stations
+ * behind it often hold a few shower hits among the dark counts, and a line through their means
+ * would extrapolate noise to the vertex. Undefined when no station has hits.
  */
 export function weightedMeanTrack(hits: Hits, geometry: DetectorGeometry): TrackFit | undefined {
   const nSt = geometry.nStations;
@@ -139,17 +142,16 @@ export function weightedMeanTrack(hits: Hits, geometry: DetectorGeometry): Track
     sx[s]! += w * hits.ix[i]!;
     sy[s]! += w * hits.iy[i]!;
   }
+  let best = -1;
+  for (let s = 0; s < nSt; s++) if (sw[s]! > 0 && (best < 0 || sw[s]! > sw[best]!)) best = s;
+  if (best < 0) return undefined;
+  const w = sw[best]!;
   const pitchCm = geometry.pixelPitchMm / 10;
-  const points: TrackPoint[] = [];
-  for (let s = 0; s < nSt; s++) {
-    const w = sw[s]!;
-    if (!(w > 0)) continue;
-    points.push({
-      station: s,
-      xCm: (sx[s]! / w + 0.5) * pitchCm - geometry.planeWidthCm / 2,
-      yCm: (sy[s]! / w + 0.5) * pitchCm - geometry.planeHeightCm / 2,
-      sumCount: w,
-    });
-  }
-  return points.length === 0 ? undefined : fitLine(points, geometry);
+  const point: TrackPoint = {
+    station: best,
+    xCm: (sx[best]! / w + 0.5) * pitchCm - geometry.planeWidthCm / 2,
+    yCm: (sy[best]! / w + 0.5) * pitchCm - geometry.planeHeightCm / 2,
+    sumCount: w,
+  };
+  return fitLine([point], geometry);
 }
