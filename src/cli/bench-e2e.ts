@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { createCodecs } from '../codecs/index.js';
@@ -15,24 +15,31 @@ import { createKafkaClient, createKafkaProducer, ensureTopics } from '../io/inde
 import { createSimulator } from '../sim/index.js';
 import { silentLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
+import { saveResultRow } from './bench-results.js';
 
-const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--partitions P] [--json]
+const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--partitions P] [--signal-only] [--json] [--out DIR]
   --events N   frames to send (default 20000)
-  --rate HZ    offered rate (default 0 = as fast as the broker accepts)`;
+  --rate HZ    offered rate (default 0 = as fast as the broker accepts)
+  --signal-only  frames are all signal showers (the costliest class) instead of the simulator mix
+  --out DIR    where e2e.json and e2e.md go (default bench/results); one row per rate and mix`;
+
+const STEADY_AFTER_S = 5;
 
 export const command: Command = {
   name: 'bench-e2e',
   summary: 'end-to-end benchmark through Kafka',
   usage: USAGE,
   async run(argv) {
-    const { values } = parseFlags(argv, { brokers: { type: 'string' }, events: { type: 'string' }, rate: { type: 'string' }, partitions: { type: 'string' }, json: { type: 'boolean' } });
+    const { values } = parseFlags(argv, { brokers: { type: 'string' }, events: { type: 'string' }, rate: { type: 'string' }, partitions: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, 'signal-only': { type: 'boolean' } });
     if (values.brokers === undefined) throw new UsageError('--brokers is required');
     const n = intFlag(values.events, 'events', 20000, 1);
     const rate = numFlag(values.rate, 'rate', 0, 0);
     const partitions = intFlag(values.partitions, 'partitions', 4, 1, 1000);
     const s = Date.now().toString(36);
     const topics = { frames: `bench.${s}.frames`, reco: `bench.${s}.reco`, candidates: `bench.${s}.candidates`, alerts: `bench.${s}.alerts`, dlq: `bench.${s}.dlq` };
-    const cfg = loadConfig([], { kafka: { brokers: values.brokers.split(','), topics, partitions, groupId: `bench-${s}` }, service: { metricsPort: 0, logLevel: 'warn' } });
+    const signalOnly = values['signal-only'] === true;
+    const mix = signalOnly ? { ratesHz: { signal: 85, neutrino: 0, muon: 0, noise: 0 } } : {};
+    const cfg = loadConfig([], { kafka: { brokers: values.brokers.split(','), topics, partitions, groupId: `bench-${s}` }, service: { metricsPort: 0, logLevel: 'warn' }, simulation: mix });
     const kafka = createKafkaClient(cfg.kafka, silentLogger);
     const admin = kafka.admin();
     await admin.connect();
@@ -75,7 +82,9 @@ export const command: Command = {
       await producer.producer.send({ topic: topics.frames, acks: -1, messages: part.map((m) => ({ ...m, timestamp: String(ts) })) });
       if (process.stderr.isTTY) process.stderr.write(`\rsent ${Math.min(n, i + chunk)}/${n}, reconstructed ${recoAt.size}`);
     }
-    await Promise.race([done, new Promise((r) => setTimeout(r, 300_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise((r) => (timer = setTimeout(r, 300_000)))]);
+    clearTimeout(timer);
     const hwmKb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN);
     child.kill('SIGTERM');
     await producer.disconnect();
@@ -83,15 +92,45 @@ export const command: Command = {
 
     const lat = [...recoAt].map(([k, t]) => t - (sentAt.get(k) ?? t)).sort((a, b) => a - b);
     const q = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
+    // Steady state: frames sent after the first STEADY_AFTER_S seconds (the process is warm).
+    const steady = [...recoAt].filter(([k]) => (sentAt.get(k) ?? 0) >= tStart + STEADY_AFTER_S * 1000).map(([k, t]) => t - (sentAt.get(k) ?? t)).sort((a, b) => a - b);
     const last = Math.max(...recoAt.values());
     const result = {
-      events: n, reconstructed: recoAt.size, offered_rate_hz: rate || 'max', partitions,
+      events: n, reconstructed: recoAt.size, offered_rate_hz: rate || 'max', frames: signalOnly ? 'signal only' : 'simulator mix', partitions,
       events_per_second: recoAt.size / ((last - tStart) / 1000),
       latency_ms: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] ?? NaN },
+      steady_p99_ms: steady[Math.min(steady.length - 1, Math.floor(0.99 * steady.length))] ?? null,
       processor_peak_rss_mib: hwmKb / 1024,
+      max_in_flight_frames: cfg.kafka.maxInFlightFrames,
+      machine: `${cpus().length} cores, node ${process.version}`,
+      measured: new Date().toISOString().slice(0, 10),
     };
+    saveResultRow(values.out ?? 'bench/results', 'e2e', result, (r) => `${r.frames} ${r.offered_rate_hz}`, {
+      title: 'End-to-end benchmark through Kafka',
+      notes: [
+        '`showertrig bench-e2e --brokers 127.0.0.1:9092 --events N [--rate HZ]`: one processor (`showertrig run --brokers`, default model, wasm) on fresh topics of the project broker (scripts/kafka.sh), frames from the simulator class mix (signal 5, neutrino 20, muon 50, noise 10 Hz) or signal showers only (1–100 GeV)',
+        'latency = broker timestamp of the reco message (written after the processor\'s producer got its ack) − timestamp of the frame message; at "max" the producer outruns the processor, so latency there is queueing time',
+        'throughput = events / (last reco message − first frame sent); peak RSS = the processor\'s VmHWM',
+      ],
+      columns: [
+        { header: 'frames', cell: (r) => r.frames },
+        { header: 'offered rate (Hz)', cell: (r) => String(r.offered_rate_hz) },
+        { header: 'events', cell: (r) => `${r.reconstructed}/${r.events}` },
+        { header: 'events/s', cell: (r) => r.events_per_second.toFixed(0) },
+        { header: 'p50 ms', cell: (r) => String(r.latency_ms.p50) },
+        { header: 'p90 ms', cell: (r) => String(r.latency_ms.p90) },
+        { header: 'p99 ms', cell: (r) => String(r.latency_ms.p99) },
+        { header: 'max ms', cell: (r) => String(r.latency_ms.max) },
+        { header: `p99 ms after ${STEADY_AFTER_S} s`, cell: (r) => String(r.steady_p99_ms ?? '–') },
+        { header: 'peak RSS MiB', cell: (r) => r.processor_peak_rss_mib.toFixed(0) },
+        { header: 'max in flight', cell: (r) => String(r.max_in_flight_frames) },
+        { header: 'partitions', cell: (r) => String(r.partitions) },
+        { header: 'machine', cell: (r) => r.machine },
+        { header: 'date', cell: (r) => r.measured },
+      ],
+    });
     process.stdout.write(values.json === true ? `${JSON.stringify(result, null, 2)}\n` :
-      `\nend-to-end: ${result.reconstructed}/${n} events, ${result.events_per_second.toFixed(0)} events/s (offered ${result.offered_rate_hz}), latency p50 ${result.latency_ms.p50} ms, p90 ${result.latency_ms.p90} ms, p99 ${result.latency_ms.p99} ms, max ${result.latency_ms.max} ms; processor peak RSS ${result.processor_peak_rss_mib.toFixed(0)} MiB\n`);
+      `\nend-to-end: ${result.reconstructed}/${n} events, ${result.events_per_second.toFixed(0)} events/s (${result.frames}, offered ${result.offered_rate_hz}), latency p50 ${result.latency_ms.p50} ms, p90 ${result.latency_ms.p90} ms, p99 ${result.latency_ms.p99} ms, max ${result.latency_ms.max} ms (p99 after ${STEADY_AFTER_S} s: ${result.steady_p99_ms ?? '–'} ms); processor peak RSS ${result.processor_peak_rss_mib.toFixed(0)} MiB\n`);
     return recoAt.size === n ? 0 : 1;
   },
 };

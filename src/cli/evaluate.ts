@@ -138,7 +138,7 @@ export const command: Command = {
       transverse: `DBSCAN eps ${cfg.reconstruction.dbscanEpsMm} mm, min ${cfg.reconstruction.dbscanMinHits} hits, best straight-line fit, extrapolated to the reconstructed d`,
       ...primary,
       baseline: {
-        model: `${baseline.info.name} for E, d; count-weighted mean of all hits per station for X, Y`,
+        model: `${baseline.info.name} for E, d; count-weighted mean of all hits of the busiest station for X, Y`,
         ...baseSummary,
       },
       targets: {

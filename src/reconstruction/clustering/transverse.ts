@@ -23,7 +23,7 @@ export interface TransverseResult {
 export interface TransverseReconstructor {
   readonly config: TransverseConfig;
   reconstruct(hits: Hits): TransverseResult;
-  /** The baseline track: count-weighted mean of all hits per station. */
+  /** The baseline track: count-weighted mean of all hits of the busiest station (weightedMeanTrack). */
   baseline(hits: Hits): TrackFit | undefined;
 }
 
