@@ -5,7 +5,7 @@
  * its reco message (written once the processor's producer got the ack) − timestamp of its frame
  * message; throughput = events / (last reco − first frame); peak memory = the processor's VmHWM.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +17,10 @@ import { silentLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 import { saveResultRow } from './bench-results.js';
 
-const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--partitions P] [--signal-only] [--json] [--out DIR]
+const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--partitions P] [--processors N] [--signal-only] [--json] [--out DIR]
   --events N   frames to send (default 20000)
   --rate HZ    offered rate (default 0 = as fast as the broker accepts)
+  --processors N  processors in one consumer group (default 1; at most --partitions)
   --signal-only  frames are all signal showers (the costliest class) instead of the simulator mix
   --out DIR    where e2e.json and e2e.md go (default bench/results); one row per rate and mix`;
 
@@ -30,11 +31,12 @@ export const command: Command = {
   summary: 'end-to-end benchmark through Kafka',
   usage: USAGE,
   async run(argv) {
-    const { values } = parseFlags(argv, { brokers: { type: 'string' }, events: { type: 'string' }, rate: { type: 'string' }, partitions: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, 'signal-only': { type: 'boolean' } });
+    const { values } = parseFlags(argv, { brokers: { type: 'string' }, events: { type: 'string' }, rate: { type: 'string' }, partitions: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, 'signal-only': { type: 'boolean' }, processors: { type: 'string' } });
     if (values.brokers === undefined) throw new UsageError('--brokers is required');
     const n = intFlag(values.events, 'events', 20000, 1);
     const rate = numFlag(values.rate, 'rate', 0, 0);
     const partitions = intFlag(values.partitions, 'partitions', 4, 1, 1000);
+    const processors = intFlag(values.processors, 'processors', 1, 1, partitions);
     const s = Date.now().toString(36);
     const topics = { frames: `bench.${s}.frames`, reco: `bench.${s}.reco`, candidates: `bench.${s}.candidates`, alerts: `bench.${s}.alerts`, dlq: `bench.${s}.dlq` };
     const signalOnly = values['signal-only'] === true;
@@ -48,14 +50,10 @@ export const command: Command = {
 
     const dir = mkdtempSync(join(tmpdir(), 'showertrig-bench-'));
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ kafka: { brokers: cfg.kafka.brokers, topics, partitions, groupId: cfg.kafka.groupId }, service: { metricsPort: 0, logLevel: 'info' } }));
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1] ?? 'bin/showertrig.js', 'run', '--brokers', values.brokers, '--config', join(dir, 'config.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let childOut = '';
-    child.stderr?.on('data', (d: Buffer) => (childOut += d.toString()));
-    const t0 = Date.now();
-    while (!childOut.includes('joined consumer group')) {
-      if (Date.now() - t0 > 60_000 || child.exitCode !== null) throw new Error(`processor did not join its group:\n${childOut.slice(-1500)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const children = Array.from({ length: processors }, () => startProcessor(values.brokers!, join(dir, 'config.json')));
+    await Promise.all(children.map((c) => c.joined));
+    // A later member's join rebalances the earlier ones: let the group settle before producing.
+    if (processors > 1) await new Promise((r) => setTimeout(r, 5_000));
 
     // Pre-generate frames so the producer is not limited by the simulator.
     const sim = createSimulator(cfg.detector, cfg.simulation, `bench-${s}`);
@@ -85,8 +83,8 @@ export const command: Command = {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([done, new Promise((r) => (timer = setTimeout(r, 300_000)))]);
     clearTimeout(timer);
-    const hwmKb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN);
-    child.kill('SIGTERM');
+    const hwmKb = Math.max(...children.map((c) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${c.child.pid}/status`, 'utf8'))?.[1] ?? NaN)));
+    for (const c of children) c.child.kill('SIGTERM');
     await producer.disconnect();
     await consumer.disconnect();
 
@@ -96,7 +94,7 @@ export const command: Command = {
     const steady = [...recoAt].filter(([k]) => (sentAt.get(k) ?? 0) >= tStart + STEADY_AFTER_S * 1000).map(([k, t]) => t - (sentAt.get(k) ?? t)).sort((a, b) => a - b);
     const last = Math.max(...recoAt.values());
     const result = {
-      events: n, reconstructed: recoAt.size, offered_rate_hz: rate || 'max', frames: signalOnly ? 'signal only' : 'simulator mix', partitions,
+      events: n, reconstructed: recoAt.size, offered_rate_hz: rate || 'max', frames: signalOnly ? 'signal only' : 'simulator mix', processors, partitions,
       events_per_second: recoAt.size / ((last - tStart) / 1000),
       latency_ms: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] ?? NaN },
       steady_p99_ms: steady[Math.min(steady.length - 1, Math.floor(0.99 * steady.length))] ?? null,
@@ -105,16 +103,17 @@ export const command: Command = {
       machine: `${cpus().length} cores, node ${process.version}`,
       measured: new Date().toISOString().slice(0, 10),
     };
-    saveResultRow(values.out ?? 'bench/results', 'e2e', result, (r) => `${r.frames} ${r.offered_rate_hz}`, {
+    saveResultRow(values.out ?? 'bench/results', 'e2e', result, (r) => `${r.frames} ${r.offered_rate_hz} ${r.processors ?? 1}`, {
       title: 'End-to-end benchmark through Kafka',
       notes: [
-        '`showertrig bench-e2e --brokers 127.0.0.1:9092 --events N [--rate HZ]`: one processor (`showertrig run --brokers`, default model, wasm) on fresh topics of the project broker (scripts/kafka.sh), frames from the simulator class mix (signal 5, neutrino 20, muon 50, noise 10 Hz) or signal showers only (1–100 GeV)',
+        '`showertrig bench-e2e --brokers 127.0.0.1:9092 --events N [--rate HZ]`: one or more processors in one consumer group (`showertrig run --brokers`, default model, wasm) on fresh topics of the project broker (scripts/kafka.sh), frames from the simulator class mix (signal 5, neutrino 20, muon 50, noise 10 Hz) or signal showers only (1–100 GeV)',
         'latency = broker timestamp of the reco message (written after the processor\'s producer got its ack) − timestamp of the frame message; at "max" the producer outruns the processor, so latency there is queueing time',
-        'throughput = events / (last reco message − first frame sent); peak RSS = the processor\'s VmHWM',
+        'throughput = events / (last reco message − first frame sent); peak RSS = the largest VmHWM among the processors',
       ],
       columns: [
         { header: 'frames', cell: (r) => r.frames },
         { header: 'offered rate (Hz)', cell: (r) => String(r.offered_rate_hz) },
+        { header: 'processors', cell: (r) => String(r.processors ?? 1) },
         { header: 'events', cell: (r) => `${r.reconstructed}/${r.events}` },
         { header: 'events/s', cell: (r) => r.events_per_second.toFixed(0) },
         { header: 'p50 ms', cell: (r) => String(r.latency_ms.p50) },
@@ -122,7 +121,7 @@ export const command: Command = {
         { header: 'p99 ms', cell: (r) => String(r.latency_ms.p99) },
         { header: 'max ms', cell: (r) => String(r.latency_ms.max) },
         { header: `p99 ms after ${STEADY_AFTER_S} s`, cell: (r) => String(r.steady_p99_ms ?? '–') },
-        { header: 'peak RSS MiB', cell: (r) => r.processor_peak_rss_mib.toFixed(0) },
+        { header: 'peak RSS MiB (per processor)', cell: (r) => r.processor_peak_rss_mib.toFixed(0) },
         { header: 'max in flight', cell: (r) => String(r.max_in_flight_frames) },
         { header: 'partitions', cell: (r) => String(r.partitions) },
         { header: 'machine', cell: (r) => r.machine },
@@ -134,3 +133,18 @@ export const command: Command = {
     return recoAt.size === n ? 0 : 1;
   },
 };
+
+/** Starts one `showertrig run --brokers` child; `joined` resolves once it joined its group. */
+function startProcessor(brokers: string, configPath: string): { child: ChildProcess; joined: Promise<void> } {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1] ?? 'bin/showertrig.js', 'run', '--brokers', brokers, '--config', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let out = '';
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const joined = (async (): Promise<void> => {
+    const t0 = Date.now();
+    while (!out.includes('joined consumer group')) {
+      if (Date.now() - t0 > 60_000 || child.exitCode !== null) throw new Error(`processor did not join its group:\n${out.slice(-1500)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return { child, joined };
+}

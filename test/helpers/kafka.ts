@@ -63,8 +63,9 @@ export async function consumeUntil(
       if (until(got)) resolveDone();
     },
   });
-  const timer = new Promise<void>((r) => setTimeout(r, timeoutMs));
-  await Promise.race([done, timer]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+  clearTimeout(timer); // a pending timer would keep the test process alive after the last test
   await c.disconnect();
   return got;
 }
