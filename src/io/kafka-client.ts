@@ -31,8 +31,12 @@ export function createKafkaClient(cfg: KafkaConfig, logger: Logger): Kafka {
       const { message, ...rest } = entry.log;
       const fields = { namespace: entry.namespace, ...rest };
       const level = entry.level;
-      if (level <= logLevel.ERROR) log.error(message, fields);
-      else if (level === logLevel.WARN) log.warn(message, fields);
+      // kafkajs logs every error *response* from a broker at ERROR, though the caller retries the
+      // retriable ones (a coordinator still loading, a leader moving); a real failure surfaces
+      // as a KafkaIoError from the call instead. Those responses are warnings here.
+      const response = entry.namespace === 'Connection' && message.startsWith('Response ');
+      if (level <= logLevel.ERROR && !response) log.error(message, fields);
+      else if (level <= logLevel.WARN) log.warn(message, fields);
       else log.debug(message, fields);
     },
   });
