@@ -86,5 +86,22 @@ describe('simulate', () => {
     await assert.rejects(simulate('--events', '1', '--start-ns', '-5'), UsageError);
     await assert.rejects(simulate('--events', '1', '--excess', 'axion:2:0:1'), (e: unknown) => e instanceof ConfigError && /excess/.test(e.message));
     await assert.rejects(simulate('--bogus'), UsageError);
+    await assert.rejects(simulate('--events', '1', '--rate', '0'), (e: unknown) => e instanceof UsageError && /--rate/.test(e.message));
+    await assert.rejects(simulate('--events', '1', '--rate', 'fast'), (e: unknown) => e instanceof UsageError && /--rate/.test(e.message));
+    await assert.rejects(simulate('--events', '1', '--out', join(dir, 'x.avro'), '--brokers', '127.0.0.1:9092'), (e: unknown) => e instanceof UsageError && /--out and --brokers/.test(e.message));
+  });
+
+  it('--rate scales every class rate by the same factor, keeping the mix', async () => {
+    const base = join(dir, 'rate-base.avro');
+    const fast = join(dir, 'rate-fast.avro');
+    await simulate('--events', '2000', '--seed', '9', '--out', base);
+    await simulate('--events', '2000', '--seed', '9', '--rate', '850', '--out', fast);
+    const a = await frames(base);
+    const b = await frames(fast);
+    const span = (fs: HitFrame[]): number => Number(fs[fs.length - 1]!.timestampNs - fs[0]!.timestampNs) / 1e9;
+    // The configured rates sum to 85 Hz: ten times the rate gives a tenth of the span (Poisson noise ~2 %).
+    assert.ok(Math.abs(span(a) / span(b) - 10) < 1, `span ratio ${span(a) / span(b)}`);
+    const share = (fs: HitFrame[]): number => fs.filter((f) => f.truth?.eventClass === 'muon').length / fs.length;
+    assert.ok(Math.abs(share(a) - share(b)) < 0.05, `muon share ${share(a)} vs ${share(b)}`);
   });
 });
