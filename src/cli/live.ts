@@ -7,6 +7,7 @@ import { lastValueFrom, tap, type Observable } from 'rxjs';
 import type { Candidate, DeadLetter, ExcessAlert, RecoEvent } from '../domain/index.js';
 import type { BatchReport, PipelineSinks, Sink } from '../pipeline/index.js';
 import type { Logger, Metrics } from '../telemetry/index.js';
+import type { RatePlot } from './rate-plot.js';
 
 export interface RunTotals {
   messages: number;
@@ -70,6 +71,7 @@ export async function drive(
   stop: { stopped: boolean },
   logger: Logger,
   onStop?: () => void,
+  plot?: { readonly dir: string; readonly chart: RatePlot },
 ): Promise<number> {
   const totals = newTotals();
   const onSignal = (): void => {
@@ -82,7 +84,15 @@ export async function drive(
     void liveLine(totals, rt.metrics).then((l) => process.stderr.write(`${l}\n`));
   }, 1000);
   try {
-    await lastValueFrom(reports$.pipe(tap((r) => addReport(totals, r))), { defaultValue: undefined });
+    await lastValueFrom(
+      reports$.pipe(
+        tap((r) => {
+          addReport(totals, r);
+          plot?.chart.add(r.evaluations, r.alerts);
+        }),
+      ),
+      { defaultValue: undefined },
+    );
   } catch (e) {
     logger.error('pipeline failed', { error: e instanceof Error ? e.message : String(e) });
     throw e;
@@ -93,5 +103,6 @@ export async function drive(
     await rt.close();
   }
   process.stdout.write(summary(totals, rt.reconstructor.info.backend));
+  if (plot !== undefined) for (const path of plot.chart.write(plot.dir)) process.stdout.write(`wrote ${path}\n`);
   return 0;
 }

@@ -9,13 +9,15 @@ import { createLogger } from '../telemetry/index.js';
 import { intFlag, parseFlags, UsageError, type Command } from './args.js';
 import { countingSinks, drive } from './live.js';
 import { publishFrames } from './publish.js';
+import { ratePlotOption } from './rate-plot.js';
 import { pacedFrames, parseSpeed } from './sources.js';
 import { startTriggerRuntime } from './trigger-runtime.js';
 
-const USAGE = `usage: showertrig replay FILE.avro (--brokers H:P | --embedded) [--speed 1|10|max] [--config FILE] [--metrics-port N]
+const USAGE = `usage: showertrig replay FILE.avro (--brokers H:P | --embedded) [--speed 1|10|max] [--config FILE] [--metrics-port N] [--plot DIR]
   --brokers LIST  produce the frames to tt.frames (key = event id)
   --embedded      run them straight through the trigger pipeline and print a summary
-  --speed X|max   recorded seconds per wall second (default max)`;
+  --speed X|max   recorded seconds per wall second (default max)
+  --plot DIR      with --embedded: at the end, write DIR/selected_rate.svg and DIR/excess_significance.svg`;
 
 export const command: Command = {
   name: 'replay',
@@ -24,7 +26,7 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
-      { brokers: { type: 'string' }, embedded: { type: 'boolean' }, speed: { type: 'string' }, config: { type: 'string' }, 'metrics-port': { type: 'string' } },
+      { brokers: { type: 'string' }, embedded: { type: 'boolean' }, speed: { type: 'string' }, config: { type: 'string' }, 'metrics-port': { type: 'string' }, plot: { type: 'string' } },
       true,
     );
     const file = positionals[0];
@@ -45,7 +47,7 @@ export const command: Command = {
     if (values.embedded === true) {
       const rt = await startTriggerRuntime(cfg, logger);
       const input$ = pacedFrames(readRecording(file), { speed, maxInFlight: cfg.kafka.maxInFlightFrames, encode: (f) => rt.codecs.frame.encode(f), stopped: () => stop.stopped });
-      return drive(rt.pipeline(countingSinks()).run(input$), rt, stop, logger);
+      return drive(rt.pipeline(countingSinks()).run(input$), rt, stop, logger, undefined, ratePlotOption(values.plot, cfg.trigger.excess));
     }
     process.once('SIGINT', () => (stop.stopped = true));
     const r = await publishFrames(cfg, logger, readRecording(file), {

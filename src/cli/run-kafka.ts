@@ -17,9 +17,15 @@ import {
 import type { PipelineSinks } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { drive } from './live.js';
+import type { ratePlotOption } from './rate-plot.js';
 import { startTriggerRuntime } from './trigger-runtime.js';
 
-export async function startKafkaTrigger(cfg: ShowertrigConfig, logger: Logger, stop: { stopped: boolean }): Promise<number> {
+export async function startKafkaTrigger(
+  cfg: ShowertrigConfig,
+  logger: Logger,
+  stop: { stopped: boolean },
+  plot?: ReturnType<typeof ratePlotOption>,
+): Promise<number> {
   const k = cfg.kafka;
   const kafka = createKafkaClient(k, logger);
   const admin = kafka.admin();
@@ -64,7 +70,7 @@ export async function startKafkaTrigger(cfg: ShowertrigConfig, logger: Logger, s
   const stopped = new Promise<void>((r) => (finish = r));
   const reports$ = rt.pipeline(sinks).run(source.batches$).pipe(takeUntil(from(stopped)));
   try {
-    return await drive(reports$, rt, stop, logger, () => finish());
+    return await drive(reports$, rt, stop, logger, () => finish(), plot);
   } finally {
     clearInterval(lagTimer);
     await producer.disconnect().catch(() => undefined);

@@ -10,6 +10,7 @@ import type { HitFrame } from '../domain/index.js';
 import { createLogger, type Logger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, type Command } from './args.js';
 import { countingSinks, drive } from './live.js';
+import { ratePlotOption } from './rate-plot.js';
 import { startKafkaTrigger } from './run-kafka.js';
 import { simulatedFrames, DEFAULT_START_NS } from './simulate.js';
 import { pacedFrames, parseSpeed } from './sources.js';
@@ -17,10 +18,12 @@ import { startTriggerRuntime } from './trigger-runtime.js';
 
 const USAGE = `usage: showertrig run [--brokers H:P[,H:P]] [--group ID] [--config FILE] [--metrics-port N]
                       [--seed S] [--excess class:factor:start:duration] [--speed X|max] [--duration S]
+                      [--plot DIR]
   --brokers LIST   consume tt.frames from Kafka as a consumer-group member (default: embedded mode)
   --group ID       consumer group (default: config kafka.groupId)
   --config FILE    JSON config file (see config/default.json)
   --metrics-port N /metrics, /healthz, /readyz port (default: config service.metricsPort; 0 = any free)
+  --plot DIR       at the end, write DIR/selected_rate.svg and DIR/excess_significance.svg
  embedded mode (no broker): the DAQ simulator feeds the pipeline in-process
   --seed S         simulator seed (default 1)
   --excess X       injected excess (default signal:4:150:30: signal rate x4 from t=150 s for 30 s)
@@ -42,6 +45,7 @@ export const command: Command = {
       excess: { type: 'string' },
       speed: { type: 'string' },
       duration: { type: 'string' },
+      plot: { type: 'string' },
     });
     const overrides: Record<string, Record<string, unknown>> = { simulation: {}, kafka: {}, service: {} };
     if (values.brokers !== undefined) overrides['kafka']!['brokers'] = values.brokers.split(',');
@@ -52,13 +56,21 @@ export const command: Command = {
     const cfg = loadConfig(values.config === undefined ? [] : [values.config], overrides);
     const logger = createLogger(cfg.service.logLevel, { cmd: 'run' });
     const stop = { stopped: false };
-    if (values.brokers !== undefined) return startKafkaTrigger(cfg, logger, stop);
+    const plot = ratePlotOption(values.plot, cfg.trigger.excess);
+    if (values.brokers !== undefined) return startKafkaTrigger(cfg, logger, stop, plot);
     const duration = numFlag(values.duration, 'duration', Infinity, 0);
-    return runEmbedded(cfg, logger, parseSpeed(values.speed, 10), duration, stop);
+    return runEmbedded(cfg, logger, parseSpeed(values.speed, 10), duration, stop, plot);
   },
 };
 
-async function runEmbedded(cfg: ShowertrigConfig, logger: Logger, speed: number, durationS: number, stop: { stopped: boolean }): Promise<number> {
+async function runEmbedded(
+  cfg: ShowertrigConfig,
+  logger: Logger,
+  speed: number,
+  durationS: number,
+  stop: { stopped: boolean },
+  plot: ReturnType<typeof ratePlotOption>,
+): Promise<number> {
   const rt = await startTriggerRuntime(cfg, logger);
   process.stderr.write(`showertrig: embedded trigger (simulator → pipeline), backend ${rt.reconstructor.info.backend}, metrics ${rt.metricsUrl}\n`);
   const endNs = Number.isFinite(durationS) ? DEFAULT_START_NS + BigInt(Math.round(durationS * 1e9)) : undefined;
@@ -69,7 +81,7 @@ async function runEmbedded(cfg: ShowertrigConfig, logger: Logger, speed: number,
     encode: (f) => rt.codecs.frame.encode(f),
     stopped: () => stop.stopped,
   });
-  return drive(rt.pipeline(countingSinks()).run(input$), rt, stop, logger);
+  return drive(rt.pipeline(countingSinks()).run(input$), rt, stop, logger, undefined, plot);
 }
 
 /** Frames up to (excluding) simulated time endNs. */

@@ -22,7 +22,7 @@ import {
   type Reconstructor,
 } from '../domain/index.js';
 import type { TriggerConfig } from '../config/index.js';
-import { createExcessMonitor, createSelector, type ExcessUpdate } from '../trigger/index.js';
+import { createExcessMonitor, createSelector, type ExcessUpdate, type WindowEvaluation } from '../trigger/index.js';
 import { silentLogger, type Logger, type Metrics } from '../telemetry/index.js';
 import { microBatch, orderedMap } from './operators.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
@@ -84,6 +84,8 @@ export interface BatchReport {
   readonly alerts: readonly ExcessAlert[];
   /** Earlier candidates re-written with an alert id. */
   readonly reissued: number;
+  /** Excess-window tests of the bins this batch closed, oldest first (rate and Z over time). */
+  readonly evaluations: readonly WindowEvaluation[];
 }
 
 export interface Pipeline {
@@ -182,6 +184,7 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
             deadLetters: staged.deadLetters.length,
             alerts: u.alerts,
             reissued: u.reissued.length,
+            evaluations: u.evaluations,
           };
         }),
       );
@@ -190,9 +193,9 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
         const u = monitor.flush();
         observeExcess(u);
         return from(
-          publish(u, [], []).then((): BatchReport => ({ messages: 0, reco: 0, selected: 0, deadLetters: 0, alerts: u.alerts, reissued: u.reissued.length })),
+          publish(u, [], []).then((): BatchReport => ({ messages: 0, reco: 0, selected: 0, deadLetters: 0, alerts: u.alerts, reissued: u.reissued.length, evaluations: u.evaluations })),
         );
-      }).pipe(filter((r) => r.alerts.length > 0 || r.reissued > 0));
+      }).pipe(filter((r) => r.alerts.length > 0 || r.reissued > 0 || r.evaluations.length > 0));
 
       return concat(processed$, final$);
     },
