@@ -4,7 +4,7 @@
  */
 import type { ShowertrigConfig } from '../config/index.js';
 import { createCodecs, type CodecSet } from '../codecs/index.js';
-import { Rng, type DetectorGeometry, type HitFrame, type Reconstructor } from '../domain/index.js';
+import { Rng, type HitFrame, type Reconstructor } from '../domain/index.js';
 import { createPipeline, DEFAULT_PIPELINE, type Pipeline, type PipelineSinks } from '../pipeline/index.js';
 import { createReconstructor, reconstructorConfig } from '../reconstruction/index.js';
 import { generateEvent } from '../sim/index.js';
@@ -73,17 +73,17 @@ const WARMUP_ROUNDS = 3;
  */
 async function warmUp(reconstructor: Reconstructor, cfg: ShowertrigConfig): Promise<number> {
   const t0 = performance.now();
-  const frames = warmupFrames(cfg.detector, cfg, Math.max(...WARMUP_BATCHES));
+  const frames = warmupFrames(cfg, Math.max(...WARMUP_BATCHES));
   for (let round = 0; round < WARMUP_ROUNDS; round++) {
     for (const n of WARMUP_BATCHES) await reconstructor.reconstruct(frames.slice(0, n));
   }
   return performance.now() - t0;
 }
 
-function warmupFrames(geometry: DetectorGeometry, cfg: ShowertrigConfig, n: number): HitFrame[] {
+function warmupFrames(cfg: ShowertrigConfig, n: number): HitFrame[] {
   const rng = new Rng(0x5eed);
   return Array.from({ length: n }, (_, i) => {
-    const { hits } = generateEvent(geometry, cfg.simulation, 'signal', rng);
+    const { hits } = generateEvent(cfg.detector, cfg.simulation, 'signal', rng);
     return { runId: 'warmup', eventId: `warmup-${i}`, timestampNs: BigInt(i), hits };
   });
 }
