@@ -1,9 +1,10 @@
 /**
- * `showertrig bench-e2e`: the end-to-end benchmark through the broker. Starts one processor
- * (`showertrig run --brokers`) as a child process on fresh topics, produces simulated frames at
- * --rate (or as fast as possible), and reads tt.reco back. Latency per event = broker timestamp of
- * its reco message (written once the processor's producer got the ack) − timestamp of its frame
- * message; throughput = events / (last reco − first frame); peak memory = the processor's VmHWM.
+ * `showertrig bench-e2e`: the end-to-end benchmark through the broker. Starts --processors
+ * `showertrig run --brokers` children in one group on fresh topics, sends --warmup frames and waits
+ * for them, then produces the measured frames at --rate (or as fast as possible) and reads tt.reco
+ * back. Latency per event = broker timestamp of its reco message (written once the processor's
+ * producer got the ack) − timestamp of its frame message; throughput = events / (last reco − first
+ * measured frame); peak memory = the largest VmHWM among the processors.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -17,9 +18,10 @@ import { silentLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 import { saveResultRow } from './bench-results.js';
 
-const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--partitions P] [--processors N] [--signal-only] [--json] [--out DIR]
+const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--warmup N] [--partitions P] [--processors N] [--signal-only] [--json] [--out DIR]
   --events N   frames to send (default 20000)
   --rate HZ    offered rate (default 0 = as fast as the broker accepts)
+  --warmup N   frames sent first, the same way, and not measured (default 5000)
   --processors N  processors in one consumer group (default 1; at most --partitions)
   --signal-only  frames are all signal showers (the costliest class) instead of the simulator mix
   --out DIR    where e2e.json and e2e.md go (default bench/results); one row per rate and mix`;
@@ -31,12 +33,13 @@ export const command: Command = {
   summary: 'end-to-end benchmark through Kafka',
   usage: USAGE,
   async run(argv) {
-    const { values } = parseFlags(argv, { brokers: { type: 'string' }, events: { type: 'string' }, rate: { type: 'string' }, partitions: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, 'signal-only': { type: 'boolean' }, processors: { type: 'string' } });
+    const { values } = parseFlags(argv, { brokers: { type: 'string' }, events: { type: 'string' }, rate: { type: 'string' }, partitions: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, 'signal-only': { type: 'boolean' }, processors: { type: 'string' }, warmup: { type: 'string' } });
     if (values.brokers === undefined) throw new UsageError('--brokers is required');
     const n = intFlag(values.events, 'events', 20000, 1);
     const rate = numFlag(values.rate, 'rate', 0, 0);
     const partitions = intFlag(values.partitions, 'partitions', 4, 1, 1000);
     const processors = intFlag(values.processors, 'processors', 1, 1, partitions);
+    const warmup = intFlag(values.warmup, 'warmup', 5000, 0);
     const s = Date.now().toString(36);
     const topics = { frames: `bench.${s}.frames`, reco: `bench.${s}.reco`, candidates: `bench.${s}.candidates`, alerts: `bench.${s}.alerts`, dlq: `bench.${s}.dlq` };
     const signalOnly = values['signal-only'] === true;
@@ -58,44 +61,68 @@ export const command: Command = {
     // Pre-generate frames so the producer is not limited by the simulator.
     const sim = createSimulator(cfg.detector, cfg.simulation, `bench-${s}`);
     const codecs = createCodecs('avro');
-    const msgs = Array.from({ length: n }, () => { const f = sim.next(); return { key: f.eventId, value: codecs.frame.encode(f) }; });
+    const gen = (count: number): { key: string; value: Buffer }[] =>
+      Array.from({ length: count }, () => { const f = sim.next(); return { key: f.eventId, value: codecs.frame.encode(f) }; });
+    const warm = gen(warmup);
+    const msgs = gen(n);
     const sentAt = new Map<string, number>();
     const recoAt = new Map<string, number>();
     const consumer = kafka.consumer({ groupId: `bench-reader-${s}` });
     await consumer.connect();
     await consumer.subscribe({ topic: topics.reco, fromBeginning: true });
-    let allDone: () => void = () => undefined;
-    const done = new Promise<void>((r) => (allDone = r));
-    await consumer.run({ eachMessage: async ({ message }) => { const k = message.key?.toString() ?? ''; if (!recoAt.has(k)) recoAt.set(k, Number(message.timestamp)); if (recoAt.size >= n) allDone(); } });
+    let waiting: { count: number; resolve: () => void } | undefined;
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const k = message.key?.toString() ?? '';
+        if (!recoAt.has(k)) recoAt.set(k, Number(message.timestamp));
+        if (waiting !== undefined && recoAt.size >= waiting.count) waiting.resolve();
+      },
+    });
+    /** Resolves once `count` distinct events are reconstructed, or after 300 s. */
+    const reconstructed = async (count: number): Promise<void> => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => { waiting = { count, resolve }; if (recoAt.size >= count) resolve(); }),
+        new Promise((r) => (timer = setTimeout(r, 300_000))),
+      ]);
+      clearTimeout(timer);
+    };
 
     const producer = createKafkaProducer(kafka);
     await producer.connect();
     const chunk = rate > 0 ? Math.max(1, Math.round(rate / 100)) : 500;
-    const tStart = Date.now();
-    for (let i = 0; i < n; i += chunk) {
-      if (rate > 0) { const due = tStart + (i / rate) * 1000; const w = due - Date.now(); if (w > 0) await new Promise((r) => setTimeout(r, w)); }
-      const part = msgs.slice(i, i + chunk);
-      const ts = Date.now();
-      for (const m of part) sentAt.set(m.key, ts);
-      await producer.producer.send({ topic: topics.frames, acks: -1, messages: part.map((m) => ({ ...m, timestamp: String(ts) })) });
-      if (process.stderr.isTTY) process.stderr.write(`\rsent ${Math.min(n, i + chunk)}/${n}, reconstructed ${recoAt.size}`);
-    }
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([done, new Promise((r) => (timer = setTimeout(r, 300_000)))]);
-    clearTimeout(timer);
+    /** Sends at the offered rate (or as fast as acknowledged); returns when the last chunk was acknowledged. */
+    const send = async (list: { key: string; value: Buffer }[], label: string): Promise<number> => {
+      const t0 = Date.now();
+      for (let i = 0; i < list.length; i += chunk) {
+        if (rate > 0) { const due = t0 + (i / rate) * 1000; const w = due - Date.now(); if (w > 0) await new Promise((r) => setTimeout(r, w)); }
+        const part = list.slice(i, i + chunk);
+        const ts = Date.now();
+        for (const m of part) sentAt.set(m.key, ts);
+        await producer.producer.send({ topic: topics.frames, acks: -1, messages: part.map((m) => ({ ...m, timestamp: String(ts) })) });
+        if (process.stderr.isTTY) process.stderr.write(`\r${label}: sent ${Math.min(list.length, i + chunk)}/${list.length}, reconstructed ${recoAt.size}`);
+      }
+      return t0;
+    };
+    // Warm-up: the same path (processors, broker JVM, client) run before anything is measured.
+    await send(warm, 'warm-up');
+    await reconstructed(warmup);
+    const tStart = await send(msgs, 'measured');
+    await reconstructed(warmup + n);
     const hwmKb = Math.max(...children.map((c) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${c.child.pid}/status`, 'utf8'))?.[1] ?? NaN)));
     for (const c of children) c.child.kill('SIGTERM');
     await producer.disconnect();
     await consumer.disconnect();
 
-    const lat = [...recoAt].map(([k, t]) => t - (sentAt.get(k) ?? t)).sort((a, b) => a - b);
+    const measured = msgs.filter((m) => recoAt.has(m.key)).map((m) => ({ sent: sentAt.get(m.key) ?? NaN, reco: recoAt.get(m.key) ?? NaN }));
+    const lat = measured.map((m) => m.reco - m.sent).sort((a, b) => a - b);
     const q = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
-    // Steady state: frames sent after the first STEADY_AFTER_S seconds (the process is warm).
-    const steady = [...recoAt].filter(([k]) => (sentAt.get(k) ?? 0) >= tStart + STEADY_AFTER_S * 1000).map(([k, t]) => t - (sentAt.get(k) ?? t)).sort((a, b) => a - b);
-    const last = Math.max(...recoAt.values());
+    // Frames sent after the first STEADY_AFTER_S seconds of the measured phase.
+    const steady = measured.filter((m) => m.sent >= tStart + STEADY_AFTER_S * 1000).map((m) => m.reco - m.sent).sort((a, b) => a - b);
+    const last = Math.max(...measured.map((m) => m.reco));
     const result = {
-      events: n, reconstructed: recoAt.size, offered_rate_hz: rate || 'max', frames: signalOnly ? 'signal only' : 'simulator mix', processors, partitions,
-      events_per_second: recoAt.size / ((last - tStart) / 1000),
+      events: n, reconstructed: measured.length, warmup_events: warmup, offered_rate_hz: rate || 'max', frames: signalOnly ? 'signal only' : 'simulator mix', processors, partitions,
+      events_per_second: measured.length / ((last - tStart) / 1000),
       latency_ms: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] ?? NaN },
       steady_p99_ms: steady[Math.min(steady.length - 1, Math.floor(0.99 * steady.length))] ?? null,
       processor_peak_rss_mib: hwmKb / 1024,
@@ -109,6 +136,7 @@ export const command: Command = {
         '`showertrig bench-e2e --brokers 127.0.0.1:9092 --events N [--rate HZ]`: one or more processors in one consumer group (`showertrig run --brokers`, default model, wasm) on fresh topics of the project broker (scripts/kafka.sh), frames from the simulator class mix (signal 5, neutrino 20, muon 50, noise 10 Hz) or signal showers only (1–100 GeV)',
         'latency = broker timestamp of the reco message (written after the processor\'s producer got its ack) − timestamp of the frame message; at "max" the producer outruns the processor, so latency there is queueing time',
         'throughput = events / (last reco message − first frame sent); peak RSS = the largest VmHWM among the processors',
+        `before the measured frames, ${warmup} warm-up frames go the same way (same rate) and are waited for: the processors' and the broker JVM's first seconds are not measured`,
       ],
       columns: [
         { header: 'frames', cell: (r) => r.frames },
@@ -130,7 +158,7 @@ export const command: Command = {
     });
     process.stdout.write(values.json === true ? `${JSON.stringify(result, null, 2)}\n` :
       `\nend-to-end: ${result.reconstructed}/${n} events, ${result.events_per_second.toFixed(0)} events/s (${result.frames}, offered ${result.offered_rate_hz}), latency p50 ${result.latency_ms.p50} ms, p90 ${result.latency_ms.p90} ms, p99 ${result.latency_ms.p99} ms, max ${result.latency_ms.max} ms (p99 after ${STEADY_AFTER_S} s: ${result.steady_p99_ms ?? '–'} ms); processor peak RSS ${result.processor_peak_rss_mib.toFixed(0)} MiB\n`);
-    return recoAt.size === n ? 0 : 1;
+    return measured.length === n ? 0 : 1;
   },
 };
 

@@ -4,11 +4,12 @@
  */
 import type { ShowertrigConfig } from '../config/index.js';
 import { createCodecs, type CodecSet } from '../codecs/index.js';
-import { Rng, type HitFrame, type Reconstructor } from '../domain/index.js';
-import { createPipeline, DEFAULT_PIPELINE, type Pipeline, type PipelineSinks } from '../pipeline/index.js';
+import { from, lastValueFrom } from 'rxjs';
+import { Rng, type Reconstructor } from '../domain/index.js';
+import { createPipeline, DEFAULT_PIPELINE, type InputBatch, type Pipeline, type PipelineSinks, type Sink } from '../pipeline/index.js';
 import { createReconstructor, reconstructorConfig } from '../reconstruction/index.js';
 import { generateEvent } from '../sim/index.js';
-import { createMetrics, createMetricsServer, Registry, type Logger, type Metrics, type MetricsServer } from '../telemetry/index.js';
+import { createMetrics, createMetricsServer, Registry, silentLogger, type Logger, type Metrics, type MetricsServer } from '../telemetry/index.js';
 import { loadCnnModel } from './evaluate.js';
 
 export interface TriggerRuntime {
@@ -29,32 +30,26 @@ export async function startTriggerRuntime(
   const r = cfg.reconstruction;
   const model = await loadCnnModel(r.modelDir, cfg.detector, r.backend);
   const reconstructor = createReconstructor(cfg.detector, model, reconstructorConfig(r));
-  const warmupMs = await warmUp(reconstructor, cfg);
+  const codecs = createCodecs('avro');
+  const makePipeline = (sinks: PipelineSinks, metrics: Metrics, log: Logger): Pipeline =>
+    createPipeline(
+      { ...DEFAULT_PIPELINE, geometry: cfg.detector, trigger: cfg.trigger, maxHits: r.maxHits, batchSize: r.batchSize, batchTimeoutMs: r.batchTimeoutMs },
+      { decode: (b) => codecs.frame.decode(b), reconstructor, sinks, metrics, logger: log },
+    );
+  const warmupMs = await warmUp(cfg, codecs, makePipeline);
   logger.info('inference backend', { backend: reconstructor.info.backend, model: reconstructor.info.model, warmupMs: Math.round(warmupMs) });
   const registry = new Registry();
   const metrics = createMetrics(registry);
   metrics.setBackend(reconstructor.info.backend);
   const server = createMetricsServer({ registry, ready: opts.ready ?? (() => true) });
   const addr = await server.start(opts.metricsPort ?? cfg.service.metricsPort, cfg.service.metricsHost);
-  const codecs = createCodecs('avro');
   return {
     codecs,
     reconstructor,
     metrics,
     server,
     metricsUrl: `http://${addr.host}:${addr.port}/metrics`,
-    pipeline: (sinks) =>
-      createPipeline(
-        {
-          ...DEFAULT_PIPELINE,
-          geometry: cfg.detector,
-          trigger: cfg.trigger,
-          maxHits: r.maxHits,
-          batchSize: r.batchSize,
-          batchTimeoutMs: r.batchTimeoutMs,
-        },
-        { decode: (b) => codecs.frame.decode(b), reconstructor, sinks, metrics, logger },
-      ),
+    pipeline: (sinks) => makePipeline(sinks, metrics, logger),
     async close() {
       await server.close();
       reconstructor.dispose();
@@ -67,23 +62,28 @@ const WARMUP_BATCHES = [1, 4, 16, 64];
 const WARMUP_ROUNDS = 3;
 
 /**
- * Reconstructs simulated showers before the runtime reports itself: the first calls of a fresh
- * process (JIT, wasm kernels, first inference per batch shape) take tens of milliseconds more than
- * later ones, and without this the first second of a stream pays for them in latency.
+ * Runs simulated showers through a throwaway pipeline (its own metrics registry, sinks that drop)
+ * before the runtime reports itself: the first calls of a fresh process (JIT of decode, validation,
+ * selection and the excess monitor, wasm kernels, first inference per batch shape) take tens of
+ * milliseconds more than later ones, and without this the first seconds of a stream pay for them.
  */
-async function warmUp(reconstructor: Reconstructor, cfg: ShowertrigConfig): Promise<number> {
+async function warmUp(
+  cfg: ShowertrigConfig,
+  codecs: CodecSet,
+  makePipeline: (sinks: PipelineSinks, metrics: Metrics, log: Logger) => Pipeline,
+): Promise<number> {
   const t0 = performance.now();
-  const frames = warmupFrames(cfg, Math.max(...WARMUP_BATCHES));
-  for (let round = 0; round < WARMUP_ROUNDS; round++) {
-    for (const n of WARMUP_BATCHES) await reconstructor.reconstruct(frames.slice(0, n));
-  }
-  return performance.now() - t0;
-}
-
-function warmupFrames(cfg: ShowertrigConfig, n: number): HitFrame[] {
   const rng = new Rng(0x5eed);
-  return Array.from({ length: n }, (_, i) => {
+  const values = Array.from({ length: Math.max(...WARMUP_BATCHES) }, (_, i) => {
     const { hits } = generateEvent(cfg.detector, cfg.simulation, 'signal', rng);
-    return { runId: 'warmup', eventId: `warmup-${i}`, timestampNs: BigInt(i), hits };
+    return codecs.frame.encode({ runId: 'warmup', eventId: `warmup-${i}`, timestampNs: BigInt(i) * 1_000_000n, hits });
   });
+  const batches: InputBatch[] = [];
+  for (let round = 0; round < WARMUP_ROUNDS; round++) {
+    for (const n of WARMUP_BATCHES) batches.push({ messages: values.slice(0, n).map((value, i) => ({ key: `warmup-${i}`, value })) });
+  }
+  const drop: Sink<unknown> = { write: async () => undefined };
+  const pipeline = makePipeline({ reco: drop, candidates: drop, alerts: drop, deadLetters: drop }, createMetrics(new Registry(), { defaultMetrics: false }), silentLogger);
+  await lastValueFrom(pipeline.run(from(batches)), { defaultValue: undefined });
+  return performance.now() - t0;
 }
