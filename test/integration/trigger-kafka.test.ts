@@ -124,3 +124,30 @@ test('two processes in one consumer group split the partitions and together proc
     if (p2.child.exitCode === null) await p2.stop();
   }
 });
+
+test('a processor killed mid-stream loses nothing: its successor in the group redoes the unacknowledged frames', { timeout: 180_000 }, async () => {
+  const kafka = kafkaClient();
+  const topics = freshTopics();
+  await createTopics(kafka, topics, 4);
+  // Signal showers only (the slowest class), so the stream outlasts the kill.
+  const fs = frames(4000, { seed: 41, ratesHz: { signal: 85, neutrino: 0, muon: 0, noise: 0 } });
+  const group = `g-crash-${topics.frames}`;
+  const first = startTrigger(topics, {}, group);
+  let second: ReturnType<typeof startTrigger> | undefined;
+  try {
+    await waitFor(() => first.output().includes('joined consumer group'), 60_000, 'the first processor to join');
+    await produce(kafka, topics.frames, asMessages(fs));
+    // Kill it without any chance to commit or flush once it has written part of the stream.
+    await consumeUntil(kafka, topics.reco, (m) => new Set(m.map((x) => x.key)).size >= 200, 60_000);
+    first.child.kill('SIGKILL');
+    const before = new Set((await consumeUntil(kafka, topics.reco, () => false, 2_000)).map((m) => m.key)).size;
+    assert.ok(before < fs.length, `the kill came after the whole stream (${before} events): it tests nothing`);
+    second = startTrigger(topics, {}, group);
+    const reco = await consumeUntil(kafka, topics.reco, (m) => new Set(m.map((x) => x.key)).size >= fs.length, 120_000);
+    const ids = new Set(reco.map((m) => decodeRecoEvent(m.value).eventId));
+    assert.deepEqual(ids, new Set(fs.map((f) => f.eventId)), `${ids.size}/${fs.length} events after the crash (${before} before it)\n${second.output().slice(-1500)}`);
+  } finally {
+    if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');
+    if (second !== undefined) assert.equal(await second.stop(), 0, second.output().slice(-1500));
+  }
+});
