@@ -7,7 +7,7 @@ import { CODEC_NAMES, createCodecs, type CodecName } from '../codecs/index.js';
 import { DEFAULT_GEOMETRY, Rng, type HitFrame } from '../domain/index.js';
 import { generateEvent } from '../sim/index.js';
 import { intFlag, parseFlags, type Command } from './args.js';
-import { saveResultRow } from './bench-results.js';
+import { percentile, saveResultRow } from './bench-results.js';
 
 interface CodecBenchRow {
   readonly codec: CodecName;
@@ -65,8 +65,7 @@ function benchCodecs(energies: readonly number[] = [10, 100], n = 200): CodecBen
           return (performance.now() - t0) * 1000;
         })
         .sort((a, b) => a - b);
-      const pct = (q: number): number => us[Math.min(us.length - 1, Math.floor(q * us.length))] ?? NaN;
-      rows.push({ codec: name, energyGeV: e, meanHits, meanBytes, bytesPerHit: meanBytes / meanHits, encodePerS, decodePerS, decodeP50Us: pct(0.5), decodeP99Us: pct(0.99) });
+      rows.push({ codec: name, energyGeV: e, meanHits, meanBytes, bytesPerHit: meanBytes / meanHits, encodePerS, decodePerS, decodeP50Us: percentile(us, 0.5), decodeP99Us: percentile(us, 0.99) });
     }
   }
   return rows;
@@ -85,9 +84,10 @@ export const command: Command = {
     const n = intFlag(values.events, 'events', 500, 10, 1_000_000);
     const rows = benchCodecs([10, 100], n);
     const rss = process.memoryUsage().rss / 2 ** 20;
-    let table: ReturnType<typeof saveResultRow<(typeof rows)[number] & { rssMiB: number; measured: string }>> = [];
+    const measured = new Date().toISOString().slice(0, 10);
+    let table: unknown[] = [];
     for (const r of rows) {
-      table = saveResultRow(values.out ?? 'bench/results', 'codecs', { ...r, rssMiB: rss, measured: new Date().toISOString().slice(0, 10) }, (x) => `${x.codec} ${x.energyGeV}`, {
+      table = saveResultRow(values.out ?? 'bench/results', 'codecs', { ...r, rssMiB: rss, measured }, (x) => `${x.codec} ${x.energyGeV}`, {
         title: 'Frame codecs: size and speed',
         notes: [
           `\`showertrig bench-codecs --events ${n}\`: simulated signal showers at fixed energy (seeded), one thread, node ${process.version}`,

@@ -16,7 +16,7 @@ import { createKafkaClient, createKafkaProducer, ensureTopics } from '../io/inde
 import { createSimulator } from '../sim/index.js';
 import { silentLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
-import { saveResultRow } from './bench-results.js';
+import { percentile, saveResultRow } from './bench-results.js';
 
 const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--warmup N] [--partitions P] [--processors N] [--signal-only] [--json] [--out DIR]
   --events N   frames to send (default 20000)
@@ -116,7 +116,7 @@ export const command: Command = {
 
     const measured = msgs.filter((m) => recoAt.has(m.key)).map((m) => ({ sent: sentAt.get(m.key) ?? NaN, reco: recoAt.get(m.key) ?? NaN }));
     const lat = measured.map((m) => m.reco - m.sent).sort((a, b) => a - b);
-    const q = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
+    const q = (p: number): number => percentile(lat, p);
     // Frames sent after the first STEADY_AFTER_S seconds of the measured phase.
     const steady = measured.filter((m) => m.sent >= tStart + STEADY_AFTER_S * 1000).map((m) => m.reco - m.sent).sort((a, b) => a - b);
     const last = Math.max(...measured.map((m) => m.reco));
@@ -124,13 +124,13 @@ export const command: Command = {
       events: n, reconstructed: measured.length, warmup_events: warmup, offered_rate_hz: rate || 'max', frames: signalOnly ? 'signal only' : 'simulator mix', processors, partitions,
       events_per_second: measured.length / ((last - tStart) / 1000),
       latency_ms: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] ?? NaN },
-      steady_p99_ms: steady[Math.min(steady.length - 1, Math.floor(0.99 * steady.length))] ?? null,
+      steady_p99_ms: steady.length > 0 ? percentile(steady, 0.99) : null,
       processor_peak_rss_mib: hwmKb / 1024,
       max_in_flight_frames: cfg.kafka.maxInFlightFrames,
       machine: `${cpus().length} cores, node ${process.version}`,
       measured: new Date().toISOString().slice(0, 10),
     };
-    saveResultRow(values.out ?? 'bench/results', 'e2e', result, (r) => `${r.frames} ${r.offered_rate_hz} ${r.processors ?? 1}`, {
+    saveResultRow(values.out ?? 'bench/results', 'e2e', result, (r) => `${r.frames} ${r.offered_rate_hz} ${r.processors}`, {
       title: 'End-to-end benchmark through Kafka',
       notes: [
         '`showertrig bench-e2e --brokers 127.0.0.1:9092 --events N [--rate HZ]`: one or more processors in one consumer group (`showertrig run --brokers`, default model, wasm) on fresh topics of the project broker (scripts/kafka.sh), frames from the simulator class mix (signal 5, neutrino 20, muon 50, noise 10 Hz) or signal showers only (1–100 GeV)',
@@ -141,7 +141,7 @@ export const command: Command = {
       columns: [
         { header: 'frames', cell: (r) => r.frames },
         { header: 'offered rate (Hz)', cell: (r) => String(r.offered_rate_hz) },
-        { header: 'processors', cell: (r) => String(r.processors ?? 1) },
+        { header: 'processors', cell: (r) => String(r.processors) },
         { header: 'events', cell: (r) => `${r.reconstructed}/${r.events}` },
         { header: 'events/s', cell: (r) => r.events_per_second.toFixed(0) },
         { header: 'p50 ms', cell: (r) => String(r.latency_ms.p50) },

@@ -11,6 +11,11 @@ export interface ResultTable<R> {
   readonly columns: readonly { readonly header: string; readonly cell: (row: R) => string }[];
 }
 
+/** The nearest-rank q-quantile of an ascending array (NaN when empty): the benchmarks' percentiles. */
+export function percentile(sorted: ArrayLike<number>, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
 /** Upserts `row` (matched by `key`) into <dir>/<name>.json and rewrites <dir>/<name>.md. */
 export function saveResultRow<R extends object>(dir: string, name: string, row: R, key: (r: R) => string, table: ResultTable<R>): R[] {
   mkdirSync(dir, { recursive: true });

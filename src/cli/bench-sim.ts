@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { Rng } from '../domain/index.js';
 import { createEventGenerator, createSimulator } from '../sim/index.js';
+import { percentile } from './bench-results.js';
 import { intFlag, parseFlags, type Command } from './args.js';
 
 const USAGE = `usage: showertrig bench-sim [--events N] [--seed S] [--warmup N] [--config FILE] [--json] [--out DIR]
@@ -118,7 +119,7 @@ function time(n: number, sampleHeap: () => void, one: () => Int32Array): Timing 
   const cpu = process.cpuUsage(cpu0);
   const cpuS = (cpu.user + cpu.system) / 1e6;
   lat.sort();
-  const q = (p: number): number => lat[Math.min(n - 1, Math.floor(p * n))]!;
+  const q = (p: number): number => percentile(lat, p);
   return {
     events: n,
     wall_s: wall,
