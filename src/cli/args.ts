@@ -3,6 +3,7 @@
  * readers that fail with a message naming the flag.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { WIRE_CODECS } from '../config/index.js';
 import { ShowertrigError } from '../domain/index.js';
 
 export class UsageError extends ShowertrigError {
@@ -42,4 +43,11 @@ export function numFlag(v: string | undefined, flag: string, def: number, min = 
 
 export function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
+}
+
+/** --codec avro|msgpack → the kafka.codec override ({} when absent). */
+export function codecOverride(v: string | undefined): { codec?: string } {
+  if (v === undefined) return {};
+  if (!(WIRE_CODECS as readonly string[]).includes(v)) throw new UsageError(`--codec: expected one of ${WIRE_CODECS.join(', ')}, got ${JSON.stringify(v)}`);
+  return { codec: v };
 }

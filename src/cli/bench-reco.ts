@@ -6,7 +6,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../config/index.js';
 import { Rng, type HitFrame, type Hits } from '../domain/index.js';
 import {
   createBaselineModel,
@@ -22,6 +21,7 @@ import { markdownTable, quantile } from '../report/index.js';
 import { generateEvent } from '../sim/index.js';
 import { intFlag, parseFlags, type Command } from './args.js';
 import { loadCnnModel } from './evaluate.js';
+import { loadConfig } from '../io/index.js';
 
 const USAGE = `usage: showertrig bench-reco [--events N] [--seed S] [--model DIR] [--batches 1,8,64,256] [--json] [--out DIR]
   --events N   pre-generated signal events per measurement (default 2000)
@@ -52,7 +52,7 @@ export const command: Command = {
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
     });
-    const cfg = loadConfig(values.config === undefined ? [] : [values.config]);
+    const cfg = loadConfig([values.config]);
     const g = cfg.detector;
     const n = intFlag(values.events, 'events', 2000, 10, 1_000_000);
     const seed = intFlag(values.seed, 'seed', 7, 0, 2 ** 32 - 1);

@@ -9,11 +9,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../config/index.js';
 import { Rng } from '../domain/index.js';
 import { createEventGenerator, createSimulator } from '../sim/index.js';
 import { percentile } from './bench-results.js';
 import { intFlag, parseFlags, type Command } from './args.js';
+import { loadConfig } from '../io/index.js';
 
 const USAGE = `usage: showertrig bench-sim [--events N] [--seed S] [--warmup N] [--config FILE] [--json] [--out DIR]
   --events N   signal events to time (default 50000)
@@ -48,7 +48,7 @@ export const command: Command = {
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
     });
-    const cfg = loadConfig(values.config === undefined ? [] : [values.config]);
+    const cfg = loadConfig([values.config]);
     const n = intFlag(values.events, 'events', 50_000, 10, 100_000_000);
     const warmup = intFlag(values.warmup, 'warmup', 2000, 0, 10_000_000);
     const seed = intFlag(values.seed, 'seed', 1, 0, 2 ** 32 - 1);

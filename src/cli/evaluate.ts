@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, type BackendChoice } from '../config/index.js';
+import { type BackendChoice } from '../config/index.js';
 import { Rng, type DetectorGeometry, type HitFrame, type RecoStatus } from '../domain/index.js';
 import {
   createBaselineModel,
@@ -23,6 +23,7 @@ import {
 import { evaluationMarkdown, evaluationPlots, residuals, SIGMA_METHOD, summariseMethod } from '../report/index.js';
 import { generateEvent } from '../sim/index.js';
 import { intFlag, parseFlags, type Command } from './args.js';
+import { loadConfig } from '../io/index.js';
 
 const USAGE = `usage: showertrig evaluate [--events N] [--seed S] [--train-events N] [--batch B] [--model DIR]
                            [--backend auto|wasm|cpu|...] [--config FILE] [--json] [--out DIR]
@@ -53,7 +54,7 @@ export const command: Command = {
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
     });
-    const cfg = loadConfig(values.config === undefined ? [] : [values.config], values.backend === undefined ? {} : { reconstruction: { backend: values.backend } });
+    const cfg = loadConfig([values.config], values.backend === undefined ? {} : { reconstruction: { backend: values.backend } });
     const g = cfg.detector;
     const sim = cfg.simulation;
     const nEvents = intFlag(values.events, 'events', 20000, 1, 10_000_000);

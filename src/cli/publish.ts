@@ -1,7 +1,7 @@
 /**
  * Publishing hit frames to tt.frames: the Kafka side of `replay --brokers` and `simulate --brokers`.
  * Frames are paced by their timestamps (speed × real time, or as fast as the brokers acknowledge),
- * encoded with the Avro codec, keyed by event id, and sent in small batches with acks from all
+ * encoded with the configured codec (kafka.codec), keyed by event id, and sent in small batches with acks from all
  * in-sync replicas. A frame counts as sent only once the brokers acknowledged it; at most
  * MAX_IN_FLIGHT frames are unacknowledged, so memory does not grow with the stream.
  */
@@ -47,7 +47,7 @@ export async function publishFrames(
   }
   const producer = createKafkaProducer(kafka);
   await producer.connect();
-  const codecs = createCodecs('avro');
+  const codecs = createCodecs(cfg.kafka.codec);
   let sent = 0;
   const t0 = performance.now();
   try {

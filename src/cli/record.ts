@@ -3,15 +3,14 @@
  * beginning) into a recording (Avro object container file). Undecodable messages are counted and
  * skipped, never written.
  */
-import { loadConfig } from '../config/index.js';
-import { createCodecs } from '../codecs/index.js';
+import { decodeFrame } from '../codecs/index.js';
 import { DecodeError } from '../domain/index.js';
-import { createKafkaClient, createKafkaSource, DEFAULT_KAFKA_SOURCE, openRecordingWriter } from '../io/index.js';
+import { loadConfig, createKafkaClient, createKafkaSource, DEFAULT_KAFKA_SOURCE, openRecordingWriter } from '../io/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 
 const USAGE = `usage: showertrig record --brokers H:P --out FILE.avro [--topic T] [--events N] [--idle-s S] [--group ID]
-  --topic T    topic of hit frames (default tt.frames)
+  --topic T    topic of hit frames (default tt.frames), Avro or msgpack (each message's header says which)
   --events N   stop after N frames (default: until Ctrl-C or --idle-s)
   --idle-s S   stop after S seconds without a new frame (default 10)
   --group ID   consumer group (default showertrig-record-<time>, i.e. a fresh one reading from the start)`;
@@ -31,12 +30,11 @@ export const command: Command = {
       config: { type: 'string' },
     });
     if (values.brokers === undefined || values.out === undefined) throw new UsageError('--brokers and --out are required');
-    const cfg = loadConfig(values.config === undefined ? [] : [values.config], { kafka: { brokers: values.brokers.split(',') } });
+    const cfg = loadConfig([values.config], { kafka: { brokers: values.brokers.split(',') } });
     const logger = createLogger(cfg.service.logLevel, { cmd: 'record' });
     const limit = values.events === undefined ? Infinity : intFlag(values.events, 'events', 0, 1);
     const idleMs = numFlag(values['idle-s'], 'idle-s', 10, 0.1) * 1000;
     const topic = values.topic ?? cfg.kafka.topics.frames;
-    const codecs = createCodecs('avro');
     const writer = await openRecordingWriter(values.out);
     const kafka = createKafkaClient(cfg.kafka, logger);
     const source = createKafkaSource(kafka, { ...DEFAULT_KAFKA_SOURCE, concurrentPartitions: 1, groupId: values.group ?? `showertrig-record-${Date.now()}`, topic }, logger);
@@ -63,7 +61,7 @@ export const command: Command = {
             for (const m of b.messages) {
               if (written >= limit) break;
               try {
-                await writer.write(codecs.frame.decode(m.value));
+                await writer.write(decodeFrame(m.value)); // Avro or msgpack: the header says which
                 written++;
               } catch (e) {
                 if (!(e instanceof DecodeError)) throw e;

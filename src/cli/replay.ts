@@ -3,10 +3,9 @@
  *   --brokers: produced to tt.frames at --speed × the recorded rate (or as fast as acknowledged);
  *   --embedded: straight through the trigger pipeline in-process, printing a summary.
  */
-import { loadConfig } from '../config/index.js';
-import { readRecording } from '../io/index.js';
+import { loadConfig, readRecording } from '../io/index.js';
 import { createLogger } from '../telemetry/index.js';
-import { intFlag, parseFlags, UsageError, type Command } from './args.js';
+import { codecOverride, intFlag, parseFlags, UsageError, type Command } from './args.js';
 import { countingSinks, drive } from './live.js';
 import { publishFrames } from './publish.js';
 import { ratePlotOption } from './rate-plot.js';
@@ -14,9 +13,11 @@ import { pacedFrames, parseSpeed } from './sources.js';
 import { startTriggerRuntime } from './trigger-runtime.js';
 
 const USAGE = `usage: showertrig replay FILE.avro (--brokers H:P | --embedded) [--speed 1|10|max] [--config FILE] [--metrics-port N] [--plot DIR]
+                     [--codec avro|msgpack]
   --brokers LIST  produce the frames to tt.frames (key = event id)
   --embedded      run them straight through the trigger pipeline and print a summary
   --speed X|max   recorded seconds per wall second (default max)
+  --codec C       wire codec of the frames produced (default: config kafka.codec)
   --plot DIR      with --embedded: at the end, write DIR/selected_rate.svg and DIR/excess_significance.svg`;
 
 export const command: Command = {
@@ -26,23 +27,18 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
-      { brokers: { type: 'string' }, embedded: { type: 'boolean' }, speed: { type: 'string' }, config: { type: 'string' }, 'metrics-port': { type: 'string' }, plot: { type: 'string' } },
+      { brokers: { type: 'string' }, embedded: { type: 'boolean' }, speed: { type: 'string' }, config: { type: 'string' }, 'metrics-port': { type: 'string' }, plot: { type: 'string' }, codec: { type: 'string' } },
       true,
     );
     const file = positionals[0];
     if (file === undefined || positionals.length > 1) throw new UsageError('expected exactly one recording FILE.avro');
     if ((values.brokers === undefined) === (values.embedded !== true)) throw new UsageError('give exactly one of --brokers or --embedded');
-    const overrides: Record<string, Record<string, unknown>> = { kafka: {}, service: {} };
+    const overrides: Record<string, Record<string, unknown>> = { kafka: codecOverride(values.codec), service: {} };
     if (values.brokers !== undefined) overrides['kafka']!['brokers'] = values.brokers.split(',');
     if (values['metrics-port'] !== undefined) overrides['service']!['metricsPort'] = intFlag(values['metrics-port'], 'metrics-port', 9464, 0, 65535);
-    const cfg = loadConfig(values.config === undefined ? [] : [values.config], overrides);
+    const cfg = loadConfig([values.config], overrides);
     const logger = createLogger(cfg.service.logLevel, { cmd: 'replay' });
-    let speed: number;
-    try {
-      speed = parseSpeed(values.speed, Infinity);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const speed = parseSpeed(values.speed, Infinity);
     const stop = { stopped: false };
     if (values.embedded === true) {
       const rt = await startTriggerRuntime(cfg, logger);

@@ -5,31 +5,36 @@
  *   without:        the embedded main job: simulator → pipeline in-process, with an injected excess.
  * Both serve /metrics, /healthz, /readyz, print a live line, and on Ctrl-C print a summary and exit 0.
  */
-import { loadConfig, parseExcessFlag, type ShowertrigConfig } from '../config/index.js';
+import { excessFlagRaw, type ShowertrigConfig } from '../config/index.js';
 import type { HitFrame } from '../domain/index.js';
 import { createLogger, type Logger } from '../telemetry/index.js';
-import { intFlag, numFlag, parseFlags, type Command } from './args.js';
+import { codecOverride, intFlag, numFlag, parseFlags, type Command } from './args.js';
 import { countingSinks, drive } from './live.js';
 import { ratePlotOption } from './rate-plot.js';
 import { startKafkaTrigger } from './run-kafka.js';
 import { simulatedFrames, DEFAULT_START_NS } from './simulate.js';
 import { pacedFrames, parseSpeed } from './sources.js';
 import { startTriggerRuntime } from './trigger-runtime.js';
+import { loadConfig } from '../io/index.js';
 
 const USAGE = `usage: showertrig run [--brokers H:P[,H:P]] [--group ID] [--config FILE] [--metrics-port N]
                       [--seed S] [--excess class:factor:start:duration] [--speed X|max] [--duration S]
-                      [--plot DIR]
+                      [--plot DIR] [--codec avro|msgpack]
   --brokers LIST   consume tt.frames from Kafka as a consumer-group member (default: embedded mode)
   --group ID       consumer group (default: config kafka.groupId)
   --config FILE    JSON config file (see config/default.json)
   --metrics-port N /metrics, /healthz, /readyz port (default: config service.metricsPort; 0 = any free)
   --plot DIR       at the end, write DIR/selected_rate.svg and DIR/excess_significance.svg
+  --codec C        wire codec of the outputs (default: config kafka.codec); frames are read in either
  embedded mode (no broker): the DAQ simulator feeds the pipeline in-process
   --seed S         simulator seed (default 1)
-  --excess X       injected excess (default signal:4:150:30: signal rate x4 from t=150 s for 30 s)
+  --excess X|none  injected excess (default: config simulation.excess, else signal:4:150:30:
+                   signal rate x4 from t=150 s for 30 s)
   --speed X|max    simulated seconds per wall second (default 10)
   --duration S     stop after S simulated seconds (default: until Ctrl-C)
 Prints a live line every second on stderr; Ctrl-C (or the end) prints a summary and exits 0.`;
+
+const EMBEDDED_EXCESS = 'signal:4:150:30';
 
 export const command: Command = {
   name: 'run',
@@ -46,14 +51,17 @@ export const command: Command = {
       speed: { type: 'string' },
       duration: { type: 'string' },
       plot: { type: 'string' },
+      codec: { type: 'string' },
     });
-    const overrides: Record<string, Record<string, unknown>> = { simulation: {}, kafka: {}, service: {} };
+    const overrides: Record<string, Record<string, unknown>> = { simulation: {}, kafka: codecOverride(values.codec), service: {} };
     if (values.brokers !== undefined) overrides['kafka']!['brokers'] = values.brokers.split(',');
     if (values.group !== undefined) overrides['kafka']!['groupId'] = values.group;
     if (values['metrics-port'] !== undefined) overrides['service']!['metricsPort'] = intFlag(values['metrics-port'], 'metrics-port', 9464, 0, 65535);
     if (values.seed !== undefined) overrides['simulation']!['seed'] = intFlag(values.seed, 'seed', 1, 0, 2 ** 32 - 1);
-    if (values.brokers === undefined) overrides['simulation']!['excess'] = parseExcessFlag(values.excess ?? 'signal:4:150:30');
-    const cfg = loadConfig(values.config === undefined ? [] : [values.config], overrides);
+    if (values.excess !== undefined) overrides['simulation']!['excess'] = excessFlagRaw(values.excess);
+    // Embedded mode injects an excess unless the config file or --excess says otherwise.
+    const embeddedDefaults = values.brokers === undefined ? { simulation: { excess: excessFlagRaw(EMBEDDED_EXCESS) } } : {};
+    const cfg = loadConfig([values.config], overrides, embeddedDefaults);
     const logger = createLogger(cfg.service.logLevel, { cmd: 'run' });
     const stop = { stopped: false };
     const plot = ratePlotOption(values.plot, cfg.trigger.excess);

@@ -4,16 +4,17 @@
  * can reuse the source. Same flags and seed ⇒ byte-identical recording: timestamps start at a
  * fixed instant (not the wall clock) and the container sync marker derives from the seed.
  */
-import { loadConfig, parseExcessFlag, type ShowertrigConfig } from '../config/index.js';
+import { excessFlagRaw, type ShowertrigConfig } from '../config/index.js';
 import { EVENT_CLASSES, type EventClass, type HitFrame } from '../domain/index.js';
-import { openRecordingWriter, syncMarkerFromSeed, type RecordingSummary } from '../io/index.js';
+import { loadConfig, openRecordingWriter, syncMarkerFromSeed, type RecordingSummary } from '../io/index.js';
 import { createSimulator } from '../sim/index.js';
 import { createLogger } from '../telemetry/index.js';
-import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
+import { codecOverride, intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 import { publishFrames } from './publish.js';
 
 const USAGE = `usage: showertrig simulate [--events N] [--seed S] [--out FILE.avro | --brokers H:P] [--rate HZ|max]
                            [--config FILE] [--excess class:factor:start:duration] [--start-ns T] [--run-id ID]
+                           [--codec avro|msgpack]
   --events N      events to simulate (default: until Ctrl-C, which also closes a recording cleanly)
   --seed S        simulation seed (default: config simulation.seed)
   --out FILE      write a recording: Avro object container file (hit_frame.v1, deflate)
@@ -22,10 +23,12 @@ const USAGE = `usage: showertrig simulate [--events N] [--seed S] [--out FILE.av
   --rate HZ|max   total event rate: the class rates are scaled to sum to HZ (mix kept);
                   max = publish as fast as possible (timestamps keep the configured rates)
   --config FILE   JSON config file
-  --excess X      inject an excess, e.g. signal:3:10:20 = signal rate x3 from t=10 s for 20 s
+  --excess X      inject an excess, e.g. signal:3:10:20 = signal rate x3 from t=10 s for 20 s;
+                  none = no excess even if the config has one
   --start-ns T    timestamp of simulated time 0, ns since the epoch (default: config
                   simulation.startTimeNs, else 1700000000000000000 = 2023-11-14T22:13:20Z)
   --run-id ID     run id stamped on every frame (default run-<seed>)
+  --codec C       with --brokers: wire codec of the frames (default: config kafka.codec)
 Without --out or --brokers, prints a live summary (events/s per class) on stderr.`;
 
 /** Simulated time 0 when neither --start-ns nor the config gives one: fixed, so files are reproducible. */
@@ -222,13 +225,14 @@ export function createSimulateCommand(term: Terminal = processTerminal): Command
         'run-id': { type: 'string' },
         brokers: { type: 'string' },
         rate: { type: 'string' },
+        codec: { type: 'string' },
       });
       if (values.out !== undefined && values.brokers !== undefined) throw new UsageError('give at most one of --out and --brokers');
       const overrides: { simulation: Record<string, unknown> } = { simulation: {} };
       if (values.seed !== undefined) overrides.simulation['seed'] = intFlag(values.seed, 'seed', 1, 0, 2 ** 32 - 1);
-      if (values.excess !== undefined) overrides.simulation['excess'] = parseExcessFlag(values.excess);
-      if (values.brokers !== undefined) Object.assign(overrides, { kafka: { brokers: values.brokers.split(',') } });
-      const cfg = withTotalRate(loadConfig(values.config === undefined ? [] : [values.config], overrides), values.rate);
+      if (values.excess !== undefined) overrides.simulation['excess'] = excessFlagRaw(values.excess);
+      Object.assign(overrides, { kafka: { ...codecOverride(values.codec), ...(values.brokers === undefined ? {} : { brokers: values.brokers.split(',') }) } });
+      const cfg = withTotalRate(loadConfig([values.config], overrides), values.rate);
       const events = values.events === undefined ? Infinity : intFlag(values.events, 'events', 0, 0);
       const seed = cfg.simulation.seed;
       const runId = values['run-id'] ?? `run-${seed}`;

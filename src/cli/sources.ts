@@ -7,6 +7,7 @@
 import { Observable } from 'rxjs';
 import type { HitFrame } from '../domain/index.js';
 import type { InputMessage } from '../pipeline/index.js';
+import { UsageError } from './args.js';
 
 export interface PacedSourceOptions {
   /** Simulated (or recorded) seconds per wall second; Infinity = as fast as possible. */
@@ -80,6 +81,6 @@ export function parseSpeed(v: string | undefined, def: number): number {
   if (v === undefined) return def;
   if (v === 'max') return Infinity;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`--speed: expected a positive number or "max", got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--speed: expected a positive number or "max", got ${JSON.stringify(v)}`);
   return n;
 }

@@ -5,9 +5,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { loadConfig, type BackendChoice } from '../config/index.js';
+import { type BackendChoice } from '../config/index.js';
 import { Rng, type DetectorGeometry, type Hits } from '../domain/index.js';
-import { modelDirectory } from '../io/index.js';
+import { loadConfig, modelDirectory } from '../io/index.js';
 import {
   attachMetadata, buildEnergyVertexNet, datasetFrom, DEFAULT_TRAIN, energyVertexResolution, inputSpecFor,
   loadEnergyVertexModel, metadataFor, paretoMarkdown, selectBackend, trainEnergyVertexNet,
@@ -75,7 +75,7 @@ export const command: Command = {
       lr: { type: 'string' }, patience: { type: 'string' }, backend: { type: 'string' }, 'eval-events': { type: 'string' },
       'eval-seed': { type: 'string' }, results: { type: 'string' }, config: { type: 'string' },
     });
-    const cfg = loadConfig(values.config === undefined ? [] : [values.config]);
+    const cfg = loadConfig([values.config]);
     const g = cfg.detector;
     const nEvents = intFlag(values.events, 'events', 40_000, 20);
     const seed = intFlag(values.seed, 'seed', 1001);

@@ -3,7 +3,7 @@
  * reconstructor → metrics + HTTP endpoint → pipeline. Sources and sinks are chosen by the caller.
  */
 import type { ShowertrigConfig } from '../config/index.js';
-import { createCodecs, type CodecSet } from '../codecs/index.js';
+import { createCodecs, decodeFrame, type CodecSet } from '../codecs/index.js';
 import { from, lastValueFrom } from 'rxjs';
 import { Rng, type Reconstructor } from '../domain/index.js';
 import { createPipeline, DEFAULT_PIPELINE, type InputBatch, type Pipeline, type PipelineSinks, type Sink } from '../pipeline/index.js';
@@ -30,11 +30,12 @@ export async function startTriggerRuntime(
   const r = cfg.reconstruction;
   const model = await loadCnnModel(r.modelDir, cfg.detector, r.backend);
   const reconstructor = createReconstructor(cfg.detector, model, reconstructorConfig(r));
-  const codecs = createCodecs('avro');
+  // Outputs use the configured codec; frames are decoded whatever codec their header names.
+  const codecs = createCodecs(cfg.kafka.codec);
   const makePipeline = (sinks: PipelineSinks, metrics: Metrics, log: Logger): Pipeline =>
     createPipeline(
       { ...DEFAULT_PIPELINE, geometry: cfg.detector, trigger: cfg.trigger, maxHits: r.maxHits, batchSize: r.batchSize, batchTimeoutMs: r.batchTimeoutMs },
-      { decode: (b) => codecs.frame.decode(b), reconstructor, sinks, metrics, logger: log },
+      { decode: decodeFrame, reconstructor, sinks, metrics, logger: log },
     );
   const warmupMs = await warmUp(cfg, codecs, makePipeline);
   logger.info('inference backend', { backend: reconstructor.info.backend, model: reconstructor.info.model, warmupMs: Math.round(warmupMs) });

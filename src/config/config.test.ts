@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, parseConfig, mergeRaw, parseExcessFlag } from './index.js';
+import { CODEC_NAMES } from '../codecs/index.js';
+import { DEFAULT_MAX_HITS } from '../domain/index.js';
+import {
+  ConfigError,
+  configDefaults,
+  configDocs,
+  excessFlagRaw,
+  generatedConfigFiles,
+  mergeRaw,
+  parseConfig,
+  parseExcessFlag,
+  WIRE_CODECS,
+} from './index.js';
 
 test('defaults give the design detector: 3 stations, 1800 x 1500 pixels of 0.5 mm', () => {
   const c = parseConfig({});
@@ -39,5 +51,45 @@ test('overrides merge deeply over files', () => {
 
 test('--excess flag parses class:factor:start:duration', () => {
   assert.deepEqual(parseExcessFlag('signal:4:30:20'), { eventClass: 'signal', rateFactor: 4, startS: 30, durationS: 20 });
+  assert.throws(() => parseExcessFlag('signal:x:30:20'), /--excess\.rateFactor: expected a number in \[0, 1000000\], got NaN/);
   assert.throws(() => parseExcessFlag('axion:4:30:20'), /--excess\.eventClass/);
+});
+
+test('config/default.json, config/schema.json and docs/config.md are generated from the schema and current', async () => {
+  const { readFileSync } = await import('node:fs');
+  for (const [path, text] of Object.entries(generatedConfigFiles())) {
+    assert.equal(readFileSync(path, 'utf8'), text, `${path} is stale: run npm run config:gen`);
+  }
+  // The defaults file is complete: parsing it changes nothing, and it holds every key.
+  const defaults = JSON.parse(readFileSync('config/default.json', 'utf8')) as unknown;
+  assert.deepEqual(JSON.parse(JSON.stringify(parseConfig(defaults))), defaults);
+  assert.equal(parseConfig({}).reconstruction.maxHits, DEFAULT_MAX_HITS);
+});
+
+test('every key is documented: each leaf of the defaults appears in docs/config.md with a description', () => {
+  const docs = configDocs();
+  const leaves = (o: unknown, p: string): string[] =>
+    typeof o === 'object' && o !== null && !Array.isArray(o) ? Object.entries(o).flatMap(([k, v]) => leaves(v, p ? `${p}.${k}` : k)) : [p];
+  const all = [...leaves(configDefaults(), ''), 'simulation.excess.enabled', 'simulation.startTimeNs', 'trigger.excess.backgroundRateHz'];
+  for (const key of all) assert.match(docs, new RegExp(`\\| \`${key.replace(/\./g, '\\.')}\` \\|[^\\n]*\\| [a-zA-Z.][^|\\n]+ \\|\\n`), key);
+});
+
+test('simulation.excess.enabled: false removes the injection; --excess none too', () => {
+  const on = parseConfig({ simulation: { excess: { eventClass: 'muon', rateFactor: 2, startS: 5, durationS: 1 } } });
+  assert.deepEqual(on.simulation.excess, { eventClass: 'muon', rateFactor: 2, startS: 5, durationS: 1 });
+  const off = parseConfig({ simulation: { excess: { enabled: false, eventClass: 'muon' } } });
+  assert.equal(off.simulation.excess, undefined);
+  assert.equal(parseExcessFlag('none'), undefined);
+  // A flag merged over a disabled file entry switches it on.
+  const merged = parseConfig(mergeRaw({ simulation: { excess: { enabled: false } } }, { simulation: { excess: excessFlagRaw('noise:2:1:1') } }));
+  assert.deepEqual(merged.simulation.excess, { eventClass: 'noise', rateFactor: 2, startS: 1, durationS: 1 });
+});
+
+test('kafka.codec is one of the wire codecs; null unsets an optional value', () => {
+  assert.deepEqual([...WIRE_CODECS], [...CODEC_NAMES]);
+  assert.equal(parseConfig({ kafka: { codec: 'msgpack' } }).kafka.codec, 'msgpack');
+  assert.throws(() => parseConfig({ kafka: { codec: 'json' } }), /kafka\.codec: expected one of "avro", "msgpack", got "json"/);
+  assert.equal(parseConfig({ trigger: { excess: { backgroundRateHz: null } } }).trigger.excess.backgroundRateHz, undefined);
+  assert.throws(() => parseConfig({ kafka: { brokers: ['a:1', ''] } }), /kafka\.brokers: expected a non-empty list/);
+  assert.throws(() => parseConfig({ detector: 3 }), /config detector: expected an object, got 3/);
 });

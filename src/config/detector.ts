@@ -1,41 +1,49 @@
+/** config `detector`: TT station geometry and lead constants. Defaults: DEFAULT_GEOMETRY (domain). */
+import { z } from 'zod';
 import { DEFAULT_GEOMETRY, type DetectorGeometry } from '../domain/index.js';
-import { ConfigError } from './errors.js';
-import { noUnknownKeys, num, section } from './fields.js';
+import { fail, num, parseWith, section } from './kit.js';
 
-export function parseDetector(raw: unknown, path = 'detector'): DetectorGeometry {
-  const r = section(raw, path);
-  const d = DEFAULT_GEOMETRY;
-  noUnknownKeys(r, path, Object.keys(d));
-  const leadPath = `${path}.lead`;
-  const l = section(r['lead'], leadPath);
-  noUnknownKeys(l, leadPath, Object.keys(d.lead));
-  const g: DetectorGeometry = {
-    nStations: num(r, path, 'nStations', d.nStations, { min: 2, max: 16, integer: true }),
-    stationPitchCm: num(r, path, 'stationPitchCm', d.stationPitchCm, { above: 0, max: 1000 }),
-    brickThicknessCm: num(r, path, 'brickThicknessCm', d.brickThicknessCm, { above: 0, max: 100 }),
-    leadPlates: num(r, path, 'leadPlates', d.leadPlates, { min: 1, max: 1000, integer: true }),
-    leadPlateThicknessMm: num(r, path, 'leadPlateThicknessMm', d.leadPlateThicknessMm, { above: 0, max: 100 }),
-    brickToPlaneGapCm: num(r, path, 'brickToPlaneGapCm', d.brickToPlaneGapCm, { min: 0, max: 100 }),
-    planeWidthCm: num(r, path, 'planeWidthCm', d.planeWidthCm, { above: 0, max: 1000 }),
-    planeHeightCm: num(r, path, 'planeHeightCm', d.planeHeightCm, { above: 0, max: 1000 }),
-    pixelPitchMm: num(r, path, 'pixelPitchMm', d.pixelPitchMm, { above: 0.01, max: 100 }),
-    lead: {
-      radiationLengthCm: num(l, leadPath, 'radiationLengthCm', d.lead.radiationLengthCm, { above: 0, max: 100 }),
-      criticalEnergyMeV: num(l, leadPath, 'criticalEnergyMeV', d.lead.criticalEnergyMeV, { above: 0, max: 1000 }),
-      moliereRadiusCm: num(l, leadPath, 'moliereRadiusCm', d.lead.moliereRadiusCm, { above: 0, max: 100 }),
-      atomicNumber: num(l, leadPath, 'atomicNumber', d.lead.atomicNumber, { min: 1, max: 120, integer: true }),
-    },
-  };
+const d = DEFAULT_GEOMETRY;
+const l = d.lead;
+
+export const detectorSchema = section(
+  {
+    nStations: num(d.nStations, { min: 2, max: 16, integer: true }, 'number of TT stations (brick wall + tracker plane each)'),
+    stationPitchCm: num(d.stationPitchCm, { above: 0, max: 1000 }, 'distance between consecutive TT planes along the beam, cm'),
+    brickThicknessCm: num(d.brickThicknessCm, { above: 0, max: 100 }, 'thickness of the brick wall in front of each plane, cm'),
+    leadPlates: num(d.leadPlates, { min: 1, max: 1000, integer: true }, 'lead plates per brick'),
+    leadPlateThicknessMm: num(d.leadPlateThicknessMm, { above: 0, max: 100 }, 'thickness of one lead plate, mm'),
+    brickToPlaneGapCm: num(d.brickToPlaneGapCm, { min: 0, max: 100 }, 'gap from the last lead plate to the TT plane behind it, cm'),
+    planeWidthCm: num(d.planeWidthCm, { above: 0, max: 1000 }, 'TT plane width (x), cm'),
+    planeHeightCm: num(d.planeHeightCm, { above: 0, max: 1000 }, 'TT plane height (y), cm'),
+    pixelPitchMm: num(d.pixelPitchMm, { above: 0.01, max: 100 }, 'pixel pitch in x and y, mm; must divide planeWidthCm into at most 65535 pixels'),
+    lead: section(
+      {
+        radiationLengthCm: num(l.radiationLengthCm, { above: 0, max: 100 }, 'radiation length X0 of lead, cm'),
+        criticalEnergyMeV: num(l.criticalEnergyMeV, { above: 0, max: 1000 }, 'critical energy of lead, MeV'),
+        moliereRadiusCm: num(l.moliereRadiusCm, { above: 0, max: 100 }, 'Molière radius of lead, cm'),
+        atomicNumber: num(l.atomicNumber, { min: 1, max: 120, integer: true }, 'atomic number Z of the absorber'),
+      },
+      'absorber material constants (GFlash parametrisation)',
+    ).prefault({}),
+  },
+  'detector geometry: stations, bricks, planes, pixels',
+).superRefine((g, ctx) => {
   const leadCm = (g.leadPlates * g.leadPlateThicknessMm) / 10;
-  if (leadCm > g.brickThicknessCm) {
-    throw new ConfigError(`${path}.leadPlates`, `total lead (${leadCm} cm) <= brickThicknessCm (${g.brickThicknessCm})`, g.leadPlates);
-  }
+  if (leadCm > g.brickThicknessCm) fail(ctx, ['leadPlates'], `total lead (${leadCm} cm) <= brickThicknessCm (${g.brickThicknessCm})`, g.leadPlates);
   if (g.brickThicknessCm + g.brickToPlaneGapCm > g.stationPitchCm) {
-    throw new ConfigError(`${path}.brickThicknessCm`, `brick + gap <= stationPitchCm (${g.stationPitchCm})`, g.brickThicknessCm);
+    fail(ctx, ['brickThicknessCm'], `brick + gap <= stationPitchCm (${g.stationPitchCm})`, g.brickThicknessCm);
   }
   const px = (g.planeWidthCm * 10) / g.pixelPitchMm;
   if (Math.abs(px - Math.round(px)) > 1e-6 || px > 65535) {
-    throw new ConfigError(`${path}.pixelPitchMm`, 'a pitch that divides planeWidthCm into at most 65535 pixels', g.pixelPitchMm);
+    fail(ctx, ['pixelPitchMm'], 'a pitch that divides planeWidthCm into at most 65535 pixels', g.pixelPitchMm);
   }
-  return g;
+});
+
+/** The schema's output is exactly the domain's geometry type. */
+const _sameShape: (g: z.output<typeof detectorSchema>) => DetectorGeometry = (g) => g;
+void _sameShape;
+
+export function parseDetector(raw: unknown, path = 'detector'): DetectorGeometry {
+  return parseWith(detectorSchema, raw, path);
 }

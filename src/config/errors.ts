@@ -14,6 +14,7 @@ export class ConfigError extends ShowertrigError {
 
 function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number') return String(v); // NaN, Infinity as themselves, not JSON's null
   if (typeof v === 'bigint') return `${v}n`;
   if (v === undefined) return 'nothing';
   try {

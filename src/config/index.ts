@@ -1,9 +1,12 @@
 export { ConfigError } from './errors.js';
-export { loadConfig, parseConfig, mergeRaw, type ShowertrigConfig } from './load.js';
+export { parseConfig, mergeRaw, configDefaults, configJsonSchema, type ShowertrigConfig } from './schema.js';
+export { configDocs, generatedConfigFiles } from './docs.js';
+export { rangeText, type NumberRule } from './kit.js';
 export { parseDetector } from './detector.js';
 export {
   parseSimulation,
   parseExcessFlag,
+  excessFlagRaw,
   DEFAULT_SIMULATION,
   type SimulationConfig,
   type ExcessInjection,
@@ -16,5 +19,5 @@ export {
   type ReconstructionConfig,
 } from './reconstruction.js';
 export { parseTrigger, type TriggerConfig, type SelectionConfig, type ExcessConfig } from './trigger.js';
-export { parseKafka, DEFAULT_TOPICS, type KafkaConfig, type TopicNames } from './kafka.js';
-export { parseService, type ServiceConfig } from './service.js';
+export { parseKafka, DEFAULT_TOPICS, WIRE_CODECS, type KafkaConfig, type TopicNames } from './kafka.js';
+export { parseService, LOG_LEVELS, type ServiceConfig } from './service.js';

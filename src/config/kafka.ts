@@ -1,52 +1,44 @@
-import { noUnknownKeys, num, section, str, strList } from './fields.js';
+/** config `kafka`: brokers, topics, consumer group, wire codec, flow control. */
+import type { z } from 'zod';
+import { num, oneOf, parseWith, section, str, strList } from './kit.js';
 
-export interface TopicNames {
-  readonly frames: string;
-  readonly reco: string;
-  readonly candidates: string;
-  readonly alerts: string;
-  readonly dlq: string;
-}
+/** The wire codecs (src/codecs CODEC_NAMES; a test checks they agree). Consumers accept both. */
+export const WIRE_CODECS = ['avro', 'msgpack'] as const;
 
-export interface KafkaConfig {
-  readonly brokers: readonly string[];
-  readonly clientId: string;
-  readonly groupId: string;
-  readonly topics: TopicNames;
-  /** Partitions for topics this tool creates. */
-  readonly partitions: number;
-  readonly replicationFactor: number;
-  /** Upper bound on frames being processed (decoded, not yet acknowledged) per process. */
-  readonly maxInFlightFrames: number;
-}
-
-export const DEFAULT_TOPICS: TopicNames = {
+export const DEFAULT_TOPICS = {
   frames: 'tt.frames',
   reco: 'tt.reco',
   candidates: 'tt.candidates',
   alerts: 'tt.alerts',
   dlq: 'tt.frames.dlq',
-};
+} as const;
+
+export const kafkaSchema = section(
+  {
+    brokers: strList(['127.0.0.1:9092'], 'bootstrap brokers, host:port (the --brokers flag sets it)'),
+    clientId: str('showertrig', 'Kafka client id'),
+    groupId: str('showertrig-trigger', 'consumer group of `run --brokers`; processes with one group share the partitions'),
+    topics: section(
+      {
+        frames: str(DEFAULT_TOPICS.frames, 'hit frames in (simulate, replay publish here; run consumes)'),
+        reco: str(DEFAULT_TOPICS.reco, 'every reconstructed event, keyed by event id'),
+        candidates: str(DEFAULT_TOPICS.candidates, 'selected shower candidates'),
+        alerts: str(DEFAULT_TOPICS.alerts, 'excess alerts'),
+        dlq: str(DEFAULT_TOPICS.dlq, 'dead letters: frames that cannot be decoded or are corrupt, with the reason and original bytes'),
+      },
+      'topic names',
+    ).prefault({}),
+    partitions: num(4, { min: 1, max: 10000, integer: true }, 'partitions of the topics this tool creates (the unit of scale)'),
+    replicationFactor: num(1, { min: 1, max: 100, integer: true }, 'replication factor of the topics this tool creates'),
+    maxInFlightFrames: num(2048, { min: 1, max: 1e7, integer: true }, 'upper bound on frames decoded but not yet acknowledged, per process (memory follows this, not the backlog)'),
+    codec: oneOf(WIRE_CODECS, 'avro', 'wire codec producers write (frames, reco, candidates, alerts); consumers read either, the message header says which'),
+  },
+  'Kafka connection, topics and flow control',
+);
+
+export type KafkaConfig = Readonly<z.output<typeof kafkaSchema>>;
+export type TopicNames = KafkaConfig['topics'];
 
 export function parseKafka(raw: unknown, path = 'kafka'): KafkaConfig {
-  const r = section(raw, path);
-  noUnknownKeys(r, path, ['brokers', 'clientId', 'groupId', 'topics', 'partitions', 'replicationFactor', 'maxInFlightFrames']);
-  const tp = `${path}.topics`;
-  const t = section(r['topics'], tp);
-  noUnknownKeys(t, tp, Object.keys(DEFAULT_TOPICS));
-  return {
-    brokers: strList(r, path, 'brokers', ['127.0.0.1:9092']),
-    clientId: str(r, path, 'clientId', 'showertrig'),
-    groupId: str(r, path, 'groupId', 'showertrig-trigger'),
-    topics: {
-      frames: str(t, tp, 'frames', DEFAULT_TOPICS.frames),
-      reco: str(t, tp, 'reco', DEFAULT_TOPICS.reco),
-      candidates: str(t, tp, 'candidates', DEFAULT_TOPICS.candidates),
-      alerts: str(t, tp, 'alerts', DEFAULT_TOPICS.alerts),
-      dlq: str(t, tp, 'dlq', DEFAULT_TOPICS.dlq),
-    },
-    partitions: num(r, path, 'partitions', 4, { min: 1, max: 10000, integer: true }),
-    replicationFactor: num(r, path, 'replicationFactor', 1, { min: 1, max: 100, integer: true }),
-    maxInFlightFrames: num(r, path, 'maxInFlightFrames', 2048, { min: 1, max: 1e7, integer: true }),
-  };
+  return parseWith(kafkaSchema, raw, path);
 }

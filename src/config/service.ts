@@ -1,18 +1,20 @@
-import { noUnknownKeys, num, oneOf, section, str } from './fields.js';
+/** config `service`: HTTP endpoint and logging. */
+import type { z } from 'zod';
+import { num, oneOf, parseWith, section, str } from './kit.js';
 
-export interface ServiceConfig {
-  /** HTTP port for /metrics, /healthz, /readyz; 0 = pick a free port. */
-  readonly metricsPort: number;
-  readonly metricsHost: string;
-  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
-}
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+export const serviceSchema = section(
+  {
+    metricsPort: num(9464, { min: 0, max: 65535, integer: true }, 'HTTP port for /metrics, /healthz, /readyz; 0 = pick a free port'),
+    metricsHost: str('127.0.0.1', 'address the HTTP endpoint listens on (0.0.0.0 for all interfaces)'),
+    logLevel: oneOf(LOG_LEVELS, 'info', 'least severe log level written to stderr'),
+  },
+  'process-level settings: metrics endpoint, logging',
+);
+
+export type ServiceConfig = Readonly<z.output<typeof serviceSchema>>;
 
 export function parseService(raw: unknown, path = 'service'): ServiceConfig {
-  const r = section(raw, path);
-  noUnknownKeys(r, path, ['metricsPort', 'metricsHost', 'logLevel']);
-  return {
-    metricsPort: num(r, path, 'metricsPort', 9464, { min: 0, max: 65535, integer: true }),
-    metricsHost: str(r, path, 'metricsHost', '127.0.0.1'),
-    logLevel: oneOf(r, path, 'logLevel', ['debug', 'info', 'warn', 'error'] as const, 'info'),
-  };
+  return parseWith(serviceSchema, raw, path);
 }

@@ -1,90 +1,72 @@
+/** config `simulation`: the DAQ simulator's event mix, physics options and an injectable excess. */
+import { z } from 'zod';
 import { EVENT_CLASSES, type EventClass } from '../domain/index.js';
-import { bool, noUnknownKeys, num, numRange, oneOf, optionalNum, section, type Raw } from './fields.js';
+import { bool, num, numRange, oneOf, optionalNum, parseWith, section } from './kit.js';
 
+const excessSchema = section(
+  {
+    enabled: bool(true, 'false switches the injection off while keeping its settings'),
+    eventClass: oneOf(EVENT_CLASSES, 'signal', 'class whose rate is multiplied'),
+    rateFactor: num(3, { min: 0, max: 1e6 }, 'multiplies that class\'s rate while active'),
+    startS: num(10, { min: 0 }, 'start, simulated seconds after the first event'),
+    durationS: num(10, { above: 0 }, 'length of the excess, s'),
+  },
+  'an injected rate excess (the CLI\'s --excess class:factor:start:duration)',
+);
+
+/** The injection as the simulator sees it; a disabled one is absent. */
 export interface ExcessInjection {
   readonly eventClass: EventClass;
-  /** Multiplies that class's rate while active. */
   readonly rateFactor: number;
   readonly startS: number;
   readonly durationS: number;
 }
 
-export interface SimulationConfig {
-  readonly seed: number;
-  /** Poisson arrival rate per class, Hz. */
-  readonly ratesHz: Readonly<Record<EventClass, number>>;
-  readonly energyRangeGeV: readonly [number, number];
-  readonly dRangeCm: readonly [number, number];
-  /** Transverse origins are drawn uniformly within the plane minus this margin. */
-  readonly originMarginCm: number;
-  /** Mean dark-count noise hits per station per event. */
-  readonly darkHitsPerStation: number;
-  readonly countFluctuation: 'poisson' | 'negative-binomial';
-  /** Negative-binomial shape k (variance = mu + mu^2/k); ignored for poisson. */
-  readonly negBinomialK: number;
-  readonly hotPixelsPerStation: number;
-  readonly deadPixelFraction: number;
-  readonly excess?: ExcessInjection;
-  /** Timestamps start here (ns since epoch); undefined = wall clock at start. */
-  readonly startTimeNs?: number;
-}
+const enabledExcess = excessSchema.transform(({ enabled, ...x }): ExcessInjection | undefined => (enabled ? x : undefined));
 
-export const DEFAULT_SIMULATION: SimulationConfig = {
-  seed: 1,
-  ratesHz: { signal: 5, neutrino: 20, muon: 50, noise: 10 },
-  energyRangeGeV: [1, 100],
-  dRangeCm: [-7.5, 0],
-  originMarginCm: 5,
-  darkHitsPerStation: 5,
-  countFluctuation: 'poisson',
-  negBinomialK: 20,
-  hotPixelsPerStation: 0,
-  deadPixelFraction: 0,
-};
+const ratesShape = Object.fromEntries(
+  EVENT_CLASSES.map((c) => [c, num({ signal: 5, neutrino: 20, muon: 50, noise: 10 }[c], { min: 0, max: 1e7 }, `${c} events, Hz`)]),
+) as Record<EventClass, ReturnType<typeof num>>;
+
+export const simulationSchema = section(
+  {
+    seed: num(1, { min: 0, max: 2 ** 32 - 1, integer: true }, 'random seed: the same seed gives identical frames'),
+    ratesHz: section(ratesShape, 'Poisson arrival rate per event class, Hz').prefault({}),
+    energyRangeGeV: numRange([1, 100], { min: 0.1, max: 10000 }, 'signal shower energies are drawn uniformly in [low, high], GeV'),
+    dRangeCm: numRange([-7.5, 0], { min: -100, max: 0 }, 'longitudinal vertex d (cm before the TT plane) drawn uniformly in [low, high]'),
+    originMarginCm: num(5, { min: 0, max: 100 }, 'transverse origins are drawn uniformly within the plane minus this margin, cm'),
+    darkHitsPerStation: num(5, { min: 0, max: 1e5 }, 'mean dark-count noise hits per station per event'),
+    countFluctuation: oneOf(['poisson', 'negative-binomial'], 'poisson', 'fluctuation of charged-particle counts per pixel'),
+    negBinomialK: num(20, { above: 0, max: 1e6 }, 'negative-binomial shape k (variance = mu + mu^2/k); ignored for poisson'),
+    hotPixelsPerStation: num(0, { min: 0, max: 1e5, integer: true }, 'pixels per station that fire in every event'),
+    deadPixelFraction: num(0, { min: 0, max: 0.5 }, 'fraction of pixels that never fire'),
+    excess: enabledExcess.optional(),
+    startTimeNs: optionalNum({ min: 0 }, 'timestamp of t = 0, ns since the epoch; absent: the wall clock at start'),
+  },
+  'the DAQ simulator',
+);
+
+export type SimulationConfig = Readonly<z.output<typeof simulationSchema>>;
 
 export function parseSimulation(raw: unknown, path = 'simulation'): SimulationConfig {
-  const r = section(raw, path);
-  const d = DEFAULT_SIMULATION;
-  noUnknownKeys(r, path, [...Object.keys(d), 'excess', 'startTimeNs']);
-  const rp = `${path}.ratesHz`;
-  const rr = section(r['ratesHz'], rp);
-  noUnknownKeys(rr, rp, EVENT_CLASSES);
-  const ratesHz = Object.fromEntries(
-    EVENT_CLASSES.map((c) => [c, num(rr, rp, c, d.ratesHz[c], { min: 0, max: 1e7 })]),
-  ) as Record<EventClass, number>;
-  const cfg: SimulationConfig = {
-    seed: num(r, path, 'seed', d.seed, { min: 0, max: 2 ** 32 - 1, integer: true }),
-    ratesHz,
-    energyRangeGeV: numRange(r, path, 'energyRangeGeV', d.energyRangeGeV, { min: 0.1, max: 10000 }),
-    dRangeCm: numRange(r, path, 'dRangeCm', d.dRangeCm, { min: -100, max: 0 }),
-    originMarginCm: num(r, path, 'originMarginCm', d.originMarginCm, { min: 0, max: 100 }),
-    darkHitsPerStation: num(r, path, 'darkHitsPerStation', d.darkHitsPerStation, { min: 0, max: 1e5 }),
-    countFluctuation: oneOf(r, path, 'countFluctuation', ['poisson', 'negative-binomial'] as const, d.countFluctuation),
-    negBinomialK: num(r, path, 'negBinomialK', d.negBinomialK, { above: 0, max: 1e6 }),
-    hotPixelsPerStation: num(r, path, 'hotPixelsPerStation', d.hotPixelsPerStation, { min: 0, max: 1e5, integer: true }),
-    deadPixelFraction: num(r, path, 'deadPixelFraction', d.deadPixelFraction, { min: 0, max: 0.5 }),
-    excess: r['excess'] === undefined ? undefined : parseExcess(section(r['excess'], `${path}.excess`), `${path}.excess`),
-    startTimeNs: optionalNum(r, path, 'startTimeNs', { min: 0 }),
-  };
-  return cfg;
+  return parseWith(simulationSchema, raw, path);
 }
 
-export function parseExcess(r: Raw, path: string): ExcessInjection {
-  noUnknownKeys(r, path, ['eventClass', 'rateFactor', 'startS', 'durationS', 'enabled']);
-  void bool(r, path, 'enabled', true);
-  return {
-    eventClass: oneOf(r, path, 'eventClass', EVENT_CLASSES, 'signal'),
-    rateFactor: num(r, path, 'rateFactor', 3, { min: 0, max: 1e6 }),
-    startS: num(r, path, 'startS', 10, { min: 0 }),
-    durationS: num(r, path, 'durationS', 10, { above: 0 }),
-  };
-}
+export const DEFAULT_SIMULATION: SimulationConfig = parseSimulation({});
 
-/** "signal:3:10:20" → class signal, ×3 from t=10 s for 20 s (the CLI's --excess form). */
-export function parseExcessFlag(flag: string): ExcessInjection {
+/**
+ * "signal:3:10:20" → class signal, ×3 from t=10 s for 20 s (the CLI's --excess form); "none" →
+ * no injection. Returned in the config's raw form, to merge over a file's `simulation.excess`.
+ */
+export function excessFlagRaw(flag: string): Record<string, unknown> {
+  if (flag === 'none') return { enabled: false };
   const [cls, factor, start, duration] = flag.split(':');
-  return parseExcess(
-    { eventClass: cls, rateFactor: Number(factor ?? 3), startS: Number(start ?? 10), durationS: Number(duration ?? 10) },
-    '--excess',
-  );
+  const raw = { enabled: true, eventClass: cls, rateFactor: Number(factor ?? 3), startS: Number(start ?? 10), durationS: Number(duration ?? 10) };
+  parseWith(excessSchema, raw, '--excess');
+  return raw;
+}
+
+/** The --excess flag parsed (undefined for "none"). */
+export function parseExcessFlag(flag: string): ExcessInjection | undefined {
+  return parseWith(enabledExcess, excessFlagRaw(flag), '--excess');
 }

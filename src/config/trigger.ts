@@ -1,76 +1,48 @@
-import { ConfigError } from './errors.js';
-import { noUnknownKeys, num, numRange, optionalNum, section } from './fields.js';
+/** config `trigger`: candidate selection and excess detection. */
+import type { z } from 'zod';
+import { fail, num, numRange, optionalNum, parseWith, section } from './kit.js';
 
-export interface SelectionConfig {
-  readonly energyWindowGeV: readonly [number, number];
-  /** The origin must lie this far inside the plane edges. */
-  readonly fiducialMarginCm: number;
-  readonly minStations: number;
-  readonly maxFitRmsCm: number;
-  readonly minHits: number;
-}
+const selectionSchema = section(
+  {
+    energyWindowGeV: numRange([1, 100], { min: 0 }, 'reconstructed energy window [low, high] for a candidate, GeV'),
+    fiducialMarginCm: num(2, { min: 0, max: 100 }, 'the reconstructed origin must lie this far inside the plane edges, cm'),
+    minStations: num(2, { min: 1, max: 16, integer: true }, 'minimum stations with a cluster'),
+    maxFitRmsCm: num(1.0, { above: 0 }, 'maximum RMS of the straight-line fit through the station clusters, cm'),
+    minHits: num(10, { min: 0, integer: true }, 'minimum hits in the frame'),
+  },
+  'shower-candidate selection (each rejection carries its reason)',
+);
 
-export interface ExcessConfig {
-  /** Sliding window length for counting selected events. */
-  readonly windowS: number;
-  /** How often a window is evaluated (window step). */
-  readonly stepS: number;
-  /** Expected background rate of selected events, Hz; when absent, estimated from the trailing window. */
-  readonly backgroundRateHz?: number;
-  readonly trailingWindowS: number;
-  /** Alert when Z reaches this (one-sided Gaussian equivalent of the Poisson tail probability). */
-  readonly zThreshold: number;
-  /** CUSUM on per-step counts: reference shift k (in units of the expected count's sigma) and decision h. */
-  readonly cusumK: number;
-  readonly cusumH: number;
-  /** No new alert of the same method within this many seconds after one. */
-  readonly holdoffS: number;
-  /** Event-time tolerance for out-of-order frames: a step bin closes this long after newer frames pass it. */
-  readonly allowedLatenessS: number;
-}
+const excessSchema = section(
+  {
+    windowS: num(10, { above: 0, max: 86400 }, 'sliding window length for counting selected events, s (a whole multiple of stepS)'),
+    stepS: num(1, { above: 0, max: 86400 }, 'how often a window is evaluated (window step), s'),
+    backgroundRateHz: optionalNum({ min: 0 }, 'expected background rate of selected events, Hz; absent or null: estimated from the trailing window'),
+    trailingWindowS: num(120, { above: 0, max: 864000 }, 'trailing window for the background estimate, s (>= windowS, a whole multiple of stepS)'),
+    zThreshold: num(5, { above: 0, max: 40 }, 'alert when Z (one-sided Gaussian equivalent of the Poisson tail probability) reaches this'),
+    cusumK: num(0.5, { min: 0, max: 100 }, 'CUSUM reference shift k, in units of the expected per-step count\'s sigma'),
+    cusumH: num(8, { above: 0, max: 1000 }, 'CUSUM decision threshold h'),
+    holdoffS: num(30, { min: 0 }, 'no new alert of the same method within this many seconds after one'),
+    allowedLatenessS: num(2, { min: 0, max: 3600 }, 'event-time tolerance for out-of-order frames: a step bin closes this long after newer frames pass it, s'),
+  },
+  'excess detection: sliding-window Poisson significance and CUSUM',
+).superRefine((e, ctx) => {
+  if (e.stepS > e.windowS) return fail(ctx, ['stepS'], `<= windowS (${e.windowS})`, e.stepS);
+  if (e.trailingWindowS < e.windowS) return fail(ctx, ['trailingWindowS'], `>= windowS (${e.windowS})`, e.trailingWindowS);
+  const wholeSteps = (v: number): boolean => Math.abs(v / e.stepS - Math.round(v / e.stepS)) < 1e-9;
+  if (!wholeSteps(e.windowS)) return fail(ctx, ['windowS'], `a whole multiple of stepS (${e.stepS})`, e.windowS);
+  if (!wholeSteps(e.trailingWindowS)) fail(ctx, ['trailingWindowS'], `a whole multiple of stepS (${e.stepS})`, e.trailingWindowS);
+});
 
-export interface TriggerConfig {
-  readonly selection: SelectionConfig;
-  readonly excess: ExcessConfig;
-}
+export const triggerSchema = section(
+  { selection: selectionSchema.prefault({}), excess: excessSchema.prefault({}) },
+  'the trigger: selection of shower candidates and the excess monitor',
+);
+
+export type TriggerConfig = Readonly<z.output<typeof triggerSchema>>;
+export type SelectionConfig = TriggerConfig['selection'];
+export type ExcessConfig = TriggerConfig['excess'];
 
 export function parseTrigger(raw: unknown, path = 'trigger'): TriggerConfig {
-  const r = section(raw, path);
-  noUnknownKeys(r, path, ['selection', 'excess']);
-  const sp = `${path}.selection`;
-  const s = section(r['selection'], sp);
-  noUnknownKeys(s, sp, ['energyWindowGeV', 'fiducialMarginCm', 'minStations', 'maxFitRmsCm', 'minHits']);
-  const ep = `${path}.excess`;
-  const e = section(r['excess'], ep);
-  noUnknownKeys(e, ep, ['windowS', 'stepS', 'backgroundRateHz', 'trailingWindowS', 'zThreshold', 'cusumK', 'cusumH', 'holdoffS', 'allowedLatenessS']);
-  const excess: ExcessConfig = {
-    windowS: num(e, ep, 'windowS', 10, { above: 0, max: 86400 }),
-    stepS: num(e, ep, 'stepS', 1, { above: 0, max: 86400 }),
-    backgroundRateHz: optionalNum(e, ep, 'backgroundRateHz', { min: 0 }),
-    trailingWindowS: num(e, ep, 'trailingWindowS', 120, { above: 0, max: 864000 }),
-    zThreshold: num(e, ep, 'zThreshold', 5, { above: 0, max: 40 }),
-    cusumK: num(e, ep, 'cusumK', 0.5, { min: 0, max: 100 }),
-    cusumH: num(e, ep, 'cusumH', 8, { above: 0, max: 1000 }),
-    holdoffS: num(e, ep, 'holdoffS', 30, { min: 0 }),
-    allowedLatenessS: num(e, ep, 'allowedLatenessS', 2, { min: 0, max: 3600 }),
-  };
-  if (excess.stepS > excess.windowS) throw new ConfigError(`${ep}.stepS`, `<= windowS (${excess.windowS})`, excess.stepS);
-  if (excess.trailingWindowS < excess.windowS) {
-    throw new ConfigError(`${ep}.trailingWindowS`, `>= windowS (${excess.windowS})`, excess.trailingWindowS);
-  }
-  const wholeSteps = (v: number): boolean => Math.abs(v / excess.stepS - Math.round(v / excess.stepS)) < 1e-9;
-  if (!wholeSteps(excess.windowS)) throw new ConfigError(`${ep}.windowS`, `a whole multiple of stepS (${excess.stepS})`, excess.windowS);
-  if (!wholeSteps(excess.trailingWindowS)) {
-    throw new ConfigError(`${ep}.trailingWindowS`, `a whole multiple of stepS (${excess.stepS})`, excess.trailingWindowS);
-  }
-  return {
-    selection: {
-      energyWindowGeV: numRange(s, sp, 'energyWindowGeV', [1, 100], { min: 0 }),
-      fiducialMarginCm: num(s, sp, 'fiducialMarginCm', 2, { min: 0, max: 100 }),
-      minStations: num(s, sp, 'minStations', 2, { min: 1, max: 16, integer: true }),
-      maxFitRmsCm: num(s, sp, 'maxFitRmsCm', 1.0, { above: 0 }),
-      minHits: num(s, sp, 'minHits', 10, { min: 0, integer: true }),
-    },
-    excess,
-  };
+  return parseWith(triggerSchema, raw, path);
 }

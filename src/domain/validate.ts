@@ -7,6 +7,9 @@ export interface HitsVerdict {
   readonly detail?: string;
 }
 
+/** Default limit on hits per frame (config reconstruction.maxHits): more is refused as too_many_hits. */
+export const DEFAULT_MAX_HITS = 200_000;
+
 /**
  * Checks a frame's hits against the detector model before any physics runs on them.
  * Order matters: the cheapest, most fundamental problems are reported first.

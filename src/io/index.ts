@@ -5,3 +5,4 @@ export { modelDirectory, MODEL_JSON, WEIGHTS_BIN } from './model-files.js';
 export { createKafkaClient, ensureTopics, fetchLag, KafkaIoError, KAFKA_RETRY } from './kafka-client.js';
 export { createKafkaSource, DEFAULT_KAFKA_SOURCE, type KafkaSource, type KafkaSourceConfig } from './kafka-source.js';
 export { createKafkaProducer, createKafkaSink, type KafkaProducerHandle, type KafkaSinkConfig } from './kafka-sink.js';
+export { loadConfig, readConfigFile } from './config-file.js';

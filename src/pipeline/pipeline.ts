@@ -12,6 +12,7 @@
  */
 import { concat, concatMap, defer, filter, from, map, type Observable } from 'rxjs';
 import {
+  DEFAULT_MAX_HITS,
   type Candidate,
   type DeadLetter,
   type DetectorGeometry,
@@ -48,7 +49,7 @@ export interface PipelineConfig {
 }
 
 export const DEFAULT_PIPELINE: Omit<PipelineConfig, 'geometry' | 'trigger'> = {
-  maxHits: 200_000,
+  maxHits: DEFAULT_MAX_HITS,
   batchSize: 64,
   batchTimeoutMs: 20,
   maxConcurrentBatches: 2,

@@ -5,6 +5,7 @@
  */
 import {
   checkHits,
+  DEFAULT_MAX_HITS,
   type DetectorGeometry,
   type HitFrame,
   type Hits,
@@ -30,7 +31,7 @@ export interface ReconstructorConfig {
   readonly transverse: TransverseConfig;
 }
 
-export const DEFAULT_RECONSTRUCTOR: ReconstructorConfig = { maxHits: 200_000, transverse: DEFAULT_TRANSVERSE };
+export const DEFAULT_RECONSTRUCTOR: ReconstructorConfig = { maxHits: DEFAULT_MAX_HITS, transverse: DEFAULT_TRANSVERSE };
 
 /** Maps the validated `reconstruction` config section onto the clustering parameters. */
 export function reconstructorConfig(r: { dbscanEpsMm: number; dbscanMinHits: number; maxHits: number }): ReconstructorConfig {

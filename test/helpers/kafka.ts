@@ -81,7 +81,8 @@ export interface TriggerProcess {
 export function startTrigger(topics: TopicNames, extra: Record<string, unknown> = {}, groupId = `g-${topics.frames}`): TriggerProcess {
   const dir = mkdtempSync(join(tmpdir(), 'showertrig-it-'));
   const cfgPath = join(dir, 'config.json');
-  writeFileSync(cfgPath, JSON.stringify({ ...extra, kafka: { brokers: BROKERS, topics, groupId, partitions: 4 }, service: { metricsPort: 0, logLevel: 'info' } }));
+  const kafka = { ...(extra['kafka'] as Record<string, unknown> | undefined), brokers: BROKERS, topics, groupId, partitions: 4 };
+  writeFileSync(cfgPath, JSON.stringify({ ...extra, kafka, service: { metricsPort: 0, logLevel: 'info' } }));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'run', '--brokers', BROKERS.join(','), '--config', cfgPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
