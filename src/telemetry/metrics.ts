@@ -50,7 +50,10 @@ export interface MetricsOptions {
 export function createMetrics(registry: Registry, opts: MetricsOptions = {}): Metrics {
   const registers = [registry];
   const p = METRIC_PREFIX;
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (opts.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    lintCleanResourceGauges(registry);
+  }
 
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> =>
     new Counter<L>({ name: p + name, help, labelNames, registers });
@@ -99,4 +102,14 @@ export function createMetrics(registry: Registry, opts: MetricsOptions = {}): Me
       backendInfo.set({ backend }, 1);
     },
   };
+}
+
+/**
+ * prom-client exports the active handles/requests/resources counts as gauges named *_total, which
+ * `promtool check metrics` rejects (only counters end in _total) and which PromQL users would
+ * rate() by mistake. They are dropped; its nodejs_active_resources{type} and
+ * nodejs_active_handles{type} gauges carry the same information.
+ */
+function lintCleanResourceGauges(registry: Registry): void {
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
 }

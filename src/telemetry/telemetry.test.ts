@@ -71,3 +71,13 @@ test('a throwing readiness callback reports not ready', async () => {
     await server.close();
   }
 });
+
+test('only counters end in _total (promtool check metrics), default metrics included', async () => {
+  const registry = new Registry();
+  createMetrics(registry);
+  const text = await registry.metrics();
+  const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => ({ name: m[1]!, type: m[2]! }));
+  assert.ok(types.length > 20);
+  for (const t of types) if (t.name.endsWith('_total')) assert.equal(t.type, 'counter', t.name);
+  assert.match(text, /^nodejs_active_resources\{type="\w+"\} \d+$/m);
+});
