@@ -1,16 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from './backend.js';
+import { activeBackend, nativeBindingStatus, selectBackend } from './backend.js';
 
-const ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+const built = (pkg: string): boolean => nativeBindingStatus(pkg).built;
 
 test("'auto' takes the best backend that starts and records why the better ones were skipped", async () => {
   const r = await selectBackend('auto');
-  assert.equal(tf.getBackend(), r.backend);
-  const chosenRank = r.backend === 'tensorflow' ? (r.attempts.length === 0 ? 0 : 1) : ORDER.indexOf(r.backend);
-  assert.deepEqual(r.attempts.map((a) => a.backend), ORDER.slice(0, chosenRank));
-  for (const a of r.attempts) assert.ok(a.error.length > 0);
+  // What 'auto' must pick follows from which native bindings are built here (npm run tf:native).
+  const expected = built('@tensorflow/tfjs-node-gpu') ? 'tensorflow-gpu' : built('@tensorflow/tfjs-node') ? 'tensorflow' : 'wasm';
+  assert.equal(r.backend, expected);
+  assert.equal(activeBackend(), expected);
+  assert.equal(tf.getBackend(), expected.startsWith('tensorflow') ? 'tensorflow' : expected);
+  assert.deepEqual(r.attempts.map((a) => a.backend), ORDER.slice(0, ORDER.indexOf(expected)));
+  for (const a of r.attempts) assert.match(a.error, /npm run tf:native/);
   if (r.backend === 'wasm') {
     assert.equal(typeof r.wasm?.simd, 'boolean');
     assert.ok((r.wasm?.threadCount ?? 0) >= 1);
@@ -18,17 +22,19 @@ test("'auto' takes the best backend that starts and records why the better ones 
 });
 
 test('an explicitly requested backend that cannot start is an error, not a silent fallback', async () => {
-  let nodeAvailable = true;
-  try {
-    await import('@tensorflow/tfjs-node' as string);
-  } catch {
-    nodeAvailable = false;
-  }
-  if (nodeAvailable) {
+  if (built('@tensorflow/tfjs-node')) {
     assert.equal((await selectBackend('tensorflow')).backend, 'tensorflow');
   } else {
-    await assert.rejects(selectBackend('tensorflow'), /no tfjs backend could start \(tensorflow: /);
+    await assert.rejects(selectBackend('tensorflow'), /no tfjs backend could start \(tensorflow: .*npm run tf:native\)/);
   }
   assert.equal((await selectBackend('cpu')).backend, 'cpu');
+  assert.equal(activeBackend(), 'cpu');
   assert.equal((await selectBackend('wasm')).backend, 'wasm');
+  assert.equal(activeBackend(), 'wasm');
+});
+
+test('a package without its binding is reported as such, with the command that builds it', () => {
+  const s = nativeBindingStatus('@tensorflow/no-such-tfjs-package');
+  assert.equal(s.built, false);
+  assert.match(s.built ? '' : s.reason, /is not installed .*npm run tf:native/);
 });

@@ -1,4 +1,4 @@
-export { selectBackend, type BackendRequest, type BackendChoiceResult } from './backend.js';
+export { selectBackend, activeBackend, nativeBindingStatus, type BackendRequest, type BackendName, type BackendChoiceResult } from './backend.js';
 export { registerWasmGradKernels, conv2dBackpropFilterViaConv } from './wasm-kernels.js';
 export { CoordConv, registerCoordConv, coordinateChannels, type CoordConvArgs } from './coord-conv.js';
 export {

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError, type DetectorGeometry, type Hits } from '../../domain/index.js';
 import type { EnergyVertexModel } from '../reconstructor.js';
+import { activeBackend } from './backend.js';
 import { CoordConv, registerCoordConv } from './coord-conv.js';
 import { buildInputs, inputLength, validateInputSpec, type InputSpec } from './preprocess.js';
 
@@ -88,7 +89,7 @@ export function createEnergyVertexModel(net: tf.LayersModel, meta: ModelMetadata
   const spec = meta.inputSpec;
   let buffer = new Float32Array(0);
   return {
-    info: { name: meta.name, backend: tf.getBackend() },
+    info: { name: meta.name, backend: activeBackend() },
     async predict(hits: readonly Hits[]) {
       const need = inputLength(spec) * hits.length;
       if (buffer.length < need) buffer = new Float32Array(need);
