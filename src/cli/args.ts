@@ -51,3 +51,12 @@ export function codecOverride(v: string | undefined): { codec?: string } {
   if (!(WIRE_CODECS as readonly string[]).includes(v)) throw new UsageError(`--codec: expected one of ${WIRE_CODECS.join(', ')}, got ${JSON.stringify(v)}`);
   return { codec: v };
 }
+
+/** "1" | "10" | "max" → speed factor. */
+export function parseSpeed(v: string | undefined, def: number): number {
+  if (v === undefined) return def;
+  if (v === 'max') return Infinity;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--speed: expected a positive number or "max", got ${JSON.stringify(v)}`);
+  return n;
+}

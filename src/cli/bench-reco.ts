@@ -20,7 +20,7 @@ import {
 import { markdownTable, quantile } from '../report/index.js';
 import { generateEvent } from '../sim/index.js';
 import { intFlag, parseFlags, type Command } from './args.js';
-import { loadCnnModel } from './evaluate.js';
+import { loadCnnModel } from '../app/index.js';
 import { loadConfig } from '../io/index.js';
 
 const USAGE = `usage: showertrig bench-reco [--events N] [--seed S] [--model DIR] [--batches 1,8,64,256] [--json] [--out DIR]

@@ -4,21 +4,17 @@
  * The baseline regression is fitted here, on a separate seeded training sample (seed + 1,000,003),
  * before the evaluation events (seed) are drawn: the two samples come from different Rng streams.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type BackendChoice } from '../config/index.js';
-import { Rng, type DetectorGeometry, type HitFrame, type RecoStatus } from '../domain/index.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCnnModel } from '../app/index.js';
+import { Rng, type HitFrame, type RecoStatus } from '../domain/index.js';
 import {
   createBaselineModel,
   createReconstructor,
   originAt,
-  loadEnergyVertexModel,
   reconstructorConfig,
-  selectBackend,
   trainBaselineStream,
   weightedMeanTrack,
-  type EnergyVertexModel,
 } from '../reconstruction/index.js';
 import { evaluationMarkdown, evaluationPlots, residuals, SIGMA_METHOD, summariseMethod } from '../report/index.js';
 import { generateEvent } from '../sim/index.js';
@@ -189,23 +185,6 @@ function humanSummary(n: number, label: string, p: ReturnType<typeof summariseMe
     `${name.padEnd(34)} σ(ΔE/E) ${m.energy_resolution.sigma.toFixed(3)} (std ${m.energy_resolution.std.toFixed(3)})  ` +
     `σ(d) ${m.d_resolution_cm.sigma.toFixed(3)} cm  σ(X) ${m.x_resolution_cm.sigma.toFixed(4)} cm  σ(Y) ${m.y_resolution_cm.sigma.toFixed(4)} cm`;
   return `evaluated ${n} signal events, ${eps.toFixed(0)} events/s\n${row(label, p)}\n${row('baseline', b)}\n`;
-}
-
-/** The installed package (dist/cli/.. or src/cli/..): where the shipped models/ live. */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** A relative model directory is looked up in the working directory, then in the package. */
-function resolveModelDir(dir: string): string {
-  if (isAbsolute(dir) || existsSync(dir)) return dir;
-  const shipped = resolve(PACKAGE_ROOT, dir);
-  return existsSync(shipped) ? shipped : dir;
-}
-
-/** Starts the configured tfjs backend and loads a CNN model directory (model.json + weights.bin). */
-export async function loadCnnModel(dir: string, geometry: DetectorGeometry, backend: BackendChoice): Promise<EnergyVertexModel> {
-  const { modelDirectory } = await import('../io/index.js');
-  await selectBackend(backend);
-  return loadEnergyVertexModel(modelDirectory(resolveModelDir(dir)), geometry);
 }
 
 /** A progress line on stderr, rewritten at most every 500 ms. */

@@ -11,7 +11,7 @@ import type { ShowertrigConfig } from '../config/index.js';
 import type { HitFrame } from '../domain/index.js';
 import { createKafkaClient, createKafkaProducer, ensureTopics } from '../io/index.js';
 import type { Logger } from '../telemetry/index.js';
-import { pacedFrames } from './sources.js';
+import { pacedFrames } from '../app/index.js';
 
 const MAX_IN_FLIGHT = 2000;
 

@@ -3,14 +3,11 @@
  *   --brokers: produced to tt.frames at --speed × the recorded rate (or as fast as acknowledged);
  *   --embedded: straight through the trigger pipeline in-process, printing a summary.
  */
+import { ratePlotOption, runFramesEmbedded } from '../app/index.js';
 import { loadConfig, readRecording } from '../io/index.js';
 import { createLogger } from '../telemetry/index.js';
-import { codecOverride, intFlag, parseFlags, UsageError, type Command } from './args.js';
-import { countingSinks, drive } from './live.js';
+import { codecOverride, intFlag, parseFlags, parseSpeed, UsageError, type Command } from './args.js';
 import { publishFrames } from './publish.js';
-import { ratePlotOption } from './rate-plot.js';
-import { pacedFrames, parseSpeed } from './sources.js';
-import { startTriggerRuntime } from './trigger-runtime.js';
 
 const USAGE = `usage: showertrig replay FILE.avro (--brokers H:P | --embedded) [--speed 1|10|max] [--config FILE] [--metrics-port N] [--plot DIR]
                      [--codec avro|msgpack]
@@ -41,9 +38,8 @@ export const command: Command = {
     const speed = parseSpeed(values.speed, Infinity);
     const stop = { stopped: false };
     if (values.embedded === true) {
-      const rt = await startTriggerRuntime(cfg, logger);
-      const input$ = pacedFrames(readRecording(file), { speed, maxInFlight: cfg.kafka.maxInFlightFrames, encode: (f) => rt.codecs.frame.encode(f), stopped: () => stop.stopped });
-      return drive(rt.pipeline(countingSinks()).run(input$), rt, stop, logger, undefined, ratePlotOption(values.plot, cfg.trigger.excess));
+      const plot = ratePlotOption(values.plot, cfg.trigger.excess);
+      return runFramesEmbedded(cfg, logger, readRecording(file), { speed, stop, ...(plot === undefined ? {} : { plot }) });
     }
     process.once('SIGINT', () => (stop.stopped = true));
     const r = await publishFrames(cfg, logger, readRecording(file), {

@@ -1,27 +1,28 @@
 /**
  * `showertrig run`: the trigger processor.
- *   with --brokers: a Kafka consumer-group member (tt.frames → tt.reco, tt.candidates, tt.alerts,
- *                   tt.frames.dlq); several processes with one --group share the partitions.
+ *   with --brokers: by --role: reco (a consumer-group member: its share of tt.frames → tt.reco,
+ *                   tt.candidates, tt.frames.dlq; several processes with one --group share the
+ *                   partitions), excess (the global excess stage over every tt.candidates
+ *                   partition → tt.alerts; one active instance, others stand by), all (both).
  *   without:        the embedded main job: simulator → pipeline in-process, with an injected excess.
  * Both serve /metrics, /healthz, /readyz, print a live line, and on Ctrl-C print a summary and exit 0.
  */
-import { excessFlagRaw, type ShowertrigConfig } from '../config/index.js';
-import type { HitFrame } from '../domain/index.js';
-import { createLogger, type Logger } from '../telemetry/index.js';
-import { codecOverride, intFlag, numFlag, parseFlags, type Command } from './args.js';
-import { countingSinks, drive } from './live.js';
-import { ratePlotOption } from './rate-plot.js';
-import { startKafkaTrigger } from './run-kafka.js';
-import { simulatedFrames, DEFAULT_START_NS } from './simulate.js';
-import { pacedFrames, parseSpeed } from './sources.js';
-import { startTriggerRuntime } from './trigger-runtime.js';
+import { isRole, ratePlotOption, ROLES, runKafkaTrigger, runSimulatorEmbedded } from '../app/index.js';
+import { excessFlagRaw } from '../config/index.js';
 import { loadConfig } from '../io/index.js';
+import { createLogger } from '../telemetry/index.js';
+import { codecOverride, intFlag, numFlag, parseFlags, parseSpeed, UsageError, type Command } from './args.js';
 
-const USAGE = `usage: showertrig run [--brokers H:P[,H:P]] [--group ID] [--config FILE] [--metrics-port N]
-                      [--seed S] [--excess class:factor:start:duration] [--speed X|max] [--duration S]
-                      [--plot DIR] [--codec avro|msgpack]
-  --brokers LIST   consume tt.frames from Kafka as a consumer-group member (default: embedded mode)
-  --group ID       consumer group (default: config kafka.groupId)
+const USAGE = `usage: showertrig run [--brokers H:P[,H:P]] [--role all|reco|excess] [--group ID] [--config FILE]
+                      [--metrics-port N] [--seed S] [--excess class:factor:start:duration]
+                      [--speed X|max] [--duration S] [--plot DIR] [--codec avro|msgpack]
+  --brokers LIST   run against Kafka (default: embedded mode)
+  --role R         with --brokers: reco = reconstruct and select a share of the tt.frames partitions
+                   (scale by starting more); excess = the excess stage over every tt.candidates
+                   partition (one instance is active, further ones stand by and take over);
+                   all = both in this process (default)
+  --group ID       reconstruction consumer group (default: config kafka.groupId); the excess stage's
+                   group is config kafka.excessGroupId (default: this group + "-excess")
   --config FILE    JSON config file (see config/default.json)
   --metrics-port N /metrics, /healthz, /readyz port (default: config service.metricsPort; 0 = any free)
   --plot DIR       at the end, write DIR/selected_rate.svg and DIR/excess_significance.svg
@@ -43,6 +44,7 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, {
       brokers: { type: 'string' },
+      role: { type: 'string' },
       group: { type: 'string' },
       config: { type: 'string' },
       'metrics-port': { type: 'string' },
@@ -63,39 +65,13 @@ export const command: Command = {
     const embeddedDefaults = values.brokers === undefined ? { simulation: { excess: excessFlagRaw(EMBEDDED_EXCESS) } } : {};
     const cfg = loadConfig([values.config], overrides, embeddedDefaults);
     const logger = createLogger(cfg.service.logLevel, { cmd: 'run' });
+    const role = values.role ?? 'all';
+    if (!isRole(role)) throw new UsageError(`--role: expected one of ${ROLES.join(', ')}, got ${JSON.stringify(role)}`);
+    if (values.brokers === undefined && role !== 'all') throw new UsageError('--role reco|excess needs --brokers (embedded mode is one process: role all)');
     const stop = { stopped: false };
     const plot = ratePlotOption(values.plot, cfg.trigger.excess);
-    if (values.brokers !== undefined) return startKafkaTrigger(cfg, logger, stop, plot);
+    if (values.brokers !== undefined) return runKafkaTrigger(cfg, logger, role, stop, plot);
     const duration = numFlag(values.duration, 'duration', Infinity, 0);
-    return runEmbedded(cfg, logger, parseSpeed(values.speed, 10), duration, stop, plot);
+    return runSimulatorEmbedded(cfg, logger, duration, { speed: parseSpeed(values.speed, 10), stop, ...(plot === undefined ? {} : { plot }) });
   },
 };
-
-async function runEmbedded(
-  cfg: ShowertrigConfig,
-  logger: Logger,
-  speed: number,
-  durationS: number,
-  stop: { stopped: boolean },
-  plot: ReturnType<typeof ratePlotOption>,
-): Promise<number> {
-  const rt = await startTriggerRuntime(cfg, logger);
-  process.stderr.write(`showertrig: embedded trigger (simulator → pipeline), backend ${rt.reconstructor.info.backend}, metrics ${rt.metricsUrl}\n`);
-  const endNs = Number.isFinite(durationS) ? DEFAULT_START_NS + BigInt(Math.round(durationS * 1e9)) : undefined;
-  const frames = untilNs(simulatedFrames(cfg, { runId: `embedded-${cfg.simulation.seed}`, startNs: DEFAULT_START_NS, events: Infinity }), endNs);
-  const input$ = pacedFrames(frames, {
-    speed,
-    maxInFlight: cfg.kafka.maxInFlightFrames,
-    encode: (f) => rt.codecs.frame.encode(f),
-    stopped: () => stop.stopped,
-  });
-  return drive(rt.pipeline(countingSinks()).run(input$), rt, stop, logger, undefined, plot);
-}
-
-/** Frames up to (excluding) simulated time endNs. */
-function* untilNs(frames: Iterable<HitFrame>, endNs: bigint | undefined): Generator<HitFrame> {
-  for (const f of frames) {
-    if (endNs !== undefined && f.timestampNs >= endNs) return;
-    yield f;
-  }
-}

@@ -7,7 +7,8 @@ import { ConfigError } from '../config/index.js';
 import type { HitFrame } from '../domain/index.js';
 import { readRecording } from '../io/index.js';
 import { UsageError } from './args.js';
-import { createSimulateCommand, DEFAULT_START_NS, type Terminal } from './simulate.js';
+import { DEFAULT_START_NS } from '../app/index.js';
+import { createSimulateCommand, type Terminal } from './simulate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'showertrig-sim-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

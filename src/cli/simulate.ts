@@ -7,10 +7,10 @@
 import { excessFlagRaw, type ShowertrigConfig } from '../config/index.js';
 import { EVENT_CLASSES, type EventClass, type HitFrame } from '../domain/index.js';
 import { loadConfig, openRecordingWriter, syncMarkerFromSeed, type RecordingSummary } from '../io/index.js';
-import { createSimulator } from '../sim/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { codecOverride, intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 import { publishFrames } from './publish.js';
+import { DEFAULT_START_NS, simulatedFrames } from '../app/index.js';
 
 const USAGE = `usage: showertrig simulate [--events N] [--seed S] [--out FILE.avro | --brokers H:P] [--rate HZ|max]
                            [--config FILE] [--excess class:factor:start:duration] [--start-ns T] [--run-id ID]
@@ -30,26 +30,6 @@ const USAGE = `usage: showertrig simulate [--events N] [--seed S] [--out FILE.av
   --run-id ID     run id stamped on every frame (default run-<seed>)
   --codec C       with --brokers: wire codec of the frames (default: config kafka.codec)
 Without --out or --brokers, prints a live summary (events/s per class) on stderr.`;
-
-/** Simulated time 0 when neither --start-ns nor the config gives one: fixed, so files are reproducible. */
-export const DEFAULT_START_NS = 1_700_000_000_000_000_000n;
-
-export interface SourceOptions {
-  readonly runId: string;
-  /** Timestamp of simulated time 0, ns since the epoch (kept exact: added as bigint). */
-  readonly startNs: bigint;
-  /** Stop after this many events (Infinity: never). */
-  readonly events: number;
-}
-
-/** The event source: simulated frames in arrival order, deterministic for a config (seed included). */
-export function* simulatedFrames(cfg: ShowertrigConfig, opts: SourceOptions): Generator<HitFrame> {
-  const sim = createSimulator(cfg.detector, { ...cfg.simulation, startTimeNs: 0 }, opts.runId);
-  for (let i = 0; i < opts.events; i++) {
-    const f = sim.next();
-    yield { ...f, timestampNs: f.timestampNs + opts.startNs };
-  }
-}
 
 /** Counters of a run, updated by driveFrames. */
 export interface RunStats {

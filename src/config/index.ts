@@ -19,5 +19,5 @@ export {
   type ReconstructionConfig,
 } from './reconstruction.js';
 export { parseTrigger, type TriggerConfig, type SelectionConfig, type ExcessConfig } from './trigger.js';
-export { parseKafka, DEFAULT_TOPICS, WIRE_CODECS, type KafkaConfig, type TopicNames } from './kafka.js';
+export { parseKafka, excessGroupOf, DEFAULT_TOPICS, WIRE_CODECS, type KafkaConfig, type TopicNames } from './kafka.js';
 export { parseService, LOG_LEVELS, type ServiceConfig } from './service.js';

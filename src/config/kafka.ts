@@ -1,5 +1,5 @@
 /** config `kafka`: brokers, topics, consumer group, wire codec, flow control. */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { num, oneOf, parseWith, section, str, strList } from './kit.js';
 
 /** The wire codecs (src/codecs CODEC_NAMES; a test checks they agree). Consumers accept both. */
@@ -17,7 +17,12 @@ export const kafkaSchema = section(
   {
     brokers: strList(['127.0.0.1:9092'], 'bootstrap brokers, host:port (the --brokers flag sets it)'),
     clientId: str('showertrig', 'Kafka client id'),
-    groupId: str('showertrig-trigger', 'consumer group of `run --brokers`; processes with one group share the partitions'),
+    groupId: str('showertrig-trigger', 'consumer group of the reconstruction (`run --brokers`, roles reco and all); processes with one group share the partitions'),
+    excessGroupId: z
+      .string({ error: 'a non-empty string' })
+      .min(1, { error: 'a non-empty string' })
+      .optional()
+      .describe('consumer group of the global excess stage (roles excess and all): one member is active, the others stand by; default: groupId + "-excess"'),
     topics: section(
       {
         frames: str(DEFAULT_TOPICS.frames, 'hit frames in (simulate, replay publish here; run consumes)'),
@@ -38,6 +43,11 @@ export const kafkaSchema = section(
 
 export type KafkaConfig = Readonly<z.output<typeof kafkaSchema>>;
 export type TopicNames = KafkaConfig['topics'];
+
+/** The excess stage's consumer group: kafka.excessGroupId, or the reconstruction group + "-excess". */
+export function excessGroupOf(k: KafkaConfig): string {
+  return k.excessGroupId ?? `${k.groupId}-excess`;
+}
 
 export function parseKafka(raw: unknown, path = 'kafka'): KafkaConfig {
   return parseWith(kafkaSchema, raw, path);

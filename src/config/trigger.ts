@@ -24,6 +24,11 @@ const excessSchema = section(
     cusumH: num(8, { above: 0, max: 1000 }, 'CUSUM decision threshold h'),
     holdoffS: num(30, { min: 0 }, 'no new alert of the same method within this many seconds after one'),
     allowedLatenessS: num(2, { min: 0, max: 3600 }, 'event-time tolerance for out-of-order frames: a step bin closes this long after newer frames pass it, s'),
+    idlePartitionS: num(
+      5,
+      { above: 0, max: 3600 },
+      'global excess stage (run --brokers): a tt.candidates partition silent this long (wall clock) whose tt.frames partition is fully reconstructed stops holding back the event-time watermark, s',
+    ),
   },
   'excess detection: sliding-window Poisson significance and CUSUM',
 ).superRefine((e, ctx) => {

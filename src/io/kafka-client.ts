@@ -68,3 +68,13 @@ export async function fetchLag(admin: Admin, groupId: string, topic: string): Pr
   }
   return lag;
 }
+
+/** The number of partitions of an existing topic. */
+export async function topicPartitionCount(admin: Admin, topic: string): Promise<number> {
+  try {
+    const md = await admin.fetchTopicMetadata({ topics: [topic] });
+    return md.topics[0]?.partitions.length ?? 0;
+  } catch (e) {
+    throw toKafkaIoError(`reading the partitions of ${topic}`, e);
+  }
+}

@@ -4,7 +4,7 @@
  * output topics can deduplicate a redelivery (and compacted topics keep the latest).
  */
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
-import type { Sink } from '../pipeline/index.js';
+import type { Sink, WriteContext } from '../pipeline/index.js';
 import { toKafkaIoError } from './kafka-client.js';
 
 export interface KafkaProducerHandle {
@@ -29,18 +29,21 @@ export interface KafkaSinkConfig<T> {
   readonly topic: string;
   readonly encode: (item: T) => Buffer;
   readonly key: (item: T) => string;
+  /** Explicit partition for a write (e.g. the input's, from the write context); undefined: by key. */
+  readonly partition?: (ctx: WriteContext) => number | undefined;
 }
 
 export function createKafkaSink<T>(producer: Producer, cfg: KafkaSinkConfig<T>): Sink<T> {
   return {
-    async write(items) {
+    async write(items, ctx = {}) {
       if (items.length === 0) return;
+      const partition = cfg.partition?.(ctx);
       try {
         await producer.send({
           topic: cfg.topic,
           acks: -1,
           compression: CompressionTypes.None,
-          messages: items.map((it) => ({ key: cfg.key(it), value: cfg.encode(it) })),
+          messages: items.map((it) => ({ key: cfg.key(it), value: cfg.encode(it), ...(partition === undefined ? {} : { partition }) })),
         });
       } catch (e) {
         throw toKafkaIoError(`producing to ${cfg.topic}`, e);

@@ -8,12 +8,17 @@
  * `partitionsConsumedConcurrently` batches (bounded by maxInFlightFrames / maxBatchMessages) are in
  * flight, so memory is bounded by configuration, never by backlog. Unsubscribing disconnects the
  * consumer; un-acked messages are redelivered to the group later.
+ *
+ * Two options serve the global excess stage: assignment 'single-active' gives every partition to
+ * one member (the others stand by, see single-active-assigner.ts), and commits 'external' commits
+ * only the offsets the caller passes to commit() (acked batches still advance the fetch position).
  */
-import { Observable } from 'rxjs';
+import { Observable, ReplaySubject } from 'rxjs';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { InputBatch, InputMessage } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { toKafkaIoError } from './kafka-client.js';
+import { singleActiveAssigner } from './single-active-assigner.js';
 
 export interface KafkaSourceConfig {
   readonly groupId: string;
@@ -27,6 +32,10 @@ export interface KafkaSourceConfig {
   readonly heartbeatIntervalMs: number;
   /** Acknowledged offsets are committed at most this often (and on rebalance and shutdown). */
   readonly commitIntervalMs: number;
+  /** 'shared' (default): the group's members share the partitions; 'single-active': one member gets all, the others stand by. */
+  readonly assignment?: 'shared' | 'single-active';
+  /** 'acked' (default): acknowledged offsets are committed; 'external': only what commit() is given. */
+  readonly commits?: 'acked' | 'external';
 }
 
 export const DEFAULT_KAFKA_SOURCE: Omit<KafkaSourceConfig, 'groupId' | 'topic'> = {
@@ -43,6 +52,10 @@ export interface KafkaSource {
   /** Resolves once the consumer has joined the group (readiness). */
   readonly joined: Promise<void>;
   readonly consumer: Consumer;
+  /** The partitions of the topic assigned to this member, on every (re)join (the latest is replayed). */
+  readonly assignments$: Observable<readonly number[]>;
+  /** Commits partition → next offset to read (commits 'external'); a no-op while the consumer is not running. */
+  commit(offsets: ReadonlyMap<number, string>): Promise<void>;
 }
 
 export function createKafkaSource(kafka: Kafka, cfg: KafkaSourceConfig, logger: Logger): KafkaSource {
@@ -55,11 +68,15 @@ export function createKafkaSource(kafka: Kafka, cfg: KafkaSourceConfig, logger: 
     // Return a fetch as soon as data is there, at the latest after 100 ms (latency over request count).
     maxWaitTimeInMs: 100,
     allowAutoTopicCreation: false,
+    ...(cfg.assignment === 'single-active' ? { partitionAssigners: [singleActiveAssigner()] } : {}),
   });
+  const external = cfg.commits === 'external';
+  const assignments$ = new ReplaySubject<readonly number[]>(1);
   let markJoined: () => void = () => undefined;
   const joined = new Promise<void>((resolve) => (markJoined = resolve));
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     logger.info('joined consumer group', { groupId: cfg.groupId, assignment: e.payload.memberAssignment });
+    assignments$.next([...(e.payload.memberAssignment[cfg.topic] ?? [])]);
     markJoined();
   });
 
@@ -73,8 +90,8 @@ export function createKafkaSource(kafka: Kafka, cfg: KafkaSourceConfig, logger: 
         // only acknowledged ones. They are committed every commitIntervalMs rather than after
         // every batch: a commit round trip per batch would hold up the next fetch (latency), and
         // a crash redelivers at most one interval of frames, whose outputs are idempotent by id.
-        autoCommit: true,
-        autoCommitInterval: cfg.commitIntervalMs,
+        autoCommit: !external,
+        ...(external ? {} : { autoCommitInterval: cfg.commitIntervalMs }),
         partitionsConsumedConcurrently: cfg.concurrentPartitions,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
@@ -99,7 +116,7 @@ export function createKafkaSource(kafka: Kafka, cfg: KafkaSourceConfig, logger: 
             await heartbeat();
           }
           resolveOffset(batch.lastOffset());
-          await commitOffsetsIfNecessary();
+          if (!external) await commitOffsetsIfNecessary();
           await heartbeat();
         },
       });
@@ -110,7 +127,15 @@ export function createKafkaSource(kafka: Kafka, cfg: KafkaSourceConfig, logger: 
       consumer.disconnect().catch((e: unknown) => logger.warn('consumer disconnect failed', { error: String(e) }));
     };
   });
-  return { batches$, joined, consumer };
+  const commit = async (offsets: ReadonlyMap<number, string>): Promise<void> => {
+    if (offsets.size === 0) return;
+    try {
+      await consumer.commitOffsets([...offsets].map(([partition, offset]) => ({ topic: cfg.topic, partition, offset })));
+    } catch (e) {
+      throw toKafkaIoError(`committing offsets of ${cfg.topic}`, e);
+    }
+  };
+  return { batches$, joined, consumer, assignments$: assignments$.asObservable(), commit };
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,8 +1,20 @@
-export { createPipeline, DEFAULT_PIPELINE, type Pipeline, type PipelineConfig, type PipelineDeps, type PipelineSinks, type BatchReport } from './pipeline.js';
+export { createPipeline, DEFAULT_PIPELINE, type Pipeline, type PipelineConfig, type PipelineDeps, type PipelineSinks } from './pipeline.js';
+export { recordExcess, type BatchReport } from './report.js';
+export { createExcessPipeline, type ExcessControl, type ExcessPipeline, type ExcessPipelineConfig, type ExcessPipelineDeps } from './excess-pipeline.js';
+export {
+  createExcessStage,
+  DEFAULT_MAX_TRACKED_IDS,
+  type ExcessStage,
+  type ExcessStageConfig,
+  type ExcessStageUpdate,
+  type SkippedMessage,
+  type SourcedCandidate,
+} from './excess-stage.js';
+export { createWatermarkTracker, type WatermarkConfig, type WatermarkTracker } from './watermark.js';
 export { microBatch, orderedMap } from './operators.js';
 export { withRetry, isRetriable, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 export { COMPONENTS, type ComponentName } from './stages.js';
-export { isInputBatch, type Ack, type InputMessage, type InputBatch, type PipelineInput, type Sink } from './types.js';
+export { isInputBatch, type Ack, type InputMessage, type InputBatch, type PipelineInput, type Sink, type WriteContext } from './types.js';
 export {
   createMemorySource,
   createMemorySink,

@@ -9,8 +9,12 @@
  * A batch is acknowledged only after every sink resolved its outputs; a sink failure (after
  * retries) errors the stream without acking, so the source redelivers (outputs are idempotent by
  * event id). At input completion the excess monitor is flushed and its last alerts written.
+ *
+ * With excess 'downstream' (Kafka roles) there is no monitor here: the selected candidates go to
+ * the candidates sink, into the input's partition, and the global excess stage (excess-pipeline.ts)
+ * counts every partition once.
  */
-import { concat, concatMap, defer, filter, from, map, type Observable } from 'rxjs';
+import { concat, concatMap, defer, EMPTY, filter, from, map, type Observable } from 'rxjs';
 import {
   DEFAULT_MAX_HITS,
   type Candidate,
@@ -23,12 +27,13 @@ import {
   type Reconstructor,
 } from '../domain/index.js';
 import type { TriggerConfig } from '../config/index.js';
-import { createExcessMonitor, createSelector, type ExcessUpdate, type WindowEvaluation } from '../trigger/index.js';
+import { createExcessMonitor, createSelector, type ExcessUpdate } from '../trigger/index.js';
 import { silentLogger, type Logger, type Metrics } from '../telemetry/index.js';
 import { microBatch, orderedMap } from './operators.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import { recordExcess, type BatchReport } from './report.js';
 import { createStages } from './stages.js';
-import { isInputBatch, type InputBatch, type InputMessage, type PipelineInput, type Sink } from './types.js';
+import { isInputBatch, type InputBatch, type InputMessage, type PipelineInput, type Sink, type WriteContext } from './types.js';
 
 export interface PipelineConfig {
   readonly geometry: DetectorGeometry;
@@ -46,6 +51,8 @@ export interface PipelineConfig {
   readonly deadLetterStatuses: readonly RecoStatus[];
   /** Also write rejected candidates to the candidates sink (default: selected ones only). */
   readonly writeRejectedCandidates: boolean;
+  /** 'inline': this pipeline runs the excess monitor (one in-order stream); 'downstream': a global excess stage does. */
+  readonly excess: 'inline' | 'downstream';
 }
 
 export const DEFAULT_PIPELINE: Omit<PipelineConfig, 'geometry' | 'trigger'> = {
@@ -56,6 +63,7 @@ export const DEFAULT_PIPELINE: Omit<PipelineConfig, 'geometry' | 'trigger'> = {
   retry: DEFAULT_RETRY,
   deadLetterStatuses: ['non_finite', 'out_of_plane', 'too_many_hits'],
   writeRejectedCandidates: false,
+  excess: 'inline',
 };
 
 export interface PipelineSinks {
@@ -76,19 +84,6 @@ export interface PipelineDeps {
   readonly clock?: () => bigint;
 }
 
-/** What one acknowledged input batch produced. */
-export interface BatchReport {
-  readonly messages: number;
-  readonly reco: number;
-  readonly selected: number;
-  readonly deadLetters: number;
-  readonly alerts: readonly ExcessAlert[];
-  /** Earlier candidates re-written with an alert id. */
-  readonly reissued: number;
-  /** Excess-window tests of the bins this batch closed, oldest first (rate and Z over time). */
-  readonly evaluations: readonly WindowEvaluation[];
-}
-
 export interface Pipeline {
   /** Wires the stages onto an input stream; subscribe to run. Emits one report per acked batch. */
   run(input$: Observable<PipelineInput>): Observable<BatchReport>;
@@ -105,11 +100,11 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
   const stages = createStages(config, { decode: deps.decode, reconstructor: deps.reconstructor, selector, metrics: m, logger });
   const c = stages.components;
 
-  const write = async <T>(sink: Sink<T>, items: readonly T[], comp: typeof c.sink_reco): Promise<void> => {
+  const write = async <T>(sink: Sink<T>, items: readonly T[], comp: typeof c.sink_reco, ctx?: WriteContext): Promise<void> => {
     if (items.length === 0) return;
     comp.received(items.length);
     try {
-      await withRetry(() => sink.write(items), config.retry, (e, attempt) => logger.warn('sink write failed, retrying', { attempt, error: String(e) }));
+      await withRetry(() => sink.write(items, ctx), config.retry, (e, attempt) => logger.warn('sink write failed, retrying', { attempt, error: String(e) }));
       comp.sent(items.length);
     } catch (e) {
       comp.errors(items.length);
@@ -117,11 +112,11 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
     }
   };
 
-  const publish = async (u: ExcessUpdate, deadLetters: readonly DeadLetter[], reco: readonly RecoEvent[]): Promise<void> => {
+  const publish = async (u: ExcessUpdate, deadLetters: readonly DeadLetter[], reco: readonly RecoEvent[], ctx: WriteContext = {}): Promise<void> => {
     const out = config.writeRejectedCandidates ? u.candidates : u.candidates.filter((x) => x.selected);
     await Promise.all([
       write(deps.sinks.reco, reco, c.sink_reco),
-      write(deps.sinks.candidates, [...out, ...u.reissued], c.sink_candidates),
+      write(deps.sinks.candidates, [...out, ...u.reissued], c.sink_candidates, ctx),
       write(deps.sinks.alerts, u.alerts, c.sink_alerts),
       write(deps.sinks.deadLetters, deadLetters, c.sink_dead_letters),
     ]);
@@ -129,18 +124,8 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
 
   return {
     run(input$) {
-      const monitor = createExcessMonitor(config.trigger.excess);
-      const observeExcess = (u: ExcessUpdate): void => {
-        for (const a of u.alerts) {
-          m.excessAlerts.inc({ method: a.method });
-          logger.warn('excess alert', { ...a });
-        }
-        const last = monitor.lastEvaluation;
-        if (last) {
-          m.excessSignificance.set(last.z);
-          m.selectedRate.set(last.observed / config.trigger.excess.windowS);
-        }
-      };
+      const monitor = config.excess === 'inline' ? createExcessMonitor(config.trigger.excess) : undefined;
+      const observeExcess = (u: ExcessUpdate): void => recordExcess(u.alerts, monitor?.lastEvaluation, config.trigger.excess.windowS, m, logger);
 
       const batches$: Observable<InputBatch> = input$.pipe(
         microBatch(config.batchSize, config.batchTimeoutMs, isInputBatch),
@@ -161,11 +146,14 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
         }),
         orderedMap(async (b) => ({ ...b, staged: await stages.run(b.batch.messages, b.receivedAtNs) }), config.maxConcurrentBatches),
         concatMap(async ({ batch, receivedAtNs, staged }): Promise<BatchReport> => {
-          c.excess.received(staged.candidates.length);
-          const u = monitor.process(staged.candidates);
-          c.excess.sent(u.candidates.length);
-          observeExcess(u);
-          await publish(u, staged.deadLetters, staged.reco);
+          let u: ExcessUpdate = { candidates: staged.candidates, reissued: [], alerts: [], evaluations: [] };
+          if (monitor !== undefined) {
+            c.excess.received(staged.candidates.length);
+            u = monitor.process(staged.candidates);
+            c.excess.sent(u.candidates.length);
+            observeExcess(u);
+          }
+          await publish(u, staged.deadLetters, staged.reco, { partition: partitionOf(batch) });
           const n = batch.messages.length;
           c.ack.received(n);
           try {
@@ -191,6 +179,7 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
       );
 
       const final$ = defer(() => {
+        if (monitor === undefined) return EMPTY;
         const u = monitor.flush();
         observeExcess(u);
         return from(
@@ -201,4 +190,10 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
       return concat(processed$, final$);
     },
   };
+}
+
+/** The partition all of a batch's messages came from, if they share one. */
+function partitionOf(batch: InputBatch): number | undefined {
+  const p = batch.messages[0]?.partition;
+  return p !== undefined && batch.messages.every((msg) => msg.partition === p) ? p : undefined;
 }

@@ -34,7 +34,17 @@ export function isInputBatch(x: PipelineInput): x is InputBatch {
   return Array.isArray((x as InputBatch).messages);
 }
 
+/** Where written items came from, for sinks that must keep the input's partitioning. */
+export interface WriteContext {
+  /**
+   * The input partition every item derives from. Candidates are written to the same partition
+   * number, so each candidates partition stays in event-time order (what the excess stage's
+   * watermark relies on). Absent when the items mix partitions or have none (in-process input).
+   */
+  readonly partition?: number;
+}
+
 /** A destination for outputs. write resolves when the items are durably accepted; it must be idempotent by key. */
 export interface Sink<T> {
-  write(items: readonly T[]): Promise<void>;
+  write(items: readonly T[], ctx?: WriteContext): Promise<void>;
 }

@@ -1,8 +1,11 @@
 /**
  * Event-time excess monitor over selection outcomes. Time is the frames' DAQ timestamps, never the
- * wall clock: a bin [k·step, (k+1)·step) closes once the watermark (largest timestamp seen minus
- * allowedLatenessS) passes its end; bins with no events close as zero counts. A selected candidate
- * older than the oldest open bin is late: it is passed on but not counted (see `late`).
+ * wall clock: a bin [k·step, (k+1)·step) closes once the watermark passes its end; bins with no
+ * events close as zero counts. The watermark is the largest timestamp seen minus allowedLatenessS
+ * (one in-order stream), or given by the caller (`process(…, { watermarkNs })`: the global excess
+ * stage, which derives it from every partition). The first bin is that of the earliest selected
+ * candidate when the first bin closes, so the bins do not depend on how the stream was split. A
+ * selected candidate older than the oldest open bin is late: passed on but not counted (`late`).
  *
  * Candidates inside an alert window carry its alert id. Alerts can only be decided after their
  * window closes, so the monitor keeps the selected candidates of the last `retainS` seconds and,
@@ -30,14 +33,21 @@ export interface ExcessUpdate {
   readonly evaluations: WindowEvaluation[];
 }
 
+export interface ProcessOptions {
+  /** Close every bin that ends at or before this event time (ns); default: newest timestamp − allowedLatenessS. */
+  readonly watermarkNs?: bigint;
+}
+
 export interface ExcessMonitor {
-  process(candidates: readonly Candidate[]): ExcessUpdate;
+  process(candidates: readonly Candidate[], opts?: ProcessOptions): ExcessUpdate;
   /** End of stream: closes every bin up to the one holding the newest timestamp. */
   flush(): ExcessUpdate;
   /** Selected candidates that arrived after their bin had closed. */
   readonly late: number;
   /** The most recent window evaluation, if any. */
   readonly lastEvaluation: WindowEvaluation | undefined;
+  /** Start of the oldest open bin (ns): earlier selected candidates are late. Undefined before the first bin closed. */
+  readonly openFromNs: bigint | undefined;
 }
 
 interface Kept {
@@ -65,8 +75,14 @@ export function createExcessMonitor(cfg: ExcessConfig, opts: ExcessMonitorOption
 
   /** Closes every bin whose end is at or before `until` (ns): bins with counts, then the rest as empty. */
   const closeThrough = (until: bigint, alerts: ExcessAlert[], evaluations: WindowEvaluation[]): void => {
-    if (nextBin === undefined) return;
     const last = binOf(until) - 1;
+    if (nextBin === undefined) {
+      // the first bin is the earliest counted one, fixed only once it closes
+      if (open.size === 0) return;
+      const first = Math.min(...open.keys());
+      if (last < first) return;
+      nextBin = first;
+    }
     if (last < nextBin) return;
     const counted = [...open.keys()].filter((b) => b <= last).sort((x, y) => x - y);
     if (counted[counted.length - 1] !== last) counted.push(last);
@@ -122,24 +138,28 @@ export function createExcessMonitor(cfg: ExcessConfig, opts: ExcessMonitorOption
     get lastEvaluation() {
       return lastEvaluation;
     },
-    process(input) {
+    get openFromNs() {
+      return nextBin === undefined ? undefined : BigInt(nextBin) * step;
+    },
+    process(input, opts = {}) {
       call++;
       const alerts: ExcessAlert[] = [];
       const evaluations: WindowEvaluation[] = [];
+      const external = opts.watermarkNs;
       for (const c of input) {
         const ts = c.event.timestampNs;
-        if (nextBin === undefined) nextBin = binOf(ts);
         if (maxTs === undefined || ts > maxTs) maxTs = ts;
         const bin = binOf(ts);
         if (c.selected) {
-          if (bin < nextBin) late++;
+          if (nextBin !== undefined && bin < nextBin) late++;
           else {
             open.set(bin, (open.get(bin) ?? 0) + 1);
             kept.push({ ts, candidate: c, call });
           }
         }
-        closeThrough(maxTs - latenessNs, alerts, evaluations);
+        if (external === undefined) closeThrough(maxTs - latenessNs, alerts, evaluations);
       }
+      if (external !== undefined) closeThrough(external, alerts, evaluations);
       return finish(input, alerts, evaluations);
     },
     flush() {

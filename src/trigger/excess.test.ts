@@ -14,6 +14,7 @@ const BASE: ExcessConfig = {
   cusumH: 8,
   holdoffS: 30,
   allowedLatenessS: 0,
+  idlePartitionS: 5,
 };
 
 /** Poisson sample by inversion of the cdf (fine for μ up to a few hundred). */

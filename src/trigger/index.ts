@@ -9,4 +9,4 @@ export {
   type BinResult,
   type WindowEvaluation,
 } from './excess-core.js';
-export { createExcessMonitor, type ExcessMonitor, type ExcessMonitorOptions, type ExcessUpdate } from './excess-monitor.js';
+export { createExcessMonitor, type ExcessMonitor, type ExcessMonitorOptions, type ExcessUpdate, type ProcessOptions } from './excess-monitor.js';

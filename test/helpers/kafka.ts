@@ -28,7 +28,16 @@ export async function createTopics(kafka: Kafka, topics: TopicNames, partitions:
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, Object.values(topics), partitions, 1);
+    // a busy broker can answer the leader wait with UNKNOWN_TOPIC_OR_PARTITION (retriable): try again
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ensureTopics(admin, Object.values(topics), partitions, 1);
+        break;
+      } catch (e) {
+        if (attempt >= 5 || (e as { retriable?: boolean }).retriable !== true) throw e;
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
@@ -77,13 +86,16 @@ export interface TriggerProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `showertrig run --brokers …` as a child process with a config naming the test's topics. */
-export function startTrigger(topics: TopicNames, extra: Record<string, unknown> = {}, groupId = `g-${topics.frames}`): TriggerProcess {
+/**
+ * Starts `showertrig run --brokers …` as a child process with a config naming the test's topics;
+ * `extra` is merged into the config (its kafka keys over the defaults here), `args` go on the command line.
+ */
+export function startTrigger(topics: TopicNames, extra: Record<string, unknown> = {}, groupId = `g-${topics.frames}`, args: readonly string[] = []): TriggerProcess {
   const dir = mkdtempSync(join(tmpdir(), 'showertrig-it-'));
   const cfgPath = join(dir, 'config.json');
-  const kafka = { ...(extra['kafka'] as Record<string, unknown> | undefined), brokers: BROKERS, topics, groupId, partitions: 4 };
+  const kafka = { brokers: BROKERS, topics, groupId, partitions: 4, ...((extra['kafka'] as Record<string, unknown> | undefined) ?? {}) };
   writeFileSync(cfgPath, JSON.stringify({ ...extra, kafka, service: { metricsPort: 0, logLevel: 'info' } }));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'run', '--brokers', BROKERS.join(','), '--config', cfgPath], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'run', '--brokers', BROKERS.join(','), '--config', cfgPath, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -109,4 +121,18 @@ export async function waitFor(pred: () => boolean, timeoutMs: number, what: stri
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The /metrics URL a trigger process printed on start, once it did. */
+export function metricsUrl(p: TriggerProcess): string | undefined {
+  return /metrics (http:\/\/\S+\/metrics)/.exec(p.output())?.[1];
+}
+
+/** The value of an unlabelled metric scraped from a trigger process (NaN if absent). */
+export async function scrape(p: TriggerProcess, name: string): Promise<number> {
+  const url = metricsUrl(p);
+  if (url === undefined) return NaN;
+  const text = await (await fetch(url)).text();
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return m === null ? NaN : Number(m[1]);
 }

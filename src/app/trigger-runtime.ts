@@ -1,58 +1,76 @@
 /**
  * Assembly shared by the commands that run the trigger (run, replay): config → backend + model →
  * reconstructor → metrics + HTTP endpoint → pipeline. Sources and sinks are chosen by the caller.
+ * The excess-only role needs no model: startServiceRuntime is the part without it.
  */
+import { from, lastValueFrom } from 'rxjs';
 import type { ShowertrigConfig } from '../config/index.js';
 import { createCodecs, decodeFrame, type CodecSet } from '../codecs/index.js';
-import { from, lastValueFrom } from 'rxjs';
 import { Rng, type Reconstructor } from '../domain/index.js';
-import { createPipeline, DEFAULT_PIPELINE, type InputBatch, type Pipeline, type PipelineSinks, type Sink } from '../pipeline/index.js';
-import { createReconstructor, reconstructorConfig } from '../reconstruction/index.js';
+import { createPipeline, DEFAULT_PIPELINE, type InputBatch, type Pipeline, type PipelineConfig, type PipelineSinks, type Sink } from '../pipeline/index.js';
 import { generateEvent } from '../sim/index.js';
 import { createMetrics, createMetricsServer, Registry, silentLogger, type Logger, type Metrics, type MetricsServer } from '../telemetry/index.js';
-import { loadCnnModel } from './evaluate.js';
+import { loadCnnModel } from './model.js';
 
-export interface TriggerRuntime {
+/** Metrics registry, /metrics + /healthz + /readyz, codecs: what every trigger role serves. */
+export interface ServiceRuntime {
   readonly codecs: CodecSet;
-  readonly reconstructor: Reconstructor;
   readonly metrics: Metrics;
   readonly server: MetricsServer;
   readonly metricsUrl: string;
-  pipeline(sinks: PipelineSinks): Pipeline;
+  /** Label of the summary line: the inference backend, or "none" without reconstruction. */
+  readonly backend: string;
   close(): Promise<void>;
 }
 
-export async function startTriggerRuntime(
-  cfg: ShowertrigConfig,
-  logger: Logger,
-  opts: { ready?: () => boolean; metricsPort?: number } = {},
-): Promise<TriggerRuntime> {
+export interface TriggerRuntime extends ServiceRuntime {
+  readonly reconstructor: Reconstructor;
+  /** A pipeline on this runtime's reconstructor and metrics; excess 'downstream' leaves the excess to the global stage. */
+  pipeline(sinks: PipelineSinks, opts?: { excess?: PipelineConfig['excess'] }): Pipeline;
+}
+
+export interface RuntimeOptions {
+  readonly ready?: () => boolean;
+  readonly metricsPort?: number;
+}
+
+export async function startServiceRuntime(cfg: ShowertrigConfig, opts: RuntimeOptions = {}, backend = 'none'): Promise<ServiceRuntime> {
+  const registry = new Registry();
+  const metrics = createMetrics(registry);
+  const server = createMetricsServer({ registry, ready: opts.ready ?? (() => true) });
+  const addr = await server.start(opts.metricsPort ?? cfg.service.metricsPort, cfg.service.metricsHost);
+  return {
+    // Outputs use the configured codec; inputs are decoded whatever codec their header names.
+    codecs: createCodecs(cfg.kafka.codec),
+    metrics,
+    server,
+    metricsUrl: `http://${addr.host}:${addr.port}/metrics`,
+    backend,
+    close: () => server.close(),
+  };
+}
+
+export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger, opts: RuntimeOptions = {}): Promise<TriggerRuntime> {
   const r = cfg.reconstruction;
   const model = await loadCnnModel(r.modelDir, cfg.detector, r.backend);
+  const { createReconstructor, reconstructorConfig } = await import('../reconstruction/index.js');
   const reconstructor = createReconstructor(cfg.detector, model, reconstructorConfig(r));
-  // Outputs use the configured codec; frames are decoded whatever codec their header names.
   const codecs = createCodecs(cfg.kafka.codec);
-  const makePipeline = (sinks: PipelineSinks, metrics: Metrics, log: Logger): Pipeline =>
+  const makePipeline = (sinks: PipelineSinks, metrics: Metrics, log: Logger, excess: PipelineConfig['excess'] = 'inline'): Pipeline =>
     createPipeline(
-      { ...DEFAULT_PIPELINE, geometry: cfg.detector, trigger: cfg.trigger, maxHits: r.maxHits, batchSize: r.batchSize, batchTimeoutMs: r.batchTimeoutMs },
+      { ...DEFAULT_PIPELINE, geometry: cfg.detector, trigger: cfg.trigger, maxHits: r.maxHits, batchSize: r.batchSize, batchTimeoutMs: r.batchTimeoutMs, excess },
       { decode: decodeFrame, reconstructor, sinks, metrics, logger: log },
     );
   const warmupMs = await warmUp(cfg, codecs, makePipeline);
   logger.info('inference backend', { backend: reconstructor.info.backend, model: reconstructor.info.model, warmupMs: Math.round(warmupMs) });
-  const registry = new Registry();
-  const metrics = createMetrics(registry);
-  metrics.setBackend(reconstructor.info.backend);
-  const server = createMetricsServer({ registry, ready: opts.ready ?? (() => true) });
-  const addr = await server.start(opts.metricsPort ?? cfg.service.metricsPort, cfg.service.metricsHost);
+  const service = await startServiceRuntime(cfg, opts, reconstructor.info.backend);
+  service.metrics.setBackend(reconstructor.info.backend);
   return {
-    codecs,
+    ...service,
     reconstructor,
-    metrics,
-    server,
-    metricsUrl: `http://${addr.host}:${addr.port}/metrics`,
-    pipeline: (sinks) => makePipeline(sinks, metrics, logger),
+    pipeline: (sinks, o = {}) => makePipeline(sinks, service.metrics, logger, o.excess),
     async close() {
-      await server.close();
+      await service.close();
       reconstructor.dispose();
     },
   };

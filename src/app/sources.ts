@@ -1,13 +1,14 @@
 /**
- * In-process frame sources for the embedded modes: frames are encoded to wire bytes (so the
+ * In-process frame sources: the seeded simulator as a frame generator, and for the embedded modes: frames are encoded to wire bytes (so the
  * embedded pipeline exercises the same decode/validate path as Kafka) and emitted paced by their
  * timestamps (speed × real time, or as fast as the pipeline acknowledges). At most maxInFlight
  * frames are unacknowledged at once: memory is bounded by configuration, not by backlog.
  */
 import { Observable } from 'rxjs';
+import type { ShowertrigConfig } from '../config/index.js';
 import type { HitFrame } from '../domain/index.js';
+import { createSimulator } from '../sim/index.js';
 import type { InputMessage } from '../pipeline/index.js';
-import { UsageError } from './args.js';
 
 export interface PacedSourceOptions {
   /** Simulated (or recorded) seconds per wall second; Infinity = as fast as possible. */
@@ -76,11 +77,23 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** "1" | "10" | "max" → speed factor. */
-export function parseSpeed(v: string | undefined, def: number): number {
-  if (v === undefined) return def;
-  if (v === 'max') return Infinity;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--speed: expected a positive number or "max", got ${JSON.stringify(v)}`);
-  return n;
+
+/** Simulated time 0 when neither --start-ns nor the config gives one: fixed, so files are reproducible. */
+export const DEFAULT_START_NS = 1_700_000_000_000_000_000n;
+
+export interface SourceOptions {
+  readonly runId: string;
+  /** Timestamp of simulated time 0, ns since the epoch (kept exact: added as bigint). */
+  readonly startNs: bigint;
+  /** Stop after this many events (Infinity: never). */
+  readonly events: number;
+}
+
+/** The event source: simulated frames in arrival order, deterministic for a config (seed included). */
+export function* simulatedFrames(cfg: ShowertrigConfig, opts: SourceOptions): Generator<HitFrame> {
+  const sim = createSimulator(cfg.detector, { ...cfg.simulation, startTimeNs: 0 }, opts.runId);
+  for (let i = 0; i < opts.events; i++) {
+    const f = sim.next();
+    yield { ...f, timestampNs: f.timestampNs + opts.startNs };
+  }
 }

@@ -74,6 +74,12 @@ export class RatePlot {
 }
 
 /** The `drive` plot option for `--plot DIR` (undefined without the flag). */
-export function ratePlotOption(dir: string | undefined, excess: { readonly windowS: number; readonly zThreshold: number }): { dir: string; chart: RatePlot } | undefined {
+/** `--plot DIR`: where to write the charts, and the chart collecting them. */
+export interface RatePlotOption {
+  readonly dir: string;
+  readonly chart: RatePlot;
+}
+
+export function ratePlotOption(dir: string | undefined, excess: { readonly windowS: number; readonly zThreshold: number }): RatePlotOption | undefined {
   return dir === undefined ? undefined : { dir, chart: new RatePlot(excess.windowS, excess.zThreshold) };
 }

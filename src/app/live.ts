@@ -7,19 +7,21 @@ import { lastValueFrom, tap, type Observable } from 'rxjs';
 import type { Candidate, DeadLetter, ExcessAlert, RecoEvent } from '../domain/index.js';
 import type { BatchReport, PipelineSinks, Sink } from '../pipeline/index.js';
 import type { Logger, Metrics } from '../telemetry/index.js';
-import type { RatePlot } from './rate-plot.js';
+import type { RatePlotOption } from './rate-plot.js';
 
 export interface RunTotals {
   messages: number;
   reco: number;
   selected: number;
   deadLetters: number;
+  /** Candidates read by the global excess stage (roles excess and all with Kafka). */
+  candidates: number;
   alerts: ExcessAlert[];
   readonly t0Ms: number;
 }
 
 export function newTotals(): RunTotals {
-  return { messages: 0, reco: 0, selected: 0, deadLetters: 0, alerts: [], t0Ms: performance.now() };
+  return { messages: 0, reco: 0, selected: 0, deadLetters: 0, candidates: 0, alerts: [], t0Ms: performance.now() };
 }
 
 export function addReport(t: RunTotals, r: BatchReport): void {
@@ -27,6 +29,7 @@ export function addReport(t: RunTotals, r: BatchReport): void {
   t.reco += r.reco;
   t.selected += r.selected;
   t.deadLetters += r.deadLetters;
+  t.candidates += r.candidates ?? 0;
   t.alerts.push(...r.alerts);
 }
 
@@ -51,6 +54,7 @@ export function summary(t: RunTotals, backend: string): string {
     `processed ${t.messages} frames in ${s.toFixed(1)} s (${(t.messages / Math.max(s, 1e-9)).toFixed(0)} frames/s, backend ${backend})`,
     `reconstructed ${t.reco}, selected ${t.selected}, dead-lettered ${t.deadLetters}, alerts ${t.alerts.length}`,
   ];
+  if (t.candidates > 0) lines.push(`excess stage: read ${t.candidates} candidates from every partition`);
   for (const a of t.alerts) {
     const w0 = new Date(Number(a.windowStartNs / 1_000_000n)).toISOString();
     lines.push(`  alert ${a.alertId} [${a.method}] window from ${w0}: observed ${a.observed}, expected ${a.expected.toFixed(2)}, Z ${a.z.toFixed(2)}, p ${a.p.toExponential(2)}`);
@@ -67,11 +71,11 @@ export function countingSinks(): PipelineSinks {
 /** Runs a pipeline's report stream to its end with a live line each second; Ctrl-C/SIGTERM call onStop (or set stop). */
 export async function drive(
   reports$: Observable<BatchReport>,
-  rt: { metrics: Metrics; reconstructor: { info: { backend: string } }; close(): Promise<void> },
+  rt: { metrics: Metrics; backend: string; close(): Promise<void> },
   stop: { stopped: boolean },
   logger: Logger,
   onStop?: () => void,
-  plot?: { readonly dir: string; readonly chart: RatePlot },
+  plot?: RatePlotOption,
 ): Promise<number> {
   const totals = newTotals();
   const onSignal = (): void => {
@@ -102,7 +106,7 @@ export async function drive(
     process.removeListener('SIGTERM', onSignal);
     await rt.close();
   }
-  process.stdout.write(summary(totals, rt.reconstructor.info.backend));
+  process.stdout.write(summary(totals, rt.backend));
   if (plot !== undefined) for (const path of plot.chart.write(plot.dir)) process.stdout.write(`wrote ${path}\n`);
   return 0;
 }

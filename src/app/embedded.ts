@@ -1,0 +1,52 @@
+/**
+ * The trigger without a broker: frames (the seeded simulator, or a recording) run straight through
+ * the pipeline in-process, in order, with the excess monitor inline (role all in one process).
+ * The main job (`run` without --brokers) and `replay --embedded` are this with different frames.
+ */
+import type { ShowertrigConfig } from '../config/index.js';
+import type { HitFrame } from '../domain/index.js';
+import type { Logger } from '../telemetry/index.js';
+import { countingSinks, drive } from './live.js';
+import type { RatePlotOption } from './rate-plot.js';
+import { DEFAULT_START_NS, pacedFrames, simulatedFrames } from './sources.js';
+import { startTriggerRuntime } from './trigger-runtime.js';
+
+export interface EmbeddedOptions {
+  /** Stream seconds per wall second; Infinity = as fast as the pipeline acknowledges. */
+  readonly speed: number;
+  readonly stop: { stopped: boolean };
+  readonly plot?: RatePlotOption;
+  /** Printed on stderr once the runtime is up, before the first frame. */
+  readonly banner?: (backend: string, metricsUrl: string) => string;
+}
+
+/** Runs frames through the in-process pipeline with a live line and a summary; resolves with the exit code. */
+export async function runFramesEmbedded(cfg: ShowertrigConfig, logger: Logger, frames: Iterable<HitFrame> | AsyncIterable<HitFrame>, opts: EmbeddedOptions): Promise<number> {
+  const rt = await startTriggerRuntime(cfg, logger);
+  if (opts.banner !== undefined) process.stderr.write(opts.banner(rt.backend, rt.metricsUrl));
+  const input$ = pacedFrames(frames, {
+    speed: opts.speed,
+    maxInFlight: cfg.kafka.maxInFlightFrames,
+    encode: (f) => rt.codecs.frame.encode(f),
+    stopped: () => opts.stop.stopped,
+  });
+  return drive(rt.pipeline(countingSinks()).run(input$), rt, opts.stop, logger, undefined, opts.plot);
+}
+
+/** The main job: the simulator (config seed and excess) for durationS simulated seconds (Infinity: until stopped). */
+export function runSimulatorEmbedded(cfg: ShowertrigConfig, logger: Logger, durationS: number, opts: EmbeddedOptions): Promise<number> {
+  const endNs = Number.isFinite(durationS) ? DEFAULT_START_NS + BigInt(Math.round(durationS * 1e9)) : undefined;
+  const frames = untilNs(simulatedFrames(cfg, { runId: `embedded-${cfg.simulation.seed}`, startNs: DEFAULT_START_NS, events: Infinity }), endNs);
+  return runFramesEmbedded(cfg, logger, frames, {
+    banner: (backend, url) => `showertrig: embedded trigger (simulator → pipeline), backend ${backend}, metrics ${url}\n`,
+    ...opts,
+  });
+}
+
+/** Frames up to (excluding) simulated time endNs. */
+function* untilNs(frames: Iterable<HitFrame>, endNs: bigint | undefined): Generator<HitFrame> {
+  for (const f of frames) {
+    if (endNs !== undefined && f.timestampNs >= endNs) return;
+    yield f;
+  }
+}

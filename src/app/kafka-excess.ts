@@ -1,0 +1,88 @@
+/**
+ * The global excess member of `run --brokers` (roles excess and all): reads every partition of
+ * tt.candidates in its own consumer group (kafka.excessGroupId) with the single-active assignment,
+ * so exactly one instance counts while the others stand by, and writes tt.alerts and the
+ * alert-tagged candidates. Offsets are committed only as far as a successor needs to rebuild the
+ * statistics (excess-stage.ts). Which candidates partitions still have frames to reconstruct is
+ * polled from the reconstruction group's lag on tt.frames: those partitions never count as idle.
+ */
+import { interval, map, merge } from 'rxjs';
+import { excessGroupOf, type ShowertrigConfig } from '../config/index.js';
+import { decodeCandidate } from '../codecs/index.js';
+import { createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, fetchLag, topicPartitionCount } from '../io/index.js';
+import { createExcessPipeline, DEFAULT_MAX_TRACKED_IDS, DEFAULT_RETRY, type ExcessControl } from '../pipeline/index.js';
+import { createExcessMetrics, type Logger } from '../telemetry/index.js';
+import type { KafkaMember } from './kafka-reco.js';
+import type { KafkaSession } from './kafka-session.js';
+import type { ServiceRuntime } from './trigger-runtime.js';
+
+/** How often the upstream lag is polled and idle partitions are re-checked without input, ms. */
+const POLL_MS = 1000;
+
+export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSession, rt: ServiceRuntime, logger: Logger): Promise<KafkaMember> {
+  const k = cfg.kafka;
+  const log = logger.child({ component: 'excess' });
+  const candidatePartitions = await topicPartitionCount(session.admin, k.topics.candidates);
+  const all = new Set(Array.from({ length: candidatePartitions }, (_, p) => p));
+  // Until the first lag poll answers, every partition counts as having upstream work.
+  let pending: ReadonlySet<number> = all;
+  const pollUpstream = (): void => {
+    fetchLag(session.admin, k.groupId, k.topics.frames)
+      .then((lag) => {
+        const next = new Set<number>();
+        for (const [p, v] of lag) if (v > 0) next.add(p % candidatePartitions);
+        pending = next;
+      })
+      .catch((e: unknown) => log.debug('upstream lag poll failed; keeping the last answer', { error: String(e) }));
+  };
+  pollUpstream();
+  const lagTimer = setInterval(pollUpstream, POLL_MS);
+
+  const producer = createKafkaProducer(session.kafka);
+  await producer.connect();
+  const c = rt.codecs;
+  const source = createKafkaSource(
+    session.kafka,
+    { ...DEFAULT_KAFKA_SOURCE, groupId: excessGroupOf(k), topic: k.topics.candidates, assignment: 'single-active', commits: 'external' },
+    log,
+  );
+  const excess = createExcessPipeline(
+    {
+      excess: cfg.trigger.excess,
+      idlePartitionMs: cfg.trigger.excess.idlePartitionS * 1000,
+      maxTrackedIds: DEFAULT_MAX_TRACKED_IDS,
+      commitIntervalMs: DEFAULT_KAFKA_SOURCE.commitIntervalMs,
+      retry: DEFAULT_RETRY,
+    },
+    {
+      decode: decodeCandidate,
+      sinks: {
+        alerts: createKafkaSink(producer.producer, { topic: k.topics.alerts, encode: (a) => c.alert.encode(a), key: (a) => a.alertId }),
+        candidates: createKafkaSink(producer.producer, {
+          topic: k.topics.candidates,
+          encode: (x) => c.candidate.encode(x),
+          key: (x) => x.event.eventId,
+          partition: (ctx) => ctx.partition,
+        }),
+      },
+      metrics: rt.metrics,
+      excessMetrics: createExcessMetrics(rt.metrics.registry),
+      logger: log,
+      pendingUpstream: () => pending,
+      commit: (offsets) => source.commit(offsets),
+    },
+  );
+  const control$ = merge(
+    source.assignments$.pipe(map((partitions): ExcessControl => ({ kind: 'assign', partitions }))),
+    interval(POLL_MS).pipe(map((): ExcessControl => ({ kind: 'tick' }))),
+  );
+  process.stderr.write(`showertrig: excess stage on ${k.topics.candidates} as ${excessGroupOf(k)} (one active instance), metrics ${rt.metricsUrl}\n`);
+  return {
+    reports$: excess.run(source.batches$, control$),
+    joined: source.joined,
+    async close() {
+      clearInterval(lagTimer);
+      await producer.disconnect().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Loading the shipped (or a given) CNN model for the commands that reconstruct: trigger runtime,
+ * evaluation, benchmarks. TensorFlow is imported on first use, so commands that never
+ * reconstruct (simulate, record, inspect) do not pay for loading it.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BackendChoice } from '../config/index.js';
+import type { DetectorGeometry } from '../domain/index.js';
+import type { EnergyVertexModel } from '../reconstruction/index.js';
+
+/** The installed package (dist/app/.. or src/app/..): where the shipped models/ live. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A relative model directory is looked up in the working directory, then in the package. */
+export function resolveModelDir(dir: string): string {
+  if (isAbsolute(dir) || existsSync(dir)) return dir;
+  const shipped = resolve(PACKAGE_ROOT, dir);
+  return existsSync(shipped) ? shipped : dir;
+}
+
+/** Starts the configured tfjs backend and loads a CNN model directory (model.json + weights.bin). */
+export async function loadCnnModel(dir: string, geometry: DetectorGeometry, backend: BackendChoice): Promise<EnergyVertexModel> {
+  const [{ modelDirectory }, { selectBackend, loadEnergyVertexModel }] = await Promise.all([import('../io/index.js'), import('../reconstruction/index.js')]);
+  await selectBackend(backend);
+  return loadEnergyVertexModel(modelDirectory(resolveModelDir(dir)), geometry);
+}

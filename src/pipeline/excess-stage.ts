@@ -1,0 +1,198 @@
+/**
+ * The global excess stage's state machine (no I/O): selected candidates from every partition of
+ * tt.candidates in, alerts and alert-tagged candidates out.
+ *
+ *   de-duplicate by event id → count into event-time bins → close the bins the watermark passed
+ *
+ * - At-least-once delivery repeats candidates (a reconstruction process redoing frames after a
+ *   crash, this stage re-reading after a rebalance). A candidate whose event id was seen is not
+ *   counted again. Ids are remembered while their event time is inside the replay span (below),
+ *   and at most maxTrackedIds of them (oldest forgotten first): memory is bounded.
+ * - The watermark (watermark.ts) decides when a bin is complete; a candidate older than the oldest
+ *   open bin is late: not counted (the windows containing it were already decided), reported.
+ * - Candidates that already carry an alert id are this stage's own re-issues: ignored.
+ *
+ * State after a failover: the statistics of the next evaluation need the bins of one window plus
+ * the trailing background window, and the holdoff needs the alerts of the holdoff span before it.
+ * commitOffsets() therefore names, per partition, the first offset whose candidate is younger than
+ * (oldest open bin − replay span), replay span = window + trailing + holdoff + one step. A successor
+ * starting from those offsets rebuilds the same bins and re-derives the same alerts; alert ids are
+ * deterministic (method, window start, window end), so a re-emitted alert replaces itself.
+ * What it cannot rebuild exactly: a CUSUM run older than the replay span.
+ */
+import type { Candidate, ExcessAlert } from '../domain/index.js';
+import type { ExcessConfig } from '../config/index.js';
+import { createExcessMonitor, type ExcessMonitor, type WindowEvaluation } from '../trigger/index.js';
+import { createWatermarkTracker, type WatermarkTracker } from './watermark.js';
+
+export interface ExcessStageConfig {
+  readonly excess: ExcessConfig;
+  /** Wall-clock silence after which a partition with nothing pending upstream stops holding the watermark. */
+  readonly idlePartitionMs: number;
+  /** Upper bound on remembered event ids (de-duplication) and on offsets tracked for commits. */
+  readonly maxTrackedIds: number;
+}
+
+export const DEFAULT_MAX_TRACKED_IDS = 500_000;
+
+/** An event time before any bin: closing through it closes nothing. */
+const NO_WATERMARK = -(2n ** 62n);
+
+/** A candidate with where it was read from. */
+export interface SourcedCandidate {
+  readonly candidate: Candidate;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/** A message that is not a countable candidate (undecodable, or a re-issue) still moves the offsets. */
+export interface SkippedMessage {
+  readonly partition: number;
+  readonly offset: string;
+}
+
+export interface ExcessStageUpdate {
+  readonly alerts: readonly ExcessAlert[];
+  /** Candidates that fell inside an alert decided now, with its id, and the partition they were read from. */
+  readonly tagged: readonly { readonly candidate: Candidate; readonly partition: number | undefined }[];
+  readonly evaluations: readonly WindowEvaluation[];
+  readonly counted: number;
+  readonly duplicates: number;
+  /** Late candidates (not counted; they would have changed windows already decided). */
+  readonly late: readonly Candidate[];
+  readonly watermarkNs: bigint | undefined;
+}
+
+export interface ExcessStage {
+  /** The partitions this instance now holds (empty: standby; the statistics start afresh). */
+  assign(partitions: readonly number[], nowMs: number): void;
+  process(items: readonly SourcedCandidate[], skipped: readonly SkippedMessage[], nowMs: number, pendingUpstream: ReadonlySet<number>): ExcessStageUpdate;
+  /** Per partition, the offset a successor must start reading from (see the module comment). */
+  commitOffsets(): Map<number, string>;
+  readonly monitor: ExcessMonitor;
+  readonly watermark: WatermarkTracker;
+  /** Oldest event time whose candidates are still remembered (replay horizon), ns. */
+  readonly horizonNs: bigint | undefined;
+}
+
+interface Seen {
+  readonly ts: bigint;
+  readonly partition: number;
+}
+
+interface OffsetEntry {
+  readonly ts: bigint | undefined;
+  readonly offset: bigint;
+}
+
+export function createExcessStage(cfg: ExcessStageConfig): ExcessStage {
+  const e = cfg.excess;
+  const replayNs = BigInt(Math.round((e.windowS + e.trailingWindowS + e.holdoffS + e.stepS) * 1e9));
+  const tracker = (): WatermarkTracker =>
+    createWatermarkTracker({ allowedLatenessNs: BigInt(Math.round(e.allowedLatenessS * 1e9)), idleMs: cfg.idlePartitionMs });
+  let monitor = createExcessMonitor(e);
+  let watermark = tracker();
+  let seen = new Map<string, Seen>(); // insertion order ≈ event-time order within each partition
+  let offsets = new Map<number, OffsetEntry[]>();
+  let nextOffset = new Map<number, bigint>();
+  let assigned: readonly number[] = [];
+
+  const horizon = (): bigint | undefined => {
+    const from = monitor.openFromNs;
+    return from === undefined ? undefined : from - replayNs;
+  };
+
+  const forget = (): void => {
+    const h = horizon();
+    if (h !== undefined) {
+      for (const [id, s] of seen) {
+        if (s.ts >= h) break;
+        seen.delete(id);
+      }
+      for (const list of offsets.values()) {
+        let drop = 0;
+        while (drop < list.length && (list[drop]!.ts === undefined || list[drop]!.ts! < h)) drop++;
+        if (drop > 0) list.splice(0, drop);
+      }
+    }
+    while (seen.size > cfg.maxTrackedIds) seen.delete(seen.keys().next().value!);
+    const perPartition = Math.max(1, Math.floor(cfg.maxTrackedIds / Math.max(1, offsets.size)));
+    for (const list of offsets.values()) if (list.length > perPartition) list.splice(0, list.length - perPartition);
+  };
+
+  const track = (partition: number, offset: string, ts: bigint | undefined): void => {
+    const o = BigInt(offset);
+    let list = offsets.get(partition);
+    if (list === undefined) offsets.set(partition, (list = []));
+    list.push({ ts, offset: o });
+    const next = nextOffset.get(partition);
+    if (next === undefined || o + 1n > next) nextOffset.set(partition, o + 1n);
+  };
+
+  return {
+    get monitor() {
+      return monitor;
+    },
+    get watermark() {
+      return watermark;
+    },
+    get horizonNs() {
+      return horizon();
+    },
+    assign(partitions, nowMs) {
+      if (partitions.length === 0 && assigned.length > 0) {
+        // standby now: whoever holds the partitions rebuilds the statistics from the committed offsets
+        monitor = createExcessMonitor(e);
+        watermark = tracker();
+        seen = new Map();
+      }
+      assigned = [...partitions];
+      watermark.assign(partitions, nowMs);
+      // every (re)assignment restarts fetching at the committed offsets: the offsets are tracked anew
+      offsets = new Map();
+      nextOffset = new Map();
+    },
+    process(items, skipped, nowMs, pendingUpstream) {
+      const fresh: Candidate[] = [];
+      const late: Candidate[] = [];
+      let duplicates = 0;
+      const openFrom = monitor.openFromNs;
+      for (const s of skipped) track(s.partition, s.offset, undefined);
+      for (const { candidate: c, partition, offset } of items) {
+        const ts = c.event.timestampNs;
+        if (c.alertId !== undefined || !c.selected) {
+          track(partition, offset, undefined);
+          continue;
+        }
+        track(partition, offset, ts);
+        watermark.observe(partition, ts, nowMs);
+        if (seen.has(c.event.eventId)) {
+          duplicates++;
+          continue;
+        }
+        seen.set(c.event.eventId, { ts, partition });
+        if (openFrom !== undefined && ts < openFrom) late.push(c);
+        else fresh.push(c);
+      }
+      const wm = watermark.advance(nowMs, pendingUpstream);
+      // Without a watermark nothing may close yet (NO_WATERMARK closes nothing); candidates are still counted into open bins.
+      const u = monitor.process(fresh, { watermarkNs: wm ?? NO_WATERMARK });
+      const partitionOf = (c: Candidate): number | undefined => seen.get(c.event.eventId)?.partition;
+      const tagged = [...u.candidates.filter((c) => c.alertId !== undefined), ...u.reissued].map((c) => ({ candidate: c, partition: partitionOf(c) }));
+      forget();
+      return { alerts: u.alerts, tagged, evaluations: u.evaluations, counted: fresh.length, duplicates, late, watermarkNs: wm };
+    },
+    commitOffsets() {
+      const out = new Map<number, string>();
+      if (horizon() === undefined) return out;
+      for (const [p, list] of offsets) {
+        const next = nextOffset.get(p);
+        if (next === undefined) continue;
+        let min: bigint | undefined;
+        for (const x of list) if (x.ts !== undefined && (min === undefined || x.offset < min)) min = x.offset;
+        out.set(p, String(min ?? next));
+      }
+      return out;
+    },
+  };
+}
