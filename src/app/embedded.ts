@@ -30,7 +30,7 @@ export async function runFramesEmbedded(cfg: ShowertrigConfig, logger: Logger, f
     encode: (f) => rt.codecs.frame.encode(f),
     stopped: () => opts.stop.stopped,
   });
-  return drive(rt.pipeline(countingSinks()).run(input$), rt, opts.stop, logger, undefined, opts.plot);
+  return drive(rt.pipeline(countingSinks()).run(input$), rt, opts.stop, logger, undefined, opts.plot, cfg.trigger.excess);
 }
 
 /** The main job: the simulator (config seed and excess) for durationS simulated seconds (Infinity: until stopped). */

@@ -5,6 +5,7 @@
  */
 import { lastValueFrom, tap, type Observable } from 'rxjs';
 import type { Candidate, DeadLetter, ExcessAlert, RecoEvent } from '../domain/index.js';
+import type { ExcessConfig } from '../config/index.js';
 import type { BatchReport, PipelineSinks, Sink } from '../pipeline/index.js';
 import type { Logger, Metrics } from '../telemetry/index.js';
 import type { RatePlotOption } from './rate-plot.js';
@@ -17,11 +18,13 @@ export interface RunTotals {
   /** Candidates read by the global excess stage (roles excess and all with Kafka). */
   candidates: number;
   alerts: ExcessAlert[];
+  /** Excess-window tests so far: 0 while the monitor still fills its first window (+ trailing background). */
+  evaluations: number;
   readonly t0Ms: number;
 }
 
 export function newTotals(): RunTotals {
-  return { messages: 0, reco: 0, selected: 0, deadLetters: 0, candidates: 0, alerts: [], t0Ms: performance.now() };
+  return { messages: 0, reco: 0, selected: 0, deadLetters: 0, candidates: 0, alerts: [], evaluations: 0, t0Ms: performance.now() };
 }
 
 export function addReport(t: RunTotals, r: BatchReport): void {
@@ -31,6 +34,25 @@ export function addReport(t: RunTotals, r: BatchReport): void {
   t.deadLetters += r.deadLetters;
   t.candidates += r.candidates ?? 0;
   t.alerts.push(...r.alerts);
+  t.evaluations += r.evaluations.length;
+}
+
+/** The excess settings the live line needs to say what it waits for. */
+export type ExcessWarmup = Pick<ExcessConfig, 'windowS' | 'trailingWindowS' | 'backgroundRateHz'>;
+
+/**
+ * Event time the excess monitor needs before its first test: the window, plus the trailing
+ * background window when the background is estimated rather than configured.
+ */
+export function excessWarmupS(e: ExcessWarmup): number {
+  return e.backgroundRateHz === undefined ? e.windowS + e.trailingWindowS : e.windowS;
+}
+
+/** What the live line and --plot say before the first window test. */
+export function waitingText(e: ExcessWarmup): string {
+  return e.backgroundRateHz === undefined
+    ? `waiting for the first ${e.windowS} s window and its ${e.trailingWindowS} s trailing background (${excessWarmupS(e)} s of event time)`
+    : `waiting for the first ${e.windowS} s window`;
 }
 
 async function gaugeValue(m: Metrics, name: 'excessSignificance' | 'selectedRate'): Promise<number> {
@@ -38,14 +60,14 @@ async function gaugeValue(m: Metrics, name: 'excessSignificance' | 'selectedRate
   return v ?? 0;
 }
 
-export async function liveLine(t: RunTotals, m: Metrics): Promise<string> {
+/** The live line; `excess` given (this process runs the excess monitor) it says when the monitor still waits. */
+export async function liveLine(t: RunTotals, m: Metrics, excess?: ExcessWarmup): Promise<string> {
   const s = (performance.now() - t.t0Ms) / 1000;
   const z = await gaugeValue(m, 'excessSignificance');
   const rate = await gaugeValue(m, 'selectedRate');
-  return (
-    `${s.toFixed(0)}s  frames ${t.messages} (${(t.messages / Math.max(s, 1e-9)).toFixed(0)}/s)  reco ${t.reco}  ` +
-    `selected ${t.selected} (${rate.toFixed(2)} Hz)  Z ${z.toFixed(2)}  alerts ${t.alerts.length}  dlq ${t.deadLetters}`
-  );
+  const head = `${s.toFixed(0)}s  frames ${t.messages} (${(t.messages / Math.max(s, 1e-9)).toFixed(0)}/s)  reco ${t.reco}  `;
+  if (t.evaluations === 0 && excess !== undefined) return `${head}selected ${t.selected}  Z ${waitingText(excess)}  dlq ${t.deadLetters}`;
+  return `${head}selected ${t.selected} (${rate.toFixed(2)} Hz)  Z ${z.toFixed(2)}  alerts ${t.alerts.length}  dlq ${t.deadLetters}`;
 }
 
 export function summary(t: RunTotals, backend: string): string {
@@ -76,6 +98,7 @@ export async function drive(
   logger: Logger,
   onStop?: () => void,
   plot?: RatePlotOption,
+  excess?: ExcessWarmup,
 ): Promise<number> {
   const totals = newTotals();
   const onSignal = (): void => {
@@ -85,7 +108,7 @@ export async function drive(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const timer = setInterval(() => {
-    void liveLine(totals, rt.metrics).then((l) => process.stderr.write(`${l}\n`));
+    void liveLine(totals, rt.metrics, excess).then((l) => process.stderr.write(`${l}\n`));
   }, 1000);
   try {
     await lastValueFrom(
@@ -107,6 +130,13 @@ export async function drive(
     await rt.close();
   }
   process.stdout.write(summary(totals, rt.backend));
-  if (plot !== undefined) for (const path of plot.chart.write(plot.dir)) process.stdout.write(`wrote ${path}\n`);
+  if (plot !== undefined) {
+    const paths = plot.chart.write(plot.dir);
+    for (const path of paths) process.stdout.write(`wrote ${path}\n`);
+    if (paths.length === 0) {
+      const why = excess === undefined ? 'no excess window was evaluated' : `the excess monitor was still ${waitingText(excess)}`;
+      process.stdout.write(`no plot written to ${plot.dir}: the run ended while ${why}\n`);
+    }
+  }
   return 0;
 }

@@ -46,7 +46,7 @@ export async function runKafkaTrigger(cfg: ShowertrigConfig, logger: Logger, rol
     const reports$: Observable<BatchReport> = merge(...members.map((m) => m.reports$)).pipe(takeUntil(from(stopped)));
     const runtime = rt;
     rt = undefined; // drive closes it
-    return await drive(reports$, runtime, stop, logger, () => finish(), plot);
+    return await drive(reports$, runtime, stop, logger, () => finish(), plot, role === 'reco' ? undefined : cfg.trigger.excess);
   } finally {
     if (rt !== undefined) await rt.close();
     for (const m of members) await m.close();

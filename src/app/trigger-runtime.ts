@@ -52,7 +52,14 @@ export async function startServiceRuntime(cfg: ShowertrigConfig, opts: RuntimeOp
 
 export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger, opts: RuntimeOptions = {}): Promise<TriggerRuntime> {
   const r = cfg.reconstruction;
-  const model = await loadCnnModel(r.modelDir, cfg.detector, r.backend);
+  // The endpoint listens first, so a port in use stops the command at once, not after the model
+  // loaded; /readyz stays 503 until the model is loaded and warmed up.
+  let loaded = false;
+  const service = await startServiceRuntime(cfg, { ...opts, ready: () => loaded && (opts.ready?.() ?? true) });
+  const model = await loadCnnModel(r.modelDir, cfg.detector, r.backend).catch(async (e: unknown) => {
+    await service.close();
+    throw e;
+  });
   const { createReconstructor, reconstructorConfig } = await import('../reconstruction/index.js');
   const reconstructor = createReconstructor(cfg.detector, model, reconstructorConfig(r));
   const codecs = createCodecs(cfg.kafka.codec);
@@ -63,10 +70,11 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
     );
   const warmupMs = await warmUp(cfg, codecs, makePipeline);
   logger.info('inference backend', { backend: reconstructor.info.backend, model: reconstructor.info.model, warmupMs: Math.round(warmupMs) });
-  const service = await startServiceRuntime(cfg, opts, reconstructor.info.backend);
   service.metrics.setBackend(reconstructor.info.backend);
+  loaded = true;
   return {
     ...service,
+    backend: reconstructor.info.backend,
     reconstructor,
     pipeline: (sinks, o = {}) => makePipeline(sinks, service.metrics, logger, o.excess),
     async close() {

@@ -21,24 +21,49 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 export function parseFlags<O extends Options>(argv: readonly string[], options: O, allowPositionals = false) {
   try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals });
+    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
 }
 
+/**
+ * `--events -5` → `--events=-5`: parseArgs would read "-5" as an option and fail with an
+ * "ambiguous argument" message; joined, the flag's own check names the allowed range.
+ */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    const name = a.startsWith('--') ? a.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d|inf)/i.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 export function intFlag(v: string | undefined, flag: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return def;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag}: expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag}: expected ${allowed('an integer', min, max)}, got ${JSON.stringify(v)}`);
   return n;
 }
 
 export function numFlag(v: string | undefined, flag: string, def: number, min = -Infinity, max = Infinity): number {
   if (v === undefined) return def;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${flag}: expected a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${flag}: expected ${allowed('a number', min, max)}, got ${JSON.stringify(v)}`);
   return n;
+}
+
+/** "an integer >= 0", "a number in [0, 1]": open-ended ranges without a huge bound. */
+function allowed(what: string, min: number, max: number): string {
+  const unboundedAbove = max === Infinity || max >= Number.MAX_SAFE_INTEGER;
+  if (min === -Infinity) return unboundedAbove ? what : `${what} <= ${max}`;
+  return unboundedAbove ? `${what} >= ${min}` : `${what} in [${min}, ${max}]`;
 }
 
 export function wantsHelp(argv: readonly string[]): boolean {

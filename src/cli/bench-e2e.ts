@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCodecs } from '../codecs/index.js';
-import { loadConfig, createKafkaClient, createKafkaProducer, ensureTopics } from '../io/index.js';
+import { loadConfig, checkKafkaReachable, createKafkaClient, createKafkaProducer, ensureTopics } from '../io/index.js';
 import { createSimulator } from '../sim/index.js';
 import { silentLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
@@ -44,6 +44,7 @@ export const command: Command = {
     const signalOnly = values['signal-only'] === true;
     const mix = signalOnly ? { ratesHz: { signal: 85, neutrino: 0, muon: 0, noise: 0 } } : {};
     const cfg = loadConfig([], { kafka: { brokers: values.brokers.split(','), topics, partitions, groupId: `bench-${s}` }, service: { metricsPort: 0, logLevel: 'warn' }, simulation: mix });
+    await checkKafkaReachable(cfg.kafka);
     const kafka = createKafkaClient(cfg.kafka, silentLogger);
     const admin = kafka.admin();
     await admin.connect();

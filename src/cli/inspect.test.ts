@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DecodeError } from '../domain/index.js';
+import { openRecordingWriter, readRecording, RecordingError } from '../io/index.js';
 import { UsageError } from './args.js';
 import { createInspectCommand, type RecordingSummaryReport } from './inspect.js';
 import { createSimulateCommand, type Terminal } from './simulate.js';
@@ -54,5 +55,28 @@ describe('inspect', () => {
     writeFileSync(cut, bytes.subarray(0, bytes.length - 100));
     await assert.rejects(createInspectCommand(terminal()).run([cut]), (e: unknown) => e instanceof DecodeError && e.reason === 'truncated');
     await assert.rejects(createInspectCommand(terminal()).run([]), UsageError);
+  });
+
+  it('takes the time span from the earliest and latest timestamps, whatever the order of the frames', async () => {
+    const frames = [];
+    for await (const f of readRecording(path)) frames.push(f);
+    const shuffled = join(dir, 'shuffled.avro');
+    const w = await openRecordingWriter(shuffled);
+    // Last frame first, as a recording of several partitions can be.
+    for (const f of [frames[frames.length - 1]!, ...frames.slice(1, -1), frames[0]!]) await w.write(f);
+    await w.close();
+    const term = terminal();
+    await createInspectCommand(term).run([shuffled, '--json']);
+    const r = JSON.parse(term.stdout) as RecordingSummaryReport;
+    const want = frames[frames.length - 1]!.timestampNs - frames[0]!.timestampNs;
+    assert.equal(BigInt(Math.round(r.spanS * 1e9)), want);
+    assert.equal(r.minTimestampNs, frames[0]!.timestampNs.toString());
+    const text = terminal();
+    await createInspectCommand(text).run([shuffled]);
+    assert.match(text.stdout, new RegExp(`time: ${frames[0]!.timestampNs} \\.\\. ${frames[frames.length - 1]!.timestampNs} ns, span [\\d.]+ s \\(frames not in time order\\)`));
+  });
+
+  it('a directory is refused with one line naming it', async () => {
+    await assert.rejects(createInspectCommand(terminal()).run([dir]), (e: unknown) => e instanceof RecordingError && e.message === `${dir} is a directory, not a recording (.avro file)`);
   });
 });

@@ -32,6 +32,10 @@ export interface RecordingSummaryReport {
   readonly hitsPerEvent: MinMeanMax | null;
   readonly firstTimestampNs: string | null;
   readonly lastTimestampNs: string | null;
+  /** Earliest and latest timestamps: a recording of several partitions is not in time order. */
+  readonly minTimestampNs: string | null;
+  readonly maxTimestampNs: string | null;
+  /** max − min, s. */
   readonly spanS: number;
   readonly metadata: Readonly<Record<string, string>>;
 }
@@ -97,6 +101,8 @@ export async function summariseRecording(path: string): Promise<RecordingSummary
     hitsPerEvent: perEvent.value,
     firstTimestampNs: first?.toString() ?? null,
     lastTimestampNs: last?.toString() ?? null,
+    minTimestampNs: lo?.toString() ?? null,
+    maxTimestampNs: hi?.toString() ?? null,
     spanS: lo === undefined || hi === undefined ? 0 : Number(hi - lo) / 1e9,
     metadata: Object.fromEntries(Object.entries(rec.info.metadata).filter(([k]) => k !== 'showertrig.simulation' && k !== 'showertrig.detector')),
   };
@@ -115,7 +121,10 @@ export function formatSummary(r: RecordingSummaryReport): string {
   }
   if (r.hitsPerEvent !== null) lines.push(`  hits/event: mean ${f1(r.hitsPerEvent.mean)}, min ${r.hitsPerEvent.min}, max ${r.hitsPerEvent.max}`);
   r.hitsPerStation.forEach((s, i) => lines.push(`  station ${i} hits/event: mean ${f1(s.mean)}, min ${s.min}, max ${s.max}`));
-  if (r.firstTimestampNs !== null) lines.push(`  time: ${r.firstTimestampNs} .. ${r.lastTimestampNs} ns, span ${r.spanS.toFixed(3)} s`);
+  if (r.minTimestampNs !== null) {
+    const ordered = r.firstTimestampNs === r.minTimestampNs && r.lastTimestampNs === r.maxTimestampNs;
+    lines.push(`  time: ${r.minTimestampNs} .. ${r.maxTimestampNs} ns, span ${r.spanS.toFixed(3)} s${ordered ? '' : ' (frames not in time order)'}`);
+  }
   const meta = Object.entries(r.metadata).map(([k, v]) => `${k.replace(/^showertrig\./, '')}=${v}`);
   if (meta.length > 0) lines.push(`  metadata: ${meta.join(', ')}`);
   return lines.join('\n') + '\n';

@@ -2,6 +2,7 @@
  * The CLI: `showertrig <command> [flags]`. Each command lives in its own file and is loaded
  * lazily, so `simulate` never pays for loading TensorFlow.
  */
+import { readFileSync } from 'node:fs';
 import { ShowertrigError } from '../domain/index.js';
 import { UsageError, type Command } from './args.js';
 
@@ -22,17 +23,28 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 function usage(): string {
   const w = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
   const lines = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(w)}  ${c.summary}`);
-  return `usage: showertrig <command> [flags]   (showertrig <command> --help for its flags)\n\ncommands:\n${lines.join('\n')}\n`;
+  return `usage: showertrig <command> [flags]   (showertrig help <command>, or <command> --help, for its flags)\n       showertrig --version\n\ncommands:\n${lines.join('\n')}\n`;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) return runCommand(DEFAULT_COMMAND, []);
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`showertrig ${version()}\n`);
+    return 0;
+  }
   if (name === '--help' || name === '-h' || name === 'help') {
+    // `help CMD` is `CMD --help`.
+    if (rest.length > 0) return runCommand(rest[0]!, ['--help']);
     process.stdout.write(usage());
     return 0;
   }
   return runCommand(name, rest);
+}
+
+/** The package version (package.json two levels up from src/cli and from dist/cli). */
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** With no command the main job runs. */
@@ -58,8 +70,18 @@ async function runCommand(name: string, argv: readonly string[]): Promise<number
     }
     if (e instanceof ShowertrigError) {
       process.stderr.write(`showertrig ${name}: ${e.name}: ${e.message}\n`);
+      if (process.env['SHOWERTRIG_DEBUG'] === '1') process.stderr.write(`${e.stack ?? ''}\n`);
       return 1;
     }
-    throw e;
+    process.stderr.write(`showertrig ${name}: ${describeUnexpected(e)}\n`);
+    return 1;
   }
+}
+
+/** One line for an error outside the project's error tree; the stack only with SHOWERTRIG_DEBUG=1. */
+export function describeUnexpected(e: unknown): string {
+  const debug = process.env['SHOWERTRIG_DEBUG'] === '1';
+  if (!(e instanceof Error)) return `unexpected error: ${String(e)}`;
+  if (debug) return `unexpected error: ${e.stack ?? e.message}`;
+  return `unexpected error: ${e.name}: ${e.message.split('\n')[0]} (SHOWERTRIG_DEBUG=1 shows the stack)`;
 }

@@ -9,7 +9,7 @@ import { bufferTime, concatMap, filter, lastValueFrom } from 'rxjs';
 import { createCodecs } from '../codecs/index.js';
 import type { ShowertrigConfig } from '../config/index.js';
 import type { HitFrame } from '../domain/index.js';
-import { createKafkaClient, createKafkaProducer, ensureTopics } from '../io/index.js';
+import { checkKafkaReachable, createKafkaClient, createKafkaProducer, ensureTopics } from '../io/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { pacedFrames } from '../app/index.js';
 
@@ -37,6 +37,7 @@ export async function publishFrames(
   opts: PublishOptions,
 ): Promise<PublishResult> {
   const topic = cfg.kafka.topics.frames;
+  await checkKafkaReachable(cfg.kafka);
   const kafka = createKafkaClient(cfg.kafka, logger);
   const admin = kafka.admin();
   await admin.connect();

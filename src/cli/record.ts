@@ -5,7 +5,7 @@
  */
 import { decodeFrame } from '../codecs/index.js';
 import { DecodeError } from '../domain/index.js';
-import { loadConfig, createKafkaClient, createKafkaSource, DEFAULT_KAFKA_SOURCE, openRecordingWriter } from '../io/index.js';
+import { loadConfig, checkKafkaReachable, createKafkaClient, createKafkaSource, DEFAULT_KAFKA_SOURCE, openRecordingWriter } from '../io/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 
@@ -35,6 +35,7 @@ export const command: Command = {
     const limit = values.events === undefined ? Infinity : intFlag(values.events, 'events', 0, 1);
     const idleMs = numFlag(values['idle-s'], 'idle-s', 10, 0.1) * 1000;
     const topic = values.topic ?? cfg.kafka.topics.frames;
+    await checkKafkaReachable(cfg.kafka);
     const writer = await openRecordingWriter(values.out);
     const kafka = createKafkaClient(cfg.kafka, logger);
     const source = createKafkaSource(kafka, { ...DEFAULT_KAFKA_SOURCE, concurrentPartitions: 1, groupId: values.group ?? `showertrig-record-${Date.now()}`, topic }, logger);

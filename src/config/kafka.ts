@@ -36,6 +36,7 @@ export const kafkaSchema = section(
     partitions: num(4, { min: 1, max: 10000, integer: true }, 'partitions of the topics this tool creates (the unit of scale)'),
     replicationFactor: num(1, { min: 1, max: 100, integer: true }, 'replication factor of the topics this tool creates'),
     maxInFlightFrames: num(2048, { min: 1, max: 1e7, integer: true }, 'upper bound on frames decoded but not yet acknowledged, per process (memory follows this, not the backlog)'),
+    reachTimeoutMs: num(10_000, { min: 100, max: 600_000, integer: true }, 'at start, how long a command waits for a broker to answer before it stops with "cannot reach Kafka at H:P", ms'),
     codec: oneOf(WIRE_CODECS, 'avro', 'wire codec producers write (frames, reco, candidates, alerts); consumers read either, the message header says which'),
   },
   'Kafka connection, topics and flow control',

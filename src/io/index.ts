@@ -7,3 +7,4 @@ export { singleActiveAssigner, chooseActive, SINGLE_ACTIVE_ASSIGNER } from './si
 export { createKafkaSource, DEFAULT_KAFKA_SOURCE, type KafkaSource, type KafkaSourceConfig } from './kafka-source.js';
 export { createKafkaProducer, createKafkaSink, type KafkaProducerHandle, type KafkaSinkConfig } from './kafka-sink.js';
 export { loadConfig, readConfigFile } from './config-file.js';
+export { checkKafkaReachable, connectionProblem, KafkaUnreachableError } from './kafka-probe.js';

@@ -126,6 +126,10 @@ export async function openRecording(path: string): Promise<Recording> {
   } catch (e) {
     throw new RecordingError(`cannot open ${path}: ${(e as Error).message}`, { context: { path }, cause: e });
   }
+  if ((await fh.stat()).isDirectory()) {
+    await fh.close();
+    throw new RecordingError(`${path} is a directory, not a recording (.avro file)`, { context: { path } });
+  }
   const src = new ByteSource(fh);
   let head: Head;
   try {

@@ -7,6 +7,26 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { ShowertrigError } from '../domain/index.js';
+
+/** The endpoint cannot listen where configured (port taken, no permission, foreign address). */
+export class MetricsPortError extends ShowertrigError {
+  override readonly name: string = 'MetricsPortError';
+}
+
+function listenError(e: unknown, host: string, port: number): ShowertrigError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const fix = 'choose another with --metrics-port N (0 = any free port) or config service.metricsPort';
+  const msg =
+    code === 'EADDRINUSE'
+      ? `port ${port} on ${host} is already in use (another showertrig or exporter?): ${fix}`
+      : code === 'EACCES'
+        ? `not allowed to listen on ${host}:${port} (ports below 1024 need privileges): ${fix}`
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
+          ? `${host} is not an address of this machine: set config service.metricsHost (127.0.0.1, or 0.0.0.0 for all)`
+          : `cannot listen on ${host}:${port}: ${(e as Error).message}`;
+  return new MetricsPortError(msg, { context: { host, port, code }, cause: e });
+}
 
 export interface MetricsServerConfig {
   readonly registry: Registry;
@@ -49,7 +69,7 @@ export function createMetricsServer(config: MetricsServerConfig): MetricsServer 
       return a && typeof a === 'object' ? a.port : undefined;
     },
     start(port, host = '127.0.0.1') {
-      if (server) return Promise.reject(new Error('metrics server already started'));
+      if (server) return Promise.reject(new MetricsPortError('metrics server already started'));
       const s = createServer((req, res) => {
         handle(req.method, req.url).then(
           (r) => {
@@ -64,9 +84,13 @@ export function createMetricsServer(config: MetricsServerConfig): MetricsServer 
       });
       server = s;
       return new Promise((resolve, reject) => {
-        s.once('error', reject);
+        const fail = (e: unknown): void => {
+          server = undefined;
+          reject(listenError(e, host, port));
+        };
+        s.once('error', fail);
         s.listen(port, host, () => {
-          s.off('error', reject);
+          s.off('error', fail);
           const a = s.address() as AddressInfo;
           resolve({ port: a.port, host: a.address });
         });

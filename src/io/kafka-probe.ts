@@ -1,0 +1,71 @@
+/**
+ * The start-up check of every command that talks to Kafka: the brokers answer a metadata request
+ * within kafka.reachTimeoutMs, or the command stops with one line, "cannot reach Kafka at H:P
+ * (why)", instead of kafkajs retrying for minutes and logging each attempt. The probe uses its
+ * own silent client; the command's client is created after it.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import type { KafkaConfig } from '../config/index.js';
+import { ShowertrigError } from '../domain/index.js';
+
+/** No broker of the list answered in time. Not retriable by the caller: the process exits. */
+export class KafkaUnreachableError extends ShowertrigError {
+  override readonly name: string = 'KafkaUnreachableError';
+}
+
+/** Why a connection failed, in a few words ("connection refused", "host not found", …). */
+export function connectionProblem(e: unknown): string {
+  for (let x: unknown = e, depth = 0; typeof x === 'object' && x !== null && depth < 8; depth++) {
+    const err = x as { code?: string; message?: string; originalError?: unknown; cause?: unknown };
+    const text = `${err.code ?? ''} ${err.message ?? ''}`;
+    if (/ECONNREFUSED/.test(text)) return 'connection refused';
+    if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'host not found';
+    if (/EHOSTUNREACH|ENETUNREACH/.test(text)) return 'host unreachable';
+    if (/ETIMEDOUT|Connection timeout/i.test(text)) return 'no answer';
+    if (/ECONNRESET|Connection closed|Closed connection/i.test(text)) return 'connection closed by the other side (not a Kafka listener, or TLS expected?)';
+    x = err.originalError ?? err.cause;
+  }
+  return e instanceof Error ? e.message.slice(0, 200) : String(e);
+}
+
+/** Resolves once a broker answered; throws KafkaUnreachableError after cfg.reachTimeoutMs. */
+export async function checkKafkaReachable(cfg: KafkaConfig): Promise<void> {
+  const deadline = Date.now() + cfg.reachTimeoutMs;
+  const kafka = new Kafka({
+    clientId: `${cfg.clientId}-probe`,
+    brokers: [...cfg.brokers],
+    connectionTimeout: Math.min(3_000, cfg.reachTimeoutMs),
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  });
+  let last: unknown = new Error('no answer');
+  while (Date.now() < deadline) {
+    const admin = kafka.admin();
+    try {
+      await withDeadline(
+        (async () => {
+          await admin.connect();
+          await admin.describeCluster();
+        })(),
+        deadline - Date.now(),
+      );
+      return;
+    } catch (e) {
+      last = e;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(500, deadline - Date.now()))));
+  }
+  const s = cfg.reachTimeoutMs / 1000;
+  throw new KafkaUnreachableError(
+    `cannot reach Kafka at ${cfg.brokers.join(',')} (${connectionProblem(last)}; tried for ${s} s, kafka.reachTimeoutMs sets how long)`,
+    { context: { brokers: cfg.brokers }, cause: last },
+  );
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer')), Math.max(0, ms))));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
