@@ -26,20 +26,27 @@ function usage(): string {
   return `usage: showertrig <command> [flags]   (showertrig help <command>, or <command> --help, for its flags)\n       showertrig --version\n\ncommands:\n${lines.join('\n')}\n`;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** Where main writes its own lines (usage, version, errors); commands print through their own. */
+export interface MainIo {
+  out(s: string): void;
+  err(s: string): void;
+}
+const processIo: MainIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) };
+
+export async function main(argv: readonly string[], io: MainIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined) return runCommand(DEFAULT_COMMAND, []);
+  if (name === undefined) return runCommand(DEFAULT_COMMAND, [], io);
   if (name === '--version' || name === '-V' || name === 'version') {
-    process.stdout.write(`showertrig ${version()}\n`);
+    io.out(`showertrig ${version()}\n`);
     return 0;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     // `help CMD` is `CMD --help`.
-    if (rest.length > 0) return runCommand(rest[0]!, ['--help']);
-    process.stdout.write(usage());
+    if (rest.length > 0) return runCommand(rest[0]!, ['--help'], io);
+    io.out(usage());
     return 0;
   }
-  return runCommand(name, rest);
+  return runCommand(name, rest, io);
 }
 
 /** The package version (package.json two levels up from src/cli and from dist/cli). */
@@ -50,30 +57,30 @@ export function version(): string {
 /** With no command the main job runs. */
 const DEFAULT_COMMAND = 'run';
 
-async function runCommand(name: string, argv: readonly string[]): Promise<number> {
+async function runCommand(name: string, argv: readonly string[], io: MainIo): Promise<number> {
   const entry = COMMANDS[name];
   if (entry === undefined) {
-    process.stderr.write(`showertrig: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    io.err(`showertrig: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return 2;
   }
   const cmd = await entry.load();
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${cmd.usage}\n`);
+    io.out(`${cmd.usage}\n`);
     return 0;
   }
   try {
     return await cmd.run(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`showertrig ${name}: ${e.message}\n\n${cmd.usage}\n`);
+      io.err(`showertrig ${name}: ${e.message}\n\n${cmd.usage}\n`);
       return 2;
     }
     if (e instanceof ShowertrigError) {
-      process.stderr.write(`showertrig ${name}: ${e.name}: ${e.message}\n`);
-      if (process.env['SHOWERTRIG_DEBUG'] === '1') process.stderr.write(`${e.stack ?? ''}\n`);
+      io.err(`showertrig ${name}: ${e.name}: ${e.message}\n`);
+      if (process.env['SHOWERTRIG_DEBUG'] === '1') io.err(`${e.stack ?? ''}\n`);
       return 1;
     }
-    process.stderr.write(`showertrig ${name}: ${describeUnexpected(e)}\n`);
+    io.err(`showertrig ${name}: ${describeUnexpected(e)}\n`);
     return 1;
   }
 }

@@ -1,0 +1,52 @@
+/**
+ * What a user sees when the broker is unreachable, through the real CLI process (its whole
+ * stderr): one line naming the broker and a non-zero exit within the configured time, no JSON log
+ * lines, no stack trace. The same check in process for run, simulate and the metrics port:
+ * src/cli/main.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const dir = mkdtempSync(join(tmpdir(), 'showertrig-errors-'));
+const config = join(dir, 'config.json');
+writeFileSync(config, JSON.stringify({ kafka: { reachTimeoutMs: 1500 } }));
+
+/** Runs the CLI; resolves with exit code, output, and the time from spawn to exit. */
+function cli(...argv: string[]): Promise<{ code: number | null; out: string; seconds: number }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, seconds: (performance.now() - t0) / 1000 })));
+}
+
+/** A port nothing listens on: bound, read, and closed. */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function assertOneLine(out: string, pattern: RegExp): void {
+  const lines = out.split('\n').filter((l) => l.trim() !== '');
+  assert.equal(lines.length, 1, `exactly one line, got:\n${out}`);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(out, /^\s*at |^\{/m, 'no stack trace, no JSON log line');
+}
+
+test('broker unreachable: record stops with one line "cannot reach Kafka at H:P (...)" and exit 1', { timeout: 60_000 }, async () => {
+  const broker = `127.0.0.1:${await freePort()}`;
+  const r = await cli('record', '--brokers', broker, '--config', config, '--out', join(dir, 'r.avro'), '--idle-s', '1');
+  assert.equal(r.code, 1, r.out);
+  assertOneLine(r.out, new RegExp(`^showertrig record: KafkaUnreachableError: cannot reach Kafka at ${broker} \\(connection refused; tried for 1\\.5 s`));
+  // 1.5 s of probing plus process start (TypeScript compiled on the fly) on a loaded 2-core machine.
+  assert.ok(r.seconds < 20, `took ${r.seconds.toFixed(1)} s`);
+});
