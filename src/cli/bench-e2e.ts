@@ -12,6 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCodecs } from '../codecs/index.js';
 import { loadConfig, checkKafkaReachable, createKafkaClient, createKafkaProducer, ensureTopics } from '../io/index.js';
+import { ShowertrigError } from '../domain/index.js';
 import { createSimulator } from '../sim/index.js';
 import { silentLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
@@ -170,7 +171,7 @@ function startProcessor(brokers: string, configPath: string): { child: ChildProc
   const joined = (async (): Promise<void> => {
     const t0 = Date.now();
     while (!out.includes('joined consumer group')) {
-      if (Date.now() - t0 > 60_000 || child.exitCode !== null) throw new Error(`processor did not join its group:\n${out.slice(-1500)}`);
+      if (Date.now() - t0 > 60_000 || child.exitCode !== null) throw new ShowertrigError(`processor did not join its group:\n${out.slice(-1500)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   })();

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type BackendChoice } from '../config/index.js';
-import { Rng, type DetectorGeometry, type Hits } from '../domain/index.js';
+import { ContractError, Rng, type DetectorGeometry, type Hits } from '../domain/index.js';
 import { loadConfig, modelDirectory } from '../io/index.js';
 import {
   attachMetadata, buildEnergyVertexNet, datasetFrom, DEFAULT_TRAIN, energyVertexResolution, inputSpecFor,
@@ -34,7 +34,7 @@ function simulate(g: DetectorGeometry, sim: Parameters<typeof generateEvent>[1],
   const events: Event[] = [];
   for (let i = 0; i < n; i++) {
     const f = generateEvent(g, sim, 'signal', rng);
-    if (f.truth === undefined) throw new Error('simulator returned a signal frame without truth');
+    if (f.truth === undefined) throw new ContractError('simulator returned a signal frame without truth');
     events.push({ hits: f.hits, energyGeV: f.truth.energyGeV, dCm: f.truth.dCm });
   }
   return { events, seconds: (performance.now() - t0) / 1000 };

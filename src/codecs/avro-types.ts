@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import avsc from 'avsc';
+import { ContractError, DecodeError } from '../domain/index.js';
 
 /** Message kinds with a schema; the value is the file stem in schemas/. */
 export const SCHEMA_FILES = {
@@ -62,7 +63,7 @@ class BoundedArrayType extends avsc.types.ArrayType {
         n = -n;
         tap.skipLong();
       }
-      if (!(n <= tap.buf.length - tap.pos)) throw new Error('truncated buffer: array block larger than the bytes left');
+      if (!(n <= tap.buf.length - tap.pos)) throw new DecodeError('truncated', 'truncated buffer: array block larger than the bytes left');
       while (n--) out.push(items._read(tap));
     }
     return out;
@@ -82,7 +83,7 @@ class IntArrayType extends avsc.types.ArrayType {
         n = -n;
         tap.skipLong();
       }
-      if (!(n <= tap.buf.length - tap.pos)) throw new Error('truncated buffer: array block larger than the bytes left');
+      if (!(n <= tap.buf.length - tap.pos)) throw new DecodeError('truncated', 'truncated buffer: array block larger than the bytes left');
       const start = out.length;
       if (start === 0) out = new Int32Array(n);
       else {
@@ -92,7 +93,7 @@ class IntArrayType extends avsc.types.ArrayType {
       }
       for (let i = 0; i < n; i++) {
         const v = tap.readLong();
-        if (v !== (v | 0)) throw new Error(`invalid "int": ${v}`);
+        if (v !== (v | 0)) throw new ContractError(`invalid "int": ${v}`);
         out[start + i] = v;
       }
     }
@@ -100,14 +101,14 @@ class IntArrayType extends avsc.types.ArrayType {
   }
 
   _write(tap: Tap & { writeLong(n: number): void }, val: unknown): void {
-    if (!(Array.isArray(val) || ArrayBuffer.isView(val))) throw new Error(`invalid array<int>: ${typeof val}`);
+    if (!(Array.isArray(val) || ArrayBuffer.isView(val))) throw new ContractError(`invalid array<int>: ${typeof val}`);
     const a = val as ArrayLike<unknown>;
     const n = a.length;
     if (n) {
       tap.writeLong(n);
       for (let i = 0; i < n; i++) {
         const v = a[i];
-        if (typeof v !== 'number' || v !== (v | 0)) throw new Error(`invalid "int" at [${i}]: ${String(v)}`);
+        if (typeof v !== 'number' || v !== (v | 0)) throw new ContractError(`invalid "int" at [${i}]: ${String(v)}`);
         tap.writeLong(v);
       }
     }

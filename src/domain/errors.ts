@@ -40,3 +40,17 @@ export class ValidationError extends ShowertrigError {
 export class ModelError extends ShowertrigError {
   override readonly name: string = 'ModelError';
 }
+
+/**
+ * A call outside a function's documented contract (an argument out of its domain, state used out
+ * of order): a bug in the caller, not bad input, so never retriable. Bad user input is caught
+ * earlier, by the config schema and the flag parsers, with the field's name.
+ */
+export class ContractError extends ShowertrigError {
+  override readonly name: string = 'ContractError';
+}
+
+/** The inference backend (TensorFlow.js) cannot start or run. */
+export class BackendError extends ShowertrigError {
+  override readonly name: string = 'BackendError';
+}

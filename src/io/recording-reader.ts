@@ -183,7 +183,7 @@ export async function openRecording(path: string): Promise<Recording> {
           let rec: FrameRecord;
           try {
             const r = type.decode(data, pos, resolver);
-            if (r.offset < 0) throw new Error('record runs past the end of the block');
+            if (r.offset < 0) throw new DecodeError('corrupt', 'record runs past the end of the block');
             pos = r.offset;
             rec = r.value as FrameRecord;
           } catch (e) {

@@ -3,6 +3,7 @@
  * mode, replay). The source honours the ack handshake: it holds back batches while maxUnacked
  * messages are unacknowledged, which bounds the pipeline's memory exactly like the Kafka source.
  */
+import { ContractError } from '../domain/index.js';
 import { Observable } from 'rxjs';
 import type { InputBatch, InputMessage, Sink } from './types.js';
 
@@ -23,8 +24,8 @@ export interface MemorySource {
 }
 
 export function createMemorySource(messages: readonly Omit<InputMessage, 'ack'>[], config: MemorySourceConfig): MemorySource {
-  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) throw new RangeError(`memory source: batchSize must be an integer >= 1`);
-  if (config.maxUnacked < config.batchSize) throw new RangeError(`memory source: maxUnacked (${config.maxUnacked}) must be >= batchSize (${config.batchSize})`);
+  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) throw new ContractError(`memory source: batchSize must be an integer >= 1`);
+  if (config.maxUnacked < config.batchSize) throw new ContractError(`memory source: maxUnacked (${config.maxUnacked}) must be >= batchSize (${config.batchSize})`);
   let acked = 0;
   let maxObservedUnacked = 0;
   const batches$ = new Observable<InputBatch>((subscriber) => {

@@ -4,6 +4,7 @@
  * most `concurrency` started tasks (items arriving while all slots are busy wait in arrival order;
  * the source's ack-based flow control bounds those).
  */
+import { ContractError } from '../domain/index.js';
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 
 /**
@@ -18,8 +19,8 @@ export function microBatch<T>(
   alone: (item: T) => boolean = () => false,
   scheduler: SchedulerLike = asyncScheduler,
 ): OperatorFunction<T, T[]> {
-  if (!Number.isInteger(maxSize) || maxSize < 1) throw new RangeError(`microBatch: maxSize must be an integer >= 1, got ${maxSize}`);
-  if (!(maxWaitMs >= 0)) throw new RangeError(`microBatch: maxWaitMs must be >= 0, got ${maxWaitMs}`);
+  if (!Number.isInteger(maxSize) || maxSize < 1) throw new ContractError(`microBatch: maxSize must be an integer >= 1, got ${maxSize}`);
+  if (!(maxWaitMs >= 0)) throw new ContractError(`microBatch: maxWaitMs must be >= 0, got ${maxWaitMs}`);
   return (source) =>
     new Observable<T[]>((subscriber) => {
       let buffer: T[] = [];
@@ -61,7 +62,7 @@ export function microBatch<T>(
  * emitted, and emits the results in input order. The first rejection errors the stream.
  */
 export function orderedMap<T, R>(fn: (item: T, index: number) => Promise<R>, concurrency: number): OperatorFunction<T, R> {
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`orderedMap: concurrency must be an integer >= 1, got ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ContractError(`orderedMap: concurrency must be an integer >= 1, got ${concurrency}`);
   return (source) =>
     new Observable<R>((subscriber) => {
       const waiting: T[] = [];

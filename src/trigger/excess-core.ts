@@ -15,6 +15,7 @@
  * sensitive to small sustained shifts the window test misses. Its alert window is the run of bins
  * since S last left zero. After an alarm (or one suppressed by the holdoff) S restarts at 0.
  */
+import { ContractError } from '../domain/index.js';
 import type { ExcessAlert, ExcessMethod } from '../domain/index.js';
 import type { ExcessConfig } from '../config/index.js';
 import { logPoissonUpperTail } from './gamma.js';
@@ -63,7 +64,7 @@ export function binsOf(cfg: ExcessConfig): { stepNs: bigint; windowBins: number;
   const ratio = (s: number, name: string): number => {
     const r = s / cfg.stepS;
     if (Math.abs(r - Math.round(r)) > 1e-9 || Math.round(r) < 1) {
-      throw new RangeError(`excess.${name} (${s} s) must be a whole multiple of stepS (${cfg.stepS} s)`);
+      throw new ContractError(`excess.${name} (${s} s) must be a whole multiple of stepS (${cfg.stepS} s)`);
     }
     return Math.round(r);
   };
@@ -113,11 +114,11 @@ export function createExcessCore(cfg: ExcessConfig): ExcessCore {
     windowBins: w,
     trailingBins: t,
     closeBin(index, count) {
-      if (!Number.isInteger(index)) throw new RangeError(`bin index must be an integer, got ${index}`);
-      if (!Number.isInteger(count) || count < 0) throw new RangeError(`bin count must be an integer >= 0, got ${count}`);
+      if (!Number.isInteger(index)) throw new ContractError(`bin index must be an integer, got ${index}`);
+      if (!Number.isInteger(count) || count < 0) throw new ContractError(`bin count must be an integer >= 0, got ${count}`);
       const alerts: ExcessAlert[] = [];
       if (lastIndex !== undefined) {
-        if (index <= lastIndex) throw new RangeError(`bins must increase: got ${index} after ${lastIndex}`);
+        if (index <= lastIndex) throw new ContractError(`bins must increase: got ${index} after ${lastIndex}`);
         if (index - lastIndex - 1 >= w + t) {
           // the skipped empty bins push every counted bin out of both spans: all sums are zero
           ring.fill(0);

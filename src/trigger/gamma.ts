@@ -8,6 +8,7 @@
  * The prefactor x^a e^{−x}/Γ(a + 1) uses Loader's saddle-point form (stirlerr + bd0), which
  * avoids the cancellation of a·ln x − x − lnΓ(a + 1) for large a and x.
  */
+import { ContractError } from '../domain/index.js';
 
 const LN_2PI = Math.log(2 * Math.PI);
 const LANCZOS_G = 7;
@@ -18,7 +19,7 @@ const LANCZOS = [
 
 /** ln Γ(x) for x > 0 (Lanczos, about 1e-15 relative). */
 export function logGamma(x: number): number {
-  if (!(x > 0)) throw new RangeError(`logGamma: x must be > 0, got ${x}`);
+  if (!(x > 0)) throw new ContractError(`logGamma: x must be > 0, got ${x}`);
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   const xm = x - 1;
   let s = LANCZOS[0]!;
@@ -100,8 +101,8 @@ function logQContinuedFraction(a: number, x: number): number {
 }
 
 function checkArgs(a: number, x: number): void {
-  if (!(a > 0) || !Number.isFinite(a)) throw new RangeError(`incomplete gamma: a must be finite and > 0, got ${a}`);
-  if (!(x >= 0) || Number.isNaN(x)) throw new RangeError(`incomplete gamma: x must be >= 0, got ${x}`);
+  if (!(a > 0) || !Number.isFinite(a)) throw new ContractError(`incomplete gamma: a must be finite and > 0, got ${a}`);
+  if (!(x >= 0) || Number.isNaN(x)) throw new ContractError(`incomplete gamma: x must be >= 0, got ${x}`);
 }
 
 /** ln of the lower regularised incomplete gamma P(a, x). */
@@ -127,8 +128,8 @@ export function logGammaQ(a: number, x: number): number {
  * n is a count (integer ≥ 0); μ ≥ 0. P(N ≥ 0) = 1; with μ = 0 any n ≥ 1 is impossible (−∞).
  */
 export function logPoissonUpperTail(n: number, mu: number): number {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`poisson tail: n must be an integer >= 0, got ${n}`);
-  if (!(mu >= 0) || !Number.isFinite(mu)) throw new RangeError(`poisson tail: mu must be finite and >= 0, got ${mu}`);
+  if (!Number.isInteger(n) || n < 0) throw new ContractError(`poisson tail: n must be an integer >= 0, got ${n}`);
+  if (!(mu >= 0) || !Number.isFinite(mu)) throw new ContractError(`poisson tail: mu must be finite and >= 0, got ${mu}`);
   if (n === 0) return 0;
   if (mu === 0) return -Infinity;
   return logGammaP(n, mu);

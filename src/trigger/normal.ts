@@ -7,6 +7,7 @@
  * from Acklam's rational approximation (relative error 1.15e-9) — or, for p below the double
  * range, from the asymptotic expansion — and is refined by Newton steps on ln Q(z) = ln p.
  */
+import { ContractError } from '../domain/index.js';
 import { logGammaQ } from './gamma.js';
 
 const LN_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -60,7 +61,7 @@ function acklam(p: number): number {
  * Exact to a few ulps over the whole double range of ln p (Newton on ln Q converges quadratically).
  */
 export function zFromLogP(logP: number): number {
-  if (Number.isNaN(logP) || logP > 0) throw new RangeError(`zFromLogP: ln p must be <= 0, got ${logP}`);
+  if (Number.isNaN(logP) || logP > 0) throw new ContractError(`zFromLogP: ln p must be <= 0, got ${logP}`);
   if (logP === 0) return -Infinity;
   if (logP === -Infinity) return Infinity;
   const p = Math.exp(logP);
@@ -86,6 +87,6 @@ export function zFromLogP(logP: number): number {
 
 /** One-sided significance Z = Φ⁻¹(1 − p) for p in [0, 1]. */
 export function zFromP(p: number): number {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`zFromP: p must be in [0, 1], got ${p}`);
+  if (!(p >= 0 && p <= 1)) throw new ContractError(`zFromP: p must be in [0, 1], got ${p}`);
   return zFromLogP(Math.log(p));
 }

@@ -4,7 +4,7 @@
  * Reason strings read "<cut>: pass|fail (<value> <relation> <limit>)".
  */
 import type { Candidate, DetectorGeometry, RecoEvent } from '../domain/index.js';
-import type { SelectionConfig } from '../config/index.js';
+import { ConfigError, type SelectionConfig } from '../config/index.js';
 
 export interface SelectorConfig {
   readonly selection: SelectionConfig;
@@ -34,7 +34,7 @@ export function createSelector(config: SelectorConfig): Selector {
   const halfXCm = config.geometry.planeWidthCm / 2 - s.fiducialMarginCm;
   const halfYCm = config.geometry.planeHeightCm / 2 - s.fiducialMarginCm;
   if (!(halfXCm > 0) || !(halfYCm > 0)) {
-    throw new RangeError(`fiducial margin ${s.fiducialMarginCm} cm leaves no fiducial area on a ${config.geometry.planeWidthCm} x ${config.geometry.planeHeightCm} cm plane`);
+    throw new ConfigError('trigger.selection.fiducialMarginCm', `a margin that leaves a fiducial area on the ${config.geometry.planeWidthCm} x ${config.geometry.planeHeightCm} cm plane`, s.fiducialMarginCm);
   }
   const [eLo, eHi] = s.energyWindowGeV;
 

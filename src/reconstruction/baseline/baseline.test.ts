@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_GEOMETRY, Rng, type Hits, type Truth } from '../../domain/index.js';
+import { DEFAULT_GEOMETRY, ModelError, Rng, type Hits, type Truth } from '../../domain/index.js';
 import { momentFeatures } from './features.js';
 import { createBaselineModel, parseBaselineCoefficients, trainBaseline } from './model.js';
 import { fitRidge, predictLinear, solveSpd } from './regression.js';
@@ -93,5 +93,5 @@ test('coefficients for another geometry or with missing fields are refused', () 
   const coef = trainBaseline(samples, g);
   assert.throws(() => parseBaselineCoefficients(coef, { ...g, nStations: 4 }), /nStations/);
   assert.throws(() => parseBaselineCoefficients({ ...coef, d: { ...coef.d, weights: [1] } }, g), /d needs/);
-  assert.throws(() => parseBaselineCoefficients(null, g), TypeError);
+  assert.throws(() => parseBaselineCoefficients(null, g), ModelError);
 });

@@ -3,6 +3,7 @@
  * training sample), then (XᵀX + λ·n·I) w = Xᵀ(y − ȳ), solved by Cholesky; intercept = ȳ.
  * λ is per sample, so its effect does not depend on the training size.
  */
+import { ContractError } from '../../domain/index.js';
 export interface LinearModel {
   readonly mean: number[];
   readonly scale: number[];
@@ -12,8 +13,8 @@ export interface LinearModel {
 
 /** x: row-major n × p. */
 export function fitRidge(x: Float64Array, y: Float64Array, n: number, p: number, lambda: number): LinearModel {
-  if (n < 2) throw new RangeError(`ridge fit needs at least 2 samples, got ${n}`);
-  if (x.length < n * p || y.length < n) throw new RangeError('ridge fit: x or y shorter than n × p');
+  if (n < 2) throw new ContractError(`ridge fit needs at least 2 samples, got ${n}`);
+  if (x.length < n * p || y.length < n) throw new ContractError('ridge fit: x or y shorter than n × p');
   const mean = new Array<number>(p).fill(0);
   const scale = new Array<number>(p).fill(0);
   for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) mean[j]! += x[i * p + j]!;
@@ -61,7 +62,7 @@ export function solveSpd(a: Float64Array, b: Float64Array, p: number): Float64Ar
   for (let j = 0; j < p; j++) {
     let d = a[j * p + j]!;
     for (let k = 0; k < j; k++) d -= l[j * p + k]! ** 2;
-    if (!(d > 0)) throw new RangeError(`matrix not positive definite at column ${j}; increase the ridge term`);
+    if (!(d > 0)) throw new ContractError(`matrix not positive definite at column ${j}; increase the ridge term`);
     const ljj = Math.sqrt(d);
     l[j * p + j] = ljj;
     for (let i = j + 1; i < p; i++) {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { ContractError } from '../../domain/index.js';
 import { createDbscan, SPATIAL_INDEXES } from './dbscan.js';
 
 interface RefCase {
@@ -69,5 +70,5 @@ test('lattice index handles off-lattice points (grid fallback) and duplicate poi
 });
 
 test('invalid eps is refused', () => {
-  assert.throws(() => createDbscan({ eps: 0, minSamples: 3, index: 'grid' }), RangeError);
+  assert.throws(() => createDbscan({ eps: 0, minSamples: 3, index: 'grid' }), ContractError);
 });

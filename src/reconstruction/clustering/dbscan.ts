@@ -10,6 +10,7 @@
  * - noise is labelled −1.
  * Units are the caller's (here mm). Buffers are reused between calls: one Dbscan per thread.
  */
+import { ContractError } from '../../domain/index.js';
 import KDBush from 'kdbush';
 import { GridIndex } from './grid-index.js';
 import { LatticeIndex } from './lattice-index.js';
@@ -47,8 +48,8 @@ export interface Dbscan {
 }
 
 export function createDbscan(config: DbscanConfig): Dbscan {
-  if (!(config.eps > 0) || !Number.isFinite(config.eps)) throw new RangeError(`dbscan eps must be finite and > 0, got ${config.eps}`);
-  if (!(config.minSamples > 0)) throw new RangeError(`dbscan minSamples must be > 0, got ${config.minSamples}`);
+  if (!(config.eps > 0) || !Number.isFinite(config.eps)) throw new ContractError(`dbscan eps must be finite and > 0, got ${config.eps}`);
+  if (!(config.minSamples > 0)) throw new ContractError(`dbscan minSamples must be > 0, got ${config.minSamples}`);
   return new DbscanRuntime(config);
 }
 

@@ -1,4 +1,5 @@
 /** The 'grid' spatial index of DBSCAN (dbscan.ts), for points anywhere in the plane. */
+import { ContractError } from '../../domain/index.js';
 
 /**
  * Uniform grid with cell side = eps: every neighbour of a point lies in its own or one of the
@@ -48,7 +49,7 @@ export class GridIndex {
     const bits = Math.max(1, Math.ceil(Math.log2(n + 1)));
     const scale = 2 ** bits;
     if (this.width * this.height * scale >= 2 ** 53) {
-      throw new RangeError(`dbscan grid: ${this.width} x ${this.height} cells of eps ${eps} is too many; use index 'kdbush'`);
+      throw new ContractError(`dbscan grid: ${this.width} x ${this.height} cells of eps ${eps} is too many; use index 'kdbush'`);
     }
     const packed = this.packed.subarray(0, n);
     for (let i = 0; i < n; i++) packed[i] = (this.cellY[i]! * this.width + this.cellX[i]!) * scale + i;

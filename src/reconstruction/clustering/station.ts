@@ -2,7 +2,7 @@
  * Clusters of one frame, station by station: DBSCAN on pixel centres (mm), count-weighted
  * centres (cm, detector frame), the strongest few clusters per station kept for the track choice.
  */
-import { pixelToXCm, pixelToYCm, type DetectorGeometry, type Hits } from '../../domain/index.js';
+import { ContractError, pixelToXCm, pixelToYCm, type DetectorGeometry, type Hits } from '../../domain/index.js';
 import { createDbscan, type Dbscan, type SpatialIndexKind } from './dbscan.js';
 
 export interface StationClusteringConfig {
@@ -49,7 +49,7 @@ export function createStationClusterer(
   geometry: DetectorGeometry,
   config: StationClusteringConfig = DEFAULT_STATION_CLUSTERING,
 ): StationClusterer {
-  if (!(config.maxClustersPerStation >= 1)) throw new RangeError('maxClustersPerStation must be >= 1');
+  if (!(config.maxClustersPerStation >= 1)) throw new ContractError('maxClustersPerStation must be >= 1');
   return new StationClustererRuntime(geometry, config);
 }
 

@@ -7,7 +7,7 @@
  * residual distance in the plane, mse = Σ_k [(x_k − x(z_k))² + (y_k − y(z_k))²] / n, cm².
  * With two stations every combination fits exactly (mse 0); ties go to the larger summed count.
  */
-import { planeZCm, type DetectorGeometry, type Hits } from '../../domain/index.js';
+import { ContractError, planeZCm, type DetectorGeometry, type Hits } from '../../domain/index.js';
 import type { StationCluster } from './station.js';
 
 export interface TrackPoint {
@@ -33,7 +33,7 @@ export interface TrackFit {
 /** Unweighted least-squares line through the points; one point gives a line parallel to z. */
 export function fitLine(points: readonly TrackPoint[], geometry: DetectorGeometry): TrackFit {
   const n = points.length;
-  if (n === 0) throw new RangeError('fitLine needs at least one point');
+  if (n === 0) throw new ContractError('fitLine needs at least one point');
   let sz = 0;
   let sx = 0;
   let sy = 0;

@@ -3,6 +3,7 @@
  * (clustering), and beside it the weighted-mean track (baseline). The origin needs the vertex z,
  * which comes from the energy/vertex model: call originAt(track, dCm) once d is known.
  */
+import { ContractError } from '../../domain/index.js';
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
 import { createStationClusterer, DEFAULT_STATION_CLUSTERING, type StationClusteringConfig } from './station.js';
 import { chooseTrack, DEFAULT_TRACK_CHOICE, weightedMeanTrack, type TrackChoiceConfig, type TrackFit } from './track.js';
@@ -33,7 +34,7 @@ export function createTransverseReconstructor(
 ): TransverseReconstructor {
   const clusterer = createStationClusterer(geometry, { ...config.clustering, maxClustersPerStation: Number.MAX_SAFE_INTEGER });
   const k = config.clustering.maxClustersPerStation;
-  if (!(k >= 1)) throw new RangeError('clustering.maxClustersPerStation must be >= 1');
+  if (!(k >= 1)) throw new ContractError('clustering.maxClustersPerStation must be >= 1');
   return {
     config,
     reconstruct(hits) {

@@ -7,6 +7,7 @@
  * then prints a "kernel already registered" line for each.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BackendError } from '../../domain/index.js';
 import { createRequire } from 'node:module';
 
 export type BackendRequest = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -69,13 +70,13 @@ export function nativeBindingStatus(pkg: string): { built: true; path: string } 
 
 async function tryNode(pkg: string): Promise<'tensorflow'> {
   const status = nativeBindingStatus(pkg);
-  if (!status.built) throw new Error(status.reason);
+  if (!status.built) throw new BackendError(status.reason);
   // libtensorflow logs CPU-feature and oneDNN notices at INFO level on load; keep warnings and
   // errors. An operator's own TF_CPP_MIN_LOG_LEVEL wins.
   process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '1';
   await import(pkg);
   // tfjs-node registers 'tensorflow' on import; it only works if it shares our tfjs-core instance.
-  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} imported but backend 'tensorflow' failed to initialise`);
+  if (!(await tf.setBackend('tensorflow'))) throw new BackendError(`${pkg} imported but backend 'tensorflow' failed to initialise`);
   return 'tensorflow';
 }
 
@@ -84,13 +85,13 @@ async function tryWasm(): Promise<'wasm'> {
   // dist files, so no setWasmPaths is needed.
   await import('@tensorflow/tfjs-backend-wasm');
   const { registerWasmGradKernels } = await import('./wasm-kernels.js');
-  if (!(await tf.setBackend('wasm'))) throw new Error("backend 'wasm' failed to initialise");
+  if (!(await tf.setBackend('wasm'))) throw new BackendError("backend 'wasm' failed to initialise");
   registerWasmGradKernels();
   return 'wasm';
 }
 
 async function tryCpu(): Promise<'cpu'> {
-  if (!(await tf.setBackend('cpu'))) throw new Error("backend 'cpu' failed to initialise");
+  if (!(await tf.setBackend('cpu'))) throw new BackendError("backend 'cpu' failed to initialise");
   return 'cpu';
 }
 
@@ -122,7 +123,7 @@ export async function selectBackend(requested: BackendRequest = 'auto'): Promise
     }
   }
   const detail = attempts.map((a) => `${a.backend}: ${a.error}`).join('; ');
-  throw new Error(`no tfjs backend could start (${detail})`);
+  throw new BackendError(`no tfjs backend could start (${detail})`);
 }
 
 async function wasmInfo(): Promise<{ simd: boolean; threads: boolean; threadCount: number }> {

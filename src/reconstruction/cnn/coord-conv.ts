@@ -7,6 +7,7 @@
  * broadcast over the batch (no tiling of coordinate maps per event). Stride 1, channels last.
  * registerCoordConv() registers it with tf.serialization so that a saved model loads back.
  */
+import { ContractError } from '../../domain/index.js';
 import * as tf from '@tensorflow/tfjs';
 
 export interface CoordConvArgs {
@@ -52,7 +53,7 @@ export class CoordConv extends tf.layers.Layer {
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const cin = shape[shape.length - 1];
-    if (typeof cin !== 'number') throw new Error('CoordConv: the channel dimension must be known');
+    if (typeof cin !== 'number') throw new ContractError('CoordConv: the channel dimension must be known');
     const k = this.kernelSize;
     const init = tf.initializers.heNormal({ seed: 1 });
     this.kernel = this.addWeight('kernel', [k, k, cin, this.filters], 'float32', init);

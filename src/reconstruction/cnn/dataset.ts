@@ -2,6 +2,7 @@
  * In-memory training data: prepared CNN inputs stored sparsely (most bins of a window are empty),
  * so tens of thousands of events fit in a few tens of MB instead of gigabytes, plus the targets.
  */
+import { ContractError } from '../../domain/index.js';
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
 import { buildInputs, inputLength, type InputSpec } from './preprocess.js';
 
@@ -22,7 +23,7 @@ export class SparseInputs {
 
   /** Appends one dense event window (length per). */
   push(dense: Float32Array): void {
-    if (dense.length !== this.per) throw new RangeError(`SparseInputs.push: ${dense.length} != ${this.per}`);
+    if (dense.length !== this.per) throw new ContractError(`SparseInputs.push: ${dense.length} != ${this.per}`);
     for (let j = 0; j < dense.length; j++) {
       const v = dense[j]!;
       if (v === 0) continue;

@@ -10,6 +10,7 @@
  * count-weighted mean shift (centroid of the hits inside the window, twice). The same centre is
  * used for every station so that the shower's drift between stations stays visible to the net.
  */
+import { ContractError } from '../../domain/index.js';
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
 
 export interface InputSpec {
@@ -126,7 +127,7 @@ export function windowCentre(h: Hits, spec: InputSpec): { cx: number; cy: number
 export function buildInputs(hits: readonly Hits[], _geometry: DetectorGeometry, spec: InputSpec, out?: Float32Array): Float32Array {
   const per = inputLength(spec);
   const buf = out ?? new Float32Array(per * hits.length);
-  if (buf.length < per * hits.length) throw new RangeError(`buildInputs: buffer ${buf.length} < ${per * hits.length}`);
+  if (buf.length < per * hits.length) throw new ContractError(`buildInputs: buffer ${buf.length} < ${per * hits.length}`);
   buf.fill(0, 0, per * hits.length);
   const side = spec.size * spec.pixelsPerBin;
   const nS = spec.nStations;

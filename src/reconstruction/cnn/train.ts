@@ -5,7 +5,7 @@
  * applied to conv and dense kernels; early stopping on the validation loss.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../../domain/index.js';
+import { ContractError, Rng } from '../../domain/index.js';
 import { CoordConv } from './coord-conv.js';
 import type { Dataset } from './dataset.js';
 import { inputLength, type InputSpec } from './preprocess.js';
@@ -125,7 +125,7 @@ function huberScalar(r: number): number {
 export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec, train: Dataset, val: Dataset, cfg: TrainConfig, hooks: TrainHooks = {}): Promise<EpochReport[]> {
   const per = inputLength(spec);
   const n = train.energyGeV.length;
-  if (train.inputs.per !== per || val.inputs.per !== per || train.inputs.length !== n) throw new RangeError('dataset inputs do not match the spec');
+  if (train.inputs.per !== per || val.inputs.per !== per || train.inputs.length !== n) throw new ContractError('dataset inputs do not match the spec');
   const targetE = Float32Array.from(train.energyGeV, scaleEnergy);
   const targetD = Float32Array.from(train.dCm, scaleVertex);
   const optimizer = tf.train.adam(cfg.learningRate);
@@ -167,7 +167,7 @@ export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec,
           if (l2 > 0 && weights.length > 0) l = tf.add(l, tf.mul(l2, tf.addN(weights.map((w) => tf.sum(tf.square(w.read()))))));
           return l as tf.Scalar;
         }, true);
-        if (l === null) throw new Error('optimizer returned no loss');
+        if (l === null) throw new ContractError('optimizer returned no loss');
         return l;
       });
       lossSum += (await loss.data())[0]!;

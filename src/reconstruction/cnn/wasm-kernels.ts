@@ -8,6 +8,7 @@
  * which is a stride-1 convolution of x' = x^T[ci,H,W,b] with the filter dy^T[oh,ow,b,co] at
  * dilation s, explicit padding (padTop, padBottom') chosen so that the output is KH × KW.
  */
+import { ContractError } from '../../domain/index.js';
 import * as tf from '@tensorflow/tfjs';
 
 const registered = new Set<string>();
@@ -22,7 +23,7 @@ interface BackpropFilterAttrs {
 
 /** Computes Conv2DBackpropFilter from tensors (exported for the numerical test). */
 export function conv2dBackpropFilterViaConv(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: BackpropFilterAttrs): tf.Tensor4D {
-  if (attrs.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter (wasm): dataFormat ${attrs.dataFormat} unsupported, use NHWC`);
+  if (attrs.dataFormat !== 'NHWC') throw new ContractError(`Conv2DBackpropFilter (wasm): dataFormat ${attrs.dataFormat} unsupported, use NHWC`);
   const [kh, kw] = attrs.filterShape;
   const info = tf.backend_util.computeConv2DInfo(
     x.shape,
