@@ -40,3 +40,21 @@ test('a package without its binding is reported as such, with the command that b
   assert.equal(s.built, false);
   assert.match(s.built ? '' : s.reason, /is not installed .*npm run tf:native/);
 });
+
+test('no tfjs banner: the cpu backend\'s "install our node backend" notice is not printed', async () => {
+  const warned: unknown[] = [];
+  const warn = console.warn;
+  console.warn = (...a: unknown[]) => void warned.push(a);
+  try {
+    await selectBackend('cpu');
+    // A fresh cpu backend instance prints its banner on its first tensor.
+    tf.registerBackend('cpu-fresh', tf.findBackendFactory('cpu')!);
+    await tf.setBackend('cpu-fresh');
+    tf.tensor([1, 2, 3]).dataSync();
+    await tf.setBackend('cpu');
+    tf.removeBackend('cpu-fresh');
+  } finally {
+    console.warn = warn;
+  }
+  assert.deepEqual(warned, []);
+});

@@ -107,6 +107,10 @@ const ATTEMPTS: Record<BackendName, Attempt> = {
  * reason if that backend cannot start (no silent fallback when the operator asked for one).
  */
 export async function selectBackend(requested: BackendRequest = 'auto'): Promise<BackendChoiceResult> {
+  // tfjs' console output (the cpu backend's "install our node backend" banner, kernel
+  // re-registration warnings) is not ours to print: the chosen backend and why the better ones
+  // were skipped are in the result, which the commands log. PROD only silences tfjs' warn/log.
+  tf.enableProdMode();
   const order: BackendName[] =
     requested === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [requested];
   const attempts: { backend: string; error: string }[] = [];
