@@ -7,7 +7,7 @@ import { CODEC_NAMES, createCodecs, type CodecName } from '../codecs/index.js';
 import { DEFAULT_GEOMETRY, Rng, type HitFrame } from '../domain/index.js';
 import { generateEvent } from '../sim/index.js';
 import { intFlag, parseFlags, type Command } from './args.js';
-import { percentile, saveResultRow } from './bench-results.js';
+import { benchOutDir, percentile, saveResultRow } from './bench-results.js';
 
 interface CodecBenchRow {
   readonly codec: CodecName;
@@ -73,7 +73,8 @@ function benchCodecs(energies: readonly number[] = [10, 100], n = 200): CodecBen
 
 const USAGE = `usage: showertrig bench-codecs [--events N] [--out DIR] [--json]
   --events N   frames per energy (default 500)
-  --out DIR    where codecs.json and codecs.md go (default bench/results)`;
+  --out DIR    where codecs.json and codecs.md go (default: the scratch directory $TMPDIR/showertrig-bench;
+               --out bench/results updates the committed results)`;
 
 export const command: Command = {
   name: 'bench-codecs',
@@ -87,7 +88,7 @@ export const command: Command = {
     const measured = new Date().toISOString().slice(0, 10);
     let table: unknown[] = [];
     for (const r of rows) {
-      table = saveResultRow(values.out ?? 'bench/results', 'codecs', { ...r, rssMiB: rss, measured }, (x) => `${x.codec} ${x.energyGeV}`, {
+      table = saveResultRow(benchOutDir(values.out), 'codecs', { ...r, rssMiB: rss, measured }, (x) => `${x.codec} ${x.energyGeV}`, {
         title: 'Frame codecs: size and speed',
         notes: [
           `\`showertrig bench-codecs --events ${n}\`: simulated signal showers at fixed energy (seeded), one thread, node ${process.version}`,

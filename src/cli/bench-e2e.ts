@@ -16,7 +16,7 @@ import { ShowertrigError } from '../domain/index.js';
 import { createSimulator } from '../sim/index.js';
 import { silentLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
-import { percentile, saveResultRow } from './bench-results.js';
+import { benchOutDir, percentile, saveResultRow } from './bench-results.js';
 
 const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--warmup N] [--partitions P] [--processors N] [--signal-only] [--json] [--out DIR]
   --events N   frames to send (default 20000)
@@ -24,7 +24,8 @@ const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ
   --warmup N   frames sent first, the same way, and not measured (default 5000)
   --processors N  processors in one consumer group (default 1; at most --partitions)
   --signal-only  frames are all signal showers (the costliest class) instead of the simulator mix
-  --out DIR    where e2e.json and e2e.md go (default bench/results); one row per rate and mix`;
+  --out DIR    where e2e.json and e2e.md go (default: the scratch directory $TMPDIR/showertrig-bench;
+               --out bench/results updates the committed results); one row per rate and mix`;
 
 const STEADY_AFTER_S = 5;
 
@@ -131,7 +132,7 @@ export const command: Command = {
       machine: `${cpus().length} cores, node ${process.version}`,
       measured: new Date().toISOString().slice(0, 10),
     };
-    saveResultRow(values.out ?? 'bench/results', 'e2e', result, (r) => `${r.frames} ${r.offered_rate_hz} ${r.processors}`, {
+    saveResultRow(benchOutDir(values.out), 'e2e', result, (r) => `${r.frames} ${r.offered_rate_hz} ${r.processors}`, {
       title: 'End-to-end benchmark through Kafka',
       notes: [
         '`showertrig bench-e2e --brokers 127.0.0.1:9092 --events N [--rate HZ]`: one or more processors in one consumer group (`showertrig run --brokers`, default model, wasm) on fresh topics of the project broker (scripts/kafka.sh), frames from the simulator class mix (signal 5, neutrino 20, muon 50, noise 10 Hz) or signal showers only (1–100 GeV)',

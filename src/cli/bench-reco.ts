@@ -4,8 +4,6 @@
  * indexes), the Gaussian-moment baseline and, with --model, the CNN per batch size, and the full
  * reconstructor. Events/s, per-event latency p50/p99, memory. Writes <out>/reco.json and reco.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Rng, type HitFrame, type Hits } from '../domain/index.js';
 import {
   createBaselineModel,
@@ -22,11 +20,13 @@ import { generateEvent } from '../sim/index.js';
 import { intFlag, parseFlags, type Command } from './args.js';
 import { loadCnnModel } from '../app/index.js';
 import { loadConfig } from '../io/index.js';
+import { benchOutDir, writeResults } from './bench-results.js';
 
 const USAGE = `usage: showertrig bench-reco [--events N] [--seed S] [--model DIR] [--batches 1,8,64,256] [--json] [--out DIR]
   --events N   pre-generated signal events per measurement (default 2000)
   --model DIR  also benchmark this CNN model (tfjs layers directory)
-  --out DIR    where reco.json and reco.md go (default bench/results)`;
+  --out DIR    where reco.json and reco.md go (default: the scratch directory $TMPDIR/showertrig-bench;
+               --out bench/results updates the committed results)`;
 
 interface Row {
   stage: string;
@@ -57,7 +57,7 @@ export const command: Command = {
     const n = intFlag(values.events, 'events', 2000, 10, 1_000_000);
     const seed = intFlag(values.seed, 'seed', 7, 0, 2 ** 32 - 1);
     const batches = (values.batches ?? '1,8,64,256').split(',').map((b) => intFlag(b, 'batches', 64, 1, 65536));
-    const outDir = values.out ?? 'bench/results';
+    const outDir = benchOutDir(values.out);
     const log = (m: string): boolean => process.stderr.write(`${m}\n`);
 
     const rng = new Rng(seed);
@@ -111,9 +111,7 @@ export const command: Command = {
       rows,
       memory: { rss_mb: mem.rss / 2 ** 20, heap_used_mb: mem.heapUsed / 2 ** 20, external_mb: mem.external / 2 ** 20 },
     };
-    mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, 'reco.json'), JSON.stringify(result, null, 2) + '\n');
-    writeFileSync(join(outDir, 'reco.md'), markdown(result, argv));
+    writeResults(outDir, 'reco', result, markdown(result, argv));
     if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     else process.stdout.write(markdown(result, argv));
     for (const m of models) m.dispose();

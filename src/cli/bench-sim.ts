@@ -6,19 +6,18 @@
  * latency percentiles, hits and particles per event, peak RSS and peak heap.
  * Writes <out>/sim.json and <out>/sim.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { Rng } from '../domain/index.js';
 import { createEventGenerator, createSimulator } from '../sim/index.js';
-import { percentile } from './bench-results.js';
+import { benchOutDir, writeResults, percentile } from './bench-results.js';
 import { intFlag, parseFlags, type Command } from './args.js';
 import { loadConfig } from '../io/index.js';
 
 const USAGE = `usage: showertrig bench-sim [--events N] [--seed S] [--warmup N] [--config FILE] [--json] [--out DIR]
   --events N   signal events to time (default 50000)
   --warmup N   events generated before timing, to let the JIT settle (default 2000)
-  --out DIR    where sim.json and sim.md go (default bench/results)
+  --out DIR    where sim.json and sim.md go (default: the scratch directory $TMPDIR/showertrig-bench;
+               --out bench/results updates the committed results)
   --json       print the result as JSON instead of text`;
 
 interface Timing {
@@ -52,7 +51,7 @@ export const command: Command = {
     const n = intFlag(values.events, 'events', 50_000, 10, 100_000_000);
     const warmup = intFlag(values.warmup, 'warmup', 2000, 0, 10_000_000);
     const seed = intFlag(values.seed, 'seed', 1, 0, 2 ** 32 - 1);
-    const outDir = values.out ?? 'bench/results';
+    const outDir = benchOutDir(values.out);
     const g = cfg.detector;
     const sim = { ...cfg.simulation, seed };
 
@@ -90,9 +89,7 @@ export const command: Command = {
         peak_heap_used_mb: peakHeap / 2 ** 20,
       },
     };
-    mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, 'sim.json'), JSON.stringify(result, null, 2) + '\n');
-    writeFileSync(join(outDir, 'sim.md'), markdown(result));
+    writeResults(outDir, 'sim', result, markdown(result));
     process.stdout.write(values.json ? JSON.stringify(result, null, 2) + '\n' : text(result));
     return 0;
   },
