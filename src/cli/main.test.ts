@@ -8,9 +8,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Registry } from 'prom-client';
-import { createMetrics } from '../telemetry/index.js';
-import { liveLine, newTotals } from './live.js';
 import { main, version } from './main.js';
 
 /** Runs main with its output captured. */
@@ -63,17 +60,6 @@ test('a directory or unreadable file is one line, exit 1', async () => {
   assert.match(missing.err, /^showertrig inspect: RecordingError: cannot open .*none\.avro: ENOENT[^\n]*\n$/);
   const out = await cli('simulate', '--events', '1', '--out', join(dir, 'no', 'such', 'dir.avro'));
   assert.match(out.err, /^showertrig simulate: RecordingError: cannot create [^\n]*\n$/);
-});
-
-test('the live line says it waits for the trailing background window until the first test', async () => {
-  const m = createMetrics(new Registry(), { defaultMetrics: false });
-  const t = newTotals();
-  t.selected = 12;
-  const excess = { windowS: 10, trailingWindowS: 120, backgroundRateHz: undefined };
-  assert.match(await liveLine(t, m, excess), /selected 12 {2}Z waiting for the first 10 s window and its 120 s trailing background \(130 s of event time\)/);
-  assert.match(await liveLine(t, m, { ...excess, backgroundRateHz: 2 }), /Z waiting for the first 10 s window {2}dlq/);
-  t.evaluations = 1;
-  assert.match(await liveLine(t, m, excess), /selected 12 \(0\.00 Hz\) {2}Z 0\.00 {2}alerts 0/);
 });
 
 test('broker unreachable and metrics port in use: one line each, exit 1, in the configured time', async () => {
