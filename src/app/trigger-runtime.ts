@@ -69,7 +69,7 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
       { decode: decodeFrame, reconstructor, sinks, metrics, logger: log },
     );
   const warmupMs = await warmUp(cfg, codecs, makePipeline);
-  logger.info('inference backend', { backend: reconstructor.info.backend, model: reconstructor.info.model, warmupMs: Math.round(warmupMs) });
+  logger.info('inference backend', { backend: reconstructor.info.backend, model: reconstructor.info.model, execution: model.info.execution, warmupMs: Math.round(warmupMs) });
   service.metrics.setBackend(reconstructor.info.backend);
   loaded = true;
   return {

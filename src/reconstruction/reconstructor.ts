@@ -21,7 +21,8 @@ import { createTransverseReconstructor, DEFAULT_TRANSVERSE, originAt, type Trans
  */
 export interface EnergyVertexModel {
   predict(hits: readonly Hits[]): Promise<{ energyGeV: Float32Array; dCm: Float32Array }>;
-  readonly info: { readonly name: string; readonly backend: string };
+  /** execution: how the model runs, for logs (e.g. the CNN's fused inference plan, or why not). */
+  readonly info: { readonly name: string; readonly backend: string; readonly execution?: string };
   dispose(): void;
 }
 

@@ -27,12 +27,14 @@ function signalShowers(n: number, seed: number): { hits: Hits; energyGeV: number
   });
 }
 
-test('the default model gives the same E and d on wasm and on native TensorFlow (1e-4 relative)', { skip }, async () => {
+test('the default model gives the same E and d on wasm (layers model) and on native TensorFlow (fused plan), 1e-4 relative', { skip }, async () => {
   const hits = signalShowers(256, 101).map((e) => e.hits);
   const run = async (backend: 'wasm' | 'tensorflow') => {
     assert.equal((await selectBackend(backend)).backend, backend);
-    const model = await loadEnergyVertexModel(modelDirectory('models/default'), DEFAULT_GEOMETRY);
+    const execution = backend === 'wasm' ? 'layers' : 'plan';
+    const model = await loadEnergyVertexModel(modelDirectory('models/default'), DEFAULT_GEOMETRY, { execution });
     assert.equal(model.info.backend, backend);
+    assert.match(model.info.execution ?? '', execution === 'plan' ? /^fused plan: / : /^layers model$/);
     const out = await model.predict(hits);
     model.dispose();
     return out;

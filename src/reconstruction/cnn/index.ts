@@ -25,6 +25,7 @@ export {
   DEFAULT_ARCHITECTURE,
   type NetArchitecture,
   type ModelMetadata,
+  type ModelOptions,
 } from './model.js';
 export { SparseInputs, datasetFrom, datasetFromDense, type Dataset } from './dataset.js';
 export {

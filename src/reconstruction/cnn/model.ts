@@ -11,6 +11,8 @@ import { ModelError, type DetectorGeometry, type Hits } from '../../domain/index
 import type { EnergyVertexModel } from '../reconstructor.js';
 import { activeBackend } from './backend.js';
 import { CoordConv, registerCoordConv } from './coord-conv.js';
+import { compileInferencePlan } from './inference-plan.js';
+import { runPlan } from './inference-run.js';
 import { buildInputs, inputLength, validateInputSpec, type InputSpec } from './preprocess.js';
 
 export type { EnergyVertexModel } from '../reconstructor.js';
@@ -82,20 +84,56 @@ export function predictScaled(net: tf.LayersModel, inputs: Float32Array, spec: I
   return { energy, vertex };
 }
 
-/** Wraps a net + its metadata as the reconstructor's EnergyVertexModel. */
-export function createEnergyVertexModel(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorGeometry): EnergyVertexModel {
+export interface ModelOptions {
+  /**
+   * 'plan' (default): batch norms folded, ReLUs fused, heads merged (inference-plan.ts), falling
+   * back to the layers model where the net has a layer the plan does not know; 'layers': always
+   * the layers model (the reference the plan is tested against).
+   */
+  readonly execution?: 'plan' | 'layers';
+}
+
+/**
+ * Wraps a net + its metadata as the reconstructor's EnergyVertexModel. With the default 'plan'
+ * execution it snapshots the weights: build it after training, not before.
+ */
+export function createEnergyVertexModel(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorGeometry, options: ModelOptions = {}): EnergyVertexModel {
   const problem = validateInputSpec(meta.inputSpec, geometry);
   if (problem !== undefined) throw new ModelError(`model ${meta.name}: input spec does not fit the detector: ${problem}`);
   const spec = meta.inputSpec;
+  const compiled = options.execution === 'layers' ? undefined : compileInferencePlan(net);
+  const plan = compiled?.plan;
+  if (plan !== undefined && (plan.inputs !== 1 || plan.outputs.length !== 2 || plan.outputs.some((o) => o.width !== 1))) {
+    plan.dispose();
+    throw new ModelError(`model ${meta.name}: expected one input and two 1-wide outputs (energy, vertex)`);
+  }
+  const execution = plan !== undefined ? `fused plan: ${plan.summary}` : compiled === undefined ? 'layers model' : `layers model (no fused plan: ${compiled.reason})`;
+  const scaled = (x: Float32Array): { energy: ArrayLike<number>; vertex: ArrayLike<number> } => {
+    if (plan === undefined) return predictScaled(net, x, spec);
+    const n = x.length / inputLength(spec);
+    const input = tf.tensor4d(x, [n, spec.size, spec.size, spec.nStations]);
+    const outs = runPlan(plan, [input]);
+    input.dispose();
+    const data = outs.map((t) => t.dataSync() as Float32Array);
+    outs.forEach((t) => t.dispose());
+    const values = [...new Set(plan.outputs.map((o) => o.value))];
+    const column = (k: number): Float32Array => {
+      const o = plan.outputs[k]!;
+      const d = data[values.indexOf(o.value)]!;
+      const width = d.length / n;
+      return width === 1 ? d : Float32Array.from({ length: n }, (_, i) => d[i * width + o.column]!);
+    };
+    return { energy: column(0), vertex: column(1) };
+  };
   let buffer = new Float32Array(0);
   return {
-    info: { name: meta.name, backend: activeBackend() },
+    info: { name: meta.name, backend: activeBackend(), execution },
     async predict(hits: readonly Hits[]) {
       const need = inputLength(spec) * hits.length;
       if (buffer.length < need) buffer = new Float32Array(need);
       const x = buildInputs(hits, geometry, spec, buffer).subarray(0, need);
       if (hits.length === 0) return { energyGeV: new Float32Array(0), dCm: new Float32Array(0) };
-      const s = predictScaled(net, x, spec);
+      const s = scaled(x);
       const energyGeV = new Float32Array(hits.length);
       const dCm = new Float32Array(hits.length);
       for (let i = 0; i < hits.length; i++) {
@@ -104,7 +142,10 @@ export function createEnergyVertexModel(net: tf.LayersModel, meta: ModelMetadata
       }
       return { energyGeV, dCm };
     },
-    dispose: () => net.dispose(),
+    dispose: () => {
+      plan?.dispose();
+      net.dispose();
+    },
   };
 }
 
@@ -122,7 +163,7 @@ export function attachMetadata(net: tf.LayersModel, meta: ModelMetadata): void {
 }
 
 /** Loads a saved model through any tfjs IOHandler (files: src/io/model-files.ts; tests: tf.io.fromMemory). */
-export async function loadEnergyVertexModel(handler: tf.io.IOHandler, geometry: DetectorGeometry): Promise<EnergyVertexModel> {
+export async function loadEnergyVertexModel(handler: tf.io.IOHandler, geometry: DetectorGeometry, options: ModelOptions = {}): Promise<EnergyVertexModel> {
   registerCoordConv();
   let net: tf.LayersModel;
   try {
@@ -137,5 +178,5 @@ export async function loadEnergyVertexModel(handler: tf.io.IOHandler, geometry: 
     net.dispose();
     throw new ModelError(`model input shape ${JSON.stringify(shape)} does not match its spec ${JSON.stringify(s)}`);
   }
-  return createEnergyVertexModel(net, meta, geometry);
+  return createEnergyVertexModel(net, meta, geometry, options);
 }
