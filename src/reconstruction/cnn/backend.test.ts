@@ -16,6 +16,7 @@ test("'auto' takes the best backend that starts and records why the better ones 
   assert.equal(tf.getBackend(), expected.startsWith('tensorflow') ? 'tensorflow' : expected);
   assert.deepEqual(r.attempts.map((a) => a.backend), ORDER.slice(0, ORDER.indexOf(expected)));
   for (const a of r.attempts) assert.match(a.error, /npm run tf:native/);
+  if (r.backend === 'tensorflow-gpu') assert.equal(typeof r.gpuDevice, 'boolean');
   if (r.backend === 'wasm') {
     assert.equal(typeof r.wasm?.simd, 'boolean');
     assert.ok((r.wasm?.threadCount ?? 0) >= 1);
@@ -23,7 +24,10 @@ test("'auto' takes the best backend that starts and records why the better ones 
 });
 
 test('an explicitly requested backend that cannot start is an error, not a silent fallback', async () => {
-  if (built('@tensorflow/tfjs-node')) {
+  if (built('@tensorflow/tfjs-node-gpu')) {
+    // The first test loaded tfjs-node-gpu; a second libtensorflow in the same process is refused.
+    await assert.rejects(selectBackend('tensorflow'), /tfjs-node-gpu is already loaded in this process/);
+  } else if (built('@tensorflow/tfjs-node')) {
     assert.equal((await selectBackend('tensorflow')).backend, 'tensorflow');
   } else {
     // One typed line, not a stack: the CLI prints it as "showertrig run: BackendError: …".

@@ -68,13 +68,18 @@ export function nativeBindingStatus(pkg: string): { built: true; path: string } 
   return { built: false, reason: `${pkg} has no built binding (its libtensorflow download failed or was skipped; build it with ${command})` };
 }
 
+/** The native package imported in this process: both register 'tensorflow', and only one libtensorflow can be loaded. */
+let nativeLoaded: string | undefined;
+
 async function tryNode(pkg: string): Promise<'tensorflow'> {
+  if (nativeLoaded !== undefined && nativeLoaded !== pkg) throw new Error(`${nativeLoaded} is already loaded in this process (one native TensorFlow per process)`);
   const status = nativeBindingStatus(pkg);
   if (!status.built) throw new BackendError(status.reason);
   // libtensorflow logs CPU-feature and oneDNN notices at INFO level on load; keep warnings and
   // errors. An operator's own TF_CPP_MIN_LOG_LEVEL wins.
   process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '1';
   await import(pkg);
+  nativeLoaded = pkg;
   // tfjs-node registers 'tensorflow' on import; it only works if it shares our tfjs-core instance.
   if (!(await tf.setBackend('tensorflow'))) throw new BackendError(`${pkg} imported but backend 'tensorflow' failed to initialise`);
   return 'tensorflow';

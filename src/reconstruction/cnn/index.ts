@@ -40,3 +40,6 @@ export {
   type Resolution,
 } from './train.js';
 export { paretoMarkdown, paretoFront, type CnnVariantResult } from './report.js';
+export { compileInferencePlan, type InferencePlan, type PlanStep, type PlanResult } from './inference-plan.js';
+export { runPlan, outputValues } from './inference-run.js';
+export { forwardFlopsPerEvent } from './flops.js';

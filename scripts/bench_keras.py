@@ -1,0 +1,138 @@
+"""Keras (TensorFlow) reference for `showertrig bench-backends`: the same CoordConv net with the same
+weights (read from the tfjs model directory), run on the same prepared input windows.
+
+Comparison only, never a runtime dependency. Runs in the venv that `npm run tf:native` makes
+(.venv-tf has tensorflow-cpu, which brings Keras 3). Prints one line
+`BENCH-BACKENDS-RESULT {json}`: inference events/s per batch size (a compiled tf.function per
+batch, and Keras's predict_on_batch), training events/s (default net and a larger one, one epoch
+after a warm-up epoch, batch 64, Adam, Huber loss), a 512^3 matmul's GFLOP/s, and the scaled
+outputs of the first 256 windows for the parent to compare with tfjs.
+"""
+import argparse
+import json
+import os
+import statistics
+import time
+
+import numpy as np
+
+p = argparse.ArgumentParser()
+p.add_argument("--model", required=True)
+p.add_argument("--inputs", required=True)
+p.add_argument("--train", required=True)
+p.add_argument("--targets", required=True)
+p.add_argument("--batches", default="64,256")
+p.add_argument("--threads", type=int, default=1)
+p.add_argument("--reps", type=int, default=5)
+p.add_argument("--larger", default='{"width": 32, "blocks": 3, "denseUnits": 128}')
+a = p.parse_args()
+
+import tensorflow as tf  # noqa: E402  (after argument errors, which need no TensorFlow)
+
+tf.config.threading.set_intra_op_parallelism_threads(a.threads)
+tf.config.threading.set_inter_op_parallelism_threads(1)
+import keras  # noqa: E402
+
+with open(os.path.join(a.model, "model.json")) as f:
+    mj = json.load(f)
+meta = mj["userDefinedMetadata"]["showertrig"]
+spec, arch = meta["inputSpec"], meta["architecture"]
+S, C = spec["size"], spec["nStations"]
+raw = np.fromfile(os.path.join(a.model, "weights.bin"), dtype=np.float32)
+weights, off = {}, 0
+for group in mj["weightsManifest"]:
+    for w in group["weights"]:
+        n = int(np.prod(w["shape"]))
+        weights[w["name"]] = raw[off:off + n].reshape(w["shape"])
+        off += n
+
+
+def coords(h, w):
+    y, x = np.meshgrid(np.linspace(-1, 1, h) if h > 1 else [0.0], np.linspace(-1, 1, w) if w > 1 else [0.0], indexing="ij")
+    return np.stack([x, y, np.sqrt(x * x + y * y) / np.sqrt(2)], -1)[None].astype(np.float32)
+
+
+class CoordConv(keras.layers.Layer):
+    """conv(concat(x, coords)) as conv(x, W) + conv(coords, Wc): the coordinate part is one constant
+    map per layer, the same computation the tfjs layer does."""
+
+    def __init__(self, filters, **kw):
+        super().__init__(**kw)
+        self.filters = filters
+
+    def build(self, shape):
+        self.kernel = self.add_weight(shape=(3, 3, shape[-1], self.filters), initializer="he_normal", name="kernel")
+        self.coord_kernel = self.add_weight(shape=(3, 3, 3, self.filters), initializer="he_normal", name="coord_kernel")
+        self.h, self.w = shape[1], shape[2]
+
+    def call(self, x):
+        c = tf.nn.conv2d(tf.constant(coords(self.h, self.w)), self.coord_kernel, 1, "SAME")
+        return tf.nn.conv2d(x, self.kernel, 1, "SAME") + c
+
+
+def build(arch):
+    inp = keras.Input((S, S, C))
+    x = inp
+    for b in range(arch["blocks"]):
+        x = CoordConv(arch["width"] * min(4, 2 ** b), name=f"coordconv_{b}")(x)
+        x = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-3, name=f"bn_{b}")(x)
+        x = keras.layers.ReLU()(x)
+        x = keras.layers.MaxPooling2D(2, 2)(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(arch["denseUnits"], activation="relu", name="dense")(x)
+    return keras.Model(inp, [keras.layers.Dense(1, name="energy")(x), keras.layers.Dense(1, name="vertex")(x)])
+
+
+model = build(arch)
+for b in range(arch["blocks"]):
+    model.get_layer(f"coordconv_{b}").set_weights([weights[f"coordconv_{b}/kernel"], weights[f"coordconv_{b}/coord_kernel"]])
+    model.get_layer(f"bn_{b}").set_weights([weights[f"bn_{b}/{k}"] for k in ("gamma", "beta", "moving_mean", "moving_variance")])
+for name in ("dense", "energy", "vertex"):
+    model.get_layer(name).set_weights([weights[f"{name}/kernel"], weights[f"{name}/bias"]])
+
+X = np.fromfile(a.inputs, dtype=np.float32).reshape(-1, S, S, C)
+fn = tf.function(lambda x: model(x, training=False))
+
+
+def median_ms(f):
+    f()
+    t = []
+    for _ in range(a.reps):
+        t0 = time.perf_counter()
+        f()
+        t.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(t)
+
+
+inference = []
+for batch in [int(b) for b in a.batches.split(",")]:
+    nb = len(X) // batch
+    chunks = [X[i * batch:(i + 1) * batch] for i in range(nb)]
+    for execution, run in (("tf.function", lambda c: [o.numpy() for o in fn(tf.constant(c))]),
+                           ("predict_on_batch", lambda c: model.predict_on_batch(c))):
+        ms = median_ms(lambda: [run(c) for c in chunks])
+        inference.append({"execution": execution, "batch": batch, "events_per_second": nb * batch / (ms / 1000)})
+
+first = [o.numpy().ravel() for o in fn(tf.constant(X[:256]))]
+outputs_first = np.stack(first, 1).ravel().astype(float).tolist()
+
+Xt = np.fromfile(a.train, dtype=np.float32).reshape(-1, S, S, C)
+T = np.fromfile(a.targets, dtype=np.float32).reshape(-1, 2)
+ye, yd = np.log10(T[:, 0:1]) - 1, T[:, 1:2] / 3.75 + 1
+training = []
+for label, ar in (("default", arch), ("larger", json.loads(a.larger))):
+    m = build(ar)
+    m.compile(optimizer=keras.optimizers.Adam(2e-3), loss=[keras.losses.Huber(1.0), keras.losses.Huber(1.0)])
+    n = (len(Xt) // 64) * 64
+    m.fit(Xt[:n], [ye[:n], yd[:n]], batch_size=64, epochs=1, verbose=0, shuffle=True)  # warm-up: tracing, allocations
+    t0 = time.perf_counter()
+    m.fit(Xt[:n], [ye[:n], yd[:n]], batch_size=64, epochs=1, verbose=0, shuffle=True)
+    training.append({"net": f"{label} {json.dumps(ar, separators=(',', ':'))}", "events_per_second": n / (time.perf_counter() - t0)})
+
+A = tf.random.normal((512, 512))
+mm = tf.function(lambda: tf.matmul(A, A))
+ms = median_ms(lambda: mm().numpy())
+print("BENCH-BACKENDS-RESULT " + json.dumps({
+    "threads": a.threads, "tensorflow": tf.__version__, "keras": keras.__version__, "matmul_gflops": 2 * 512 ** 3 / (ms * 1e6),
+    "inference": inference, "training": training, "outputs_first": outputs_first,
+}))

@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BackendsResult } from './bench-backends-report.js';
+
+const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'bench-backends', ...args], { encoding: 'utf8' });
+
+test('bench-backends measures inference (layers and fused plan) and training per backend and writes its results', () => {
+  const out = mkdtempSync(join(tmpdir(), 'showertrig-bb-'));
+  try {
+    const r = cli(['--events', '64', '--train-events', '64', '--reps', '1', '--batches', '32', '--backends', 'wasm', '--python', 'none', '--json', '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    const res = JSON.parse(r.stdout) as BackendsResult;
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'backends.json'), 'utf8')), res);
+    assert.equal(res.runs.length, 1);
+    const run = res.runs[0]!;
+    assert.equal(run.backend, 'wasm');
+    assert.deepEqual(run.inference.map((i) => [i.execution, i.batch]), [['layers', 32], ['plan', 32]]);
+    for (const i of run.inference) assert.ok(i.events_per_second > 0);
+    assert.deepEqual(run.training.map((t) => t.net.split(' ')[0]), ['default', 'larger']);
+    assert.ok(run.training[1]!.flops_per_event > run.training[0]!.flops_per_event);
+    assert.ok(res.flops_per_event > 0 && run.matmul_gflops > 0);
+    assert.match(readFileSync(join(out, 'backends.md'), 'utf8'), /\| tfjs wasm \| plan \| 1 \| 32 \|/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('bench-backends refuses an unknown backend by name', () => {
+  const r = cli(['--backends', 'tpu']);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /--backends: unknown backend "tpu"/);
+});

@@ -1,0 +1,148 @@
+/**
+ * `showertrig bench-backends`: CNN inference and training speed per tfjs backend and thread count,
+ * side by side with the same architecture and weights in Keras (TensorFlow) — scripts/bench_keras.py
+ * in the tensorflow venv that `npm run tf:native` makes. Inputs are the model's prepared windows of
+ * simulated signal showers, the same bytes for every engine; Keras's outputs on them are compared
+ * with tfjs's. Each (backend, threads) runs in its own process (TensorFlow reads its thread counts
+ * at load). Writes <out>/backends.json and backends.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadConfig, modelDirectory } from '../io/index.js';
+import { Rng } from '../domain/index.js';
+import {
+  buildInputs, forwardFlopsPerEvent, inputLength, loadEnergyVertexModel, nativeBindingStatus, readMetadata, registerCoordConv, selectBackend, SparseInputs,
+  type BackendName, type InputSpec, type NetArchitecture,
+} from '../reconstruction/index.js';
+import { generateEvent } from '../sim/index.js';
+import { intFlag, parseFlags, UsageError, type Command } from './args.js';
+import { runWorker, type WorkerRequest, type WorkerResult } from './bench-backends-worker.js';
+import { backendsMarkdown, type BackendsResult, type KerasResult } from './bench-backends-report.js';
+
+const USAGE = `usage: showertrig bench-backends [--model DIR] [--events N] [--train-events N] [--batches 64,256] [--threads 1,2] [--backends wasm,tensorflow] [--python PATH] [--reps R] [--json] [--out DIR]
+  --backends B,..  tfjs backends (default: wasm, and tensorflow when npm run tf:native has built it)
+  --threads T,..   thread counts for TensorFlow and Keras (wasm in Node runs one thread)
+  --python PATH    Python with tensorflow for the Keras comparison (default .venv-tf/bin/python; 'none' skips it)
+  --out DIR        where backends.json and backends.md go (default bench/results)`;
+
+const LARGER: NetArchitecture = { width: 32, blocks: 3, denseUnits: 128 };
+const RESULT_MARK = 'BENCH-BACKENDS-RESULT ';
+
+interface Shared { readonly model: string; readonly inputs: string; readonly train: string; readonly targets: string; readonly spec: InputSpec; readonly arch: NetArchitecture }
+
+export const command: Command = {
+  name: 'bench-backends',
+  summary: 'CNN inference and training speed per backend and thread count, against Keras',
+  usage: USAGE,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      model: { type: 'string' }, events: { type: 'string' }, 'train-events': { type: 'string' }, batches: { type: 'string' }, threads: { type: 'string' },
+      backends: { type: 'string' }, python: { type: 'string' }, reps: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, worker: { type: 'string' },
+    });
+    if (values.worker !== undefined) return worker(JSON.parse(values.worker) as WorkerRequest & Shared);
+    const cfg = loadConfig([]);
+    const modelDir = resolve(values.model ?? cfg.reconstruction.modelDir);
+    const n = intFlag(values.events, 'events', 2048, 64, 1_000_000);
+    const nTrain = intFlag(values['train-events'], 'train-events', 1024, 64, 1_000_000);
+    const reps = intFlag(values.reps, 'reps', 5, 1, 100);
+    const batches = (values.batches ?? '64,256').split(',').map((b) => intFlag(b, 'batches', 64, 1, n));
+    const threads = (values.threads ?? '1,2').split(',').map((t) => intFlag(t, 'threads', 1, 1, 256));
+    const backends = (values.backends?.split(',') ?? ['wasm', ...(nativeBindingStatus('@tensorflow/tfjs-node').built ? ['tensorflow'] : [])]) as BackendName[];
+    for (const b of backends) if (!['wasm', 'tensorflow', 'tensorflow-gpu', 'cpu'].includes(b)) throw new UsageError(`--backends: unknown backend ${JSON.stringify(b)}`);
+    const python = values.python ?? '.venv-tf/bin/python';
+    const outDir = values.out ?? 'bench/results';
+    const log = (m: string): boolean => process.stderr.write(`${m}\n`);
+
+    // The model's own input spec; the same prepared windows go to every engine. (wasm here: the
+    // parent only reads the model and checks Keras's outputs.)
+    await selectBackend('wasm');
+    registerCoordConv();
+    const probe = await tf.loadLayersModel(modelDirectory(modelDir));
+    const meta = readMetadata(probe);
+    const flopsPerEvent = forwardFlopsPerEvent(probe);
+    probe.dispose();
+    const spec = meta.inputSpec;
+    const g = cfg.detector;
+    const rng = new Rng(11);
+    const hits = Array.from({ length: n }, () => generateEvent(g, cfg.simulation, 'signal', rng).hits);
+    const inputs = buildInputs(hits, g, spec, new Float32Array(n * inputLength(spec)));
+    const trainEvents = Array.from({ length: nTrain }, () => {
+      const ev = generateEvent(g, cfg.simulation, 'signal', rng);
+      return { hits: ev.hits, energyGeV: ev.truth.energyGeV, dCm: ev.truth.dCm };
+    });
+    const trainX = buildInputs(trainEvents.map((e) => e.hits), g, spec, new Float32Array(nTrain * inputLength(spec)));
+    const dir = mkdtempSync(join(tmpdir(), 'showertrig-backends-'));
+    const shared: Shared = { model: modelDir, inputs: join(dir, 'inputs.f32'), train: join(dir, 'train.f32'), targets: join(dir, 'targets.f32'), spec, arch: meta.architecture };
+    writeFileSync(shared.inputs, inputs);
+    writeFileSync(shared.train, trainX);
+    writeFileSync(shared.targets, Float32Array.from(trainEvents.flatMap((e) => [e.energyGeV, e.dCm])));
+    log(`${n} signal showers for inference, ${nTrain} for training; ${spec.size}×${spec.size}×${spec.nStations} windows`);
+
+    const runs: WorkerResult[] = [];
+    for (const backend of backends) {
+      for (const t of backend === 'wasm' || backend === 'cpu' ? [1] : threads) {
+        const req: WorkerRequest & Shared = { ...shared, backend, threads: t, batches, trainEvents: nTrain, largerNet: LARGER, reps };
+        runs.push(spawnMeasured(process.execPath, [...process.execArgv, process.argv[1] ?? 'bin/showertrig.js', 'bench-backends', '--worker', JSON.stringify(req)], t, `${backend} × ${t}`, log) as WorkerResult);
+      }
+    }
+    const keras: KerasResult[] = [];
+    if (python !== 'none') {
+      if (!existsSync(python)) log(`Keras comparison skipped: ${python} not found (npm run tf:native makes .venv-tf, or pass --python)`);
+      else for (const t of threads) {
+        const args = ['scripts/bench_keras.py', '--model', modelDir, '--inputs', shared.inputs, '--train', shared.train, '--targets', shared.targets,
+          '--batches', batches.join(','), '--threads', String(t), '--reps', String(reps), '--larger', JSON.stringify(LARGER)];
+        keras.push(spawnMeasured(python, args, t, `keras × ${t}`, log) as KerasResult);
+      }
+    }
+    // Keras's outputs against tfjs's (the same weights, the same inputs).
+    if (keras.length > 0) {
+      const ref = await loadEnergyVertexModel(modelDirectory(modelDir), g, { execution: 'layers' });
+      const m = keras[0]!.outputs_first.length / 2;
+      const out = await ref.predict(hits.slice(0, m));
+      let worst = 0;
+      for (let i = 0; i < m; i++) {
+        worst = Math.max(worst, Math.abs(Math.log10(out.energyGeV[i]!) - 1 - keras[0]!.outputs_first[2 * i]!), Math.abs(out.dCm[i]! / 3.75 + 1 - keras[0]!.outputs_first[2 * i + 1]!));
+      }
+      keras.forEach((k) => { k.max_output_difference = worst; });
+      ref.dispose();
+    }
+    rmSync(dir, { recursive: true, force: true });
+    const result: BackendsResult = {
+      command: 'bench-backends', model: modelDir, spec, architecture: meta.architecture, flops_per_event: flopsPerEvent, events: n, train_events: nTrain, node: process.version,
+      measured_at: new Date().toISOString(), runs, keras,
+    };
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'backends.json'), JSON.stringify(result, null, 2) + '\n');
+    const md = backendsMarkdown(result, `showertrig bench-backends ${argv.join(' ')}`.trim());
+    writeFileSync(join(outDir, 'backends.md'), md);
+    process.stdout.write(values.json ? JSON.stringify(result, null, 2) + '\n' : md);
+    return 0;
+  },
+};
+
+/** Runs a measuring child with the thread-count environment and returns its JSON result line. */
+function spawnMeasured(cmd: string, args: string[], threads: number, label: string, log: (m: string) => void): unknown {
+  log(`measuring ${label} ...`);
+  const t = String(threads);
+  const env = { ...process.env, TF_NUM_INTRAOP_THREADS: t, TF_NUM_INTEROP_THREADS: '1', OMP_NUM_THREADS: t, TF_CPP_MIN_LOG_LEVEL: '2' };
+  const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const line = r.stdout?.split('\n').find((l) => l.startsWith(RESULT_MARK));
+  if (r.status !== 0 || line === undefined) throw new Error(`bench-backends: ${label} failed (exit ${r.status}): ${(r.stderr ?? '').trim().split('\n').slice(-5).join(' | ')}`);
+  return JSON.parse(line.slice(RESULT_MARK.length));
+}
+
+async function worker(req: WorkerRequest & Shared): Promise<number> {
+  const per = inputLength(req.spec);
+  const f32 = (p: string): Float32Array => new Float32Array(new Uint8Array(readFileSync(p)).buffer);
+  const x = f32(req.train), targets = f32(req.targets);
+  const inputs = new SparseInputs(req.spec);
+  const m = x.length / per;
+  for (let i = 0; i < m; i++) inputs.push(x.subarray(i * per, (i + 1) * per));
+  const train = { inputs, energyGeV: targets.filter((_, i) => i % 2 === 0), dCm: targets.filter((_, i) => i % 2 === 1) };
+  const result = await runWorker(req, async () => { registerCoordConv(); return tf.loadLayersModel(modelDirectory(req.model)); }, req.arch, req.spec, f32(req.inputs), train);
+  process.stdout.write(`${RESULT_MARK}${JSON.stringify(result)}\n`);
+  return 0;
+}
