@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCodecs } from '../codecs/index.js';
+import { BACKENDS } from '../config/index.js';
 import { loadConfig, checkKafkaReachable, createKafkaClient, createKafkaProducer, ensureTopics } from '../io/index.js';
 import { ShowertrigError } from '../domain/index.js';
 import { createSimulator } from '../sim/index.js';
@@ -18,12 +19,13 @@ import { silentLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 import { benchOutDir, percentile, saveResultRow } from './bench-results.js';
 
-const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--warmup N] [--partitions P] [--processors N] [--signal-only] [--json] [--out DIR]
+const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--warmup N] [--partitions P] [--processors N] [--signal-only] [--backend B] [--json] [--out DIR]
   --events N   frames to send (default 20000)
   --rate HZ    offered rate (default 0 = as fast as the broker accepts)
   --warmup N   frames sent first, the same way, and not measured (default 5000)
   --processors N  processors in one consumer group (default 1; at most --partitions)
   --signal-only  frames are all signal showers (the costliest class) instead of the simulator mix
+  --backend B  the processors' CNN backend: auto (default), tensorflow, wasm, ... (one run per backend gives an A/B)
   --out DIR    where e2e.json and e2e.md go (default: the scratch directory $TMPDIR/showertrig-bench;
                --out bench/results updates the committed results); one row per rate and mix`;
 
@@ -34,7 +36,7 @@ export const command: Command = {
   summary: 'end-to-end benchmark through Kafka',
   usage: USAGE,
   async run(argv) {
-    const { values } = parseFlags(argv, { brokers: { type: 'string' }, events: { type: 'string' }, rate: { type: 'string' }, partitions: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, 'signal-only': { type: 'boolean' }, processors: { type: 'string' }, warmup: { type: 'string' } });
+    const { values } = parseFlags(argv, { brokers: { type: 'string' }, events: { type: 'string' }, rate: { type: 'string' }, partitions: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, 'signal-only': { type: 'boolean' }, processors: { type: 'string' }, warmup: { type: 'string' }, backend: { type: 'string' } });
     if (values.brokers === undefined) throw new UsageError('--brokers is required');
     const n = intFlag(values.events, 'events', 20000, 1);
     const rate = numFlag(values.rate, 'rate', 0, 0);
@@ -54,9 +56,13 @@ export const command: Command = {
     await admin.disconnect();
 
     const dir = mkdtempSync(join(tmpdir(), 'showertrig-bench-'));
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ kafka: { brokers: cfg.kafka.brokers, topics, partitions, groupId: cfg.kafka.groupId }, service: { metricsPort: 0, logLevel: 'info' } }));
+    const backend = values.backend ?? 'auto';
+    if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend: expected one of ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ kafka: { brokers: cfg.kafka.brokers, topics, partitions, groupId: cfg.kafka.groupId }, service: { metricsPort: 0, logLevel: 'info' }, reconstruction: { backend } }));
     const children = Array.from({ length: processors }, () => startProcessor(values.brokers!, join(dir, 'config.json')));
     await Promise.all(children.map((c) => c.joined));
+    // The backend the processors actually run (their 'inference backend' log line).
+    const running = [...new Set(children.map((c) => /inference backend.*?"backend":"([a-z-]+)"/.exec(c.log())?.[1] ?? 'unknown'))].join('+');
     // A later member's join rebalances the earlier ones: let the group settle before producing.
     if (processors > 1) await new Promise((r) => setTimeout(r, 5_000));
 
@@ -123,7 +129,7 @@ export const command: Command = {
     const steady = measured.filter((m) => m.sent >= tStart + STEADY_AFTER_S * 1000).map((m) => m.reco - m.sent).sort((a, b) => a - b);
     const last = Math.max(...measured.map((m) => m.reco));
     const result = {
-      events: n, reconstructed: measured.length, warmup_events: warmup, offered_rate_hz: rate || 'max', frames: signalOnly ? 'signal only' : 'simulator mix', processors, partitions,
+      events: n, reconstructed: measured.length, warmup_events: warmup, offered_rate_hz: rate || 'max', frames: signalOnly ? 'signal only' : 'simulator mix', processors, partitions, backend: running,
       events_per_second: measured.length / ((last - tStart) / 1000),
       latency_ms: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] ?? NaN },
       steady_p99_ms: steady.length > 0 ? percentile(steady, 0.99) : null,
@@ -132,10 +138,10 @@ export const command: Command = {
       machine: `${cpus().length} cores, node ${process.version}`,
       measured: new Date().toISOString().slice(0, 10),
     };
-    saveResultRow(benchOutDir(values.out), 'e2e', result, (r) => `${r.frames} ${r.offered_rate_hz} ${r.processors}`, {
+    saveResultRow(benchOutDir(values.out), 'e2e', result, (r) => `${r.frames} ${r.offered_rate_hz} ${r.processors} ${r.backend ?? 'wasm'}`, {
       title: 'End-to-end benchmark through Kafka',
       notes: [
-        '`showertrig bench-e2e --brokers 127.0.0.1:9092 --events N [--rate HZ]`: one or more processors in one consumer group (`showertrig run --brokers`, default model, wasm) on fresh topics of the project broker (scripts/kafka.sh), frames from the simulator class mix (signal 5, neutrino 20, muon 50, noise 10 Hz) or signal showers only (1–100 GeV)',
+        '`showertrig bench-e2e --brokers 127.0.0.1:9092 --events N [--rate HZ]`: one or more processors in one consumer group (`showertrig run --brokers`, default model, CNN backend as in the backend column) on fresh topics of the project broker (scripts/kafka.sh), frames from the simulator class mix (signal 5, neutrino 20, muon 50, noise 10 Hz) or signal showers only (1–100 GeV)',
         'latency = broker timestamp of the reco message (written after the processor\'s producer got its ack) − timestamp of the frame message; at "max" the producer outruns the processor, so latency there is queueing time',
         'throughput = events / (last reco message − first frame sent); peak RSS = the largest VmHWM among the processors',
         `before the measured frames, ${warmup} warm-up frames go the same way (same rate) and are waited for: the processors' and the broker JVM's first seconds are not measured`,
@@ -144,6 +150,7 @@ export const command: Command = {
         { header: 'frames', cell: (r) => r.frames },
         { header: 'offered rate (Hz)', cell: (r) => String(r.offered_rate_hz) },
         { header: 'processors', cell: (r) => String(r.processors) },
+        { header: 'backend', cell: (r) => r.backend ?? 'wasm' },
         { header: 'events', cell: (r) => `${r.reconstructed}/${r.events}` },
         { header: 'events/s', cell: (r) => r.events_per_second.toFixed(0) },
         { header: 'p50 ms', cell: (r) => String(r.latency_ms.p50) },
@@ -165,7 +172,7 @@ export const command: Command = {
 };
 
 /** Starts one `showertrig run --brokers` child; `joined` resolves once it joined its group. */
-function startProcessor(brokers: string, configPath: string): { child: ChildProcess; joined: Promise<void> } {
+function startProcessor(brokers: string, configPath: string): { child: ChildProcess; joined: Promise<void>; log: () => string } {
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1] ?? 'bin/showertrig.js', 'run', '--brokers', brokers, '--config', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
   let out = '';
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -176,5 +183,5 @@ function startProcessor(brokers: string, configPath: string): { child: ChildProc
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
-  return { child, joined };
+  return { child, joined, log: () => out };
 }
