@@ -17,13 +17,13 @@ st() { node --import tsx src/cli/entry.ts "$@"; }
 
 bash scripts/tf-native.sh --check
 if [ "${1:-all}" != e2e ]; then
-  st bench-backends --threads 1,2
+  st bench-backends --threads 1,2 --out bench/results
 fi
 for cfg in "--signal-only --processors 1" "--signal-only --processors 2" "--processors 1" "--signal-only --rate 1000" "--rate 1000"; do
   for backend in wasm "$NATIVE"; do
     echo "== bench-e2e $cfg --backend $backend" >&2
     # shellcheck disable=SC2086
-    st bench-e2e --brokers "$BROKERS" --events "$EVENTS" $cfg --backend "$backend" || echo "warning: bench-e2e $cfg --backend $backend did not reconstruct every event" >&2
+    st bench-e2e --brokers "$BROKERS" --events "$EVENTS" $cfg --backend "$backend" --out bench/results || echo "warning: bench-e2e $cfg --backend $backend did not reconstruct every event" >&2
   done
 done
 cat bench/results/e2e.md

@@ -20,13 +20,15 @@ import {
 import { generateEvent } from '../sim/index.js';
 import { intFlag, parseFlags, UsageError, type Command } from './args.js';
 import { runWorker, type WorkerRequest, type WorkerResult } from './bench-backends-worker.js';
+import { benchOutDir } from './bench-results.js';
 import { backendsMarkdown, type BackendsResult, type KerasResult } from './bench-backends-report.js';
 
 const USAGE = `usage: showertrig bench-backends [--model DIR] [--events N] [--train-events N] [--batches 64,256] [--threads 1,2] [--backends wasm,tensorflow] [--python PATH] [--reps R] [--json] [--out DIR]
   --backends B,..  tfjs backends (default: wasm, and tensorflow when npm run tf:native has built it)
   --threads T,..   thread counts for TensorFlow and Keras (wasm in Node runs one thread)
   --python PATH    Python with tensorflow for the Keras comparison (default .venv-tf/bin/python; 'none' skips it)
-  --out DIR        where backends.json and backends.md go (default bench/results)`;
+  --out DIR        where backends.json and backends.md go (default: the scratch directory $TMPDIR/showertrig-bench;
+                   --out bench/results updates the committed results)`;
 
 const LARGER: NetArchitecture = { width: 32, blocks: 3, denseUnits: 128 };
 const RESULT_MARK = 'BENCH-BACKENDS-RESULT ';
@@ -53,7 +55,7 @@ export const command: Command = {
     const backends = (values.backends?.split(',') ?? ['wasm', ...(nativeBindingStatus('@tensorflow/tfjs-node').built ? ['tensorflow'] : [])]) as BackendName[];
     for (const b of backends) if (!['wasm', 'tensorflow', 'tensorflow-gpu', 'cpu'].includes(b)) throw new UsageError(`--backends: unknown backend ${JSON.stringify(b)}`);
     const python = values.python ?? '.venv-tf/bin/python';
-    const outDir = values.out ?? 'bench/results';
+    const outDir = benchOutDir(values.out);
     const log = (m: string): boolean => process.stderr.write(`${m}\n`);
 
     // The model's own input spec; the same prepared windows go to every engine. (wasm here: the
