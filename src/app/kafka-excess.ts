@@ -9,7 +9,7 @@
 import { interval, map, merge } from 'rxjs';
 import { excessGroupOf, type ShowertrigConfig } from '../config/index.js';
 import { decodeCandidate } from '../codecs/index.js';
-import { createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, fetchLag, topicPartitionCount } from '../io/index.js';
+import { createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, fetchCommitMetadata, fetchLag, topicPartitionCount } from '../io/index.js';
 import { createExcessPipeline, DEFAULT_MAX_TRACKED_IDS, DEFAULT_RETRY, type ExcessControl } from '../pipeline/index.js';
 import { createExcessMetrics, type Logger } from '../telemetry/index.js';
 import type { KafkaMember } from './kafka-reco.js';
@@ -69,7 +69,8 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
       excessMetrics: createExcessMetrics(rt.metrics.registry),
       logger: log,
       pendingUpstream: () => pending,
-      commit: (offsets) => source.commit(offsets),
+      commit: (offsets, marker) => source.commit(offsets, marker),
+      committedMarkers: () => fetchCommitMetadata(session.admin, excessGroupOf(k), k.topics.candidates),
     },
   );
   const control$ = merge(

@@ -69,6 +69,16 @@ export async function fetchLag(admin: Admin, groupId: string, topic: string): Pr
   return lag;
 }
 
+/** The metadata strings a consumer group committed with its offsets of `topic` (partitions without any are left out). */
+export async function fetchCommitMetadata(admin: Admin, groupId: string, topic: string): Promise<string[]> {
+  try {
+    const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (t?.partitions ?? []).flatMap((p) => (p.metadata === null || p.metadata === '' ? [] : [p.metadata]));
+  } catch (e) {
+    throw toKafkaIoError(`reading the committed offsets of ${groupId} on ${topic}`, e);
+  }
+}
+
 /** The number of partitions of an existing topic. */
 export async function topicPartitionCount(admin: Admin, topic: string): Promise<number> {
   try {

@@ -54,8 +54,8 @@ export interface KafkaSource {
   readonly consumer: Consumer;
   /** The partitions of the topic assigned to this member, on every (re)join (the latest is replayed). */
   readonly assignments$: Observable<readonly number[]>;
-  /** Commits partition → next offset to read (commits 'external'); a no-op while the consumer is not running. */
-  commit(offsets: ReadonlyMap<number, string>): Promise<void>;
+  /** Commits partition → next offset to read (commits 'external'), with an optional metadata string; a no-op while the consumer is not running. */
+  commit(offsets: ReadonlyMap<number, string>, metadata?: string): Promise<void>;
 }
 
 export function createKafkaSource(kafka: Kafka, cfg: KafkaSourceConfig, logger: Logger): KafkaSource {
@@ -127,10 +127,10 @@ export function createKafkaSource(kafka: Kafka, cfg: KafkaSourceConfig, logger: 
       consumer.disconnect().catch((e: unknown) => logger.warn('consumer disconnect failed', { error: String(e) }));
     };
   });
-  const commit = async (offsets: ReadonlyMap<number, string>): Promise<void> => {
+  const commit = async (offsets: ReadonlyMap<number, string>, metadata?: string): Promise<void> => {
     if (offsets.size === 0) return;
     try {
-      await consumer.commitOffsets([...offsets].map(([partition, offset]) => ({ topic: cfg.topic, partition, offset })));
+      await consumer.commitOffsets([...offsets].map(([partition, offset]) => ({ topic: cfg.topic, partition, offset, ...(metadata === undefined ? {} : { metadata }) })));
     } catch (e) {
       throw toKafkaIoError(`committing offsets of ${cfg.topic}`, e);
     }

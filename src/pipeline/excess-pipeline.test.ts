@@ -40,6 +40,7 @@ test('the excess stream writes alerts and the alert-tagged candidates into their
   const alerts = recordingSink<ExcessAlert>();
   const candidates = recordingSink<Candidate>();
   const commits: Map<number, string>[] = [];
+  const markers: (string | undefined)[] = [];
   const registry = new Registry();
   const metrics = createMetrics(registry, { defaultMetrics: false });
   const pipeline = createExcessPipeline(
@@ -50,7 +51,10 @@ test('the excess stream writes alerts and the alert-tagged candidates into their
       metrics,
       excessMetrics: createExcessMetrics(registry),
       nowMs: () => 0,
-      commit: async (o) => void commits.push(new Map(o)),
+      commit: async (o, marker) => {
+        commits.push(new Map(o));
+        markers.push(marker);
+      },
     },
   );
   const control$ = new Subject<ExcessControl>();
@@ -66,6 +70,7 @@ test('the excess stream writes alerts and the alert-tagged candidates into their
   assert.ok(tagged.length > 0 && tagged.every(({ c }) => c.alertId !== undefined));
   for (const { c, p } of tagged) assert.equal(p, c.event.eventId.startsWith('p0') ? 0 : 1, `${c.event.eventId} back into its partition`);
   assert.ok(commits.length > 0);
+  assert.match(markers[markers.length - 1] ?? '', /^excess-open-from=\d+$/, 'commits carry the resume point');
   const last = commits[commits.length - 1]!;
   assert.ok(Number(last.get(0)) > 0 && Number(last.get(1)) > 0 && Number(last.get(1)) < perPartition[1]!, `commits trail the input: ${JSON.stringify([...last])}`);
   const text = await registry.metrics();

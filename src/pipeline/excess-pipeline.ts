@@ -35,8 +35,10 @@ export interface ExcessPipelineDeps {
   readonly nowMs?: () => number;
   /** Candidates partitions whose upstream frames are not all reconstructed yet. */
   readonly pendingUpstream?: () => ReadonlySet<number>;
-  /** Commits input offsets (partition → next offset to read). Absent: nothing is committed. */
-  readonly commit?: (offsets: ReadonlyMap<number, string>) => Promise<void>;
+  /** Commits input offsets (partition → next offset to read) with a metadata string. Absent: nothing is committed. */
+  readonly commit?: (offsets: ReadonlyMap<number, string>, metadata: string | undefined) => Promise<void>;
+  /** The metadata committed with the group's offsets (a predecessor's resume markers), read on becoming active. */
+  readonly committedMarkers?: () => Promise<readonly string[]>;
 }
 
 export type ExcessControl = { readonly kind: 'assign'; readonly partitions: readonly number[] } | { readonly kind: 'tick' };
@@ -103,7 +105,7 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
     const offsets = stage.commitOffsets();
     if (offsets.size === 0) return;
     try {
-      await deps.commit(offsets);
+      await deps.commit(offsets, stage.resumeMarker());
     } catch (e) {
       logger.warn('excess stage: committing offsets failed; retrying at the next interval', { error: String(e) });
     }
@@ -135,6 +137,13 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
   const onControl = async (c: ExcessControl): Promise<BatchReport> => {
     if (c.kind === 'assign') {
       stage.assign(c.partitions, now());
+      if (c.partitions.length > 0 && deps.committedMarkers !== undefined) {
+        try {
+          stage.resumeAfter(await deps.committedMarkers());
+        } catch (e) {
+          logger.warn('excess stage: could not read the committed resume point; alerts may be re-published', { error: String(e) });
+        }
+      }
       xm.active.set(c.partitions.length > 0 ? 1 : 0);
       logger.info(c.partitions.length > 0 ? 'excess stage active' : 'excess stage on standby', { partitions: c.partitions });
     }

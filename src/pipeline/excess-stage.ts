@@ -18,7 +18,11 @@
  * (oldest open bin − replay span), replay span = window + trailing + holdoff + one step. A successor
  * starting from those offsets rebuilds the same bins and re-derives the same alerts; alert ids are
  * deterministic (method, window start, window end), so a re-emitted alert replaces itself.
- * What it cannot rebuild exactly: a CUSUM run older than the replay span.
+ * What it cannot rebuild exactly is a CUSUM run older than the replay span; so that this cannot
+ * produce an alert the predecessor did not raise, the commits carry the predecessor's progress
+ * (resumeMarker: the start of its oldest open bin) and the successor, given it (resumeAfter),
+ * re-derives but does not re-publish alerts whose window ended before that point: the predecessor
+ * published every alert it decided before it committed.
  */
 import type { Candidate, ExcessAlert } from '../domain/index.js';
 import type { ExcessConfig } from '../config/index.js';
@@ -34,6 +38,9 @@ export interface ExcessStageConfig {
 }
 
 export const DEFAULT_MAX_TRACKED_IDS = 500_000;
+
+/** Commit metadata: "excess-open-from=<ns>". */
+const RESUME_PREFIX = 'excess-open-from=';
 
 /** An event time before any bin: closing through it closes nothing. */
 const NO_WATERMARK = -(2n ** 62n);
@@ -69,6 +76,10 @@ export interface ExcessStage {
   process(items: readonly SourcedCandidate[], skipped: readonly SkippedMessage[], nowMs: number, pendingUpstream: ReadonlySet<number>): ExcessStageUpdate;
   /** Per partition, the offset a successor must start reading from (see the module comment). */
   commitOffsets(): Map<number, string>;
+  /** Commit metadata naming this instance's progress; undefined before the first bin closed. */
+  resumeMarker(): string | undefined;
+  /** A predecessor's resume markers: alerts with windows ending at or before the latest are not published again. */
+  resumeAfter(markers: readonly string[]): void;
   readonly monitor: ExcessMonitor;
   readonly watermark: WatermarkTracker;
   /** Oldest event time whose candidates are still remembered (replay horizon), ns. */
@@ -96,6 +107,7 @@ export function createExcessStage(cfg: ExcessStageConfig): ExcessStage {
   let offsets = new Map<number, OffsetEntry[]>();
   let nextOffset = new Map<number, bigint>();
   let assigned: readonly number[] = [];
+  let resumeNs: bigint | undefined;
 
   const horizon = (): bigint | undefined => {
     const from = monitor.openFromNs;
@@ -145,6 +157,7 @@ export function createExcessStage(cfg: ExcessStageConfig): ExcessStage {
         monitor = createExcessMonitor(e);
         watermark = tracker();
         seen = new Map();
+        resumeNs = undefined;
       }
       assigned = [...partitions];
       watermark.assign(partitions, nowMs);
@@ -178,9 +191,26 @@ export function createExcessStage(cfg: ExcessStageConfig): ExcessStage {
       // Without a watermark nothing may close yet (NO_WATERMARK closes nothing); candidates are still counted into open bins.
       const u = monitor.process(fresh, { watermarkNs: wm ?? NO_WATERMARK });
       const partitionOf = (c: Candidate): number | undefined => seen.get(c.event.eventId)?.partition;
-      const tagged = [...u.candidates.filter((c) => c.alertId !== undefined), ...u.reissued].map((c) => ({ candidate: c, partition: partitionOf(c) }));
+      const alerts = resumeNs === undefined ? u.alerts : u.alerts.filter((a) => a.windowEndNs > resumeNs!);
+      const published = new Set(alerts.map((a) => a.alertId));
+      const tagged = [...u.candidates, ...u.reissued]
+        .filter((c) => c.alertId !== undefined && published.has(c.alertId))
+        .map((c) => ({ candidate: c, partition: partitionOf(c) }));
       forget();
-      return { alerts: u.alerts, tagged, evaluations: u.evaluations, counted: fresh.length, duplicates, late, watermarkNs: wm };
+      return { alerts, tagged, evaluations: u.evaluations, counted: fresh.length, duplicates, late, watermarkNs: wm };
+    },
+    resumeMarker() {
+      const from = monitor.openFromNs;
+      return from === undefined ? undefined : `${RESUME_PREFIX}${from}`;
+    },
+    resumeAfter(markers) {
+      for (const m of markers) {
+        if (!m.startsWith(RESUME_PREFIX)) continue;
+        const digits = m.slice(RESUME_PREFIX.length);
+        if (!/^-?\d+$/.test(digits)) continue;
+        const ns = BigInt(digits);
+        if (resumeNs === undefined || ns > resumeNs) resumeNs = ns;
+      }
     },
     commitOffsets() {
       const out = new Map<number, string>();

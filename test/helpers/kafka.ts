@@ -53,7 +53,7 @@ export async function produce(kafka: Kafka, topic: string, messages: { key: stri
   }
 }
 
-/** Reads a topic from the beginning until `until(messages)` holds or the timeout passes. */
+/** Reads a topic from the beginning until `until(messages)` holds (checked on every message and every 250 ms) or the timeout passes. */
 export async function consumeUntil(
   kafka: Kafka,
   topic: string,
@@ -72,9 +72,11 @@ export async function consumeUntil(
       if (until(got)) resolveDone();
     },
   });
+  const poll = setInterval(() => until(got) && resolveDone(), 250);
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
   clearTimeout(timer); // a pending timer would keep the test process alive after the last test
+  clearInterval(poll);
   await c.disconnect();
   return got;
 }
