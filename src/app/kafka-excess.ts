@@ -3,13 +3,18 @@
  * tt.candidates in its own consumer group (kafka.excessGroupId) with the single-active assignment,
  * so exactly one instance counts while the others stand by, and writes tt.alerts and the
  * alert-tagged candidates. Offsets are committed only as far as a successor needs to rebuild the
- * statistics (excess-stage.ts). Which candidates partitions still have frames to reconstruct is
- * polled from the reconstruction group's lag on tt.frames: those partitions never count as idle.
+ * statistics (excess-stage.ts). Which candidates partitions still have work upstream is polled
+ * every second: frames the reconstruction group has not committed (its lag on tt.frames), and
+ * candidates in tt.candidates beyond what this stage has read. Those never count as idle, so a
+ * slow or restarting reconstruction process, or this consumer's own fetch falling behind, holds
+ * the watermark instead of making candidates late. What remains a heuristic (as in any
+ * idle-source rule): frames produced, reconstructed and written within one poll period to a
+ * partition that had been silent for idlePartitionS.
  */
 import { interval, map, merge } from 'rxjs';
 import { excessGroupOf, type ShowertrigConfig } from '../config/index.js';
 import { decodeCandidate } from '../codecs/index.js';
-import { createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, fetchCommitMetadata, fetchLag, topicPartitionCount } from '../io/index.js';
+import { createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, fetchCommitMetadata, fetchLag, fetchPositions, topicPartitionCount } from '../io/index.js';
 import { createExcessPipeline, DEFAULT_MAX_TRACKED_IDS, DEFAULT_RETRY, type ExcessControl } from '../pipeline/index.js';
 import { createExcessMetrics, type Logger } from '../telemetry/index.js';
 import type { KafkaMember } from './kafka-reco.js';
@@ -23,17 +28,37 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
   const k = cfg.kafka;
   const log = logger.child({ component: 'excess' });
   const candidatePartitions = await topicPartitionCount(session.admin, k.topics.candidates);
-  const all = new Set(Array.from({ length: candidatePartitions }, (_, p) => p));
-  // Until the first lag poll answers, every partition counts as having upstream work.
-  let pending: ReadonlySet<number> = all;
+  const all: ReadonlySet<number> = new Set(Array.from({ length: candidatePartitions }, (_, p) => p));
+  const idleMs = cfg.trigger.excess.idlePartitionS * 1000;
+  // The latest answer: frames partitions the reco group has not committed yet, and where each candidates partition ends.
+  let framesPending: ReadonlySet<number> = all;
+  let candidates = new Map<number, { low: bigint; high: bigint; committed: bigint | undefined }>();
+  let polledAtMs = Number.NEGATIVE_INFINITY; // when the latest successful poll started
+  let polling = false;
   const pollUpstream = (): void => {
-    fetchLag(session.admin, k.groupId, k.topics.frames)
-      .then((lag) => {
+    if (polling) return;
+    polling = true;
+    const started = Date.now();
+    Promise.all([fetchLag(session.admin, k.groupId, k.topics.frames), fetchPositions(session.admin, excessGroupOf(k), k.topics.candidates)])
+      .then(([lag, positions]) => {
         const next = new Set<number>();
         for (const [p, v] of lag) if (v > 0) next.add(p % candidatePartitions);
-        pending = next;
+        framesPending = next;
+        candidates = positions;
+        polledAtMs = started;
       })
-      .catch((e: unknown) => log.debug('upstream lag poll failed; keeping the last answer', { error: String(e) }));
+      .catch((e: unknown) => log.debug('upstream poll failed; keeping the last answer', { error: String(e) }))
+      .finally(() => (polling = false));
+  };
+  /**
+   * A candidates partition has work pending while its frames are not all reconstructed or the topic
+   * holds candidates this stage has not read; with no answer fresher than the idle time, all have.
+   */
+  const pendingUpstream = (position: (partition: number) => bigint | undefined): ReadonlySet<number> => {
+    if (Date.now() - polledAtMs > idleMs) return all;
+    const out = new Set(framesPending);
+    for (const [p, c] of candidates) if (c.high > (position(p) ?? c.committed ?? c.low)) out.add(p);
+    return out;
   };
   pollUpstream();
   const lagTimer = setInterval(pollUpstream, POLL_MS);
@@ -68,7 +93,7 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
       metrics: rt.metrics,
       excessMetrics: createExcessMetrics(rt.metrics.registry),
       logger: log,
-      pendingUpstream: () => pending,
+      pendingUpstream,
       commit: (offsets, marker) => source.commit(offsets, marker),
       committedMarkers: () => fetchCommitMetadata(session.admin, excessGroupOf(k), k.topics.candidates),
     },

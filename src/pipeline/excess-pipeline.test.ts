@@ -41,6 +41,7 @@ test('the excess stream writes alerts and the alert-tagged candidates into their
   const candidates = recordingSink<Candidate>();
   const commits: Map<number, string>[] = [];
   const markers: (string | undefined)[] = [];
+  let positions: (bigint | undefined)[] = [];
   const registry = new Registry();
   const metrics = createMetrics(registry, { defaultMetrics: false });
   const pipeline = createExcessPipeline(
@@ -51,6 +52,10 @@ test('the excess stream writes alerts and the alert-tagged candidates into their
       metrics,
       excessMetrics: createExcessMetrics(registry),
       nowMs: () => 0,
+      pendingUpstream: (position) => {
+        positions = [position(0), position(1)];
+        return new Set();
+      },
       commit: async (o, marker) => {
         commits.push(new Map(o));
         markers.push(marker);
@@ -69,6 +74,7 @@ test('the excess stream writes alerts and the alert-tagged candidates into their
   const tagged = candidates.writes.flatMap((w) => w.items.map((c) => ({ c, p: w.ctx?.partition })));
   assert.ok(tagged.length > 0 && tagged.every(({ c }) => c.alertId !== undefined));
   for (const { c, p } of tagged) assert.equal(p, c.event.eventId.startsWith('p0') ? 0 : 1, `${c.event.eventId} back into its partition`);
+  assert.deepEqual(positions, [BigInt(perPartition[0]!), BigInt(perPartition[1]!)], 'the upstream check sees how far the stage has read');
   assert.ok(commits.length > 0);
   assert.match(markers[markers.length - 1] ?? '', /^excess-open-from=\d+$/, 'commits carry the resume point');
   const last = commits[commits.length - 1]!;

@@ -33,8 +33,11 @@ export interface ExcessPipelineDeps {
   readonly logger?: Logger;
   /** Wall clock, ms (idle partitions). */
   readonly nowMs?: () => number;
-  /** Candidates partitions whose upstream frames are not all reconstructed yet. */
-  readonly pendingUpstream?: () => ReadonlySet<number>;
+  /**
+   * Candidates partitions with work still pending: frames not all reconstructed, or candidates in
+   * the topic beyond `position` (the next offset this stage will read, if it read any).
+   */
+  readonly pendingUpstream?: (position: (partition: number) => bigint | undefined) => ReadonlySet<number>;
   /** Commits input offsets (partition → next offset to read) with a metadata string. Absent: nothing is committed. */
   readonly commit?: (offsets: ReadonlyMap<number, string>, metadata: string | undefined) => Promise<void>;
   /** The metadata committed with the group's offsets (a predecessor's resume markers), read on becoming active. */
@@ -60,6 +63,7 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
   const comp = m.component('excess');
   const stage = createExcessStage(config);
   let lastCommitMs = 0;
+  const pending = (): ReadonlySet<number> => deps.pendingUpstream?.((p) => stage.position(p)) ?? NOTHING; // asked after a batch is taken in
 
   const write = async <T>(sink: Sink<T>, items: readonly T[], partition?: number): Promise<void> => {
     if (items.length === 0) return;
@@ -127,7 +131,7 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
         skipped.push({ partition, offset });
       }
     }
-    const u = stage.process(items, skipped, now(), deps.pendingUpstream?.() ?? NOTHING);
+    const u = stage.process(items, skipped, now(), pending);
     await publish(u);
     await batch.ack?.();
     await commit(false);
@@ -147,7 +151,7 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
       xm.active.set(c.partitions.length > 0 ? 1 : 0);
       logger.info(c.partitions.length > 0 ? 'excess stage active' : 'excess stage on standby', { partitions: c.partitions });
     }
-    const u = stage.process([], [], now(), deps.pendingUpstream?.() ?? NOTHING);
+    const u = stage.process([], [], now(), pending);
     await publish(u);
     await commit(false);
     return observe(u, 0);

@@ -73,9 +73,17 @@ export interface ExcessStageUpdate {
 export interface ExcessStage {
   /** The partitions this instance now holds (empty: standby; the statistics start afresh). */
   assign(partitions: readonly number[], nowMs: number): void;
-  process(items: readonly SourcedCandidate[], skipped: readonly SkippedMessage[], nowMs: number, pendingUpstream: ReadonlySet<number>): ExcessStageUpdate;
+  /** pendingUpstream: the partitions with work pending upstream (a function: asked after the items are taken in). */
+  process(
+    items: readonly SourcedCandidate[],
+    skipped: readonly SkippedMessage[],
+    nowMs: number,
+    pendingUpstream: ReadonlySet<number> | (() => ReadonlySet<number>),
+  ): ExcessStageUpdate;
   /** Per partition, the offset a successor must start reading from (see the module comment). */
   commitOffsets(): Map<number, string>;
+  /** The next offset of `partition` this instance will read, once it read any since its assignment. */
+  position(partition: number): bigint | undefined;
   /** Commit metadata naming this instance's progress; undefined before the first bin closed. */
   resumeMarker(): string | undefined;
   /** A predecessor's resume markers: alerts with windows ending at or before the latest are not published again. */
@@ -187,7 +195,7 @@ export function createExcessStage(cfg: ExcessStageConfig): ExcessStage {
         if (openFrom !== undefined && ts < openFrom) late.push(c);
         else fresh.push(c);
       }
-      const wm = watermark.advance(nowMs, pendingUpstream);
+      const wm = watermark.advance(nowMs, typeof pendingUpstream === 'function' ? pendingUpstream() : pendingUpstream);
       // Without a watermark nothing may close yet (NO_WATERMARK closes nothing); candidates are still counted into open bins.
       const u = monitor.process(fresh, { watermarkNs: wm ?? NO_WATERMARK });
       const partitionOf = (c: Candidate): number | undefined => seen.get(c.event.eventId)?.partition;
@@ -198,6 +206,9 @@ export function createExcessStage(cfg: ExcessStageConfig): ExcessStage {
         .map((c) => ({ candidate: c, partition: partitionOf(c) }));
       forget();
       return { alerts, tagged, evaluations: u.evaluations, counted: fresh.length, duplicates, late, watermarkNs: wm };
+    },
+    position(partition) {
+      return nextOffset.get(partition);
     },
     resumeMarker() {
       const from = monitor.openFromNs;
