@@ -9,3 +9,5 @@ export { runKafkaTrigger, isRole, ROLES, type Role } from './run-kafka.js';
 export { countingSinks, drive, liveLine, summary, newTotals, addReport, type RunTotals } from './live.js';
 export { RatePlot, ratePlotOption, type RatePlotOption } from './rate-plot.js';
 export { DEFAULT_START_NS, pacedFrames, simulatedFrames, type PacedSourceOptions, type SourceOptions } from './sources.js';
+export { armShutdownGrace } from './shutdown.js';
+export { runSoak, type SoakOptions, type SoakResult } from './soak/soak.js';

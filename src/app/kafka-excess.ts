@@ -14,7 +14,7 @@
 import { interval, map, merge } from 'rxjs';
 import { excessGroupOf, type ShowertrigConfig } from '../config/index.js';
 import { decodeCandidate } from '../codecs/index.js';
-import { createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, fetchCommitMetadata, fetchLag, fetchPositions, topicPartitionCount } from '../io/index.js';
+import { createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, sourceSettings } from '../io/index.js';
 import { createExcessPipeline, DEFAULT_MAX_TRACKED_IDS, DEFAULT_RETRY, type ExcessControl } from '../pipeline/index.js';
 import { createExcessMetrics, type Logger } from '../telemetry/index.js';
 import type { KafkaMember } from './kafka-reco.js';
@@ -27,7 +27,8 @@ const POLL_MS = 1000;
 export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSession, rt: ServiceRuntime, logger: Logger): Promise<KafkaMember> {
   const k = cfg.kafka;
   const log = logger.child({ component: 'excess' });
-  const candidatePartitions = await topicPartitionCount(session.admin, k.topics.candidates);
+  const cluster = session.cluster;
+  const candidatePartitions = await cluster.partitionCount(k.topics.candidates);
   const all: ReadonlySet<number> = new Set(Array.from({ length: candidatePartitions }, (_, p) => p));
   const idleMs = cfg.trigger.excess.idlePartitionS * 1000;
   // The latest answer: frames partitions the reco group has not committed yet, and where each candidates partition ends.
@@ -39,7 +40,7 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
     if (polling) return;
     polling = true;
     const started = Date.now();
-    Promise.all([fetchLag(session.admin, k.groupId, k.topics.frames), fetchPositions(session.admin, excessGroupOf(k), k.topics.candidates)])
+    Promise.all([cluster.lag(k.groupId, k.topics.frames), cluster.positions(excessGroupOf(k), k.topics.candidates)])
       .then(([lag, positions]) => {
         const next = new Set<number>();
         for (const [p, v] of lag) if (v > 0) next.add(p % candidatePartitions);
@@ -63,12 +64,13 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
   pollUpstream();
   const lagTimer = setInterval(pollUpstream, POLL_MS);
 
-  const producer = createKafkaProducer(session.kafka);
+  const limits = { alerts: await cluster.maxMessageBytes(k.topics.alerts), candidates: await cluster.maxMessageBytes(k.topics.candidates) };
+  const producer = createKafkaProducer(cluster);
   await producer.connect();
   const c = rt.codecs;
   const source = createKafkaSource(
-    session.kafka,
-    { ...DEFAULT_KAFKA_SOURCE, groupId: excessGroupOf(k), topic: k.topics.candidates, assignment: 'single-active', commits: 'external' },
+    cluster,
+    { ...DEFAULT_KAFKA_SOURCE, ...sourceSettings(k), groupId: excessGroupOf(k), topic: k.topics.candidates, assignment: 'single-active', commits: 'external' },
     log,
   );
   const excess = createExcessPipeline(
@@ -82,8 +84,9 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
     {
       decode: decodeCandidate,
       sinks: {
-        alerts: createKafkaSink(producer.producer, { topic: k.topics.alerts, encode: (a) => c.alert.encode(a), key: (a) => a.alertId }),
-        candidates: createKafkaSink(producer.producer, {
+        alerts: createKafkaSink(producer, { topic: k.topics.alerts, encode: (a) => c.alert.encode(a), key: (a) => a.alertId, maxMessageBytes: limits.alerts }),
+        candidates: createKafkaSink(producer, {
+          maxMessageBytes: limits.candidates,
           topic: k.topics.candidates,
           encode: (x) => c.candidate.encode(x),
           key: (x) => x.event.eventId,
@@ -95,7 +98,7 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
       logger: log,
       pendingUpstream,
       commit: (offsets, marker) => source.commit(offsets, marker),
-      committedMarkers: () => fetchCommitMetadata(session.admin, excessGroupOf(k), k.topics.candidates),
+      committedMarkers: () => cluster.commitMetadata(excessGroupOf(k), k.topics.candidates),
     },
   );
   const control$ = merge(
@@ -106,8 +109,12 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
   return {
     reports$: excess.run(source.batches$, control$),
     joined: source.joined,
+    healthy: () => source.health.up && producer.health.up,
+    pause: () => source.pause(),
+    inFlight: () => source.inFlight(),
     async close() {
       clearInterval(lagTimer);
+      await source.close();
       await producer.disconnect().catch(() => undefined);
     },
   };

@@ -4,54 +4,73 @@
  * idempotent producer. It runs no excess monitor: the selected candidates of frames partition p go
  * to candidates partition p (mod the candidates topic's partitions), in offset order, so every
  * candidates partition stays in event-time order for the global excess stage (kafka-excess.ts).
+ *
+ * Every output fits its topic's max.message.bytes (read from the brokers): sends are split, and
+ * dead letters of oversized inputs keep a truncated payload with its length and hash (headers).
+ * consumer_lag is polled every LAG_POLL_MS and cleared (unknown) while the member is not healthy
+ * (consumer not fetching or producer not delivering) or a poll fails, never left frozen.
  */
 import type { Observable } from 'rxjs';
 import type { ShowertrigConfig } from '../config/index.js';
-import { createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, fetchLag, topicPartitionCount } from '../io/index.js';
-import type { BatchReport, PipelineSinks } from '../pipeline/index.js';
-import type { Logger } from '../telemetry/index.js';
+import { createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, maxRecordBytes, sourceSettings } from '../io/index.js';
+import { deadLetterHeaders, deadLetterKey, type BatchReport, type PipelineSinks } from '../pipeline/index.js';
+import type { Logger, Metrics } from '../telemetry/index.js';
 import type { KafkaSession } from './kafka-session.js';
 import type { TriggerRuntime } from './trigger-runtime.js';
+
+const LAG_POLL_MS = 5_000;
 
 export interface KafkaMember {
   readonly reports$: Observable<BatchReport>;
   /** Resolves once the member joined its consumer group. */
   readonly joined: Promise<void>;
+  /** Its consumer fetches and its producer delivers (readiness). */
+  healthy(): boolean;
+  /** Stops fetching (a clean stop drains what is in flight). */
+  pause(): void;
+  /** Input batches handed to the pipeline and not yet acknowledged. */
+  inFlight(): number;
+  /** Commits what was acknowledged, disconnects. */
   close(): Promise<void>;
 }
 
 export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSession, rt: TriggerRuntime, logger: Logger): Promise<KafkaMember> {
   const k = cfg.kafka;
-  const candidatePartitions = await topicPartitionCount(session.admin, k.topics.candidates);
-  const framePartitions = await topicPartitionCount(session.admin, k.topics.frames);
+  const cluster = session.cluster;
+  const candidatePartitions = await cluster.partitionCount(k.topics.candidates);
+  const framePartitions = await cluster.partitionCount(k.topics.frames);
   if (framePartitions > candidatePartitions) {
     logger.warn('tt.candidates has fewer partitions than tt.frames: several frames partitions share one candidates partition, so event time there is only roughly ordered (raise trigger.excess.allowedLatenessS)', {
       frames: framePartitions,
       candidates: candidatePartitions,
     });
   }
-  const producer = createKafkaProducer(session.kafka);
+  const limits = {
+    reco: await cluster.maxMessageBytes(k.topics.reco),
+    candidates: await cluster.maxMessageBytes(k.topics.candidates),
+    alerts: await cluster.maxMessageBytes(k.topics.alerts),
+    dlq: await cluster.maxMessageBytes(k.topics.dlq),
+  };
+  const producer = createKafkaProducer(cluster);
   await producer.connect();
   const c = rt.codecs;
   const sinks: PipelineSinks = {
-    reco: createKafkaSink(producer.producer, { topic: k.topics.reco, encode: (e) => c.reco.encode(e), key: (e) => e.eventId }),
-    candidates: createKafkaSink(producer.producer, {
+    reco: createKafkaSink(producer, { topic: k.topics.reco, encode: (e) => c.reco.encode(e), key: (e) => e.eventId, maxMessageBytes: limits.reco }),
+    candidates: createKafkaSink(producer, {
       topic: k.topics.candidates,
       encode: (x) => c.candidate.encode(x),
       key: (x) => x.event.eventId,
       partition: (ctx) => (ctx.partition === undefined ? undefined : ctx.partition % candidatePartitions),
+      maxMessageBytes: limits.candidates,
     }),
-    alerts: createKafkaSink(producer.producer, { topic: k.topics.alerts, encode: (a) => c.alert.encode(a), key: (a) => a.alertId }),
-    deadLetters: createKafkaSink(producer.producer, {
-      topic: k.topics.dlq,
-      encode: (d) => c.deadLetter.encode(d),
-      key: (d) => d.key ?? `${d.topic}/${d.partition}/${d.offset}`,
-    }),
+    alerts: createKafkaSink(producer, { topic: k.topics.alerts, encode: (a) => c.alert.encode(a), key: (a) => a.alertId, maxMessageBytes: limits.alerts }),
+    deadLetters: createKafkaSink(producer, { topic: k.topics.dlq, encode: (d) => c.deadLetter.encode(d), key: deadLetterKey, headers: deadLetterHeaders, maxMessageBytes: limits.dlq }),
   };
   const source = createKafkaSource(
-    session.kafka,
+    cluster,
     {
       ...DEFAULT_KAFKA_SOURCE,
+      ...sourceSettings(k),
       groupId: k.groupId,
       topic: k.topics.frames,
       // One fetch per partition bounds the frames in flight: ~6 KB/frame at 100 GeV.
@@ -59,20 +78,45 @@ export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSessi
     },
     logger,
   );
-  const lagTimer = setInterval(() => {
-    fetchLag(session.admin, k.groupId, k.topics.frames)
-      .then((lag) => {
-        for (const [p, v] of lag) rt.metrics.consumerLag.set({ partition: String(p) }, v);
-      })
-      .catch((e: unknown) => logger.debug('lag poll failed', { error: String(e) }));
-  }, 5000);
+  const healthy = (): boolean => source.health.up && producer.health.up;
+  const lagTimer = pollLag(() => cluster.lag(k.groupId, k.topics.frames), healthy, rt.metrics, logger);
   process.stderr.write(`showertrig: reconstructing ${k.topics.frames} as ${k.groupId} from ${k.brokers.join(',')}, metrics ${rt.metricsUrl}\n`);
   return {
-    reports$: rt.pipeline(sinks, { excess: 'downstream' }).run(source.batches$),
+    reports$: rt.pipeline(sinks, { excess: 'downstream', maxDeadLetterBytes: maxRecordBytes(limits.dlq) }).run(source.batches$),
     joined: source.joined,
+    healthy,
+    pause: () => source.pause(),
+    inFlight: () => source.inFlight(),
     async close() {
       clearInterval(lagTimer);
+      rt.metrics.consumerLag.reset();
+      await source.close();
       await producer.disconnect().catch(() => undefined);
     },
   };
+}
+
+/** Polls the lag every LAG_POLL_MS into consumer_lag; clears it (unknown) at once when not healthy or a poll fails. */
+function pollLag(lag: () => Promise<Map<number, number>>, healthy: () => boolean, metrics: Metrics, logger: Logger): NodeJS.Timeout {
+  let lastPoll = 0;
+  let polling = false;
+  return setInterval(() => {
+    if (!healthy()) {
+      metrics.consumerLag.reset();
+      return;
+    }
+    if (polling || Date.now() - lastPoll < LAG_POLL_MS) return;
+    polling = true;
+    lastPoll = Date.now();
+    lag()
+      .then((l) => {
+        metrics.consumerLag.reset();
+        if (healthy()) for (const [p, v] of l) metrics.consumerLag.set({ partition: String(p) }, v);
+      })
+      .catch((e: unknown) => {
+        metrics.consumerLag.reset();
+        logger.debug('lag poll failed', { error: String(e) });
+      })
+      .finally(() => (polling = false));
+  }, 250);
 }

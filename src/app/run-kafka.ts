@@ -6,7 +6,11 @@
  *          every partition of tt.candidates → tt.alerts;
  *   all    both in one process (the default): N such processes scale reconstruction N ways while
  *          one of them counts the excess.
- * /readyz turns ready once every member of the process joined its group; Ctrl-C/SIGTERM stop it.
+ * /readyz is true while every member's consumer fetches and producer delivers (false during a broker
+ * outage, true again after it). The runtime binds the metrics port before anything slow, so a port
+ * in use fails at once. SIGTERM/SIGINT: stop fetching, let the batches in flight finish, commit,
+ * disconnect and exit 0 within service.shutdownGraceMs; past the grace the process exits 1
+ * (uncommitted input is redelivered to the group).
  */
 import { from, merge, takeUntil, type Observable } from 'rxjs';
 import type { ShowertrigConfig } from '../config/index.js';
@@ -14,7 +18,8 @@ import type { BatchReport } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { startExcessMember } from './kafka-excess.js';
 import { startRecoMember, type KafkaMember } from './kafka-reco.js';
-import { openKafkaSession } from './kafka-session.js';
+import { openKafkaSession, type KafkaSession } from './kafka-session.js';
+import { armShutdownGrace } from './shutdown.js';
 import { drive } from './live.js';
 import type { RatePlotOption } from './rate-plot.js';
 import { startServiceRuntime, startTriggerRuntime, type ServiceRuntime } from './trigger-runtime.js';
@@ -27,29 +32,45 @@ export function isRole(s: string): s is Role {
 }
 
 export async function runKafkaTrigger(cfg: ShowertrigConfig, logger: Logger, role: Role, stop: { stopped: boolean }, plot?: RatePlotOption): Promise<number> {
-  const session = await openKafkaSession(cfg, logger);
-  let ready = false;
+  let draining = false;
   const members: KafkaMember[] = [];
   let rt: ServiceRuntime | undefined;
+  let session: KafkaSession | undefined;
+  const ready = (): boolean => !draining && members.length > 0 && members.every((m) => m.healthy());
   try {
     if (role === 'excess') {
-      rt = await startServiceRuntime(cfg, { ready: () => ready });
+      rt = await startServiceRuntime(cfg, { ready });
     } else {
-      const trt = await startTriggerRuntime(cfg, logger, { ready: () => ready });
+      const trt = await startTriggerRuntime(cfg, logger, { ready });
       rt = trt;
+      session = await openKafkaSession(cfg, logger);
       members.push(await startRecoMember(cfg, session, trt, logger));
     }
+    session ??= await openKafkaSession(cfg, logger);
     if (role !== 'reco') members.push(await startExcessMember(cfg, session, rt, logger));
-    void Promise.all(members.map((m) => m.joined)).then(() => (ready = true));
     let finish: () => void = () => undefined;
-    const stopped = new Promise<void>((r) => (finish = r));
-    const reports$: Observable<BatchReport> = merge(...members.map((m) => m.reports$)).pipe(takeUntil(from(stopped)));
+    const finished = new Promise<void>((r) => (finish = r));
+    const onStop = (): void => {
+      if (draining) return;
+      draining = true;
+      armShutdownGrace(cfg.service.shutdownGraceMs, logger);
+      for (const m of members) m.pause();
+      // Let the batches in flight finish (outputs acknowledged, offsets recorded), then end the stream.
+      const t0 = Date.now();
+      const poll = setInterval(() => {
+        if (members.every((m) => m.inFlight() === 0) || Date.now() - t0 > cfg.service.shutdownGraceMs * 0.8) {
+          clearInterval(poll);
+          finish();
+        }
+      }, 20);
+    };
+    const reports$: Observable<BatchReport> = merge(...members.map((m) => m.reports$)).pipe(takeUntil(from(finished)));
     const runtime = rt;
     rt = undefined; // drive closes it
-    return await drive(reports$, runtime, stop, logger, () => finish(), plot, role === 'reco' ? undefined : cfg.trigger.excess);
+    return await drive(reports$, runtime, stop, logger, onStop, plot, role === 'reco' ? undefined : cfg.trigger.excess);
   } finally {
     if (rt !== undefined) await rt.close();
     for (const m of members) await m.close();
-    await session.close();
+    await session?.close();
   }
 }

@@ -6,7 +6,7 @@
 import { from, lastValueFrom } from 'rxjs';
 import type { ShowertrigConfig } from '../config/index.js';
 import { createCodecs, decodeFrame, type CodecSet } from '../codecs/index.js';
-import { Rng, type Reconstructor } from '../domain/index.js';
+import { Rng, ShowertrigError, type Reconstructor } from '../domain/index.js';
 import { createPipeline, DEFAULT_PIPELINE, type InputBatch, type Pipeline, type PipelineConfig, type PipelineSinks, type Sink } from '../pipeline/index.js';
 import { generateEvent } from '../sim/index.js';
 import { createMetrics, createMetricsServer, Registry, silentLogger, type Logger, type Metrics, type MetricsServer } from '../telemetry/index.js';
@@ -25,8 +25,11 @@ export interface ServiceRuntime {
 
 export interface TriggerRuntime extends ServiceRuntime {
   readonly reconstructor: Reconstructor;
-  /** A pipeline on this runtime's reconstructor and metrics; excess 'downstream' leaves the excess to the global stage. */
-  pipeline(sinks: PipelineSinks, opts?: { excess?: PipelineConfig['excess'] }): Pipeline;
+  /**
+   * A pipeline on this runtime's reconstructor and metrics; excess 'downstream' leaves the excess to
+   * the global stage; maxDeadLetterBytes is the DLQ topic's record limit (Kafka: known once connected).
+   */
+  pipeline(sinks: PipelineSinks, opts?: { excess?: PipelineConfig['excess']; maxDeadLetterBytes?: number }): Pipeline;
 }
 
 export interface RuntimeOptions {
@@ -34,11 +37,20 @@ export interface RuntimeOptions {
   readonly metricsPort?: number;
 }
 
-export async function startServiceRuntime(cfg: ShowertrigConfig, opts: RuntimeOptions = {}, backend = 'none'): Promise<ServiceRuntime> {
+/** Binds the endpoint; a port in use is one ShowertrigError naming the flag. /readyz follows `warm() && opts.ready()`. */
+export async function startServiceRuntime(cfg: ShowertrigConfig, opts: RuntimeOptions = {}, backend = 'none', warm: () => boolean = () => true): Promise<ServiceRuntime> {
   const registry = new Registry();
   const metrics = createMetrics(registry);
-  const server = createMetricsServer({ registry, ready: opts.ready ?? (() => true) });
-  const addr = await server.start(opts.metricsPort ?? cfg.service.metricsPort, cfg.service.metricsHost);
+  const server = createMetricsServer({ registry, ready: () => warm() && (opts.ready ?? (() => true))() });
+  const port = opts.metricsPort ?? cfg.service.metricsPort;
+  let addr: { port: number; host: string };
+  try {
+    addr = await server.start(port, cfg.service.metricsHost);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === 'EADDRINUSE' ? 'is in use (choose another with --metrics-port or service.metricsPort)' : `cannot be bound: ${(e as Error).message}`;
+    throw new ShowertrigError(`metrics port ${cfg.service.metricsHost}:${port} ${why}`, { cause: e, context: { port, code } });
+  }
   return {
     // Outputs use the configured codec; inputs are decoded whatever codec their header names.
     codecs: createCodecs(cfg.kafka.codec),
@@ -52,34 +64,52 @@ export async function startServiceRuntime(cfg: ShowertrigConfig, opts: RuntimeOp
 
 export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger, opts: RuntimeOptions = {}): Promise<TriggerRuntime> {
   const r = cfg.reconstruction;
-  // The endpoint listens first, so a port in use stops the command at once, not after the model
-  // loaded; /readyz stays 503 until the model is loaded and warmed up.
-  let loaded = false;
-  const service = await startServiceRuntime(cfg, { ...opts, ready: () => loaded && (opts.ready?.() ?? true) });
-  const model = await loadCnnModel(r.modelDir, cfg.detector, r.backend).catch(async (e: unknown) => {
+  // The endpoint first: a port in use fails the command at once, before seconds of model loading.
+  // /readyz stays false until the model is loaded and warm (and then follows opts.ready).
+  let warm = false;
+  let backend = 'loading';
+  const service = await startServiceRuntime(cfg, opts, 'loading', () => warm);
+  let reconstructor: Reconstructor;
+  let model: Awaited<ReturnType<typeof loadCnnModel>>;
+  try {
+    model = await loadCnnModel(r.modelDir, cfg.detector, r.backend);
+    const { createReconstructor, reconstructorConfig } = await import('../reconstruction/index.js');
+    reconstructor = createReconstructor(cfg.detector, model, reconstructorConfig(r));
+  } catch (e) {
     await service.close();
     throw e;
-  });
-  const { createReconstructor, reconstructorConfig } = await import('../reconstruction/index.js');
-  const reconstructor = createReconstructor(cfg.detector, model, reconstructorConfig(r));
+  }
+  const reco = reconstructor;
   const codecs = createCodecs(cfg.kafka.codec);
-  const makePipeline = (sinks: PipelineSinks, metrics: Metrics, log: Logger, excess: PipelineConfig['excess'] = 'inline'): Pipeline =>
+  const makePipeline = (sinks: PipelineSinks, metrics: Metrics, log: Logger, excess: PipelineConfig['excess'] = 'inline', maxDeadLetterBytes = Infinity): Pipeline =>
     createPipeline(
-      { ...DEFAULT_PIPELINE, geometry: cfg.detector, trigger: cfg.trigger, maxHits: r.maxHits, batchSize: r.batchSize, batchTimeoutMs: r.batchTimeoutMs, excess },
-      { decode: decodeFrame, reconstructor, sinks, metrics, logger: log },
+      {
+        ...DEFAULT_PIPELINE,
+        geometry: cfg.detector,
+        trigger: cfg.trigger,
+        maxHits: r.maxHits,
+        batchSize: r.batchSize,
+        batchTimeoutMs: r.batchTimeoutMs,
+        excess,
+        plausibility: cfg.validation,
+        duplicateIdWindow: cfg.validation.duplicateIdWindow,
+        maxDeadLetterBytes,
+      },
+      { decode: decodeFrame, reconstructor: reco, sinks, metrics, logger: log },
     );
   const warmupMs = await warmUp(cfg, codecs, makePipeline);
-  logger.info('inference backend', { backend: reconstructor.info.backend, model: reconstructor.info.model, execution: model.info.execution, warmupMs: Math.round(warmupMs) });
-  service.metrics.setBackend(reconstructor.info.backend);
-  loaded = true;
+  backend = reco.info.backend;
+  warm = true;
+  logger.info('inference backend', { backend, model: reco.info.model, execution: model.info.execution, warmupMs: Math.round(warmupMs) });
+  service.metrics.setBackend(backend);
   return {
     ...service,
-    backend: reconstructor.info.backend,
-    reconstructor,
-    pipeline: (sinks, o = {}) => makePipeline(sinks, service.metrics, logger, o.excess),
+    backend,
+    reconstructor: reco,
+    pipeline: (sinks, o = {}) => makePipeline(sinks, service.metrics, logger, o.excess, o.maxDeadLetterBytes),
     async close() {
       await service.close();
-      reconstructor.dispose();
+      reco.dispose();
     },
   };
 }

@@ -12,8 +12,9 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCodecs } from '../codecs/index.js';
 import { BACKENDS } from '../config/index.js';
-import { loadConfig, checkKafkaReachable, createKafkaClient, createKafkaProducer, ensureTopics } from '../io/index.js';
+import { checkKafkaReachable, createKafkaCluster, createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, loadConfig } from '../io/index.js';
 import { ShowertrigError } from '../domain/index.js';
+import { keyOf } from '../pipeline/index.js';
 import { createSimulator } from '../sim/index.js';
 import { silentLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
@@ -49,11 +50,8 @@ export const command: Command = {
     const mix = signalOnly ? { ratesHz: { signal: 85, neutrino: 0, muon: 0, noise: 0 } } : {};
     const cfg = loadConfig([], { kafka: { brokers: values.brokers.split(','), topics, partitions, groupId: `bench-${s}` }, service: { metricsPort: 0, logLevel: 'warn' }, simulation: mix });
     await checkKafkaReachable(cfg.kafka);
-    const kafka = createKafkaClient(cfg.kafka, silentLogger);
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, Object.values(topics), partitions, 1);
-    await admin.disconnect();
+    const cluster = createKafkaCluster(cfg.kafka, silentLogger);
+    await cluster.ensureTopics(Object.values(topics), partitions, 1);
 
     const dir = mkdtempSync(join(tmpdir(), 'showertrig-bench-'));
     const backend = values.backend ?? 'auto';
@@ -75,16 +73,15 @@ export const command: Command = {
     const msgs = gen(n);
     const sentAt = new Map<string, number>();
     const recoAt = new Map<string, number>();
-    const consumer = kafka.consumer({ groupId: `bench-reader-${s}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: topics.reco, fromBeginning: true });
     let waiting: { count: number; resolve: () => void } | undefined;
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const k = message.key?.toString() ?? '';
-        if (!recoAt.has(k)) recoAt.set(k, Number(message.timestamp));
-        if (waiting !== undefined && recoAt.size >= waiting.count) waiting.resolve();
-      },
+    const reader = createKafkaSource(cluster, { ...DEFAULT_KAFKA_SOURCE, groupId: `bench-reader-${s}`, topic: topics.reco }, silentLogger);
+    const readSub = reader.batches$.subscribe((b) => {
+      for (const m of b.messages) {
+        const k = keyOf(m) ?? '';
+        if (!recoAt.has(k)) recoAt.set(k, m.timestampMs ?? NaN);
+      }
+      void b.ack?.();
+      if (waiting !== undefined && recoAt.size >= waiting.count) waiting.resolve();
     });
     /** Resolves once `count` distinct events are reconstructed, or after 300 s. */
     const reconstructed = async (count: number): Promise<void> => {
@@ -96,8 +93,9 @@ export const command: Command = {
       clearTimeout(timer);
     };
 
-    const producer = createKafkaProducer(kafka);
+    const producer = createKafkaProducer(cluster);
     await producer.connect();
+    const sink = createKafkaSink<{ key: string; value: Buffer; ts: number }>(producer, { topic: topics.frames, key: (m) => m.key, encode: (m) => m.value, timestampMs: (m) => m.ts, maxMessageBytes: await cluster.maxMessageBytes(topics.frames) });
     const chunk = rate > 0 ? Math.max(1, Math.round(rate / 100)) : 500;
     /** Sends at the offered rate (or as fast as acknowledged); returns when the last chunk was acknowledged. */
     const send = async (list: { key: string; value: Buffer }[], label: string): Promise<number> => {
@@ -107,7 +105,7 @@ export const command: Command = {
         const part = list.slice(i, i + chunk);
         const ts = Date.now();
         for (const m of part) sentAt.set(m.key, ts);
-        await producer.producer.send({ topic: topics.frames, acks: -1, messages: part.map((m) => ({ ...m, timestamp: String(ts) })) });
+        await sink.write(part.map((m) => ({ ...m, ts })));
         if (process.stderr.isTTY) process.stderr.write(`\r${label}: sent ${Math.min(list.length, i + chunk)}/${list.length}, reconstructed ${recoAt.size}`);
       }
       return t0;
@@ -120,7 +118,9 @@ export const command: Command = {
     const hwmKb = Math.max(...children.map((c) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${c.child.pid}/status`, 'utf8'))?.[1] ?? NaN)));
     for (const c of children) c.child.kill('SIGTERM');
     await producer.disconnect();
-    await consumer.disconnect();
+    readSub.unsubscribe();
+    await reader.close();
+    await cluster.close();
 
     const measured = msgs.filter((m) => recoAt.has(m.key)).map((m) => ({ sent: sentAt.get(m.key) ?? NaN, reco: recoAt.get(m.key) ?? NaN }));
     const lat = measured.map((m) => m.reco - m.sent).sort((a, b) => a - b);

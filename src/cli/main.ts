@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   'bench-codecs': { summary: 'benchmark the frame codecs (bytes per frame, encode/decode speed)', load: async () => (await import('./bench-codecs.js')).command },
   'bench-backends': { summary: 'CNN inference and training speed per backend and thread count, against Keras', load: async () => (await import('./bench-backends.js')).command },
   'bench-reco': { summary: 'benchmark clustering, baseline, CNN and full reconstruction', load: async () => (await import('./bench-reco.js')).command },
+  soak: { summary: 'reliability soak: broker outages, kills, stops, bad inputs against a broker of its own; prints a table', load: async () => (await import('./soak.js')).command },
   'bench-e2e': { summary: 'end-to-end benchmark through Kafka (events/s, latency percentiles, memory)', load: async () => (await import('./bench-e2e.js')).command },
   train: { summary: 'train the CNN energy/vertex regressor on simulated events', load: async () => (await import('./train.js')).command },
 };

@@ -1,15 +1,18 @@
 /**
  * Publishing hit frames to tt.frames: the Kafka side of `replay --brokers` and `simulate --brokers`.
  * Frames are paced by their timestamps (speed × real time, or as fast as the brokers acknowledge),
- * encoded with the configured codec (kafka.codec), keyed by event id, and sent in small batches with acks from all
- * in-sync replicas. A frame counts as sent only once the brokers acknowledged it; at most
- * MAX_IN_FLIGHT frames are unacknowledged, so memory does not grow with the stream.
+ * encoded with the configured codec (kafka.codec), keyed by event id, and written through the io sink (sends split by
+ * the topic's max.message.bytes, acks from all in-sync replicas, a broker outage ridden through
+ * with backoff up to kafka.outageToleranceMs). A frame counts as sent only once the brokers
+ * acknowledged it; at most MAX_IN_FLIGHT frames are unacknowledged, so memory does not grow with
+ * the stream.
  */
 import { bufferTime, concatMap, filter, lastValueFrom } from 'rxjs';
 import { createCodecs } from '../codecs/index.js';
 import type { ShowertrigConfig } from '../config/index.js';
 import type { HitFrame } from '../domain/index.js';
-import { checkKafkaReachable, createKafkaClient, createKafkaProducer, ensureTopics } from '../io/index.js';
+import { checkKafkaReachable, createKafkaCluster, createKafkaProducer, createKafkaSink, type KafkaProducerHandle } from '../io/index.js';
+import { keyOf, type InputMessage } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { pacedFrames } from '../app/index.js';
 
@@ -38,28 +41,24 @@ export async function publishFrames(
 ): Promise<PublishResult> {
   const topic = cfg.kafka.topics.frames;
   await checkKafkaReachable(cfg.kafka);
-  const kafka = createKafkaClient(cfg.kafka, logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, [topic], cfg.kafka.partitions, cfg.kafka.replicationFactor);
-  } finally {
-    await admin.disconnect();
-  }
-  const producer = createKafkaProducer(kafka);
-  await producer.connect();
+  const cluster = createKafkaCluster(cfg.kafka, logger);
+  let producer: KafkaProducerHandle | undefined;
   const codecs = createCodecs(cfg.kafka.codec);
   let sent = 0;
   const t0 = performance.now();
   try {
+    await cluster.ensureTopics([topic], cfg.kafka.partitions, cfg.kafka.replicationFactor);
+    const maxMessageBytes = await cluster.maxMessageBytes(topic);
+    producer = createKafkaProducer(cluster);
+    await producer.connect();
+    const sink = createKafkaSink<InputMessage>(producer, { topic, key: (m) => keyOf(m) ?? '', encode: (m) => Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength), maxMessageBytes });
     const paced = pacedFrames(frames, { speed: opts.speed, maxInFlight: MAX_IN_FLIGHT, encode: (f) => codecs.frame.encode(f), stopped: opts.stopped });
     await lastValueFrom(
       paced.pipe(
         bufferTime(50, null, 500),
         filter((b) => b.length > 0),
         concatMap(async (msgs) => {
-          const messages = msgs.map((m) => ({ key: String(m.key), value: Buffer.from(m.value) }));
-          await producer.producer.send({ topic, acks: -1, messages });
+          await sink.write(msgs);
           for (const m of msgs) void m.ack?.();
           sent += msgs.length;
           opts.onSent?.(sent);
@@ -68,7 +67,8 @@ export async function publishFrames(
       { defaultValue: undefined },
     );
   } finally {
-    await producer.disconnect();
+    await producer?.disconnect().catch(() => undefined);
+    await cluster.close();
   }
   return { sent, seconds: (performance.now() - t0) / 1000, topic };
 }

@@ -5,7 +5,7 @@
  */
 import { decodeFrame } from '../codecs/index.js';
 import { DecodeError } from '../domain/index.js';
-import { loadConfig, checkKafkaReachable, createKafkaClient, createKafkaSource, DEFAULT_KAFKA_SOURCE, openRecordingWriter } from '../io/index.js';
+import { checkKafkaReachable, createKafkaCluster, createKafkaSource, DEFAULT_KAFKA_SOURCE, loadConfig, sourceSettings, openRecordingWriter } from '../io/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 
@@ -37,11 +37,14 @@ export const command: Command = {
     const topic = values.topic ?? cfg.kafka.topics.frames;
     await checkKafkaReachable(cfg.kafka);
     const writer = await openRecordingWriter(values.out);
-    const kafka = createKafkaClient(cfg.kafka, logger);
-    const source = createKafkaSource(kafka, { ...DEFAULT_KAFKA_SOURCE, concurrentPartitions: 1, groupId: values.group ?? `showertrig-record-${Date.now()}`, topic }, logger);
+    const cluster = createKafkaCluster(cfg.kafka, logger);
+    const source = createKafkaSource(cluster, { ...DEFAULT_KAFKA_SOURCE, ...sourceSettings(cfg.kafka), concurrentPartitions: 1, groupId: values.group ?? `showertrig-record-${Date.now()}`, topic }, logger);
     let written = 0;
     let skipped = 0;
     let lastMs = performance.now();
+    // A consumer replaced after a broker outage redelivers what was not committed: write each offset once.
+    const writtenUpTo = new Map<number, bigint>();
+    let onSignal: () => void = () => undefined;
     await new Promise<void>((resolve, reject) => {
       let done = false;
       const finish = (): void => {
@@ -51,16 +54,24 @@ export const command: Command = {
         sub.unsubscribe();
         resolve();
       };
+      // Idle time counts only while the consumer works: a broker outage is not the end of the topic.
       const idle = setInterval(() => {
-        if (performance.now() - lastMs > idleMs) finish();
+        if (!source.health.up) lastMs = performance.now();
+        else if (performance.now() - lastMs > idleMs) finish();
       }, 200);
-      process.once('SIGINT', finish);
+      onSignal = finish;
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       const sub = source.batches$.subscribe({
         next: (b) => {
           lastMs = performance.now();
           void (async () => {
             for (const m of b.messages) {
               if (written >= limit) break;
+              const p = m.partition ?? -1;
+              const o = BigInt(m.offset ?? '-1');
+              if (o <= (writtenUpTo.get(p) ?? -1n)) continue;
+              writtenUpTo.set(p, o);
               try {
                 await writer.write(decodeFrame(m.value)); // Avro or msgpack: the header says which
                 written++;
@@ -77,6 +88,10 @@ export const command: Command = {
         complete: finish,
       });
     });
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await source.close();
+    await cluster.close();
     const s = await writer.close();
     process.stdout.write(`recorded ${written} frames from ${topic} to ${s.path} (${s.bytes} bytes); skipped ${skipped} undecodable messages\n`);
     return 0;

@@ -41,7 +41,11 @@ export const command: Command = {
       const plot = ratePlotOption(values.plot, cfg.trigger.excess);
       return runFramesEmbedded(cfg, logger, readRecording(file), { speed, stop, ...(plot === undefined ? {} : { plot }) });
     }
-    process.once('SIGINT', () => (stop.stopped = true));
+    const onStop = (): void => {
+      stop.stopped = true;
+    };
+    process.once('SIGINT', onStop);
+    process.once('SIGTERM', onStop);
     const r = await publishFrames(cfg, logger, readRecording(file), {
       speed,
       stopped: () => stop.stopped,

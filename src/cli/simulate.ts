@@ -224,6 +224,7 @@ export function createSimulateCommand(term: Terminal = processTerminal): Command
         stop.stopped = true;
       };
       process.once('SIGINT', onSigint);
+      process.once('SIGTERM', onSigint);
       try {
         if (values.brokers !== undefined) {
           const logger = createLogger(cfg.service.logLevel, { cmd: 'simulate' });
@@ -247,6 +248,7 @@ export function createSimulateCommand(term: Terminal = processTerminal): Command
         }
       } finally {
         process.removeListener('SIGINT', onSigint);
+        process.removeListener('SIGTERM', onSigint);
       }
       return 0;
     },

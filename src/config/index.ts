@@ -19,5 +19,6 @@ export {
   type ReconstructionConfig,
 } from './reconstruction.js';
 export { parseTrigger, type TriggerConfig, type SelectionConfig, type ExcessConfig } from './trigger.js';
-export { parseKafka, excessGroupOf, DEFAULT_TOPICS, WIRE_CODECS, type KafkaConfig, type TopicNames } from './kafka.js';
+export { parseKafka, excessGroupOf, kafkaFromEnv, DEFAULT_TOPICS, WIRE_CODECS, SASL_MECHANISMS, Secret, type KafkaConfig, type KafkaSaslConfig, type KafkaSslConfig, type SaslMechanism, type TopicNames } from './kafka.js';
+export { parseValidation, type ValidationConfig } from './validation.js';
 export { parseService, LOG_LEVELS, type ServiceConfig } from './service.js';

@@ -11,6 +11,7 @@ import { reconstructionSchema } from './reconstruction.js';
 import { serviceSchema } from './service.js';
 import { simulationSchema } from './simulation.js';
 import { triggerSchema } from './trigger.js';
+import { validationSchema } from './validation.js';
 
 export const configSchema = section(
   {
@@ -20,6 +21,7 @@ export const configSchema = section(
     trigger: triggerSchema.prefault({}),
     kafka: kafkaSchema.prefault({}),
     service: serviceSchema.prefault({}),
+    validation: validationSchema.prefault({}),
   },
   'showertrig configuration',
 );

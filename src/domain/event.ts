@@ -64,8 +64,13 @@ export interface DeadLetter {
   readonly key?: string;
   readonly reason: string;
   readonly errorClass: string;
+  /** The original message bytes, or their first bytes when `payloadTruncated` (the record must fit the DLQ topic). */
   readonly payload: Uint8Array;
   readonly receivedAtNs: bigint;
+  /** Set when the payload was cut to fit: the original length and SHA-256 (hex) identify it. Kafka headers on the wire. */
+  readonly payloadTruncated?: boolean;
+  readonly payloadBytes?: number;
+  readonly payloadSha256?: string;
 }
 
 /**

@@ -3,7 +3,7 @@
  * overrides from flags, validated once (src/config). Reading is I/O, so it lives here, not in config.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, mergeRaw, parseConfig, type ShowertrigConfig } from '../config/index.js';
+import { ConfigError, kafkaFromEnv, mergeRaw, parseConfig, type ShowertrigConfig } from '../config/index.js';
 
 export function readConfigFile(path: string): unknown {
   let text: string;
@@ -21,10 +21,18 @@ export function readConfigFile(path: string): unknown {
 
 /**
  * `commandDefaults` (a command's own defaults, e.g. embedded run's injected excess) ← files, merged
- * in order ← overrides (flags); the result is validated once against the schema and its defaults.
+ * in order ← the environment's Kafka settings (SHOWERTRIG_KAFKA_*: brokers, TLS files, SASL
+ * credentials) ← overrides (flags); the result is validated once against the schema and its defaults.
  */
-export function loadConfig(files: readonly (string | undefined)[] = [], overrides: unknown = {}, commandDefaults: unknown = {}): ShowertrigConfig {
+export function loadConfig(
+  files: readonly (string | undefined)[] = [],
+  overrides: unknown = {},
+  commandDefaults: unknown = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ShowertrigConfig {
   let raw: unknown = commandDefaults;
   for (const f of files) if (f !== undefined) raw = mergeRaw(raw, readConfigFile(f));
+  const fromEnv = kafkaFromEnv(env);
+  if (Object.keys(fromEnv).length > 0) raw = mergeRaw(raw, { kafka: fromEnv });
   return parseConfig(mergeRaw(raw, overrides));
 }

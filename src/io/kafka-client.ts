@@ -1,10 +1,13 @@
 /**
- * The Kafka client, its retry policy (the one place retries for Kafka calls are configured) and
- * the mapping of kafkajs errors into our error tree (retriable flag preserved).
+ * The Kafka cluster handle: the client (TLS, SASL), its retry policy (the one place retries for
+ * Kafka calls are configured), the admin calls the commands need, and the mapping of kafkajs
+ * errors into our error tree (retriable flag preserved). Nothing outside src/io sees a kafkajs
+ * object: commands get a KafkaCluster, sources and sinks.
  */
-import { Kafka, logLevel, type ITopicConfig, type Admin, type RetryOptions } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type Admin, type ConfigResourceTypes, type ITopicConfig, type KafkaConfig as KafkajsConfig, type RetryOptions, type SASLOptions } from 'kafkajs';
 import { ShowertrigError } from '../domain/index.js';
-import type { KafkaConfig } from '../config/index.js';
+import { ConfigError, type KafkaConfig } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
 
 export class KafkaIoError extends ShowertrigError {
@@ -13,60 +16,212 @@ export class KafkaIoError extends ShowertrigError {
 
 export const KAFKA_RETRY: RetryOptions = { initialRetryTime: 100, maxRetryTime: 5_000, retries: 8, factor: 0.2, multiplier: 2 };
 
+/** kafkajs' broker default for max.message.bytes (1 MiB + record-batch overhead), used when a topic's config cannot be read. */
+export const BROKER_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+
 export function toKafkaIoError(what: string, e: unknown): KafkaIoError {
-  const retriable = typeof e === 'object' && e !== null && (e as { retriable?: boolean }).retriable === true;
+  const retriable = isRetriableKafkaError(e);
   const msg = e instanceof Error ? e.message : String(e);
-  return new KafkaIoError(`${what}: ${msg}`, { retriable, cause: e, context: { what } });
+  const name = e instanceof Error ? e.name : 'Error';
+  return new KafkaIoError(`${what}: ${msg}`, { retriable, cause: e, context: { what, kafkaError: name } });
 }
 
-export function createKafkaClient(cfg: KafkaConfig, logger: Logger): Kafka {
+/**
+ * Errors no retry can fix: authentication, authorisation, TLS trust. A process with one of these
+ * exits with one clear line instead of retrying (no retry storm against a broker that said no).
+ */
+export function isFatalKafkaError(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; typeof x === 'object' && x !== null && depth < 6; x = (x as { cause?: unknown }).cause, depth++) {
+    const err = x as { name?: string; type?: string; message?: string; code?: string };
+    if (err.name === 'KafkaJSSASLAuthenticationError' || /AUTHORIZATION_FAILED|AUTHENTICATION_FAILED|UNSUPPORTED_SASL_MECHANISM|ILLEGAL_SASL_STATE/.test(err.type ?? '')) return true;
+    if (/certificate|self[- ]signed|SSL routines|wrong version number|ERR_TLS|UNABLE_TO_VERIFY|DEPTH_ZERO/i.test(`${err.code ?? ''} ${err.message ?? ''}`)) return true;
+    if (/SASL .*authentication failed|Authentication failed/i.test(err.message ?? '')) return true;
+  }
+  return false;
+}
+
+/** kafkajs marks retriable errors; connection failures wrapped in "non-retriable" or "retries exceeded" still are. */
+export function isRetriableKafkaError(e: unknown): boolean {
+  if (isFatalKafkaError(e)) return false;
+  for (let x: unknown = e, depth = 0; typeof x === 'object' && x !== null && depth < 6; x = (x as { cause?: unknown; originalError?: unknown }).originalError ?? (x as { cause?: unknown }).cause, depth++) {
+    const err = x as { retriable?: boolean; name?: string; type?: string; code?: string };
+    if (err.name === 'KafkaJSSASLAuthenticationError' || err.type === 'SASL_AUTHENTICATION_FAILED' || err.type === 'TOPIC_AUTHORIZATION_FAILED') return false;
+    if (err.name === 'KafkaJSConnectionError' || err.name === 'KafkaJSConnectionClosedError' || err.name === 'KafkaJSRequestTimeoutError') return true;
+    if (err.name === 'KafkaJSNumberOfRetriesExceeded' || err.name === 'KafkaJSBrokerNotFound' || err.name === 'KafkaJSLockTimeout') return true;
+    if (err.name === 'KafkaJSGroupCoordinatorNotFound' || err.type === 'COORDINATOR_NOT_AVAILABLE' || err.type === 'NOT_COORDINATOR') return true;
+    if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.code === 'ETIMEDOUT') return true;
+    if (err.retriable === true) return true;
+  }
+  return false;
+}
+
+/** ConfigResourceTypes.TOPIC (the Kafka protocol's resource type 2); kafkajs' CommonJS enum is not visible to ESM named imports. */
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
+
+/** A connection to one Kafka cluster. */
+export interface KafkaCluster {
+  readonly brokers: readonly string[];
+  /** Creates the topics that do not exist yet (existing ones are left as they are). */
+  ensureTopics(topics: readonly string[], partitions: number, replicationFactor: number): Promise<void>;
+  /** The largest record batch a topic accepts (its max.message.bytes), or the configured kafka.maxMessageBytes. */
+  maxMessageBytes(topic: string): Promise<number>;
+  /** The number of partitions of a topic. */
+  partitionCount(topic: string): Promise<number>;
+  /** Committed-offset lag per partition of a consumer group: highwater − committed (no commit: from low). */
+  lag(groupId: string, topic: string): Promise<Map<number, number>>;
+  /** Per partition of a topic: its low and high offsets and the group's committed offset (if any). */
+  positions(groupId: string, topic: string): Promise<Map<number, { low: bigint; high: bigint; committed: bigint | undefined }>>;
+  /** The metadata strings a consumer group committed with its offsets of `topic` (partitions without any are left out). */
+  commitMetadata(groupId: string, topic: string): Promise<string[]>;
+  /** Disconnects the admin connection (sources and sinks disconnect themselves). */
+  close(): Promise<void>;
+}
+
+/** The kafkajs client behind a cluster handle: for src/io only (index.ts does not export it). */
+const clients = new WeakMap<KafkaCluster, { kafka: Kafka; config: KafkaConfig; logger: Logger }>();
+export function clientOf(cluster: KafkaCluster): { kafka: Kafka; config: KafkaConfig; logger: Logger } {
+  const c = clients.get(cluster);
+  if (c === undefined) throw new KafkaIoError('not a cluster created by createKafkaCluster');
+  return c;
+}
+
+function readPem(path: string, field: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(field, 'a readable PEM file', `${path} (${(e as Error).message})`);
+  }
+}
+
+/** TLS and SASL options for kafkajs from the validated config. Reads the PEM files now (a missing file fails at start). */
+export function securityOptions(cfg: KafkaConfig): Pick<KafkajsConfig, 'ssl' | 'sasl'> {
+  const out: Pick<KafkajsConfig, 'ssl' | 'sasl'> = {};
+  if (cfg.ssl !== undefined) {
+    const s = cfg.ssl;
+    out.ssl = {
+      rejectUnauthorized: s.rejectUnauthorized,
+      ...(s.caFile === undefined ? {} : { ca: [readPem(s.caFile, 'kafka.ssl.caFile')] }),
+      ...(s.certFile === undefined ? {} : { cert: readPem(s.certFile, 'kafka.ssl.certFile') }),
+      ...(s.keyFile === undefined ? {} : { key: readPem(s.keyFile, 'kafka.ssl.keyFile') }),
+    };
+  }
+  if (cfg.sasl !== undefined) {
+    const { mechanism, username, password } = cfg.sasl;
+    // Getter: the secret stays wrapped until kafkajs reads it for the handshake.
+    out.sasl = { mechanism, username, get password() { return password.reveal(); } } as SASLOptions;
+  }
+  return out;
+}
+
+export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaCluster {
   const log = logger.child({ component: 'kafkajs' });
-  return new Kafka({
+  const kafka = new Kafka({
     clientId: cfg.clientId,
     brokers: [...cfg.brokers],
     retry: KAFKA_RETRY,
-    connectionTimeout: 3_000,
+    connectionTimeout: cfg.connectionTimeoutMs,
+    ...securityOptions(cfg),
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
       const { message, ...rest } = entry.log;
       const fields = { namespace: entry.namespace, ...rest };
+      delete (fields as Record<string, unknown>)['stack'];
       const level = entry.level;
-      // kafkajs logs every error *response* from a broker at ERROR, though the caller retries the
-      // retriable ones (a coordinator still loading, a leader moving); a real failure surfaces
-      // as a KafkaIoError from the call instead. Those responses are warnings here.
-      const response = entry.namespace === 'Connection' && message.startsWith('Response ');
-      if (level <= logLevel.ERROR && !response) log.error(message, fields);
+      // kafkajs logs every error *response* and every failed connection attempt at ERROR, though
+      // the caller retries them; a real failure surfaces as a KafkaIoError from the call (or a
+      // consumer restart) instead. Those are warnings here.
+      // Failed connection attempts during a broker outage are logged once per attempt cycle by the
+      // source/sink that retries ("consumer stopped; replacing it", readiness); per socket they are debug.
+      const retried = (entry.namespace === 'Connection' && message.startsWith('Response ')) || /Crash|Restarting/.test(message);
+      // Authentication failures end in one KafkaIoError naming the mechanism (the command's error line).
+      const connecting =
+        entry.namespace === 'BrokerPool' || entry.namespace.startsWith('SaslAuthenticator') || /Connection error|ECONNREFUSED|Connection timeout|Closed connection|SaslAuthenticate/.test(message);
+      if (connecting) log.debug(message, fields);
+      else if (level <= logLevel.ERROR && !retried) log.error(message, fields);
       else if (level <= logLevel.WARN) log.warn(message, fields);
       else log.debug(message, fields);
     },
   });
-}
-
-/** Creates the topics that do not exist yet (existing ones are left as they are). */
-export async function ensureTopics(admin: Admin, topics: readonly string[], partitions: number, replicationFactor: number): Promise<void> {
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing: ITopicConfig[] = topics
-      .filter((t) => !existing.has(t))
-      .map((topic) => ({ topic, numPartitions: partitions, replicationFactor }));
-    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
-  } catch (e) {
-    throw toKafkaIoError(`creating topics ${topics.join(', ')}`, e);
-  }
-}
-
-/** Committed-offset lag per partition of a consumer group: highwater − committed (committed −1 counts from low). */
-export async function fetchLag(admin: Admin, groupId: string, topic: string): Promise<Map<number, number>> {
-  const [highs, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-  const done = new Map<number, number>();
-  for (const t of committed) for (const p of t.partitions) done.set(p.partition, Number(p.offset));
-  const lag = new Map<number, number>();
-  for (const h of highs) {
-    const c = done.get(h.partition) ?? -1;
-    const base = c >= 0 ? c : Number(h.low);
-    lag.set(h.partition, Math.max(0, Number(h.high) - base));
-  }
-  return lag;
+  let admin: Admin | undefined;
+  const adminOf = async (): Promise<Admin> => {
+    if (admin === undefined) {
+      const a = kafka.admin();
+      await a.connect();
+      admin = a;
+    }
+    return admin;
+  };
+  const cluster: KafkaCluster = {
+    brokers: cfg.brokers,
+    async ensureTopics(topics, partitions, replicationFactor) {
+      try {
+        const a = await adminOf();
+        const existing = new Set(await a.listTopics());
+        const missing: ITopicConfig[] = topics.filter((t) => !existing.has(t)).map((topic) => ({ topic, numPartitions: partitions, replicationFactor }));
+        if (missing.length > 0) await a.createTopics({ topics: missing, waitForLeaders: true });
+      } catch (e) {
+        throw toKafkaIoError(`creating topics ${topics.join(', ')} at ${cfg.brokers.join(',')}`, e);
+      }
+    },
+    async maxMessageBytes(topic) {
+      if (cfg.maxMessageBytes !== undefined) return cfg.maxMessageBytes;
+      try {
+        const a = await adminOf();
+        const r = await a.describeConfigs({ includeSynonyms: false, resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['max.message.bytes'] }] });
+        const v = Number(r.resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
+        return Number.isFinite(v) && v > 0 ? v : BROKER_DEFAULT_MAX_MESSAGE_BYTES;
+      } catch (e) {
+        throw toKafkaIoError(`reading max.message.bytes of ${topic}`, e);
+      }
+    },
+    async partitionCount(topic) {
+      try {
+        const md = await (await adminOf()).fetchTopicMetadata({ topics: [topic] });
+        return md.topics[0]?.partitions.length ?? 0;
+      } catch (e) {
+        throw toKafkaIoError(`reading the partitions of ${topic}`, e);
+      }
+    },
+    async positions(groupId, topic) {
+      try {
+        const a = await adminOf();
+        const [highs, committed] = await Promise.all([a.fetchTopicOffsets(topic), a.fetchOffsets({ groupId, topics: [topic] })]);
+        const done = new Map<number, bigint>();
+        for (const t of committed) for (const p of t.partitions) if (Number(p.offset) >= 0) done.set(p.partition, BigInt(p.offset));
+        return new Map(highs.map((h) => [h.partition, { low: BigInt(h.low), high: BigInt(h.high), committed: done.get(h.partition) }]));
+      } catch (e) {
+        throw toKafkaIoError(`reading the offsets of ${groupId} on ${topic}`, e);
+      }
+    },
+    async commitMetadata(groupId, topic) {
+      try {
+        const [t] = await (await adminOf()).fetchOffsets({ groupId, topics: [topic] });
+        return (t?.partitions ?? []).flatMap((p) => (p.metadata === null || p.metadata === '' ? [] : [p.metadata]));
+      } catch (e) {
+        throw toKafkaIoError(`reading the committed offsets of ${groupId} on ${topic}`, e);
+      }
+    },
+    async lag(groupId, topic) {
+      const a = await adminOf();
+      const [highs, committed] = await Promise.all([a.fetchTopicOffsets(topic), a.fetchOffsets({ groupId, topics: [topic] })]);
+      const done = new Map<number, number>();
+      for (const t of committed) for (const p of t.partitions) done.set(p.partition, Number(p.offset));
+      const lag = new Map<number, number>();
+      for (const h of highs) {
+        const c = done.get(h.partition) ?? -1;
+        const base = c >= 0 ? c : Number(h.low);
+        lag.set(h.partition, Math.max(0, Number(h.high) - base));
+      }
+      return lag;
+    },
+    async close() {
+      const a = admin;
+      admin = undefined;
+      await a?.disconnect().catch(() => undefined);
+    },
+  };
+  clients.set(cluster, { kafka, config: cfg, logger });
+  return cluster;
 }
 
 /** Per partition of `topic`: its low and high watermarks and the group's committed offset (undefined: none). */

@@ -7,6 +7,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig } from '../config/index.js';
 import { ShowertrigError } from '../domain/index.js';
+import { isFatalKafkaError, securityOptions, toKafkaIoError } from './kafka-client.js';
 
 /** No broker of the list answered in time. Not retriable by the caller: the process exits. */
 export class KafkaUnreachableError extends ShowertrigError {
@@ -37,6 +38,8 @@ export async function checkKafkaReachable(cfg: KafkaConfig): Promise<void> {
     connectionTimeout: Math.min(3_000, cfg.reachTimeoutMs),
     retry: { retries: 0 },
     logLevel: logLevel.NOTHING,
+    // The command's own TLS and SASL settings: a secured listener answers only to them.
+    ...securityOptions(cfg),
   });
   let last: unknown = new Error('no answer');
   while (Date.now() < deadline) {
@@ -51,6 +54,8 @@ export async function checkKafkaReachable(cfg: KafkaConfig): Promise<void> {
       );
       return;
     } catch (e) {
+      // A broker that answered "no" (wrong credentials, untrusted certificate) is reachable: say that, once.
+      if (isFatalKafkaError(e)) throw toKafkaIoError(`connecting to Kafka at ${cfg.brokers.join(',')}`, e);
       last = e;
     } finally {
       await admin.disconnect().catch(() => undefined);

@@ -1,20 +1,47 @@
 /**
- * Kafka producer sink: idempotent producer, acks from all in-sync replicas; write() resolves only
- * when the brokers acknowledged every message. Messages are keyed by event id, so consumers of the
- * output topics can deduplicate a redelivery (and compacted topics keep the latest).
+ * Kafka producer and sinks: idempotent producer, acks from all in-sync replicas; write() resolves
+ * only when the brokers acknowledged every message. Messages are keyed (outputs by event id), so
+ * consumers of the output topics can deduplicate a redelivery (and compacted topics keep the latest).
+ *
+ * Size: a write is split into sends whose records fit the topic's max.message.bytes (kafkajs puts
+ * all records of one partition in one record batch, and the broker refuses a batch over the limit
+ * for good: a poison pill). A single record over the limit is refused here, non-retriably, naming
+ * the topic, sizes and key.
+ *
+ * Outages: the kafkajs producer retries without bound (idempotence needs it); a send that has not
+ * been acknowledged after `stallMs` marks the producer down (readiness), one still pending after
+ * `outageToleranceMs` fails the write. Errors kafkajs gives up on that a retry can fix (connection
+ * refused while the broker restarts) are re-sent with capped backoff within the same tolerance.
  */
-import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type IHeaders, type Message, type Producer } from 'kafkajs';
 import type { Sink, WriteContext } from '../pipeline/index.js';
-import { toKafkaIoError } from './kafka-client.js';
+import { clientOf, isRetriableKafkaError, KafkaIoError, toKafkaIoError, type KafkaCluster } from './kafka-client.js';
+import { backoffMs, createLinkHealth, type LinkHealth } from './link-health.js';
 
-export interface KafkaProducerHandle {
-  readonly producer: Producer;
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
+export interface KafkaProducerOptions {
+  /** A write still failing or unacknowledged after this long fails (the command exits ≠ 0). */
+  readonly outageToleranceMs: number;
+  /** A send unacknowledged this long marks the producer down. */
+  readonly stallMs: number;
 }
 
-export function createKafkaProducer(kafka: Kafka): KafkaProducerHandle {
-  // Idempotence needs unbounded retries (a bounded count could reorder or drop); sends wait instead.
+export interface KafkaProducerHandle {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  /** Up while sends are acknowledged; down from a failed or stalled send until one succeeds. */
+  readonly health: LinkHealth;
+}
+
+interface ProducerInternals {
+  readonly producer: Producer;
+  readonly options: KafkaProducerOptions;
+  readonly health: ReturnType<typeof createLinkHealth>;
+  readonly brokers: string;
+}
+const internals = new WeakMap<KafkaProducerHandle, ProducerInternals>();
+
+export function createKafkaProducer(cluster: KafkaCluster, options: Partial<KafkaProducerOptions> = {}): KafkaProducerHandle {
+  const { kafka, config } = clientOf(cluster);
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 5,
@@ -22,31 +49,145 @@ export function createKafkaProducer(kafka: Kafka): KafkaProducerHandle {
     createPartitioner: Partitioners.DefaultPartitioner,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
   });
-  return { producer, connect: () => producer.connect(), disconnect: () => producer.disconnect() };
+  const health = createLinkHealth(true);
+  const handle: KafkaProducerHandle = {
+    async connect() {
+      try {
+        await producer.connect();
+      } catch (e) {
+        throw toKafkaIoError(`connecting a producer to ${cluster.brokers.join(',')}`, e);
+      }
+    },
+    disconnect: () => producer.disconnect(),
+    health,
+  };
+  internals.set(handle, {
+    producer,
+    options: { outageToleranceMs: options.outageToleranceMs ?? config.outageToleranceMs, stallMs: options.stallMs ?? 5_000 },
+    health,
+    brokers: cluster.brokers.join(','),
+  });
+  return handle;
 }
 
 export interface KafkaSinkConfig<T> {
   readonly topic: string;
   readonly encode: (item: T) => Buffer;
   readonly key: (item: T) => string;
+  /** Kafka record headers (metadata beside the value, e.g. a dead letter's payload hash). */
+  readonly headers?: (item: T) => Readonly<Record<string, string>>;
   /** Explicit partition for a write (e.g. the input's, from the write context); undefined: by key. */
   readonly partition?: (ctx: WriteContext) => number | undefined;
+  /** Record timestamp, ms since the epoch (default: the producer's clock). */
+  readonly timestampMs?: (item: T) => number;
+  /** The topic's max.message.bytes (KafkaCluster.maxMessageBytes). */
+  readonly maxMessageBytes: number;
 }
 
-export function createKafkaSink<T>(producer: Producer, cfg: KafkaSinkConfig<T>): Sink<T> {
+/** Record-batch header (61 bytes) plus slack for varints: subtracted from the limit once per send. */
+const BATCH_OVERHEAD = 128;
+/** Per-record framing (length, attributes, deltas, key/value lengths, header count). */
+const RECORD_OVERHEAD = 32;
+
+export function recordBytes(m: { key: string; value: Buffer; headers?: Readonly<Record<string, string>> }): number {
+  let h = 0;
+  for (const [k, v] of Object.entries(m.headers ?? {})) h += Buffer.byteLength(k) + Buffer.byteLength(v) + 4;
+  return RECORD_OVERHEAD + Buffer.byteLength(m.key) + m.value.byteLength + h;
+}
+
+/** The largest value (with key and headers) a topic with this max.message.bytes takes in one record. */
+export function maxRecordBytes(maxMessageBytes: number): number {
+  return maxMessageBytes - BATCH_OVERHEAD;
+}
+
+/** Splits records into consecutive groups whose total size stays within the budget (order kept). */
+export function splitBySize<M>(records: readonly M[], size: (m: M) => number, budget: number): M[][] {
+  const out: M[][] = [];
+  let cur: M[] = [];
+  let used = 0;
+  for (const r of records) {
+    const s = size(r);
+    if (cur.length > 0 && used + s > budget) {
+      out.push(cur);
+      cur = [];
+      used = 0;
+    }
+    cur.push(r);
+    used += s;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
+export class RecordTooLargeError extends KafkaIoError {
+  override readonly name: string = 'RecordTooLargeError';
+}
+
+export function createKafkaSink<T>(handle: KafkaProducerHandle, cfg: KafkaSinkConfig<T>): Sink<T> {
+  const p = internals.get(handle);
+  if (p === undefined) throw new KafkaIoError('createKafkaSink: not a producer created by createKafkaProducer');
+  const budget = maxRecordBytes(cfg.maxMessageBytes);
+
+  const sendOnce = async (messages: Message[]): Promise<void> => {
+    let stall: NodeJS.Timeout | undefined;
+    let giveUp: NodeJS.Timeout | undefined;
+    const since = p.health.downSinceMs ?? Date.now();
+    const left = Math.max(0, p.options.outageToleranceMs - (Date.now() - since));
+    try {
+      await Promise.race([
+        p.producer.send({ topic: cfg.topic, acks: -1, compression: CompressionTypes.None, messages }),
+        new Promise<never>((_, reject) => {
+          stall = setTimeout(() => p.health.markDown(`send to ${cfg.topic} unacknowledged for ${p.options.stallMs} ms`), p.options.stallMs);
+          giveUp = setTimeout(
+            () => reject(new KafkaIoError(`producing to ${cfg.topic}: not acknowledged by ${p.brokers} within the outage tolerance of ${p.options.outageToleranceMs} ms`, { context: { topic: cfg.topic } })),
+            Math.max(left, p.options.stallMs),
+          );
+        }),
+      ]);
+      p.health.markUp();
+    } finally {
+      clearTimeout(stall);
+      clearTimeout(giveUp);
+    }
+  };
+
+  const send = async (messages: Message[]): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await sendOnce(messages);
+        return;
+      } catch (e) {
+        if (e instanceof KafkaIoError) throw e;
+        const err = toKafkaIoError(`producing to ${cfg.topic}`, e);
+        if (!isRetriableKafkaError(e)) throw err;
+        p.health.markDown(err.message);
+        const downFor = Date.now() - (p.health.downSinceMs ?? Date.now());
+        if (downFor > p.options.outageToleranceMs) {
+          throw new KafkaIoError(`${err.message} (brokers ${p.brokers} unreachable for more than ${p.options.outageToleranceMs} ms)`, { cause: e, context: { topic: cfg.topic } });
+        }
+        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+      }
+    }
+  };
+
   return {
     async write(items, ctx = {}) {
       if (items.length === 0) return;
       const partition = cfg.partition?.(ctx);
-      try {
-        await producer.send({
-          topic: cfg.topic,
-          acks: -1,
-          compression: CompressionTypes.None,
-          messages: items.map((it) => ({ key: cfg.key(it), value: cfg.encode(it), ...(partition === undefined ? {} : { partition }) })),
-        });
-      } catch (e) {
-        throw toKafkaIoError(`producing to ${cfg.topic}`, e);
+      const records = items.map((it) => {
+        const headers = cfg.headers?.(it);
+        const ts = cfg.timestampMs?.(it);
+        const r = { key: cfg.key(it), value: cfg.encode(it), ...(headers === undefined ? {} : { headers }), ...(ts === undefined ? {} : { timestamp: String(ts) }), ...(partition === undefined ? {} : { partition }) };
+        const size = recordBytes(r);
+        if (size > budget) {
+          throw new RecordTooLargeError(`a ${size}-byte record (key ${JSON.stringify(r.key.slice(0, 80))}) exceeds ${cfg.topic}'s max.message.bytes ${cfg.maxMessageBytes}`, {
+            context: { topic: cfg.topic, bytes: size, maxMessageBytes: cfg.maxMessageBytes },
+          });
+        }
+        return { record: r, size };
+      });
+      for (const group of splitBySize(records, (r) => r.size, budget)) {
+        await send(group.map((g) => g.record as Message & { headers?: IHeaders }));
       }
     },
   };

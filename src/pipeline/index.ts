@@ -23,3 +23,5 @@ export {
   type MemorySink,
   type MemorySinkOptions,
 } from './memory.js';
+export { deadLetter, deadLetterHeaders, deadLetterKey, fitDeadLetter, keyOf, sha256Hex, MAX_DEAD_LETTER_KEY_BYTES } from './dead-letter.js';
+export { createDuplicateIdGuard, frameFingerprint, type DuplicateIdGuard } from './duplicate-ids.js';

@@ -17,6 +17,8 @@
 import { concat, concatMap, defer, EMPTY, filter, from, map, type Observable } from 'rxjs';
 import {
   DEFAULT_MAX_HITS,
+  DEFAULT_PLAUSIBILITY,
+  type Plausibility,
   type Candidate,
   type DeadLetter,
   type DetectorGeometry,
@@ -53,6 +55,12 @@ export interface PipelineConfig {
   readonly writeRejectedCandidates: boolean;
   /** 'inline': this pipeline runs the excess monitor (one in-order stream); 'downstream': a global excess stage does. */
   readonly excess: 'inline' | 'downstream';
+  /** Content plausibility limits (config `validation`). */
+  readonly plausibility: Plausibility;
+  /** Distinct event ids remembered for collision detection (0: off). */
+  readonly duplicateIdWindow: number;
+  /** Largest dead-letter record the DLQ accepts (Kafka: from its max.message.bytes); Infinity: no limit. */
+  readonly maxDeadLetterBytes: number;
 }
 
 export const DEFAULT_PIPELINE: Omit<PipelineConfig, 'geometry' | 'trigger'> = {
@@ -64,6 +72,9 @@ export const DEFAULT_PIPELINE: Omit<PipelineConfig, 'geometry' | 'trigger'> = {
   deadLetterStatuses: ['non_finite', 'out_of_plane', 'too_many_hits'],
   writeRejectedCandidates: false,
   excess: 'inline',
+  plausibility: DEFAULT_PLAUSIBILITY,
+  duplicateIdWindow: 100_000,
+  maxDeadLetterBytes: Infinity,
 };
 
 export interface PipelineSinks {

@@ -1,16 +1,20 @@
 /**
  * The per-batch stages before the stateful excess monitor: decode → validate → reconstruct (in
- * chunks of at most batchSize frames) → select. Bad input is classified here, once:
- * decode failures and validation statuses listed in deadLetterStatuses become dead letters;
- * other non-ok statuses (no_hits, single_station: legitimate physics) skip the reconstructor and
- * yield a RecoEvent with that status; a reconstruction failure (after retries of retriable errors)
- * dead-letters that chunk's frames as 'reconstruction_failed'.
+ * chunks of at most batchSize frames) → select. Bad input is classified here, once (the
+ * reconstructor trusts what passes): decode failures, implausible content (validateFrame:
+ * ids, timestamp, truth, counts) and hit statuses listed in deadLetterStatuses become dead letters,
+ * as does a frame reusing an event id with different content (duplicate_id); other non-ok statuses
+ * (no_hits, single_station: legitimate physics) skip the reconstructor and yield a RecoEvent with
+ * that status; a reconstruction failure (after retries of retriable errors) dead-letters that
+ * chunk's frames as 'reconstruction_failed'.
  */
 import {
+  CONTENT_REASONS,
   DecodeError,
   ShowertrigError,
-  checkHits,
+  validateFrame,
   hitsPerStation,
+  type Plausibility,
   type Candidate,
   type DeadLetter,
   type DetectorGeometry,
@@ -21,6 +25,8 @@ import {
 } from '../domain/index.js';
 import type { Selector } from '../trigger/index.js';
 import type { Metrics, ComponentMetrics, Logger } from '../telemetry/index.js';
+import { deadLetter } from './dead-letter.js';
+import { createDuplicateIdGuard } from './duplicate-ids.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { InputMessage } from './types.js';
 
@@ -30,6 +36,11 @@ export interface StageConfig {
   readonly batchSize: number;
   readonly retry: RetryPolicy;
   readonly deadLetterStatuses: readonly RecoStatus[];
+  readonly plausibility: Plausibility;
+  /** Distinct event ids remembered for collision detection (0: off). */
+  readonly duplicateIdWindow: number;
+  /** Largest dead-letter record the DLQ topic takes (payloads beyond are truncated, marked so). */
+  readonly maxDeadLetterBytes: number;
 }
 
 export interface StageDeps {
@@ -49,25 +60,6 @@ export interface StagedBatch {
 
 export const COMPONENTS = ['decode', 'validate', 'reconstruct', 'select', 'excess', 'sink_reco', 'sink_candidates', 'sink_alerts', 'sink_dead_letters', 'ack'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
-
-export function keyOf(m: InputMessage): string | undefined {
-  if (m.key === undefined || m.key === null) return undefined;
-  return typeof m.key === 'string' ? m.key : Buffer.from(m.key.buffer, m.key.byteOffset, m.key.byteLength).toString('utf8');
-}
-
-export function deadLetter(m: InputMessage, reason: string, errorClass: string, receivedAtNs: bigint): DeadLetter {
-  const key = keyOf(m);
-  return {
-    topic: m.topic ?? 'unknown',
-    partition: m.partition ?? -1,
-    offset: m.offset ?? '-1',
-    ...(key === undefined ? {} : { key }),
-    reason,
-    errorClass,
-    payload: m.value,
-    receivedAtNs,
-  };
-}
 
 function statusEvent(f: HitFrame, status: RecoStatus, detail: string | undefined, g: DetectorGeometry): RecoEvent {
   return {
@@ -90,7 +82,10 @@ function statusEvent(f: HitFrame, status: RecoStatus, detail: string | undefined
 export function createStages(cfg: StageConfig, deps: StageDeps) {
   const c = Object.fromEntries(COMPONENTS.map((n) => [n, deps.metrics.component(n)])) as Record<ComponentName, ComponentMetrics>;
   const m = deps.metrics;
-  const dlqSet = new Set<RecoStatus>(cfg.deadLetterStatuses);
+  const dlqSet = new Set<string>([...cfg.deadLetterStatuses, ...CONTENT_REASONS]);
+  const rules = { geometry: cfg.geometry, maxHits: cfg.maxHits, plausibility: cfg.plausibility };
+  const ids = createDuplicateIdGuard(cfg.duplicateIdWindow);
+  const letter = (msg: InputMessage, reason: string, errorClass: string, at: bigint): DeadLetter => deadLetter(msg, reason, errorClass, at, cfg.maxDeadLetterBytes);
 
   const reconstructChunk = async (frames: HitFrame[]): Promise<RecoEvent[]> => {
     m.inferenceBatchSize.observe(frames.length);
@@ -124,19 +119,21 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
         const reason = e instanceof DecodeError ? e.reason : 'decode_failed';
         m.framesInvalid.inc({ reason });
         c.decode.errors();
-        slots[i] = deadLetter(msg, reason, e instanceof Error ? e.name : 'Error', at);
+        slots[i] = letter(msg, reason, e instanceof Error ? e.name : 'Error', at);
         return;
       }
       c.decode.sent();
       c.validate.received();
-      const verdict = checkHits(frame.hits, cfg.geometry, cfg.maxHits);
-      if (verdict.status === 'ok') pending.push({ i, frame });
-      else if (dlqSet.has(verdict.status)) {
-        m.framesInvalid.inc({ reason: verdict.status });
+      const verdict = validateFrame(frame, rules);
+      const invalid = (reason: string): void => {
+        m.framesInvalid.inc({ reason });
         c.validate.errors();
-        slots[i] = deadLetter(msg, verdict.status, 'ValidationError', at);
-        return;
-      } else slots[i] = statusEvent(frame, verdict.status, verdict.detail, cfg.geometry);
+        slots[i] = letter(msg, reason, 'ValidationError', at);
+      };
+      if (dlqSet.has(verdict.status)) return invalid(verdict.status);
+      if (ids.check(frame) === 'collision') return invalid('duplicate_id');
+      if (verdict.status === 'ok') pending.push({ i, frame });
+      else slots[i] = statusEvent(frame, verdict.status as RecoStatus, verdict.detail, cfg.geometry);
       c.validate.sent();
     });
 
@@ -150,7 +147,7 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
       } catch (e) {
         deps.logger.error('reconstruction failed; dead-lettering the batch', { frames: chunk.length, error: String(e) });
         c.reconstruct.errors(chunk.length);
-        for (const p of chunk) slots[p.i] = deadLetter(messages[p.i]!, 'reconstruction_failed', e instanceof Error ? e.name : 'Error', receivedAtNs[p.i]!);
+        for (const p of chunk) slots[p.i] = letter(messages[p.i]!, 'reconstruction_failed', e instanceof Error ? e.name : 'Error', receivedAtNs[p.i]!);
       }
     }
 

@@ -20,6 +20,8 @@ export interface InputMessage {
   readonly topic?: string;
   readonly partition?: number;
   readonly offset?: string;
+  /** Broker timestamp of the record, ms since the epoch (Kafka sources). */
+  readonly timestampMs?: number;
   readonly ack?: Ack;
 }
 

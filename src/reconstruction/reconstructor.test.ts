@@ -77,29 +77,13 @@ test('a shower frame reconstructs to the line extrapolated to the model d', asyn
   assert.deepEqual(reco.info, { backend: 'test', model: 'fake' });
 });
 
-test('bad input gets a status that says why, no NaN, order kept, one model batch of the valid frames', async () => {
+test('frames without a usable track or with a non-finite model output get a status that says why, no NaN, order kept, one model batch', async () => {
+  // Frames arrive validated (validateFrame in the pipeline): the reconstructor does not check them again.
   const model = fakeModel();
-  const reco = createReconstructor(g, model, { ...DEFAULT_RECONSTRUCTOR, maxHits: 1_000_000 });
-  const million = 1_000_001;
-  const big: HitFrame = {
-    runId: 'r',
-    eventId: 'million',
-    timestampNs: 1n,
-    hits: { station: new Uint8Array(million), ix: new Int32Array(million), iy: new Int32Array(million), count: new Int32Array(million).fill(1) },
-  };
+  const reco = createReconstructor(g, model, DEFAULT_RECONSTRUCTOR);
   const frames: HitFrame[] = [
-    frame('empty', []),
     showerFrame('good1', 0, 0, 0, -1, new Rng(2)),
-    frame('one-station', [[0, 10, 10, 1], [0, 11, 10, 1], [0, 12, 10, 1]]),
-    frame('outside', [[0, 1800, 10, 1], [1, 10, 10, 1]]),
-    frame('bad-station', [[0, 10, 10, 1], [7, 10, 10, 1]]),
-    frame('negative', [[0, -1, 10, 1], [1, 10, 10, 1]]),
-    // Int32Array cannot hold NaN; a decoder handing over float arrays can.
-    { ...frame('nan', []), hits: { ...frame('', [[0, 1, 10, 1], [1, 10, 10, 1]]).hits, ix: Float64Array.from([NaN, 10]) as unknown as Int32Array } },
-    frame('zero-count', [[0, 10, 10, 0], [1, 10, 10, 1]]),
     frame('scattered', [[0, 10, 10, 1], [1, 500, 500, 1], [2, 900, 900, 1]]),
-    big,
-    { ...frame('ragged', []), hits: { station: new Uint8Array(2), ix: new Int32Array(1), iy: new Int32Array(2), count: new Int32Array(2) } },
     frame('model-nan', [[0, 10, 10, 777], [0, 11, 10, 1], [0, 12, 10, 1], [1, 10, 10, 1], [1, 11, 10, 1], [1, 12, 10, 1]]),
     showerFrame('good2', 5, 5, 0, -7, new Rng(3)),
   ];
@@ -107,17 +91,8 @@ test('bad input gets a status that says why, no NaN, order kept, one model batch
   assert.deepEqual(
     out.map((e) => [e.eventId, e.status]),
     [
-      ['empty', 'no_hits'],
       ['good1', 'ok'],
-      ['one-station', 'single_station'],
-      ['outside', 'out_of_plane'],
-      ['bad-station', 'out_of_plane'],
-      ['negative', 'out_of_plane'],
-      ['nan', 'non_finite'],
-      ['zero-count', 'non_finite'],
       ['scattered', 'no_cluster'],
-      ['million', 'too_many_hits'],
-      ['ragged', 'non_finite'],
       ['model-nan', 'non_finite'],
       ['good2', 'ok'],
     ],
@@ -130,7 +105,7 @@ test('bad input gets a status that says why, no NaN, order kept, one model batch
     }
   }
   assert.deepEqual(model.batches, [3]);
-  assert.match(out[11]!.detail!, /model fake returned E=NaN/);
+  assert.match(out[2]!.detail!, /model fake returned E=NaN/);
 });
 
 test('a model failure rejects the batch (infrastructure, not physics)', async () => {

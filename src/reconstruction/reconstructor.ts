@@ -1,11 +1,11 @@
 /**
- * The full per-frame reconstruction: checkHits → DBSCAN track per frame → energy/vertex model on
- * the batch of valid frames → RecoEvent. Bad physics input never throws: the status says why and
- * every number is 0 (no NaN). Only infrastructure failures (the model throwing) reject.
+ * The full per-frame reconstruction: DBSCAN track per frame → energy/vertex model on the batch of
+ * frames with a track → RecoEvent. Frames arrive validated (domain validateFrame, run once by the
+ * pipeline stages; simulated frames are valid by construction): nothing here checks them again.
+ * A frame without a usable cluster, or a non-finite model output, gets a status that says why and
+ * every number 0 (no NaN). Only infrastructure failures (the model throwing) reject.
  */
 import {
-  checkHits,
-  DEFAULT_MAX_HITS,
   type DetectorGeometry,
   type HitFrame,
   type Hits,
@@ -27,17 +27,14 @@ export interface EnergyVertexModel {
 }
 
 export interface ReconstructorConfig {
-  /** Frames with more hits get status too_many_hits before any physics runs. */
-  readonly maxHits: number;
   readonly transverse: TransverseConfig;
 }
 
-export const DEFAULT_RECONSTRUCTOR: ReconstructorConfig = { maxHits: DEFAULT_MAX_HITS, transverse: DEFAULT_TRANSVERSE };
+export const DEFAULT_RECONSTRUCTOR: ReconstructorConfig = { transverse: DEFAULT_TRANSVERSE };
 
 /** Maps the validated `reconstruction` config section onto the clustering parameters. */
-export function reconstructorConfig(r: { dbscanEpsMm: number; dbscanMinHits: number; maxHits: number }): ReconstructorConfig {
+export function reconstructorConfig(r: { dbscanEpsMm: number; dbscanMinHits: number }): ReconstructorConfig {
   return {
-    maxHits: r.maxHits,
     transverse: {
       ...DEFAULT_TRANSVERSE,
       clustering: { ...DEFAULT_TRANSVERSE.clustering, epsMm: r.dbscanEpsMm, minHits: r.dbscanMinHits },
@@ -59,11 +56,6 @@ export function createReconstructor(
       const pending: { i: number; track: NonNullable<ReturnType<typeof transverse.reconstruct>['track']> }[] = [];
       for (let i = 0; i < frames.length; i++) {
         const f = frames[i]!;
-        const verdict = checkHits(f.hits, geometry, config.maxHits);
-        if (verdict.status !== 'ok') {
-          out[i] = rejected(f, verdict.status, verdict.detail ?? verdict.status);
-          continue;
-        }
         const t = transverse.reconstruct(f.hits);
         if (t.track === undefined) {
           out[i] = rejected(f, 'no_cluster', `no DBSCAN cluster in any station (eps ${config.transverse.clustering.epsMm} mm, min ${config.transverse.clustering.minHits} hits)`);

@@ -8,15 +8,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Partitioners, type Kafka } from 'kafkajs';
-import { parseKafka, type TopicNames } from '../../src/config/index.js';
-import { createKafkaClient, ensureTopics } from '../../src/io/index.js';
-import { silentLogger } from '../../src/telemetry/index.js';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import type { TopicNames } from '../../src/config/index.js';
 
 export const BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 
-export function kafkaClient(): Kafka {
-  return createKafkaClient(parseKafka({ brokers: BROKERS, clientId: 'showertrig-test' }), silentLogger);
+/** A plain kafkajs client for the tests' own producing and reading (the code under test uses src/io). */
+export function kafkaClient(brokers: readonly string[] = BROKERS): Kafka {
+  return new Kafka({ clientId: 'showertrig-test', brokers: [...brokers], logLevel: logLevel.NOTHING, retry: { retries: 8, maxRetryTime: 5_000 } });
 }
 
 export function freshTopics(): TopicNames {
@@ -31,7 +30,9 @@ export async function createTopics(kafka: Kafka, topics: TopicNames, partitions:
     // a busy broker can answer the leader wait with UNKNOWN_TOPIC_OR_PARTITION (retriable): try again
     for (let attempt = 1; ; attempt++) {
       try {
-        await ensureTopics(admin, Object.values(topics), partitions, 1);
+        const existing = new Set(await admin.listTopics());
+        const missing = Object.values(topics).filter((t) => !existing.has(t));
+        if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })), waitForLeaders: true });
         break;
       } catch (e) {
         if (attempt >= 5 || (e as { retriable?: boolean }).retriable !== true) throw e;
@@ -84,21 +85,44 @@ export async function consumeUntil(
 export interface TriggerProcess {
   readonly child: ChildProcess;
   readonly output: () => string;
+  /** Resolves with the exit code. */
+  readonly exited: Promise<number | null>;
+  /** http://host:port of its /metrics, /readyz server once it printed it. */
+  readonly metricsUrl: () => string | undefined;
   /** SIGTERM, then resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
+export interface StartOptions {
+  /** Brokers to use (default BROKERS). */
+  readonly brokers?: readonly string[];
+  /** Extra environment (e.g. SHOWERTRIG_KAFKA_SASL_PASSWORD). */
+  readonly env?: Record<string, string>;
+  /** Command and flags instead of `run` (e.g. ['simulate', '--events', '100']). */
+  readonly command?: readonly string[];
+  /** Flags after the command's (e.g. ['--role', 'reco']). */
+  readonly args?: readonly string[];
+}
+
 /**
- * Starts `showertrig run --brokers …` as a child process with a config naming the test's topics;
- * `extra` is merged into the config (its kafka keys over the defaults here), `args` go on the command line.
+ * Starts `showertrig run --brokers …` (or opts.command) as a child process with a config naming the
+ * test's topics; `extra` is merged into the config (its kafka and service keys over the defaults
+ * here); a string array as the last argument is extra flags on the command line.
  */
-export function startTrigger(topics: TopicNames, extra: Record<string, unknown> = {}, groupId = `g-${topics.frames}`, args: readonly string[] = []): TriggerProcess {
+export function startTrigger(topics: TopicNames, extra: Record<string, unknown> = {}, groupId = `g-${topics.frames}`, options: StartOptions | readonly string[] = {}): TriggerProcess {
+  const opts: StartOptions = Array.isArray(options) ? { args: options as readonly string[] } : (options as StartOptions);
+  const brokers = opts.brokers ?? BROKERS;
   const dir = mkdtempSync(join(tmpdir(), 'showertrig-it-'));
   const cfgPath = join(dir, 'config.json');
-  const kafka = { brokers: BROKERS, topics, groupId, partitions: 4, ...((extra['kafka'] as Record<string, unknown> | undefined) ?? {}) };
-  writeFileSync(cfgPath, JSON.stringify({ ...extra, kafka, service: { metricsPort: 0, logLevel: 'info' } }));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'run', '--brokers', BROKERS.join(','), '--config', cfgPath, ...args], {
+  const { kafka, service, ...rest } = extra as { kafka?: Record<string, unknown>; service?: Record<string, unknown> };
+  writeFileSync(
+    cfgPath,
+    JSON.stringify({ ...rest, kafka: { brokers, topics, groupId, partitions: 4, ...kafka }, service: { metricsPort: 0, logLevel: 'info', ...service } }),
+  );
+  const command = opts.command ?? ['run'];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...command, '--brokers', brokers.join(','), '--config', cfgPath, ...(opts.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
   });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -107,6 +131,8 @@ export function startTrigger(topics: TopicNames, extra: Record<string, unknown> 
   return {
     child,
     output: () => out,
+    exited,
+    metricsUrl: () => /metrics (http:\/\/[^\s]+)\/metrics/.exec(out)?.[1],
     stop: async () => {
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
