@@ -11,6 +11,7 @@ export interface KafkaSession {
 /** Connects (or stops with "cannot reach Kafka" after kafka.reachTimeoutMs), and creates the topics that do not exist yet. */
 export async function openKafkaSession(cfg: ShowertrigConfig, logger: Logger): Promise<KafkaSession> {
   const k = cfg.kafka;
+  await checkKafkaReachable(k);
   const cluster = createKafkaCluster(k, logger);
   try {
     await cluster.ensureTopics(Object.values(k.topics), k.partitions, k.replicationFactor);

@@ -20,6 +20,7 @@ import { startExcessMember } from './kafka-excess.js';
 import { startRecoMember, type KafkaMember } from './kafka-reco.js';
 import { openKafkaSession, type KafkaSession } from './kafka-session.js';
 import { armShutdownGrace } from './shutdown.js';
+import { checkKafkaReachable } from '../io/index.js';
 import { drive } from './live.js';
 import type { RatePlotOption } from './rate-plot.js';
 import { startServiceRuntime, startTriggerRuntime, type ServiceRuntime } from './trigger-runtime.js';
@@ -37,6 +38,8 @@ export async function runKafkaTrigger(cfg: ShowertrigConfig, logger: Logger, rol
   let rt: ServiceRuntime | undefined;
   let session: KafkaSession | undefined;
   const ready = (): boolean => !draining && members.length > 0 && members.every((m) => m.healthy());
+  // An unreachable broker stops the command before seconds of model loading.
+  await checkKafkaReachable(cfg.kafka);
   try {
     if (role === 'excess') {
       rt = await startServiceRuntime(cfg, { ready });

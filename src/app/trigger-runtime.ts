@@ -6,7 +6,7 @@
 import { from, lastValueFrom } from 'rxjs';
 import type { ShowertrigConfig } from '../config/index.js';
 import { createCodecs, decodeFrame, type CodecSet } from '../codecs/index.js';
-import { Rng, ShowertrigError, type Reconstructor } from '../domain/index.js';
+import { Rng, type Reconstructor } from '../domain/index.js';
 import { createPipeline, DEFAULT_PIPELINE, type InputBatch, type Pipeline, type PipelineConfig, type PipelineSinks, type Sink } from '../pipeline/index.js';
 import { generateEvent } from '../sim/index.js';
 import { createMetrics, createMetricsServer, Registry, silentLogger, type Logger, type Metrics, type MetricsServer } from '../telemetry/index.js';
@@ -37,20 +37,14 @@ export interface RuntimeOptions {
   readonly metricsPort?: number;
 }
 
-/** Binds the endpoint; a port in use is one ShowertrigError naming the flag. /readyz follows `warm() && opts.ready()`. */
+/** Binds the endpoint (at once, so a port in use fails before anything slow). /readyz follows `warm() && opts.ready()`. */
 export async function startServiceRuntime(cfg: ShowertrigConfig, opts: RuntimeOptions = {}, backend = 'none', warm: () => boolean = () => true): Promise<ServiceRuntime> {
   const registry = new Registry();
   const metrics = createMetrics(registry);
   const server = createMetricsServer({ registry, ready: () => warm() && (opts.ready ?? (() => true))() });
   const port = opts.metricsPort ?? cfg.service.metricsPort;
-  let addr: { port: number; host: string };
-  try {
-    addr = await server.start(port, cfg.service.metricsHost);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    const why = code === 'EADDRINUSE' ? 'is in use (choose another with --metrics-port or service.metricsPort)' : `cannot be bound: ${(e as Error).message}`;
-    throw new ShowertrigError(`metrics port ${cfg.service.metricsHost}:${port} ${why}`, { cause: e, context: { port, code } });
-  }
+  // A port in use is a MetricsPortError naming --metrics-port (telemetry/server.ts).
+  const addr = await server.start(port, cfg.service.metricsHost);
   return {
     // Outputs use the configured codec; inputs are decoded whatever codec their header names.
     codecs: createCodecs(cfg.kafka.codec),
