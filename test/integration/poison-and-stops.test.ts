@@ -14,7 +14,7 @@ import { createCodecs, decodeDeadLetter } from '../../src/codecs/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import type { HitFrame } from '../../src/domain/index.js';
 import { createSimulator } from '../../src/sim/index.js';
-import { consumeUntil, createTopics, freshTopics, kafkaClient, produce, startTrigger } from '../helpers/kafka.js';
+import { BROKERS, consumeUntil, createTopics, freshTopics, kafkaClient, produce, startTrigger } from '../helpers/kafka.js';
 
 const codecs = createCodecs('avro');
 
@@ -136,7 +136,7 @@ test('a start-up that fails halfway (metrics port in use) exits ≠ 0 at once, n
   const port = (holder.address() as AddressInfo).port;
   try {
     const t0 = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'run', '--brokers', '127.0.0.1:9', '--metrics-port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'run', '--brokers', BROKERS.join(','), '--metrics-port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
