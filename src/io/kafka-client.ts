@@ -223,35 +223,3 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
   clients.set(cluster, { kafka, config: cfg, logger });
   return cluster;
 }
-
-/** Per partition of `topic`: its low and high watermarks and the group's committed offset (undefined: none). */
-export async function fetchPositions(admin: Admin, groupId: string, topic: string): Promise<Map<number, { low: bigint; high: bigint; committed: bigint | undefined }>> {
-  try {
-    const [highs, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-    const done = new Map<number, bigint>();
-    for (const t of committed) for (const p of t.partitions) if (Number(p.offset) >= 0) done.set(p.partition, BigInt(p.offset));
-    return new Map(highs.map((h) => [h.partition, { low: BigInt(h.low), high: BigInt(h.high), committed: done.get(h.partition) }]));
-  } catch (e) {
-    throw toKafkaIoError(`reading the offsets of ${groupId} on ${topic}`, e);
-  }
-}
-
-/** The metadata strings a consumer group committed with its offsets of `topic` (partitions without any are left out). */
-export async function fetchCommitMetadata(admin: Admin, groupId: string, topic: string): Promise<string[]> {
-  try {
-    const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return (t?.partitions ?? []).flatMap((p) => (p.metadata === null || p.metadata === '' ? [] : [p.metadata]));
-  } catch (e) {
-    throw toKafkaIoError(`reading the committed offsets of ${groupId} on ${topic}`, e);
-  }
-}
-
-/** The number of partitions of an existing topic. */
-export async function topicPartitionCount(admin: Admin, topic: string): Promise<number> {
-  try {
-    const md = await admin.fetchTopicMetadata({ topics: [topic] });
-    return md.topics[0]?.partitions.length ?? 0;
-  } catch (e) {
-    throw toKafkaIoError(`reading the partitions of ${topic}`, e);
-  }
-}
