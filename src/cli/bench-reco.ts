@@ -107,6 +107,9 @@ export const command: Command = {
       hits_per_event: hitSum / n,
       node: process.version,
       cpu_note: 'one process, one thread; events/s per core',
+      /** The CNN's backend and execution (fused plan or layers model); 'none' without --model. */
+      cnn_backend: models.length > 1 ? models[1]!.info.backend : 'none',
+      cnn_execution: models.length > 1 ? models[1]!.info.execution ?? 'layers model' : 'none',
       dbscan: { eps_mm: cfg.reconstruction.dbscanEpsMm, min_hits: cfg.reconstruction.dbscanMinHits },
       rows,
       memory: { rss_mb: mem.rss / 2 ** 20, heap_used_mb: mem.heapUsed / 2 ** 20, external_mb: mem.external / 2 ** 20 },
