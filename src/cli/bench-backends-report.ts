@@ -26,6 +26,9 @@ export interface BackendsResult {
   readonly train_events: number;
   readonly node: string;
   readonly measured_at: string;
+  /** 1-minute load average at the start and the end: other work on the machine skews every figure. */
+  readonly load_average?: readonly [number, number];
+  readonly cores?: number;
   readonly runs: readonly WorkerResult[];
   readonly keras: readonly KerasResult[];
 }
@@ -75,6 +78,7 @@ export function backendsMarkdown(r: BackendsResult, commandLine: string): string
       `${r.events} prepared signal-shower windows for inference, ${r.train_events} for training; the same bytes for every engine. Events/s is the median of the timed passes.`,
     '',
     `Forward pass: ${f0(r.flops_per_event)} FLOPs per event (convolutions and dense layers, multiply-add = 2). Measured matmul peak (512×512×512): ${peaks.join('; ')}.`,
+    r.load_average === undefined ? '' : `Machine: ${r.cores ?? '?'} cores, 1-minute load average ${r.load_average[0].toFixed(1)} at the start and ${r.load_average[1].toFixed(1)} at the end (a load above the core count means the engines were measured while sharing the CPU).`,
     diff === undefined ? '' : `Keras and tfjs outputs on the same windows differ by at most ${diff.toExponential(2)} (scaled targets, log10 E − 1 and d/3.75 cm + 1).`,
     '',
     '## Inference (forward pass on prepared windows, outputs read back)',

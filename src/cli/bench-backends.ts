@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadConfig, modelDirectory } from '../io/index.js';
@@ -57,6 +57,7 @@ export const command: Command = {
     const python = values.python ?? '.venv-tf/bin/python';
     const outDir = benchOutDir(values.out);
     const log = (m: string): boolean => process.stderr.write(`${m}\n`);
+    const loadBefore = loadavg()[0]!;
 
     // The model's own input spec; the same prepared windows go to every engine. (wasm here: the
     // parent only reads the model and checks Keras's outputs.)
@@ -114,7 +115,7 @@ export const command: Command = {
     rmSync(dir, { recursive: true, force: true });
     const result: BackendsResult = {
       command: 'bench-backends', model: modelDir, spec, architecture: meta.architecture, flops_per_event: flopsPerEvent, events: n, train_events: nTrain, node: process.version,
-      measured_at: new Date().toISOString(), runs, keras,
+      measured_at: new Date().toISOString(), load_average: [loadBefore, loadavg()[0]!], cores: cpus().length, runs, keras,
     };
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, 'backends.json'), JSON.stringify(result, null, 2) + '\n');
