@@ -5,6 +5,23 @@ import { describeUnexpected, main } from './main.js';
 /** A command that returned has closed what it opened; anything still holding the event loop after this long is a leak, not work. */
 const EXIT_GRACE_MS = 2_000;
 
+/**
+ * SIGTERM/SIGINT before a streaming command installed its own handlers (loading the model, connecting): it
+ * has taken no input yet, so stopping is clean: exit 0 at once. Commands that are running handle
+ * the signal themselves (drain, commit, disconnect); this one then stays out of the way.
+ */
+const early = (sig: NodeJS.Signals): void => {
+  if (process.listenerCount(sig) > 1) return;
+  process.stderr.write(`showertrig: ${sig} during start-up; nothing taken yet, exiting\n`);
+  process.exit(0);
+};
+/** The streaming commands (the default command is run); batch jobs such as train keep the default signal behaviour. */
+const STREAMING = new Set([undefined, 'run', 'simulate', 'replay', 'record']);
+if (STREAMING.has(process.argv[2])) {
+  process.on('SIGTERM', early);
+  process.on('SIGINT', early);
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     // A failed command has said why in one line; a client still retrying in the background
