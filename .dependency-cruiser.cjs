@@ -1,5 +1,10 @@
-/** Architecture rules: no cycles, physics/statistics free of I/O, no deep imports across folders. */
-const PURE = '^src/(domain|sim|reconstruction|trigger)/';
+/**
+ * Architecture rules: no cycles, physics/statistics free of I/O (directly or through any chain of
+ * imports), no deep imports across folders, commands independent of each other.
+ */
+const PURE = '^src/(domain|sim|reconstruction|trigger|numerics)/';
+/** The CLI's shared helpers: what a command file may import from src/cli besides nothing else. */
+const CLI_HELPERS = '^src/cli/(args|terminal|publish|bench-results)\\.ts$';
 const IO_LIBS = '^(kafkajs|prom-client|avsc|msgpackr|rxjs|fs|node:fs|net|node:net|http|node:http|https|node:https|child_process|node:child_process)$|^(fs|node:fs)/';
 module.exports = {
   forbidden: [
@@ -10,6 +15,20 @@ module.exports = {
       severity: 'error',
       from: { path: PURE },
       to: { path: IO_LIBS, dependencyTypes: ['npm', 'core', 'npm-optional', 'npm-dev'] },
+    },
+    {
+      name: 'physics-no-io-transitive',
+      comment: 'Not through a barrel or any other module either: nothing physics code reaches may import an I/O library.',
+      severity: 'error',
+      from: { path: PURE },
+      to: { path: IO_LIBS, reachable: true },
+    },
+    {
+      name: 'no-command-imports-command',
+      comment: 'A command file (src/cli/<cmd>.ts) imports only the shared CLI helpers; what two commands share lives in a helper or in src/app. main.ts dispatches to every command.',
+      severity: 'error',
+      from: { path: '^src/cli/[^/]+\\.ts$', pathNot: '^src/cli/(main|entry)\\.ts$' },
+      to: { path: '^src/cli/[^/]+\\.ts$', pathNot: CLI_HELPERS },
     },
     {
       name: 'physics-no-infra',

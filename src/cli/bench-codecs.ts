@@ -7,7 +7,8 @@ import { CODEC_NAMES, createCodecs, type CodecName } from '../codecs/index.js';
 import { DEFAULT_GEOMETRY, Rng, type HitFrame } from '../domain/index.js';
 import { generateEvent } from '../sim/index.js';
 import { intFlag, parseFlags, type Command } from './args.js';
-import { benchOutDir, percentile, saveResultRow } from './bench-results.js';
+import { benchOutDir, saveResultRow } from './bench-results.js';
+import { quantile } from '../numerics/index.js';
 
 interface CodecBenchRow {
   readonly codec: CodecName;
@@ -65,7 +66,7 @@ function benchCodecs(energies: readonly number[] = [10, 100], n = 200): CodecBen
           return (performance.now() - t0) * 1000;
         })
         .sort((a, b) => a - b);
-      rows.push({ codec: name, energyGeV: e, meanHits, meanBytes, bytesPerHit: meanBytes / meanHits, encodePerS, decodePerS, decodeP50Us: percentile(us, 0.5), decodeP99Us: percentile(us, 0.99) });
+      rows.push({ codec: name, energyGeV: e, meanHits, meanBytes, bytesPerHit: meanBytes / meanHits, encodePerS, decodePerS, decodeP50Us: quantile(us, 0.5), decodeP99Us: quantile(us, 0.99) });
     }
   }
   return rows;

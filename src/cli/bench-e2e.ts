@@ -18,7 +18,8 @@ import { keyOf } from '../pipeline/index.js';
 import { createSimulator } from '../sim/index.js';
 import { silentLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
-import { benchOutDir, percentile, saveResultRow } from './bench-results.js';
+import { benchOutDir, saveResultRow } from './bench-results.js';
+import { quantile } from '../numerics/index.js';
 
 const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--warmup N] [--partitions P] [--processors N] [--signal-only] [--backend B] [--json] [--out DIR]
   --events N   frames to send (default 20000)
@@ -124,7 +125,7 @@ export const command: Command = {
 
     const measured = msgs.filter((m) => recoAt.has(m.key)).map((m) => ({ sent: sentAt.get(m.key) ?? NaN, reco: recoAt.get(m.key) ?? NaN }));
     const lat = measured.map((m) => m.reco - m.sent).sort((a, b) => a - b);
-    const q = (p: number): number => percentile(lat, p);
+    const q = (p: number): number => quantile(lat, p);
     // Frames sent after the first STEADY_AFTER_S seconds of the measured phase.
     const steady = measured.filter((m) => m.sent >= tStart + STEADY_AFTER_S * 1000).map((m) => m.reco - m.sent).sort((a, b) => a - b);
     const last = Math.max(...measured.map((m) => m.reco));
@@ -132,7 +133,7 @@ export const command: Command = {
       events: n, reconstructed: measured.length, warmup_events: warmup, offered_rate_hz: rate || 'max', frames: signalOnly ? 'signal only' : 'simulator mix', processors, partitions, backend: running,
       events_per_second: measured.length / ((last - tStart) / 1000),
       latency_ms: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] ?? NaN },
-      steady_p99_ms: steady.length > 0 ? percentile(steady, 0.99) : null,
+      steady_p99_ms: steady.length > 0 ? quantile(steady, 0.99) : null,
       processor_peak_rss_mib: hwmKb / 1024,
       max_in_flight_frames: cfg.kafka.maxInFlightFrames,
       machine: `${cpus().length} cores, node ${process.version}`,

@@ -15,12 +15,13 @@ import {
   type EnergyVertexModel,
   SPATIAL_INDEXES,
 } from '../reconstruction/index.js';
-import { markdownTable, quantile } from '../report/index.js';
+import { markdownTable } from '../report/index.js';
 import { generateEvent } from '../sim/index.js';
 import { intFlag, parseFlags, type Command } from './args.js';
 import { loadCnnModel } from '../app/index.js';
 import { loadConfig } from '../io/index.js';
 import { benchOutDir, writeResults } from './bench-results.js';
+import { quantile } from '../numerics/index.js';
 
 const USAGE = `usage: showertrig bench-reco [--events N] [--seed S] [--model DIR] [--batches 1,8,64,256] [--json] [--out DIR]
   --events N   pre-generated signal events per measurement (default 2000)

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { markdownTable } from '../report/index.js';
 
 /**
  * Where a benchmark writes without --out: a scratch directory, so a trial run never rewrites the
@@ -20,11 +21,6 @@ export interface ResultTable<R> {
   readonly title: string;
   readonly notes: readonly string[];
   readonly columns: readonly { readonly header: string; readonly cell: (row: R) => string }[];
-}
-
-/** The nearest-rank q-quantile of an ascending array (NaN when empty): the benchmarks' percentiles. */
-export function percentile(sorted: ArrayLike<number>, q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 }
 
 /** Writes <dir>/<name>.json and <dir>/<name>.md and says where on stderr (stdout keeps the figures). */
@@ -45,10 +41,10 @@ export function saveResultRow<R extends object>(dir: string, name: string, row: 
     '',
     ...table.notes.map((n) => `- ${n}`),
     '',
-    `| ${table.columns.map((c) => c.header).join(' | ')} |`,
-    `|${table.columns.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${table.columns.map((c) => c.cell(r)).join(' | ')} |`),
-    '',
+    markdownTable(
+      table.columns.map((c) => c.header),
+      rows.map((r) => table.columns.map((c) => c.cell(r))),
+    ),
   ];
   writeResults(dir, name, { rows }, md.join('\n'));
   return rows;

@@ -9,9 +9,11 @@
 import { loadavg } from 'node:os';
 import { Rng } from '../domain/index.js';
 import { createEventGenerator, createSimulator } from '../sim/index.js';
-import { benchOutDir, writeResults, percentile } from './bench-results.js';
+import { benchOutDir, writeResults } from './bench-results.js';
 import { intFlag, parseFlags, type Command } from './args.js';
 import { loadConfig } from '../io/index.js';
+import { quantile } from '../numerics/index.js';
+import { markdownTable } from '../report/index.js';
 
 const USAGE = `usage: showertrig bench-sim [--events N] [--seed S] [--warmup N] [--config FILE] [--json] [--out DIR]
   --events N   signal events to time (default 50000)
@@ -116,7 +118,7 @@ function time(n: number, sampleHeap: () => void, one: () => Int32Array): Timing 
   const cpu = process.cpuUsage(cpu0);
   const cpuS = (cpu.user + cpu.system) / 1e6;
   lat.sort();
-  const q = (p: number): number => percentile(lat, p);
+  const q = (p: number): number => quantile(lat, p);
   return {
     events: n,
     wall_s: wall,
@@ -157,18 +159,28 @@ function text(r: Result): string {
 }
 
 function markdown(r: Result): string {
-  const row = (name: string, t: Timing): string =>
-    `| ${name} | ${t.events} | ${t.events_per_second.toFixed(0)} | ${t.events_per_cpu_second.toFixed(0)} | ${t.latency_p50_us.toFixed(1)} | ${t.latency_p90_us.toFixed(1)} | ${t.latency_p99_us.toFixed(1)} | ${t.hits_per_event.toFixed(1)} | ${t.particles_per_event.toFixed(1)} |`;
+  const row = (name: string, t: Timing): string[] => [
+    name,
+    String(t.events),
+    t.events_per_second.toFixed(0),
+    t.events_per_cpu_second.toFixed(0),
+    t.latency_p50_us.toFixed(1),
+    t.latency_p90_us.toFixed(1),
+    t.latency_p99_us.toFixed(1),
+    t.hits_per_event.toFixed(1),
+    t.particles_per_event.toFixed(1),
+  ];
+  const table = markdownTable(
+    ['workload', 'events', 'events/s (wall)', 'events/CPU-s', 'p50 µs', 'p90 µs', 'p99 µs', 'hits/event', 'particles/event'],
+    [row('signal showers (generateEvent)', r.signal), row('simulator stream (class mix, arrivals)', r.simulator_stream)],
+  );
   return [
     '# Simulator benchmark',
     '',
     `Command: \`showertrig ${r.command}\` (node ${r.node}, seed ${r.seed}, one core, single thread; 1-min load average ${r.load_average_1m_at_start.toFixed(2)} at start).`,
     `Signal: E uniform in [${r.energy_range_gev[0]}, ${r.energy_range_gev[1]}] GeV, ${r.dark_hits_per_station} dark hits/station on average.`,
     '',
-    '| workload | events | events/s (wall) | events/CPU-s | p50 µs | p90 µs | p99 µs | hits/event | particles/event |',
-    '|---|---|---|---|---|---|---|---|---|',
-    row('signal showers (generateEvent)', r.signal),
-    row('simulator stream (class mix, arrivals)', r.simulator_stream),
+    table,
     '',
     `Peak RSS ${r.memory.peak_rss_mb.toFixed(0)} MiB; peak heap used ${r.memory.peak_heap_used_mb.toFixed(1)} MiB.`,
     '',

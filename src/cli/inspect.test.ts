@@ -7,7 +7,8 @@ import { DecodeError } from '../domain/index.js';
 import { openRecordingWriter, readRecording, RecordingError } from '../io/index.js';
 import { UsageError } from './args.js';
 import { createInspectCommand, type RecordingSummaryReport } from './inspect.js';
-import { createSimulateCommand, type Terminal } from './simulate.js';
+import { createSimulateCommand } from './simulate.js';
+import type { Terminal } from './terminal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'showertrig-inspect-'));
 const path = join(dir, 'r.avro');

@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { EVENT_CLASSES, type EventClass, type HitFrame } from '../domain/index.js';
 import { openRecording } from '../io/index.js';
 import { parseFlags, UsageError, type Command } from './args.js';
-import { processTerminal, type Terminal } from './simulate.js';
+import { processTerminal, type Terminal } from './terminal.js';
 
 const USAGE = `usage: showertrig inspect FILE.avro [--json]
   Summarises a recording: events per class, truth energy range, hits per event per station

@@ -8,7 +8,8 @@ import type { HitFrame } from '../domain/index.js';
 import { readRecording } from '../io/index.js';
 import { UsageError } from './args.js';
 import { DEFAULT_START_NS } from '../app/index.js';
-import { createSimulateCommand, type Terminal } from './simulate.js';
+import { createSimulateCommand } from './simulate.js';
+import type { Terminal } from './terminal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'showertrig-sim-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

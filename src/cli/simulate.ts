@@ -8,6 +8,7 @@ import { excessFlagRaw, type ShowertrigConfig } from '../config/index.js';
 import { EVENT_CLASSES, type EventClass, type HitFrame } from '../domain/index.js';
 import { loadConfig, openRecordingWriter, syncMarkerFromSeed, type RecordingSummary } from '../io/index.js';
 import { createLogger } from '../telemetry/index.js';
+import { processTerminal, type Terminal } from './terminal.js';
 import { codecOverride, intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 import { publishFrames } from './publish.js';
 import { DEFAULT_START_NS, simulatedFrames } from '../app/index.js';
@@ -51,21 +52,6 @@ function count(stats: RunStats, f: HitFrame): void {
   stats.lastNs = f.timestampNs;
 }
 
-/** Console output of a run; injectable for tests. */
-export interface Terminal {
-  out(s: string): void;
-  err(s: string): void;
-  /** Whether err is an interactive terminal (progress lines with \r). */
-  readonly errIsTty: boolean;
-}
-
-export const processTerminal: Terminal = {
-  out: (s) => process.stdout.write(s),
-  err: (s) => process.stderr.write(s),
-  get errIsTty() {
-    return process.stderr.isTTY === true;
-  },
-};
 
 /**
  * Drives a frame source into a sink (file, Kafka, ...), yielding to the event loop every ~50 ms

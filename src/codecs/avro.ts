@@ -24,15 +24,8 @@ interface HitsRecord {
   iy: ArrayLike<number>;
   count: ArrayLike<number>;
 }
-interface TruthRecord {
-  eventClass: EventClass;
-  energyGeV: number;
-  x0Cm: number;
-  y0Cm: number;
-  dCm: number;
-  slopeX: number;
-  slopeY: number;
-}
+/** The Avro truth record has exactly the domain's Truth fields (schemas/hit_frame.v1). */
+type TruthRecord = Truth;
 export interface FrameRecord {
   runId: string;
   eventId: string;

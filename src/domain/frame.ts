@@ -14,9 +14,8 @@ export interface Hits {
   readonly count: Int32Array;
 }
 
-/** Simulation truth carried by simulated frames (absent for real data). */
-export interface Truth {
-  readonly eventClass: EventClass;
+/** The true shower of an event: energy, origin and direction (the one definition of that shape). */
+export interface ShowerTruth {
   readonly energyGeV: number;
   /** Transverse shower origin in the detector frame, cm (plane centre at 0,0). */
   readonly x0Cm: number;
@@ -26,6 +25,11 @@ export interface Truth {
   /** Direction slopes dx/dz and dy/dz, radians (small-angle). */
   readonly slopeX: number;
   readonly slopeY: number;
+}
+
+/** Simulation truth carried by simulated frames (absent for real data). */
+export interface Truth extends ShowerTruth {
+  readonly eventClass: EventClass;
 }
 
 export interface HitFrame {

@@ -1,4 +1,4 @@
-export { spread, quantile, binnedSpread, fitCalorimeter, calorimeterSigma, type Spread, type BinnedSpread, type CalorimeterFit } from './resolution.js';
+export { spread, binnedSpread, fitCalorimeter, calorimeterSigma, type Spread, type BinnedSpread, type CalorimeterFit } from './resolution.js';
 export { scatterChart, histogramChart, ticks, escapeXml, type Series, type Curve, type ChartOptions, type HistogramSeries } from './svg.js';
 export { markdownTable, formatNumber, type Cell } from './markdown.js';
 export {

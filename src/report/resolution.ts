@@ -2,6 +2,7 @@
  * Resolution statistics for the evaluation: a plain and a robust width of a residual
  * distribution, per-bin widths, and the calorimeter fit σ(E)/E = a/√E ⊕ b.
  */
+import { meanStd, quantile } from '../numerics/index.js';
 
 export interface Spread {
   readonly n: number;
@@ -24,12 +25,12 @@ export function spread(values: ArrayLike<number>): Spread {
   const v = Float64Array.from(values).filter(Number.isFinite);
   const n = v.length;
   if (n === 0) return { n: 0, mean: NaN, std: NaN, sigmaClipped: NaN, meanClipped: NaN, clippedFraction: 0, halfWidth68: NaN };
-  const { mean, std } = moments(v, -Infinity, Infinity);
+  const { mean, std } = meanStd(v, -Infinity, Infinity);
   let m = mean;
   let s = std;
   let kept = n;
   for (let round = 0; round < 20; round++) {
-    const r = moments(v, m - 3 * s, m + 3 * s);
+    const r = meanStd(v, m - 3 * s, m + 3 * s);
     const done = r.n === kept;
     kept = r.n;
     m = r.mean;
@@ -39,26 +40,6 @@ export function spread(values: ArrayLike<number>): Spread {
   const sorted = v.slice().sort();
   const halfWidth68 = (quantile(sorted, 0.8413447) - quantile(sorted, 0.1586553)) / 2;
   return { n, mean, std, sigmaClipped: s, meanClipped: m, clippedFraction: 1 - kept / n, halfWidth68 };
-}
-
-function moments(v: Float64Array, lo: number, hi: number): { n: number; mean: number; std: number } {
-  let n = 0;
-  let s = 0;
-  for (const x of v) if (x >= lo && x <= hi) (n++, (s += x));
-  const mean = n > 0 ? s / n : NaN;
-  let ss = 0;
-  for (const x of v) if (x >= lo && x <= hi) ss += (x - mean) ** 2;
-  return { n, mean, std: n > 1 ? Math.sqrt(ss / (n - 1)) : 0 };
-}
-
-/** Linear-interpolated quantile of sorted values. */
-export function quantile(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const pos = q * (n - 1);
-  const i = Math.floor(pos);
-  const f = pos - i;
-  return i + 1 < n ? sorted[i]! * (1 - f) + sorted[i + 1]! * f : sorted[n - 1]!;
 }
 
 export interface BinnedSpread {

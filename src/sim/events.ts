@@ -5,7 +5,7 @@
  * the Rng passed in; detector defects (hot/dead pixels) are a fixed function of cfg.seed.
  */
 import type { SimulationConfig } from '../config/index.js';
-import { planeZCm, type DetectorGeometry, type EventClass, type Hits, type Rng, type Truth } from '../domain/index.js';
+import { planeZCm, type DetectorGeometry, type EventClass, type Hits, type Rng, type ShowerTruth, type Truth } from '../domain/index.js';
 import { poisson } from './counts.js';
 import { createDefects } from './defects.js';
 import { Pixeliser } from './deposit.js';
@@ -30,14 +30,7 @@ export const MUON_SLOPE_RMS = 0.02;
 export const DELTA_RAY_PROBABILITY = 0.05;
 
 /** The drawn truth of an event; any subset can be fixed by the caller. */
-export interface TruthDraw {
-  readonly energyGeV: number;
-  readonly dCm: number;
-  readonly x0Cm: number;
-  readonly y0Cm: number;
-  readonly slopeX: number;
-  readonly slopeY: number;
-}
+export type TruthDraw = ShowerTruth;
 
 export interface GeneratedEvent {
   readonly hits: Hits;

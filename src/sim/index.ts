@@ -22,7 +22,6 @@ export {
   chargedMean,
   meanLongitudinalProfile,
   meanChargedProfile,
-  lnGamma,
   type GflashParams,
   type ShowerProfile,
 } from './longitudinal.js';

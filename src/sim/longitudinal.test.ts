@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_GEOMETRY, Rng } from '../domain/index.js';
-import { gflashParams, lnGamma, meanChargedProfile, meanLongitudinalProfile, rossiNmax, sampleProfile } from './longitudinal.js';
+import { logGamma as lnGamma } from '../numerics/index.js';
+import { gflashParams, meanChargedProfile, meanLongitudinalProfile, rossiNmax, sampleProfile } from './longitudinal.js';
 
 const EC_GEV = DEFAULT_GEOMETRY.lead.criticalEnergyMeV / 1000;
 const Z = DEFAULT_GEOMETRY.lead.atomicNumber;

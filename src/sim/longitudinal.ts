@@ -4,6 +4,7 @@
  * number of charged particles at the maximum. Depth t is in radiation lengths (X0), y = E/Ec.
  */
 import type { Rng } from '../domain/index.js';
+import { logGamma } from '../numerics/index.js';
 
 /** Mean and spread of (ln T, ln α) and their correlation, for one y = E/Ec and atomic number Z. */
 export interface GflashParams {
@@ -65,25 +66,10 @@ export function rossiNmax(y: number): number {
   return (0.31 * y) / Math.sqrt(Math.log(Math.max(y, MIN_Y)) - 0.37);
 }
 
-/** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error ~1e-15). */
-export function lnGamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
-  const c = LANCZOS;
-  const xx = x - 1;
-  let s = c[0]!;
-  for (let i = 1; i < 9; i++) s += c[i]! / (xx + i);
-  const t = xx + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (xx + 0.5) * Math.log(t) - t + Math.log(s);
-}
-const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-];
-
 /** The normalised gamma density of a profile at depth t (per X0; integrates to 1 over t ≥ 0). */
 export function profileDensity(s: ShowerProfile, t: number): number {
   if (!(t > 0)) return 0;
-  return Math.exp(Math.log(s.beta) + (s.alpha - 1) * Math.log(s.beta * t) - s.beta * t - lnGamma(s.alpha));
+  return Math.exp(Math.log(s.beta) + (s.alpha - 1) * Math.log(s.beta * t) - s.beta * t - logGamma(s.alpha));
 }
 
 /**

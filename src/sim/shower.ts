@@ -5,7 +5,7 @@
  * The gaps between bricks add no depth; the shower axis is a straight line from the origin
  * with the truth slopes, so its centre drifts from station to station.
  */
-import { leadFraction, planeZCm, type DetectorGeometry, type Rng } from '../domain/index.js';
+import { leadFraction, planeZCm, type DetectorGeometry, type Rng, type ShowerTruth } from '../domain/index.js';
 import type { CountFluctuation } from './counts.js';
 import { fluctuate } from './counts.js';
 import type { Pixeliser } from './deposit.js';
@@ -22,14 +22,8 @@ export const GAP_ANGLE_RAD = 0.3;
 /** Below this depth (X0) the primary electron is added as a track: the gamma form → 0 as t → 0. */
 export const PRIMARY_TRACK_DEPTH_X0 = 1;
 
-export interface ShowerSpec {
-  readonly energyGeV: number;
-  readonly x0Cm: number;
-  readonly y0Cm: number;
-  readonly dCm: number;
-  readonly slopeX: number;
-  readonly slopeY: number;
-}
+/** What a shower is simulated from: its true energy, origin and direction. */
+export type ShowerSpec = ShowerTruth;
 
 export interface CountModel {
   readonly mode: CountFluctuation;

@@ -9,24 +9,9 @@
  * avoids the cancellation of a·ln x − x − lnΓ(a + 1) for large a and x.
  */
 import { ContractError } from '../domain/index.js';
+import { LN_2PI, logGamma } from '../numerics/index.js';
 
-const LN_2PI = Math.log(2 * Math.PI);
-const LANCZOS_G = 7;
-const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-];
-
-/** ln Γ(x) for x > 0 (Lanczos, about 1e-15 relative). */
-export function logGamma(x: number): number {
-  if (!(x > 0)) throw new ContractError(`logGamma: x must be > 0, got ${x}`);
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  const xm = x - 1;
-  let s = LANCZOS[0]!;
-  for (let i = 1; i < LANCZOS_G + 2; i++) s += LANCZOS[i]! / (xm + i);
-  const t = xm + LANCZOS_G + 0.5;
-  return 0.5 * LN_2PI + (xm + 0.5) * Math.log(t) - t + Math.log(s);
-}
+export { logGamma };
 
 /** Stirling error: lnΓ(a + 1) − [(a + ½) ln a − a + ½ ln 2π]. */
 function stirlerr(a: number): number {

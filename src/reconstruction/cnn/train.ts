@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ContractError, Rng } from '../../domain/index.js';
+import { meanStd } from '../../numerics/index.js';
 import { CoordConv } from './coord-conv.js';
 import type { Dataset } from './dataset.js';
 import { inputLength, type InputSpec } from './preprocess.js';
@@ -83,14 +84,9 @@ function penalised(net: tf.LayersModel): tf.LayerVariable[] {
 
 export function energyVertexResolution(eTrue: ArrayLike<number>, eReco: ArrayLike<number>, dTrue: ArrayLike<number>, dReco: ArrayLike<number>): Resolution {
   const n = eTrue.length;
-  let se = 0, se2 = 0, sd = 0, sd2 = 0;
-  for (let i = 0; i < n; i++) {
-    const r = (eTrue[i]! - eReco[i]!) / eTrue[i]!;
-    const dd = dTrue[i]! - dReco[i]!;
-    se += r; se2 += r * r; sd += dd; sd2 += dd * dd;
-  }
-  const me = se / n, md = sd / n;
-  return { sigmaERel: Math.sqrt(Math.max(0, se2 / n - me * me)), sigmaDCm: Math.sqrt(Math.max(0, sd2 / n - md * md)), meanERel: me, meanDCm: md, n };
+  const e = meanStd(Float64Array.from({ length: n }, (_, i) => (eTrue[i]! - eReco[i]!) / eTrue[i]!));
+  const d = meanStd(Float64Array.from({ length: n }, (_, i) => dTrue[i]! - dReco[i]!));
+  return { sigmaERel: e.std, sigmaDCm: d.std, meanERel: e.mean, meanDCm: d.mean, n };
 }
 
 /** Scaled predictions → physical units and resolution on a dataset. */

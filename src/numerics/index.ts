@@ -1,0 +1,2 @@
+export { logGamma, inverseNormalCdf, LN_2PI } from './special.js';
+export { quantile, meanStd } from './stats.js';
