@@ -1,4 +1,4 @@
-export { createLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
+export { createLogger, defaultLogFormat, humanLine, silentLogger, type LogFormat, type Logger, type LogLevel } from './logger.js';
 export { createMetrics, METRIC_PREFIX, type Metrics, type MetricsOptions, type ComponentMetrics } from './metrics.js';
 export { createExcessMetrics, type ExcessMetrics } from './excess-metrics.js';
 export { createMetricsServer, MetricsPortError, type MetricsServer, type MetricsServerConfig } from './server.js';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
+import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createMetricsServer } from './server.js';
 
@@ -80,4 +81,17 @@ test('only counters end in _total (promtool check metrics), default metrics incl
   assert.ok(types.length > 20);
   for (const t of types) if (t.name.endsWith('_total')) assert.equal(t.type, 'counter', t.name);
   assert.match(text, /^nodejs_active_resources\{type="\w+"\} \d+$/m);
+});
+
+test('logs: JSON lines for collectors, one readable line per record on a terminal', () => {
+  const lines: string[] = [];
+  const asJson = createLogger('info', { cmd: 'run' }, (l) => lines.push(l), 'json');
+  asJson.debug('dropped below the level');
+  asJson.info('inference backend', { backend: 'wasm', warmupMs: 3657, offset: 12n });
+  assert.equal(lines.length, 1);
+  const rec = JSON.parse(lines[0]!) as Record<string, unknown>;
+  assert.deepEqual({ ...rec, t: 'T' }, { t: 'T', level: 'info', msg: 'inference backend', cmd: 'run', backend: 'wasm', warmupMs: 3657, offset: '12' });
+  const human = createLogger('info', { cmd: 'run' }, (l) => lines.push(l), 'human');
+  human.child({ component: 'kafkajs' }).warn('broker moved', { broker: '127.0.0.1:9092', detail: 'leader not available' });
+  assert.match(lines[1]!, /^\d\d:\d\d:\d\d WARN {2}broker moved {2}cmd=run component=kafkajs broker=127\.0\.0\.1:9092 detail="leader not available"\n$/);
 });
