@@ -8,7 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
+import { main } from '../../src/cli/main.js';
 
 const CONFIG = resolve('.dependency-cruiser.cjs');
 const DEPCRUISE = resolve('node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
@@ -52,4 +54,15 @@ test('the dependency rules: commands stay apart, physics cannot reach fs through
   assert.match(broken.out, /physics-no-io-transitive: src\/sim\/index\.ts → (node:)?fs\n/);
   assert.match(broken.out, /no-command-imports-command: src\/cli\/record\.ts → src\/cli\/run\.ts/);
   assert.doesNotMatch(broken.out, /physics-no-io:/, 'sim itself imports no I/O library: only the transitive rule sees it');
+});
+
+test('the rule knows every command: its list of command files is main.ts\'s list of commands', async () => {
+  let out = '';
+  await main(['help'], { out: (s) => void (out += s), err: () => undefined });
+  const commands = [...out.matchAll(/^ {2}([a-z][a-z0-9-]*) {2,}/gm)].map((m) => m[1]!).sort();
+  assert.ok(commands.length >= 10, out);
+  const config = createRequire(import.meta.url)(CONFIG) as { forbidden: { name: string; from: { path?: string } }[] };
+  const rule = config.forbidden.find((r) => r.name === 'no-command-imports-command')!;
+  const listed = /\(([^)]*)\)/.exec(rule.from.path!)![1]!.split('|').sort();
+  assert.deepEqual(listed, commands);
 });
