@@ -18,12 +18,15 @@ export interface EmbeddedOptions {
   readonly plot?: RatePlotOption;
   /** Printed on stderr once the runtime is up, before the first frame. */
   readonly banner?: (backend: string, metricsUrl: string) => string;
+  /** Shown on the live display, e.g. "replay --embedded". */
+  readonly mode?: string;
 }
 
 /** Runs frames through the in-process pipeline with a live line and a summary; resolves with the exit code. */
 export async function runFramesEmbedded(cfg: ShowertrigConfig, logger: Logger, frames: Iterable<HitFrame> | AsyncIterable<HitFrame>, opts: EmbeddedOptions): Promise<number> {
-  const rt = await startTriggerRuntime(cfg, logger);
+  const rt = await startTriggerRuntime(cfg, logger, { mode: opts.mode ?? 'run (embedded)' });
   if (opts.banner !== undefined) process.stderr.write(opts.banner(rt.backend, rt.metricsUrl));
+  process.stderr.write(`showertrig: live display ${rt.displayUrl}\n`);
   const input$ = pacedFrames(frames, {
     speed: opts.speed,
     maxInFlight: cfg.kafka.maxInFlightFrames,

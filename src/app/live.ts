@@ -93,7 +93,7 @@ export function countingSinks(): PipelineSinks {
 /** Runs a pipeline's report stream to its end with a live line each second; Ctrl-C/SIGTERM call onStop (or set stop). */
 export async function drive(
   reports$: Observable<BatchReport>,
-  rt: { metrics: Metrics; backend: string; close(): Promise<void> },
+  rt: { metrics: Metrics; backend: string; close(): Promise<void>; readonly display?: { report(r: BatchReport): void } },
   stop: { stopped: boolean },
   logger: Logger,
   onStop?: () => void,
@@ -115,6 +115,7 @@ export async function drive(
       reports$.pipe(
         tap((r) => {
           addReport(totals, r);
+          rt.display?.report(r);
           plot?.chart.add(r.evaluations, r.alerts);
         }),
       ),

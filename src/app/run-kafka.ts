@@ -42,15 +42,16 @@ export async function runKafkaTrigger(cfg: ShowertrigConfig, logger: Logger, rol
   await checkKafkaReachable(cfg.kafka);
   try {
     if (role === 'excess') {
-      rt = await startServiceRuntime(cfg, { ready });
+      rt = await startServiceRuntime(cfg, { ready, mode: 'run --brokers --role excess' });
     } else {
-      const trt = await startTriggerRuntime(cfg, logger, { ready });
+      const trt = await startTriggerRuntime(cfg, logger, { ready, mode: `run --brokers --role ${role}` });
       rt = trt;
       session = await openKafkaSession(cfg, logger);
       members.push(await startRecoMember(cfg, session, trt, logger));
     }
     session ??= await openKafkaSession(cfg, logger);
     if (role !== 'reco') members.push(await startExcessMember(cfg, session, rt, logger));
+    process.stderr.write(`showertrig: live display ${rt.displayUrl}\n`);
     let finish: () => void = () => undefined;
     const finished = new Promise<void>((r) => (finish = r));
     const onStop = (): void => {

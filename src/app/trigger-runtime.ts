@@ -7,8 +7,9 @@ import { from, lastValueFrom } from 'rxjs';
 import type { ShowertrigConfig } from '../config/index.js';
 import { createCodecs, decodeFrame, type CodecSet } from '../codecs/index.js';
 import { Rng, type Reconstructor } from '../domain/index.js';
-import { createPipeline, DEFAULT_PIPELINE, type InputBatch, type Pipeline, type PipelineConfig, type PipelineSinks, type Sink } from '../pipeline/index.js';
+import { createPipeline, DEFAULT_PIPELINE, type InputBatch, type Pipeline, type PipelineConfig, type PipelineSinks, type PipelineTap, type Sink } from '../pipeline/index.js';
 import { generateEvent } from '../sim/index.js';
+import { createDisplayHub, createDisplayRoutes, displayHubConfig, type DisplayHub } from '../display/index.js';
 import { createMetrics, createMetricsServer, Registry, silentLogger, type Logger, type Metrics, type MetricsServer } from '../telemetry/index.js';
 import { loadCnnModel } from './model.js';
 
@@ -18,6 +19,9 @@ export interface ServiceRuntime {
   readonly metrics: Metrics;
   readonly server: MetricsServer;
   readonly metricsUrl: string;
+  /** The live display page (same server), fed by the pipeline's tap and the batch reports. */
+  readonly displayUrl: string;
+  readonly display: DisplayHub;
   /** Label of the summary line: the inference backend, or "none" without reconstruction. */
   readonly backend: string;
   close(): Promise<void>;
@@ -35,24 +39,33 @@ export interface TriggerRuntime extends ServiceRuntime {
 export interface RuntimeOptions {
   readonly ready?: () => boolean;
   readonly metricsPort?: number;
+  /** Shown on the live display, e.g. "run --brokers". */
+  readonly mode?: string;
 }
 
 /** Binds the endpoint (at once, so a port in use fails before anything slow). /readyz follows `warm() && opts.ready()`. */
 export async function startServiceRuntime(cfg: ShowertrigConfig, opts: RuntimeOptions = {}, backend = 'none', warm: () => boolean = () => true): Promise<ServiceRuntime> {
   const registry = new Registry();
   const metrics = createMetrics(registry);
-  const server = createMetricsServer({ registry, ready: () => warm() && (opts.ready ?? (() => true))() });
+  const display = createDisplayHub(displayHubConfig(cfg, { backend, model: 'none' }, opts.mode ?? 'trigger'), metrics);
+  const server = createMetricsServer({ registry, ready: () => warm() && (opts.ready ?? (() => true))(), routes: createDisplayRoutes(display) });
   const port = opts.metricsPort ?? cfg.service.metricsPort;
   // A port in use is a MetricsPortError naming --metrics-port (telemetry/server.ts).
   const addr = await server.start(port, cfg.service.metricsHost);
+  display.start();
   return {
     // Outputs use the configured codec; inputs are decoded whatever codec their header names.
     codecs: createCodecs(cfg.kafka.codec),
     metrics,
     server,
     metricsUrl: `http://${addr.host}:${addr.port}/metrics`,
+    displayUrl: `http://${addr.host}:${addr.port}/`,
+    display,
     backend,
-    close: () => server.close(),
+    close: () => {
+      display.stop();
+      return server.close();
+    },
   };
 }
 
@@ -75,7 +88,7 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
   }
   const reco = reconstructor;
   const codecs = createCodecs(cfg.kafka.codec);
-  const makePipeline = (sinks: PipelineSinks, metrics: Metrics, log: Logger, excess: PipelineConfig['excess'] = 'inline', maxDeadLetterBytes = Infinity): Pipeline =>
+  const makePipeline = (sinks: PipelineSinks, metrics: Metrics, log: Logger, excess: PipelineConfig['excess'] = 'inline', maxDeadLetterBytes = Infinity, tap?: PipelineTap): Pipeline =>
     createPipeline(
       {
         ...DEFAULT_PIPELINE,
@@ -89,18 +102,19 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
         duplicateIdWindow: cfg.validation.duplicateIdWindow,
         maxDeadLetterBytes,
       },
-      { decode: decodeFrame, reconstructor: reco, sinks, metrics, logger: log },
+      { decode: decodeFrame, reconstructor: reco, sinks, metrics, logger: log, ...(tap === undefined ? {} : { tap }) },
     );
   const warmupMs = await warmUp(cfg, codecs, makePipeline);
   backend = reco.info.backend;
   warm = true;
   logger.info('inference backend', { backend, model: reco.info.model, execution: model.info.execution, warmupMs: Math.round(warmupMs) });
   service.metrics.setBackend(backend);
+  service.display.describe(reco.info);
   return {
     ...service,
     backend,
     reconstructor: reco,
-    pipeline: (sinks, o = {}) => makePipeline(sinks, service.metrics, logger, o.excess, o.maxDeadLetterBytes),
+    pipeline: (sinks, o = {}) => makePipeline(sinks, service.metrics, logger, o.excess, o.maxDeadLetterBytes, service.display.tap),
     async close() {
       await service.close();
       reco.dispose();

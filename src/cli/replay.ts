@@ -39,7 +39,7 @@ export const command: Command = {
     const stop = { stopped: false };
     if (values.embedded === true) {
       const plot = ratePlotOption(values.plot, cfg.trigger.excess);
-      return runFramesEmbedded(cfg, logger, readRecording(file), { speed, stop, ...(plot === undefined ? {} : { plot }) });
+      return runFramesEmbedded(cfg, logger, readRecording(file), { speed, stop, mode: 'replay --embedded', ...(plot === undefined ? {} : { plot }) });
     }
     const onStop = (): void => {
       stop.stopped = true;

@@ -14,7 +14,7 @@ export { createWatermarkTracker, type WatermarkConfig, type WatermarkTracker } f
 export { microBatch, orderedMap } from './operators.js';
 export { withRetry, isRetriable, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 export { COMPONENTS, type ComponentName } from './stages.js';
-export { isInputBatch, type Ack, type InputMessage, type InputBatch, type PipelineInput, type Sink, type WriteContext } from './types.js';
+export { isInputBatch, type Ack, type InputMessage, type InputBatch, type PipelineInput, type PipelineTap, type Sink, type TapBatch, type WriteContext } from './types.js';
 export {
   createMemorySource,
   createMemorySink,

@@ -35,7 +35,7 @@ import { microBatch, orderedMap } from './operators.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { recordExcess, type BatchReport } from './report.js';
 import { createStages } from './stages.js';
-import { isInputBatch, type InputBatch, type InputMessage, type PipelineInput, type Sink, type WriteContext } from './types.js';
+import { isInputBatch, type InputBatch, type InputMessage, type PipelineInput, type PipelineTap, type Sink, type TapBatch, type WriteContext } from './types.js';
 
 export interface PipelineConfig {
   readonly geometry: DetectorGeometry;
@@ -93,6 +93,8 @@ export interface PipelineDeps {
   readonly logger?: Logger;
   /** Wall clock, ns since the epoch (latency metric, stamping messages without receivedAtNs). */
   readonly clock?: () => bigint;
+  /** Sees each acknowledged batch's reconstructed events and selected candidates (with frames). */
+  readonly tap?: PipelineTap;
 }
 
 export interface Pipeline {
@@ -131,6 +133,14 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
       write(deps.sinks.alerts, u.alerts, c.sink_alerts),
       write(deps.sinks.deadLetters, deadLetters, c.sink_dead_letters),
     ]);
+  };
+
+  const tap = (b: TapBatch): void => {
+    try {
+      deps.tap?.onBatch(b);
+    } catch (e) {
+      logger.warn('pipeline tap failed', { error: String(e) });
+    }
   };
 
   return {
@@ -177,6 +187,10 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
           m.inFlightMessages.dec(n);
           const done = clock();
           for (const t of receivedAtNs) m.endToEndLatencySeconds.observe(Number(done - t) / 1e9);
+          if (deps.tap !== undefined) {
+            const selected = u.candidates.flatMap((candidate, i) => (candidate.selected ? [{ candidate, frame: staged.frames[i]! }] : []));
+            tap({ messages: n, reco: staged.reco, selected });
+          }
           return {
             messages: n,
             reco: staged.reco.length,

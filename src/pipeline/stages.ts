@@ -54,6 +54,8 @@ export interface StageDeps {
 /** What one input batch turned into, in input order. */
 export interface StagedBatch {
   readonly reco: RecoEvent[];
+  /** The decoded frame of each reco event (same index), for the pipeline tap. */
+  readonly frames: HitFrame[];
   readonly candidates: Candidate[];
   readonly deadLetters: DeadLetter[];
 }
@@ -108,6 +110,7 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
   /** Decode, validate, reconstruct and select one batch. receivedAtNs[i] belongs to messages[i]. */
   const run = async (messages: readonly InputMessage[], receivedAtNs: readonly bigint[]): Promise<StagedBatch> => {
     const slots: (RecoEvent | DeadLetter | undefined)[] = new Array(messages.length);
+    const decoded: (HitFrame | undefined)[] = new Array(messages.length);
     const pending: { i: number; frame: HitFrame }[] = [];
     c.decode.received(messages.length);
     messages.forEach((msg, i) => {
@@ -123,6 +126,7 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
         return;
       }
       c.decode.sent();
+      decoded[i] = frame;
       c.validate.received();
       const verdict = validateFrame(frame, rules);
       const invalid = (reason: string): void => {
@@ -152,12 +156,16 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
     }
 
     const reco: RecoEvent[] = [];
+    const frames: HitFrame[] = [];
     const deadLetters: DeadLetter[] = [];
-    for (const s of slots) {
-      if (s === undefined) continue;
+    slots.forEach((s, i) => {
+      if (s === undefined) return;
       if ('payload' in s) deadLetters.push(s);
-      else reco.push(s);
-    }
+      else {
+        reco.push(s);
+        frames.push(decoded[i]!);
+      }
+    });
     for (const d of deadLetters) m.deadLetters.inc({ reason: d.reason });
     for (const r of reco) m.eventsReconstructed.inc({ status: r.status });
     c.select.received(reco.length);
@@ -165,7 +173,7 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
     c.select.sent(candidates.length);
     const selected = candidates.filter((x) => x.selected).length;
     if (selected > 0) m.eventsSelected.inc(selected);
-    return { reco, candidates, deadLetters };
+    return { reco, frames, candidates, deadLetters };
   };
 
   return { run, components: c };

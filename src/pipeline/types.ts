@@ -8,6 +8,8 @@
  * source bounds memory by holding back further input while too many messages are unacknowledged
  * (the Kafka source awaits the ack inside eachBatch; the memory source has maxUnacked).
  */
+import type { Candidate, HitFrame, RecoEvent } from '../domain/index.js';
+
 export type Ack = () => void | Promise<void>;
 
 export interface InputMessage {
@@ -49,4 +51,24 @@ export interface WriteContext {
 /** A destination for outputs. write resolves when the items are durably accepted; it must be idempotent by key. */
 export interface Sink<T> {
   write(items: readonly T[], ctx?: WriteContext): Promise<void>;
+}
+
+/**
+ * An observer of what the pipeline reconstructed and selected (e.g. the live display: alerts and
+ * window evaluations it takes from the BatchReports, which the global excess stage emits too).
+ * Called synchronously once per acknowledged batch, after its outputs were written; it must return
+ * quickly and never block: the pipeline does not wait for it, and an exception it throws is logged
+ * and ignored.
+ */
+export interface PipelineTap {
+  onBatch(b: TapBatch): void;
+}
+
+export interface TapBatch {
+  /** Input messages of the batch (dead letters included). */
+  readonly messages: number;
+  /** Every reconstructed event of the batch (selected or not), in input order. */
+  readonly reco: readonly RecoEvent[];
+  /** The selected candidates (alert id set where known) with the frames they came from. */
+  readonly selected: readonly { readonly candidate: Candidate; readonly frame: HitFrame }[];
 }

@@ -3,8 +3,9 @@
  *   GET /metrics  the registry in Prometheus text format
  *   GET /healthz  200 while the process is alive
  *   GET /readyz   200 when the ready callback says so (e.g. model loaded and consumer joined), else 503
+ * and any further routes the caller mounts (the live display).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { ShowertrigError } from '../domain/index.js';
@@ -32,6 +33,8 @@ export interface MetricsServerConfig {
   readonly registry: Registry;
   /** Readiness; a throwing or rejecting callback counts as not ready. Default: always ready. */
   readonly ready?: () => boolean | Promise<boolean>;
+  /** Further routes (e.g. the live display), tried first: true when it answered the request. */
+  readonly routes?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface MetricsServer {
@@ -71,6 +74,13 @@ export function createMetricsServer(config: MetricsServerConfig): MetricsServer 
     start(port, host = '127.0.0.1') {
       if (server) return Promise.reject(new MetricsPortError('metrics server already started'));
       const s = createServer((req, res) => {
+        try {
+          if (config.routes?.(req, res) === true) return;
+        } catch (e) {
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(`${(e as Error).message}\n`);
+          return;
+        }
         handle(req.method, req.url).then(
           (r) => {
             res.writeHead(r.status, { 'content-type': r.type });
