@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
-import { createMetrics } from '../../src/telemetry/index.js';
+import { createExcessMetrics, createMetrics } from '../../src/telemetry/index.js';
 import { dashboardQueries, metricNames, type Dashboard } from '../helpers/dashboard.js';
 
 const DASHBOARD = 'docker/grafana/dashboards/showertrig.json';
@@ -21,6 +21,7 @@ const PROMETHEUS_BUILTINS = new Set(['up', 'ALERTS']);
 async function exportedSeries(): Promise<Set<string>> {
   const registry = new Registry();
   createMetrics(registry);
+  createExcessMetrics(registry);
   const out = new Set<string>();
   for (const m of await registry.getMetricsAsJSON()) {
     out.add(m.name);
@@ -59,6 +60,7 @@ test('every Grafana panel parses and queries only exported metrics', async () =>
     'showertrig_consumer_lag',
     'showertrig_dead_letters_total',
     'showertrig_backend_info',
+    'showertrig_excess_active',
   ]) assert.ok(used.has(n), `no panel shows ${n}`);
 });
 

@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { AlertDetail } from '../../src/display/index.js';
+import type { AlertDetail, CandidateDetail } from '../../src/display/index.js';
 import { haveChromium, launch } from '../helpers/browser.js';
 import { waitFor } from '../helpers/kafka.js';
 import { countColour, decodePng, type Image } from '../helpers/png.js';
@@ -71,21 +71,26 @@ test('the live display in Chromium: rates update, the excess shows an alert mark
     if (before !== undefined) assert.ok(before < 5, `${before} alert-red pixels before any alert`);
     assert.ok(after > 40, `${after} alert-red pixels on the significance chart after the alert`);
 
-    // A candidate's hits: the station views (right part of the event canvas) show cluster colours.
+    // A click on the alert shows one of the candidates inside its window (the most energetic first).
     await at('events', 1, 10_000);
-    await page.waitForTimeout(300);
-    const canvas = await shot('#event-canvas');
-    const right = { x0: Math.floor(canvas.width * 0.62), y0: 0, x1: canvas.width, y1: canvas.height };
-    const blue = countColour(canvas, CLUSTER_BLUE, 40, right);
-    assert.ok(blue > 30, `${blue} cluster-coloured pixels in the station views`);
-
-    // A click on the alert shows one of the candidates inside its window.
     await page.locator('#alerts li').first().click();
     await page.waitForFunction(`(document.getElementById('alert-detail')?.textContent ?? '').includes('Z ')`, undefined, { timeout: 5000 });
     const alertId = await page.locator('#alerts li').first().getAttribute('data-alert');
     const detail = (await (await fetch(`${url}display/api/alert?id=${encodeURIComponent(alertId!)}`)).json()) as AlertDetail;
     assert.ok(detail.candidates.length > 0, 'the alert keeps the candidates of its window');
     await page.waitForFunction(`${JSON.stringify(detail.candidates.map((c) => c.eventId))}.includes(document.body.dataset.event)`, undefined, { timeout: 5000 });
+
+    // Its hits are drawn: the station views (right part of the event canvas) show the largest
+    // cluster's colour, about as many pixels as that cluster has hits there (4 px points, overlapping).
+    const eventId = (await page.evaluate('document.body.dataset.event')) as string;
+    const event = (await (await fetch(`${url}display/api/candidate?id=${encodeURIComponent(eventId)}`)).json()) as CandidateDetail;
+    const largest = event.stations.reduce((n, st) => n + st.hits.cluster.filter((k) => k === 0).length, 0);
+    assert.ok(largest >= 10, `the clicked candidate ${eventId} has ${largest} hits in its largest clusters`);
+    await page.waitForTimeout(300);
+    const canvas = await shot('#event-canvas');
+    const right = { x0: Math.floor(canvas.width * 0.62), y0: 0, x1: canvas.width, y1: canvas.height };
+    const blue = countColour(canvas, CLUSTER_BLUE, 40, right);
+    assert.ok(blue >= Math.min(200, 2 * largest), `${blue} cluster-coloured pixels in the station views for ${largest} hits`);
 
     assert.deepEqual(errors, [], 'console errors');
   } finally {
