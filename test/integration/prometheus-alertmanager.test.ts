@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { createCodecs } from '../../src/codecs/index.js';
 import { parseConfig } from '../../src/config/index.js';
+import type { ServerMessage } from '../../src/display/index.js';
 import type { HitFrame } from '../../src/domain/index.js';
 import { createSimulator } from '../../src/sim/index.js';
 import { dashboardQueries, grafanaExpand, type Dashboard } from '../helpers/dashboard.js';
@@ -86,6 +87,12 @@ test('Prometheus scrapes the trigger during an excess; the excess alert and then
     assert.equal(excess.status.state, 'active');
     const z = await fetch(`${prom.url}/api/v1/query?query=showertrig_excess_significance`).then((r) => r.json() as Promise<{ data: { result: { value: [number, string] }[] } }>);
     assert.ok(Number(z.data.result[0]?.value[1]) >= 5, `Z as scraped: ${JSON.stringify(z.data)}`);
+
+    // The live display of this `run --brokers` process (role all) saw the same stream: windows from
+    // the global excess stage, its alerts, and candidates from the reconstruction.
+    const state = (await fetch(metricsUrl.replace(/metrics$/, 'display/api/state')).then((r) => r.json())) as Extract<ServerMessage, { type: 'hello' }>;
+    assert.equal(state.info.mode, 'run --brokers --role all');
+    assert.ok(state.windows.length > 0 && state.alerts.length > 0 && state.candidates.length > 0, `display state: ${state.windows.length} windows, ${state.alerts.length} alerts, ${state.candidates.length} candidates`);
 
     // The real scrape passes promtool's lint.
     const body = await fetch(metricsUrl).then((r) => r.text());
