@@ -8,7 +8,9 @@ export {
   parseExcessFlag,
   excessFlagRaw,
   DEFAULT_SIMULATION,
+  DEFAULT_RESPONSE,
   type SimulationConfig,
+  type ResponseConfig,
   type ExcessInjection,
 } from './simulation.js';
 export {

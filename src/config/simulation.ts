@@ -24,6 +24,25 @@ export interface ExcessInjection {
 
 const enabledExcess = excessSchema.transform(({ enabled, ...x }): ExcessInjection | undefined => (enabled ? x : undefined));
 
+/**
+ * The Target Tracker readout (src/sim/response.ts): SciFi mats with SiPM readout as in LHCb's
+ * SciFi tracker and SND@LHC's target tracker. Sources of the defaults: README "Detector response".
+ */
+export const responseSchema = section(
+  {
+    photoelectronsPerMip: num(16, { above: 0, max: 1e4 }, 'mean photoelectrons for one minimum-ionising particle crossing the plane (LHCb SciFi: ~16 pe per MIP)'),
+    crossTalkProbability: num(0.05, { min: 0, max: 0.9 }, 'probability that an avalanche fires a neighbouring SiPM cell (optical cross-talk, chained)'),
+    sipmCellsPerPixel: num(208, { min: 1, max: 1e6, integer: true }, 'SiPM cells behind one 0.5 mm pixel (two 104-cell LHCb SciFi channels): the signal saturates there'),
+    electronicNoisePe: num(0.15, { min: 0, max: 100 }, 'Gaussian electronic noise, photoelectrons (sigma)'),
+    thresholdPe: num(1.5, { above: 0, max: 1e4 }, 'a pixel reports a hit when its amplitude reaches this many photoelectrons (LHCb SciFi lowest threshold)'),
+    adcCountsPerPe: num(4, { above: 0, max: 1e4 }, 'ADC counts per photoelectron'),
+    adcMax: num(1023, { min: 1, max: 2 ** 31 - 1, integer: true }, 'largest ADC value (10-bit charge ADC); overflow saturates here'),
+  },
+  'TT readout response: charged particles per pixel -> photoelectrons -> cross-talk -> SiPM saturation -> noise -> threshold -> ADC',
+);
+
+export type ResponseConfig = Readonly<z.output<typeof responseSchema>>;
+
 const ratesShape = Object.fromEntries(
   EVENT_CLASSES.map((c) => [c, num({ signal: 5, neutrino: 20, muon: 50, noise: 10 }[c], { min: 0, max: 1e7 }, `${c} events, Hz`)]),
 ) as Record<EventClass, ReturnType<typeof num>>;
@@ -35,8 +54,9 @@ export const simulationSchema = section(
     energyRangeGeV: numRange([1, 100], { min: 0.1, max: 10000 }, 'signal shower energies are drawn uniformly in [low, high], GeV'),
     dRangeCm: numRange([-7.5, 0], { min: -100, max: 0 }, 'longitudinal vertex d (cm before the TT plane) drawn uniformly in [low, high]'),
     originMarginCm: num(5, { min: 0, max: 100 }, 'transverse origins are drawn uniformly within the plane minus this margin, cm'),
-    darkHitsPerStation: num(5, { min: 0, max: 1e5 }, 'mean dark-count noise hits per station per event'),
-    countFluctuation: oneOf(['poisson', 'negative-binomial'], 'poisson', 'fluctuation of charged-particle counts per pixel'),
+    darkHitsPerStation: num(5, { min: 0, max: 1e5 }, 'mean dark-noise pixels above threshold per station per event'),
+    response: responseSchema.prefault({}),
+    countFluctuation: oneOf(['poisson', 'negative-binomial'], 'negative-binomial', 'fluctuation of the charged-particle count crossing a plane beyond the GFlash profile'),
     negBinomialK: num(20, { above: 0, max: 1e6 }, 'negative-binomial shape k (variance = mu + mu^2/k); ignored for poisson'),
     hotPixelsPerStation: num(0, { min: 0, max: 1e5, integer: true }, 'pixels per station that fire in every event'),
     deadPixelFraction: num(0, { min: 0, max: 0.5 }, 'fraction of pixels that never fire'),
@@ -53,6 +73,7 @@ export function parseSimulation(raw: unknown, path = 'simulation'): SimulationCo
 }
 
 export const DEFAULT_SIMULATION: SimulationConfig = parseSimulation({});
+export const DEFAULT_RESPONSE: ResponseConfig = DEFAULT_SIMULATION.response;
 
 /**
  * "signal:3:10:20" → class signal, ×3 from t=10 s for 20 s (the CLI's --excess form); "none" →

@@ -1,7 +1,9 @@
 /**
  * Detector geometry and material constants. Every length carries its unit in the name.
  * Frame: x, y transverse (plane centre = 0), z along the beam; station k's TT plane is at
- * z = k * stationPitchCm; the brick wall in front of station k ends at its plane.
+ * z = k * stationPitchCm; the brick wall in front of station k ends at its plane (by default with
+ * no gap: lead directly in front of the TT plane, as in the method paper, where d = 0 is the first
+ * TT plane and d ∈ [−7.5, 0] cm lies inside the first brick).
  */
 export interface LeadConstants {
   readonly radiationLengthCm: number;
@@ -30,7 +32,7 @@ export const DEFAULT_GEOMETRY: DetectorGeometry = {
   brickThicknessCm: 7.4955,
   leadPlates: 56,
   leadPlateThicknessMm: 1.0,
-  brickToPlaneGapCm: 0.5,
+  brickToPlaneGapCm: 0,
   planeWidthCm: 90,
   planeHeightCm: 75,
   pixelPitchMm: 0.5,

@@ -5,10 +5,11 @@
  * the Rng passed in; detector defects (hot/dead pixels) are a fixed function of cfg.seed.
  */
 import type { SimulationConfig } from '../config/index.js';
-import { planeZCm, type DetectorGeometry, type EventClass, type Hits, type Rng, type ShowerTruth, type Truth } from '../domain/index.js';
+import { pixelsX, pixelsY, planeZCm, type DetectorGeometry, type EventClass, type Hits, type Rng, type ShowerTruth, type Truth } from '../domain/index.js';
 import { poisson } from './counts.js';
-import { createDefects } from './defects.js';
+import { createDefects, type Defects } from './defects.js';
 import { Pixeliser } from './deposit.js';
+import { darkNoiseAdc, digitiseHits, overlayNoise, type NoiseHit } from './response.js';
 import { GAP_ANGLE_RAD, depthAtStationX0, depositShowerAtStation, prepareShower, type CountModel, type ShowerSpec } from './shower.js';
 
 export const ELECTRON_MASS_GEV = 0.51099895e-3;
@@ -54,11 +55,12 @@ export function createEventGenerator(g: DetectorGeometry, cfg: SimulationConfig,
         const perStation = stationWriter(g, cfg, eventClass, truth, counts, pix, rng);
         for (let k = 0; k < g.nStations; k++) {
           perStation(k);
-          addDarkCounts(pix, cfg.darkHitsPerStation, rng);
-          for (const key of defects.hot[k] ?? []) pix.acc.addKey(key, 1);
           pix.acc.flushStation(k, defects.dead);
         }
-        return { hits: pix.acc.takeHits(), truth };
+        const particles = pix.acc.takeHits();
+        const digitised = digitiseHits(particles, cfg.response, rng);
+        const hits = overlayNoise(digitised, readoutNoise(g, cfg, defects, rng), pix.acc.nx, cfg.response.adcMax);
+        return { hits, truth };
       } catch (e) {
         pix.acc.clear();
         throw e;
@@ -203,9 +205,22 @@ function neutrinoWriter(g: DetectorGeometry, t: Truth, counts: CountModel, pix: 
   };
 }
 
-/** Dark counts: Poisson(mean) single-particle hits uniform over the plane. */
-function addDarkCounts(pix: Pixeliser, mean: number, rng: Rng): void {
-  const n = poisson(rng, mean);
-  const acc = pix.acc;
-  for (let i = 0; i < n; i++) acc.addXY(rng.int(acc.nx), rng.int(acc.ny), 1);
+/**
+ * Readout noise per station: Poisson(darkHitsPerStation) dark-noise pixels above threshold,
+ * uniform over the plane, and the hot pixels (which fire in every event); both with the
+ * amplitude of a dark pulse that passed the threshold. Dead pixels never fire, noise included.
+ */
+function readoutNoise(g: DetectorGeometry, cfg: SimulationConfig, defects: Defects, rng: Rng): NoiseHit[] {
+  const nx = pixelsX(g);
+  const nPix = nx * pixelsY(g);
+  const out: NoiseHit[] = [];
+  for (let station = 0; station < g.nStations; station++) {
+    const n = poisson(rng, cfg.darkHitsPerStation);
+    for (let i = 0; i < n; i++) {
+      const key = rng.int(nPix);
+      if (defects.dead?.(station, key) !== true) out.push({ station, key, adc: darkNoiseAdc(cfg.response, rng) });
+    }
+    for (const key of defects.hot[station] ?? []) out.push({ station, key, adc: darkNoiseAdc(cfg.response, rng) });
+  }
+  return out;
 }
