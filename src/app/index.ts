@@ -11,3 +11,23 @@ export { RatePlot, ratePlotOption, type RatePlotOption } from './rate-plot.js';
 export { DEFAULT_START_NS, pacedFrames, simulatedFrames, type PacedSourceOptions, type SourceOptions } from './sources.js';
 export { armShutdownGrace } from './shutdown.js';
 export { runSoak, type SoakOptions, type SoakResult } from './soak/soak.js';
+export { modelCard, type ModelCardInput } from './model-card.js';
+export { featureCsv } from './evaluation/export.js';
+export { robustnessVariants, HOT_PIXEL_FRACTION, type RobustnessVariant } from './evaluation/robustness.js';
+export { simulateSignal, signalStream, misalignStation, SEED_OFFSETS, type SignalEvent, type HitsTransform } from './evaluation/samples.js';
+export type { TrainingOptions, TrainingHooks, TrainingResult } from './training.js';
+export type { EvaluationOptions, EvaluationOutcome } from './evaluation/run.js';
+export type { FeatureBaselines, FeatureSample, BaselineName } from './evaluation/baselines.js';
+
+type Training = typeof import('./training.js');
+type Evaluation = typeof import('./evaluation/run.js');
+
+/** Trains the CNN (src/app/training.ts); loads TensorFlow on first call. */
+export async function runTraining(...a: Parameters<Training['runTraining']>): ReturnType<Training['runTraining']> {
+  return (await import('./training.js')).runTraining(...a);
+}
+
+/** The evaluation procedure (src/app/evaluation/run.ts); loads TensorFlow on first call. */
+export async function runEvaluation(...a: Parameters<Evaluation['runEvaluation']>): ReturnType<Evaluation['runEvaluation']> {
+  return (await import('./evaluation/run.js')).runEvaluation(...a);
+}

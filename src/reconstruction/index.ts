@@ -8,3 +8,4 @@ export {
   type ReconstructorConfig,
 } from './reconstructor.js';
 export * from './cnn/index.js';
+export { fitEnergyCalibration, calibrateEnergy, energyCalibrationProblem, type EnergyCalibration } from './calibration.js';

@@ -1,6 +1,7 @@
 /**
  * The full per-frame reconstruction: DBSCAN track per frame → energy/vertex model on the batch of
- * frames with a track → RecoEvent. Frames arrive validated (domain validateFrame, run once by the
+ * frames with a track → transverse origin from every station around the robust centre of the
+ * busiest station, given the reconstructed E and d (clustering/origin.ts) → RecoEvent. Frames arrive validated (domain validateFrame, run once by the
  * pipeline stages; simulated frames are valid by construction): nothing here checks them again.
  * A frame without a usable cluster, or a non-finite model output, gets a status that says why and
  * every number 0 (no NaN). Only infrastructure failures (the model throwing) reject.
@@ -13,7 +14,9 @@ import {
   type RecoStatus,
   type Reconstructor,
 } from '../domain/index.js';
-import { createTransverseReconstructor, DEFAULT_TRANSVERSE, originAt, type TransverseConfig } from './clustering/index.js';
+import {
+  createTransverseReconstructor, DEFAULT_ORIGIN, DEFAULT_TRANSVERSE, originAt, stationCombinedOrigin, type OriginConfig, type TransverseConfig,
+} from './clustering/index.js';
 
 /**
  * Energy and longitudinal vertex for a batch of frames' hits, same order. Implemented by the CNN
@@ -28,13 +31,16 @@ export interface EnergyVertexModel {
 
 export interface ReconstructorConfig {
   readonly transverse: TransverseConfig;
+  /** The origin from every station around the clustering's axis (clustering/origin.ts). */
+  readonly origin: OriginConfig;
 }
 
-export const DEFAULT_RECONSTRUCTOR: ReconstructorConfig = { transverse: DEFAULT_TRANSVERSE };
+export const DEFAULT_RECONSTRUCTOR: ReconstructorConfig = { transverse: DEFAULT_TRANSVERSE, origin: DEFAULT_ORIGIN };
 
 /** Maps the validated `reconstruction` config section onto the clustering parameters. */
 export function reconstructorConfig(r: { dbscanEpsMm: number; dbscanMinHits: number }): ReconstructorConfig {
   return {
+    origin: DEFAULT_ORIGIN,
     transverse: {
       ...DEFAULT_TRANSVERSE,
       clustering: { ...DEFAULT_TRANSVERSE.clustering, epsMm: r.dbscanEpsMm, minHits: r.dbscanMinHits },
@@ -74,7 +80,8 @@ export function createReconstructor(
             out[i] = rejected(f, 'non_finite', `model ${model.info.name} returned E=${e}, d=${d}`);
             continue;
           }
-          const o = originAt(track, d);
+          const axis = originAt(track, d);
+          const o = stationCombinedOrigin(f.hits, geometry, axis, e, d, config.origin) ?? axis;
           out[i] = {
             runId: f.runId,
             eventId: f.eventId,

@@ -2,16 +2,19 @@ export { spread, binnedSpread, fitCalorimeter, calorimeterSigma, type Spread, ty
 export { scatterChart, histogramChart, ticks, escapeXml, type Series, type Curve, type ChartOptions, type HistogramSeries } from './svg.js';
 export { markdownTable, formatNumber, type Cell } from './markdown.js';
 export {
-  summariseMethod,
-  residuals,
-  evaluationMarkdown,
-  evaluationPlots,
+  summariseEnergyVertex,
+  summariseTransverse,
+  efficiencyByBin,
+  resolution,
+  bestOf,
   SIGMA_METHOD,
   DEFAULT_ENERGY_EDGES,
-  type MethodSummary,
-  type MethodValues,
-  type TruthValues,
+  DEFAULT_D_EDGES,
   type Resolution,
-  type Residuals,
-  type EvaluationReport,
+  type EnergyBin,
+  type EnergyVertexSummary,
+  type EnergyVertexValues,
+  type TransverseSummary,
+  type EfficiencyBin,
 } from './evaluation.js';
+export { evaluationMarkdown, evaluationPlots, type EvaluationReport, type TargetCheck, type NamedResiduals } from './evaluation-report.js';

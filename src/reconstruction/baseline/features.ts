@@ -117,3 +117,38 @@ function weightedMedian(v: Int32Array, w: Int32Array, order: Int32Array, a: numb
   }
   return Math.floor(packed[m - 1]! / 4294967296);
 }
+
+/**
+ * Feature sets for the feature-based regressors:
+ *  - 'moments': the paper's 12 (per station var x, cov xy, var y, log(1 + hits in the window));
+ *  - 'moments+signal': those plus, per station, log(1 + summed amplitude) and log(1 + all hits):
+ *    the digitised signal carries the photoelectron sum, which the hit count alone does not.
+ */
+export type FeatureSet = 'moments' | 'moments+signal';
+export const FEATURE_SETS: readonly FeatureSet[] = ['moments', 'moments+signal'];
+
+export function featureCount(set: FeatureSet, nStations: number): number {
+  return (set === 'moments' ? FEATURES_PER_STATION : FEATURES_PER_STATION + 2) * nStations;
+}
+
+export function featureSetNames(set: FeatureSet, nStations: number): string[] {
+  const names = featureNames(nStations);
+  if (set === 'moments+signal') for (let s = 0; s < nStations; s++) names.push(`s${s}_log1p_signal`, `s${s}_log1p_all_hits`);
+  return names;
+}
+
+/** Writes the features of `set` into out[offset .. offset + featureCount(set)). */
+export function featuresOf(set: FeatureSet, hits: Hits, geometry: DetectorGeometry, config: MomentFeatureConfig, out: Float64Array, offset = 0): void {
+  const nSt = geometry.nStations;
+  momentFeatures(hits, geometry, config, out, offset);
+  if (set === 'moments') return;
+  const base = offset + FEATURES_PER_STATION * nSt;
+  out.fill(0, base, base + 2 * nSt);
+  for (let i = 0; i < hits.station.length; i++) {
+    const s = hits.station[i]!;
+    if (s >= nSt) continue;
+    out[base + 2 * s]! += hits.count[i]!;
+    out[base + 2 * s + 1]! += 1;
+  }
+  for (let j = base; j < base + 2 * nSt; j++) out[j] = Math.log1p(out[j]!);
+}

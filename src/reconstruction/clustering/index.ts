@@ -23,3 +23,4 @@ export {
   type TransverseReconstructor,
   type TransverseResult,
 } from './transverse.js';
+export { stationCombinedOrigin, DEFAULT_ORIGIN, type OriginConfig } from './origin.js';

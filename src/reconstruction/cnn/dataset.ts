@@ -64,6 +64,15 @@ export interface Dataset {
   readonly inputs: SparseInputs;
   readonly energyGeV: Float32Array;
   readonly dCm: Float32Array;
+  /** Standardised feature rows (n × nFeatures) for a two-input net; absent for an image-only net. */
+  readonly features?: Float32Array;
+  readonly nFeatures?: number;
+}
+
+/** The dataset with feature rows attached (n × nFeatures, already standardised). */
+export function withFeatures(d: Dataset, features: Float32Array, nFeatures: number): Dataset {
+  if (features.length !== d.energyGeV.length * nFeatures) throw new RangeError(`withFeatures: ${features.length} values for ${d.energyGeV.length} × ${nFeatures}`);
+  return { ...d, features, nFeatures };
 }
 
 /** Builds a dataset from events (hits + truth), preprocessing each window once. */

@@ -18,6 +18,8 @@ export {
   readMetadata,
   metadataFor,
   predictScaled,
+  featureInputs,
+  type FeatureInput,
   scaleEnergy,
   unscaleEnergy,
   scaleVertex,

@@ -8,6 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError, type DetectorGeometry, type Hits } from '../../domain/index.js';
+import { DEFAULT_MOMENT_FEATURES, featureCount, featuresOf, type FeatureSet } from '../baseline/index.js';
+import { calibrateEnergy, energyCalibrationProblem, type EnergyCalibration } from '../calibration.js';
 import type { EnergyVertexModel } from '../reconstructor.js';
 import { activeBackend } from './backend.js';
 import { CoordConv, registerCoordConv } from './coord-conv.js';
@@ -26,12 +28,25 @@ export interface NetArchitecture {
 
 export const DEFAULT_ARCHITECTURE: NetArchitecture = { width: 8, blocks: 3, denseUnits: 64 };
 
+/**
+ * The optional second input: a feature set of the baselines (baseline/features.ts), standardised
+ * with the training sample's mean and scale, joined to the image branch before the dense head.
+ */
+export interface FeatureInput {
+  readonly set: FeatureSet;
+  readonly mean: number[];
+  readonly scale: number[];
+}
+
 export interface ModelMetadata {
   readonly format: 'showertrig-energy-vertex/1';
   readonly name: string;
   readonly inputSpec: InputSpec;
   readonly architecture: NetArchitecture;
   readonly targets: { readonly energy: 'log10(E/GeV)-1'; readonly vertex: 'd/3.75cm+1' };
+  readonly features?: FeatureInput;
+  /** Applied to the net's energy (fitted on the validation sample after training). */
+  readonly energyCalibration?: EnergyCalibration;
 }
 
 export function scaleEnergy(eGeV: number): number {
@@ -47,7 +62,8 @@ export function unscaleVertex(t: number): number {
   return (t - 1) * 3.75;
 }
 
-export function buildEnergyVertexNet(spec: InputSpec, arch: NetArchitecture = DEFAULT_ARCHITECTURE, name = 'coordconv'): tf.LayersModel {
+/** nFeatures > 0 adds the second input 'features' (see FeatureInput). */
+export function buildEnergyVertexNet(spec: InputSpec, arch: NetArchitecture = DEFAULT_ARCHITECTURE, name = 'coordconv', nFeatures = 0): tf.LayersModel {
   registerCoordConv();
   const input = tf.input({ shape: [spec.size, spec.size, spec.nStations], name: 'hits' });
   let x: tf.SymbolicTensor = input;
@@ -59,22 +75,46 @@ export function buildEnergyVertexNet(spec: InputSpec, arch: NetArchitecture = DE
     x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool_${b}` }).apply(x) as tf.SymbolicTensor;
   }
   x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
+  const inputs = [input];
+  if (nFeatures > 0) {
+    const f = tf.input({ shape: [nFeatures], name: 'features' });
+    inputs.push(f);
+    const fd = tf.layers.dense({ units: arch.denseUnits, activation: 'relu', kernelInitializer: 'heNormal', name: 'features_dense' }).apply(f) as tf.SymbolicTensor;
+    x = tf.layers.concatenate({ name: 'join' }).apply([x, fd]) as tf.SymbolicTensor;
+  }
   x = tf.layers.dense({ units: arch.denseUnits, activation: 'relu', kernelInitializer: 'heNormal', name: 'dense' }).apply(x) as tf.SymbolicTensor;
+  if (nFeatures > 0) x = tf.layers.dense({ units: arch.denseUnits, activation: 'relu', kernelInitializer: 'heNormal', name: 'dense_2' }).apply(x) as tf.SymbolicTensor;
   const energy = tf.layers.dense({ units: 1, name: 'energy' }).apply(x) as tf.SymbolicTensor;
   const vertex = tf.layers.dense({ units: 1, name: 'vertex' }).apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: [energy, vertex], name });
+  return tf.model({ inputs, outputs: [energy, vertex], name });
 }
 
-export function metadataFor(name: string, spec: InputSpec, arch: NetArchitecture): ModelMetadata {
-  return { format: 'showertrig-energy-vertex/1', name, inputSpec: spec, architecture: arch, targets: { energy: 'log10(E/GeV)-1', vertex: 'd/3.75cm+1' } };
+/** Standardised feature rows (n × q, float32) for the net's second input. */
+export function featureInputs(hits: readonly Hits[], geometry: DetectorGeometry, f: FeatureInput): Float32Array {
+  const q = featureCount(f.set, geometry.nStations);
+  const row = new Float64Array(q);
+  const out = new Float32Array(hits.length * q);
+  hits.forEach((h, i) => {
+    featuresOf(f.set, h, geometry, DEFAULT_MOMENT_FEATURES, row);
+    for (let j = 0; j < q; j++) out[i * q + j] = (row[j]! - f.mean[j]!) / f.scale[j]!;
+  });
+  return out;
 }
 
-/** Runs the net on prepared inputs; returns scaled outputs [energy, vertex] per event. */
-export function predictScaled(net: tf.LayersModel, inputs: Float32Array, spec: InputSpec): { energy: Float32Array; vertex: Float32Array } {
+export function metadataFor(name: string, spec: InputSpec, arch: NetArchitecture, features?: FeatureInput): ModelMetadata {
+  return {
+    format: 'showertrig-energy-vertex/1', name, inputSpec: spec, architecture: arch, targets: { energy: 'log10(E/GeV)-1', vertex: 'd/3.75cm+1' },
+    ...(features === undefined ? {} : { features }),
+  };
+}
+
+/** Runs the net on prepared inputs (and feature rows for a two-input net); returns scaled outputs [energy, vertex] per event. */
+export function predictScaled(net: tf.LayersModel, inputs: Float32Array, spec: InputSpec, features?: Float32Array): { energy: Float32Array; vertex: Float32Array } {
   const n = inputs.length / inputLength(spec);
   const [e, v] = tf.tidy(() => {
     const x = tf.tensor4d(inputs, [n, spec.size, spec.size, spec.nStations]);
-    const out = net.predict(x, { batchSize: Math.max(1, n) }) as tf.Tensor[];
+    const xs = features === undefined ? x : [x, tf.tensor2d(features, [n, features.length / Math.max(1, n)])];
+    const out = net.predict(xs, { batchSize: Math.max(1, n) }) as tf.Tensor[];
     return [out[0]!, out[1]!];
   });
   const energy = e!.dataSync() as Float32Array;
@@ -101,15 +141,16 @@ export function createEnergyVertexModel(net: tf.LayersModel, meta: ModelMetadata
   const problem = validateInputSpec(meta.inputSpec, geometry);
   if (problem !== undefined) throw new ModelError(`model ${meta.name}: input spec does not fit the detector: ${problem}`);
   const spec = meta.inputSpec;
-  const compiled = options.execution === 'layers' ? undefined : compileInferencePlan(net);
+  // A two-input net (feature input) runs as the layers model: the fused plan takes one input.
+  const compiled = options.execution === 'layers' || meta.features !== undefined ? undefined : compileInferencePlan(net);
   const plan = compiled?.plan;
   if (plan !== undefined && (plan.inputs !== 1 || plan.outputs.length !== 2 || plan.outputs.some((o) => o.width !== 1))) {
     plan.dispose();
     throw new ModelError(`model ${meta.name}: expected one input and two 1-wide outputs (energy, vertex)`);
   }
-  const execution = plan !== undefined ? `fused plan: ${plan.summary}` : compiled === undefined ? 'layers model' : `layers model (no fused plan: ${compiled.reason})`;
-  const scaled = (x: Float32Array): { energy: ArrayLike<number>; vertex: ArrayLike<number> } => {
-    if (plan === undefined) return predictScaled(net, x, spec);
+  const execution = plan !== undefined ? `fused plan: ${plan.summary}` : compiled === undefined ? (meta.features === undefined ? 'layers model' : 'layers model (image + feature inputs)') : `layers model (no fused plan: ${compiled.reason})`;
+  const scaled = (x: Float32Array, features?: Float32Array): { energy: ArrayLike<number>; vertex: ArrayLike<number> } => {
+    if (plan === undefined) return predictScaled(net, x, spec, features);
     const n = x.length / inputLength(spec);
     const input = tf.tensor4d(x, [n, spec.size, spec.size, spec.nStations]);
     const outs = runPlan(plan, [input]);
@@ -133,11 +174,12 @@ export function createEnergyVertexModel(net: tf.LayersModel, meta: ModelMetadata
       if (buffer.length < need) buffer = new Float32Array(need);
       const x = buildInputs(hits, geometry, spec, buffer).subarray(0, need);
       if (hits.length === 0) return { energyGeV: new Float32Array(0), dCm: new Float32Array(0) };
-      const s = scaled(x);
+      const s = scaled(x, meta.features === undefined ? undefined : featureInputs(hits, geometry, meta.features));
       const energyGeV = new Float32Array(hits.length);
       const dCm = new Float32Array(hits.length);
       for (let i = 0; i < hits.length; i++) {
-        energyGeV[i] = unscaleEnergy(s.energy[i]!);
+        const e = unscaleEnergy(s.energy[i]!);
+        energyGeV[i] = meta.energyCalibration === undefined ? e : calibrateEnergy(meta.energyCalibration, e);
         dCm[i] = unscaleVertex(s.vertex[i]!);
       }
       return { energyGeV, dCm };
@@ -162,6 +204,18 @@ export function attachMetadata(net: tf.LayersModel, meta: ModelMetadata): void {
   net.setUserDefinedMetadata({ showertrig: meta as unknown as Record<string, unknown> } as unknown as object);
 }
 
+/** Why the net's inputs and the metadata's feature input disagree, or undefined when they agree. */
+function featureInputProblem(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorGeometry): string | undefined {
+  const f = meta.features;
+  if (f === undefined) return net.inputs.length === 1 ? undefined : `${net.inputs.length} inputs but no feature input in its metadata`;
+  if (f.set !== 'moments' && f.set !== 'moments+signal') return `unknown feature set ${JSON.stringify(f.set)}`;
+  const q = featureCount(f.set, geometry.nStations);
+  if (net.inputs.length !== 2 || net.inputs[1]?.shape[1] !== q) return `feature input needs a second input of ${q} features`;
+  const ok = (a: unknown): boolean => Array.isArray(a) && a.length === q && a.every((v) => Number.isFinite(v));
+  if (!ok(f.mean) || !ok(f.scale) || f.scale.some((v) => v <= 0)) return `feature mean/scale must be ${q} finite numbers (scale > 0)`;
+  return undefined;
+}
+
 /** Loads a saved model through any tfjs IOHandler (files: src/io/model-files.ts; tests: tf.io.fromMemory). */
 export async function loadEnergyVertexModel(handler: tf.io.IOHandler, geometry: DetectorGeometry, options: ModelOptions = {}): Promise<EnergyVertexModel> {
   registerCoordConv();
@@ -177,6 +231,12 @@ export async function loadEnergyVertexModel(handler: tf.io.IOHandler, geometry: 
   if (shape?.[1] !== s.size || shape[2] !== s.size || shape[3] !== s.nStations) {
     net.dispose();
     throw new ModelError(`model input shape ${JSON.stringify(shape)} does not match its spec ${JSON.stringify(s)}`);
+  }
+  const calibration = meta.energyCalibration === undefined ? undefined : energyCalibrationProblem(meta.energyCalibration);
+  const problem = calibration === undefined ? featureInputProblem(net, meta, geometry) : `energyCalibration needs ${calibration}`;
+  if (problem !== undefined) {
+    net.dispose();
+    throw new ModelError(`model ${meta.name}: ${problem}`);
   }
   return createEnergyVertexModel(net, meta, geometry, options);
 }

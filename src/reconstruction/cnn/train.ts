@@ -98,10 +98,11 @@ export function evaluateEnergyVertexNet(net: tf.LayersModel, data: Dataset, spec
   let loss = 0;
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   const buf = new Float32Array(batchSize * per);
+  const q = data.nFeatures ?? 0;
   for (let i = 0; i < n; i += batchSize) {
     const m = Math.min(batchSize, n - i);
     data.inputs.fill(order, i, m, buf);
-    const s = predictScaled(net, buf.subarray(0, m * per), spec);
+    const s = predictScaled(net, buf.subarray(0, m * per), spec, data.features?.subarray(i * q, (i + m) * q));
     for (let k = 0; k < m; k++) {
       const te = scaleEnergy(data.energyGeV[i + k]!), tv = scaleVertex(data.dCm[i + k]!);
       loss += huberScalar(s.energy[k]! - te) + huberScalar(s.vertex[k]! - tv);
@@ -131,6 +132,9 @@ export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec,
   const xb = new Float32Array(cfg.batchSize * per);
   const eb = new Float32Array(cfg.batchSize);
   const db = new Float32Array(cfg.batchSize);
+  const q = train.nFeatures ?? 0;
+  const fb = new Float32Array(cfg.batchSize * q);
+  if ((val.nFeatures ?? 0) !== q) throw new RangeError('training and validation sets differ in feature inputs');
   const reports: EpochReport[] = [];
   let best = Infinity;
   let sinceBest = 0;
@@ -152,9 +156,11 @@ export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec,
         const src = order[b + k]!;
         eb[k] = targetE[src]!;
         db[k] = targetD[src]!;
+        if (q > 0) fb.set(train.features!.subarray(src * q, (src + 1) * q), k * q);
       }
       const loss = tf.tidy(() => {
-        const x = tf.tensor4d(xb, [cfg.batchSize, spec.size, spec.size, spec.nStations]);
+        const image = tf.tensor4d(xb, [cfg.batchSize, spec.size, spec.size, spec.nStations]);
+        const x = q > 0 ? [image, tf.tensor2d(fb, [cfg.batchSize, q])] : image;
         const ye = tf.tensor2d(eb, [cfg.batchSize, 1]);
         const yd = tf.tensor2d(db, [cfg.batchSize, 1]);
         const l = optimizer.minimize(() => {
