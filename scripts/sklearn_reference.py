@@ -53,7 +53,7 @@ def fit_calibration(e_true, e_reco, n_bins=20):
     for b in range(n_bins):
         sel = order[(b * len(order)) // n_bins:((b + 1) * len(order)) // n_bins]
         knots.append(float(np.mean(np.log(e_reco[sel]))))
-        r = e_true[sel] / e_reco[sel]
+        r = e_reco[sel] / e_true[sel]
         lo, hi = -np.inf, np.inf
         for _ in range(10):
             kept = r[(r >= lo) & (r <= hi)]
@@ -61,7 +61,7 @@ def fit_calibration(e_true, e_reco, n_bins=20):
             if (m - 3 * s, m + 3 * s) == (lo, hi):
                 break
             lo, hi = m - 3 * s, m + 3 * s
-        factors.append(float(m))
+        factors.append(float(1 / m))
     return np.array(knots), np.array(factors)
 
 

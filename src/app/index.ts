@@ -27,6 +27,11 @@ export async function runTraining(...a: Parameters<Training['runTraining']>): Re
   return (await import('./training.js')).runTraining(...a);
 }
 
+/** Fits and stores a model's energy calibration (src/app/training.ts); loads TensorFlow on first call. */
+export async function calibrateModelDirectory(...a: Parameters<Training['calibrateModelDirectory']>): ReturnType<Training['calibrateModelDirectory']> {
+  return (await import('./training.js')).calibrateModelDirectory(...a);
+}
+
 /** The evaluation procedure (src/app/evaluation/run.ts); loads TensorFlow on first call. */
 export async function runEvaluation(...a: Parameters<Evaluation['runEvaluation']>): ReturnType<Evaluation['runEvaluation']> {
   return (await import('./evaluation/run.js')).runEvaluation(...a);

@@ -51,6 +51,9 @@ export function modelCard(c: ModelCardInput): string {
     `- Training: ${r.reports.length} epochs, batch ${c.train.batchSize}, ${(r.trainSeconds / 60).toFixed(1)} min on tfjs backend ${c.backend} (shared 2-core machine); best validation epoch ${r.best.epoch}.`,
     `- Validation (best epoch, ${r.best.val.n} events, plain std): σ(ΔE/E) = ${r.best.val.sigmaERel.toFixed(4)}, σ(d) = ${r.best.val.sigmaDCm.toFixed(4)} cm.`,
   ];
+  lines.push(r.calibration === undefined
+    ? '- Energy calibration: none stored.'
+    : `- Energy calibration (stored in model.json, applied at inference): E · c(ln E) over ${r.calibration.factor.length} bins, fitted on fresh events of seed ${c.seed + 1}; factors ${Math.min(...r.calibration.factor).toFixed(3)}–${Math.max(...r.calibration.factor).toFixed(3)}.`);
   const e = r.evaluation;
   if (e !== undefined) {
     lines.push(

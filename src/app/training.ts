@@ -5,14 +5,15 @@
  * the saved model on fresh events of another seed. The caller (the train command) parses flags
  * and prints; this module writes only the model directory it is given.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { SimulationConfig } from '../config/index.js';
 import { Rng, type DetectorGeometry, type Hits } from '../domain/index.js';
 import { modelDirectory } from '../io/index.js';
 import {
-  attachMetadata, buildEnergyVertexNet, buildInputs, energyVertexResolution, featureCount, featuresOf, DEFAULT_MOMENT_FEATURES,
+  attachMetadata, buildEnergyVertexNet, buildInputs, createEnergyVertexModel, energyVertexResolution, fitEnergyCalibration, readMetadata, registerCoordConv, featureCount, featuresOf, DEFAULT_MOMENT_FEATURES,
   inputLength, loadEnergyVertexModel, metadataFor, SparseInputs, trainEnergyVertexNet,
   type Dataset, type EnergyVertexModel, type EpochReport, type FeatureInput, type FeatureSet, type InputSpec, type NetArchitecture,
-  type Resolution, type TrainConfig,
+  type EnergyCalibration, type Resolution, type TrainConfig,
 } from '../reconstruction/index.js';
 import { generateEvent } from '../sim/index.js';
 
@@ -30,6 +31,8 @@ export interface TrainingOptions {
   /** Feature set of the second input; undefined = image only. */
   readonly features?: FeatureSet;
   readonly train: TrainConfig;
+  /** Events of seed + 1 for the energy calibration written into the model (0 = none). */
+  readonly calibrationEvents: number;
   /** Fresh events for the final measurement (0 = none) and their seed (must differ from seed). */
   readonly evalEvents: number;
   readonly evalSeed: number;
@@ -48,6 +51,7 @@ export interface TrainingResult {
   readonly nTrain: number;
   readonly nValidation: number;
   readonly featureInput?: FeatureInput;
+  readonly calibration?: EnergyCalibration;
   /** Resolution and inference speed of the saved model on the fresh events. */
   readonly evaluation?: Resolution & { inferenceEventsPerSecond: number; inferenceMsPerEvent: number; identicalToTraining: number };
 }
@@ -143,6 +147,10 @@ export async function runTraining(o: TrainingOptions, hooks: TrainingHooks = {})
     reports, best, trainSeconds, simulateSeconds, nTrain: data.train.energyGeV.length, nValidation: data.val.energyGeV.length,
     ...(data.featureInput === undefined ? {} : { featureInput: data.featureInput }),
   };
+  if (o.calibrationEvents > 0) {
+    log(`calibrating the energy on ${o.calibrationEvents} events (seed ${o.seed + 1})`);
+    Object.assign(base, { calibration: await calibrateModelDirectory(o.out, o.geometry, o.simulation, o.calibrationEvents, o.seed + 1) });
+  }
   if (o.evalEvents <= 0) return base;
   const model = await loadEnergyVertexModel(modelDirectory(o.out), o.geometry);
   try {
@@ -156,5 +164,31 @@ export async function runTraining(o: TrainingOptions, hooks: TrainingHooks = {})
     return { ...base, evaluation: { ...res, inferenceEventsPerSecond: speed.eventsPerSecond, inferenceMsPerEvent: speed.msPerEvent, identicalToTraining } };
   } finally {
     model.dispose();
+  }
+}
+
+/**
+ * Fits the energy calibration of the model in `dir` (its uncalibrated output on `events` fresh
+ * events of `seed`) and writes it into the model's metadata, replacing any earlier one.
+ */
+export async function calibrateModelDirectory(dir: string, geometry: DetectorGeometry, simulation: SimulationConfig, events: number, seed: number): Promise<EnergyCalibration> {
+  registerCoordConv();
+  const net = await tf.loadLayersModel(modelDirectory(dir));
+  try {
+    const { energyCalibration: _previous, ...meta } = readMetadata(net);
+    const raw = createEnergyVertexModel(net, meta, geometry);
+    const rng = new Rng(seed);
+    const sample = Array.from({ length: events }, () => generateEvent(geometry, simulation, 'signal', rng));
+    const eReco = new Float32Array(events);
+    for (let i = 0; i < events; i += 256) {
+      const p = await raw.predict(sample.slice(i, i + 256).map((e) => e.hits));
+      eReco.set(p.energyGeV, i);
+    }
+    const calibration = fitEnergyCalibration(Float64Array.from(sample, (e) => e.truth.energyGeV), eReco);
+    attachMetadata(net, { ...meta, energyCalibration: calibration });
+    await net.save(modelDirectory(dir));
+    return calibration;
+  } finally {
+    net.dispose();
   }
 }

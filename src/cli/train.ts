@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { modelCard, runTraining } from '../app/index.js';
+import { calibrateModelDirectory, modelCard, runTraining } from '../app/index.js';
 import type { BackendChoice } from '../config/index.js';
 import { loadConfig } from '../io/index.js';
 import {
@@ -15,6 +15,7 @@ import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.j
 const USAGE = `usage: showertrig train [--events N] [--epochs E] [--seed S] [--out DIR] [--size 24] [--width 8]
                         [--window-cm 6] [--features none|moments|moments+signal] [--batch 64] [--lr 0.002]
                         [--patience 6] [--l2 0.01] [--l2-halving 10] [--backend wasm] [--eval-events 20000] [--eval-seed S]
+                        [--calibration-events N] [--calibrate-only]
                         [--results FILE.json] [--config FILE]
   --events N        simulated signal events for training + validation (default 40000; 10 % validation)
   --seed S          training simulation seed (default 1001); evaluation uses --eval-seed (default 1)
@@ -22,6 +23,8 @@ const USAGE = `usage: showertrig train [--events N] [--epochs E] [--seed S] [--o
   --size, --width   input bins per side, filters of the first CoordConv block
   --features SET    baseline features as a second input (default moments+signal; none = image only)
   --l2, --l2-halving  initial L2 penalty and the epochs after which it halves (the paper's gradual removal)
+  --calibration-events N  events (seed + 1) for the energy calibration stored in the model (default 10000; 0 = none)
+  --calibrate-only  only (re)fit the energy calibration of the model in --out
   --eval-events N   fresh events for the final measurement (0 = skip)
   --results FILE    append this model's measured row to FILE (json) and rewrite FILE with .md`;
 
@@ -39,7 +42,8 @@ export const command: Command = {
       size: { type: 'string' }, width: { type: 'string' }, 'window-cm': { type: 'string' }, batch: { type: 'string' },
       lr: { type: 'string' }, patience: { type: 'string' }, backend: { type: 'string' }, 'eval-events': { type: 'string' },
       'eval-seed': { type: 'string' }, results: { type: 'string' }, config: { type: 'string' }, features: { type: 'string' },
-      l2: { type: 'string' }, 'l2-halving': { type: 'string' },
+      l2: { type: 'string' }, 'l2-halving': { type: 'string' }, 'calibration-events': { type: 'string' },
+      'calibrate-only': { type: 'boolean', default: false },
     });
     const cfg = loadConfig([values.config]);
     const g = cfg.detector;
@@ -54,6 +58,13 @@ export const command: Command = {
     const featureFlag = values.features ?? 'moments+signal';
     if (featureFlag !== 'none' && !FEATURE_SETS.includes(featureFlag as FeatureSet)) throw new UsageError(`--features must be none or one of ${FEATURE_SETS.join(', ')}`);
     const out = values.out ?? `models/cnn-${size}-w${width}`;
+    const calibrationEvents = intFlag(values['calibration-events'], 'calibration-events', 10_000, 0);
+    if (values['calibrate-only']) {
+      await selectBackend((values.backend ?? cfg.reconstruction.backend) as BackendChoice);
+      const c = await calibrateModelDirectory(out, g, cfg.simulation, calibrationEvents, seed + 1);
+      process.stdout.write(JSON.stringify({ model: out, calibrationEvents, calibrationSeed: seed + 1, calibration: c }) + '\n');
+      return 0;
+    }
     const train = {
       ...DEFAULT_TRAIN, seed,
       epochs: intFlag(values.epochs, 'epochs', 20, 1),
@@ -72,7 +83,7 @@ export const command: Command = {
       {
         geometry: g, simulation: cfg.simulation, name, out, events: nEvents, seed, validationFraction: 0.1, spec, architecture,
         ...(featureFlag === 'none' ? {} : { features: featureFlag as FeatureSet }),
-        train, evalEvents: nEval, evalSeed,
+        train, evalEvents: nEval, evalSeed, calibrationEvents,
       },
       { log: (line) => process.stderr.write(`${line}\n`), onEpoch: (r) => process.stderr.write(fmt(r)) },
     );

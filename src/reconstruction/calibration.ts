@@ -1,8 +1,8 @@
 /**
  * Energy calibration: E_cal = E_reco · c(ln E_reco), c piecewise linear in ln E_reco between
  * the centres of equal-population bins of the calibration sample (constant beyond the first and
- * last), each c_b the 3σ-clipped mean of E_true / E_reco in its bin. It removes the mean
- * multiplicative bias as a function of what is measured; a bias left in bins of true energy near
+ * last), each c_b the inverse of the 3σ-clipped mean of E_reco / E_true in its bin, so that the
+ * mean of ΔE/E = E_cal/E_true − 1 (the reported bias) vanishes as a function of what is measured; a bias left in bins of true energy near
  * the ends of the simulated range (regression towards the middle) is reported, not hidden.
  */
 export interface EnergyCalibration {
@@ -21,7 +21,7 @@ export function fitEnergyCalibration(eTrue: ArrayLike<number>, eReco: ArrayLike<
     let ln = 0;
     for (const i of sel) ln += Math.log(eReco[i]!);
     lnEnergy.push(ln / sel.length);
-    factor.push(clippedMean(sel.map((i) => eTrue[i]! / eReco[i]!)));
+    factor.push(1 / clippedMean(sel.map((i) => eReco[i]! / eTrue[i]!)));
   }
   return { lnEnergy, factor };
 }

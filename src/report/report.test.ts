@@ -51,3 +51,28 @@ test('charts are standalone SVG with escaped labels and one element per point', 
 test('markdown tables format numbers and escape pipes', () => {
   assert.equal(markdownTable(['a', 'b'], [[1.234567, 'x|y'], [null, 3]]), '| a | b |\n|---|---|\n| 1.235 | x\\|y |\n| – | 3 |\n');
 });
+
+test('energy summaries give the bias around the truth, both spreads and the d bias at the range edges', async () => {
+  const { summariseEnergyVertex, efficiencyByBin } = await import('./evaluation.js');
+  const rng = new Rng(4);
+  const eTrue: number[] = [], eReco: number[] = [], dTrue: number[] = [], dReco: number[] = [];
+  for (let i = 0; i < 20000; i++) {
+    const e = rng.range(1, 100);
+    const d = rng.range(-7.5, 0);
+    eTrue.push(e);
+    // +10 % bias below 2 GeV, none above; 5 % resolution. d pulled towards the middle by 20 %.
+    eReco.push(e * ((e < 2 ? 1.1 : 1) + 0.05 * rng.normal()));
+    dTrue.push(d);
+    dReco.push(d - 0.2 * (d + 3.75) + 0.1 * rng.normal());
+  }
+  const s = summariseEnergyVertex('m', { energyGeV: eTrue, dCm: dTrue }, { energyGeV: eReco, dCm: dReco });
+  const low = s.energy_by_bin[0]!;
+  assert.ok(Math.abs(low.mean - 0.1) < 0.01, `bias ${low.mean}`);
+  assert.ok(Math.abs(low.std - 0.05) < 0.005 && low.rms > 0.1, `std ${low.std} rms ${low.rms}`);
+  assert.ok(Math.abs(s.energy_by_bin[5]!.mean) < 0.005);
+  const first = s.d_by_range[0]!;
+  const last = s.d_by_range[s.d_by_range.length - 1]!;
+  assert.ok(first.mean > 0.5 && last.mean < -0.5, `edges ${first.mean}, ${last.mean}`);
+  const eff = efficiencyByBin([1.5, 1.7, 50, 99], [true, false, true, true], [1, 2, 100]);
+  assert.deepEqual(eff.map((b) => b.efficiency), [0.5, 1]);
+});

@@ -88,3 +88,30 @@ test('a tiny model overfits a tiny dataset on wasm (training loss drops by more 
   assert.ok(Number.isFinite(s.energy[0]) && Number.isFinite(s.vertex[0]));
   net.dispose();
 });
+
+test('a two-input model (image + standardised features) round-trips with its calibration; mismatched metadata is refused', async () => {
+  await selectBackend('wasm');
+  const { featureCount } = await import('../baseline/index.js');
+  const { createEnergyVertexModel } = await import('./model.js');
+  const q = featureCount('moments+signal', 3);
+  const features = { set: 'moments+signal' as const, mean: new Array<number>(q).fill(1), scale: new Array<number>(q).fill(2) };
+  const energyCalibration = { lnEnergy: [0, 5], factor: [1.5, 1.5] };
+  const meta = { ...metadataFor('two', spec, arch, features), energyCalibration };
+  const net = buildEnergyVertexNet(spec, arch, 'two', q);
+  attachMetadata(net, meta);
+  const showers = Array.from({ length: 4 }, (_, i) => randomShower(new Rng(20 + i), 150));
+  const loaded = await loadEnergyVertexModel(tf.io.fromMemory(await saveToMemory(net)), DEFAULT_GEOMETRY);
+  const b = await loaded.predict(showers);
+  const raw = await createEnergyVertexModel(net, metadataFor('two', spec, arch, features), DEFAULT_GEOMETRY).predict(showers);
+  for (let i = 0; i < 4; i++) assert.ok(Math.abs(b.energyGeV[i]! / raw.energyGeV[i]! - 1.5) < 1e-5, 'calibration factor applied');
+  assert.deepEqual(Array.from(b.dCm), Array.from(raw.dCm));
+  loaded.dispose();
+  attachMetadata(net, { ...meta, features: { ...features, mean: [1, 2] } });
+  await assert.rejects(loadEnergyVertexModel(tf.io.fromMemory(await saveToMemory(net)), DEFAULT_GEOMETRY), /feature mean\/scale/);
+  attachMetadata(net, { ...meta, energyCalibration: { lnEnergy: [0], factor: [-1] } });
+  await assert.rejects(loadEnergyVertexModel(tf.io.fromMemory(await saveToMemory(net)), DEFAULT_GEOMETRY), /energyCalibration/);
+  const single = buildEnergyVertexNet(spec, arch, 'one');
+  attachMetadata(single, meta);
+  await assert.rejects(loadEnergyVertexModel(tf.io.fromMemory(await saveToMemory(single)), DEFAULT_GEOMETRY), /second input/);
+  net.dispose();
+});
