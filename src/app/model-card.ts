@@ -42,7 +42,7 @@ export function modelCard(c: ModelCardInput): string {
       `(${((s.size * s.pixelsPerBin * c.pixelPitchMm) / 10).toFixed(1)} cm window), log(1 + ADC sum); window centred on the densest region of the busiest station.`,
     r.featureInput === undefined
       ? '- Second input: none.'
-      : `- Second input: the ${r.featureInput.mean.length} "${r.featureInput.set}" features of the baselines, standardised with the training sample's mean and scale (stored in model.json).`,
+      : `- Second input: the ${r.featureInput.mean.length} values of the "${r.featureInput.set}" features of the baselines${r.featureInput.boosted === undefined ? '' : ` plus ln E and d of boosted trees on them (stacked; ${r.featureInput.boosted.trainedOn} events of seed ${c.seed + 2}, disjoint from the net's training events; trees stored in model.json)`}, standardised with the training sample's mean and scale.`,
     `- Architecture: ${c.architecture.blocks} × [CoordConv 3×3 (x, y, r channels) → batch norm → ReLU → max-pool 2×2], widths ${widths}, ` +
       `dense ${c.architecture.denseUnits} ReLU${r.featureInput === undefined ? '' : ` (features: dense ${c.architecture.denseUnits}, joined, two dense ${c.architecture.denseUnits})`}, heads energy (log10(E/GeV)−1) and vertex (d/3.75 cm+1).`,
     `- Parameters stored: ${c.parameters}.`,

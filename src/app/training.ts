@@ -10,7 +10,8 @@ import type { SimulationConfig } from '../config/index.js';
 import { Rng, type DetectorGeometry, type Hits } from '../domain/index.js';
 import { modelDirectory } from '../io/index.js';
 import {
-  attachMetadata, buildEnergyVertexNet, buildInputs, createEnergyVertexModel, energyVertexResolution, fitEnergyCalibration, readMetadata, registerCoordConv, featureCount, featuresOf, DEFAULT_MOMENT_FEATURES,
+  attachMetadata, buildEnergyVertexNet, buildInputs, createEnergyVertexModel, energyVertexResolution, featureInputLength, featureMatrix, featureRow,
+  fitEnergyCalibration, readMetadata, registerCoordConv, trainBoosted, type BoostedCoefficients,
   inputLength, loadEnergyVertexModel, metadataFor, SparseInputs, trainEnergyVertexNet,
   type Dataset, type EnergyVertexModel, type EpochReport, type FeatureInput, type FeatureSet, type InputSpec, type NetArchitecture,
   type EnergyCalibration, type Resolution, type TrainConfig,
@@ -31,6 +32,8 @@ export interface TrainingOptions {
   /** Feature set of the second input; undefined = image only. */
   readonly features?: FeatureSet;
   readonly train: TrainConfig;
+  /** Stacking: boosted trees trained on this many events of seed + 2 feed their ln E and d to the net (0 = none). */
+  readonly stackedTreeEvents?: number;
   /** Events of seed + 1 for the energy calibration written into the model (0 = none). */
   readonly calibrationEvents: number;
   /** Fresh events for the final measurement (0 = none) and their seed (must differ from seed). */
@@ -78,7 +81,9 @@ function prepare(o: TrainingOptions): Prepared {
   const g = o.geometry;
   const nVal = Math.max(1, Math.round(o.events * o.validationFraction));
   const nTrain = o.events - nVal;
-  const q = o.features === undefined ? 0 : featureCount(o.features, g.nStations);
+  const boosted = o.features !== undefined && (o.stackedTreeEvents ?? 0) > 0 ? stackedTrees(o, o.features) : undefined;
+  const shape = o.features === undefined ? undefined : { set: o.features, ...(boosted === undefined ? {} : { boosted }) };
+  const q = shape === undefined ? 0 : featureInputLength(shape, g.nStations);
   const rng = new Rng(o.seed);
   const buf = new Float32Array(inputLength(o.spec));
   const row = new Float64Array(q);
@@ -92,8 +97,8 @@ function prepare(o: TrainingOptions): Prepared {
     part.inputs.push(buildInputs([ev.hits], g, o.spec, buf));
     part.energyGeV[k] = ev.truth.energyGeV;
     part.dCm[k] = ev.truth.dCm;
-    if (o.features !== undefined) {
-      featuresOf(o.features, ev.hits, g, DEFAULT_MOMENT_FEATURES, row);
+    if (shape !== undefined) {
+      featureRow(shape, ev.hits, g, row);
       part.raw.set(row, k * q);
     }
   }
@@ -107,12 +112,20 @@ function prepare(o: TrainingOptions): Prepared {
   for (let i = 0; i < nTrain; i++) for (let j = 0; j < q; j++) mean[j]! += tr[i * q + j]! / nTrain;
   for (let i = 0; i < nTrain; i++) for (let j = 0; j < q; j++) scale[j]! += (tr[i * q + j]! - mean[j]!) ** 2 / nTrain;
   for (let j = 0; j < q; j++) scale[j] = Math.sqrt(scale[j]!) || 1;
-  const featureInput: FeatureInput = { set: o.features, mean, scale };
+  const featureInput: FeatureInput = { set: o.features, mean, scale, ...(boosted === undefined ? {} : { boosted }) };
   const [t, v] = parts.map(({ inputs, energyGeV, dCm, raw }) => ({
     inputs, energyGeV, dCm, nFeatures: q,
     features: Float32Array.from(raw, (x, idx) => (x - mean[idx % q]!) / scale[idx % q]!),
   }));
   return { train: t!, val: v!, hashes, featureInput };
+}
+
+/** Boosted trees for stacking, trained on their own events (seed + 2): never on the net's training events. */
+function stackedTrees(o: TrainingOptions, set: FeatureSet): BoostedCoefficients {
+  const rng = new Rng(o.seed + 2);
+  const events = Array.from({ length: o.stackedTreeEvents ?? 0 }, () => generateEvent(o.geometry, o.simulation, 'signal', rng));
+  const m = featureMatrix(set, events.map((e) => e.hits), o.geometry);
+  return trainBoosted(m, { energyGeV: events.map((e) => e.truth.energyGeV), dCm: events.map((e) => e.truth.dCm) }, o.geometry);
 }
 
 async function measureInference(model: EnergyVertexModel, hits: readonly Hits[], batch = 64): Promise<{ eventsPerSecond: number; msPerEvent: number }> {

@@ -24,6 +24,8 @@ const USAGE = `usage: showertrig train [--events N] [--epochs E] [--seed S] [--o
   --features SET    baseline features as a second input (default moments+signal; none = image only)
   --l2, --l2-halving  initial L2 penalty and the epochs after which it halves (the paper's gradual removal)
   --calibration-events N  events (seed + 1) for the energy calibration stored in the model (default 10000; 0 = none)
+  --stack-trees N   train boosted trees on N events of seed + 2 and give the net their ln E and d as two
+                    more features (stacking; default 0 = off)
   --calibrate-only  only (re)fit the energy calibration of the model in --out
   --eval-events N   fresh events for the final measurement (0 = skip)
   --results FILE    append this model's measured row to FILE (json) and rewrite FILE with .md`;
@@ -42,7 +44,7 @@ export const command: Command = {
       size: { type: 'string' }, width: { type: 'string' }, 'window-cm': { type: 'string' }, batch: { type: 'string' },
       lr: { type: 'string' }, patience: { type: 'string' }, backend: { type: 'string' }, 'eval-events': { type: 'string' },
       'eval-seed': { type: 'string' }, results: { type: 'string' }, config: { type: 'string' }, features: { type: 'string' },
-      l2: { type: 'string' }, 'l2-halving': { type: 'string' }, 'calibration-events': { type: 'string' },
+      l2: { type: 'string' }, 'l2-halving': { type: 'string' }, 'calibration-events': { type: 'string' }, 'stack-trees': { type: 'string' },
       'calibrate-only': { type: 'boolean', default: false },
     });
     const cfg = loadConfig([values.config]);
@@ -83,7 +85,7 @@ export const command: Command = {
       {
         geometry: g, simulation: cfg.simulation, name, out, events: nEvents, seed, validationFraction: 0.1, spec, architecture,
         ...(featureFlag === 'none' ? {} : { features: featureFlag as FeatureSet }),
-        train, evalEvents: nEval, evalSeed, calibrationEvents,
+        train, evalEvents: nEval, evalSeed, calibrationEvents, stackedTreeEvents: intFlag(values['stack-trees'], 'stack-trees', 0, 0),
       },
       { log: (line) => process.stderr.write(`${line}\n`), onEpoch: (r) => process.stderr.write(fmt(r)) },
     );

@@ -19,6 +19,8 @@ export {
   metadataFor,
   predictScaled,
   featureInputs,
+  featureInputLength,
+  featureRow,
   type FeatureInput,
   scaleEnergy,
   unscaleEnergy,

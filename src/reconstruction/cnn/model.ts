@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError, type DetectorGeometry, type Hits } from '../../domain/index.js';
-import { DEFAULT_MOMENT_FEATURES, featureCount, featuresOf, type FeatureSet } from '../baseline/index.js';
+import { DEFAULT_MOMENT_FEATURES, featureCount, featuresOf, predictGbt, type BoostedCoefficients, type FeatureSet } from '../baseline/index.js';
 import { calibrateEnergy, energyCalibrationProblem, type EnergyCalibration } from '../calibration.js';
 import type { EnergyVertexModel } from '../reconstructor.js';
 import { activeBackend } from './backend.js';
@@ -36,6 +36,25 @@ export interface FeatureInput {
   readonly set: FeatureSet;
   readonly mean: number[];
   readonly scale: number[];
+  /**
+   * Stacking: boosted trees on the same feature set, trained on a separate sample, whose ln E and
+   * d estimates are appended to the features (so the net learns what the image adds to them).
+   */
+  readonly boosted?: BoostedCoefficients;
+}
+
+/** Length of the feature input: the set's features, plus ln E and d of the stacked trees. */
+export function featureInputLength(f: Pick<FeatureInput, 'set' | 'boosted'>, nStations: number): number {
+  return featureCount(f.set, nStations) + (f.boosted === undefined ? 0 : 2);
+}
+
+/** The raw (unstandardised) feature row of one event into row[0 .. featureInputLength). */
+export function featureRow(f: Pick<FeatureInput, 'set' | 'boosted'>, hits: Hits, geometry: DetectorGeometry, row: Float64Array): void {
+  featuresOf(f.set, hits, geometry, DEFAULT_MOMENT_FEATURES, row);
+  if (f.boosted === undefined) return;
+  const q = featureCount(f.set, geometry.nStations);
+  row[q] = predictGbt(f.boosted.energy, row);
+  row[q + 1] = predictGbt(f.boosted.d, row);
 }
 
 export interface ModelMetadata {
@@ -91,11 +110,11 @@ export function buildEnergyVertexNet(spec: InputSpec, arch: NetArchitecture = DE
 
 /** Standardised feature rows (n × q, float32) for the net's second input. */
 export function featureInputs(hits: readonly Hits[], geometry: DetectorGeometry, f: FeatureInput): Float32Array {
-  const q = featureCount(f.set, geometry.nStations);
+  const q = featureInputLength(f, geometry.nStations);
   const row = new Float64Array(q);
   const out = new Float32Array(hits.length * q);
   hits.forEach((h, i) => {
-    featuresOf(f.set, h, geometry, DEFAULT_MOMENT_FEATURES, row);
+    featureRow(f, h, geometry, row);
     for (let j = 0; j < q; j++) out[i * q + j] = (row[j]! - f.mean[j]!) / f.scale[j]!;
   });
   return out;
@@ -209,7 +228,8 @@ function featureInputProblem(net: tf.LayersModel, meta: ModelMetadata, geometry:
   const f = meta.features;
   if (f === undefined) return net.inputs.length === 1 ? undefined : `${net.inputs.length} inputs but no feature input in its metadata`;
   if (f.set !== 'moments' && f.set !== 'moments+signal') return `unknown feature set ${JSON.stringify(f.set)}`;
-  const q = featureCount(f.set, geometry.nStations);
+  if (f.boosted !== undefined && (f.boosted.kind !== 'gbt-energy-vertex' || f.boosted.featureSet !== f.set)) return `stacked trees must be gbt-energy-vertex on ${f.set}`;
+  const q = featureInputLength(f, geometry.nStations);
   if (net.inputs.length !== 2 || net.inputs[1]?.shape[1] !== q) return `feature input needs a second input of ${q} features`;
   const ok = (a: unknown): boolean => Array.isArray(a) && a.length === q && a.every((v) => Number.isFinite(v));
   if (!ok(f.mean) || !ok(f.scale) || f.scale.some((v) => v <= 0)) return `feature mean/scale must be ${q} finite numbers (scale > 0)`;
