@@ -1,7 +1,9 @@
 /**
  * The full per-frame reconstruction: DBSCAN track per frame → energy/vertex model on the batch of
  * frames with a track → transverse origin from every station around the robust centre of the
- * busiest station, given the reconstructed E and d (clustering/origin.ts) → RecoEvent. Frames arrive validated (domain validateFrame, run once by the
+ * busiest station, given the reconstructed E and d (clustering/origin.ts) → RecoEvent. DBSCAN
+ * decides whether there is a shower (status no_cluster otherwise) and gives the track quality.
+ * Frames arrive validated (domain validateFrame, run once by the
  * pipeline stages; simulated frames are valid by construction): nothing here checks them again.
  * A frame without a usable cluster, or a non-finite model output, gets a status that says why and
  * every number 0 (no NaN). Only infrastructure failures (the model throwing) reject.
@@ -15,7 +17,7 @@ import {
   type Reconstructor,
 } from '../domain/index.js';
 import {
-  createTransverseReconstructor, DEFAULT_ORIGIN, DEFAULT_TRANSVERSE, originAt, stationCombinedOrigin, type OriginConfig, type TransverseConfig,
+  createTransverseReconstructor, DEFAULT_ORIGIN, DEFAULT_TRANSVERSE, originAt, robustCentreTrack, stationCombinedOrigin, type OriginConfig, type TransverseConfig,
 } from './clustering/index.js';
 
 /**
@@ -80,7 +82,9 @@ export function createReconstructor(
             out[i] = rejected(f, 'non_finite', `model ${model.info.name} returned E=${e}, d=${d}`);
             continue;
           }
-          const axis = originAt(track, d);
+          // Seed: the robust centre of the busiest station (DBSCAN's line, extrapolated, has longer tails).
+          const robust = robustCentreTrack(f.hits, geometry);
+          const axis = originAt(robust ?? track, d);
           const o = stationCombinedOrigin(f.hits, geometry, axis, e, d, config.origin) ?? axis;
           out[i] = {
             runId: f.runId,

@@ -13,4 +13,3 @@ export {
 export { featuresOf, featureCount, featureSetNames, FEATURE_SETS, type FeatureSet } from './features.js';
 export { trainGbt, predictGbt, DEFAULT_GBT, type GbtConfig, type GbtModel, type GbtTree } from './gbt.js';
 export { trainBoosted, predictBoosted, createBoostedModel, featureMatrix, type BoostedCoefficients, type FeatureMatrix } from './boosted.js';
-export { robustCentres, robustCentreTrack, robustLineTrack, DEFAULT_ROBUST_CENTRE, type RobustCentreConfig } from './transverse.js';

@@ -24,3 +24,4 @@ export {
   type TransverseResult,
 } from './transverse.js';
 export { stationCombinedOrigin, DEFAULT_ORIGIN, type OriginConfig } from './origin.js';
+export { robustCentres, robustCentreTrack, robustLineTrack, DEFAULT_ROBUST_CENTRE, type RobustCentreConfig } from './robust.js';

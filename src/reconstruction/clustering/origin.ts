@@ -13,7 +13,8 @@ import { pixelToXCm, pixelToYCm, planeZCm, type DetectorGeometry, type Hits } fr
 
 export interface OriginConfig {
   readonly halfWindowCm: number;
-  /** Scale of the statistical variance against the direction term (tuned on simulation, see README). */
+  /** Scale of the statistical variance against the direction term: 0.25 with ±0.4 cm was the best of
+   *  {0.25, 0.5, 1} × {0.3, 0.4, 0.6} cm on 3,000 showers of seed 4242 (not an evaluation seed). */
   readonly statScale: number;
   /** Electron mass, GeV: sets the direction prior ⟨θ²⟩ = m_e / E. */
   readonly electronMassGeV: number;
@@ -21,7 +22,7 @@ export interface OriginConfig {
   readonly minEnergyGeV: number;
 }
 
-export const DEFAULT_ORIGIN: OriginConfig = { halfWindowCm: 0.4, statScale: 0.5, electronMassGeV: 0.51099895e-3, minEnergyGeV: 1 };
+export const DEFAULT_ORIGIN: OriginConfig = { halfWindowCm: 0.4, statScale: 0.25, electronMassGeV: 0.51099895e-3, minEnergyGeV: 1 };
 
 export function stationCombinedOrigin(
   hits: Hits,

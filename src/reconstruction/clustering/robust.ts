@@ -9,7 +9,7 @@
  *    slope of the forward electron is followed back to the vertex.
  */
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
-import { fitLine, type TrackFit, type TrackPoint } from '../clustering/index.js';
+import { fitLine, type TrackFit, type TrackPoint } from './track.js';
 
 export interface RobustCentreConfig {
   /** Half-width of the window around the weighted median, cm. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_GEOMETRY, Rng, xCmToPixel, yCmToPixel, type Hits } from '../../domain/index.js';
-import { stationCombinedOrigin } from '../clustering/index.js';
-import { robustCentreTrack, robustLineTrack } from './transverse.js';
+import { stationCombinedOrigin } from './origin.js';
+import { robustCentreTrack, robustLineTrack } from './robust.js';
 
 const g = DEFAULT_GEOMETRY;
 
