@@ -160,20 +160,21 @@ export function createEnergyVertexModel(net: tf.LayersModel, meta: ModelMetadata
   const problem = validateInputSpec(meta.inputSpec, geometry);
   if (problem !== undefined) throw new ModelError(`model ${meta.name}: input spec does not fit the detector: ${problem}`);
   const spec = meta.inputSpec;
-  // A two-input net (feature input) runs as the layers model: the fused plan takes one input.
-  const compiled = options.execution === 'layers' || meta.features !== undefined ? undefined : compileInferencePlan(net);
+  const compiled = options.execution === 'layers' ? undefined : compileInferencePlan(net);
+  const nInputs = meta.features === undefined ? 1 : 2;
   const plan = compiled?.plan;
-  if (plan !== undefined && (plan.inputs !== 1 || plan.outputs.length !== 2 || plan.outputs.some((o) => o.width !== 1))) {
+  if (plan !== undefined && (plan.inputs !== nInputs || plan.outputs.length !== 2 || plan.outputs.some((o) => o.width !== 1))) {
     plan.dispose();
-    throw new ModelError(`model ${meta.name}: expected one input and two 1-wide outputs (energy, vertex)`);
+    throw new ModelError(`model ${meta.name}: expected ${nInputs} input(s) and two 1-wide outputs (energy, vertex)`);
   }
-  const execution = plan !== undefined ? `fused plan: ${plan.summary}` : compiled === undefined ? (meta.features === undefined ? 'layers model' : 'layers model (image + feature inputs)') : `layers model (no fused plan: ${compiled.reason})`;
+  const execution = plan !== undefined ? `fused plan: ${plan.summary}` : compiled === undefined ? 'layers model' : `layers model (no fused plan: ${compiled.reason})`;
   const scaled = (x: Float32Array, features?: Float32Array): { energy: ArrayLike<number>; vertex: ArrayLike<number> } => {
     if (plan === undefined) return predictScaled(net, x, spec, features);
     const n = x.length / inputLength(spec);
-    const input = tf.tensor4d(x, [n, spec.size, spec.size, spec.nStations]);
-    const outs = runPlan(plan, [input]);
-    input.dispose();
+    const inputs: tf.Tensor[] = [tf.tensor4d(x, [n, spec.size, spec.size, spec.nStations])];
+    if (features !== undefined) inputs.push(tf.tensor2d(features, [n, features.length / n]));
+    const outs = runPlan(plan, inputs);
+    inputs.forEach((t) => t.dispose());
     const data = outs.map((t) => t.dataSync() as Float32Array);
     outs.forEach((t) => t.dispose());
     const values = [...new Set(plan.outputs.map((o) => o.value))];
