@@ -69,10 +69,12 @@ export async function runWorker(req: WorkerRequest, loadNet: () => Promise<tf.La
     for (const execution of ['layers', 'plan'] as const) {
       const ms = timeMs(req.reps, () => {
         for (let b = 0; b < nb; b++) {
-          const x = tf.tensor4d(inputs.subarray(b * batch * per, (b + 1) * batch * per), [batch, spec.size, spec.size, spec.nStations]);
-          const outs = execution === 'plan' ? runPlan(plan, [x]) : ([] as tf.Tensor[]).concat(net.predict(x, { batchSize: batch }) as tf.Tensor[]);
+          const x: tf.Tensor[] = [tf.tensor4d(inputs.subarray(b * batch * per, (b + 1) * batch * per), [batch, spec.size, spec.size, spec.nStations])];
+          // A two-input model also takes the standardised feature row: zeros (the mean) time the net alone.
+          if (net.inputs.length > 1) x.push(tf.zeros([batch, net.inputs[1]!.shape[1]!]));
+          const outs = execution === 'plan' ? runPlan(plan, x) : ([] as tf.Tensor[]).concat(net.predict(x.length > 1 ? x : x[0]!, { batchSize: batch }) as tf.Tensor[]);
           for (const o of outs) o.dataSync();
-          tf.dispose([x, ...outs]);
+          tf.dispose([...x, ...outs]);
         }
       });
       inference.push({ execution, batch, events_per_second: (nb * batch) / (ms / 1000) });
