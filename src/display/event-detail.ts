@@ -6,7 +6,7 @@
  * runs them only for the few candidates it shows, never on the pipeline's path).
  */
 import { planeZCm, pixelToXCm, pixelToYCm, type Candidate, type DetectorGeometry, type HitFrame } from '../domain/index.js';
-import { chooseTrack, createDbscan, originAt, type StationCluster, type TransverseConfig } from '../reconstruction/index.js';
+import { chooseTrack, createDbscan, type StationCluster, type TransverseConfig } from '../reconstruction/index.js';
 import type { CandidateDetail, CandidateSummary, StationView } from './protocol.js';
 
 export function candidateSummary(c: Candidate): CandidateSummary {
@@ -90,7 +90,8 @@ export function candidateDetail(c: Candidate, frame: HitFrame, cfg: EventDetailC
     };
   });
   const e = c.event;
-  const v = track === undefined ? { xCm: e.xCm, yCm: e.yCm } : originAt(track, e.dCm);
+  // The published origin (the station-combined one of the reconstruction), not the axis extrapolated.
+  const v = { xCm: e.xCm, yCm: e.yCm };
   return {
     ...candidateSummary(c),
     stations,
