@@ -26,8 +26,11 @@ function tree(files: Record<string, string>): string {
 }
 
 function lint(dir: string): { code: number | null; out: string } {
-  const r = spawnSync(process.execPath, [DEPCRUISE, 'src', '--config', CONFIG], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+  // CI may force colours (FORCE_COLOR in its environment): ask for none, and strip any that come anyway.
+  const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+  const r = spawnSync(process.execPath, [DEPCRUISE, 'src', '--config', CONFIG], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+  // eslint-disable-next-line no-control-regex
+  return { code: r.status, out: `${r.stdout}${r.stderr}`.replace(/\u001b\[[0-9;]*m/g, '') };
 }
 
 const base: Record<string, string> = {
