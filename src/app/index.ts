@@ -13,6 +13,7 @@ export { armShutdownGrace } from './shutdown.js';
 export { runSoak, type SoakOptions, type SoakResult } from './soak/soak.js';
 export { modelCard, type ModelCardInput } from './model-card.js';
 export { featureCsv } from './evaluation/export.js';
+export type { FloorOptions } from './evaluation/floor.js';
 export { robustnessVariants, HOT_PIXEL_FRACTION, type RobustnessVariant } from './evaluation/robustness.js';
 export { simulateSignal, signalStream, misalignStation, SEED_OFFSETS, type SignalEvent, type HitsTransform } from './evaluation/samples.js';
 export type { TrainingOptions, TrainingHooks, TrainingResult } from './training.js';
@@ -21,6 +22,7 @@ export type { FeatureBaselines, FeatureSample, BaselineName } from './evaluation
 
 type Training = typeof import('./training.js');
 type Evaluation = typeof import('./evaluation/run.js');
+type Floor = typeof import('./evaluation/floor.js');
 
 /** Trains the CNN (src/app/training.ts); loads TensorFlow on first call. */
 export async function runTraining(...a: Parameters<Training['runTraining']>): ReturnType<Training['runTraining']> {
@@ -35,4 +37,9 @@ export async function calibrateModelDirectory(...a: Parameters<Training['calibra
 /** The evaluation procedure (src/app/evaluation/run.ts); loads TensorFlow on first call. */
 export async function runEvaluation(...a: Parameters<Evaluation['runEvaluation']>): ReturnType<Evaluation['runEvaluation']> {
   return (await import('./evaluation/run.js')).runEvaluation(...a);
+}
+
+/** The information floors of an evaluation (src/app/evaluation/floor.ts); loaded on first call. */
+export async function informationFloor(...a: Parameters<Floor['informationFloor']>): Promise<ReturnType<Floor['informationFloor']>> {
+  return (await import('./evaluation/floor.js')).informationFloor(...a);
 }

@@ -5,10 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { featureCsv, loadCnnModel, robustnessVariants, runEvaluation, type EvaluationOutcome } from '../app/index.js';
+import { featureCsv, informationFloor, loadCnnModel, robustnessVariants, runEvaluation, type EvaluationOutcome } from '../app/index.js';
 import { loadConfig } from '../io/index.js';
 import { reconstructorConfig } from '../reconstruction/index.js';
-import { evaluationMarkdown, evaluationPlots, markdownTable, SIGMA_METHOD } from '../report/index.js';
+import { evaluationMarkdown, evaluationPlots, markdownTable, SIGMA_METHOD, type EnergyVertexSummary } from '../report/index.js';
 import { intFlag, parseFlags, type Command } from './args.js';
 
 const USAGE = `usage: showertrig evaluate [--events N] [--seed S] [--train-events N] [--calibration-events N] [--batch B]
@@ -26,7 +26,9 @@ const USAGE = `usage: showertrig evaluate [--events N] [--seed S] [--train-event
   --export DIR            write DIR/train.csv, calibration.csv, test.csv: the baselines' feature rows and truth,
                           and the CNN's predictions on the scored events (scripts/sklearn_reference.py reads them)
   --robustness            also evaluate the model, without retraining, under mis-modelled detector responses
-  --robustness-events N   events per robustness variant (default 5000)`;
+  --robustness-events N   events per robustness variant (default 5000)
+  --floor                 also the information floors: the best feature regressor on an ideal readout of the same
+                          physics (and with the true d), trained on --train-events, scored on --events fresh showers`;
 
 export const command: Command = {
   name: 'evaluate',
@@ -37,7 +39,7 @@ export const command: Command = {
       events: { type: 'string' }, seed: { type: 'string' }, 'train-events': { type: 'string' }, 'calibration-events': { type: 'string' },
       batch: { type: 'string' }, model: { type: 'string' }, backend: { type: 'string' }, config: { type: 'string' },
       json: { type: 'boolean', default: false }, out: { type: 'string' }, export: { type: 'string' },
-      robustness: { type: 'boolean', default: false }, 'robustness-events': { type: 'string' },
+      robustness: { type: 'boolean', default: false }, 'robustness-events': { type: 'string' }, floor: { type: 'boolean', default: false },
     });
     const cfg = loadConfig([values.config], values.backend === undefined ? {} : { reconstruction: { backend: values.backend } });
     const g = cfg.detector;
@@ -62,10 +64,12 @@ export const command: Command = {
       `reconstruction speed: ${outcome.eventsPerSecond.toFixed(0)} events/s (batch ${batchSize}, one process, shared machine)`,
       `detector response: ${JSON.stringify(cfg.simulation.response)}; multiplicity ${cfg.simulation.countFluctuation} k = ${cfg.simulation.negBinomialK}; dark noise ${cfg.simulation.darkHitsPerStation} hits/station`,
     ];
-    const report = { ...outcome.report, notes };
+    const floor = values.floor ? await informationFloor(g, cfg.simulation, { trainEvents, calibrationEvents, testEvents: events, seed, progress }) : undefined;
+    const report = { ...outcome.report, notes, ...(floor === undefined ? {} : { floor }) };
     const result = { command: 'evaluate', events, seed, events_ok: outcome.eventsOk, status_counts: outcome.statusCounts, sigma_method: SIGMA_METHOD,
       model: { dir: modelDir, name: model.info.name, backend: model.info.backend }, events_per_second: outcome.eventsPerSecond,
-      efficiency: report.efficiency, targets: report.targets, energy_vertex: outcome.energyVertex, transverse: outcome.transverse };
+      efficiency: report.efficiency, targets: report.targets, energy_vertex: outcome.energyVertex, transverse: outcome.transverse,
+      ...(floor === undefined ? {} : { floor }) };
     const robustness: { name: string; outcome: EvaluationOutcome }[] = [];
     if (values.robustness) {
       for (const v of robustnessVariants(g, cfg.simulation)) {
@@ -93,14 +97,14 @@ export const command: Command = {
       writeFileSync(join(values.export, 'test.csv'), featureCsv(outcome.test, { cnn_energy_gev: outcome.test.primaryEnergyGeV, cnn_d_cm: outcome.test.primaryDCm }));
     }
     if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-    else process.stdout.write(humanSummary(outcome) + (robustness.length > 0 ? robustnessMarkdown(robustness, robustnessEvents, seed + 7, command) : ''));
+    else process.stdout.write(humanSummary(outcome, floor) + (robustness.length > 0 ? robustnessMarkdown(robustness, robustnessEvents, seed + 7, command) : ''));
     return 0;
   },
 };
 
-function humanSummary(o: EvaluationOutcome): string {
+function humanSummary(o: EvaluationOutcome, floor: readonly EnergyVertexSummary[] = []): string {
   const lines = [`evaluated ${o.report.efficiency.reduce((a, b) => a + b.n, 0)} signal events (${o.eventsOk} ok), ${o.eventsPerSecond.toFixed(0)} events/s`];
-  for (const m of o.energyVertex) lines.push(`${m.name.padEnd(34)} σ(ΔE/E) ${m.energy.sigma.toFixed(4)} (std ${m.energy.std.toFixed(4)}, 68 % ${m.energy.half_width_68.toFixed(4)})  σ(d) ${m.d.sigma.toFixed(4)} cm (std ${m.d.std.toFixed(4)}, 68 % ${m.d.half_width_68.toFixed(4)})`);
+  for (const m of [...o.energyVertex, ...floor]) lines.push(`${m.name.padEnd(34)} σ(ΔE/E) ${m.energy.sigma.toFixed(4)} (std ${m.energy.std.toFixed(4)}, 68 % ${m.energy.half_width_68.toFixed(4)})  σ(d) ${m.d.sigma.toFixed(4)} cm (std ${m.d.std.toFixed(4)}, 68 % ${m.d.half_width_68.toFixed(4)})`);
   for (const m of o.transverse) lines.push(`${m.name.padEnd(50)} σ(X) ${m.x.sigma.toFixed(4)} cm (std ${m.x.std.toFixed(4)})  σ(Y) ${m.y.sigma.toFixed(4)} cm (std ${m.y.std.toFixed(4)})`);
   for (const t of o.report.targets) lines.push(`target ${t.quantity} ${t.metric}: ${t.value.toFixed(4)} / ${t.referenceValue.toFixed(4)} (${t.reference}) = ${(t.value / t.referenceValue).toFixed(3)} ${t.pass ? 'met' : 'NOT met'}`);
   return lines.join('\n') + '\n';

@@ -27,6 +27,8 @@ export interface EvaluationReport {
   readonly transverse: readonly TransverseSummary[];
   readonly efficiency: readonly EfficiencyBin[];
   readonly targets: readonly TargetCheck[];
+  /** Optional information floors: the best feature regressor given more than a detector delivers (never a baseline). */
+  readonly floor?: readonly EnergyVertexSummary[];
 }
 
 export interface NamedResiduals {
@@ -68,6 +70,20 @@ export function evaluationMarkdown(r: EvaluationReport): string {
     ['quantity', 'metric', 'primary', 'reference', 'reference value', 'ratio', 'limit', 'met'],
     r.targets.map((t) => [t.quantity, t.metric, t.value, t.reference, t.referenceValue, t.value / t.referenceValue, t.limit, t.pass ? 'yes' : 'no']),
   );
+  const floor = r.floor === undefined || r.floor.length === 0 ? [] : [
+    '## Information floors: how much room the detector response leaves',
+    '',
+    'The same boosted trees on the 12 moments + signal features, trained and scored on their own fresh showers of the same physics (GFlash profile ' +
+      'fluctuations, negative-binomial particle counts) read out ideally: each pixel reports the charged particles crossing it. "+ true d" also ' +
+      'hands the trees the true vertex depth. No detector delivers these inputs; a realistic-response method is not expected to beat them.',
+    '',
+    markdownTable(
+      ['method', 'σ(ΔE/E) clipped', 'std', '68 % half-width', 'σ(d) clipped (cm)', 'std', '68 % half-width'],
+      [r.energyVertex[0]!, r.energyVertex[1]!, ...r.floor].filter((m) => m !== undefined).map((m) => [
+        m.name, m.energy.sigma, m.energy.std, m.energy.half_width_68, ...(m.d.n === 0 ? ['–', '–', '–'] : [m.d.sigma, m.d.std, m.d.half_width_68]),
+      ]),
+    ),
+  ];
   const fits = r.energyVertex.map((m) => `${m.name}: a = ${m.energy_fit.a.toFixed(3)} √GeV, b = ${m.energy_fit.b.toFixed(3)} (χ²/ndf = ${m.energy_fit.chi2.toFixed(1)}/${m.energy_fit.ndf})`);
   return [
     `# ${r.title}`,
@@ -82,6 +98,7 @@ export function evaluationMarkdown(r: EvaluationReport): string {
     '## Targets (ratio = primary / reference)',
     '',
     targets,
+    ...floor,
     `## ${p.name}: efficiency, bias and spread per energy bin`,
     '',
     'Bias is the mean of ΔE/E = (E_reco − E_true)/E_true around the truth; "σ around truth" includes it, "σ around bin mean" does not.',

@@ -36,6 +36,12 @@ export type TruthDraw = ShowerTruth;
 export interface GeneratedEvent {
   readonly hits: Hits;
   readonly truth: Truth;
+  /**
+   * Simulation truth before the readout: the charged particles crossing each pixel (no
+   * photoelectron statistics, cross-talk, saturation, noise, threshold, dark or hot pixels).
+   * For information-floor studies only; the trigger never sees it.
+   */
+  readonly particles: Hits;
 }
 
 /** A generator bound to a geometry, config and its own scratch memory. */
@@ -60,7 +66,7 @@ export function createEventGenerator(g: DetectorGeometry, cfg: SimulationConfig,
         const particles = pix.acc.takeHits();
         const digitised = digitiseHits(particles, cfg.response, rng);
         const hits = overlayNoise(digitised, readoutNoise(g, cfg, defects, rng), pix.acc.nx, cfg.response.adcMax);
-        return { hits, truth };
+        return { hits, truth, particles };
       } catch (e) {
         pix.acc.clear();
         throw e;
