@@ -28,7 +28,7 @@ main(process.argv.slice(2)).then(
     // (a Kafka connection attempt) must not keep the process, or its logs, alive after that.
     if (code !== 0) process.exit(code);
     process.exitCode = code;
-    armShutdownGrace(EXIT_GRACE_MS, undefined, code);
+    armShutdownGrace(EXIT_GRACE_MS, undefined, code, true);
   },
   (err: unknown) => {
     process.stderr.write(`showertrig: ${describeUnexpected(err)}\n`);

@@ -9,6 +9,7 @@ import { Kafka, logLevel, type Admin, type ConfigResourceTypes, type ITopicConfi
 import { ShowertrigError } from '../domain/index.js';
 import { ConfigError, type KafkaConfig } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
+import { boundedDisconnect } from './deadline.js';
 
 export class KafkaIoError extends ShowertrigError {
   override readonly name: string = 'KafkaIoError';
@@ -217,7 +218,7 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
     async close() {
       const a = admin;
       admin = undefined;
-      await a?.disconnect().catch(() => undefined);
+      if (a !== undefined) await boundedDisconnect(() => a.disconnect(), (error) => logger.warn('admin disconnect failed', { error }), 'admin');
     },
   };
   clients.set(cluster, { kafka, config: cfg, logger });

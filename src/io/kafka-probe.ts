@@ -8,6 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig } from '../config/index.js';
 import { ShowertrigError } from '../domain/index.js';
 import { isFatalKafkaError, securityOptions, toKafkaIoError } from './kafka-client.js';
+import { withDeadline } from './deadline.js';
 
 /** No broker of the list answered in time. Not retriable by the caller: the process exits. */
 export class KafkaUnreachableError extends ShowertrigError {
@@ -67,10 +68,4 @@ export async function checkKafkaReachable(cfg: KafkaConfig): Promise<void> {
     `cannot reach Kafka at ${cfg.brokers.join(',')} (${connectionProblem(last)}; tried for ${s} s, kafka.reachTimeoutMs sets how long)`,
     { context: { brokers: cfg.brokers }, cause: last },
   );
-}
-
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer')), Math.max(0, ms))));
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -17,6 +17,7 @@ import { CompressionTypes, Partitioners, type IHeaders, type Message, type Produ
 import type { Sink, WriteContext } from '../pipeline/index.js';
 import { clientOf, isRetriableKafkaError, KafkaIoError, toKafkaIoError, type KafkaCluster } from './kafka-client.js';
 import { backoffMs, createLinkHealth, type LinkHealth } from './link-health.js';
+import { boundedDisconnect } from './deadline.js';
 
 export interface KafkaProducerOptions {
   /** A write still failing or unacknowledged after this long fails (the command exits ≠ 0). */
@@ -41,7 +42,7 @@ interface ProducerInternals {
 const internals = new WeakMap<KafkaProducerHandle, ProducerInternals>();
 
 export function createKafkaProducer(cluster: KafkaCluster, options: Partial<KafkaProducerOptions> = {}): KafkaProducerHandle {
-  const { kafka, config } = clientOf(cluster);
+  const { kafka, config, logger } = clientOf(cluster);
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 5,
@@ -58,7 +59,7 @@ export function createKafkaProducer(cluster: KafkaCluster, options: Partial<Kafk
         throw toKafkaIoError(`connecting a producer to ${cluster.brokers.join(',')}`, e);
       }
     },
-    disconnect: () => producer.disconnect(),
+    disconnect: () => boundedDisconnect(() => producer.disconnect(), (error) => logger.warn('producer disconnect failed', { error }), 'producer'),
     health,
   };
   internals.set(handle, {

@@ -31,6 +31,7 @@ import type { Logger } from '../telemetry/index.js';
 import { clientOf, isFatalKafkaError, isRetriableKafkaError, KafkaIoError, toKafkaIoError, type KafkaCluster } from './kafka-client.js';
 import { backoffMs, createLinkHealth, type LinkHealth } from './link-health.js';
 import { singleActiveAssigner } from './single-active-assigner.js';
+import { boundedDisconnect, STOP_STEP_MS, withDeadline } from './deadline.js';
 
 export interface KafkaSourceConfig {
   readonly groupId: string;
@@ -124,7 +125,7 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
 
   const disconnect = async (c: Consumer | undefined): Promise<void> => {
     if (c === undefined) return;
-    await c.disconnect().catch((e: unknown) => logger.warn('consumer disconnect failed', { error: String(e) }));
+    await boundedDisconnect(() => c.disconnect(), (error) => logger.warn('consumer disconnect failed', { error }), 'consumer');
   };
 
   const batches$ = new Observable<InputBatch>((subscriber) => {
@@ -306,7 +307,8 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
         // kafkajs does not commit on disconnect: commit what the pipeline acknowledged, so a
         // successor starts exactly after it (a clean stop redoes nothing).
         const offsets = [...acked].map(([partition, offset]) => ({ topic: cfg.topic, partition, offset }));
-        await c.commitOffsets(offsets).catch((e: unknown) => logger.warn('final commit failed; those frames will be redelivered', { error: String(e) }));
+        await withDeadline(c.commitOffsets(offsets), STOP_STEP_MS, 'final commit')
+          .catch((e: unknown) => logger.warn('final commit failed; those frames will be redelivered', { error: String(e) }));
         acked.clear();
       }
       current = undefined;
