@@ -1,6 +1,6 @@
 /**
  * Assembly shared by the commands that run the trigger (run, replay): config → backend + model →
- * reconstructor → metrics + HTTP endpoint → pipeline. Sources and sinks are chosen by the caller.
+ * reconstructor (behind the online hot-pixel mask, one per pipeline) → metrics + HTTP endpoint → pipeline. Sources and sinks are chosen by the caller.
  * The excess-only role needs no model: startServiceRuntime is the part without it.
  */
 import { from, lastValueFrom } from 'rxjs';
@@ -11,6 +11,7 @@ import { createPipeline, DEFAULT_PIPELINE, type InputBatch, type Pipeline, type 
 import { generateEvent } from '../sim/index.js';
 import { createDisplayHub, createDisplayRoutes, displayHubConfig, type DisplayHub } from '../display/index.js';
 import { createMetrics, createMetricsServer, Registry, silentLogger, type Logger, type Metrics, type MetricsServer } from '../telemetry/index.js';
+import { hotPixelReporter } from './hot-pixel-log.js';
 import { loadCnnModel } from './model.js';
 
 /** Metrics registry, /metrics + /healthz + /readyz, codecs: what every trigger role serves. */
@@ -78,17 +79,25 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
   const service = await startServiceRuntime(cfg, opts, 'loading', () => warm);
   let reconstructor: Reconstructor;
   let model: Awaited<ReturnType<typeof loadCnnModel>>;
+  let recoLib: typeof import('../reconstruction/index.js');
   try {
     model = await loadCnnModel(r.modelDir, cfg.detector, r.backend);
-    const { createReconstructor, reconstructorConfig } = await import('../reconstruction/index.js');
-    reconstructor = createReconstructor(cfg.detector, model, reconstructorConfig(r));
+    recoLib = await import('../reconstruction/index.js');
+    reconstructor = recoLib.createReconstructor(cfg.detector, model, recoLib.reconstructorConfig(r));
   } catch (e) {
     await service.close();
     throw e;
   }
   const reco = reconstructor;
+  const { createHotPixelMask, withHotPixelMask } = recoLib;
+  /** Each pipeline (one per trigger process) learns its own hot-pixel mask from the frames it reconstructs. */
+  const masked = (log: Logger): Reconstructor => {
+    const mask = createHotPixelMask(cfg.detector, r.hotPixels);
+    return mask.enabled ? withHotPixelMask(reco, mask, hotPixelReporter(mask, cfg.detector.nStations, service.metrics, log)) : reco;
+  };
   const codecs = createCodecs(cfg.kafka.codec);
-  const makePipeline = (sinks: PipelineSinks, metrics: Metrics, log: Logger, excess: PipelineConfig['excess'] = 'inline', maxDeadLetterBytes = Infinity, tap?: PipelineTap): Pipeline =>
+  // The warm-up's pipeline reconstructs without the mask: its simulated frames must not count as occupancy.
+  const makePipeline = (sinks: PipelineSinks, metrics: Metrics, log: Logger, excess: PipelineConfig['excess'] = 'inline', maxDeadLetterBytes = Infinity, tap?: PipelineTap, recon: Reconstructor = reco): Pipeline =>
     createPipeline(
       {
         ...DEFAULT_PIPELINE,
@@ -102,7 +111,7 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
         duplicateIdWindow: cfg.validation.duplicateIdWindow,
         maxDeadLetterBytes,
       },
-      { decode: decodeFrame, reconstructor: reco, sinks, metrics, logger: log, ...(tap === undefined ? {} : { tap }) },
+      { decode: decodeFrame, reconstructor: recon, sinks, metrics, logger: log, ...(tap === undefined ? {} : { tap }) },
     );
   const warmupMs = await warmUp(cfg, codecs, makePipeline);
   backend = reco.info.backend;
@@ -114,7 +123,7 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
     ...service,
     backend,
     reconstructor: reco,
-    pipeline: (sinks, o = {}) => makePipeline(sinks, service.metrics, logger, o.excess, o.maxDeadLetterBytes, service.display.tap),
+    pipeline: (sinks, o = {}) => makePipeline(sinks, service.metrics, logger, o.excess, o.maxDeadLetterBytes, service.display.tap, masked(logger)),
     async close() {
       await service.close();
       reco.dispose();

@@ -9,3 +9,4 @@ export {
 } from './reconstructor.js';
 export * from './cnn/index.js';
 export { fitEnergyCalibration, calibrateEnergy, energyCalibrationProblem, type EnergyCalibration } from './calibration.js';
+export * from './hit-cleaning/index.js';

@@ -37,6 +37,8 @@ export interface Metrics {
   readonly backendInfo: Gauge<'backend'>;
   /** Input messages handed to the pipeline and not yet acknowledged. */
   readonly inFlightMessages: Gauge;
+  /** Pixels the online hot-pixel mask drops, by station (reconstruction.hotPixels). */
+  readonly hotPixelsMasked: Gauge<'station'>;
   component(name: string): ComponentMetrics;
   /** Sets backend_info{backend} = 1 for the chosen inference backend (and clears any other). */
   setBackend(backend: string): void;
@@ -85,6 +87,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions = {}): Me
     consumerLag: gauge('consumer_lag', 'Kafka consumer lag, messages, by partition', ['partition']),
     backendInfo,
     inFlightMessages: gauge('pipeline_in_flight_messages', 'Input messages in the pipeline not yet acknowledged'),
+    hotPixelsMasked: gauge('hot_pixels_masked', 'Pixels masked as hot (their hits dropped before reconstruction), by station', ['station']),
     component(name) {
       // touch the series so every component shows up at 0 before its first item
       compReceived.inc({ component: name }, 0);
