@@ -8,7 +8,8 @@ dependency. Run by `bash scripts/sklearn-reference.sh DIR OUT` (makes its own ve
 Columns f0..f11 are the paper's 12 Gaussian-moment features, f12..f17 the per-station signal sums
 and hit counts; energy_gev, d_cm the truth; test.csv adds cnn_energy_gev, cnn_d_cm.
 Metrics as in the TypeScript report: iterative 3-sigma-clipped std, plain std, 68 % half-width.
-The energy calibration is the same procedure as src/reconstruction/calibration.ts.
+The energy calibration is the same procedure as src/reconstruction/calibration.ts (numerical inversion in
+true-energy bins), re-implemented here with numpy from its description.
 """
 import json
 import sys
@@ -47,22 +48,67 @@ def spread(v):
             "bias": bias, "mean": float(v.mean()), "clipped_fraction": clipped, "n": int(len(v))}
 
 
-def fit_calibration(e_true, e_reco, n_bins=20):
-    order = np.argsort(e_reco)
-    knots, factors = [], []
+def clip_mask(r, n_sigma):
+    lo, hi = -np.inf, np.inf
+    for _ in range(10):
+        kept = r[(r >= lo) & (r <= hi)]
+        m, s = kept.mean(), kept.std(ddof=1)
+        if (m - n_sigma * s, m + n_sigma * s) == (lo, hi):
+            break
+        lo, hi = m - n_sigma * s, m + n_sigma * s
+    return (r >= lo) & (r <= hi)
+
+
+def fit_calibration(e_true, e_reco, n_bins=24, min_per_bin=150, smoothing=0.02):
+    """Numerical inversion in true-energy bins, written independently of src/reconstruction/calibration.ts
+    from its description: knots where each true bin is reconstructed, factors solved jointly so the mean
+    calibrated ratio per true bin is 1 (least squares, second-difference penalty), kept monotone."""
+    ok = (e_reco > 0) & (e_true > 0) & np.isfinite(e_reco)
+    e_true, e_reco = e_true[ok], e_reco[ok]
+    ln_t = np.log(e_true)
+    width = (ln_t.max() - ln_t.min()) / n_bins or 1.0
+    raw = np.minimum(n_bins - 1, ((ln_t - ln_t.min()) / width).astype(int))
+    bins, open_ = [], np.array([], dtype=int)
     for b in range(n_bins):
-        sel = order[(b * len(order)) // n_bins:((b + 1) * len(order)) // n_bins]
-        knots.append(float(np.mean(np.log(e_reco[sel]))))
+        open_ = np.concatenate([open_, np.flatnonzero(raw == b)])
+        if len(open_) >= min_per_bin:
+            bins.append(open_)
+            open_ = np.array([], dtype=int)
+    if len(open_):
+        bins[-1] = np.concatenate([bins[-1], open_])
+    merged = []
+    for sel in bins:
         r = e_reco[sel] / e_true[sel]
-        lo, hi = -np.inf, np.inf
-        for _ in range(10):
-            kept = r[(r >= lo) & (r <= hi)]
-            m, s = kept.mean(), kept.std(ddof=1)
-            if (m - 3 * s, m + 3 * s) == (lo, hi):
-                break
-            lo, hi = m - 3 * s, m + 3 * s
-        factors.append(float(1 / m))
-    return np.array(knots), np.array(factors)
+        knot = np.log(r[clip_mask(r, 5)].mean() * e_true[sel].mean())
+        if merged and not knot > merged[-1][0]:
+            sel = np.concatenate([merged[-1][1], sel])
+            r = e_reco[sel] / e_true[sel]
+            knot = max(merged[-1][0], np.log(r[clip_mask(r, 5)].mean() * e_true[sel].mean()))
+            merged[-1] = (knot, sel)
+        else:
+            merged.append((knot, sel))
+    knots = np.array([k for k, _ in merged])
+    n = len(knots)
+    a = np.zeros((n, n))
+    for b, (_, sel) in enumerate(merged):
+        r = e_reco[sel] / e_true[sel]
+        keep = clip_mask(r, 5)
+        x = np.clip(np.log(e_reco[sel][keep]), knots[0], knots[-1])
+        k = np.clip(np.searchsorted(knots, x, side="left") - 1, 0, max(n - 2, 0))
+        t = (x - knots[k]) / (knots[k + 1] - knots[k]) if n > 1 else np.zeros_like(x)
+        np.add.at(a[b], k, r[keep] * (1 - t) / keep.sum())
+        if n > 1:
+            np.add.at(a[b], k + 1, r[keep] * t / keep.sum())
+    m = a.T @ a
+    d2 = np.zeros((max(n - 2, 0), n))
+    for i in range(n - 2):
+        d2[i, i:i + 3] = [1, -2, 1]
+    factors = np.linalg.solve(m + smoothing * np.trace(m) / n * d2.T @ d2, a.T @ np.ones(n))
+    for b in range(1, n):
+        prev = np.exp(knots[b - 1]) * factors[b - 1]
+        if np.exp(knots[b]) * factors[b] < prev:
+            factors[b] = prev / np.exp(knots[b])
+    return knots, factors
 
 
 def calibrate(cal, e):

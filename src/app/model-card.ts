@@ -53,7 +53,7 @@ export function modelCard(c: ModelCardInput): string {
   ];
   lines.push(r.calibration === undefined
     ? '- Energy calibration: none stored.'
-    : `- Energy calibration (stored in model.json, applied at inference): E · c(ln E) over ${r.calibration.factor.length} bins, fitted on fresh events of seed ${c.seed + 1}; factors ${Math.min(...r.calibration.factor).toFixed(3)}–${Math.max(...r.calibration.factor).toFixed(3)}.`);
+    : `- Energy calibration (stored in model.json, applied at inference): E · c(ln E) inverting the response in bins of true energy (${r.calibration.factor.length} knots), fitted on fresh events of seed ${c.seed + 1}; factors ${Math.min(...r.calibration.factor).toFixed(3)}–${Math.max(...r.calibration.factor).toFixed(3)}.`);
   const e = r.evaluation;
   if (e !== undefined) {
     lines.push(
