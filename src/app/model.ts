@@ -22,7 +22,8 @@ export function resolveModelDir(dir: string): string {
 
 /** Starts the configured tfjs backend and loads a CNN model directory (model.json + weights.bin). */
 export async function loadCnnModel(dir: string, geometry: DetectorGeometry, backend: BackendChoice): Promise<EnergyVertexModel> {
-  const [{ modelDirectory }, { selectBackend, loadEnergyVertexModel }] = await Promise.all([import('../io/index.js'), import('../reconstruction/index.js')]);
+  const [{ modelDirectory, temporarySavedModelStore }, { selectBackend, loadEnergyVertexModel }] = await Promise.all([import('../io/index.js'), import('../reconstruction/index.js')]);
   await selectBackend(backend);
-  return loadEnergyVertexModel(modelDirectory(resolveModelDir(dir)), geometry);
+  // On a native backend the net runs as one TensorFlow graph, loaded from a temporary SavedModel.
+  return loadEnergyVertexModel(modelDirectory(resolveModelDir(dir)), geometry, { savedModels: temporarySavedModelStore() });
 }

@@ -5,3 +5,4 @@ export { modelDirectory, MODEL_JSON, WEIGHTS_BIN } from './model-files.js';
 export * from './kafka.js';
 export { loadConfig, readConfigFile } from './config-file.js';
 export { checkKafkaReachable, connectionProblem, KafkaUnreachableError } from './kafka-probe.js';
+export { temporarySavedModelStore, liveSavedModelDirs } from './saved-model-store.js';

@@ -70,6 +70,27 @@ export function nativeBindingStatus(pkg: string): { built: true; path: string } 
 
 /** The native package imported in this process: both register 'tensorflow', and only one libtensorflow can be loaded. */
 let nativeLoaded: string | undefined;
+/** Its SavedModel API (tf.node.loadSavedModel), the part of tfjs-node graph-run.ts uses. */
+let nativeSavedModels: NativeSavedModels | undefined;
+
+/** A loaded SavedModel session (tfjs-node's TFSavedModel): named inputs to named outputs, one session call. */
+export interface NativeSavedModel {
+  predict(inputs: Record<string, tf.Tensor>): Record<string, tf.Tensor>;
+  dispose(): void;
+}
+export interface NativeSavedModels {
+  loadSavedModel(path: string, tags: string[], signature: string): Promise<NativeSavedModel>;
+  getNumOfSavedModels(): number;
+}
+
+/**
+ * tfjs-node's SavedModel loader when a native backend is the active one, or why there is none
+ * (the reason names the backend).
+ */
+export function nativeSavedModelApi(): { api: NativeSavedModels; reason?: undefined } | { api: undefined; reason: string } {
+  if (nativeSavedModels === undefined || tf.getBackend() !== 'tensorflow') return { api: undefined, reason: `backend ${activeBackend()} is not native TensorFlow` };
+  return { api: nativeSavedModels };
+}
 
 async function tryNode(pkg: string): Promise<'tensorflow'> {
   if (nativeLoaded !== undefined && nativeLoaded !== pkg) throw new Error(`${nativeLoaded} is already loaded in this process (one native TensorFlow per process)`);
@@ -78,8 +99,9 @@ async function tryNode(pkg: string): Promise<'tensorflow'> {
   // libtensorflow logs CPU-feature and oneDNN notices at INFO level on load; keep warnings and
   // errors. An operator's own TF_CPP_MIN_LOG_LEVEL wins.
   process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '1';
-  await import(pkg);
+  const mod = (await import(pkg)) as { node?: NativeSavedModels; default?: { node?: NativeSavedModels } };
   nativeLoaded = pkg;
+  nativeSavedModels = mod.node ?? mod.default?.node;
   // tfjs-node registers 'tensorflow' on import; it only works if it shares our tfjs-core instance.
   if (!(await tf.setBackend('tensorflow'))) throw new BackendError(`${pkg} imported but backend 'tensorflow' failed to initialise`);
   return 'tensorflow';

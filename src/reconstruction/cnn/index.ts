@@ -47,3 +47,6 @@ export { paretoMarkdown, paretoFront, type CnnVariantResult } from './report.js'
 export { compileInferencePlan, type InferencePlan, type PlanStep, type PlanResult } from './inference-plan.js';
 export { runPlan, outputValues } from './inference-run.js';
 export { forwardFlopsPerEvent } from './flops.js';
+export { loadPlanGraph, type SavedModelStore, type GraphRunner, type GraphResult } from './graph-run.js';
+export { planGraph, type PlanGraph } from './graph-def.js';
+export { nativeSavedModelApi } from './backend.js';

@@ -34,6 +34,8 @@ export type PlanStep =
 
 export interface InferencePlan {
   readonly inputs: number;
+  /** Each input's shape without the batch dimension (e.g. [24, 24, 2]; a graph needs them, graph-def.ts). */
+  readonly inputShapes: readonly (readonly number[])[];
   readonly steps: readonly PlanStep[];
   /** Model output k is columns [column, column + width) of value `value` (a 2-D [n, ·] tensor). */
   readonly outputs: readonly { readonly value: number; readonly column: number; readonly width: number }[];
@@ -192,8 +194,14 @@ function compile(net: tf.LayersModel, owned: tf.Tensor[]): InferencePlan {
     for (const t of tensorsOf(s)) keep(t);
   }
   const parts = [`${counts.folded} batch norms folded`, `${counts.fused} ReLUs fused`, `${counts.merged} dense layers merged`];
+  const inputShapes = net.inputs.map((t, i) => {
+    const dims = t.shape.slice(1);
+    if (!dims.every((d): d is number => typeof d === 'number')) throw new Unsupported(`input ${i}: shape ${JSON.stringify(t.shape)} not fully known`);
+    return dims;
+  });
   return {
     inputs: net.inputs.length,
+    inputShapes,
     steps: optimised,
     outputs,
     summary: `${optimised.length} steps (${parts.join(', ')})`,

@@ -6,19 +6,11 @@ import { selectBackend } from './backend.js';
 import { attachMetadata, buildEnergyVertexNet, loadEnergyVertexModel, metadataFor, predictScaled } from './model.js';
 import { datasetFromDense } from './dataset.js';
 import { inputLength, type InputSpec } from './preprocess.js';
+import { saveToMemory } from '../../../test/helpers/nets.js';
 import { DEFAULT_TRAIN, trainEnergyVertexNet } from './train.js';
 
 const spec: InputSpec = { size: 16, pixelsPerBin: 4, nStations: 3 };
 const arch = { width: 4, blocks: 2, denseUnits: 16 };
-
-async function saveToMemory(net: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let saved: tf.io.ModelArtifacts | undefined;
-  await net.save(tf.io.withSaveHandler(async (a) => {
-    saved = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return saved!;
-}
 
 function randomShower(rng: Rng, n: number): Hits {
   const station = new Uint8Array(n), ix = new Int32Array(n), iy = new Int32Array(n), count = new Int32Array(n);

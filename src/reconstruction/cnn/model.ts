@@ -13,8 +13,9 @@ import { calibrateEnergy, energyCalibrationProblem, type EnergyCalibration } fro
 import type { EnergyVertexModel } from '../reconstructor.js';
 import { activeBackend } from './backend.js';
 import { CoordConv, registerCoordConv } from './coord-conv.js';
-import { compileInferencePlan } from './inference-plan.js';
-import { runPlan } from './inference-run.js';
+import { graphExecution, layersExecution, planExecution, type Execution } from './execution.js';
+import { loadPlanGraph, type SavedModelStore } from './graph-run.js';
+import { compileInferencePlan, type InferencePlan } from './inference-plan.js';
 import { buildInputs, inputLength, validateInputSpec, type InputSpec } from './preprocess.js';
 
 export type { EnergyVertexModel } from '../reconstructor.js';
@@ -127,74 +128,86 @@ export function metadataFor(name: string, spec: InputSpec, arch: NetArchitecture
   };
 }
 
-/** Runs the net on prepared inputs (and feature rows for a two-input net); returns scaled outputs [energy, vertex] per event. */
-export function predictScaled(net: tf.LayersModel, inputs: Float32Array, spec: InputSpec, features?: Float32Array): { energy: Float32Array; vertex: Float32Array } {
-  const n = inputs.length / inputLength(spec);
-  const [e, v] = tf.tidy(() => {
-    const x = tf.tensor4d(inputs, [n, spec.size, spec.size, spec.nStations]);
-    const xs = features === undefined ? x : [x, tf.tensor2d(features, [n, features.length / Math.max(1, n)])];
-    const out = net.predict(xs, { batchSize: Math.max(1, n) }) as tf.Tensor[];
-    return [out[0]!, out[1]!];
-  });
-  const energy = e!.dataSync() as Float32Array;
-  const vertex = v!.dataSync() as Float32Array;
-  e!.dispose();
-  v!.dispose();
-  return { energy, vertex };
-}
+export { predictScaled } from './execution.js';
 
 export interface ModelOptions {
   /**
-   * 'plan' (default): batch norms folded, ReLUs fused, heads merged (inference-plan.ts), falling
-   * back to the layers model where the net has a layer the plan does not know; 'layers': always
-   * the layers model (the reference the plan is tested against).
+   * 'auto' (default): the fused plan (inference-plan.ts: batch norms folded, ReLUs fused, heads
+   * merged) run as one TensorFlow graph per batch where the backend is native and a SavedModel
+   * store is given (graph-run.ts), else the plan op by op, else (a layer the plan does not know)
+   * the layers model; 'graph': the graph or a ModelError saying why not; 'plan': never the graph;
+   * 'layers': always the layers model (the reference the others are tested against).
    */
-  readonly execution?: 'plan' | 'layers';
+  readonly execution?: 'auto' | 'graph' | 'plan' | 'layers';
+  /** Where the graph's SavedModel is written while it loads (src/io's temporarySavedModelStore). */
+  readonly savedModels?: SavedModelStore;
 }
 
-/**
- * Wraps a net + its metadata as the reconstructor's EnergyVertexModel. With the default 'plan'
- * execution it snapshots the weights: build it after training, not before.
- */
-export function createEnergyVertexModel(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorGeometry, options: ModelOptions = {}): EnergyVertexModel {
-  const problem = validateInputSpec(meta.inputSpec, geometry);
-  if (problem !== undefined) throw new ModelError(`model ${meta.name}: input spec does not fit the detector: ${problem}`);
+/** The plan (checked against the model's two-output contract), or why the layers model runs. */
+function planFor(net: tf.LayersModel, meta: ModelMetadata, options: ModelOptions): { plan?: InferencePlan; execution?: Execution } {
   const spec = meta.inputSpec;
-  const compiled = options.execution === 'layers' ? undefined : compileInferencePlan(net);
+  if (options.execution === 'layers') return { execution: layersExecution(net, spec, 'layers model') };
+  const compiled = compileInferencePlan(net);
+  const plan = compiled.plan;
+  if (plan === undefined) return { execution: layersExecution(net, spec, `layers model (no fused plan: ${compiled.reason})`) };
   const nInputs = meta.features === undefined ? 1 : 2;
-  const plan = compiled?.plan;
-  if (plan !== undefined && (plan.inputs !== nInputs || plan.outputs.length !== 2 || plan.outputs.some((o) => o.width !== 1))) {
+  if (plan.inputs !== nInputs || plan.outputs.length !== 2 || plan.outputs.some((o) => o.width !== 1)) {
     plan.dispose();
     throw new ModelError(`model ${meta.name}: expected ${nInputs} input(s) and two 1-wide outputs (energy, vertex)`);
   }
-  const execution = plan !== undefined ? `fused plan: ${plan.summary}` : compiled === undefined ? 'layers model' : `layers model (no fused plan: ${compiled.reason})`;
-  const scaled = (x: Float32Array, features?: Float32Array): { energy: ArrayLike<number>; vertex: ArrayLike<number> } => {
-    if (plan === undefined) return predictScaled(net, x, spec, features);
-    const n = x.length / inputLength(spec);
-    const inputs: tf.Tensor[] = [tf.tensor4d(x, [n, spec.size, spec.size, spec.nStations])];
-    if (features !== undefined) inputs.push(tf.tensor2d(features, [n, features.length / n]));
-    const outs = runPlan(plan, inputs);
-    inputs.forEach((t) => t.dispose());
-    const data = outs.map((t) => t.dataSync() as Float32Array);
-    outs.forEach((t) => t.dispose());
-    const values = [...new Set(plan.outputs.map((o) => o.value))];
-    const column = (k: number): Float32Array => {
-      const o = plan.outputs[k]!;
-      const d = data[values.indexOf(o.value)]!;
-      const width = d.length / n;
-      return width === 1 ? d : Float32Array.from({ length: n }, (_, i) => d[i * width + o.column]!);
-    };
-    return { energy: column(0), vertex: column(1) };
-  };
+  return { plan };
+}
+
+function checkSpec(meta: ModelMetadata, geometry: DetectorGeometry): void {
+  const problem = validateInputSpec(meta.inputSpec, geometry);
+  if (problem !== undefined) throw new ModelError(`model ${meta.name}: input spec does not fit the detector: ${problem}`);
+}
+
+/**
+ * Wraps a net + its metadata as the reconstructor's EnergyVertexModel, running the fused plan op
+ * by op (or the layers model); loadEnergyVertexModel can also run it as a graph. With the plan it
+ * snapshots the weights: build it after training, not before.
+ */
+export function createEnergyVertexModel(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorGeometry, options: ModelOptions = {}): EnergyVertexModel {
+  checkSpec(meta, geometry);
+  if (options.execution === 'graph') throw new ModelError(`model ${meta.name}: graph execution needs loadEnergyVertexModel (the session loads asynchronously)`);
+  const { plan, execution } = planFor(net, meta, options);
+  return wrapModel(net, meta, geometry, execution ?? planExecution(plan!, meta.inputSpec, `fused plan: ${plan!.summary}`));
+}
+
+/** The graph where it loads (see ModelOptions), else the plan with the reason, else the layers model. */
+async function chooseExecution(net: tf.LayersModel, meta: ModelMetadata, options: ModelOptions): Promise<Execution> {
+  const { plan, execution } = planFor(net, meta, options);
+  if (execution !== undefined) {
+    if (options.execution === 'graph') throw new ModelError(`model ${meta.name}: no graph: ${execution.description}`);
+    return execution;
+  }
+  const spec = meta.inputSpec;
+  const planned = `fused plan: ${plan!.summary}`;
+  if (options.execution === 'plan') return planExecution(plan!, spec, planned);
+  const loaded = options.savedModels === undefined ? { graph: undefined, reason: 'no SavedModel store given' } : await loadPlanGraph(plan!, options.savedModels);
+  if (loaded.graph === undefined) {
+    if (options.execution === 'graph') {
+      plan!.dispose();
+      throw new ModelError(`model ${meta.name}: no graph: ${loaded.reason}`);
+    }
+    return planExecution(plan!, spec, `${planned} (no graph: ${loaded.reason})`);
+  }
+  plan!.dispose(); // its weights live in the graph now
+  return graphExecution(loaded.graph, spec, `graph: ${loaded.graph.summary}; ${planned}`);
+}
+
+function wrapModel(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorGeometry, execution: Execution): EnergyVertexModel {
+  const spec = meta.inputSpec;
   let buffer = new Float32Array(0);
   return {
-    info: { name: meta.name, backend: activeBackend(), execution },
+    info: { name: meta.name, backend: activeBackend(), execution: execution.description },
     async predict(hits: readonly Hits[]) {
       const need = inputLength(spec) * hits.length;
       if (buffer.length < need) buffer = new Float32Array(need);
       const x = buildInputs(hits, geometry, spec, buffer).subarray(0, need);
       if (hits.length === 0) return { energyGeV: new Float32Array(0), dCm: new Float32Array(0) };
-      const s = scaled(x, meta.features === undefined ? undefined : featureInputs(hits, geometry, meta.features));
+      const s = execution.scaled(x, meta.features === undefined ? undefined : featureInputs(hits, geometry, meta.features));
       const energyGeV = new Float32Array(hits.length);
       const dCm = new Float32Array(hits.length);
       for (let i = 0; i < hits.length; i++) {
@@ -205,7 +218,7 @@ export function createEnergyVertexModel(net: tf.LayersModel, meta: ModelMetadata
       return { energyGeV, dCm };
     },
     dispose: () => {
-      plan?.dispose();
+      execution.dispose();
       net.dispose();
     },
   };
@@ -259,5 +272,11 @@ export async function loadEnergyVertexModel(handler: tf.io.IOHandler, geometry: 
     net.dispose();
     throw new ModelError(`model ${meta.name}: ${problem}`);
   }
-  return createEnergyVertexModel(net, meta, geometry, options);
+  try {
+    checkSpec(meta, geometry);
+    return wrapModel(net, meta, geometry, await chooseExecution(net, meta, options));
+  } catch (e) {
+    net.dispose();
+    throw e;
+  }
 }
