@@ -70,12 +70,12 @@ export const command: Command = {
       model: { dir: modelDir, name: model.info.name, backend: model.info.backend }, events_per_second: outcome.eventsPerSecond,
       efficiency: report.efficiency, targets: report.targets, energy_vertex: outcome.energyVertex, transverse: outcome.transverse,
       ...(floor === undefined ? {} : { floor }) };
-    const robustness: { name: string; outcome: EvaluationOutcome }[] = [];
+    const robustness: { name: string; outcome: EvaluationOutcome; note?: string }[] = [];
     if (values.robustness) {
-      for (const v of robustnessVariants(g, cfg.simulation)) {
+      for (const v of robustnessVariants(g, cfg.simulation, cfg.reconstruction.hotPixels)) {
         progress(`robustness: ${v.name}`);
         const o = await runEvaluation({ ...common, simulation: v.simulation, events: robustnessEvents, seed: seed + 7, baselines: outcome.baselines, ...(v.transform ? { transform: v.transform } : {}) });
-        robustness.push({ name: v.name, outcome: o });
+        robustness.push({ name: v.name, outcome: o, ...(v.note === undefined ? {} : { note: v.note }) });
       }
     }
     progress.done();
@@ -110,7 +110,7 @@ function humanSummary(o: EvaluationOutcome, floor: readonly EnergyVertexSummary[
   return lines.join('\n') + '\n';
 }
 
-function robustnessMarkdown(rows: { name: string; outcome: EvaluationOutcome }[], n: number, seed: number, command: string): string {
+function robustnessMarkdown(rows: { name: string; outcome: EvaluationOutcome; note?: string }[], n: number, seed: number, command: string): string {
   const table = markdownTable(
     ['variant', 'ok', 'σ(ΔE/E)', 'std', 'bias ΔE/E', 'σ(d) cm', 'bias d cm', 'σ(X) cm', 'std X', 'bias X cm', 'σ(Y) cm', 'GBT σ(ΔE/E)', 'GBT bias ΔE/E'],
     rows.map(({ name, outcome }) => {
@@ -124,6 +124,7 @@ function robustnessMarkdown(rows: { name: string; outcome: EvaluationOutcome }[]
     '',
     `- command: \`${command}\`; ${n} fresh signal events per variant (seed ${seed}); the baselines are those of the nominal evaluation (trained on the nominal simulation).`,
     '- σ is the 3σ-clipped σ; bias is the plain mean of the residual. GBT = gradient-boosted trees on the 12 moments + signal features.',
+    ...rows.flatMap((r) => (r.note === undefined ? [] : [`- ${r.name}: ${r.note}.`])),
     '',
     table,
   ].join('\n');

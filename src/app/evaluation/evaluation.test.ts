@@ -45,6 +45,24 @@ test('a misaligned station moves only its own hits, by whole pixels', () => {
   assert.deepEqual([...m.ix], [10, 8]);
   assert.deepEqual([...m.count], [1, 2], 'the hit pushed off the plane is lost');
   const names = robustnessVariants(g, DEFAULT_SIMULATION).map((v) => v.name);
-  assert.equal(names.length, 7);
+  assert.equal(names.length, 8);
   assert.ok(names.some((n) => n.includes('k halved')) && names.some((n) => n.includes('displaced')));
+});
+
+test('the masked dead + hot pixel variant drops exactly its simulation\'s hot pixels, learned from one window of warm-up frames', () => {
+  const variants = robustnessVariants(g, DEFAULT_SIMULATION);
+  const unmasked = variants.find((v) => v.name.endsWith('hot pixels/station'))!;
+  const masked = variants.find((v) => v.name.endsWith('hot pixels masked'))!;
+  assert.equal(unmasked.transform, undefined);
+  assert.deepEqual(masked.simulation, unmasked.simulation, 'same defects');
+  assert.match(masked.note!, /learned on 1000 warm-up frames/);
+  const rng = new Rng(3);
+  // With dark noise off, a noise event is the hot pixels alone (the defects are a function of the seed).
+  const hot = generateEvent(g, { ...masked.simulation, darkHitsPerStation: 0 }, 'noise', rng).hits;
+  assert.equal(hot.station.length, 3 * masked.simulation.hotPixelsPerStation);
+  assert.equal(masked.transform!(hot).station.length, 0);
+  for (let i = 0; i < 5; i++) {
+    const shower = generateEvent(g, masked.simulation, 'signal', rng).hits;
+    assert.equal(shower.station.length - masked.transform!(shower).station.length, hot.station.length, 'one hit per hot pixel goes, nothing else');
+  }
 });
