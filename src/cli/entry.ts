@@ -1,14 +1,14 @@
 /** Process entry: runs the CLI and sets the exit code. `node --import tsx src/cli/entry.ts <cmd>` in development. */
-import { armShutdownGrace } from '../app/index.js';
-import { describeUnexpected, main } from './main.js';
 
 /** A command that returned has closed what it opened; anything still holding the event loop after this long is a leak, not work. */
 const EXIT_GRACE_MS = 2_000;
 
 /**
- * SIGTERM/SIGINT before a streaming command installed its own handlers (loading the model, connecting): it
- * has taken no input yet, so stopping is clean: exit 0 at once. Commands that are running handle
- * the signal themselves (drain, commit, disconnect); this one then stays out of the way.
+ * SIGTERM/SIGINT before a streaming command installed its own handlers (loading modules and the
+ * model, connecting): it has taken no input yet, so stopping is clean: exit 0 at once. Commands
+ * that are running handle the signal themselves (drain, commit, disconnect); this one then stays
+ * out of the way. Installed before the CLI's modules are imported (dynamic imports below): loading
+ * them, TensorFlow included, takes seconds, and a signal in that time must not kill the process.
  */
 const early = (sig: NodeJS.Signals): void => {
   if (process.listenerCount(sig) > 1) return;
@@ -21,6 +21,8 @@ if (STREAMING.has(process.argv[2])) {
   process.on('SIGTERM', early);
   process.on('SIGINT', early);
 }
+
+const [{ armShutdownGrace }, { describeUnexpected, main }] = await Promise.all([import('../app/index.js'), import('./main.js')]);
 
 main(process.argv.slice(2)).then(
   (code) => {

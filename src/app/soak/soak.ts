@@ -46,6 +46,8 @@ export interface SoakResult {
   /** SIGTERM → exit, ms, and the exit codes. */
   readonly exitMs: readonly number[];
   readonly exitCodes: readonly (number | null)[];
+  /** SIGTERMs that met a processor still starting (not yet fetching): killed by the signal with no input taken, so nothing to drain. */
+  readonly stoppedWhileStarting: number;
   /** SIGKILL → the survivor rejoined with every partition, ms. */
   readonly failoverMs: readonly number[];
   /** Processors that exited on their own and were restarted (as a supervisor would). */
@@ -120,6 +122,15 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const spanMs = (o.events / o.rateHz) * 1000;
     const exitMs: number[] = [];
     const exitCodes: (number | null)[] = [];
+    let stoppedWhileStarting = 0;
+    /** A stop's outcome: a processor that had not begun fetching and died by the signal took no input; anything else must exit 0. */
+    const stopped = (p: typeof procs[number], r: { code: number | null; ms: number }): void => {
+      if (r.code === null && !p.output().includes('consumer fetching')) stoppedWhileStarting++;
+      else {
+        exitMs.push(r.ms);
+        exitCodes.push(r.code);
+      }
+    };
     const failoverMs: number[] = [];
     const tStream = Date.now();
     let supervisorRestarts = 0;
@@ -139,6 +150,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       const at = tStream + spanMs * (0.15 + (0.7 * (i + 0.5)) / actions.length);
       if (at > Date.now()) await new Promise((r) => setTimeout(r, at - Date.now()));
       supervise();
+      if (a === 'stop') {
+        // A stop is meant for a processor at work: wait (up to a minute) for one that is fetching,
+        // rather than catching a replacement still loading (that case is counted apart).
+        await waitUntil(() => procs.some((p) => p.output().includes('consumer fetching')), 60_000);
+        const running = procs.findIndex((p) => p.output().includes('consumer fetching'));
+        if (running > 0) procs.unshift(...procs.splice(running, 1));
+      }
       const victim = procs.shift()!;
       if (a === 'outage') {
         procs.unshift(victim);
@@ -161,9 +179,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         o.log(`kill: SIGKILL, survivor rejoined after ${failoverMs.at(-1) ?? 'n/a'} ms`);
       } else {
         const r = await victim.signal('SIGTERM');
-        exitMs.push(r.ms);
-        exitCodes.push(r.code);
-        o.log(`stop: SIGTERM → exit ${r.code} after ${r.ms} ms`);
+        stopped(victim, r);
+        o.log(`stop: SIGTERM → exit ${r.code ?? 'by the signal, still starting'} after ${r.ms} ms`);
       }
       spawnOne();
     }
@@ -178,9 +195,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const dlq = new Set(await readKeys(cluster, topics.dlq, badSent + 1, 120_000));
     clearInterval(superviseTimer);
     for (const p of [...procs]) {
-      const r = await p.signal('SIGTERM');
-      exitMs.push(r.ms);
-      exitCodes.push(r.code);
+      stopped(p, await p.signal('SIGTERM'));
     }
     const lost = ids.filter((id) => !distinct.has(id)).length;
     let badDeadLettered = 0;
@@ -199,6 +214,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       outageS: o.outageS,
       exitMs,
       exitCodes,
+      stoppedWhileStarting,
       failoverMs,
       supervisorRestarts,
       peakRssMiB: Math.max(0, ...all.map((p) => p.peakRssMiB())),
