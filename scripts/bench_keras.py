@@ -6,7 +6,8 @@ Comparison only, never a runtime dependency. Runs in the venv that `npm run tf:n
 `BENCH-BACKENDS-RESULT {json}`: inference events/s per batch size (a compiled tf.function per
 batch, and Keras's predict_on_batch), training events/s (default net and a larger one, one epoch
 after a warm-up epoch, batch 64, Adam, Huber loss), a 512^3 matmul's GFLOP/s, and the scaled
-outputs of the first 256 windows for the parent to compare with tfjs.
+outputs of the first 256 windows for the parent to compare with tfjs. A two-input model (image +
+standardised feature row, as showertrig's default) gets the same feature rows as tfjs (--features).
 """
 import argparse
 import json
@@ -25,6 +26,8 @@ p.add_argument("--batches", default="64,256")
 p.add_argument("--threads", type=int, default=1)
 p.add_argument("--reps", type=int, default=5)
 p.add_argument("--larger", default='{"width": 32, "blocks": 3, "denseUnits": 128}')
+p.add_argument("--features", help="float32 feature rows of the --inputs windows (two-input models)")
+p.add_argument("--no-training", action="store_true")
 a = p.parse_args()
 
 import tensorflow as tf  # noqa: E402  (after argument errors, which need no TensorFlow)
@@ -70,7 +73,8 @@ class CoordConv(keras.layers.Layer):
         return tf.nn.conv2d(x, self.kernel, 1, "SAME") + c
 
 
-def build(arch):
+def build(arch, n_features=0):
+    """showertrig's buildEnergyVertexNet (src/reconstruction/cnn/model.ts), layer for layer."""
     inp = keras.Input((S, S, C))
     x = inp
     for b in range(arch["blocks"]):
@@ -79,19 +83,36 @@ def build(arch):
         x = keras.layers.ReLU()(x)
         x = keras.layers.MaxPooling2D(2, 2)(x)
     x = keras.layers.Flatten()(x)
+    inputs = [inp]
+    if n_features > 0:
+        f = keras.Input((n_features,))
+        inputs.append(f)
+        x = keras.layers.Concatenate()([x, keras.layers.Dense(arch["denseUnits"], activation="relu", name="features_dense")(f)])
     x = keras.layers.Dense(arch["denseUnits"], activation="relu", name="dense")(x)
-    return keras.Model(inp, [keras.layers.Dense(1, name="energy")(x), keras.layers.Dense(1, name="vertex")(x)])
+    if n_features > 0:
+        x = keras.layers.Dense(arch["denseUnits"], activation="relu", name="dense_2")(x)
+    return keras.Model(inputs, [keras.layers.Dense(1, name="energy")(x), keras.layers.Dense(1, name="vertex")(x)])
 
 
-model = build(arch)
+n_features = weights["features_dense/kernel"].shape[0] if "features_dense/kernel" in weights else 0
+model = build(arch, n_features)
 for b in range(arch["blocks"]):
     model.get_layer(f"coordconv_{b}").set_weights([weights[f"coordconv_{b}/kernel"], weights[f"coordconv_{b}/coord_kernel"]])
     model.get_layer(f"bn_{b}").set_weights([weights[f"bn_{b}/{k}"] for k in ("gamma", "beta", "moving_mean", "moving_variance")])
-for name in ("dense", "energy", "vertex"):
+for name in ("features_dense", "dense", "dense_2", "energy", "vertex") if n_features > 0 else ("dense", "energy", "vertex"):
     model.get_layer(name).set_weights([weights[f"{name}/kernel"], weights[f"{name}/bias"]])
 
 X = np.fromfile(a.inputs, dtype=np.float32).reshape(-1, S, S, C)
-fn = tf.function(lambda x: model(x, training=False))
+if n_features > 0:
+    if a.features is None:
+        p.error(f"the model takes {n_features} features per event: pass --features")
+    F = np.fromfile(a.features, dtype=np.float32).reshape(len(X), n_features)
+fn = tf.function(lambda *x: model(list(x) if len(x) > 1 else x[0], training=False))
+
+
+def net_inputs(lo, hi):
+    """The model's inputs for windows lo..hi-1: the image, and the feature rows of a two-input model."""
+    return [X[lo:hi], F[lo:hi]] if n_features > 0 else [X[lo:hi]]
 
 
 def median_ms(f):
@@ -107,20 +128,21 @@ def median_ms(f):
 inference = []
 for batch in [int(b) for b in a.batches.split(",")]:
     nb = len(X) // batch
-    chunks = [X[i * batch:(i + 1) * batch] for i in range(nb)]
-    for execution, run in (("tf.function", lambda c: [o.numpy() for o in fn(tf.constant(c))]),
-                           ("predict_on_batch", lambda c: model.predict_on_batch(c))):
+    chunks = [net_inputs(i * batch, (i + 1) * batch) for i in range(nb)]
+    for execution, run in (("tf.function", lambda c: [o.numpy() for o in fn(*[tf.constant(v) for v in c])]),
+                           ("predict_on_batch", lambda c: model.predict_on_batch(c if len(c) > 1 else c[0]))):
         ms = median_ms(lambda: [run(c) for c in chunks])
         inference.append({"execution": execution, "batch": batch, "events_per_second": nb * batch / (ms / 1000)})
 
-first = [o.numpy().ravel() for o in fn(tf.constant(X[:256]))]
+first = [o.numpy().ravel() for o in fn(*[tf.constant(v) for v in net_inputs(0, 256)])]
 outputs_first = np.stack(first, 1).ravel().astype(float).tolist()
 
 Xt = np.fromfile(a.train, dtype=np.float32).reshape(-1, S, S, C)
 T = np.fromfile(a.targets, dtype=np.float32).reshape(-1, 2)
 ye, yd = np.log10(T[:, 0:1]) - 1, T[:, 1:2] / 3.75 + 1
 training = []
-for label, ar in (("default", arch), ("larger", json.loads(a.larger))):
+# Training: the image-only net of the default and of the larger architecture (as tfjs's worker).
+for label, ar in () if a.no_training else (("default", arch), ("larger", json.loads(a.larger))):
     m = build(ar)
     m.compile(optimizer=keras.optimizers.Adam(2e-3), loss=[keras.losses.Huber(1.0), keras.losses.Huber(1.0)])
     n = (len(Xt) // 64) * 64

@@ -85,7 +85,10 @@ export function backendsMarkdown(r: BackendsResult, commandLine: string): string
     '',
     markdownTable(['engine', 'execution', 'threads', 'batch', 'events/s', '× Keras (same threads, batch)', 'GFLOP/s', 'of matmul peak'], inf),
     '',
-    '`layers`: the tfjs layers model as trained; `plan`: the fused inference plan the trigger runs (batch norm folded, CoordConv coordinates as a constant bias map, ReLU fused, heads merged). Keras: `tf.function` = the model called in a compiled graph per batch; `predict_on_batch` = Keras\'s own batch predict.',
+    '`layers`: the tfjs layers model as trained; `plan`: the fused inference plan (batch norm folded, CoordConv coordinates as a constant bias map, ReLU fused, heads merged), op by op; ' +
+      '`graph`: the same plan as one TensorFlow graph (a SavedModel loaded through tfjs-node), one session call per batch — what the trigger runs on a native backend. ' +
+      'The tfjs executions of one process take turns rep by rep. Keras: `tf.function` = the model called in a compiled graph per batch; `predict_on_batch` = Keras\'s own batch predict.',
+    ...r.runs.filter((x) => x.backend.startsWith('tensorflow') && x.graph_unavailable !== undefined).map((x) => `No graph row for tfjs ${x.backend} × ${x.threads}: ${x.graph_unavailable}.`),
     '',
     '## Training (one epoch after a warm-up epoch, batch 64, Adam, Huber loss)',
     '',

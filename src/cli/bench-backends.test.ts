@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nativeBindingStatus } from '../reconstruction/index.js';
 import type { BackendsResult } from './bench-backends-report.js';
 
 const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'bench-backends', ...args], { encoding: 'utf8' });
@@ -33,4 +34,25 @@ test('bench-backends refuses an unknown backend by name', () => {
   const r = cli(['--backends', 'tpu']);
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /--backends: unknown backend "tpu"/);
+});
+
+const native = nativeBindingStatus('@tensorflow/tfjs-node');
+const noNative = native.built ? false : `NATIVE BACKEND ABSENT, bench-backends graph rows not tested: ${native.reason}`;
+if (noNative !== false) process.stderr.write(`\n*** ${noNative} ***\n\n`);
+
+test('bench-backends on native TensorFlow times layers, plan and graph in turn; --no-training leaves the training rows out', { skip: noNative }, () => {
+  const out = mkdtempSync(join(tmpdir(), 'showertrig-bb-'));
+  try {
+    const r = cli(['--events', '64', '--reps', '1', '--batches', '32', '--backends', 'tensorflow', '--threads', '1', '--no-training', '--python', 'none', '--json', '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    const run = (JSON.parse(r.stdout) as BackendsResult).runs[0]!;
+    assert.equal(run.backend, 'tensorflow');
+    assert.equal(run.graph_unavailable, undefined);
+    assert.deepEqual(run.inference.map((i) => [i.execution, i.batch]), [['layers', 32], ['plan', 32], ['graph', 32]]);
+    for (const i of run.inference) assert.ok(i.events_per_second > 0);
+    assert.deepEqual(run.training, []);
+    assert.match(readFileSync(join(out, 'backends.md'), 'utf8'), /\| tfjs tensorflow \| graph \| 1 \| 32 \|/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });

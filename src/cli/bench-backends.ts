@@ -11,10 +11,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadConfig, modelDirectory } from '../io/index.js';
+import { loadConfig, modelDirectory, temporarySavedModelStore } from '../io/index.js';
 import { Rng } from '../domain/index.js';
 import {
-  buildInputs, forwardFlopsPerEvent, inputLength, loadEnergyVertexModel, nativeBindingStatus, readMetadata, registerCoordConv, selectBackend, SparseInputs,
+  buildInputs, featureInputs, forwardFlopsPerEvent, inputLength, predictScaled, nativeBindingStatus, readMetadata, registerCoordConv, selectBackend, SparseInputs,
   type BackendName, type InputSpec, type NetArchitecture,
 } from '../reconstruction/index.js';
 import { generateEvent } from '../sim/index.js';
@@ -23,9 +23,11 @@ import { runWorker, type WorkerRequest, type WorkerResult } from './bench-backen
 import { benchOutDir } from './bench-results.js';
 import { backendsMarkdown, type BackendsResult, type KerasResult } from './bench-backends-report.js';
 
-const USAGE = `usage: showertrig bench-backends [--model DIR] [--events N] [--train-events N] [--batches 64,256] [--threads 1,2] [--backends wasm,tensorflow] [--python PATH] [--reps R] [--json] [--out DIR]
+const USAGE = `usage: showertrig bench-backends [--model DIR] [--events N] [--train-events N] [--batches 64,256] [--threads 1,2] [--backends wasm,tensorflow] [--python PATH] [--reps R] [--no-training] [--json] [--out DIR]
   --backends B,..  tfjs backends (default: wasm, and tensorflow when npm run tf:native has built it)
-  --threads T,..   thread counts for TensorFlow and Keras (wasm in Node runs one thread)
+  --threads T,..   thread counts for TensorFlow and Keras (wasm in Node runs one thread); per count,
+                   the native backends and Keras run back to back
+  --no-training    inference only (layers, plan, graph and Keras; the training rows take most of the time)
   --python PATH    Python with tensorflow for the Keras comparison (default .venv-tf/bin/python; 'none' skips it)
   --out DIR        where backends.json and backends.md go (default: the scratch directory $TMPDIR/showertrig-bench;
                    --out bench/results updates the committed results)`;
@@ -33,7 +35,11 @@ const USAGE = `usage: showertrig bench-backends [--model DIR] [--events N] [--tr
 const LARGER: NetArchitecture = { width: 32, blocks: 3, denseUnits: 128 };
 const RESULT_MARK = 'BENCH-BACKENDS-RESULT ';
 
-interface Shared { readonly model: string; readonly inputs: string; readonly train: string; readonly targets: string; readonly spec: InputSpec; readonly arch: NetArchitecture }
+interface Shared {
+  readonly model: string; readonly inputs: string; readonly train: string; readonly targets: string; readonly spec: InputSpec; readonly arch: NetArchitecture;
+  /** The inference events' standardised feature rows (two-input models): float32, n × q. */
+  readonly features?: string;
+}
 
 export const command: Command = {
   name: 'bench-backends',
@@ -42,7 +48,7 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, {
       model: { type: 'string' }, events: { type: 'string' }, 'train-events': { type: 'string' }, batches: { type: 'string' }, threads: { type: 'string' },
-      backends: { type: 'string' }, python: { type: 'string' }, reps: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, worker: { type: 'string' },
+      backends: { type: 'string' }, python: { type: 'string' }, reps: { type: 'string' }, 'no-training': { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, worker: { type: 'string' },
     });
     if (values.worker !== undefined) return worker(JSON.parse(values.worker) as WorkerRequest & Shared);
     const cfg = loadConfig([]);
@@ -66,7 +72,6 @@ export const command: Command = {
     const probe = await tf.loadLayersModel(modelDirectory(modelDir));
     const meta = readMetadata(probe);
     const flopsPerEvent = forwardFlopsPerEvent(probe);
-    probe.dispose();
     const spec = meta.inputSpec;
     const g = cfg.detector;
     const rng = new Rng(11);
@@ -78,40 +83,50 @@ export const command: Command = {
     });
     const trainX = buildInputs(trainEvents.map((e) => e.hits), g, spec, new Float32Array(nTrain * inputLength(spec)));
     const dir = mkdtempSync(join(tmpdir(), 'showertrig-backends-'));
-    const shared: Shared = { model: modelDir, inputs: join(dir, 'inputs.f32'), train: join(dir, 'train.f32'), targets: join(dir, 'targets.f32'), spec, arch: meta.architecture };
+    const shared: Shared = {
+      model: modelDir, inputs: join(dir, 'inputs.f32'), train: join(dir, 'train.f32'), targets: join(dir, 'targets.f32'), spec, arch: meta.architecture,
+      ...(meta.features === undefined ? {} : { features: join(dir, 'features.f32') }),
+    };
     writeFileSync(shared.inputs, inputs);
+    const features = meta.features === undefined ? undefined : featureInputs(hits, g, meta.features);
+    if (features !== undefined) writeFileSync(shared.features!, features);
     writeFileSync(shared.train, trainX);
     writeFileSync(shared.targets, Float32Array.from(trainEvents.flatMap((e) => [e.energyGeV, e.dCm])));
     log(`${n} signal showers for inference, ${nTrain} for training; ${spec.size}×${spec.size}×${spec.nStations} windows`);
 
+    const skipTraining = values['no-training'] === true;
     const runs: WorkerResult[] = [];
-    for (const backend of backends) {
-      for (const t of backend === 'wasm' || backend === 'cpu' ? [1] : threads) {
-        const req: WorkerRequest & Shared = { ...shared, backend, threads: t, batches, trainEvents: nTrain, largerNet: LARGER, reps };
-        runs.push(spawnMeasured(process.execPath, [...process.execArgv, process.argv[1] ?? 'bin/showertrig.js', 'bench-backends', '--worker', JSON.stringify(req)], t, `${backend} × ${t}`, log) as WorkerResult);
-      }
-    }
+    const tfjs = (backend: BackendName, t: number): void => {
+      const req: WorkerRequest & Shared = { ...shared, backend, threads: t, batches, trainEvents: nTrain, largerNet: LARGER, reps, skipTraining };
+      runs.push(spawnMeasured(process.execPath, [...process.execArgv, process.argv[1] ?? 'bin/showertrig.js', 'bench-backends', '--worker', JSON.stringify(req)], t, `${backend} × ${t}`, log) as WorkerResult);
+    };
     const keras: KerasResult[] = [];
-    if (python !== 'none') {
-      if (!existsSync(python)) log(`Keras comparison skipped: ${python} not found (npm run tf:native makes .venv-tf, or pass --python)`);
-      else for (const t of threads) {
-        const args = ['scripts/bench_keras.py', '--model', modelDir, '--inputs', shared.inputs, '--train', shared.train, '--targets', shared.targets,
-          '--batches', batches.join(','), '--threads', String(t), '--reps', String(reps), '--larger', JSON.stringify(LARGER)];
-        keras.push(spawnMeasured(python, args, t, `keras × ${t}`, log) as KerasResult);
-      }
+    const withKeras = python !== 'none' && existsSync(python);
+    if (python !== 'none' && !withKeras) log(`Keras comparison skipped: ${python} not found (npm run tf:native makes .venv-tf, or pass --python)`);
+    const single: BackendName[] = backends.filter((b) => b === 'wasm' || b === 'cpu');
+    for (const b of single) tfjs(b, 1);
+    // Per thread count, the native backends and Keras back to back: their ratio is what matters,
+    // and on a shared machine the load drifts between runs minutes apart.
+    for (const t of threads) {
+      for (const b of backends.filter((x) => !single.includes(x))) tfjs(b, t);
+      if (!withKeras) continue;
+      const args = ['scripts/bench_keras.py', '--model', modelDir, '--inputs', shared.inputs, '--train', shared.train, '--targets', shared.targets,
+        '--batches', batches.join(','), '--threads', String(t), '--reps', String(reps), '--larger', JSON.stringify(LARGER),
+        ...(shared.features === undefined ? [] : ['--features', shared.features]), ...(skipTraining ? ['--no-training'] : [])];
+      keras.push(spawnMeasured(python, args, t, `keras × ${t}`, log) as KerasResult);
     }
-    // Keras's outputs against tfjs's (the same weights, the same inputs).
+    // Keras's outputs against tfjs's layers model (the same weights, the same inputs; the net's
+    // scaled outputs, before any energy calibration).
     if (keras.length > 0) {
-      const ref = await loadEnergyVertexModel(modelDirectory(modelDir), g, { execution: 'layers' });
       const m = keras[0]!.outputs_first.length / 2;
-      const out = await ref.predict(hits.slice(0, m));
+      const out = predictScaled(probe, inputs.subarray(0, m * inputLength(spec)), spec, features?.subarray(0, (m * features.length) / n));
       let worst = 0;
       for (let i = 0; i < m; i++) {
-        worst = Math.max(worst, Math.abs(Math.log10(out.energyGeV[i]!) - 1 - keras[0]!.outputs_first[2 * i]!), Math.abs(out.dCm[i]! / 3.75 + 1 - keras[0]!.outputs_first[2 * i + 1]!));
+        worst = Math.max(worst, Math.abs(out.energy[i]! - keras[0]!.outputs_first[2 * i]!), Math.abs(out.vertex[i]! - keras[0]!.outputs_first[2 * i + 1]!));
       }
       keras.forEach((k) => { k.max_output_difference = worst; });
-      ref.dispose();
     }
+    probe.dispose();
     rmSync(dir, { recursive: true, force: true });
     const result: BackendsResult = {
       command: 'bench-backends', model: modelDir, spec, architecture: meta.architecture, flops_per_event: flopsPerEvent, events: n, train_events: nTrain, node: process.version,
@@ -145,7 +160,8 @@ async function worker(req: WorkerRequest & Shared): Promise<number> {
   const m = x.length / per;
   for (let i = 0; i < m; i++) inputs.push(x.subarray(i * per, (i + 1) * per));
   const train = { inputs, energyGeV: targets.filter((_, i) => i % 2 === 0), dCm: targets.filter((_, i) => i % 2 === 1) };
-  const result = await runWorker(req, async () => { registerCoordConv(); return tf.loadLayersModel(modelDirectory(req.model)); }, req.arch, req.spec, f32(req.inputs), train);
+  const result = await runWorker(req, async () => { registerCoordConv(); return tf.loadLayersModel(modelDirectory(req.model)); }, req.arch, req.spec, f32(req.inputs),
+    req.features === undefined ? undefined : f32(req.features), train, temporarySavedModelStore());
   process.stdout.write(`${RESULT_MARK}${JSON.stringify(result)}\n`);
   return 0;
 }
