@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nativeBindingStatus } from '../reconstruction/index.js';
-import type { BackendsResult } from './bench-backends-report.js';
+import { kerasRatiosPerRound, medianOverRounds, type BackendsResult, type KerasResult } from './bench-backends-report.js';
+import type { WorkerResult } from './bench-backends-worker.js';
 
 const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'bench-backends', ...args], { encoding: 'utf8' });
 
@@ -55,4 +56,21 @@ test('bench-backends on native TensorFlow times layers, plan and graph in turn; 
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+});
+
+test('rounds: each figure is the median over the rounds; the × Keras ratios are taken within each round', () => {
+  const tfjs = (graph: number, plan: number): WorkerResult => ({ backend: 'tensorflow', threads: 1, matmul_gflops: graph / 1000, training: [],
+    inference: [{ execution: 'plan', batch: 64, events_per_second: plan }, { execution: 'graph', batch: 64, events_per_second: graph }] });
+  const keras = (best: number): KerasResult => ({ threads: 1, tensorflow: '2', keras: '3', matmul_gflops: 1, training: [], outputs_first: [],
+    inference: [{ execution: 'tf.function', batch: 64, events_per_second: best }, { execution: 'predict_on_batch', batch: 64, events_per_second: best / 2 }] });
+  // Round 2 ran while the machine was busy: both engines slowed, their ratio did not.
+  const runs = [[tfjs(30_000, 10_000)], [tfjs(10_000, 3_000)], [tfjs(28_000, 9_000)]];
+  const ks = [[keras(15_000)], [keras(5_000)], [keras(14_000)]];
+  const merged = medianOverRounds(runs)[0]!;
+  assert.deepEqual(merged.inference.map((i) => i.events_per_second), [9_000, 28_000]);
+  assert.equal(merged.matmul_gflops, 28);
+  assert.deepEqual(medianOverRounds(ks)[0]!.inference.map((i) => i.events_per_second), [14_000, 7_000]);
+  const ratios = kerasRatiosPerRound(runs, ks);
+  assert.deepEqual(ratios.map((r) => [r.execution, r.per_round.map((x) => +x.toFixed(3)), +r.median.toFixed(3)]), [['plan', [0.667, 0.6, 0.643], 0.643], ['graph', [2, 2, 2], 2]]);
+  assert.deepEqual(kerasRatiosPerRound(runs, []), [], 'no Keras, no ratios');
 });

@@ -21,12 +21,14 @@ import { generateEvent } from '../sim/index.js';
 import { intFlag, parseFlags, UsageError, type Command } from './args.js';
 import { runWorker, type WorkerRequest, type WorkerResult } from './bench-backends-worker.js';
 import { benchOutDir } from './bench-results.js';
-import { backendsMarkdown, type BackendsResult, type KerasResult } from './bench-backends-report.js';
+import { backendsMarkdown, kerasRatiosPerRound, medianOverRounds, type BackendsResult, type KerasResult } from './bench-backends-report.js';
 
-const USAGE = `usage: showertrig bench-backends [--model DIR] [--events N] [--train-events N] [--batches 64,256] [--threads 1,2] [--backends wasm,tensorflow] [--python PATH] [--reps R] [--no-training] [--json] [--out DIR]
+const USAGE = `usage: showertrig bench-backends [--model DIR] [--events N] [--train-events N] [--batches 64,256] [--threads 1,2] [--backends wasm,tensorflow] [--python PATH] [--reps R] [--rounds N] [--no-training] [--json] [--out DIR]
   --backends B,..  tfjs backends (default: wasm, and tensorflow when npm run tf:native has built it)
   --threads T,..   thread counts for TensorFlow and Keras (wasm in Node runs one thread); per count,
                    the native backends and Keras run back to back
+  --rounds N       repeat the native/Keras measurements N times (default 1): each figure is the median over
+                   the rounds, and the × Keras ratios are also given per round (robust to a drifting load)
   --no-training    inference only (layers, plan, graph and Keras; the training rows take most of the time)
   --python PATH    Python with tensorflow for the Keras comparison (default .venv-tf/bin/python; 'none' skips it)
   --out DIR        where backends.json and backends.md go (default: the scratch directory $TMPDIR/showertrig-bench;
@@ -48,7 +50,7 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, {
       model: { type: 'string' }, events: { type: 'string' }, 'train-events': { type: 'string' }, batches: { type: 'string' }, threads: { type: 'string' },
-      backends: { type: 'string' }, python: { type: 'string' }, reps: { type: 'string' }, 'no-training': { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, worker: { type: 'string' },
+      backends: { type: 'string' }, python: { type: 'string' }, reps: { type: 'string' }, rounds: { type: 'string' }, 'no-training': { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, worker: { type: 'string' },
     });
     if (values.worker !== undefined) return worker(JSON.parse(values.worker) as WorkerRequest & Shared);
     const cfg = loadConfig([]);
@@ -56,6 +58,7 @@ export const command: Command = {
     const n = intFlag(values.events, 'events', 2048, 64, 1_000_000);
     const nTrain = intFlag(values['train-events'], 'train-events', 1024, 64, 1_000_000);
     const reps = intFlag(values.reps, 'reps', 5, 1, 100);
+    const rounds = intFlag(values.rounds, 'rounds', 1, 1, 50);
     const batches = (values.batches ?? '64,256').split(',').map((b) => intFlag(b, 'batches', 64, 1, n));
     const threads = (values.threads ?? '1,2').split(',').map((t) => intFlag(t, 'threads', 1, 1, 256));
     const backends = (values.backends?.split(',') ?? ['wasm', ...(nativeBindingStatus('@tensorflow/tfjs-node').built ? ['tensorflow'] : [])]) as BackendName[];
@@ -95,26 +98,33 @@ export const command: Command = {
     log(`${n} signal showers for inference, ${nTrain} for training; ${spec.size}×${spec.size}×${spec.nStations} windows`);
 
     const skipTraining = values['no-training'] === true;
-    const runs: WorkerResult[] = [];
+    const runRounds: WorkerResult[][] = [];
+    const kerasRounds: KerasResult[][] = [];
+    let round = 0;
     const tfjs = (backend: BackendName, t: number): void => {
       const req: WorkerRequest & Shared = { ...shared, backend, threads: t, batches, trainEvents: nTrain, largerNet: LARGER, reps, skipTraining };
-      runs.push(spawnMeasured(process.execPath, [...process.execArgv, process.argv[1] ?? 'bin/showertrig.js', 'bench-backends', '--worker', JSON.stringify(req)], t, `${backend} × ${t}`, log) as WorkerResult);
+      const label = `${backend} × ${t}${rounds > 1 ? `, round ${round + 1}/${rounds}` : ''}`;
+      (runRounds[round] ??= []).push(spawnMeasured(process.execPath, [...process.execArgv, process.argv[1] ?? 'bin/showertrig.js', 'bench-backends', '--worker', JSON.stringify(req)], t, label, log) as WorkerResult);
     };
-    const keras: KerasResult[] = [];
     const withKeras = python !== 'none' && existsSync(python);
     if (python !== 'none' && !withKeras) log(`Keras comparison skipped: ${python} not found (npm run tf:native makes .venv-tf, or pass --python)`);
     const single: BackendName[] = backends.filter((b) => b === 'wasm' || b === 'cpu');
-    for (const b of single) tfjs(b, 1);
-    // Per thread count, the native backends and Keras back to back: their ratio is what matters,
-    // and on a shared machine the load drifts between runs minutes apart.
-    for (const t of threads) {
-      for (const b of backends.filter((x) => !single.includes(x))) tfjs(b, t);
-      if (!withKeras) continue;
-      const args = ['scripts/bench_keras.py', '--model', modelDir, '--inputs', shared.inputs, '--train', shared.train, '--targets', shared.targets,
-        '--batches', batches.join(','), '--threads', String(t), '--reps', String(reps), '--larger', JSON.stringify(LARGER),
-        ...(shared.features === undefined ? [] : ['--features', shared.features]), ...(skipTraining ? ['--no-training'] : [])];
-      keras.push(spawnMeasured(python, args, t, `keras × ${t}`, log) as KerasResult);
+    for (; round < rounds; round++) {
+      if (round === 0) for (const b of single) tfjs(b, 1); // once: wasm and cpu are not compared with Keras
+      // Per thread count, the native backends and Keras back to back: their ratio is what matters,
+      // and on a shared machine the load drifts between runs minutes apart.
+      for (const t of threads) {
+        for (const b of backends.filter((x) => !single.includes(x))) tfjs(b, t);
+        if (!withKeras) continue;
+        const args = ['scripts/bench_keras.py', '--model', modelDir, '--inputs', shared.inputs, '--train', shared.train, '--targets', shared.targets,
+          '--batches', batches.join(','), '--threads', String(t), '--reps', String(reps), '--larger', JSON.stringify(LARGER),
+          ...(shared.features === undefined ? [] : ['--features', shared.features]), ...(skipTraining ? ['--no-training'] : [])];
+        (kerasRounds[round] ??= []).push(spawnMeasured(python, args, t, `keras × ${t}${rounds > 1 ? `, round ${round + 1}/${rounds}` : ''}`, log) as KerasResult);
+      }
     }
+    const ratios = kerasRatiosPerRound(runRounds, kerasRounds);
+    const runs = [...(runRounds[0] ?? []).filter((r) => single.includes(r.backend as BackendName)), ...medianOverRounds(runRounds.map((rs) => rs.filter((r) => !single.includes(r.backend as BackendName))))];
+    const keras = medianOverRounds(kerasRounds);
     // Keras's outputs against tfjs's layers model (the same weights, the same inputs; the net's
     // scaled outputs, before any energy calibration).
     if (keras.length > 0) {
@@ -130,7 +140,7 @@ export const command: Command = {
     rmSync(dir, { recursive: true, force: true });
     const result: BackendsResult = {
       command: 'bench-backends', model: modelDir, spec, architecture: meta.architecture, flops_per_event: flopsPerEvent, events: n, train_events: nTrain, node: process.version,
-      measured_at: new Date().toISOString(), load_average: [loadBefore, loadavg()[0]!], cores: cpus().length, runs, keras,
+      measured_at: new Date().toISOString(), load_average: [loadBefore, loadavg()[0]!], cores: cpus().length, rounds, runs, keras, ...(ratios.length > 0 ? { keras_ratios: ratios } : {}),
     };
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, 'backends.json'), JSON.stringify(result, null, 2) + '\n');
