@@ -174,18 +174,27 @@ export function createHotPixelMask(g: DetectorGeometry, cfg: HotPixelConfig): Ho
     },
     apply(h) {
       if (masked.length === 0) return h;
-      const keep: number[] = [];
-      for (let i = 0; i < h.station.length; i++) {
+      const n = h.station.length;
+      const drop = new Uint8Array(n);
+      let dropped = 0;
+      for (let i = 0; i < n; i++) {
         const k = keyOf(h.station[i]!, h.ix[i]!, h.iy[i]!);
-        if (k < 0 || !isSet(k)) keep.push(i);
+        if (k >= 0 && isSet(k)) {
+          drop[i] = 1;
+          dropped++;
+        }
       }
-      if (keep.length === h.station.length) return h;
-      return {
-        station: Uint8Array.from(keep, (i) => h.station[i]!),
-        ix: Int32Array.from(keep, (i) => h.ix[i]!),
-        iy: Int32Array.from(keep, (i) => h.iy[i]!),
-        count: Int32Array.from(keep, (i) => h.count[i]!),
-      };
+      if (dropped === 0) return h;
+      const m = n - dropped;
+      const out = { station: new Uint8Array(m), ix: new Int32Array(m), iy: new Int32Array(m), count: new Int32Array(m) };
+      for (let i = 0, j = 0; i < n; i++) {
+        if (drop[i] === 1) continue;
+        out.station[j] = h.station[i]!;
+        out.ix[j] = h.ix[i]!;
+        out.iy[j] = h.iy[i]!;
+        out.count[j++] = h.count[i]!;
+      }
+      return out;
     },
     isMasked(s, x, y) {
       const k = keyOf(s, x, y);
