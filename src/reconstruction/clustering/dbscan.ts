@@ -56,8 +56,9 @@ export function createDbscan(config: DbscanConfig): Dbscan {
 class DbscanRuntime implements Dbscan {
   private labels = new Int32Array(256);
   private core = new Uint8Array(256);
-  /** CSR neighbour lists from the core pass, reused by the expansion pass. */
+  /** Neighbour lists from the core pass, reused by the expansion pass: point i's are nbr[nbrStart[i] .. nbrEnd[i]). */
   private nbrStart = new Int32Array(257);
+  private nbrEnd = new Int32Array(257);
   private nbr = new Int32Array(4096);
   private stack = new Int32Array(256);
   private readonly grid = new GridIndex();
@@ -71,8 +72,9 @@ class DbscanRuntime implements Dbscan {
     const eps = this.config.eps;
     const eps2 = eps * eps;
     const minSamples = this.config.minSamples;
-    // Pass 1: neighbourhoods (CSR: nbr[nbrStart[i] .. nbrStart[i+1])) and core flags.
+    // Pass 1: neighbourhoods (nbr[nbrStart[i] .. nbrEnd[i])) and core flags.
     let m = 0;
+    const end = this.nbrEnd;
     const core = this.core;
     if (this.config.index === 'kdbush') {
       const tree = new KDBush(Math.max(n, 1));
@@ -84,26 +86,25 @@ class DbscanRuntime implements Dbscan {
         const ids = tree.within(x[i]!, y[i]!, eps);
         if (m + ids.length > this.nbr.length) this.growNbr(m + ids.length);
         for (const j of ids) this.nbr[m++] = j;
+        end[i] = m;
       }
     } else if (this.config.index === 'lattice' && this.lattice.build(x, y, n, eps, this.config.latticePitch ?? NaN)) {
-      for (let i = 0; i < n; i++) {
-        this.nbrStart[i] = m;
-        if (m + n > this.nbr.length) this.growNbr(m + n);
-        m = this.lattice.collect(x, y, i, eps2, this.nbr, m);
-      }
-      this.lattice.clear(n);
+      m = this.lattice.collectAll(x, y, n, eps2, this.nbrStart, end, (used) => {
+        if (used + n > this.nbr.length) this.growNbr(used + n);
+        return this.nbr;
+      });
     } else {
       this.grid.build(x, y, n, eps);
       for (let i = 0; i < n; i++) {
         this.nbrStart[i] = m;
         if (m + n > this.nbr.length) this.growNbr(m + n);
         m = this.grid.collect(x, y, i, eps2, this.nbr, m);
+        end[i] = m;
       }
     }
-    this.nbrStart[n] = m;
     for (let i = 0; i < n; i++) {
       let w = 0;
-      const e = this.nbrStart[i + 1]!;
+      const e = end[i]!;
       if (weight === undefined) w = e - this.nbrStart[i]!;
       else for (let k = this.nbrStart[i]!; k < e; k++) w += weight[this.nbr[k]!]!;
       core[i] = w >= minSamples ? 1 : 0;
@@ -124,7 +125,7 @@ class DbscanRuntime implements Dbscan {
       stack[sp++] = i;
       while (sp > 0) {
         const p = stack[--sp]!;
-        for (let k = start[p]!, e = start[p + 1]!; k < e; k++) {
+        for (let k = start[p]!, e = end[p]!; k < e; k++) {
           const q = nbr[k]!;
           if (labels[q] !== -1) continue;
           labels[q] = c;
@@ -142,6 +143,7 @@ class DbscanRuntime implements Dbscan {
     this.core = new Uint8Array(cap);
     this.stack = new Int32Array(cap);
     this.nbrStart = new Int32Array(cap + 1);
+    this.nbrEnd = new Int32Array(cap + 1);
   }
 
   private growNbr(need: number): void {

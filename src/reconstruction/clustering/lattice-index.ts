@@ -1,84 +1,104 @@
 /** The 'lattice' spatial index of DBSCAN (dbscan.ts), for points on a square lattice (pixel centres). */
 
 /**
- * Hash of lattice cells (one cell per pixel), 2^16 slots indexed by the low 8 bits of each lattice
- * coordinate, chained per slot: small enough to stay in cache (a dense map over a whole 1800 × 1500
- * plane is 10 MB and measured slower), exact (chains compare full coordinates), and duplicate
- * points simply share a chain. A neighbour query visits the ~π(eps/pitch)² lattice offsets within
- * eps (a small superset; the exact float test decides, as in the grid), independent of density —
- * where the eps-grid scans up to 9 cells of (eps/pitch)² pixels each.
+ * A row sweep over the points sorted by lattice key (row, then column). The lattice offsets
+ * within eps form, row by row, one contiguous column range [i − w(dj), i + w(dj)], and as the
+ * sweep advances in key order the start of each row range only moves forward: one pointer per
+ * row offset, no hashing, and only occupied pixels are ever visited (the eps-grid scans up to 9
+ * cells of (eps/pitch)² pixels, a hash probes every offset, occupied or not). The exact float
+ * test of the grid still decides (the row widths carry a 1e-9 tolerance), so ties and labels are
+ * the grid's. Points already in key order (what the simulator and the decoders deliver) skip the
+ * sort.
  */
-const SLOT_BITS = 8;
-const SLOT_MASK = (1 << SLOT_BITS) - 1;
+const COORD_LIMIT = 2 ** 20;
+const ROW = 2 ** 21;
 
 export class LatticeIndex {
-  private head = new Int32Array(1 << (2 * SLOT_BITS)).fill(-1);
-  private next = new Int32Array(256);
-  private li = new Int32Array(256);
-  private lj = new Int32Array(256);
-  private offsets = new Int32Array(0);
-  private offsetsFor = '';
+  private key = new Float64Array(256);
+  private order = new Int32Array(256);
+  private sortedKey = new Float64Array(256);
+  private widths = new Int32Array(0);
+  private widthsFor = '';
+  private ptr = new Int32Array(0);
 
-  /** Fills the hash; false (hash left empty) when a point is off the lattice. */
+  /** Computes the keys (and the key order); false when a point is off the lattice. */
   build(x: Float64Array, y: Float64Array, n: number, eps: number, pitch: number): boolean {
     if (!(pitch > 0)) return false;
-    if (this.li.length < n) {
-      const cap = Math.max(n, this.li.length * 2);
-      this.li = new Int32Array(cap);
-      this.lj = new Int32Array(cap);
-      this.next = new Int32Array(cap);
+    if (this.key.length < n) {
+      const cap = Math.max(n, this.key.length * 2);
+      this.key = new Float64Array(cap);
+      this.order = new Int32Array(cap);
+      this.sortedKey = new Float64Array(cap);
     }
+    let sorted = true;
     for (let k = 0; k < n; k++) {
       const i = Math.round(x[k]! / pitch - 0.5);
       const j = Math.round(y[k]! / pitch - 0.5);
       const off = Math.abs((i + 0.5) * pitch - x[k]!) > 1e-9 * pitch || Math.abs((j + 0.5) * pitch - y[k]!) > 1e-9 * pitch;
-      if (off || Math.abs(i) > 2 ** 30 || Math.abs(j) > 2 ** 30) return false;
-      this.li[k] = i;
-      this.lj[k] = j;
+      if (off || Math.abs(i) >= COORD_LIMIT || Math.abs(j) >= COORD_LIMIT) return false;
+      this.key[k] = (j + COORD_LIMIT) * ROW + (i + COORD_LIMIT);
+      this.order[k] = k;
+      if (k > 0 && this.key[k]! < this.key[k - 1]!) sorted = false;
     }
-    for (let k = n - 1; k >= 0; k--) {
-      const slot = ((this.lj[k]! & SLOT_MASK) << SLOT_BITS) | (this.li[k]! & SLOT_MASK);
-      this.next[k] = this.head[slot]!;
-      this.head[slot] = k;
+    if (!sorted) {
+      const key = this.key;
+      this.order.subarray(0, n).sort((a, b) => key[a]! - key[b]! || a - b);
     }
-    const key = `${eps}/${pitch}`;
-    if (this.offsetsFor !== key) {
+    for (let s = 0; s < n; s++) this.sortedKey[s] = this.key[this.order[s]!]!;
+    const wkey = `${eps}/${pitch}`;
+    if (this.widthsFor !== wkey) {
       const r = Math.ceil(eps / pitch);
-      const list: number[] = [];
+      const w: number[] = [];
       for (let dj = -r; dj <= r; dj++) {
-        for (let di = -r; di <= r; di++) if ((di * pitch) ** 2 + (dj * pitch) ** 2 <= eps * eps * (1 + 1e-9) + 1e-12) list.push(di, dj);
+        let best = -1;
+        for (let di = 0; di <= r; di++) if ((di * pitch) ** 2 + (dj * pitch) ** 2 <= eps * eps * (1 + 1e-9) + 1e-12) best = di;
+        w.push(best);
       }
-      this.offsets = Int32Array.from(list);
-      this.offsetsFor = key;
+      this.widths = Int32Array.from(w);
+      this.ptr = new Int32Array(w.length);
+      this.widthsFor = wkey;
     }
     return true;
   }
 
-  collect(x: Float64Array, y: Float64Array, k: number, eps2: number, out: Int32Array, m: number): number {
-    const i = this.li[k]!;
-    const j = this.lj[k]!;
-    const xi = x[k]!;
-    const yi = y[k]!;
-    const off = this.offsets;
-    const head = this.head;
-    const next = this.next;
-    const li = this.li;
-    const lj = this.lj;
-    for (let o = 0; o < off.length; o += 2) {
-      const pi = i + off[o]!;
-      const pj = j + off[o + 1]!;
-      for (let q = head[((pj & SLOT_MASK) << SLOT_BITS) | (pi & SLOT_MASK)]!; q >= 0; q = next[q]!) {
-        if (li[q] !== pi || lj[q] !== pj) continue;
-        const dx = x[q]! - xi;
-        const dy = y[q]! - yi;
-        if (dx * dx + dy * dy <= eps2) out[m++] = q;
+  /**
+   * Every point's neighbours within eps (itself included): for point k, out[start[k] .. end[k]).
+   * `room(m)` must make out hold at least m + n entries and return it (it may grow the buffer).
+   */
+  collectAll(x: Float64Array, y: Float64Array, n: number, eps2: number, start: Int32Array, end: Int32Array, room: (m: number) => Int32Array): number {
+    const widths = this.widths;
+    const rows = widths.length;
+    const r = (rows - 1) / 2;
+    const ptr = this.ptr.fill(0);
+    const order = this.order;
+    const sk = this.sortedKey;
+    let m = 0;
+    let out = room(0);
+    for (let s = 0; s < n; s++) {
+      const k = order[s]!;
+      const base = sk[s]!;
+      const xk = x[k]!;
+      const yk = y[k]!;
+      if (m + n > out.length) out = room(m);
+      start[k] = m;
+      for (let row = 0; row < rows; row++) {
+        const w = widths[row]!;
+        if (w < 0) continue;
+        const rowBase = base + (row - r) * ROW;
+        const lo = rowBase - w;
+        const hi = rowBase + w;
+        let p = ptr[row]!;
+        while (p < n && sk[p]! < lo) p++;
+        ptr[row] = p;
+        for (let q = p; q < n && sk[q]! <= hi; q++) {
+          const c = order[q]!;
+          const dx = x[c]! - xk;
+          const dy = y[c]! - yk;
+          if (dx * dx + dy * dy <= eps2) out[m++] = c;
+        }
       }
+      end[k] = m;
     }
     return m;
-  }
-
-  /** Empties the slots of the first n points. */
-  clear(n: number): void {
-    for (let k = 0; k < n; k++) this.head[((this.lj[k]! & SLOT_MASK) << SLOT_BITS) | (this.li[k]! & SLOT_MASK)] = -1;
   }
 }
