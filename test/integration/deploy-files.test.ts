@@ -61,6 +61,7 @@ test('every Grafana panel parses and queries only exported metrics', async () =>
     'showertrig_dead_letters_total',
     'showertrig_backend_info',
     'showertrig_excess_active',
+    'showertrig_hot_pixels_masked',
   ]) assert.ok(used.has(n), `no panel shows ${n}`);
 });
 
