@@ -32,6 +32,8 @@ const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ
                --out bench/results updates the committed results); one row per rate and mix`;
 
 const STEADY_AFTER_S = 5;
+/** Latencies are whole ms (broker timestamps); an interpolated quantile gets one decimal, not float noise. */
+const ms = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 
 export const command: Command = {
   name: 'bench-e2e',
@@ -154,11 +156,11 @@ export const command: Command = {
         { header: 'backend', cell: (r) => r.backend ?? 'wasm' },
         { header: 'events', cell: (r) => `${r.reconstructed}/${r.events}` },
         { header: 'events/s', cell: (r) => r.events_per_second.toFixed(0) },
-        { header: 'p50 ms', cell: (r) => String(r.latency_ms.p50) },
-        { header: 'p90 ms', cell: (r) => String(r.latency_ms.p90) },
-        { header: 'p99 ms', cell: (r) => String(r.latency_ms.p99) },
-        { header: 'max ms', cell: (r) => String(r.latency_ms.max) },
-        { header: `p99 ms after ${STEADY_AFTER_S} s`, cell: (r) => String(r.steady_p99_ms ?? '–') },
+        { header: 'p50 ms', cell: (r) => ms(r.latency_ms.p50) },
+        { header: 'p90 ms', cell: (r) => ms(r.latency_ms.p90) },
+        { header: 'p99 ms', cell: (r) => ms(r.latency_ms.p99) },
+        { header: 'max ms', cell: (r) => ms(r.latency_ms.max) },
+        { header: `p99 ms after ${STEADY_AFTER_S} s`, cell: (r) => (r.steady_p99_ms == null ? '–' : ms(r.steady_p99_ms)) },
         { header: 'peak RSS MiB (per processor)', cell: (r) => r.processor_peak_rss_mib.toFixed(0) },
         { header: 'max in flight', cell: (r) => String(r.max_in_flight_frames) },
         { header: 'partitions', cell: (r) => String(r.partitions) },
@@ -167,7 +169,7 @@ export const command: Command = {
       ],
     });
     process.stdout.write(values.json === true ? `${JSON.stringify(result, null, 2)}\n` :
-      `\nend-to-end: ${result.reconstructed}/${n} events, ${result.events_per_second.toFixed(0)} events/s (${result.frames}, offered ${result.offered_rate_hz}), latency p50 ${result.latency_ms.p50} ms, p90 ${result.latency_ms.p90} ms, p99 ${result.latency_ms.p99} ms, max ${result.latency_ms.max} ms (p99 after ${STEADY_AFTER_S} s: ${result.steady_p99_ms ?? '–'} ms); processor peak RSS ${result.processor_peak_rss_mib.toFixed(0)} MiB\n`);
+      `\nend-to-end: ${result.reconstructed}/${n} events, ${result.events_per_second.toFixed(0)} events/s (${result.frames}, offered ${result.offered_rate_hz}), latency p50 ${ms(result.latency_ms.p50)} ms, p90 ${ms(result.latency_ms.p90)} ms, p99 ${ms(result.latency_ms.p99)} ms, max ${ms(result.latency_ms.max)} ms (p99 after ${STEADY_AFTER_S} s: ${result.steady_p99_ms == null ? '–' : ms(result.steady_p99_ms)} ms); processor peak RSS ${result.processor_peak_rss_mib.toFixed(0)} MiB\n`);
     return measured.length === n ? 0 : 1;
   },
 };
