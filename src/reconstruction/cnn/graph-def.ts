@@ -14,7 +14,10 @@ import { ProtoWriter } from './protobuf.js';
 /** tensorflow.DataType */
 const DT_FLOAT = 1;
 const DT_INT32 = 3;
-/** The GraphDef version (producer) written: TensorFlow 2.15's, older than any libtensorflow tfjs-node is built with here. */
+/**
+ * The GraphDef version (producer) written. TensorFlow accepts any producer ≥ its minimum (0 in 2.21,
+ * whose own is 2474); every op used here is far older than version 1645, which is what we claim.
+ */
 const GRAPH_PRODUCER = 1645;
 
 export const SERVE_TAG = 'serve';
