@@ -102,12 +102,25 @@ export function momentFeatures(
 /** Count-weighted median of v over order[a..b): the smallest value with ≥ half the weight at or below it. */
 function weightedMedian(v: Int32Array, w: Int32Array, order: Int32Array, a: number, b: number): number {
   const m = b - a;
+  let total = 0;
+  let sorted = true;
+  for (let k = a; k < b; k++) {
+    total += w[order[k]!]!;
+    if (k > a && v[order[k]!]! < v[order[k - 1]!]!) sorted = false;
+  }
+  if (sorted) {
+    // Hits arrive sorted by pixel key (row, then column), so the rows of a station already are: no sort.
+    let acc = 0;
+    for (let k = a; k < b; k++) {
+      acc += w[order[k]!]!;
+      if (2 * acc >= total) return v[order[k]!]!;
+    }
+    return v[order[b - 1]!]!;
+  }
   // Pack (value, index) into one double so a native numeric sort orders them.
   const packed = new Float64Array(m);
   for (let k = 0; k < m; k++) packed[k] = v[order[a + k]!]! * 4294967296 + k;
   packed.sort();
-  let total = 0;
-  for (let k = a; k < b; k++) total += w[order[k]!]!;
   let acc = 0;
   for (let k = 0; k < m; k++) {
     const p = packed[k]!;

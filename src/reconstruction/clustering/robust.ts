@@ -91,13 +91,29 @@ export function robustLineTrack(hits: Hits, geometry: DetectorGeometry, cfg: Rob
 
 /** Count-weighted median of v over the listed hits: the smallest value with at least half the weight at or below it. */
 function weightedMedian(list: readonly number[], v: Int32Array, w: Int32Array): number {
-  const sorted = [...list].sort((a, b) => v[a]! - v[b]!);
   let total = 0;
-  for (const i of list) total += w[i]!;
-  let acc = 0;
-  for (const i of sorted) {
-    acc += w[i]!;
-    if (2 * acc >= total) return v[i]!;
+  let inOrder = true;
+  for (let k = 0; k < list.length; k++) {
+    total += w[list[k]!]!;
+    if (k > 0 && v[list[k]!]! < v[list[k - 1]!]!) inOrder = false;
   }
-  return v[sorted[sorted.length - 1]!]!;
+  let acc = 0;
+  if (inOrder) {
+    // Hits arrive sorted by pixel key (row, then column): the rows of a station's list already are.
+    for (const i of list) {
+      acc += w[i]!;
+      if (2 * acc >= total) return v[i]!;
+    }
+    return v[list[list.length - 1]!]!;
+  }
+  // (value, position) packed into one double: a native numeric sort, ties in list order.
+  const packed = new Float64Array(list.length);
+  for (let k = 0; k < list.length; k++) packed[k] = v[list[k]!]! * 4294967296 + k;
+  packed.sort();
+  for (let k = 0; k < packed.length; k++) {
+    const val = Math.floor(packed[k]! / 4294967296);
+    acc += w[list[packed[k]! - val * 4294967296]!]!;
+    if (2 * acc >= total) return val;
+  }
+  return Math.floor(packed[packed.length - 1]! / 4294967296);
 }
