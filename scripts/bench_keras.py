@@ -8,27 +8,17 @@ batch, and Keras's predict_on_batch), training events/s (default net and a large
 after a warm-up epoch, batch 64, Adam, Huber loss), a 512^3 matmul's GFLOP/s, and the scaled
 outputs of the first 256 windows for the parent to compare with tfjs. A two-input model (image +
 standardised feature row, as showertrig's default) gets the same feature rows as tfjs (--features).
+The command line, the model reading and the timing rule are scripts/bench_reference.py's.
 """
-import argparse
 import json
-import os
-import statistics
 import time
 
 import numpy as np
 
-p = argparse.ArgumentParser()
-p.add_argument("--model", required=True)
-p.add_argument("--inputs", required=True)
-p.add_argument("--train", required=True)
-p.add_argument("--targets", required=True)
-p.add_argument("--batches", default="64,256")
-p.add_argument("--threads", type=int, default=1)
-p.add_argument("--reps", type=int, default=5)
-p.add_argument("--larger", default='{"width": 32, "blocks": 3, "denseUnits": 128}')
-p.add_argument("--features", help="float32 feature rows of the --inputs windows (two-input models)")
-p.add_argument("--no-training", action="store_true")
-a = p.parse_args()
+from bench_reference import TfjsModel, coords, median_ms, parse_args, print_result, scaled_targets
+
+p, a = parse_args()
+tm = TfjsModel(a.model)  # before TensorFlow's import: a bad model directory fails fast
 
 import tensorflow as tf  # noqa: E402  (after argument errors, which need no TensorFlow)
 
@@ -36,23 +26,7 @@ tf.config.threading.set_intra_op_parallelism_threads(a.threads)
 tf.config.threading.set_inter_op_parallelism_threads(1)
 import keras  # noqa: E402
 
-with open(os.path.join(a.model, "model.json")) as f:
-    mj = json.load(f)
-meta = mj["userDefinedMetadata"]["showertrig"]
-spec, arch = meta["inputSpec"], meta["architecture"]
-S, C = spec["size"], spec["nStations"]
-raw = np.fromfile(os.path.join(a.model, "weights.bin"), dtype=np.float32)
-weights, off = {}, 0
-for group in mj["weightsManifest"]:
-    for w in group["weights"]:
-        n = int(np.prod(w["shape"]))
-        weights[w["name"]] = raw[off:off + n].reshape(w["shape"])
-        off += n
-
-
-def coords(h, w):
-    y, x = np.meshgrid(np.linspace(-1, 1, h) if h > 1 else [0.0], np.linspace(-1, 1, w) if w > 1 else [0.0], indexing="ij")
-    return np.stack([x, y, np.sqrt(x * x + y * y) / np.sqrt(2)], -1)[None].astype(np.float32)
+arch, S, C, weights, n_features = tm.arch, tm.size, tm.stations, tm.weights, tm.n_features
 
 
 class CoordConv(keras.layers.Layer):
@@ -94,7 +68,6 @@ def build(arch, n_features=0):
     return keras.Model(inputs, [keras.layers.Dense(1, name="energy")(x), keras.layers.Dense(1, name="vertex")(x)])
 
 
-n_features = weights["features_dense/kernel"].shape[0] if "features_dense/kernel" in weights else 0
 model = build(arch, n_features)
 for b in range(arch["blocks"]):
     model.get_layer(f"coordconv_{b}").set_weights([weights[f"coordconv_{b}/kernel"], weights[f"coordconv_{b}/coord_kernel"]])
@@ -102,11 +75,8 @@ for b in range(arch["blocks"]):
 for name in ("features_dense", "dense", "dense_2", "energy", "vertex") if n_features > 0 else ("dense", "energy", "vertex"):
     model.get_layer(name).set_weights([weights[f"{name}/kernel"], weights[f"{name}/bias"]])
 
-X = np.fromfile(a.inputs, dtype=np.float32).reshape(-1, S, S, C)
-if n_features > 0:
-    if a.features is None:
-        p.error(f"the model takes {n_features} features per event: pass --features")
-    F = np.fromfile(a.features, dtype=np.float32).reshape(len(X), n_features)
+X = tm.windows(a.inputs)
+F = tm.feature_rows(p, a.features, len(X))
 fn = tf.function(lambda *x: model(list(x) if len(x) > 1 else x[0], training=False))
 
 
@@ -115,31 +85,20 @@ def net_inputs(lo, hi):
     return [X[lo:hi], F[lo:hi]] if n_features > 0 else [X[lo:hi]]
 
 
-def median_ms(f):
-    f()
-    t = []
-    for _ in range(a.reps):
-        t0 = time.perf_counter()
-        f()
-        t.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(t)
-
-
 inference = []
 for batch in [int(b) for b in a.batches.split(",")]:
     nb = len(X) // batch
     chunks = [net_inputs(i * batch, (i + 1) * batch) for i in range(nb)]
     for execution, run in (("tf.function", lambda c: [o.numpy() for o in fn(*[tf.constant(v) for v in c])]),
                            ("predict_on_batch", lambda c: model.predict_on_batch(c if len(c) > 1 else c[0]))):
-        ms = median_ms(lambda: [run(c) for c in chunks])
+        ms = median_ms(lambda: [run(c) for c in chunks], a.reps)
         inference.append({"execution": execution, "batch": batch, "events_per_second": nb * batch / (ms / 1000)})
 
 first = [o.numpy().ravel() for o in fn(*[tf.constant(v) for v in net_inputs(0, 256)])]
 outputs_first = np.stack(first, 1).ravel().astype(float).tolist()
 
-Xt = np.fromfile(a.train, dtype=np.float32).reshape(-1, S, S, C)
-T = np.fromfile(a.targets, dtype=np.float32).reshape(-1, 2)
-ye, yd = np.log10(T[:, 0:1]) - 1, T[:, 1:2] / 3.75 + 1
+Xt = tm.windows(a.train)
+ye, yd = scaled_targets(a.targets)
 training = []
 # Training: the image-only net of the default and of the larger architecture (as tfjs's worker).
 for label, ar in () if a.no_training else (("default", arch), ("larger", json.loads(a.larger))):
@@ -153,8 +112,8 @@ for label, ar in () if a.no_training else (("default", arch), ("larger", json.lo
 
 A = tf.random.normal((512, 512))
 mm = tf.function(lambda: tf.matmul(A, A))
-ms = median_ms(lambda: mm().numpy())
-print("BENCH-BACKENDS-RESULT " + json.dumps({
+ms = median_ms(lambda: mm().numpy(), a.reps)
+print_result({
     "threads": a.threads, "tensorflow": tf.__version__, "keras": keras.__version__, "matmul_gflops": 2 * 512 ** 3 / (ms * 1e6),
     "inference": inference, "training": training, "outputs_first": outputs_first,
-}))
+})

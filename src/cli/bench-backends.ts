@@ -1,9 +1,10 @@
 /**
  * `showertrig bench-backends`: CNN inference and training speed per tfjs backend and thread count,
  * side by side with the same architecture and weights in Keras (TensorFlow) — scripts/bench_keras.py
- * in the tensorflow venv that `npm run tf:native` makes. Inputs are the model's prepared windows of
- * simulated signal showers, the same bytes for every engine; Keras's outputs on them are compared
- * with tfjs's. Each (backend, threads) runs in its own process (TensorFlow reads its thread counts
+ * in the tensorflow venv that `npm run tf:native` makes — and in PyTorch — scripts/bench_torch.py in
+ * the venv that scripts/torch-venv.sh makes. Inputs are the model's prepared windows of simulated
+ * signal showers, the same bytes for every engine; Keras's and PyTorch's outputs on them are
+ * compared with tfjs's. Each (backend, threads) runs in its own process (TensorFlow reads its thread counts
  * at load). Writes <out>/backends.json and backends.md.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,16 +22,19 @@ import { generateEvent } from '../sim/index.js';
 import { intFlag, parseFlags, UsageError, type Command } from './args.js';
 import { runWorker, type WorkerRequest, type WorkerResult } from './bench-backends-worker.js';
 import { benchOutDir } from './bench-results.js';
-import { backendsMarkdown, kerasRatiosPerRound, medianOverRounds, type BackendsResult, type KerasResult } from './bench-backends-report.js';
+import { backendsMarkdown, medianOverRounds, ratiosPerRound, type BackendsResult, type KerasResult, type TorchResult } from './bench-backends-report.js';
 
-const USAGE = `usage: showertrig bench-backends [--model DIR] [--events N] [--train-events N] [--batches 64,256] [--threads 1,2] [--backends wasm,tensorflow] [--python PATH] [--reps R] [--rounds N] [--no-training] [--json] [--out DIR]
+const USAGE = `usage: showertrig bench-backends [--model DIR] [--events N] [--train-events N] [--batches 64,256] [--threads 1,2] [--backends wasm,tensorflow] [--python PATH] [--torch PATH] [--reps R] [--rounds N] [--no-training] [--json] [--out DIR]
   --backends B,..  tfjs backends (default: wasm, and tensorflow when npm run tf:native has built it)
-  --threads T,..   thread counts for TensorFlow and Keras (wasm in Node runs one thread); per count,
-                   the native backends and Keras run back to back
+  --threads T,..   thread counts for TensorFlow, Keras and PyTorch (wasm in Node runs one thread); per
+                   count, the native backends, Keras and PyTorch run back to back
   --rounds N       repeat the native/Keras measurements N times (default 1): each figure is the median over
                    the rounds, and the × Keras ratios are also given per round (robust to a drifting load)
   --no-training    inference only (layers, plan, graph and Keras; the training rows take most of the time)
   --python PATH    Python with tensorflow for the Keras comparison (default .venv-tf/bin/python; 'none' skips it)
+  --torch PATH     Python with torch for the PyTorch comparison (default $TORCH_VENV/bin/python, else
+                   .venv-torch/bin/python, which scripts/torch-venv.sh makes; 'none' skips it); it runs
+                   beside Keras, per thread count back to back with the native backends
   --out DIR        where backends.json and backends.md go (default: the scratch directory $TMPDIR/showertrig-bench;
                    --out bench/results updates the committed results)`;
 
@@ -50,7 +54,7 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, {
       model: { type: 'string' }, events: { type: 'string' }, 'train-events': { type: 'string' }, batches: { type: 'string' }, threads: { type: 'string' },
-      backends: { type: 'string' }, python: { type: 'string' }, reps: { type: 'string' }, rounds: { type: 'string' }, 'no-training': { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, worker: { type: 'string' },
+      backends: { type: 'string' }, python: { type: 'string' }, torch: { type: 'string' }, reps: { type: 'string' }, rounds: { type: 'string' }, 'no-training': { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, worker: { type: 'string' },
     });
     if (values.worker !== undefined) return worker(JSON.parse(values.worker) as WorkerRequest & Shared);
     const cfg = loadConfig([]);
@@ -64,6 +68,7 @@ export const command: Command = {
     const backends = (values.backends?.split(',') ?? ['wasm', ...(nativeBindingStatus('@tensorflow/tfjs-node').built ? ['tensorflow'] : [])]) as BackendName[];
     for (const b of backends) if (!['wasm', 'tensorflow', 'tensorflow-gpu', 'cpu'].includes(b)) throw new UsageError(`--backends: unknown backend ${JSON.stringify(b)}`);
     const python = values.python ?? '.venv-tf/bin/python';
+    const torchPython = values.torch ?? (process.env['TORCH_VENV'] ? join(process.env['TORCH_VENV'], 'bin', 'python') : '.venv-torch/bin/python');
     const outDir = benchOutDir(values.out);
     const log = (m: string): boolean => process.stderr.write(`${m}\n`);
     const loadBefore = loadavg()[0]!;
@@ -100,47 +105,56 @@ export const command: Command = {
     const skipTraining = values['no-training'] === true;
     const runRounds: WorkerResult[][] = [];
     const kerasRounds: KerasResult[][] = [];
+    const torchRounds: TorchResult[][] = [];
     let round = 0;
+    const ofRound = (): string => (rounds > 1 ? `, round ${round + 1}/${rounds}` : '');
     const tfjs = (backend: BackendName, t: number): void => {
       const req: WorkerRequest & Shared = { ...shared, backend, threads: t, batches, trainEvents: nTrain, largerNet: LARGER, reps, skipTraining };
-      const label = `${backend} × ${t}${rounds > 1 ? `, round ${round + 1}/${rounds}` : ''}`;
+      const label = `${backend} × ${t}${ofRound()}`;
       (runRounds[round] ??= []).push(spawnMeasured(process.execPath, [...process.execArgv, process.argv[1] ?? 'bin/showertrig.js', 'bench-backends', '--worker', JSON.stringify(req)], t, label, log) as WorkerResult);
     };
     const withKeras = python !== 'none' && existsSync(python);
     if (python !== 'none' && !withKeras) log(`Keras comparison skipped: ${python} not found (npm run tf:native makes .venv-tf, or pass --python)`);
+    const torchSkipped = torchPython === 'none' ? '--torch none'
+      : existsSync(torchPython) ? undefined : `${torchPython} not found (run scripts/torch-venv.sh, or set TORCH_VENV / pass --torch)`;
+    if (torchSkipped !== undefined && torchPython !== 'none') log(`PyTorch comparison skipped: ${torchSkipped}`);
+    // The reference scripts take the same arguments: the shared input files, batches, threads, reps.
+    const refArgs = (script: string, t: number): string[] => [script, '--model', modelDir, '--inputs', shared.inputs, '--train', shared.train, '--targets', shared.targets,
+      '--batches', batches.join(','), '--threads', String(t), '--reps', String(reps), '--larger', JSON.stringify(LARGER),
+      ...(shared.features === undefined ? [] : ['--features', shared.features]), ...(skipTraining ? ['--no-training'] : [])];
     const single: BackendName[] = backends.filter((b) => b === 'wasm' || b === 'cpu');
     for (; round < rounds; round++) {
       if (round === 0) for (const b of single) tfjs(b, 1); // once: wasm and cpu are not compared with Keras
-      // Per thread count, the native backends and Keras back to back: their ratio is what matters,
+      // Per thread count, the native backends, Keras and PyTorch back to back: their ratios are what matter,
       // and on a shared machine the load drifts between runs minutes apart.
       for (const t of threads) {
         for (const b of backends.filter((x) => !single.includes(x))) tfjs(b, t);
-        if (!withKeras) continue;
-        const args = ['scripts/bench_keras.py', '--model', modelDir, '--inputs', shared.inputs, '--train', shared.train, '--targets', shared.targets,
-          '--batches', batches.join(','), '--threads', String(t), '--reps', String(reps), '--larger', JSON.stringify(LARGER),
-          ...(shared.features === undefined ? [] : ['--features', shared.features]), ...(skipTraining ? ['--no-training'] : [])];
-        (kerasRounds[round] ??= []).push(spawnMeasured(python, args, t, `keras × ${t}${rounds > 1 ? `, round ${round + 1}/${rounds}` : ''}`, log) as KerasResult);
+        if (withKeras) (kerasRounds[round] ??= []).push(spawnMeasured(python, refArgs('scripts/bench_keras.py', t), t, `keras × ${t}${ofRound()}`, log) as KerasResult);
+        if (torchSkipped === undefined) (torchRounds[round] ??= []).push(spawnMeasured(torchPython, refArgs('scripts/bench_torch.py', t), t, `pytorch × ${t}${ofRound()}`, log) as TorchResult);
       }
     }
-    const ratios = kerasRatiosPerRound(runRounds, kerasRounds);
+    const ratios = ratiosPerRound(runRounds, kerasRounds);
+    const torchRatios = ratiosPerRound(runRounds, torchRounds);
     const runs = [...(runRounds[0] ?? []).filter((r) => single.includes(r.backend as BackendName)), ...medianOverRounds(runRounds.map((rs) => rs.filter((r) => !single.includes(r.backend as BackendName))))];
     const keras = medianOverRounds(kerasRounds);
-    // Keras's outputs against tfjs's layers model (the same weights, the same inputs; the net's
-    // scaled outputs, before any energy calibration).
-    if (keras.length > 0) {
-      const m = keras[0]!.outputs_first.length / 2;
+    const torch = medianOverRounds(torchRounds);
+    // Keras's and PyTorch's outputs against tfjs's layers model (the same weights, the same inputs;
+    // the net's scaled outputs, before any energy calibration).
+    for (const refs of [keras, torch]) {
+      if (refs.length === 0) continue;
+      const first = refs[0]!.outputs_first;
+      const m = first.length / 2;
       const out = predictScaled(probe, inputs.subarray(0, m * inputLength(spec)), spec, features?.subarray(0, (m * features.length) / n));
       let worst = 0;
-      for (let i = 0; i < m; i++) {
-        worst = Math.max(worst, Math.abs(out.energy[i]! - keras[0]!.outputs_first[2 * i]!), Math.abs(out.vertex[i]! - keras[0]!.outputs_first[2 * i + 1]!));
-      }
-      keras.forEach((k) => { k.max_output_difference = worst; });
+      for (let i = 0; i < m; i++) worst = Math.max(worst, Math.abs(out.energy[i]! - first[2 * i]!), Math.abs(out.vertex[i]! - first[2 * i + 1]!));
+      refs.forEach((k) => { k.max_output_difference = worst; });
     }
     probe.dispose();
     rmSync(dir, { recursive: true, force: true });
     const result: BackendsResult = {
       command: 'bench-backends', model: modelDir, spec, architecture: meta.architecture, flops_per_event: flopsPerEvent, events: n, train_events: nTrain, node: process.version,
       measured_at: new Date().toISOString(), load_average: [loadBefore, loadavg()[0]!], cores: cpus().length, rounds, runs, keras, ...(ratios.length > 0 ? { keras_ratios: ratios } : {}),
+      ...(torchSkipped === undefined ? { torch, ...(torchRatios.length > 0 ? { torch_ratios: torchRatios } : {}) } : { torch_skipped: torchSkipped }),
     };
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, 'backends.json'), JSON.stringify(result, null, 2) + '\n');
