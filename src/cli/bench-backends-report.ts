@@ -164,9 +164,11 @@ export function backendsMarkdown(r: BackendsResult, commandLine: string): string
     '',
     ...perRound('Keras', r.keras_ratios),
     ...perRound('PyTorch', r.torch_ratios),
-    '## Training (one epoch after a warm-up epoch, batch 64, Adam, Huber loss)',
-    '',
-    markdownTable(['engine', 'threads', 'net', 'forward FLOPs/event', 'events/s', '× tfjs wasm', '× Keras (same threads)'], train),
-    '',
+    ...(train.length === 0 ? [] : [ // --no-training: no section
+      '## Training (one epoch after a warm-up epoch, batch 64, Adam, Huber loss)',
+      '',
+      markdownTable(['engine', 'threads', 'net', 'forward FLOPs/event', 'events/s', '× tfjs wasm', '× Keras (same threads)'], train),
+      '',
+    ]),
   ].join('\n');
 }
