@@ -29,29 +29,24 @@ export interface CalibrationFitOptions {
   readonly smoothing?: number;
 }
 
-export function fitEnergyCalibration(eTrue: ArrayLike<number>, eReco: ArrayLike<number>, opts: CalibrationFitOptions | number = {}): EnergyCalibration {
-  const o = typeof opts === 'number' ? { nBins: opts } : opts;
+export function fitEnergyCalibration(eTrue: ArrayLike<number>, eReco: ArrayLike<number>, o: CalibrationFitOptions = {}): EnergyCalibration {
   const nBins = o.nBins ?? 24;
   const minPerBin = o.minPerBin ?? 150;
   const idx = Array.from({ length: eTrue.length }, (_, i) => i).filter((i) => eReco[i]! > 0 && eTrue[i]! > 0 && Number.isFinite(eReco[i]!) && Number.isFinite(eTrue[i]!));
   if (idx.length < 2 * minPerBin) throw new RangeError(`energy calibration needs at least ${2 * minPerBin} events, got ${idx.length}`);
   const bins = trueEnergyBins(idx, eTrue, nBins, minPerBin);
-  // The knots: where each true bin's showers are reconstructed on average.
-  const knots = bins.map((sel) => {
-    const r = clippedMean(sel.map((i) => eReco[i]! / eTrue[i]!), 5);
-    const eBar = sel.reduce((a, i) => a + eTrue[i]!, 0) / sel.length;
-    return { ln: Math.log(r * eBar), sel };
-  });
+  const ratios = (sel: number[]): number[] => sel.map((i) => eReco[i]! / eTrue[i]!);
+  // A bin's knot: where its showers are reconstructed on average, ln(⟨E_reco/E_true⟩ · Ē_true).
+  const knotOf = (sel: number[]): { ln: number; sel: number[] } =>
+    ({ ln: Math.log(clippedMean(ratios(sel), 5) * (sel.reduce((a, i) => a + eTrue[i]!, 0) / sel.length)), sel });
   // Knots must increase with the true energy; a bin whose showers are reconstructed no higher than
   // the previous one's is merged into it (the pull towards the middle flattens the top of the range).
-  const merged: typeof knots = [];
-  for (const k of knots) {
+  const merged: { ln: number; sel: number[] }[] = [];
+  for (const k of bins.map(knotOf)) {
     const last = merged[merged.length - 1];
     if (last !== undefined && !(k.ln > last.ln)) {
-      const sel = [...last.sel, ...k.sel];
-      const r = clippedMean(sel.map((i) => eReco[i]! / eTrue[i]!), 5);
-      const eBar = sel.reduce((a, i) => a + eTrue[i]!, 0) / sel.length;
-      merged[merged.length - 1] = { ln: Math.max(last.ln, Math.log(r * eBar)), sel };
+      const joined = knotOf([...last.sel, ...k.sel]);
+      merged[merged.length - 1] = { ln: Math.max(last.ln, joined.ln), sel: joined.sel };
     } else merged.push(k);
   }
   const lnEnergy = merged.map((k) => k.ln);
@@ -61,14 +56,14 @@ export function fitEnergyCalibration(eTrue: ArrayLike<number>, eReco: ArrayLike<
   // the resolution, so the plain solve would let adjacent factors oscillate).
   const n = lnEnergy.length;
   const A = merged.map((k) => {
-    const inlier = clipped(k.sel.map((i) => eReco[i]! / eTrue[i]!), 5);
+    const r = ratios(k.sel);
+    const inlier = clipped(r, 5);
     const row = new Array<number>(n).fill(0);
     let m = 0;
     k.sel.forEach((i, j) => {
       if (!inlier[j]) return;
       m++;
-      const r = eReco[i]! / eTrue[i]!;
-      for (const [kk, w] of interpolationWeights(lnEnergy, Math.log(eReco[i]!))) row[kk]! += r * w;
+      for (const [kk, w] of interpolationWeights(lnEnergy, Math.log(eReco[i]!))) row[kk]! += r[j]! * w;
     });
     return row.map((v) => v / Math.max(1, m));
   });
@@ -192,18 +187,16 @@ function clipped(v: number[], nSigma: number): boolean[] {
   return v.map((x) => x >= lo && x <= hi);
 }
 
-function clippedMean(v: number[], nSigma = 3): number {
-  let lo = -Infinity;
-  let hi = Infinity;
-  let mean = NaN;
-  for (let round = 0; round < 10; round++) {
-    const kept = v.filter((x) => x >= lo && x <= hi);
-    mean = kept.reduce((a, b) => a + b, 0) / kept.length;
-    const sd = Math.sqrt(kept.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, kept.length - 1));
-    const [nlo, nhi] = [mean - nSigma * sd, mean + nSigma * sd];
-    if (nlo === lo && nhi === hi) break;
-    lo = nlo;
-    hi = nhi;
-  }
-  return mean;
+/** Mean of the values that survive the clip. */
+function clippedMean(v: number[], nSigma: number): number {
+  const keep = clipped(v, nSigma);
+  let sum = 0;
+  let n = 0;
+  v.forEach((x, i) => {
+    if (keep[i]) {
+      sum += x;
+      n++;
+    }
+  });
+  return sum / n;
 }

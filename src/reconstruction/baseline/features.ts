@@ -10,6 +10,7 @@
  * keeps the high-E tail from dominating the least-squares fit.
  */
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
+import { weightedMedianInt } from '../../numerics/index.js';
 
 export interface MomentFeatureConfig {
   /** Half-width of the square window around the weighted median, cm. */
@@ -55,8 +56,8 @@ export function momentFeatures(
     const a = counts[s]!;
     const b = counts[s + 1]!;
     if (b === a) continue;
-    const cx = weightedMedian(hits.ix, hits.count, order, a, b);
-    const cy = weightedMedian(hits.iy, hits.count, order, a, b);
+    const cx = weightedMedianInt(hits.ix, hits.count, order, a, b);
+    const cy = weightedMedianInt(hits.iy, hits.count, order, a, b);
     let sw = 0;
     let sx = 0;
     let sy = 0;
@@ -97,38 +98,6 @@ export function momentFeatures(
     out[o + 2] = (vyy / sw) * p2;
     out[o + 3] = Math.log1p(nIn);
   }
-}
-
-/** Count-weighted median of v over order[a..b): the smallest value with ≥ half the weight at or below it. */
-function weightedMedian(v: Int32Array, w: Int32Array, order: Int32Array, a: number, b: number): number {
-  const m = b - a;
-  let total = 0;
-  let sorted = true;
-  for (let k = a; k < b; k++) {
-    total += w[order[k]!]!;
-    if (k > a && v[order[k]!]! < v[order[k - 1]!]!) sorted = false;
-  }
-  if (sorted) {
-    // Hits arrive sorted by pixel key (row, then column), so the rows of a station already are: no sort.
-    let acc = 0;
-    for (let k = a; k < b; k++) {
-      acc += w[order[k]!]!;
-      if (2 * acc >= total) return v[order[k]!]!;
-    }
-    return v[order[b - 1]!]!;
-  }
-  // Pack (value, index) into one double so a native numeric sort orders them.
-  const packed = new Float64Array(m);
-  for (let k = 0; k < m; k++) packed[k] = v[order[a + k]!]! * 4294967296 + k;
-  packed.sort();
-  let acc = 0;
-  for (let k = 0; k < m; k++) {
-    const p = packed[k]!;
-    const val = Math.floor(p / 4294967296);
-    acc += w[order[a + (p - val * 4294967296)]!]!;
-    if (2 * acc >= total) return val;
-  }
-  return Math.floor(packed[m - 1]! / 4294967296);
 }
 
 /**

@@ -9,6 +9,7 @@
  *    slope of the forward electron is followed back to the vertex.
  */
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
+import { weightedMedianInt } from '../../numerics/index.js';
 import { fitLine, type TrackFit, type TrackPoint } from './track.js';
 
 export interface RobustCentreConfig {
@@ -28,8 +29,8 @@ export function robustCentres(hits: Hits, geometry: DetectorGeometry, cfg: Robus
   for (let i = 0; i < hits.station.length; i++) if (hits.station[i]! < nSt) byStation[hits.station[i]!]!.push(i);
   return byStation.map((list, station) => {
     if (list.length === 0) return undefined;
-    const mx = weightedMedian(list, hits.ix, hits.count);
-    const my = weightedMedian(list, hits.iy, hits.count);
+    const mx = weightedMedianInt(hits.ix, hits.count, list);
+    const my = weightedMedianInt(hits.iy, hits.count, list);
     let w = 0;
     let sx = 0;
     let sy = 0;
@@ -87,33 +88,4 @@ export function robustLineTrack(hits: Hits, geometry: DetectorGeometry, cfg: Rob
   const slopeY = szz > 0 ? szy / szz : 0;
   const plain = fitLine(used, geometry);
   return { ...plain, x0Cm: mx - slopeX * mz, y0Cm: my - slopeY * mz, slopeX, slopeY };
-}
-
-/** Count-weighted median of v over the listed hits: the smallest value with at least half the weight at or below it. */
-function weightedMedian(list: readonly number[], v: Int32Array, w: Int32Array): number {
-  let total = 0;
-  let inOrder = true;
-  for (let k = 0; k < list.length; k++) {
-    total += w[list[k]!]!;
-    if (k > 0 && v[list[k]!]! < v[list[k - 1]!]!) inOrder = false;
-  }
-  let acc = 0;
-  if (inOrder) {
-    // Hits arrive sorted by pixel key (row, then column): the rows of a station's list already are.
-    for (const i of list) {
-      acc += w[i]!;
-      if (2 * acc >= total) return v[i]!;
-    }
-    return v[list[list.length - 1]!]!;
-  }
-  // (value, position) packed into one double: a native numeric sort, ties in list order.
-  const packed = new Float64Array(list.length);
-  for (let k = 0; k < list.length; k++) packed[k] = v[list[k]!]! * 4294967296 + k;
-  packed.sort();
-  for (let k = 0; k < packed.length; k++) {
-    const val = Math.floor(packed[k]! / 4294967296);
-    acc += w[list[packed[k]! - val * 4294967296]!]!;
-    if (2 * acc >= total) return val;
-  }
-  return Math.floor(packed[packed.length - 1]! / 4294967296);
 }
