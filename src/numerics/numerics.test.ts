@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ContractError } from '../domain/index.js';
-import { inverseNormalCdf, logGamma, meanStd, quantile } from './index.js';
+import { inverseNormalCdf, logGamma, meanStd, quantile, weightedMedianInt } from './index.js';
 
 test('ln Γ matches exact values: Γ(n) = (n−1)!, Γ(½) = √π, and the reflection below ½', () => {
   for (let n = 1; n <= 20; n++) {
@@ -31,4 +31,28 @@ test('quantile interpolates between order statistics (numpy default); meanStd is
   assert.ok(Math.abs(s.std - Math.sqrt(50 / 4)) < 1e-12);
   assert.deepEqual(meanStd(v, 0, 5), { n: 4, mean: 2.5, std: Math.sqrt(5 / 3) });
   assert.equal(meanStd([7]).std, 0);
+});
+
+test('weightedMedianInt equals a sorted reference on every path (in order, histogram, wide span)', () => {
+  let s = 4242;
+  const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  /** Reference: stable sort of the positions by value, first value reaching half the weight. */
+  const reference = (v: number[], w: number[], idx: number[], a: number, b: number): number => {
+    const ks = idx.slice(a, b).sort((p, q) => v[p]! - v[q]!);
+    const total = ks.reduce((t, k) => t + w[k]!, 0);
+    let acc = 0;
+    for (const k of ks) if (2 * (acc += w[k]!) >= total) return v[k]!;
+    return v[ks.at(-1)!]!;
+  };
+  for (let trial = 0; trial < 300; trial++) {
+    const n = 1 + Math.floor(rnd() * 200);
+    const span = [3, 50, 1800, 200_000][trial % 4]!;
+    const v = Array.from({ length: n }, () => Math.floor(rnd() * span) - (trial % 3 === 0 ? 17 : 0));
+    if (trial % 5 === 0) v.sort((p, q) => p - q); // the in-order path
+    const w = Array.from({ length: n }, () => 1 + Math.floor(rnd() * 9));
+    const idx = Array.from({ length: n }, (_, k) => k);
+    const a = Math.floor(rnd() * n);
+    const b = a + 1 + Math.floor(rnd() * (n - a));
+    assert.equal(weightedMedianInt(v, w, idx, a, b), reference(v, w, idx, a, b), `trial ${trial}, span ${span}, [${a}, ${b})`);
+  }
 });

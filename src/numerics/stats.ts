@@ -33,18 +33,30 @@ export function meanStd(v: ArrayLike<number>, lo = -Infinity, hi = Infinity): { 
   return { n, mean, std: n > 1 ? Math.sqrt(ss / (n - 1)) : 0 };
 }
 
+/** Weight per value for the histogram path of weightedMedianInt; all zero between calls. */
+let bins = new Float64Array(4096);
+/** Value ranges up to this many bins (or 8 per value, if more) are histogrammed instead of sorted. */
+const HISTOGRAM_BINS = 4096;
+
 /**
  * Weighted median of integer values: over the indices idx[a..b), the smallest v[idx[k]] with at
- * least half the total weight w at or below it (ties in idx order). Values already in order — a
- * station's pixel rows, hits arriving in pixel-key order — skip the sort; otherwise (value,
- * position) pairs packed into one double go through a native numeric sort. |v| must stay below 2^20.
+ * least half the total weight w at or below it. Values already in order (a station's pixel rows,
+ * hits arriving in pixel-key order) need one scan. Otherwise, when the values span at most
+ * max(4096, 8·count) integers — a station's pixel columns — the weights go into a histogram of
+ * that span, scanned in value order: linear, no sort. Wider spans sort (value, position) pairs
+ * packed into one double. All three give the same value. |v| must stay below 2^20.
  */
 export function weightedMedianInt(v: ArrayLike<number>, w: ArrayLike<number>, idx: ArrayLike<number>, a = 0, b = idx.length): number {
   let total = 0;
   let inOrder = true;
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let k = a; k < b; k++) {
+    const x = v[idx[k]!]!;
     total += w[idx[k]!]!;
-    if (k > a && v[idx[k]!]! < v[idx[k - 1]!]!) inOrder = false;
+    if (k > a && x < v[idx[k - 1]!]!) inOrder = false;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
   }
   let acc = 0;
   if (inOrder) {
@@ -55,6 +67,21 @@ export function weightedMedianInt(v: ArrayLike<number>, w: ArrayLike<number>, id
     return v[idx[b - 1]!]!;
   }
   const m = b - a;
+  const span = hi - lo + 1;
+  if (span <= Math.max(HISTOGRAM_BINS, 8 * m)) {
+    if (bins.length < span) bins = new Float64Array(span);
+    for (let k = a; k < b; k++) bins[v[idx[k]!]! - lo]! += w[idx[k]!]!;
+    let median = hi;
+    for (let j = 0; j < span; j++) {
+      acc += bins[j]!;
+      if (2 * acc >= total) {
+        median = lo + j;
+        break;
+      }
+    }
+    for (let k = a; k < b; k++) bins[v[idx[k]!]! - lo] = 0;
+    return median;
+  }
   const packed = new Float64Array(m);
   for (let k = 0; k < m; k++) packed[k] = v[idx[a + k]!]! * 4294967296 + k;
   packed.sort();

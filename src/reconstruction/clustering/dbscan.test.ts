@@ -62,6 +62,35 @@ test('lattice, grid and kdbush agree on a random pixelised station with noise', 
   assert.deepEqual(Array.from(l.run(xs, y, n).labels), la);
 });
 
+test('lattice equals grid on random stations: weights, duplicates, several eps and min_samples', () => {
+  let s = 987654;
+  const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let trial = 0; trial < 60; trial++) {
+    const n = 1 + Math.floor(rnd() * 400);
+    const eps = [0.5, 1, 1.5, 2, 2.2, 3][trial % 6]!;
+    const minSamples = 1 + (trial % 7);
+    const spread = 2 + rnd() * 40;
+    const x = new Float64Array(n);
+    const y = new Float64Array(n);
+    const w = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      // Pixel centres in a blob of varying density, some points repeated (duplicate hits).
+      const dup = i > 0 && rnd() < 0.05;
+      x[i] = dup ? x[i - 1]! : (Math.floor(rnd() * spread) + 0.5) * 0.5;
+      y[i] = dup ? y[i - 1]! : (Math.floor(rnd() * spread) + 0.5) * 0.5;
+      w[i] = 1 + Math.floor(rnd() * 4);
+    }
+    for (const weight of [undefined, w]) {
+      const g = createDbscan({ eps, minSamples, index: 'grid' }).run(x, y, n, weight);
+      const l = createDbscan({ eps, minSamples, index: 'lattice', latticePitch: 0.5 }).run(x, y, n, weight);
+      const what = `trial ${trial}, n ${n}, eps ${eps}, min ${minSamples}, ${weight === undefined ? 'unweighted' : 'weighted'}`;
+      assert.deepEqual(Array.from(l.core), Array.from(g.core), what);
+      assert.deepEqual(Array.from(l.labels), Array.from(g.labels), what);
+      assert.equal(l.nClusters, g.nClusters, what);
+    }
+  }
+});
+
 test('lattice index handles off-lattice points (grid fallback) and duplicate points', () => {
   const l = createDbscan({ eps: 1, minSamples: 2, index: 'lattice', latticePitch: 0.5 });
   assert.deepEqual(Array.from(l.run(Float64Array.from([0.3, 0.4, 5]), Float64Array.from([0, 0, 0]), 3).labels), [0, 0, -1]);
