@@ -8,7 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendChoice } from '../config/index.js';
 import type { DetectorGeometry } from '../domain/index.js';
-import type { EnergyVertexModel } from '../reconstruction/index.js';
+import type { CnnModel } from '../reconstruction/index.js';
 
 /** The installed package (dist/app/.. or src/app/..): where the shipped models/ live. */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,7 +21,7 @@ export function resolveModelDir(dir: string): string {
 }
 
 /** Starts the configured tfjs backend and loads a CNN model directory (model.json + weights.bin). */
-export async function loadCnnModel(dir: string, geometry: DetectorGeometry, backend: BackendChoice): Promise<EnergyVertexModel> {
+export async function loadCnnModel(dir: string, geometry: DetectorGeometry, backend: BackendChoice): Promise<CnnModel> {
   const [{ modelDirectory, temporarySavedModelStore }, { selectBackend, loadEnergyVertexModel }] = await Promise.all([import('../io/index.js'), import('../reconstruction/index.js')]);
   await selectBackend(backend);
   // On a native backend the net runs as one TensorFlow graph, loaded from a temporary SavedModel.

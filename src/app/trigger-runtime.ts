@@ -80,11 +80,19 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
   let reconstructor: Reconstructor;
   let model: Awaited<ReturnType<typeof loadCnnModel>>;
   let recoLib: typeof import('../reconstruction/index.js');
+  let pool: import('../reconstruction/index.js').PreparePool | undefined;
   try {
     model = await loadCnnModel(r.modelDir, cfg.detector, r.backend);
     recoLib = await import('../reconstruction/index.js');
-    reconstructor = recoLib.createReconstructor(cfg.detector, model, recoLib.reconstructorConfig(r));
+    const rc = recoLib.reconstructorConfig(r);
+    // Worker threads prepare each batch's DBSCAN, robust centres and CNN inputs beside this thread.
+    pool = r.threads === 0 ? undefined : recoLib.createPreparePool(
+      { threads: r.threads, geometry: cfg.detector, transverse: rc.transverse, spec: model.inputSpec },
+      { onWorkerLost: (i, e) => logger.warn('reconstruction worker thread lost; its share is prepared on the main thread', { worker: i, error: e.message }) },
+    );
+    reconstructor = recoLib.createReconstructor(cfg.detector, model, rc, pool === undefined ? {} : { preparer: pool });
   } catch (e) {
+    await pool?.close();
     await service.close();
     throw e;
   }
@@ -116,7 +124,7 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
   const warmupMs = await warmUp(cfg, codecs, makePipeline);
   backend = reco.info.backend;
   warm = true;
-  logger.info('inference backend', { backend, model: reco.info.model, execution: model.info.execution, warmupMs: Math.round(warmupMs) });
+  logger.info('inference backend', { backend, model: reco.info.model, execution: model.info.execution, preparedBy: reco.info.preparedBy ?? 'the main thread', warmupMs: Math.round(warmupMs) });
   service.metrics.setBackend(backend);
   service.display.describe(reco.info);
   return {
@@ -126,6 +134,7 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
     pipeline: (sinks, o = {}) => makePipeline(sinks, service.metrics, logger, o.excess, o.maxDeadLetterBytes, service.display.tap, masked(logger)),
     async close() {
       await service.close();
+      await pool?.close();
       reco.dispose();
     },
   };

@@ -7,6 +7,7 @@
 import { Rng, type HitFrame, type Hits } from '../domain/index.js';
 import {
   createBaselineModel,
+  createPreparePool,
   createReconstructor,
   createTransverseReconstructor,
   DEFAULT_TRANSVERSE,
@@ -23,9 +24,11 @@ import { loadConfig } from '../io/index.js';
 import { benchOutDir, writeResults } from './bench-results.js';
 import { quantile } from '../numerics/index.js';
 
-const USAGE = `usage: showertrig bench-reco [--events N] [--seed S] [--model DIR] [--batches 1,8,64,256] [--json] [--out DIR]
+const USAGE = `usage: showertrig bench-reco [--events N] [--seed S] [--model DIR] [--batches 1,8,64,256] [--threads 1,2] [--json] [--out DIR]
   --events N   pre-generated signal events per measurement (default 2000)
   --model DIR  also benchmark this CNN model (tfjs layers directory)
+  --threads L  with --model: also the full reconstruction with batches prepared on this many worker
+               threads beside the main thread (reconstruction.threads), per value (default: none)
   --out DIR    where reco.json and reco.md go (default: the scratch directory $TMPDIR/showertrig-bench;
                --out bench/results updates the committed results)`;
 
@@ -49,6 +52,7 @@ export const command: Command = {
       seed: { type: 'string' },
       model: { type: 'string' },
       batches: { type: 'string' },
+      threads: { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -58,6 +62,7 @@ export const command: Command = {
     const n = intFlag(values.events, 'events', 2000, 10, 1_000_000);
     const seed = intFlag(values.seed, 'seed', 7, 0, 2 ** 32 - 1);
     const batches = (values.batches ?? '1,8,64,256').split(',').map((b) => intFlag(b, 'batches', 64, 1, 65536));
+    const threads = values.threads === undefined ? [] : values.threads.split(',').map((t) => intFlag(t, 'threads', 1, 1, 64));
     const outDir = benchOutDir(values.out);
     const log = (m: string): boolean => process.stderr.write(`${m}\n`);
 
@@ -86,7 +91,8 @@ export const command: Command = {
     const trainRng = new Rng(seed + 1_000_003);
     const baseline = createBaselineModel(trainBaselineStream(5000, () => generateEvent(g, cfg.simulation, 'signal', trainRng), g), g);
     const models: EnergyVertexModel[] = [baseline];
-    if (values.model !== undefined) models.push(await loadCnnModel(values.model, g, cfg.reconstruction.backend));
+    const cnn = values.model === undefined ? undefined : await loadCnnModel(values.model, g, cfg.reconstruction.backend);
+    if (cnn !== undefined) models.push(cnn);
     for (const m of models) {
       for (const b of batches) {
         rows.push(await batched(`${m.info.name} E,d [${m.info.backend}]`, hits, b, (x) => m.predict(x)));
@@ -100,6 +106,13 @@ export const command: Command = {
         log(summary(rows.at(-1)!));
       }
     }
+    for (const t of cnn === undefined ? [] : threads) {
+      const pool = createPreparePool({ threads: t, geometry: g, transverse: rc.transverse, spec: cnn!.inputSpec });
+      const reco = createReconstructor(g, cnn!, rc, { preparer: pool });
+      rows.push(await batched(`full reconstruction, ${cnn!.info.name} [${cnn!.info.backend}], ${pool.preparedBy}`, events, cfg.reconstruction.batchSize, (x) => reco.reconstruct(x)));
+      log(summary(rows.at(-1)!));
+      await pool.close();
+    }
     const mem = process.memoryUsage();
     const result = {
       command: 'bench-reco',
@@ -107,7 +120,7 @@ export const command: Command = {
       seed,
       hits_per_event: hitSum / n,
       node: process.version,
-      cpu_note: 'one process, one thread; events/s per core',
+      cpu_note: 'one process; one thread unless a row names worker threads (those rows use that many more cores)',
       /** The CNN's backend and execution (fused plan or layers model); 'none' without --model. */
       cnn_backend: models.length > 1 ? models[1]!.info.backend : 'none',
       cnn_execution: models.length > 1 ? models[1]!.info.execution ?? 'layers model' : 'none',
@@ -172,7 +185,7 @@ function markdown(r: { events: number; seed: number; hits_per_event: number; nod
     '# Reconstruction benchmark',
     '',
     `- command: \`showertrig bench-reco ${argv.join(' ')}\``,
-    `- ${r.events} signal events (seed ${r.seed}, E uniform 1–100 GeV), ${r.hits_per_event.toFixed(0)} hits/event; node ${r.node}; one thread`,
+    `- ${r.events} signal events (seed ${r.seed}, E uniform 1–100 GeV), ${r.hits_per_event.toFixed(0)} hits/event; node ${r.node}; one thread unless a row names worker threads`,
     `- latency is per call: one event for batch 1 stages, one batch otherwise`,
     `- memory at the end: RSS ${r.memory['rss_mb']!.toFixed(0)} MiB, heap ${r.memory['heap_used_mb']!.toFixed(0)} MiB, external ${r.memory['external_mb']!.toFixed(0)} MiB`,
     '',

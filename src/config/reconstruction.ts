@@ -28,6 +28,7 @@ export const reconstructionSchema = section(
     modelDir: str('models/default', 'directory holding the CNN model.json + weights (tfjs layers format)'),
     backend: oneOf(BACKENDS, 'auto', 'inference backend; auto tries tensorflow-gpu, tensorflow, wasm, cpu in that order'),
     batchSize: num(64, { min: 1, max: 65536, integer: true }, 'micro-batch: reconstruct at this many frames ...'),
+    threads: num(0, { min: 0, max: 64, integer: true }, 'worker threads that prepare each batch (DBSCAN, robust centre, the CNN inputs) beside the thread that runs the CNN, which prepares a share too; 0: that thread alone'),
     batchTimeoutMs: num(20, { min: 0, max: 60000 }, '... or this long after the first frame of the batch, ms'),
     hotPixels: hotPixelsSchema.prefault({}),
   },

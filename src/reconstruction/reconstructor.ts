@@ -17,8 +17,9 @@ import {
   type Reconstructor,
 } from '../domain/index.js';
 import {
-  createTransverseReconstructor, DEFAULT_ORIGIN, DEFAULT_TRANSVERSE, originAt, robustCentreTrack, stationCombinedOrigin, type OriginConfig, type TransverseConfig,
+  DEFAULT_ORIGIN, DEFAULT_TRANSVERSE, originAt, stationCombinedOrigin, type OriginConfig, type TransverseConfig,
 } from './clustering/index.js';
+import { createEventPreparer, type ModelInputs, type PreparedBatch, type PreparedEvent } from './prepare.js';
 
 /**
  * Energy and longitudinal vertex for a batch of frames' hits, same order. Implemented by the CNN
@@ -26,6 +27,11 @@ import {
  */
 export interface EnergyVertexModel {
   predict(hits: readonly Hits[]): Promise<{ energyGeV: Float32Array; dCm: Float32Array }>;
+  /**
+   * For a model whose inputs are built without it (the CNN, cnn/model-inputs.ts): predict on
+   * inputs built elsewhere, possibly in worker threads. Same results as predict on the same hits.
+   */
+  predictInputs?(x: ModelInputs): Promise<{ energyGeV: Float32Array; dCm: Float32Array }>;
   /** execution: how the model runs, for logs (e.g. the CNN's fused inference plan, or why not). */
   readonly info: { readonly name: string; readonly backend: string; readonly execution?: string };
   dispose(): void;
@@ -50,31 +56,51 @@ export function reconstructorConfig(r: { dbscanEpsMm: number; dbscanMinHits: num
   };
 }
 
+export interface ReconstructorOptions {
+  /**
+   * Prepares each batch (prepare.ts), with the model's inputs for a model with predictInputs: in
+   * this thread or split across worker threads (parallel/). By default the batch is prepared
+   * here without model inputs, and the model builds them in predict.
+   */
+  readonly preparer?: BatchPreparer;
+}
+
+export interface BatchPreparer {
+  prepare(hits: readonly Hits[]): PreparedBatch | Promise<PreparedBatch>;
+  /** Where batches are prepared, for logs (e.g. "2 worker threads + this one"); undefined: this thread. */
+  readonly preparedBy?: string;
+}
+
 export function createReconstructor(
   geometry: DetectorGeometry,
   model: EnergyVertexModel,
   config: ReconstructorConfig = DEFAULT_RECONSTRUCTOR,
+  options: ReconstructorOptions = {},
 ): Reconstructor {
-  const transverse = createTransverseReconstructor(geometry, config.transverse);
+  const preparer: BatchPreparer = options.preparer ?? createEventPreparer(geometry, config.transverse);
+  const by = preparer.preparedBy;
   return {
-    info: { backend: model.info.backend, model: model.info.name },
+    info: { backend: model.info.backend, model: model.info.name, ...(by === undefined ? {} : { preparedBy: by }) },
     dispose: () => model.dispose(),
     async reconstruct(frames: readonly HitFrame[]): Promise<RecoEvent[]> {
+      const hits = frames.map((f) => f.hits);
+      const prepared = await preparer.prepare(hits);
       const out = new Array<RecoEvent>(frames.length);
-      const pending: { i: number; track: NonNullable<ReturnType<typeof transverse.reconstruct>['track']> }[] = [];
+      const pending: number[] = [];
       for (let i = 0; i < frames.length; i++) {
-        const f = frames[i]!;
-        const t = transverse.reconstruct(f.hits);
-        if (t.track === undefined) {
-          out[i] = rejected(f, 'no_cluster', `no DBSCAN cluster in any station (eps ${config.transverse.clustering.epsMm} mm, min ${config.transverse.clustering.minHits} hits)`);
+        if (prepared.events[i]!.track === undefined) {
+          out[i] = rejected(frames[i]!, 'no_cluster', `no DBSCAN cluster in any station (eps ${config.transverse.clustering.epsMm} mm, min ${config.transverse.clustering.minHits} hits)`);
           continue;
         }
-        pending.push({ i, track: t.track });
+        pending.push(i);
       }
       if (pending.length > 0) {
-        const pred = await model.predict(pending.map((p) => frames[p.i]!.hits));
+        const pred = prepared.inputs !== undefined && model.predictInputs !== undefined
+          ? await model.predictInputs(prepared.inputs)
+          : await model.predict(pending.map((i) => hits[i]!));
         for (let k = 0; k < pending.length; k++) {
-          const { i, track } = pending[k]!;
+          const i = pending[k]!;
+          const { track, robust } = prepared.events[i]! as { track: NonNullable<PreparedEvent['track']>; robust?: PreparedEvent['robust'] };
           const f = frames[i]!;
           const e = pred.energyGeV[k];
           const d = pred.dCm[k];
@@ -83,7 +109,6 @@ export function createReconstructor(
             continue;
           }
           // Seed: the robust centre of the busiest station (DBSCAN's line, extrapolated, has longer tails).
-          const robust = robustCentreTrack(f.hits, geometry);
           const axis = originAt(robust ?? track, d);
           const o = stationCombinedOrigin(f.hits, geometry, axis, e, d, config.origin) ?? axis;
           out[i] = {

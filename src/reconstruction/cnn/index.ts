@@ -30,7 +30,9 @@ export {
   type NetArchitecture,
   type ModelMetadata,
   type ModelOptions,
+  type CnnModel,
 } from './model.js';
+export { buildModelInputs, type ModelInputSpec } from './model-inputs.js';
 export { SparseInputs, datasetFrom, datasetFromDense, type Dataset } from './dataset.js';
 export {
   trainEnergyVertexNet,

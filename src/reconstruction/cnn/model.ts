@@ -8,7 +8,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError, type DetectorGeometry, type Hits } from '../../domain/index.js';
-import { DEFAULT_MOMENT_FEATURES, featureCount, featuresOf, predictGbt, type BoostedCoefficients, type FeatureSet } from '../baseline/index.js';
 import { calibrateEnergy, energyCalibrationProblem, type EnergyCalibration } from '../calibration.js';
 import type { EnergyVertexModel } from '../reconstructor.js';
 import { activeBackend } from './backend.js';
@@ -16,9 +15,11 @@ import { CoordConv, registerCoordConv } from './coord-conv.js';
 import { graphExecution, layersExecution, planExecution, type Execution } from './execution.js';
 import { loadPlanGraph, type SavedModelStore } from './graph-run.js';
 import { compileInferencePlan, type InferencePlan } from './inference-plan.js';
-import { buildInputs, inputLength, validateInputSpec, type InputSpec } from './preprocess.js';
+import { buildModelInputs, featureInputLength, type FeatureInput, type ModelInputs, type ModelInputSpec } from './model-inputs.js';
+import { validateInputSpec, type InputSpec } from './preprocess.js';
 
 export type { EnergyVertexModel } from '../reconstructor.js';
+export { featureInputs, featureInputLength, featureRow, type FeatureInput } from './model-inputs.js';
 
 export interface NetArchitecture {
   /** Filters of the first block; block k has width · 2^k (capped at 4 · width). */
@@ -28,35 +29,6 @@ export interface NetArchitecture {
 }
 
 export const DEFAULT_ARCHITECTURE: NetArchitecture = { width: 8, blocks: 3, denseUnits: 64 };
-
-/**
- * The optional second input: a feature set of the baselines (baseline/features.ts), standardised
- * with the training sample's mean and scale, joined to the image branch before the dense head.
- */
-export interface FeatureInput {
-  readonly set: FeatureSet;
-  readonly mean: number[];
-  readonly scale: number[];
-  /**
-   * Stacking: boosted trees on the same feature set, trained on a separate sample, whose ln E and
-   * d estimates are appended to the features (so the net learns what the image adds to them).
-   */
-  readonly boosted?: BoostedCoefficients;
-}
-
-/** Length of the feature input: the set's features, plus ln E and d of the stacked trees. */
-export function featureInputLength(f: Pick<FeatureInput, 'set' | 'boosted'>, nStations: number): number {
-  return featureCount(f.set, nStations) + (f.boosted === undefined ? 0 : 2);
-}
-
-/** The raw (unstandardised) feature row of one event into row[0 .. featureInputLength). */
-export function featureRow(f: Pick<FeatureInput, 'set' | 'boosted'>, hits: Hits, geometry: DetectorGeometry, row: Float64Array): void {
-  featuresOf(f.set, hits, geometry, DEFAULT_MOMENT_FEATURES, row);
-  if (f.boosted === undefined) return;
-  const q = featureCount(f.set, geometry.nStations);
-  row[q] = predictGbt(f.boosted.energy, row);
-  row[q + 1] = predictGbt(f.boosted.d, row);
-}
 
 export interface ModelMetadata {
   readonly format: 'showertrig-energy-vertex/1';
@@ -109,18 +81,6 @@ export function buildEnergyVertexNet(spec: InputSpec, arch: NetArchitecture = DE
   return tf.model({ inputs, outputs: [energy, vertex], name });
 }
 
-/** Standardised feature rows (n × q, float32) for the net's second input. */
-export function featureInputs(hits: readonly Hits[], geometry: DetectorGeometry, f: FeatureInput): Float32Array {
-  const q = featureInputLength(f, geometry.nStations);
-  const row = new Float64Array(q);
-  const out = new Float32Array(hits.length * q);
-  hits.forEach((h, i) => {
-    featureRow(f, h, geometry, row);
-    for (let j = 0; j < q; j++) out[i * q + j] = (row[j]! - f.mean[j]!) / f.scale[j]!;
-  });
-  return out;
-}
-
 export function metadataFor(name: string, spec: InputSpec, arch: NetArchitecture, features?: FeatureInput): ModelMetadata {
   return {
     format: 'showertrig-energy-vertex/1', name, inputSpec: spec, architecture: arch, targets: { energy: 'log10(E/GeV)-1', vertex: 'd/3.75cm+1' },
@@ -168,7 +128,7 @@ function checkSpec(meta: ModelMetadata, geometry: DetectorGeometry): void {
  * by op (or the layers model); loadEnergyVertexModel can also run it as a graph. With the plan it
  * snapshots the weights: build it after training, not before.
  */
-export function createEnergyVertexModel(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorGeometry, options: ModelOptions = {}): EnergyVertexModel {
+export function createEnergyVertexModel(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorGeometry, options: ModelOptions = {}): CnnModel {
   checkSpec(meta, geometry);
   if (options.execution === 'graph') throw new ModelError(`model ${meta.name}: graph execution needs loadEnergyVertexModel (the session loads asynchronously)`);
   const { plan, execution } = planFor(net, meta, options);
@@ -197,26 +157,37 @@ async function chooseExecution(net: tf.LayersModel, meta: ModelMetadata, options
   return graphExecution(loaded.graph, spec, `graph: ${loaded.graph.summary}; ${planned}`);
 }
 
-function wrapModel(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorGeometry, execution: Execution): EnergyVertexModel {
-  const spec = meta.inputSpec;
-  let buffer = new Float32Array(0);
+/** The CNN as an EnergyVertexModel, with the spec of its inputs (to build them elsewhere) and predictInputs. */
+export interface CnnModel extends EnergyVertexModel {
+  readonly inputSpec: ModelInputSpec;
+  predictInputs(x: ModelInputs): Promise<{ energyGeV: Float32Array; dCm: Float32Array }>;
+}
+
+function wrapModel(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorGeometry, execution: Execution): CnnModel {
+  const spec: ModelInputSpec = meta.features === undefined ? { inputSpec: meta.inputSpec } : { inputSpec: meta.inputSpec, features: meta.features };
+  /** The image buffer, reused from batch to batch (it grows to the largest batch). */
+  let buffer: Float32Array = new Float32Array(0);
+  const predictInputs = async (x: ModelInputs): Promise<{ energyGeV: Float32Array; dCm: Float32Array }> => {
+    if (x.n === 0) return { energyGeV: new Float32Array(0), dCm: new Float32Array(0) };
+    const s = execution.scaled(x.images, x.features);
+    const energyGeV = new Float32Array(x.n);
+    const dCm = new Float32Array(x.n);
+    for (let i = 0; i < x.n; i++) {
+      const e = unscaleEnergy(s.energy[i]!);
+      energyGeV[i] = meta.energyCalibration === undefined ? e : calibrateEnergy(meta.energyCalibration, e);
+      dCm[i] = unscaleVertex(s.vertex[i]!);
+    }
+    return { energyGeV, dCm };
+  };
   return {
     info: { name: meta.name, backend: activeBackend(), execution: execution.description },
     async predict(hits: readonly Hits[]) {
-      const need = inputLength(spec) * hits.length;
-      if (buffer.length < need) buffer = new Float32Array(need);
-      const x = buildInputs(hits, geometry, spec, buffer).subarray(0, need);
-      if (hits.length === 0) return { energyGeV: new Float32Array(0), dCm: new Float32Array(0) };
-      const s = execution.scaled(x, meta.features === undefined ? undefined : featureInputs(hits, geometry, meta.features));
-      const energyGeV = new Float32Array(hits.length);
-      const dCm = new Float32Array(hits.length);
-      for (let i = 0; i < hits.length; i++) {
-        const e = unscaleEnergy(s.energy[i]!);
-        energyGeV[i] = meta.energyCalibration === undefined ? e : calibrateEnergy(meta.energyCalibration, e);
-        dCm[i] = unscaleVertex(s.vertex[i]!);
-      }
-      return { energyGeV, dCm };
+      const x = buildModelInputs(spec, hits, geometry, buffer);
+      if (x.images.buffer !== buffer.buffer) buffer = new Float32Array(x.images.buffer);
+      return predictInputs(x);
     },
+    inputSpec: spec,
+    predictInputs,
     dispose: () => {
       execution.dispose();
       net.dispose();
@@ -251,7 +222,7 @@ function featureInputProblem(net: tf.LayersModel, meta: ModelMetadata, geometry:
 }
 
 /** Loads a saved model through any tfjs IOHandler (files: src/io/model-files.ts; tests: tf.io.fromMemory). */
-export async function loadEnergyVertexModel(handler: tf.io.IOHandler, geometry: DetectorGeometry, options: ModelOptions = {}): Promise<EnergyVertexModel> {
+export async function loadEnergyVertexModel(handler: tf.io.IOHandler, geometry: DetectorGeometry, options: ModelOptions = {}): Promise<CnnModel> {
   registerCoordConv();
   let net: tf.LayersModel;
   try {

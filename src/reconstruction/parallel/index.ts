@@ -1,0 +1,1 @@
+export { createPreparePool, splitByHits, type PreparePool, type PreparePoolConfig, type PreparePoolHooks } from './pool.js';

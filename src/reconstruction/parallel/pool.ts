@@ -1,0 +1,162 @@
+/**
+ * Prepares reconstruction batches (prepare.ts: DBSCAN, robust centre, the net's inputs) on
+ * worker threads and on the calling thread at once. The thread that owns the net then only runs
+ * it. A batch is split into threads + 1 chunks of about equal hit count; the calling thread
+ * prepares its own chunk while the workers prepare theirs, and the chunks are merged in order.
+ * The result is exactly what one thread would give (events are independent; a test checks it).
+ *
+ * Failure: a worker that errors or exits is dropped. Its chunk, and every later batch's share,
+ * is prepared here instead (onWorkerLost says so once per worker): the pool degrades, it does
+ * not fail. Workers are unref'd while idle, so an idle pool never keeps the process alive.
+ */
+import { Worker } from 'node:worker_threads';
+import { ContractError, type DetectorGeometry, type Hits } from '../../domain/index.js';
+import type { TransverseConfig } from '../clustering/index.js';
+import { buildModelInputs, type ModelInputSpec } from '../cnn/model-inputs.js';
+import { createEventPreparer, mergePrepared, type EventPreparer, type PreparedBatch } from '../prepare.js';
+import { packedBuffers, packHits, type PrepareReply, type PrepareRequest, type PrepareWorkerData } from './messages.js';
+
+export interface PreparePoolConfig {
+  /** Worker threads besides the calling thread (>= 1). */
+  readonly threads: number;
+  readonly geometry: DetectorGeometry;
+  readonly transverse: TransverseConfig;
+  /** The CNN's input spec: workers then build the net's inputs too. */
+  readonly spec?: ModelInputSpec;
+  /** Batches with fewer events are prepared on the calling thread alone (default 2). */
+  readonly minEventsToSplit?: number;
+  /** The worker module (default: prepare-worker next to this file); tests give one that fails. */
+  readonly workerEntry?: URL;
+}
+
+export interface PreparePool {
+  prepare(hits: readonly Hits[]): Promise<PreparedBatch>;
+  /** e.g. "2 worker threads + the calling thread"; fewer once a worker is lost. */
+  readonly preparedBy: string;
+  /** Workers alive now. */
+  readonly threads: number;
+  close(): Promise<void>;
+}
+
+export interface PreparePoolHooks {
+  onWorkerLost?(index: number, error: Error): void;
+}
+
+interface Slot {
+  readonly index: number;
+  readonly worker: Worker;
+  readonly pending: Map<number, { resolve(r: PreparedBatch): void; reject(e: Error): void }>;
+  alive: boolean;
+}
+
+export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolHooks = {}): PreparePool {
+  if (!Number.isInteger(config.threads) || config.threads < 1 || config.threads > 256) throw new ContractError(`prepare pool: threads must be an integer in [1, 256], got ${config.threads}`);
+  const spec = config.spec;
+  const g = config.geometry;
+  const local: EventPreparer = createEventPreparer(g, config.transverse, spec === undefined ? undefined : (h) => buildModelInputs(spec, h, g));
+  const data: PrepareWorkerData = spec === undefined ? { geometry: g, transverse: config.transverse } : { geometry: g, transverse: config.transverse, spec };
+  const minSplit = config.minEventsToSplit ?? 2;
+  let nextId = 0;
+  let closing = false;
+
+  const slots: Slot[] = [];
+  for (let i = 0; i < config.threads; i++) slots.push(startWorker(i));
+
+  function startWorker(index: number): Slot {
+    const worker = new Worker(config.workerEntry ?? workerEntry(), { workerData: data, execArgv: workerExecArgv() });
+    worker.unref();
+    const slot: Slot = { index, worker, pending: new Map(), alive: true };
+    worker.on('message', (r: PrepareReply) => {
+      const p = slot.pending.get(r.id);
+      if (p === undefined) return;
+      slot.pending.delete(r.id);
+      if (slot.pending.size === 0) worker.unref();
+      if (r.ok) p.resolve(r.inputs === undefined ? { events: r.events } : { events: r.events, inputs: r.inputs });
+      else p.reject(new Error(`prepare worker ${index}: ${r.message}`));
+    });
+    const lose = (e: Error): void => {
+      if (!slot.alive) return;
+      slot.alive = false;
+      for (const p of slot.pending.values()) p.reject(e);
+      slot.pending.clear();
+      if (!closing) hooks.onWorkerLost?.(index, e);
+    };
+    worker.on('error', lose);
+    worker.on('exit', (code) => lose(new Error(`prepare worker ${index} exited with code ${code}`)));
+    return slot;
+  }
+
+  /** One chunk on a worker; prepared here if the worker is or becomes unavailable. */
+  function onWorker(slot: Slot, chunk: readonly Hits[]): Promise<PreparedBatch> {
+    if (!slot.alive) return Promise.resolve(local.prepare(chunk));
+    const id = nextId++;
+    const packed = packHits(chunk);
+    const request: PrepareRequest = { id, hits: packed };
+    const done = new Promise<PreparedBatch>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
+    slot.worker.ref();
+    slot.worker.postMessage(request, packedBuffers(packed));
+    return done.catch(() => local.prepare(chunk));
+  }
+
+  return {
+    get preparedBy() {
+      const n = slots.filter((s) => s.alive).length;
+      return `${n} worker thread${n === 1 ? '' : 's'} + the calling thread`;
+    },
+    get threads() {
+      return slots.filter((s) => s.alive).length;
+    },
+    async prepare(hits) {
+      const alive = slots.filter((s) => s.alive);
+      if (closing || alive.length === 0 || hits.length < minSplit) return local.prepare(hits);
+      const chunks = splitByHits(hits, alive.length + 1);
+      // Post the workers' chunks first, then prepare the first chunk here while they run.
+      const remote = chunks.slice(1).map((c, k) => onWorker(alive[k]!, c));
+      const mine = local.prepare(chunks[0]!);
+      return mergePrepared([mine, ...(await Promise.all(remote))]);
+    },
+    async close() {
+      closing = true;
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
+
+/**
+ * Consecutive chunks (in order) of about equal total hits, at most k, none empty: the work per
+ * event grows with its hits (clustering, images), not with the number of events.
+ */
+export function splitByHits(hits: readonly Hits[], k: number): Hits[][] {
+  const parts = Math.max(1, Math.min(k, hits.length));
+  let total = 0;
+  for (const h of hits) total += h.station.length;
+  const out: Hits[][] = [];
+  let cur: Hits[] = [];
+  let acc = 0;
+  for (let i = 0; i < hits.length; i++) {
+    const h = hits[i]!;
+    cur.push(h);
+    acc += h.station.length;
+    const left = hits.length - i - 1;
+    const partsLeft = parts - out.length - 1;
+    // Close the chunk at its share of the hits, or when the rest is only just enough to fill the others.
+    if (partsLeft > 0 && (acc >= (total * (out.length + 1)) / parts || left === partsLeft)) {
+      out.push(cur);
+      cur = [];
+    }
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
+/** The worker's module: prepare-worker.ts when running from source (tsx), .js when compiled. */
+function workerEntry(): URL {
+  return new URL(import.meta.url.endsWith('.ts') ? './prepare-worker.ts' : './prepare-worker.js', import.meta.url);
+}
+
+/** A worker from source needs the TypeScript loader the parent was started with. */
+function workerExecArgv(): string[] {
+  const argv = process.execArgv.filter((a) => !a.startsWith('--cpu-prof') && !a.startsWith('--inspect'));
+  if (import.meta.url.endsWith('.ts') && !argv.some((a) => a.includes('tsx'))) argv.push('--import', 'tsx');
+  return argv;
+}
