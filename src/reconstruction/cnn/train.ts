@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ContractError, Rng } from '../../domain/index.js';
 import { meanStd } from '../../numerics/index.js';
-import { CoordConv } from './coord-conv.js';
 import type { Dataset } from './dataset.js';
+import { FusedTrainStep, penalisedWeights } from './train-step.js';
 import { inputLength, type InputSpec } from './preprocess.js';
 import { predictScaled, scaleEnergy, scaleVertex, unscaleEnergy, unscaleVertex } from './model.js';
 
@@ -69,19 +69,6 @@ export function l2At(cfg: TrainConfig, epoch: number): number {
   return cfg.l2Initial * 0.5 ** Math.floor(epoch / cfg.l2HalvingEpochs);
 }
 
-function huber(pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
-  return tf.losses.huberLoss(target, pred, undefined, 1.0) as tf.Scalar;
-}
-
-function penalised(net: tf.LayersModel): tf.LayerVariable[] {
-  const out: tf.LayerVariable[] = [];
-  for (const layer of net.layers) {
-    if (layer instanceof CoordConv) out.push(...layer.penalisedWeights());
-    else if (layer.getClassName() === 'Dense') out.push(...layer.trainableWeights.filter((w) => w.name.endsWith('kernel')));
-  }
-  return out;
-}
-
 export function energyVertexResolution(eTrue: ArrayLike<number>, eReco: ArrayLike<number>, dTrue: ArrayLike<number>, dReco: ArrayLike<number>): Resolution {
   const n = eTrue.length;
   const e = meanStd(Float64Array.from({ length: n }, (_, i) => (eTrue[i]! - eReco[i]!) / eTrue[i]!));
@@ -125,13 +112,11 @@ export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec,
   if (train.inputs.per !== per || val.inputs.per !== per || train.inputs.length !== n) throw new ContractError('dataset inputs do not match the spec');
   const targetE = Float32Array.from(train.energyGeV, scaleEnergy);
   const targetD = Float32Array.from(train.dCm, scaleVertex);
-  const optimizer = tf.train.adam(cfg.learningRate);
-  const weights = penalised(net);
+  const step = new FusedTrainStep(net, penalisedWeights(net), cfg.learningRate);
   const rng = new Rng(cfg.seed);
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   const xb = new Float32Array(cfg.batchSize * per);
-  const eb = new Float32Array(cfg.batchSize);
-  const db = new Float32Array(cfg.batchSize);
+  const yb = new Float32Array(cfg.batchSize * 2);
   const q = train.nFeatures ?? 0;
   const fb = new Float32Array(cfg.batchSize * q);
   if ((val.nFeatures ?? 0) !== q) throw new RangeError('training and validation sets differ in feature inputs');
@@ -139,65 +124,69 @@ export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec,
   let best = Infinity;
   let sinceBest = 0;
   const t0 = performance.now();
-  for (let epoch = 0; epoch < cfg.epochs; epoch++) {
-    const lr = cfg.learningRate * cfg.lrDecayPerEpoch ** epoch;
-    (optimizer as unknown as { learningRate: number }).learningRate = lr;
-    const l2 = l2At(cfg, epoch);
-    for (let i = n - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      const t = order[i]!; order[i] = order[j]!; order[j] = t;
-    }
-    const te = performance.now();
-    let lossSum = 0;
-    let batches = 0;
-    for (let b = 0; b + cfg.batchSize <= n; b += cfg.batchSize) {
-      train.inputs.fill(order, b, cfg.batchSize, xb);
-      for (let k = 0; k < cfg.batchSize; k++) {
-        const src = order[b + k]!;
-        eb[k] = targetE[src]!;
-        db[k] = targetD[src]!;
-        if (q > 0) fb.set(train.features!.subarray(src * q, (src + 1) * q), k * q);
+  try {
+    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+      const lr = cfg.learningRate * cfg.lrDecayPerEpoch ** epoch;
+      step.learningRate = lr;
+      const l2 = l2At(cfg, epoch);
+      for (let i = n - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        const t = order[i]!; order[i] = order[j]!; order[j] = t;
       }
-      const loss = tf.tidy(() => {
+      const te = performance.now();
+      // The step losses stay on the backend until the epoch ends: one read instead of one per step.
+      const losses: tf.Scalar[] = [];
+      for (let b = 0; b + cfg.batchSize <= n; b += cfg.batchSize) {
+        train.inputs.fill(order, b, cfg.batchSize, xb);
+        for (let k = 0; k < cfg.batchSize; k++) {
+          const src = order[b + k]!;
+          yb[2 * k] = targetE[src]!;
+          yb[2 * k + 1] = targetD[src]!;
+          if (q > 0) fb.set(train.features!.subarray(src * q, (src + 1) * q), k * q);
+        }
         const image = tf.tensor4d(xb, [cfg.batchSize, spec.size, spec.size, spec.nStations]);
         const x = q > 0 ? [image, tf.tensor2d(fb, [cfg.batchSize, q])] : image;
-        const ye = tf.tensor2d(eb, [cfg.batchSize, 1]);
-        const yd = tf.tensor2d(db, [cfg.batchSize, 1]);
-        const l = optimizer.minimize(() => {
-          const [pe, pd] = net.apply(x, { training: true }) as tf.Tensor[];
-          let l = tf.add(huber(pe!, ye), huber(pd!, yd));
-          if (l2 > 0 && weights.length > 0) l = tf.add(l, tf.mul(l2, tf.addN(weights.map((w) => tf.sum(tf.square(w.read()))))));
-          return l as tf.Scalar;
-        }, true);
-        if (l === null) throw new ContractError('optimizer returned no loss');
-        return l;
-      });
-      lossSum += (await loss.data())[0]!;
-      loss.dispose();
-      batches++;
+        const y = tf.tensor2d(yb, [cfg.batchSize, 2]);
+        losses.push(step.run({ x, y }, l2));
+        tf.dispose([x, y]);
+      }
+      const lossValues = await readScalars(losses);
+      const batches = lossValues.length;
+      const lossSum = lossValues.reduce((a, b) => a + b, 0);
+      const epochSeconds = (performance.now() - te) / 1000;
+      const ev = evaluateEnergyVertexNet(net, val, spec);
+      const improved = ev.loss < best;
+      if (improved) { best = ev.loss; sinceBest = 0; } else sinceBest++;
+      const elapsed = (performance.now() - t0) / 1000;
+      const report: EpochReport = {
+        epoch: epoch + 1,
+        trainLoss: lossSum / Math.max(1, batches),
+        valLoss: ev.loss,
+        val: ev.resolution,
+        learningRate: lr,
+        l2,
+        eventsPerSecond: (batches * cfg.batchSize) / epochSeconds,
+        epochSeconds,
+        etaSeconds: (elapsed / (epoch + 1)) * (cfg.epochs - epoch - 1),
+        improved,
+      };
+      reports.push(report);
+      hooks.onEpoch?.(report);
+      if (improved && hooks.onBest) await hooks.onBest(net, report);
+      if (sinceBest >= cfg.patience) break;
     }
-    const epochSeconds = (performance.now() - te) / 1000;
-    const ev = evaluateEnergyVertexNet(net, val, spec);
-    const improved = ev.loss < best;
-    if (improved) { best = ev.loss; sinceBest = 0; } else sinceBest++;
-    const elapsed = (performance.now() - t0) / 1000;
-    const report: EpochReport = {
-      epoch: epoch + 1,
-      trainLoss: lossSum / Math.max(1, batches),
-      valLoss: ev.loss,
-      val: ev.resolution,
-      learningRate: lr,
-      l2,
-      eventsPerSecond: (batches * cfg.batchSize) / epochSeconds,
-      epochSeconds,
-      etaSeconds: (elapsed / (epoch + 1)) * (cfg.epochs - epoch - 1),
-      improved,
-    };
-    reports.push(report);
-    hooks.onEpoch?.(report);
-    if (improved && hooks.onBest) await hooks.onBest(net, report);
-    if (sinceBest >= cfg.patience) break;
+  } finally {
+    step.dispose();
   }
-  optimizer.dispose();
   return reports;
+}
+
+/** The values of scalars on the backend, in one read; disposes them. */
+async function readScalars(scalars: tf.Scalar[]): Promise<Float32Array> {
+  if (scalars.length === 0) return new Float32Array(0);
+  const all = tf.stack(scalars);
+  tf.dispose(scalars);
+  const values = (await all.data()) as Float32Array;
+  all.dispose();
+  return values;
 }
