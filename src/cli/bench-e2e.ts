@@ -21,13 +21,14 @@ import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.j
 import { benchOutDir, saveResultRow } from './bench-results.js';
 import { quantile } from '../numerics/index.js';
 
-const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--warmup N] [--partitions P] [--processors N] [--signal-only] [--backend B] [--json] [--out DIR]
+const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--warmup N] [--partitions P] [--processors N] [--signal-only] [--backend B] [--threads T] [--json] [--out DIR]
   --events N   frames to send (default 20000)
   --rate HZ    offered rate (default 0 = as fast as the broker accepts)
   --warmup N   frames sent first, the same way, and not measured (default 5000)
   --processors N  processors in one consumer group (default 1; at most --partitions)
   --signal-only  frames are all signal showers (the costliest class) instead of the simulator mix
   --backend B  the processors' CNN backend: auto (default), tensorflow, wasm, ... (one run per backend gives an A/B)
+  --threads T  worker threads per processor that prepare the batches (reconstruction.threads; default 0)
   --out DIR    where e2e.json and e2e.md go (default: the scratch directory $TMPDIR/showertrig-bench;
                --out bench/results updates the committed results); one row per rate and mix`;
 
@@ -40,13 +41,14 @@ export const command: Command = {
   summary: 'end-to-end benchmark through Kafka',
   usage: USAGE,
   async run(argv) {
-    const { values } = parseFlags(argv, { brokers: { type: 'string' }, events: { type: 'string' }, rate: { type: 'string' }, partitions: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, 'signal-only': { type: 'boolean' }, processors: { type: 'string' }, warmup: { type: 'string' }, backend: { type: 'string' } });
+    const { values } = parseFlags(argv, { brokers: { type: 'string' }, events: { type: 'string' }, rate: { type: 'string' }, partitions: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, 'signal-only': { type: 'boolean' }, processors: { type: 'string' }, warmup: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' } });
     if (values.brokers === undefined) throw new UsageError('--brokers is required');
     const n = intFlag(values.events, 'events', 20000, 1);
     const rate = numFlag(values.rate, 'rate', 0, 0);
     const partitions = intFlag(values.partitions, 'partitions', 4, 1, 1000);
     const processors = intFlag(values.processors, 'processors', 1, 1, partitions);
     const warmup = intFlag(values.warmup, 'warmup', 5000, 0);
+    const threads = intFlag(values.threads, 'threads', 0, 0, 64);
     const s = Date.now().toString(36);
     const topics = { frames: `bench.${s}.frames`, reco: `bench.${s}.reco`, candidates: `bench.${s}.candidates`, alerts: `bench.${s}.alerts`, dlq: `bench.${s}.dlq` };
     const signalOnly = values['signal-only'] === true;
@@ -59,7 +61,7 @@ export const command: Command = {
     const dir = mkdtempSync(join(tmpdir(), 'showertrig-bench-'));
     const backend = values.backend ?? 'auto';
     if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend: expected one of ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ kafka: { brokers: cfg.kafka.brokers, topics, partitions, groupId: cfg.kafka.groupId }, service: { metricsPort: 0, logLevel: 'info' }, reconstruction: { backend } }));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ kafka: { brokers: cfg.kafka.brokers, topics, partitions, groupId: cfg.kafka.groupId }, service: { metricsPort: 0, logLevel: 'info' }, reconstruction: { backend, threads } }));
     const children = Array.from({ length: processors }, () => startProcessor(values.brokers!, join(dir, 'config.json')));
     await Promise.all(children.map((c) => c.joined));
     // The backend the processors actually run (their 'inference backend' log line).
@@ -132,7 +134,7 @@ export const command: Command = {
     const steady = measured.filter((m) => m.sent >= tStart + STEADY_AFTER_S * 1000).map((m) => m.reco - m.sent).sort((a, b) => a - b);
     const last = Math.max(...measured.map((m) => m.reco));
     const result = {
-      events: n, reconstructed: measured.length, warmup_events: warmup, offered_rate_hz: rate || 'max', frames: signalOnly ? 'signal only' : 'simulator mix', processors, partitions, backend: running,
+      events: n, reconstructed: measured.length, warmup_events: warmup, offered_rate_hz: rate || 'max', frames: signalOnly ? 'signal only' : 'simulator mix', processors, threads, partitions, backend: running,
       events_per_second: measured.length / ((last - tStart) / 1000),
       latency_ms: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] ?? NaN },
       steady_p99_ms: steady.length > 0 ? quantile(steady, 0.99) : null,
@@ -141,7 +143,7 @@ export const command: Command = {
       machine: `${cpus().length} cores, node ${process.version}`,
       measured: new Date().toISOString().slice(0, 10),
     };
-    saveResultRow(benchOutDir(values.out), 'e2e', result, (r) => `${r.frames} ${r.offered_rate_hz} ${r.processors} ${r.backend ?? 'wasm'}`, {
+    saveResultRow(benchOutDir(values.out), 'e2e', result, (r) => `${r.frames} ${r.offered_rate_hz} ${r.processors} ${r.backend ?? 'wasm'} ${r.threads ?? 0}`, {
       title: 'End-to-end benchmark through Kafka',
       notes: [
         '`showertrig bench-e2e --brokers 127.0.0.1:9092 --events N [--rate HZ]`: one or more processors in one consumer group (`showertrig run --brokers`, default model, CNN backend as in the backend column) on fresh topics of the project broker (scripts/kafka.sh), frames from the simulator class mix (signal 5, neutrino 20, muon 50, noise 10 Hz) or signal showers only (1–100 GeV)',
@@ -154,6 +156,7 @@ export const command: Command = {
         { header: 'offered rate (Hz)', cell: (r) => String(r.offered_rate_hz) },
         { header: 'processors', cell: (r) => String(r.processors) },
         { header: 'backend', cell: (r) => r.backend ?? 'wasm' },
+        { header: 'worker threads', cell: (r) => String(r.threads ?? 0) },
         { header: 'events', cell: (r) => `${r.reconstructed}/${r.events}` },
         { header: 'events/s', cell: (r) => r.events_per_second.toFixed(0) },
         { header: 'p50 ms', cell: (r) => ms(r.latency_ms.p50) },

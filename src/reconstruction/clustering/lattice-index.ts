@@ -18,6 +18,8 @@ export class LatticeIndex {
   private order = new Int32Array(256);
   private sortedKey = new Float64Array(256);
   private widths = new Int32Array(0);
+  /** Per row offset: 1 when its outermost columns lie on the eps circle (exact ties: the float test decides there). */
+  private tie = new Uint8Array(0);
   private widthsFor = '';
   private ptr = new Int32Array(0);
 
@@ -49,12 +51,16 @@ export class LatticeIndex {
     if (this.widthsFor !== wkey) {
       const r = Math.ceil(eps / pitch);
       const w: number[] = [];
+      const tie: number[] = [];
       for (let dj = -r; dj <= r; dj++) {
         let best = -1;
         for (let di = 0; di <= r; di++) if ((di * pitch) ** 2 + (dj * pitch) ** 2 <= eps * eps * (1 + 1e-9) + 1e-12) best = di;
         w.push(best);
+        // Columns strictly inside the circle by more than the tolerance pass the float test for sure.
+        tie.push(best >= 0 && (best * pitch) ** 2 + (dj * pitch) ** 2 >= eps * eps * (1 - 1e-6) ? 1 : 0);
       }
       this.widths = Int32Array.from(w);
+      this.tie = Uint8Array.from(tie);
       this.ptr = new Int32Array(w.length);
       this.widthsFor = wkey;
     }
@@ -70,6 +76,7 @@ export class LatticeIndex {
     const rows = widths.length;
     const r = (rows - 1) / 2;
     const ptr = this.ptr.fill(0);
+    const tie = this.tie;
     const order = this.order;
     const sk = this.sortedKey;
     let m = 0;
@@ -90,6 +97,11 @@ export class LatticeIndex {
         let p = ptr[row]!;
         while (p < n && sk[p]! < lo) p++;
         ptr[row] = p;
+        if (tie[row] === 0) {
+          // Every lattice point of this row's range is well inside eps: no float test.
+          for (let q = p; q < n && sk[q]! <= hi; q++) out[m++] = order[q]!;
+          continue;
+        }
         for (let q = p; q < n && sk[q]! <= hi; q++) {
           const c = order[q]!;
           const dx = x[c]! - xk;
