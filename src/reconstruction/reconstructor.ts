@@ -78,9 +78,15 @@ export function createReconstructor(
   options: ReconstructorOptions = {},
 ): Reconstructor {
   const preparer: BatchPreparer = options.preparer ?? createEventPreparer(geometry, config.transverse);
-  const by = preparer.preparedBy;
   return {
-    info: { backend: model.info.backend, model: model.info.name, ...(by === undefined ? {} : { preparedBy: by }) },
+    info: {
+      backend: model.info.backend,
+      model: model.info.name,
+      // Read when asked: a pool that lost a worker says so.
+      get preparedBy() {
+        return preparer.preparedBy;
+      },
+    },
     dispose: () => model.dispose(),
     async reconstruct(frames: readonly HitFrame[]): Promise<RecoEvent[]> {
       const hits = frames.map((f) => f.hits);

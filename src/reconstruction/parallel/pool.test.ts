@@ -56,6 +56,9 @@ test('a pool of worker threads prepares exactly what one thread prepares (tracks
     const [px, py] = await Promise.all([pool.prepare(x), pool.prepare(y)]);
     assertSame(local.prepare(x), px);
     assertSame(local.prepare(y), py);
+    // The workers did their share: 2 chunks for each split batch (64, 7, 30, 30 events), none lost.
+    assert.deepEqual(pool.chunks, { onWorkers: 8, here: 6 });
+    assert.equal(pool.threads, 2);
   } finally {
     await pool.close();
   }
@@ -91,6 +94,7 @@ test('the reconstructor gives the same events with the batch prepared on worker 
     assert.equal(reco.info.preparedBy, '1 worker thread + the calling thread');
     const pooled = await reco.reconstruct(frames);
     assert.deepEqual(pooled, alone);
+    assert.equal(pool.chunks.onWorkers, 1);
     assert.ok(alone.filter((e) => e.status === 'ok').length >= 30);
     assert.ok(alone.some((e) => e.status === 'no_cluster'));
   } finally {

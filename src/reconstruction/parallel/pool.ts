@@ -35,6 +35,8 @@ export interface PreparePool {
   readonly preparedBy: string;
   /** Workers alive now. */
   readonly threads: number;
+  /** Chunks prepared on worker threads so far, and on the calling thread (its own share and any fallback). */
+  readonly chunks: { readonly onWorkers: number; readonly here: number };
   close(): Promise<void>;
 }
 
@@ -58,12 +60,17 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
   const minSplit = config.minEventsToSplit ?? 2;
   let nextId = 0;
   let closing = false;
+  const chunks = { onWorkers: 0, here: 0 };
+  const here = (c: readonly Hits[]): PreparedBatch => {
+    chunks.here++;
+    return local.prepare(c);
+  };
 
   const slots: Slot[] = [];
   for (let i = 0; i < config.threads; i++) slots.push(startWorker(i));
 
   function startWorker(index: number): Slot {
-    const worker = new Worker(config.workerEntry ?? workerEntry(), { workerData: data, execArgv: workerExecArgv() });
+    const worker = startThread(config.workerEntry ?? workerEntry(), data);
     worker.unref();
     const slot: Slot = { index, worker, pending: new Map(), alive: true };
     worker.on('message', (r: PrepareReply) => {
@@ -71,7 +78,10 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
       if (p === undefined) return;
       slot.pending.delete(r.id);
       if (slot.pending.size === 0) worker.unref();
-      if (r.ok) p.resolve(r.inputs === undefined ? { events: r.events } : { events: r.events, inputs: r.inputs });
+      if (r.ok) {
+        chunks.onWorkers++;
+        p.resolve(r.inputs === undefined ? { events: r.events } : { events: r.events, inputs: r.inputs });
+      }
       else p.reject(new Error(`prepare worker ${index}: ${r.message}`));
     });
     const lose = (e: Error): void => {
@@ -88,14 +98,14 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
 
   /** One chunk on a worker; prepared here if the worker is or becomes unavailable. */
   function onWorker(slot: Slot, chunk: readonly Hits[]): Promise<PreparedBatch> {
-    if (!slot.alive) return Promise.resolve(local.prepare(chunk));
+    if (!slot.alive) return Promise.resolve(here(chunk));
     const id = nextId++;
     const packed = packHits(chunk);
     const request: PrepareRequest = { id, hits: packed };
     const done = new Promise<PreparedBatch>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
     slot.worker.ref();
     slot.worker.postMessage(request, packedBuffers(packed));
-    return done.catch(() => local.prepare(chunk));
+    return done.catch(() => here(chunk));
   }
 
   return {
@@ -106,13 +116,16 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
     get threads() {
       return slots.filter((s) => s.alive).length;
     },
+    get chunks() {
+      return { ...chunks };
+    },
     async prepare(hits) {
       const alive = slots.filter((s) => s.alive);
-      if (closing || alive.length === 0 || hits.length < minSplit) return local.prepare(hits);
-      const chunks = splitByHits(hits, alive.length + 1);
+      if (closing || alive.length === 0 || hits.length < minSplit) return here(hits);
+      const parts = splitByHits(hits, alive.length + 1);
       // Post the workers' chunks first, then prepare the first chunk here while they run.
-      const remote = chunks.slice(1).map((c, k) => onWorker(alive[k]!, c));
-      const mine = local.prepare(chunks[0]!);
+      const remote = parts.slice(1).map((c, k) => onWorker(alive[k]!, c));
+      const mine = here(parts[0]!);
       return mergePrepared([mine, ...(await Promise.all(remote))]);
     },
     async close() {
@@ -154,9 +167,14 @@ function workerEntry(): URL {
   return new URL(import.meta.url.endsWith('.ts') ? './prepare-worker.ts' : './prepare-worker.js', import.meta.url);
 }
 
-/** A worker from source needs the TypeScript loader the parent was started with. */
-function workerExecArgv(): string[] {
-  const argv = process.execArgv.filter((a) => !a.startsWith('--cpu-prof') && !a.startsWith('--inspect'));
-  if (import.meta.url.endsWith('.ts') && !argv.some((a) => a.includes('tsx'))) argv.push('--import', 'tsx');
-  return argv;
+/**
+ * A compiled worker starts from its file. From source (.ts, run through tsx: tests, `node --import
+ * tsx`), a worker's entry does not go through the parent's tsx hooks, so a small bootstrap
+ * imports it with tsx's own API (tsx is then installed: it is what runs the parent).
+ */
+function startThread(entry: URL, workerData: PrepareWorkerData): Worker {
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--cpu-prof') && !a.startsWith('--inspect'));
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData, execArgv });
+  const boot = `import('tsx/esm/api').then((api) => api.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(boot, { eval: true, workerData, execArgv });
 }
