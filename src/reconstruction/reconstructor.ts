@@ -78,15 +78,11 @@ export function createReconstructor(
   options: ReconstructorOptions = {},
 ): Reconstructor {
   const preparer: BatchPreparer = options.preparer ?? createEventPreparer(geometry, config.transverse);
+  const info = { backend: model.info.backend, model: model.info.name };
+  // Read when asked: a pool that lost a worker says so.
+  if (options.preparer !== undefined) Object.defineProperty(info, 'preparedBy', { enumerable: true, get: () => preparer.preparedBy });
   return {
-    info: {
-      backend: model.info.backend,
-      model: model.info.name,
-      // Read when asked: a pool that lost a worker says so.
-      get preparedBy() {
-        return preparer.preparedBy;
-      },
-    },
+    info,
     dispose: () => model.dispose(),
     async reconstruct(frames: readonly HitFrame[]): Promise<RecoEvent[]> {
       const hits = frames.map((f) => f.hits);
