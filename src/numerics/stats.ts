@@ -33,18 +33,20 @@ export function meanStd(v: ArrayLike<number>, lo = -Infinity, hi = Infinity): { 
   return { n, mean, std: n > 1 ? Math.sqrt(ss / (n - 1)) : 0 };
 }
 
-/** Weight per value for the histogram path of weightedMedianInt; all zero between calls. */
-let bins = new Float64Array(4096);
-/** Value ranges up to this many bins (or 8 per value, if more) are histogrammed instead of sorted. */
-const HISTOGRAM_BINS = 4096;
+/** Weight per coarse bin (64 values) and per value within one coarse bin, for weightedMedianInt; all zero between calls. */
+let coarse = new Float64Array(64);
+const fine = new Float64Array(64);
+/** Value ranges up to this many integers (or 8 per value, if more) are histogrammed instead of sorted. */
+const HISTOGRAM_SPAN = 1 << 16;
 
 /**
  * Weighted median of integer values: over the indices idx[a..b), the smallest v[idx[k]] with at
  * least half the total weight w at or below it. Values already in order (a station's pixel rows,
  * hits arriving in pixel-key order) need one scan. Otherwise, when the values span at most
- * max(4096, 8·count) integers — a station's pixel columns — the weights go into a histogram of
- * that span, scanned in value order: linear, no sort. Wider spans sort (value, position) pairs
- * packed into one double. All three give the same value. |v| must stay below 2^20.
+ * max(65536, 8·count) integers — a station's pixel columns — a two-level histogram finds it
+ * without sorting: weights per 64 values locate the median's block, then weights per value within
+ * that block. Wider spans sort (value, position) pairs packed into one double. All paths give the
+ * same value (for integer weights, whose sums are exact). |v| must stay below 2^20.
  */
 export function weightedMedianInt(v: ArrayLike<number>, w: ArrayLike<number>, idx: ArrayLike<number>, a = 0, b = idx.length): number {
   let total = 0;
@@ -68,19 +70,33 @@ export function weightedMedianInt(v: ArrayLike<number>, w: ArrayLike<number>, id
   }
   const m = b - a;
   const span = hi - lo + 1;
-  if (span <= Math.max(HISTOGRAM_BINS, 8 * m)) {
-    if (bins.length < span) bins = new Float64Array(span);
-    for (let k = a; k < b; k++) bins[v[idx[k]!]! - lo]! += w[idx[k]!]!;
-    let median = hi;
-    for (let j = 0; j < span; j++) {
-      acc += bins[j]!;
+  if (span <= Math.max(HISTOGRAM_SPAN, 8 * m)) {
+    const nBlocks = (span >> 6) + 1;
+    if (coarse.length < nBlocks) coarse = new Float64Array(nBlocks);
+    for (let k = a; k < b; k++) coarse[(v[idx[k]!]! - lo) >> 6]! += w[idx[k]!]!;
+    let block = nBlocks - 1;
+    for (let j = 0; j < nBlocks; j++) {
+      if (2 * (acc + coarse[j]!) >= total) {
+        block = j;
+        break;
+      }
+      acc += coarse[j]!;
+    }
+    coarse.fill(0, 0, nBlocks);
+    for (let k = a; k < b; k++) {
+      const d = v[idx[k]!]! - lo;
+      if (d >> 6 === block) fine[d & 63]! += w[idx[k]!]!;
+    }
+    let median = lo + block * 64 + 63;
+    for (let j = 0; j < 64; j++) {
+      acc += fine[j]!;
       if (2 * acc >= total) {
-        median = lo + j;
+        median = lo + block * 64 + j;
         break;
       }
     }
-    for (let k = a; k < b; k++) bins[v[idx[k]!]! - lo] = 0;
-    return median;
+    fine.fill(0);
+    return Math.min(median, hi);
   }
   const packed = new Float64Array(m);
   for (let k = 0; k < m; k++) packed[k] = v[idx[a + k]!]! * 4294967296 + k;

@@ -56,3 +56,70 @@ test('inputSpecFor sizes the bins so the window covers the requested width', () 
   const s = inputSpecFor(DEFAULT_GEOMETRY, 32, 6.4); // 6.4 cm = 128 pixels of 0.5 mm
   assert.deepEqual(s, { size: 32, pixelsPerBin: 4, nStations: 3 });
 });
+
+/** The full-scan windowCentre (every grid cell visited row by row), the reference for the sparse one. */
+function fullScanCentre(h: Hits, spec: InputSpec): { cx: number; cy: number } | undefined {
+  const n = h.station.length;
+  const per = new Float64Array(spec.nStations);
+  for (let i = 0; i < n; i++) per[h.station[i]!]! += h.count[i]!;
+  let best = 0;
+  for (let s = 1; s < spec.nStations; s++) if (per[s]! > per[best]!) best = s;
+  if (!(per[best]! > 0)) return undefined;
+  const side = spec.size * spec.pixelsPerBin;
+  const cell = Math.max(1, Math.floor(side / 4));
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let i = 0; i < n; i++) {
+    if (h.station[i] !== best) continue;
+    minX = Math.min(minX, h.ix[i]!); maxX = Math.max(maxX, h.ix[i]!);
+    minY = Math.min(minY, h.iy[i]!); maxY = Math.max(maxY, h.iy[i]!);
+  }
+  const gx0 = Math.floor(minX / cell) - 1, gy0 = Math.floor(minY / cell) - 1;
+  const gw = Math.floor(maxX / cell) - gx0 + 2, gh = Math.floor(maxY / cell) - gy0 + 2;
+  const grid = new Float64Array(gw * gh);
+  for (let i = 0; i < n; i++) if (h.station[i] === best) grid[(Math.floor(h.iy[i]! / cell) - gy0) * gw + (Math.floor(h.ix[i]! / cell) - gx0)]! += h.count[i]!;
+  let bestCell = 0, bestSum = -1;
+  for (let gy = 1; gy < gh - 1; gy++) {
+    for (let gx = 1; gx < gw - 1; gx++) {
+      const k = gy * gw + gx;
+      if (grid[k] === 0) continue;
+      let sum = 0;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) sum += grid[k + dy * gw + dx]!;
+      if (sum > bestSum) (bestSum = sum), (bestCell = k);
+    }
+  }
+  let cx = ((bestCell % gw) + gx0 + 0.5) * cell;
+  let cy = (Math.floor(bestCell / gw) + gy0 + 0.5) * cell;
+  for (let it = 0; it < 2; it++) {
+    let w = 0, sx = 0, sy = 0;
+    for (let i = 0; i < n; i++) {
+      if (h.station[i] !== best) continue;
+      const x = h.ix[i]! + 0.5, y = h.iy[i]! + 0.5;
+      if (Math.abs(x - cx) > side / 2 || Math.abs(y - cy) > side / 2) continue;
+      w += h.count[i]!; sx += h.count[i]! * x; sy += h.count[i]! * y;
+    }
+    if (w <= 0) break;
+    cx = sx / w; cy = sy / w;
+  }
+  return { cx, cy };
+}
+
+test('windowCentre equals a full scan of the grid on random frames (several showers, noise, ties, zero counts)', () => {
+  const spec: InputSpec = { size: 24, pixelsPerBin: 4, nStations: 3 };
+  let seed = 99;
+  const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let trial = 0; trial < 300; trial++) {
+    const st: number[] = [], ix: number[] = [], iy: number[] = [], c: number[] = [];
+    for (let b = 0; b < 1 + (trial % 3); b++) {
+      const x0 = 100 + rnd() * 1500, y0 = 100 + rnd() * 1200, s = Math.floor(rnd() * 3);
+      for (let k = 0; k < 5 + rnd() * 80; k++) {
+        st.push(s);
+        ix.push(Math.floor(x0 + (rnd() - 0.5) * 60));
+        iy.push(Math.floor(y0 + (rnd() - 0.5) * 60));
+        c.push(trial % 5 === 0 ? 1 : Math.floor(rnd() * 4)); // many ties at count 1, some zero counts
+      }
+    }
+    for (let k = 0; k < 20; k++) (st.push(Math.floor(rnd() * 3)), ix.push(Math.floor(rnd() * 1800)), iy.push(Math.floor(rnd() * 1500)), c.push(1));
+    const h: Hits = { station: Uint8Array.from(st), ix: Int32Array.from(ix), iy: Int32Array.from(iy), count: Int32Array.from(c) };
+    assert.deepEqual(windowCentre(h, spec), fullScanCentre(h, spec), `trial ${trial}`);
+  }
+});

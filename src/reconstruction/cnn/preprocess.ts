@@ -47,6 +47,12 @@ function scratchGrid(n: number): Float64Array {
   if (grid.length < n) grid = new Float64Array(n);
   return grid;
 }
+let cellList = new Int32Array(1024);
+/** Scratch list of at least n cell indices. */
+function scratchCells(n: number): Int32Array {
+  if (cellList.length < n) cellList = new Int32Array(n);
+  return cellList;
+}
 
 /** Window centre in pixel coordinates (fractional), or undefined when there are no hits. */
 export function windowCentre(h: Hits, spec: InputSpec): { cx: number; cy: number } | undefined {
@@ -76,24 +82,29 @@ export function windowCentre(h: Hits, spec: InputSpec): { cx: number; cy: number
   const gx0 = Math.floor(minX / cell) - 1, gy0 = Math.floor(minY / cell) - 1;
   const gw = Math.floor(maxX / cell) - gx0 + 2, gh = Math.floor(maxY / cell) - gy0 + 2;
   const grid = scratchGrid(gw * gh);
+  // Only the occupied cells are visited, in row-major order as a full scan would (the first
+  // densest block wins ties), and only they are cleared afterwards.
+  const touched = scratchCells(n);
+  let nt = 0;
   for (let i = 0; i < n; i++) {
     if (h.station[i] !== best) continue;
-    grid[(Math.floor(h.iy[i]! / cell) - gy0) * gw + (Math.floor(h.ix[i]! / cell) - gx0)]! += h.count[i]!;
+    const k = (Math.floor(h.iy[i]! / cell) - gy0) * gw + (Math.floor(h.ix[i]! / cell) - gx0);
+    if (grid[k] === 0) touched[nt++] = k;
+    grid[k]! += h.count[i]!;
   }
+  const cells = touched.subarray(0, nt).sort();
   let bestCell = 0;
   let bestSum = -1;
-  for (let gy = 1; gy < gh - 1; gy++) {
-    for (let gx = 1; gx < gw - 1; gx++) {
-      const k = gy * gw + gx;
-      if (grid[k] === 0) continue;
-      const sum = grid[k - gw - 1]! + grid[k - gw]! + grid[k - gw + 1]! + grid[k - 1]! + grid[k]! + grid[k + 1]! + grid[k + gw - 1]! + grid[k + gw]! + grid[k + gw + 1]!;
-      if (sum > bestSum) {
-        bestSum = sum;
-        bestCell = k;
-      }
+  for (let t = 0; t < nt; t++) {
+    const k = cells[t]!;
+    if (grid[k] === 0) continue; // hits of count 0 only: not a candidate, as in a full scan
+    const sum = grid[k - gw - 1]! + grid[k - gw]! + grid[k - gw + 1]! + grid[k - 1]! + grid[k]! + grid[k + 1]! + grid[k + gw - 1]! + grid[k + gw]! + grid[k + gw + 1]!;
+    if (sum > bestSum) {
+      bestSum = sum;
+      bestCell = k;
     }
   }
-  grid.fill(0, 0, gw * gh);
+  for (let t = 0; t < nt; t++) grid[cells[t]!] = 0;
   let cx = ((bestCell % gw) + gx0 + 0.5) * cell;
   let cy = (Math.floor(bestCell / gw) + gy0 + 0.5) * cell;
 
