@@ -4,7 +4,8 @@
  * The excess-only role needs no model: startServiceRuntime is the part without it.
  */
 import { from, lastValueFrom } from 'rxjs';
-import type { ShowertrigConfig } from '../config/index.js';
+import { availableParallelism } from 'node:os';
+import { reconstructionThreads, type ShowertrigConfig } from '../config/index.js';
 import { createCodecs, decodeFrame, type CodecSet } from '../codecs/index.js';
 import { Rng, type Reconstructor } from '../domain/index.js';
 import { createPipeline, DEFAULT_PIPELINE, type InputBatch, type Pipeline, type PipelineConfig, type PipelineSinks, type PipelineTap, type Sink } from '../pipeline/index.js';
@@ -86,8 +87,9 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
     recoLib = await import('../reconstruction/index.js');
     const rc = recoLib.reconstructorConfig(r);
     // Worker threads prepare each batch's DBSCAN, robust centres and CNN inputs beside this thread.
-    pool = r.threads === 0 ? undefined : recoLib.createPreparePool(
-      { threads: r.threads, geometry: cfg.detector, transverse: rc.transverse, spec: model.inputSpec },
+    const threads = reconstructionThreads(r.threads, availableParallelism());
+    pool = threads === 0 ? undefined : recoLib.createPreparePool(
+      { threads, geometry: cfg.detector, transverse: rc.transverse, spec: model.inputSpec },
       { onWorkerLost: (i, e) => logger.warn('reconstruction worker thread lost; its share is prepared on the main thread', { worker: i, error: e.message }) },
     );
     reconstructor = recoLib.createReconstructor(cfg.detector, model, rc, pool === undefined ? {} : { preparer: pool });

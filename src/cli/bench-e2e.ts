@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCodecs } from '../codecs/index.js';
-import { BACKENDS } from '../config/index.js';
+import { BACKENDS, reconstructionThreads } from '../config/index.js';
 import { checkKafkaReachable, createKafkaCluster, createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, loadConfig } from '../io/index.js';
 import { ShowertrigError } from '../domain/index.js';
 import { keyOf } from '../pipeline/index.js';
@@ -28,7 +28,7 @@ const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ
   --processors N  processors in one consumer group (default 1; at most --partitions)
   --signal-only  frames are all signal showers (the costliest class) instead of the simulator mix
   --backend B  the processors' CNN backend: auto (default), tensorflow, wasm, ... (one run per backend gives an A/B)
-  --threads T  worker threads per processor that prepare the batches (reconstruction.threads; default 0)
+  --threads T  worker threads per processor that prepare the batches (reconstruction.threads: a count or auto, the default)
   --out DIR    where e2e.json and e2e.md go (default: the scratch directory $TMPDIR/showertrig-bench;
                --out bench/results updates the committed results); one row per rate and mix`;
 
@@ -48,7 +48,7 @@ export const command: Command = {
     const partitions = intFlag(values.partitions, 'partitions', 4, 1, 1000);
     const processors = intFlag(values.processors, 'processors', 1, 1, partitions);
     const warmup = intFlag(values.warmup, 'warmup', 5000, 0);
-    const threads = intFlag(values.threads, 'threads', 0, 0, 64);
+    const threads = values.threads === undefined || values.threads === 'auto' ? 'auto' : intFlag(values.threads, 'threads', 0, 0, 64);
     const s = Date.now().toString(36);
     const topics = { frames: `bench.${s}.frames`, reco: `bench.${s}.reco`, candidates: `bench.${s}.candidates`, alerts: `bench.${s}.alerts`, dlq: `bench.${s}.dlq` };
     const signalOnly = values['signal-only'] === true;
@@ -134,7 +134,7 @@ export const command: Command = {
     const steady = measured.filter((m) => m.sent >= tStart + STEADY_AFTER_S * 1000).map((m) => m.reco - m.sent).sort((a, b) => a - b);
     const last = Math.max(...measured.map((m) => m.reco));
     const result = {
-      events: n, reconstructed: measured.length, warmup_events: warmup, offered_rate_hz: rate || 'max', frames: signalOnly ? 'signal only' : 'simulator mix', processors, threads, partitions, backend: running,
+      events: n, reconstructed: measured.length, warmup_events: warmup, offered_rate_hz: rate || 'max', frames: signalOnly ? 'signal only' : 'simulator mix', processors, threads, threads_resolved: reconstructionThreads(threads, cpus().length), partitions, backend: running,
       events_per_second: measured.length / ((last - tStart) / 1000),
       latency_ms: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] ?? NaN },
       steady_p99_ms: steady.length > 0 ? quantile(steady, 0.99) : null,
@@ -143,7 +143,7 @@ export const command: Command = {
       machine: `${cpus().length} cores, node ${process.version}`,
       measured: new Date().toISOString().slice(0, 10),
     };
-    saveResultRow(benchOutDir(values.out), 'e2e', result, (r) => `${r.frames} ${r.offered_rate_hz} ${r.processors} ${r.backend ?? 'wasm'} ${r.threads ?? 0}`, {
+    saveResultRow(benchOutDir(values.out), 'e2e', result, (r) => `${r.frames} ${r.offered_rate_hz} ${r.processors} ${r.backend ?? 'wasm'} ${r.threads_resolved ?? r.threads ?? 0}`, {
       title: 'End-to-end benchmark through Kafka',
       notes: [
         '`showertrig bench-e2e --brokers 127.0.0.1:9092 --events N [--rate HZ]`: one or more processors in one consumer group (`showertrig run --brokers`, default model, CNN backend as in the backend column) on fresh topics of the project broker (scripts/kafka.sh), frames from the simulator class mix (signal 5, neutrino 20, muon 50, noise 10 Hz) or signal showers only (1–100 GeV)',
@@ -156,7 +156,7 @@ export const command: Command = {
         { header: 'offered rate (Hz)', cell: (r) => String(r.offered_rate_hz) },
         { header: 'processors', cell: (r) => String(r.processors) },
         { header: 'backend', cell: (r) => r.backend ?? 'wasm' },
-        { header: 'worker threads', cell: (r) => String(r.threads ?? 0) },
+        { header: 'worker threads', cell: (r) => String(r.threads_resolved ?? r.threads ?? 0) },
         { header: 'events', cell: (r) => `${r.reconstructed}/${r.events}` },
         { header: 'events/s', cell: (r) => r.events_per_second.toFixed(0) },
         { header: 'p50 ms', cell: (r) => ms(r.latency_ms.p50) },

@@ -11,6 +11,7 @@ import {
   mergeRaw,
   parseConfig,
   parseExcessFlag,
+  reconstructionThreads,
   WIRE_CODECS,
 } from './index.js';
 
@@ -31,6 +32,14 @@ test('a bad value fails naming the field and the allowed range', () => {
   assert.throws(() => parseConfig({ detector: { nStations: 2.5 } }), /detector\.nStations: expected an integer/);
   assert.throws(() => parseConfig({ detector: { lead: { atomicNumber: 'lead' } } }), /detector\.lead\.atomicNumber/);
   assert.throws(() => parseConfig({ reconstruction: { backend: 'tpu' } }), /reconstruction\.backend: expected one of/);
+});
+
+test('reconstruction.threads: a count, or "auto" = one fewer than the cores, at most 4', () => {
+  assert.equal(parseConfig({}).reconstruction.threads, 'auto');
+  assert.deepEqual([1, 2, 4, 8, 64].map((cores) => reconstructionThreads('auto', cores)), [0, 1, 3, 4, 4]);
+  assert.equal(reconstructionThreads(parseConfig({ reconstruction: { threads: 0 } }).reconstruction.threads, 16), 0);
+  assert.throws(() => parseConfig({ reconstruction: { threads: 1.5 } }), /reconstruction\.threads: expected an integer in \[0, 64\] or "auto"/);
+  assert.throws(() => parseConfig({ reconstruction: { threads: 'many' } }), /reconstruction\.threads: expected an integer in \[0, 64\] or "auto"/);
 });
 
 test('unknown keys are refused, so a typo never falls back to a default', () => {

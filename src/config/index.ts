@@ -17,6 +17,7 @@ export {
   parseReconstruction,
   DEFAULT_RECONSTRUCTION,
   BACKENDS,
+  reconstructionThreads,
   type BackendChoice,
   type ReconstructionConfig,
 } from './reconstruction.js';

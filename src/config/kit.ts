@@ -43,6 +43,15 @@ export const optionalNum = (rule: NumberRule, description: string) =>
     .optional()
     .describe(description);
 
+/** A number within the rule, or the string "auto" (the caller resolves it, e.g. from the cores). */
+export const numOrAuto = (def: number | 'auto', rule: NumberRule, description: string) => {
+  const error = `${rangeText(rule)} or "auto"`;
+  return z
+    .union([z.literal('auto'), numberIn(rule)], { error })
+    .default(def)
+    .describe(description);
+};
+
 export const str = (def: string, description: string) => z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).default(def).describe(description);
 
 export const bool = (def: boolean, description: string) => z.boolean({ error: 'true or false' }).default(def).describe(description);

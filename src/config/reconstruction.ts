@@ -1,7 +1,7 @@
 /** config `reconstruction`: clustering, CNN model and backend, micro-batching. */
 import type { z } from 'zod';
 import { DEFAULT_MAX_HITS } from '../domain/index.js';
-import { bool, fail, num, oneOf, parseWith, section, str } from './kit.js';
+import { bool, fail, num, numOrAuto, oneOf, parseWith, section, str } from './kit.js';
 
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
@@ -28,12 +28,17 @@ export const reconstructionSchema = section(
     modelDir: str('models/default', 'directory holding the CNN model.json + weights (tfjs layers format)'),
     backend: oneOf(BACKENDS, 'auto', 'inference backend; auto tries tensorflow-gpu, tensorflow, wasm, cpu in that order'),
     batchSize: num(64, { min: 1, max: 65536, integer: true }, 'micro-batch: reconstruct at this many frames ...'),
-    threads: num(0, { min: 0, max: 64, integer: true }, 'worker threads that prepare each batch (DBSCAN, robust centre, the CNN inputs) beside the thread that runs the CNN, which prepares a share too; 0: that thread alone'),
+    threads: numOrAuto('auto', { min: 0, max: 64, integer: true }, 'worker threads that prepare each batch (DBSCAN, robust centre, the CNN inputs) beside the thread that runs the CNN, which prepares a share too; 0: that thread alone; "auto": one fewer than the cores, at most 4'),
     batchTimeoutMs: num(20, { min: 0, max: 60000 }, '... or this long after the first frame of the batch, ms'),
     hotPixels: hotPixelsSchema.prefault({}),
   },
   'event reconstruction: DBSCAN clustering, CNN energy/vertex regression, micro-batching',
 );
+
+/** reconstruction.threads as a count: "auto" is one fewer than `cores`, at most 4. */
+export function reconstructionThreads(threads: number | 'auto', cores: number): number {
+  return threads === 'auto' ? Math.max(0, Math.min(4, cores - 1)) : threads;
+}
 
 export type ReconstructionConfig = Readonly<z.output<typeof reconstructionSchema>>;
 
