@@ -75,6 +75,8 @@ export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSessi
       topic: k.topics.frames,
       // One fetch per partition bounds the frames in flight: ~6 KB/frame at 100 GeV.
       maxBytesPerPartition: Math.max(64 * 1024, Math.floor((k.maxInFlightFrames * 1024) / DEFAULT_KAFKA_SOURCE.concurrentPartitions)),
+      // Fetching goes on while this many frames are decoded and not yet acknowledged.
+      maxInFlightMessages: k.maxInFlightFrames,
     },
     logger,
   );

@@ -2,11 +2,15 @@
  * Kafka consumer-group source bridged to RxJS.
  *
  * Handshake (bounded in-flight work, at-least-once): every kafkajs eachBatch call emits one
- * InputBatch downstream and then *waits* for its ack. The pipeline calls ack only after every sink
- * acknowledged the outputs of those messages; only then are the offsets resolved and committed.
- * While waiting, the consumer heartbeats, so long batches do not cost the group membership. At most
- * `concurrentPartitions` batches per consumer are in flight, so memory is bounded by configuration,
- * never by backlog.
+ * InputBatch downstream. The pipeline calls ack only after every sink acknowledged the outputs of
+ * those messages; only acknowledged offsets are committed (every commitIntervalMs, on rebalance and
+ * on close). Fetching is decoupled from processing (commits 'acked'): eachBatch advances the fetch
+ * position at once and returns as soon as fewer than `maxInFlightMessages` messages are
+ * unacknowledged, so the next fetch and its decoding overlap the reconstruction and the produce
+ * round trips of the batches before it (kafkajs fetches again only when every batch of the last
+ * fetch returned). While waiting for capacity the consumer heartbeats, so long batches do not cost
+ * the group membership. Memory is bounded by configuration, never by backlog. With commits
+ * 'external' (the excess stage) eachBatch waits for its own ack, as before.
  *
  * Broker outages: kafkajs' own restart-after-crash is switched off (it leaves a consumer that never
  * fetches again after a non-retriable crash such as "Failed to find group coordinator", and a failed
@@ -52,6 +56,8 @@ export interface KafkaSourceConfig {
   readonly assignment?: 'shared' | 'single-active';
   /** 'acked' (default): acknowledged offsets are committed; 'external': only what commit() is given. */
   readonly commits?: 'acked' | 'external';
+  /** Commits 'acked': eachBatch returns (and the next fetch may start) while fewer messages than this are unacknowledged. */
+  readonly maxInFlightMessages?: number;
 }
 
 export const DEFAULT_KAFKA_SOURCE: Omit<KafkaSourceConfig, 'groupId' | 'topic'> = {
@@ -63,6 +69,7 @@ export const DEFAULT_KAFKA_SOURCE: Omit<KafkaSourceConfig, 'groupId' | 'topic'> 
   rebalanceTimeoutMs: 10_000,
   commitIntervalMs: 1_000,
   outageToleranceMs: 300_000,
+  maxInFlightMessages: 2048,
 };
 
 /** The source settings a validated `kafka` config section implies. */
@@ -109,8 +116,16 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
   let restartTimer: NodeJS.Timeout | undefined;
   let staleTimer: NodeJS.Timeout | undefined;
   let inFlight = 0;
-  // Acknowledged, not yet committed: next offset to read per partition (committed on close).
+  let inFlightMessages = 0;
+  const maxInFlightMessages = cfg.maxInFlightMessages ?? DEFAULT_KAFKA_SOURCE.maxInFlightMessages ?? 2048;
+  /** Resolves on the next ack (eachBatch waits on it for capacity). */
+  let acknowledged = signal();
+  // Acknowledged, not yet committed: next offset to read per partition (commits 'acked').
   const acked = new Map<number, string>();
+  // The partitions of cfg.topic assigned to this member since its last join (only those are committed).
+  let assigned = new Set<number>();
+  let committing = false;
+  let commitTimer: NodeJS.Timeout | undefined;
   // Per partition, across replaced consumers: the last offset handed downstream, and the last acknowledged.
   const emittedUpTo = new Map<number, bigint>();
   const ackedUpTo = new Map<number, bigint>();
@@ -122,6 +137,27 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
     (health as ReturnType<typeof createLinkHealth>).markUp();
   };
   const down = (why: string): void => (health as ReturnType<typeof createLinkHealth>).markDown(why);
+
+  /**
+   * Commits the acknowledged offsets of the assigned partitions (one commit at a time; an entry is
+   * dropped only if no later ack replaced it meanwhile). A failure (rebalance, outage) is retried at
+   * the next interval: until then a crash redoes those frames, never loses them.
+   */
+  const commitAcked = async (): Promise<void> => {
+    const c = current;
+    if (external || committing || c === undefined || acked.size === 0) return;
+    const offsets = [...acked].filter(([p]) => assigned.has(p));
+    if (offsets.length === 0) return;
+    committing = true;
+    try {
+      await c.commitOffsets(offsets.map(([partition, offset]) => ({ topic: cfg.topic, partition, offset })));
+      for (const [p, o] of offsets) if (acked.get(p) === o) acked.delete(p);
+    } catch (e) {
+      logger.debug('commit failed; retrying at the next interval', { topic: cfg.topic, error: String(e) });
+    } finally {
+      committing = false;
+    }
+  };
 
   const disconnect = async (c: Consumer | undefined): Promise<void> => {
     if (c === undefined) return;
@@ -148,13 +184,19 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
       const e = consumer.events;
       consumer.on(e.GROUP_JOIN, (ev) => {
         logger.info('joined consumer group', { groupId: cfg.groupId, assignment: ev.payload.memberAssignment });
-        assignments$.next([...(ev.payload.memberAssignment[cfg.topic] ?? [])]);
+        const mine = [...(ev.payload.memberAssignment[cfg.topic] ?? [])];
+        assigned = new Set(mine);
+        // Acks of partitions that went to another member are that member's to redo (and commit).
+        for (const p of [...acked.keys()]) if (!assigned.has(p)) acked.delete(p);
+        assignments$.next(mine);
         attempt = 0;
         alive();
         markJoined();
       });
       consumer.on(e.FETCH, alive);
       consumer.on(e.HEARTBEAT, alive);
+      // Commit what is acknowledged before the partitions may move (fewer frames redone by the next owner).
+      consumer.on(e.REBALANCING, () => void commitAcked());
       consumer.on(e.CRASH, (ev) => {
         if (consumer !== current) return;
         const err = ev.payload.error;
@@ -199,26 +241,23 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
     const start = async (): Promise<void> => {
       const consumer = makeConsumer();
       current = consumer;
-      acked.clear();
       await consumer.connect();
       await consumer.subscribe({ topic: cfg.topic, fromBeginning: cfg.fromBeginning });
       await consumer.run({
-        // Offsets are resolved only after the ack, so committing the resolved offsets commits
-        // only acknowledged ones. They are committed every commitIntervalMs rather than after
-        // every batch: a commit round trip per batch would hold up the next fetch (latency), and
-        // a crash redelivers at most one interval of frames, whose outputs are idempotent by id.
-        autoCommit: !external,
-        ...(external ? {} : { autoCommitInterval: cfg.commitIntervalMs }),
+        // Nothing is committed by kafkajs: with commits 'acked', commitAcked commits the acknowledged
+        // offsets every commitIntervalMs (a round trip per batch would hold up the pipeline; a crash
+        // redoes at most an interval plus the frames in flight, whose outputs are idempotent by id).
+        autoCommit: false,
         partitionsConsumedConcurrently: cfg.concurrentPartitions,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
           if (stopped || paused || !isRunning() || isStale() || batch.messages.length === 0) return;
           const p = batch.partition;
           const last = BigInt(batch.lastOffset());
           /** Heartbeats until cond() holds; false if the source stopped meanwhile. */
-          const heartbeatUntil = async (cond: () => boolean, wake: Promise<unknown>): Promise<boolean> => {
+          const heartbeatUntil = async (cond: () => boolean, wake: () => Promise<unknown>): Promise<boolean> => {
             while (!cond()) {
-              await Promise.race([wake, delay(cfg.heartbeatIntervalMs)]);
+              await Promise.race([wake(), delay(cfg.heartbeatIntervalMs)]);
               if (cond()) break;
               if (stopped && closing !== undefined) return false;
               await heartbeat().catch((e: unknown) => {
@@ -228,16 +267,13 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
             }
             return true;
           };
-          // A consumer that replaced a crashed one is handed again what this process already passed
-          // on (the crashed one could not commit it): those frames are not processed twice; their
-          // offsets are resolved once the first hand-over is acknowledged.
+          // A consumer that replaced a crashed one (or rejoined) is handed again what this process
+          // already passed on and has not committed: those frames are not processed twice; the ack of
+          // their first hand-over commits them.
           const seen = external ? -1n : (emittedUpTo.get(p) ?? -1n);
           const fresh = batch.messages.filter((m) => BigInt(m.offset) > seen);
           if (fresh.length === 0) {
-            if (!(await heartbeatUntil(() => (ackedUpTo.get(p) ?? -1n) >= last, delay(50)))) return;
-            if (consumer === current) acked.set(p, (last + 1n).toString());
             resolveOffset(batch.lastOffset());
-            await commitOffsetsIfNecessary();
             return;
           }
           const receivedAtNs = BigInt(Date.now()) * 1_000_000n;
@@ -251,29 +287,40 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
             timestampMs: Number(m.timestamp),
           }));
           if (last > seen) emittedUpTo.set(p, last);
-          let ack!: () => void;
-          const done = new Promise<void>((resolve) => (ack = resolve));
           let settled = false;
           inFlight++;
+          inFlightMessages += messages.length;
           subscriber.next({
             messages,
             ack: () => {
               if (settled) return;
               settled = true;
               inFlight--;
+              inFlightMessages -= messages.length;
               if (last > (ackedUpTo.get(p) ?? -1n)) ackedUpTo.set(p, last);
-              // Only the current consumer's acks are committed on close; a crashed one's batches are redelivered anyway.
-              if (consumer === current && !external) acked.set(p, (last + 1n).toString());
-              ack();
+              // Acks come in input order, so per partition everything up to `last` is acknowledged.
+              if (!external && assigned.has(p)) acked.set(p, (last + 1n).toString());
+              const a = acknowledged;
+              acknowledged = signal();
+              a.resolve();
             },
           });
-          // Heartbeat while the pipeline works on this batch (and on earlier hand-overs of the same partition).
-          if (!(await heartbeatUntil(() => settled && (ackedUpTo.get(p) ?? -1n) >= last, done))) return;
+          if (external) {
+            // The excess stage: the fetch position advances once its batch is acknowledged.
+            if (!(await heartbeatUntil(() => settled, () => acknowledged.promise))) return;
+            resolveOffset(batch.lastOffset());
+            await heartbeat();
+            return;
+          }
+          // Fetch on while the pipeline works: only the frames in flight bound what is fetched.
           resolveOffset(batch.lastOffset());
-          if (!external) await commitOffsetsIfNecessary();
-          await heartbeat();
+          await heartbeatUntil(() => inFlightMessages < maxInFlightMessages, () => acknowledged.promise);
         },
       });
+      if (!external && commitTimer === undefined) {
+        commitTimer = setInterval(() => void commitAcked(), cfg.commitIntervalMs);
+        commitTimer.unref();
+      }
     };
 
     staleTimer = setInterval(() => {
@@ -300,6 +347,7 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
       stopped = true;
       if (restartTimer !== undefined) clearTimeout(restartTimer);
       if (staleTimer !== undefined) clearInterval(staleTimer);
+      if (commitTimer !== undefined) clearInterval(commitTimer);
       restartTimer = undefined;
       const c = current;
       down('stopped');
@@ -348,6 +396,13 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
     },
     close: closeAll,
   };
+}
+
+/** A promise and its resolve (Promise.withResolvers is Node 22+). */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { Subject, from, lastValueFrom, toArray } from 'rxjs';
 import { Registry } from 'prom-client';
 import {
   DEFAULT_GEOMETRY, DecodeError, ShowertrigError,
@@ -200,4 +200,51 @@ test('every pipeline component emits received, sent and errors, and they balance
   assert.equal(value('errors', 'decode'), 1);
   assert.equal(value('errors', 'validate'), 1);
   assert.equal(value('errors', 'reconstruct'), 4);
+});
+
+test('a source batch larger than batchSize is written piece by piece and acked once, after its last piece', async () => {
+  const inner = fakeReconstructor();
+  const sizes: number[] = [];
+  const writtenAfter: number[] = [];
+  const reconstructor: Reconstructor = {
+    ...inner,
+    async reconstruct(frames) {
+      sizes.push(frames.length);
+      await new Promise((r) => setTimeout(r, 20));
+      writtenAfter.push(sinks.reco.items.length);
+      return inner.reconstruct(frames);
+    },
+  };
+  const { pipeline, sinks } = setup(reconstructor, { batchSize: 8, maxConcurrentBatches: 2 });
+  let acks = 0;
+  let recoAtAck = -1;
+  const reports = await lastValueFrom(
+    pipeline.run(from([{ messages: messages(Array.from({ length: 20 }, (_, i) => frame(i))), ack: () => { acks++; recoAtAck = sinks.reco.items.length; } }])).pipe(toArray()),
+  );
+  assert.deepEqual(sizes, [8, 8, 4]);
+  assert.deepEqual(reports.map((r) => r.messages), [8, 8, 4]);
+  assert.equal(acks, 1);
+  assert.equal(recoAtAck, 20, 'the ack comes after every piece was written');
+  assert.ok(writtenAfter[2]! >= 8, `the first piece is written while the last one reconstructs (${writtenAfter.join(', ')})`);
+  assert.deepEqual(sinks.reco.items.map((e) => e.eventId), Array.from({ length: 20 }, (_, i) => `ev${i}`));
+});
+
+test('single messages: a lone one is reconstructed within batchTimeoutMs, a burst gives full batches', async () => {
+  const inner = fakeReconstructor();
+  const sizes: number[] = [];
+  const reconstructor: Reconstructor = { ...inner, reconstruct: (frames) => (sizes.push(frames.length), inner.reconstruct(frames)) };
+  const { pipeline, sinks } = setup(reconstructor, { batchSize: 8, batchTimeoutMs: 30 });
+  const input = new Subject<InputMessage>();
+  const done = lastValueFrom(pipeline.run(input).pipe(toArray()));
+  const [lone, ...burst] = messages(Array.from({ length: 17 }, (_, i) => frame(i)));
+  const t0 = Date.now();
+  input.next(lone!);
+  while (sinks.reco.items.length < 1 && Date.now() - t0 < 2_000) await new Promise((r) => setTimeout(r, 2));
+  const waited = Date.now() - t0;
+  assert.ok(waited >= 25 && waited < 30 + 150, `the lone frame was written after ${waited} ms (bound 30 ms + scheduling)`);
+  for (const m of burst) input.next(m);
+  input.complete();
+  await done;
+  assert.deepEqual(sizes, [1, 8, 8]);
+  assert.equal(sinks.reco.items.length, 17);
 });

@@ -3,8 +3,14 @@
  * stateless stages with bounded, order-preserving concurrency; the excess monitor, the sinks and
  * the acks then run strictly in input order, one batch at a time:
  *
- *   input ─► [microBatch] ─► orderedMap(decode→validate→reconstruct→select, maxConcurrentBatches)
+ *   input ─► [microBatch] ─► split (≤ batchSize) ─► orderedMap(decode→validate→reconstruct→select, maxConcurrentBatches)
  *         ─► concatMap(excess monitor → sinks (all resolved) → ack → metrics) ─► BatchReport
+ *
+ * Batching adapts to the load: a source batch (one Kafka fetch of a partition) holds what arrived
+ * since the last fetch, so a short queue gives small batches (low latency) and a backlog full ones
+ * (throughput). A source batch larger than batchSize is split into batchSize pieces, so outputs of
+ * the first piece are written while the next one reconstructs, instead of after the whole fetch;
+ * the source batch's ack is called with its last piece's.
  *
  * A batch is acknowledged only after every sink resolved its outputs; a sink failure (after
  * retries) errors the stream without acking, so the source redelivers (outputs are idempotent by
@@ -14,7 +20,7 @@
  * the candidates sink, into the input's partition, and the global excess stage (excess-pipeline.ts)
  * counts every partition once.
  */
-import { concat, concatMap, defer, EMPTY, filter, from, map, type Observable } from 'rxjs';
+import { concat, concatMap, defer, EMPTY, filter, from, map, mergeMap, type Observable } from 'rxjs';
 import {
   DEFAULT_MAX_HITS,
   DEFAULT_PLAUSIBILITY,
@@ -156,6 +162,7 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
           const messages = group as InputMessage[];
           return { messages, ack: async () => { for (const msg of messages) await msg.ack?.(); } };
         }),
+        mergeMap((batch) => splitBatch(batch, config.batchSize)),
       );
 
       const processed$ = batches$.pipe(
@@ -215,6 +222,21 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
       return concat(processed$, final$);
     },
   };
+}
+
+/**
+ * Pieces of at most `size` messages, in order; only the last piece carries the batch's ack (the
+ * pipeline acks in input order, so it runs once every piece's outputs are written).
+ */
+export function splitBatch(batch: InputBatch, size: number): InputBatch[] {
+  const n = batch.messages.length;
+  if (n <= size) return [batch];
+  const out: InputBatch[] = [];
+  for (let start = 0; start < n; start += size) {
+    const messages = batch.messages.slice(start, start + size);
+    out.push(start + size >= n && batch.ack !== undefined ? { messages, ack: batch.ack } : { messages });
+  }
+  return out;
 }
 
 /** The partition all of a batch's messages came from, if they share one. */
