@@ -2,15 +2,21 @@
  * Kafka consumer-group source bridged to RxJS.
  *
  * Handshake (bounded in-flight work, at-least-once): every kafkajs eachBatch call emits one
- * InputBatch downstream. The pipeline calls ack only after every sink acknowledged the outputs of
- * those messages; only acknowledged offsets are committed (every commitIntervalMs, on rebalance and
- * on close). Fetching is decoupled from processing (commits 'acked'): eachBatch advances the fetch
- * position at once and returns as soon as fewer than `maxInFlightMessages` messages are
- * unacknowledged, so the next fetch and its decoding overlap the reconstruction and the produce
- * round trips of the batches before it (kafkajs fetches again only when every batch of the last
- * fetch returned). While waiting for capacity the consumer heartbeats, so long batches do not cost
- * the group membership. Memory is bounded by configuration, never by backlog. With commits
- * 'external' (the excess stage) eachBatch waits for its own ack, as before.
+ * InputBatch downstream and then *waits* for its ack. The pipeline calls ack only after every sink
+ * acknowledged the outputs of those messages; only then are the offsets resolved and committed.
+ * While waiting, the consumer heartbeats, so long batches do not cost the group membership. At most
+ * `concurrentPartitions` batches per consumer are in flight, so memory is bounded by configuration,
+ * never by backlog.
+ *
+ * Pipelined (maxInFlightMessages set, commits 'acked'; the reconstruction member): eachBatch hands
+ * its batch over, advances the fetch position at once and returns as soon as fewer than
+ * maxInFlightMessages messages are unacknowledged, so the next fetch (kafkajs fetches again only
+ * when every batch of the last fetch returned) and its decoding overlap the reconstruction and the
+ * produce round trips of the batches before it. Only acknowledged offsets are committed
+ * (acked-offsets.ts: never past an unacknowledged batch), every commitIntervalMs, when a rebalance
+ * starts and on close; a crash or a moved partition redoes at most the frames in flight plus one
+ * interval (outputs are idempotent by event id). The consumer must cope with several batches in
+ * flight (the pipeline does); without maxInFlightMessages a consumer sees one batch at a time.
  *
  * Broker outages: kafkajs' own restart-after-crash is switched off (it leaves a consumer that never
  * fetches again after a non-retriable crash such as "Failed to find group coordinator", and a failed
@@ -36,6 +42,7 @@ import { clientOf, isFatalKafkaError, isRetriableKafkaError, KafkaIoError, toKaf
 import { backoffMs, createLinkHealth, type LinkHealth } from './link-health.js';
 import { singleActiveAssigner } from './single-active-assigner.js';
 import { boundedDisconnect, STOP_STEP_MS, withDeadline } from './deadline.js';
+import { createAckedOffsets } from './acked-offsets.js';
 
 export interface KafkaSourceConfig {
   readonly groupId: string;
@@ -56,7 +63,7 @@ export interface KafkaSourceConfig {
   readonly assignment?: 'shared' | 'single-active';
   /** 'acked' (default): acknowledged offsets are committed; 'external': only what commit() is given. */
   readonly commits?: 'acked' | 'external';
-  /** Commits 'acked': eachBatch returns (and the next fetch may start) while fewer messages than this are unacknowledged. */
+  /** Commits 'acked': fetch on while fewer messages than this are unacknowledged (pipelined, see the header); unset: each batch waits for its ack. */
   readonly maxInFlightMessages?: number;
 }
 
@@ -69,7 +76,6 @@ export const DEFAULT_KAFKA_SOURCE: Omit<KafkaSourceConfig, 'groupId' | 'topic'> 
   rebalanceTimeoutMs: 10_000,
   commitIntervalMs: 1_000,
   outageToleranceMs: 300_000,
-  maxInFlightMessages: 2048,
 };
 
 /** The source settings a validated `kafka` config section implies. */
@@ -116,19 +122,34 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
   let restartTimer: NodeJS.Timeout | undefined;
   let staleTimer: NodeJS.Timeout | undefined;
   let inFlight = 0;
-  let inFlightMessages = 0;
-  const maxInFlightMessages = cfg.maxInFlightMessages ?? DEFAULT_KAFKA_SOURCE.maxInFlightMessages ?? 2048;
-  /** Resolves on the next ack (eachBatch waits on it for capacity). */
-  let acknowledged = signal();
-  // Acknowledged, not yet committed: next offset to read per partition (commits 'acked').
+  // Acknowledged, not yet committed: next offset to read per partition (committed on close).
   const acked = new Map<number, string>();
-  // The partitions of cfg.topic assigned to this member since its last join (only those are committed).
-  let assigned = new Set<number>();
-  let committing = false;
-  let commitTimer: NodeJS.Timeout | undefined;
   // Per partition, across replaced consumers: the last offset handed downstream, and the last acknowledged.
   const emittedUpTo = new Map<number, bigint>();
   const ackedUpTo = new Map<number, bigint>();
+  // Pipelined mode (see the header).
+  const pipelined = !external && cfg.maxInFlightMessages !== undefined;
+  const maxInFlightMessages = cfg.maxInFlightMessages ?? Infinity;
+  const tracker = createAckedOffsets();
+  let inFlightMessages = 0;
+  let acknowledged = signal();
+  let committing = false;
+  let commitTimer: NodeJS.Timeout | undefined;
+  /** Commits the tracker's committable offsets (one commit at a time; a failure is retried at the next interval, meanwhile a crash redoes, never loses). */
+  const commitAcked = async (): Promise<void> => {
+    const c = current;
+    const offsets = tracker.committable();
+    if (!pipelined || committing || c === undefined || offsets.size === 0) return;
+    committing = true;
+    try {
+      await c.commitOffsets([...offsets].map(([partition, offset]) => ({ topic: cfg.topic, partition, offset })));
+      tracker.committed(offsets);
+    } catch (e) {
+      logger.debug('commit failed; retrying at the next interval', { topic: cfg.topic, error: String(e) });
+    } finally {
+      committing = false;
+    }
+  };
 
   const alive = (): void => {
     if (stopped) return;
@@ -137,27 +158,6 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
     (health as ReturnType<typeof createLinkHealth>).markUp();
   };
   const down = (why: string): void => (health as ReturnType<typeof createLinkHealth>).markDown(why);
-
-  /**
-   * Commits the acknowledged offsets of the assigned partitions (one commit at a time; an entry is
-   * dropped only if no later ack replaced it meanwhile). A failure (rebalance, outage) is retried at
-   * the next interval: until then a crash redoes those frames, never loses them.
-   */
-  const commitAcked = async (): Promise<void> => {
-    const c = current;
-    if (external || committing || c === undefined || acked.size === 0) return;
-    const offsets = [...acked].filter(([p]) => assigned.has(p));
-    if (offsets.length === 0) return;
-    committing = true;
-    try {
-      await c.commitOffsets(offsets.map(([partition, offset]) => ({ topic: cfg.topic, partition, offset })));
-      for (const [p, o] of offsets) if (acked.get(p) === o) acked.delete(p);
-    } catch (e) {
-      logger.debug('commit failed; retrying at the next interval', { topic: cfg.topic, error: String(e) });
-    } finally {
-      committing = false;
-    }
-  };
 
   const disconnect = async (c: Consumer | undefined): Promise<void> => {
     if (c === undefined) return;
@@ -185,9 +185,7 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
       consumer.on(e.GROUP_JOIN, (ev) => {
         logger.info('joined consumer group', { groupId: cfg.groupId, assignment: ev.payload.memberAssignment });
         const mine = [...(ev.payload.memberAssignment[cfg.topic] ?? [])];
-        assigned = new Set(mine);
-        // Acks of partitions that went to another member are that member's to redo (and commit).
-        for (const p of [...acked.keys()]) if (!assigned.has(p)) acked.delete(p);
+        tracker.assign(mine);
         assignments$.next(mine);
         attempt = 0;
         alive();
@@ -195,7 +193,7 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
       });
       consumer.on(e.FETCH, alive);
       consumer.on(e.HEARTBEAT, alive);
-      // Commit what is acknowledged before the partitions may move (fewer frames redone by the next owner).
+      // Pipelined: commit what is acknowledged before the partitions may move (less for the next owner to redo).
       consumer.on(e.REBALANCING, () => void commitAcked());
       consumer.on(e.CRASH, (ev) => {
         if (consumer !== current) return;
@@ -241,23 +239,26 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
     const start = async (): Promise<void> => {
       const consumer = makeConsumer();
       current = consumer;
+      acked.clear();
       await consumer.connect();
       await consumer.subscribe({ topic: cfg.topic, fromBeginning: cfg.fromBeginning });
       await consumer.run({
-        // Nothing is committed by kafkajs: with commits 'acked', commitAcked commits the acknowledged
-        // offsets every commitIntervalMs (a round trip per batch would hold up the pipeline; a crash
-        // redoes at most an interval plus the frames in flight, whose outputs are idempotent by id).
-        autoCommit: false,
+        // Offsets are resolved only after the ack, so committing the resolved offsets commits
+        // only acknowledged ones. They are committed every commitIntervalMs rather than after
+        // every batch: a commit round trip per batch would hold up the next fetch (latency), and
+        // a crash redelivers at most one interval of frames, whose outputs are idempotent by id.
+        autoCommit: !external && !pipelined,
+        ...(external ? {} : { autoCommitInterval: cfg.commitIntervalMs }),
         partitionsConsumedConcurrently: cfg.concurrentPartitions,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
           if (stopped || paused || !isRunning() || isStale() || batch.messages.length === 0) return;
           const p = batch.partition;
           const last = BigInt(batch.lastOffset());
           /** Heartbeats until cond() holds; false if the source stopped meanwhile. */
-          const heartbeatUntil = async (cond: () => boolean, wake: () => Promise<unknown>): Promise<boolean> => {
+          const heartbeatUntil = async (cond: () => boolean, wake: Promise<unknown> | (() => Promise<unknown>)): Promise<boolean> => {
             while (!cond()) {
-              await Promise.race([wake(), delay(cfg.heartbeatIntervalMs)]);
+              await Promise.race([typeof wake === 'function' ? wake() : wake, delay(cfg.heartbeatIntervalMs)]);
               if (cond()) break;
               if (stopped && closing !== undefined) return false;
               await heartbeat().catch((e: unknown) => {
@@ -267,13 +268,21 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
             }
             return true;
           };
-          // A consumer that replaced a crashed one (or rejoined) is handed again what this process
-          // already passed on and has not committed: those frames are not processed twice; the ack of
-          // their first hand-over commits them.
+          // A consumer that replaced a crashed one is handed again what this process already passed
+          // on (the crashed one could not commit it): those frames are not processed twice; their
+          // offsets are resolved once the first hand-over is acknowledged.
           const seen = external ? -1n : (emittedUpTo.get(p) ?? -1n);
           const fresh = batch.messages.filter((m) => BigInt(m.offset) > seen);
-          if (fresh.length === 0) {
+          if (fresh.length === 0 && pipelined) {
+            // Their first hand-over's ack commits them.
             resolveOffset(batch.lastOffset());
+            return;
+          }
+          if (fresh.length === 0) {
+            if (!(await heartbeatUntil(() => (ackedUpTo.get(p) ?? -1n) >= last, delay(50)))) return;
+            if (consumer === current) acked.set(p, (last + 1n).toString());
+            resolveOffset(batch.lastOffset());
+            await commitOffsetsIfNecessary();
             return;
           }
           const receivedAtNs = BigInt(Date.now()) * 1_000_000n;
@@ -287,9 +296,12 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
             timestampMs: Number(m.timestamp),
           }));
           if (last > seen) emittedUpTo.set(p, last);
+          let ack!: () => void;
+          const done = new Promise<void>((resolve) => (ack = resolve));
           let settled = false;
           inFlight++;
           inFlightMessages += messages.length;
+          const tracked = pipelined ? tracker.handOver(p, last) : undefined;
           subscriber.next({
             messages,
             ack: () => {
@@ -297,27 +309,30 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
               settled = true;
               inFlight--;
               inFlightMessages -= messages.length;
-              if (last > (ackedUpTo.get(p) ?? -1n)) ackedUpTo.set(p, last);
-              // Acks come in input order, so per partition everything up to `last` is acknowledged.
-              if (!external && assigned.has(p)) acked.set(p, (last + 1n).toString());
+              tracked?.();
               const a = acknowledged;
               acknowledged = signal();
               a.resolve();
+              if (last > (ackedUpTo.get(p) ?? -1n)) ackedUpTo.set(p, last);
+              // Only the current consumer's acks are committed on close; a crashed one's batches are redelivered anyway.
+              if (consumer === current && !external && !pipelined) acked.set(p, (last + 1n).toString());
+              ack();
             },
           });
-          if (external) {
-            // The excess stage: the fetch position advances once its batch is acknowledged.
-            if (!(await heartbeatUntil(() => settled, () => acknowledged.promise))) return;
+          if (pipelined) {
+            // Fetch on while the pipeline works: only the messages in flight bound what is fetched.
             resolveOffset(batch.lastOffset());
-            await heartbeat();
+            await heartbeatUntil(() => inFlightMessages < maxInFlightMessages, () => acknowledged.promise);
             return;
           }
-          // Fetch on while the pipeline works: only the frames in flight bound what is fetched.
+          // Heartbeat while the pipeline works on this batch (and on earlier hand-overs of the same partition).
+          if (!(await heartbeatUntil(() => settled && (ackedUpTo.get(p) ?? -1n) >= last, done))) return;
           resolveOffset(batch.lastOffset());
-          await heartbeatUntil(() => inFlightMessages < maxInFlightMessages, () => acknowledged.promise);
+          if (!external) await commitOffsetsIfNecessary();
+          await heartbeat();
         },
       });
-      if (!external && commitTimer === undefined) {
+      if (pipelined && commitTimer === undefined) {
         commitTimer = setInterval(() => void commitAcked(), cfg.commitIntervalMs);
         commitTimer.unref();
       }
@@ -351,6 +366,7 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
       restartTimer = undefined;
       const c = current;
       down('stopped');
+      if (pipelined) for (const [p, o] of tracker.committable()) acked.set(p, o);
       if (c !== undefined && acked.size > 0) {
         // kafkajs does not commit on disconnect: commit what the pipeline acknowledged, so a
         // successor starts exactly after it (a clean stop redoes nothing).
