@@ -22,6 +22,10 @@ export class LatticeIndex {
   private tie = new Uint8Array(0);
   private widthsFor = '';
   private ptr = new Int32Array(0);
+  /** collectAll's scratch: list length per sorted position, and the pairs found (sorted positions). */
+  private deg = new Int32Array(256);
+  private pairA = new Int32Array(4096);
+  private pairB = new Int32Array(4096);
 
   /** Computes the keys (and the key order); false when a point is off the lattice. */
   build(x: Float64Array, y: Float64Array, n: number, eps: number, pitch: number): boolean {
@@ -70,6 +74,9 @@ export class LatticeIndex {
   /**
    * Every point's neighbours within eps (itself included): for point k, out[start[k] .. end[k]).
    * `room(m)` must make out hold at least m + n entries and return it (it may grow the buffer).
+   * Each pair is found once, from its earlier point in key order (the forward half of the disc:
+   * its own row after it, the rows below), and written into both lists: half the row scans of
+   * looking around every point. The order within a list is not DBSCAN's concern (dbscan.ts).
    */
   collectAll(x: Float64Array, y: Float64Array, n: number, eps2: number, start: Int32Array, end: Int32Array, room: (m: number) => Int32Array): number {
     const widths = this.widths;
@@ -79,38 +86,80 @@ export class LatticeIndex {
     const tie = this.tie;
     const order = this.order;
     const sk = this.sortedKey;
-    let m = 0;
-    let out = room(0);
+    if (this.deg.length < n) this.deg = new Int32Array(Math.max(n, this.deg.length * 2));
+    const deg = this.deg.fill(1, 0, n); // by sorted position; 1 = the point itself
+    let np = 0;
     for (let s = 0; s < n; s++) {
-      const k = order[s]!;
       const base = sk[s]!;
+      const k = order[s]!;
       const xk = x[k]!;
       const yk = y[k]!;
-      if (m + n > out.length) out = room(m);
-      start[k] = m;
-      for (let row = 0; row < rows; row++) {
+      if (np + n > this.pairA.length) this.growPairs(np + n);
+      const pa = this.pairA;
+      const pb = this.pairB;
+      for (let row = r; row < rows; row++) {
         const w = widths[row]!;
         if (w < 0) continue;
         const rowBase = base + (row - r) * ROW;
-        const lo = rowBase - w;
         const hi = rowBase + w;
-        let p = ptr[row]!;
-        while (p < n && sk[p]! < lo) p++;
-        ptr[row] = p;
+        let p: number;
+        if (row === r) p = s + 1;
+        else {
+          const lo = rowBase - w;
+          p = ptr[row]!;
+          while (p < n && sk[p]! < lo) p++;
+          ptr[row] = p;
+        }
         if (tie[row] === 0) {
           // Every lattice point of this row's range is well inside eps: no float test.
-          for (let q = p; q < n && sk[q]! <= hi; q++) out[m++] = order[q]!;
+          for (let q = p; q < n && sk[q]! <= hi; q++) {
+            pa[np] = s;
+            pb[np++] = q;
+            deg[s]!++;
+            deg[q]!++;
+          }
           continue;
         }
         for (let q = p; q < n && sk[q]! <= hi; q++) {
           const c = order[q]!;
           const dx = x[c]! - xk;
           const dy = y[c]! - yk;
-          if (dx * dx + dy * dy <= eps2) out[m++] = c;
+          if (dx * dx + dy * dy > eps2) continue;
+          pa[np] = s;
+          pb[np++] = q;
+          deg[s]!++;
+          deg[q]!++;
         }
       }
-      end[k] = m;
+    }
+    const out = room(2 * np);
+    // One list per point, each starting with the point itself; end[k] is the fill cursor.
+    let m = 0;
+    for (let s = 0; s < n; s++) {
+      const k = order[s]!;
+      start[k] = m;
+      out[m] = k;
+      end[k] = m + 1;
+      m += deg[s]!;
+    }
+    const pa = this.pairA;
+    const pb = this.pairB;
+    for (let t = 0; t < np; t++) {
+      const ka = order[pa[t]!]!;
+      const kb = order[pb[t]!]!;
+      out[end[ka]!++] = kb;
+      out[end[kb]!++] = ka;
     }
     return m;
+  }
+
+  private growPairs(need: number): void {
+    const cap = Math.max(need, this.pairA.length * 2);
+    const a = new Int32Array(cap);
+    const b = new Int32Array(cap);
+    a.set(this.pairA);
+    b.set(this.pairB);
+    this.pairA = a;
+    this.pairB = b;
   }
 }
