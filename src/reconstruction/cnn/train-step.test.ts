@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../domain/index.js';
 import { nativeBindingStatus, selectBackend } from './backend.js';
 import { buildEnergyVertexNet } from './model.js';
-import { setNativeGradients } from './native-grads.js';
+import { setNativeGradients } from './native-training.js';
 import type { InputSpec } from './preprocess.js';
 import { FusedTrainStep, penalisedWeights } from './train-step.js';
 

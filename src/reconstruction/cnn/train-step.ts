@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ContractError } from '../../domain/index.js';
 import { CoordConv } from './coord-conv.js';
-import { installNativeGradients } from './native-grads.js';
+import { installNativeGradients } from './native-training.js';
 
 /** The beta1, beta2 of tf.train.adam(learningRate). */
 const BETA1 = 0.9;

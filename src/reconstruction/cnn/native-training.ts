@@ -15,8 +15,12 @@
  *               built in JavaScript and uploaded at full size per call (batch norm's statistics
  *               are means over the batch; the same numbers exactly).
  * The batch-norm sums are reduced in a different order than tfjs reduces them (float32 rounding
- * noise, ~1e-7 relative; native-grads.test.ts bounds it). Every other backend, and shapes the
- * native ops do not cover, keep tfjs's own gradients.
+ * noise; train-step.test.ts bounds it). Every other backend, and shapes the native ops do not
+ * cover, keep tfjs's own gradients.
+ *
+ * Also two kernels of tfjs-node that call TensorFlow for nothing: a Reshape to the same shape (the
+ * gradients do ~40 per step; each uploads a shape tensor and runs an op) and a Cast to the same
+ * dtype become references to the input, as tfjs-node's own Identity kernel does.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -32,6 +36,7 @@ interface NativeBackend {
 
 let enabled = true;
 let installed = false;
+let shortcuts = false;
 
 /** Switches the native gradients on or off (the tests compare them with tfjs's own); default on. */
 export function setNativeGradients(on: boolean): void {
@@ -71,14 +76,41 @@ function registerNativeKernels(): void {
   });
 }
 
+/** Reshape to the same shape and Cast to the same dtype as references; other calls go to tfjs-node's kernels. */
+function shortcutNoOps(): void {
+  for (const name of ['Reshape', 'Cast'] as const) {
+    const original = tf.getKernel(name, 'tensorflow');
+    if (original === undefined) continue; // tfjs-node not loaded in this process
+    const same = name === 'Reshape'
+      ? (x: tf.TensorInfo, attrs: tf.NamedAttrMap): boolean => tf.util.arraysEqual((attrs['shape'] as number[]), x.shape)
+      : (x: tf.TensorInfo, attrs: tf.NamedAttrMap): boolean => attrs['dtype'] === x.dtype;
+    tf.unregisterKernel(name, 'tensorflow');
+    tf.registerKernel({
+      ...original,
+      kernelFunc: (args) => {
+        const x = args.inputs['x'] as tf.TensorInfo;
+        if (!enabled || !same(x, args.attrs ?? {})) return original.kernelFunc(args);
+        (args.backend as unknown as { incRef(dataId: tf.DataId): void }).incRef(x.dataId);
+        return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+      },
+    });
+  }
+}
+
 /**
  * Installs the gradients (idempotent): on the native backend they use the kernels above, elsewhere
  * tfjs's own gradient functions, which are kept and called.
  */
 export function installNativeGradients(): void {
+  // tfjs-node's kernels exist once it is imported (the first native backend selection), which may
+  // come after a first installation on wasm.
+  if (!shortcuts && tf.getKernel('Reshape', 'tensorflow') !== undefined) {
+    shortcuts = true;
+    shortcutNoOps();
+  }
   if (installed) return;
   installed = true;
-  if (tf.getKernel(RELU_GRAD, 'tensorflow') === undefined) registerNativeKernels();
+  registerNativeKernels();
   const relu = tf.getGradient('Relu');
   const batchNorm = tf.getGradient('FusedBatchNorm');
   const mean = tf.getGradient('Mean');
