@@ -110,22 +110,24 @@ export function backendsMarkdown(r: BackendsResult, commandLine: string): string
   for (const run of r.runs) for (const i of run.inference) inf.push(row(`tfjs ${run.backend}`, run, i));
   for (const k of r.keras) for (const i of k.inference) inf.push(row(`Keras ${k.keras} (TF ${k.tensorflow})`, k, i));
   for (const t of torch) for (const i of t.inference) inf.push(row(`PyTorch ${t.torch}`, t, i));
-  const wasmTrain = (net: string): number | undefined => r.runs.find((x) => x.backend === 'wasm')?.training.find((t) => t.net === net)?.events_per_second;
+  const wasmRow = (net: string) => r.runs.find((x) => x.backend === 'wasm')?.training.find((t) => t.net === net);
   const train: string[][] = [];
   for (const run of r.runs) {
     for (const t of run.training) {
-      const w = wasmTrain(t.net);
+      const w = wasmRow(t.net);
       const k = r.keras.find((x) => x.threads === run.threads)?.training.find((x) => x.net.split(' ')[0] === t.net.split(' ')[0]);
-      train.push([`tfjs ${run.backend}`, String(run.threads), t.net, f0(t.flops_per_event), f0(t.events_per_second), w === undefined ? '–' : f2(t.events_per_second / w), k === undefined ? '–' : f2(t.events_per_second / k.events_per_second)]);
+      const cpu = t.events_per_cpu_second, wCpu = w?.events_per_cpu_second;
+      train.push([`tfjs ${run.backend}`, String(run.threads), t.net, f0(t.flops_per_event), f0(t.events_per_second), w === undefined ? '–' : f2(t.events_per_second / w.events_per_second),
+        cpu === undefined ? '–' : f0(cpu), cpu === undefined || wCpu === undefined ? '–' : f2(cpu / wCpu), k === undefined ? '–' : f2(t.events_per_second / k.events_per_second)]);
     }
   }
   for (const k of r.keras) {
-    for (const t of k.training) train.push([`Keras ${k.keras}`, String(k.threads), t.net, '', f0(t.events_per_second), '', '1.00']);
+    for (const t of k.training) train.push([`Keras ${k.keras}`, String(k.threads), t.net, '', f0(t.events_per_second), '', '', '', '1.00']);
   }
   for (const p of torch) {
     for (const t of p.training) {
       const k = r.keras.find((x) => x.threads === p.threads)?.training.find((x) => x.net.split(' ')[0] === t.net.split(' ')[0]);
-      train.push([`PyTorch ${p.torch}`, String(p.threads), t.net, '', f0(t.events_per_second), '', k === undefined ? '–' : f2(t.events_per_second / k.events_per_second)]);
+      train.push([`PyTorch ${p.torch}`, String(p.threads), t.net, '', f0(t.events_per_second), '', '', '', k === undefined ? '–' : f2(t.events_per_second / k.events_per_second)]);
     }
   }
   const peaks = [...r.runs.map((x) => `tfjs ${x.backend} × ${x.threads} thread(s): ${f0(x.matmul_gflops)} GFLOP/s`), ...r.keras.map((k) => `TensorFlow (Python) × ${k.threads}: ${f0(k.matmul_gflops)} GFLOP/s`),
@@ -167,7 +169,10 @@ export function backendsMarkdown(r: BackendsResult, commandLine: string): string
     ...(train.length === 0 ? [] : [ // --no-training: no section
       '## Training (one epoch after a warm-up epoch, batch 64, Adam, Huber loss)',
       '',
-      markdownTable(['engine', 'threads', 'net', 'forward FLOPs/event', 'events/s', '× tfjs wasm', '× Keras (same threads)'], train),
+      markdownTable(['engine', 'threads', 'net', 'forward FLOPs/event', 'events/s', '× tfjs wasm', 'events per CPU-second', '× tfjs wasm (CPU time)', '× Keras (same threads)'], train),
+      '',
+      'Events per CPU-second: the epoch\'s events over the CPU time of the measuring process (all its threads) during the epoch. With one thread it is the steadier speed figure on a machine shared with other work ' +
+        '(time spent waiting for a core is not counted); with more threads it measures work, not speed.',
       '',
     ]),
   ].join('\n');

@@ -25,7 +25,11 @@ export interface WorkerRequest {
 
 export type Execution = 'layers' | 'plan' | 'graph';
 export interface InferenceRow { readonly execution: Execution; readonly batch: number; readonly events_per_second: number }
-export interface TrainRow { readonly net: string; readonly flops_per_event: number; readonly events_per_second: number }
+export interface TrainRow {
+  readonly net: string; readonly flops_per_event: number; readonly events_per_second: number;
+  /** Events over the process's CPU time (all threads) during the measured epoch. */
+  readonly events_per_cpu_second?: number;
+}
 
 export interface WorkerResult {
   readonly backend: string;
@@ -74,7 +78,7 @@ function matmulPeak(reps: number): number {
  * features: the standardised feature rows of the inference events (two-input nets), n × q.
  */
 export async function runWorker(req: WorkerRequest, loadNet: () => Promise<tf.LayersModel>, arch: NetArchitecture, spec: InputSpec, inputs: Float32Array,
-  features: Float32Array | undefined, train: Dataset, store: SavedModelStore): Promise<WorkerResult> {
+  features: Float32Array | undefined, train: Dataset, store: SavedModelStore, val: Dataset = train): Promise<WorkerResult> {
   const choice = await selectBackend(req.backend);
   const net = await loadNet();
   const per = spec.size * spec.size * spec.nStations;
@@ -116,9 +120,12 @@ export async function runWorker(req: WorkerRequest, loadNet: () => Promise<tf.La
     const model = buildEnergyVertexNet(spec, a);
     // Two one-epoch runs: the first warms up (kernels, allocations), the second is measured.
     const cfg = { ...DEFAULT_TRAIN, epochs: 1, batchSize: 64, patience: 10 };
-    await trainEnergyVertexNet(model, spec, train, train, cfg);
-    const r = await trainEnergyVertexNet(model, spec, train, train, cfg);
-    training.push({ net: `${name} ${JSON.stringify(a)}`, flops_per_event: forwardFlopsPerEvent(model), events_per_second: r[0]!.eventsPerSecond });
+    await trainEnergyVertexNet(model, spec, train, val, cfg);
+    const r = (await trainEnergyVertexNet(model, spec, train, val, cfg))[0]!;
+    training.push({
+      net: `${name} ${JSON.stringify(a)}`, flops_per_event: forwardFlopsPerEvent(model), events_per_second: r.eventsPerSecond,
+      events_per_cpu_second: (r.eventsPerSecond * r.epochSeconds) / r.cpuSeconds,
+    });
     model.dispose();
   }
   return {

@@ -184,8 +184,11 @@ async function worker(req: WorkerRequest & Shared): Promise<number> {
   const m = x.length / per;
   for (let i = 0; i < m; i++) inputs.push(x.subarray(i * per, (i + 1) * per));
   const train = { inputs, energyGeV: targets.filter((_, i) => i % 2 === 0), dCm: targets.filter((_, i) => i % 2 === 1) };
+  // The per-epoch validation is not timed; 64 events keep it short.
+  const val = { inputs: new SparseInputs(req.spec), energyGeV: train.energyGeV.subarray(0, 64), dCm: train.dCm.subarray(0, 64) };
+  for (let i = 0; i < val.energyGeV.length; i++) val.inputs.push(x.subarray(i * per, (i + 1) * per));
   const result = await runWorker(req, async () => { registerCoordConv(); return tf.loadLayersModel(modelDirectory(req.model)); }, req.arch, req.spec, f32(req.inputs),
-    req.features === undefined ? undefined : f32(req.features), train, temporarySavedModelStore());
+    req.features === undefined ? undefined : f32(req.features), train, temporarySavedModelStore(), val);
   process.stdout.write(`${RESULT_MARK}${JSON.stringify(result)}\n`);
   return 0;
 }

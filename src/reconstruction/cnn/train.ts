@@ -55,6 +55,11 @@ export interface EpochReport {
   readonly l2: number;
   readonly eventsPerSecond: number;
   readonly epochSeconds: number;
+  /**
+   * CPU time of the process (all its threads) over the epoch's steps, s: on a machine shared with
+   * other work, events per CPU-second of a one-thread backend is steadier than events per second.
+   */
+  readonly cpuSeconds: number;
   readonly etaSeconds: number;
   readonly improved: boolean;
 }
@@ -134,6 +139,7 @@ export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec,
         const t = order[i]!; order[i] = order[j]!; order[j] = t;
       }
       const te = performance.now();
+      const c0 = process.cpuUsage();
       // The step losses stay on the backend until the epoch ends: one read instead of one per step.
       const losses: tf.Scalar[] = [];
       for (let b = 0; b + cfg.batchSize <= n; b += cfg.batchSize) {
@@ -154,6 +160,7 @@ export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec,
       const batches = lossValues.length;
       const lossSum = lossValues.reduce((a, b) => a + b, 0);
       const epochSeconds = (performance.now() - te) / 1000;
+      const cpu = process.cpuUsage(c0);
       const ev = evaluateEnergyVertexNet(net, val, spec);
       const improved = ev.loss < best;
       if (improved) { best = ev.loss; sinceBest = 0; } else sinceBest++;
@@ -167,6 +174,7 @@ export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec,
         l2,
         eventsPerSecond: (batches * cfg.batchSize) / epochSeconds,
         epochSeconds,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
         etaSeconds: (elapsed / (epoch + 1)) * (cfg.epochs - epoch - 1),
         improved,
       };
