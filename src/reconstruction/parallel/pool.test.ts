@@ -83,6 +83,25 @@ test('a worker that dies is reported once and its share is prepared on the calli
   }
 });
 
+test('a worker that never answers is dropped after the reply timeout; the batch is prepared here', async () => {
+  const lost: string[] = [];
+  const pool = createPreparePool(
+    { threads: 1, geometry: g, transverse: DEFAULT_TRANSVERSE, spec, replyTimeoutMs: 300, workerEntry: new URL('../../../test/fixtures/silent-prepare-worker.mjs', import.meta.url) },
+    { onWorkerLost: (_, e) => lost.push(e.message) },
+  );
+  const local = createEventPreparer(g, DEFAULT_TRANSVERSE, (h) => buildModelInputs(spec, h, g));
+  try {
+    const hits = events(12, 5);
+    const t0 = performance.now();
+    assertSame(local.prepare(hits), await pool.prepare(hits));
+    assert.ok(performance.now() - t0 >= 250, 'waited for the timeout');
+    assert.deepEqual(lost, ['prepare worker 0: no reply within 300 ms']);
+    assert.equal(pool.threads, 0);
+  } finally {
+    await pool.close();
+  }
+});
+
 test('the reconstructor gives the same events with the batch prepared on worker threads (default model)', async () => {
   await selectBackend('wasm');
   const model = await loadEnergyVertexModel(modelDirectory(modelDir.pathname), g);

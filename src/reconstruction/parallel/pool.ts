@@ -27,6 +27,8 @@ export interface PreparePoolConfig {
   readonly minEventsToSplit?: number;
   /** The worker module (default: prepare-worker next to this file); tests give one that fails. */
   readonly workerEntry?: URL;
+  /** A worker that has not answered a chunk after this long is dropped (default 30,000 ms): a hung thread never stalls the stream. */
+  readonly replyTimeoutMs?: number;
 }
 
 export interface PreparePool {
@@ -49,6 +51,8 @@ interface Slot {
   readonly worker: Worker;
   readonly pending: Map<number, { resolve(r: PreparedBatch): void; reject(e: Error): void }>;
   alive: boolean;
+  /** Drops the worker: pending chunks fail over to the calling thread, the hook is told once. */
+  lose(e: Error): void;
 }
 
 export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolHooks = {}): PreparePool {
@@ -58,6 +62,7 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
   const local: EventPreparer = createEventPreparer(g, config.transverse, spec === undefined ? undefined : (h) => buildModelInputs(spec, h, g));
   const data: PrepareWorkerData = spec === undefined ? { geometry: g, transverse: config.transverse } : { geometry: g, transverse: config.transverse, spec };
   const minSplit = config.minEventsToSplit ?? 2;
+  const replyTimeoutMs = config.replyTimeoutMs ?? 30_000;
   let nextId = 0;
   let closing = false;
   const chunks = { onWorkers: 0, here: 0 };
@@ -72,7 +77,7 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
   function startWorker(index: number): Slot {
     const worker = startThread(config.workerEntry ?? workerEntry(), data);
     worker.unref();
-    const slot: Slot = { index, worker, pending: new Map(), alive: true };
+    const slot: Slot = { index, worker, pending: new Map(), alive: true, lose: () => undefined };
     worker.on('message', (r: PrepareReply) => {
       const p = slot.pending.get(r.id);
       if (p === undefined) return;
@@ -84,15 +89,16 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
       }
       else p.reject(new Error(`prepare worker ${index}: ${r.message}`));
     });
-    const lose = (e: Error): void => {
+    slot.lose = (e: Error): void => {
       if (!slot.alive) return;
       slot.alive = false;
       for (const p of slot.pending.values()) p.reject(e);
       slot.pending.clear();
+      void worker.terminate();
       if (!closing) hooks.onWorkerLost?.(index, e);
     };
-    worker.on('error', lose);
-    worker.on('exit', (code) => lose(new Error(`prepare worker ${index} exited with code ${code}`)));
+    worker.on('error', (e) => slot.lose(e));
+    worker.on('exit', (code) => slot.lose(new Error(`prepare worker ${index} exited with code ${code}`)));
     return slot;
   }
 
@@ -103,9 +109,18 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
     const packed = packHits(chunk);
     const request: PrepareRequest = { id, hits: packed };
     const done = new Promise<PreparedBatch>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
-    slot.worker.ref();
-    slot.worker.postMessage(request, packedBuffers(packed));
-    return done.catch(() => here(chunk));
+    const timer = setTimeout(() => slot.lose(new Error(`prepare worker ${slot.index}: no reply within ${replyTimeoutMs} ms`)), replyTimeoutMs);
+    timer.unref();
+    try {
+      slot.worker.ref();
+      slot.worker.postMessage(request, packedBuffers(packed));
+    } catch (e) {
+      slot.lose(e instanceof Error ? e : new Error(String(e)));
+    }
+    return done.then(
+      (r) => (clearTimeout(timer), r),
+      () => (clearTimeout(timer), here(chunk)),
+    );
   }
 
   return {
