@@ -20,6 +20,7 @@ import { silentLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 import { benchOutDir, saveResultRow } from './bench-results.js';
 import { quantile } from '../numerics/index.js';
+import { bucketQuantileMs, cpuSeconds, latencyBuckets, metricsUrlOf } from './bench-e2e-probe.js';
 
 const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--warmup N] [--partitions P] [--processors N] [--signal-only] [--backend B] [--threads T] [--json] [--out DIR]
   --events N   frames to send (default 20000)
@@ -118,8 +119,14 @@ export const command: Command = {
     // Warm-up: the same path (processors, broker JVM, client) run before anything is measured.
     await send(warm, 'warm-up');
     await reconstructed(warmup);
+    const urls = children.map((c) => metricsUrlOf(c.log()));
+    const scrape = (): Promise<Map<number, number>[]> => Promise.all(urls.map((u) => (u === undefined ? new Map<number, number>() : latencyBuckets(u).catch(() => new Map<number, number>()))));
+    const histBefore = await scrape();
+    const cpuBefore = children.map((c) => cpuSeconds(c.child.pid!));
     const tStart = await send(msgs, 'measured');
     await reconstructed(warmup + n);
+    const cpuUsed = children.reduce((sum, c, i) => sum + cpuSeconds(c.child.pid!) - cpuBefore[i]!, 0);
+    const histAfter = await scrape();
     const hwmKb = Math.max(...children.map((c) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${c.child.pid}/status`, 'utf8'))?.[1] ?? NaN)));
     for (const c of children) c.child.kill('SIGTERM');
     await producer.disconnect();
@@ -139,6 +146,8 @@ export const command: Command = {
       latency_ms: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] ?? NaN },
       steady_p99_ms: steady.length > 0 ? quantile(steady, 0.99) : null,
       processor_peak_rss_mib: hwmKb / 1024,
+      processor_cpu_ms_per_event: (cpuUsed * 1000) / n,
+      in_process_latency_ms: { p50: bucketQuantileMs(histBefore, histAfter, 0.5), p99: bucketQuantileMs(histBefore, histAfter, 0.99) },
       max_in_flight_frames: cfg.kafka.maxInFlightFrames,
       machine: `${cpus().length} cores, node ${process.version}`,
       measured: new Date().toISOString().slice(0, 10),
@@ -149,6 +158,7 @@ export const command: Command = {
         '`showertrig bench-e2e --brokers 127.0.0.1:9092 --events N [--rate HZ]`: one or more processors in one consumer group (`showertrig run --brokers`, default model, CNN backend as in the backend column) on fresh topics of the project broker (scripts/kafka.sh), frames from the simulator class mix (signal 5, neutrino 20, muon 50, noise 10 Hz) or signal showers only (1–100 GeV)',
         'latency = broker timestamp of the reco message (written after the processor\'s producer got its ack) − timestamp of the frame message; at "max" the producer outruns the processor, so latency there is queueing time',
         'throughput = events / (last reco message − first frame sent); peak RSS = the largest VmHWM among the processors',
+        'processor CPU ms/event = the processors\' user + system CPU time over the measured phase / events (the cost per event, comparable on a shared machine where rates are not); in-process p50 / p99 = the processors\' end_to_end_latency_seconds histogram over the measured phase (frame fetched → its outputs acknowledged), as the upper bound of the bucket (1, 5, 10, 25, 50, 100, 250 ms, ...): end-to-end minus in-process is the time in the producer, broker and fetch',
         `before the measured frames, ${warmup} warm-up frames go the same way (same rate) and are waited for: the processors' and the broker JVM's first seconds are not measured`,
       ],
       columns: [
@@ -165,6 +175,8 @@ export const command: Command = {
         { header: 'max ms', cell: (r) => ms(r.latency_ms.max) },
         { header: `p99 ms after ${STEADY_AFTER_S} s`, cell: (r) => (r.steady_p99_ms == null ? '–' : ms(r.steady_p99_ms)) },
         { header: 'peak RSS MiB (per processor)', cell: (r) => r.processor_peak_rss_mib.toFixed(0) },
+        { header: 'processor CPU ms/event', cell: (r) => (r.processor_cpu_ms_per_event == null ? '–' : r.processor_cpu_ms_per_event.toFixed(2)) },
+        { header: 'in-process p50 / p99 ms (≤ bucket)', cell: (r) => (r.in_process_latency_ms == null ? '–' : `${r.in_process_latency_ms.p50 ?? '–'} / ${r.in_process_latency_ms.p99 ?? '–'}`) },
         { header: 'max in flight', cell: (r) => String(r.max_in_flight_frames) },
         { header: 'partitions', cell: (r) => String(r.partitions) },
         { header: 'machine', cell: (r) => r.machine },

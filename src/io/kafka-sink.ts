@@ -8,12 +8,20 @@
  * for good: a poison pill). A single record over the limit is refused here, non-retriably, naming
  * the topic, sizes and key.
  *
+ * Coalescing: kafkajs' idempotent producer holds one produce request in flight per broker (its
+ * broker lock), so concurrent writes of one producer queue behind each other anyway. Here writes
+ * that queue while a request is in flight go out together as one multi-topic request (reco,
+ * candidates and the next batches' outputs), like the Java producer's accumulator: an idle producer
+ * sends at once (no linger), a busy one makes fewer, larger requests (fewer round trips per batch,
+ * less per-request work). Per topic the records of one request stay within its max.message.bytes
+ * budget, and each topic's records keep their write order.
+ *
  * Outages: the kafkajs producer retries without bound (idempotence needs it); a send that has not
  * been acknowledged after `stallMs` marks the producer down (readiness), one still pending after
  * `outageToleranceMs` fails the write. Errors kafkajs gives up on that a retry can fix (connection
  * refused while the broker restarts) are re-sent with capped backoff within the same tolerance.
  */
-import { CompressionTypes, Partitioners, type IHeaders, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type IHeaders, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { Sink, WriteContext } from '../pipeline/index.js';
 import { clientOf, isRetriableKafkaError, KafkaIoError, toKafkaIoError, type KafkaCluster } from './kafka-client.js';
 import { backoffMs, createLinkHealth, type LinkHealth } from './link-health.js';
@@ -31,13 +39,14 @@ export interface KafkaProducerHandle {
   disconnect(): Promise<void>;
   /** Up while sends are acknowledged; down from a failed or stalled send until one succeeds. */
   readonly health: LinkHealth;
+  /** Sink sends so far and the produce requests that carried them (fewer when writes were coalesced). */
+  readonly stats: () => { readonly sends: number; readonly requests: number };
 }
 
 interface ProducerInternals {
-  readonly producer: Producer;
   readonly options: KafkaProducerOptions;
-  readonly health: ReturnType<typeof createLinkHealth>;
-  readonly brokers: string;
+  /** Queues records for one topic (at most `budget` bytes); resolves once the brokers acknowledged them. */
+  readonly dispatch: (topic: string, messages: Message[], bytes: number, budget: number) => Promise<void>;
 }
 const internals = new WeakMap<KafkaProducerHandle, ProducerInternals>();
 
@@ -51,6 +60,7 @@ export function createKafkaProducer(cluster: KafkaCluster, options: Partial<Kafk
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
   });
   const health = createLinkHealth(true);
+  const stats = { sends: 0, requests: 0 };
   const handle: KafkaProducerHandle = {
     async connect() {
       try {
@@ -61,14 +71,109 @@ export function createKafkaProducer(cluster: KafkaCluster, options: Partial<Kafk
     },
     disconnect: () => boundedDisconnect(() => producer.disconnect(), (error) => logger.warn('producer disconnect failed', { error }), 'producer'),
     health,
+    stats: () => ({ ...stats }),
   };
-  internals.set(handle, {
-    producer,
-    options: { outageToleranceMs: options.outageToleranceMs ?? config.outageToleranceMs, stallMs: options.stallMs ?? 5_000 },
-    health,
-    brokers: cluster.brokers.join(','),
-  });
+  const opts = { outageToleranceMs: options.outageToleranceMs ?? config.outageToleranceMs, stallMs: options.stallMs ?? 5_000 };
+  internals.set(handle, { options: opts, dispatch: createDispatcher(producer, opts, health, cluster.brokers.join(','), stats) });
   return handle;
+}
+
+interface Pending {
+  readonly topic: string;
+  readonly messages: Message[];
+  readonly bytes: number;
+  readonly budget: number;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/** One produce request in flight per producer; what queues meanwhile goes out together next (see the header). */
+function createDispatcher(producer: Producer, o: KafkaProducerOptions, health: ReturnType<typeof createLinkHealth>, brokers: string, stats: { sends: number; requests: number }): ProducerInternals['dispatch'] {
+  const queue: Pending[] = [];
+  let busy = false;
+
+  const sendOnce = async (topicMessages: TopicMessages[], what: string): Promise<void> => {
+    let stall: NodeJS.Timeout | undefined;
+    let giveUp: NodeJS.Timeout | undefined;
+    const since = health.downSinceMs ?? Date.now();
+    const left = Math.max(0, o.outageToleranceMs - (Date.now() - since));
+    try {
+      await Promise.race([
+        producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None }),
+        new Promise<never>((_, reject) => {
+          stall = setTimeout(() => health.markDown(`send to ${what} unacknowledged for ${o.stallMs} ms`), o.stallMs);
+          giveUp = setTimeout(
+            () => reject(new KafkaIoError(`producing to ${what}: not acknowledged by ${brokers} within the outage tolerance of ${o.outageToleranceMs} ms`, { context: { topic: what } })),
+            Math.max(left, o.stallMs),
+          );
+        }),
+      ]);
+      health.markUp();
+    } finally {
+      clearTimeout(stall);
+      clearTimeout(giveUp);
+    }
+  };
+
+  const send = async (topicMessages: TopicMessages[]): Promise<void> => {
+    const what = topicMessages.map((t) => t.topic).join(', ');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await sendOnce(topicMessages, what);
+        return;
+      } catch (e) {
+        if (e instanceof KafkaIoError) throw e;
+        const err = toKafkaIoError(`producing to ${what}`, e);
+        if (!isRetriableKafkaError(e)) throw err;
+        health.markDown(err.message);
+        const downFor = Date.now() - (health.downSinceMs ?? Date.now());
+        if (downFor > o.outageToleranceMs) {
+          throw new KafkaIoError(`${err.message} (brokers ${brokers} unreachable for more than ${o.outageToleranceMs} ms)`, { cause: e, context: { topic: what } });
+        }
+        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+      }
+    }
+  };
+
+  /** The longest queue prefix whose records fit every topic's budget (at least one write). */
+  const take = (): Pending[] => {
+    const used = new Map<string, number>();
+    let n = 0;
+    for (const w of queue) {
+      const u = used.get(w.topic) ?? 0;
+      if (n > 0 && u + w.bytes > w.budget) break;
+      used.set(w.topic, u + w.bytes);
+      n++;
+    }
+    return queue.splice(0, n);
+  };
+
+  const pump = (): void => {
+    if (busy || queue.length === 0) return;
+    busy = true;
+    const writes = take();
+    stats.requests++;
+    const byTopic = new Map<string, Message[]>();
+    for (const w of writes) {
+      const list = byTopic.get(w.topic);
+      if (list === undefined) byTopic.set(w.topic, [...w.messages]);
+      else list.push(...w.messages);
+    }
+    send([...byTopic].map(([topic, messages]) => ({ topic, messages }))).then(
+      () => writes.forEach((w) => w.resolve()),
+      (e: unknown) => writes.forEach((w) => w.reject(e)),
+    ).finally(() => {
+      busy = false;
+      pump();
+    });
+  };
+
+  return (topic, messages, bytes, budget) =>
+    new Promise<void>((resolve, reject) => {
+      stats.sends++;
+      queue.push({ topic, messages, bytes, budget, resolve, reject });
+      pump();
+    });
 }
 
 export interface KafkaSinkConfig<T> {
@@ -129,48 +234,6 @@ export function createKafkaSink<T>(handle: KafkaProducerHandle, cfg: KafkaSinkCo
   if (p === undefined) throw new KafkaIoError('createKafkaSink: not a producer created by createKafkaProducer');
   const budget = maxRecordBytes(cfg.maxMessageBytes);
 
-  const sendOnce = async (messages: Message[]): Promise<void> => {
-    let stall: NodeJS.Timeout | undefined;
-    let giveUp: NodeJS.Timeout | undefined;
-    const since = p.health.downSinceMs ?? Date.now();
-    const left = Math.max(0, p.options.outageToleranceMs - (Date.now() - since));
-    try {
-      await Promise.race([
-        p.producer.send({ topic: cfg.topic, acks: -1, compression: CompressionTypes.None, messages }),
-        new Promise<never>((_, reject) => {
-          stall = setTimeout(() => p.health.markDown(`send to ${cfg.topic} unacknowledged for ${p.options.stallMs} ms`), p.options.stallMs);
-          giveUp = setTimeout(
-            () => reject(new KafkaIoError(`producing to ${cfg.topic}: not acknowledged by ${p.brokers} within the outage tolerance of ${p.options.outageToleranceMs} ms`, { context: { topic: cfg.topic } })),
-            Math.max(left, p.options.stallMs),
-          );
-        }),
-      ]);
-      p.health.markUp();
-    } finally {
-      clearTimeout(stall);
-      clearTimeout(giveUp);
-    }
-  };
-
-  const send = async (messages: Message[]): Promise<void> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await sendOnce(messages);
-        return;
-      } catch (e) {
-        if (e instanceof KafkaIoError) throw e;
-        const err = toKafkaIoError(`producing to ${cfg.topic}`, e);
-        if (!isRetriableKafkaError(e)) throw err;
-        p.health.markDown(err.message);
-        const downFor = Date.now() - (p.health.downSinceMs ?? Date.now());
-        if (downFor > p.options.outageToleranceMs) {
-          throw new KafkaIoError(`${err.message} (brokers ${p.brokers} unreachable for more than ${p.options.outageToleranceMs} ms)`, { cause: e, context: { topic: cfg.topic } });
-        }
-        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
-      }
-    }
-  };
-
   return {
     async write(items, ctx = {}) {
       if (items.length === 0) return;
@@ -188,7 +251,7 @@ export function createKafkaSink<T>(handle: KafkaProducerHandle, cfg: KafkaSinkCo
         return { record: r, size };
       });
       for (const group of splitBySize(records, (r) => r.size, budget)) {
-        await send(group.map((g) => g.record as Message & { headers?: IHeaders }));
+        await p.dispatch(cfg.topic, group.map((g) => g.record as Message & { headers?: IHeaders }), group.reduce((n, g) => n + g.size, 0), budget);
       }
     },
   };

@@ -1,0 +1,43 @@
+/**
+ * What bench-e2e reads from its processor children besides the broker timestamps: CPU time (the
+ * cost per event, robust to a shared machine where wall-clock rates are not) and the in-process
+ * part of the latency (the processor's end_to_end_latency_seconds histogram: frame fetched →
+ * outputs acknowledged), which splits the end-to-end latency into broker/fetch time and processing.
+ */
+import { readFileSync } from 'node:fs';
+
+/** utime + stime of a process so far, seconds (/proc/PID/stat fields 14 and 15, in USER_HZ = 1/100 s on Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** The /metrics URL a processor printed ("… metrics http://H:P/metrics"). */
+export function metricsUrlOf(log: string): string | undefined {
+  return /metrics (http:\/\/\S+\/metrics)/.exec(log)?.[1];
+}
+
+/** Cumulative bucket counts of showertrig_end_to_end_latency_seconds, by upper bound (s). */
+export async function latencyBuckets(url: string): Promise<Map<number, number>> {
+  const text = await (await fetch(url)).text();
+  const out = new Map<number, number>();
+  for (const m of text.matchAll(/^showertrig_end_to_end_latency_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)) out.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
+  return out;
+}
+
+/**
+ * The q-quantile of the observations between two scrapes (summed over processors), as the upper
+ * bound of the bucket it falls in, ms (Infinity beyond the last bound; null without observations).
+ */
+export function bucketQuantileMs(before: Map<number, number>[], after: Map<number, number>[], q: number): number | null {
+  const diff = new Map<number, number>();
+  after.forEach((a, i) => {
+    for (const [le, n] of a) diff.set(le, (diff.get(le) ?? 0) + n - (before[i]?.get(le) ?? 0));
+  });
+  const bounds = [...diff.keys()].sort((x, y) => x - y);
+  const total = diff.get(Infinity) ?? 0;
+  if (total <= 0) return null;
+  const le = bounds.find((b) => diff.get(b)! >= q * total) ?? Infinity;
+  return le * 1000;
+}
