@@ -44,7 +44,6 @@ export interface KafkaProducerHandle {
 }
 
 interface ProducerInternals {
-  readonly options: KafkaProducerOptions;
   /** Queues records for one topic (at most `budget` bytes); resolves once the brokers acknowledged them. */
   readonly dispatch: (topic: string, messages: Message[], bytes: number, budget: number) => Promise<void>;
 }
@@ -74,7 +73,7 @@ export function createKafkaProducer(cluster: KafkaCluster, options: Partial<Kafk
     stats: () => ({ ...stats }),
   };
   const opts = { outageToleranceMs: options.outageToleranceMs ?? config.outageToleranceMs, stallMs: options.stallMs ?? 5_000 };
-  internals.set(handle, { options: opts, dispatch: createDispatcher(producer, opts, health, cluster.brokers.join(','), stats) });
+  internals.set(handle, { dispatch: createDispatcher(producer, opts, health, cluster.brokers.join(','), stats) });
   return handle;
 }
 
