@@ -24,9 +24,8 @@ export function resolveModelDir(dir: string): string {
 export async function loadCnnModel(dir: string, geometry: DetectorGeometry, backend: BackendChoice): Promise<CnnModel> {
   // One TensorFlow intra-op thread unless the user chose otherwise, set before the native library
   // starts its thread pools: the net is too small to gain from more (bench-backends: 2 threads are
-  // no faster per event), and the cores are left to the prepare workers (reconstruction.threads).
-  // Quiet bench-reco: full reconstruction 2,078-2,144 -> 2,293-2,654 events/s at batch 64, and
-  // 592-636 -> 1,037 at batch 1 (latency), with 1 worker 2,811-2,947 -> 3,279-3,350.
+  // no faster per event), and the cores are left to the prepare workers (reconstruction.threads);
+  // the measured effect is in the README's speed notes.
   process.env['TF_NUM_INTRAOP_THREADS'] ??= '1';
   const [{ modelDirectory, temporarySavedModelStore }, { selectBackend, loadEnergyVertexModel }] = await Promise.all([import('../io/index.js'), import('../reconstruction/index.js')]);
   await selectBackend(backend);

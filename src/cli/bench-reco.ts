@@ -106,12 +106,14 @@ export const command: Command = {
         log(summary(rows.at(-1)!));
       }
     }
-    for (const t of cnn === undefined ? [] : threads) {
-      const pool = createPreparePool({ threads: t, geometry: g, transverse: rc.transverse, spec: cnn!.inputSpec });
-      const reco = createReconstructor(g, cnn!, rc, { preparer: pool });
-      rows.push(await batched(`full reconstruction, ${cnn!.info.name} [${cnn!.info.backend}], ${pool.preparedBy}`, events, cfg.reconstruction.batchSize, (x) => reco.reconstruct(x)));
-      log(summary(rows.at(-1)!));
-      await pool.close();
+    if (cnn !== undefined) {
+      for (const t of threads) {
+        const pool = createPreparePool({ threads: t, geometry: g, transverse: rc.transverse, spec: cnn.inputSpec });
+        const reco = createReconstructor(g, cnn, rc, { preparer: pool });
+        rows.push(await batched(`full reconstruction, ${cnn.info.name} [${cnn.info.backend}], ${pool.preparedBy}`, events, cfg.reconstruction.batchSize, (x) => reco.reconstruct(x)));
+        log(summary(rows.at(-1)!));
+        await pool.close();
+      }
     }
     const mem = process.memoryUsage();
     const result = {

@@ -19,7 +19,7 @@ import {
 import {
   DEFAULT_ORIGIN, DEFAULT_TRANSVERSE, originAt, stationCombinedOrigin, type OriginConfig, type TransverseConfig,
 } from './clustering/index.js';
-import { createEventPreparer, type ModelInputs, type PreparedBatch, type PreparedEvent } from './prepare.js';
+import { createEventPreparer, type ModelInputs, type PreparedBatch } from './prepare.js';
 
 /**
  * Energy and longitudinal vertex for a batch of frames' hits, same order. Implemented by the CNN
@@ -102,7 +102,7 @@ export function createReconstructor(
           : await model.predict(pending.map((i) => hits[i]!));
         for (let k = 0; k < pending.length; k++) {
           const i = pending[k]!;
-          const { track, robust } = prepared.events[i]! as { track: NonNullable<PreparedEvent['track']>; robust?: PreparedEvent['robust'] };
+          const { track, robust } = prepared.events[i]!;
           const f = frames[i]!;
           const e = pred.energyGeV[k];
           const d = pred.dCm[k];
@@ -111,7 +111,7 @@ export function createReconstructor(
             continue;
           }
           // Seed: the robust centre of the busiest station (DBSCAN's line, extrapolated, has longer tails).
-          const axis = originAt(robust ?? track, d);
+          const axis = originAt(robust ?? track!, d);
           const o = stationCombinedOrigin(f.hits, geometry, axis, e, d, config.origin) ?? axis;
           out[i] = {
             runId: f.runId,
@@ -123,8 +123,8 @@ export function createReconstructor(
             dCm: d,
             xCm: o.xCm,
             yCm: o.yCm,
-            fitRmsCm: track.rmsCm,
-            stationsUsed: track.stationsUsed,
+            fitRmsCm: track!.rmsCm,
+            stationsUsed: track!.stationsUsed,
             ...(f.truth === undefined ? {} : { truth: f.truth }),
           };
         }

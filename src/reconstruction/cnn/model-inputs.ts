@@ -1,12 +1,14 @@
 /**
  * What the energy/vertex net reads, built from hits without TensorFlow: the image (preprocess.ts)
  * and the optional second input of standardised baseline features with the stacked trees' ln E
- * and d. Pure, so that the reconstruction's worker threads (src/app/reco-pool) prepare a batch's
- * inputs and the thread that owns the net only runs it.
+ * and d. Pure, so that the reconstruction's worker threads (../parallel) prepare a batch's inputs
+ * and the thread that owns the net only runs it.
  */
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
 import { DEFAULT_MOMENT_FEATURES, featureCount, featuresOf, predictGbt, type BoostedCoefficients, type FeatureSet } from '../baseline/index.js';
 import type { ModelInputs } from '../prepare.js';
+
+export type { ModelInputs };
 import { buildInputs, inputLength, type InputSpec } from './preprocess.js';
 
 /**
@@ -49,9 +51,6 @@ export function featureInputs(hits: readonly Hits[], geometry: DetectorGeometry,
   });
   return out;
 }
-
-
-export type { ModelInputs };
 
 /** Everything buildModelInputs needs: plain data (a worker receives it by structured clone). */
 export interface ModelInputSpec {

@@ -77,7 +77,7 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
   function startWorker(index: number): Slot {
     const worker = startThread(config.workerEntry ?? workerEntry(), data);
     worker.unref();
-    const slot: Slot = { index, worker, pending: new Map(), alive: true, lose: () => undefined };
+    const slot: Slot = { index, worker, pending: new Map(), alive: true, lose };
     worker.on('message', (r: PrepareReply) => {
       const p = slot.pending.get(r.id);
       if (p === undefined) return;
@@ -89,16 +89,16 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
       }
       else p.reject(new Error(`prepare worker ${index}: ${r.message}`));
     });
-    slot.lose = (e: Error): void => {
+    function lose(e: Error): void {
       if (!slot.alive) return;
       slot.alive = false;
       for (const p of slot.pending.values()) p.reject(e);
       slot.pending.clear();
       void worker.terminate();
       if (!closing) hooks.onWorkerLost?.(index, e);
-    };
-    worker.on('error', (e) => slot.lose(e));
-    worker.on('exit', (code) => slot.lose(new Error(`prepare worker ${index} exited with code ${code}`)));
+    }
+    worker.on('error', lose);
+    worker.on('exit', (code) => lose(new Error(`prepare worker ${index} exited with code ${code}`)));
     return slot;
   }
 
@@ -123,13 +123,14 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
     );
   }
 
+  const aliveCount = (): number => slots.filter((s) => s.alive).length;
   return {
     get preparedBy() {
-      const n = slots.filter((s) => s.alive).length;
+      const n = aliveCount();
       return `${n} worker thread${n === 1 ? '' : 's'} + the calling thread`;
     },
     get threads() {
-      return slots.filter((s) => s.alive).length;
+      return aliveCount();
     },
     get chunks() {
       return { ...chunks };
