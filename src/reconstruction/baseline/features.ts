@@ -10,7 +10,7 @@
  * keeps the high-E tail from dominating the least-squares fit.
  */
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
-import { weightedMedianInt } from '../../numerics/index.js';
+import { stationIndex } from '../station-index.js';
 
 export interface MomentFeatureConfig {
   /** Half-width of the square window around the weighted median, cm. */
@@ -28,7 +28,7 @@ export function featureNames(nStations: number): string[] {
 
 /**
  * Writes the features of `hits` into out[offset .. offset + 4·nStations). Stations without hits
- * give zeros. Pure; the scratch arrays are allocated per call (hit counts are small).
+ * give zeros. Pure; the stations' hit lists and medians come from stationIndex (shared with the robust centre).
  */
 export function momentFeatures(
   hits: Hits,
@@ -41,23 +41,13 @@ export function momentFeatures(
   const pitchCm = geometry.pixelPitchMm / 10;
   const halfPx = config.windowCm / pitchCm;
   out.fill(0, offset, offset + FEATURES_PER_STATION * nSt);
-  const n = hits.station.length;
-  // Per-station lists of hit indices.
-  const counts = new Int32Array(nSt + 1);
-  for (let i = 0; i < n; i++) if (hits.station[i]! < nSt) counts[hits.station[i]! + 1]!++;
-  for (let s = 0; s < nSt; s++) counts[s + 1]! += counts[s]!;
-  const order = new Int32Array(n);
-  const fill = counts.slice(0, nSt);
-  for (let i = 0; i < n; i++) {
-    const s = hits.station[i]!;
-    if (s < nSt) order[fill[s]!++] = i;
-  }
+  const { offsets, order, medianIx, medianIy } = stationIndex(hits, nSt);
   for (let s = 0; s < nSt; s++) {
-    const a = counts[s]!;
-    const b = counts[s + 1]!;
+    const a = offsets[s]!;
+    const b = offsets[s + 1]!;
     if (b === a) continue;
-    const cx = weightedMedianInt(hits.ix, hits.count, order, a, b);
-    const cy = weightedMedianInt(hits.iy, hits.count, order, a, b);
+    const cx = medianIx[s]!;
+    const cy = medianIy[s]!;
     let sw = 0;
     let sx = 0;
     let sy = 0;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../../domain/index.js';
-import { DEFAULT_GBT, predictGbt, trainGbt } from './gbt.js';
+import { DEFAULT_GBT, predictGbt, trainGbt, type GbtModel } from './gbt.js';
 import { fitRidge, predictLinear } from './regression.js';
 
 /** y = sin(3 x0) + x1² + step(x2) + noise: non-linear in every feature, plus a useless x3. */
@@ -42,4 +42,37 @@ test('boosting is deterministic per seed and refuses too few samples', () => {
   const b = trainGbt(s.x, s.y, 500, 4, { ...DEFAULT_GBT, maxIter: 20 });
   assert.deepEqual(a, b);
   assert.throws(() => trainGbt(s.x, s.y, 30, 4), RangeError);
+});
+
+test('predictGbt (the flat forest) equals walking the trees node by node, to the bit', async () => {
+  const { readFileSync } = await import('node:fs');
+  /** The reference: each tree's own arrays, children by index (the model's JSON form). */
+  const walk = (m: GbtModel, x: ArrayLike<number>, o: number): number => {
+    let s = m.baseline;
+    for (const t of m.trees) {
+      let node = 0;
+      while (t.feature[node]! >= 0) node = x[o + t.feature[node]!]! <= t.threshold[node]! ? t.left[node]! : t.right[node]!;
+      s += t.value[node]!;
+    }
+    return s;
+  };
+  const train = sample(3000, 5);
+  const fresh = sample(1000, 6);
+  const trained = trainGbt(train.x, train.y, 3000, 4);
+  for (let i = 0; i < 1000; i++) assert.equal(predictGbt(trained, fresh.x, i * 4), walk(trained, fresh.x, i * 4));
+  // Rows exactly on the thresholds take the left branch in both.
+  const t0 = trained.trees[0]!;
+  const onSplit = new Float64Array(4).fill(0);
+  onSplit[t0.feature[0]!] = t0.threshold[0]!;
+  assert.equal(predictGbt(trained, onSplit), walk(trained, onSplit, 0));
+  // The shipped model's stacked trees (320 of them, leaf-wise, uneven depths).
+  const meta = JSON.parse(readFileSync(new URL('../../../models/default/model.json', import.meta.url), 'utf8')) as { userDefinedMetadata: { showertrig: { features: { boosted: { energy: GbtModel; d: GbtModel } } } } };
+  const { energy, d } = meta.userDefinedMetadata.showertrig.features.boosted;
+  const rng = new Rng(7);
+  const row = new Float64Array(energy.nFeatures);
+  for (let k = 0; k < 500; k++) {
+    for (let f = 0; f < row.length; f++) row[f] = rng.range(-1, 1) * 10 ** rng.range(-2, 2);
+    assert.equal(predictGbt(energy, row), walk(energy, row, 0));
+    assert.equal(predictGbt(d, row), walk(d, row, 0));
+  }
 });

@@ -9,7 +9,7 @@
  *    slope of the forward electron is followed back to the vertex.
  */
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
-import { weightedMedianInt } from '../../numerics/index.js';
+import { stationIndex } from '../station-index.js';
 import { fitLine, type TrackFit, type TrackPoint } from './track.js';
 
 export interface RobustCentreConfig {
@@ -25,16 +25,22 @@ export function robustCentres(hits: Hits, geometry: DetectorGeometry, cfg: Robus
   const nSt = geometry.nStations;
   const pitchCm = geometry.pixelPitchMm / 10;
   const half = cfg.halfWindowCm / pitchCm;
-  const byStation: number[][] = Array.from({ length: nSt }, () => []);
-  for (let i = 0; i < hits.station.length; i++) if (hits.station[i]! < nSt) byStation[hits.station[i]!]!.push(i);
-  return byStation.map((list, station) => {
-    if (list.length === 0) return undefined;
-    const mx = weightedMedianInt(hits.ix, hits.count, list);
-    const my = weightedMedianInt(hits.iy, hits.count, list);
+  const { offsets, order, medianIx, medianIy } = stationIndex(hits, nSt);
+  const out: (TrackPoint | undefined)[] = [];
+  for (let station = 0; station < nSt; station++) {
+    const a = offsets[station]!;
+    const b = offsets[station + 1]!;
+    if (b === a) {
+      out.push(undefined);
+      continue;
+    }
+    const mx = medianIx[station]!;
+    const my = medianIy[station]!;
     let w = 0;
     let sx = 0;
     let sy = 0;
-    for (const i of list) {
+    for (let k = a; k < b; k++) {
+      const i = order[k]!;
       const x = hits.ix[i]!;
       const y = hits.iy[i]!;
       if (Math.abs(x - mx) > half || Math.abs(y - my) > half) continue;
@@ -43,14 +49,13 @@ export function robustCentres(hits: Hits, geometry: DetectorGeometry, cfg: Robus
       sx += c * x;
       sy += c * y;
     }
-    if (!(w > 0)) return undefined;
-    return {
-      station,
-      xCm: (sx / w + 0.5) * pitchCm - geometry.planeWidthCm / 2,
-      yCm: (sy / w + 0.5) * pitchCm - geometry.planeHeightCm / 2,
-      sumCount: w,
-    };
-  });
+    out.push(
+      w > 0
+        ? { station, xCm: (sx / w + 0.5) * pitchCm - geometry.planeWidthCm / 2, yCm: (sy / w + 0.5) * pitchCm - geometry.planeHeightCm / 2, sumCount: w }
+        : undefined,
+    );
+  }
+  return out;
 }
 
 /** The robust centre of the busiest station, axis parallel to z. Undefined without hits. */
