@@ -75,10 +75,9 @@ export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSessi
       topic: k.topics.frames,
       // One fetch per partition bounds the frames in flight: ~6 KB/frame at 100 GeV.
       maxBytesPerPartition: Math.max(64 * 1024, Math.floor((k.maxInFlightFrames * 1024) / DEFAULT_KAFKA_SOURCE.concurrentPartitions)),
-      // No pipelined fetching (the source's maxInFlightMessages): measured at 1,000 frames/s offered it
-      // fetched many tiny batches, each its own reconstruction call, and built a seconds-long queue
-      // in the process (bench/results/e2e-kafka-path-ab-contended-2026-11-23.md); the one-batch
-      // handshake lets the backlog gather in the broker and the next fetch take it as one batch.
+      // Pipelined: the next fetch starts once a batch is reconstructed, while its outputs are
+      // written, with commits on an interval instead of after every batch (kafka-source.ts header).
+      maxInFlightMessages: k.maxInFlightFrames,
     },
     logger,
   );

@@ -20,7 +20,7 @@ import { silentLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 import { benchOutDir, saveResultRow } from './bench-results.js';
 import { quantile } from '../numerics/index.js';
-import { bucketQuantileMs, cpuSeconds, latencyBuckets, metricsUrlOf } from './bench-e2e-probe.js';
+import { bucketQuantileMs, cpuSeconds, meanBatch, metricsUrlOf, scrapeProbe, type ProbeScrape } from './bench-e2e-probe.js';
 
 const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--warmup N] [--partitions P] [--processors N] [--signal-only] [--backend B] [--threads T] [--json] [--out DIR]
   --events N   frames to send (default 20000)
@@ -30,6 +30,8 @@ const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ
   --signal-only  frames are all signal showers (the costliest class) instead of the simulator mix
   --backend B  the processors' CNN backend: auto (default), tensorflow, wasm, ... (one run per backend gives an A/B)
   --threads T  worker threads per processor that prepare the batches (reconstruction.threads: a count or auto, the default)
+  Reports per row: events/s, broker-timestamp latency percentiles, the processors' CPU ms/event, their in-process
+  latency, and the mean frames per reconstruction call (how the batching adapted to the load); e2e.md's header explains each.
   --out DIR    where e2e.json and e2e.md go (default: the scratch directory $TMPDIR/showertrig-bench;
                --out bench/results updates the committed results); one row per rate and mix`;
 
@@ -120,7 +122,8 @@ export const command: Command = {
     await send(warm, 'warm-up');
     await reconstructed(warmup);
     const urls = children.map((c) => metricsUrlOf(c.log()));
-    const scrape = (): Promise<Map<number, number>[]> => Promise.all(urls.map((u) => (u === undefined ? new Map<number, number>() : latencyBuckets(u).catch(() => new Map<number, number>()))));
+    const none: ProbeScrape = { latency: new Map(), frames: NaN, calls: NaN };
+    const scrape = (): Promise<ProbeScrape[]> => Promise.all(urls.map((u) => (u === undefined ? none : scrapeProbe(u).catch(() => none))));
     const histBefore = await scrape();
     const cpuBefore = children.map((c) => cpuSeconds(c.child.pid!));
     const tStart = await send(msgs, 'measured');
@@ -147,7 +150,8 @@ export const command: Command = {
       steady_p99_ms: steady.length > 0 ? quantile(steady, 0.99) : null,
       processor_peak_rss_mib: hwmKb / 1024,
       processor_cpu_ms_per_event: (cpuUsed * 1000) / n,
-      in_process_latency_ms: { p50: bucketQuantileMs(histBefore, histAfter, 0.5), p99: bucketQuantileMs(histBefore, histAfter, 0.99) },
+      in_process_latency_ms: { p50: bucketQuantileMs(histBefore.map((h) => h.latency), histAfter.map((h) => h.latency), 0.5), p99: bucketQuantileMs(histBefore.map((h) => h.latency), histAfter.map((h) => h.latency), 0.99) },
+      frames_per_reconstruction_call: meanBatch(histBefore, histAfter),
       max_in_flight_frames: cfg.kafka.maxInFlightFrames,
       machine: `${cpus().length} cores, node ${process.version}`,
       measured: new Date().toISOString().slice(0, 10),
@@ -159,6 +163,7 @@ export const command: Command = {
         'latency = broker timestamp of the reco message (written after the processor\'s producer got its ack) − timestamp of the frame message; at "max" the producer outruns the processor, so latency there is queueing time',
         'throughput = events / (last reco message − first frame sent); peak RSS = the largest VmHWM among the processors',
         'processor CPU ms/event = the processors\' user + system CPU time over the measured phase / events (the cost per event, comparable on a shared machine where rates are not); in-process p50 / p99 = the processors\' end_to_end_latency_seconds histogram over the measured phase (frame fetched → its outputs acknowledged), as the upper bound of the bucket (1, 5, 10, 25, 50, 100, 250 ms, ...): end-to-end minus in-process is the time in the producer, broker and fetch',
+        'frames per reconstruction call = the processors\' inference_batch_size histogram (sum / count) over the measured phase: the batch size the load gave (a short queue gives small batches, a backlog full ones up to reconstruction.batchSize)',
         `before the measured frames, ${warmup} warm-up frames go the same way (same rate) and are waited for: the processors' and the broker JVM's first seconds are not measured`,
       ],
       columns: [
@@ -177,6 +182,7 @@ export const command: Command = {
         { header: 'peak RSS MiB (per processor)', cell: (r) => r.processor_peak_rss_mib.toFixed(0) },
         { header: 'processor CPU ms/event', cell: (r) => (r.processor_cpu_ms_per_event == null ? '–' : r.processor_cpu_ms_per_event.toFixed(2)) },
         { header: 'in-process p50 / p99 ms (≤ bucket)', cell: (r) => (r.in_process_latency_ms == null ? '–' : `${r.in_process_latency_ms.p50 ?? '–'} / ${r.in_process_latency_ms.p99 ?? '–'}`) },
+        { header: 'frames per reconstruction call', cell: (r) => (r.frames_per_reconstruction_call == null ? '–' : r.frames_per_reconstruction_call.toFixed(1)) },
         { header: 'max in flight', cell: (r) => String(r.max_in_flight_frames) },
         { header: 'partitions', cell: (r) => String(r.partitions) },
         { header: 'machine', cell: (r) => r.machine },

@@ -9,10 +9,14 @@
  * never by backlog.
  *
  * Pipelined (maxInFlightMessages set, commits 'acked'; the reconstruction member): eachBatch hands
- * its batch over, advances the fetch position at once and returns as soon as fewer than
- * maxInFlightMessages messages are unacknowledged, so the next fetch (kafkajs fetches again only
- * when every batch of the last fetch returned) and its decoding overlap the reconstruction and the
- * produce round trips of the batches before it. Only acknowledged offsets are committed
+ * its batch over, advances the fetch position at once and returns as soon as the batch is released
+ * (InputBatch.release: the pipeline has reconstructed it and is writing its outputs; an ack
+ * releases too) and fewer than maxInFlightMessages messages are unacknowledged. So the next fetch
+ * (kafkajs fetches again only when every batch of the last fetch returned) overlaps the produce
+ * round trip of the batch before it, with no commit round trip in between (kafkajs' autoCommit
+ * commits after every batch), while what arrives during a reconstruction still gathers in the
+ * broker and comes as one batch (returning before the release fetched many tiny batches, each its
+ * own reconstruction call, and built a queue in the process). Only acknowledged offsets are committed
  * (acked-offsets.ts: never past an unacknowledged batch), every commitIntervalMs, when a rebalance
  * starts and on close; a crash or a moved partition redoes at most the frames in flight plus one
  * interval (outputs are idempotent by event id). The consumer must cope with several batches in
@@ -63,7 +67,7 @@ export interface KafkaSourceConfig {
   readonly assignment?: 'shared' | 'single-active';
   /** 'acked' (default): acknowledged offsets are committed; 'external': only what commit() is given. */
   readonly commits?: 'acked' | 'external';
-  /** Commits 'acked': fetch on while fewer messages than this are unacknowledged (pipelined, see the header); unset: each batch waits for its ack. */
+  /** Commits 'acked': fetch on once a batch is released and fewer messages than this are unacknowledged (pipelined, see the header); unset: each batch waits for its ack. */
   readonly maxInFlightMessages?: number;
 }
 
@@ -299,14 +303,23 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
           let ack!: () => void;
           const done = new Promise<void>((resolve) => (ack = resolve));
           let settled = false;
+          let released = false;
+          let markReleased!: () => void;
+          const releasedP = new Promise<void>((resolve) => (markReleased = resolve));
+          const release = (): void => {
+            released = true;
+            markReleased();
+          };
           inFlight++;
           inFlightMessages += messages.length;
           const tracked = pipelined ? tracker.handOver(p, last) : undefined;
           subscriber.next({
             messages,
+            ...(pipelined ? { release } : {}),
             ack: () => {
               if (settled) return;
               settled = true;
+              release();
               inFlight--;
               inFlightMessages -= messages.length;
               tracked?.();
@@ -320,8 +333,9 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
             },
           });
           if (pipelined) {
-            // Fetch on while the pipeline works: only the messages in flight bound what is fetched.
+            // Fetch on once this batch is reconstructed, while its outputs are written (bounded by the messages in flight).
             resolveOffset(batch.lastOffset());
+            await heartbeatUntil(() => released, releasedP);
             await heartbeatUntil(() => inFlightMessages < maxInFlightMessages, () => acknowledged.promise);
             return;
           }

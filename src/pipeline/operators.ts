@@ -1,8 +1,9 @@
 /**
- * Reusable RxJS operators for the stage wiring: micro-batching and ordered bounded concurrency.
- * Neither buffers without bound on its own: microBatch holds at most maxSize items, orderedMap at
+ * Reusable RxJS operators for the stage wiring: micro-batching, ordered bounded concurrency and
+ * grouping what queues behind a running call.
+ * None buffers without bound on its own: microBatch holds at most maxSize items, orderedMap at
  * most `concurrency` started tasks (items arriving while all slots are busy wait in arrival order;
- * the source's ack-based flow control bounds those).
+ * the source's ack-based flow control bounds those), groupWhileBusy what arrives during one call.
  */
 import { ContractError } from '../domain/index.js';
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
@@ -104,6 +105,61 @@ export function orderedMap<T, R>(fn: (item: T, index: number) => Promise<R>, con
           failed = true;
           subscriber.error(e);
         },
+        complete: () => {
+          sourceDone = true;
+          pump();
+        },
+      });
+      return () => {
+        failed = true;
+        sub.unsubscribe();
+      };
+    });
+}
+
+/**
+ * Calls `fn` on groups of items, one call at a time, in order: an item that arrives while no call
+ * runs is passed on at once (a group of one, no lingering); items that arrive while a call runs
+ * queue and go together into the next call. Emits each call's results in order. The first rejection
+ * errors the stream; completion waits for the queue to drain. The queue holds what arrives during
+ * one call (the source's flow control bounds it).
+ */
+export function groupWhileBusy<T, R>(fn: (group: T[]) => Promise<readonly R[]>): OperatorFunction<T, R> {
+  return (source) =>
+    new Observable<R>((subscriber) => {
+      let queue: T[] = [];
+      let busy = false;
+      let sourceDone = false;
+      let failed = false;
+      const fail = (e: unknown): void => {
+        if (failed) return;
+        failed = true;
+        subscriber.error(e);
+      };
+      const pump = (): void => {
+        if (busy || failed) return;
+        if (queue.length === 0) {
+          if (sourceDone) subscriber.complete();
+          return;
+        }
+        busy = true;
+        const group = queue;
+        queue = [];
+        Promise.resolve()
+          .then(() => fn(group))
+          .then((results) => {
+            if (failed) return;
+            for (const r of results) subscriber.next(r);
+            busy = false;
+            pump();
+          }, fail);
+      };
+      const sub = source.subscribe({
+        next: (v) => {
+          queue.push(v);
+          pump();
+        },
+        error: fail,
         complete: () => {
           sourceDone = true;
           pump();

@@ -229,6 +229,26 @@ test('a source batch larger than batchSize is written piece by piece and acked o
   assert.deepEqual(sinks.reco.items.map((e) => e.eventId), Array.from({ length: 20 }, (_, i) => `ev${i}`));
 });
 
+test('a batch is released once reconstructed (its last piece), before its outputs are written and acked', async () => {
+  const calls: number[] = [];
+  const reconstructor: Reconstructor = {
+    ...fakeReconstructor(),
+    async reconstruct(frames) {
+      calls.push(frames.length);
+      return fakeReconstructor().reconstruct(frames);
+    },
+  };
+  const { pipeline, sinks } = setup(reconstructor, { batchSize: 8 }, 30);
+  const log: string[] = [];
+  const batch = {
+    messages: messages(Array.from({ length: 20 }, (_, i) => frame(i))),
+    release: () => void log.push(`release after ${calls.length} reconstruct calls, ${sinks.reco.items.length} written`),
+    ack: () => void log.push(`ack, ${sinks.reco.items.length} written`),
+  };
+  await lastValueFrom(pipeline.run(from([batch])).pipe(toArray()));
+  assert.deepEqual(log, ['release after 3 reconstruct calls, 0 written', 'ack, 20 written']);
+});
+
 test('single messages: a lone one is reconstructed within batchTimeoutMs, a burst gives full batches', async () => {
   const inner = fakeReconstructor();
   const sizes: number[] = [];

@@ -3,8 +3,8 @@
  * stateless stages with bounded, order-preserving concurrency; the excess monitor, the sinks and
  * the acks then run strictly in input order, one batch at a time:
  *
- *   input ─► [microBatch] ─► split (≤ batchSize) ─► orderedMap(decode→validate→reconstruct→select, maxConcurrentBatches)
- *         ─► concatMap(excess monitor → sinks (all resolved) → ack → metrics) ─► BatchReport
+ *   input ─► [microBatch] ─► split (≤ batchSize) ─► orderedMap(decode→validate→reconstruct→select → release, maxConcurrentBatches)
+ *         ─► groupWhileBusy(excess monitor → sinks (all resolved) → acks → metrics) ─► BatchReport per batch
  *
  * Batching adapts to the load: a source batch (one Kafka fetch of a partition) holds what arrived
  * since the last fetch, so a short queue gives small batches (low latency) and a backlog full ones
@@ -20,7 +20,7 @@
  * the candidates sink, into the input's partition, and the global excess stage (excess-pipeline.ts)
  * counts every partition once.
  */
-import { concat, concatMap, defer, EMPTY, filter, from, map, mergeMap, type Observable } from 'rxjs';
+import { concat, defer, EMPTY, filter, from, map, mergeMap, type Observable } from 'rxjs';
 import {
   DEFAULT_MAX_HITS,
   DEFAULT_PLAUSIBILITY,
@@ -37,7 +37,7 @@ import {
 import type { TriggerConfig } from '../config/index.js';
 import { createExcessMonitor, createSelector, type ExcessUpdate } from '../trigger/index.js';
 import { silentLogger, type Logger, type Metrics } from '../telemetry/index.js';
-import { microBatch, orderedMap } from './operators.js';
+import { groupWhileBusy, microBatch, orderedMap } from './operators.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { recordExcess, type BatchReport } from './report.js';
 import { createStages } from './stages.js';
@@ -82,6 +82,14 @@ export const DEFAULT_PIPELINE: Omit<PipelineConfig, 'geometry' | 'trigger'> = {
   duplicateIdWindow: 100_000,
   maxDeadLetterBytes: Infinity,
 };
+
+/** What one batch writes; candidates go to the input's partition when it has one. */
+interface Outputs {
+  readonly u: ExcessUpdate;
+  readonly reco: readonly RecoEvent[];
+  readonly deadLetters: readonly DeadLetter[];
+  readonly partition: number | undefined;
+}
 
 export interface PipelineSinks {
   readonly reco: Sink<RecoEvent>;
@@ -131,13 +139,23 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
     }
   };
 
-  const publish = async (u: ExcessUpdate, deadLetters: readonly DeadLetter[], reco: readonly RecoEvent[], ctx: WriteContext = {}): Promise<void> => {
-    const out = config.writeRejectedCandidates ? u.candidates : u.candidates.filter((x) => x.selected);
+  /**
+   * Writes the outputs of one or more batches (in input order) and resolves once every sink
+   * resolved: one write per sink, candidates one write per input partition (each keeps its order).
+   */
+  const publish = async (outputs: readonly Outputs[]): Promise<void> => {
+    const candidates = new Map<number | undefined, Candidate[]>();
+    for (const o of outputs) {
+      let list = candidates.get(o.partition);
+      if (list === undefined) candidates.set(o.partition, (list = []));
+      for (const x of o.u.candidates) if (config.writeRejectedCandidates || x.selected) list.push(x);
+      list.push(...o.u.reissued);
+    }
     await Promise.all([
-      write(deps.sinks.reco, reco, c.sink_reco),
-      write(deps.sinks.candidates, [...out, ...u.reissued], c.sink_candidates, ctx),
-      write(deps.sinks.alerts, u.alerts, c.sink_alerts),
-      write(deps.sinks.deadLetters, deadLetters, c.sink_dead_letters),
+      write(deps.sinks.reco, outputs.flatMap((o) => o.reco), c.sink_reco),
+      ...[...candidates].map(([partition, items]) => write(deps.sinks.candidates, items, c.sink_candidates, partition === undefined ? {} : { partition })),
+      write(deps.sinks.alerts, outputs.flatMap((o) => o.u.alerts), c.sink_alerts),
+      write(deps.sinks.deadLetters, outputs.flatMap((o) => o.deadLetters), c.sink_dead_letters),
     ]);
   };
 
@@ -172,41 +190,55 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
           m.inFlightMessages.inc(batch.messages.length);
           return { batch, receivedAtNs: batch.messages.map((msg) => msg.receivedAtNs ?? now) };
         }),
-        orderedMap(async (b) => ({ ...b, staged: await stages.run(b.batch.messages, b.receivedAtNs) }), config.maxConcurrentBatches),
-        concatMap(async ({ batch, receivedAtNs, staged }): Promise<BatchReport> => {
-          let u: ExcessUpdate = { candidates: staged.candidates, reissued: [], alerts: [], evaluations: [] };
-          if (monitor !== undefined) {
-            c.excess.received(staged.candidates.length);
-            u = monitor.process(staged.candidates);
-            c.excess.sent(u.candidates.length);
-            observeExcess(u);
+        orderedMap(async (b) => {
+          const staged = await stages.run(b.batch.messages, b.receivedAtNs);
+          b.batch.release?.();
+          return { ...b, staged };
+        }, config.maxConcurrentBatches),
+        // Batches whose reconstruction finished while the previous outputs were being written go
+        // out together (one produce round trip for all of them, not one after another), then are
+        // acknowledged one by one in input order.
+        groupWhileBusy(async (group): Promise<BatchReport[]> => {
+          const outputs = group.map(({ batch, receivedAtNs, staged }) => {
+            let u: ExcessUpdate = { candidates: staged.candidates, reissued: [], alerts: [], evaluations: [] };
+            if (monitor !== undefined) {
+              c.excess.received(staged.candidates.length);
+              u = monitor.process(staged.candidates);
+              c.excess.sent(u.candidates.length);
+              observeExcess(u);
+            }
+            return { batch, receivedAtNs, staged, u, reco: staged.reco, deadLetters: staged.deadLetters, partition: partitionOf(batch) };
+          });
+          await publish(outputs);
+          const reports: BatchReport[] = [];
+          for (const { batch, receivedAtNs, staged, u } of outputs) {
+            const n = batch.messages.length;
+            c.ack.received(n);
+            try {
+              await batch.ack?.();
+            } catch (e) {
+              c.ack.errors(n);
+              throw e;
+            }
+            c.ack.sent(n);
+            m.inFlightMessages.dec(n);
+            const done = clock();
+            for (const t of receivedAtNs) m.endToEndLatencySeconds.observe(Number(done - t) / 1e9);
+            if (deps.tap !== undefined) {
+              const selected = u.candidates.flatMap((candidate, i) => (candidate.selected ? [{ candidate, frame: staged.frames[i]! }] : []));
+              tap({ messages: n, reco: staged.reco, selected });
+            }
+            reports.push({
+              messages: n,
+              reco: staged.reco.length,
+              selected: staged.candidates.filter((x) => x.selected).length,
+              deadLetters: staged.deadLetters.length,
+              alerts: u.alerts,
+              reissued: u.reissued.length,
+              evaluations: u.evaluations,
+            });
           }
-          await publish(u, staged.deadLetters, staged.reco, { partition: partitionOf(batch) });
-          const n = batch.messages.length;
-          c.ack.received(n);
-          try {
-            await batch.ack?.();
-          } catch (e) {
-            c.ack.errors(n);
-            throw e;
-          }
-          c.ack.sent(n);
-          m.inFlightMessages.dec(n);
-          const done = clock();
-          for (const t of receivedAtNs) m.endToEndLatencySeconds.observe(Number(done - t) / 1e9);
-          if (deps.tap !== undefined) {
-            const selected = u.candidates.flatMap((candidate, i) => (candidate.selected ? [{ candidate, frame: staged.frames[i]! }] : []));
-            tap({ messages: n, reco: staged.reco, selected });
-          }
-          return {
-            messages: n,
-            reco: staged.reco.length,
-            selected: staged.candidates.filter((x) => x.selected).length,
-            deadLetters: staged.deadLetters.length,
-            alerts: u.alerts,
-            reissued: u.reissued.length,
-            evaluations: u.evaluations,
-          };
+          return reports;
         }),
       );
 
@@ -215,7 +247,7 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
         const u = monitor.flush();
         observeExcess(u);
         return from(
-          publish(u, [], []).then((): BatchReport => ({ messages: 0, reco: 0, selected: 0, deadLetters: 0, alerts: u.alerts, reissued: u.reissued.length, evaluations: u.evaluations })),
+          publish([{ u, reco: [], deadLetters: [], partition: undefined }]).then((): BatchReport => ({ messages: 0, reco: 0, selected: 0, deadLetters: 0, alerts: u.alerts, reissued: u.reissued.length, evaluations: u.evaluations })),
         );
       }).pipe(filter((r) => r.alerts.length > 0 || r.reissued > 0 || r.evaluations.length > 0));
 
@@ -225,8 +257,9 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
 }
 
 /**
- * Pieces of at most `size` messages, in order; only the last piece carries the batch's ack (the
- * pipeline acks in input order, so it runs once every piece's outputs are written).
+ * Pieces of at most `size` messages, in order; only the last piece carries the batch's ack and
+ * release (the pipeline acks in input order, so the ack runs once every piece's outputs are
+ * written, and the release once every piece is reconstructed).
  */
 export function splitBatch(batch: InputBatch, size: number): InputBatch[] {
   const n = batch.messages.length;
@@ -234,7 +267,8 @@ export function splitBatch(batch: InputBatch, size: number): InputBatch[] {
   const out: InputBatch[] = [];
   for (let start = 0; start < n; start += size) {
     const messages = batch.messages.slice(start, start + size);
-    out.push(start + size >= n && batch.ack !== undefined ? { messages, ack: batch.ack } : { messages });
+    const last = start + size >= n;
+    out.push({ messages, ...(last && batch.ack !== undefined ? { ack: batch.ack } : {}), ...(last && batch.release !== undefined ? { release: batch.release } : {}) });
   }
   return out;
 }

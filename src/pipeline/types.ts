@@ -30,6 +30,11 @@ export interface InputMessage {
 export interface InputBatch {
   readonly messages: readonly InputMessage[];
   readonly ack?: Ack;
+  /**
+   * Called once the batch is reconstructed and its outputs are being written (before the ack): a
+   * source may fetch the next input meanwhile (the pipelined Kafka source). Never a commit signal.
+   */
+  readonly release?: () => void;
 }
 
 export type PipelineInput = InputMessage | InputBatch;

@@ -1,6 +1,7 @@
 /**
- * The Kafka source's handshake against the real broker: fetching goes on while batches are
- * unacknowledged (up to maxInFlightMessages), and only acknowledged offsets are committed.
+ * The pipelined Kafka source against the real broker: the next fetch waits for a batch's release
+ * (reconstructed), not its ack; fetching goes on while released batches are unacknowledged (up to
+ * maxInFlightMessages), and only acknowledged offsets are committed.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,14 +36,15 @@ async function setup() {
   return { close, source };
 }
 
-/** Collects batches without acking them; resolves once `until` holds or after `ms`. */
-function collect(s: ReturnType<typeof createKafkaSource>, until: (b: InputBatch[]) => boolean, ms: number): { batches: InputBatch[]; sub: Subscription; done: Promise<void> } {
+/** Collects batches without acking them (releasing each if `release`); resolves once `until` holds or after `ms`. */
+function collect(s: ReturnType<typeof createKafkaSource>, until: (b: InputBatch[]) => boolean, ms: number, release = true): { batches: InputBatch[]; sub: Subscription; done: Promise<void> } {
   const batches: InputBatch[] = [];
   let resolve!: () => void;
   const done = new Promise<void>((r) => (resolve = r));
   const timer = setTimeout(resolve, ms);
   const sub = s.batches$.subscribe((b) => {
     batches.push(b);
+    if (release) b.release?.();
     if (until(batches)) {
       clearTimeout(timer);
       resolve();
@@ -51,9 +53,24 @@ function collect(s: ReturnType<typeof createKafkaSource>, until: (b: InputBatch[
   return { batches, sub, done };
 }
 
-test('the source fetches on while batches are unacknowledged, up to maxInFlightMessages, and commits only acknowledged offsets', { timeout: 90_000 }, async () => {
+test('the source fetches on while released batches are unacknowledged, up to maxInFlightMessages, and commits only acknowledged offsets', { timeout: 90_000 }, async () => {
   const { close, source } = await setup();
   try {
+    // Nothing released: nothing more is handed over while the first batch is being reconstructed,
+    // and a late release lets the next fetch go on.
+    const held = source(10_000);
+    const h = collect(held, () => false, 3_000, false);
+    await held.joined;
+    await h.done;
+    assert.equal(h.batches.length, 1, `${h.batches.length} batches handed over before the first was released`);
+    assert.ok(h.batches[0]!.release !== undefined, 'a pipelined batch carries release');
+    h.batches[0]!.release!();
+    const t0 = Date.now();
+    while (h.batches.length < 2 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(h.batches.length >= 2, 'the release let the next fetch go on');
+    h.sub.unsubscribe();
+    await held.close();
+
     // A bound of 1 message: nothing more is handed over while the first batch is unacknowledged.
     const strict = source(1);
     const a = collect(strict, () => false, 3_000);
