@@ -110,13 +110,16 @@ export const command: Command = {
         ],
       });
     }
-    if (values.json === true) process.stdout.write(`${JSON.stringify(table, null, 2)}\n`);
-    else
-      for (const r of rows)
-        process.stdout.write(
-          `${r.codec.padEnd(8)} ${String(r.energyGeV).padStart(3)} GeV: ${r.meanBytes.toFixed(0)} bytes/frame (${r.bytesPerHit.toFixed(2)}/hit), ` +
-            `encode ${r.encodePerS.toFixed(0)}/s, decode ${r.decodePerS.toFixed(0)}/s (p50 ${r.decodeP50Us.toFixed(1)} µs, p99 ${r.decodeP99Us.toFixed(1)} µs)\n`,
-        );
+    // --json: stdout is the JSON alone (each row carries the RSS).
+    if (values.json === true) {
+      process.stdout.write(`${JSON.stringify(table, null, 2)}\n`);
+      return 0;
+    }
+    for (const r of rows)
+      process.stdout.write(
+        `${r.codec.padEnd(8)} ${String(r.energyGeV).padStart(3)} GeV: ${r.meanBytes.toFixed(0)} bytes/frame (${r.bytesPerHit.toFixed(2)}/hit), ` +
+          `encode ${r.encodePerS.toFixed(0)}/s, decode ${r.decodePerS.toFixed(0)}/s (p50 ${r.decodeP50Us.toFixed(1)} µs, p99 ${r.decodeP99Us.toFixed(1)} µs)\n`,
+      );
     process.stdout.write(`RSS ${rss.toFixed(0)} MiB\n`);
     return 0;
   },

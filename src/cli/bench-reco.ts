@@ -1,12 +1,15 @@
 /**
  * `showertrig bench-reco`: speed of the reconstruction stages on one core, on pre-generated
  * signal events (E uniform 1–100 GeV): DBSCAN clustering + track choice (grid and kdbush
- * indexes), the Gaussian-moment baseline and, with --model, the CNN per batch size, and the full
+ * indexes), the Gaussian-moment baseline and, with --model, the CNN per batch size, the per-event
+ * preparation without the net (on this thread, and with --threads on a worker pool), and the full
  * reconstructor. Events/s, per-event latency p50/p99, memory. Writes <out>/reco.json and reco.md.
  */
 import { Rng, type HitFrame, type Hits } from '../domain/index.js';
 import {
+  buildModelInputs,
   createBaselineModel,
+  createEventPreparer,
   createPreparePool,
   createReconstructor,
   createTransverseReconstructor,
@@ -27,8 +30,9 @@ import { quantile } from '../numerics/index.js';
 const USAGE = `usage: showertrig bench-reco [--events N] [--seed S] [--model DIR] [--batches 1,8,64,256] [--threads 1,2] [--json] [--out DIR]
   --events N   pre-generated signal events per measurement (default 2000)
   --model DIR  also benchmark this CNN model (tfjs layers directory)
-  --threads L  with --model: also the full reconstruction with batches prepared on this many worker
-               threads beside the main thread (reconstruction.threads), per value (default: none)
+  --threads L  with --model: also the preparation and the full reconstruction with batches prepared
+               on this many worker threads beside the main thread (reconstruction.threads), per value
+               (default: none; the preparation on this thread alone is always measured)
   --out DIR    where reco.json and reco.md go (default: the scratch directory $TMPDIR/showertrig-bench;
                --out bench/results updates the committed results)`;
 
@@ -95,22 +99,30 @@ export const command: Command = {
     if (cnn !== undefined) models.push(cnn);
     for (const m of models) {
       for (const b of batches) {
-        rows.push(await batched(`${m.info.name} E,d [${m.info.backend}]`, hits, b, (x) => m.predict(x)));
+        rows.push(await batched(`${m.info.name} E,d [${m.info.backend}]`, hits, freshHits, b, (x) => m.predict(x)));
         log(summary(rows.at(-1)!));
       }
     }
     for (const m of models) {
       const reco = createReconstructor(g, m, rc);
       for (const b of [1, cfg.reconstruction.batchSize]) {
-        rows.push(await batched(`full reconstruction, ${m.info.name} [${m.info.backend}]`, events, b, (x) => reco.reconstruct(x)));
+        rows.push(await batched(`full reconstruction, ${m.info.name} [${m.info.backend}]`, events, freshFrame, b, (x) => reco.reconstruct(x)));
         log(summary(rows.at(-1)!));
       }
     }
     if (cnn !== undefined) {
+      // The per-event work without the net (prepare.ts), alone: what the worker threads share.
+      const spec = cnn.inputSpec;
+      const local = createEventPreparer(g, rc.transverse, (h) => buildModelInputs(spec, h, g));
+      const b = cfg.reconstruction.batchSize;
+      rows.push(await batched('prepare (clustering, robust centre, net inputs)', hits, freshHits, b, async (x) => local.prepare(x)));
+      log(summary(rows.at(-1)!));
       for (const t of threads) {
-        const pool = createPreparePool({ threads: t, geometry: g, transverse: rc.transverse, spec: cnn.inputSpec });
+        const pool = createPreparePool({ threads: t, geometry: g, transverse: rc.transverse, spec });
+        rows.push(await batched(`prepare (clustering, robust centre, net inputs), ${pool.preparedBy}`, hits, freshHits, b, (x) => pool.prepare(x)));
+        log(summary(rows.at(-1)!));
         const reco = createReconstructor(g, cnn, rc, { preparer: pool });
-        rows.push(await batched(`full reconstruction, ${cnn.info.name} [${cnn.info.backend}], ${pool.preparedBy}`, events, cfg.reconstruction.batchSize, (x) => reco.reconstruct(x)));
+        rows.push(await batched(`full reconstruction, ${cnn.info.name} [${cnn.info.backend}], ${pool.preparedBy}`, events, freshFrame, b, (x) => reco.reconstruct(x)));
         log(summary(rows.at(-1)!));
         await pool.close();
       }
@@ -142,9 +154,18 @@ function summary(r: Row): string {
   return `${r.stage} batch ${r.batch}: ${r.events_per_second.toFixed(0)} events/s, p50 ${r.latency_p50_ms.toFixed(3)} ms, p99 ${r.latency_p99_ms.toFixed(3)} ms`;
 }
 
-/** One warm-up pass, then one timed pass over all events; latency per event. */
-function perEvent(stage: string, hits: readonly Hits[], f: (h: Hits) => void): Row {
-  for (let i = 0; i < Math.min(200, hits.length); i++) f(hits[i]!);
+/**
+ * A new Hits object over the same arrays: what is remembered per Hits object (the station index of
+ * the robust centre and the feature row) is not carried from one pass to the next, as a stream
+ * never sees one frame twice. Every timed pass runs on fresh copies.
+ */
+const freshHits = (h: Hits): Hits => ({ ...h });
+const freshFrame = (f: HitFrame): HitFrame => ({ ...f, hits: freshHits(f.hits) });
+
+/** One warm-up pass, then one timed pass over all events (fresh copies); latency per event. */
+function perEvent(stage: string, all: readonly Hits[], f: (h: Hits) => void): Row {
+  for (let i = 0; i < Math.min(200, all.length); i++) f(all[i]!);
+  const hits = all.map(freshHits);
   const lat = new Float64Array(hits.length);
   const t0 = performance.now();
   for (let i = 0; i < hits.length; i++) {
@@ -155,10 +176,11 @@ function perEvent(stage: string, hits: readonly Hits[], f: (h: Hits) => void): R
   return row(stage, 1, hits.length, performance.now() - t0, lat);
 }
 
-/** Warm-up with two batches, then every full batch of the events timed; latency per batch. */
-async function batched<T>(stage: string, items: readonly T[], b: number, f: (x: readonly T[]) => Promise<unknown>): Promise<Row> {
-  const nb = Math.max(1, Math.floor(items.length / b));
-  for (let k = 0; k < Math.min(2, nb); k++) await f(items.slice(k * b, (k + 1) * b));
+/** Warm-up with two batches, then every full batch of the events (fresh copies) timed; latency per batch. */
+async function batched<T>(stage: string, all: readonly T[], fresh: (x: T) => T, b: number, f: (x: readonly T[]) => Promise<unknown>): Promise<Row> {
+  const nb = Math.max(1, Math.floor(all.length / b));
+  for (let k = 0; k < Math.min(2, nb); k++) await f(all.slice(k * b, (k + 1) * b));
+  const items = all.map(fresh);
   const lat = new Float64Array(nb);
   const t0 = performance.now();
   for (let k = 0; k < nb; k++) {
@@ -167,7 +189,8 @@ async function batched<T>(stage: string, items: readonly T[], b: number, f: (x: 
     await f(chunk);
     lat[k] = performance.now() - a;
   }
-  return row(stage, b, Math.min(items.length, nb * b), performance.now() - t0, lat);
+  // Fewer events than one batch: the one batch holds them all, and the row says so.
+  return row(stage, Math.min(b, items.length), Math.min(items.length, nb * b), performance.now() - t0, lat);
 }
 
 function row(stage: string, batch: number, events: number, totalMs: number, lat: Float64Array): Row {
