@@ -26,8 +26,9 @@ test('bench-e2e (short): every frame reconstructed through the broker, latency a
     assert.equal(res.frames, 'signal only');
     assert.equal(res.offered_rate_hz, 200);
     assert.equal(res.threads_resolved, 1);
-    // Offered 200/s: the processor keeps up (it manages over 1,000/s on 2 cores), so delivery is near the offered rate.
-    assert.ok(res.events_per_second > 100 && res.events_per_second < 400, `${res.events_per_second} events/s`);
+    // Offered 200/s: the processor keeps up (over 1,000/s on 2 cores), so delivery follows the offered
+    // rate (the paced producer cannot exceed it; the lower bound leaves room for a slow shared machine).
+    assert.ok(res.events_per_second > 50 && res.events_per_second < 400, `${res.events_per_second} events/s`);
     const l = res.latency_ms;
     assert.ok(l.p50 >= 0 && l.p50 <= l.p90 && l.p90 <= l.p99 && l.p99 <= l.max, JSON.stringify(l));
     assert.ok(res.processor_cpu_ms_per_event > 0, 'CPU time per event is measured');
