@@ -75,3 +75,30 @@ test('bench-reco with the shipped model and a worker thread: every stage measure
     assert.match(readFileSync(join(out, 'reco.md'), 'utf8'), /\| prepare \(clustering, robust centre, net inputs\) \| 40 \|/);
   });
 });
+
+// The scikit-learn comparison runs where a venv with scikit-learn is (.venv-ref, made by
+// scripts/sklearn-reference.sh, or SKLEARN_PYTHON); elsewhere (CI) the same test checks the skip.
+const sklearnPython = process.env['SKLEARN_PYTHON'] ?? join('.venv-ref', 'bin', 'python');
+const withSklearn = spawnSync(sklearnPython, ['-c', 'import sklearn'], { encoding: 'utf8' }).status === 0;
+if (!withSklearn) process.stderr.write(`\n*** NO SCIKIT-LEARN (${sklearnPython}): bench-reco --sklearn not compared, only the skip tested (scripts/sklearn-reference.sh makes .venv-ref, or set SKLEARN_PYTHON) ***\n\n`);
+
+test(`bench-reco --sklearn: DBSCAN ${withSklearn ? 'labels identical to scikit-learn on the benchmark stations, both timed' : 'comparison skipped with the way to make the venv'}`, () => {
+  inTemp((out) => {
+    const python = withSklearn ? sklearnPython : '/nonexistent/bin/python';
+    const r = cli(['bench-reco', '--events', '30', '--batches', '8', '--sklearn', python, '--json', '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    const res = JSON.parse(r.stdout) as { sklearn_dbscan?: { labels_identical: boolean; stations: number; ours_events_per_second: number; sklearn_per_station_events_per_second: number; sklearn_one_fit_events_per_second: number }; sklearn_dbscan_skipped?: string };
+    const md = readFileSync(join(out, 'reco.md'), 'utf8');
+    if (!withSklearn) {
+      assert.equal(res.sklearn_dbscan, undefined);
+      assert.match(res.sklearn_dbscan_skipped ?? '', /\/nonexistent\/bin\/python did not run \(ENOENT\): make a venv with scikit-learn/);
+      assert.match(md, /scikit-learn DBSCAN comparison skipped/);
+      return;
+    }
+    const s = res.sklearn_dbscan!;
+    assert.equal(s.labels_identical, true);
+    assert.equal(s.stations, 90);
+    for (const v of [s.ours_events_per_second, s.sklearn_per_station_events_per_second, s.sklearn_one_fit_events_per_second]) assert.ok(v > 0);
+    assert.match(md, /Labels identical to scikit-learn's: \*\*yes\*\*/);
+  });
+});

@@ -25,14 +25,17 @@ import { intFlag, parseFlags, type Command } from './args.js';
 import { loadCnnModel } from '../app/index.js';
 import { loadConfig } from '../io/index.js';
 import { benchOutDir, writeResults } from './bench-results.js';
+import { compareWithSklearn, sklearnMarkdown } from './bench-reco-sklearn.js';
 import { quantile } from '../numerics/index.js';
 
-const USAGE = `usage: showertrig bench-reco [--events N] [--seed S] [--model DIR] [--batches 1,8,64,256] [--threads 1,2] [--json] [--out DIR]
+const USAGE = `usage: showertrig bench-reco [--events N] [--seed S] [--model DIR] [--batches 1,8,64,256] [--threads 1,2] [--sklearn PYTHON] [--json] [--out DIR]
   --events N   pre-generated signal events per measurement (default 2000)
   --model DIR  also benchmark this CNN model (tfjs layers directory)
   --threads L  with --model: also the preparation and the full reconstruction with batches prepared
                on this many worker threads beside the main thread (reconstruction.threads), per value
                (default: none; the preparation on this thread alone is always measured)
+  --sklearn PY  also time scikit-learn's DBSCAN on the same stations with this Python (a venv with
+               scikit-learn, comparison only) and check that every label agrees (exit 1 if not)
   --out DIR    where reco.json and reco.md go (default: the scratch directory $TMPDIR/showertrig-bench;
                --out bench/results updates the committed results)`;
 
@@ -57,6 +60,7 @@ export const command: Command = {
       model: { type: 'string' },
       batches: { type: 'string' },
       threads: { type: 'string' },
+      sklearn: { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -88,6 +92,8 @@ export const command: Command = {
       rows.push(perEvent(`clustering + track (${index})`, hits, (h) => void t.reconstruct(h)));
       log(summary(rows.at(-1)!));
     }
+    const sk = values.sklearn === undefined ? undefined : compareWithSklearn(values.sklearn, hits, g, cfg.reconstruction.dbscanEpsMm, cfg.reconstruction.dbscanMinHits);
+    if (sk !== undefined) log(sklearnMarkdown(sk).join('\n').trim());
     const tb = createTransverseReconstructor(g, DEFAULT_TRANSVERSE);
     rows.push(perEvent('weighted-mean track (baseline X,Y)', hits, (h) => void tb.baseline(h)));
     log(summary(rows.at(-1)!));
@@ -140,12 +146,18 @@ export const command: Command = {
       cnn_execution: models.length > 1 ? models[1]!.info.execution ?? 'layers model' : 'none',
       dbscan: { eps_mm: cfg.reconstruction.dbscanEpsMm, min_hits: cfg.reconstruction.dbscanMinHits },
       rows,
+      ...(sk === undefined ? {} : 'skipped' in sk ? { sklearn_dbscan_skipped: sk.skipped } : { sklearn_dbscan: sk.result }),
       memory: { rss_mb: mem.rss / 2 ** 20, heap_used_mb: mem.heapUsed / 2 ** 20, external_mb: mem.external / 2 ** 20 },
     };
-    writeResults(outDir, 'reco', result, markdown(result, argv));
+    const md = markdown(result, argv) + (sk === undefined ? '' : `${sklearnMarkdown(sk).join('\n')}\n`);
+    writeResults(outDir, 'reco', result, md);
     if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-    else process.stdout.write(markdown(result, argv));
+    else process.stdout.write(md);
     for (const m of models) m.dispose();
+    if (sk !== undefined && 'result' in sk && !sk.result.labels_identical) {
+      process.stderr.write('bench-reco: DBSCAN labels differ from scikit-learn\'s on these stations\n');
+      return 1;
+    }
     return 0;
   },
 };
