@@ -78,6 +78,9 @@ export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSessi
       // Pipelined: the next fetch starts once a batch is reconstructed, while its outputs are
       // written, with commits on an interval instead of after every batch (kafka-source.ts header).
       maxInFlightMessages: k.maxInFlightFrames,
+      // Every partition's batch of a fetch is handed over at once, so the pipeline reconstructs
+      // them in one call (up to batchSize frames) instead of one call per partition.
+      concurrentPartitions: Math.max(DEFAULT_KAFKA_SOURCE.concurrentPartitions, framePartitions),
     },
     logger,
   );

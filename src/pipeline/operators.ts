@@ -63,6 +63,23 @@ export function microBatch<T>(
  * emitted, and emits the results in input order. The first rejection errors the stream.
  */
 export function orderedMap<T, R>(fn: (item: T, index: number) => Promise<R>, concurrency: number): OperatorFunction<T, R> {
+  return orderedGroupMap((group: T[], i) => fn(group[0]!, i), concurrency);
+}
+
+/** How orderedGroupMap merges waiting items: by `size` (e.g. messages per batch), up to `max` per call. */
+export interface MergeRule<T> {
+  readonly size: (item: T) => number;
+  readonly max: number;
+}
+
+/**
+ * orderedMap over groups: each call gets the items waiting when a slot frees, merged in order up to
+ * merge.max by merge.size (always at least one item); without `merge`, one item per call. With
+ * `merge`, a call starts one macrotask after a slot freed (setImmediate), so items that arrive
+ * together (the batches of one Kafka fetch, one per partition) go into one call instead of a call
+ * each. At most `concurrency` calls are started and not yet emitted; results come in input order.
+ */
+export function orderedGroupMap<T, R>(fn: (group: T[], index: number) => Promise<R>, concurrency: number, merge?: MergeRule<T>): OperatorFunction<T, R> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new ContractError(`orderedMap: concurrency must be an integer >= 1, got ${concurrency}`);
   return (source) =>
     new Observable<R>((subscriber) => {
@@ -71,18 +88,31 @@ export function orderedMap<T, R>(fn: (item: T, index: number) => Promise<R>, con
       let index = 0;
       let sourceDone = false;
       let failed = false;
+      let deferred: NodeJS.Immediate | undefined;
 
-      const pump = (): void => {
-        while (!failed && slots[0]?.done) subscriber.next(slots.shift()!.value as R);
-        while (!failed && slots.length < concurrency && waiting.length > 0) start(waiting.shift()!);
+      const take = (): T[] => {
+        if (merge === undefined) return [waiting.shift()!];
+        let used = merge.size(waiting[0]!);
+        let n = 1;
+        while (n < waiting.length && used + merge.size(waiting[n]!) <= merge.max) used += merge.size(waiting[n++]!);
+        return waiting.splice(0, n);
+      };
+      const startWaiting = (): void => {
+        deferred = undefined;
+        while (!failed && slots.length < concurrency && waiting.length > 0) start(take());
         if (!failed && sourceDone && waiting.length === 0 && slots.length === 0) subscriber.complete();
       };
-      const start = (item: T): void => {
+      const pump = (): void => {
+        while (!failed && slots[0]?.done) subscriber.next(slots.shift()!.value as R);
+        if (merge === undefined) startWaiting();
+        else if (deferred === undefined && !failed) deferred = setImmediate(startWaiting);
+      };
+      const start = (group: T[]): void => {
         const slot: { done: boolean; value?: R } = { done: false };
         slots.push(slot);
         const i = index++;
         Promise.resolve()
-          .then(() => fn(item, i))
+          .then(() => fn(group, i))
           .then(
             (v) => {
               slot.done = true;
@@ -112,6 +142,7 @@ export function orderedMap<T, R>(fn: (item: T, index: number) => Promise<R>, con
       });
       return () => {
         failed = true;
+        if (deferred !== undefined) clearImmediate(deferred);
         sub.unsubscribe();
       };
     });

@@ -11,7 +11,7 @@ import { createMetrics } from '../telemetry/index.js';
 import { createPipeline, DEFAULT_PIPELINE, type PipelineConfig } from './pipeline.js';
 import { createMemorySink, createMemorySource } from './memory.js';
 import { COMPONENTS } from './stages.js';
-import type { InputMessage } from './types.js';
+import type { InputMessage, WriteContext } from './types.js';
 
 const T0 = 1_700_000_000_000_000_000n;
 
@@ -247,6 +247,31 @@ test('a batch is released once reconstructed (its last piece), before its output
   };
   await lastValueFrom(pipeline.run(from([batch])).pipe(toArray()));
   assert.deepEqual(log, ['release after 3 reconstruct calls, 0 written', 'ack, 20 written']);
+});
+
+test('small batches that arrive together are reconstructed in one call; each is released and acked once, candidates go to their own partition', async () => {
+  const inner = fakeReconstructor();
+  const sizes: number[] = [];
+  const reconstructor: Reconstructor = { ...inner, reconstruct: (frames) => (sizes.push(frames.length), inner.reconstruct(frames)) };
+  const { sinks } = setup(reconstructor);
+  const written: { partition: number | undefined; ids: string[] }[] = [];
+  const candidates = { write: async (items: readonly Candidate[], ctx?: WriteContext) => void written.push({ partition: ctx?.partition, ids: items.map((x) => x.event.eventId) }) };
+  const config: PipelineConfig = { ...DEFAULT_PIPELINE, geometry: DEFAULT_GEOMETRY, trigger: parseTrigger({}), batchSize: 8, maxConcurrentBatches: 2, excess: 'downstream' };
+  const pipeline = createPipeline(config, { decode, reconstructor, sinks: { ...sinks, candidates }, metrics: createMetrics(new Registry(), { defaultMetrics: false }) });
+  const log: string[] = [];
+  const batch = (partition: number, from: number) => ({
+    messages: messages(Array.from({ length: 3 }, (_, i) => frame(from + i))).map((msg) => ({ ...msg, partition })),
+    release: () => void log.push(`release ${partition}`),
+    ack: () => void log.push(`ack ${partition}`),
+  });
+  const reports = await lastValueFrom(pipeline.run(from([batch(0, 0), batch(1, 3), batch(2, 6)])).pipe(toArray()));
+  assert.deepEqual(sizes, [6, 3], 'the first two (6 frames) in one call, the third would pass batchSize 8');
+  assert.equal(reports.reduce((n, r) => n + r.messages, 0), 9);
+  assert.deepEqual(log.filter((l) => l.startsWith('ack')), ['ack 0', 'ack 1', 'ack 2']);
+  assert.deepEqual(log.filter((l) => l.startsWith('release')).sort(), ['release 0', 'release 1', 'release 2']);
+  const byPartition = new Map<number | undefined, string[]>();
+  for (const w of written) byPartition.set(w.partition, [...(byPartition.get(w.partition) ?? []), ...w.ids]);
+  assert.deepEqual([...byPartition].sort(), [[0, ['ev0', 'ev1', 'ev2']], [1, ['ev3', 'ev4', 'ev5']], [2, ['ev6', 'ev7', 'ev8']]]);
 });
 
 test('single messages: a lone one is reconstructed within batchTimeoutMs, a burst gives full batches', async () => {

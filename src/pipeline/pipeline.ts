@@ -3,14 +3,17 @@
  * stateless stages with bounded, order-preserving concurrency; the excess monitor, the sinks and
  * the acks then run strictly in input order, one batch at a time:
  *
- *   input ─► [microBatch] ─► split (≤ batchSize) ─► orderedMap(decode→validate→reconstruct→select → release, maxConcurrentBatches)
+ *   input ─► [microBatch] ─► split (≤ batchSize) ─► orderedGroupMap(merge waiting batches ≤ batchSize:
+ *            decode→validate→reconstruct→select → release, maxConcurrentBatches)
  *         ─► groupWhileBusy(excess monitor → sinks (all resolved) → acks → metrics) ─► BatchReport per batch
  *
  * Batching adapts to the load: a source batch (one Kafka fetch of a partition) holds what arrived
  * since the last fetch, so a short queue gives small batches (low latency) and a backlog full ones
  * (throughput). A source batch larger than batchSize is split into batchSize pieces, so outputs of
  * the first piece are written while the next one reconstructs, instead of after the whole fetch;
- * the source batch's ack is called with its last piece's.
+ * the source batch's ack is called with its last piece's. Small batches that wait together (one
+ * per partition of a Kafka fetch) are merged into one reconstruction call of up to batchSize
+ * frames; each keeps its own ack and release, and each candidate goes to its input's partition.
  *
  * A batch is acknowledged only after every sink resolved its outputs; a sink failure (after
  * retries) errors the stream without acking, so the source redelivers (outputs are idempotent by
@@ -37,7 +40,7 @@ import {
 import type { TriggerConfig } from '../config/index.js';
 import { createExcessMonitor, createSelector, type ExcessUpdate } from '../trigger/index.js';
 import { silentLogger, type Logger, type Metrics } from '../telemetry/index.js';
-import { groupWhileBusy, microBatch, orderedMap } from './operators.js';
+import { groupWhileBusy, microBatch, orderedGroupMap } from './operators.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { recordExcess, type BatchReport } from './report.js';
 import { createStages } from './stages.js';
@@ -83,11 +86,12 @@ export const DEFAULT_PIPELINE: Omit<PipelineConfig, 'geometry' | 'trigger'> = {
   maxDeadLetterBytes: Infinity,
 };
 
-/** What one batch writes; candidates go to the input's partition when it has one. */
+/** What one batch writes: each candidate goes to its input message's partition (partitions[i], same index as u.candidates), reissued ones to the batch's if it has one. */
 interface Outputs {
   readonly u: ExcessUpdate;
   readonly reco: readonly RecoEvent[];
   readonly deadLetters: readonly DeadLetter[];
+  readonly partitions: readonly (number | undefined)[];
   readonly partition: number | undefined;
 }
 
@@ -145,11 +149,16 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
    */
   const publish = async (outputs: readonly Outputs[]): Promise<void> => {
     const candidates = new Map<number | undefined, Candidate[]>();
+    const add = (partition: number | undefined, x: Candidate): void => {
+      const list = candidates.get(partition);
+      if (list === undefined) candidates.set(partition, [x]);
+      else list.push(x);
+    };
     for (const o of outputs) {
-      let list = candidates.get(o.partition);
-      if (list === undefined) candidates.set(o.partition, (list = []));
-      for (const x of o.u.candidates) if (config.writeRejectedCandidates || x.selected) list.push(x);
-      list.push(...o.u.reissued);
+      o.u.candidates.forEach((x, i) => {
+        if (config.writeRejectedCandidates || x.selected) add(o.partitions[i], x);
+      });
+      for (const x of o.u.reissued) add(o.partition, x);
     }
     await Promise.all([
       write(deps.sinks.reco, outputs.flatMap((o) => o.reco), c.sink_reco),
@@ -190,11 +199,21 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
           m.inFlightMessages.inc(batch.messages.length);
           return { batch, receivedAtNs: batch.messages.map((msg) => msg.receivedAtNs ?? now) };
         }),
-        orderedMap(async (b) => {
-          const staged = await stages.run(b.batch.messages, b.receivedAtNs);
-          b.batch.release?.();
-          return { ...b, staged };
-        }, config.maxConcurrentBatches),
+        // Batches waiting for a slot (e.g. one per partition of a Kafka fetch) are reconstructed
+        // together, up to batchSize frames: one call instead of one per batch.
+        orderedGroupMap(
+          async (group) => {
+            const one = group.length === 1 ? group[0]!.batch : undefined;
+            const messages = one?.messages ?? group.flatMap((b) => b.batch.messages);
+            const receivedAtNs = group.length === 1 ? group[0]!.receivedAtNs : group.flatMap((b) => b.receivedAtNs);
+            const staged = await stages.run(messages, receivedAtNs);
+            for (const b of group) b.batch.release?.();
+            const batch: InputBatch = one ?? { messages, ack: async () => { for (const b of group) await b.batch.ack?.(); } };
+            return { batch, receivedAtNs, staged };
+          },
+          config.maxConcurrentBatches,
+          { size: (b) => b.batch.messages.length, max: config.batchSize },
+        ),
         // Batches whose reconstruction finished while the previous outputs were being written go
         // out together (one produce round trip for all of them, not one after another), then are
         // acknowledged one by one in input order.
@@ -207,7 +226,8 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
               c.excess.sent(u.candidates.length);
               observeExcess(u);
             }
-            return { batch, receivedAtNs, staged, u, reco: staged.reco, deadLetters: staged.deadLetters, partition: partitionOf(batch) };
+            const partitions = staged.origins.map((i) => batch.messages[i]!.partition);
+            return { batch, receivedAtNs, staged, u, reco: staged.reco, deadLetters: staged.deadLetters, partitions, partition: partitionOf(batch) };
           });
           await publish(outputs);
           const reports: BatchReport[] = [];
@@ -247,7 +267,7 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
         const u = monitor.flush();
         observeExcess(u);
         return from(
-          publish([{ u, reco: [], deadLetters: [], partition: undefined }]).then((): BatchReport => ({ messages: 0, reco: 0, selected: 0, deadLetters: 0, alerts: u.alerts, reissued: u.reissued.length, evaluations: u.evaluations })),
+          publish([{ u, reco: [], deadLetters: [], partitions: [], partition: undefined }]).then((): BatchReport => ({ messages: 0, reco: 0, selected: 0, deadLetters: 0, alerts: u.alerts, reissued: u.reissued.length, evaluations: u.evaluations })),
         );
       }).pipe(filter((r) => r.alerts.length > 0 || r.reissued > 0 || r.evaluations.length > 0));
 

@@ -56,6 +56,8 @@ export interface StagedBatch {
   readonly reco: RecoEvent[];
   /** The decoded frame of each reco event (same index), for the pipeline tap. */
   readonly frames: HitFrame[];
+  /** The input message index of each reco event (same index): where its candidate is written. */
+  readonly origins: number[];
   readonly candidates: Candidate[];
   readonly deadLetters: DeadLetter[];
 }
@@ -157,6 +159,7 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
 
     const reco: RecoEvent[] = [];
     const frames: HitFrame[] = [];
+    const origins: number[] = [];
     const deadLetters: DeadLetter[] = [];
     slots.forEach((s, i) => {
       if (s === undefined) return;
@@ -164,6 +167,7 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
       else {
         reco.push(s);
         frames.push(decoded[i]!);
+        origins.push(i);
       }
     });
     for (const d of deadLetters) m.deadLetters.inc({ reason: d.reason });
@@ -173,7 +177,7 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
     c.select.sent(candidates.length);
     const selected = candidates.filter((x) => x.selected).length;
     if (selected > 0) m.eventsSelected.inc(selected);
-    return { reco, frames, candidates, deadLetters };
+    return { reco, frames, origins, candidates, deadLetters };
   };
 
   return { run, components: c };
