@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCodecs } from '../codecs/index.js';
 import { BACKENDS, reconstructionThreads } from '../config/index.js';
@@ -31,7 +31,8 @@ const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ
   --backend B  the processors' CNN backend: auto (default), tensorflow, wasm, ... (one run per backend gives an A/B)
   --threads T  worker threads per processor that prepare the batches (reconstruction.threads: a count or auto, the default)
   Reports per row: events/s, broker-timestamp latency percentiles, the processors' CPU ms/event, their in-process
-  latency, and the mean frames per reconstruction call (how the batching adapted to the load); e2e.md's header explains each.
+  latency, the mean frames per reconstruction call (how the batching adapted to the load) and the machine's load average
+  during the measured phase; e2e.md's header explains each.
   --out DIR    where e2e.json and e2e.md go (default: the scratch directory $TMPDIR/showertrig-bench;
                --out bench/results updates the committed results); one row per rate and mix`;
 
@@ -126,6 +127,7 @@ export const command: Command = {
     const scrape = (): Promise<ProbeScrape[]> => Promise.all(urls.map((u) => (u === undefined ? none : scrapeProbe(u).catch(() => none))));
     const histBefore = await scrape();
     const cpuBefore = children.map((c) => cpuSeconds(c.child.pid!));
+    const loadBefore = loadavg()[0]!;
     const tStart = await send(msgs, 'measured');
     await reconstructed(warmup + n);
     const cpuUsed = children.reduce((sum, c, i) => sum + cpuSeconds(c.child.pid!) - cpuBefore[i]!, 0);
@@ -153,6 +155,7 @@ export const command: Command = {
       in_process_latency_ms: { p50: bucketQuantileMs(histBefore.map((h) => h.latency), histAfter.map((h) => h.latency), 0.5), p99: bucketQuantileMs(histBefore.map((h) => h.latency), histAfter.map((h) => h.latency), 0.99) },
       frames_per_reconstruction_call: meanBatch(histBefore, histAfter),
       max_in_flight_frames: cfg.kafka.maxInFlightFrames,
+      load_avg_1min: { start: loadBefore, end: loadavg()[0]! },
       machine: `${cpus().length} cores, node ${process.version}`,
       measured: new Date().toISOString().slice(0, 10),
     };
@@ -163,6 +166,7 @@ export const command: Command = {
         'latency = broker timestamp of the reco message (written after the processor\'s producer got its ack) − timestamp of the frame message; at "max" the producer outruns the processor, so latency there is queueing time',
         'throughput = events / (last reco message − first frame sent); peak RSS = the largest VmHWM among the processors',
         'processor CPU ms/event = the processors\' user + system CPU time over the measured phase / events (the cost per event, comparable on a shared machine where rates are not); in-process p50 / p99 = the processors\' end_to_end_latency_seconds histogram over the measured phase (frame fetched → its outputs acknowledged), as the upper bound of the bucket (1, 5, 10, 25, 50, 100, 250 ms, ...): end-to-end minus in-process is the time in the producer, broker and fetch',
+        'load avg 1 min = the machine\'s 1-minute load average when the measured phase started and ended (the broker, the load generator and the processors share the machine: a load above its cores means they competed with other work, and rates and latencies are then not comparable with a quiet run)',
         'frames per reconstruction call = the processors\' inference_batch_size histogram (sum / count) over the measured phase: the batch size the load gave (a short queue gives small batches, a backlog full ones up to reconstruction.batchSize)',
         `before the measured frames, ${warmup} warm-up frames go the same way (same rate) and are waited for: the processors' and the broker JVM's first seconds are not measured`,
       ],
@@ -185,6 +189,7 @@ export const command: Command = {
         { header: 'frames per reconstruction call', cell: (r) => (r.frames_per_reconstruction_call == null ? '–' : r.frames_per_reconstruction_call.toFixed(1)) },
         { header: 'max in flight', cell: (r) => String(r.max_in_flight_frames) },
         { header: 'partitions', cell: (r) => String(r.partitions) },
+        { header: 'load avg 1 min, start / end', cell: (r) => (r.load_avg_1min == null ? '–' : `${r.load_avg_1min.start.toFixed(1)} / ${r.load_avg_1min.end.toFixed(1)}`) },
         { header: 'machine', cell: (r) => r.machine },
         { header: 'date', cell: (r) => r.measured },
       ],

@@ -21,6 +21,7 @@ test('bench-e2e (short): every frame reconstructed through the broker, latency a
     const res = JSON.parse(r.stdout) as {
       events: number; reconstructed: number; frames: string; offered_rate_hz: number; threads_resolved: number; events_per_second: number;
       latency_ms: { p50: number; p90: number; p99: number; max: number }; processor_cpu_ms_per_event: number; in_process_latency_ms: { p50: number | null; p99: number | null };
+      frames_per_reconstruction_call: number | null; load_avg_1min: { start: number; end: number };
     };
     assert.equal(res.reconstructed, 300);
     assert.equal(res.frames, 'signal only');
@@ -33,6 +34,9 @@ test('bench-e2e (short): every frame reconstructed through the broker, latency a
     assert.ok(l.p50 >= 0 && l.p50 <= l.p90 && l.p90 <= l.p99 && l.p99 <= l.max, JSON.stringify(l));
     assert.ok(res.processor_cpu_ms_per_event > 0, 'CPU time per event is measured');
     assert.ok(res.in_process_latency_ms.p50 !== null && res.in_process_latency_ms.p99 !== null, 'the processor\'s latency histogram was scraped');
+    const batch = res.frames_per_reconstruction_call;
+    assert.ok(batch !== null && batch >= 1 && batch <= 64, `frames per reconstruction call ${batch}: within 1..batchSize`);
+    assert.ok(res.load_avg_1min.start >= 0 && res.load_avg_1min.end >= 0, 'the load average is recorded');
     const saved = JSON.parse(readFileSync(join(out, 'e2e.json'), 'utf8')) as { rows?: unknown[] } | unknown[];
     const rows = Array.isArray(saved) ? saved : saved.rows ?? [];
     assert.ok(rows.some((x) => JSON.stringify(x) === JSON.stringify(res)), 'the printed result is the row written to --out');
