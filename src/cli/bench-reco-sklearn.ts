@@ -30,8 +30,11 @@ export type SklearnOutcome = { readonly result: SklearnDbscan } | { readonly ski
 const RESULT_MARK = 'DBSCAN-SKLEARN ';
 
 export function compareWithSklearn(python: string, hits: readonly Hits[], g: DetectorGeometry, epsMm: number, minHits: number, reps = 3): SklearnOutcome {
-  // The stations as the clusterer sees them: pixel centres in mm (clustering/station.ts).
+  // The stations as the clusterer sees them: pixel centres in mm (clustering/station.ts). Station k
+  // is sets[k], and points offsets[k] .. offsets[k + 1] of the (x, y) pairs written for Python.
   const sets: { x: Float64Array; y: Float64Array }[] = [];
+  const offsets: number[] = [0];
+  const xy: number[] = [];
   for (const h of hits) {
     for (let s = 0; s < g.nStations; s++) {
       const x: number[] = [];
@@ -40,8 +43,10 @@ export function compareWithSklearn(python: string, hits: readonly Hits[], g: Det
         if (h.station[i] !== s) continue;
         x.push((h.ix[i]! + 0.5) * g.pixelPitchMm);
         y.push((h.iy[i]! + 0.5) * g.pixelPitchMm);
+        xy.push(x.at(-1)!, y.at(-1)!);
       }
       sets.push({ x: Float64Array.from(x), y: Float64Array.from(y) });
+      offsets.push(offsets.at(-1)! + x.length);
     }
   }
   const db = createDbscan({ eps: epsMm, minSamples: minHits, index: 'lattice', latticePitch: g.pixelPitchMm });
@@ -54,12 +59,8 @@ export function compareWithSklearn(python: string, hits: readonly Hits[], g: Det
   }
   const dir = mkdtempSync(join(tmpdir(), 'showertrig-dbscan-sklearn-'));
   try {
-    const offsets = new Int32Array(sets.length + 1);
-    sets.forEach((p, k) => (offsets[k + 1] = offsets[k]! + p.x.length));
-    const xy = new Float64Array(2 * offsets[sets.length]!);
-    sets.forEach((p, k) => p.x.forEach((v, i) => ((xy[2 * (offsets[k]! + i)] = v), (xy[2 * (offsets[k]! + i) + 1] = p.y[i]!))));
-    writeFileSync(join(dir, 'points.f64'), new Uint8Array(xy.buffer));
-    writeFileSync(join(dir, 'offsets.i32'), new Uint8Array(offsets.buffer));
+    writeFileSync(join(dir, 'points.f64'), new Uint8Array(Float64Array.from(xy).buffer));
+    writeFileSync(join(dir, 'offsets.i32'), new Uint8Array(Int32Array.from(offsets).buffer));
     writeFileSync(join(dir, 'params.json'), JSON.stringify({ eps: epsMm, min_samples: minHits, events: hits.length }));
     const r = spawnSync(python, ['scripts/bench_dbscan_sklearn.py', dir, String(reps)], { encoding: 'utf8', timeout: 600_000 });
     if (r.error !== undefined) return { skipped: `${python} did not run (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}): make a venv with scikit-learn, e.g. python3 -m venv .venv-ref && .venv-ref/bin/pip install scikit-learn==1.5.2 numpy` };

@@ -304,11 +304,10 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
           const done = new Promise<void>((resolve) => (ack = resolve));
           let settled = false;
           let released = false;
-          let markReleased!: () => void;
-          const releasedP = new Promise<void>((resolve) => (markReleased = resolve));
+          const releasedSignal = signal();
           const release = (): void => {
             released = true;
-            markReleased();
+            releasedSignal.resolve();
           };
           inFlight++;
           inFlightMessages += messages.length;
@@ -335,7 +334,7 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
           if (pipelined) {
             // Fetch on once this batch is reconstructed, while its outputs are written (bounded by the messages in flight).
             resolveOffset(batch.lastOffset());
-            await heartbeatUntil(() => released, releasedP);
+            await heartbeatUntil(() => released, releasedSignal.promise);
             await heartbeatUntil(() => inFlightMessages < maxInFlightMessages, () => acknowledged.promise);
             return;
           }

@@ -6,7 +6,7 @@
  * the source's ack-based flow control bounds those), groupWhileBusy what arrives during one call.
  */
 import { ContractError } from '../domain/index.js';
-import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, asyncScheduler, concatMap, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 
 /**
  * Groups items into arrays, flushing when maxSize items are buffered or maxWaitMs after the
@@ -70,14 +70,17 @@ export function orderedMap<T, R>(fn: (item: T, index: number) => Promise<R>, con
 export interface MergeRule<T> {
   readonly size: (item: T) => number;
   readonly max: number;
+  /** Start a call as soon as a slot frees, without waiting a macrotask for items that arrive together. */
+  readonly immediate?: boolean;
 }
 
 /**
  * orderedMap over groups: each call gets the items waiting when a slot frees, merged in order up to
  * merge.max by merge.size (always at least one item); without `merge`, one item per call. With
- * `merge`, a call starts one macrotask after a slot freed (setImmediate), so items that arrive
- * together (the batches of one Kafka fetch, one per partition) go into one call instead of a call
- * each. At most `concurrency` calls are started and not yet emitted; results come in input order.
+ * `merge` (unless merge.immediate), a call starts one macrotask after a slot freed (setImmediate),
+ * so items that arrive together (the batches of one Kafka fetch, one per partition) go into one
+ * call instead of a call each. At most `concurrency` calls are started and not yet emitted; results
+ * come in input order.
  */
 export function orderedGroupMap<T, R>(fn: (group: T[], index: number) => Promise<R>, concurrency: number, merge?: MergeRule<T>): OperatorFunction<T, R> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new ContractError(`orderedMap: concurrency must be an integer >= 1, got ${concurrency}`);
@@ -104,7 +107,7 @@ export function orderedGroupMap<T, R>(fn: (group: T[], index: number) => Promise
       };
       const pump = (): void => {
         while (!failed && slots[0]?.done) subscriber.next(slots.shift()!.value as R);
-        if (merge === undefined) startWaiting();
+        if (merge === undefined || merge.immediate === true) startWaiting();
         else if (deferred === undefined && !failed) deferred = setImmediate(startWaiting);
       };
       const start = (group: T[]): void => {
@@ -156,49 +159,5 @@ export function orderedGroupMap<T, R>(fn: (group: T[], index: number) => Promise
  * one call (the source's flow control bounds it).
  */
 export function groupWhileBusy<T, R>(fn: (group: T[]) => Promise<readonly R[]>): OperatorFunction<T, R> {
-  return (source) =>
-    new Observable<R>((subscriber) => {
-      let queue: T[] = [];
-      let busy = false;
-      let sourceDone = false;
-      let failed = false;
-      const fail = (e: unknown): void => {
-        if (failed) return;
-        failed = true;
-        subscriber.error(e);
-      };
-      const pump = (): void => {
-        if (busy || failed) return;
-        if (queue.length === 0) {
-          if (sourceDone) subscriber.complete();
-          return;
-        }
-        busy = true;
-        const group = queue;
-        queue = [];
-        Promise.resolve()
-          .then(() => fn(group))
-          .then((results) => {
-            if (failed) return;
-            for (const r of results) subscriber.next(r);
-            busy = false;
-            pump();
-          }, fail);
-      };
-      const sub = source.subscribe({
-        next: (v) => {
-          queue.push(v);
-          pump();
-        },
-        error: fail,
-        complete: () => {
-          sourceDone = true;
-          pump();
-        },
-      });
-      return () => {
-        failed = true;
-        sub.unsubscribe();
-      };
-    });
+  return (source) => source.pipe(orderedGroupMap(fn, 1, { size: () => 1, max: Infinity, immediate: true }), concatMap((results) => results));
 }

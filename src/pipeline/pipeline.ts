@@ -203,12 +203,11 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
         // together, up to batchSize frames: one call instead of one per batch.
         orderedGroupMap(
           async (group) => {
-            const one = group.length === 1 ? group[0]!.batch : undefined;
-            const messages = one?.messages ?? group.flatMap((b) => b.batch.messages);
-            const receivedAtNs = group.length === 1 ? group[0]!.receivedAtNs : group.flatMap((b) => b.receivedAtNs);
+            const messages = group.flatMap((b) => b.batch.messages);
+            const receivedAtNs = group.flatMap((b) => b.receivedAtNs);
             const staged = await stages.run(messages, receivedAtNs);
             for (const b of group) b.batch.release?.();
-            const batch: InputBatch = one ?? { messages, ack: async () => { for (const b of group) await b.batch.ack?.(); } };
+            const batch: InputBatch = group.length === 1 ? group[0]!.batch : { messages, ack: async () => { for (const b of group) await b.batch.ack?.(); } };
             return { batch, receivedAtNs, staged };
           },
           config.maxConcurrentBatches,
