@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SIMULATION } from '../../config/index.js';
 import { DEFAULT_GEOMETRY, Rng, type HitFrame, type Hits } from '../../domain/index.js';
@@ -9,7 +10,7 @@ import { DEFAULT_TRANSVERSE } from '../clustering/index.js';
 import { buildModelInputs, loadEnergyVertexModel, selectBackend, type ModelMetadata } from '../cnn/index.js';
 import { createEventPreparer, type PreparedBatch } from '../prepare.js';
 import { createReconstructor, DEFAULT_RECONSTRUCTOR } from '../reconstructor.js';
-import { createPreparePool, splitByHits } from './pool.js';
+import { createPreparePool, splitByHits, workerExecArgv } from './pool.js';
 
 const g = DEFAULT_GEOMETRY;
 const modelDir = new URL('../../../models/default/', import.meta.url);
@@ -120,4 +121,25 @@ test('the reconstructor gives the same events with the batch prepared on worker 
     await pool.close();
     model.dispose();
   }
+});
+
+test('workers start in a process run with per-process flags (--max-old-space-size, --expose-gc): they keep only the module-loading flags', () => {
+  assert.deepEqual(
+    workerExecArgv(['--max-old-space-size=512', '--import', 'tsx', '--perf-basic-prof', '--conditions=dev', '--expose-gc', '--enable-source-maps', '-r', 'x.cjs', '--stack-size=2000']),
+    ['--import', 'tsx', '--conditions=dev', '--enable-source-maps', '-r', 'x.cjs'],
+  );
+  // Node refuses a worker given such a flag (ERR_WORKER_INVALID_EXEC_ARGV): the pool must not pass them on.
+  const script = `import { createPreparePool } from ${JSON.stringify(new URL('./pool.ts', import.meta.url).href)};
+    import { DEFAULT_GEOMETRY, Rng } from ${JSON.stringify(new URL('../../domain/index.ts', import.meta.url).href)};
+    import { DEFAULT_SIMULATION } from ${JSON.stringify(new URL('../../config/index.ts', import.meta.url).href)};
+    import { DEFAULT_TRANSVERSE } from ${JSON.stringify(new URL('../clustering/index.ts', import.meta.url).href)};
+    import { generateEvent } from ${JSON.stringify(new URL('../../sim/index.ts', import.meta.url).href)};
+    const rng = new Rng(5);
+    const hits = Array.from({ length: 8 }, () => generateEvent(DEFAULT_GEOMETRY, DEFAULT_SIMULATION, 'signal', rng).hits);
+    const pool = createPreparePool({ threads: 1, geometry: DEFAULT_GEOMETRY, transverse: DEFAULT_TRANSVERSE }, { onWorkerLost: (i, e) => console.log('lost', e.message) });
+    const out = await pool.prepare(hits);
+    console.log(JSON.stringify({ events: out.events.length, chunks: pool.chunks }));
+    await pool.close();`;
+  const out = execFileSync(process.execPath, ['--max-old-space-size=512', '--expose-gc', '--stack-size=2000', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), { events: 8, chunks: { onWorkers: 1, here: 1 } });
 });

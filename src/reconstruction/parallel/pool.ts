@@ -189,8 +189,31 @@ function workerEntry(): URL {
  * imports it with tsx's own API (tsx is then installed: it is what runs the parent).
  */
 function startThread(entry: URL, workerData: PrepareWorkerData): Worker {
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--cpu-prof') && !a.startsWith('--inspect'));
+  const execArgv = workerExecArgv(process.execArgv);
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData, execArgv });
   const boot = `import('tsx/esm/api').then((api) => api.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`;
   return new Worker(boot, { eval: true, workerData, execArgv });
+}
+
+/** Flags that change how modules load (a value may follow as the next argument); workers keep only these. */
+const MODULE_FLAGS = ['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C'];
+
+/**
+ * The parent's flags a worker is started with: only the module-loading ones (and
+ * --enable-source-maps). Node refuses to start a worker given a per-process flag such as
+ * --perf-basic-prof, --max-old-space-size or --cpu-prof (ERR_WORKER_INVALID_EXEC_ARGV), so
+ * passing process.execArgv through would turn a profiling flag into a failed processor.
+ */
+export function workerExecArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const name = a.split('=', 1)[0]!;
+    if (a === '--enable-source-maps') out.push(a);
+    else if (MODULE_FLAGS.includes(name)) {
+      out.push(a);
+      if (!a.includes('=') && i + 1 < argv.length) out.push(argv[++i]!);
+    }
+  }
+  return out;
 }
