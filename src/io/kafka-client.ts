@@ -10,6 +10,7 @@ import { ShowertrigError } from '../domain/index.js';
 import { ConfigError, type KafkaConfig } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { boundedDisconnect } from './deadline.js';
+import { applyKafkajsFixes } from './kafkajs-fixes.js';
 
 export class KafkaIoError extends ShowertrigError {
   override readonly name: string = 'KafkaIoError';
@@ -115,6 +116,7 @@ export function securityOptions(cfg: KafkaConfig): Pick<KafkajsConfig, 'ssl' | '
 }
 
 export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaCluster {
+  applyKafkajsFixes();
   const log = logger.child({ component: 'kafkajs' });
   const kafka = new Kafka({
     clientId: cfg.clientId,

@@ -9,6 +9,7 @@ import type { KafkaConfig } from '../config/index.js';
 import { ShowertrigError } from '../domain/index.js';
 import { isFatalKafkaError, securityOptions, toKafkaIoError } from './kafka-client.js';
 import { withDeadline } from './deadline.js';
+import { applyKafkajsFixes } from './kafkajs-fixes.js';
 
 /** No broker of the list answered in time. Not retriable by the caller: the process exits. */
 export class KafkaUnreachableError extends ShowertrigError {
@@ -32,6 +33,7 @@ export function connectionProblem(e: unknown): string {
 
 /** Resolves once a broker answered; throws KafkaUnreachableError after cfg.reachTimeoutMs. */
 export async function checkKafkaReachable(cfg: KafkaConfig): Promise<void> {
+  applyKafkajsFixes();
   const deadline = Date.now() + cfg.reachTimeoutMs;
   const kafka = new Kafka({
     clientId: `${cfg.clientId}-probe`,
