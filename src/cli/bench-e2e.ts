@@ -7,7 +7,7 @@
  * measured frame); peak memory = the largest VmHWM among the processors.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCodecs } from '../codecs/index.js';
@@ -20,6 +20,7 @@ import { silentLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 import { benchOutDir, saveResultRow } from './bench-results.js';
 import { quantile } from '../numerics/index.js';
+import { latencyPlot, latencySeries } from './bench-e2e-series.js';
 import { bucketQuantileMs, cpuSeconds, meanBatch, metricsUrlOf, scrapeProbe, type ProbeScrape } from './bench-e2e-probe.js';
 
 const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--warmup N] [--partitions P] [--processors N] [--signal-only] [--backend B] [--threads T] [--json] [--out DIR]
@@ -37,6 +38,8 @@ const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ
                --out bench/results updates the committed results); one row per rate and mix`;
 
 const STEADY_AFTER_S = 5;
+/** Width of the latency-over-time windows (the series in the JSON and the SVG plot). */
+const WINDOW_S = 1;
 /** Latencies are whole ms (broker timestamps); an interpolated quantile gets one decimal, not float noise. */
 const ms = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 
@@ -145,11 +148,15 @@ export const command: Command = {
     // Frames sent after the first STEADY_AFTER_S seconds of the measured phase.
     const steady = measured.filter((m) => m.sent >= tStart + STEADY_AFTER_S * 1000).map((m) => m.reco - m.sent).sort((a, b) => a - b);
     const last = Math.max(...measured.map((m) => m.reco));
+    const windows = latencySeries(measured.map((m) => ({ sentMs: m.sent - tStart, latencyMs: m.reco - m.sent })), WINDOW_S);
+    const windowP99 = windows.map((w) => w.p99Ms).sort((a, b) => a - b);
     const result = {
       events: n, reconstructed: measured.length, warmup_events: warmup, offered_rate_hz: rate || 'max', frames: signalOnly ? 'signal only' : 'simulator mix', processors, threads, threads_resolved: reconstructionThreads(threads, cpus().length), partitions, backend: running,
       events_per_second: measured.length / ((last - tStart) / 1000),
       latency_ms: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] ?? NaN },
       steady_p99_ms: steady.length > 0 ? quantile(steady, 0.99) : null,
+      window_p99_ms: windows.length > 0 ? { window_s: WINDOW_S, median: quantile(windowP99, 0.5), worst: windowP99[windowP99.length - 1]! } : null,
+      latency_over_time: windows,
       processor_peak_rss_mib: hwmKb / 1024,
       processor_cpu_ms_per_event: (cpuUsed * 1000) / n,
       in_process_latency_ms: { p50: bucketQuantileMs(histBefore.map((h) => h.latency), histAfter.map((h) => h.latency), 0.5), p99: bucketQuantileMs(histBefore.map((h) => h.latency), histAfter.map((h) => h.latency), 0.99) },
@@ -159,7 +166,12 @@ export const command: Command = {
       machine: `${cpus().length} cores, node ${process.version}`,
       measured: new Date().toISOString().slice(0, 10),
     };
-    saveResultRow(benchOutDir(values.out), 'e2e', result, (r) => `${r.frames} ${r.offered_rate_hz} ${r.processors} ${r.backend ?? 'wasm'} ${r.threads_resolved ?? r.threads ?? 0}`, {
+    const rowKey = (r: typeof result): string => `${r.frames} ${r.offered_rate_hz} ${r.processors} ${r.backend ?? 'wasm'} ${r.threads_resolved ?? r.threads ?? 0}`;
+    const plotName = `e2e-latency-${rowKey(result).replace(/[^a-z0-9.+-]+/gi, '-')}.svg`;
+    const outDir = benchOutDir(values.out);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, plotName), latencyPlot(`${result.frames}, offered ${result.offered_rate_hz} Hz, ${processors} processor(s), ${running}: latency per ${WINDOW_S} s window`, windows));
+    saveResultRow(outDir, 'e2e', result, rowKey, {
       title: 'End-to-end benchmark through Kafka',
       notes: [
         '`showertrig bench-e2e --brokers 127.0.0.1:9092 --events N [--rate HZ]`: one or more processors in one consumer group (`showertrig run --brokers`, default model, CNN backend as in the backend column) on fresh topics of the project broker (scripts/kafka.sh), frames from the simulator class mix (signal 5, neutrino 20, muon 50, noise 10 Hz) or signal showers only (1–100 GeV)',
@@ -168,6 +180,7 @@ export const command: Command = {
         'processor CPU ms/event = the processors\' user + system CPU time over the measured phase / events (the cost per event, comparable on a shared machine where rates are not); in-process p50 / p99 = the processors\' end_to_end_latency_seconds histogram over the measured phase (frame fetched → its outputs acknowledged), as the upper bound of the bucket (1, 5, 10, 25, 50, 100, 250 ms, ...): end-to-end minus in-process is the time in the producer, broker and fetch',
         'load avg 1 min = the machine\'s 1-minute load average when the measured phase started and ended (the broker, the load generator and the processors share the machine: a load above its cores means they competed with other work, and rates and latencies are then not comparable with a quiet run)',
         'frames per reconstruction call = the processors\' inference_batch_size histogram (sum / count) over the measured phase: the batch size the load gave (a short queue gives small batches, a backlog full ones up to reconstruction.batchSize)',
+        `p99 per ${WINDOW_S} s window, median / worst = the latency p99 of the frames sent in each ${WINDOW_S} s window of the measured phase: the median window and the worst one (a start-up transient or spikes spread over the run show apart); e2e-latency-<row>.svg plots p50, p99 and max per window against time, and the JSON row has the series (latency_over_time)`,
         `before the measured frames, ${warmup} warm-up frames go the same way (same rate) and are waited for: the processors' and the broker JVM's first seconds are not measured`,
       ],
       columns: [
@@ -183,6 +196,7 @@ export const command: Command = {
         { header: 'p99 ms', cell: (r) => ms(r.latency_ms.p99) },
         { header: 'max ms', cell: (r) => ms(r.latency_ms.max) },
         { header: `p99 ms after ${STEADY_AFTER_S} s`, cell: (r) => (r.steady_p99_ms == null ? '–' : ms(r.steady_p99_ms)) },
+        { header: `p99 per ${WINDOW_S} s window ms, median / worst`, cell: (r) => (r.window_p99_ms == null ? '–' : `${ms(r.window_p99_ms.median)} / ${ms(r.window_p99_ms.worst)}`) },
         { header: 'peak RSS MiB (per processor)', cell: (r) => r.processor_peak_rss_mib.toFixed(0) },
         { header: 'processor CPU ms/event', cell: (r) => (r.processor_cpu_ms_per_event == null ? '–' : r.processor_cpu_ms_per_event.toFixed(2)) },
         { header: 'in-process p50 / p99 ms (≤ bucket)', cell: (r) => (r.in_process_latency_ms == null ? '–' : `${r.in_process_latency_ms.p50 ?? '–'} / ${r.in_process_latency_ms.p99 ?? '–'}`) },
@@ -195,7 +209,7 @@ export const command: Command = {
       ],
     });
     process.stdout.write(values.json === true ? `${JSON.stringify(result, null, 2)}\n` :
-      `\nend-to-end: ${result.reconstructed}/${n} events, ${result.events_per_second.toFixed(0)} events/s (${result.frames}, offered ${result.offered_rate_hz}), latency p50 ${ms(result.latency_ms.p50)} ms, p90 ${ms(result.latency_ms.p90)} ms, p99 ${ms(result.latency_ms.p99)} ms, max ${ms(result.latency_ms.max)} ms (p99 after ${STEADY_AFTER_S} s: ${result.steady_p99_ms == null ? '–' : ms(result.steady_p99_ms)} ms); processor peak RSS ${result.processor_peak_rss_mib.toFixed(0)} MiB\n`);
+      `\nend-to-end: ${result.reconstructed}/${n} events, ${result.events_per_second.toFixed(0)} events/s (${result.frames}, offered ${result.offered_rate_hz}), latency p50 ${ms(result.latency_ms.p50)} ms, p90 ${ms(result.latency_ms.p90)} ms, p99 ${ms(result.latency_ms.p99)} ms, max ${ms(result.latency_ms.max)} ms (p99 after ${STEADY_AFTER_S} s: ${result.steady_p99_ms == null ? '–' : ms(result.steady_p99_ms)} ms; p99 per ${WINDOW_S} s window, median / worst: ${result.window_p99_ms == null ? '–' : `${ms(result.window_p99_ms.median)} / ${ms(result.window_p99_ms.worst)}`} ms); processor peak RSS ${result.processor_peak_rss_mib.toFixed(0)} MiB\n`);
     return measured.length === n ? 0 : 1;
   },
 };

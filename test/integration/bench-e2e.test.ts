@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -22,6 +22,7 @@ test('bench-e2e (short): every frame reconstructed through the broker, latency a
       events: number; reconstructed: number; frames: string; offered_rate_hz: number; threads_resolved: number; events_per_second: number;
       latency_ms: { p50: number; p90: number; p99: number; max: number }; processor_cpu_ms_per_event: number; in_process_latency_ms: { p50: number | null; p99: number | null };
       frames_per_reconstruction_call: number | null; load_avg_1min: { start: number; end: number };
+      window_p99_ms: { window_s: number; median: number; worst: number }; latency_over_time: { startS: number; frames: number; p50Ms: number; p99Ms: number; maxMs: number }[];
     };
     assert.equal(res.reconstructed, 300);
     assert.equal(res.frames, 'signal only');
@@ -37,6 +38,15 @@ test('bench-e2e (short): every frame reconstructed through the broker, latency a
     const batch = res.frames_per_reconstruction_call;
     assert.ok(batch !== null && batch >= 1 && batch <= 64, `frames per reconstruction call ${batch}: within 1..batchSize`);
     assert.ok(res.load_avg_1min.start >= 0 && res.load_avg_1min.end >= 0, 'the load average is recorded');
+    // 300 frames at 200/s: about 1.5 s of sends in 1 s windows, every frame in one window.
+    const series = res.latency_over_time;
+    assert.ok(series.length >= 1 && series.length <= 4, `${series.length} windows`);
+    assert.equal(series.reduce((n, w) => n + w.frames, 0), 300);
+    assert.ok(series.every((w) => w.p50Ms <= w.p99Ms && w.p99Ms <= w.maxMs && w.maxMs <= l.max), JSON.stringify(series));
+    assert.equal(res.window_p99_ms.worst, Math.max(...series.map((w) => w.p99Ms)));
+    const plots = readdirSync(out).filter((f) => f.startsWith('e2e-latency-') && f.endsWith('.svg'));
+    assert.equal(plots.length, 1, readdirSync(out).join(', '));
+    assert.match(readFileSync(join(out, plots[0]!), 'utf8'), /^<svg[\s\S]*p99[\s\S]*<\/svg>\n$/);
     const saved = JSON.parse(readFileSync(join(out, 'e2e.json'), 'utf8')) as { rows?: unknown[] } | unknown[];
     const rows = Array.isArray(saved) ? saved : saved.rows ?? [];
     assert.ok(rows.some((x) => JSON.stringify(x) === JSON.stringify(res)), 'the printed result is the row written to --out');
