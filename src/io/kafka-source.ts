@@ -37,75 +37,23 @@
  * Two options serve the global excess stage: assignment 'single-active' gives every partition to
  * one member (the others stand by, see single-active-assigner.ts), and commits 'external' commits
  * only the offsets the caller passes to commit() (acked batches still advance the fetch position).
+ *
+ * Files: this one runs the consumer (restarts, health, commits, close); kafka-source-batch.ts hands
+ * one fetched batch over; kafka-source-config.ts holds the options, their defaults and the handle.
  */
 import { Observable, ReplaySubject } from 'rxjs';
 import type { Consumer } from 'kafkajs';
-import type { InputBatch, InputMessage } from '../pipeline/index.js';
+import type { InputBatch } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { clientOf, isFatalKafkaError, isRetriableKafkaError, KafkaIoError, toKafkaIoError, type KafkaCluster } from './kafka-client.js';
-import { backoffMs, createLinkHealth, type LinkHealth } from './link-health.js';
+import { backoffMs, createLinkHealth } from './link-health.js';
 import { singleActiveAssigner } from './single-active-assigner.js';
 import { boundedDisconnect, STOP_STEP_MS, withDeadline } from './deadline.js';
 import { createAckedOffsets } from './acked-offsets.js';
+import { handOverBatch, signal, type HandOverState } from './kafka-source-batch.js';
+import type { KafkaSource, KafkaSourceConfig } from './kafka-source-config.js';
 
-export interface KafkaSourceConfig {
-  readonly groupId: string;
-  readonly topic: string;
-  readonly fromBeginning: boolean;
-  /** Partitions processed at once by this process. */
-  readonly concurrentPartitions: number;
-  /** Bytes fetched per partition per request (bounds the size of one batch). */
-  readonly maxBytesPerPartition: number;
-  readonly sessionTimeoutMs: number;
-  readonly heartbeatIntervalMs: number;
-  readonly rebalanceTimeoutMs: number;
-  /** Acknowledged offsets are committed at most this often (and on rebalance and shutdown). */
-  readonly commitIntervalMs: number;
-  /** Give up (error the stream) when the consumer has not worked for this long. */
-  readonly outageToleranceMs: number;
-  /** 'shared' (default): the group's members share the partitions; 'single-active': one member gets all, the others stand by. */
-  readonly assignment?: 'shared' | 'single-active';
-  /** 'acked' (default): acknowledged offsets are committed; 'external': only what commit() is given. */
-  readonly commits?: 'acked' | 'external';
-  /** Commits 'acked': fetch on once a batch is released and fewer messages than this are unacknowledged (pipelined, see the header); unset: each batch waits for its ack. */
-  readonly maxInFlightMessages?: number;
-}
-
-export const DEFAULT_KAFKA_SOURCE: Omit<KafkaSourceConfig, 'groupId' | 'topic'> = {
-  fromBeginning: true,
-  concurrentPartitions: 2,
-  maxBytesPerPartition: 512 * 1024,
-  sessionTimeoutMs: 6_000,
-  heartbeatIntervalMs: 1_000,
-  rebalanceTimeoutMs: 10_000,
-  commitIntervalMs: 1_000,
-  outageToleranceMs: 300_000,
-};
-
-/** The source settings a validated `kafka` config section implies. */
-export function sourceSettings(k: { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number; outageToleranceMs: number }): Pick<KafkaSourceConfig, 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'rebalanceTimeoutMs' | 'outageToleranceMs'> {
-  return { sessionTimeoutMs: k.sessionTimeoutMs, heartbeatIntervalMs: k.heartbeatIntervalMs, rebalanceTimeoutMs: k.rebalanceTimeoutMs, outageToleranceMs: k.outageToleranceMs };
-}
-
-export interface KafkaSource {
-  readonly batches$: Observable<InputBatch>;
-  /** Resolves once the consumer has joined the group the first time. */
-  readonly joined: Promise<void>;
-  /** The partitions of the topic assigned to this member, on every (re)join (the latest is replayed). */
-  readonly assignments$: Observable<readonly number[]>;
-  /** Commits partition → next offset to read (commits 'external'), with an optional metadata string; a no-op while no consumer is running. */
-  commit(offsets: ReadonlyMap<number, string>, metadata?: string): Promise<void>;
-  /** Up while fetching; down during an outage or a restart. */
-  readonly health: LinkHealth;
-  /** Consumers replaced after a crash so far. */
-  readonly restarts: () => number;
-  /** Batches handed downstream and not yet acknowledged. */
-  readonly inFlight: () => number;
-  /** Stops fetching; in-flight batches may still be acknowledged until `close`. */
-  pause(): void;
-  /** Commits what was acknowledged and disconnects (also done on unsubscribe). */
-  close(): Promise<void>;
-}
+export { DEFAULT_KAFKA_SOURCE, sourceSettings, type KafkaSource, type KafkaSourceConfig } from './kafka-source-config.js';
 
 export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig, logger: Logger): KafkaSource {
   const { kafka } = clientOf(cluster);
@@ -125,18 +73,27 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
   let closing: Promise<void> | undefined;
   let restartTimer: NodeJS.Timeout | undefined;
   let staleTimer: NodeJS.Timeout | undefined;
-  let inFlight = 0;
-  // Acknowledged, not yet committed: next offset to read per partition (committed on close).
-  const acked = new Map<number, string>();
-  // Per partition, across replaced consumers: the last offset handed downstream, and the last acknowledged.
-  const emittedUpTo = new Map<number, bigint>();
-  const ackedUpTo = new Map<number, bigint>();
   // Pipelined mode (see the header).
   const pipelined = !external && cfg.maxInFlightMessages !== undefined;
-  const maxInFlightMessages = cfg.maxInFlightMessages ?? Infinity;
   const tracker = createAckedOffsets();
-  let inFlightMessages = 0;
-  let acknowledged = signal();
+  const acked = new Map<number, string>();
+  const flight: HandOverState = {
+    external,
+    pipelined,
+    maxInFlightMessages: cfg.maxInFlightMessages ?? Infinity,
+    heartbeatIntervalMs: cfg.heartbeatIntervalMs,
+    emittedUpTo: new Map(),
+    ackedUpTo: new Map(),
+    acked,
+    tracker,
+    inFlight: 0,
+    inFlightMessages: 0,
+    acknowledged: signal(),
+    idle: () => stopped || paused,
+    stopping: () => stopped && closing !== undefined,
+    current: () => current,
+    down: (why) => down(why),
+  };
   let committing = false;
   let commitTimer: NodeJS.Timeout | undefined;
   /** Commits the tracker's committable offsets (one commit at a time; a failure is retried at the next interval, meanwhile a crash redoes, never loses). */
@@ -255,95 +212,7 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
         ...(external ? {} : { autoCommitInterval: cfg.commitIntervalMs }),
         partitionsConsumedConcurrently: cfg.concurrentPartitions,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-          if (stopped || paused || !isRunning() || isStale() || batch.messages.length === 0) return;
-          const p = batch.partition;
-          const last = BigInt(batch.lastOffset());
-          /** Heartbeats until cond() holds; false if the source stopped meanwhile. */
-          const heartbeatUntil = async (cond: () => boolean, wake: Promise<unknown> | (() => Promise<unknown>)): Promise<boolean> => {
-            while (!cond()) {
-              await Promise.race([typeof wake === 'function' ? wake() : wake, delay(cfg.heartbeatIntervalMs)]);
-              if (cond()) break;
-              if (stopped && closing !== undefined) return false;
-              await heartbeat().catch((e: unknown) => {
-                down(e instanceof Error ? e.message : String(e));
-                throw e;
-              });
-            }
-            return true;
-          };
-          // A consumer that replaced a crashed one is handed again what this process already passed
-          // on (the crashed one could not commit it): those frames are not processed twice; their
-          // offsets are resolved once the first hand-over is acknowledged.
-          const seen = external ? -1n : (emittedUpTo.get(p) ?? -1n);
-          const fresh = batch.messages.filter((m) => BigInt(m.offset) > seen);
-          if (fresh.length === 0 && pipelined) {
-            // Their first hand-over's ack commits them.
-            resolveOffset(batch.lastOffset());
-            return;
-          }
-          if (fresh.length === 0) {
-            if (!(await heartbeatUntil(() => (ackedUpTo.get(p) ?? -1n) >= last, delay(50)))) return;
-            if (consumer === current) acked.set(p, (last + 1n).toString());
-            resolveOffset(batch.lastOffset());
-            await commitOffsetsIfNecessary();
-            return;
-          }
-          const receivedAtNs = BigInt(Date.now()) * 1_000_000n;
-          const messages: InputMessage[] = fresh.map((m) => ({
-            key: m.key,
-            value: m.value ?? new Uint8Array(0),
-            receivedAtNs,
-            topic: batch.topic,
-            partition: p,
-            offset: m.offset,
-            timestampMs: Number(m.timestamp),
-          }));
-          if (last > seen) emittedUpTo.set(p, last);
-          let ack!: () => void;
-          const done = new Promise<void>((resolve) => (ack = resolve));
-          let settled = false;
-          let released = false;
-          const releasedSignal = signal();
-          const release = (): void => {
-            released = true;
-            releasedSignal.resolve();
-          };
-          inFlight++;
-          inFlightMessages += messages.length;
-          const tracked = pipelined ? tracker.handOver(p, last) : undefined;
-          subscriber.next({
-            messages,
-            ...(pipelined ? { release } : {}),
-            ack: () => {
-              if (settled) return;
-              settled = true;
-              release();
-              inFlight--;
-              inFlightMessages -= messages.length;
-              tracked?.();
-              const a = acknowledged;
-              acknowledged = signal();
-              a.resolve();
-              if (last > (ackedUpTo.get(p) ?? -1n)) ackedUpTo.set(p, last);
-              // Only the current consumer's acks are committed on close; a crashed one's batches are redelivered anyway.
-              if (consumer === current && !external && !pipelined) acked.set(p, (last + 1n).toString());
-              ack();
-            },
-          });
-          if (pipelined) {
-            // Fetch on once this batch is reconstructed, while its outputs are written (bounded by the messages in flight).
-            resolveOffset(batch.lastOffset());
-            await heartbeatUntil(() => released, releasedSignal.promise);
-            await heartbeatUntil(() => inFlightMessages < maxInFlightMessages, () => acknowledged.promise);
-            return;
-          }
-          // Heartbeat while the pipeline works on this batch (and on earlier hand-overs of the same partition).
-          if (!(await heartbeatUntil(() => settled && (ackedUpTo.get(p) ?? -1n) >= last, done))) return;
-          resolveOffset(batch.lastOffset());
-          if (!external) await commitOffsetsIfNecessary();
-          await heartbeat();
-        },
+        eachBatch: (payload) => handOverBatch(flight, consumer, (b) => subscriber.next(b), payload),
       });
       if (pipelined && commitTimer === undefined) {
         commitTimer = setInterval(() => void commitAcked(), cfg.commitIntervalMs);
@@ -411,7 +280,7 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
     commit,
     health,
     restarts: () => restarts,
-    inFlight: () => inFlight,
+    inFlight: () => flight.inFlight,
     pause() {
       paused = true;
       const c = current;
@@ -425,15 +294,4 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
     },
     close: closeAll,
   };
-}
-
-/** A promise and its resolve (Promise.withResolvers is Node 22+). */
-function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

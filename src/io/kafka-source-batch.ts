@@ -1,0 +1,146 @@
+/**
+ * The hand-over of one fetched batch (kafka-source.ts's eachBatch; its header describes the two
+ * modes). Frames a replacement consumer is handed again are not passed on twice; the batch goes
+ * downstream with its ack (and, pipelined, its release); then the handler heartbeats until kafkajs
+ * may fetch on: pipelined, once the batch is released and fewer than maxInFlightMessages messages
+ * are unacknowledged; otherwise once the batch (and every earlier hand-over of its partition) is
+ * acknowledged, its offset resolved and, unless commits are external, committed if due.
+ */
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { InputBatch, InputMessage } from '../pipeline/index.js';
+import type { AckedOffsets } from './acked-offsets.js';
+
+/** A promise and its resolve (Promise.withResolvers is Node 22+). */
+export interface Signal {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+}
+
+export function signal(): Signal {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** What the source shares with every hand-over, across replaced consumers. */
+export interface HandOverState {
+  /** Commits 'external': only what the caller commits. */
+  readonly external: boolean;
+  /** Fetch on once a batch is released (maxInFlightMessages set, commits 'acked'). */
+  readonly pipelined: boolean;
+  readonly maxInFlightMessages: number;
+  readonly heartbeatIntervalMs: number;
+  /** Per partition: the last offset handed downstream, and the last acknowledged. */
+  readonly emittedUpTo: Map<number, bigint>;
+  readonly ackedUpTo: Map<number, bigint>;
+  /** Not pipelined: acknowledged, not yet committed, next offset to read per partition (committed on close). */
+  readonly acked: Map<number, string>;
+  /** Pipelined: what is committable (acked-offsets.ts). */
+  readonly tracker: AckedOffsets;
+  /** Batches and messages handed downstream and not yet acknowledged; `acknowledged` resolves at the next ack. */
+  inFlight: number;
+  inFlightMessages: number;
+  acknowledged: Signal;
+  /** Stopped or paused: nothing more is passed on. */
+  idle(): boolean;
+  /** Closing: a waiting hand-over gives up. */
+  stopping(): boolean;
+  /** The consumer now running (a crashed one's acks are not committed on close). */
+  current(): Consumer | undefined;
+  down(why: string): void;
+}
+
+export async function handOverBatch(s: HandOverState, consumer: Consumer, emit: (b: InputBatch) => void, payload: EachBatchPayload): Promise<void> {
+  const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+  if (s.idle() || !isRunning() || isStale() || batch.messages.length === 0) return;
+  const p = batch.partition;
+  const last = BigInt(batch.lastOffset());
+  /** Heartbeats until cond() holds; false if the source stopped meanwhile. */
+  const heartbeatUntil = async (cond: () => boolean, wake: Promise<unknown> | (() => Promise<unknown>)): Promise<boolean> => {
+    while (!cond()) {
+      await Promise.race([typeof wake === 'function' ? wake() : wake, delay(s.heartbeatIntervalMs)]);
+      if (cond()) break;
+      if (s.stopping()) return false;
+      await heartbeat().catch((e: unknown) => {
+        s.down(e instanceof Error ? e.message : String(e));
+        throw e;
+      });
+    }
+    return true;
+  };
+  // A consumer that replaced a crashed one is handed again what this process already passed
+  // on (the crashed one could not commit it): those frames are not processed twice; their
+  // offsets are resolved once the first hand-over is acknowledged.
+  const seen = s.external ? -1n : (s.emittedUpTo.get(p) ?? -1n);
+  const fresh = batch.messages.filter((m) => BigInt(m.offset) > seen);
+  if (fresh.length === 0 && s.pipelined) {
+    // Their first hand-over's ack commits them.
+    resolveOffset(batch.lastOffset());
+    return;
+  }
+  if (fresh.length === 0) {
+    if (!(await heartbeatUntil(() => (s.ackedUpTo.get(p) ?? -1n) >= last, delay(50)))) return;
+    if (consumer === s.current()) s.acked.set(p, (last + 1n).toString());
+    resolveOffset(batch.lastOffset());
+    await commitOffsetsIfNecessary();
+    return;
+  }
+  const receivedAtNs = BigInt(Date.now()) * 1_000_000n;
+  const messages: InputMessage[] = fresh.map((m) => ({
+    key: m.key,
+    value: m.value ?? new Uint8Array(0),
+    receivedAtNs,
+    topic: batch.topic,
+    partition: p,
+    offset: m.offset,
+    timestampMs: Number(m.timestamp),
+  }));
+  if (last > seen) s.emittedUpTo.set(p, last);
+  let ack!: () => void;
+  const done = new Promise<void>((resolve) => (ack = resolve));
+  let settled = false;
+  let released = false;
+  const releasedSignal = signal();
+  const release = (): void => {
+    released = true;
+    releasedSignal.resolve();
+  };
+  s.inFlight++;
+  s.inFlightMessages += messages.length;
+  const tracked = s.pipelined ? s.tracker.handOver(p, last) : undefined;
+  emit({
+    messages,
+    ...(s.pipelined ? { release } : {}),
+    ack: () => {
+      if (settled) return;
+      settled = true;
+      release();
+      s.inFlight--;
+      s.inFlightMessages -= messages.length;
+      tracked?.();
+      const a = s.acknowledged;
+      s.acknowledged = signal();
+      a.resolve();
+      if (last > (s.ackedUpTo.get(p) ?? -1n)) s.ackedUpTo.set(p, last);
+      // Only the current consumer's acks are committed on close; a crashed one's batches are redelivered anyway.
+      if (consumer === s.current() && !s.external && !s.pipelined) s.acked.set(p, (last + 1n).toString());
+      ack();
+    },
+  });
+  if (s.pipelined) {
+    // Fetch on once this batch is reconstructed, while its outputs are written (bounded by the messages in flight).
+    resolveOffset(batch.lastOffset());
+    await heartbeatUntil(() => released, releasedSignal.promise);
+    await heartbeatUntil(() => s.inFlightMessages < s.maxInFlightMessages, () => s.acknowledged.promise);
+    return;
+  }
+  // Heartbeat while the pipeline works on this batch (and on earlier hand-overs of the same partition).
+  if (!(await heartbeatUntil(() => settled && (s.ackedUpTo.get(p) ?? -1n) >= last, done))) return;
+  resolveOffset(batch.lastOffset());
+  if (!s.external) await commitOffsetsIfNecessary();
+  await heartbeat();
+}
