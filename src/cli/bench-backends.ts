@@ -12,7 +12,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadConfig, modelDirectory, temporarySavedModelStore } from '../io/index.js';
+import { modelDirectory, temporarySavedModelStore } from '../io/index.js';
+import { loadConfig } from '../config-file/index.js';
 import { Rng } from '../domain/index.js';
 import {
   buildInputs, featureInputs, forwardFlopsPerEvent, inputLength, predictScaled, nativeBindingStatus, readMetadata, registerCoordConv, selectBackend, SparseInputs,

@@ -23,7 +23,7 @@ import { markdownTable } from '../report/index.js';
 import { generateEvent } from '../sim/index.js';
 import { intFlag, parseFlags, type Command } from './args.js';
 import { loadCnnModel } from '../app/index.js';
-import { loadConfig } from '../io/index.js';
+import { loadConfig } from '../config-file/index.js';
 import { benchOutDir, writeResults } from './bench-results.js';
 import { compareWithSklearn, sklearnMarkdown } from './bench-reco-sklearn.js';
 import { quantile } from '../numerics/index.js';

@@ -11,7 +11,7 @@ import { Rng } from '../domain/index.js';
 import { createEventGenerator, createSimulator } from '../sim/index.js';
 import { benchOutDir, writeResults } from './bench-results.js';
 import { intFlag, parseFlags, type Command } from './args.js';
-import { loadConfig } from '../io/index.js';
+import { loadConfig } from '../config-file/index.js';
 import { quantile } from '../numerics/index.js';
 import { markdownTable } from '../report/index.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DecodeError } from '../domain/index.js';
-import { openRecordingWriter, readRecording, RecordingError } from '../io/index.js';
+import { openRecordingWriter, readRecording, RecordingError } from '../recording/index.js';
 import { UsageError } from './args.js';
 import { createInspectCommand, type RecordingSummaryReport } from './inspect.js';
 import { createSimulateCommand } from './simulate.js';

@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { EVENT_CLASSES, type EventClass, type HitFrame } from '../domain/index.js';
-import { openRecording } from '../io/index.js';
+import { openRecording } from '../recording/index.js';
 import { parseFlags, UsageError, type Command } from './args.js';
 import { processTerminal, type Terminal } from './terminal.js';
 

@@ -5,7 +5,9 @@
  */
 import { decodeFrame } from '../codecs/index.js';
 import { DecodeError } from '../domain/index.js';
-import { checkKafkaReachable, createKafkaCluster, createKafkaSource, DEFAULT_KAFKA_SOURCE, loadConfig, sourceSettings, openRecordingWriter } from '../io/index.js';
+import { checkKafkaReachable, createKafkaCluster, createKafkaSource, DEFAULT_KAFKA_SOURCE, sourceSettings } from '../io/index.js';
+import { loadConfig } from '../config-file/index.js';
+import { openRecordingWriter } from '../recording/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 

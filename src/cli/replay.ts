@@ -4,7 +4,8 @@
  *   --embedded: straight through the trigger pipeline in-process, printing a summary.
  */
 import { ratePlotOption, runFramesEmbedded } from '../app/index.js';
-import { loadConfig, readRecording } from '../io/index.js';
+import { loadConfig } from '../config-file/index.js';
+import { readRecording } from '../recording/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { codecOverride, intFlag, parseFlags, parseSpeed, UsageError, type Command } from './args.js';
 import { publishFrames } from './publish.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError } from '../config/index.js';
 import type { HitFrame } from '../domain/index.js';
-import { readRecording } from '../io/index.js';
+import { readRecording } from '../recording/index.js';
 import { UsageError } from './args.js';
 import { DEFAULT_START_NS } from '../app/index.js';
 import { createSimulateCommand } from './simulate.js';

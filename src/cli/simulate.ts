@@ -6,7 +6,8 @@
  */
 import { excessFlagRaw, type ShowertrigConfig } from '../config/index.js';
 import { EVENT_CLASSES, type EventClass, type HitFrame } from '../domain/index.js';
-import { loadConfig, openRecordingWriter, syncMarkerFromSeed, type RecordingSummary } from '../io/index.js';
+import { loadConfig } from '../config-file/index.js';
+import { openRecordingWriter, syncMarkerFromSeed, type RecordingSummary } from '../recording/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { processTerminal, type Terminal } from './terminal.js';
 import { codecOverride, intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';

@@ -116,7 +116,7 @@ export function securityOptions(cfg: KafkaConfig): Pick<KafkajsConfig, 'ssl' | '
 }
 
 export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaCluster {
-  applyKafkajsFixes();
+  applyKafkajsFixes(logger);
   const log = logger.child({ component: 'kafkajs' });
   const kafka = new Kafka({
     clientId: cfg.clientId,

@@ -1,18 +1,14 @@
 /**
  * The kafkajs request-queue timer fix (kafkajs-fixes.ts): the installed kafkajs has the bug, the
  * fix removes the idle loop and keeps what the timer is for (a request queued behind the
- * client-side throttle or the in-flight limit still goes out), and against the real broker an
- * idle connected producer stops arming ~1,000 timers a second.
+ * client-side throttle or the in-flight limit still goes out), and a kafkajs whose private file
+ * cannot be patched leaves the commands running, saying so once. Against the real broker:
+ * test/integration/kafkajs-fixes.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHook } from 'node:async_hooks';
-import { applyKafkajsFixes, hasIdleTimerLoop, kafkajsRequestQueue } from './kafkajs-fixes.js';
-import { createKafkaCluster, createKafkaProducer } from './index.js';
-import { loadConfig } from './config-file.js';
-import { silentLogger } from '../telemetry/index.js';
+import { applyKafkajsFixes, createKafkajsFixer, hasIdleTimerLoop, kafkajsRequestQueue } from './kafkajs-fixes.js';
 
-const BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const RequestQueue = kafkajsRequestQueue() as unknown as new (o: object) => {
   pending: unknown[];
   inflight: Map<number, unknown>;
@@ -77,23 +73,27 @@ test('a request queued behind the in-flight limit goes out when the one in fligh
   q.destroy();
 });
 
-test('an idle producer connected to the real broker arms a handful of timers a second, not one per millisecond', { timeout: 60_000 }, async () => {
-  const cfg = loadConfig([], { kafka: { brokers: BROKERS } });
-  const cluster = createKafkaCluster(cfg.kafka, silentLogger);
-  const producer = createKafkaProducer(cluster);
-  await producer.connect();
-  let timers = 0;
-  const hook = createHook({ init: (_id, type) => void (type === 'Timeout' && timers++) });
-  try {
-    // The connection has had its answers (metadata, api versions, init producer id): the loop would run now.
-    await new Promise((r) => setTimeout(r, 200));
-    hook.enable();
-    await new Promise((r) => setTimeout(r, 1_000));
-    hook.disable();
-    assert.ok(timers < 50, `${timers} timers armed in 1 s of idle (with the kafkajs 2.2.4 loop: about 1,000 per connection)`);
-  } finally {
-    hook.disable();
-    await producer.disconnect();
-    await cluster.close();
-  }
+test('a kafkajs that cannot be patched: not applied, one warning, no throw; the state is logged once', () => {
+  const lines: string[] = [];
+  const logger = { info: (m: string) => void lines.push(`info ${m}`), warn: (m: string) => void lines.push(`warn ${m}`) };
+  const broken = createKafkajsFixer(() => {
+    throw new Error("Cannot find module 'kafkajs/src/network/requestQueue/index.js'");
+  });
+  assert.equal(broken(), 'not applied');
+  assert.equal(broken(logger), 'not applied');
+  assert.equal(broken(logger), 'not applied');
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /^warn kafkajs request-queue timer fix not applied \(Cannot find module/);
+  const moved = createKafkajsFixer(() => ({ prototype: {} as never }));
+  assert.equal(moved(logger), 'not applied');
+  assert.match(lines[1]!, /scheduleCheckPendingRequests not found/);
+});
+
+test('the real fix logs its state once, at info', () => {
+  const lines: string[] = [];
+  const logger = { info: (m: string) => void lines.push(m), warn: (m: string) => void lines.push(`warn ${m}`) };
+  const fixer = createKafkajsFixer();
+  fixer(logger);
+  fixer(logger);
+  assert.deepEqual(lines, ['kafkajs request-queue timer fix: not needed']); // the shared fixer above already patched the class
 });

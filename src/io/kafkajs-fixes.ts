@@ -18,6 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { Logger } from '../telemetry/index.js';
 
 /** kafkajs' CHECK_PENDING_REQUESTS_INTERVAL: how soon a queued request is retried when not throttled. */
 const CHECK_PENDING_MS = 10;
@@ -30,8 +31,8 @@ interface RequestQueueLike {
   scheduleCheckPendingRequests(): void;
 }
 
-export type KafkajsFixState = 'applied' | 'not needed';
-let state: KafkajsFixState | undefined;
+/** 'not applied': kafkajs' private file could not be reached or patched; kafkajs runs unpatched. */
+export type KafkajsFixState = 'applied' | 'not needed' | 'not applied';
 
 /** kafkajs' RequestQueue class (CommonJS, no exports map): the one the 'kafkajs' import uses. */
 export function kafkajsRequestQueue(): { prototype: RequestQueueLike } {
@@ -46,18 +47,47 @@ export function hasIdleTimerLoop(method: () => void): boolean {
   return src.includes('this.throttledUntil - Date.now()') && !/pending\.length\s*===\s*0/.test(src);
 }
 
-/** Idempotent; returns whether the fix was needed. */
-export function applyKafkajsFixes(): KafkajsFixState {
-  if (state !== undefined) return state;
-  const proto = kafkajsRequestQueue().prototype;
-  if (!hasIdleTimerLoop(proto.scheduleCheckPendingRequests)) return (state = 'not needed');
-  proto.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(this: RequestQueueLike): void {
-    if (this.throttleCheckTimeoutId || this.pending.length === 0) return;
-    const untilUnthrottled = this.throttledUntil - Date.now();
-    this.throttleCheckTimeoutId = setTimeout(() => {
-      this.throttleCheckTimeoutId = null;
-      this.checkPendingRequests();
-    }, untilUnthrottled > 0 ? untilUnthrottled : CHECK_PENDING_MS);
+/**
+ * The fix as a function with its own once-only state: `load` finds the RequestQueue class. It
+ * never throws: a kafkajs whose private layout changed is left unpatched ('not applied'), and the
+ * commands run as they would without the fix. The first call that passes a logger logs the state,
+ * once (info when applied or not needed, warn when not applied).
+ */
+export function createKafkajsFixer(load: () => { prototype: RequestQueueLike } = kafkajsRequestQueue): (logger?: Pick<Logger, 'info' | 'warn'>) => KafkajsFixState {
+  let state: KafkajsFixState | undefined;
+  let why = '';
+  let logged = false;
+  const apply = (): KafkajsFixState => {
+    try {
+      const proto = load().prototype;
+      if (typeof proto?.scheduleCheckPendingRequests !== 'function') throw new Error('RequestQueue.scheduleCheckPendingRequests not found');
+      if (!hasIdleTimerLoop(proto.scheduleCheckPendingRequests)) return 'not needed';
+      proto.scheduleCheckPendingRequests = fixedScheduleCheckPendingRequests;
+      return 'applied';
+    } catch (e) {
+      why = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+      return 'not applied';
+    }
   };
-  return (state = 'applied');
+  return (logger) => {
+    state ??= apply();
+    if (logger !== undefined && !logged) {
+      logged = true;
+      if (state === 'not applied') logger.warn(`kafkajs request-queue timer fix not applied (${why}): idle Kafka connections wake the process about every millisecond`);
+      else logger.info(`kafkajs request-queue timer fix: ${state}`);
+    }
+    return state;
+  };
 }
+
+function fixedScheduleCheckPendingRequests(this: RequestQueueLike): void {
+  if (this.throttleCheckTimeoutId || this.pending.length === 0) return;
+  const untilUnthrottled = this.throttledUntil - Date.now();
+  this.throttleCheckTimeoutId = setTimeout(() => {
+    this.throttleCheckTimeoutId = null;
+    this.checkPendingRequests();
+  }, untilUnthrottled > 0 ? untilUnthrottled : CHECK_PENDING_MS);
+}
+
+/** Applies the fix to the kafkajs that `import 'kafkajs'` resolves: idempotent, never throws; logs its state once (the first call given a logger). */
+export const applyKafkajsFixes = createKafkajsFixer();

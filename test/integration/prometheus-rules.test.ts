@@ -1,6 +1,6 @@
 /**
  * The Prometheus alert rules in config/prometheus, checked and unit-tested by the real promtool
- * (Debian's prometheus package; scripts/promtool-test.sh installs it when it can), and held to the
+ * (Debian's prometheus package; without it the test skips: tests install nothing), and held to the
  * metrics the service really exports: a rule on a misspelt metric would never fire.
  */
 import assert from 'node:assert/strict';
@@ -9,11 +9,15 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { createMetrics } from '../../src/telemetry/index.js';
+import { haveBinary } from '../helpers/prometheus.js';
 
 const RULES = 'config/prometheus/showertrig-rules.yml';
 const RULE_TESTS = 'config/prometheus/showertrig-rules.test.yml';
 
-test('promtool checks the alert rules and passes every rule test case', () => {
+const skip = haveBinary('promtool') ? false : 'promtool not installed (apt-get install prometheus, or bash scripts/promtool-test.sh --install)';
+if (skip) process.stderr.write(`\n*** ${skip}: the alert rules are not checked by promtool ***\n\n`);
+
+test('promtool checks the alert rules and passes every rule test case', { skip }, () => {
   const r = spawnSync('bash', ['scripts/promtool-test.sh'], { encoding: 'utf8' });
   assert.equal(r.status, 0, `promtool failed:\n${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout + r.stderr, /SUCCESS/);
