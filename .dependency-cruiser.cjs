@@ -5,7 +5,7 @@
 const PURE = '^src/(domain|sim|reconstruction|trigger|numerics)/';
 /**
  * The command files (src/cli/<cmd>.ts, one per entry of main.ts's COMMANDS; a test checks the two
- * lists agree). Helpers (args, terminal, publish, bench-results, a command's own <cmd>-*.ts) are
+ * lists agree). Helpers (args, terminal, bench-results, a command's own <cmd>-*.ts) are
  * other files.
  */
 const COMMAND_FILES = '^src/cli/(run|replay|record|simulate|inspect|evaluate|train|bench-sim|bench-codecs|bench-reco|bench-e2e|bench-backends|soak)\\.ts$';

@@ -1,45 +1,60 @@
 /**
  * The application layer: what the commands compose (the CLI parses flags, calls these, prints).
- * Importing this barrel loads no TensorFlow: the modules that reconstruct import it on first use.
+ *
+ * Importing this barrel loads neither TensorFlow nor kafkajs nor prom-client: the modules that
+ * reconstruct, talk to Kafka or serve metrics are imported on the first call of the async wrappers
+ * below, so `simulate`, `inspect` and every `--help` start without them (src/cli/startup.test.ts).
+ * A static export added here must keep that true.
  */
-export { loadCnnModel, resolveModelDir } from './model.js';
-export { startServiceRuntime, startTriggerRuntime, type RuntimeOptions, type ServiceRuntime, type TriggerRuntime } from './trigger-runtime.js';
-export { runFramesEmbedded, runSimulatorEmbedded, type EmbeddedOptions } from './embedded.js';
-export { runKafkaTrigger, isRole, ROLES, type Role } from './run-kafka.js';
+export { resolveModelDir, loadCnnModel } from './model.js';
+export { isRole, ROLES, type Role } from './roles.js';
 export { countingSinks, drive, liveLine, summary, newTotals, addReport, type RunTotals } from './live.js';
 export { RatePlot, ratePlotOption, type RatePlotOption } from './rate-plot.js';
 export { DEFAULT_START_NS, pacedFrames, simulatedFrames, type PacedSourceOptions, type SourceOptions } from './sources.js';
 export { armShutdownGrace } from './shutdown.js';
-export { runSoak, type SoakOptions, type SoakResult } from './soak/soak.js';
 export { modelCard, type ModelCardInput } from './model-card.js';
 export { featureCsv } from './evaluation/export.js';
+export { formatSummary, summariseRecording, type RecordingSummaryReport } from './inspect.js';
+export { signalStream, misalignStation, SEED_OFFSETS, type SignalEvent, type HitsTransform } from './evaluation/samples.js';
+export type { RuntimeOptions, ServiceRuntime, TriggerRuntime } from './trigger-runtime.js';
+export type { EmbeddedOptions } from './embedded.js';
+export type { SoakOptions, SoakResult } from './soak/soak.js';
+export type { PublishOptions, PublishResult } from './publish.js';
+export type { RecordOptions, RecordResult } from './record.js';
+export type { RobustnessVariant } from './evaluation/robustness.js';
 export type { FloorOptions } from './evaluation/floor.js';
-export { robustnessVariants, HOT_PIXEL_FRACTION, type RobustnessVariant } from './evaluation/robustness.js';
-export { simulateSignal, signalStream, misalignStation, SEED_OFFSETS, type SignalEvent, type HitsTransform } from './evaluation/samples.js';
 export type { TrainingOptions, TrainingHooks, TrainingResult } from './training.js';
 export type { EvaluationOptions, EvaluationOutcome } from './evaluation/run.js';
 export type { FeatureBaselines, FeatureSample, BaselineName } from './evaluation/baselines.js';
 
-type Training = typeof import('./training.js');
-type Evaluation = typeof import('./evaluation/run.js');
-type Floor = typeof import('./evaluation/floor.js');
-
-/** Trains the CNN (src/app/training.ts); loads TensorFlow on first call. */
-export async function runTraining(...a: Parameters<Training['runTraining']>): ReturnType<Training['runTraining']> {
-  return (await import('./training.js')).runTraining(...a);
+type Mod<T> = () => Promise<T>;
+/** `lazy(load, 'f')` is `f` of the module `load` imports, imported on the first call. */
+function lazy<M, K extends keyof M>(load: Mod<M>, name: K): M[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<Awaited<R>> : never {
+  return (async (...a: unknown[]) => ((await load())[name] as (...a: unknown[]) => unknown)(...a)) as never;
 }
 
-/** Fits and stores a model's energy calibration (src/app/training.ts); loads TensorFlow on first call. */
-export async function calibrateModelDirectory(...a: Parameters<Training['calibrateModelDirectory']>): ReturnType<Training['calibrateModelDirectory']> {
-  return (await import('./training.js')).calibrateModelDirectory(...a);
-}
-
-/** The evaluation procedure (src/app/evaluation/run.ts); loads TensorFlow on first call. */
-export async function runEvaluation(...a: Parameters<Evaluation['runEvaluation']>): ReturnType<Evaluation['runEvaluation']> {
-  return (await import('./evaluation/run.js')).runEvaluation(...a);
-}
-
-/** The information floors of an evaluation (src/app/evaluation/floor.ts); loaded on first call. */
-export async function informationFloor(...a: Parameters<Floor['informationFloor']>): Promise<ReturnType<Floor['informationFloor']>> {
-  return (await import('./evaluation/floor.js')).informationFloor(...a);
-}
+/** Starts the service (metrics, display, health) and the trigger pipeline with its model (TensorFlow, prom-client). */
+export const startTriggerRuntime = lazy(() => import('./trigger-runtime.js'), 'startTriggerRuntime');
+/** The service part alone: what the excess-only role needs. */
+export const startServiceRuntime = lazy(() => import('./trigger-runtime.js'), 'startServiceRuntime');
+/** `run`/`replay --embedded`: frames straight through the pipeline in this process. */
+export const runFramesEmbedded = lazy(() => import('./embedded.js'), 'runFramesEmbedded');
+export const runSimulatorEmbedded = lazy(() => import('./embedded.js'), 'runSimulatorEmbedded');
+/** `run --brokers`: the consumer-group member(s) of one role (kafkajs). */
+export const runKafkaTrigger = lazy(() => import('./run-kafka.js'), 'runKafkaTrigger');
+/** Publishes hit frames to the frames topic (kafkajs): `simulate --brokers`, `replay --brokers`. */
+export const publishFrames = lazy(() => import('./publish.js'), 'publishFrames');
+/** Records a topic of hit frames to a recording (kafkajs). */
+export const recordTopic = lazy(() => import('./record.js'), 'recordTopic');
+/** The reliability soak against a broker of its own. */
+export const runSoak = lazy(() => import('./soak/soak.js'), 'runSoak');
+/** The robustness variants of the evaluation (the hot-pixel one uses the reconstruction's mask). */
+export const robustnessVariants = lazy(() => import('./evaluation/robustness.js'), 'robustnessVariants');
+/** Trains the CNN; loads TensorFlow on first call. */
+export const runTraining = lazy(() => import('./training.js'), 'runTraining');
+/** Fits and stores a model's energy calibration; loads TensorFlow on first call. */
+export const calibrateModelDirectory = lazy(() => import('./training.js'), 'calibrateModelDirectory');
+/** The evaluation procedure; loads TensorFlow on first call. */
+export const runEvaluation = lazy(() => import('./evaluation/run.js'), 'runEvaluation');
+/** The information floors of an evaluation; loaded on first call. */
+export const informationFloor = lazy(() => import('./evaluation/floor.js'), 'informationFloor');

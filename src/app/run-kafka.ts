@@ -24,13 +24,8 @@ import { checkKafkaReachable } from '../io/index.js';
 import { drive } from './live.js';
 import type { RatePlotOption } from './rate-plot.js';
 import { startServiceRuntime, startTriggerRuntime, type ServiceRuntime } from './trigger-runtime.js';
+import type { Role } from './roles.js';
 
-export const ROLES = ['all', 'reco', 'excess'] as const;
-export type Role = (typeof ROLES)[number];
-
-export function isRole(s: string): s is Role {
-  return (ROLES as readonly string[]).includes(s);
-}
 
 export async function runKafkaTrigger(cfg: ShowertrigConfig, logger: Logger, role: Role, stop: { stopped: boolean }, plot?: RatePlotOption): Promise<number> {
   let draining = false;

@@ -22,14 +22,18 @@ if (STREAMING.has(process.argv[2])) {
   process.on('SIGINT', early);
 }
 
-const [{ armShutdownGrace }, { describeUnexpected, main }] = await Promise.all([import('../app/index.js'), import('./main.js')]);
+const { describeUnexpected, isInfoRequest, main } = await import('./main.js');
+const argv = process.argv.slice(2);
 
-main(process.argv.slice(2)).then(
-  (code) => {
+main(argv).then(
+  async (code) => {
     // A failed command has said why in one line; a client still retrying in the background
     // (a Kafka connection attempt) must not keep the process, or its logs, alive after that.
     if (code !== 0) process.exit(code);
     process.exitCode = code;
+    // The version and the usage opened nothing: no grace to arm, and no application to load for it.
+    if (isInfoRequest(argv)) return;
+    const { armShutdownGrace } = await import('../app/index.js');
     armShutdownGrace(EXIT_GRACE_MS, undefined, code, true);
   },
   (err: unknown) => {

@@ -72,7 +72,7 @@ export const command: Command = {
       ...(floor === undefined ? {} : { floor }) };
     const robustness: { name: string; outcome: EvaluationOutcome; note?: string }[] = [];
     if (values.robustness) {
-      for (const v of robustnessVariants(g, cfg.simulation, cfg.reconstruction.hotPixels)) {
+      for (const v of await robustnessVariants(g, cfg.simulation, cfg.reconstruction.hotPixels)) {
         progress(`robustness: ${v.name}`);
         const o = await runEvaluation({ ...common, simulation: v.simulation, events: robustnessEvents, seed: seed + 7, baselines: outcome.baselines, ...(v.transform ? { transform: v.transform } : {}) });
         robustness.push({ name: v.name, outcome: o, ...(v.note === undefined ? {} : { note: v.note }) });

@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { DecodeError } from '../domain/index.js';
 import { openRecordingWriter, readRecording, RecordingError } from '../recording/index.js';
 import { UsageError } from './args.js';
-import { createInspectCommand, type RecordingSummaryReport } from './inspect.js';
+import type { RecordingSummaryReport } from '../app/index.js';
+import { createInspectCommand } from './inspect.js';
 import { createSimulateCommand } from './simulate.js';
 import type { Terminal } from './terminal.js';
 

@@ -1,10 +1,10 @@
 /**
  * The CLI: `showertrig <command> [flags]`. Each command lives in its own file and is loaded
- * lazily, so `simulate` never pays for loading TensorFlow.
+ * lazily; `--version` and the usage load no command at all, and a command loads TensorFlow or
+ * kafkajs only when it runs what needs them (src/cli/startup.test.ts).
  */
 import { readFileSync } from 'node:fs';
-import { ShowertrigError } from '../domain/index.js';
-import { UsageError, type Command } from './args.js';
+import type { Command } from './args.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   run: { summary: 'run the trigger: Kafka consumer group (--brokers) or embedded with the simulator', load: async () => (await import('./run.js')).command },
@@ -35,14 +35,22 @@ export interface MainIo {
 }
 const processIo: MainIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) };
 
+const VERSION_ARGS = ['--version', '-V', 'version'];
+const HELP_ARGS = ['--help', '-h', 'help'];
+
+/** `--version` or the bare usage: answered by main itself, loading and opening nothing. */
+export function isInfoRequest(argv: readonly string[]): boolean {
+  return argv.length > 0 && (VERSION_ARGS.includes(argv[0]!) || (HELP_ARGS.includes(argv[0]!) && argv.length === 1));
+}
+
 export async function main(argv: readonly string[], io: MainIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) return runCommand(DEFAULT_COMMAND, [], io);
-  if (name === '--version' || name === '-V' || name === 'version') {
+  if (VERSION_ARGS.includes(name)) {
     io.out(`showertrig ${version()}\n`);
     return 0;
   }
-  if (name === '--help' || name === '-h' || name === 'help') {
+  if (HELP_ARGS.includes(name)) {
     // `help CMD` is `CMD --help`.
     if (rest.length > 0) return runCommand(rest[0]!, ['--help'], io);
     io.out(usage());
@@ -65,7 +73,8 @@ async function runCommand(name: string, argv: readonly string[], io: MainIo): Pr
     io.err(`showertrig: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return 2;
   }
-  const cmd = await entry.load();
+  // Loaded here, not at the top: the version and the usage need neither (nor the schema library under them).
+  const [cmd, { UsageError }, { ShowertrigError }] = await Promise.all([entry.load(), import('./args.js'), import('../domain/index.js')]);
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(`${cmd.usage}\n`);
     return 0;

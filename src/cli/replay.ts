@@ -8,7 +8,7 @@ import { loadConfig } from '../config-file/index.js';
 import { readRecording } from '../recording/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { codecOverride, intFlag, parseFlags, parseSpeed, UsageError, type Command } from './args.js';
-import { publishFrames } from './publish.js';
+import { publishFrames } from '../app/index.js';
 
 const USAGE = `usage: showertrig replay FILE.avro (--brokers H:P | --embedded) [--speed 1|10|max] [--config FILE] [--metrics-port N] [--plot DIR]
                      [--codec avro|msgpack]

@@ -9,7 +9,7 @@
  */
 import { isRole, ratePlotOption, ROLES, runKafkaTrigger, runSimulatorEmbedded } from '../app/index.js';
 import { excessFlagRaw } from '../config/index.js';
-import { loadConfig } from '../io/index.js';
+import { loadConfig } from '../config-file/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { codecOverride, intFlag, numFlag, parseFlags, parseSpeed, UsageError, type Command } from './args.js';
 

@@ -11,7 +11,7 @@ import { openRecordingWriter, syncMarkerFromSeed, type RecordingSummary } from '
 import { createLogger } from '../telemetry/index.js';
 import { processTerminal, type Terminal } from './terminal.js';
 import { codecOverride, intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
-import { publishFrames } from './publish.js';
+import { publishFrames } from '../app/index.js';
 import { DEFAULT_START_NS, simulatedFrames } from '../app/index.js';
 
 const USAGE = `usage: showertrig simulate [--events N] [--seed S] [--out FILE.avro | --brokers H:P] [--rate HZ|max]

@@ -14,7 +14,7 @@ import type { HitFrame } from '../domain/index.js';
 import { checkKafkaReachable, createKafkaCluster, createKafkaProducer, createKafkaSink, type KafkaProducerHandle } from '../io/index.js';
 import { keyOf, type InputMessage } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
-import { pacedFrames } from '../app/index.js';
+import { pacedFrames } from './sources.js';
 
 const MAX_IN_FLIGHT = 2000;
 
