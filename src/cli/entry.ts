@@ -25,8 +25,21 @@ if (STREAMING.has(process.argv[2])) {
 const { describeUnexpected, isInfoRequest, main } = await import('./main.js');
 const argv = process.argv.slice(2);
 
+/**
+ * Node exits, with code 0, when nothing is left to wait for, even while the command still awaits
+ * something that can no longer happen: the command then never reports its result or its error. A
+ * command that has not returned when the event loop runs dry has failed: say so and exit 1.
+ */
+let settled = false;
+process.on('beforeExit', () => {
+  if (settled) return;
+  process.stderr.write('showertrig: the command stopped before finishing (it was waiting on work that can no longer complete); exit 1\n');
+  process.exit(1);
+});
+
 main(argv).then(
   async (code) => {
+    settled = true;
     // A failed command has said why in one line; a client still retrying in the background
     // (a Kafka connection attempt) must not keep the process, or its logs, alive after that.
     if (code !== 0) process.exit(code);
@@ -37,6 +50,7 @@ main(argv).then(
     armShutdownGrace(EXIT_GRACE_MS, undefined, code, true);
   },
   (err: unknown) => {
+    settled = true;
     process.stderr.write(`showertrig: ${describeUnexpected(err)}\n`);
     process.exit(1);
   },

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,4 +49,17 @@ test('broker unreachable: record stops with one line "cannot reach Kafka at H:P 
   assertOneLine(r.out, new RegExp(`^showertrig record: KafkaUnreachableError: cannot reach Kafka at ${broker} \\(connection refused; tried for 1\\.5 s`));
   // 1.5 s of probing plus process start (TypeScript compiled on the fly) on a loaded 2-core machine.
   assert.ok(r.seconds < 20, `took ${r.seconds.toFixed(1)} s`);
+});
+
+test('a truncated recording through replay --embedded: exit 1 with the truncation named, never a silent 0', { timeout: 120_000 }, async () => {
+  // Before the prepare pool's close was bounded, 3 of 13 such runs exited 0 without a word: the
+  // pool's threads stopped without settling terminate(), the loop ran dry, and node exited 0.
+  const full = join(dir, 'full.avro');
+  const cut = join(dir, 'cut.avro');
+  const sim = await cli('simulate', '--out', full, '--events', '1500');
+  assert.equal(sim.code, 0, sim.out);
+  writeFileSync(cut, readFileSync(full).subarray(0, Math.floor(statSync(full).size / 2)));
+  const r = await cli('replay', cut, '--embedded', '--speed', 'max', '--metrics-port', '0');
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /showertrig replay: DecodeError: .*cut\.avro: file ends inside block \d+/);
 });

@@ -55,6 +55,9 @@ interface Slot {
   lose(e: Error): void;
 }
 
+/** How long close() waits for the threads to stop, ms. */
+const CLOSE_WAIT_MS = 2_000;
+
 export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolHooks = {}): PreparePool {
   if (!Number.isInteger(config.threads) || config.threads < 1 || config.threads > 256) throw new ContractError(`prepare pool: threads must be an integer in [1, 256], got ${config.threads}`);
   const spec = config.spec;
@@ -146,7 +149,13 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
     },
     async close() {
       closing = true;
-      await Promise.all(slots.map((s) => s.worker.terminate()));
+      // Bounded, and with a timer that holds the process: a terminate() whose promise never settles
+      // (seen after a failed stream) would otherwise let the process exit, with code 0, before the
+      // caller reports the failure or prints its summary.
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+      await Promise.race([Promise.all(slots.map((s) => s.worker.terminate())), bound]);
+      clearTimeout(timer);
     },
   };
 }
