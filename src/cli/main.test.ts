@@ -83,9 +83,12 @@ test('broker unreachable and metrics port in use: one line each, exit 1, in the 
       assert.equal(r.err, `showertrig ${argv[0]}: KafkaUnreachableError: cannot reach Kafka at ${broker} (connection refused; tried for 1 s, kafka.reachTimeoutMs sets how long)\n`);
       assert.ok(s < 5, `${argv[0]} gave up after ${s.toFixed(1)} s`);
     }
-    const r = await cli('run', '--metrics-port', String(port), '--duration', '1');
-    assert.equal(r.code, 1);
-    assert.match(r.err, new RegExp(`^showertrig run: MetricsPortError: port ${port} on 127\\.0\\.0\\.1 is already in use \\(another showertrig or exporter\\?\\): choose another with --metrics-port N \\(0 = any free port\\) or config service\\.metricsPort\n$`));
+    // Flags without a command are run's: the hint's `--metrics-port N` works added to `showertrig` as well.
+    for (const argv of [['run', '--metrics-port', String(port), '--duration', '1'], ['--metrics-port', String(port), '--duration', '1']]) {
+      const r = await cli(...argv);
+      assert.equal(r.code, 1);
+      assert.match(r.err, new RegExp(`^showertrig run: MetricsPortError: port ${port} on 127\\.0\\.0\\.1 is already in use \\(another showertrig or exporter\\?\\): add --metrics-port ${port + 1} to the command \\(0 = any free port\\), or set service\\.metricsPort in a --config file\n$`));
+    }
   } finally {
     taken.close();
   }

@@ -46,6 +46,8 @@ export function isInfoRequest(argv: readonly string[]): boolean {
 export async function main(argv: readonly string[], io: MainIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) return runCommand(DEFAULT_COMMAND, [], io);
+  // Flags with no command are the default command's: `showertrig --metrics-port 9465` is `run --metrics-port 9465`.
+  if (name.startsWith('-') && !VERSION_ARGS.includes(name) && !HELP_ARGS.includes(name)) return runCommand(DEFAULT_COMMAND, argv, io);
   if (VERSION_ARGS.includes(name)) {
     io.out(`showertrig ${version()}\n`);
     return 0;

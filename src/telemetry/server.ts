@@ -17,7 +17,8 @@ export class MetricsPortError extends ShowertrigError {
 
 function listenError(e: unknown, host: string, port: number): ShowertrigError {
   const code = (e as NodeJS.ErrnoException).code;
-  const fix = 'choose another with --metrics-port N (0 = any free port) or config service.metricsPort';
+  // A command as written works: flags without a command go to the default one (`showertrig --metrics-port N`).
+  const fix = `add --metrics-port ${port === 0 || port >= 65535 ? 0 : port + 1} to the command (0 = any free port), or set service.metricsPort in a --config file`;
   const msg =
     code === 'EADDRINUSE'
       ? `port ${port} on ${host} is already in use (another showertrig or exporter?): ${fix}`
