@@ -13,7 +13,7 @@
 import { concatMap, filter, Observable } from 'rxjs';
 import type { Candidate, ExcessAlert } from '../domain/index.js';
 import type { ExcessMetrics, Logger, Metrics } from '../telemetry/index.js';
-import { silentLogger } from '../telemetry/index.js';
+import { createLogThrottle, silentLogger } from '../telemetry/index.js';
 import { createExcessStage, type ExcessStageConfig, type ExcessStageUpdate, type SkippedMessage, type SourcedCandidate } from './excess-stage.js';
 import { recordExcess, type BatchReport } from './report.js';
 import { withRetry, type RetryPolicy } from './retry.js';
@@ -53,11 +53,14 @@ export interface ExcessPipeline {
   run(batches$: Observable<InputBatch>, control$: Observable<ExcessControl>): Observable<BatchReport>;
 }
 
+/** Late-candidate warnings: at most one line per this interval (the metric counts every one). */
+const LATE_LINE_INTERVAL_MS = 10_000;
 const NOTHING: ReadonlySet<number> = new Set();
 
 export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessPipelineDeps): ExcessPipeline {
   const logger = deps.logger ?? silentLogger;
   const now = deps.nowMs ?? (() => Date.now());
+  const lateLines = createLogThrottle(LATE_LINE_INTERVAL_MS);
   const m = deps.metrics;
   const xm = deps.excessMetrics;
   const comp = m.component('excess');
@@ -84,11 +87,12 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
 
   const observe = (u: ExcessStageUpdate, received: number): BatchReport => {
     if (u.duplicates > 0) xm.duplicates.inc(u.duplicates);
-    if (u.late.length > 0) {
-      xm.late.inc(u.late.length);
+    const late = u.late.length > 0 ? lateLines.note(u.late.length, now()) : undefined;
+    if (u.late.length > 0) xm.late.inc(u.late.length);
+    if (late !== undefined) {
       const oldest = u.late.reduce((a, c) => (c.event.timestampNs < a ? c.event.timestampNs : a), u.late[0]!.event.timestampNs);
-      logger.warn('late candidates not counted: they fall in excess windows already decided', {
-        late: u.late.length,
+      logger.warn(`late candidates not counted: they fall in excess windows already decided (at most one line per ${LATE_LINE_INTERVAL_MS / 1000} s)`, {
+        late,
         oldestNs: String(oldest),
         openFromNs: String(stage.monitor.openFromNs),
         eventIds: u.late.slice(0, 5).map((c) => c.event.eventId),
