@@ -26,6 +26,12 @@ import { benchOutDir } from './bench-results.js';
 import { backendsMarkdown, medianOverRounds, ratiosPerRound, type BackendsResult, type KerasResult, type TorchResult } from './bench-backends-report.js';
 
 const USAGE = `usage: showertrig bench-backends [--model DIR] [--events N] [--train-events N] [--batches 64,256] [--threads 1,2] [--backends wasm,tensorflow] [--python PATH] [--torch PATH] [--reps R] [--rounds N] [--no-training] [--json] [--out DIR]
+  --model DIR      the CNN model to time (default: config reconstruction.modelDir)
+  --events N       events per inference measurement (default 2048)
+  --train-events N events per training measurement (default 1024)
+  --batches L      inference batch sizes (default 64,256)
+  --reps N         timed repetitions per row (default 5)
+  --json           print the result as JSON instead of text
   --backends B,..  tfjs backends (default: wasm, and tensorflow when npm run tf:native has built it)
   --threads T,..   thread counts for TensorFlow, Keras and PyTorch (wasm in Node runs one thread); per
                    count, the native backends, Keras and PyTorch run back to back

@@ -74,6 +74,7 @@ function benchCodecs(energies: readonly number[] = [10, 100], n = 200): CodecBen
 
 const USAGE = `usage: showertrig bench-codecs [--events N] [--out DIR] [--json]
   --events N   frames per energy (default 500)
+  --json       print the result as JSON instead of text
   --out DIR    where codecs.json and codecs.md go (default: the scratch directory $TMPDIR/showertrig-bench;
                --out bench/results updates the committed results)`;
 

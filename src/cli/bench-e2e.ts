@@ -28,6 +28,8 @@ const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ
   --events N   frames to send (default 20000)
   --rate HZ    offered rate (default 0 = as fast as the broker accepts)
   --warmup N   frames sent first, the same way, and not measured (default 5000)
+  --partitions P  partitions of the fresh frames topic (default 4)
+  --json       print the result as JSON instead of text
   --processors N  processors in one consumer group (default 1; at most --partitions)
   --signal-only  frames are all signal showers (the costliest class) instead of the simulator mix
   --backend B  the processors' CNN backend: auto (default), tensorflow, wasm, ... (one run per backend gives an A/B)

@@ -30,6 +30,9 @@ import { quantile } from '../numerics/index.js';
 
 const USAGE = `usage: showertrig bench-reco [--events N] [--seed S] [--model DIR] [--batches 1,8,64,256] [--threads 1,2] [--sklearn PYTHON] [--json] [--out DIR]
   --events N   pre-generated signal events per measurement (default 2000)
+  --seed S     simulation seed of the events (default 7)
+  --batches L  batch sizes of the batched rows (default 1,8,64,256)
+  --json       print the result as JSON instead of text
   --model DIR  also benchmark this CNN model (tfjs layers directory)
   --threads L  with --model: also the preparation and the full reconstruction with batches prepared
                on this many worker threads beside the main thread (reconstruction.threads), per value

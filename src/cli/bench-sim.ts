@@ -17,6 +17,8 @@ import { markdownTable } from '../report/index.js';
 
 const USAGE = `usage: showertrig bench-sim [--events N] [--seed S] [--warmup N] [--config FILE] [--json] [--out DIR]
   --events N   signal events to time (default 50000)
+  --seed S     simulation seed (default 1)
+  --config FILE  JSON config file (detector and simulation; see config/default.json)
   --warmup N   events generated before timing, to let the JIT settle (default 2000)
   --out DIR    where sim.json and sim.md go (default: the scratch directory $TMPDIR/showertrig-bench;
                --out bench/results updates the committed results)

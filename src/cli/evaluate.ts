@@ -21,6 +21,8 @@ const USAGE = `usage: showertrig evaluate [--events N] [--seed S] [--train-event
   --calibration-events N  events for the baselines' energy calibration (default 10000)
   --batch B               reconstruction batch size (default: config reconstruction.batchSize)
   --model DIR             CNN model directory (default: config reconstruction.modelDir)
+  --backend B             tfjs backend: auto, tensorflow-gpu, tensorflow, wasm, cpu (default: config reconstruction.backend)
+  --config FILE           JSON config file (detector, simulation, reconstruction; see config/default.json)
   --json                  print the result as JSON on stdout
   --out DIR               write DIR/evaluation.json, evaluation.md and SVG plots (and robustness.md/json)
   --export DIR            write DIR/train.csv, calibration.csv, test.csv: the baselines' feature rows and truth,

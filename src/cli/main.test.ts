@@ -93,3 +93,17 @@ test('broker unreachable and metrics port in use: one line each, exit 1, in the 
     taken.close();
   }
 });
+
+test('every flag a command\'s usage line offers is described in its help', async () => {
+  const undescribed: string[] = [];
+  for (const name of ['run', 'replay', 'record', 'simulate', 'inspect', 'evaluate', 'train', 'soak', 'bench-sim', 'bench-codecs', 'bench-reco', 'bench-e2e', 'bench-backends']) {
+    const { out } = await cli(name, '--help');
+    const lines = out.split('\n');
+    const synopsisEnd = lines.findIndex((l, i) => i > 0 && !/^\s+\[/.test(l) && !/^\s{8,}\S.*\]$/.test(l));
+    const offered = new Set([...lines.slice(0, synopsisEnd).join(' ').matchAll(/\[(--[a-z0-9-]+)/g)].map((m) => m[1]!));
+    const described = new Set(lines.slice(synopsisEnd).flatMap((l) => (/^\s{1,4}(--[a-z0-9-]+(?:,\s*--[a-z0-9-]+)*)/.exec(l)?.[1] ?? '').split(/,\s*/)));
+    const missing = [...offered].filter((f) => !described.has(f));
+    if (missing.length > 0) undescribed.push(`${name}: ${missing.join(', ')}`);
+  }
+  assert.deepEqual(undescribed, [], `flags offered but not described: ${undescribed.join('; ')}`);
+});

@@ -16,7 +16,9 @@ const USAGE = `usage: showertrig replay FILE.avro (--brokers H:P | --embedded) [
   --embedded      run them straight through the trigger pipeline and print a summary
   --speed X|max   recorded seconds per wall second (default max)
   --codec C       wire codec of the frames produced (default: config kafka.codec)
-  --plot DIR      with --embedded: at the end, write DIR/selected_rate.svg and DIR/excess_significance.svg`;
+  --plot DIR      with --embedded: at the end, write DIR/selected_rate.svg and DIR/excess_significance.svg
+  --config FILE   JSON config file (see config/default.json)
+  --metrics-port N  with --embedded: /metrics, /healthz, /readyz port (default: config service.metricsPort; 0 = any free)`;
 
 export const command: Command = {
   name: 'replay',

@@ -27,6 +27,7 @@ const USAGE = `usage: showertrig run [--brokers H:P[,H:P]] [--role all|reco|exce
   --metrics-port N /metrics, /healthz, /readyz port (default: config service.metricsPort; 0 = any free)
   --plot DIR       at the end, write DIR/selected_rate.svg and DIR/excess_significance.svg
   --codec C        wire codec of the outputs (default: config kafka.codec); frames are read in either
+                   codec (each message's header says which)
  embedded mode (no broker): the DAQ simulator feeds the pipeline in-process
   --seed S         simulator seed (default 1)
   --excess X|none  injected excess (default: config simulation.excess, else signal:4:150:30:

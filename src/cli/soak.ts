@@ -14,6 +14,8 @@ const USAGE = `usage: showertrig soak [--events N] [--rate HZ] [--bad N] [--kill
   --kills N     processors SIGKILLed (and replaced) mid-stream (default 3)
   --stops N     processors SIGTERMed (and replaced) mid-stream (default 10)
   --outages N   broker stops mid-stream (default 1) of --outage-s seconds each (default 60)
+  --outage-s S  seconds each broker stop lasts (default 60)
+  --json        print the result as JSON on stdout
 Needs Java 17+ and the broker jars (npm run kafka:start fetches them once).`;
 
 export const command: Command = {

@@ -15,20 +15,29 @@ import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.j
 const USAGE = `usage: showertrig train [--events N] [--epochs E] [--seed S] [--out DIR] [--size 24] [--width 8]
                         [--window-cm 6] [--features none|moments|moments+signal] [--batch 64] [--lr 0.002]
                         [--patience 6] [--l2 0.01] [--l2-halving 10] [--backend wasm] [--eval-events 20000] [--eval-seed S]
-                        [--calibration-events N] [--calibrate-only]
+                        [--calibration-events N] [--calibrate-only] [--stack-trees N]
                         [--results FILE.json] [--config FILE]
   --events N        simulated signal events for training + validation (default 40000; 10 % validation)
-  --seed S          training simulation seed (default 1001); evaluation uses --eval-seed (default 1)
+  --epochs E        training epochs at most (default 20; early stopping may end sooner)
+  --seed S          training simulation seed (default 1001)
+  --eval-seed S     seed of the fresh evaluation events (default 1; must differ from --seed)
   --out DIR         model directory: model.json + weights.bin (best validation checkpoint) + MODEL_CARD.md
-  --size, --width   input bins per side, filters of the first CoordConv block
+                    (default models/cnn-<size>-w<width>)
+  --size, --width   input bins per side (default 24), filters of the first CoordConv block (default 8)
+  --window-cm W     side of the input window around the track, cm (default 6)
   --features SET    baseline features as a second input (default moments+signal; none = image only)
-  --l2, --l2-halving  initial L2 penalty and the epochs after which it halves (the paper's gradual removal)
+  --batch B         events per training batch (default ${DEFAULT_TRAIN.batchSize})
+  --lr R            initial learning rate (default ${DEFAULT_TRAIN.learningRate}; decays by ${Math.round((1 - DEFAULT_TRAIN.lrDecayPerEpoch) * 100)} % per epoch)
+  --patience P      stop after P epochs without a better validation loss (default ${DEFAULT_TRAIN.patience})
+  --l2, --l2-halving  initial L2 penalty (default ${DEFAULT_TRAIN.l2Initial}) and the epochs after which it halves (default ${DEFAULT_TRAIN.l2HalvingEpochs})
+  --backend B       tfjs backend: auto, tensorflow-gpu, tensorflow, wasm, cpu (default: config reconstruction.backend)
   --calibration-events N  events (seed + 1) for the energy calibration stored in the model (default 10000; 0 = none)
   --stack-trees N   train boosted trees on N events of seed + 2 and give the net their ln E and d as two
                     more features (stacking; default 0 = off)
   --calibrate-only  only (re)fit the energy calibration of the model in --out
-  --eval-events N   fresh events for the final measurement (0 = skip)
-  --results FILE    append this model's measured row to FILE (json) and rewrite FILE with .md`;
+  --eval-events N   fresh events for the final measurement (default 20000; 0 = skip)
+  --results FILE    append this model's measured row to FILE (json) and rewrite FILE with .md
+  --config FILE     JSON config file (detector and simulation; see config/default.json)`;
 
 const fmt = (r: EpochReport): string =>
   `epoch ${r.epoch}: loss ${r.trainLoss.toFixed(4)} val ${r.valLoss.toFixed(4)} | val σ(ΔE/E) ${r.val.sigmaERel.toFixed(3)} σ(d) ${r.val.sigmaDCm.toFixed(3)} cm | ` +
