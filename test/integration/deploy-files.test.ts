@@ -71,7 +71,18 @@ test('the compose file mounts existing files and provisions Prometheus, Alertman
   for (const m of text.matchAll(/^\s*- (\.{1,2}\/[^:]+):/gm)) assert.ok(existsSync(resolve('docker', m[1]!)), `compose mounts ${m[1]}, which does not exist`);
   for (const s of ['prometheus', 'alertmanager', 'grafana', 'trigger', 'kafka']) assert.match(text, new RegExp(`^  ${s}:`, 'm'), `service ${s}`);
   const ignore = readFileSync('.dockerignore', 'utf8').split('\n');
-  for (const p of ['node_modules', '.git', 'dist', '.kafka']) assert.ok(ignore.includes(p), `.dockerignore lacks ${p}`);
+  for (const p of ['node_modules', '.git', 'dist', '.kafka', '.venv*', 'out', '**/*.avro']) assert.ok(ignore.includes(p), `.dockerignore lacks ${p}`);
+  // Every published port on the host's loopback only (the compose file's own rule).
+  for (const m of text.matchAll(/ports: \[(.*)\]/g)) for (const p of m[1]!.split(',')) assert.match(p.trim(), /^"127\.0\.0\.1:\d+:\d+"$/, `published on all interfaces: ${p}`);
+});
+
+test('the image\'s default broker is the compose network\'s listener that the other services use', () => {
+  const compose = readFileSync(COMPOSE, 'utf8');
+  const internal = /INTERNAL:\/\/(kafka:\d+)/.exec(compose)?.[1];
+  assert.ok(internal !== undefined);
+  const cmd = /^CMD \[(.*)\]$/m.exec(readFileSync('docker/Dockerfile', 'utf8'))?.[1] ?? '';
+  assert.match(cmd, new RegExp(`"--brokers", "${internal}"`));
+  for (const m of compose.matchAll(/"--brokers", "([^"]+)"/g)) assert.equal(m[1], internal);
 });
 
 const composeTools: { name: string; cmd: string[] }[] = [
