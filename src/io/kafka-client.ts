@@ -9,7 +9,8 @@ import { Kafka, logLevel, type Admin, type ConfigResourceTypes, type ITopicConfi
 import { ShowertrigError } from '../domain/index.js';
 import { ConfigError, type KafkaConfig } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
-import { boundedDisconnect } from './deadline.js';
+import { boundedDisconnect, withDeadline } from './deadline.js';
+import { createLinkHealth, type LinkHealth, type MutableLinkHealth } from './link-health.js';
 import { applyKafkajsFixes } from './kafkajs-fixes.js';
 import { untilElapsed, withRetry } from '../pipeline/index.js';
 
@@ -58,6 +59,10 @@ export function isRetriableKafkaError(e: unknown): boolean {
   return false;
 }
 
+/** How often the cluster's reachability is checked, and how long one check may go unanswered, ms. */
+export const REACH_POLL_MS = 1_000;
+export const REACH_DEADLINE_MS = 2_000;
+
 /** ConfigResourceTypes.TOPIC (the Kafka protocol's resource type 2); kafkajs' CommonJS enum is not visible to ESM named imports. */
 const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 
@@ -78,6 +83,12 @@ export interface KafkaCluster {
   positions(groupId: string, topic: string): Promise<Map<number, { low: bigint; high: bigint; committed: bigint | undefined }>>;
   /** The metadata strings a consumer group committed with its offsets of `topic` (partitions without any are left out). */
   commitMetadata(groupId: string, topic: string): Promise<string[]>;
+  /**
+   * Whether any broker of the cluster answers: a metadata request every REACH_POLL_MS, down when one
+   * goes unanswered for REACH_DEADLINE_MS (started on first use, stopped by close). Readiness uses it
+   * to tell a cluster that is gone (false within seconds) from a leader election (it answers).
+   */
+  reachability(): LinkHealth;
   /** Disconnects the admin connection (sources and sinks disconnect themselves). */
   close(): Promise<void>;
 }
@@ -174,8 +185,31 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
       untilElapsed(cfg.outageToleranceMs),
       (e, attempt) => logger.warn(`${what} failed; retrying`, { attempt, error: e instanceof Error ? e.message : String(e), toleranceMs: cfg.outageToleranceMs }),
     );
+  let reach: { health: MutableLinkHealth; timer: NodeJS.Timeout } | undefined;
   const cluster: KafkaCluster = {
     brokers: cfg.brokers,
+    reachability() {
+      if (reach === undefined) {
+        const health = createLinkHealth(true);
+        let asking = false;
+        let askedAt = 0;
+        const check = (): void => {
+          if (asking) {
+            if (Date.now() - askedAt > REACH_DEADLINE_MS && health.up) health.markDown(`no broker of ${cfg.brokers.join(',')} answered for ${REACH_DEADLINE_MS} ms`);
+            return;
+          }
+          asking = true;
+          askedAt = Date.now();
+          withDeadline(adminOf().then((a) => a.describeCluster()), REACH_DEADLINE_MS, 'metadata request')
+            .then(() => health.markUp(), (e: unknown) => health.markDown(`no broker of ${cfg.brokers.join(',')} answered: ${e instanceof Error ? e.message : String(e)}`))
+            .finally(() => (asking = false));
+        };
+        const timer = setInterval(check, REACH_POLL_MS);
+        timer.unref();
+        reach = { health, timer };
+      }
+      return reach.health;
+    },
     ensureTopics: (topics, partitions, replicationFactor) =>
       startupStep(`creating topics ${topics.join(', ')} at ${cfg.brokers.join(',')}`, async () => {
         const a = await adminOf();
@@ -237,6 +271,7 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
       return lag;
     },
     async close() {
+      if (reach !== undefined) clearInterval(reach.timer);
       const a = admin;
       admin = undefined;
       if (a !== undefined) await boundedDisconnect(() => a.disconnect(), (error) => logger.warn('admin disconnect failed', { error }), 'admin');

@@ -29,7 +29,7 @@ import { createDispatcher, type Dispatch } from './kafka-dispatch.js';
 export interface KafkaProducerOptions {
   /** A write still failing or unacknowledged after this long fails (the command exits ≠ 0). */
   readonly outageToleranceMs: number;
-  /** A send unacknowledged this long marks the producer down. */
+  /** A send unacknowledged this long marks the producer down (default PRODUCER_STALL_MS). */
   readonly stallMs: number;
 }
 
@@ -45,6 +45,13 @@ export interface KafkaProducerHandle {
 interface ProducerInternals {
   readonly dispatch: Dispatch;
 }
+/**
+ * A leader election after a node dies holds sends for the broker session timeout (9 s by default in
+ * KRaft) plus the election: a send held longer than this is more than a failover. A cluster that is
+ * gone altogether shows sooner in the cluster's reachability (KafkaCluster.reachability).
+ */
+export const PRODUCER_STALL_MS = 15_000;
+
 const internals = new WeakMap<KafkaProducerHandle, ProducerInternals>();
 
 export function createKafkaProducer(cluster: KafkaCluster, options: Partial<KafkaProducerOptions> = {}): KafkaProducerHandle {
@@ -70,7 +77,7 @@ export function createKafkaProducer(cluster: KafkaCluster, options: Partial<Kafk
     health,
     stats: () => ({ ...stats }),
   };
-  const opts = { outageToleranceMs: options.outageToleranceMs ?? config.outageToleranceMs, stallMs: options.stallMs ?? 5_000 };
+  const opts = { outageToleranceMs: options.outageToleranceMs ?? config.outageToleranceMs, stallMs: options.stallMs ?? PRODUCER_STALL_MS };
   internals.set(handle, { dispatch: createDispatcher({ producer, options: opts, health, brokers: cluster.brokers.join(','), stats, partitions: (t) => cluster.partitionCount(t) }) });
   return handle;
 }

@@ -41,7 +41,7 @@ export async function startTestCluster(timeoutS = 60): Promise<TestCluster | str
   } catch (e) {
     await sh('stop').catch(() => undefined);
     rmSync(home, { recursive: true, force: true });
-    return `three-node cluster did not start in ${timeoutS} s: ${String((e as { stderr?: string }).stderr ?? e).slice(0, 300)}`;
+    return `three-node cluster did not start in ${timeoutS} s: ${String((e as { stderr?: string }).stderr || e).slice(0, 300)}`;
   }
   const brokers = [1, 2, 3].map((n) => `127.0.0.1:${base + 2 * (n - 1)}`);
   return {
