@@ -3,6 +3,7 @@
 #   bash scripts/kafka.sh start   install jars once (Maven Central → .kafka/libs), format storage, start, wait ready
 #   bash scripts/kafka.sh stop    stop it and wait
 #   bash scripts/kafka.sh status
+#   bash scripts/kafka.sh install only resolve the jars (scripts/kafka-cluster.sh uses the same ones)
 # Environment (for tests that need a broker of their own to stop, restart or secure):
 #   KAFKA_PORT             client listener port (default 9092); the controller listens on KAFKA_PORT+1
 #   KAFKA_HOME             state directory: data, logs, config, pid file (default .kafka)
@@ -87,6 +88,7 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  install) install ;;
   status) if running; then echo "kafka: running (pid $(cat "$pidfile"))"; else echo "kafka: not running"; exit 1; fi ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|install" >&2; exit 2 ;;
 esac

@@ -66,6 +66,7 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
 
   const limits = { alerts: await cluster.maxMessageBytes(k.topics.alerts), candidates: await cluster.maxMessageBytes(k.topics.candidates) };
   const producer = createKafkaProducer(cluster);
+  const reachable = cluster.reachability();
   await producer.connect();
   const c = rt.codecs;
   const source = createKafkaSource(
@@ -109,7 +110,7 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
   return {
     reports$: excess.run(source.batches$, control$),
     joined: source.joined,
-    healthy: () => source.health.up && producer.health.up,
+    healthy: () => source.health.up && producer.health.up && reachable.up,
     pause: () => source.pause(),
     inFlight: () => source.inFlight(),
     async close() {

@@ -52,6 +52,7 @@ export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSessi
     dlq: await cluster.maxMessageBytes(k.topics.dlq),
   };
   const producer = createKafkaProducer(cluster);
+  const reachable = cluster.reachability();
   await producer.connect();
   const c = rt.codecs;
   const sinks: PipelineSinks = {
@@ -84,7 +85,7 @@ export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSessi
     },
     logger,
   );
-  const healthy = (): boolean => source.health.up && producer.health.up;
+  const healthy = (): boolean => source.health.up && producer.health.up && reachable.up;
   const lagTimer = pollLag(() => cluster.lag(k.groupId, k.topics.frames), healthy, rt.metrics, logger);
   process.stderr.write(`showertrig: reconstructing ${k.topics.frames} as ${k.groupId} from ${k.brokers.join(',')}, metrics ${rt.metricsUrl}\n`);
   return {

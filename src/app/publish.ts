@@ -5,13 +5,14 @@
  * the topic's max.message.bytes, acks from all in-sync replicas, a broker outage ridden through
  * with backoff up to kafka.outageToleranceMs). A frame counts as sent only once the brokers
  * acknowledged it; at most MAX_IN_FLIGHT frames are unacknowledged, so memory does not grow with
- * the stream.
+ * the stream. At the end the topic's end offsets must have grown by at least the frames
+ * acknowledged (other writers can only add): anything less is reported as lost, never exit 0.
  */
 import { bufferTime, concatMap, filter, lastValueFrom } from 'rxjs';
 import { createCodecs } from '../codecs/index.js';
 import type { ShowertrigConfig } from '../config/index.js';
 import type { HitFrame } from '../domain/index.js';
-import { checkKafkaReachable, createKafkaCluster, createKafkaProducer, createKafkaSink, type KafkaProducerHandle } from '../io/index.js';
+import { checkKafkaReachable, createKafkaCluster, createKafkaProducer, createKafkaSink, KafkaIoError, type KafkaProducerHandle } from '../io/index.js';
 import { keyOf, type InputMessage } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { pacedFrames } from './sources.js';
@@ -49,6 +50,7 @@ export async function publishFrames(
   try {
     await cluster.ensureTopics([topic], cfg.kafka.partitions, cfg.kafka.replicationFactor);
     const maxMessageBytes = await cluster.maxMessageBytes(topic);
+    const endBefore = await cluster.endOffsetSum(topic);
     producer = createKafkaProducer(cluster);
     await producer.connect();
     const sink = createKafkaSink<InputMessage>(producer, { topic, key: (m) => keyOf(m) ?? '', encode: (m) => Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength), maxMessageBytes });
@@ -66,6 +68,10 @@ export async function publishFrames(
       ),
       { defaultValue: undefined },
     );
+    const written = (await cluster.endOffsetSum(topic)) - endBefore;
+    if (written < BigInt(sent)) {
+      throw new KafkaIoError(`${topic} grew by ${written} records while ${sent} were acknowledged: ${BigInt(sent) - written} lost`, { context: { topic, sent, written: Number(written) } });
+    }
   } finally {
     await producer?.disconnect().catch(() => undefined);
     await cluster.close();

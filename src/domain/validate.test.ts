@@ -32,7 +32,8 @@ test('hit problems get the status that says why, the cheapest first', () => {
     [frame('negative', [[0, -1, 10, 1], [1, 10, 10, 1]]), 'out_of_plane'],
     // Int32Array cannot hold NaN; a decoder handing over float arrays can.
     [{ ...frame('nan', two), hits: { ...frame('', two).hits, ix: Float64Array.from([NaN, 10]) as unknown as Int32Array } }, 'non_finite'],
-    [frame('zero-count', [[0, 10, 10, 0], [1, 10, 10, 1]]), 'non_finite'],
+    [frame('zero-count', [[0, 10, 10, 0], [1, 10, 10, 1]]), 'non_positive_count'],
+    [frame('negative-count', [[0, 10, 10, 1], [1, 10, 10, -3]]), 'non_positive_count'],
     [{ ...frame('ragged', []), hits: { station: new Uint8Array(2), ix: new Int32Array(1), iy: new Int32Array(2), count: new Int32Array(2) } }, 'non_finite'],
     [{ ...frame('million', []), hits: { station: new Uint8Array(million), ix: new Int32Array(million), iy: new Int32Array(million), count: new Int32Array(million).fill(1) } }, 'too_many_hits'],
     [frame('fine', two), 'ok'],

@@ -73,7 +73,7 @@ export const DEFAULT_PLAUSIBILITY: Plausibility = {
 };
 
 /** Dead-letter reasons of frames whose content is implausible (beside checkHits' non_finite, out_of_plane, too_many_hits). */
-export const CONTENT_REASONS = ['bad_id', 'bad_timestamp', 'implausible_count', 'non_finite_truth', 'implausible_truth'] as const;
+export const CONTENT_REASONS = ['bad_id', 'bad_timestamp', 'non_positive_count', 'implausible_count', 'non_finite_truth', 'implausible_truth'] as const;
 export type ContentReason = (typeof CONTENT_REASONS)[number];
 
 export interface FrameRules {
@@ -111,6 +111,15 @@ export function validateFrame(f: HitFrame, rules: FrameRules): FrameVerdict {
     if (Math.abs(t.slopeX) > p.maxTruthSlope || Math.abs(t.slopeY) > p.maxTruthSlope) {
       return { status: 'implausible_truth', detail: `truth slopes (${t.slopeX}, ${t.slopeY}) beyond ±${p.maxTruthSlope}` };
     }
+  }
+  // A hit is at least one count: zero or negative is corrupt input, not a non-finite value (NaN passes
+  // this and is checkHits' non_finite, as are hit arrays of different lengths).
+  const counts = f.hits.count;
+  const n = f.hits.station.length;
+  const aligned = f.hits.ix.length === n && f.hits.iy.length === n && counts.length === n;
+  for (let i = 0; aligned && i < n; i++) {
+    const x = counts[i]!;
+    if (x <= 0) return { status: 'non_positive_count', detail: `hit ${i} has count ${x} <= 0` };
   }
   const v = checkHits(f.hits, rules.geometry, rules.maxHits);
   if (v.status === 'non_finite' || v.status === 'out_of_plane' || v.status === 'too_many_hits' || v.status === 'no_hits') return v;

@@ -9,8 +9,10 @@ import { Kafka, logLevel, type Admin, type ConfigResourceTypes, type ITopicConfi
 import { ShowertrigError } from '../domain/index.js';
 import { ConfigError, type KafkaConfig } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
-import { boundedDisconnect } from './deadline.js';
+import { boundedDisconnect, withDeadline } from './deadline.js';
+import { createLinkHealth, type LinkHealth, type MutableLinkHealth } from './link-health.js';
 import { applyKafkajsFixes } from './kafkajs-fixes.js';
+import { untilElapsed, withRetry } from '../pipeline/index.js';
 
 export class KafkaIoError extends ShowertrigError {
   override readonly name: string = 'KafkaIoError';
@@ -57,6 +59,10 @@ export function isRetriableKafkaError(e: unknown): boolean {
   return false;
 }
 
+/** How often the cluster's reachability is checked, and how long one check may go unanswered, ms. */
+export const REACH_POLL_MS = 1_000;
+export const REACH_DEADLINE_MS = 2_000;
+
 /** ConfigResourceTypes.TOPIC (the Kafka protocol's resource type 2); kafkajs' CommonJS enum is not visible to ESM named imports. */
 const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 
@@ -69,12 +75,20 @@ export interface KafkaCluster {
   maxMessageBytes(topic: string): Promise<number>;
   /** The number of partitions of a topic. */
   partitionCount(topic: string): Promise<number>;
+  /** The sum over a topic's partitions of the high watermarks (the records ever written, less none). */
+  endOffsetSum(topic: string): Promise<bigint>;
   /** Committed-offset lag per partition of a consumer group: highwater − committed (no commit: from low). */
   lag(groupId: string, topic: string): Promise<Map<number, number>>;
   /** Per partition of a topic: its low and high offsets and the group's committed offset (if any). */
   positions(groupId: string, topic: string): Promise<Map<number, { low: bigint; high: bigint; committed: bigint | undefined }>>;
   /** The metadata strings a consumer group committed with its offsets of `topic` (partitions without any are left out). */
   commitMetadata(groupId: string, topic: string): Promise<string[]>;
+  /**
+   * Whether any broker of the cluster answers: a metadata request every REACH_POLL_MS, down when one
+   * goes unanswered for REACH_DEADLINE_MS (started on first use, stopped by close). Readiness uses it
+   * to tell a cluster that is gone (false within seconds) from a leader election (it answers).
+   */
+  reachability(): LinkHealth;
   /** Disconnects the admin connection (sources and sinks disconnect themselves). */
   close(): Promise<void>;
 }
@@ -154,37 +168,76 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
     }
     return admin;
   };
+  /**
+   * A start-up step, retried while its error is retriable for up to kafka.outageToleranceMs (a
+   * process started during an outage, or on a cluster still electing the leaders of fresh topics,
+   * waits instead of exiting), each retry logged.
+   */
+  const startupStep = <T>(what: string, op: () => Promise<T>): Promise<T> =>
+    withRetry(
+      async () => {
+        try {
+          return await op();
+        } catch (e) {
+          throw e instanceof KafkaIoError ? e : toKafkaIoError(what, e);
+        }
+      },
+      untilElapsed(cfg.outageToleranceMs),
+      (e, attempt) => logger.warn(`${what} failed; retrying`, { attempt, error: e instanceof Error ? e.message : String(e), toleranceMs: cfg.outageToleranceMs }),
+    );
+  let reach: { health: MutableLinkHealth; timer: NodeJS.Timeout } | undefined;
   const cluster: KafkaCluster = {
     brokers: cfg.brokers,
-    async ensureTopics(topics, partitions, replicationFactor) {
-      try {
+    reachability() {
+      if (reach === undefined) {
+        const health = createLinkHealth(true);
+        let asking = false;
+        let askedAt = 0;
+        const check = (): void => {
+          if (asking) {
+            if (Date.now() - askedAt > REACH_DEADLINE_MS && health.up) health.markDown(`no broker of ${cfg.brokers.join(',')} answered for ${REACH_DEADLINE_MS} ms`);
+            return;
+          }
+          asking = true;
+          askedAt = Date.now();
+          withDeadline(adminOf().then((a) => a.describeCluster()), REACH_DEADLINE_MS, 'metadata request')
+            .then(() => health.markUp(), (e: unknown) => health.markDown(`no broker of ${cfg.brokers.join(',')} answered: ${e instanceof Error ? e.message : String(e)}`))
+            .finally(() => (asking = false));
+        };
+        const timer = setInterval(check, REACH_POLL_MS);
+        timer.unref();
+        reach = { health, timer };
+      }
+      return reach.health;
+    },
+    ensureTopics: (topics, partitions, replicationFactor) =>
+      startupStep(`creating topics ${topics.join(', ')} at ${cfg.brokers.join(',')}`, async () => {
         const a = await adminOf();
         const existing = new Set(await a.listTopics());
         const missing: ITopicConfig[] = topics.filter((t) => !existing.has(t)).map((topic) => ({ topic, numPartitions: partitions, replicationFactor }));
         if (missing.length > 0) await a.createTopics({ topics: missing, waitForLeaders: true });
-      } catch (e) {
-        throw toKafkaIoError(`creating topics ${topics.join(', ')} at ${cfg.brokers.join(',')}`, e);
-      }
-    },
-    async maxMessageBytes(topic) {
+        // On a cluster the leaders of fresh topics are elected, and their metadata reaches every
+        // broker, a moment after createTopics returns: wait until every partition has a leader.
+        const md = await a.fetchTopicMetadata({ topics: [...topics] });
+        const leaderless = md.topics.flatMap((t) => (t.partitions.length === 0 ? [`${t.name} (no partitions)`] : t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}[${p.partitionId}]`)));
+        if (leaderless.length > 0) throw new KafkaIoError(`no leader yet for ${leaderless.join(', ')}`, { retriable: true });
+      }),
+    maxMessageBytes: async (topic) => {
       if (cfg.maxMessageBytes !== undefined) return cfg.maxMessageBytes;
-      try {
+      return startupStep(`reading max.message.bytes of ${topic}`, async () => {
         const a = await adminOf();
         const r = await a.describeConfigs({ includeSynonyms: false, resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['max.message.bytes'] }] });
         const v = Number(r.resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
         return Number.isFinite(v) && v > 0 ? v : BROKER_DEFAULT_MAX_MESSAGE_BYTES;
-      } catch (e) {
-        throw toKafkaIoError(`reading max.message.bytes of ${topic}`, e);
-      }
+      });
     },
-    async partitionCount(topic) {
-      try {
+    partitionCount: (topic) =>
+      startupStep(`reading the partitions of ${topic}`, async () => {
         const md = await (await adminOf()).fetchTopicMetadata({ topics: [topic] });
         return md.topics[0]?.partitions.length ?? 0;
-      } catch (e) {
-        throw toKafkaIoError(`reading the partitions of ${topic}`, e);
-      }
-    },
+      }),
+    endOffsetSum: (topic) =>
+      startupStep(`reading the end offsets of ${topic}`, async () => (await (await adminOf()).fetchTopicOffsets(topic)).reduce((n, h) => n + BigInt(h.high), 0n)),
     async positions(groupId, topic) {
       try {
         const a = await adminOf();
@@ -218,6 +271,7 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
       return lag;
     },
     async close() {
+      if (reach !== undefined) clearInterval(reach.timer);
       const a = admin;
       admin = undefined;
       if (a !== undefined) await boundedDisconnect(() => a.disconnect(), (error) => logger.warn('admin disconnect failed', { error }), 'admin');

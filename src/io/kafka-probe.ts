@@ -35,18 +35,21 @@ export function connectionProblem(e: unknown): string {
 export async function checkKafkaReachable(cfg: KafkaConfig): Promise<void> {
   applyKafkajsFixes();
   const deadline = Date.now() + cfg.reachTimeoutMs;
-  const kafka = new Kafka({
-    clientId: `${cfg.clientId}-probe`,
-    brokers: [...cfg.brokers],
-    connectionTimeout: Math.min(3_000, cfg.reachTimeoutMs),
-    retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
-    // The command's own TLS and SASL settings: a secured listener answers only to them.
-    ...securityOptions(cfg),
-  });
+  // kafkajs tries the bootstrap list from its first entry in every new client (and with no retry
+  // never moves on): each attempt starts from the next broker, so one node down of several is no outage.
+  const client = (attempt: number): Kafka =>
+    new Kafka({
+      clientId: `${cfg.clientId}-probe`,
+      brokers: cfg.brokers.map((_, i) => cfg.brokers[(i + attempt) % cfg.brokers.length] as string),
+      connectionTimeout: Math.min(3_000, cfg.reachTimeoutMs),
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+      // The command's own TLS and SASL settings: a secured listener answers only to them.
+      ...securityOptions(cfg),
+    });
   let last: unknown = new Error('no answer');
-  while (Date.now() < deadline) {
-    const admin = kafka.admin();
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    const admin = client(attempt).admin();
     try {
       await withDeadline(
         (async () => {
@@ -63,7 +66,8 @@ export async function checkKafkaReachable(cfg: KafkaConfig): Promise<void> {
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
-    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(500, deadline - Date.now()))));
+    // The next broker at once; a pause once the whole list was tried.
+    if ((attempt + 1) % cfg.brokers.length === 0) await new Promise((r) => setTimeout(r, Math.max(0, Math.min(500, deadline - Date.now()))));
   }
   const s = cfg.reachTimeoutMs / 1000;
   throw new KafkaUnreachableError(

@@ -8,29 +8,28 @@
  * for good: a poison pill). A single record over the limit is refused here, non-retriably, naming
  * the topic, sizes and key.
  *
- * Coalescing: kafkajs' idempotent producer holds one produce request in flight per broker (its
- * broker lock), so concurrent writes of one producer queue behind each other anyway. Here writes
- * that queue while a request is in flight go out together as one multi-topic request (reco,
- * candidates and the next batches' outputs), like the Java producer's accumulator: an idle producer
- * sends at once (no linger), a busy one makes fewer, larger requests (fewer round trips per batch,
- * less per-request work). Per topic the records of one request stay within its max.message.bytes
- * budget, and each topic's records keep their write order.
+ * Coalescing and delivery (kafka-dispatch.ts): writes that queue while a round is in flight go out
+ * together in the next one (reco, candidates and the next batches' outputs), one produce call per
+ * partition, so a leader that fails mid-round neither loses nor duplicates records; per topic the
+ * records of one round stay within its max.message.bytes budget, and each partition keeps its write order.
  *
- * Outages: the kafkajs producer retries without bound (idempotence needs it); a send that has not
- * been acknowledged after `stallMs` marks the producer down (readiness), one still pending after
- * `outageToleranceMs` fails the write. Errors kafkajs gives up on that a retry can fix (connection
- * refused while the broker restarts) are re-sent with capped backoff within the same tolerance.
+ * Outages: the kafkajs producer retries without bound (idempotence needs it, and a leader election
+ * takes seconds); a send that has not been acknowledged after `stallMs` marks the producer down
+ * (readiness), one still pending after `outageToleranceMs` fails the write. A partition whose send
+ * kafkajs gives up on with an error a retry can fix (connection refused while the broker restarts)
+ * is re-sent alone, with the same sequence numbers, with capped backoff within the same tolerance.
  */
-import { CompressionTypes, Partitioners, type IHeaders, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { Partitioners, type IHeaders, type Message } from 'kafkajs';
 import type { Sink, WriteContext } from '../pipeline/index.js';
-import { clientOf, isRetriableKafkaError, KafkaIoError, toKafkaIoError, type KafkaCluster } from './kafka-client.js';
-import { backoffMs, createLinkHealth, type LinkHealth } from './link-health.js';
+import { clientOf, KafkaIoError, toKafkaIoError, type KafkaCluster } from './kafka-client.js';
+import { createLinkHealth, type LinkHealth } from './link-health.js';
 import { boundedDisconnect } from './deadline.js';
+import { createDispatcher, type Dispatch } from './kafka-dispatch.js';
 
 export interface KafkaProducerOptions {
   /** A write still failing or unacknowledged after this long fails (the command exits ≠ 0). */
   readonly outageToleranceMs: number;
-  /** A send unacknowledged this long marks the producer down. */
+  /** A send unacknowledged this long marks the producer down (default PRODUCER_STALL_MS). */
   readonly stallMs: number;
 }
 
@@ -39,14 +38,20 @@ export interface KafkaProducerHandle {
   disconnect(): Promise<void>;
   /** Up while sends are acknowledged; down from a failed or stalled send until one succeeds. */
   readonly health: LinkHealth;
-  /** Sink sends so far and the produce requests that carried them (fewer when writes were coalesced). */
-  readonly stats: () => { readonly sends: number; readonly requests: number };
+  /** Sink sends so far, the dispatch rounds that carried them (fewer when writes were coalesced), produce calls (one per partition per round) and partition re-sends. */
+  readonly stats: () => { readonly sends: number; readonly rounds: number; readonly requests: number; readonly retries: number };
 }
 
 interface ProducerInternals {
-  /** Queues records for one topic (at most `budget` bytes); resolves once the brokers acknowledged them. */
-  readonly dispatch: (topic: string, messages: Message[], bytes: number, budget: number) => Promise<void>;
+  readonly dispatch: Dispatch;
 }
+/**
+ * A leader election after a node dies holds sends for the broker session timeout (9 s by default in
+ * KRaft) plus the election: a send held longer than this is more than a failover. A cluster that is
+ * gone altogether shows sooner in the cluster's reachability (KafkaCluster.reachability).
+ */
+export const PRODUCER_STALL_MS = 15_000;
+
 const internals = new WeakMap<KafkaProducerHandle, ProducerInternals>();
 
 export function createKafkaProducer(cluster: KafkaCluster, options: Partial<KafkaProducerOptions> = {}): KafkaProducerHandle {
@@ -59,7 +64,7 @@ export function createKafkaProducer(cluster: KafkaCluster, options: Partial<Kafk
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
   });
   const health = createLinkHealth(true);
-  const stats = { sends: 0, requests: 0 };
+  const stats = { sends: 0, rounds: 0, requests: 0, retries: 0 };
   const handle: KafkaProducerHandle = {
     async connect() {
       try {
@@ -72,107 +77,9 @@ export function createKafkaProducer(cluster: KafkaCluster, options: Partial<Kafk
     health,
     stats: () => ({ ...stats }),
   };
-  const opts = { outageToleranceMs: options.outageToleranceMs ?? config.outageToleranceMs, stallMs: options.stallMs ?? 5_000 };
-  internals.set(handle, { dispatch: createDispatcher(producer, opts, health, cluster.brokers.join(','), stats) });
+  const opts = { outageToleranceMs: options.outageToleranceMs ?? config.outageToleranceMs, stallMs: options.stallMs ?? PRODUCER_STALL_MS };
+  internals.set(handle, { dispatch: createDispatcher({ producer, options: opts, health, brokers: cluster.brokers.join(','), stats, partitions: (t) => cluster.partitionCount(t) }) });
   return handle;
-}
-
-interface Pending {
-  readonly topic: string;
-  readonly messages: Message[];
-  readonly bytes: number;
-  readonly budget: number;
-  readonly resolve: () => void;
-  readonly reject: (e: unknown) => void;
-}
-
-/** One produce request in flight per producer; what queues meanwhile goes out together next (see the header). */
-function createDispatcher(producer: Producer, o: KafkaProducerOptions, health: ReturnType<typeof createLinkHealth>, brokers: string, stats: { sends: number; requests: number }): ProducerInternals['dispatch'] {
-  const queue: Pending[] = [];
-  let busy = false;
-
-  const sendOnce = async (topicMessages: TopicMessages[], what: string): Promise<void> => {
-    let stall: NodeJS.Timeout | undefined;
-    let giveUp: NodeJS.Timeout | undefined;
-    const since = health.downSinceMs ?? Date.now();
-    const left = Math.max(0, o.outageToleranceMs - (Date.now() - since));
-    try {
-      await Promise.race([
-        producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None }),
-        new Promise<never>((_, reject) => {
-          stall = setTimeout(() => health.markDown(`send to ${what} unacknowledged for ${o.stallMs} ms`), o.stallMs);
-          giveUp = setTimeout(
-            () => reject(new KafkaIoError(`producing to ${what}: not acknowledged by ${brokers} within the outage tolerance of ${o.outageToleranceMs} ms`, { context: { topic: what } })),
-            Math.max(left, o.stallMs),
-          );
-        }),
-      ]);
-      health.markUp();
-    } finally {
-      clearTimeout(stall);
-      clearTimeout(giveUp);
-    }
-  };
-
-  const send = async (topicMessages: TopicMessages[]): Promise<void> => {
-    const what = topicMessages.map((t) => t.topic).join(', ');
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await sendOnce(topicMessages, what);
-        return;
-      } catch (e) {
-        if (e instanceof KafkaIoError) throw e;
-        const err = toKafkaIoError(`producing to ${what}`, e);
-        if (!isRetriableKafkaError(e)) throw err;
-        health.markDown(err.message);
-        const downFor = Date.now() - (health.downSinceMs ?? Date.now());
-        if (downFor > o.outageToleranceMs) {
-          throw new KafkaIoError(`${err.message} (brokers ${brokers} unreachable for more than ${o.outageToleranceMs} ms)`, { cause: e, context: { topic: what } });
-        }
-        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
-      }
-    }
-  };
-
-  /** The longest queue prefix whose records fit every topic's budget (at least one write). */
-  const take = (): Pending[] => {
-    const used = new Map<string, number>();
-    let n = 0;
-    for (const w of queue) {
-      const u = used.get(w.topic) ?? 0;
-      if (n > 0 && u + w.bytes > w.budget) break;
-      used.set(w.topic, u + w.bytes);
-      n++;
-    }
-    return queue.splice(0, n);
-  };
-
-  const pump = (): void => {
-    if (busy || queue.length === 0) return;
-    busy = true;
-    const writes = take();
-    stats.requests++;
-    const byTopic = new Map<string, Message[]>();
-    for (const w of writes) {
-      const list = byTopic.get(w.topic);
-      if (list === undefined) byTopic.set(w.topic, [...w.messages]);
-      else list.push(...w.messages);
-    }
-    send([...byTopic].map(([topic, messages]) => ({ topic, messages }))).then(
-      () => writes.forEach((w) => w.resolve()),
-      (e: unknown) => writes.forEach((w) => w.reject(e)),
-    ).finally(() => {
-      busy = false;
-      pump();
-    });
-  };
-
-  return (topic, messages, bytes, budget) =>
-    new Promise<void>((resolve, reject) => {
-      stats.sends++;
-      queue.push({ topic, messages, bytes, budget, resolve, reject });
-      pump();
-    });
 }
 
 export interface KafkaSinkConfig<T> {

@@ -3,7 +3,7 @@
  * modes). Frames a replacement consumer is handed again are not passed on twice; the batch goes
  * downstream with its ack (and, pipelined, its release); then the handler heartbeats until kafkajs
  * may fetch on: pipelined, once the batch is released and fewer than maxInFlightMessages messages
- * are unacknowledged; otherwise once the batch (and every earlier hand-over of its partition) is
+ * are unacknowledged (a batch is handed over only while it fits under that bound); otherwise once the batch (and every earlier hand-over of its partition) is
  * acknowledged, its offset resolved and, unless commits are external, committed if due.
  */
 import type { Consumer, EachBatchPayload } from 'kafkajs';
@@ -99,6 +99,14 @@ export async function handOverBatch(s: HandOverState, consumer: Consumer, emit: 
     offset: m.offset,
     timestampMs: Number(m.timestamp),
   }));
+  // Pipelined: a batch goes downstream only while it fits under maxInFlightMessages (or nothing is
+  // in flight: one batch larger than the bound still moves). Batches of several partitions are
+  // fetched and handed over concurrently; checking after the hand-over let the gauge reach the
+  // bound plus one batch per partition. No await between the last check and the count below.
+  const fits = (): boolean => s.inFlightMessages === 0 || s.inFlightMessages + messages.length <= s.maxInFlightMessages;
+  while (s.pipelined && !fits()) {
+    if (!(await heartbeatUntil(fits, () => s.acknowledged.promise)) || s.idle() || !isRunning() || isStale()) return;
+  }
   if (last > seen) s.emittedUpTo.set(p, last);
   let ack!: () => void;
   const done = new Promise<void>((resolve) => (ack = resolve));

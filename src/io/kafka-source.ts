@@ -266,6 +266,11 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
   const commit = async (offsets: ReadonlyMap<number, string>, metadata?: string): Promise<void> => {
     const c = current;
     if (offsets.size === 0 || c === undefined) return;
+    // kafkajs answers a commit from a consumer that is not (yet, or no longer) in its group with
+    // "Consumer group was not initialized": say why it is not.
+    if (!health.up) {
+      throw new KafkaIoError(`committing offsets of ${cfg.topic}: the consumer is not in group ${cfg.groupId} (${health.lastError ?? 'joining'})`, { retriable: true, context: { topic: cfg.topic } });
+    }
     try {
       await c.commitOffsets([...offsets].map(([partition, offset]) => ({ topic: cfg.topic, partition, offset, ...(metadata === undefined ? {} : { metadata }) })));
     } catch (e) {

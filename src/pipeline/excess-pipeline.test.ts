@@ -4,7 +4,7 @@ import { lastValueFrom, Subject, toArray } from 'rxjs';
 import { createCodecs } from '../codecs/index.js';
 import { parseTrigger } from '../config/index.js';
 import type { Candidate, ExcessAlert } from '../domain/index.js';
-import { createExcessMetrics, createMetrics, Registry } from '../telemetry/index.js';
+import { createExcessMetrics, createLogger, createMetrics, Registry } from '../telemetry/index.js';
 import { createExcessPipeline, type ExcessControl } from './excess-pipeline.js';
 import { createMemorySource } from './memory.js';
 import { DEFAULT_RETRY } from './retry.js';
@@ -83,4 +83,41 @@ test('the excess stream writes alerts and the alert-tagged candidates into their
   assert.match(text, /showertrig_excess_candidates_total \d+/);
   assert.match(text, /showertrig_component_errors_total\{component="excess"\} 1/, 'the undecodable candidate is counted and skipped');
   assert.match(text, /showertrig_excess_active 1/);
+});
+
+test('a commit failing at every interval is warned about once per 30 s with the count and its own cause, not once per try', async () => {
+  const trigger = parseTrigger({ excess: { windowS: 2, stepS: 1, trailingWindowS: 4, holdoffS: 0, zThreshold: 3, allowedLatenessS: 0 } });
+  const messages: Omit<InputMessage, 'ack'>[] = [];
+  for (let s = 0; s < 60; s++) messages.push({ key: `c${s}`, value: codecs.candidate.encode(candidate(T0 + BigInt(s) * S, `c${s}`)), partition: 0, offset: String(s) });
+  const source = createMemorySource(messages, { batchSize: 1, maxUnacked: 1 });
+  const lines: string[] = [];
+  let clock = 0;
+  let tries = 0;
+  const registry = new Registry();
+  const pipeline = createExcessPipeline(
+    { excess: trigger.excess, idlePartitionMs: 1000, maxTrackedIds: 10_000, commitIntervalMs: 1000, retry: DEFAULT_RETRY },
+    {
+      decode: (b) => codecs.candidate.decode(b),
+      sinks: { alerts: recordingSink<ExcessAlert>(), candidates: recordingSink<Candidate>() },
+      metrics: createMetrics(registry, { defaultMetrics: false }),
+      excessMetrics: createExcessMetrics(registry),
+      logger: createLogger('warn', {}, (l) => lines.push(l), 'json'),
+      // One second per batch: a commit is due at every one.
+      nowMs: () => (clock += 500),
+      pendingUpstream: () => new Set(),
+      commit: async () => {
+        tries++;
+        throw new Error('committing offsets of tt.candidates: the consumer is not in group g (connection refused)');
+      },
+    },
+  );
+  const control$ = new Subject<ExcessControl>();
+  const done = lastValueFrom(pipeline.run(source.batches$, control$).pipe(toArray()));
+  control$.next({ kind: 'assign', partitions: [0] });
+  await done;
+  const warnings = lines.map((l) => JSON.parse(l) as { msg: string; error?: string; failedCommits?: number }).filter((r) => r.msg.includes('committing offsets failed'));
+  assert.ok(tries >= 30, `commits tried ${tries} times`);
+  const spanS = clock / 1000;
+  assert.ok(warnings.length <= Math.ceil(spanS / 30) + 1, `${warnings.length} warnings for ${tries} failures over ${spanS} s`);
+  assert.match(warnings[0]?.error ?? '', /not in group g \(connection refused\)/);
 });

@@ -57,6 +57,9 @@ export interface ExcessPipeline {
 const LATE_LINE_INTERVAL_MS = 10_000;
 const NOTHING: ReadonlySet<number> = new Set();
 
+/** At most one "committing offsets failed" warning this often, ms. */
+export const COMMIT_WARN_EVERY_MS = 30_000;
+
 export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessPipelineDeps): ExcessPipeline {
   const logger = deps.logger ?? silentLogger;
   const now = deps.nowMs ?? (() => Date.now());
@@ -105,6 +108,10 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
     return { messages: 0, reco: 0, selected: 0, deadLetters: 0, alerts: u.alerts, reissued: u.tagged.length, evaluations: u.evaluations, candidates: received };
   };
 
+  // A failing commit is retried at every interval; through an outage that is once a second, so the
+  // warning is given on the first failure and then at most every COMMIT_WARN_EVERY_MS with the count.
+  let commitFailures = 0;
+  let lastCommitWarnMs = Number.NEGATIVE_INFINITY;
   const commit = async (force: boolean): Promise<void> => {
     if (deps.commit === undefined) return;
     const t = now();
@@ -114,8 +121,14 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
     if (offsets.size === 0) return;
     try {
       await deps.commit(offsets, stage.resumeMarker());
+      if (commitFailures > 0) logger.info('excess stage: committing offsets works again', { failedCommits: commitFailures });
+      commitFailures = 0;
     } catch (e) {
-      logger.warn('excess stage: committing offsets failed; retrying at the next interval', { error: String(e) });
+      commitFailures++;
+      if (t - lastCommitWarnMs >= COMMIT_WARN_EVERY_MS) {
+        lastCommitWarnMs = t;
+        logger.warn('excess stage: committing offsets failed; retrying at every interval', { error: e instanceof Error ? e.message : String(e), failedCommits: commitFailures });
+      }
     }
   };
 

@@ -12,7 +12,7 @@ export {
 } from './excess-stage.js';
 export { createWatermarkTracker, type WatermarkConfig, type WatermarkTracker } from './watermark.js';
 export { microBatch, orderedMap } from './operators.js';
-export { withRetry, isRetriable, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+export { withRetry, isRetriable, untilElapsed, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 export { COMPONENTS, type ComponentName } from './stages.js';
 export { isInputBatch, type Ack, type InputMessage, type InputBatch, type PipelineInput, type PipelineTap, type Sink, type TapBatch, type WriteContext } from './types.js';
 export {

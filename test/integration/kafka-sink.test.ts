@@ -36,7 +36,7 @@ test('concurrent writes of two sinks on one producer: each topic within its max.
       writes.push(big.write(Array.from({ length: 20 }, (_, k) => ({ id: i * 20 + k }))));
     }
     await Promise.all(writes);
-    const { sends, requests } = producer.stats();
+    const { sends, rounds: requests } = producer.stats();
     assert.equal(sends, 60);
     assert.ok(requests < sends, `writes queued behind a request in flight share the next one (${requests} requests for ${sends} sends)`);
     const s = await consumeUntil(kafka, topics.frames, (m) => m.length >= 30, 30_000);

@@ -1,0 +1,62 @@
+/**
+ * The pipelined hand-over keeps the messages in flight within maxInFlightMessages although the
+ * batches of several partitions arrive at once (kafkajs runs eachBatch concurrently per partition).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { InputBatch } from '../pipeline/index.js';
+import { createAckedOffsets } from './acked-offsets.js';
+import { handOverBatch, signal, type HandOverState } from './kafka-source-batch.js';
+
+function payload(partition: number, n: number): EachBatchPayload {
+  const messages = Array.from({ length: n }, (_, i) => ({ offset: String(i), key: Buffer.from(`k${i}`), value: Buffer.from('v'), timestamp: '0', headers: {}, attributes: 0, size: 1 }));
+  return {
+    batch: { topic: 't', partition, messages, lastOffset: () => String(n - 1) },
+    resolveOffset: () => undefined,
+    heartbeat: async () => undefined,
+    commitOffsetsIfNecessary: async () => undefined,
+    isRunning: () => true,
+    isStale: () => false,
+  } as unknown as EachBatchPayload;
+}
+
+test('pipelined: concurrent batches of four partitions never put more than maxInFlightMessages in flight', async () => {
+  const consumer = {} as Consumer;
+  const s: HandOverState = {
+    external: false,
+    pipelined: true,
+    maxInFlightMessages: 10,
+    heartbeatIntervalMs: 5,
+    emittedUpTo: new Map(),
+    ackedUpTo: new Map(),
+    acked: new Map(),
+    tracker: createAckedOffsets(),
+    inFlight: 0,
+    inFlightMessages: 0,
+    acknowledged: signal(),
+    idle: () => false,
+    stopping: () => false,
+    current: () => consumer,
+    down: () => undefined,
+  };
+  s.tracker.assign([0, 1, 2, 3]);
+  const pending: InputBatch[] = [];
+  let handed = 0;
+  let peak = 0;
+  const emit = (b: InputBatch): void => {
+    handed++;
+    pending.push(b);
+    peak = Math.max(peak, s.inFlightMessages);
+    b.release?.();
+  };
+  const handlers = [0, 1, 2, 3].map((p) => handOverBatch(s, consumer, emit, payload(p, 6)));
+  // The pipeline acknowledges what it was handed, a little later, until all four went through.
+  for (let i = 0; i < 400 && (handed < 4 || pending.length > 0); i++) {
+    await new Promise((r) => setTimeout(r, 5));
+    for (const b of pending.splice(0)) b.ack?.();
+  }
+  await Promise.all(handlers);
+  assert.ok(peak <= 10, `in flight reached ${peak} messages against a bound of 10`);
+  assert.equal(handed, 4, 'every batch was handed over');
+});
