@@ -4,11 +4,11 @@
  */
 const PURE = '^src/(domain|sim|reconstruction|trigger|numerics)/';
 /**
- * The command files (src/cli/<cmd>.ts, one per entry of main.ts's COMMANDS; a test checks the two
- * lists agree). Helpers (args, terminal, bench-results, a command's own <cmd>-*.ts) are
+ * The command files (src/cli/<cmd>.ts, and src/bench/bench-*.ts for the benchmarks; one per entry
+ * of main.ts's COMMANDS; a test checks the two lists agree). Helpers (args, terminal, bench-results, a command's own <cmd>-*.ts) are
  * other files.
  */
-const COMMAND_FILES = '^src/cli/(run|replay|record|simulate|inspect|evaluate|train|bench-sim|bench-codecs|bench-reco|bench-e2e|bench-backends|soak)\\.ts$';
+const COMMAND_FILES = '^src/(cli|bench)/(run|replay|record|simulate|inspect|evaluate|train|bench-sim|bench-codecs|bench-reco|bench-e2e|bench-backends|soak)\\.ts$';
 const IO_LIBS = '^(kafkajs|prom-client|avsc|msgpackr|rxjs|fs|node:fs|net|node:net|http|node:http|https|node:https|child_process|node:child_process)$|^(fs|node:fs)/';
 module.exports = {
   forbidden: [
@@ -33,6 +33,23 @@ module.exports = {
       severity: 'error',
       from: { path: COMMAND_FILES },
       to: { path: COMMAND_FILES },
+    },
+    {
+      name: 'cli-only-parses',
+      comment:
+        'src/cli parses flags, calls src/app and prints: Kafka, pipelines, codecs, the simulator, the display and the libraries under them are composed in src/app. train.ts and evaluate.ts still build their reconstruction settings themselves (the one exception).',
+      severity: 'error',
+      from: { path: '^src/cli/', pathNot: '\\.test\\.ts$' },
+      to: {
+        path: ['^src/(io|pipeline|codecs|sim|display|reconstruction)/', '^(kafkajs|rxjs|prom-client|avsc|msgpackr|@tensorflow/.*)$'],
+        pathNot: '^src/reconstruction/index\\.ts$',
+      },
+    },
+    {
+      name: 'cli-reconstruction-only-in-train-evaluate',
+      severity: 'error',
+      from: { path: '^src/cli/', pathNot: ['^src/cli/(train|evaluate)\\.ts$', '\\.test\\.ts$'] },
+      to: { path: '^src/reconstruction/' },
     },
     {
       name: 'physics-no-infra',

@@ -25,7 +25,7 @@ export async function loadCnnModel(dir: string, geometry: DetectorGeometry, back
   // One TensorFlow intra-op thread unless the user chose otherwise, set before the native library
   // starts its thread pools: the net is too small to gain from more (bench-backends: 2 threads are
   // no faster per event), and the cores are left to the prepare workers (reconstruction.threads);
-  // the measured effect is in the README's speed notes.
+  // the measured effect: bench/results/LOG.md, "Threads on this machine".
   process.env['TF_NUM_INTRAOP_THREADS'] ??= '1';
   const [{ modelDirectory, temporarySavedModelStore }, { selectBackend, loadEnergyVertexModel }] = await Promise.all([import('../io/index.js'), import('../reconstruction/index.js')]);
   const choice = await selectBackend(backend);

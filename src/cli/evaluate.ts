@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { featureCsv, informationFloor, loadCnnModel, robustnessVariants, runEvaluation, type EvaluationOutcome } from '../app/index.js';
-import { loadConfig } from '../io/index.js';
+import { loadConfig } from '../config-file/index.js';
 import { reconstructorConfig } from '../reconstruction/index.js';
 import { evaluationMarkdown, evaluationPlots, markdownTable, SIGMA_METHOD, type EnergyVertexSummary } from '../report/index.js';
 import { intFlag, parseFlags, type Command } from './args.js';

@@ -12,13 +12,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   record: { summary: 'record a Kafka topic of hit frames to an Avro container file', load: async () => (await import('./record.js')).command },
   simulate: { summary: 'run the DAQ simulator (to a recording, or to Kafka)', load: async () => (await import('./simulate.js')).command },
   inspect: { summary: 'summarise a recording (.avro)', load: async () => (await import('./inspect.js')).command },
-  'bench-sim': { summary: 'benchmark the simulator (events/s)', load: async () => (await import('./bench-sim.js')).command },
+  'bench-sim': { summary: 'benchmark the simulator (events/s)', load: async () => (await import('../bench/index.js')).benchCommand('bench-sim') },
   evaluate: { summary: 'resolutions of the reconstruction vs the baseline on fresh signal events', load: async () => (await import('./evaluate.js')).command },
-  'bench-codecs': { summary: 'benchmark the frame codecs (bytes per frame, encode/decode speed)', load: async () => (await import('./bench-codecs.js')).command },
-  'bench-backends': { summary: 'CNN inference and training speed per backend and thread count, against Keras', load: async () => (await import('./bench-backends.js')).command },
-  'bench-reco': { summary: 'benchmark clustering, baseline, CNN and full reconstruction', load: async () => (await import('./bench-reco.js')).command },
+  'bench-codecs': { summary: 'benchmark the frame codecs (bytes per frame, encode/decode speed)', load: async () => (await import('../bench/index.js')).benchCommand('bench-codecs') },
+  'bench-backends': { summary: 'CNN inference and training speed per backend and thread count, against Keras', load: async () => (await import('../bench/index.js')).benchCommand('bench-backends') },
+  'bench-reco': { summary: 'benchmark clustering, baseline, CNN and full reconstruction', load: async () => (await import('../bench/index.js')).benchCommand('bench-reco') },
   soak: { summary: 'reliability soak: broker outages, kills, stops, bad inputs against a broker of its own; prints a table', load: async () => (await import('./soak.js')).command },
-  'bench-e2e': { summary: 'end-to-end benchmark through Kafka (events/s, latency percentiles, memory)', load: async () => (await import('./bench-e2e.js')).command },
+  'bench-e2e': { summary: 'end-to-end benchmark through Kafka (events/s, latency percentiles, memory)', load: async () => (await import('../bench/index.js')).benchCommand('bench-e2e') },
   train: { summary: 'train the CNN energy/vertex regressor on simulated events', load: async () => (await import('./train.js')).command },
 };
 

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { calibrateModelDirectory, modelCard, runTraining } from '../app/index.js';
 import type { BackendChoice } from '../config/index.js';
-import { loadConfig } from '../io/index.js';
+import { loadConfig } from '../config-file/index.js';
 import {
   DEFAULT_TRAIN, FEATURE_SETS, inputSpecFor, paretoMarkdown, selectBackend, type CnnVariantResult, type EpochReport, type FeatureSet,
 } from '../reconstruction/index.js';

@@ -6,7 +6,7 @@ import { DEFAULT_SIMULATION } from '../config/index.js';
 import { CODEC_NAMES, createCodecs, type CodecName } from '../codecs/index.js';
 import { DEFAULT_GEOMETRY, Rng, type HitFrame } from '../domain/index.js';
 import { generateEvent } from '../sim/index.js';
-import { intFlag, parseFlags, type Command } from './args.js';
+import { intFlag, parseFlags, type Command } from '../cli/index.js';
 import { benchOutDir, saveResultRow } from './bench-results.js';
 import { quantile } from '../numerics/index.js';
 

@@ -10,7 +10,7 @@ import { loadavg } from 'node:os';
 import { Rng } from '../domain/index.js';
 import { createEventGenerator, createSimulator } from '../sim/index.js';
 import { benchOutDir, writeResults } from './bench-results.js';
-import { intFlag, parseFlags, type Command } from './args.js';
+import { intFlag, parseFlags, type Command } from '../cli/index.js';
 import { loadConfig } from '../config-file/index.js';
 import { quantile } from '../numerics/index.js';
 import { markdownTable } from '../report/index.js';

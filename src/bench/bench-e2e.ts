@@ -18,7 +18,7 @@ import { ShowertrigError } from '../domain/index.js';
 import { keyOf } from '../pipeline/index.js';
 import { createSimulator } from '../sim/index.js';
 import { silentLogger } from '../telemetry/index.js';
-import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
+import { intFlag, numFlag, parseFlags, UsageError, type Command } from '../cli/index.js';
 import { benchOutDir, saveResultRow } from './bench-results.js';
 import { quantile } from '../numerics/index.js';
 import { latencyPlot, latencySeries } from './bench-e2e-series.js';

@@ -20,7 +20,7 @@ import {
   type BackendName, type InputSpec, type NetArchitecture,
 } from '../reconstruction/index.js';
 import { generateEvent } from '../sim/index.js';
-import { intFlag, parseFlags, UsageError, type Command } from './args.js';
+import { intFlag, parseFlags, UsageError, type Command } from '../cli/index.js';
 import { runWorker, type WorkerRequest, type WorkerResult } from './bench-backends-worker.js';
 import { benchOutDir } from './bench-results.js';
 import { backendsMarkdown, medianOverRounds, ratiosPerRound, type BackendsResult, type KerasResult, type TorchResult } from './bench-backends-report.js';

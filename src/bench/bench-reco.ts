@@ -21,7 +21,7 @@ import {
 } from '../reconstruction/index.js';
 import { markdownTable } from '../report/index.js';
 import { generateEvent } from '../sim/index.js';
-import { intFlag, parseFlags, type Command } from './args.js';
+import { intFlag, parseFlags, type Command } from '../cli/index.js';
 import { loadCnnModel } from '../app/index.js';
 import { loadConfig } from '../config-file/index.js';
 import { benchOutDir, writeResults } from './bench-results.js';
