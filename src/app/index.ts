@@ -43,3 +43,9 @@ export async function runEvaluation(...a: Parameters<Evaluation['runEvaluation']
 export async function informationFloor(...a: Parameters<Floor['informationFloor']>): Promise<ReturnType<Floor['informationFloor']>> {
   return (await import('./evaluation/floor.js')).informationFloor(...a);
 }
+export type { ClassSamples, ClassifierTrainingOptions, ClassifierTrainingResult, MethodResult, Method, ReportContext } from './classifier/index.js';
+
+/** The event classifier's training, samples and report (src/app/classifier); loads TensorFlow on first call. */
+export async function classifierApp(): Promise<typeof import('./classifier/index.js')> {
+  return import('./classifier/index.js');
+}

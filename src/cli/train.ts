@@ -11,6 +11,7 @@ import {
   DEFAULT_TRAIN, FEATURE_SETS, inputSpecFor, paretoMarkdown, selectBackend, type CnnVariantResult, type EpochReport, type FeatureSet,
 } from '../reconstruction/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
+import { CLASSIFIER_USAGE, trainClassifierCommand } from './train-classifier.js';
 
 const USAGE = `usage: showertrig train [--events N] [--epochs E] [--seed S] [--out DIR] [--size 24] [--width 8]
                         [--window-cm 6] [--features none|moments|moments+signal] [--batch 64] [--lr 0.002]
@@ -28,7 +29,9 @@ const USAGE = `usage: showertrig train [--events N] [--epochs E] [--seed S] [--o
                     more features (stacking; default 0 = off)
   --calibrate-only  only (re)fit the energy calibration of the model in --out
   --eval-events N   fresh events for the final measurement (0 = skip)
-  --results FILE    append this model's measured row to FILE (json) and rewrite FILE with .md`;
+  --results FILE    append this model's measured row to FILE (json) and rewrite FILE with .md
+
+${CLASSIFIER_USAGE}`;
 
 const fmt = (r: EpochReport): string =>
   `epoch ${r.epoch}: loss ${r.trainLoss.toFixed(4)} val ${r.valLoss.toFixed(4)} | val σ(ΔE/E) ${r.val.sigmaERel.toFixed(3)} σ(d) ${r.val.sigmaDCm.toFixed(3)} cm | ` +
@@ -39,6 +42,7 @@ export const command: Command = {
   summary: 'train the CNN energy/vertex regressor on simulated events',
   usage: USAGE,
   async run(argv) {
+    if (argv[0] === 'classifier') return trainClassifierCommand(argv.slice(1));
     const { values } = parseFlags(argv, {
       events: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
       size: { type: 'string' }, width: { type: 'string' }, 'window-cm': { type: 'string' }, batch: { type: 'string' },
