@@ -49,3 +49,4 @@ export type { ClassSamples, ClassifierTrainingOptions, ClassifierTrainingResult,
 export async function classifierApp(): Promise<typeof import('./classifier/index.js')> {
   return import('./classifier/index.js');
 }
+export * from './fom/index.js';
