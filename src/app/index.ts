@@ -2,7 +2,7 @@
  * The application layer: what the commands compose (the CLI parses flags, calls these, prints).
  * Importing this barrel loads no TensorFlow: the modules that reconstruct import it on first use.
  */
-export { loadCnnModel, resolveModelDir } from './model.js';
+export { loadCnnModel, loadEventClassifier, resolveModelDir } from './model.js';
 export { startServiceRuntime, startTriggerRuntime, type RuntimeOptions, type ServiceRuntime, type TriggerRuntime } from './trigger-runtime.js';
 export { runFramesEmbedded, runSimulatorEmbedded, type EmbeddedOptions } from './embedded.js';
 export { runKafkaTrigger, isRole, ROLES, type Role } from './run-kafka.js';

@@ -32,3 +32,18 @@ export async function loadCnnModel(dir: string, geometry: DetectorGeometry, back
   // On a native backend the net runs as one TensorFlow graph, loaded from a temporary SavedModel.
   return loadEnergyVertexModel(modelDirectory(resolveModelDir(dir)), geometry, { savedModels: temporarySavedModelStore() });
 }
+
+/**
+ * The event classifier stored beside the CNN (classifier.json in the model directory), when the
+ * selection mode asks for it; undefined when the directory has none (the cut list then decides,
+ * and the caller says so).
+ */
+export async function loadEventClassifier(
+  dir: string, kind: 'gbt' | 'mlp', threshold: number | null | undefined,
+): Promise<import('../reconstruction/index.js').EventClassifier | undefined> {
+  const file = resolve(resolveModelDir(dir), 'classifier.json');
+  if (!existsSync(file)) return undefined;
+  const { readFile } = await import('node:fs/promises');
+  const { createEventClassifier, parseClassifierFile } = await import('../reconstruction/index.js');
+  return createEventClassifier(parseClassifierFile(await readFile(file, 'utf8')), kind, threshold ?? undefined);
+}

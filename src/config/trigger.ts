@@ -1,6 +1,6 @@
 /** config `trigger`: candidate selection and excess detection. */
 import type { z } from 'zod';
-import { fail, num, numRange, optionalNum, parseWith, section } from './kit.js';
+import { fail, num, numRange, oneOf, optionalNum, parseWith, section } from './kit.js';
 
 const selectionSchema = section(
   {
@@ -9,6 +9,13 @@ const selectionSchema = section(
     minStations: num(2, { min: 1, max: 16, integer: true }, 'minimum stations with a cluster'),
     maxFitRmsCm: num(1.0, { above: 0 }, 'maximum RMS of the straight-line fit through the station clusters, cm'),
     minHits: num(10, { min: 0, integer: true }, 'minimum hits in the frame'),
+    mode: oneOf(
+      ['classifier', 'cuts'],
+      'classifier',
+      'classifier: select reconstructed events whose signal probability (the event classifier in the model directory, classifier.json) reaches the threshold; cuts: the cut list above (the baseline; also used when the model directory has no classifier)',
+    ),
+    classifier: oneOf(['gbt', 'mlp'], 'gbt', 'which stored classifier scores events: boosted trees or the dense net'),
+    classifierThreshold: optionalNum({ min: 0, max: 1 }, 'select when the signal probability is >= this; absent or null: the working point stored with the classifier (maximum expected significance)'),
   },
   'shower-candidate selection (each rejection carries its reason)',
 );

@@ -91,14 +91,20 @@ export function workingPointAt(classes: readonly ScoredClass[], threshold: numbe
   return { threshold, z: asimovZ(s, b), signal: s, background: b, signalEfficiency: effS, efficiency };
 }
 
+/** 0 to 0.995 in steps of 0.005, then 1 − 10^(−k/8) up to 0.9999 (scores of a good classifier crowd near 1). */
+export const DEFAULT_THRESHOLDS: readonly number[] = [
+  ...Array.from({ length: 200 }, (_, i) => i * 0.005),
+  ...Array.from({ length: 16 }, (_, k) => 1 - 10 ** (-(k + 17) / 8)).filter((t) => t > 0.995),
+];
+
 /**
- * The threshold (among candidates, default 0.005 steps in [0, 1)) with the largest Asimov Z. A
+ * The threshold (among candidates, default DEFAULT_THRESHOLDS in [0, 1)) with the largest Asimov Z. A
  * background sample without a selected event would give b = 0 and Z = ∞; b is floored at the
  * expected count of one selected event in the smallest background sample (the sample's resolution),
  * so the maximum is not an artefact of the sample size.
  */
 export function bestWorkingPoint(classes: readonly ScoredClass[], windowS: number, candidates?: readonly number[]): WorkingPoint {
-  const ts = candidates ?? Array.from({ length: 200 }, (_, i) => i * 0.005);
+  const ts = candidates ?? DEFAULT_THRESHOLDS;
   const bkg = classes.filter((c) => !c.isSignal && c.rateHz > 0 && c.scores.length > 0);
   const floorB = bkg.length === 0 ? 0 : Math.min(...bkg.map((c) => (c.rateHz * windowS) / c.scores.length));
   let best: WorkingPoint | undefined;
