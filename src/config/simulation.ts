@@ -7,9 +7,10 @@ const excessSchema = section(
   {
     enabled: bool(true, 'false switches the injection off while keeping its settings'),
     eventClass: oneOf(EVENT_CLASSES, 'signal', 'class whose rate is multiplied'),
-    rateFactor: num(3, { min: 0, max: 1e6 }, 'multiplies that class\'s rate while active'),
-    startS: num(10, { min: 0 }, 'start, simulated seconds after the first event'),
-    durationS: num(10, { above: 0 }, 'length of the excess, s'),
+    rateFactor: num(4, { min: 0, max: 1e6 }, 'multiplies that class\'s rate while active'),
+    // after the excess monitor's warm-up (trigger.excess windowS + minTrailingS = 40 s), so the default injection is tested
+    startS: num(60, { min: 0 }, 'start, simulated seconds after the first event'),
+    durationS: num(30, { above: 0 }, 'length of the excess, s'),
   },
   'an injected rate excess (the CLI\'s --excess class:factor:start:duration)',
 );
@@ -76,13 +77,17 @@ export const DEFAULT_SIMULATION: SimulationConfig = parseSimulation({});
 export const DEFAULT_RESPONSE: ResponseConfig = DEFAULT_SIMULATION.response;
 
 /**
- * "signal:3:10:20" → class signal, ×3 from t=10 s for 20 s (the CLI's --excess form); "none" →
- * no injection. Returned in the config's raw form, to merge over a file's `simulation.excess`.
+ * "signal:3:10:20" → class signal, ×3 from t=10 s for 20 s (the CLI's --excess form; parts left
+ * out take the config defaults); "none" → no injection. Returned in the config's raw form, to
+ * merge over a file's `simulation.excess`.
  */
 export function excessFlagRaw(flag: string): Record<string, unknown> {
   if (flag === 'none') return { enabled: false };
   const [cls, factor, start, duration] = flag.split(':');
-  const raw = { enabled: true, eventClass: cls, rateFactor: Number(factor ?? 3), startS: Number(start ?? 10), durationS: Number(duration ?? 10) };
+  const raw: Record<string, unknown> = { enabled: true, eventClass: cls };
+  if (factor !== undefined) raw['rateFactor'] = Number(factor);
+  if (start !== undefined) raw['startS'] = Number(start);
+  if (duration !== undefined) raw['durationS'] = Number(duration);
   parseWith(excessSchema, raw, '--excess');
   return raw;
 }
