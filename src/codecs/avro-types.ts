@@ -20,8 +20,25 @@ export const SCHEMA_FILES = {
 } as const;
 export type MessageKind = keyof typeof SCHEMA_FILES;
 
-/** The schema version this build writes (and the only one it reads so far). */
+/**
+ * The schema version of recordings and of the messages that have one version only. Reco events
+ * and candidates have two: version 2 adds the optional classification, and is written only for
+ * an event that carries one (writeVersion), so that a build reading version 1 only still reads
+ * everything the cut selection produces; this build reads both.
+ */
 export const CURRENT_SCHEMA_VERSION = 1;
+
+/** Schema versions this build decodes, per message kind (the newest is the one it can write). */
+export const READ_VERSIONS: Readonly<Record<MessageKind, readonly number[]>> = {
+  frame: [1], reco: [1, 2], candidate: [1, 2], alert: [1], deadLetter: [1],
+};
+
+/** The version a message is written in: 2 for a reco event (or candidate) with a classification, else 1. */
+export function writeVersion(kind: MessageKind, value: unknown): number {
+  if (kind === 'reco') return (value as { classification?: unknown }).classification === undefined ? 1 : 2;
+  if (kind === 'candidate') return (value as { event: { classification?: unknown } }).event.classification === undefined ? 1 : 2;
+  return 1;
+}
 
 const SCHEMAS_DIR = new URL('../../schemas/', import.meta.url);
 

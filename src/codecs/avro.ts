@@ -14,7 +14,7 @@ import type {
   RecoStatus,
   Truth,
 } from '../domain/index.js';
-import { avroType, CURRENT_SCHEMA_VERSION, type MessageKind } from './avro-types.js';
+import { avroType, READ_VERSIONS, writeVersion, type MessageKind } from './avro-types.js';
 import { bodyOf, checkDecodedHits, encodeFailure, type Codec } from './codec.js';
 import { classifyBodyError, expectHeader, HEADER_BYTES, headerBytes } from './wire.js';
 
@@ -33,9 +33,11 @@ export interface FrameRecord {
   hits: HitsRecord;
   truth: TruthRecord | null;
 }
-interface RecoRecord extends Omit<RecoEvent, 'detail' | 'truth'> {
+interface RecoRecord extends Omit<RecoEvent, 'detail' | 'truth' | 'classification'> {
   detail: string | null;
   truth: TruthRecord | null;
+  /** Version 2 only (absent from a decoded v1 record). */
+  classification?: { score: number; predictedClass: string; probabilities: Record<string, number> } | null;
 }
 interface CandidateRecord {
   event: RecoRecord;
@@ -102,6 +104,7 @@ function recoToRecord(e: RecoEvent): RecoRecord {
     fitRmsCm: e.fitRmsCm,
     stationsUsed: e.stationsUsed,
     truth: truthToRecord(e.truth),
+    ...(e.classification === undefined ? {} : { classification: { ...e.classification, probabilities: { ...e.classification.probabilities } } }),
   };
 }
 
@@ -121,6 +124,8 @@ function recoFromRecord(r: RecoRecord): RecoEvent {
   };
   if (r.detail !== null) e.detail = r.detail;
   if (r.truth !== null) e.truth = truthFromRecord(r.truth);
+  const c = r.classification;
+  if (c !== undefined && c !== null) e.classification = { score: c.score, predictedClass: c.predictedClass, probabilities: { ...c.probabilities } };
   return e;
 }
 
@@ -171,10 +176,10 @@ function deadLetterFromRecord(r: DeadLetterRecord): DeadLetter {
 }
 
 function avroCodec<T, R>(kind: MessageKind, toRecord: (v: T) => R, fromRecord: (r: R) => T): Codec<T> {
-  const version = CURRENT_SCHEMA_VERSION;
-  const type: avsc.Type = avroType(kind, version);
-  const versions = [version];
-  const header = headerBytes('avro', kind, version);
+  const versions = READ_VERSIONS[kind];
+  const version = Math.max(...versions);
+  const types = new Map<number, avsc.Type>(versions.map((v) => [v, avroType(kind, v)]));
+  const headers = new Map<number, Uint8Array>(versions.map((v) => [v, headerBytes('avro', kind, v)]));
   // Encode into a growable scratch buffer: avsc's toBuffer encodes anything over 1 KiB twice,
   // the first time writing past the end of a fixed 1 KiB buffer (slow).
   let scratch = Buffer.allocUnsafe(16 * 1024);
@@ -184,6 +189,8 @@ function avroCodec<T, R>(kind: MessageKind, toRecord: (v: T) => R, fromRecord: (
     schemaVersion: version,
     encode(value: T): Buffer {
       let end: number;
+      const v = writeVersion(kind, value);
+      const type = types.get(v)!;
       try {
         const rec = toRecord(value);
         end = type.encode(rec, scratch, HEADER_BYTES);
@@ -194,15 +201,15 @@ function avroCodec<T, R>(kind: MessageKind, toRecord: (v: T) => R, fromRecord: (
       } catch (e) {
         throw encodeFailure('avro', kind, e);
       }
-      scratch.set(header, 0);
+      scratch.set(headers.get(v)!, 0);
       const out = Buffer.allocUnsafe(end);
       scratch.copy(out, 0, 0, end);
       return out;
     },
     decode(bytes: Uint8Array): T {
-      expectHeader(bytes, 'avro', kind, versions);
+      const h = expectHeader(bytes, 'avro', kind, versions);
       try {
-        return fromRecord(type.fromBuffer(bodyOf(bytes)) as R);
+        return fromRecord(types.get(h.version)!.fromBuffer(bodyOf(bytes)) as R);
       } catch (e) {
         throw classifyBodyError(e, 'avro', kind);
       }

@@ -226,6 +226,37 @@ for (const name of CODEC_NAMES) {
   });
 }
 
+/** The reco event as the avsc record of reco_event.v1 (optional fields null). */
+function recoToWire(e: RecoEvent): Record<string, unknown> {
+  return { ...e, detail: e.detail ?? null, truth: e.truth ?? null };
+}
+
+describe('classification on the wire (schema version 2)', () => {
+  const classification = { score: 0.93, predictedClass: 'signal', probabilities: { signal: 0.93, neutrino: 0.05, muon: 0.01, noise: 0.01 } };
+  for (const name of CODEC_NAMES) {
+    it(`${name}: an event with a classification is written as version 2 and round-trips; one without stays version 1`, () => {
+      const c = createCodecs(name);
+      const r2 = { ...reco, classification };
+      const b2 = c.reco.encode(r2);
+      assert.equal(b2[3], 2);
+      assert.deepEqual(c.reco.decode(b2), r2);
+      const b1 = c.reco.encode(reco);
+      assert.equal(b1[3], 1);
+      assert.deepEqual(c.reco.decode(b1), reco);
+      const cand = { ...candidate, event: r2, reasons: ['status: pass (ok)', 'classifier: pass (0.93 >= 0.85)'] };
+      const bc = c.candidate.encode(cand);
+      assert.equal(bc[3], 2);
+      assert.deepEqual(c.candidate.decode(bc), cand);
+      assert.equal(c.candidate.encode(candidate)[3], 1);
+    });
+  }
+  it('a version-1 reco event from before version 2 existed decodes unchanged', () => {
+    const body = avroType('reco', 1).toBuffer(recoToWire(reco));
+    const bytes = Buffer.concat([Buffer.from([0xb7, 1, 2, 1]), body]);
+    assert.deepEqual(decodeRecoEvent(bytes), reco);
+  });
+});
+
 describe('codec sizes', () => {
   it('avro frames are smaller than msgpack frames (varints vs raw int32)', () => {
     const f = frame(1000);
@@ -253,6 +284,21 @@ describe('schema files', () => {
     }
   });
 
+  it('reco_event.v2 and candidate.v2 are pinned too, and are v1 plus one optional field with a null default', () => {
+    assert.equal(avroType('reco', 2).fingerprint().toString('hex'), '3e08f0638c517d4582785697a94acb46');
+    assert.equal(avroType('candidate', 2).fingerprint().toString('hex'), '7a2536f3dde8ade2f39fff765f7dd5f9');
+    const v1 = readSchemaFile('reco', 1) as { fields: { name: string }[] };
+    const v2 = readSchemaFile('reco', 2) as { fields: { name: string; default?: unknown }[] };
+    assert.deepEqual(v2.fields.slice(0, -1).map((f) => f.name), v1.fields.map((f) => f.name));
+    assert.equal(v2.fields.at(-1)!.name, 'classification');
+    assert.equal(v2.fields.at(-1)!.default, null);
+    // Avro schema resolution: a v2 record read with v1 as the reader schema drops the field (what an Avro reader with v1 does).
+    const resolver = avroType('reco', 1).createResolver(avroType('reco', 2));
+    const withClass = { ...recoToWire(reco), classification: { score: 0.9, predictedClass: 'signal', probabilities: { signal: 0.9, neutrino: 0.1 } } };
+    const old = avroType('reco', 1).fromBuffer(avroType('reco', 2).toBuffer(withClass), resolver) as { eventId: string };
+    assert.equal(old.eventId, reco.eventId);
+  });
+
   it('enums in the schemas match the domain constants', () => {
     const symbols = (schema: unknown, name: string): string[] | undefined => {
       let found: string[] | undefined;
@@ -266,6 +312,8 @@ describe('schema files', () => {
     assert.deepEqual(symbols(readSchemaFile('frame'), 'EventClass'), [...EVENT_CLASSES]);
     assert.deepEqual(symbols(readSchemaFile('reco'), 'RecoStatus'), [...RECO_STATUSES]);
     assert.deepEqual(symbols(readSchemaFile('candidate'), 'EventClass'), [...EVENT_CLASSES]);
+    assert.deepEqual(symbols(readSchemaFile('reco', 2), 'RecoStatus'), [...RECO_STATUSES]);
+    assert.deepEqual(symbols(readSchemaFile('candidate', 2), 'EventClass'), [...EVENT_CLASSES]);
     assert.deepEqual(symbols(readSchemaFile('alert'), 'EventClass'), [...EVENT_CLASSES]);
   });
 });

@@ -11,6 +11,7 @@ import {
   EVENT_CLASSES,
   RECO_STATUSES,
   type Candidate,
+  type Classification,
   type DeadLetter,
   type ExcessAlert,
   type HitFrame,
@@ -18,7 +19,7 @@ import {
   type RecoEvent,
   type Truth,
 } from '../domain/index.js';
-import { CURRENT_SCHEMA_VERSION, type MessageKind } from './avro-types.js';
+import { READ_VERSIONS, writeVersion, type MessageKind } from './avro-types.js';
 import { bodyOf, checkDecodedHits, encodeFailure, withHeader, type Codec } from './codec.js';
 import { bool, bytes, int32, int64, num, obj, oneOf, optStr, str, strList, type Obj } from './shape.js';
 import { classifyBodyError, expectHeader, HEADER_BYTES } from './wire.js';
@@ -108,7 +109,19 @@ function recoOut(e: RecoEvent): Wire {
     fitRmsCm: e.fitRmsCm,
     stationsUsed: e.stationsUsed,
   };
-  return opt(opt(o, 'detail', e.detail), 'truth', e.truth && truthOut(e.truth));
+  const c = e.classification;
+  const classification = c && { score: c.score, predictedClass: c.predictedClass, probabilities: { ...c.probabilities } };
+  return opt(opt(opt(o, 'detail', e.detail), 'truth', e.truth && truthOut(e.truth)), 'classification', classification);
+}
+
+/** Version 2's optional classification: score, predicted class, probability per class. */
+function classificationIn(v: unknown, path: string): Classification | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, path);
+  const po = obj(o['probabilities'], `${path}.probabilities`);
+  const probabilities: Record<string, number> = {};
+  for (const k of Object.keys(po)) probabilities[k] = num(po, k, `${path}.probabilities`);
+  return { score: num(o, 'score', path), predictedClass: str(o, 'predictedClass', path), probabilities };
 }
 function recoIn(v: unknown, path: string): RecoEvent {
   const o = obj(v, path);
@@ -125,7 +138,8 @@ function recoIn(v: unknown, path: string): RecoEvent {
     fitRmsCm: num(o, 'fitRmsCm', path),
     stationsUsed: int32(o, 'stationsUsed', path),
   };
-  return opt(opt(base, 'detail', optStr(o, 'detail', path)), 'truth', truthIn(o['truth'], `${path}.truth`));
+  const withTruth = opt(opt(base, 'detail', optStr(o, 'detail', path)), 'truth', truthIn(o['truth'], `${path}.truth`));
+  return opt(withTruth, 'classification', classificationIn(o['classification'], `${path}.classification`));
 }
 
 function candidateOut(c: Candidate): Wire {
@@ -212,8 +226,8 @@ export function createMsgpackCodecs(): MsgpackCodecs {
    * written is always decodable.
    */
   const make = <T>(kind: MessageKind, out: (v: T) => Wire, into: (v: unknown) => T, check: (w: Wire) => unknown = into): Codec<T> => {
-    const version = CURRENT_SCHEMA_VERSION;
-    const versions = [version];
+    const versions = READ_VERSIONS[kind];
+    const version = Math.max(...versions);
     return {
       name: 'msgpack',
       kind,
@@ -227,7 +241,7 @@ export function createMsgpackCodecs(): MsgpackCodecs {
         } catch (e) {
           throw encodeFailure('msgpack', kind, e);
         }
-        return withHeader('msgpack', kind, version, body);
+        return withHeader('msgpack', kind, writeVersion(kind, value), body);
       },
       decode(bytes: Uint8Array): T {
         expectHeader(bytes, 'msgpack', kind, versions);
