@@ -10,14 +10,13 @@
  * Per station (k = 0 .. nStations − 1), around the track's axis at that plane: log(1 + ADC sum)
  * within CORE_OUTER_CM, the count-weighted rms radius there, the core fraction (ADC within
  * CORE_CM over ADC within CORE_OUTER_CM), log(1 + ADC beyond HALO_CM) (activity outside the
- * core: prongs, a second photon, a second shower), and the number of clusters (connected groups
- * of occupied CELL_MM cells with at least CLUSTER_MIN_HITS hits).
+ * core: prongs, a second photon, a second shower), and the number of DBSCAN clusters the
+ * reconstruction found in the station (passed in: counting them again would cost more than the rest).
  * Upstream: log(1 + hits within CORE_OUTER_CM of the axis in stations before the track's first).
- * Units in the names. Pure; scratch memory only.
+ * Units in the names. Pure; one pass over the hits (a few µs per event), scratch memory only.
  */
 import { planeZCm, pixelToXCm, pixelToYCm, type DetectorGeometry, type Hits, type RecoEvent } from '../domain/index.js';
 import type { TrackFit } from './clustering/index.js';
-import { stationIndex } from './station-index.js';
 
 /** Core radius for the core fraction, cm (about a third of lead's Molière radius of 1.6 cm). */
 export const CORE_CM = 0.5;
@@ -25,10 +24,6 @@ export const CORE_CM = 0.5;
 export const CORE_OUTER_CM = 5;
 /** Hits beyond this radius from the axis count as activity outside the core, cm. */
 export const HALO_CM = 3;
-/** Cell size for counting clusters, mm (8 pixels of 0.5 mm). */
-export const CELL_MM = 4;
-/** A group of cells counts as a cluster from this many hits on (a dark-noise pixel is one). */
-export const CLUSTER_MIN_HITS = 3;
 
 const ELECTRON_MASS_GEV = 0.51099895e-3;
 const GLOBAL = [
@@ -53,6 +48,7 @@ export function classifierFeatures(
   geometry: DetectorGeometry,
   reco: Pick<RecoEvent, 'energyGeV' | 'dCm' | 'xCm' | 'yCm' | 'nHits'>,
   track: TrackFit,
+  clustersPerStation: readonly number[],
   out: Float64Array,
   offset = 0,
 ): void {
@@ -85,91 +81,65 @@ export function classifierFeatures(
   out[o++] = first;
   out[o++] = Math.log1p(reco.nHits);
   const upstreamAt = o++;
+  const sh = stationShapes(hits, geometry, track);
   let upstream = 0;
-  const { offsets, order } = stationIndex(hits, nSt);
   for (let s = 0; s < nSt; s++) {
-    const z = planeZCm(geometry, s);
-    const ax = track.x0Cm + track.slopeX * z;
-    const ay = track.y0Cm + track.slopeY * z;
-    const st = stationShape(hits, geometry, order, offsets[s]!, offsets[s + 1]!, ax, ay);
-    if (s < first) upstream += st.nWindow;
-    out[o++] = Math.log1p(st.adc);
-    out[o++] = st.rms;
-    out[o++] = st.core;
-    out[o++] = Math.log1p(st.halo);
-    out[o++] = st.clusters;
+    if (s < first) upstream += sh.nWindow[s]!;
+    const adc = sh.adc[s]!;
+    out[o++] = Math.log1p(adc);
+    out[o++] = adc > 0 ? Math.sqrt(sh.sr2[s]! / adc) : 0;
+    out[o++] = adc > 0 ? sh.core[s]! / adc : 0;
+    out[o++] = Math.log1p(sh.halo[s]!);
+    out[o++] = clustersPerStation[s] ?? 0;
   }
   out[upstreamAt] = Math.log1p(upstream);
 }
 
-interface StationShape {
-  readonly adc: number;
-  readonly rms: number;
-  readonly core: number;
-  readonly halo: number;
-  readonly clusters: number;
-  readonly nWindow: number;
+interface Shapes {
+  readonly adc: Float64Array;
+  readonly sr2: Float64Array;
+  readonly core: Float64Array;
+  readonly halo: Float64Array;
+  readonly nWindow: Float64Array;
 }
 
-const cellHits = new Map<number, number>();
+let scratch: Shapes | undefined;
 
-function stationShape(hits: Hits, g: DetectorGeometry, order: Int32Array, a: number, b: number, ax: number, ay: number): StationShape {
+/** One pass over the hits: per station, around the axis at its plane, the sums the shape features need. */
+function stationShapes(hits: Hits, g: DetectorGeometry, track: TrackFit): Shapes {
+  const nSt = g.nStations;
+  if (scratch === undefined || scratch.adc.length !== nSt) {
+    scratch = { adc: new Float64Array(nSt), sr2: new Float64Array(nSt), core: new Float64Array(nSt), halo: new Float64Array(nSt), nWindow: new Float64Array(nSt) };
+  }
+  const sc = scratch;
+  for (const a of [sc.adc, sc.sr2, sc.core, sc.halo, sc.nWindow]) a.fill(0);
+  const pitch = g.pixelPitchMm / 10;
+  // Axis at each plane in pixel-centre coordinates: x = (ix + 0.5)·pitch − W/2.
+  const ax = new Float64Array(nSt);
+  const ay = new Float64Array(nSt);
+  for (let s = 0; s < nSt; s++) {
+    const z = planeZCm(g, s);
+    ax[s] = track.x0Cm + track.slopeX * z + g.planeWidthCm / 2 - 0.5 * pitch;
+    ay[s] = track.y0Cm + track.slopeY * z + g.planeHeightCm / 2 - 0.5 * pitch;
+  }
   const r2Outer = CORE_OUTER_CM * CORE_OUTER_CM;
   const r2Core = CORE_CM * CORE_CM;
   const r2Halo = HALO_CM * HALO_CM;
-  const cellPx = Math.max(1, Math.round(CELL_MM / g.pixelPitchMm));
-  let adc = 0;
-  let sr2 = 0;
-  let core = 0;
-  let halo = 0;
-  let nWindow = 0;
-  cellHits.clear();
-  for (let k = a; k < b; k++) {
-    const i = order[k]!;
+  const n = hits.station.length;
+  for (let i = 0; i < n; i++) {
+    const s = hits.station[i]!;
+    if (s >= nSt) continue;
     const w = hits.count[i]!;
-    const dx = pixelToXCm(g, hits.ix[i]!) - ax;
-    const dy = pixelToYCm(g, hits.iy[i]!) - ay;
+    const dx = hits.ix[i]! * pitch - ax[s]!;
+    const dy = hits.iy[i]! * pitch - ay[s]!;
     const r2 = dx * dx + dy * dy;
     if (r2 <= r2Outer) {
-      adc += w;
-      sr2 += w * r2;
-      nWindow++;
-      if (r2 <= r2Core) core += w;
+      sc.adc[s]! += w;
+      sc.sr2[s]! += w * r2;
+      sc.nWindow[s]!++;
+      if (r2 <= r2Core) sc.core[s]! += w;
     }
-    if (r2 > r2Halo) halo += w;
-    // Cells keyed by (column, row) with 16 bits each: planes are at most 65535 pixels wide.
-    const key = Math.floor(hits.ix[i]! / cellPx) * 65536 + Math.floor(hits.iy[i]! / cellPx);
-    cellHits.set(key, (cellHits.get(key) ?? 0) + 1);
+    if (r2 > r2Halo) sc.halo[s]! += w;
   }
-  return { adc, rms: adc > 0 ? Math.sqrt(sr2 / adc) : 0, core: adc > 0 ? core / adc : 0, halo, clusters: countClusters(cellHits), nWindow };
-}
-
-/** Connected groups (8-neighbourhood) of occupied cells with at least CLUSTER_MIN_HITS hits; consumes the map. */
-function countClusters(cells: Map<number, number>): number {
-  let clusters = 0;
-  const stack: number[] = [];
-  for (const [start, n0] of cells) {
-    if (n0 < 0) continue;
-    let n = 0;
-    stack.push(start);
-    cells.set(start, -1);
-    n += n0;
-    while (stack.length > 0) {
-      const c = stack.pop()!;
-      const cx = Math.floor(c / 65536);
-      const cy = c - cx * 65536;
-      for (let dx = -1; dx <= 1; dx++) {
-        for (let dy = -1; dy <= 1; dy++) {
-          const nb = (cx + dx) * 65536 + (cy + dy);
-          const m = cells.get(nb);
-          if (m === undefined || m < 0) continue;
-          n += m;
-          cells.set(nb, -1);
-          stack.push(nb);
-        }
-      }
-    }
-    if (n >= CLUSTER_MIN_HITS) clusters++;
-  }
-  return clusters;
+  return sc;
 }

@@ -112,7 +112,7 @@ export function createReconstructor(
           : await model.predict(pending.map((i) => hits[i]!));
         for (let k = 0; k < pending.length; k++) {
           const i = pending[k]!;
-          const { track, robust } = prepared.events[i]!;
+          const { track, robust, clustersPerStation } = prepared.events[i]!;
           const f = frames[i]!;
           const e = pred.energyGeV[k];
           const d = pred.dCm[k];
@@ -125,7 +125,7 @@ export function createReconstructor(
           const o = stationCombinedOrigin(f.hits, geometry, axis, e, d, config.origin) ?? axis;
           let classification: Classification | undefined;
           if (classify !== undefined) {
-            classifierFeatures(f.hits, geometry, { energyGeV: e, dCm: d, xCm: o.xCm, yCm: o.yCm, nHits: f.hits.station.length }, track!, row);
+            classifierFeatures(f.hits, geometry, { energyGeV: e, dCm: d, xCm: o.xCm, yCm: o.yCm, nHits: f.hits.station.length }, track!, clustersPerStation ?? [], row);
             classification = classify(row);
           }
           out[i] = {

@@ -29,7 +29,7 @@ const at = (row: Float64Array, name: string): number => row[names.indexOf(name)]
 test('classifier features: a single narrow shower has its core on the axis, one cluster per station, no halo', () => {
   const row = new Float64Array(classifierFeatureCount(g.nStations));
   assert.equal(row.length, names.length);
-  classifierFeatures(hits(), g, reco, track, row);
+  classifierFeatures(hits(), g, reco, track, [1, 1, 1], row);
   assert.ok(row.every(Number.isFinite));
   assert.equal(at(row, 'log10_e_gev'), Math.log10(20));
   assert.equal(at(row, 'stations_used'), 3);
@@ -42,16 +42,19 @@ test('classifier features: a single narrow shower has its core on the axis, one 
   }
 });
 
-test('classifier features: a second group of hits away from the axis shows as a cluster and halo activity', () => {
+test('classifier features: hits away from the axis show as halo activity in their station only; hits before the first track station count upstream', () => {
   const row = new Float64Array(names.length);
   const far = [0, 1, 2, 3].map((k) => ({ station: 1, xCm: 11 + 0.05 * k, yCm: 2 }));
-  classifierFeatures(hits(far), g, reco, track, row);
+  classifierFeatures(hits(far), g, reco, track, [1, 2, 1], row);
   assert.equal(at(row, 's1_clusters'), 2);
-  assert.ok(at(row, 's1_log1p_halo_adc') > 3);
-  assert.equal(at(row, 's0_clusters'), 1);
-  // A lone dark-noise pixel is no cluster.
-  classifierFeatures(hits([{ station: 2, xCm: -20, yCm: 10 }]), g, reco, track, row);
-  assert.equal(at(row, 's2_clusters'), 1);
+  assert.equal(at(row, 's1_log1p_halo_adc'), Math.log1p(40));
+  assert.equal(at(row, 's0_log1p_halo_adc'), 0);
+  assert.ok(at(row, 's1_core_fraction') > 0.95, 'beyond the shower window: the core fraction is unchanged');
+  assert.equal(at(row, 'log1p_upstream_hits'), 0);
+  const late = fitLine([1, 2].map((s) => ({ station: s, xCm: 1, yCm: 2, sumCount: 400 })), g);
+  classifierFeatures(hits(), g, reco, late, [1, 1, 1], row);
+  assert.equal(at(row, 'first_station'), 1);
+  assert.equal(at(row, 'log1p_upstream_hits'), Math.log1p(40));
 });
 
 test('the dense net learns two blobs and its JSON forward pass gives the probabilities the classifier reports', async () => {
