@@ -20,8 +20,20 @@ export const SCHEMA_FILES = {
 } as const;
 export type MessageKind = keyof typeof SCHEMA_FILES;
 
-/** The schema version this build writes (and the only one it reads so far). */
+/** The first schema version of every kind. */
 export const CURRENT_SCHEMA_VERSION = 1;
+
+/**
+ * The schema version this build writes per kind; it reads every version from 1 up to it.
+ * frame v2: truth.interaction (the event class among all classes; eventClass keeps the nearest
+ * v1 class, so v1 readers read v2 data).
+ */
+export const WRITE_VERSIONS: Readonly<Record<MessageKind, number>> = { frame: 2, reco: 1, candidate: 1, alert: 1, deadLetter: 1 };
+
+/** The versions this build decodes for a kind: 1 … its write version. */
+export function readVersions(kind: MessageKind): number[] {
+  return Array.from({ length: WRITE_VERSIONS[kind] }, (_, i) => i + 1);
+}
 
 const SCHEMAS_DIR = new URL('../../schemas/', import.meta.url);
 
@@ -124,8 +136,8 @@ function typeHook(schema: unknown, opts: unknown): avsc.Type | undefined {
   return undefined;
 }
 
-/** Parsed JSON of schemas/<stem>.v<version>.avsc. */
-export function readSchemaFile(kind: MessageKind, version = CURRENT_SCHEMA_VERSION): object {
+/** Parsed JSON of schemas/<stem>.v<version>.avsc (default: the version this build writes). */
+export function readSchemaFile(kind: MessageKind, version = WRITE_VERSIONS[kind]): object {
   const url = new URL(`${SCHEMA_FILES[kind]}.v${version}.avsc`, SCHEMAS_DIR);
   return JSON.parse(readFileSync(url, 'utf8')) as object;
 }
@@ -141,8 +153,8 @@ export function avroTypeFor(schema: object): avsc.Type {
 
 const cache = new Map<string, avsc.Type>();
 
-/** The avsc type for a message kind and schema version (parsed once per process; types are immutable). */
-export function avroType(kind: MessageKind, version = CURRENT_SCHEMA_VERSION): avsc.Type {
+/** The avsc type for a message kind and schema version (default: the written one; parsed once per process; types are immutable). */
+export function avroType(kind: MessageKind, version = WRITE_VERSIONS[kind]): avsc.Type {
   const key = `${kind}.v${version}`;
   let t = cache.get(key);
   if (t === undefined) {

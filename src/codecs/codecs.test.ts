@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DecodeError, EVENT_CLASSES, RECO_STATUSES, Rng, type Candidate, type DeadLetter, type ExcessAlert, type HitFrame, type RecoEvent } from '../domain/index.js';
+import { DecodeError, EVENT_CLASSES, EVENT_CLASSES_V1, RECO_STATUSES, Rng, type Candidate, type DeadLetter, type ExcessAlert, type HitFrame, type RecoEvent } from '../domain/index.js';
 import {
   avroType,
   CODEC_NAMES,
@@ -158,9 +158,9 @@ for (const name of CODEC_NAMES) {
       const badCodec = Buffer.from(good);
       badCodec[1] = 9;
       assert.equal(reasonOf(() => set.frame.decode(badCodec)), 'bad_header');
-      const v2 = Buffer.from(good);
-      v2[3] = 2;
-      assert.equal(reasonOf(() => set.frame.decode(v2)), 'unsupported_version');
+      const future = Buffer.from(good);
+      future[3] = 9;
+      assert.equal(reasonOf(() => set.frame.decode(future)), 'unsupported_version');
       assert.equal(reasonOf(() => set.frame.decode(set.reco.encode(reco))), 'schema_mismatch');
       const other = createCodecs(name === 'avro' ? 'msgpack' : 'avro');
       assert.equal(reasonOf(() => set.frame.decode(other.frame.encode(frame(5)))), 'codec_mismatch');
@@ -247,9 +247,19 @@ describe('schema files', () => {
     deadLetter: 'ca36ed98e5be4be6492ad64441354f61',
   };
 
+  const V2_FINGERPRINTS: Partial<Record<MessageKind, string>> = {
+    frame: '23e09034584e85b855a75ef53de00efb',
+  };
+
   it('v1 schemas are unchanged since publication', () => {
     for (const kind of Object.keys(SCHEMA_FILES) as MessageKind[]) {
       assert.equal(avroType(kind, 1).fingerprint().toString('hex'), V1_FINGERPRINTS[kind], `schemas/${SCHEMA_FILES[kind]}.v1.avsc`);
+    }
+  });
+
+  it('v2 schemas are unchanged since publication', () => {
+    for (const [kind, fp] of Object.entries(V2_FINGERPRINTS) as [MessageKind, string][]) {
+      assert.equal(avroType(kind, 2).fingerprint().toString('hex'), fp, `schemas/${SCHEMA_FILES[kind]}.v2.avsc`);
     }
   });
 
@@ -263,9 +273,12 @@ describe('schema files', () => {
       });
       return found;
     };
-    assert.deepEqual(symbols(readSchemaFile('frame'), 'EventClass'), [...EVENT_CLASSES]);
+    // v1 enums keep the first four classes; frame v2 names every class in truth.interaction
+    assert.deepEqual(symbols(readSchemaFile('frame', 1), 'EventClass'), [...EVENT_CLASSES_V1]);
+    assert.deepEqual(symbols(readSchemaFile('frame', 2), 'EventClass'), [...EVENT_CLASSES_V1]);
+    assert.deepEqual(symbols(readSchemaFile('frame', 2), 'Interaction'), [...EVENT_CLASSES]);
     assert.deepEqual(symbols(readSchemaFile('reco'), 'RecoStatus'), [...RECO_STATUSES]);
-    assert.deepEqual(symbols(readSchemaFile('candidate'), 'EventClass'), [...EVENT_CLASSES]);
-    assert.deepEqual(symbols(readSchemaFile('alert'), 'EventClass'), [...EVENT_CLASSES]);
+    assert.deepEqual(symbols(readSchemaFile('candidate'), 'EventClass'), [...EVENT_CLASSES_V1]);
+    assert.deepEqual(symbols(readSchemaFile('alert'), 'EventClass'), [...EVENT_CLASSES_V1]);
   });
 });
