@@ -51,7 +51,8 @@ export const command: Command = {
       l2: { type: 'string' }, 'l2-halving': { type: 'string' }, 'calibration-events': { type: 'string' }, 'stack-trees': { type: 'string' },
       'calibrate-only': { type: 'boolean', default: false },
     });
-    const cfg = loadConfig([values.config]);
+    // the CNN learns the whole energy range: a flat signal spectrum unless the config file says otherwise
+    const cfg = loadConfig([values.config], {}, { simulation: { signalSpectrum: 'flat' } });
     const g = cfg.detector;
     const nEvents = intFlag(values.events, 'events', 40_000, 20);
     const seed = intFlag(values.seed, 'seed', 1001);
