@@ -45,8 +45,8 @@ def main():
     ytr = np.array([classes.index(c) for c in ctr])
     sig = classes.index("signal")
     models = {
-        "xgboost": xgb.XGBClassifier(n_estimators=300, learning_rate=0.1, max_depth=6, objective="multi:softprob", random_state=SEED, n_jobs=2, tree_method="hist"),
-        "sklearn-rf": RandomForestClassifier(n_estimators=300, min_samples_leaf=2, random_state=SEED, n_jobs=2),
+        "xgboost": xgb.XGBClassifier(n_estimators=200, learning_rate=0.1, max_depth=6, objective="multi:softprob", random_state=SEED, n_jobs=2, tree_method="hist"),
+        "sklearn-rf": RandomForestClassifier(n_estimators=200, min_samples_leaf=2, random_state=SEED, n_jobs=2),
         "sklearn-mlp": make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(64, 64), early_stopping=True, max_iter=300, random_state=SEED)),
     }
     scores = {}
@@ -71,7 +71,7 @@ def main():
     with open(f"{out}/classifier-references.json", "w") as f:
         json.dump(res, f, indent=2)
     lines = ["# Event classifier: independent references", "",
-             f"Made by `.venv-ref/bin/python scripts/classifier_reference.py {src} {out}` on the rows exported by `showertrig train classifier --export {src}`: "
+             f"Made by `bash scripts/classifier-reference.sh {src} {out}` (scikit-learn 1.5.2, xgboost 3.2.0) on the rows exported by `showertrig train classifier --export {src}`: "
              f"{len(ctr)} training rows, {len(cev)} evaluation rows (reconstructed events only; the same rows for every method). "
              "AUC of P(signal), signal vs each background class. ts-* are the TypeScript classifiers' own scores.", "",
              "| method | " + " | ".join(f"AUC vs {b}" for b in backgrounds) + " | fit s |", "|---|" + "---|" * (len(backgrounds) + 1)]

@@ -13,8 +13,8 @@ import { intFlag, parseFlags, UsageError } from './args.js';
 
 export const CLASSIFIER_USAGE = `usage: showertrig train classifier [--events N] [--eval-events N] [--seed S] [--eval-seed S] [--model DIR]
                         [--no-mlp] [--report DIR] [--export DIR] [--config FILE]
-  --events N        simulated events per class for training (default 4000; 10 % of the reconstructed ones validate)
-  --eval-events N   fresh events per class (seed --eval-seed) for the ROC, working point and plots (default 4000)
+  --events N        simulated events per class for training (default 6000; 10 % of the reconstructed ones validate)
+  --eval-events N   fresh events per class (seed --eval-seed) for the ROC, working point and plots (default 6000)
   --model DIR       model directory: reads the CNN there, writes classifier.json + CLASSIFIER_CARD.md (default: config reconstruction.modelDir)
   --report DIR      where classifier.md and its SVGs go (default reports)
   --export DIR      also write the training and evaluation feature rows (CSV) for scripts/classifier_reference.py`;
@@ -34,7 +34,7 @@ export async function trainClassifierCommand(argv: readonly string[]): Promise<n
   const t0 = performance.now();
   const r = await trainEventClassifier({
     geometry: cfg.detector, simulation: cfg.simulation, trigger: cfg.trigger, model, reconstruction: reconstructorConfig(cfg.reconstruction),
-    trainEvents: intFlag(values.events, 'events', 4000, 100), evalEvents: intFlag(values['eval-events'], 'eval-events', 4000, 100), seed, evalSeed,
+    trainEvents: intFlag(values.events, 'events', 6000, 100), evalEvents: intFlag(values['eval-events'], 'eval-events', 6000, 100), seed, evalSeed,
     signalClass: 'signal', ratesHz: cfg.simulation.ratesHz, windowS: cfg.trigger.excess.windowS,
     ...(values['no-mlp'] ? { mlp: false as const } : {}),
     energyBinsGeV: energyBins(cfg.simulation.energyRangeGeV),
@@ -60,7 +60,7 @@ export async function trainClassifierCommand(argv: readonly string[]): Promise<n
   return 0;
 }
 
-/** Eight equal bins of true energy over the simulated range. */
+/** Eight logarithmic bins of true energy over the simulated range (the signal spectrum falls steeply). */
 function energyBins([lo, hi]: readonly [number, number]): number[] {
-  return Array.from({ length: 9 }, (_, i) => lo + ((hi - lo) * i) / 8);
+  return Array.from({ length: 9 }, (_, i) => lo * (hi / lo) ** (i / 8));
 }

@@ -78,7 +78,7 @@ export function classifierMarkdown(r: ClassifierTrainingResult, c: ReportContext
     '',
     '## Signal efficiency vs true energy',
     '',
-    markdownTable(['E bin GeV', ...r.results.map((m) => m.method)], r.results[0]!.efficiencyVsE.map((b, i) => [`${b.lo.toFixed(0)}–${b.hi.toFixed(0)}`, ...r.results.map((m) => f3(m.efficiencyVsE[i]!.eff))])),
+    markdownTable(['E bin GeV', ...r.results.map((m) => m.method)], r.results[0]!.efficiencyVsE.map((b, i) => [`${b.lo.toFixed(1)}–${b.hi.toFixed(1)}`, ...r.results.map((m) => f3(m.efficiencyVsE[i]!.eff))])),
     '',
     'Flatness: the event-weighted standard deviation of the per-bin efficiency about the mean (0 = flat). ' +
       '`gbt-flat` re-trains the boosted trees twice with signal weights × (mean efficiency / bin efficiency), clipped to [0.2, 5] ' +
