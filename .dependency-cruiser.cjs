@@ -8,7 +8,7 @@ const PURE = '^src/(domain|sim|reconstruction|trigger|numerics)/';
  * of main.ts's COMMANDS; a test checks the two lists agree). Helpers (args, terminal, bench-results, a command's own <cmd>-*.ts) are
  * other files.
  */
-const COMMAND_FILES = '^src/(cli|bench)/(run|replay|record|simulate|inspect|evaluate|train|bench-sim|bench-codecs|bench-reco|bench-e2e|bench-backends|soak)\\.ts$';
+const COMMAND_FILES = '^src/(cli|bench)/(run|replay|record|simulate|inspect|evaluate|train|bench-sim|bench-codecs|bench-reco|bench-e2e|bench-backends|soak|fom)\\.ts$';
 const IO_LIBS = '^(kafkajs|prom-client|avsc|msgpackr|rxjs|fs|node:fs|net|node:net|http|node:http|https|node:https|child_process|node:child_process)$|^(fs|node:fs)/';
 module.exports = {
   forbidden: [

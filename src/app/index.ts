@@ -6,7 +6,7 @@
  * below, so `simulate`, `inspect` and every `--help` start without them (src/cli/startup.test.ts).
  * A static export added here must keep that true.
  */
-export { resolveModelDir, loadCnnModel } from './model.js';
+export { resolveModelDir, loadCnnModel, loadEventClassifier } from './model.js';
 export { isRole, ROLES, type Role } from './roles.js';
 export { countingSinks, drive, liveLine, summary, newTotals, addReport, type RunTotals } from './live.js';
 export { RatePlot, ratePlotOption, type RatePlotOption } from './rate-plot.js';
@@ -58,3 +58,10 @@ export const calibrateModelDirectory = lazy(() => import('./training.js'), 'cali
 export const runEvaluation = lazy(() => import('./evaluation/run.js'), 'runEvaluation');
 /** The information floors of an evaluation; loaded on first call. */
 export const informationFloor = lazy(() => import('./evaluation/floor.js'), 'informationFloor');
+export type { ClassSamples, ClassifierTrainingOptions, ClassifierTrainingResult, MethodResult, Method, ReportContext } from './classifier/index.js';
+
+/** The event classifier's training, samples and report (src/app/classifier); loads TensorFlow on first call. */
+export async function classifierApp(): Promise<typeof import('./classifier/index.js')> {
+  return import('./classifier/index.js');
+}
+export * from './fom/index.js';

@@ -52,8 +52,8 @@ class Acc {
 /** Reads the whole recording once, in constant memory. Stations are reported up to the highest one seen. */
 export async function summariseRecording(path: string): Promise<RecordingSummaryReport> {
   const rec = await openRecording(path);
-  const perClass: Record<EventClass | 'unknown', number> = { signal: 0, neutrino: 0, muon: 0, noise: 0, unknown: 0 };
-  const energy: Record<EventClass, Acc> = { signal: new Acc(), neutrino: new Acc(), muon: new Acc(), noise: new Acc() };
+  const perClass = { ...Object.fromEntries(EVENT_CLASSES.map((c) => [c, 0])), unknown: 0 } as Record<EventClass | 'unknown', number>;
+  const energy = Object.fromEntries(EVENT_CLASSES.map((c) => [c, new Acc()])) as Record<EventClass, Acc>;
   const perEvent = new Acc();
   // Hits per event per station; a station absent from an event counts 0 for it.
   const stationTotals: Acc[] = [];
@@ -89,7 +89,7 @@ export async function summariseRecording(path: string): Promise<RecordingSummary
     events,
     bytesPerEvent: events > 0 ? fileBytes / events : 0,
     perClass,
-    energyGeV: { signal: energy.signal.value, neutrino: energy.neutrino.value, muon: energy.muon.value, noise: energy.noise.value },
+    energyGeV: Object.fromEntries(EVENT_CLASSES.map((c) => [c, energy[c].value])) as Record<EventClass, MinMeanMax | null>,
     hitsPerStation: stationTotals.map((a) => a.value!),
     hitsPerEvent: perEvent.value,
     firstTimestampNs: first?.toString() ?? null,

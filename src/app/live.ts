@@ -38,20 +38,25 @@ export function addReport(t: RunTotals, r: BatchReport): void {
 }
 
 /** The excess settings the live line needs to say what it waits for. */
-export type ExcessWarmup = Pick<ExcessConfig, 'windowS' | 'trailingWindowS' | 'backgroundRateHz'>;
+export type ExcessWarmup = Pick<ExcessConfig, 'windowS' | 'trailingWindowS' | 'minTrailingS' | 'backgroundRateHz'>;
+
+/** Trailing background the first test needs, s (the span then grows to trailingWindowS). */
+function firstTrailingS(e: ExcessWarmup): number {
+  return Math.min(e.minTrailingS, e.trailingWindowS);
+}
 
 /**
- * Event time the excess monitor needs before its first test: the window, plus the trailing
- * background window when the background is estimated rather than configured.
+ * Event time the excess monitor needs before its first test: the window, plus the first part of
+ * the trailing background when the background is estimated rather than configured.
  */
 export function excessWarmupS(e: ExcessWarmup): number {
-  return e.backgroundRateHz === undefined ? e.windowS + e.trailingWindowS : e.windowS;
+  return e.backgroundRateHz === undefined ? e.windowS + firstTrailingS(e) : e.windowS;
 }
 
 /** What the live line and --plot say before the first window test. */
 export function waitingText(e: ExcessWarmup): string {
   return e.backgroundRateHz === undefined
-    ? `waiting for the first ${e.windowS} s window and its ${e.trailingWindowS} s trailing background (${excessWarmupS(e)} s of event time)`
+    ? `waiting for the first ${e.windowS} s window and its first ${firstTrailingS(e)} s of trailing background (${excessWarmupS(e)} s of event time)`
     : `waiting for the first ${e.windowS} s window`;
 }
 

@@ -53,3 +53,18 @@ function printHintOnce(line: string): void {
   hinted = true;
   process.stderr.write(line);
 }
+
+/**
+ * The event classifier stored beside the CNN (classifier.json in the model directory), when the
+ * selection mode asks for it; undefined when the directory has none (the cut list then decides,
+ * and the caller says so).
+ */
+export async function loadEventClassifier(
+  dir: string, kind: 'gbt' | 'mlp', threshold: number | null | undefined,
+): Promise<import('../reconstruction/index.js').EventClassifier | undefined> {
+  const file = resolve(resolveModelDir(dir), 'classifier.json');
+  if (!existsSync(file)) return undefined;
+  const { readFile } = await import('node:fs/promises');
+  const { createEventClassifier, parseClassifierFile } = await import('../reconstruction/index.js');
+  return createEventClassifier(parseClassifierFile(await readFile(file, 'utf8')), kind, threshold ?? undefined);
+}

@@ -13,7 +13,7 @@ import { generateEvent } from '../sim/index.js';
 import { createDisplayHub, createDisplayRoutes, displayHubConfig, type DisplayHub } from '../display/index.js';
 import { createMetrics, createMetricsServer, Registry, silentLogger, type Logger, type Metrics, type MetricsServer } from '../telemetry/index.js';
 import { hotPixelReporter } from './hot-pixel-log.js';
-import { loadCnnModel } from './model.js';
+import { loadCnnModel, loadEventClassifier } from './model.js';
 
 /** Metrics registry, /metrics + /healthz + /readyz, codecs: what every trigger role serves. */
 export interface ServiceRuntime {
@@ -82,8 +82,12 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
   let model: Awaited<ReturnType<typeof loadCnnModel>>;
   let recoLib: typeof import('../reconstruction/index.js');
   let pool: import('../reconstruction/index.js').PreparePool | undefined;
+  let classifier: import('../reconstruction/index.js').EventClassifier | undefined;
   try {
     model = await loadCnnModel(r.modelDir, cfg.detector, r.backend);
+    const sel = cfg.trigger.selection;
+    classifier = sel.mode === 'classifier' ? await loadEventClassifier(r.modelDir, sel.classifier, sel.classifierThreshold) : undefined;
+    if (sel.mode === 'classifier' && classifier === undefined) logger.warn('no classifier.json in the model directory: the cut list selects', { modelDir: r.modelDir });
     recoLib = await import('../reconstruction/index.js');
     const rc = recoLib.reconstructorConfig(r);
     // Worker threads prepare each batch's DBSCAN, robust centres and CNN inputs beside this thread.
@@ -92,7 +96,11 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
       { threads, geometry: cfg.detector, transverse: rc.transverse, spec: model.inputSpec },
       { onWorkerLost: (i, e) => logger.warn('reconstruction worker thread lost; its share is prepared on the main thread', { worker: i, error: e.message }) },
     );
-    reconstructor = recoLib.createReconstructor(cfg.detector, model, rc, pool === undefined ? {} : { preparer: pool });
+    const clf = classifier;
+    reconstructor = recoLib.createReconstructor(cfg.detector, model, rc, {
+      ...(pool === undefined ? {} : { preparer: pool }),
+      ...(clf === undefined ? {} : { classify: (row: Float64Array) => clf.classify(row) }),
+    });
   } catch (e) {
     await pool?.close();
     await service.close();
@@ -120,13 +128,14 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
         plausibility: cfg.validation,
         duplicateIdWindow: cfg.validation.duplicateIdWindow,
         maxDeadLetterBytes,
+        ...(classifier === undefined ? {} : { classifierThreshold: classifier.threshold }),
       },
       { decode: decodeFrame, reconstructor: recon, sinks, metrics, logger: log, ...(tap === undefined ? {} : { tap }) },
     );
   const warmupMs = await warmUp(cfg, codecs, makePipeline);
   backend = reco.info.backend;
   warm = true;
-  logger.info('inference backend', { backend, model: reco.info.model, execution: model.info.execution, preparedBy: reco.info.preparedBy ?? 'the main thread', warmupMs: Math.round(warmupMs) });
+  logger.info('inference backend', { selection: classifier === undefined ? 'cuts' : `classifier ${classifier.kind} >= ${classifier.threshold}`, backend, model: reco.info.model, execution: model.info.execution, preparedBy: reco.info.preparedBy ?? 'the main thread', warmupMs: Math.round(warmupMs) });
   service.metrics.setBackend(backend);
   service.display.describe(reco.info);
   return {

@@ -22,7 +22,7 @@ import {
 import { markdownTable } from '../report/index.js';
 import { generateEvent } from '../sim/index.js';
 import { intFlag, parseFlags, type Command } from '../cli/index.js';
-import { loadCnnModel } from '../app/index.js';
+import { loadCnnModel, loadEventClassifier } from '../app/index.js';
 import { loadConfig } from '../config-file/index.js';
 import { benchOutDir, writeResults } from './bench-results.js';
 import { compareWithSklearn, sklearnMarkdown } from './bench-reco-sklearn.js';
@@ -116,6 +116,17 @@ export const command: Command = {
       const reco = createReconstructor(g, m, rc);
       for (const b of [1, cfg.reconstruction.batchSize]) {
         rows.push(await batched(`full reconstruction, ${m.info.name} [${m.info.backend}]`, events, freshFrame, b, (x) => reco.reconstruct(x)));
+        log(summary(rows.at(-1)!));
+      }
+    }
+    if (cnn !== undefined) {
+      // The event classifier's cost: the full reconstruction with and without it, alternated (plain, gbt, mlp, plain) so that load drifts show.
+      const b = cfg.reconstruction.batchSize;
+      for (const kind of [undefined, 'gbt', 'mlp', undefined] as const) {
+        const clf = kind === undefined ? undefined : await loadEventClassifier(values.model!, kind, undefined);
+        if (kind !== undefined && clf === undefined) continue;
+        const reco = createReconstructor(g, cnn, rc, clf === undefined ? {} : { classify: (row) => clf.classify(row) });
+        rows.push(await batched(`full reconstruction, ${cnn.info.name} [${cnn.info.backend}]${clf === undefined ? '' : ` + classifier ${clf.kind}`}`, events, freshFrame, b, (x) => reco.reconstruct(x)));
         log(summary(rows.at(-1)!));
       }
     }

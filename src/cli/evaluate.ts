@@ -43,7 +43,8 @@ export const command: Command = {
       json: { type: 'boolean', default: false }, out: { type: 'string' }, export: { type: 'string' },
       robustness: { type: 'boolean', default: false }, 'robustness-events': { type: 'string' }, floor: { type: 'boolean', default: false },
     });
-    const cfg = loadConfig([values.config], values.backend === undefined ? {} : { reconstruction: { backend: values.backend } });
+    // resolutions over the whole energy range: a flat signal spectrum unless the config file says otherwise
+    const cfg = loadConfig([values.config], values.backend === undefined ? {} : { reconstruction: { backend: values.backend } }, { simulation: { signalSpectrum: 'flat' } });
     const g = cfg.detector;
     const events = intFlag(values.events, 'events', 20000, 100, 10_000_000);
     const seed = intFlag(values.seed, 'seed', 1, 0, 2 ** 31);

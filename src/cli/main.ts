@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   'bench-reco': { summary: 'benchmark clustering, baseline, CNN and full reconstruction', load: async () => (await import('../bench/index.js')).benchCommand('bench-reco') },
   soak: { summary: 'reliability soak: broker outages, kills, stops, bad inputs against a broker of its own; prints a table', load: async () => (await import('./soak.js')).command },
   'bench-e2e': { summary: 'end-to-end benchmark through Kafka (events/s, latency percentiles, memory)', load: async () => (await import('../bench/index.js')).benchCommand('bench-e2e') },
+  fom: { summary: "the trigger's figure of merit: minimum detectable excess and false-alarm rate, cuts vs classifier", load: async () => (await import('./fom.js')).command },
   train: { summary: 'train the CNN energy/vertex regressor on simulated events', load: async () => (await import('./train.js')).command },
 };
 

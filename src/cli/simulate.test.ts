@@ -80,7 +80,7 @@ describe('simulate', () => {
   it('without --out runs the simulator and prints a summary per class', async () => {
     const { code, term } = await simulate('--events', '50', '--seed', '2');
     assert.equal(code, 0);
-    assert.match(term.stdout, /simulated 50 events \(signal \d+, neutrino \d+, muon \d+, noise \d+\)/);
+    assert.match(term.stdout, /simulated 50 events \(signal \d+, neutrino \d+, muon \d+, noise \d+, nuElastic \d+, nueCCQE \d+, ncPi0 \d+\)/);
   });
 
   it('rejects bad flags with a UsageError or ConfigError naming them', async () => {

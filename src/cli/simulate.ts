@@ -43,7 +43,7 @@ export interface RunStats {
 }
 
 export function newStats(): RunStats {
-  return { events: 0, perClass: { signal: 0, neutrino: 0, muon: 0, noise: 0 }, t0Ms: performance.now() };
+  return { events: 0, perClass: Object.fromEntries(EVENT_CLASSES.map((c) => [c, 0])) as Record<EventClass, number>, t0Ms: performance.now() };
 }
 
 function count(stats: RunStats, f: HitFrame): void {

@@ -11,6 +11,7 @@ import {
   DEFAULT_TRAIN, FEATURE_SETS, inputSpecFor, paretoMarkdown, selectBackend, type CnnVariantResult, type EpochReport, type FeatureSet,
 } from '../reconstruction/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
+import { CLASSIFIER_USAGE, trainClassifierCommand } from './train-classifier.js';
 
 const USAGE = `usage: showertrig train [--events N] [--epochs E] [--seed S] [--out DIR] [--size 24] [--width 8]
                         [--window-cm 6] [--features none|moments|moments+signal] [--batch 64] [--lr 0.002]
@@ -37,7 +38,9 @@ const USAGE = `usage: showertrig train [--events N] [--epochs E] [--seed S] [--o
   --calibrate-only  only (re)fit the energy calibration of the model in --out
   --eval-events N   fresh events for the final measurement (default 20000; 0 = skip)
   --results FILE    append this model's measured row to FILE (json) and rewrite FILE with .md
-  --config FILE     JSON config file (detector and simulation; see config/default.json)`;
+  --config FILE     JSON config file (detector and simulation; see config/default.json)
+
+${CLASSIFIER_USAGE}`;
 
 const fmt = (r: EpochReport): string =>
   `epoch ${r.epoch}: loss ${r.trainLoss.toFixed(4)} val ${r.valLoss.toFixed(4)} | val σ(ΔE/E) ${r.val.sigmaERel.toFixed(3)} σ(d) ${r.val.sigmaDCm.toFixed(3)} cm | ` +
@@ -48,6 +51,7 @@ export const command: Command = {
   summary: 'train the CNN energy/vertex regressor on simulated events',
   usage: USAGE,
   async run(argv) {
+    if (argv[0] === 'classifier') return trainClassifierCommand(argv.slice(1));
     const { values } = parseFlags(argv, {
       events: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
       size: { type: 'string' }, width: { type: 'string' }, 'window-cm': { type: 'string' }, batch: { type: 'string' },
@@ -56,7 +60,8 @@ export const command: Command = {
       l2: { type: 'string' }, 'l2-halving': { type: 'string' }, 'calibration-events': { type: 'string' }, 'stack-trees': { type: 'string' },
       'calibrate-only': { type: 'boolean', default: false },
     });
-    const cfg = loadConfig([values.config]);
+    // the CNN learns the whole energy range: a flat signal spectrum unless the config file says otherwise
+    const cfg = loadConfig([values.config], {}, { simulation: { signalSpectrum: 'flat' } });
     const g = cfg.detector;
     const nEvents = intFlag(values.events, 'events', 40_000, 20);
     const seed = intFlag(values.seed, 'seed', 1001);

@@ -20,8 +20,29 @@ export const SCHEMA_FILES = {
 } as const;
 export type MessageKind = keyof typeof SCHEMA_FILES;
 
-/** The schema version this build writes (and the only one it reads so far). */
+/** The first schema version of every kind. */
 export const CURRENT_SCHEMA_VERSION = 1;
+
+/**
+ * The newest schema version this build writes per kind; it reads every version from 1 up to it.
+ * frame v2: truth.interaction (the event class among all classes; eventClass keeps the nearest
+ * v1 class, so v1 readers read v2 data). reco/candidate v2: the optional classification, written
+ * only for an event that carries one (writeVersion), so that everything the cut selection
+ * produces stays version 1, readable by builds that know version 1 only.
+ */
+export const WRITE_VERSIONS: Readonly<Record<MessageKind, number>> = { frame: 2, reco: 2, candidate: 2, alert: 1, deadLetter: 1 };
+
+/** The versions this build decodes for a kind: 1 … its write version. */
+export function readVersions(kind: MessageKind): number[] {
+  return Array.from({ length: WRITE_VERSIONS[kind] }, (_, i) => i + 1);
+}
+
+/** The version one message is written in: reco events and candidates 2 with a classification, else 1; other kinds their write version. */
+export function writeVersion(kind: MessageKind, value: unknown): number {
+  if (kind === 'reco') return (value as { classification?: unknown }).classification === undefined ? 1 : 2;
+  if (kind === 'candidate') return (value as { event: { classification?: unknown } }).event.classification === undefined ? 1 : 2;
+  return WRITE_VERSIONS[kind];
+}
 
 const SCHEMAS_DIR = new URL('../../schemas/', import.meta.url);
 
@@ -124,8 +145,8 @@ function typeHook(schema: unknown, opts: unknown): avsc.Type | undefined {
   return undefined;
 }
 
-/** Parsed JSON of schemas/<stem>.v<version>.avsc. */
-export function readSchemaFile(kind: MessageKind, version = CURRENT_SCHEMA_VERSION): object {
+/** Parsed JSON of schemas/<stem>.v<version>.avsc (default: the version this build writes). */
+export function readSchemaFile(kind: MessageKind, version = WRITE_VERSIONS[kind]): object {
   const url = new URL(`${SCHEMA_FILES[kind]}.v${version}.avsc`, SCHEMAS_DIR);
   return JSON.parse(readFileSync(url, 'utf8')) as object;
 }
@@ -141,8 +162,8 @@ export function avroTypeFor(schema: object): avsc.Type {
 
 const cache = new Map<string, avsc.Type>();
 
-/** The avsc type for a message kind and schema version (parsed once per process; types are immutable). */
-export function avroType(kind: MessageKind, version = CURRENT_SCHEMA_VERSION): avsc.Type {
+/** The avsc type for a message kind and schema version (default: the written one; parsed once per process; types are immutable). */
+export function avroType(kind: MessageKind, version = WRITE_VERSIONS[kind]): avsc.Type {
   const key = `${kind}.v${version}`;
   let t = cache.get(key);
   if (t === undefined) {

@@ -14,7 +14,8 @@ import type {
   RecoStatus,
   Truth,
 } from '../domain/index.js';
-import { avroType, CURRENT_SCHEMA_VERSION, type MessageKind } from './avro-types.js';
+import { eventClassV1 } from '../domain/index.js';
+import { avroType, readVersions, writeVersion, type MessageKind } from './avro-types.js';
 import { bodyOf, checkDecodedHits, encodeFailure, type Codec } from './codec.js';
 import { classifyBodyError, expectHeader, HEADER_BYTES, headerBytes } from './wire.js';
 
@@ -24,18 +25,24 @@ interface HitsRecord {
   iy: ArrayLike<number>;
   count: ArrayLike<number>;
 }
-/** The Avro truth record has exactly the domain's Truth fields (schemas/hit_frame.v1). */
+/** The Avro truth record: the domain's Truth fields, eventClass one of the v1 classes (schemas/hit_frame.v1). */
 type TruthRecord = Truth;
+/** hit_frame.v2 adds the event class among all classes (absent when read from v1 data). */
+interface TruthRecordV2 extends TruthRecord {
+  interaction?: EventClass | null;
+}
 export interface FrameRecord {
   runId: string;
   eventId: string;
   timestampNs: bigint;
   hits: HitsRecord;
-  truth: TruthRecord | null;
+  truth: TruthRecordV2 | null;
 }
-interface RecoRecord extends Omit<RecoEvent, 'detail' | 'truth'> {
+interface RecoRecord extends Omit<RecoEvent, 'detail' | 'truth' | 'classification'> {
   detail: string | null;
-  truth: TruthRecord | null;
+  truth: TruthRecordV2 | null;
+  /** Version 2 only (absent from a decoded v1 record). */
+  classification?: { score: number; predictedClass: string; probabilities: Record<string, number> } | null;
 }
 interface CandidateRecord {
   event: RecoRecord;
@@ -51,17 +58,20 @@ interface DeadLetterRecord extends Omit<DeadLetter, 'key' | 'payload'> {
   payload: Buffer;
 }
 
+/** Truth as a v1 record (reco, candidate and v1 frames): later classes travel as their nearest v1 class. */
 function truthToRecord(t: Truth | undefined): TruthRecord | null {
   if (t === undefined) return null;
-  return { eventClass: t.eventClass, energyGeV: t.energyGeV, x0Cm: t.x0Cm, y0Cm: t.y0Cm, dCm: t.dCm, slopeX: t.slopeX, slopeY: t.slopeY };
+  return { eventClass: eventClassV1(t.eventClass), energyGeV: t.energyGeV, x0Cm: t.x0Cm, y0Cm: t.y0Cm, dCm: t.dCm, slopeX: t.slopeX, slopeY: t.slopeY };
 }
 
-/** avsc decodes records as class instances; the domain gets plain objects. */
-function truthFromRecord(t: TruthRecord | null): Truth | undefined {
-  return t === null ? undefined : truthToRecord(t) ?? undefined;
+/** avsc decodes records as class instances; the domain gets plain objects (the v2 class when present). */
+function truthFromRecord(t: TruthRecordV2 | null): Truth | undefined {
+  if (t === null) return undefined;
+  const eventClass = t.interaction ?? t.eventClass;
+  return { eventClass, energyGeV: t.energyGeV, x0Cm: t.x0Cm, y0Cm: t.y0Cm, dCm: t.dCm, slopeX: t.slopeX, slopeY: t.slopeY };
 }
 
-/** A HitFrame as the avsc record of hit_frame.v1 (also what recordings store). */
+/** A HitFrame as the avsc record of hit_frame.v2 (also what recordings store). */
 export function frameToRecord(f: HitFrame): FrameRecord {
   const h = f.hits;
   return {
@@ -70,11 +80,11 @@ export function frameToRecord(f: HitFrame): FrameRecord {
     timestampNs: f.timestampNs,
     // array<int> fields take typed arrays directly (IntArrayType in avro-types.ts).
     hits: { station: h.station, ix: h.ix, iy: h.iy, count: h.count },
-    truth: truthToRecord(f.truth),
+    truth: f.truth === undefined ? null : { ...truthToRecord(f.truth)!, interaction: f.truth.eventClass },
   };
 }
 
-/** The avsc record of hit_frame.v1 → HitFrame; throws DecodeError on inconsistent hit arrays. */
+/** The avsc record of hit_frame.v1 or v2 → HitFrame; throws DecodeError on inconsistent hit arrays. */
 export function frameFromRecord(r: FrameRecord): HitFrame {
   // array<int> decodes to Int32Array (IntArrayType); other Avro readers' records may hold plain arrays.
   const i32 = (a: ArrayLike<number>): Int32Array => (a instanceof Int32Array ? a : Int32Array.from(a));
@@ -101,7 +111,9 @@ function recoToRecord(e: RecoEvent): RecoRecord {
     yCm: e.yCm,
     fitRmsCm: e.fitRmsCm,
     stationsUsed: e.stationsUsed,
-    truth: truthToRecord(e.truth),
+    // Version 2 (with a classification) carries the full class in truth.interaction, as frames do.
+    truth: e.truth === undefined ? null : e.classification === undefined ? truthToRecord(e.truth) : { ...truthToRecord(e.truth)!, interaction: e.truth.eventClass },
+    ...(e.classification === undefined ? {} : { classification: { ...e.classification, probabilities: { ...e.classification.probabilities } } }),
   };
 }
 
@@ -121,6 +133,8 @@ function recoFromRecord(r: RecoRecord): RecoEvent {
   };
   if (r.detail !== null) e.detail = r.detail;
   if (r.truth !== null) e.truth = truthFromRecord(r.truth);
+  const c = r.classification;
+  if (c !== undefined && c !== null) e.classification = { score: c.score, predictedClass: c.predictedClass, probabilities: { ...c.probabilities } };
   return e;
 }
 
@@ -142,7 +156,7 @@ function alertToRecord(a: ExcessAlert): AlertRecord {
     expected: a.expected,
     z: a.z,
     p: a.p,
-    eventClassHint: a.eventClassHint ?? null,
+    eventClassHint: a.eventClassHint === undefined ? null : eventClassV1(a.eventClassHint),
   };
 }
 function alertFromRecord(r: AlertRecord): ExcessAlert {
@@ -171,10 +185,10 @@ function deadLetterFromRecord(r: DeadLetterRecord): DeadLetter {
 }
 
 function avroCodec<T, R>(kind: MessageKind, toRecord: (v: T) => R, fromRecord: (r: R) => T): Codec<T> {
-  const version = CURRENT_SCHEMA_VERSION;
-  const type: avsc.Type = avroType(kind, version);
-  const versions = [version];
-  const header = headerBytes('avro', kind, version);
+  const versions = readVersions(kind);
+  const version = Math.max(...versions);
+  const types = new Map<number, avsc.Type>(versions.map((v) => [v, avroType(kind, v)]));
+  const headers = new Map<number, Uint8Array>(versions.map((v) => [v, headerBytes('avro', kind, v)]));
   // Encode into a growable scratch buffer: avsc's toBuffer encodes anything over 1 KiB twice,
   // the first time writing past the end of a fixed 1 KiB buffer (slow).
   let scratch = Buffer.allocUnsafe(16 * 1024);
@@ -184,6 +198,8 @@ function avroCodec<T, R>(kind: MessageKind, toRecord: (v: T) => R, fromRecord: (
     schemaVersion: version,
     encode(value: T): Buffer {
       let end: number;
+      const v = writeVersion(kind, value);
+      const type = types.get(v)!;
       try {
         const rec = toRecord(value);
         end = type.encode(rec, scratch, HEADER_BYTES);
@@ -194,15 +210,16 @@ function avroCodec<T, R>(kind: MessageKind, toRecord: (v: T) => R, fromRecord: (
       } catch (e) {
         throw encodeFailure('avro', kind, e);
       }
-      scratch.set(header, 0);
+      scratch.set(headers.get(v)!, 0);
       const out = Buffer.allocUnsafe(end);
       scratch.copy(out, 0, 0, end);
       return out;
     },
     decode(bytes: Uint8Array): T {
-      expectHeader(bytes, 'avro', kind, versions);
+      const h = expectHeader(bytes, 'avro', kind, versions);
       try {
-        return fromRecord(type.fromBuffer(bodyOf(bytes)) as R);
+        // each version's body is read with its own schema; fromRecord accepts every version's record
+        return fromRecord(types.get(h.version)!.fromBuffer(bodyOf(bytes)) as R);
       } catch (e) {
         throw classifyBodyError(e, 'avro', kind);
       }

@@ -13,7 +13,7 @@ import { HEADER_BYTES, headerBytes, type CodecName } from './wire.js';
 export interface Codec<T> {
   readonly name: CodecName;
   readonly kind: MessageKind;
-  /** The schema version written by encode. */
+  /** The newest schema version encode writes (reco events and candidates: 2 only for those with a classification, else 1). */
   readonly schemaVersion: number;
   encode(value: T): Buffer;
   decode(bytes: Uint8Array): T;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DecodeError, EVENT_CLASSES, RECO_STATUSES, Rng, type Candidate, type DeadLetter, type ExcessAlert, type HitFrame, type RecoEvent } from '../domain/index.js';
+import { DecodeError, EVENT_CLASSES, EVENT_CLASSES_V1, RECO_STATUSES, Rng, type Candidate, type DeadLetter, type ExcessAlert, type HitFrame, type RecoEvent } from '../domain/index.js';
 import {
   avroType,
   CODEC_NAMES,
@@ -158,9 +158,9 @@ for (const name of CODEC_NAMES) {
       const badCodec = Buffer.from(good);
       badCodec[1] = 9;
       assert.equal(reasonOf(() => set.frame.decode(badCodec)), 'bad_header');
-      const v2 = Buffer.from(good);
-      v2[3] = 2;
-      assert.equal(reasonOf(() => set.frame.decode(v2)), 'unsupported_version');
+      const future = Buffer.from(good);
+      future[3] = 9;
+      assert.equal(reasonOf(() => set.frame.decode(future)), 'unsupported_version');
       assert.equal(reasonOf(() => set.frame.decode(set.reco.encode(reco))), 'schema_mismatch');
       const other = createCodecs(name === 'avro' ? 'msgpack' : 'avro');
       assert.equal(reasonOf(() => set.frame.decode(other.frame.encode(frame(5)))), 'codec_mismatch');
@@ -226,6 +226,45 @@ for (const name of CODEC_NAMES) {
   });
 }
 
+/** The reco event as the avsc record of reco_event.v1 (optional fields null). */
+function recoToWire(e: RecoEvent): Record<string, unknown> {
+  return { ...e, detail: e.detail ?? null, truth: e.truth ?? null };
+}
+
+describe('classification on the wire (schema version 2)', () => {
+  const classification = { score: 0.93, predictedClass: 'signal', probabilities: { signal: 0.93, neutrino: 0.05, muon: 0.01, noise: 0.01 } };
+  for (const name of CODEC_NAMES) {
+    it(`${name}: an event with a classification is written as version 2 and round-trips; one without stays version 1`, () => {
+      const c = createCodecs(name);
+      const r2 = { ...reco, classification };
+      const b2 = c.reco.encode(r2);
+      assert.equal(b2[3], 2);
+      assert.deepEqual(c.reco.decode(b2), r2);
+      const b1 = c.reco.encode(reco);
+      assert.equal(b1[3], 1);
+      assert.deepEqual(c.reco.decode(b1), reco);
+      const cand = { ...candidate, event: r2, reasons: ['status: pass (ok)', 'classifier: pass (0.93 >= 0.85)'] };
+      const bc = c.candidate.encode(cand);
+      assert.equal(bc[3], 2);
+      assert.deepEqual(c.candidate.decode(bc), cand);
+      assert.equal(c.candidate.encode(candidate)[3], 1);
+    });
+  }
+  for (const name of CODEC_NAMES) {
+    it(`${name}: version 2 keeps a later class in truth; version 1 travels as the nearest first-version class`, () => {
+      const c = createCodecs(name);
+      const elastic = { ...reco, truth: { ...reco.truth!, eventClass: 'nuElastic' as const } };
+      assert.equal(c.reco.decode(c.reco.encode({ ...elastic, classification })).truth?.eventClass, 'nuElastic');
+      assert.equal(c.reco.decode(c.reco.encode(elastic)).truth?.eventClass, 'neutrino');
+    });
+  }
+  it('a version-1 reco event from before version 2 existed decodes unchanged', () => {
+    const body = avroType('reco', 1).toBuffer(recoToWire(reco));
+    const bytes = Buffer.concat([Buffer.from([0xb7, 1, 2, 1]), body]);
+    assert.deepEqual(decodeRecoEvent(bytes), reco);
+  });
+});
+
 describe('codec sizes', () => {
   it('avro frames are smaller than msgpack frames (varints vs raw int32)', () => {
     const f = frame(1000);
@@ -247,10 +286,35 @@ describe('schema files', () => {
     deadLetter: 'ca36ed98e5be4be6492ad64441354f61',
   };
 
+  const V2_FINGERPRINTS: Partial<Record<MessageKind, string>> = {
+    frame: '23e09034584e85b855a75ef53de00efb',
+    reco: '63b2c7e8eac3af9bfae0e2d30e6bffd1',
+    candidate: 'f4ab906ee03620d2484402c543ed7c1d',
+  };
+
   it('v1 schemas are unchanged since publication', () => {
     for (const kind of Object.keys(SCHEMA_FILES) as MessageKind[]) {
       assert.equal(avroType(kind, 1).fingerprint().toString('hex'), V1_FINGERPRINTS[kind], `schemas/${SCHEMA_FILES[kind]}.v1.avsc`);
     }
+  });
+
+  it('v2 schemas are unchanged since publication', () => {
+    for (const [kind, fp] of Object.entries(V2_FINGERPRINTS) as [MessageKind, string][]) {
+      assert.equal(avroType(kind, 2).fingerprint().toString('hex'), fp, `schemas/${SCHEMA_FILES[kind]}.v2.avsc`);
+    }
+  });
+
+  it('reco_event.v2 is v1 plus the optional classification (null default), read by a v1 reader through schema resolution', () => {
+    const v1 = readSchemaFile('reco', 1) as { fields: { name: string }[] };
+    const v2 = readSchemaFile('reco', 2) as { fields: { name: string; default?: unknown }[] };
+    assert.deepEqual(v2.fields.slice(0, -1).map((f) => f.name), v1.fields.map((f) => f.name));
+    assert.equal(v2.fields.at(-1)!.name, 'classification');
+    assert.equal(v2.fields.at(-1)!.default, null);
+    // Avro schema resolution: a v2 record read with v1 as the reader schema drops the new fields (what an Avro reader with v1 does).
+    const resolver = avroType('reco', 1).createResolver(avroType('reco', 2));
+    const withClass = { ...recoToWire(reco), classification: { score: 0.9, predictedClass: 'signal', probabilities: { signal: 0.9, neutrino: 0.1 } } };
+    const old = avroType('reco', 1).fromBuffer(avroType('reco', 2).toBuffer(withClass), resolver) as { eventId: string };
+    assert.equal(old.eventId, reco.eventId);
   });
 
   it('enums in the schemas match the domain constants', () => {
@@ -263,9 +327,15 @@ describe('schema files', () => {
       });
       return found;
     };
-    assert.deepEqual(symbols(readSchemaFile('frame'), 'EventClass'), [...EVENT_CLASSES]);
+    // v1 enums keep the first four classes; frame v2 names every class in truth.interaction
+    assert.deepEqual(symbols(readSchemaFile('frame', 1), 'EventClass'), [...EVENT_CLASSES_V1]);
+    assert.deepEqual(symbols(readSchemaFile('frame', 2), 'EventClass'), [...EVENT_CLASSES_V1]);
+    assert.deepEqual(symbols(readSchemaFile('frame', 2), 'Interaction'), [...EVENT_CLASSES]);
     assert.deepEqual(symbols(readSchemaFile('reco'), 'RecoStatus'), [...RECO_STATUSES]);
-    assert.deepEqual(symbols(readSchemaFile('candidate'), 'EventClass'), [...EVENT_CLASSES]);
-    assert.deepEqual(symbols(readSchemaFile('alert'), 'EventClass'), [...EVENT_CLASSES]);
+    assert.deepEqual(symbols(readSchemaFile('candidate', 1), 'EventClass'), [...EVENT_CLASSES_V1]);
+    assert.deepEqual(symbols(readSchemaFile('alert'), 'EventClass'), [...EVENT_CLASSES_V1]);
+    assert.deepEqual(symbols(readSchemaFile('reco', 2), 'RecoStatus'), [...RECO_STATUSES]);
+    assert.deepEqual(symbols(readSchemaFile('reco', 2), 'Interaction'), [...EVENT_CLASSES]);
+    assert.deepEqual(symbols(readSchemaFile('candidate', 2), 'Interaction'), [...EVENT_CLASSES]);
   });
 });

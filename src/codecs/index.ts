@@ -18,6 +18,8 @@ export {
   avroTypeFor,
   readSchemaFile,
   CURRENT_SCHEMA_VERSION,
+  WRITE_VERSIONS,
+  readVersions,
   SCHEMA_FILES,
   type MessageKind,
 } from './avro-types.js';

@@ -9,8 +9,11 @@ import { Packr, Unpackr } from 'msgpackr';
 import {
   DecodeError,
   EVENT_CLASSES,
+  EVENT_CLASSES_V1,
+  eventClassV1,
   RECO_STATUSES,
   type Candidate,
+  type Classification,
   type DeadLetter,
   type ExcessAlert,
   type HitFrame,
@@ -18,7 +21,7 @@ import {
   type RecoEvent,
   type Truth,
 } from '../domain/index.js';
-import { CURRENT_SCHEMA_VERSION, type MessageKind } from './avro-types.js';
+import { readVersions, writeVersion, WRITE_VERSIONS, type MessageKind } from './avro-types.js';
 import { bodyOf, checkDecodedHits, encodeFailure, withHeader, type Codec } from './codec.js';
 import { bool, bytes, int32, int64, num, obj, oneOf, optStr, str, strList, type Obj } from './shape.js';
 import { classifyBodyError, expectHeader, HEADER_BYTES } from './wire.js';
@@ -44,14 +47,18 @@ function int32FromBytes(b: Uint8Array, n: number, path: string): Int32Array {
 
 type Wire = Record<string, unknown>;
 
-function truthOut(t: Truth): Wire {
-  return { eventClass: t.eventClass, energyGeV: t.energyGeV, x0Cm: t.x0Cm, y0Cm: t.y0Cm, dCm: t.dCm, slopeX: t.slopeX, slopeY: t.slopeY };
+/** As the Avro records: eventClass the nearest v1 class; frames (v2) add `interaction`, the class itself. */
+function truthOut(t: Truth, v2 = false): Wire {
+  const w: Wire = { eventClass: eventClassV1(t.eventClass), energyGeV: t.energyGeV, x0Cm: t.x0Cm, y0Cm: t.y0Cm, dCm: t.dCm, slopeX: t.slopeX, slopeY: t.slopeY };
+  if (v2) w['interaction'] = t.eventClass;
+  return w;
 }
 function truthIn(v: unknown, path: string): Truth | undefined {
   if (v === undefined || v === null) return undefined;
   const o = obj(v, path);
+  const interaction = o['interaction'] === undefined || o['interaction'] === null ? undefined : oneOf(o, 'interaction', path, EVENT_CLASSES);
   return {
-    eventClass: oneOf(o, 'eventClass', path, EVENT_CLASSES),
+    eventClass: interaction ?? oneOf(o, 'eventClass', path, EVENT_CLASSES_V1),
     energyGeV: num(o, 'energyGeV', path),
     x0Cm: num(o, 'x0Cm', path),
     y0Cm: num(o, 'y0Cm', path),
@@ -69,7 +76,7 @@ function opt<T extends object, K extends string, V>(o: T, key: K, v: V | undefin
 function frameOut(f: HitFrame): Wire {
   const h = f.hits;
   const hits = { station: h.station, ix: int32Bytes(h.ix), iy: int32Bytes(h.iy), count: int32Bytes(h.count) };
-  return opt({ runId: f.runId, eventId: f.eventId, timestampNs: f.timestampNs, hits }, 'truth', f.truth && truthOut(f.truth));
+  return opt({ runId: f.runId, eventId: f.eventId, timestampNs: f.timestampNs, hits }, 'truth', f.truth && truthOut(f.truth, true));
 }
 function frameIn(v: unknown): HitFrame {
   const o = obj(v, 'frame');
@@ -108,7 +115,20 @@ function recoOut(e: RecoEvent): Wire {
     fitRmsCm: e.fitRmsCm,
     stationsUsed: e.stationsUsed,
   };
-  return opt(opt(o, 'detail', e.detail), 'truth', e.truth && truthOut(e.truth));
+  const c = e.classification;
+  const classification = c && { score: c.score, predictedClass: c.predictedClass, probabilities: { ...c.probabilities } };
+  // Version 2 (with a classification) carries the full class in truth.interaction, as frames do.
+  return opt(opt(opt(o, 'detail', e.detail), 'truth', e.truth && truthOut(e.truth, c !== undefined)), 'classification', classification);
+}
+
+/** Version 2's optional classification: score, predicted class, probability per class. */
+function classificationIn(v: unknown, path: string): Classification | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, path);
+  const po = obj(o['probabilities'], `${path}.probabilities`);
+  const probabilities: Record<string, number> = {};
+  for (const k of Object.keys(po)) probabilities[k] = num(po, k, `${path}.probabilities`);
+  return { score: num(o, 'score', path), predictedClass: str(o, 'predictedClass', path), probabilities };
 }
 function recoIn(v: unknown, path: string): RecoEvent {
   const o = obj(v, path);
@@ -125,7 +145,8 @@ function recoIn(v: unknown, path: string): RecoEvent {
     fitRmsCm: num(o, 'fitRmsCm', path),
     stationsUsed: int32(o, 'stationsUsed', path),
   };
-  return opt(opt(base, 'detail', optStr(o, 'detail', path)), 'truth', truthIn(o['truth'], `${path}.truth`));
+  const withTruth = opt(opt(base, 'detail', optStr(o, 'detail', path)), 'truth', truthIn(o['truth'], `${path}.truth`));
+  return opt(withTruth, 'classification', classificationIn(o['classification'], `${path}.classification`));
 }
 
 function candidateOut(c: Candidate): Wire {
@@ -148,7 +169,7 @@ function alertOut(a: ExcessAlert): Wire {
     z: a.z,
     p: a.p,
   };
-  return opt(o, 'eventClassHint', a.eventClassHint);
+  return opt(o, 'eventClassHint', a.eventClassHint && eventClassV1(a.eventClassHint));
 }
 function alertIn(v: unknown): ExcessAlert {
   const p = 'alert';
@@ -212,8 +233,8 @@ export function createMsgpackCodecs(): MsgpackCodecs {
    * written is always decodable.
    */
   const make = <T>(kind: MessageKind, out: (v: T) => Wire, into: (v: unknown) => T, check: (w: Wire) => unknown = into): Codec<T> => {
-    const version = CURRENT_SCHEMA_VERSION;
-    const versions = [version];
+    const version = WRITE_VERSIONS[kind];
+    const versions = readVersions(kind);
     return {
       name: 'msgpack',
       kind,
@@ -227,7 +248,7 @@ export function createMsgpackCodecs(): MsgpackCodecs {
         } catch (e) {
           throw encodeFailure('msgpack', kind, e);
         }
-        return withHeader('msgpack', kind, version, body);
+        return withHeader('msgpack', kind, writeVersion(kind, value), body);
       },
       decode(bytes: Uint8Array): T {
         expectHeader(bytes, 'msgpack', kind, versions);

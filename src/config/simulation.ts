@@ -2,14 +2,16 @@
 import { z } from 'zod';
 import { EVENT_CLASSES, type EventClass } from '../domain/index.js';
 import { bool, num, numRange, oneOf, optionalNum, parseWith, section } from './kit.js';
+import { physicsSchema } from './physics.js';
 
 const excessSchema = section(
   {
     enabled: bool(true, 'false switches the injection off while keeping its settings'),
     eventClass: oneOf(EVENT_CLASSES, 'signal', 'class whose rate is multiplied'),
-    rateFactor: num(3, { min: 0, max: 1e6 }, 'multiplies that class\'s rate while active'),
-    startS: num(10, { min: 0 }, 'start, simulated seconds after the first event'),
-    durationS: num(10, { above: 0 }, 'length of the excess, s'),
+    rateFactor: num(4, { min: 0, max: 1e6 }, 'multiplies that class\'s rate while active'),
+    // after the excess monitor's warm-up (trigger.excess windowS + minTrailingS = 40 s), so the default injection is tested
+    startS: num(60, { min: 0 }, 'start, simulated seconds after the first event'),
+    durationS: num(30, { above: 0 }, 'length of the excess, s'),
   },
   'an injected rate excess (the CLI\'s --excess class:factor:start:duration)',
 );
@@ -43,15 +45,36 @@ export const responseSchema = section(
 
 export type ResponseConfig = Readonly<z.output<typeof responseSchema>>;
 
+/**
+ * Default rates. signal, muon and noise are demonstrator choices (the excess the trigger must find
+ * and the detector's own backgrounds). The neutrino classes keep the ratios of the physics
+ * (src/sim/nu-flux.ts neutrinoClassYields, from the sources in physics.ts; a test keeps these
+ * numbers equal to it): per DIS interaction (CC + NC, all flavours) 1.3e-4 ν–e elastic, 3.0e-3
+ * νe/ν̄e quasi-elastic and 1.1e-2 NC single-π⁰ interactions.
+ */
+const DEFAULT_RATES_HZ: Record<EventClass, number> = { signal: 5, neutrino: 20, muon: 50, noise: 10, nuElastic: 0.0025, nueCCQE: 0.057, ncPi0: 0.22 };
+const RATE_NOTE: Partial<Record<EventClass, string>> = {
+  neutrino: 'ν DIS (CC + NC, all flavours)',
+  nuElastic: 'ν e⁻ → ν e⁻ elastic, the irreducible background (physics ratio to neutrino)',
+  nueCCQE: 'νe n → e⁻ p, ν̄e p → e⁺ n quasi-elastic (physics ratio to neutrino)',
+  ncPi0: 'ν N → ν N π⁰ (physics ratio to neutrino)',
+};
+
 const ratesShape = Object.fromEntries(
-  EVENT_CLASSES.map((c) => [c, num({ signal: 5, neutrino: 20, muon: 50, noise: 10 }[c], { min: 0, max: 1e7 }, `${c} events, Hz`)]),
+  EVENT_CLASSES.map((c) => [c, num(DEFAULT_RATES_HZ[c], { min: 0, max: 1e7 }, `${c} events, Hz${RATE_NOTE[c] === undefined ? '' : `: ${RATE_NOTE[c]}`}`)]),
 ) as Record<EventClass, ReturnType<typeof num>>;
 
 export const simulationSchema = section(
   {
     seed: num(1, { min: 0, max: 2 ** 32 - 1, integer: true }, 'random seed: the same seed gives identical frames'),
     ratesHz: section(ratesShape, 'Poisson arrival rate per event class, Hz').prefault({}),
-    energyRangeGeV: numRange([1, 100], { min: 0.1, max: 10000 }, 'signal shower energies are drawn uniformly in [low, high], GeV'),
+    energyRangeGeV: numRange([1, 100], { min: 0.1, max: 10000 }, 'shower energies lie in [low, high], GeV: the visible energy of every shower class is drawn inside it'),
+    signalSpectrum: oneOf(
+      ['dark-photon', 'flat'],
+      'dark-photon',
+      'signal recoil spectrum: dark-photon = χe⁻ → χe⁻ from physics.darkPhoton (dσ/dE_R folded with the χ spectrum, angle from two-body kinematics); flat = E uniform in energyRangeGeV, θ² uniform below 2mₑ/E (calibration and training samples)',
+    ),
+    physics: physicsSchema.prefault({}),
     dRangeCm: numRange([-7.5, 0], { min: -100, max: 0 }, 'longitudinal vertex d (cm before the TT plane) drawn uniformly in [low, high]'),
     originMarginCm: num(5, { min: 0, max: 100 }, 'transverse origins are drawn uniformly within the plane minus this margin, cm'),
     darkHitsPerStation: num(5, { min: 0, max: 1e5 }, 'mean dark-noise pixels above threshold per station per event'),
@@ -76,13 +99,17 @@ export const DEFAULT_SIMULATION: SimulationConfig = parseSimulation({});
 export const DEFAULT_RESPONSE: ResponseConfig = DEFAULT_SIMULATION.response;
 
 /**
- * "signal:3:10:20" → class signal, ×3 from t=10 s for 20 s (the CLI's --excess form); "none" →
- * no injection. Returned in the config's raw form, to merge over a file's `simulation.excess`.
+ * "signal:3:10:20" → class signal, ×3 from t=10 s for 20 s (the CLI's --excess form; parts left
+ * out take the config defaults); "none" → no injection. Returned in the config's raw form, to
+ * merge over a file's `simulation.excess`.
  */
 export function excessFlagRaw(flag: string): Record<string, unknown> {
   if (flag === 'none') return { enabled: false };
   const [cls, factor, start, duration] = flag.split(':');
-  const raw = { enabled: true, eventClass: cls, rateFactor: Number(factor ?? 3), startS: Number(start ?? 10), durationS: Number(duration ?? 10) };
+  const raw: Record<string, unknown> = { enabled: true, eventClass: cls };
+  if (factor !== undefined) raw['rateFactor'] = Number(factor);
+  if (start !== undefined) raw['startS'] = Number(start);
+  if (duration !== undefined) raw['durationS'] = Number(duration);
   parseWith(excessSchema, raw, '--excess');
   return raw;
 }

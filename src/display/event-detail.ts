@@ -25,6 +25,7 @@ export function candidateSummary(c: Candidate): CandidateSummary {
     reasons: c.reasons,
     ...(c.alertId === undefined ? {} : { alertId: c.alertId }),
     ...(e.truth === undefined ? {} : { truthClass: e.truth.eventClass }),
+    ...(e.classification === undefined ? {} : { probabilities: e.classification.probabilities }),
   };
 }
 

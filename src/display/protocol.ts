@@ -83,6 +83,8 @@ export interface CandidateSummary {
   readonly alertId?: string;
   /** Simulation truth class, when the frame carries truth. */
   readonly truthClass?: string;
+  /** The event classifier's probability per class, when it ran. */
+  readonly probabilities?: Readonly<Record<string, number>>;
 }
 
 export interface StationView {

@@ -31,7 +31,19 @@ export interface RecoEvent {
   readonly fitRmsCm: number;
   /** Stations that contributed a cluster. */
   readonly stationsUsed: number;
+  /** The event classifier's output (absent when no classifier ran or the status is not ok). */
+  readonly classification?: Classification;
   readonly truth?: Truth;
+}
+
+/** An event classifier's verdict: class probabilities from reconstructed quantities only. */
+export interface Classification {
+  /** Signal probability, 0..1 (what the selection compares with its threshold). */
+  readonly score: number;
+  /** The most probable class. */
+  readonly predictedClass: string;
+  /** Probability per class name; they sum to 1. */
+  readonly probabilities: Readonly<Record<string, number>>;
 }
 
 export interface Candidate {

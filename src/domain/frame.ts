@@ -4,7 +4,19 @@
  * (station[i], ix[i], iy[i], count[i]). Pixel indices are 0-based on the plane grid;
  * count is the number of charged particles that crossed the pixel.
  */
-export const EVENT_CLASSES = ['signal', 'neutrino', 'muon', 'noise'] as const;
+/**
+ * signal: χe⁻ → χe⁻; neutrino: ν DIS (CC + NC, all flavours); nuElastic: ν e⁻ → ν e⁻ (the irreducible
+ * background); nueCCQE: νe n → e⁻ p (ν̄e p → e⁺ n) with a soft proton; ncPi0: ν N → ν N π⁰.
+ */
+export const EVENT_CLASSES = ['signal', 'neutrino', 'muon', 'noise', 'nuElastic', 'nueCCQE', 'ncPi0'] as const;
+/** The classes of the first schema version; later classes travel as their nearest one of these there. */
+export const EVENT_CLASSES_V1 = ['signal', 'neutrino', 'muon', 'noise'] as const;
+export type EventClassV1 = (typeof EVENT_CLASSES_V1)[number];
+
+/** The version-1 class an event travels as where only those exist: every neutrino interaction is neutrino. */
+export function eventClassV1(c: EventClass): EventClassV1 {
+  return c === 'nuElastic' || c === 'nueCCQE' || c === 'ncPi0' ? 'neutrino' : c;
+}
 export type EventClass = (typeof EVENT_CLASSES)[number];
 
 export interface Hits {

@@ -16,6 +16,9 @@ const CFG: ExcessConfig = {
   holdoffS: 30,
   allowedLatenessS: 0,
   idlePartitionS: 5,
+  minTrailingS: 30,
+  backgroundEstimator: 'clipped-mean',
+  backgroundClipSigma: 3,
 };
 const T0 = 1_700_000_000_000_000_000n;
 const IDLE_MS = 5000;

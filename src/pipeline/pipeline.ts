@@ -70,6 +70,11 @@ export interface PipelineConfig {
   readonly duplicateIdWindow: number;
   /** Largest dead-letter record the DLQ accepts (Kafka: from its max.message.bytes); Infinity: no limit. */
   readonly maxDeadLetterBytes: number;
+  /**
+   * Selection by the event classifier: the signal-probability threshold in force (the reconstructor
+   * attaches the scores). Absent: the cut list of trigger.selection decides.
+   */
+  readonly classifierThreshold?: number;
 }
 
 export const DEFAULT_PIPELINE: Omit<PipelineConfig, 'geometry' | 'trigger'> = {
@@ -127,7 +132,11 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
   const clock = deps.clock ?? wallClockNs;
   const m = deps.metrics;
   m.setBackend(deps.reconstructor.info.backend);
-  const selector = createSelector({ selection: config.trigger.selection, geometry: config.geometry });
+  const selector = createSelector({
+    selection: config.trigger.selection,
+    geometry: config.geometry,
+    ...(config.classifierThreshold === undefined ? {} : { classifierThreshold: config.classifierThreshold }),
+  });
   const stages = createStages(config, { decode: deps.decode, reconstructor: deps.reconstructor, selector, metrics: m, logger });
   const c = stages.components;
 

@@ -171,7 +171,10 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
       }
     });
     for (const d of deadLetters) m.deadLetters.inc({ reason: d.reason });
-    for (const r of reco) m.eventsReconstructed.inc({ status: r.status });
+    for (const r of reco) {
+      m.eventsReconstructed.inc({ status: r.status });
+      if (r.classification !== undefined) m.classifierScore.observe({ predicted_class: r.classification.predictedClass }, r.classification.score);
+    }
     c.select.received(reco.length);
     const candidates = reco.map((r) => deps.selector.select(r));
     c.select.sent(candidates.length);

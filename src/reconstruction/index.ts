@@ -14,3 +14,4 @@ export * from './parallel/index.js';
 export * from './cnn/index.js';
 export { fitEnergyCalibration, calibrateEnergy, energyCalibrationProblem, type EnergyCalibration } from './calibration.js';
 export * from './hit-cleaning/index.js';
+export * from './classifier/index.js';

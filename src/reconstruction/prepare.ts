@@ -23,6 +23,8 @@ export interface PreparedEvent {
   readonly track?: TrackFit;
   /** The robust centre of the busiest station (only for events with a track). */
   readonly robust?: TrackFit;
+  /** DBSCAN clusters found per station (only for events with a track; the event classifier's features use them). */
+  readonly clustersPerStation?: readonly number[];
 }
 
 export interface PreparedBatch {
@@ -43,13 +45,13 @@ export function createEventPreparer(geometry: DetectorGeometry, transverse: Tran
       const withTrack: Hits[] = [];
       for (let i = 0; i < hits.length; i++) {
         const h = hits[i]!;
-        const track = t.reconstruct(h).track;
+        const { track, clustersPerStation } = t.reconstruct(h);
         if (track === undefined) {
           events[i] = {};
           continue;
         }
         const robust = robustCentreTrack(h, geometry);
-        events[i] = robust === undefined ? { track } : { track, robust };
+        events[i] = robust === undefined ? { track, clustersPerStation } : { track, robust, clustersPerStation };
         withTrack.push(h);
       }
       return buildInputs === undefined ? { events } : { events, inputs: buildInputs(withTrack) };

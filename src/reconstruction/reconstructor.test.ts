@@ -114,3 +114,22 @@ test('a model failure rejects the batch (infrastructure, not physics)', async ()
   const broken: EnergyVertexModel = { info: { name: 'x', backend: 'y' }, dispose() {}, predict: () => Promise.reject(new Error('gpu gone')) };
   await assert.rejects(createReconstructor(g, broken).reconstruct([showerFrame('a', 0, 0, 0, -1, new Rng(4))]), /gpu gone/);
 });
+
+test('with a classify option, every reconstructed event carries its classification; events without a track are not classified', async () => {
+  const rows: Float64Array[] = [];
+  const reco = createReconstructor(g, fakeModel(), DEFAULT_RECONSTRUCTOR, {
+    classify: (row) => {
+      rows.push(row.slice());
+      return { score: 0.75, predictedClass: 'signal', probabilities: { signal: 0.75, neutrino: 0.25 } };
+    },
+  });
+  const rng = new Rng(4);
+  const empty: HitFrame = { runId: 'r', eventId: 'empty', timestampNs: 1n, hits: { station: new Uint8Array(0), ix: new Int32Array(0), iy: new Int32Array(0), count: new Int32Array(0) } };
+  const out: RecoEvent[] = await reco.reconstruct([showerFrame('a', 2, -3, 0.01, -3, rng), empty]);
+  assert.equal(out[0]!.status, 'ok');
+  assert.equal(out[0]!.classification?.score, 0.75);
+  assert.equal(out[1]!.classification, undefined);
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]![0], Math.log10(42), 'the first feature is log10 of the model energy');
+  assert.equal(rows[0]![rows[0]!.length - 1], 1, 'one DBSCAN cluster in the last station');
+});

@@ -9,6 +9,7 @@
  * every number 0 (no NaN). Only infrastructure failures (the model throwing) reject.
  */
 import {
+  type Classification,
   type DetectorGeometry,
   type HitFrame,
   type Hits,
@@ -19,6 +20,7 @@ import {
 import {
   DEFAULT_ORIGIN, DEFAULT_TRANSVERSE, originAt, stationCombinedOrigin, type OriginConfig, type TransverseConfig,
 } from './clustering/index.js';
+import { classifierFeatureCount, classifierFeatures } from './classifier-features.js';
 import { createEventPreparer, type ModelInputs, type PreparedBatch } from './prepare.js';
 
 /**
@@ -63,6 +65,12 @@ export interface ReconstructorOptions {
    * here without model inputs, and the model builds them in predict.
    */
   readonly preparer?: BatchPreparer;
+  /**
+   * Event classification: called with the event-class features (classifier/features.ts) of each
+   * reconstructed (status ok) event; what it returns travels in the RecoEvent. The row is scratch
+   * memory, valid during the call only.
+   */
+  readonly classify?: (row: Float64Array) => Classification | undefined;
 }
 
 export interface BatchPreparer {
@@ -79,6 +87,8 @@ export function createReconstructor(
 ): Reconstructor {
   const preparer: BatchPreparer = options.preparer ?? createEventPreparer(geometry, config.transverse);
   const info = { backend: model.info.backend, model: model.info.name };
+  const classify = options.classify;
+  const row = new Float64Array(classifierFeatureCount(geometry.nStations));
   // Read when asked: a pool that lost a worker says so.
   if (options.preparer !== undefined) Object.defineProperty(info, 'preparedBy', { enumerable: true, get: () => preparer.preparedBy });
   return {
@@ -102,7 +112,7 @@ export function createReconstructor(
           : await model.predict(pending.map((i) => hits[i]!));
         for (let k = 0; k < pending.length; k++) {
           const i = pending[k]!;
-          const { track, robust } = prepared.events[i]!;
+          const { track, robust, clustersPerStation } = prepared.events[i]!;
           const f = frames[i]!;
           const e = pred.energyGeV[k];
           const d = pred.dCm[k];
@@ -113,6 +123,11 @@ export function createReconstructor(
           // Seed: the robust centre of the busiest station (DBSCAN's line, extrapolated, has longer tails).
           const axis = originAt(robust ?? track!, d);
           const o = stationCombinedOrigin(f.hits, geometry, axis, e, d, config.origin) ?? axis;
+          let classification: Classification | undefined;
+          if (classify !== undefined) {
+            classifierFeatures(f.hits, geometry, { energyGeV: e, dCm: d, xCm: o.xCm, yCm: o.yCm, nHits: f.hits.station.length }, track!, clustersPerStation ?? [], row);
+            classification = classify(row);
+          }
           out[i] = {
             runId: f.runId,
             eventId: f.eventId,
@@ -125,6 +140,7 @@ export function createReconstructor(
             yCm: o.yCm,
             fitRmsCm: track!.rmsCm,
             stationsUsed: track!.stationsUsed,
+            ...(classification === undefined ? {} : { classification }),
             ...(f.truth === undefined ? {} : { truth: f.truth }),
           };
         }

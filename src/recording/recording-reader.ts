@@ -9,7 +9,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import type avsc from 'avsc';
-import { avroType, avroTypeFor, frameFromRecord, type FrameRecord } from '../codecs/index.js';
+import { avroType, avroTypeFor, frameFromRecord, WRITE_VERSIONS, type FrameRecord } from '../codecs/index.js';
 import { DecodeError, type HitFrame } from '../domain/index.js';
 import { HEADER_TYPE, LONG_TYPE, OCF_MAGIC, RecordingError, SYNC_BYTES, type ContainerHeader } from './recording-format.js';
 
@@ -114,7 +114,7 @@ function headerInfo(path: string, h: ContainerHeader): Head {
   try {
     return { info, sync, type: reader, resolver: reader.createResolver(writer) };
   } catch (e) {
-    throw new DecodeError('schema_mismatch', `${path}: writer schema cannot be read as ${FRAME_SCHEMA_NAME} v1: ${(e as Error).message}`, { path }, e);
+    throw new DecodeError('schema_mismatch', `${path}: writer schema cannot be read as ${FRAME_SCHEMA_NAME} v${WRITE_VERSIONS.frame}: ${(e as Error).message}`, { path }, e);
   }
 }
 

@@ -5,7 +5,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
-import { avroType, EncodeError, frameToRecord, readSchemaFile, SCHEMA_FILES, CURRENT_SCHEMA_VERSION } from '../codecs/index.js';
+import { avroType, EncodeError, frameToRecord, readSchemaFile, SCHEMA_FILES, WRITE_VERSIONS } from '../codecs/index.js';
 import type { HitFrame } from '../domain/index.js';
 import { HEADER_TYPE, LONG_TYPE, META_SCHEMA_NAME, OCF_MAGIC, RecordingError, SYNC_BYTES, type ContainerCodec } from './recording-format.js';
 
@@ -51,7 +51,7 @@ export async function openRecordingWriter(path: string, opts: RecordingWriterOpt
   const meta: Record<string, Buffer> = {
     'avro.schema': Buffer.from(JSON.stringify(readSchemaFile('frame'))),
     'avro.codec': Buffer.from(codec),
-    [META_SCHEMA_NAME]: Buffer.from(`${SCHEMA_FILES.frame}.v${CURRENT_SCHEMA_VERSION}`),
+    [META_SCHEMA_NAME]: Buffer.from(`${SCHEMA_FILES.frame}.v${WRITE_VERSIONS.frame}`),
   };
   for (const [k, v] of Object.entries(opts.metadata ?? {})) {
     if (k.startsWith('avro.')) throw new RecordingError(`metadata key ${k}: the avro. prefix is reserved`);

@@ -10,7 +10,8 @@ import { gflashParams } from './longitudinal.js';
 import { depthAtStationX0 } from './shower.js';
 
 const g = DEFAULT_GEOMETRY;
-const quiet: SimulationConfig = { ...DEFAULT_SIMULATION, darkHitsPerStation: 0 };
+// the shower tests need energies over the whole range: the flat signal spectrum
+const quiet: SimulationConfig = { ...DEFAULT_SIMULATION, darkHitsPerStation: 0, signalSpectrum: 'flat' };
 
 function bytes(h: Hits): Buffer {
   return Buffer.concat([h.station, h.ix, h.iy, h.count].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));

@@ -9,10 +9,14 @@ import { pixelsX, pixelsY, planeZCm, type DetectorGeometry, type EventClass, typ
 import { poisson } from './counts.js';
 import { createDefects, type Defects } from './defects.js';
 import { Pixeliser } from './deposit.js';
+import { darkPhotonModel, drawRecoil } from './dark-photon.js';
+import { azimuth, slopesOf } from './kinematics.js';
+import { drawNeutrinoClass, isNeutrinoClass, neutrinoWriterOf, type NeutrinoExtra } from './neutrino-events.js';
 import { darkNoiseAdc, digitiseHits, overlayNoise, type NoiseHit } from './response.js';
 import { GAP_ANGLE_RAD, depthAtStationX0, depositShowerAtStation, prepareShower, type CountModel, type ShowerSpec } from './shower.js';
 
-export const ELECTRON_MASS_GEV = 0.51099895e-3;
+export { ELECTRON_MASS_GEV } from './kinematics.js';
+import { ELECTRON_MASS_GEV } from './kinematics.js';
 /** Neutrino background: EM fraction of the visible energy (νe CC electron or π0 photons), uniform. */
 export const NU_EM_FRACTION: readonly [number, number] = [0.2, 0.8];
 /** RMS slope (rad) of the neutrino's EM shower: much wider than DM–electron scattering. */
@@ -55,10 +59,10 @@ export function createEventGenerator(g: DetectorGeometry, cfg: SimulationConfig,
   const counts: CountModel = { mode: cfg.countFluctuation, negBinomialK: cfg.negBinomialK };
   return {
     generate(eventClass, rng, fixed) {
-      const truth = drawTruth(g, cfg, eventClass, rng, fixed);
+      const { truth, extra } = drawEvent(g, cfg, eventClass, rng, fixed);
       pix.seed(rng);
       try {
-        const perStation = stationWriter(g, cfg, eventClass, truth, counts, pix, rng);
+        const perStation = extra === undefined ? stationWriter(g, cfg, eventClass, truth, counts, pix, rng) : neutrinoWriterOf(g, truth, extra, counts, pix, rng);
         for (let k = 0; k < g.nStations; k++) {
           perStation(k);
           pix.acc.flushStation(k, defects.dead);
@@ -99,9 +103,15 @@ export function generateEvent(
 
 /**
  * Draws every truth field (always in the same order, so fixing one field does not shift the
- * others' random numbers), then applies the caller's fixed values.
+ * others' random numbers), then applies the caller's fixed values. The signal's energy and angle
+ * follow cfg.signalSpectrum; the neutrino classes' come from their kinematics (neutrino-events.ts;
+ * a fixed energy replaces the drawn one, the angles stay those of the draw).
  */
 export function drawTruth(g: DetectorGeometry, cfg: SimulationConfig, eventClass: EventClass, rng: Rng, fixed: Partial<TruthDraw> = {}): Truth {
+  return drawEvent(g, cfg, eventClass, rng, fixed).truth;
+}
+
+function drawEvent(g: DetectorGeometry, cfg: SimulationConfig, eventClass: EventClass, rng: Rng, fixed: Partial<TruthDraw> = {}): { truth: Truth; extra?: NeutrinoExtra } {
   const [eLo, eHi] = cfg.energyRangeGeV;
   const [dLo, dHi] = cfg.dRangeCm;
   const margin = eventClass === 'muon' ? 0 : cfg.originMarginCm;
@@ -118,8 +128,26 @@ export function drawTruth(g: DetectorGeometry, cfg: SimulationConfig, eventClass
   const n2 = rng.normal();
   let slopeX: number;
   let slopeY: number;
+  const at = (t: Omit<Truth, 'eventClass' | 'dCm' | 'x0Cm' | 'y0Cm'>): Truth => ({
+    eventClass,
+    energyGeV: t.energyGeV,
+    dCm: fixed.dCm ?? dCm,
+    x0Cm: fixed.x0Cm ?? x0Cm,
+    y0Cm: fixed.y0Cm ?? y0Cm,
+    slopeX: fixed.slopeX ?? t.slopeX,
+    slopeY: fixed.slopeY ?? t.slopeY,
+  });
+  if (isNeutrinoClass(eventClass)) {
+    const nu = drawNeutrinoClass(eventClass, cfg, rng);
+    return { truth: at({ ...nu, energyGeV: fixed.energyGeV ?? nu.energyGeV }), extra: nu.extra };
+  }
+  if (eventClass === 'signal' && cfg.signalSpectrum === 'dark-photon') {
+    // χe⁻ → χe⁻: (E_χ, T) from the χ spectrum times dσ/dT, at T = the fixed energy if given
+    const r = drawRecoil(rng, darkPhotonModel(cfg.physics), fixed.energyGeV ?? eLo, fixed.energyGeV ?? eHi);
+    return { truth: at({ energyGeV: r.kineticGeV, ...slopesOf(r.theta, azimuth(rng)) }) };
+  }
   if (eventClass === 'signal') {
-    // DM–electron elastic scattering: E·θ² < 2·m_e; θ² uniform below that bound.
+    // flat: E uniform, E·θ² < 2·m_e with θ² uniform below that bound.
     const theta = Math.sqrt((u * 2 * ELECTRON_MASS_GEV) / energyGeV);
     slopeX = theta * Math.cos(phi);
     slopeY = theta * Math.sin(phi);
@@ -135,24 +163,18 @@ export function drawTruth(g: DetectorGeometry, cfg: SimulationConfig, eventClass
     slopeX = 0;
     slopeY = 0;
     return {
-      eventClass,
-      energyGeV: fixed.energyGeV ?? 0,
-      dCm: fixed.dCm ?? 0,
-      x0Cm: fixed.x0Cm ?? 0,
-      y0Cm: fixed.y0Cm ?? 0,
-      slopeX: fixed.slopeX ?? slopeX,
-      slopeY: fixed.slopeY ?? slopeY,
+      truth: {
+        eventClass,
+        energyGeV: fixed.energyGeV ?? 0,
+        dCm: fixed.dCm ?? 0,
+        x0Cm: fixed.x0Cm ?? 0,
+        y0Cm: fixed.y0Cm ?? 0,
+        slopeX: fixed.slopeX ?? slopeX,
+        slopeY: fixed.slopeY ?? slopeY,
+      },
     };
   }
-  return {
-    eventClass,
-    energyGeV,
-    dCm: fixed.dCm ?? dCm,
-    x0Cm: fixed.x0Cm ?? x0Cm,
-    y0Cm: fixed.y0Cm ?? y0Cm,
-    slopeX: fixed.slopeX ?? slopeX,
-    slopeY: fixed.slopeY ?? slopeY,
-  };
+  return { truth: at({ energyGeV, slopeX, slopeY }) };
 }
 
 /** Prepares the class's sources once and returns the per-station deposit step. */
@@ -182,6 +204,8 @@ function stationWriter(
       };
     case 'noise':
       return () => {};
+    default:
+      throw new RangeError(`${eventClass}: written by neutrinoWriterOf`);
   }
 }
 

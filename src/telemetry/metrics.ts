@@ -23,6 +23,8 @@ export interface Metrics {
   readonly deadLetters: Counter<'reason'>;
   readonly eventsReconstructed: Counter<'status'>;
   readonly eventsSelected: Counter;
+  /** The event classifier's signal probability of each reconstructed event, by its predicted class. */
+  readonly classifierScore: Histogram<'predicted_class'>;
   readonly excessAlerts: Counter<'method'>;
   /** Wall time of one Reconstructor.reconstruct call, i.e. per micro-batch (not per event). */
   readonly reconstructionSeconds: Histogram;
@@ -81,6 +83,10 @@ export function createMetrics(registry: Registry, opts: MetricsOptions = {}): Me
       [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
     endToEndLatencySeconds: histogram('end_to_end_latency_seconds', 'Frame receipt to outputs acknowledged, seconds',
       [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),
+    classifierScore: new Histogram({
+      name: `${p}classifier_score`, help: "Event classifier's signal probability of reconstructed events, by predicted class",
+      labelNames: ['predicted_class'], buckets: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99], registers,
+    }),
     inferenceBatchSize: histogram('inference_batch_size', 'Frames per reconstruction micro-batch', [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]),
     excessSignificance: gauge('excess_significance', 'One-sided Z of the latest excess window'),
     selectedRate: gauge('selected_rate', 'Selected events per second in the latest excess window, Hz'),

@@ -9,7 +9,7 @@ const DESIGN_NAMES = [
   'frames_received_total', 'frames_invalid_total', 'events_reconstructed_total', 'events_selected_total',
   'excess_alerts_total', 'reconstruction_seconds', 'end_to_end_latency_seconds', 'inference_batch_size',
   'excess_significance', 'selected_rate', 'consumer_lag', 'backend_info',
-  'component_received_total', 'component_sent_total', 'component_errors_total', 'pipeline_in_flight_messages', 'hot_pixels_masked',
+  'component_received_total', 'component_sent_total', 'component_errors_total', 'pipeline_in_flight_messages', 'hot_pixels_masked', 'classifier_score',
 ];
 
 test('metrics register the DESIGN.md names on the injected registry only', async () => {

@@ -4,9 +4,11 @@
  *
  * Window test: after each closed bin, the last w = windowS/stepS bins form a window with count n;
  * the expected count μ is backgroundRateHz·windowS when configured, otherwise estimated from the
- * T = trailingWindowS/stepS bins just before the window (the window itself is excluded, so an
- * excess does not raise its own background): μ = max(trailing count, 1)·w/T (the floor of one
- * count keeps Z finite after an empty trailing period). p = P(N ≥ n | μ) exactly, Z = Φ⁻¹(1 − p).
+ * up to T = trailingWindowS/stepS bins just before the window (the window itself is excluded, so
+ * an excess does not raise its own background) by the configured estimator (background.ts: the
+ * clipped mean keeps an excess that has left the window out of the estimate). The first test
+ * comes once minTrailingS of trailing bins are in; the span then grows to T. p = P(N ≥ n | μ)
+ * exactly, Z = Φ⁻¹(1 − p).
  * With stepS < windowS consecutive windows overlap and their tests are correlated: the
  * per-evaluation false-alarm probability is still p_threshold, but exceedances come in clusters,
  * so alerts per unit time are fewer than evaluations·p_threshold (the holdoff collapses a cluster).
@@ -18,6 +20,7 @@
 import { ContractError } from '../domain/index.js';
 import type { ExcessAlert, ExcessMethod } from '../domain/index.js';
 import type { ExcessConfig } from '../config/index.js';
+import { trailingBackground, type BackgroundOptions } from './background.js';
 import { logPoissonUpperTail } from './gamma.js';
 import { zFromLogP } from './normal.js';
 
@@ -60,7 +63,7 @@ export function evaluateExcess(observed: number, expected: number): { logP: numb
 }
 
 /** ExcessConfig's seconds as whole bins; throws if windowS or trailingWindowS are not multiples of stepS. */
-export function binsOf(cfg: ExcessConfig): { stepNs: bigint; windowBins: number; trailingBins: number } {
+export function binsOf(cfg: ExcessConfig): { stepNs: bigint; windowBins: number; trailingBins: number; minTrailingBins: number } {
   const ratio = (s: number, name: string): number => {
     const r = s / cfg.stepS;
     if (Math.abs(r - Math.round(r)) > 1e-9 || Math.round(r) < 1) {
@@ -72,17 +75,19 @@ export function binsOf(cfg: ExcessConfig): { stepNs: bigint; windowBins: number;
     stepNs: BigInt(Math.round(cfg.stepS * 1e9)),
     windowBins: ratio(cfg.windowS, 'windowS'),
     trailingBins: ratio(cfg.trailingWindowS, 'trailingWindowS'),
+    minTrailingBins: ratio(Math.min(cfg.minTrailingS, cfg.trailingWindowS), 'minTrailingS'),
   };
 }
 
 export function createExcessCore(cfg: ExcessConfig): ExcessCore {
-  const { stepNs, windowBins: w, trailingBins: t } = binsOf(cfg);
+  const { stepNs, windowBins: w, trailingBins: t, minTrailingBins } = binsOf(cfg);
+  const background: BackgroundOptions = { estimator: cfg.backgroundEstimator, clipSigma: cfg.backgroundClipSigma };
+  const trailing = new Float64Array(t); // scratch: the trailing bins, oldest first
   const fixedMu = cfg.backgroundRateHz === undefined ? undefined : cfg.backgroundRateHz * cfg.windowS;
   const ring = new Float64Array(w + t); // counts of the last w + t bins, by index mod (w + t)
   let seen = 0; // bins closed so far
   let lastIndex: number | undefined;
   let windowSum = 0;
-  let trailingSum = 0;
   let cusum = 0;
   let runStart = 0;
   let runObserved = 0;
@@ -123,7 +128,6 @@ export function createExcessCore(cfg: ExcessConfig): ExcessCore {
           // the skipped empty bins push every counted bin out of both spans: all sums are zero
           ring.fill(0);
           windowSum = 0;
-          trailingSum = 0;
           cusum = 0;
           seen += index - lastIndex - 1;
         } else {
@@ -135,22 +139,25 @@ export function createExcessCore(cfg: ExcessConfig): ExcessCore {
     },
   };
 
+  /** μ from the trailing bins before the window ending at `index` (as many as seen, at most t). */
+  function estimate(index: number): number {
+    const n = Math.min(seen - w, t);
+    const span = trailing.subarray(t - n);
+    for (let i = 0; i < n; i++) span[i] = at(index - w - n + 1 + i);
+    return trailingBackground(span, w, background);
+  }
+
   function advance(index: number, count: number): BinResult {
     lastIndex = index;
-    // slide: bin index−w leaves the window and enters the trailing span; index−w−t leaves both
-    if (seen >= w) {
-      const moved = at(index - w);
-      windowSum -= moved;
-      trailingSum += moved;
-    }
-    if (seen >= w + t) trailingSum -= at(index - w - t);
+    // slide: bin index−w leaves the window and enters the trailing span (the ring keeps w + t bins)
+    if (seen >= w) windowSum -= at(index - w);
     ring[((index % ring.length) + ring.length) % ring.length] = count;
     windowSum += count;
     seen++;
 
-    const ready = fixedMu !== undefined ? seen >= w : seen >= w + t;
+    const ready = fixedMu !== undefined ? seen >= w : seen >= w + minTrailingBins;
     if (!ready) return { cusum: 0, alerts: [] };
-    const mu = fixedMu ?? (Math.max(trailingSum, 1) * w) / t;
+    const mu = fixedMu ?? estimate(index);
     const alerts: ExcessAlert[] = [];
     const { logP, p, z } = evaluateExcess(windowSum, mu);
     const window: WindowEvaluation = {

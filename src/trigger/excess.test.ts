@@ -15,6 +15,9 @@ const BASE: ExcessConfig = {
   holdoffS: 30,
   allowedLatenessS: 0,
   idlePartitionS: 5,
+  minTrailingS: 30,
+  backgroundEstimator: 'clipped-mean',
+  backgroundClipSigma: 3,
 };
 
 /** Poisson sample by inversion of the cdf (fine for μ up to a few hundred). */

@@ -10,3 +10,6 @@ export {
   type WindowEvaluation,
 } from './excess-core.js';
 export { createExcessMonitor, type ExcessMonitor, type ExcessMonitorOptions, type ExcessUpdate, type ProcessOptions } from './excess-monitor.js';
+export {
+  asimovZ, roc, auc, bestWorkingPoint, workingPointAt, efficiencyFlatness, type RocPoint, type ScoredClass, type WorkingPoint,
+} from './significance.js';

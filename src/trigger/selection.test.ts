@@ -42,3 +42,18 @@ test('minimum hits and stations are inclusive bounds', () => {
   assert.equal(selector.select({ ...good, nHits: 10, stationsUsed: 2 }).selected, true);
   assert.equal(selector.select({ ...good, nHits: 9 }).selected, false);
 });
+
+test('classifier mode: the signal probability decides, with a reason line per event', () => {
+  const s = createSelector({ selection: parseTrigger({}).selection, geometry: DEFAULT_GEOMETRY, classifierThreshold: 0.85 });
+  assert.equal(s.mode, 'classifier');
+  const classification = { score: 0.93, predictedClass: 'signal', probabilities: { signal: 0.93, neutrino: 0.07 } };
+  // Fails two cuts of the cut list, but the classifier decides.
+  const c = s.select({ ...good, energyGeV: 150, fitRmsCm: 3, classification });
+  assert.equal(c.selected, true);
+  assert.deepEqual(c.reasons, ['status: pass (ok)', 'classifier: pass (0.93 >= 0.85)']);
+  const low = s.select({ ...good, classification: { ...classification, score: 0.2 } });
+  assert.equal(low.selected, false);
+  assert.equal(low.reasons[1], 'classifier: fail (0.20 < 0.85)');
+  assert.equal(s.select(good).selected, false, 'an event without a score is not selected');
+  assert.equal(s.select({ ...good, status: 'no_cluster', classification }).selected, false);
+});

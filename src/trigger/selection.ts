@@ -1,6 +1,9 @@
 /**
- * Shower-candidate selection: a fixed list of cuts, each evaluated on every event (no early
- * exit), so a rejected event tells every reason it failed, not just the first.
+ * Shower-candidate selection, in one of two modes:
+ * - cuts (the baseline): a fixed list of cuts, each evaluated on every event (no early exit), so
+ *   a rejected event tells every reason it failed, not just the first;
+ * - classifier: a reconstructed event is selected when the event classifier's signal
+ *   probability (carried in the RecoEvent) reaches the threshold.
  * Reason strings read "<cut>: pass|fail (<value> <relation> <limit>)".
  */
 import type { Candidate, DetectorGeometry, RecoEvent } from '../domain/index.js';
@@ -10,10 +13,12 @@ export interface SelectorConfig {
   readonly selection: SelectionConfig;
   /** The plane size defines the fiducial area (plane minus the margin on each side). */
   readonly geometry: Pick<DetectorGeometry, 'planeWidthCm' | 'planeHeightCm'>;
+  /** Classifier mode: the signal-probability threshold in force (undefined: the cut list decides). */
+  readonly classifierThreshold?: number;
 }
 
 export interface CutOutcome {
-  readonly cut: 'status' | 'energy' | 'fiducial' | 'stations' | 'hits' | 'fit_rms';
+  readonly cut: 'status' | 'energy' | 'fiducial' | 'stations' | 'hits' | 'fit_rms' | 'classifier';
   readonly pass: boolean;
   readonly detail: string;
 }
@@ -21,8 +26,10 @@ export interface CutOutcome {
 export interface Selector {
   /** The candidate for one event: selected iff every cut passes; reasons list every cut. */
   select(event: RecoEvent): Candidate;
-  /** The individual cut outcomes (what select() turns into reason strings). */
+  /** The individual cut outcomes of the cut list (what select() turns into reason strings in cuts mode). */
   cuts(event: RecoEvent): CutOutcome[];
+  /** 'classifier' when the classifier's score decides, else 'cuts'. */
+  readonly mode: 'cuts' | 'classifier';
   /** Fiducial half-widths, cm: |x| ≤ halfX and |y| ≤ halfY. */
   readonly fiducial: Readonly<{ halfXCm: number; halfYCm: number }>;
 }
@@ -68,11 +75,23 @@ export function createSelector(config: SelectorConfig): Selector {
     ];
   };
 
+  const thr = config.classifierThreshold;
+  const classifierOutcomes = (e: RecoEvent): CutOutcome[] => {
+    const ok = e.status === 'ok';
+    const score = e.classification?.score;
+    const pass = ok && score !== undefined && score >= thr!;
+    return [
+      { cut: 'status', pass: ok, detail: ok ? 'ok' : `${e.status}${e.detail ? `: ${e.detail}` : ''}` },
+      { cut: 'classifier', pass, detail: score === undefined ? 'no score' : `${score.toFixed(2)} ${score >= thr! ? '>=' : '<'} ${thr!.toFixed(2)}` },
+    ];
+  };
+
   return {
     fiducial: { halfXCm, halfYCm },
     cuts,
+    mode: thr === undefined ? 'cuts' : 'classifier',
     select(event) {
-      const outcomes = cuts(event);
+      const outcomes = thr === undefined ? cuts(event) : classifierOutcomes(event);
       return {
         event,
         selected: outcomes.every((o) => o.pass),

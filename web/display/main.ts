@@ -106,6 +106,10 @@ function showEvent(d: CandidateDetail): void {
     ['hits', String(d.nHits)], ['stations', String(d.stationsUsed)], ['fit rms', `${fmt(d.fitRmsCm, 3)} cm`], ['alert', d.alertId ?? '–'],
   ];
   if (d.truthClass !== undefined) rows.push(['truth', d.truthClass]);
+  if (d.probabilities !== undefined) {
+    const p = Object.entries(d.probabilities).sort((a, b) => b[1] - a[1]);
+    rows.push(['P(class)', p.map(([k, v]) => `${k} ${fmt(v, 2)}`).join(' · ')]);
+  }
   $('event-info').innerHTML = rows.map(([k, v]) => `<div><span class="dim">${k}</span> <b>${esc(v)}</b></div>`).join('') + `<div class="reasons">${d.reasons.map(esc).join(' · ')}</div>`;
   view?.show(d);
   document.body.dataset['event'] = d.eventId;

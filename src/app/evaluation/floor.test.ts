@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_SIMULATION } from '../../config/index.js';
+import { DEFAULT_SIMULATION as DEFAULT_SIM, type SimulationConfig } from '../../config/index.js';
+
+/** Resolutions over the whole energy range: the flat signal spectrum. */
+const DEFAULT_SIMULATION: SimulationConfig = { ...DEFAULT_SIM, signalSpectrum: 'flat' };
 import { DEFAULT_GEOMETRY, Rng } from '../../domain/index.js';
 import { evaluationMarkdown } from '../../report/index.js';
 import { generateEvent } from '../../sim/index.js';

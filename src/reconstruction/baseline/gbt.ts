@@ -41,7 +41,7 @@ export const DEFAULT_GBT: GbtConfig = {
 };
 
 /** Bin edges per feature: upper edges of at most maxBins − 1 quantile bins (values ≤ edge[b] go to bin ≤ b). */
-function binEdges(x: Float64Array, n: number, p: number, maxBins: number): Float64Array[] {
+export function binEdges(x: Float64Array, n: number, p: number, maxBins: number): Float64Array[] {
   const edges: Float64Array[] = [];
   const col = new Float64Array(n);
   for (let f = 0; f < p; f++) {
@@ -63,7 +63,7 @@ function binEdges(x: Float64Array, n: number, p: number, maxBins: number): Float
   return edges;
 }
 
-function binOf(edges: Float64Array, v: number): number {
+export function binOf(edges: Float64Array, v: number): number {
   let lo = 0;
   let hi = edges.length;
   while (lo < hi) {

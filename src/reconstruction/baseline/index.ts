@@ -13,3 +13,4 @@ export {
 export { featuresOf, featureCount, featureSetNames, FEATURE_SETS, type FeatureSet } from './features.js';
 export { trainGbt, predictGbt, DEFAULT_GBT, type GbtConfig, type GbtModel, type GbtTree } from './gbt.js';
 export { trainBoosted, predictBoosted, createBoostedModel, featureMatrix, type BoostedCoefficients, type FeatureMatrix } from './boosted.js';
+export { trainSoftmaxGbt, predictSoftmaxGbt, softmaxInPlace, DEFAULT_SOFTMAX_GBT, type SoftmaxGbtConfig, type SoftmaxGbtModel } from './gbt-softmax.js';
