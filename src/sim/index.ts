@@ -29,3 +29,4 @@ export { gflashRadial, radialContainment, sampleRadius, type RadialProfile } fro
 export { depthAtStationX0, GAP_ANGLE_RAD, PRIMARY_TRACK_DEPTH_X0 } from './shower.js';
 export { poisson, gamma, negativeBinomial, lnFactorial } from './counts.js';
 export { digitisePixel, digitiseHits, withCrossTalk, amplitudeToAdc, darkNoiseAdc, overlayNoise, type NoiseHit } from './response.js';
+export * from './exotic/index.js';
