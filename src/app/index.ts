@@ -23,6 +23,8 @@ export type { FeatureBaselines, FeatureSample, BaselineName } from './evaluation
 type Training = typeof import('./training.js');
 type Evaluation = typeof import('./evaluation/run.js');
 type Floor = typeof import('./evaluation/floor.js');
+type Anomaly = typeof import('./anomaly/index.js');
+export type { KerasReference } from './anomaly/report.js';
 
 /** Trains the CNN (src/app/training.ts); loads TensorFlow on first call. */
 export async function runTraining(...a: Parameters<Training['runTraining']>): ReturnType<Training['runTraining']> {
@@ -42,4 +44,9 @@ export async function runEvaluation(...a: Parameters<Evaluation['runEvaluation']
 /** The information floors of an evaluation (src/app/evaluation/floor.ts); loaded on first call. */
 export async function informationFloor(...a: Parameters<Floor['informationFloor']>): Promise<ReturnType<Floor['informationFloor']>> {
   return (await import('./evaluation/floor.js')).informationFloor(...a);
+}
+
+/** The anomaly path's commands (src/app/anomaly): train, re-calibrate, evaluate; loads TensorFlow on first use. */
+export async function anomalyApp(): Promise<Anomaly> {
+  return import('./anomaly/index.js');
 }

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   soak: { summary: 'reliability soak: broker outages, kills, stops, bad inputs against a broker of its own; prints a table', load: async () => (await import('./soak.js')).command },
   'bench-e2e': { summary: 'end-to-end benchmark through Kafka (events/s, latency percentiles, memory)', load: async () => (await import('./bench-e2e.js')).command },
   train: { summary: 'train the CNN energy/vertex regressor on simulated events', load: async () => (await import('./train.js')).command },
+  anomaly: { summary: 'the anomaly autoencoder: train, calibrate (rate budget), evaluate on exotic classes, export images', load: async () => (await import('./anomaly.js')).command },
 };
 
 function usage(): string {
