@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { DEFAULT_GEOMETRY, Rng, type Hits } from '../domain/index.js';
-import { auc, buildAutoencoder, calibrateThreshold, fillImage, imageSize, imageSpec, passFraction, rocCurve, scoreImages, stationErrors, trainAutoencoder, wilson } from './index.js';
+import { auc, buildAutoencoder, DriftMonitor, ksDistance, calibrateThreshold, fillImage, imageSize, imageSpec, passFraction, rocCurve, scoreImages, stationErrors, trainAutoencoder, wilson } from './index.js';
 
 const g = DEFAULT_GEOMETRY;
 const hits = (rows: [number, number, number, number][]): Hits => ({
@@ -73,4 +73,19 @@ test('autoencoder: trained on empty-ish planes with one MIP track, a shower blob
   assert.ok(sc.score[1]! > 10 * sc.score[0]!, `blob ${sc.score[1]} vs track ${sc.score[0]}`);
   assert.equal(sc.perStation.length, 6);
   net.dispose();
+});
+
+test('drift: a window drawn like the reference stays under the KS critical distance; a shifted station exceeds it and is named', () => {
+  const rng = new Rng(9);
+  const ref = [0, 1, 2].map(() => [0.01, 0.05, 0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99].map((q) => [q, q] as [number, number]));
+  const quiet = new DriftMonitor(ref, { windowS: 10, cAlpha: 1.95, minEvents: 100 });
+  let s = quiet.push(0, [0, 0, 0]);
+  for (let i = 1; i < 2000; i++) s = quiet.push(i * 0.01, [rng.uniform(), rng.uniform(), rng.uniform()]);
+  assert.ok(s.events > 900 && s.events <= 1001, `window of 10 s holds ${s.events} events`);
+  assert.ok(s.distance < s.critical, `${s.distance} vs ${s.critical}`);
+  const faulty = new DriftMonitor(ref, { windowS: 10, cAlpha: 1.95, minEvents: 100 });
+  for (let i = 0; i < 2000; i++) s = faulty.push(i * 0.01, [rng.uniform(), Math.min(1, rng.uniform() + 0.2), rng.uniform()]);
+  assert.ok(s.distance > s.critical);
+  assert.equal(s.dominantStation, 1);
+  assert.ok(Math.abs(ksDistance(Float64Array.from([0.5]), [[0.5, 0.4]]) - 0.5) < 1e-12);
 });

@@ -22,6 +22,8 @@ export interface AnomalyCalibration {
   readonly rateCi95Hz: readonly [number, number];
   /** Score quantiles of the calibration sample (q = 0.01..0.99 and the tail), the drift reference. */
   readonly referenceQuantiles: readonly (readonly [number, number])[];
+  /** The same per station term (the data-quality drift reference), when the terms were given. */
+  readonly stationQuantiles?: readonly (readonly (readonly [number, number])[])[];
 }
 
 const Z95 = 1.959963984540054;
@@ -44,7 +46,13 @@ function thresholdFor(sorted: Float64Array, k: number): number {
 
 export const REFERENCE_QUANTILES = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999];
 
-export function calibrateThreshold(scores: ArrayLike<number>, budgetHz: number, totalRateHz: number): AnomalyCalibration {
+function quantilesOf(sorted: Float64Array): [number, number][] {
+  const n = sorted.length;
+  return REFERENCE_QUANTILES.map((q) => [q, sorted[Math.min(n - 1, Math.floor(q * n))]!]);
+}
+
+/** `perStation` ([event][station] flattened, `channels` per event) adds the per-station drift reference. */
+export function calibrateThreshold(scores: ArrayLike<number>, budgetHz: number, totalRateHz: number, perStation?: { values: ArrayLike<number>; channels: number }): AnomalyCalibration {
   const sorted = Float64Array.from(scores).sort();
   const n = sorted.length;
   if (n < 2) throw new RangeError('calibrateThreshold: need at least 2 calibration scores');
@@ -61,6 +69,10 @@ export function calibrateThreshold(scores: ArrayLike<number>, budgetHz: number, 
     n, above,
     passFractionCi95: ci,
     rateCi95Hz: [ci[0] * totalRateHz, ci[1] * totalRateHz],
-    referenceQuantiles: REFERENCE_QUANTILES.map((q) => [q, sorted[Math.min(n - 1, Math.floor(q * n))]!] as const),
+    referenceQuantiles: quantilesOf(sorted),
+    ...(perStation === undefined ? {} : {
+      stationQuantiles: Array.from({ length: perStation.channels }, (_, k) =>
+        quantilesOf(Float64Array.from({ length: n }, (_, i) => perStation.values[i * perStation.channels + k]!).sort())),
+    }),
   };
 }

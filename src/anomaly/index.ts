@@ -3,3 +3,4 @@ export { imageSpec, imageSize, fillImage, stationErrors, MSE, type ScoreMode, DE
 export { buildAutoencoder, trainAutoencoder, scoreImages, DEFAULT_AUTOENCODER, type AutoencoderOptions, type TrainOptions, type Scores } from './autoencoder.js';
 export { calibrateThreshold, wilson, REFERENCE_QUANTILES, type AnomalyCalibration } from './calibration.js';
 export { auc, passFraction, rocCurve } from './roc.js';
+export { DriftMonitor, ksDistance, DEFAULT_DRIFT, type DriftOptions, type DriftState, type Quantiles } from './drift.js';

@@ -6,19 +6,21 @@
  * the Keras reference (scripts/anomaly_keras_reference.py).
  */
 import { anomalyApp } from '../app/index.js';
-import type { BackendChoice } from '../config/index.js';
+import { parseInjectFlag, type BackendChoice } from '../config/index.js';
 import { loadConfig } from '../io/index.js';
 import { selectBackend } from '../reconstruction/index.js';
 import type { ScoreMode } from '../anomaly/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
-import { runAnomalyEvaluate, runAnomalyExport } from './anomaly-evaluate.js';
+import { runAnomalyDrift, runAnomalyEvaluate, runAnomalyExport } from './anomaly-evaluate.js';
 
 const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--epochs E] [--batch B] [--lr X] [--latent L]
                                 [--calibration-events N] [--budget-hz HZ] [--out DIR] [--seed S] [--config FILE]
        showertrig anomaly calibrate [--model DIR] [--events N] [--budget-hz HZ] [--seed S] [--config FILE]
        showertrig anomaly evaluate [--model DIR] [--events N] [--background-events N] [--out DIR] [--seed S]
                                    [--cut-model DIR] [--keras FILE.json] [--config FILE]
-       showertrig anomaly export [--model DIR] [--events N] [--background-events N] [--train-events N] --out DIR
+       showertrig anomaly drift [--model DIR] --inject class:rate:start:duration [--duration S] [--window S] [--out DIR]
+       showertrig anomaly export [--model DIR] [--events N] [--background-events N] [--train-events N] [--val-events N]
+                                 [--calibration-events N] --out DIR
   train:      ordinary mix only (config simulation.ratesHz: signal, neutrino, muon, noise), default
               12000 training + 2000 validation events, 8 epochs, batch 64, lr 0.002, latent 32;
               then the threshold for anomaly.budgetHz on --calibration-events (default 20000) fresh events
@@ -26,6 +28,9 @@ const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--
   evaluate:   per exotic class (--events each, default 1000) and ordinary background (default 20000):
               efficiency at the budget, ROC and AUC of the autoencoder and of the cut path; writes
               DIR/anomaly.json, anomaly.md and SVG plots (default reports/)
+  drift:      the simulated stream with the injection (e.g. noisy-burst:85:60:60), scored in time order: when the
+              per-station KS distance to the calibration reference (window --window s, default 10) first exceeds
+              its critical value (alpha 0.001) and which station it names; the rate over threshold vs 3 x budget
   export:     writes the images (float32, NHWC) and labels for the Keras reference
   --score M   train/calibrate: the per-station term, mse or relative[:epsilon] (default relative:1: the
               squared error over the station's squared log-amplitude + epsilon)
@@ -50,8 +55,9 @@ export const command: Command = {
       latent: { type: 'string' }, 'calibration-events': { type: 'string' }, 'budget-hz': { type: 'string' }, out: { type: 'string' },
       seed: { type: 'string' }, config: { type: 'string' }, model: { type: 'string' }, 'background-events': { type: 'string' },
       'train-events': { type: 'string' }, 'cut-model': { type: 'string' }, keras: { type: 'string' }, backend: { type: 'string' }, score: { type: 'string' },
+      inject: { type: 'string', multiple: true }, duration: { type: 'string' }, window: { type: 'string' },
     });
-    const cfg = loadConfig([values.config]);
+    const cfg = loadConfig([values.config], values.inject === undefined ? {} : { simulation: { inject: values.inject.map(parseInjectFlag) } });
     const budgetHz = numFlag(values['budget-hz'], 'budget-hz', cfg.anomaly.budgetHz, 1e-9, 1e6);
     const seed = intFlag(values.seed, 'seed', 1, 0, 2 ** 31);
     const modelDir = values.model ?? cfg.anomaly.modelDir;
@@ -84,6 +90,7 @@ export const command: Command = {
       if (values.out === undefined) throw new UsageError('anomaly export needs --out DIR');
       return runAnomalyExport(cfg, values, { modelDir, seed, out: values.out, say });
     }
-    throw new UsageError(`anomaly: expected train, calibrate, evaluate or export, got ${JSON.stringify(action ?? '')}`);
+    if (action === 'drift') return runAnomalyDrift(cfg, values, { modelDir, out: values.out ?? 'reports', command, say });
+    throw new UsageError(`anomaly: expected train, calibrate, evaluate, drift or export, got ${JSON.stringify(action ?? '')}`);
   },
 };

@@ -3,3 +3,4 @@ export { loadAnomalyModel, saveAnomalyModel, scoreModeOf, type AnomalyModel, typ
 export { runAnomalyTraining, recalibrateAnomalyModel, type AnomalyTrainingOptions, type CalibrationOptions } from './train.js';
 export { evaluateAnomaly, type AnomalyEvaluation, type AnomalyEvaluationOptions, type ClassResult } from './evaluate.js';
 export { anomalyMarkdown, anomalyPlots, type KerasReference } from './report.js';
+export { measureDrift, type DriftRun, type DriftPoint } from './drift-run.js';

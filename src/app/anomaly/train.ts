@@ -71,8 +71,8 @@ export interface CalibrationOptions {
 function withCalibration(m: AnomalyModel, o: CalibrationOptions, n: number, seed: number, command: string): AnomalyModel {
   o.progress?.(`calibrating on ${n} ordinary events (seed ${seed})`);
   const sample = anomalySample(o.geometry, o.simulation, m.meta.spec, n, seed, undefined, false);
-  const { score } = scoreImages(m.net, m.meta.spec, sample.images, o.score);
-  const c: AnomalyCalibration = calibrateThreshold(score, o.budgetHz, totalRateHz(o.simulation, Infinity));
+  const { score, perStation } = scoreImages(m.net, m.meta.spec, sample.images, o.score);
+  const c: AnomalyCalibration = calibrateThreshold(score, o.budgetHz, totalRateHz(o.simulation, Infinity), { values: perStation, channels: m.meta.spec.channels });
   return { ...m, meta: { ...m.meta, calibration: { ...c, seed, command, score: o.score } } };
 }
 

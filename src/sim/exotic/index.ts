@@ -2,4 +2,4 @@
 export { createExoticGenerator, isFault, type ExoticGenerator } from './generate.js';
 export { applyFault, drawFault, FAULT_CLASSES, type FaultClass, type FaultInstance } from './faults.js';
 export { createExoticPhysicsGenerator, PHYSICS_EXOTICS, type PhysicsExotic } from './physics.js';
-export { withInjections } from './inject.js';
+export { withInjections, injectionStreams } from './inject.js';

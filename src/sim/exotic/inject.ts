@@ -25,6 +25,15 @@ interface Physics {
   seq: number;
 }
 
+/** Each injection's random stream and, for a fault, the instance (station, region) it applies for its whole window. */
+export function injectionStreams(g: DetectorGeometry, cfg: SimulationConfig): { inj: Injection; rng: Rng; fault?: FaultInstance }[] {
+  const root = new Rng((cfg.seed ^ INJECT_SALT) >>> 0);
+  return cfg.inject.map((inj) => {
+    const rng = root.fork();
+    return isFault(inj.exotic) ? { inj, rng, fault: drawFault(g, inj.exotic, rng) } : { inj, rng };
+  });
+}
+
 export function withInjections(
   g: DetectorGeometry,
   cfg: SimulationConfig,
@@ -36,12 +45,10 @@ export function withInjections(
   const injections = cfg.inject;
   if (injections.length === 0) return ordinary;
   const gen = createExoticGenerator(g, cfg);
-  const root = new Rng((cfg.seed ^ INJECT_SALT) >>> 0);
   const physics: Physics[] = [];
   const faults: { inj: Injection; rng: Rng; fault: FaultInstance }[] = [];
-  for (const inj of injections) {
-    const rng = root.fork();
-    if (isFault(inj.exotic)) faults.push({ inj, rng, fault: drawFault(g, inj.exotic, rng) });
+  for (const { inj, rng, fault } of injectionStreams(g, cfg)) {
+    if (fault !== undefined) faults.push({ inj, rng, fault });
     else if (inj.rateHz > 0) physics.push({ inj, rng, nextS: inj.startS + rng.exponential(inj.rateHz), seq: 0 });
   }
   let pending: HitFrame | undefined;
