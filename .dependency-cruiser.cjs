@@ -2,13 +2,13 @@
  * Architecture rules: no cycles, physics/statistics free of I/O (directly or through any chain of
  * imports), no deep imports across folders, commands independent of each other.
  */
-const PURE = '^src/(domain|sim|reconstruction|trigger|numerics)/';
+const PURE = '^src/(domain|sim|reconstruction|trigger|numerics|anomaly)/';
 /**
  * The command files (src/cli/<cmd>.ts, and src/bench/bench-*.ts for the benchmarks; one per entry
  * of main.ts's COMMANDS; a test checks the two lists agree). Helpers (args, terminal, bench-results, a command's own <cmd>-*.ts) are
  * other files.
  */
-const COMMAND_FILES = '^src/(cli|bench)/(run|replay|record|simulate|inspect|evaluate|train|bench-sim|bench-codecs|bench-reco|bench-e2e|bench-backends|soak|fom)\\.ts$';
+const COMMAND_FILES = '^src/(cli|bench)/(run|replay|record|simulate|inspect|evaluate|train|bench-sim|bench-codecs|bench-reco|bench-e2e|bench-backends|soak|fom|anomaly)\\.ts$';
 const IO_LIBS = '^(kafkajs|prom-client|avsc|msgpackr|rxjs|fs|node:fs|net|node:net|http|node:http|https|node:https|child_process|node:child_process)$|^(fs|node:fs)/';
 module.exports = {
   forbidden: [

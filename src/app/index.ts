@@ -28,6 +28,9 @@ export type { EvaluationOptions, EvaluationOutcome } from './evaluation/run.js';
 export type { FeatureBaselines, FeatureSample, BaselineName } from './evaluation/baselines.js';
 
 type Mod<T> = () => Promise<T>;
+type Anomaly = typeof import('./anomaly/index.js');
+export type { KerasReference } from './anomaly/report.js';
+
 /** `lazy(load, 'f')` is `f` of the module `load` imports, imported on the first call. */
 function lazy<M, K extends keyof M>(load: Mod<M>, name: K): M[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<Awaited<R>> : never {
   return (async (...a: unknown[]) => ((await load())[name] as (...a: unknown[]) => unknown)(...a)) as never;
@@ -65,3 +68,8 @@ export async function classifierApp(): Promise<typeof import('./classifier/index
   return import('./classifier/index.js');
 }
 export * from './fom/index.js';
+
+/** The anomaly path's commands (src/app/anomaly): train, re-calibrate, evaluate; loads TensorFlow on first use. */
+export async function anomalyApp(): Promise<Anomaly> {
+  return import('./anomaly/index.js');
+}

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   'bench-e2e': { summary: 'end-to-end benchmark through Kafka (events/s, latency percentiles, memory)', load: async () => (await import('../bench/index.js')).benchCommand('bench-e2e') },
   fom: { summary: "the trigger's figure of merit: minimum detectable excess and false-alarm rate, cuts vs classifier", load: async () => (await import('./fom.js')).command },
   train: { summary: 'train the CNN energy/vertex regressor on simulated events', load: async () => (await import('./train.js')).command },
+  anomaly: { summary: 'the anomaly autoencoder: train, calibrate (rate budget), evaluate on exotic classes, export images', load: async () => (await import('./anomaly.js')).command },
 };
 
 function usage(): string {

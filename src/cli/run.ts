@@ -8,7 +8,7 @@
  * Both serve /metrics, /healthz, /readyz, print a live line, and on Ctrl-C print a summary and exit 0.
  */
 import { isRole, ratePlotOption, ROLES, runKafkaTrigger, runSimulatorEmbedded } from '../app/index.js';
-import { excessFlagRaw } from '../config/index.js';
+import { excessFlagRaw, parseInjectFlag } from '../config/index.js';
 import { loadConfig } from '../config-file/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { codecOverride, intFlag, numFlag, parseFlags, parseSpeed, UsageError, type Command } from './args.js';
@@ -32,6 +32,8 @@ const USAGE = `usage: showertrig run [--brokers H:P[,H:P]] [--role all|reco|exce
   --seed S         simulator seed (default 1)
   --excess X|none  injected excess (default: config simulation.excess, else signal:4:150:30:
                    signal rate x4 from t=150 s for 30 s)
+  --inject X       inject an exotic signature or detector fault (repeatable), class:rate:start:duration,
+                   e.g. noisy-burst:85:60:120 (see simulate --help)
   --speed X|max    simulated seconds per wall second (default 10)
   --duration S     stop after S simulated seconds (default: until Ctrl-C)
 Prints a live line every second on stderr; Ctrl-C (or the end) prints a summary and exits 0.`;
@@ -51,6 +53,7 @@ export const command: Command = {
       'metrics-port': { type: 'string' },
       seed: { type: 'string' },
       excess: { type: 'string' },
+        inject: { type: 'string', multiple: true },
       speed: { type: 'string' },
       duration: { type: 'string' },
       plot: { type: 'string' },
@@ -62,6 +65,7 @@ export const command: Command = {
     if (values['metrics-port'] !== undefined) overrides['service']!['metricsPort'] = intFlag(values['metrics-port'], 'metrics-port', 9464, 0, 65535);
     if (values.seed !== undefined) overrides['simulation']!['seed'] = intFlag(values.seed, 'seed', 1, 0, 2 ** 32 - 1);
     if (values.excess !== undefined) overrides['simulation']!['excess'] = excessFlagRaw(values.excess);
+    if (values.inject !== undefined) overrides['simulation']!['inject'] = values.inject.map(parseInjectFlag);
     // Embedded mode injects an excess unless the config file or --excess says otherwise.
     const embeddedDefaults = values.brokers === undefined ? { simulation: { excess: excessFlagRaw(EMBEDDED_EXCESS) } } : {};
     const cfg = loadConfig([values.config], overrides, embeddedDefaults);

@@ -4,7 +4,7 @@
  * can reuse the source. Same flags and seed ⇒ byte-identical recording: timestamps start at a
  * fixed instant (not the wall clock) and the container sync marker derives from the seed.
  */
-import { excessFlagRaw, type ShowertrigConfig } from '../config/index.js';
+import { excessFlagRaw, parseInjectFlag, type ShowertrigConfig } from '../config/index.js';
 import { EVENT_CLASSES, type EventClass, type HitFrame } from '../domain/index.js';
 import { loadConfig } from '../config-file/index.js';
 import { openRecordingWriter, syncMarkerFromSeed, type RecordingSummary } from '../recording/index.js';
@@ -16,7 +16,7 @@ import { DEFAULT_START_NS, simulatedFrames } from '../app/index.js';
 
 const USAGE = `usage: showertrig simulate [--events N] [--seed S] [--out FILE.avro | --brokers H:P] [--rate HZ|max]
                            [--config FILE] [--excess class:factor:start:duration] [--start-ns T] [--run-id ID]
-                           [--codec avro|msgpack]
+                           [--codec avro|msgpack] [--inject class:rate:start:duration ...]
   --events N      events to simulate (default: until Ctrl-C, which also closes a recording cleanly)
   --seed S        simulation seed (default: config simulation.seed)
   --out FILE      write a recording: Avro object container file (hit_frame.v1, deflate)
@@ -27,6 +27,10 @@ const USAGE = `usage: showertrig simulate [--events N] [--seed S] [--out FILE.av
   --config FILE   JSON config file
   --excess X      inject an excess, e.g. signal:3:10:20 = signal rate x3 from t=10 s for 20 s;
                   none = no excess even if the config has one
+  --inject X      inject an exotic signature or detector fault (repeatable): class:rate:start:duration.
+                  Physics (rate = extra events/s): dark-photon, late-shower, wide-angle, slow-track;
+                  faults (rate = ordinary events/s affected, one fault instance for the window):
+                  hot-cluster, dead-region, noisy-burst. E.g. dark-photon:2:10:30
   --start-ns T    timestamp of simulated time 0, ns since the epoch (default: config
                   simulation.startTimeNs, else 1700000000000000000 = 2023-11-14T22:13:20Z)
   --run-id ID     run id stamped on every frame (default run-<seed>)
@@ -188,6 +192,7 @@ export function createSimulateCommand(term: Terminal = processTerminal): Command
         out: { type: 'string' },
         config: { type: 'string' },
         excess: { type: 'string' },
+        inject: { type: 'string', multiple: true },
         'start-ns': { type: 'string' },
         'run-id': { type: 'string' },
         brokers: { type: 'string' },
@@ -198,6 +203,7 @@ export function createSimulateCommand(term: Terminal = processTerminal): Command
       const overrides: { simulation: Record<string, unknown> } = { simulation: {} };
       if (values.seed !== undefined) overrides.simulation['seed'] = intFlag(values.seed, 'seed', 1, 0, 2 ** 32 - 1);
       if (values.excess !== undefined) overrides.simulation['excess'] = excessFlagRaw(values.excess);
+      if (values.inject !== undefined) overrides.simulation['inject'] = values.inject.map(parseInjectFlag);
       Object.assign(overrides, { kafka: { ...codecOverride(values.codec), ...(values.brokers === undefined ? {} : { brokers: values.brokers.split(',') }) } });
       const cfg = withTotalRate(loadConfig([values.config], overrides), values.rate);
       const events = values.events === undefined ? Infinity : intFlag(values.events, 'events', 0, 0);

@@ -22,6 +22,8 @@ export {
   type ReconstructionConfig,
 } from './reconstruction.js';
 export { physicsSchema, type PhysicsConfig } from './physics.js';
+export { parseAnomaly, type AnomalyConfig } from './anomaly.js';
+export { parseInjectFlag, injectionsSchema, type Injection } from './inject.js';
 export { parseTrigger, type TriggerConfig, type SelectionConfig, type ExcessConfig } from './trigger.js';
 export { parseKafka, excessGroupOf, kafkaFromEnv, DEFAULT_TOPICS, WIRE_CODECS, SASL_MECHANISMS, Secret, type KafkaConfig, type KafkaSaslConfig, type KafkaSslConfig, type SaslMechanism, type TopicNames } from './kafka.js';
 export { parseValidation, type ValidationConfig } from './validation.js';

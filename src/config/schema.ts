@@ -4,6 +4,7 @@
  * checks the committed files are current.
  */
 import { z } from 'zod';
+import { anomalySchema } from './anomaly.js';
 import { detectorSchema } from './detector.js';
 import { kafkaSchema } from './kafka.js';
 import { parseWith, section } from './kit.js';
@@ -22,6 +23,7 @@ export const configSchema = section(
     kafka: kafkaSchema.prefault({}),
     service: serviceSchema.prefault({}),
     validation: validationSchema.prefault({}),
+    anomaly: anomalySchema.prefault({}),
   },
   'showertrig configuration',
 );

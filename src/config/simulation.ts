@@ -1,6 +1,7 @@
 /** config `simulation`: the DAQ simulator's event mix, physics options and an injectable excess. */
 import { z } from 'zod';
 import { EVENT_CLASSES, type EventClass } from '../domain/index.js';
+import { injectionsSchema } from './inject.js';
 import { bool, num, numRange, oneOf, optionalNum, parseWith, section } from './kit.js';
 import { physicsSchema } from './physics.js';
 
@@ -84,6 +85,7 @@ export const simulationSchema = section(
     hotPixelsPerStation: num(0, { min: 0, max: 1e5, integer: true }, 'pixels per station that fire in every event'),
     deadPixelFraction: num(0, { min: 0, max: 0.5 }, 'fraction of pixels that never fire'),
     excess: enabledExcess.optional(),
+    inject: injectionsSchema,
     startTimeNs: optionalNum({ min: 0 }, 'timestamp of t = 0, ns since the epoch; absent: the wall clock at start'),
   },
   'the DAQ simulator',

@@ -39,9 +39,19 @@ export interface ShowerTruth {
   readonly slopeY: number;
 }
 
+/**
+ * Exotic signatures the selection was not built for (physics) and detector faults, injected by
+ * the simulator only on request. Physics exotics carry eventClass 'signal' (a dark-sector-like
+ * event); a fault keeps the class of the ordinary event it was applied to.
+ */
+export const EXOTIC_CLASSES = ['dark-photon', 'late-shower', 'wide-angle', 'slow-track', 'hot-cluster', 'dead-region', 'noisy-burst'] as const;
+export type ExoticClass = (typeof EXOTIC_CLASSES)[number];
+
 /** Simulation truth carried by simulated frames (absent for real data). */
 export interface Truth extends ShowerTruth {
   readonly eventClass: EventClass;
+  /** Set only on injected exotic events and on events a detector fault was applied to. */
+  readonly exotic?: ExoticClass;
 }
 
 export interface HitFrame {

@@ -240,7 +240,7 @@ function neutrinoWriter(g: DetectorGeometry, t: Truth, counts: CountModel, pix: 
  * uniform over the plane, and the hot pixels (which fire in every event); both with the
  * amplitude of a dark pulse that passed the threshold. Dead pixels never fire, noise included.
  */
-function readoutNoise(g: DetectorGeometry, cfg: SimulationConfig, defects: Defects, rng: Rng): NoiseHit[] {
+export function readoutNoise(g: DetectorGeometry, cfg: SimulationConfig, defects: Defects, rng: Rng): NoiseHit[] {
   const nx = pixelsX(g);
   const nPix = nx * pixelsY(g);
   const out: NoiseHit[] = [];

@@ -37,3 +37,4 @@ export { drawQuasiElastic, drawQ2, type QuasiElastic } from './nue-ccqe.js';
 export { drawNcPi0, decayPi0, PAIR_MEAN_FREE_PATH_X0, type NcPi0, type Photon } from './nc-pi0.js';
 export { protonRangeCm, protonEnergyAfter, protonDedxMeVPerCm, PROTON_DEDX_MIN_MEV_PER_CM } from './proton-range.js';
 export { isNeutrinoClass, zAtLeadDepth, type NeutrinoClass } from './neutrino-events.js';
+export * from './exotic/index.js';

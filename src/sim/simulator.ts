@@ -8,6 +8,7 @@
 import { ConfigError, type SimulationConfig } from '../config/index.js';
 import { EVENT_CLASSES, Rng, type DetectorGeometry, type EventClass, type HitFrame } from '../domain/index.js';
 import { createEventGenerator } from './events.js';
+import { withInjections } from './exotic/index.js';
 
 export interface Simulator {
   /** The next event in arrival order, with truth. */
@@ -59,7 +60,7 @@ export function createSimulator(g: DetectorGeometry, cfg: SimulationConfig, runI
   const startNs = BigInt(Math.round(cfg.startTimeNs ?? Date.now() * 1e6));
   let tS = 0;
   let seq = 0;
-  return {
+  const ordinary: Simulator = {
     get elapsedS() {
       return tS;
     },
@@ -74,6 +75,8 @@ export function createSimulator(g: DetectorGeometry, cfg: SimulationConfig, runI
       return { runId, eventId, timestampNs: startNs + BigInt(Math.round(tS * 1e9)), hits, truth };
     },
   };
+  // Exotic signatures and faults (simulation.inject), superposed on the ordinary stream.
+  return withInjections(g, cfg, ordinary, totalRateHz(cfg, Infinity), runId, startNs);
 }
 
 function pickClass(cfg: SimulationConfig, tS: number, u: number): EventClass {

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Independent reference for the anomaly path (comparison only, never a runtime dependency).
+
+Trains a Keras convolutional autoencoder of the same architecture as src/anomaly/autoencoder.ts
+on the same exported images (`showertrig anomaly export --out DIR`), scores the same ordinary
+and exotic samples with the same per-station reconstruction error, sets the threshold at the same
+pass fraction on the calibration sample, and writes per class AUC and efficiency as JSON, which
+`showertrig anomaly evaluate --keras FILE` puts beside its own numbers.
+
+usage: .venv-ref/bin/python scripts/anomaly_keras_reference.py DIR OUT.json [--epochs E]
+"""
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+
+
+def load(d, name, spec, n):
+    a = np.fromfile(os.path.join(d, f"{name}.f32"), dtype="<f4")
+    return a.reshape(n, spec["height"], spec["width"], spec["channels"])
+
+
+def build(spec, latent, seed):
+    import tensorflow as tf
+    from tensorflow import keras
+    from tensorflow.keras import layers
+
+    tf.keras.utils.set_random_seed(seed)
+    h4, w4, neck = spec["height"] // 4, spec["width"] // 4, 8
+    inp = keras.Input((spec["height"], spec["width"], spec["channels"]))
+    x = layers.Conv2D(16, 3, strides=2, padding="same", activation="relu")(inp)
+    x = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(x)
+    x = layers.Conv2D(neck, 1, activation="relu")(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(latent)(x)
+    x = layers.Dense(h4 * w4 * neck, activation="relu")(x)
+    x = layers.Reshape((h4, w4, neck))(x)
+    x = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(x)
+    x = layers.Conv2DTranspose(16, 3, strides=2, padding="same", activation="relu")(x)
+    out = layers.Conv2D(spec["channels"], 3, padding="same")(x)
+    return keras.Model(inp, out)
+
+
+def score(model, spec, x):
+    y = model.predict(x, batch_size=256, verbose=0)
+    by, bx = spec["binsY"], spec["binsX"]
+    d = (x[:, :by, :bx, :] - y[:, :by, :bx, :]) ** 2
+    return d.mean(axis=(1, 2)).mean(axis=1)
+
+
+def auc(sig, bkg):
+    """Mann-Whitney AUC with mid-ranks for ties."""
+    allv = np.concatenate([sig, bkg])
+    order = np.argsort(allv, kind="mergesort")
+    ranks = np.empty(len(allv))
+    sv = allv[order]
+    i = 0
+    while i < len(sv):
+        j = i
+        while j < len(sv) and sv[j] == sv[i]:
+            j += 1
+        ranks[order[i:j]] = (i + j + 1) / 2
+        i = j
+    ns, nb = len(sig), len(bkg)
+    return float((ranks[:ns].sum() - ns * (ns + 1) / 2) / (ns * nb))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("out")
+    ap.add_argument("--epochs", type=int, default=None)
+    a = ap.parse_args()
+    meta = json.load(open(os.path.join(a.dir, "meta.json")))
+    spec, counts, tr = meta["spec"], meta["counts"], meta["training"]
+    epochs = a.epochs or tr["epochs"]
+    from tensorflow import keras
+
+    model = build(spec, tr["latent"], 7)
+    model.compile(optimizer=keras.optimizers.Adam(tr["learningRate"]), loss="mse")
+    xt = load(a.dir, "train", spec, counts["train"])
+    xv = load(a.dir, "validation", spec, counts["validation"])
+    t0 = time.time()
+    hist = model.fit(xt, xt, epochs=epochs, batch_size=tr["batchSize"], shuffle=True, validation_data=(xv, xv), verbose=2)
+    seconds = time.time() - t0
+    del xt
+    cal = score(model, spec, load(a.dir, "calibration", spec, counts["calibration"]))
+    f = meta["passFraction"]
+    k = int(round(len(cal) * f))
+    thr = np.sort(cal)[len(cal) - 1 - k]
+    bkg = score(model, spec, load(a.dir, "background", spec, counts["background"]))
+    res = {"auc": {}, "efficiency": {}, "trainSeconds": seconds, "epochs": epochs,
+           "loss": [float(v) for v in hist.history["loss"]], "valLoss": [float(v) for v in hist.history["val_loss"]],
+           "backgroundPass": float((bkg > thr).mean()), "threshold": float(thr)}
+    for c in meta["exotic"]:
+        s = score(model, spec, load(a.dir, c, spec, counts[c]))
+        res["auc"][c] = auc(s, bkg)
+        res["efficiency"][c] = float((s > thr).mean())
+    json.dump(res, open(a.out, "w"), indent=2)
+    print(json.dumps(res))
+
+
+if __name__ == "__main__":
+    main()

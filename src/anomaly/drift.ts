@@ -1,0 +1,82 @@
+/**
+ * Data-quality drift of the anomaly score: over a sliding window of event time, the
+ * Kolmogorov–Smirnov distance between each station term's empirical distribution and its
+ * calibration reference (stored as quantiles), D_k = max over the reference points |F_window(v_q) − q|.
+ * A detector fault moves one station's terms, so the station with the largest D_k names it.
+ * Pure: fed (time, per-station terms), no clock and no I/O.
+ */
+export type Quantiles = readonly (readonly [number, number])[];
+
+export interface DriftState {
+  /** KS distance per station and the largest of them. */
+  readonly perStation: readonly number[];
+  readonly distance: number;
+  readonly dominantStation: number;
+  readonly events: number;
+  /** KS critical distance for this window size at the configured significance. */
+  readonly critical: number;
+}
+
+export interface DriftOptions {
+  readonly windowS: number;
+  /** Kolmogorov c(α): 1.63 for α = 0.01, 1.95 for α = 0.001. */
+  readonly cAlpha: number;
+  /** Fewer events than this in the window: no verdict (distance 0). */
+  readonly minEvents: number;
+}
+
+export const DEFAULT_DRIFT: DriftOptions = { windowS: 10, cAlpha: 1.95, minEvents: 100 };
+
+export class DriftMonitor {
+  private readonly times: number[] = [];
+  private readonly terms: number[][] = [];
+  private head = 0;
+
+  constructor(
+    private readonly reference: readonly Quantiles[],
+    private readonly o: DriftOptions = DEFAULT_DRIFT,
+  ) {}
+
+  /** Adds one event (time in s, its per-station terms) and returns the window's state. */
+  push(tS: number, perStation: readonly number[]): DriftState {
+    this.times.push(tS);
+    this.terms.push([...perStation]);
+    while (this.head < this.times.length && this.times[this.head]! < tS - this.o.windowS) this.head++;
+    if (this.head > 4096) {
+      this.times.splice(0, this.head);
+      this.terms.splice(0, this.head);
+      this.head = 0;
+    }
+    return this.state();
+  }
+
+  state(): DriftState {
+    const n = this.times.length - this.head;
+    const critical = this.o.cAlpha / Math.sqrt(Math.max(1, n));
+    const perStation = this.reference.map((ref, k) => (n < this.o.minEvents ? 0 : ksDistance(this.window(k), ref)));
+    const distance = Math.max(0, ...perStation);
+    return { perStation, distance, dominantStation: perStation.indexOf(distance), events: n, critical };
+  }
+
+  private window(k: number): Float64Array {
+    const out = new Float64Array(this.times.length - this.head);
+    for (let i = this.head; i < this.times.length; i++) out[i - this.head] = this.terms[i]![k]!;
+    return out.sort();
+  }
+}
+
+/** max over the reference points (q, v) of |F_sample(v) − q|, sample sorted ascending. */
+export function ksDistance(sorted: Float64Array, ref: Quantiles): number {
+  let d = 0;
+  for (const [q, v] of ref) {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    d = Math.max(d, Math.abs(lo / Math.max(1, sorted.length) - q));
+  }
+  return d;
+}

@@ -1,0 +1,82 @@
+/**
+ * Coarse whole-plane images of the stations for the anomaly autoencoder: each station's
+ * 1800 × 1500 pixels summed into binPx × binPx bins (60 × 50 bins of 1.5 cm by default), one
+ * channel per station, value ln(1 + ΣADC / adcPerMip) so that one MIP is ~0.7 and a shower core
+ * tens of MIPs is ~3–5 (log-amplitude keeps dark noise, tracks and showers on one scale). The
+ * image is zero-padded to a multiple of 4 bins per side (two stride-2 stages in the net).
+ */
+import { pixelsX, pixelsY, type DetectorGeometry, type Hits } from '../domain/index.js';
+
+export interface ImageSpec {
+  /** Pixels per bin side. */
+  readonly binPx: number;
+  /** Bins covering the plane. */
+  readonly binsX: number;
+  readonly binsY: number;
+  /** Padded tensor size (multiples of 4). */
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+  /** ADC counts of one minimum-ionising particle (16 pe × 4 ADC/pe with the default response). */
+  readonly adcPerMip: number;
+}
+
+export const DEFAULT_BIN_PX = 30;
+export const DEFAULT_ADC_PER_MIP = 64;
+
+export function imageSpec(g: DetectorGeometry, binPx = DEFAULT_BIN_PX, adcPerMip = DEFAULT_ADC_PER_MIP): ImageSpec {
+  const binsX = Math.ceil(pixelsX(g) / binPx);
+  const binsY = Math.ceil(pixelsY(g) / binPx);
+  const up4 = (n: number): number => Math.ceil(n / 4) * 4;
+  return { binPx, binsX, binsY, width: up4(binsX), height: up4(binsY), channels: g.nStations, adcPerMip };
+}
+
+export const imageSize = (s: ImageSpec): number => s.width * s.height * s.channels;
+
+/** Writes the image of `hits` (layout [y][x][station], NHWC) into `out` at `offset`; returns out. */
+export function fillImage(s: ImageSpec, hits: Hits, out: Float32Array = new Float32Array(imageSize(s)), offset = 0): Float32Array {
+  const size = imageSize(s);
+  out.fill(0, offset, offset + size);
+  const c = s.channels;
+  for (let i = 0; i < hits.station.length; i++) {
+    const k = hits.station[i]!;
+    if (k >= c) continue;
+    const bx = Math.floor(hits.ix[i]! / s.binPx);
+    const by = Math.floor(hits.iy[i]! / s.binPx);
+    if (bx < 0 || by < 0 || bx >= s.binsX || by >= s.binsY) continue;
+    out[offset + (by * s.width + bx) * c + k]! += hits.count[i]!;
+  }
+  const inv = 1 / s.adcPerMip;
+  for (let j = offset; j < offset + size; j++) if (out[j]! > 0) out[j] = Math.log1p(out[j]! * inv);
+  return out;
+}
+
+/**
+ * How the per-station term is formed from an image x and its reconstruction y (sums over the
+ * plane's bins of station k, padding excluded):
+ *   mse:      Σ(x − y)² / bins   (plain reconstruction error: large for every bright event);
+ *   relative: Σ(x − y)² / (Σx² + Σy² + ε)   (the error as a fraction of the light in the station,
+ *             in [0, 1]; ε, in squared log-amplitude units, keeps nearly empty stations from
+ *             dividing by ~0), so a bright but ordinary shower is not anomalous by brightness alone.
+ */
+export type ScoreMode = { readonly kind: 'mse' } | { readonly kind: 'relative'; readonly epsilon: number };
+export const MSE: ScoreMode = { kind: 'mse' };
+
+/** Per-station terms of one image; their mean over stations is the anomaly score. */
+export function stationErrors(s: ImageSpec, x: ArrayLike<number>, y: ArrayLike<number>, offset = 0, mode: ScoreMode = MSE): number[] {
+  const c = s.channels;
+  const sums = new Array<number>(c).fill(0);
+  const light = new Array<number>(c).fill(0);
+  for (let by = 0; by < s.binsY; by++) {
+    for (let bx = 0; bx < s.binsX; bx++) {
+      const base = offset + (by * s.width + bx) * c;
+      for (let k = 0; k < c; k++) {
+        const xv = x[base + k]!;
+        const yv = y[base + k]!;
+        sums[k]! += (xv - yv) * (xv - yv);
+        light[k]! += xv * xv + yv * yv;
+      }
+    }
+  }
+  return mode.kind === 'mse' ? sums.map((v) => v / (s.binsX * s.binsY)) : sums.map((v, k) => v / (light[k]! + mode.epsilon));
+}

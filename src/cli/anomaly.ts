@@ -1,0 +1,96 @@
+/**
+ * `showertrig anomaly <train|calibrate|evaluate|export>`: the model-independent trigger path.
+ * train: the autoencoder on ordinary simulated events (no exotic class) plus the rate-budget
+ * calibration; calibrate: a new threshold for a stored model; evaluate: per exotic class
+ * efficiency at the budget and AUC against the cut path, to reports/; export: the images for
+ * the Keras reference (scripts/anomaly_keras_reference.py).
+ */
+import { anomalyApp } from '../app/index.js';
+import { parseInjectFlag, type BackendChoice } from '../config/index.js';
+import { loadConfig } from '../io/index.js';
+import { selectBackend } from '../reconstruction/index.js';
+import type { ScoreMode } from '../anomaly/index.js';
+import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
+import { runAnomalyDrift, runAnomalyEvaluate, runAnomalyExport } from './anomaly-evaluate.js';
+
+const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--epochs E] [--batch B] [--lr X] [--latent L]
+                                [--calibration-events N] [--budget-hz HZ] [--out DIR] [--seed S] [--config FILE]
+       showertrig anomaly calibrate [--model DIR] [--events N] [--budget-hz HZ] [--seed S] [--config FILE]
+       showertrig anomaly evaluate [--model DIR] [--events N] [--background-events N] [--out DIR] [--seed S]
+                                   [--cut-model DIR] [--keras FILE.json] [--config FILE]
+       showertrig anomaly drift [--model DIR] --inject class:rate:start:duration [--duration S] [--window S] [--out DIR]
+       showertrig anomaly export [--model DIR] [--events N] [--background-events N] [--train-events N] [--val-events N]
+                                 [--calibration-events N] --out DIR
+  train:      ordinary mix only (config simulation.ratesHz: signal, neutrino, muon, noise), default
+              12000 training + 2000 validation events, 8 epochs, batch 64, lr 0.002, latent 32;
+              then the threshold for anomaly.budgetHz on --calibration-events (default 20000) fresh events
+  calibrate:  re-calibrates a stored model (new budget, mix or sample) on fresh ordinary events (seed S)
+  evaluate:   per exotic class (--events each, default 1000) and ordinary background (default 20000):
+              efficiency at the budget, ROC and AUC of the autoencoder and of the cut path; writes
+              DIR/anomaly.json, anomaly.md and SVG plots (default reports/)
+  drift:      the simulated stream with the injection (e.g. noisy-burst:85:60:60), scored in time order: when the
+              per-station KS distance to the calibration reference (window --window s, default 10) first exceeds
+              its critical value (alpha 0.001) and which station it names; the rate over threshold vs 3 x budget
+  export:     writes the images (float32, NHWC) and labels for the Keras reference
+  --score M   train/calibrate: the per-station term, mse or relative[:epsilon] (default relative:1: the
+              squared error over the station's squared log-amplitude + epsilon)
+  --backend B tfjs backend (default: config reconstruction.backend)`;
+
+/** --score mse | relative[:epsilon] (default relative:1). */
+function parseScore(flag: string | undefined): ScoreMode {
+  const [kind, eps] = (flag ?? 'relative').split(':');
+  if (kind === 'mse') return { kind };
+  if (kind === 'relative') return { kind, epsilon: numFlag(eps, 'score epsilon', 1, 0, 1e6) };
+  throw new UsageError(`--score: expected mse or relative[:epsilon], got ${JSON.stringify(flag)}`);
+}
+
+export const command: Command = {
+  name: 'anomaly',
+  summary: 'the anomaly autoencoder: train, calibrate (rate budget), evaluate on exotic classes, export images',
+  usage: USAGE,
+  async run(argv) {
+    const [action, ...rest] = argv;
+    const { values } = parseFlags(rest, {
+      events: { type: 'string' }, 'val-events': { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
+      latent: { type: 'string' }, 'calibration-events': { type: 'string' }, 'budget-hz': { type: 'string' }, out: { type: 'string' },
+      seed: { type: 'string' }, config: { type: 'string' }, model: { type: 'string' }, 'background-events': { type: 'string' },
+      'train-events': { type: 'string' }, 'cut-model': { type: 'string' }, keras: { type: 'string' }, backend: { type: 'string' }, score: { type: 'string' },
+      inject: { type: 'string', multiple: true }, duration: { type: 'string' }, window: { type: 'string' },
+    });
+    const cfg = loadConfig([values.config], values.inject === undefined ? {} : { simulation: { inject: values.inject.map(parseInjectFlag) } });
+    const budgetHz = numFlag(values['budget-hz'], 'budget-hz', cfg.anomaly.budgetHz, 1e-9, 1e6);
+    const seed = intFlag(values.seed, 'seed', 1, 0, 2 ** 31);
+    const modelDir = values.model ?? cfg.anomaly.modelDir;
+    const say = (m: string): void => void process.stderr.write(`${m}\n`);
+    const command = `showertrig anomaly ${argv.join(' ')}`;
+    await selectBackend((values.backend ?? cfg.reconstruction.backend) as BackendChoice);
+    const app = await anomalyApp();
+    const common = { geometry: cfg.detector, simulation: cfg.simulation, budgetHz, score: parseScore(values.score), progress: say };
+    if (action === 'train') {
+      const m = await app.runAnomalyTraining({
+        ...common, seed, command, out: values.out ?? cfg.anomaly.modelDir,
+        trainEvents: intFlag(values.events, 'events', 12_000, 10),
+        validationEvents: intFlag(values['val-events'], 'val-events', 2000, 10),
+        calibrationEvents: intFlag(values['calibration-events'], 'calibration-events', 20_000, 0),
+        epochs: intFlag(values.epochs, 'epochs', 8, 1, 1000),
+        batchSize: intFlag(values.batch, 'batch', 64, 1, 4096),
+        learningRate: numFlag(values.lr, 'lr', 0.002, 1e-6, 1),
+        latent: intFlag(values.latent, 'latent', 32, 1, 4096),
+      });
+      process.stdout.write(JSON.stringify({ training: { ...m.meta.training, loss: undefined, valLoss: undefined }, calibration: m.meta.calibration }) + '\n');
+      return 0;
+    }
+    if (action === 'calibrate') {
+      const m = await app.recalibrateAnomalyModel(modelDir, { ...common, events: intFlag(values.events, 'events', 20_000, 10), seed: seed + 1, command });
+      process.stdout.write(JSON.stringify(m.meta.calibration) + '\n');
+      return 0;
+    }
+    if (action === 'evaluate') return runAnomalyEvaluate(cfg, values, { modelDir, seed, command, say });
+    if (action === 'export') {
+      if (values.out === undefined) throw new UsageError('anomaly export needs --out DIR');
+      return runAnomalyExport(cfg, values, { modelDir, seed, out: values.out, say });
+    }
+    if (action === 'drift') return runAnomalyDrift(cfg, values, { modelDir, out: values.out ?? 'reports', command, say });
+    throw new UsageError(`anomaly: expected train, calibrate, evaluate, drift or export, got ${JSON.stringify(action ?? '')}`);
+  },
+};
