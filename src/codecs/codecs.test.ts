@@ -253,6 +253,13 @@ describe('schema files', () => {
     }
   });
 
+  it('hit_frame v2 only corrects the documentation of count (ADC counts): same canonical form as v1', () => {
+    assert.equal(avroType('frame', 2).fingerprint().toString('hex'), V1_FINGERPRINTS.frame);
+    const doc = (s: unknown): string => JSON.stringify(s).match(/"name":"count","type":\{[^}]*\},"doc":"([^"]*)"/)![1]!;
+    assert.match(doc(readSchemaFile('frame', 2)), /ADC counts/);
+    assert.doesNotMatch(doc(readSchemaFile('frame', 2)), /charged particles/);
+  });
+
   it('enums in the schemas match the domain constants', () => {
     const symbols = (schema: unknown, name: string): string[] | undefined => {
       let found: string[] | undefined;
