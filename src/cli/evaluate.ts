@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { featureCsv, informationFloor, loadCnnModel, recordingSource, robustnessVariants, runEvaluation, type EvaluationOutcome } from '../app/index.js';
+import { featureCsv, fluctuationText, informationFloor, loadCnnModel, recordingSource, robustnessVariants, runEvaluation, type EvaluationOutcome } from '../app/index.js';
 import { loadConfig } from '../io/index.js';
 import { reconstructorConfig } from '../reconstruction/index.js';
 import { evaluationMarkdown, evaluationPlots, markdownTable, SIGMA_METHOD, type EnergyVertexSummary } from '../report/index.js';
@@ -78,7 +78,7 @@ export const command: Command = {
       ...(source === undefined ? [] : [`events: the ${classes.join(', ')} frames with truth of ${file} (${source.stats.frames} frames read; skipped: ${source.stats.noTruth} without truth, others by class ${JSON.stringify(source.stats.otherClass)}); the baselines train on fresh simulated events of this configuration`]),
       `events reconstructed ok: ${outcome.eventsOk}/${outcome.eventsScored}; statuses ${JSON.stringify(outcome.statusCounts)}`,
       `reconstruction speed: ${outcome.eventsPerSecond.toFixed(0)} events/s (batch ${batchSize}, one process, shared machine)`,
-      `detector response: ${JSON.stringify(cfg.simulation.response)}; multiplicity ${cfg.simulation.countFluctuation} k = ${cfg.simulation.negBinomialK}; dark noise ${cfg.simulation.darkHitsPerStation} hits/station`,
+      `detector response: ${JSON.stringify(cfg.simulation.response)}; shower fluctuations ${cfg.simulation.countFluctuation}${fluctuationText(cfg.simulation)}; dark noise ${cfg.simulation.darkHitsPerStation} hits/station`,
     ];
     const floor = values.floor ? await informationFloor(g, cfg.simulation, { trainEvents, calibrationEvents, testEvents: events, seed, progress }) : undefined;
     const report = { ...outcome.report, notes, ...(floor === undefined ? {} : { floor }) };

@@ -21,6 +21,8 @@ const USAGE = `usage: showertrig train [--events N] [--epochs E] [--seed S] [--o
   --seed S          training simulation seed (default 1001); evaluation uses --eval-seed (default 1)
   --out DIR         model directory: model.json + weights.bin (best validation checkpoint) + MODEL_CARD.md
   --size, --width   input bins per side, filters of the first CoordConv block
+  --core            multi-resolution input: beside the coarse window, each station's native pixels in a
+                    size × size-pixel window around the same centre (the shower core) as more channels
   --features SET    baseline features as a second input (default moments+signal; none = image only)
   --l2, --l2-halving  initial L2 penalty and the epochs after which it halves (the paper's gradual removal)
   --calibration-events N  events (seed + 1) for the energy calibration stored in the model (default 10000; 0 = none)
@@ -41,7 +43,7 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, {
       events: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
-      size: { type: 'string' }, width: { type: 'string' }, 'window-cm': { type: 'string' }, batch: { type: 'string' },
+      size: { type: 'string' }, width: { type: 'string' }, 'window-cm': { type: 'string' }, batch: { type: 'string' }, core: { type: 'boolean', default: false },
       lr: { type: 'string' }, patience: { type: 'string' }, backend: { type: 'string' }, 'eval-events': { type: 'string' },
       'eval-seed': { type: 'string' }, results: { type: 'string' }, config: { type: 'string' }, features: { type: 'string' },
       l2: { type: 'string' }, 'l2-halving': { type: 'string' }, 'calibration-events': { type: 'string' }, 'stack-trees': { type: 'string' },
@@ -78,7 +80,7 @@ export const command: Command = {
     };
     const backend = await selectBackend((values.backend ?? cfg.reconstruction.backend) as BackendChoice);
     process.stderr.write(`backend ${backend.backend}${backend.wasm ? ` (simd ${backend.wasm.simd}, threads ${backend.wasm.threadCount})` : ''}\n`);
-    const spec = inputSpecFor(g, size, windowCm);
+    const spec = { ...inputSpecFor(g, size, windowCm), ...(values.core ? { core: true } : {}) };
     const architecture = { width, blocks: 3, denseUnits: 64 };
     const name = out.split('/').filter(Boolean).pop() ?? 'cnn';
     const result = await runTraining(

@@ -10,7 +10,7 @@ import { poisson } from './counts.js';
 import { createDefects, type Defects } from './defects.js';
 import { Pixeliser } from './deposit.js';
 import { darkNoiseAdc, digitiseHits, overlayNoise, type NoiseHit } from './response.js';
-import { GAP_ANGLE_RAD, depthAtStationX0, depositShowerAtStation, prepareShower, type CountModel, type ShowerSpec } from './shower.js';
+import { GAP_ANGLE_RAD, countModelOf, depthAtStationX0, depositShowerAtStation, prepareShower, type CountModel, type ShowerSpec } from './shower.js';
 
 export const ELECTRON_MASS_GEV = 0.51099895e-3;
 /** Neutrino background: EM fraction of the visible energy (νe CC electron or π0 photons), uniform. */
@@ -52,7 +52,7 @@ export interface EventGenerator {
 export function createEventGenerator(g: DetectorGeometry, cfg: SimulationConfig, pixeliser?: Pixeliser): EventGenerator {
   const pix = pixeliser ?? new Pixeliser(g);
   const defects = createDefects(g, cfg);
-  const counts: CountModel = { mode: cfg.countFluctuation, negBinomialK: cfg.negBinomialK };
+  const counts: CountModel = countModelOf(cfg);
   return {
     generate(eventClass, rng, fixed) {
       const truth = drawTruth(g, cfg, eventClass, rng, fixed);
@@ -167,7 +167,7 @@ function stationWriter(
 ): (station: number) => void {
   switch (eventClass) {
     case 'signal': {
-      const sh = prepareShower(g, t, rng);
+      const sh = prepareShower(g, t, rng, counts);
       return (k) => void depositShowerAtStation(pix, g, sh, k, counts, rng);
     }
     case 'neutrino':
@@ -195,7 +195,7 @@ function neutrinoWriter(g: DetectorGeometry, t: Truth, counts: CountModel, pix: 
   const fEm = rng.range(NU_EM_FRACTION[0], NU_EM_FRACTION[1]);
   const em: ShowerSpec = { ...t, energyGeV: t.energyGeV * fEm };
   const eHad = t.energyGeV - em.energyGeV;
-  const sh = prepareShower(g, em, rng);
+  const sh = prepareShower(g, em, rng, counts);
   const nProngs = 1 + poisson(rng, 0.6 * Math.log(1 + eHad));
   const prongs = new Float64Array(2 * nProngs);
   for (let i = 0; i < prongs.length; i++) prongs[i] = PRONG_SLOPE_RMS * rng.normal();
