@@ -12,7 +12,8 @@ export { countingSinks, drive, liveLine, summary, newTotals, addReport, type Run
 export { RatePlot, ratePlotOption, type RatePlotOption } from './rate-plot.js';
 export { DEFAULT_START_NS, pacedFrames, simulatedFrames, type PacedSourceOptions, type SourceOptions } from './sources.js';
 export { armShutdownGrace } from './shutdown.js';
-export { modelCard, type ModelCardInput } from './model-card.js';
+export { modelCard, fluctuationText, type ModelCardInput } from './model-card.js';
+export { paperBaseline, PAPER_E_BINS, type PaperBaselineOptions, type PaperBaselineResult } from './tuning/paper-baseline.js';
 export { featureCsv } from './evaluation/export.js';
 export { formatSummary, summariseRecording, type RecordingSummaryReport } from './inspect.js';
 export { signalStream, misalignStation, SEED_OFFSETS, type SignalEvent, type HitsTransform } from './evaluation/samples.js';
@@ -23,6 +24,8 @@ export type { PublishOptions, PublishResult } from './publish.js';
 export type { RecordOptions, RecordResult } from './record.js';
 export type { RobustnessVariant } from './evaluation/robustness.js';
 export type { FloorOptions } from './evaluation/floor.js';
+export { simulatedSource, type EvaluationSource } from './evaluation/samples.js';
+export { recordingSource, type RecordingSource, type RecordingSourceStats } from './evaluation/recording-source.js';
 export type { TrainingOptions, TrainingHooks, TrainingResult } from './training.js';
 export type { EvaluationOptions, EvaluationOutcome } from './evaluation/run.js';
 export type { FeatureBaselines, FeatureSample, BaselineName } from './evaluation/baselines.js';

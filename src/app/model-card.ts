@@ -37,8 +37,9 @@ export function modelCard(c: ModelCardInput): string {
     `- Detector response of the training data (response version 2: photoelectrons, cross-talk, saturation, noise, threshold, ADC): ` +
       `${resp.photoelectronsPerMip} pe/MIP, cross-talk ${resp.crossTalkProbability}, ${resp.sipmCellsPerPixel} SiPM cells/pixel, noise ${resp.electronicNoisePe} pe, ` +
       `threshold ${resp.thresholdPe} pe, ${resp.adcCountsPerPe} ADC/pe up to ${resp.adcMax}; multiplicity ${c.simulation.countFluctuation}` +
-      `${c.simulation.countFluctuation === 'negative-binomial' ? ` (k = ${c.simulation.negBinomialK})` : ''}; ${c.simulation.darkHitsPerStation} dark-noise hits/station.`,
+      `${fluctuationText(c.simulation)}; ${c.simulation.darkHitsPerStation} dark-noise hits/station.`,
     `- Image input: ${s.size}×${s.size} bins × ${s.nStations} stations (channels), ${s.pixelsPerBin}×${s.pixelsPerBin} pixels per bin ` +
+      (s.core === true ? `plus, as ${s.nStations} more channels, each station's native pixels in a ${s.size}×${s.size}-pixel core window around the same centre ` : '') +
       `(${((s.size * s.pixelsPerBin * c.pixelPitchMm) / 10).toFixed(1)} cm window), log(1 + ADC sum); window centred on the densest region of the busiest station.`,
     r.featureInput === undefined
       ? '- Second input: none.'
@@ -67,4 +68,12 @@ export function modelCard(c: ModelCardInput): string {
     lines.push(`| ${x.epoch} | ${x.trainLoss.toFixed(4)} | ${x.valLoss.toFixed(4)} | ${x.val.sigmaERel.toFixed(4)} | ${x.val.sigmaDCm.toFixed(4)} | ${x.learningRate.toExponential(2)} | ${x.l2.toExponential(2)} | ${x.eventsPerSecond.toFixed(0)} |`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** The shower fluctuation model in words, with its parameters. */
+export function fluctuationText(sim: SimulationConfig): string {
+  if (sim.countFluctuation === 'negative-binomial') return ` (k = ${sim.negBinomialK})`;
+  if (sim.countFluctuation === 'poisson') return '';
+  const f = sim.fluctuations;
+  return ` (plane Fano factor ${f.planeFanoFactor}, GFlash profile spreads × ${f.profileSpreadScale}, lateral radius spread ${f.lateralRadiusSpread})`;
 }

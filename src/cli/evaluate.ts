@@ -5,16 +5,20 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { featureCsv, informationFloor, loadCnnModel, robustnessVariants, runEvaluation, type EvaluationOutcome } from '../app/index.js';
+import { featureCsv, fluctuationText, informationFloor, loadCnnModel, recordingSource, robustnessVariants, runEvaluation, type EvaluationOutcome } from '../app/index.js';
 import { loadConfig } from '../config-file/index.js';
 import { reconstructorConfig } from '../reconstruction/index.js';
 import { evaluationMarkdown, evaluationPlots, markdownTable, SIGMA_METHOD, type EnergyVertexSummary } from '../report/index.js';
-import { intFlag, parseFlags, type Command } from './args.js';
+import { EVENT_CLASSES, type EventClass } from '../domain/index.js';
+import { intFlag, parseFlags, UsageError, type Command } from './args.js';
 
-const USAGE = `usage: showertrig evaluate [--events N] [--seed S] [--train-events N] [--calibration-events N] [--batch B]
+const USAGE = `usage: showertrig evaluate [FILE.avro] [--classes C,...] [--events N] [--seed S] [--train-events N] [--calibration-events N] [--batch B]
                            [--model DIR] [--backend auto|wasm|cpu|...] [--config FILE] [--json] [--out DIR]
                            [--export DIR] [--robustness] [--robustness-events N]
-  --events N              fresh signal events to evaluate (default 20000)
+  FILE.avro               score the frames of this recording that carry truth (simulate --out, record) instead of
+                          fresh simulated events: the same report, plots and JSON, on the recording's events
+  --classes C,...         with FILE: the truth classes to score (default signal; the others are counted and skipped)
+  --events N              fresh signal events to evaluate (default 20000); with FILE: at most N of its events (default all)
   --seed S                evaluation seed (default 1); the baselines train on seed + 1000003 and are
                           calibrated on seed + 2000003
   --train-events N        events for the feature baselines (default 40000)
@@ -37,16 +41,21 @@ export const command: Command = {
   summary: 'resolutions of the reconstruction vs the strongest baselines on fresh signal events',
   usage: USAGE,
   async run(argv) {
-    const { values } = parseFlags(argv, {
+    const { values, positionals } = parseFlags(argv, {
       events: { type: 'string' }, seed: { type: 'string' }, 'train-events': { type: 'string' }, 'calibration-events': { type: 'string' },
       batch: { type: 'string' }, model: { type: 'string' }, backend: { type: 'string' }, config: { type: 'string' },
       json: { type: 'boolean', default: false }, out: { type: 'string' }, export: { type: 'string' },
       robustness: { type: 'boolean', default: false }, 'robustness-events': { type: 'string' }, floor: { type: 'boolean', default: false },
-    });
+      classes: { type: 'string' },
+    }, true);
+    if (positionals.length > 1) throw new UsageError(`expected at most one recording file, got ${positionals.length}`);
+    const file = positionals[0];
+    if (file === undefined && values.classes !== undefined) throw new UsageError('--classes needs a recording FILE.avro');
+    const classes = parseClasses(values.classes ?? 'signal');
     // resolutions over the whole energy range: a flat signal spectrum unless the config file says otherwise
     const cfg = loadConfig([values.config], values.backend === undefined ? {} : { reconstruction: { backend: values.backend } }, { simulation: { signalSpectrum: 'flat' } });
     const g = cfg.detector;
-    const events = intFlag(values.events, 'events', 20000, 100, 10_000_000);
+    const events = intFlag(values.events, 'events', file === undefined ? 20000 : 1_000_000_000, file === undefined ? 100 : 1, 1_000_000_000);
     const seed = intFlag(values.seed, 'seed', 1, 0, 2 ** 31);
     const trainEvents = intFlag(values['train-events'], 'train-events', 40000, 200, 10_000_000);
     const calibrationEvents = intFlag(values['calibration-events'], 'calibration-events', 10000, 100, 10_000_000);
@@ -57,19 +66,26 @@ export const command: Command = {
     const label = 'CNN';
     const progress = progressLine();
     const common = { geometry: g, reconstruction: reconstructorConfig(cfg.reconstruction), model, primaryLabel: label, seed, trainEvents, calibrationEvents, batchSize, progress };
-    const outcome = await runEvaluation({ ...common, simulation: cfg.simulation, events });
+    const source = file === undefined ? undefined : await recordingSource(file, classes, events);
+    let outcome: EvaluationOutcome;
+    try {
+      outcome = await runEvaluation({ ...common, simulation: cfg.simulation, events, ...(source === undefined ? {} : { source }) });
+    } finally {
+      await source?.close();
+    }
     const command = `showertrig evaluate ${argv.join(' ')}`.trim();
     const notes = [
       `command: \`${command}\``,
       `primary: ${label} (${model.info.name}, ${modelDir}, backend ${model.info.backend}) for E and d; DBSCAN (eps ${cfg.reconstruction.dbscanEpsMm} mm, min ${cfg.reconstruction.dbscanMinHits} hits) + straight-line track as the seed of the station-combined origin for X, Y`,
       `baselines trained on ${trainEvents} events (seed ${seed + 1_000_003}), energy-calibrated on ${calibrationEvents} (seed ${seed + 2_000_003}); the CNN carries its own calibration from its validation sample`,
-      `events reconstructed ok: ${outcome.eventsOk}/${events}; statuses ${JSON.stringify(outcome.statusCounts)}`,
+      ...(source === undefined ? [] : [`events: the ${classes.join(', ')} frames with truth of ${file} (${source.stats.frames} frames read; skipped: ${source.stats.noTruth} without truth, others by class ${JSON.stringify(source.stats.otherClass)}); the baselines train on fresh simulated events of this configuration`]),
+      `events reconstructed ok: ${outcome.eventsOk}/${outcome.eventsScored}; statuses ${JSON.stringify(outcome.statusCounts)}`,
       `reconstruction speed: ${outcome.eventsPerSecond.toFixed(0)} events/s (batch ${batchSize}, one process, shared machine)`,
-      `detector response: ${JSON.stringify(cfg.simulation.response)}; multiplicity ${cfg.simulation.countFluctuation} k = ${cfg.simulation.negBinomialK}; dark noise ${cfg.simulation.darkHitsPerStation} hits/station`,
+      `detector response: ${JSON.stringify(cfg.simulation.response)}; shower fluctuations ${cfg.simulation.countFluctuation}${fluctuationText(cfg.simulation)}; dark noise ${cfg.simulation.darkHitsPerStation} hits/station`,
     ];
     const floor = values.floor ? await informationFloor(g, cfg.simulation, { trainEvents, calibrationEvents, testEvents: events, seed, progress }) : undefined;
     const report = { ...outcome.report, notes, ...(floor === undefined ? {} : { floor }) };
-    const result = { command: 'evaluate', events, seed, events_ok: outcome.eventsOk, status_counts: outcome.statusCounts, sigma_method: SIGMA_METHOD,
+    const result = { command: 'evaluate', events: outcome.eventsScored, seed, ...(file === undefined ? {} : { recording: { path: file, classes, ...source!.stats } }), events_ok: outcome.eventsOk, status_counts: outcome.statusCounts, sigma_method: SIGMA_METHOD,
       model: { dir: modelDir, name: model.info.name, backend: model.info.backend }, events_per_second: outcome.eventsPerSecond,
       efficiency: report.efficiency, targets: report.targets, energy_vertex: outcome.energyVertex, transverse: outcome.transverse,
       ...(floor === undefined ? {} : { floor }) };
@@ -131,6 +147,13 @@ function robustnessMarkdown(rows: { name: string; outcome: EvaluationOutcome; no
     '',
     table,
   ].join('\n');
+}
+
+function parseClasses(flag: string): EventClass[] {
+  const out = flag.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  for (const c of out) if (!(EVENT_CLASSES as readonly string[]).includes(c)) throw new UsageError(`--classes: unknown class '${c}' (one of ${EVENT_CLASSES.join(', ')})`);
+  if (out.length === 0) throw new UsageError('--classes: at least one class');
+  return out as EventClass[];
 }
 
 /** A progress line on stderr, rewritten at most every 500 ms. */

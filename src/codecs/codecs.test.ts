@@ -317,6 +317,12 @@ describe('schema files', () => {
     assert.equal(old.eventId, reco.eventId);
   });
 
+  it('hit_frame v2 documents count as ADC counts, not charged particles', () => {
+    const doc = (s: unknown): string => JSON.stringify(s).match(/"name":"count","type":\{[^}]*\},"doc":"([^"]*)"/)![1]!;
+    assert.match(doc(readSchemaFile('frame', 2)), /ADC counts/);
+    assert.doesNotMatch(doc(readSchemaFile('frame', 2)), /charged particles/);
+  });
+
   it('enums in the schemas match the domain constants', () => {
     const symbols = (schema: unknown, name: string): string[] | undefined => {
       let found: string[] | undefined;

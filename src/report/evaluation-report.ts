@@ -74,7 +74,7 @@ export function evaluationMarkdown(r: EvaluationReport): string {
     '## Information floors: how much room the detector response leaves',
     '',
     'The same boosted trees on the 12 moments + signal features, trained and scored on their own fresh showers of the same physics (GFlash profile ' +
-      'fluctuations, negative-binomial particle counts) read out ideally: each pixel reports the charged particles crossing it. "+ true d" also ' +
+      'and lateral fluctuations, plane-count fluctuations) read out ideally: each pixel reports the charged particles crossing it. "+ true d" also ' +
       'hands the trees the true vertex depth. No detector delivers these inputs; a realistic-response method is not expected to beat them.',
     '',
     markdownTable(

@@ -81,6 +81,12 @@ export interface CalorimeterFit {
   readonly b: number;
   readonly chi2: number;
   readonly ndf: number;
+  /** 1σ errors of a and b from the unconstrained fit's covariance of (a², b²); b's is NaN at b = 0. */
+  readonly aErr?: number;
+  readonly bErr?: number;
+  /** The unconstrained b² with its 1σ error: b can be bounded from it where it is compatible with 0. */
+  readonly b2?: number;
+  readonly b2Err?: number;
 }
 
 /**
@@ -112,11 +118,30 @@ export function fitCalorimeter(points: readonly { e: number; sigma: number; n: n
     return [0, s1 > 0 ? sy / s1 : 0];
   };
   let [a2, b2] = solve(true, true);
+  const free = { a2, b2, ...covariance(rows) };
   if (a2 < 0) [a2, b2] = solve(false, true);
   else if (b2 < 0) [a2, b2] = solve(true, false);
   let chi2 = 0;
   for (const r of rows) chi2 += r.w * (r.y - a2 * r.u - b2) ** 2;
-  return { a: Math.sqrt(Math.max(a2, 0)), b: Math.sqrt(Math.max(b2, 0)), chi2, ndf: Math.max(rows.length - 2, 0) };
+  const a = Math.sqrt(Math.max(a2, 0));
+  const b = Math.sqrt(Math.max(b2, 0));
+  return {
+    a, b, chi2, ndf: Math.max(rows.length - 2, 0),
+    aErr: a > 0 ? Math.sqrt(free.vA2) / (2 * a) : NaN, bErr: b > 0 ? Math.sqrt(free.vB2) / (2 * b) : NaN,
+    b2: free.b2, b2Err: Math.sqrt(free.vB2),
+  };
+}
+
+/** Variances of (a², b²) of the two-parameter weighted linear fit: the inverse of its normal matrix. */
+function covariance(rows: readonly { u: number; w: number }[]): { vA2: number; vB2: number } {
+  let suu = 0, su = 0, s1 = 0;
+  for (const r of rows) {
+    suu += r.w * r.u * r.u;
+    su += r.w * r.u;
+    s1 += r.w;
+  }
+  const det = suu * s1 - su * su;
+  return det > 0 ? { vA2: s1 / det, vB2: suu / det } : { vA2: NaN, vB2: NaN };
 }
 
 export function calorimeterSigma(fit: CalorimeterFit, eGeV: number): number {

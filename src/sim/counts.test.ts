@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../domain/index.js';
-import { gamma, lnFactorial, negativeBinomial, poisson } from './counts.js';
+import { fluctuate, gamma, lnFactorial, negativeBinomial, poisson } from './counts.js';
 
 function moments(draw: () => number, n: number): { mean: number; variance: number } {
   let s = 0;
@@ -72,4 +72,16 @@ test('lnFactorial agrees with the exact sum on both sides of the table', () => {
     exact += Math.log(k);
     assert.ok(Math.abs(lnFactorial(k) - exact) < 1e-9, `k=${k}`);
   }
+});
+
+test('sampling fluctuation: variance F·μ, so the relative spread shrinks as 1/√μ (a fixed-k negative binomial does not)', () => {
+  const rng = new Rng(23);
+  const n = 40000;
+  for (const [mu, f] of [[20, 1], [20, 4], [500, 4], [3000, 9]] as const) {
+    const m = moments(() => fluctuate(rng, mu, 'sampling', 20, f), n);
+    assert.ok(Math.abs(m.mean - mu) < 5 * Math.sqrt((f * mu) / n), `mean ${m.mean} vs ${mu}`);
+    assert.ok(Math.abs(m.variance / (f * mu) - 1) < 5 * Math.sqrt(2 / n) + 0.01, `μ ${mu} F ${f}: variance ${m.variance} vs ${f * mu}`);
+  }
+  const nb = moments(() => fluctuate(rng, 3000, 'negative-binomial', 20), n);
+  assert.ok(Math.sqrt(nb.variance) / 3000 > 0.2, 'k = 20 keeps ≥ 22 % at 3,000 particles');
 });

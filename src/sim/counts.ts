@@ -80,9 +80,17 @@ export function negativeBinomial(rng: Rng, mean: number, k: number): number {
   return poisson(rng, gamma(rng, k, mean / k));
 }
 
-export type CountFluctuation = 'poisson' | 'negative-binomial';
+export type CountFluctuation = 'poisson' | 'negative-binomial' | 'sampling';
 
-/** A count with the configured fluctuation around `mean`. */
-export function fluctuate(rng: Rng, mean: number, mode: CountFluctuation, k: number): number {
-  return mode === 'poisson' ? poisson(rng, mean) : negativeBinomial(rng, mean, k);
+/**
+ * A count with the configured fluctuation around `mean`: Poisson; negative binomial of fixed
+ * shape k (variance μ + μ²/k, a relative spread that tends to 1/√k however many particles);
+ * or 'sampling', variance F·μ (Fano factor F ≥ 1: the particles crossing a plane come in
+ * correlated groups, e.g. e⁺e⁻ pairs, so the relative spread √(F/μ) shrinks as 1/√μ), drawn as a
+ * negative binomial of shape μ/(F − 1), Poisson at F = 1.
+ */
+export function fluctuate(rng: Rng, mean: number, mode: CountFluctuation, k: number, fano = 1): number {
+  if (mode === 'poisson' || (mode === 'sampling' && fano <= 1)) return poisson(rng, mean);
+  if (mode === 'sampling') return negativeBinomial(rng, mean, mean / (fano - 1));
+  return negativeBinomial(rng, mean, k);
 }

@@ -13,7 +13,7 @@ import { darkPhotonModel, drawRecoil } from './dark-photon.js';
 import { azimuth, slopesOf } from './kinematics.js';
 import { drawNeutrinoClass, isNeutrinoClass, neutrinoWriterOf, type NeutrinoExtra } from './neutrino-events.js';
 import { darkNoiseAdc, digitiseHits, overlayNoise, type NoiseHit } from './response.js';
-import { GAP_ANGLE_RAD, depthAtStationX0, depositShowerAtStation, prepareShower, type CountModel, type ShowerSpec } from './shower.js';
+import { GAP_ANGLE_RAD, countModelOf, depthAtStationX0, depositShowerAtStation, prepareShower, type CountModel, type ShowerSpec } from './shower.js';
 
 export { ELECTRON_MASS_GEV } from './kinematics.js';
 import { ELECTRON_MASS_GEV } from './kinematics.js';
@@ -56,7 +56,7 @@ export interface EventGenerator {
 export function createEventGenerator(g: DetectorGeometry, cfg: SimulationConfig, pixeliser?: Pixeliser): EventGenerator {
   const pix = pixeliser ?? new Pixeliser(g);
   const defects = createDefects(g, cfg);
-  const counts: CountModel = { mode: cfg.countFluctuation, negBinomialK: cfg.negBinomialK };
+  const counts: CountModel = countModelOf(cfg);
   return {
     generate(eventClass, rng, fixed) {
       const { truth, extra } = drawEvent(g, cfg, eventClass, rng, fixed);
@@ -189,7 +189,7 @@ function stationWriter(
 ): (station: number) => void {
   switch (eventClass) {
     case 'signal': {
-      const sh = prepareShower(g, t, rng);
+      const sh = prepareShower(g, t, rng, counts);
       return (k) => void depositShowerAtStation(pix, g, sh, k, counts, rng);
     }
     case 'neutrino':
@@ -219,7 +219,7 @@ function neutrinoWriter(g: DetectorGeometry, t: Truth, counts: CountModel, pix: 
   const fEm = rng.range(NU_EM_FRACTION[0], NU_EM_FRACTION[1]);
   const em: ShowerSpec = { ...t, energyGeV: t.energyGeV * fEm };
   const eHad = t.energyGeV - em.energyGeV;
-  const sh = prepareShower(g, em, rng);
+  const sh = prepareShower(g, em, rng, counts);
   const nProngs = 1 + poisson(rng, 0.6 * Math.log(1 + eHad));
   const prongs = new Float64Array(2 * nProngs);
   for (let i = 0; i < prongs.length; i++) prongs[i] = PRONG_SLOPE_RMS * rng.normal();

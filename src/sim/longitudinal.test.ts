@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_GEOMETRY, Rng } from '../domain/index.js';
 import { logGamma as lnGamma } from '../numerics/index.js';
-import { gflashParams, meanChargedProfile, meanLongitudinalProfile, rossiNmax, sampleProfile } from './longitudinal.js';
+import { gflashParams, meanChargedProfile, meanLongitudinalProfile, medianProfile, rossiNmax, sampleProfile } from './longitudinal.js';
 
 const EC_GEV = DEFAULT_GEOMETRY.lead.criticalEnergyMeV / 1000;
 const Z = DEFAULT_GEOMETRY.lead.atomicNumber;
@@ -99,4 +99,17 @@ test('sampled (ln T, ln α) have the GFlash means, spreads and correlation', () 
   assert.ok(Math.abs(Math.sqrt(vt) / p.sigmaLnT - 1) < 0.03);
   assert.ok(Math.abs(Math.sqrt(va) / p.sigmaLnAlpha - 1) < 0.03);
   assert.ok(Math.abs(rho - p.rho) < 0.02, `rho ${rho} vs ${p.rho}`);
+});
+
+test('the profile spread scale multiplies GFlash\'s spreads of ln T: 0 gives the median shower, 2 doubles the spread', () => {
+  const p = gflashParams(2000, 82);
+  const rng = new Rng(4);
+  assert.deepEqual(sampleProfile(p, rng, 0), medianProfile(p));
+  const sd = (scale: number): number => {
+    const v = Array.from({ length: 20000 }, () => Math.log(sampleProfile(p, rng, scale).tMax));
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+  };
+  assert.ok(Math.abs(sd(1) / p.sigmaLnT - 1) < 0.03, `${sd(1)} vs ${p.sigmaLnT}`);
+  assert.ok(Math.abs(sd(2) / (2 * p.sigmaLnT) - 1) < 0.03);
 });

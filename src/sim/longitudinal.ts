@@ -42,11 +42,12 @@ export function gflashParams(y: number, z: number): GflashParams {
 /**
  * Draws (ln T, ln α) from the correlated normal of GFlash: with z1, z2 independent standard
  * normals, ln T = μT + σT(√((1+ρ)/2) z1 + √((1−ρ)/2) z2) and
- * ln α = μα + σα(√((1+ρ)/2) z1 − √((1−ρ)/2) z2), which has correlation ρ.
+ * ln α = μα + σα(√((1+ρ)/2) z1 − √((1−ρ)/2) z2), which has correlation ρ. `spreadScale`
+ * multiplies both σ (1: GFlash's homogeneous-medium values).
  */
-export function sampleProfile(p: GflashParams, rng: Rng): ShowerProfile {
-  const z1 = rng.normal();
-  const z2 = rng.normal();
+export function sampleProfile(p: GflashParams, rng: Rng, spreadScale = 1): ShowerProfile {
+  const z1 = rng.normal() * spreadScale;
+  const z2 = rng.normal() * spreadScale;
   const a = Math.sqrt((1 + p.rho) / 2);
   const b = Math.sqrt((1 - p.rho) / 2);
   const tMax = Math.exp(p.meanLnT + p.sigmaLnT * (a * z1 + b * z2));

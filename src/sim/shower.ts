@@ -6,6 +6,7 @@
  * with the truth slopes, so its centre drifts from station to station.
  */
 import { leadFraction, planeZCm, type DetectorGeometry, type Rng, type ShowerTruth } from '../domain/index.js';
+import type { SimulationConfig } from '../config/index.js';
 import type { CountFluctuation } from './counts.js';
 import { fluctuate } from './counts.js';
 import type { Pixeliser } from './deposit.js';
@@ -25,9 +26,29 @@ export const PRIMARY_TRACK_DEPTH_X0 = 1;
 /** What a shower is simulated from: its true energy, origin and direction. */
 export type ShowerSpec = ShowerTruth;
 
+/**
+ * The shower's fluctuations beyond the mean GFlash shower. 'sampling' (the default) is the
+ * physical form: per plane, charged counts with variance F·μ; per shower, GFlash's correlated
+ * (T, α) profile fluctuations with their σ scaled by `profileSpreadScale`; per plane, the lateral
+ * spread of the particles about the axis (the radii of core and tail) fluctuating by a log-normal
+ * factor of relative spread `radiusSpread` (few sub-showers make up a plane's core). The other
+ * modes are the earlier models: Poisson or a fixed negative-binomial k, GFlash spreads, no
+ * lateral fluctuation.
+ */
 export interface CountModel {
   readonly mode: CountFluctuation;
   readonly negBinomialK: number;
+  readonly fanoFactor: number;
+  readonly profileSpreadScale: number;
+  readonly radiusSpread: number;
+}
+
+/** The count model of a simulation config. */
+export function countModelOf(cfg: SimulationConfig): CountModel {
+  const f = cfg.fluctuations;
+  return cfg.countFluctuation === 'sampling'
+    ? { mode: 'sampling', negBinomialK: cfg.negBinomialK, fanoFactor: f.planeFanoFactor, profileSpreadScale: f.profileSpreadScale, radiusSpread: f.lateralRadiusSpread }
+    : { mode: cfg.countFluctuation, negBinomialK: cfg.negBinomialK, fanoFactor: 1, profileSpreadScale: 1, radiusSpread: 0 };
 }
 
 /**
@@ -54,9 +75,9 @@ export interface PreparedShower {
   readonly pathFactor: number;
 }
 
-export function prepareShower(g: DetectorGeometry, spec: ShowerSpec, rng: Rng): PreparedShower {
+export function prepareShower(g: DetectorGeometry, spec: ShowerSpec, rng: Rng, counts?: CountModel): PreparedShower {
   const y = (spec.energyGeV * 1000) / g.lead.criticalEnergyMeV;
-  const profile = sampleProfile(gflashParams(y, g.lead.atomicNumber), rng);
+  const profile = sampleProfile(gflashParams(y, g.lead.atomicNumber), rng, counts?.profileSpreadScale ?? 1);
   return {
     spec,
     profile,
@@ -82,10 +103,12 @@ export function depositShowerAtStation(
   const smear = g.brickToPlaneGapCm * GAP_ANGLE_RAD;
   let n = 0;
   if (t > 0) {
-    n = fluctuate(rng, chargedMean(sh.profile, sh.nMax, t), counts.mode, counts.negBinomialK);
+    n = fluctuate(rng, chargedMean(sh.profile, sh.nMax, t), counts.mode, counts.negBinomialK, counts.fanoFactor);
     if (n > 0) {
       const rp = gflashRadial(s.energyGeV, g.lead.atomicNumber, t / sh.profile.tMax);
-      const rm = g.lead.moliereRadiusCm / leadFraction(g);
+      const sr = counts.radiusSpread;
+      // Log-normal with mean 1: the plane's lateral scale fluctuates, its average does not.
+      const rm = (g.lead.moliereRadiusCm / leadFraction(g)) * (sr > 0 ? Math.exp(sr * rng.normal() - (sr * sr) / 2) : 1);
       pix.cloud(n, cx, cy, rp.pCore, rp.rCore * rm, rp.rTail * rm, smear);
     }
   }

@@ -49,7 +49,7 @@ test('a misaligned station moves only its own hits, by whole pixels', () => {
   assert.deepEqual([...m.count], [1, 2], 'the hit pushed off the plane is lost');
   const names = robustnessVariants(g, DEFAULT_SIMULATION).map((v) => v.name);
   assert.equal(names.length, 8);
-  assert.ok(names.some((n) => n.includes('k halved')) && names.some((n) => n.includes('displaced')));
+  assert.ok(names.some((n) => n.includes('shower fluctuations ×1.5')) && names.some((n) => n.includes('displaced')));
 });
 
 test('the masked dead + hot pixel variant drops exactly its simulation\'s hot pixels, learned from one window of warm-up frames', () => {

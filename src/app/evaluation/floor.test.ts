@@ -31,7 +31,7 @@ test('the information floors train, calibrate and score on their own showers; th
   assert.equal(ideal!.name, FLOOR_NAMES[0]);
   assert.equal(trueD!.name, FLOOR_NAMES[1]);
   assert.equal(ideal!.energy.n, 400);
-  // Sane, not a free lunch: GFlash fluctuations and negative-binomial counts stay in the ideal readout.
+  // Sane, not a free lunch: the shower's own fluctuations (profile, lateral, plane counts) stay in the ideal readout.
   for (const m of [ideal!, trueD!]) assert.ok(m.energy.sigma > 0.1 && m.energy.sigma < 0.45, `${m.name}: σ(ΔE/E) ${m.energy.sigma}`);
   assert.ok(ideal!.d.sigma > 0.2 && ideal!.d.sigma < 1.5, `σ(d) ${ideal!.d.sigma}`);
   assert.equal(trueD!.d.n, 0, 'no d estimate when the true d is an input');

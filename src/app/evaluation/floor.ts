@@ -2,7 +2,7 @@
  * Information floors for E and d: the strongest feature regressor (boosted trees on the paper's 12
  * moments + per-station signal sums and hit counts) given MORE than any real reconstruction has.
  *
- * - "ideal readout": the same shower physics (GFlash profile fluctuations, negative-binomial
+ * - "ideal readout": the same shower physics (the configured shower fluctuations: profile, lateral,
  *   particle counts) read out perfectly: each pixel reports the charged particles crossing it (no
  *   photoelectron statistics, cross-talk, saturation, noise, threshold, dark or hot pixels).
  * - "ideal readout + true d" (energy): as above with the true vertex depth as one more feature,

@@ -1,6 +1,6 @@
 /**
  * The default model under a mis-modelled detector, without retraining: each variant changes the
- * simulation of the evaluation events only (photoelectron yield, negative-binomial k, dark noise,
+ * simulation of the evaluation events only (photoelectron yield, shower fluctuations ×1.5, dark noise,
  * dead and hot pixels, a displaced station), and the same evaluation runs on them, so the table
  * says what a wrong simulation costs in resolution and bias. One variant shows what the trigger's
  * online hot-pixel mask recovers of the dead + hot pixel case.
@@ -36,7 +36,9 @@ export function robustnessVariants(g: DetectorGeometry, sim: SimulationConfig, h
     { name: 'nominal', simulation: sim },
     { name: 'photoelectron yield −20 %', simulation: { ...sim, response: { ...r, photoelectronsPerMip: r.photoelectronsPerMip * 0.8 } } },
     { name: 'photoelectron yield +20 %', simulation: { ...sim, response: { ...r, photoelectronsPerMip: r.photoelectronsPerMip * 1.2 } } },
-    { name: `negative-binomial k halved (${sim.negBinomialK / 2})`, simulation: { ...sim, countFluctuation: 'negative-binomial', negBinomialK: sim.negBinomialK / 2 } },
+    sim.countFluctuation === 'sampling'
+      ? { name: `shower fluctuations ×1.5 (Fano ${(sim.fluctuations.planeFanoFactor * 1.5).toFixed(2)}, profile and lateral spreads ×1.5)`, simulation: { ...sim, fluctuations: scaledFluctuations(sim, 1.5) } }
+      : { name: `negative-binomial k halved (${sim.negBinomialK / 2})`, simulation: { ...sim, countFluctuation: 'negative-binomial', negBinomialK: sim.negBinomialK / 2 } },
     { name: `dark noise ×10 (${sim.darkHitsPerStation * 10} hits/station)`, simulation: { ...sim, darkHitsPerStation: sim.darkHitsPerStation * 10 } },
     { name: defectsName, simulation: defects },
     {
@@ -67,4 +69,10 @@ export function learnedHotPixelMask(g: DetectorGeometry, sim: SimulationConfig, 
     }
     return apply(hits);
   };
+}
+
+/** The shower fluctuation model with every spread × f (the Fano factor's excess over Poisson too). */
+function scaledFluctuations(sim: SimulationConfig, f: number): SimulationConfig['fluctuations'] {
+  const x = sim.fluctuations;
+  return { planeFanoFactor: x.planeFanoFactor * f, profileSpreadScale: x.profileSpreadScale * f, lateralRadiusSpread: x.lateralRadiusSpread * f };
 }

@@ -16,7 +16,7 @@ import {
   type EnergyVertexSummary, type EvaluationReport, type NamedResiduals, type TargetCheck, type TransverseSummary,
 } from '../../report/index.js';
 import { BASELINE_NAMES, featureSample, predictBaseline, simulateFeatures, trainFeatureBaselines, type FeatureBaselines, type FeatureSample } from './baselines.js';
-import { SEED_OFFSETS, signalStream, type HitsTransform } from './samples.js';
+import { SEED_OFFSETS, simulatedSource, type EvaluationSource, type HitsTransform } from './samples.js';
 
 export interface EvaluationOptions {
   readonly geometry: DetectorGeometry;
@@ -25,7 +25,10 @@ export interface EvaluationOptions {
   /** The primary energy/vertex model (the CNN). */
   readonly model: EnergyVertexModel;
   readonly primaryLabel: string;
+  /** Fresh simulated signal events to score (ignored when `source` is given). */
   readonly events: number;
+  /** The events to score instead of `events` fresh simulated ones (e.g. a recording with truth). */
+  readonly source?: EvaluationSource;
   readonly seed: number;
   readonly trainEvents: number;
   readonly calibrationEvents: number;
@@ -47,6 +50,8 @@ export interface EvaluationOutcome {
   readonly transverse: readonly TransverseSummary[];
   readonly statusCounts: Partial<Record<RecoStatus, number>>;
   readonly eventsOk: number;
+  /** Events scored (accepted or not): `events`, or what the source delivered. */
+  readonly eventsScored: number;
   readonly eventsPerSecond: number;
   readonly residuals: { energy: NamedResiduals[]; d: NamedResiduals[]; x: NamedResiduals[]; y: NamedResiduals[] };
   readonly baselines: { readonly models: FeatureBaselines; readonly train: FeatureSample };
@@ -77,10 +82,13 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOut
   const prim = { energyGeV: [] as number[], dCm: [] as number[], xCm: [] as number[], yCm: [] as number[] };
   const simple: { xCm: number[]; yCm: number[] }[] = [...SIMPLE_TRANSVERSE, PREVIOUS_TRANSVERSE].map(() => ({ xCm: [], yCm: [] }));
   let recoMs = 0;
-  const next = signalStream(g, o.simulation, o.seed, o.transform);
-  for (let start = 0; start < o.events; start += o.batchSize) {
-    const n = Math.min(o.batchSize, o.events - start);
-    const batch = next(n);
+  const source = o.source ?? simulatedSource(g, o.simulation, o.events, o.seed, o.transform);
+  let scored = 0;
+  for (let start = 0; ; start += o.batchSize) {
+    const batch = await source.next(o.batchSize);
+    const n = batch.length;
+    if (n === 0) break;
+    scored += n;
     const frames: HitFrame[] = batch.map((ev, k) => ({ runId: 'evaluate', eventId: String(start + k), timestampNs: BigInt(start + k), hits: ev.hits, truth: ev.truth }));
     const t0 = performance.now();
     const out = await reco.reconstruct(frames);
@@ -109,7 +117,7 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOut
         simple[j]!.yCm.push(p.yCm);
       });
     });
-    say(`evaluated ${start + n}/${o.events} events`);
+    say(o.source === undefined ? `evaluated ${start + n}/${o.events} events` : `evaluated ${start + n} events`);
   }
   const truth = {
     energyGeV: okEvents.map((e) => e.truth.energyGeV), dCm: okEvents.map((e) => e.truth.dCm),
@@ -130,9 +138,10 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOut
   const diff = (a: ArrayLike<number>, b: readonly number[]): Float64Array => Float64Array.from(b, (t, i) => a[i]! - t);
   const bestGbt = baselineReco[0]!;
   const bestSimple = simple[0]!;
-  const eventsPerSecond = o.events / (recoMs / 1000);
+  if (scored === 0) throw new RangeError(`${source.label}: no events to evaluate`);
+  const eventsPerSecond = scored / (recoMs / 1000);
   const report: EvaluationReport = {
-    title: `Evaluation on ${o.events} fresh signal events (seed ${o.seed})`,
+    title: `Evaluation on ${o.source === undefined ? source.label : `${scored} events of the ${source.label}`}`,
     notes: [],
     energyVertex,
     transverse: transverseRows,
@@ -140,7 +149,7 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOut
     targets,
   };
   return {
-    report, energyVertex, transverse: transverseRows, statusCounts, eventsOk: okEvents.length, eventsPerSecond,
+    report, energyVertex, transverse: transverseRows, statusCounts, eventsOk: okEvents.length, eventsScored: scored, eventsPerSecond,
     residuals: {
       energy: [{ name: o.primaryLabel, values: rel(prim.energyGeV) }, { name: bestGbt.name, values: rel(bestGbt.energyGeV) }],
       d: [{ name: o.primaryLabel, values: diff(prim.dCm, truth.dCm) }, { name: bestGbt.name, values: diff(bestGbt.dCm, truth.dCm) }],

@@ -12,6 +12,13 @@ export interface SignalEvent {
   readonly truth: Truth;
 }
 
+/** Where an evaluation's events come from: each call returns up to n more (fewer, or none, at the end). */
+export interface EvaluationSource {
+  /** Said in the report's title, e.g. "fresh signal events (seed 1)". */
+  readonly label: string;
+  next(n: number): Promise<readonly SignalEvent[]>;
+}
+
 /** A change applied to every simulated event's hits after the detector response. */
 export type HitsTransform = (hits: Hits) => Hits;
 
@@ -30,6 +37,20 @@ export function signalStream(g: DetectorGeometry, sim: SimulationConfig, seed: n
       const ev = generateEvent(g, sim, 'signal', rng);
       return transform === undefined ? ev : { hits: transform(ev.hits), truth: ev.truth };
     });
+}
+
+/** `events` fresh simulated signal events of `seed` as an evaluation source. */
+export function simulatedSource(g: DetectorGeometry, sim: SimulationConfig, events: number, seed: number, transform?: HitsTransform): EvaluationSource {
+  const stream = signalStream(g, sim, seed, transform);
+  let left = events;
+  return {
+    label: `${events} fresh signal events (seed ${seed})`,
+    next: (n) => {
+      const k = Math.min(n, left);
+      left -= k;
+      return Promise.resolve(stream(k));
+    },
+  };
 }
 
 /**

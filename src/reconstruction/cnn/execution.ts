@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GraphRunner } from './graph-run.js';
 import type { InferencePlan } from './inference-plan.js';
 import { outputValues, runPlan } from './inference-run.js';
-import { inputLength, type InputSpec } from './preprocess.js';
+import { inputChannels, inputLength, type InputSpec } from './preprocess.js';
 
 export interface ScaledOutputs { readonly energy: Float32Array; readonly vertex: Float32Array }
 
@@ -25,7 +25,7 @@ export interface Execution {
 
 function inputTensors(x: Float32Array, spec: InputSpec, features?: Float32Array): tf.Tensor[] {
   const n = x.length / inputLength(spec);
-  const inputs: tf.Tensor[] = [tf.tensor4d(x, [n, spec.size, spec.size, spec.nStations])];
+  const inputs: tf.Tensor[] = [tf.tensor4d(x, [n, spec.size, spec.size, inputChannels(spec)])];
   if (features !== undefined) inputs.push(tf.tensor2d(features, [n, features.length / Math.max(1, n)]));
   return inputs;
 }

@@ -5,6 +5,7 @@ export {
   buildInputs,
   windowCentre,
   inputLength,
+  inputChannels,
   inputSpecFor,
   validateInputSpec,
   DEFAULT_INPUT_SPEC,

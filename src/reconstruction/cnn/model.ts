@@ -16,7 +16,7 @@ import { graphExecution, layersExecution, planExecution, type Execution } from '
 import { loadPlanGraph, type SavedModelStore } from './graph-run.js';
 import { compileInferencePlan, type InferencePlan } from './inference-plan.js';
 import { buildModelInputs, featureInputLength, type FeatureInput, type ModelInputs, type ModelInputSpec } from './model-inputs.js';
-import { validateInputSpec, type InputSpec } from './preprocess.js';
+import { inputChannels, validateInputSpec, type InputSpec } from './preprocess.js';
 
 export type { EnergyVertexModel } from '../reconstructor.js';
 export { featureInputs, featureInputLength, featureRow, type FeatureInput } from './model-inputs.js';
@@ -57,7 +57,7 @@ export function unscaleVertex(t: number): number {
 /** nFeatures > 0 adds the second input 'features' (see FeatureInput). */
 export function buildEnergyVertexNet(spec: InputSpec, arch: NetArchitecture = DEFAULT_ARCHITECTURE, name = 'coordconv', nFeatures = 0): tf.LayersModel {
   registerCoordConv();
-  const input = tf.input({ shape: [spec.size, spec.size, spec.nStations], name: 'hits' });
+  const input = tf.input({ shape: [spec.size, spec.size, inputChannels(spec)], name: 'hits' });
   let x: tf.SymbolicTensor = input;
   for (let b = 0; b < arch.blocks; b++) {
     const filters = arch.width * Math.min(4, 2 ** b);
@@ -233,7 +233,7 @@ export async function loadEnergyVertexModel(handler: tf.io.IOHandler, geometry: 
   const meta = readMetadata(net);
   const shape = net.inputs[0]?.shape;
   const s = meta.inputSpec;
-  if (shape?.[1] !== s.size || shape[2] !== s.size || shape[3] !== s.nStations) {
+  if (shape?.[1] !== s.size || shape[2] !== s.size || shape[3] !== inputChannels(s)) {
     net.dispose();
     throw new ModelError(`model input shape ${JSON.stringify(shape)} does not match its spec ${JSON.stringify(s)}`);
   }

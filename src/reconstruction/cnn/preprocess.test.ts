@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_GEOMETRY, type Hits } from '../../domain/index.js';
-import { buildInputs, inputLength, inputSpecFor, windowCentre, type InputSpec } from './preprocess.js';
+import { buildInputs, inputChannels, inputLength, inputSpecFor, windowCentre, type InputSpec } from './preprocess.js';
 
 function hits(list: [number, number, number, number][]): Hits {
   return {
@@ -122,4 +122,26 @@ test('windowCentre equals a full scan of the grid on random frames (several show
     const h: Hits = { station: Uint8Array.from(st), ix: Int32Array.from(ix), iy: Int32Array.from(iy), count: Int32Array.from(c) };
     assert.deepEqual(windowCentre(h, spec), fullScanCentre(h, spec), `trial ${trial}`);
   }
+});
+
+test('with the core, each station has a second channel of native pixels around the same centre; the coarse channels are unchanged', () => {
+  const h = hits([
+    [1, 500, 300, 9], [1, 501, 300, 9], [1, 500, 301, 9], [1, 501, 301, 9],
+    [0, 501, 301, 2],
+    [2, 494, 296, 4], // 7 pixels left of the centre: in the coarse window (±8), outside the core (±4)
+  ]);
+  const core: InputSpec = { ...spec, core: true };
+  assert.equal(inputChannels(core), 6);
+  assert.equal(inputLength(core), 8 * 8 * 6);
+  const x = buildInputs([h], DEFAULT_GEOMETRY, core);
+  const plain = buildInputs([h], DEFAULT_GEOMETRY, spec);
+  const at = (bx: number, by: number, c: number) => x[(by * core.size + bx) * 6 + c]!;
+  for (let by = 0; by < 8; by++) for (let bx = 0; bx < 8; bx++) for (let s = 0; s < 3; s++) assert.equal(at(bx, by, s), plain[(by * 8 + bx) * 3 + s]);
+  // Core window: 8 × 8 pixels from (501 − 4, 301 − 4) = (497, 297); one pixel per bin.
+  assert.ok(Math.abs(at(3, 3, 3 + 1) - Math.log1p(9)) < 1e-6); // pixel (500, 300)
+  assert.ok(Math.abs(at(4, 4, 3 + 1) - Math.log1p(9)) < 1e-6); // pixel (501, 301)
+  assert.ok(Math.abs(at(4, 4, 3 + 0) - Math.log1p(2)) < 1e-6);
+  let coreStation2 = 0;
+  for (let j = 0; j < 64; j++) coreStation2 += x[j * 6 + 5]!;
+  assert.equal(coreStation2, 0, 'station 2\'s hit lies outside the core window');
 });

@@ -2,8 +2,9 @@
  * CNN input preprocessing (pure, no tfjs): a window cropped around the shower and rebinned,
  * stations as channels, log(1 + count) intensities.
  *
- * Layout of one event: channels-last [size, size, nStations], index (by * size + bx) * nStations + s,
- * bx along x (ix), by along y (iy). A batch is events back to back.
+ * Layout of one event: channels-last [size, size, channels], index (by * size + bx) * channels + c,
+ * bx along x (ix), by along y (iy); channel s < nStations is station s's coarse window, with
+ * `core` channel nStations + s its native-pixel core window. A batch is events back to back.
  *
  * Window centre: chosen from the hits themselves, independent of clustering. In the station with
  * the most counts, the densest 3×3 block of coarse cells (cell side = window / 4) seeds a
@@ -18,8 +19,20 @@ export interface InputSpec {
   readonly size: number;
   /** Detector pixels per bin (per side); window side = size * pixelsPerBin pixels. */
   readonly pixelsPerBin: number;
-  /** Channels = TT stations. */
+  /** TT stations: one channel each (the coarse window). */
   readonly nStations: number;
+  /**
+   * Multi-resolution input: nStations more channels holding the same stations at the native
+   * pixel pitch in a size × size-pixel window around the same centre (24 pixels = 12 mm at 0.5 mm):
+   * the shower core (a few mm, whose radius grows with shower age and so carries d) that the coarse
+   * bins merge. Absent or false: the coarse channels only (models trained before it).
+   */
+  readonly core?: boolean;
+}
+
+/** Channels of the image: the stations, twice with the core window. */
+export function inputChannels(spec: InputSpec): number {
+  return spec.core === true ? 2 * spec.nStations : spec.nStations;
 }
 
 /** Default: 32 × 32 bins of 4 × 4 pixels (2 mm) = 6.4 cm = 4 Molière radii of lead per side. */
@@ -31,7 +44,7 @@ export function inputSpecFor(geometry: DetectorGeometry, size: number, windowCm 
 }
 
 export function inputLength(spec: InputSpec): number {
-  return spec.size * spec.size * spec.nStations;
+  return spec.size * spec.size * inputChannels(spec);
 }
 
 export function validateInputSpec(spec: InputSpec, geometry: DetectorGeometry): string | undefined {
@@ -142,6 +155,8 @@ export function buildInputs(hits: readonly Hits[], _geometry: DetectorGeometry, 
   buf.fill(0, 0, per * hits.length);
   const side = spec.size * spec.pixelsPerBin;
   const nS = spec.nStations;
+  const nC = inputChannels(spec);
+  const core = spec.core === true;
   for (let e = 0; e < hits.length; e++) {
     const h = hits[e]!;
     const c = windowCentre(h, spec);
@@ -149,6 +164,8 @@ export function buildInputs(hits: readonly Hits[], _geometry: DetectorGeometry, 
     // Window origin snapped to the pixel grid so that a bin holds whole pixels.
     const x0 = Math.round(c.cx - side / 2);
     const y0 = Math.round(c.cy - side / 2);
+    const cx0 = Math.round(c.cx - spec.size / 2);
+    const cy0 = Math.round(c.cy - spec.size / 2);
     const base = e * per;
     for (let i = 0; i < h.station.length; i++) {
       const s = h.station[i]!;
@@ -158,7 +175,11 @@ export function buildInputs(hits: readonly Hits[], _geometry: DetectorGeometry, 
       if (dx < 0 || dy < 0 || dx >= side || dy >= side) continue;
       const bxi = Math.floor(dx / spec.pixelsPerBin);
       const byi = Math.floor(dy / spec.pixelsPerBin);
-      buf[base + (byi * spec.size + bxi) * nS + s]! += h.count[i]!;
+      buf[base + (byi * spec.size + bxi) * nC + s]! += h.count[i]!;
+      if (!core) continue;
+      const px = h.ix[i]! - cx0;
+      const py = h.iy[i]! - cy0;
+      if (px >= 0 && py >= 0 && px < spec.size && py < spec.size) buf[base + (py * spec.size + px) * nC + nS + s]! += h.count[i]!;
     }
     for (let j = base; j < base + per; j++) {
       const v = buf[j]!;

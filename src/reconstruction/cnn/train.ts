@@ -9,7 +9,7 @@ import { ContractError, Rng } from '../../domain/index.js';
 import { meanStd } from '../../numerics/index.js';
 import type { Dataset } from './dataset.js';
 import { FusedTrainStep, penalisedWeights } from './train-step.js';
-import { inputLength, type InputSpec } from './preprocess.js';
+import { inputChannels, inputLength, type InputSpec } from './preprocess.js';
 import { predictScaled, scaleEnergy, scaleVertex, unscaleEnergy, unscaleVertex } from './model.js';
 
 export interface TrainConfig {
@@ -150,7 +150,7 @@ export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec,
           yb[2 * k + 1] = targetD[src]!;
           if (q > 0) fb.set(train.features!.subarray(src * q, (src + 1) * q), k * q);
         }
-        const image = tf.tensor4d(xb, [cfg.batchSize, spec.size, spec.size, spec.nStations]);
+        const image = tf.tensor4d(xb, [cfg.batchSize, spec.size, spec.size, inputChannels(spec)]);
         const x = q > 0 ? [image, tf.tensor2d(fb, [cfg.batchSize, q])] : image;
         const y = tf.tensor2d(yb, [cfg.batchSize, 2]);
         losses.push(step.run({ x, y }, l2));

@@ -21,7 +21,7 @@ import { createDefects } from '../defects.js';
 import { Pixeliser } from '../deposit.js';
 import { drawTruth, readoutNoise, type GeneratedEvent } from '../events.js';
 import { digitiseHits, overlayNoise } from '../response.js';
-import { depositShowerAtStation, prepareShower, type CountModel } from '../shower.js';
+import { countModelOf, depositShowerAtStation, prepareShower, type CountModel } from '../shower.js';
 
 export type PhysicsExotic = Extract<ExoticClass, 'dark-photon' | 'late-shower' | 'wide-angle' | 'slow-track'>;
 export const PHYSICS_EXOTICS: readonly PhysicsExotic[] = ['dark-photon', 'late-shower', 'wide-angle', 'slow-track'];
@@ -47,7 +47,7 @@ export interface ExoticPhysicsGenerator {
 export function createExoticPhysicsGenerator(g: DetectorGeometry, cfg: SimulationConfig): ExoticPhysicsGenerator {
   const pix = new Pixeliser(g);
   const defects = createDefects(g, cfg);
-  const counts: CountModel = { mode: cfg.countFluctuation, negBinomialK: cfg.negBinomialK };
+  const counts: CountModel = countModelOf(cfg);
   return {
     generate(cls, rng) {
       const base = drawTruth(g, cfg, 'signal', rng);
