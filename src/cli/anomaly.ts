@@ -7,7 +7,7 @@
  */
 import { anomalyApp } from '../app/index.js';
 import { parseInjectFlag, type BackendChoice } from '../config/index.js';
-import { loadConfig } from '../io/index.js';
+import { loadConfig } from '../config-file/index.js';
 import { selectBackend } from '../reconstruction/index.js';
 import type { ScoreMode } from '../anomaly/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';

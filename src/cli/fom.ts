@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { classifierApp, fomMarkdown, fomPlot, loadCnnModel, resolveModelDir, type FomRow } from '../app/index.js';
 import { falseAlarms, minimumDetectableExcess, type ClassPool, type StreamPlan } from '../app/index.js';
-import { loadConfig } from '../io/index.js';
+import { loadConfig } from '../config-file/index.js';
 import { createEventClassifier, parseClassifierFile, reconstructorConfig } from '../reconstruction/index.js';
 import { intFlag, numFlag, parseFlags, type Command } from './args.js';
 

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { classifierApp, loadCnnModel, resolveModelDir } from '../app/index.js';
-import { loadConfig } from '../io/index.js';
+import { loadConfig } from '../config-file/index.js';
 import { reconstructorConfig } from '../reconstruction/index.js';
 import { intFlag, parseFlags, UsageError } from './args.js';
 
