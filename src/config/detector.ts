@@ -44,6 +44,3 @@ export const detectorSchema = section(
 const _sameShape: (g: z.output<typeof detectorSchema>) => DetectorGeometry = (g) => g;
 void _sameShape;
 
-export function parseDetector(raw: unknown, path = 'detector'): DetectorGeometry {
-  return parseWith(detectorSchema, raw, path);
-}

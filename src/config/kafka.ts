@@ -130,10 +130,6 @@ export function excessGroupOf(k: KafkaConfig): string {
   return k.excessGroupId ?? `${k.groupId}-excess`;
 }
 
-export function parseKafka(raw: unknown, path = 'kafka'): KafkaConfig {
-  return parseWith(kafkaSchema, raw, path);
-}
-
 /**
  * Kafka settings from the environment, as a raw config fragment merged over the files (secrets
  * belong in the environment or a mounted file, not in a config checked into git):

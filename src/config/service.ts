@@ -19,7 +19,3 @@ export const serviceSchema = section(
 );
 
 export type ServiceConfig = Readonly<z.output<typeof serviceSchema>>;
-
-export function parseService(raw: unknown, path = 'service'): ServiceConfig {
-  return parseWith(serviceSchema, raw, path);
-}

@@ -23,7 +23,3 @@ export const validationSchema = section(
 );
 
 export type ValidationConfig = Readonly<z.output<typeof validationSchema>>;
-
-export function parseValidation(raw: unknown, path = 'validation'): ValidationConfig {
-  return parseWith(validationSchema, raw, path);
-}
