@@ -1,7 +1,7 @@
 /** config `validation`: content plausibility of incoming frames and event-id collisions. */
 import type { z } from 'zod';
 import { DEFAULT_PLAUSIBILITY } from '../domain/index.js';
-import { num, numRange, parseWith, section } from './kit.js';
+import { num, numRange, section } from './kit.js';
 
 const d = DEFAULT_PLAUSIBILITY;
 

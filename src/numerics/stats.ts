@@ -22,7 +22,10 @@ export function meanStd(v: ArrayLike<number>, lo = -Infinity, hi = Infinity): { 
   let s = 0;
   for (let i = 0; i < v.length; i++) {
     const x = v[i]!;
-    if (x >= lo && x <= hi) (n++, (s += x));
+    if (x >= lo && x <= hi) {
+      n++;
+      s += x;
+    }
   }
   const mean = n > 0 ? s / n : NaN;
   let ss = 0;
