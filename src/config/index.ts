@@ -22,5 +22,5 @@ export {
 } from './reconstruction.js';
 export { parseTrigger, type TriggerConfig, type SelectionConfig, type ExcessConfig } from './trigger.js';
 export { excessGroupOf, kafkaFromEnv, DEFAULT_TOPICS, WIRE_CODECS, SASL_MECHANISMS, Secret, type KafkaConfig, type KafkaSaslConfig, type KafkaSslConfig, type SaslMechanism, type TopicNames } from './kafka.js';
-export { type ValidationConfig } from './validation.js';
+export { DEFAULT_VALIDATION, type ValidationConfig } from './validation.js';
 export { LOG_LEVELS, type ServiceConfig } from './service.js';

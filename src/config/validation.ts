@@ -1,7 +1,7 @@
 /** config `validation`: content plausibility of incoming frames and event-id collisions. */
 import type { z } from 'zod';
 import { DEFAULT_PLAUSIBILITY } from '../domain/index.js';
-import { num, numRange, section } from './kit.js';
+import { num, numRange, parseWith, section } from './kit.js';
 
 const d = DEFAULT_PLAUSIBILITY;
 
@@ -23,3 +23,6 @@ export const validationSchema = section(
 );
 
 export type ValidationConfig = Readonly<z.output<typeof validationSchema>>;
+
+/** The schema's defaults. */
+export const DEFAULT_VALIDATION: ValidationConfig = parseWith(validationSchema, {}, 'validation');
