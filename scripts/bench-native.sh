@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The native-backend measurements (issue 7) in one go, each configuration A/B (wasm, then native)
+# The native-backend measurements in one go, each configuration A/B (wasm, then native)
 # back to back so that both see the same machine load:
 #   1. bench-backends: CNN inference/training per backend and thread count, against Keras;
 #   2. bench-e2e through the broker: signal showers only with 1 and 2 processors and the simulator

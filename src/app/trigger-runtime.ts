@@ -130,7 +130,7 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
         maxDeadLetterBytes,
         ...(classifier === undefined ? {} : { classifierThreshold: classifier.threshold }),
       },
-      { decode: decodeFrame, reconstructor: recon, sinks, metrics, logger: log, ...(tap === undefined ? {} : { tap }) },
+      { decode: decodeFrame, reconstructor: recon, sinks, metrics, logger: log, ...(tap === undefined ? {} : { tap: seenBy(recon, tap) }) },
     );
   const warmupMs = await warmUp(cfg, codecs, makePipeline);
   backend = reco.info.backend;
@@ -149,6 +149,16 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
       reco.dispose();
     },
   };
+}
+
+/**
+ * The display is shown the frames as the reconstruction saw them (hot pixels masked): its
+ * clusters are then the ones the reconstruction used.
+ */
+function seenBy(recon: Reconstructor, tap: PipelineTap): PipelineTap {
+  const seen = recon.seen;
+  if (seen === undefined) return tap;
+  return { onBatch: (b) => tap.onBatch({ ...b, selected: b.selected.map((s) => ({ ...s, frame: seen(s.frame) })) }) };
 }
 
 /** Batch sizes the warm-up runs, each WARMUP_ROUNDS times: the sizes micro-batches mostly take. */

@@ -1,5 +1,6 @@
 /** bench-backends result types and its Markdown report (ratios against Keras and PyTorch at the same thread count and batch). */
 import { markdownTable } from '../report/index.js';
+import { median } from '../numerics/index.js';
 import type { InputSpec, NetArchitecture } from '../reconstruction/index.js';
 import type { WorkerResult } from './bench-backends-worker.js';
 
@@ -53,10 +54,6 @@ export interface KerasRatio { readonly backend: string; readonly execution: stri
 type Measured = { readonly threads: number; readonly matmul_gflops: number; readonly inference: readonly { readonly execution: string; readonly batch: number; readonly events_per_second: number }[];
   readonly training: readonly { readonly net: string; readonly events_per_second: number }[] };
 
-const median = (v: readonly number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /**
  * One result per process of a round (the rounds list the same processes in the same order): each

@@ -6,6 +6,7 @@
  * TensorFlow graph — interleaved rep by rep, so that all three see the same machine load —,
  * training events/s for the default net and a larger one, and a square matmul as the backend's peak.
  */
+import { median } from '../numerics/index.js';
 import * as tf from '@tensorflow/tfjs';
 import {
   buildEnergyVertexNet, compileInferencePlan, DEFAULT_TRAIN, forwardFlopsPerEvent, loadPlanGraph, runPlan, selectBackend, trainEnergyVertexNet,
@@ -42,7 +43,6 @@ export interface WorkerResult {
   readonly training: readonly TrainRow[];
 }
 
-const median = (t: number[]): number => [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)]!;
 
 /** Median of `reps` timed runs after one warm-up run, in ms. */
 function timeMs(reps: number, f: () => void): number {

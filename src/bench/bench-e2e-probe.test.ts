@@ -15,7 +15,9 @@ test('the probe reads the latency buckets and the frames per reconstruction call
   assert.equal(after.frames, 18);
   assert.equal(after.calls, 3);
   assert.equal(meanBatch([before], [after]), 6);
-  assert.equal(bucketQuantileMs([before.latency], [after.latency], 0.5), 25);
+  // The display's quantile (histogram_quantile's): rank 2 of 4 lies halfway through the (10, 25] ms
+  // bucket's two observations after the one below it: 10 + 15 × (2 − 1) / 2 = 17.5 ms.
+  assert.equal(bucketQuantileMs([before.latency], [after.latency], 0.5), 17.5);
   assert.equal(meanBatch([before], [before]), null, 'no calls in between: unknown');
   assert.equal(meanBatch([parseProbe('')], [parseProbe('')]), null, 'no histogram: unknown');
 });

@@ -6,6 +6,7 @@
  * and the mean frames per reconstruction call (how the batching adapted to the load).
  */
 import { readFileSync } from 'node:fs';
+import { bucketQuantile } from '../numerics/index.js';
 
 /** utime + stime of a process so far, seconds (/proc/PID/stat fields 14 and 15, in USER_HZ = 1/100 s on Linux). */
 export function cpuSeconds(pid: number): number {
@@ -60,9 +61,7 @@ export function bucketQuantileMs(before: Map<number, number>[], after: Map<numbe
   after.forEach((a, i) => {
     for (const [le, n] of a) diff.set(le, (diff.get(le) ?? 0) + n - (before[i]?.get(le) ?? 0));
   });
-  const bounds = [...diff.keys()].sort((x, y) => x - y);
-  const total = diff.get(Infinity) ?? 0;
-  if (total <= 0) return null;
-  const le = bounds.find((b) => diff.get(b)! >= q * total) ?? Infinity;
-  return le * 1000;
+  const buckets = [...diff].map(([le, count]) => ({ le, count })).sort((x, y) => x.le - y.le);
+  const s = bucketQuantile(q, buckets);
+  return s === null ? null : s * 1000;
 }

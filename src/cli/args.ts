@@ -66,10 +66,6 @@ function allowed(what: string, min: number, max: number): string {
   return unboundedAbove ? `${what} >= ${min}` : `${what} in [${min}, ${max}]`;
 }
 
-export function wantsHelp(argv: readonly string[]): boolean {
-  return argv.includes('--help') || argv.includes('-h');
-}
-
 /** --codec avro|msgpack → the kafka.codec override ({} when absent). */
 export function codecOverride(v: string | undefined): { codec?: string } {
   if (v === undefined) return {};

@@ -5,6 +5,7 @@
  * dead-lettered or a stop was not clean.
  */
 import { runSoak, type SoakResult } from '../app/index.js';
+import { median } from '../numerics/index.js';
 import { intFlag, numFlag, parseFlags, type Command } from './args.js';
 
 const USAGE = `usage: showertrig soak [--events N] [--rate HZ] [--bad N] [--kills N] [--stops N] [--outages N] [--outage-s S] [--json]
@@ -43,7 +44,7 @@ export const command: Command = {
   },
 };
 
-const stats = (xs: readonly number[]): string => (xs.length === 0 ? '–' : `median ${[...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]}, max ${Math.max(...xs)}`);
+const stats = (xs: readonly number[]): string => (xs.length === 0 ? '–' : `median ${median(xs)}, max ${Math.max(...xs)}`);
 
 export function soakTable(r: SoakResult): string {
   const rows: [string, string][] = [

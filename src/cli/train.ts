@@ -8,7 +8,7 @@ import { calibrateModelDirectory, modelCard, runTraining } from '../app/index.js
 import type { BackendChoice } from '../config/index.js';
 import { loadConfig } from '../config-file/index.js';
 import {
-  DEFAULT_TRAIN, FEATURE_SETS, inputSpecFor, paretoMarkdown, selectBackend, type CnnVariantResult, type EpochReport, type FeatureSet,
+  DEFAULT_INPUT_SPEC, DEFAULT_TRAIN, DEFAULT_WINDOW_CM, FEATURE_SETS, inputSpecFor, paretoMarkdown, selectBackend, type CnnVariantResult, type EpochReport, type FeatureSet,
 } from '../reconstruction/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 import { CLASSIFIER_USAGE, trainClassifierCommand } from './train-classifier.js';
@@ -70,9 +70,9 @@ export const command: Command = {
     const evalSeed = intFlag(values['eval-seed'], 'eval-seed', 1);
     if (evalSeed === seed) throw new UsageError('--eval-seed must differ from --seed (evaluation events must be fresh)');
     const nEval = intFlag(values['eval-events'], 'eval-events', 20_000);
-    const size = intFlag(values.size, 'size', 24, 8, 256);
+    const size = intFlag(values.size, 'size', DEFAULT_INPUT_SPEC.size, 8, 256);
     const width = intFlag(values.width, 'width', 8, 1, 256);
-    const windowCm = numFlag(values['window-cm'], 'window-cm', 6, 0.5, 90);
+    const windowCm = numFlag(values['window-cm'], 'window-cm', DEFAULT_WINDOW_CM, 0.5, 90);
     const featureFlag = values.features ?? 'moments+signal';
     if (featureFlag !== 'none' && !FEATURE_SETS.includes(featureFlag as FeatureSet)) throw new UsageError(`--features must be none or one of ${FEATURE_SETS.join(', ')}`);
     const out = values.out ?? `models/cnn-${size}-w${width}`;

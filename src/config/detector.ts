@@ -1,7 +1,7 @@
 /** config `detector`: TT station geometry and lead constants. Defaults: DEFAULT_GEOMETRY (domain). */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { DEFAULT_GEOMETRY, type DetectorGeometry } from '../domain/index.js';
-import { fail, num, parseWith, section } from './kit.js';
+import { fail, num, section } from './kit.js';
 
 const d = DEFAULT_GEOMETRY;
 const l = d.lead;
@@ -44,6 +44,3 @@ export const detectorSchema = section(
 const _sameShape: (g: z.output<typeof detectorSchema>) => DetectorGeometry = (g) => g;
 void _sameShape;
 
-export function parseDetector(raw: unknown, path = 'detector'): DetectorGeometry {
-  return parseWith(detectorSchema, raw, path);
-}

@@ -2,7 +2,6 @@ export { ConfigError } from './errors.js';
 export { parseConfig, mergeRaw, configDefaults, configJsonSchema, type ShowertrigConfig } from './schema.js';
 export { configDocs, generatedConfigFiles } from './docs.js';
 export { rangeText, type NumberRule } from './kit.js';
-export { parseDetector } from './detector.js';
 export {
   parseSimulation,
   parseExcessFlag,
@@ -25,6 +24,6 @@ export { physicsSchema, type PhysicsConfig } from './physics.js';
 export { parseAnomaly, type AnomalyConfig } from './anomaly.js';
 export { parseInjectFlag, injectionsSchema, type Injection } from './inject.js';
 export { parseTrigger, type TriggerConfig, type SelectionConfig, type ExcessConfig } from './trigger.js';
-export { parseKafka, excessGroupOf, kafkaFromEnv, DEFAULT_TOPICS, WIRE_CODECS, SASL_MECHANISMS, Secret, type KafkaConfig, type KafkaSaslConfig, type KafkaSslConfig, type SaslMechanism, type TopicNames } from './kafka.js';
-export { parseValidation, type ValidationConfig } from './validation.js';
-export { parseService, LOG_LEVELS, type ServiceConfig } from './service.js';
+export { excessGroupOf, kafkaFromEnv, DEFAULT_TOPICS, WIRE_CODECS, SASL_MECHANISMS, Secret, type KafkaConfig, type KafkaSaslConfig, type KafkaSslConfig, type SaslMechanism, type TopicNames } from './kafka.js';
+export { DEFAULT_VALIDATION, type ValidationConfig } from './validation.js';
+export { LOG_LEVELS, type ServiceConfig } from './service.js';

@@ -1,6 +1,6 @@
 /** config `kafka`: brokers, topics, consumer group, wire codec, flow control. */
 import { z } from 'zod';
-import { bool, fail, num, oneOf, optionalNum, parseWith, section, str, strList } from './kit.js';
+import { bool, fail, num, oneOf, optionalNum, section, str, strList } from './kit.js';
 
 /** The wire codecs (src/codecs CODEC_NAMES; a test checks they agree). Consumers accept both. */
 export const WIRE_CODECS = ['avro', 'msgpack'] as const;
@@ -128,10 +128,6 @@ export type KafkaSaslConfig = NonNullable<KafkaConfig['sasl']>;
 /** The excess stage's consumer group: kafka.excessGroupId, or the reconstruction group + "-excess". */
 export function excessGroupOf(k: KafkaConfig): string {
   return k.excessGroupId ?? `${k.groupId}-excess`;
-}
-
-export function parseKafka(raw: unknown, path = 'kafka'): KafkaConfig {
-  return parseWith(kafkaSchema, raw, path);
 }
 
 /**

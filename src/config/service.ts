@@ -1,6 +1,6 @@
 /** config `service`: HTTP endpoint and logging. */
 import type { z } from 'zod';
-import { num, oneOf, parseWith, section, str } from './kit.js';
+import { num, oneOf, section, str } from './kit.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -19,7 +19,3 @@ export const serviceSchema = section(
 );
 
 export type ServiceConfig = Readonly<z.output<typeof serviceSchema>>;
-
-export function parseService(raw: unknown, path = 'service'): ServiceConfig {
-  return parseWith(serviceSchema, raw, path);
-}

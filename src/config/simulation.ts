@@ -1,5 +1,5 @@
 /** config `simulation`: the DAQ simulator's event mix, physics options and an injectable excess. */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { EVENT_CLASSES, type EventClass } from '../domain/index.js';
 import { injectionsSchema } from './inject.js';
 import { bool, num, numRange, oneOf, optionalNum, parseWith, section } from './kit.js';

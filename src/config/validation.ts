@@ -24,6 +24,5 @@ export const validationSchema = section(
 
 export type ValidationConfig = Readonly<z.output<typeof validationSchema>>;
 
-export function parseValidation(raw: unknown, path = 'validation'): ValidationConfig {
-  return parseWith(validationSchema, raw, path);
-}
+/** The schema's defaults. */
+export const DEFAULT_VALIDATION: ValidationConfig = parseWith(validationSchema, {}, 'validation');

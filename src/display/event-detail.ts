@@ -2,8 +2,9 @@
  * What the event display draws for one selected candidate (pure): its hits per station, each
  * labelled with its DBSCAN cluster, the cluster centres, the fitted shower axis and the vertex.
  * The clustering and track choice are re-run here with the trigger's own configuration on the
- * candidate's frame (deterministic, so they are the ones the reconstruction used; the display
- * runs them only for the few candidates it shows, never on the pipeline's path).
+ * frame the reconstruction saw (hot pixels masked: the trigger runtime hands the display
+ * Reconstructor.seen(frame)); deterministic, so they are the clusters the reconstruction used.
+ * The display runs them only for the few candidates it shows, never on the pipeline's path.
  */
 import { planeZCm, pixelToXCm, pixelToYCm, type Candidate, type DetectorGeometry, type HitFrame } from '../domain/index.js';
 import { chooseTrack, createDbscan, type StationCluster, type TransverseConfig } from '../reconstruction/index.js';

@@ -5,7 +5,7 @@
  */
 import type { Metrics } from '../telemetry/index.js';
 import type { OpsPoint } from './protocol.js';
-import { bucketQuantile } from './series.js';
+import { bucketQuantile } from '../numerics/index.js';
 
 type Values = { value: number; labels: Record<string, string | number | undefined>; metricName?: string }[];
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bucketQuantile, InputRateBins, Ring } from './series.js';
+import { bucketQuantile } from '../numerics/index.js';
+import { InputRateBins, Ring } from './series.js';
 
 test('bucketQuantile interpolates inside the bucket holding the rank, as histogram_quantile', () => {
   // 10 observations: 4 in (0, 0.1], 4 in (0.1, 0.5], 2 in (0.5, 1]

@@ -1,6 +1,7 @@
 /**
- * Bounded series for the live display (pure): a ring buffer, the Prometheus-style quantile of a
- * histogram's bucket increments, and the event-time input rate per step bin with its trailing band.
+ * Bounded series for the live display (pure): a ring buffer and the event-time input rate per
+ * step bin with its trailing band. Latency quantiles: bucketQuantile (src/numerics), the one
+ * histogram quantile the display and the benchmarks share.
  */
 import type { InputRatePoint } from './protocol.js';
 
@@ -27,31 +28,6 @@ export class Ring<T> {
   filter(pred: (x: T) => boolean): T[] {
     return this.items.filter(pred);
   }
-}
-
-/**
- * The q-quantile of the observations between two snapshots of a cumulative histogram, as
- * Prometheus' histogram_quantile computes it: linear interpolation inside the bucket holding the
- * rank (lower edge 0 for the first bucket); a rank in the +Inf bucket gives the largest finite
- * bound. `buckets` are (upper bound, cumulative count increment), sorted by bound, +Inf last.
- * Null when nothing was observed.
- */
-export function bucketQuantile(q: number, buckets: readonly { le: number; count: number }[]): number | null {
-  const total = buckets[buckets.length - 1]?.count ?? 0;
-  if (!(total > 0)) return null;
-  const rank = q * total;
-  let prevLe = 0;
-  let prevCount = 0;
-  for (const b of buckets) {
-    if (b.count >= rank) {
-      if (!Number.isFinite(b.le)) return prevLe;
-      const inBucket = b.count - prevCount;
-      return inBucket > 0 ? prevLe + ((b.le - prevLe) * (rank - prevCount)) / inBucket : b.le;
-    }
-    prevLe = b.le;
-    prevCount = b.count;
-  }
-  return prevLe;
 }
 
 export interface InputRateConfig {

@@ -94,4 +94,9 @@ export interface Reconstructor {
   /** e.g. { backend: 'wasm', model: 'coordconv-32' } */
   readonly info: Readonly<{ backend: string; model: string; /** Where batches are prepared when not in this thread (e.g. "2 worker threads + this one"). */ preparedBy?: string }>;
   dispose(): void;
+  /**
+   * The frame as the reconstruction saw it (hot pixels masked, for one that masks them), for those
+   * who show what it did (the live display); undefined: the frame itself.
+   */
+  readonly seen?: (frame: import('./frame.js').HitFrame) => import('./frame.js').HitFrame;
 }

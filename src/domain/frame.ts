@@ -63,14 +63,6 @@ export interface HitFrame {
   readonly truth?: Truth;
 }
 
-export function hitCount(h: Hits): number {
-  return h.station.length;
-}
-
-export function emptyHits(): Hits {
-  return { station: new Uint8Array(0), ix: new Int32Array(0), iy: new Int32Array(0), count: new Int32Array(0) };
-}
-
 /** Hits per station, for stations 0..nStations-1. */
 export function hitsPerStation(h: Hits, nStations: number): number[] {
   const out = new Array<number>(nStations).fill(0);

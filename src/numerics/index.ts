@@ -1,2 +1,2 @@
 export { logGamma, inverseNormalCdf, LN_2PI } from './special.js';
-export { quantile, meanStd, weightedMedianInt } from './stats.js';
+export { quantile, median, bucketQuantile, meanStd, weightedMedianInt } from './stats.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ContractError } from '../domain/index.js';
-import { inverseNormalCdf, logGamma, meanStd, quantile, weightedMedianInt } from './index.js';
+import { inverseNormalCdf, logGamma, meanStd, median, quantile, weightedMedianInt } from './index.js';
 
 test('ln Γ matches exact values: Γ(n) = (n−1)!, Γ(½) = √π, and the reflection below ½', () => {
   for (let n = 1; n <= 20; n++) {
@@ -55,4 +55,10 @@ test('weightedMedianInt equals a sorted reference on every path (in order, histo
     const b = a + 1 + Math.floor(rnd() * (n - a));
     assert.equal(weightedMedianInt(v, w, idx, a, b), reference(v, w, idx, a, b), `trial ${trial}, span ${span}, [${a}, ${b})`);
   }
+});
+
+test('median is quantile 0.5: the middle value, the mean of the two middle ones for an even count', () => {
+  assert.equal(median([5, 1, 3]), 3);
+  assert.equal(median([4, 1, 3, 2]), 2.5); // the upper-middle pick some benchmarks used gave 3
+  assert.ok(Number.isNaN(median([])));
 });

@@ -13,6 +13,36 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   return i + 1 < n ? sorted[i]! * (1 - f) + sorted[i + 1]! * f : sorted[n - 1]!;
 }
 
+/** The median: quantile 0.5 of type 7 (the mean of the two middle values for an even count); NaN when empty. */
+export function median(values: ArrayLike<number>): number {
+  return quantile(Float64Array.from(values).sort(), 0.5);
+}
+
+/**
+ * The q-quantile of the observations between two snapshots of a cumulative histogram, as
+ * Prometheus' histogram_quantile computes it: linear interpolation inside the bucket holding the
+ * rank (lower edge 0 for the first bucket); a rank in the +Inf bucket gives the largest finite
+ * bound. `buckets` are (upper bound, cumulative count increment), sorted by bound, +Inf last.
+ * Null when nothing was observed.
+ */
+export function bucketQuantile(q: number, buckets: readonly { le: number; count: number }[]): number | null {
+  const total = buckets[buckets.length - 1]?.count ?? 0;
+  if (!(total > 0)) return null;
+  const rank = q * total;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const b of buckets) {
+    if (b.count >= rank) {
+      if (!Number.isFinite(b.le)) return prevLe;
+      const inBucket = b.count - prevCount;
+      return inBucket > 0 ? prevLe + ((b.le - prevLe) * (rank - prevCount)) / inBucket : b.le;
+    }
+    prevLe = b.le;
+    prevCount = b.count;
+  }
+  return prevLe;
+}
+
 /**
  * Mean and standard deviation of the values within [lo, hi] (all by default); the standard
  * deviation is the sample one (n − 1 in the denominator), 0 for fewer than two values.
@@ -22,7 +52,10 @@ export function meanStd(v: ArrayLike<number>, lo = -Infinity, hi = Infinity): { 
   let s = 0;
   for (let i = 0; i < v.length; i++) {
     const x = v[i]!;
-    if (x >= lo && x <= hi) (n++, (s += x));
+    if (x >= lo && x <= hi) {
+      n++;
+      s += x;
+    }
   }
   const mean = n > 0 ? s / n : NaN;
   let ss = 0;

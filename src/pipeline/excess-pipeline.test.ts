@@ -6,7 +6,7 @@ import { parseTrigger } from '../config/index.js';
 import type { Candidate, ExcessAlert } from '../domain/index.js';
 import { createExcessMetrics, createLogger, createMetrics, Registry } from '../telemetry/index.js';
 import { createExcessPipeline, type ExcessControl } from './excess-pipeline.js';
-import { createMemorySource } from './memory.js';
+import { createMemorySource } from '../../test/helpers/memory.js';
 import { DEFAULT_RETRY } from './retry.js';
 import type { InputMessage, Sink, WriteContext } from './types.js';
 

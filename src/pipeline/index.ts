@@ -15,13 +15,5 @@ export { microBatch, orderedMap } from './operators.js';
 export { withRetry, isRetriable, untilElapsed, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 export { COMPONENTS, type ComponentName } from './stages.js';
 export { isInputBatch, type Ack, type InputMessage, type InputBatch, type PipelineInput, type PipelineTap, type Sink, type TapBatch, type WriteContext } from './types.js';
-export {
-  createMemorySource,
-  createMemorySink,
-  type MemorySource,
-  type MemorySourceConfig,
-  type MemorySink,
-  type MemorySinkOptions,
-} from './memory.js';
 export { deadLetter, deadLetterHeaders, deadLetterKey, fitDeadLetter, keyOf, sha256Hex, MAX_DEAD_LETTER_KEY_BYTES } from './dead-letter.js';
 export { createDuplicateIdGuard, frameFingerprint, type DuplicateIdGuard } from './duplicate-ids.js';

@@ -9,7 +9,7 @@ import {
 import { parseTrigger } from '../config/index.js';
 import { createMetrics } from '../telemetry/index.js';
 import { createPipeline, DEFAULT_PIPELINE, type PipelineConfig } from './pipeline.js';
-import { createMemorySink, createMemorySource } from './memory.js';
+import { createMemorySink, createMemorySource } from '../../test/helpers/memory.js';
 import { COMPONENTS } from './stages.js';
 import type { InputMessage, WriteContext } from './types.js';
 

@@ -25,8 +25,6 @@
  */
 import { concat, defer, EMPTY, filter, from, map, mergeMap, type Observable } from 'rxjs';
 import {
-  DEFAULT_MAX_HITS,
-  DEFAULT_PLAUSIBILITY,
   type Plausibility,
   type Candidate,
   type DeadLetter,
@@ -37,7 +35,7 @@ import {
   type RecoStatus,
   type Reconstructor,
 } from '../domain/index.js';
-import type { TriggerConfig } from '../config/index.js';
+import { DEFAULT_RECONSTRUCTION, DEFAULT_VALIDATION, type TriggerConfig } from '../config/index.js';
 import { createExcessMonitor, createSelector, type ExcessUpdate } from '../trigger/index.js';
 import { silentLogger, type Logger, type Metrics } from '../telemetry/index.js';
 import { groupWhileBusy, microBatch, orderedGroupMap } from './operators.js';
@@ -78,16 +76,17 @@ export interface PipelineConfig {
 }
 
 export const DEFAULT_PIPELINE: Omit<PipelineConfig, 'geometry' | 'trigger'> = {
-  maxHits: DEFAULT_MAX_HITS,
-  batchSize: 64,
-  batchTimeoutMs: 20,
+  // Configured values: the schema's defaults (src/config), never a second copy of them here.
+  maxHits: DEFAULT_RECONSTRUCTION.maxHits,
+  batchSize: DEFAULT_RECONSTRUCTION.batchSize,
+  batchTimeoutMs: DEFAULT_RECONSTRUCTION.batchTimeoutMs,
   maxConcurrentBatches: 2,
   retry: DEFAULT_RETRY,
   deadLetterStatuses: ['non_finite', 'out_of_plane', 'too_many_hits'],
   writeRejectedCandidates: false,
   excess: 'inline',
-  plausibility: DEFAULT_PLAUSIBILITY,
-  duplicateIdWindow: 100_000,
+  plausibility: DEFAULT_VALIDATION,
+  duplicateIdWindow: DEFAULT_VALIDATION.duplicateIdWindow,
   maxDeadLetterBytes: Infinity,
 };
 

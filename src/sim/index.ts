@@ -16,7 +16,6 @@ export {
 export {
   gflashParams,
   sampleProfile,
-  medianProfile,
   rossiNmax,
   profileDensity,
   chargedMean,

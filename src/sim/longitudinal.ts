@@ -55,13 +55,6 @@ export function sampleProfile(p: GflashParams, rng: Rng, spreadScale = 1): Showe
   return { tMax, alpha, beta: (alpha - 1) / tMax };
 }
 
-/** The profile at the medians of (ln T, ln α): the shower without fluctuations. */
-export function medianProfile(p: GflashParams): ShowerProfile {
-  const tMax = Math.exp(p.meanLnT);
-  const alpha = Math.max(MIN_ALPHA, Math.exp(p.meanLnAlpha));
-  return { tMax, alpha, beta: (alpha - 1) / tMax };
-}
-
 /** Rossi approximation B: charged particles at the shower maximum, N_max ≈ 0.31·y/√(ln y − 0.37). */
 export function rossiNmax(y: number): number {
   return (0.31 * y) / Math.sqrt(Math.log(Math.max(y, MIN_Y)) - 0.37);

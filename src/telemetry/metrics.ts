@@ -1,11 +1,24 @@
 /**
  * The service's Prometheus metrics, registered on an injected registry (never the global one, so
- * tests and several pipelines in one process stay independent). Names follow DESIGN.md: prefix
- * showertrig_, base units (seconds, Hz), counters end in _total.
+ * tests and several pipelines in one process stay independent). Names follow Prometheus' naming
+ * conventions: prefix showertrig_, base units (seconds, Hz), counters end in _total.
  */
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 
 export const METRIC_PREFIX = 'showertrig_';
+
+/**
+ * The trigger's metric names (after METRIC_PREFIX): the contract the alert rules
+ * (config/prometheus), the Grafana dashboard (docker/grafana) and operators rely on. Renaming one
+ * breaks them; telemetry.test.ts checks that createMetrics registers every one. The excess stage's
+ * own metrics are in excess-metrics.ts.
+ */
+export const METRIC_NAMES = [
+  'frames_received_total', 'frames_invalid_total', 'dead_letters_total', 'events_reconstructed_total', 'events_selected_total',
+  'excess_alerts_total', 'reconstruction_seconds', 'end_to_end_latency_seconds', 'inference_batch_size',
+  'excess_significance', 'selected_rate', 'consumer_lag', 'backend_info',
+  'component_received_total', 'component_sent_total', 'component_errors_total', 'pipeline_in_flight_messages', 'hot_pixels_masked', 'classifier_score',
+] as const;
 
 /** Baseline metrics every pipeline component emits (Vector-style), labelled by component. */
 export interface ComponentMetrics {

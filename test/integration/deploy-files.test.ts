@@ -47,7 +47,7 @@ test('every Grafana panel parses and queries only exported metrics', async () =>
     if (p.type !== 'row') assert.ok((p.targets ?? []).length > 0, `panel "${p.title}" has no query`);
   }
   assert.equal(new Set(dash.panels.map((p) => p.id)).size, dash.panels.length, 'panel ids are unique');
-  // What the shift watches (issue 11): each of these metrics is on some panel.
+  // What the shift watches: each of these metrics is on some panel.
   const used = new Set(queries.flatMap((q) => metricNames(q.expr)));
   for (const n of [
     'showertrig_frames_received_total',

@@ -25,10 +25,6 @@ export type HitsTransform = (hits: Hits) => Hits;
 /** Seed offsets of the evaluation's roles from the evaluation seed. */
 export const SEED_OFFSETS = { training: 1_000_003, calibration: 2_000_003 } as const;
 
-export function simulateSignal(g: DetectorGeometry, sim: SimulationConfig, n: number, seed: number, transform?: HitsTransform): SignalEvent[] {
-  return signalStream(g, sim, seed, transform)(n);
-}
-
 /** A seeded stream of signal events: each call returns the next n. */
 export function signalStream(g: DetectorGeometry, sim: SimulationConfig, seed: number, transform?: HitsTransform): (n: number) => SignalEvent[] {
   const rng = new Rng(seed >>> 0);

@@ -9,6 +9,7 @@ export {
   inputSpecFor,
   validateInputSpec,
   DEFAULT_INPUT_SPEC,
+  DEFAULT_WINDOW_CM,
   type InputSpec,
 } from './preprocess.js';
 export {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_GEOMETRY, type Hits } from '../../domain/index.js';
-import { buildInputs, inputChannels, inputLength, inputSpecFor, windowCentre, type InputSpec } from './preprocess.js';
+import { buildInputs, DEFAULT_INPUT_SPEC, inputChannels, inputLength, inputSpecFor, windowCentre, type InputSpec } from './preprocess.js';
 
 function hits(list: [number, number, number, number][]): Hits {
   return {
@@ -55,6 +55,13 @@ test('buildInputs writes one window per event and leaves an empty event all zero
 test('inputSpecFor sizes the bins so the window covers the requested width', () => {
   const s = inputSpecFor(DEFAULT_GEOMETRY, 32, 6.4); // 6.4 cm = 128 pixels of 0.5 mm
   assert.deepEqual(s, { size: 32, pixelsPerBin: 4, nStations: 3 });
+});
+
+test('the default input is the shipped model\'s, and train\'s defaults give it', async () => {
+  const { readFileSync } = await import('node:fs');
+  const shipped = JSON.parse(readFileSync(new URL('../../../models/default/model.json', import.meta.url), 'utf8')).userDefinedMetadata.showertrig.inputSpec;
+  assert.deepEqual(DEFAULT_INPUT_SPEC, shipped);
+  assert.deepEqual(inputSpecFor(DEFAULT_GEOMETRY, DEFAULT_INPUT_SPEC.size), DEFAULT_INPUT_SPEC);
 });
 
 /** The full-scan windowCentre (every grid cell visited row by row), the reference for the sparse one. */

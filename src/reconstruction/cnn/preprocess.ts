@@ -35,10 +35,12 @@ export function inputChannels(spec: InputSpec): number {
   return spec.core === true ? 2 * spec.nStations : spec.nStations;
 }
 
-/** Default: 32 × 32 bins of 4 × 4 pixels (2 mm) = 6.4 cm = 4 Molière radii of lead per side. */
-export const DEFAULT_INPUT_SPEC: InputSpec = { size: 32, pixelsPerBin: 4, nStations: 3 };
+/** Side of the input window, cm: `train`'s default, and the shipped model's (models/default). */
+export const DEFAULT_WINDOW_CM = 6;
+/** The shipped model's input: 24 × 24 bins of 5 × 5 pixels (2.5 mm) = 6 cm per side, what inputSpecFor(geometry, 24) gives. */
+export const DEFAULT_INPUT_SPEC: InputSpec = { size: 24, pixelsPerBin: 5, nStations: 3 };
 
-export function inputSpecFor(geometry: DetectorGeometry, size: number, windowCm = 6.4): InputSpec {
+export function inputSpecFor(geometry: DetectorGeometry, size: number, windowCm = DEFAULT_WINDOW_CM): InputSpec {
   const windowPx = (windowCm * 10) / geometry.pixelPitchMm;
   return { size, pixelsPerBin: Math.max(1, Math.round(windowPx / size)), nStations: geometry.nStations };
 }

@@ -145,6 +145,11 @@ test('the masking reconstructor hands the inner one cleaned frames, counts a ret
   assert.deepEqual(changes, [[1, 0, 0]], 'the window ended at the 100th distinct frame: the pixel that fired in all of them is masked');
   assert.deepEqual(out.map((e) => e.nHits), [1, 1]);
   assert.deepEqual([...seen.at(-1)!.station], [1]);
+  // What the display is given: the frame with the hits the reconstruction used, not the raw one.
+  const f100 = frame(100);
+  await rec.reconstruct([f100]);
+  assert.deepEqual([...rec.seen!(f100).hits.station], [1]);
+  assert.deepEqual([...f100.hits.station], [0, 1]);
   assert.equal(withHotPixelMask(inner, createHotPixelMask(g, { ...SMALL, enabled: false })), inner);
 });
 

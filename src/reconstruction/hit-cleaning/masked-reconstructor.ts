@@ -24,5 +24,7 @@ export function withHotPixelMask(inner: Reconstructor, mask: HotPixelMask, onCha
     info: inner.info,
     dispose: () => inner.dispose(),
     reconstruct: (frames) => inner.reconstruct(frames.map(clean)),
+    // Cached per frame: the hits this frame was reconstructed from, not re-masked with a mask that has moved on.
+    seen: (f) => cleaned.get(f) ?? f,
   };
 }

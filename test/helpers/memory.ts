@@ -1,11 +1,11 @@
 /**
- * In-memory source and sink, so the whole pipeline runs without a broker (tests, the embedded
- * mode, replay). The source honours the ack handshake: it holds back batches while maxUnacked
+ * In-memory source and sink for the pipeline's tests: the whole pipeline runs without a broker
+ * (the embedded mode feeds it through app/sources.ts instead). The source honours the ack handshake: it holds back batches while maxUnacked
  * messages are unacknowledged, which bounds the pipeline's memory exactly like the Kafka source.
  */
-import { ContractError } from '../domain/index.js';
+import { ContractError } from '../../src/domain/index.js';
 import { Observable } from 'rxjs';
-import type { InputBatch, InputMessage, Sink } from './types.js';
+import type { InputBatch, InputMessage, Sink } from '../../src/pipeline/index.js';
 
 export interface MemorySourceConfig {
   /** Messages per emitted batch. */
