@@ -39,8 +39,9 @@ export function modelCard(c: ModelCardInput): string {
       `threshold ${resp.thresholdPe} pe, ${resp.adcCountsPerPe} ADC/pe up to ${resp.adcMax}; multiplicity ${c.simulation.countFluctuation}` +
       `${fluctuationText(c.simulation)}; ${c.simulation.darkHitsPerStation} dark-noise hits/station.`,
     `- Image input: ${s.size}×${s.size} bins × ${s.nStations} stations (channels), ${s.pixelsPerBin}×${s.pixelsPerBin} pixels per bin ` +
-      (s.core === true ? `plus, as ${s.nStations} more channels, each station's native pixels in a ${s.size}×${s.size}-pixel core window around the same centre ` : '') +
-      `(${((s.size * s.pixelsPerBin * c.pixelPitchMm) / 10).toFixed(1)} cm window), log(1 + ADC sum); window centred on the densest region of the busiest station.`,
+      `(${((s.size * s.pixelsPerBin * c.pixelPitchMm) / 10).toFixed(1)} cm window)` +
+      (s.core === true ? `, and as ${s.nStations} more channels each station's native pixels in a ${s.size}×${s.size}-pixel (${((s.size * c.pixelPitchMm) / 10).toFixed(1)} cm) core window around the same centre` : '') +
+      `; log(1 + ADC sum); window centred on the densest region of the busiest station.`,
     r.featureInput === undefined
       ? '- Second input: none.'
       : `- Second input: the ${r.featureInput.mean.length} values of the "${r.featureInput.set}" features of the baselines${r.featureInput.boosted === undefined ? '' : ` plus ln E and d of boosted trees on them (stacked; ${r.featureInput.boosted.trainedOn} events of seed ${c.seed + 2}, disjoint from the net's training events; trees stored in model.json)`}, standardised with the training sample's mean and scale.`,

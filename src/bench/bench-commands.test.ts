@@ -56,16 +56,18 @@ test('bench-reco with the shipped model and a worker thread: every stage measure
     const res = JSON.parse(r.stdout) as { events: number; hits_per_event: number; cnn_backend: string; rows: { stage: string; batch: number; events_per_second: number; per_event_us: number; latency_p50_ms: number; latency_p99_ms: number }[] };
     assert.deepEqual(JSON.parse(readFileSync(join(out, 'reco.json'), 'utf8')), res);
     const stages = res.rows.map((x) => x.stage);
+    // The shipped model's name, as its metadata gives it (the rows are named after it).
+    const name = (JSON.parse(readFileSync(new URL('../../models/default/model.json', import.meta.url), 'utf8')) as { userDefinedMetadata: { showertrig: { name: string } } }).userDefinedMetadata.showertrig.name;
     for (const want of [
       'clustering + track (lattice)',
       'clustering + track (grid)',
       'clustering + track (kdbush)',
       'weighted-mean track (baseline X,Y)',
-      `cnn-d E,d [${res.cnn_backend}]`,
+      `${name} E,d [${res.cnn_backend}]`,
       'prepare (clustering, robust centre, net inputs)',
       'prepare (clustering, robust centre, net inputs), 1 worker thread + the calling thread',
-      `full reconstruction, cnn-d [${res.cnn_backend}]`,
-      `full reconstruction, cnn-d [${res.cnn_backend}], 1 worker thread + the calling thread`,
+      `full reconstruction, ${name} [${res.cnn_backend}]`,
+      `full reconstruction, ${name} [${res.cnn_backend}], 1 worker thread + the calling thread`,
     ]) assert.ok(stages.includes(want), `no row "${want}" in ${JSON.stringify(stages)}`);
     for (const x of res.rows) {
       assert.ok(x.events_per_second > 0 && x.latency_p99_ms >= x.latency_p50_ms, JSON.stringify(x));

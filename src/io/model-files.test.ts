@@ -69,16 +69,14 @@ test('the committed default model (models/default) loads and predicts a plausibl
 });
 
 test('the committed default model resolves fresh 1–100 GeV showers far better than a linear fit could', async () => {
-  // 300 fresh events of the default response. A linear fit of the paper's features reaches a plain
-  // std of about 0.4 in ΔE/E and 1 cm in d, boosted trees about 0.22 and 0.6 cm; a model trained
-  // for another response (the previous default: ×40 in E) or broken fails these bounds by far.
+  // 300 fresh events of the default (tuned) detector. A linear fit of the paper's features reaches
+  // a plain std of about 0.47 in ΔE/E and 1.1 cm in d, boosted trees about 0.18 and 0.83 cm, the
+  // paper's Gaussian-fit baseline 0.92 cm; the net trained for the previous detector model (fixed
+  // negative-binomial k) gave 0.96 cm here, and a broken one fails these bounds by far.
   await selectBackend('wasm');
   const model = await loadEnergyVertexModel(modelDirectory('models/default'), DEFAULT_GEOMETRY);
   const rng = new Rng(97531);
-  // The detector model the shipped net was trained on (its model card): the negative-binomial
-  // k = 20 multiplicity that preceded the tuned fluctuation model.
-  const trainedOn = { ...DEFAULT_SIMULATION, countFluctuation: 'negative-binomial' as const, negBinomialK: 20 };
-  const showers = Array.from({ length: 300 }, () => generateEvent(DEFAULT_GEOMETRY, trainedOn, 'signal', rng));
+  const showers = Array.from({ length: 300 }, () => generateEvent(DEFAULT_GEOMETRY, DEFAULT_SIMULATION, 'signal', rng));
   const p = await model.predict(showers.map((s) => s.hits));
   const rel = showers.map((s, i) => p.energyGeV[i]! / s.truth.energyGeV - 1);
   const dd = showers.map((s, i) => p.dCm[i]! - s.truth.dCm);
@@ -86,6 +84,6 @@ test('the committed default model resolves fresh 1–100 GeV showers far better 
   const mean = rel.reduce((a, b) => a + b, 0) / rel.length;
   assert.ok(std(rel) < 0.3, `std(ΔE/E) ${std(rel).toFixed(3)}`);
   assert.ok(Math.abs(mean) < 0.05, `mean ΔE/E ${mean.toFixed(3)}`);
-  assert.ok(std(dd) < 0.8, `std(d) ${std(dd).toFixed(3)} cm`);
+  assert.ok(std(dd) < 0.92, `std(d) ${std(dd).toFixed(3)} cm`);
   model.dispose();
 });
