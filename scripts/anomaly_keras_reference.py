@@ -43,11 +43,17 @@ def build(spec, latent, seed):
     return keras.Model(inp, out)
 
 
-def score(model, spec, x):
+def score(model, spec, x, mode="mse:mean"):
+    """Per-station terms as src/anomaly/image.ts: mse = mean squared error over the plane's bins;
+    relative:EPS = squared error / (sum x^2 + sum y^2 + EPS); combined by mean or max over stations."""
     y = model.predict(x, batch_size=256, verbose=0)
     by, bx = spec["binsY"], spec["binsX"]
-    d = (x[:, :by, :bx, :] - y[:, :by, :bx, :]) ** 2
-    return d.mean(axis=(1, 2)).mean(axis=1)
+    xs, ys = x[:, :by, :bx, :], y[:, :by, :bx, :]
+    parts = mode.split(":")
+    combine = parts.pop() if parts[-1] in ("mean", "max") else "mean"
+    sse = ((xs - ys) ** 2).sum(axis=(1, 2))
+    terms = sse / (by * bx) if parts[0] == "mse" else sse / ((xs ** 2).sum(axis=(1, 2)) + (ys ** 2).sum(axis=(1, 2)) + float(parts[1]))
+    return terms.max(axis=1) if combine == "max" else terms.mean(axis=1)
 
 
 def auc(sig, bkg):
@@ -72,6 +78,7 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("out")
     ap.add_argument("--epochs", type=int, default=None)
+    ap.add_argument("--score", default="mse:mean", help="mse[:mean|max] or relative:EPS[:mean|max] (default mse:mean)")
     a = ap.parse_args()
     meta = json.load(open(os.path.join(a.dir, "meta.json")))
     spec, counts, tr = meta["spec"], meta["counts"], meta["training"]
@@ -86,16 +93,16 @@ def main():
     hist = model.fit(xt, xt, epochs=epochs, batch_size=tr["batchSize"], shuffle=True, validation_data=(xv, xv), verbose=2)
     seconds = time.time() - t0
     del xt
-    cal = score(model, spec, load(a.dir, "calibration", spec, counts["calibration"]))
+    cal = score(model, spec, load(a.dir, "calibration", spec, counts["calibration"]), a.score)
     f = meta["passFraction"]
     k = int(round(len(cal) * f))
     thr = np.sort(cal)[len(cal) - 1 - k]
-    bkg = score(model, spec, load(a.dir, "background", spec, counts["background"]))
+    bkg = score(model, spec, load(a.dir, "background", spec, counts["background"]), a.score)
     res = {"auc": {}, "efficiency": {}, "trainSeconds": seconds, "epochs": epochs,
            "loss": [float(v) for v in hist.history["loss"]], "valLoss": [float(v) for v in hist.history["val_loss"]],
-           "backgroundPass": float((bkg > thr).mean()), "threshold": float(thr)}
+           "backgroundPass": float((bkg > thr).mean()), "threshold": float(thr), "score": a.score}
     for c in meta["exotic"]:
-        s = score(model, spec, load(a.dir, c, spec, counts[c]))
+        s = score(model, spec, load(a.dir, c, spec, counts[c]), a.score)
         res["auc"][c] = auc(s, bkg)
         res["efficiency"][c] = float((s > thr).mean())
     json.dump(res, open(a.out, "w"), indent=2)

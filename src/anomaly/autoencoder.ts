@@ -6,7 +6,7 @@
  * compress through the bottleneck (topologies it never saw) comes back with a large error.
  */
 import * as tf from '@tensorflow/tfjs';
-import { imageSize, MSE, stationErrors, type ImageSpec, type ScoreMode } from './image.js';
+import { combineTerms, imageSize, MSE, stationErrors, type ImageSpec, type ScoreMode } from './image.js';
 
 export interface AutoencoderOptions {
   readonly latent: number;
@@ -74,18 +74,21 @@ export async function trainAutoencoder(
 }
 
 export interface Scores {
-  /** Anomaly score per image: the mean of the station terms. */
+  /** Anomaly score per image: the station terms combined (mean or max). */
   readonly score: Float64Array;
   /** Per-station terms, [image][station] flattened. */
   readonly perStation: Float64Array;
+  /** The score under a second mode from the same reconstructions (when asked for). */
+  readonly other?: Float64Array;
 }
 
 /** Scores n images in batches of `batchSize` with the given per-station term. */
-export function scoreImages(net: tf.LayersModel, s: ImageSpec, images: Float32Array, mode: ScoreMode = MSE, batchSize = 256): Scores {
+export function scoreImages(net: tf.LayersModel, s: ImageSpec, images: Float32Array, mode: ScoreMode = MSE, batchSize = 256, otherMode?: ScoreMode): Scores {
   const size = imageSize(s);
   const n = images.length / size;
   const score = new Float64Array(n);
   const perStation = new Float64Array(n * s.channels);
+  const other = otherMode === undefined ? undefined : new Float64Array(n);
   for (let start = 0; start < n; start += batchSize) {
     const m = Math.min(batchSize, n - start);
     const chunk = images.subarray(start * size, (start + m) * size);
@@ -93,8 +96,9 @@ export function scoreImages(net: tf.LayersModel, s: ImageSpec, images: Float32Ar
     for (let i = 0; i < m; i++) {
       const terms = stationErrors(s, chunk, y, i * size, mode);
       terms.forEach((t, k) => (perStation[(start + i) * s.channels + k] = t));
-      score[start + i] = terms.reduce((a, b) => a + b, 0) / terms.length;
+      score[start + i] = combineTerms(mode, terms);
+      if (other !== undefined) other[start + i] = combineTerms(otherMode!, stationErrors(s, chunk, y, i * size, otherMode));
     }
   }
-  return { score, perStation };
+  return { score, perStation, ...(other === undefined ? {} : { other }) };
 }

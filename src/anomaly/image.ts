@@ -59,10 +59,21 @@ export function fillImage(s: ImageSpec, hits: Hits, out: Float32Array = new Floa
  *             in [0, 1]; ε, in squared log-amplitude units, keeps nearly empty stations from
  *             dividing by ~0), so a bright but ordinary shower is not anomalous by brightness alone.
  */
-export type ScoreMode = { readonly kind: 'mse' } | { readonly kind: 'relative'; readonly epsilon: number };
+export type ScoreMode = ({ readonly kind: 'mse' } | { readonly kind: 'relative'; readonly epsilon: number }) & {
+  /**
+   * How the station terms combine into the score: mean, or max (a fault or a topology in one
+   * station is not diluted by two normal ones). Absent: mean.
+   */
+  readonly combine?: 'mean' | 'max';
+};
 export const MSE: ScoreMode = { kind: 'mse' };
 
-/** Per-station terms of one image; their mean over stations is the anomaly score. */
+/** The anomaly score from the station terms under the mode's combination. */
+export function combineTerms(mode: ScoreMode, terms: readonly number[]): number {
+  return mode.combine === 'max' ? Math.max(...terms) : terms.reduce((a, b) => a + b, 0) / terms.length;
+}
+
+/** Per-station terms of one image; combineTerms makes the anomaly score of them. */
 export function stationErrors(s: ImageSpec, x: ArrayLike<number>, y: ArrayLike<number>, offset = 0, mode: ScoreMode = MSE): number[] {
   const c = s.channels;
   const sums = new Array<number>(c).fill(0);

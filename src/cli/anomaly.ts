@@ -32,16 +32,19 @@ const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--
               per-station KS distance to the calibration reference (window --window s, default 10) first exceeds
               its critical value (alpha 0.001) and which station it names; the rate over threshold vs 3 x budget
   export:     writes the images (float32, NHWC) and labels for the Keras reference
-  --score M   train/calibrate: the per-station term, mse or relative[:epsilon] (default relative:1: the
-              squared error over the station's squared log-amplitude + epsilon)
+  --score M   train/calibrate: the per-station term and how terms combine, mse[:mean|max] or
+              relative[:epsilon][:mean|max] (default relative:0.6:max: per station the squared error over the
+              station's squared log-amplitude + epsilon; the score is the largest station term)
   --backend B tfjs backend (default: config reconstruction.backend)`;
 
-/** --score mse | relative[:epsilon] (default relative:1). */
+/** --score mse[:mean|max] | relative[:epsilon[:mean|max]] (default relative:0.6:max). */
 function parseScore(flag: string | undefined): ScoreMode {
-  const [kind, eps] = (flag ?? 'relative').split(':');
-  if (kind === 'mse') return { kind };
-  if (kind === 'relative') return { kind, epsilon: numFlag(eps, 'score epsilon', 1, 0, 1e6) };
-  throw new UsageError(`--score: expected mse or relative[:epsilon], got ${JSON.stringify(flag)}`);
+  const parts = (flag ?? 'relative:0.6:max').split(':');
+  const combine = parts.at(-1) === 'max' || parts.at(-1) === 'mean' ? (parts.pop() as 'max' | 'mean') : 'mean';
+  const [kind, eps] = parts;
+  if (kind === 'mse' && eps === undefined) return { kind, combine };
+  if (kind === 'relative') return { kind, epsilon: numFlag(eps, 'score epsilon', 1, 0, 1e6), combine };
+  throw new UsageError(`--score: expected mse[:mean|max] or relative[:epsilon][:mean|max], got ${JSON.stringify(flag)}`);
 }
 
 export const command: Command = {

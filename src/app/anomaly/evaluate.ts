@@ -10,7 +10,7 @@ import { EXOTIC_CLASSES, type ExoticClass, type HitFrame, type Hits } from '../.
 import { totalRateHz } from '../../sim/index.js';
 import { createReconstructor, reconstructorConfig, type EnergyVertexModel } from '../../reconstruction/index.js';
 import { createSelector } from '../../trigger/index.js';
-import { auc, passFraction, rocCurve, scoreImages, wilson, type Scores } from '../../anomaly/index.js';
+import { auc, MSE, passFraction, rocCurve, scoreImages, wilson, type Scores } from '../../anomaly/index.js';
 import { anomalySample, ANOMALY_SEEDS } from './samples.js';
 import { scoreModeOf, type AnomalyModel } from './store.js';
 
@@ -21,6 +21,8 @@ export interface ClassResult {
   readonly aeEfficiency: number;
   readonly aeEfficiencyCi95: readonly [number, number];
   readonly aeAuc: number;
+  /** AUC of the plain score (MSE, mean over stations) from the same reconstructions: the like-for-like Keras comparison. */
+  readonly aeAucMse: number;
   /** Cut path: fraction selected and its AUC (one ROC point). */
   readonly cutEfficiency: number;
   readonly cutAuc: number;
@@ -98,7 +100,7 @@ export async function evaluateAnomaly(o: AnomalyEvaluationOptions): Promise<Anom
   const bg = anomalySample(g, sim, spec, o.backgroundEvents, o.seed + ANOMALY_SEEDS.test);
   const t0 = performance.now();
   const mode = scoreModeOf(o.model);
-  const bgScores = scoreImages(net, spec, bg.images, mode);
+  const bgScores = scoreImages(net, spec, bg.images, mode, 256, MSE);
   const scoresPerSecond = o.backgroundEvents / ((performance.now() - t0) / 1000);
   const bgCut = await selectedFlags(o, bg.hits);
   const cutFpr = bgCut.filter(Boolean).length / bgCut.length;
@@ -109,7 +111,7 @@ export async function evaluateAnomaly(o: AnomalyEvaluationOptions): Promise<Anom
   for (const [i, cls] of EXOTIC_CLASSES.entries()) {
     say(`${cls}: ${o.events} events`);
     const s = anomalySample(g, sim, spec, o.events, o.seed + ANOMALY_SEEDS.exotic + 1009 * i, cls);
-    const sc = scoreImages(net, spec, s.images, mode);
+    const sc = scoreImages(net, spec, s.images, mode, 256, MSE);
     classScores[cls] = sc.score;
     const cut = await selectedFlags(o, s.hits);
     const tpr = cut.filter(Boolean).length / cut.length;
@@ -126,7 +128,7 @@ export async function evaluateAnomaly(o: AnomalyEvaluationOptions): Promise<Anom
       };
     }
     classes.push({
-      name: cls, n: o.events, aeEfficiency: k / o.events, aeEfficiencyCi95: wilson(k, o.events), aeAuc: auc(sc.score, bgScores.score),
+      name: cls, n: o.events, aeEfficiency: k / o.events, aeEfficiencyCi95: wilson(k, o.events), aeAuc: auc(sc.score, bgScores.score), aeAucMse: auc(sc.other!, bgScores.other!),
       cutEfficiency: tpr, cutAuc: (1 + tpr - cutFpr) / 2, dominantStation: dom.station, dominantFraction: dom.fraction,
       roc: rocCurve(sc.score, bgScores.score), medianScore: median(sc.score), ...added,
     });

@@ -22,7 +22,8 @@ export function anomalyMarkdown(ev: AnomalyEvaluation, meta: AnomalyMetadata, co
     c.name, c.n,
     `${pct(c.aeEfficiency)} [${pct(c.aeEfficiencyCi95[0])}, ${pct(c.aeEfficiencyCi95[1])}]`,
     c.aeAuc.toFixed(3),
-    ...(keras === undefined ? [] : [keras.auc[c.name]?.toFixed(3) ?? '–', keras.auc[c.name] === undefined ? '–' : (c.aeAuc - keras.auc[c.name]!).toFixed(3), keras.efficiency[c.name] === undefined ? '–' : pct(keras.efficiency[c.name]!)]),
+    c.aeAucMse.toFixed(3),
+    ...(keras === undefined ? [] : [keras.auc[c.name]?.toFixed(3) ?? '–', keras.auc[c.name] === undefined ? '–' : (c.aeAucMse - keras.auc[c.name]!).toFixed(3)]),
     pct(c.cutEfficiency), c.cutAuc.toFixed(3),
     c.aeAdded === undefined ? '–' : `${pct(c.aeAdded)} / ${pct(c.cutAdded!)}`,
     `${c.dominantStation} (${pct(c.dominantFraction)})`,
@@ -30,8 +31,8 @@ export function anomalyMarkdown(ev: AnomalyEvaluation, meta: AnomalyMetadata, co
   ]);
   const goal = ev.classes.filter((c) => eff(c).ae >= 0.5 && eff(c).cut < 0.1).length;
   const header = [
-    'class', 'events', 'autoencoder efficiency at the budget [95 % CI]', 'AE AUC',
-    ...(keras === undefined ? [] : ['Keras AUC', 'AUC − Keras', 'Keras eff. at same fraction']),
+    'class', 'events', 'autoencoder efficiency at the budget [95 % CI]', 'AE AUC', 'AE AUC (plain MSE)',
+    ...(keras === undefined ? [] : ['Keras AUC (plain MSE)', 'tfjs − Keras']),
     'cut-path efficiency', 'cut-path AUC', 'faults: added by the fault, AE / cuts', 'dominant station', 'AE ≥ 50 % and cuts < 10 %',
   ];
   const lines = [
