@@ -13,7 +13,7 @@ export { RatePlot, ratePlotOption, type RatePlotOption } from './rate-plot.js';
 export { DEFAULT_START_NS, pacedFrames, simulatedFrames, type PacedSourceOptions, type SourceOptions } from './sources.js';
 export { armShutdownGrace } from './shutdown.js';
 export { modelCard, fluctuationText, type ModelCardInput } from './model-card.js';
-export { paperBaseline, PAPER_E_BINS, type PaperBaselineOptions, type PaperBaselineResult } from './tuning/paper-baseline.js';
+export type { PaperBaselineOptions, PaperBaselineResult } from './tuning/paper-baseline.js';
 export { featureCsv } from './evaluation/export.js';
 export { formatSummary, summariseRecording, type RecordingSummaryReport } from './inspect.js';
 export { signalStream, misalignStation, SEED_OFFSETS, type SignalEvent, type HitsTransform } from './evaluation/samples.js';
@@ -64,6 +64,8 @@ export const calibrateModelDirectory = lazy(() => import('./training.js'), 'cali
 export const runEvaluation = lazy(() => import('./evaluation/run.js'), 'runEvaluation');
 /** The information floors of an evaluation; loaded on first call. */
 export const informationFloor = lazy(() => import('./evaluation/floor.js'), 'informationFloor');
+/** The method paper's Gaussian-fit baseline on its sample (the detector tuning's yardstick); loads the trees on first call. */
+export const paperBaseline = lazy(() => import('./tuning/paper-baseline.js'), 'paperBaseline');
 export type { ClassSamples, ClassifierTrainingOptions, ClassifierTrainingResult, MethodResult, Method, ReportContext } from './classifier/index.js';
 
 /** The event classifier's training, samples and report (src/app/classifier); loads TensorFlow on first call. */

@@ -8,7 +8,6 @@
 import { anomalyApp } from '../app/index.js';
 import { parseInjectFlag, type BackendChoice } from '../config/index.js';
 import { loadConfig } from '../config-file/index.js';
-import { selectBackend } from '../reconstruction/index.js';
 import type { ScoreMode } from '../anomaly/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 import { runAnomalyDrift, runAnomalyEvaluate, runAnomalyExport } from './anomaly-evaluate.js';
@@ -66,7 +65,7 @@ export const command: Command = {
     const modelDir = values.model ?? cfg.anomaly.modelDir;
     const say = (m: string): void => void process.stderr.write(`${m}\n`);
     const command = `showertrig anomaly ${argv.join(' ')}`;
-    await selectBackend((values.backend ?? cfg.reconstruction.backend) as BackendChoice);
+    await (await anomalyApp()).selectBackend((values.backend ?? cfg.reconstruction.backend) as BackendChoice);
     const app = await anomalyApp();
     const common = { geometry: cfg.detector, simulation: cfg.simulation, budgetHz, score: parseScore(values.score), progress: say };
     if (action === 'train') {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeFrame, decodeRecoEvent, readHeader } from '../../src/codecs/index.js';
 import type { HitFrame } from '../../src/domain/index.js';
-import { readRecording } from '../../src/io/index.js';
+import { readRecording } from '../../src/recording/index.js';
 import { BROKERS, consumeUntil, createTopics, freshTopics, kafkaClient, startTrigger } from '../helpers/kafka.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'showertrig-codec-'));

@@ -10,7 +10,7 @@ import { from, lastValueFrom, toArray } from 'rxjs';
 import { startTriggerRuntime } from '../../src/app/index.js';
 import { createCodecs, decodeExcessAlert } from '../../src/codecs/index.js';
 import { parseConfig } from '../../src/config/index.js';
-import { loadConfig } from '../../src/io/index.js';
+import { loadConfig } from '../../src/config-file/index.js';
 import type { ExcessAlert, HitFrame } from '../../src/domain/index.js';
 import type { InputMessage } from '../../src/pipeline/index.js';
 import { createMemorySink } from '../helpers/memory.js';

@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig, createKafkaCluster, createKafkaProducer, createKafkaSink } from '../../src/io/index.js';
+import { createKafkaCluster, createKafkaProducer, createKafkaSink } from '../../src/io/index.js';
+import { loadConfig } from '../../src/config-file/index.js';
 import { silentLogger } from '../../src/telemetry/index.js';
 import { BROKERS, consumeUntil, freshTopics, kafkaClient } from '../helpers/kafka.js';
 

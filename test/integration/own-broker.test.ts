@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodeRecoEvent } from '../../src/codecs/index.js';
-import { readRecording } from '../../src/io/index.js';
+import { readRecording } from '../../src/recording/index.js';
 import { createTestBroker, type TestBroker } from '../helpers/broker.js';
 import { consumeUntil, createTopics, freshTopics, kafkaClient, startTrigger, waitFor } from '../helpers/kafka.js';
 

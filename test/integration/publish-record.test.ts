@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HitFrame } from '../../src/domain/index.js';
-import { readRecording } from '../../src/io/index.js';
+import { readRecording } from '../../src/recording/index.js';
 import { BROKERS, consumeUntil, createTopics, freshTopics, kafkaClient } from '../helpers/kafka.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'showertrig-pub-'));

@@ -4,3 +4,4 @@ export { runAnomalyTraining, recalibrateAnomalyModel, type AnomalyTrainingOption
 export { evaluateAnomaly, type AnomalyEvaluation, type AnomalyEvaluationOptions, type ClassResult } from './evaluate.js';
 export { anomalyMarkdown, anomalyPlots, type KerasReference } from './report.js';
 export { measureDrift, type DriftRun, type DriftPoint } from './drift-run.js';
+export { selectBackend } from '../../reconstruction/index.js';

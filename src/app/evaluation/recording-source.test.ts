@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_SIMULATION } from '../../config/index.js';
 import { DEFAULT_GEOMETRY, Rng, type EventClass, type HitFrame } from '../../domain/index.js';
-import { openRecordingWriter } from '../../io/index.js';
+import { openRecordingWriter } from '../../recording/index.js';
 import { createBoostedModel, DEFAULT_RECONSTRUCTOR, featureMatrix, trainBoosted } from '../../reconstruction/index.js';
 import { generateEvent } from '../../sim/index.js';
 import { recordingSource } from './recording-source.js';

@@ -5,7 +5,7 @@
  * report says how many of the file's frames it used.
  */
 import type { EventClass, HitFrame } from '../../domain/index.js';
-import { openRecording } from '../../io/index.js';
+import { openRecording } from '../../recording/index.js';
 import type { EvaluationSource } from './samples.js';
 
 export interface RecordingSourceStats {
