@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_GEOMETRY, Rng } from '../domain/index.js';
 import { logGamma as lnGamma } from '../numerics/index.js';
-import { gflashParams, meanChargedProfile, meanLongitudinalProfile, medianProfile, rossiNmax, sampleProfile } from './longitudinal.js';
+import { gflashParams, meanChargedProfile, meanLongitudinalProfile, rossiNmax, sampleProfile } from './longitudinal.js';
 
 const EC_GEV = DEFAULT_GEOMETRY.lead.criticalEnergyMeV / 1000;
 const Z = DEFAULT_GEOMETRY.lead.atomicNumber;
@@ -104,7 +104,10 @@ test('sampled (ln T, ln α) have the GFlash means, spreads and correlation', () 
 test('the profile spread scale multiplies GFlash\'s spreads of ln T: 0 gives the median shower, 2 doubles the spread', () => {
   const p = gflashParams(2000, 82);
   const rng = new Rng(4);
-  assert.deepEqual(sampleProfile(p, rng, 0), medianProfile(p));
+  // The median shower: ln T and ln α at their means (α floored at 1.05 as in sampleProfile).
+  const tMax = Math.exp(p.meanLnT);
+  const alpha = Math.max(1.05, Math.exp(p.meanLnAlpha));
+  assert.deepEqual(sampleProfile(p, rng, 0), { tMax, alpha, beta: (alpha - 1) / tMax });
   const sd = (scale: number): number => {
     const v = Array.from({ length: 20000 }, () => Math.log(sampleProfile(p, rng, scale).tMax));
     const m = v.reduce((a, b) => a + b, 0) / v.length;

@@ -11,11 +11,11 @@ import { Pixeliser } from './deposit.js';
 import { slopesOf } from './kinematics.js';
 import { drawNeutrinoClass, neutrinoWriterOf, zAtLeadDepth, type NeutrinoClass, type NeutrinoDraw } from './neutrino-events.js';
 import { PROTON_DEDX_MIN_MEV_PER_CM, protonDedxMeVPerCm, protonEnergyAfter, protonRangeCm } from './proton-range.js';
-import { depthAtStationX0 } from './shower.js';
+import { countModelOf, depthAtStationX0 } from './shower.js';
 
 const g = DEFAULT_GEOMETRY;
 const pix = new Pixeliser(g);
-const counts = { mode: 'poisson' as const, negBinomialK: 20 };
+const counts = countModelOf({ ...DEFAULT_SIMULATION, countFluctuation: 'poisson' });
 
 /** One event's particles (no readout), with its draw; vertex at the plane centre, d given. */
 function particles(cls: NeutrinoClass, rng: Rng, dCm: number): { draw: NeutrinoDraw; truth: ShowerTruth; hits: Hits } {
