@@ -124,6 +124,8 @@ async function runFault(c: TestCluster, name: string): Promise<Record<string, un
     const samples: Sample[] = [];
     const sampler = setInterval(() => void sample(proc, t0).then((s) => s !== undefined && samples.push(s)), 1_000);
     const watch = watchReadiness(() => base);
+    // PRE_S of steady flow before the fault (the simulator takes seconds to start).
+    await waitFor(() => (samples[samples.length - 1]?.reconstructed ?? 0) > 0 || sim.child.exitCode !== null, 120_000, 'the first reconstructed events');
     await sleep(PRE_S * 1000);
     const faultFromS = (Date.now() - t0) / 1000;
     log(`${name}: fault starts`);
@@ -137,10 +139,11 @@ async function runFault(c: TestCluster, name: string): Promise<Record<string, un
     for (let i = 0; i < 120 && (reco = lossAndDuplicates(expected, await readKeys(c.kafka, topics.reco))).lost > 0; i++) await sleep(1_000);
     clearInterval(sampler);
     const { gaps } = watch.stop();
-    const before = rates(samples, 0, faultFromS);
+    const first = samples.find((x) => x.reconstructed > 0);
+    const before = rates(samples, first?.tS ?? 0, faultFromS);
     const during = rates(samples, faultFromS, faultToS);
     const at = (tS: number): Sample | undefined => samples.find((s) => s.tS >= tS);
-    const [s0, s1, s2] = [samples[0], at(faultFromS), at(faultToS)];
+    const [s0, s1, s2] = [first, at(faultFromS), at(faultToS)];
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
     const result = {
       fault: name,

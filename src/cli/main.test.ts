@@ -69,7 +69,8 @@ test('broker unreachable and metrics port in use: one line each, exit 1, in the 
   try {
     const dir = mkdtempSync(join(tmpdir(), 'showertrig-main-'));
     const config = join(dir, 'c.json');
-    writeFileSync(config, JSON.stringify({ kafka: { reachTimeoutMs: 1000 } }));
+    // run waits out an outage at start for kafka.outageToleranceMs (a service); the one-shot commands kafka.reachTimeoutMs.
+    writeFileSync(config, JSON.stringify({ kafka: { reachTimeoutMs: 1000, outageToleranceMs: 1000 } }));
     // A port bound and closed again: nothing listens there.
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
@@ -89,4 +90,25 @@ test('broker unreachable and metrics port in use: one line each, exit 1, in the 
   } finally {
     taken.close();
   }
+});
+
+test('run started during an outage waits for the brokers (a warning, not ready) up to kafka.outageToleranceMs, then one line', { timeout: 60_000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'showertrig-main-'));
+  const config = join(dir, 'c.json');
+  writeFileSync(config, JSON.stringify({ kafka: { reachTimeoutMs: 1000, outageToleranceMs: 6000 } }));
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const broker = `127.0.0.1:${(closed.address() as { port: number }).port}`;
+  await new Promise((r) => closed.close(r));
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'run', '--brokers', broker, '--metrics-port', '0', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  const s = (performance.now() - t0) / 1000;
+  assert.equal(code, 1, err);
+  assert.ok(s >= 6, `gave up after ${s.toFixed(1)} s, before the outage tolerance`);
+  assert.match(err, /cannot reach Kafka at [^ ]+ \(connection refused\); waiting, not ready/);
+  assert.match(err, new RegExp(`showertrig run: KafkaUnreachableError: cannot reach Kafka at ${broker} \\(connection refused; tried for 6 s, kafka\\.outageToleranceMs sets how long\\)\\n$`));
 });
