@@ -135,8 +135,14 @@ async function runFault(c: TestCluster, name: string): Promise<Record<string, un
     const simCode = await sim.exited;
     const expected = Array.from({ length: events }, (_, i) => `${runId}-${i}`);
     const frames = lossAndDuplicates(expected, await readKeys(c.kafka, topics.frames));
+    // The processor may be behind the simulator: wait while it still makes progress (30 s without any ends the wait).
     let reco = lossAndDuplicates(expected, []);
-    for (let i = 0; i < 120 && (reco = lossAndDuplicates(expected, await readKeys(c.kafka, topics.reco))).lost > 0; i++) await sleep(1_000);
+    let progressAt = Date.now();
+    let seen = -1;
+    while ((reco = lossAndDuplicates(expected, await readKeys(c.kafka, topics.reco))).lost > 0 && Date.now() - progressAt < 30_000) {
+      if (reco.distinct > seen) [seen, progressAt] = [reco.distinct, Date.now()];
+      await sleep(5_000);
+    }
     clearInterval(sampler);
     const { gaps } = watch.stop();
     const first = samples.find((x) => x.reconstructed > 0);
