@@ -71,6 +71,20 @@ function rates(samples: readonly Sample[], fromS: number, toS: number, windowS =
   return out;
 }
 
+function warnings(output: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const r = JSON.parse(line) as { level?: string; msg?: string };
+      if (r.level === 'warn' || r.level === 'error') out[r.msg ?? ''] = (out[r.msg ?? ''] ?? 0) + 1;
+    } catch {
+      // not a log record
+    }
+  }
+  return out;
+}
+
 type Fault = (c: TestCluster, frames: string) => Promise<string>;
 const FAULTS: Record<string, { seconds: number; run: Fault }> = {
   'leader-kill': {
@@ -166,6 +180,8 @@ async function runFault(c: TestCluster, name: string): Promise<Record<string, un
       eventsPerSMinDuring: during.length > 0 ? +Math.min(...during).toFixed(1) : null,
       p99SBefore: s0 !== undefined && s1 !== undefined ? p99(s0, s1) : null,
       p99SDuring: s1 !== undefined && s2 !== undefined ? p99(s1, s2) : null,
+      // What the processor warned about (message: count), to explain a not-ready stretch.
+      processorWarnings: warnings(proc.output()),
     };
     log(`${name}: ${JSON.stringify(result)}`);
     if (proc.child.exitCode !== null) log(proc.output().slice(-3000));
