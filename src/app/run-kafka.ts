@@ -39,6 +39,7 @@ export async function runKafkaTrigger(cfg: ShowertrigConfig, logger: Logger, rol
   let rt: ServiceRuntime | undefined;
   let session: KafkaSession | undefined;
   const ready = (): boolean => !draining && members.length > 0 && members.every((m) => m.healthy());
+  const status = (): string => (draining ? 'stopping' : members.length === 0 ? 'starting (waiting for the brokers or the model)' : members.map((m) => m.status()).join('\n'));
   // A service started during an outage waits for the brokers (readiness false, a warning now and
   // every 30 s) for up to kafka.outageToleranceMs instead of exiting: under a supervisor with a
   // restart limit an exit would become a crash loop. Meanwhile the model loads. With a tolerance no
@@ -61,10 +62,10 @@ export async function runKafkaTrigger(cfg: ShowertrigConfig, logger: Logger, rol
   const beside = <T>(p: Promise<T>): Promise<T> => Promise.race([p, reach.then(() => new Promise<never>(() => undefined))]);
   try {
     if (role === 'excess') {
-      rt = await beside(startServiceRuntime(cfg, { ready, mode: 'run --brokers --role excess' }));
+      rt = await beside(startServiceRuntime(cfg, { ready, status, mode: 'run --brokers --role excess' }));
       await reach;
     } else {
-      const trt = await beside(startTriggerRuntime(cfg, logger, { ready, mode: `run --brokers --role ${role}` }));
+      const trt = await beside(startTriggerRuntime(cfg, logger, { ready, status, mode: `run --brokers --role ${role}` }));
       rt = trt;
       await reach;
       session = await openKafkaSession(cfg, logger);
