@@ -71,6 +71,20 @@ function rates(samples: readonly Sample[], fromS: number, toS: number, windowS =
   return out;
 }
 
+function warnings(output: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const r = JSON.parse(line) as { level?: string; msg?: string };
+      if (r.level === 'warn' || r.level === 'error') out[r.msg ?? ''] = (out[r.msg ?? ''] ?? 0) + 1;
+    } catch {
+      // not a log record
+    }
+  }
+  return out;
+}
+
 type Fault = (c: TestCluster, frames: string) => Promise<string>;
 const FAULTS: Record<string, { seconds: number; run: Fault }> = {
   'leader-kill': {
@@ -124,6 +138,8 @@ async function runFault(c: TestCluster, name: string): Promise<Record<string, un
     const samples: Sample[] = [];
     const sampler = setInterval(() => void sample(proc, t0).then((s) => s !== undefined && samples.push(s)), 1_000);
     const watch = watchReadiness(() => base);
+    // PRE_S of steady flow before the fault (the simulator takes seconds to start).
+    await waitFor(() => (samples[samples.length - 1]?.reconstructed ?? 0) > 0 || sim.child.exitCode !== null, 120_000, 'the first reconstructed events');
     await sleep(PRE_S * 1000);
     const faultFromS = (Date.now() - t0) / 1000;
     log(`${name}: fault starts`);
@@ -133,14 +149,21 @@ async function runFault(c: TestCluster, name: string): Promise<Record<string, un
     const simCode = await sim.exited;
     const expected = Array.from({ length: events }, (_, i) => `${runId}-${i}`);
     const frames = lossAndDuplicates(expected, await readKeys(c.kafka, topics.frames));
+    // The processor may be behind the simulator: wait while it still makes progress (30 s without any ends the wait).
     let reco = lossAndDuplicates(expected, []);
-    for (let i = 0; i < 120 && (reco = lossAndDuplicates(expected, await readKeys(c.kafka, topics.reco))).lost > 0; i++) await sleep(1_000);
+    let progressAt = Date.now();
+    let seen = -1;
+    while ((reco = lossAndDuplicates(expected, await readKeys(c.kafka, topics.reco))).lost > 0 && Date.now() - progressAt < 30_000) {
+      if (reco.distinct > seen) [seen, progressAt] = [reco.distinct, Date.now()];
+      await sleep(5_000);
+    }
     clearInterval(sampler);
     const { gaps } = watch.stop();
-    const before = rates(samples, 0, faultFromS);
+    const first = samples.find((x) => x.reconstructed > 0);
+    const before = rates(samples, first?.tS ?? 0, faultFromS);
     const during = rates(samples, faultFromS, faultToS);
     const at = (tS: number): Sample | undefined => samples.find((s) => s.tS >= tS);
-    const [s0, s1, s2] = [samples[0], at(faultFromS), at(faultToS)];
+    const [s0, s1, s2] = [first, at(faultFromS), at(faultToS)];
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
     const result = {
       fault: name,
@@ -157,6 +180,8 @@ async function runFault(c: TestCluster, name: string): Promise<Record<string, un
       eventsPerSMinDuring: during.length > 0 ? +Math.min(...during).toFixed(1) : null,
       p99SBefore: s0 !== undefined && s1 !== undefined ? p99(s0, s1) : null,
       p99SDuring: s1 !== undefined && s2 !== undefined ? p99(s1, s2) : null,
+      // What the processor warned about (message: count), to explain a not-ready stretch.
+      processorWarnings: warnings(proc.output()),
     };
     log(`${name}: ${JSON.stringify(result)}`);
     if (proc.child.exitCode !== null) log(proc.output().slice(-3000));

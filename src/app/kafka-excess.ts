@@ -17,7 +17,7 @@ import { decodeCandidate } from '../codecs/index.js';
 import { createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, sourceSettings } from '../io/index.js';
 import { createExcessPipeline, DEFAULT_MAX_TRACKED_IDS, DEFAULT_RETRY, type ExcessControl } from '../pipeline/index.js';
 import { createExcessMetrics, type Logger } from '../telemetry/index.js';
-import type { KafkaMember } from './kafka-reco.js';
+import { linkState, type KafkaMember } from './kafka-reco.js';
 import type { KafkaSession } from './kafka-session.js';
 import type { ServiceRuntime } from './trigger-runtime.js';
 
@@ -106,15 +106,20 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
     source.assignments$.pipe(map((partitions): ExcessControl => ({ kind: 'assign', partitions }))),
     interval(POLL_MS).pipe(map((): ExcessControl => ({ kind: 'tick' }))),
   );
+  let held = 0;
+  const assigned = source.assignments$.subscribe((p) => (held = p.length));
   process.stderr.write(`showertrig: excess stage on ${k.topics.candidates} as ${excessGroupOf(k)} (one active instance), metrics ${rt.metricsUrl}\n`);
   return {
     reports$: excess.run(source.batches$, control$),
     joined: source.joined,
     healthy: () => source.health.up && producer.health.up && reachable.up,
+    // Active: this instance holds the candidates partitions and counts; standby: another one does.
+    status: () => `excess: ${held > 0 ? `active (${held} tt.candidates partitions)` : 'standby'}, ${linkState({ consumer: source.health, producer: producer.health, brokers: reachable })}`,
     pause: () => source.pause(),
     inFlight: () => source.inFlight(),
     async close() {
       clearInterval(lagTimer);
+      assigned.unsubscribe();
       await source.close();
       await producer.disconnect().catch(() => undefined);
     },

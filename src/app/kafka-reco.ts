@@ -12,7 +12,7 @@
  */
 import type { Observable } from 'rxjs';
 import type { ShowertrigConfig } from '../config/index.js';
-import { createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, maxRecordBytes, sourceSettings } from '../io/index.js';
+import { createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, maxRecordBytes, sourceSettings, type LinkHealth } from '../io/index.js';
 import { deadLetterHeaders, deadLetterKey, type BatchReport, type PipelineSinks } from '../pipeline/index.js';
 import type { Logger, Metrics } from '../telemetry/index.js';
 import type { KafkaSession } from './kafka-session.js';
@@ -26,6 +26,8 @@ export interface KafkaMember {
   readonly joined: Promise<void>;
   /** Its consumer fetches and its producer delivers (readiness). */
   healthy(): boolean;
+  /** One line for /readyz: the member's role and state, and why it is down. */
+  status(): string;
   /** Stops fetching (a clean stop drains what is in flight). */
   pause(): void;
   /** Input batches handed to the pipeline and not yet acknowledged. */
@@ -92,6 +94,7 @@ export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSessi
     reports$: rt.pipeline(sinks, { excess: 'downstream', maxDeadLetterBytes: maxRecordBytes(limits.dlq) }).run(source.batches$),
     joined: source.joined,
     healthy,
+    status: () => `reco: ${linkState({ consumer: source.health, producer: producer.health, brokers: reachable })}`,
     pause: () => source.pause(),
     inFlight: () => source.inFlight(),
     async close() {
@@ -101,6 +104,12 @@ export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSessi
       await producer.disconnect().catch(() => undefined);
     },
   };
+}
+
+/** "working", or which links are down and why. */
+export function linkState(links: Record<string, LinkHealth>): string {
+  const down = Object.entries(links).filter(([, h]) => !h.up);
+  return down.length === 0 ? 'working' : `down: ${down.map(([name, h]) => `${name} (${h.lastError ?? 'not yet up'})`).join('; ')}`;
 }
 
 /** Polls the lag every LAG_POLL_MS into consumer_lag; clears it (unknown) at once when not healthy or a poll fails. */

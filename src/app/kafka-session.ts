@@ -1,6 +1,6 @@
 /** The Kafka cluster handle one `run --brokers` process shares between its members. */
 import type { ShowertrigConfig } from '../config/index.js';
-import { checkKafkaReachable, createKafkaCluster, type KafkaCluster } from '../io/index.js';
+import { createKafkaCluster, type KafkaCluster } from '../io/index.js';
 import type { Logger } from '../telemetry/index.js';
 
 export interface KafkaSession {
@@ -8,10 +8,12 @@ export interface KafkaSession {
   close(): Promise<void>;
 }
 
-/** Connects (or stops with "cannot reach Kafka" after kafka.reachTimeoutMs), and creates the topics that do not exist yet. */
+/**
+ * Creates the topics that do not exist yet (retried, with a wait for their leaders, within
+ * kafka.outageToleranceMs). The caller has waited for a broker to answer (run-kafka.ts).
+ */
 export async function openKafkaSession(cfg: ShowertrigConfig, logger: Logger): Promise<KafkaSession> {
   const k = cfg.kafka;
-  await checkKafkaReachable(k);
   const cluster = createKafkaCluster(k, logger);
   try {
     await cluster.ensureTopics(Object.values(k.topics), k.partitions, k.replicationFactor);

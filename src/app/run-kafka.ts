@@ -6,8 +6,9 @@
  *          every partition of tt.candidates → tt.alerts;
  *   all    both in one process (the default): N such processes scale reconstruction N ways while
  *          one of them counts the excess.
- * /readyz is true while every member's consumer fetches and producer delivers (false during a broker
- * outage, true again after it). The runtime binds the metrics port before anything slow, so a port
+ * /readyz is true while every member's consumer fetches and producer delivers and a broker answers
+ * (false during a broker outage, true again after it; a leader election on a cluster keeps it). A
+ * process started during an outage waits for the brokers, not ready, up to kafka.outageToleranceMs. The runtime binds the metrics port before anything slow, so a port
  * in use fails at once. SIGTERM/SIGINT: stop fetching, let the batches in flight finish, commit,
  * disconnect and exit 0 within service.shutdownGraceMs; past the grace the process exits 1
  * (uncommitted input is redelivered to the group).
@@ -20,7 +21,7 @@ import { startExcessMember } from './kafka-excess.js';
 import { startRecoMember, type KafkaMember } from './kafka-reco.js';
 import { openKafkaSession, type KafkaSession } from './kafka-session.js';
 import { armShutdownGrace } from './shutdown.js';
-import { checkKafkaReachable } from '../io/index.js';
+import { checkKafkaReachable, connectionProblem, KafkaUnreachableError } from '../io/index.js';
 import { drive } from './live.js';
 import type { RatePlotOption } from './rate-plot.js';
 import { startServiceRuntime, startTriggerRuntime, type ServiceRuntime } from './trigger-runtime.js';
@@ -33,14 +34,35 @@ export async function runKafkaTrigger(cfg: ShowertrigConfig, logger: Logger, rol
   let rt: ServiceRuntime | undefined;
   let session: KafkaSession | undefined;
   const ready = (): boolean => !draining && members.length > 0 && members.every((m) => m.healthy());
-  // An unreachable broker stops the command before seconds of model loading.
-  await checkKafkaReachable(cfg.kafka);
+  const status = (): string => (draining ? 'stopping' : members.length === 0 ? 'starting (waiting for the brokers or the model)' : members.map((m) => m.status()).join('\n'));
+  // A service started during an outage waits for the brokers (readiness false, a warning now and
+  // every 30 s) for up to kafka.outageToleranceMs instead of exiting: under a supervisor with a
+  // restart limit an exit would become a crash loop. Meanwhile the model loads. With a tolerance no
+  // longer than kafka.reachTimeoutMs (or a broker that answers) it is the one-shot check as before.
+  const stopReaching = new AbortController();
+  const t0 = Date.now();
+  const waitMs = Math.max(cfg.kafka.reachTimeoutMs, cfg.kafka.outageToleranceMs);
+  let reach: Promise<void> = Promise.resolve();
+  try {
+    await checkKafkaReachable(cfg.kafka);
+  } catch (e) {
+    if (!(e instanceof KafkaUnreachableError) || waitMs <= cfg.kafka.reachTimeoutMs) throw e;
+    const waiting = (problem: string, waitedMs: number): void =>
+      logger.warn(`cannot reach Kafka at ${cfg.kafka.brokers.join(',')} (${problem}); waiting, not ready`, { waitedS: Math.round(waitedMs / 1000), toleranceS: waitMs / 1000 });
+    waiting(connectionProblem(e.cause), Date.now() - t0);
+    reach = checkKafkaReachable(cfg.kafka, { signal: stopReaching.signal, waitMs, sinceMs: t0, onWaiting: waiting });
+    reach.catch(() => undefined); // awaited below; a failure while the runtime starts is not unhandled
+  }
+  // Whichever comes first: the runtime (then the wait goes on, not ready) or the brokers' absence past the tolerance.
+  const beside = <T>(p: Promise<T>): Promise<T> => Promise.race([p, reach.then(() => new Promise<never>(() => undefined))]);
   try {
     if (role === 'excess') {
-      rt = await startServiceRuntime(cfg, { ready, mode: 'run --brokers --role excess' });
+      rt = await beside(startServiceRuntime(cfg, { ready, status, mode: 'run --brokers --role excess' }));
+      await reach;
     } else {
-      const trt = await startTriggerRuntime(cfg, logger, { ready, mode: `run --brokers --role ${role}` });
+      const trt = await beside(startTriggerRuntime(cfg, logger, { ready, status, mode: `run --brokers --role ${role}` }));
       rt = trt;
+      await reach;
       session = await openKafkaSession(cfg, logger);
       members.push(await startRecoMember(cfg, session, trt, logger));
     }
@@ -68,6 +90,7 @@ export async function runKafkaTrigger(cfg: ShowertrigConfig, logger: Logger, rol
     rt = undefined; // drive closes it
     return await drive(reports$, runtime, stop, logger, onStop, plot, role === 'reco' ? undefined : cfg.trigger.excess);
   } finally {
+    stopReaching.abort();
     if (rt !== undefined) await rt.close();
     for (const m of members) await m.close();
     await session?.close();

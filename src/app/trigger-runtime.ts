@@ -40,6 +40,8 @@ export interface TriggerRuntime extends ServiceRuntime {
 
 export interface RuntimeOptions {
   readonly ready?: () => boolean;
+  /** Lines of the /readyz body after ready / not ready (each Kafka member's state). */
+  readonly status?: () => string;
   readonly metricsPort?: number;
   /** Shown on the live display, e.g. "run --brokers". */
   readonly mode?: string;
@@ -50,7 +52,7 @@ export async function startServiceRuntime(cfg: ShowertrigConfig, opts: RuntimeOp
   const registry = new Registry();
   const metrics = createMetrics(registry);
   const display = createDisplayHub(displayHubConfig(cfg, { backend, model: 'none' }, opts.mode ?? 'trigger'), metrics);
-  const server = createMetricsServer({ registry, ready: () => warm() && (opts.ready ?? (() => true))(), routes: createDisplayRoutes(display) });
+  const server = createMetricsServer({ registry, ready: () => warm() && (opts.ready ?? (() => true))(), ...(opts.status === undefined ? {} : { status: opts.status }), routes: createDisplayRoutes(display) });
   const port = opts.metricsPort ?? cfg.service.metricsPort;
   // A port in use is a MetricsPortError naming --metrics-port (telemetry/server.ts).
   const addr = await server.start(port, cfg.service.metricsHost);

@@ -69,7 +69,8 @@ test('broker unreachable and metrics port in use: one line each, exit 1, in the 
   try {
     const dir = mkdtempSync(join(tmpdir(), 'showertrig-main-'));
     const config = join(dir, 'c.json');
-    writeFileSync(config, JSON.stringify({ kafka: { reachTimeoutMs: 1000 } }));
+    // run waits out an outage at start for kafka.outageToleranceMs (a service); the one-shot commands kafka.reachTimeoutMs.
+    writeFileSync(config, JSON.stringify({ kafka: { reachTimeoutMs: 1000, outageToleranceMs: 1000 } }));
     // A port bound and closed again: nothing listens there.
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
@@ -96,7 +97,7 @@ test('broker unreachable and metrics port in use: one line each, exit 1, in the 
 
 test('every flag a command\'s usage line offers is described in its help', async () => {
   const undescribed: string[] = [];
-  for (const name of ['run', 'replay', 'record', 'simulate', 'inspect', 'evaluate', 'train', 'soak', 'bench-sim', 'bench-codecs', 'bench-reco', 'bench-e2e', 'bench-backends']) {
+  for (const name of ['run', 'replay', 'record', 'simulate', 'inspect', 'evaluate', 'train', 'soak', 'bench-sim', 'bench-codecs', 'bench-reco', 'bench-e2e', 'bench-backends', 'fom', 'anomaly']) {
     const { out } = await cli(name, '--help');
     const lines = out.split('\n');
     const synopsisEnd = lines.findIndex((l, i) => i > 0 && !/^\s+\[/.test(l) && !/^\s{8,}\S.*\]$/.test(l));
@@ -106,4 +107,25 @@ test('every flag a command\'s usage line offers is described in its help', async
     if (missing.length > 0) undescribed.push(`${name}: ${missing.join(', ')}`);
   }
   assert.deepEqual(undescribed, [], `flags offered but not described: ${undescribed.join('; ')}`);
+});
+
+test('run started during an outage waits for the brokers (a warning, not ready) up to kafka.outageToleranceMs, then one line', { timeout: 60_000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'showertrig-main-'));
+  const config = join(dir, 'c.json');
+  writeFileSync(config, JSON.stringify({ kafka: { reachTimeoutMs: 1000, outageToleranceMs: 6000 } }));
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const broker = `127.0.0.1:${(closed.address() as { port: number }).port}`;
+  await new Promise((r) => closed.close(r));
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'run', '--brokers', broker, '--metrics-port', '0', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  const s = (performance.now() - t0) / 1000;
+  assert.equal(code, 1, err);
+  assert.ok(s >= 6, `gave up after ${s.toFixed(1)} s, before the outage tolerance`);
+  assert.match(err, /cannot reach Kafka at [^ ]+ \(connection refused\); waiting, not ready/);
+  assert.match(err, new RegExp(`showertrig run: KafkaUnreachableError: cannot reach Kafka at ${broker} \\(connection refused; tried for 6 s, kafka\\.outageToleranceMs sets how long\\)\\n$`));
 });

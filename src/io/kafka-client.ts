@@ -59,9 +59,9 @@ export function isRetriableKafkaError(e: unknown): boolean {
   return false;
 }
 
-/** How often the cluster's reachability is checked, and how long one check may go unanswered, ms. */
-export const REACH_POLL_MS = 1_000;
-export const REACH_DEADLINE_MS = 2_000;
+/** How often the cluster's reachability is checked, and how long the cluster may go without answering one, ms. */
+export const REACH_POLL_MS = 500;
+export const REACH_DEADLINE_MS = 2_500;
 
 /** ConfigResourceTypes.TOPIC (the Kafka protocol's resource type 2); kafkajs' CommonJS enum is not visible to ESM named imports. */
 const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
@@ -84,8 +84,8 @@ export interface KafkaCluster {
   /** The metadata strings a consumer group committed with its offsets of `topic` (partitions without any are left out). */
   commitMetadata(groupId: string, topic: string): Promise<string[]>;
   /**
-   * Whether any broker of the cluster answers: a metadata request every REACH_POLL_MS, down when one
-   * goes unanswered for REACH_DEADLINE_MS (started on first use, stopped by close). Readiness uses it
+   * Whether any broker of the cluster answers: a metadata request every REACH_POLL_MS, down when none
+   * has been answered for REACH_DEADLINE_MS (started on first use, stopped by close). Readiness uses it
    * to tell a cluster that is gone (false within seconds) from a leader election (it answers).
    */
   reachability(): LinkHealth;
@@ -192,16 +192,19 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
       if (reach === undefined) {
         const health = createLinkHealth(true);
         let asking = false;
-        let askedAt = 0;
+        let lastAnswerMs = Date.now();
         const check = (): void => {
-          if (asking) {
-            if (Date.now() - askedAt > REACH_DEADLINE_MS && health.up) health.markDown(`no broker of ${cfg.brokers.join(',')} answered for ${REACH_DEADLINE_MS} ms`);
-            return;
-          }
+          const silentMs = Date.now() - lastAnswerMs;
+          // One unanswered request is not an outage (the admin's broker may be the one restarting):
+          // down only when no request has been answered for REACH_DEADLINE_MS.
+          if (silentMs > REACH_DEADLINE_MS && health.up) health.markDown(`no broker of ${cfg.brokers.join(',')} answered for ${silentMs} ms`);
+          if (asking) return;
           asking = true;
-          askedAt = Date.now();
           withDeadline(adminOf().then((a) => a.describeCluster()), REACH_DEADLINE_MS, 'metadata request')
-            .then(() => health.markUp(), (e: unknown) => health.markDown(`no broker of ${cfg.brokers.join(',')} answered: ${e instanceof Error ? e.message : String(e)}`))
+            .then(() => {
+              lastAnswerMs = Date.now();
+              health.markUp();
+            }, () => undefined)
             .finally(() => (asking = false));
         };
         const timer = setInterval(check, REACH_POLL_MS);

@@ -31,10 +31,27 @@ export function connectionProblem(e: unknown): string {
   return e instanceof Error ? e.message.slice(0, 200) : String(e);
 }
 
-/** Resolves once a broker answered; throws KafkaUnreachableError after cfg.reachTimeoutMs. */
-export async function checkKafkaReachable(cfg: KafkaConfig): Promise<void> {
+export interface ReachOptions {
+  /** How long to keep trying (default kafka.reachTimeoutMs); a service waits out an outage at start (kafka.outageToleranceMs). */
+  readonly waitMs?: number;
+  /** Called after kafka.reachTimeoutMs without an answer, and every WAITING_LOG_MS after, with the reason. */
+  readonly onWaiting?: (problem: string, waitedMs: number) => void;
+  /** Stops trying (the caller failed otherwise meanwhile): rejects with the last problem. */
+  readonly signal?: AbortSignal;
+  /** Date.now() when the caller began waiting (an earlier check): waitMs counts from there. */
+  readonly sinceMs?: number;
+}
+
+/** How often a process waiting for the brokers at start says so, ms. */
+export const WAITING_LOG_MS = 30_000;
+
+/** Resolves once a broker answered; throws KafkaUnreachableError after opts.waitMs (default cfg.reachTimeoutMs). */
+export async function checkKafkaReachable(cfg: KafkaConfig, opts: ReachOptions = {}): Promise<void> {
   applyKafkajsFixes();
-  const deadline = Date.now() + cfg.reachTimeoutMs;
+  const waitMs = opts.waitMs ?? cfg.reachTimeoutMs;
+  const t0 = opts.sinceMs ?? Date.now();
+  const deadline = t0 + waitMs;
+  let nextWaitingLog = Math.max(Date.now(), t0 + cfg.reachTimeoutMs);
   // kafkajs tries the bootstrap list from its first entry in every new client (and with no retry
   // never moves on): each attempt starts from the next broker, so one node down of several is no outage.
   const client = (attempt: number): Kafka =>
@@ -48,7 +65,7 @@ export async function checkKafkaReachable(cfg: KafkaConfig): Promise<void> {
       ...securityOptions(cfg),
     });
   let last: unknown = new Error('no answer');
-  for (let attempt = 0; Date.now() < deadline; attempt++) {
+  for (let attempt = 0; Date.now() < deadline && opts.signal?.aborted !== true; attempt++) {
     const admin = client(attempt).admin();
     try {
       await withDeadline(
@@ -66,12 +83,17 @@ export async function checkKafkaReachable(cfg: KafkaConfig): Promise<void> {
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
+    if (opts.onWaiting !== undefined && Date.now() >= nextWaitingLog && Date.now() < deadline) {
+      opts.onWaiting(connectionProblem(last), Date.now() - t0);
+      nextWaitingLog = Date.now() + WAITING_LOG_MS;
+    }
     // The next broker at once; a pause once the whole list was tried.
     if ((attempt + 1) % cfg.brokers.length === 0) await new Promise((r) => setTimeout(r, Math.max(0, Math.min(500, deadline - Date.now()))));
   }
-  const s = cfg.reachTimeoutMs / 1000;
+  const s = waitMs / 1000;
+  const setting = opts.waitMs === undefined ? 'kafka.reachTimeoutMs' : 'kafka.outageToleranceMs';
   throw new KafkaUnreachableError(
-    `cannot reach Kafka at ${cfg.brokers.join(',')} (${connectionProblem(last)}; tried for ${s} s, kafka.reachTimeoutMs sets how long)`,
+    `cannot reach Kafka at ${cfg.brokers.join(',')} (${connectionProblem(last)}; tried for ${s} s, ${setting} sets how long)`,
     { context: { brokers: cfg.brokers }, cause: last },
   );
 }

@@ -34,6 +34,8 @@ export interface MetricsServerConfig {
   readonly registry: Registry;
   /** Readiness; a throwing or rejecting callback counts as not ready. Default: always ready. */
   readonly ready?: () => boolean | Promise<boolean>;
+  /** Lines after "ready" / "not ready" in the /readyz body: what each part is doing (e.g. "excess: standby"). */
+  readonly status?: () => string;
   /** Further routes (e.g. the live display), tried first: true when it answered the request. */
   readonly routes?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
@@ -62,7 +64,14 @@ export function createMetricsServer(config: MetricsServerConfig): MetricsServer 
       } catch {
         ok = false;
       }
-      return ok ? { status: 200, type: 'text/plain', body: 'ready\n' } : { status: 503, type: 'text/plain', body: 'not ready\n' };
+      let detail = '';
+      try {
+        detail = config.status?.() ?? '';
+      } catch {
+        detail = '';
+      }
+      const body = `${ok ? 'ready' : 'not ready'}\n${detail === '' ? '' : `${detail}\n`}`;
+      return { status: ok ? 200 : 503, type: 'text/plain', body };
     }
     return { status: 404, type: 'text/plain', body: 'not found\n' };
   };

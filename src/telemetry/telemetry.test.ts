@@ -88,3 +88,18 @@ test('logs: JSON lines for collectors, one readable line per record on a termina
   human.child({ component: 'kafkajs' }).warn('broker moved', { broker: '127.0.0.1:9092', detail: 'leader not available' });
   assert.match(lines[1]!, /^\d\d:\d\d:\d\d WARN {2}broker moved {2}cmd=run component=kafkajs broker=127\.0\.0\.1:9092 detail="leader not available"\n$/);
 });
+
+test('/readyz says what each part is doing after ready / not ready', async () => {
+  let state = 'excess: standby, working';
+  const server = createMetricsServer({ registry: new Registry(), ready: () => state.includes('working'), status: () => state });
+  const { port } = await server.start(0, '127.0.0.1');
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/readyz`);
+    assert.deepEqual([r.status, await r.text()], [200, 'ready\nexcess: standby, working\n']);
+    state = 'excess: active (4 tt.candidates partitions), down: brokers (no broker of b:1 answered for 2600 ms)';
+    const d = await fetch(`http://127.0.0.1:${port}/readyz`);
+    assert.deepEqual([d.status, await d.text()], [503, `not ready\n${state}\n`]);
+  } finally {
+    await server.close();
+  }
+});

@@ -91,17 +91,22 @@ export async function readKeys(kafka: Kafka, topic: string, readUncommitted = fa
   await consumer.subscribe({ topic, fromBeginning: true });
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((r) => (finish = r));
+  let lastProgress = Date.now();
   await consumer.run({
     eachBatch: async ({ batch }) => {
       for (const m of batch.messages) keys.push(m.key?.toString() ?? '');
-      // The batch's high watermark: a transaction marker at the end has no message but counts as read.
-      pos.set(batch.partition, BigInt(batch.highWatermark) >= (want.get(batch.partition) ?? 0n) ? BigInt(batch.highWatermark) : BigInt(batch.lastOffset()) + 1n);
+      if (batch.messages.length > 0) lastProgress = Date.now();
+      pos.set(batch.partition, BigInt(batch.lastOffset()) + 1n);
       if (done(pos)) finish();
     },
   });
-  const timer = setTimeout(finish, 60_000);
+  // A transaction's commit marker ends a partition without a message to read: nothing new for 5 s
+  // (read_committed, aborted records skipped too) also ends the read.
+  const idle = setInterval(() => Date.now() - lastProgress > 5_000 && finish(), 500);
+  const timer = setTimeout(finish, 120_000);
   await finished;
   clearTimeout(timer);
+  clearInterval(idle);
   await consumer.disconnect();
   return keys;
 }

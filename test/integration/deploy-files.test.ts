@@ -95,6 +95,6 @@ for (const tool of composeTools) {
   test(`${tool.name} accepts the compose file (config validation, no engine needed)`, { skip }, () => {
     const r = spawnSync(tool.cmd[0]!, [...tool.cmd.slice(1), '-f', COMPOSE, 'config', '--services'], { encoding: 'utf8' });
     assert.equal(r.status, 0, `${tool.name} config:\n${r.stdout}${r.stderr}`);
-    assert.deepEqual(new Set(r.stdout.trim().split('\n')), new Set(['kafka', 'trigger', 'daq-simulator', 'prometheus', 'alertmanager', 'grafana']));
+    assert.deepEqual(new Set(r.stdout.trim().split('\n')), new Set(['kafka', 'trigger', 'daq-simulator', 'prometheus', 'alertmanager', 'grafana', 'kafka-1', 'kafka-2', 'kafka-3']));
   });
 }

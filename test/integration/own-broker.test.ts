@@ -109,6 +109,9 @@ test('a 30 s broker outage mid-stream: processor, simulate and record ride throu
     await broker.stop();
     const stoppedAt = Date.now();
     await waitFor(() => states.at(-1)?.ready === false, 20_000, 'readiness to turn false');
+    // Promptly: the cluster's reachability check (no answer for 2.5 s), not a 5 s send stall plus polling.
+    const falseAfterMs = (states.at(-1)?.t ?? Infinity) - stoppedAt;
+    assert.ok(falseAfterMs <= 4_000, `readiness turned false ${falseAfterMs} ms after the broker was gone`);
     // The lag gauge is cleared on the next 250 ms tick after the member turned unhealthy.
     await new Promise((r) => setTimeout(r, 1_000));
     const metrics = await (await fetch(`${url}/metrics`)).text();
