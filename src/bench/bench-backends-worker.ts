@@ -9,7 +9,7 @@
 import { median } from '../numerics/index.js';
 import * as tf from '@tensorflow/tfjs';
 import {
-  buildEnergyVertexNet, compileInferencePlan, DEFAULT_TRAIN, forwardFlopsPerEvent, loadPlanGraph, runPlan, selectBackend, trainEnergyVertexNet,
+  buildEnergyVertexNet, compileInferencePlan, DEFAULT_TRAIN, forwardFlopsPerEvent, inputChannels, inputLength, loadPlanGraph, runPlan, selectBackend, trainEnergyVertexNet,
   type BackendName, type Dataset, type GraphRunner, type InputSpec, type NetArchitecture, type SavedModelStore,
 } from '../reconstruction/index.js';
 
@@ -81,7 +81,7 @@ export async function runWorker(req: WorkerRequest, loadNet: () => Promise<tf.La
   features: Float32Array | undefined, train: Dataset, store: SavedModelStore, val: Dataset = train): Promise<WorkerResult> {
   const choice = await selectBackend(req.backend);
   const net = await loadNet();
-  const per = spec.size * spec.size * spec.nStations;
+  const per = inputLength(spec);
   const n = inputs.length / per;
   const q = features === undefined ? 0 : features.length / n;
   if (net.inputs.length > 1 && (features === undefined || net.inputs[1]!.shape[1] !== q)) throw new Error(`the model takes ${net.inputs[1]!.shape[1]} features per event; ${q} given`);
@@ -102,7 +102,7 @@ export async function runWorker(req: WorkerRequest, loadNet: () => Promise<tf.La
     // Each pass: every batch uploaded, run and read back, as the trigger does it.
     const pass = (execution: Execution) => (): void => {
       for (let b = 0; b < nb; b++) {
-        const x: tf.Tensor[] = [tf.tensor4d(inputs.subarray(b * batch * per, (b + 1) * batch * per), [batch, spec.size, spec.size, spec.nStations])];
+        const x: tf.Tensor[] = [tf.tensor4d(inputs.subarray(b * batch * per, (b + 1) * batch * per), [batch, spec.size, spec.size, inputChannels(spec)])];
         if (q > 0) x.push(tf.tensor2d(features!.subarray(b * batch * q, (b + 1) * batch * q), [batch, q]));
         const outs = run[execution](x);
         for (const o of outs) o.dataSync();

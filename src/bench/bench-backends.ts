@@ -16,7 +16,7 @@ import { modelDirectory, temporarySavedModelStore } from '../io/index.js';
 import { loadConfig } from '../config-file/index.js';
 import { Rng } from '../domain/index.js';
 import {
-  buildInputs, featureInputs, forwardFlopsPerEvent, inputLength, predictScaled, nativeBindingStatus, readMetadata, registerCoordConv, selectBackend, SparseInputs,
+  buildInputs, featureInputs, forwardFlopsPerEvent, inputChannels, inputLength, predictScaled, nativeBindingStatus, readMetadata, registerCoordConv, selectBackend, SparseInputs,
   type BackendName, type InputSpec, type NetArchitecture,
 } from '../reconstruction/index.js';
 import { generateEvent } from '../sim/index.js';
@@ -107,7 +107,7 @@ export const command: Command = {
     if (features !== undefined) writeFileSync(shared.features!, features);
     writeFileSync(shared.train, trainX);
     writeFileSync(shared.targets, Float32Array.from(trainEvents.flatMap((e) => [e.energyGeV, e.dCm])));
-    log(`${n} signal showers for inference, ${nTrain} for training; ${spec.size}×${spec.size}×${spec.nStations} windows`);
+    log(`${n} signal showers for inference, ${nTrain} for training; ${spec.size}×${spec.size}×${inputChannels(spec)} windows`);
 
     const skipTraining = values['no-training'] === true;
     const runRounds: WorkerResult[][] = [];

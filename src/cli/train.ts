@@ -26,8 +26,8 @@ const USAGE = `usage: showertrig train [--events N] [--epochs E] [--seed S] [--o
                     (default models/cnn-<size>-w<width>)
   --size, --width   input bins per side (default 24), filters of the first CoordConv block (default 8)
   --window-cm W     side of the input window around the track, cm (default 6)
-  --core            multi-resolution input: beside the coarse window, each station's native pixels in a
-                    size × size-pixel window around the same centre (the shower core) as more channels
+  --coarse-only     the coarse window alone; by default (the shipped model) each station's native pixels in a
+                    size × size-pixel window around the same centre (the shower core) are more channels
   --features SET    baseline features as a second input (default moments+signal; none = image only)
   --batch B         events per training batch (default ${DEFAULT_TRAIN.batchSize})
   --lr R            initial learning rate (default ${DEFAULT_TRAIN.learningRate}; decays by ${Math.round((1 - DEFAULT_TRAIN.lrDecayPerEpoch) * 100)} % per epoch)
@@ -56,7 +56,7 @@ export const command: Command = {
     if (argv[0] === 'classifier') return trainClassifierCommand(argv.slice(1));
     const { values } = parseFlags(argv, {
       events: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
-      size: { type: 'string' }, width: { type: 'string' }, 'window-cm': { type: 'string' }, batch: { type: 'string' }, core: { type: 'boolean', default: false },
+      size: { type: 'string' }, width: { type: 'string' }, 'window-cm': { type: 'string' }, batch: { type: 'string' }, 'coarse-only': { type: 'boolean', default: false },
       lr: { type: 'string' }, patience: { type: 'string' }, backend: { type: 'string' }, 'eval-events': { type: 'string' },
       'eval-seed': { type: 'string' }, results: { type: 'string' }, config: { type: 'string' }, features: { type: 'string' },
       l2: { type: 'string' }, 'l2-halving': { type: 'string' }, 'calibration-events': { type: 'string' }, 'stack-trees': { type: 'string' },
@@ -94,7 +94,7 @@ export const command: Command = {
     };
     const backend = await selectBackend((values.backend ?? cfg.reconstruction.backend) as BackendChoice);
     process.stderr.write(`backend ${backend.backend}${backend.wasm ? ` (simd ${backend.wasm.simd}, threads ${backend.wasm.threadCount})` : ''}\n`);
-    const spec = { ...inputSpecFor(g, size, windowCm), ...(values.core ? { core: true } : {}) };
+    const spec = { ...inputSpecFor(g, size, windowCm), ...(values['coarse-only'] ? {} : { core: true }) };
     const architecture = { width, blocks: 3, denseUnits: 64 };
     const name = out.split('/').filter(Boolean).pop() ?? 'cnn';
     const result = await runTraining(

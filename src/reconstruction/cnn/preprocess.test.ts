@@ -61,7 +61,7 @@ test('the default input is the shipped model\'s, and train\'s defaults give it',
   const { readFileSync } = await import('node:fs');
   const shipped = JSON.parse(readFileSync(new URL('../../../models/default/model.json', import.meta.url), 'utf8')).userDefinedMetadata.showertrig.inputSpec;
   assert.deepEqual(DEFAULT_INPUT_SPEC, shipped);
-  assert.deepEqual(inputSpecFor(DEFAULT_GEOMETRY, DEFAULT_INPUT_SPEC.size), DEFAULT_INPUT_SPEC);
+  assert.deepEqual({ ...inputSpecFor(DEFAULT_GEOMETRY, DEFAULT_INPUT_SPEC.size), core: true }, DEFAULT_INPUT_SPEC);
 });
 
 /** The full-scan windowCentre (every grid cell visited row by row), the reference for the sparse one. */

@@ -37,8 +37,11 @@ export function inputChannels(spec: InputSpec): number {
 
 /** Side of the input window, cm: `train`'s default, and the shipped model's (models/default). */
 export const DEFAULT_WINDOW_CM = 6;
-/** The shipped model's input: 24 × 24 bins of 5 × 5 pixels (2.5 mm) = 6 cm per side, what inputSpecFor(geometry, 24) gives. */
-export const DEFAULT_INPUT_SPEC: InputSpec = { size: 24, pixelsPerBin: 5, nStations: 3 };
+/**
+ * The shipped model's input: 24 × 24 bins of 5 × 5 pixels (2.5 mm) = 6 cm per side, what
+ * inputSpecFor(geometry, 24) gives, plus the native-pixel core channels (`train`'s default).
+ */
+export const DEFAULT_INPUT_SPEC: InputSpec = { size: 24, pixelsPerBin: 5, nStations: 3, core: true };
 
 export function inputSpecFor(geometry: DetectorGeometry, size: number, windowCm = DEFAULT_WINDOW_CM): InputSpec {
   const windowPx = (windowCm * 10) / geometry.pixelPitchMm;
