@@ -48,9 +48,11 @@ export function createExoticPhysicsGenerator(g: DetectorGeometry, cfg: Simulatio
   const pix = new Pixeliser(g);
   const defects = createDefects(g, cfg);
   const counts: CountModel = countModelOf(cfg);
+  // An exotic shower's energy is uniform in energyRangeGeV, not the dark-photon recoil spectrum of the signal class.
+  const flat: SimulationConfig = { ...cfg, signalSpectrum: 'flat' };
   return {
     generate(cls, rng) {
-      const base = drawTruth(g, cfg, 'signal', rng);
+      const base = drawTruth(g, flat, 'signal', rng);
       const { truth, station } = writer(g, cls, base, counts, pix, rng);
       pix.seed(rng);
       try {
