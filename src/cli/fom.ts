@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { classifierApp, fomMarkdown, fomPlot, loadCnnModel, resolveModelDir, type FomRow } from '../app/index.js';
 import { falseAlarms, minimumDetectableExcess, type ClassPool, type StreamPlan } from '../app/index.js';
 import { loadConfig } from '../config-file/index.js';
-import { createEventClassifier, parseClassifierFile, reconstructorConfig } from '../reconstruction/index.js';
 import { intFlag, numFlag, parseFlags, type Command } from './args.js';
 
 const USAGE = `usage: showertrig fom [--events N] [--seed S] [--runs R] [--goal 0.9] [--hours H] [--injection-s 30]
@@ -38,6 +37,7 @@ export const command: Command = {
     const hours = numFlag(values.hours, 'hours', 2, 0.01, 1000);
     const injectionS = numFlag(values['injection-s'], 'injection-s', 30, 1, 3600);
     const modelDir = resolveModelDir(values.model ?? cfg.reconstruction.modelDir);
+    const { createEventClassifier, parseClassifierFile, reconstructorConfig } = await classifierApp();
     const file = parseClassifierFile(readFileSync(join(modelDir, 'classifier.json'), 'utf8'));
     const clf = createEventClassifier(file, 'gbt', values.threshold === undefined ? undefined : numFlag(values.threshold, 'threshold', 0.5, 0, 1));
     const model = await loadCnnModel(modelDir, cfg.detector, cfg.reconstruction.backend);

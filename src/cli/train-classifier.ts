@@ -8,7 +8,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { classifierApp, loadCnnModel, resolveModelDir } from '../app/index.js';
 import { loadConfig } from '../config-file/index.js';
-import { reconstructorConfig } from '../reconstruction/index.js';
 import { intFlag, parseFlags, UsageError } from './args.js';
 
 export const CLASSIFIER_USAGE = `usage: showertrig train classifier [--events N] [--eval-events N] [--seed S] [--eval-seed S] [--model DIR]
@@ -30,7 +29,7 @@ export async function trainClassifierCommand(argv: readonly string[]): Promise<n
   if (seed === evalSeed) throw new UsageError('--eval-seed must differ from --seed');
   const modelDir = resolveModelDir(values.model ?? cfg.reconstruction.modelDir);
   const model = await loadCnnModel(modelDir, cfg.detector, cfg.reconstruction.backend);
-  const { classifierCard, classifierMarkdown, classifierPlots, featureRowsCsv, trainEventClassifier } = await classifierApp();
+  const { classifierCard, classifierMarkdown, classifierPlots, featureRowsCsv, reconstructorConfig, trainEventClassifier } = await classifierApp();
   const t0 = performance.now();
   const r = await trainEventClassifier({
     geometry: cfg.detector, simulation: cfg.simulation, trigger: cfg.trigger, model, reconstruction: reconstructorConfig(cfg.reconstruction),
