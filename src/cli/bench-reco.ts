@@ -117,14 +117,21 @@ export const command: Command = {
       }
     }
     if (cnn !== undefined) {
-      // The event classifier's cost: the full reconstruction with and without it, alternated (plain, gbt, mlp, plain) so that load drifts show.
+      // The event classifier's cost: the full reconstruction with and without it, batch by batch in
+      // rotating order, so that a load change on a shared machine hits every row alike.
       const b = cfg.reconstruction.batchSize;
-      for (const kind of [undefined, 'gbt', 'mlp', undefined] as const) {
+      const variants: { stage: string; f: (x: readonly HitFrame[]) => Promise<unknown> }[] = [];
+      for (const kind of [undefined, 'gbt', 'mlp'] as const) {
         const clf = kind === undefined ? undefined : await loadEventClassifier(values.model!, kind, undefined);
         if (kind !== undefined && clf === undefined) continue;
         const reco = createReconstructor(g, cnn, rc, clf === undefined ? {} : { classify: (row) => clf.classify(row) });
-        rows.push(await batched(`full reconstruction, ${cnn.info.name} [${cnn.info.backend}]${clf === undefined ? '' : ` + classifier ${clf.kind}`}`, events, freshFrame, b, (x) => reco.reconstruct(x)));
-        log(summary(rows.at(-1)!));
+        variants.push({ stage: `full reconstruction, ${cnn.info.name} [${cnn.info.backend}]${clf === undefined ? '' : ` + classifier ${clf.kind}`} (interleaved)`, f: (x) => reco.reconstruct(x) });
+      }
+      if (variants.length > 1) {
+        for (const r of await interleaved(variants, events, freshFrame, b)) {
+          rows.push(r);
+          log(summary(r));
+        }
       }
     }
     if (cnn !== undefined) {
@@ -214,6 +221,25 @@ async function batched<T>(stage: string, all: readonly T[], fresh: (x: T) => T, 
   }
   // Fewer events than one batch: the one batch holds them all, and the row says so.
   return row(stage, Math.min(b, items.length), Math.min(items.length, nb * b), performance.now() - t0, lat);
+}
+
+/** Like batched, for several stages at once: batch k of every stage in turn (order rotating with k). */
+async function interleaved<T>(stages: readonly { stage: string; f: (x: readonly T[]) => Promise<unknown> }[], all: readonly T[], fresh: (x: T) => T, b: number): Promise<Row[]> {
+  const nb = Math.max(1, Math.floor(all.length / b));
+  for (const s of stages) for (let k = 0; k < Math.min(2, nb); k++) await s.f(all.slice(k * b, (k + 1) * b));
+  const lat = stages.map(() => new Float64Array(nb));
+  const total = stages.map(() => 0);
+  for (let k = 0; k < nb; k++) {
+    for (let j = 0; j < stages.length; j++) {
+      const i = (j + k) % stages.length;
+      const chunk = all.slice(k * b, (k + 1) * b).map(fresh);
+      const a = performance.now();
+      await stages[i]!.f(chunk);
+      lat[i]![k] = performance.now() - a;
+      total[i]! += lat[i]![k]!;
+    }
+  }
+  return stages.map((s, i) => row(s.stage, Math.min(b, all.length), Math.min(all.length, nb * b), total[i]!, lat[i]!));
 }
 
 function row(stage: string, batch: number, events: number, totalMs: number, lat: Float64Array): Row {
