@@ -1,6 +1,6 @@
 /**
  * `showertrig bench-reco`: speed of the reconstruction stages on one core, on pre-generated
- * signal events (E uniform 1–100 GeV): DBSCAN clustering + track choice (grid and kdbush
+ * signal events (the configured signal spectrum): DBSCAN clustering + track choice (grid and kdbush
  * indexes), the Gaussian-moment baseline and, with --model, the CNN per batch size, the per-event
  * preparation without the net (on this thread, and with --threads on a worker pool), and the full
  * reconstructor. Events/s, per-event latency p50/p99, memory. Writes <out>/reco.json and reco.md.
@@ -8,6 +8,8 @@
 import { Rng, type HitFrame, type Hits } from '../domain/index.js';
 import {
   buildModelInputs,
+  classifierFeatureCount,
+  classifierFeatures,
   createBaselineModel,
   createEventPreparer,
   createPreparePool,
@@ -132,6 +134,29 @@ export const command: Command = {
           rows.push(r);
           log(summary(r));
         }
+        // The classifier's own work per event, alone: features from the tracks (found beforehand, untimed) + the model.
+        const tt = createTransverseReconstructor(g, rc.transverse);
+        const prepared = hits.map((h) => ({ h, r: tt.reconstruct(h) })).filter((x) => x.r.track !== undefined);
+        const fr = new Float64Array(classifierFeatureCount(g.nStations));
+        for (const kind of ['gbt', 'mlp'] as const) {
+          const clf = await loadEventClassifier(values.model!, kind, undefined);
+          if (clf === undefined) continue;
+          const one = (i: number): void => {
+            const { h, r } = prepared[i]!;
+            classifierFeatures(h, g, { energyGeV: 10, dCm: -3, xCm: 0, yCm: 0, nHits: h.station.length }, r.track!, r.clustersPerStation, fr);
+            clf.classify(fr);
+          };
+          for (let i = 0; i < Math.min(200, prepared.length); i++) one(i);
+          const lat = new Float64Array(prepared.length);
+          const t0 = performance.now();
+          for (let i = 0; i < prepared.length; i++) {
+            const a = performance.now();
+            one(i);
+            lat[i] = performance.now() - a;
+          }
+          rows.push(row(`classifier ${kind} alone (features + model, per reconstructed event)`, 1, prepared.length, performance.now() - t0, lat));
+          log(summary(rows.at(-1)!));
+        }
       }
     }
     if (cnn !== undefined) {
@@ -157,6 +182,7 @@ export const command: Command = {
       events: n,
       seed,
       hits_per_event: hitSum / n,
+      signal_spectrum: cfg.simulation.signalSpectrum,
       node: process.version,
       cpu_note: 'one process; one thread unless a row names worker threads (those rows use that many more cores)',
       /** The CNN's backend and execution (fused plan or layers model); 'none' without --model. */
@@ -254,12 +280,12 @@ function row(stage: string, batch: number, events: number, totalMs: number, lat:
   };
 }
 
-function markdown(r: { events: number; seed: number; hits_per_event: number; node: string; rows: Row[]; memory: Record<string, number> }, argv: readonly string[]): string {
+function markdown(r: { events: number; seed: number; hits_per_event: number; signal_spectrum: string; node: string; rows: Row[]; memory: Record<string, number> }, argv: readonly string[]): string {
   return [
     '# Reconstruction benchmark',
     '',
     `- command: \`showertrig bench-reco ${argv.join(' ')}\``,
-    `- ${r.events} signal events (seed ${r.seed}, E uniform 1–100 GeV), ${r.hits_per_event.toFixed(0)} hits/event; node ${r.node}; one thread unless a row names worker threads`,
+    `- ${r.events} signal events (seed ${r.seed}, signal spectrum ${r.signal_spectrum}: simulation.signalSpectrum), ${r.hits_per_event.toFixed(0)} hits/event; node ${r.node}; one thread unless a row names worker threads`,
     `- latency is per call: one event for batch 1 stages, one batch otherwise`,
     `- memory at the end: RSS ${r.memory['rss_mb']!.toFixed(0)} MiB, heap ${r.memory['heap_used_mb']!.toFixed(0)} MiB, external ${r.memory['external_mb']!.toFixed(0)} MiB`,
     '',
