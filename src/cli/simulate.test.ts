@@ -69,12 +69,12 @@ describe('simulate', () => {
     const base = join(dir, 'base.avro');
     const boosted = join(dir, 'boost.avro');
     await simulate('--events', '300', '--seed', '4', '--out', base);
-    await simulate('--events', '300', '--seed', '4', '--out', boosted, '--excess', 'signal:20:0:1000');
+    await simulate('--events', '300', '--seed', '4', '--out', boosted, '--excess', 'signal:5:0:1000');
     const share = (fs: HitFrame[]): number => fs.filter((f) => f.truth?.eventClass === 'signal').length / fs.length;
     const s0 = share(await frames(base));
     const s1 = share(await frames(boosted));
-    // default rates: signal 5 of 85 Hz (6 %); x20: 100 of 180 Hz (56 %)
-    assert.ok(s0 < 0.15 && s1 > 0.4, `signal share ${s0} -> ${s1}`);
+    // default rates: signal 20 of 85.3 Hz (23 %); x5: 100 of 165.3 Hz (60 %)
+    assert.ok(s0 < 0.35 && s1 > 0.45, `signal share ${s0} -> ${s1}`);
   });
 
   it('without --out runs the simulator and prints a summary per class', async () => {

@@ -20,7 +20,7 @@ import type { AlertDetail, CandidateDetail, ServerMessage } from './protocol.js'
 import { createDisplayRoutes } from './routes.js';
 
 const cfg = parseConfig({
-  simulation: { seed: 3, ratesHz: { signal: 5, neutrino: 2, muon: 2, noise: 1 }, excess: { eventClass: 'signal', rateFactor: 6, startS: 40, durationS: 20 } },
+  simulation: { seed: 3, signalSpectrum: 'flat', ratesHz: { signal: 5, neutrino: 2, muon: 2, noise: 1, nuElastic: 0, nueCCQE: 0, ncPi0: 0 }, excess: { eventClass: 'signal', rateFactor: 6, startS: 40, durationS: 20 } },
   trigger: { excess: { windowS: 5, stepS: 1, trailingWindowS: 20, allowedLatenessS: 1, holdoffS: 30 } },
 });
 

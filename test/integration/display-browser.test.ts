@@ -30,7 +30,7 @@ test('the live display in Chromium: rates update, the excess shows an alert mark
   writeFileSync(
     cfgPath,
     JSON.stringify({
-      simulation: { ratesHz: { signal: 5, neutrino: 2, muon: 2, noise: 1 } },
+      simulation: { signalSpectrum: 'flat', ratesHz: { signal: 5, neutrino: 2, muon: 2, noise: 1, nuElastic: 0, nueCCQE: 0, ncPi0: 0 } },
       trigger: { excess: { windowS: 5, stepS: 1, trailingWindowS: 20, allowedLatenessS: 1, holdoffS: 30 } },
     }),
   );

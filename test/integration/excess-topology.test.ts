@@ -21,7 +21,8 @@ const codecs = createCodecs('avro');
 const TRIGGER = { excess: { windowS: 5, stepS: 1, trailingWindowS: 20, holdoffS: 10, zThreshold: 5, allowedLatenessS: 1, idlePartitionS: 3 } };
 const SIM = {
   seed: 91,
-  ratesHz: { signal: 4, neutrino: 4, muon: 8, noise: 4 },
+  signalSpectrum: 'flat',
+  ratesHz: { signal: 4, neutrino: 4, muon: 8, noise: 4, nuElastic: 0, nueCCQE: 0, ncPi0: 0 },
   excess: { eventClass: 'signal', rateFactor: 8, startS: 40, durationS: 6 },
 };
 const END_S = 75;

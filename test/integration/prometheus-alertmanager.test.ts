@@ -38,7 +38,7 @@ const skip = missing.length > 0 ? `not installed: ${missing.join(', ')} (apt-get
 function stream(): HitFrame[] {
   const endS = 65;
   const cfg = parseConfig({
-    simulation: { seed: 51, ratesHz: { signal: 5, neutrino: 2, muon: 2, noise: 1 }, excess: { eventClass: 'signal', rateFactor: 6, startS: 55, durationS: 60 } },
+    simulation: { seed: 51, signalSpectrum: 'flat', ratesHz: { signal: 5, neutrino: 2, muon: 2, noise: 1, nuElastic: 0, nueCCQE: 0, ncPi0: 0 }, excess: { eventClass: 'signal', rateFactor: 6, startS: 55, durationS: 60 } },
   });
   const s = createSimulator(cfg.detector, cfg.simulation, 'it-prom');
   const out: HitFrame[] = [];
