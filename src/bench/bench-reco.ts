@@ -1,6 +1,6 @@
 /**
  * `showertrig bench-reco`: speed of the reconstruction stages on one core, on pre-generated
- * signal events (E uniform 1–100 GeV): DBSCAN clustering + track choice (grid and kdbush
+ * signal events (the configured signal spectrum): DBSCAN clustering + track choice (grid and kdbush
  * indexes), the Gaussian-moment baseline and, with --model, the CNN per batch size, the per-event
  * preparation without the net (on this thread, and with --threads on a worker pool), and the full
  * reconstructor. Events/s, per-event latency p50/p99, memory. Writes <out>/reco.json and reco.md.
@@ -8,6 +8,8 @@
 import { Rng, type HitFrame, type Hits } from '../domain/index.js';
 import {
   buildModelInputs,
+  classifierFeatureCount,
+  classifierFeatures,
   createBaselineModel,
   createEventPreparer,
   createPreparePool,
@@ -120,14 +122,44 @@ export const command: Command = {
       }
     }
     if (cnn !== undefined) {
-      // The event classifier's cost: the full reconstruction with and without it, alternated (plain, gbt, mlp, plain) so that load drifts show.
+      // The event classifier's cost: the full reconstruction with and without it, batch by batch in
+      // rotating order, so that a load change on a shared machine hits every row alike.
       const b = cfg.reconstruction.batchSize;
-      for (const kind of [undefined, 'gbt', 'mlp', undefined] as const) {
+      const variants: { stage: string; f: (x: readonly HitFrame[]) => Promise<unknown> }[] = [];
+      for (const kind of [undefined, 'gbt', 'mlp'] as const) {
         const clf = kind === undefined ? undefined : await loadEventClassifier(values.model!, kind, undefined);
         if (kind !== undefined && clf === undefined) continue;
         const reco = createReconstructor(g, cnn, rc, clf === undefined ? {} : { classify: (row) => clf.classify(row) });
-        rows.push(await batched(`full reconstruction, ${cnn.info.name} [${cnn.info.backend}]${clf === undefined ? '' : ` + classifier ${clf.kind}`}`, events, freshFrame, b, (x) => reco.reconstruct(x)));
-        log(summary(rows.at(-1)!));
+        variants.push({ stage: `full reconstruction, ${cnn.info.name} [${cnn.info.backend}]${clf === undefined ? '' : ` + classifier ${clf.kind}`} (interleaved)`, f: (x) => reco.reconstruct(x) });
+      }
+      if (variants.length > 1) {
+        for (const r of await interleaved(variants, events, freshFrame, b)) {
+          rows.push(r);
+          log(summary(r));
+        }
+        // The classifier's own work per event, alone: features from the tracks (found beforehand, untimed) + the model.
+        const tt = createTransverseReconstructor(g, rc.transverse);
+        const prepared = hits.map((h) => ({ h, r: tt.reconstruct(h) })).filter((x) => x.r.track !== undefined);
+        const fr = new Float64Array(classifierFeatureCount(g.nStations));
+        for (const kind of ['gbt', 'mlp'] as const) {
+          const clf = await loadEventClassifier(values.model!, kind, undefined);
+          if (clf === undefined) continue;
+          const one = (i: number): void => {
+            const { h, r } = prepared[i]!;
+            classifierFeatures(h, g, { energyGeV: 10, dCm: -3, xCm: 0, yCm: 0, nHits: h.station.length }, r.track!, r.clustersPerStation, fr);
+            clf.classify(fr);
+          };
+          for (let i = 0; i < Math.min(200, prepared.length); i++) one(i);
+          const lat = new Float64Array(prepared.length);
+          const t0 = performance.now();
+          for (let i = 0; i < prepared.length; i++) {
+            const a = performance.now();
+            one(i);
+            lat[i] = performance.now() - a;
+          }
+          rows.push(row(`classifier ${kind} alone (features + model, per reconstructed event)`, 1, prepared.length, performance.now() - t0, lat));
+          log(summary(rows.at(-1)!));
+        }
       }
     }
     if (cnn !== undefined) {
@@ -153,6 +185,7 @@ export const command: Command = {
       events: n,
       seed,
       hits_per_event: hitSum / n,
+      signal_spectrum: cfg.simulation.signalSpectrum,
       node: process.version,
       cpu_note: 'one process; one thread unless a row names worker threads (those rows use that many more cores)',
       /** The CNN's backend and execution (fused plan or layers model); 'none' without --model. */
@@ -219,6 +252,25 @@ async function batched<T>(stage: string, all: readonly T[], fresh: (x: T) => T, 
   return row(stage, Math.min(b, items.length), Math.min(items.length, nb * b), performance.now() - t0, lat);
 }
 
+/** Like batched, for several stages at once: batch k of every stage in turn (order rotating with k). */
+async function interleaved<T>(stages: readonly { stage: string; f: (x: readonly T[]) => Promise<unknown> }[], all: readonly T[], fresh: (x: T) => T, b: number): Promise<Row[]> {
+  const nb = Math.max(1, Math.floor(all.length / b));
+  for (const s of stages) for (let k = 0; k < Math.min(2, nb); k++) await s.f(all.slice(k * b, (k + 1) * b));
+  const lat = stages.map(() => new Float64Array(nb));
+  const total = stages.map(() => 0);
+  for (let k = 0; k < nb; k++) {
+    for (let j = 0; j < stages.length; j++) {
+      const i = (j + k) % stages.length;
+      const chunk = all.slice(k * b, (k + 1) * b).map(fresh);
+      const a = performance.now();
+      await stages[i]!.f(chunk);
+      lat[i]![k] = performance.now() - a;
+      total[i]! += lat[i]![k]!;
+    }
+  }
+  return stages.map((s, i) => row(s.stage, Math.min(b, all.length), Math.min(all.length, nb * b), total[i]!, lat[i]!));
+}
+
 function row(stage: string, batch: number, events: number, totalMs: number, lat: Float64Array): Row {
   const sorted = lat.slice().sort();
   return {
@@ -231,12 +283,12 @@ function row(stage: string, batch: number, events: number, totalMs: number, lat:
   };
 }
 
-function markdown(r: { events: number; seed: number; hits_per_event: number; node: string; rows: Row[]; memory: Record<string, number> }, argv: readonly string[]): string {
+function markdown(r: { events: number; seed: number; hits_per_event: number; signal_spectrum: string; node: string; rows: Row[]; memory: Record<string, number> }, argv: readonly string[]): string {
   return [
     '# Reconstruction benchmark',
     '',
     `- command: \`showertrig bench-reco ${argv.join(' ')}\``,
-    `- ${r.events} signal events (seed ${r.seed}, E uniform 1–100 GeV), ${r.hits_per_event.toFixed(0)} hits/event; node ${r.node}; one thread unless a row names worker threads`,
+    `- ${r.events} signal events (seed ${r.seed}, signal spectrum ${r.signal_spectrum}: simulation.signalSpectrum), ${r.hits_per_event.toFixed(0)} hits/event; node ${r.node}; one thread unless a row names worker threads`,
     `- latency is per call: one event for batch 1 stages, one batch otherwise`,
     `- memory at the end: RSS ${r.memory['rss_mb']!.toFixed(0)} MiB, heap ${r.memory['heap_used_mb']!.toFixed(0)} MiB, external ${r.memory['external_mb']!.toFixed(0)} MiB`,
     '',

@@ -5,7 +5,7 @@ import type { Candidate } from '../domain/index.js';
 import { createReconstructor, reconstructorConfig } from '../reconstruction/index.js';
 import { createSimulator } from '../sim/index.js';
 import { tableModel } from '../../test/helpers/truth-model.js';
-import { candidateDetail } from './event-detail.js';
+import { candidateDetail, candidateSummary } from './event-detail.js';
 
 test('the event detail redraws the reconstruction: hits per station, DBSCAN clusters, the chosen ones, axis and vertex', async () => {
   const cfg = parseConfig({ simulation: { seed: 7, ratesHz: { signal: 10, neutrino: 0, muon: 0, noise: 0 } } });
@@ -34,4 +34,11 @@ test('the event detail redraws the reconstruction: hits per station, DBSCAN clus
     checked++;
   });
   assert.ok(checked >= 15, `${checked} events checked`);
+});
+
+test('the candidate summary carries the classifier probabilities when the event has them', () => {
+  const event = { runId: 'r', eventId: 'e', timestampNs: 1n, status: 'ok' as const, nHits: 3, energyGeV: 9, dCm: -2, xCm: 0, yCm: 0, fitRmsCm: 0, stationsUsed: 2 };
+  assert.equal(candidateSummary({ event, selected: false, reasons: [] }).probabilities, undefined);
+  const classification = { score: 0.9, predictedClass: 'signal', probabilities: { signal: 0.9, nuElastic: 0.1 } };
+  assert.deepEqual(candidateSummary({ event: { ...event, classification }, selected: true, reasons: [] }).probabilities, { signal: 0.9, nuElastic: 0.1 });
 });

@@ -149,62 +149,83 @@ function walk(t: GbtTree, x: ArrayLike<number>, offset: number): number {
 interface Split { readonly gain: number; readonly feature: number; readonly bin: number }
 interface Leaf { readonly node: number; readonly start: number; readonly end: number; readonly hist: Float64Array; readonly split: Split | undefined }
 
+/** What the histogram and split helpers share: the binned training rows and the current gradients. */
+interface GrowContext {
+  readonly bins: Uint8Array;
+  readonly edges: Float64Array[];
+  readonly nTr: number;
+  readonly p: number;
+  readonly cfg: SoftmaxGbtConfig;
+  readonly idx: Int32Array;
+  grad: Float64Array;
+  hess: Float64Array;
+}
+
+/** (gradient, hessian, rows) per bin and feature of the rows idx[start, end). */
+function histOf(c: GrowContext, start: number, end: number): Float64Array {
+  const nb = c.cfg.maxBins;
+  const h = new Float64Array(c.p * nb * 3);
+  for (let f = 0; f < c.p; f++) {
+    const off = f * c.nTr;
+    const ho = f * nb * 3;
+    for (let k = start; k < end; k++) {
+      const i = c.idx[k]!;
+      const b = ho + 3 * c.bins[off + i]!;
+      h[b]! += c.grad[i]!;
+      h[b + 1]! += c.hess[i]!;
+      h[b + 2]! += 1;
+    }
+  }
+  return h;
+}
+
+/** The best split of a node with histogram h and count rows, or undefined when none gains. */
+function bestSplit(c: GrowContext, h: Float64Array, count: number): Split | undefined {
+  const { cfg, p, edges } = c;
+  const nb = cfg.maxBins;
+  let g = 0;
+  let hs = 0;
+  for (let b = 0; b < nb; b++) { g += h[3 * b]!; hs += h[3 * b + 1]!; }
+  const parent = (g * g) / (hs + cfg.l2);
+  let best: Split | undefined;
+  for (let f = 0; f < p; f++) {
+    const ho = f * nb * 3;
+    let gl = 0;
+    let hl = 0;
+    let nl = 0;
+    for (let b = 0; b < edges[f]!.length; b++) {
+      gl += h[ho + 3 * b]!;
+      hl += h[ho + 3 * b + 1]!;
+      nl += h[ho + 3 * b + 2]!;
+      if (nl < cfg.minSamplesLeaf || hl < cfg.minChildWeight) continue;
+      if (count - nl < cfg.minSamplesLeaf) break;
+      const hr = hs - hl;
+      if (hr < cfg.minChildWeight) continue;
+      const gr = g - gl;
+      const gain = (gl * gl) / (hl + cfg.l2) + (gr * gr) / (hr + cfg.l2) - parent;
+      if (gain > 1e-12 && (best === undefined || gain > best.gain)) best = { gain, feature: f, bin: b };
+    }
+  }
+  return best;
+}
+
 /** Leaf-wise tree growth on (gradient, hessian) histograms: 3 numbers per bin (g, h, rows). */
 function createGrower(bins: Uint8Array, edges: Float64Array[], nTr: number, p: number, cfg: SoftmaxGbtConfig) {
-  const nb = cfg.maxBins;
-  const idx = new Int32Array(nTr);
+  const c: GrowContext = { bins, edges, nTr, p, cfg, idx: new Int32Array(nTr), grad: new Float64Array(0), hess: new Float64Array(0) };
+  const { idx } = c;
   const tmp = new Int32Array(nTr);
   const leafOf = new Int32Array(nTr);
   return (grad: Float64Array, hess: Float64Array): { tree: GbtTree; leafOf: Int32Array } => {
-    const histOf = (start: number, end: number): Float64Array => {
-      const h = new Float64Array(p * nb * 3);
-      for (let f = 0; f < p; f++) {
-        const off = f * nTr;
-        const ho = f * nb * 3;
-        for (let k = start; k < end; k++) {
-          const i = idx[k]!;
-          const b = ho + 3 * bins[off + i]!;
-          h[b]! += grad[i]!;
-          h[b + 1]! += hess[i]!;
-          h[b + 2]! += 1;
-        }
-      }
-      return h;
-    };
-    const bestSplit = (h: Float64Array, count: number): Split | undefined => {
-      let g = 0;
-      let hs = 0;
-      for (let b = 0; b < nb; b++) { g += h[3 * b]!; hs += h[3 * b + 1]!; }
-      const parent = (g * g) / (hs + cfg.l2);
-      let best: Split | undefined;
-      for (let f = 0; f < p; f++) {
-        const ho = f * nb * 3;
-        let gl = 0;
-        let hl = 0;
-        let nl = 0;
-        for (let b = 0; b < edges[f]!.length; b++) {
-          gl += h[ho + 3 * b]!;
-          hl += h[ho + 3 * b + 1]!;
-          nl += h[ho + 3 * b + 2]!;
-          if (nl < cfg.minSamplesLeaf || hl < cfg.minChildWeight) continue;
-          if (count - nl < cfg.minSamplesLeaf) break;
-          const hr = hs - hl;
-          if (hr < cfg.minChildWeight) continue;
-          const gr = g - gl;
-          const gain = (gl * gl) / (hl + cfg.l2) + (gr * gr) / (hr + cfg.l2) - parent;
-          if (gain > 1e-12 && (best === undefined || gain > best.gain)) best = { gain, feature: f, bin: b };
-        }
-      }
-      return best;
-    };
+    c.grad = grad;
+    c.hess = hess;
     for (let k = 0; k < nTr; k++) idx[k] = k;
     const tree = { feature: [] as number[], threshold: [] as number[], left: [] as number[], right: [] as number[], value: [] as number[] };
     const newNode = (): number => {
       tree.feature.push(-1); tree.threshold.push(0); tree.left.push(-1); tree.right.push(-1); tree.value.push(0);
       return tree.feature.length - 1;
     };
-    const root = histOf(0, nTr);
-    let leaves: Leaf[] = [{ node: newNode(), start: 0, end: nTr, hist: root, split: bestSplit(root, nTr) }];
+    const root = histOf(c, 0, nTr);
+    let leaves: Leaf[] = [{ node: newNode(), start: 0, end: nTr, hist: root, split: bestSplit(c, root, nTr) }];
     while (leaves.length < cfg.maxLeafNodes) {
       let pick = -1;
       for (let l = 0; l < leaves.length; l++) {
@@ -225,7 +246,7 @@ function createGrower(bins: Uint8Array, edges: Float64Array[], nTr: number, p: n
       idx.set(tmp.subarray(0, t), a);
       const nl = a - leaf.start;
       const nr = leaf.end - a;
-      const small = nl <= nr ? histOf(leaf.start, a) : histOf(a, leaf.end);
+      const small = nl <= nr ? histOf(c, leaf.start, a) : histOf(c, a, leaf.end);
       const large = new Float64Array(leaf.hist.length);
       for (let j = 0; j < large.length; j++) large[j] = leaf.hist[j]! - small[j]!;
       const hl = nl <= nr ? small : large;
@@ -238,8 +259,8 @@ function createGrower(bins: Uint8Array, edges: Float64Array[], nTr: number, p: n
       tree.right[leaf.node] = rn;
       leaves = [
         ...leaves.slice(0, pick),
-        { node: ln, start: leaf.start, end: a, hist: hl, split: bestSplit(hl, nl) },
-        { node: rn, start: a, end: leaf.end, hist: hr, split: bestSplit(hr, nr) },
+        { node: ln, start: leaf.start, end: a, hist: hl, split: bestSplit(c, hl, nl) },
+        { node: rn, start: a, end: leaf.end, hist: hr, split: bestSplit(c, hr, nr) },
         ...leaves.slice(pick + 1),
       ];
     }

@@ -96,7 +96,12 @@ export async function trainMlp(
   let since = 0;
   const nTr = n - nVal;
   for (let epoch = 0; epoch < cfg.epochs && since < cfg.patience; epoch++) {
-    const order = tf.util.createShuffledIndices(nTr);
+    // Seeded shuffle (tf.util.createShuffledIndices draws from Math.random): the same seed gives the same net.
+    const order = Uint32Array.from({ length: nTr }, (_, i) => i);
+    for (let i = nTr - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      const t = order[i]!; order[i] = order[j]!; order[j] = t;
+    }
     let trainLoss = 0;
     for (let s = 0; s < nTr; s += cfg.batchSize) {
       const idx = tf.tensor1d(Int32Array.from(order.slice(s, s + cfg.batchSize)), 'int32');
