@@ -15,7 +15,7 @@
  * Upstream: log(1 + hits within CORE_OUTER_CM of the axis in stations before the track's first).
  * Units in the names. Pure; one pass over the hits (a few µs per event), scratch memory only.
  */
-import { planeZCm, pixelToXCm, pixelToYCm, type DetectorGeometry, type Hits, type RecoEvent } from '../domain/index.js';
+import { planeZCm, type DetectorGeometry, type Hits, type RecoEvent } from '../domain/index.js';
 import type { TrackFit } from './clustering/index.js';
 
 /** Core radius for the core fraction, cm (about a third of lead's Molière radius of 1.6 cm). */
