@@ -31,6 +31,18 @@ const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--
               per-station KS distance to the calibration reference (window --window s, default 10) first exceeds
               its critical value (alpha 0.001) and which station it names; the rate over threshold vs 3 x budget
   export:     writes the images (float32, NHWC) and labels for the Keras reference
+  --events N            train: training events (default 12000); calibrate: calibration events; evaluate,
+                        export: events per exotic class
+  --val-events N        train, export: validation events (default 2000)
+  --epochs E            train: epochs (default 8)
+  --batch B             train: events per batch (default 64)
+  --lr X                train: learning rate (default 0.002)
+  --latent L            train: size of the dense latent code (default 32)
+  --calibration-events N  train, export: fresh ordinary events for the threshold (default 20000)
+  --budget-hz HZ        train, calibrate: the rate of ordinary events allowed over threshold (default anomaly.budgetHz)
+  --out DIR             train: model directory; evaluate, drift: report directory; export: image directory
+  --seed S              simulation seed of the command's sample
+  --config FILE         JSON config file (rates, detector, anomaly; see config/default.json)
   --score M   train/calibrate: the per-station term and how terms combine, mse[:mean|max] or
               relative[:epsilon][:mean|max] (default relative:0.6:max: per station the squared error over the
               station's squared log-amplitude + epsilon; the score is the largest station term)

@@ -14,11 +14,16 @@ import { intFlag, numFlag, parseFlags, type Command } from './args.js';
 
 const USAGE = `usage: showertrig fom [--events N] [--seed S] [--runs R] [--goal 0.9] [--hours H] [--injection-s 30]
                      [--threshold T] [--model DIR] [--report DIR] [--config FILE]
-  --events N      simulated + reconstructed events per class for the pools (default 3000, seed --seed, default 4001)
-  --runs R        seeded injection runs per factor (default 20); --goal: detected fraction that counts (default 0.9)
-  --hours H       simulated background-only hours per configuration for the false-alarm rate (default 2)
-  --threshold T   classifier working point (default: the one stored in classifier.json)
-  --report DIR    where fom.md, fom.json and fom/mde.svg go (default reports)`;
+  --events N        simulated + reconstructed events per class for the pools (default 3000)
+  --seed S          seed of the pools (default 4001)
+  --runs R          seeded injection runs per factor (default 20)
+  --goal F          detected fraction of the runs that counts as detected (default 0.9)
+  --hours H         simulated background-only hours per configuration for the false-alarm rate (default 2)
+  --injection-s T   length of the injected excess, s (default 30)
+  --threshold T     classifier working point (default: the one stored in classifier.json)
+  --model DIR       model directory with the CNN and classifier.json (default: config reconstruction.modelDir)
+  --report DIR      where fom.md, fom.json and fom/mde.svg go (default reports)
+  --config FILE     JSON config file (rates, trigger, detector; see config/default.json)`;
 
 export const command: Command = {
   name: 'fom',

@@ -19,7 +19,7 @@ import { silentLogger } from '../../src/telemetry/index.js';
 import { consumeUntil, createTopics, freshTopics, kafkaClient, produce, scrape, startTrigger, waitFor, type TriggerProcess } from '../helpers/kafka.js';
 
 const codecs = createCodecs('avro');
-const TRIGGER = { excess: { windowS: 5, stepS: 1, trailingWindowS: 20, holdoffS: 10, zThreshold: 5, allowedLatenessS: 1, idlePartitionS: 3 } };
+const TRIGGER = { selection: { mode: 'cuts' }, excess: { windowS: 5, stepS: 1, trailingWindowS: 20, holdoffS: 10, zThreshold: 5, allowedLatenessS: 1, idlePartitionS: 3 } };
 const SIM = {
   seed: 91,
   signalSpectrum: 'flat',
