@@ -8,28 +8,33 @@ const PURE = '^src/(domain|sim|reconstruction|trigger|numerics|anomaly)/';
  * of main.ts's COMMANDS; a test checks the two lists agree). Helpers (args, terminal, bench-results, a command's own <cmd>-*.ts) are
  * other files.
  */
-const COMMAND_FILES = '^src/(cli|bench)/(run|replay|record|simulate|inspect|evaluate|train|bench-sim|bench-codecs|bench-reco|bench-e2e|bench-backends|soak|fom|anomaly)\\.ts$';
-const IO_LIBS = '^(kafkajs|prom-client|avsc|msgpackr|rxjs|fs|node:fs|net|node:net|http|node:http|https|node:https|child_process|node:child_process)$|^(fs|node:fs)/';
+const COMMAND_FILES =
+  '^src/(cli|bench)/(run|replay|record|simulate|inspect|evaluate|train|bench-sim|bench-codecs|bench-reco|bench-e2e|bench-backends|soak|fom|anomaly)\\.ts$';
+const IO_LIBS =
+  '^(kafkajs|prom-client|avsc|msgpackr|rxjs|fs|node:fs|net|node:net|http|node:http|https|node:https|child_process|node:child_process)$|^(fs|node:fs)/';
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     {
       name: 'physics-no-io',
-      comment: 'Physics, reconstruction and statistics code is pure: no I/O, codec, stream or metrics libraries.',
+      comment:
+        'Physics, reconstruction and statistics code is pure: no I/O, codec, stream or metrics libraries.',
       severity: 'error',
       from: { path: PURE },
       to: { path: IO_LIBS, dependencyTypes: ['npm', 'core', 'npm-optional', 'npm-dev'] },
     },
     {
       name: 'physics-no-io-transitive',
-      comment: 'Not through a barrel or any other module either: nothing physics code reaches may import an I/O library.',
+      comment:
+        'Not through a barrel or any other module either: nothing physics code reaches may import an I/O library.',
       severity: 'error',
       from: { path: PURE },
       to: { path: IO_LIBS, reachable: true },
     },
     {
       name: 'no-command-imports-command',
-      comment: 'A command file never imports another: what two commands share lives in a CLI helper or in src/app. Only main.ts dispatches to every command.',
+      comment:
+        'A command file never imports another: what two commands share lives in a CLI helper or in src/app. Only main.ts dispatches to every command.',
       severity: 'error',
       from: { path: COMMAND_FILES },
       to: { path: COMMAND_FILES },
@@ -41,7 +46,10 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/cli/', pathNot: '\\.test\\.ts$' },
       to: {
-        path: ['^src/(io|pipeline|codecs|sim|display|reconstruction)/', '^(kafkajs|rxjs|prom-client|avsc|msgpackr|@tensorflow/.*)$'],
+        path: [
+          '^src/(io|pipeline|codecs|sim|display|reconstruction)/',
+          '^(kafkajs|rxjs|prom-client|avsc|msgpackr|@tensorflow/.*)$',
+        ],
         pathNot: '^src/reconstruction/index\\.ts$',
       },
     },

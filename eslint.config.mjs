@@ -4,13 +4,30 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'web/**', 'scripts/**', 'test/**', 'bench/**', '**/*.mjs', '**/*.cjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'web/**',
+      'scripts/**',
+      'test/**',
+      'bench/**',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   {
     files: ['src/**/*.ts'],
     extends: [tseslint.configs.recommended],
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-var': 'error',
@@ -23,6 +40,11 @@ export default tseslint.config(
   {
     // Tests: long test bodies and fixtures are fine.
     files: ['src/**/*.test.ts'],
-    rules: { 'max-lines-per-function': 'off', 'max-lines': 'off', 'no-console': 'off', '@typescript-eslint/no-unused-expressions': 'off' },
+    rules: {
+      'max-lines-per-function': 'off',
+      'max-lines': 'off',
+      'no-console': 'off',
+      '@typescript-eslint/no-unused-expressions': 'off',
+    },
   },
 );

@@ -10,7 +10,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'web');
 mkdirSync(out, { recursive: true });
 await build({
-  entryPoints: { display: join(root, 'web/display/main.ts'), 'display-style': join(root, 'web/display/style.css') },
+  entryPoints: {
+    display: join(root, 'web/display/main.ts'),
+    'display-style': join(root, 'web/display/style.css'),
+  },
   outdir: out,
   entryNames: '[name]',
   bundle: true,

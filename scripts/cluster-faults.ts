@@ -15,7 +15,14 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { freshTopics, startTrigger, waitFor, type TriggerProcess } from '../test/helpers/kafka.js';
-import { busiestLeader, lossAndDuplicates, readKeys, startTestCluster, watchReadiness, type TestCluster } from '../test/helpers/cluster.js';
+import {
+  busiestLeader,
+  lossAndDuplicates,
+  readKeys,
+  startTestCluster,
+  watchReadiness,
+  type TestCluster,
+} from '../test/helpers/cluster.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,15 +36,23 @@ const RATE = Number(values.rate);
 const DOWN_S = Number(values['down-s']);
 const PRE_S = 10;
 const POST_S = 15;
-const log = (s: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
+const log = (s: string): void =>
+  void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-interface Sample { readonly tS: number; readonly reconstructed: number; readonly buckets: Map<string, number> }
+interface Sample {
+  readonly tS: number;
+  readonly reconstructed: number;
+  readonly buckets: Map<string, number>;
+}
 
 async function sample(p: TriggerProcess, t0: number): Promise<Sample | undefined> {
   const base = p.metricsUrl();
   if (base === undefined) return undefined;
-  const text = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text(), () => '');
+  const text = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(2_000) }).then(
+    (r) => r.text(),
+    () => '',
+  );
   if (text === '') return undefined;
   let reconstructed = 0;
   const buckets = new Map<string, number>();
@@ -55,7 +70,9 @@ function p99(a: Sample, b: Sample): number | undefined {
   const les = [...b.buckets.keys()];
   const total = (b.buckets.get('+Inf') ?? 0) - (a.buckets.get('+Inf') ?? 0);
   if (total <= 0) return undefined;
-  for (const le of les) if ((b.buckets.get(le) ?? 0) - (a.buckets.get(le) ?? 0) >= 0.99 * total) return le === '+Inf' ? Infinity : Number(le);
+  for (const le of les)
+    if ((b.buckets.get(le) ?? 0) - (a.buckets.get(le) ?? 0) >= 0.99 * total)
+      return le === '+Inf' ? Infinity : Number(le);
   return Infinity;
 }
 
@@ -127,19 +144,55 @@ async function runFault(c: TestCluster, name: string): Promise<Record<string, un
   const opts = { kafka: { replicationFactor: 3, partitions: 4 }, service: { logLevel: 'warn' } };
   const events = Math.round(RATE * (PRE_S + fault.seconds + POST_S));
   const runId = `${name}-${topics.frames}`;
-  const proc = startTrigger(topics, opts, `g-${topics.frames}`, { brokers: c.brokers, args: ['--role', 'all'] });
+  const proc = startTrigger(topics, opts, `g-${topics.frames}`, {
+    brokers: c.brokers,
+    args: ['--role', 'all'],
+  });
   try {
-    await waitFor(() => proc.metricsUrl() !== undefined || proc.child.exitCode !== null, 120_000, 'processor metrics');
+    await waitFor(
+      () => proc.metricsUrl() !== undefined || proc.child.exitCode !== null,
+      120_000,
+      'processor metrics',
+    );
     const base = proc.metricsUrl() as string;
-    for (let i = 0; i < 600 && (await fetch(`${base}/readyz`).then((r) => r.status, () => 0)) !== 200; i++) await sleep(200);
+    for (
+      let i = 0;
+      i < 600 &&
+      (await fetch(`${base}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      )) !== 200;
+      i++
+    )
+      await sleep(200);
     log(`${name}: processor ready; publishing ${events} events at ${RATE}/s`);
     const t0 = Date.now();
-    const sim = startTrigger(topics, opts, `g-${topics.frames}`, { brokers: c.brokers, command: ['simulate', '--events', String(events), '--rate', String(RATE), '--seed', '11', '--run-id', runId] });
+    const sim = startTrigger(topics, opts, `g-${topics.frames}`, {
+      brokers: c.brokers,
+      command: [
+        'simulate',
+        '--events',
+        String(events),
+        '--rate',
+        String(RATE),
+        '--seed',
+        '11',
+        '--run-id',
+        runId,
+      ],
+    });
     const samples: Sample[] = [];
-    const sampler = setInterval(() => void sample(proc, t0).then((s) => s !== undefined && samples.push(s)), 1_000);
+    const sampler = setInterval(
+      () => void sample(proc, t0).then((s) => s !== undefined && samples.push(s)),
+      1_000,
+    );
     const watch = watchReadiness(() => base);
     // PRE_S of steady flow before the fault (the simulator takes seconds to start).
-    await waitFor(() => (samples[samples.length - 1]?.reconstructed ?? 0) > 0 || sim.child.exitCode !== null, 120_000, 'the first reconstructed events');
+    await waitFor(
+      () => (samples[samples.length - 1]?.reconstructed ?? 0) > 0 || sim.child.exitCode !== null,
+      120_000,
+      'the first reconstructed events',
+    );
     await sleep(PRE_S * 1000);
     const faultFromS = (Date.now() - t0) / 1000;
     log(`${name}: fault starts`);
@@ -153,7 +206,10 @@ async function runFault(c: TestCluster, name: string): Promise<Record<string, un
     let reco = lossAndDuplicates(expected, []);
     let progressAt = Date.now();
     let seen = -1;
-    while ((reco = lossAndDuplicates(expected, await readKeys(c.kafka, topics.reco))).lost > 0 && Date.now() - progressAt < 30_000) {
+    while (
+      (reco = lossAndDuplicates(expected, await readKeys(c.kafka, topics.reco))).lost > 0 &&
+      Date.now() - progressAt < 30_000
+    ) {
       if (reco.distinct > seen) [seen, progressAt] = [reco.distinct, Date.now()];
       await sleep(5_000);
     }
@@ -174,7 +230,10 @@ async function runFault(c: TestCluster, name: string): Promise<Record<string, un
       frames: { lost: frames.lost, duplicated: frames.duplicated },
       reco: { lost: reco.lost, duplicated: reco.duplicated },
       processorExited: proc.child.exitCode !== null,
-      notReady: gaps.map((g) => ({ fromS: +(g.fromMs / 1000).toFixed(1), forS: +((g.toMs - g.fromMs) / 1000).toFixed(1) })),
+      notReady: gaps.map((g) => ({
+        fromS: +(g.fromMs / 1000).toFixed(1),
+        forS: +((g.toMs - g.fromMs) / 1000).toFixed(1),
+      })),
       faultS: [+faultFromS.toFixed(1), +faultToS.toFixed(1)],
       eventsPerSBefore: +median(before).toFixed(1),
       eventsPerSMinDuring: during.length > 0 ? +Math.min(...during).toFixed(1) : null,

@@ -18,9 +18,20 @@ const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 's
   executablePath: '/usr/bin/chromium',
   headless: true,
   viewport: { width: 1500, height: 1000 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
-const child = spawn(process.execPath, ['bin/showertrig.js', 'run', '--metrics-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+const child = spawn(process.execPath, ['bin/showertrig.js', 'run', '--metrics-port', '0'], {
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
 let err = '';
 child.stderr.on('data', (d) => (err += d.toString()));
 try {
@@ -38,7 +49,11 @@ try {
   await page.waitForTimeout(afterS * 1000);
   const cdp = await ctx.newCDPSession(page);
   const { cssContentSize } = await cdp.send('Page.getLayoutMetrics');
-  const shot = await cdp.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, clip: { x: 0, y: 0, width: cssContentSize.width, height: cssContentSize.height, scale: 1 } });
+  const shot = await cdp.send('Page.captureScreenshot', {
+    format: 'png',
+    captureBeyondViewport: true,
+    clip: { x: 0, y: 0, width: cssContentSize.width, height: cssContentSize.height, scale: 1 },
+  });
   const { writeFileSync } = await import('node:fs');
   writeFileSync(out, Buffer.from(shot.data, 'base64'));
   process.stdout.write(`wrote ${out}\n`);

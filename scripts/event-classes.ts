@@ -9,13 +9,25 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SIMULATION } from '../src/config/index.js';
 import { DEFAULT_GEOMETRY, EVENT_CLASSES, planeZCm, Rng } from '../src/domain/index.js';
-import { drawNcPi0, drawQuasiElastic, ELECTRON_MASS_GEV, generateEvent, neutrinoClassYields, protonRangeCm, slopesOf, depthAtStationX0 } from '../src/sim/index.js';
+import {
+  drawNcPi0,
+  drawQuasiElastic,
+  ELECTRON_MASS_GEV,
+  generateEvent,
+  neutrinoClassYields,
+  protonRangeCm,
+  slopesOf,
+  depthAtStationX0,
+} from '../src/sim/index.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '2000' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { events: { type: 'string', default: '2000' }, out: { type: 'string' } },
+});
 const n = Number(values.events);
 const cfg = DEFAULT_SIMULATION;
 const g = DEFAULT_GEOMETRY;
-const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+const q = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 const rows: string[] = [];
 for (const cls of EVENT_CLASSES) {
   const rng = new Rng(77);
@@ -29,11 +41,18 @@ for (const cls of EVENT_CLASSES) {
     e.push(ev.truth.energyGeV);
     th.push(t);
     hits.push(ev.hits.station.length);
-    if (cls === 'signal' || cls === 'nuElastic') maxBound = Math.max(maxBound, ((ev.truth.energyGeV + ELECTRON_MASS_GEV) * t * t) / (2 * ELECTRON_MASS_GEV));
+    if (cls === 'signal' || cls === 'nuElastic')
+      maxBound = Math.max(
+        maxBound,
+        ((ev.truth.energyGeV + ELECTRON_MASS_GEV) * t * t) / (2 * ELECTRON_MASS_GEV),
+      );
   }
-  const energy = cls === 'noise' ? '–' : `${q(e, 0.5).toFixed(1)} (${q(e, 0.1).toFixed(1)}–${q(e, 0.9).toFixed(1)})`;
+  const energy =
+    cls === 'noise' ? '–' : `${q(e, 0.5).toFixed(1)} (${q(e, 0.1).toFixed(1)}–${q(e, 0.9).toFixed(1)})`;
   const bound = cls === 'signal' || cls === 'nuElastic' ? maxBound.toFixed(3) : '–';
-  rows.push(`| ${cls} | ${cfg.ratesHz[cls]} | ${energy} | ${(1000 * q(th, 0.5)).toFixed(1)} | ${bound} | ${(hits.reduce((a, b) => a + b, 0) / n).toFixed(0)} |`);
+  rows.push(
+    `| ${cls} | ${cfg.ratesHz[cls]} | ${energy} | ${(1000 * q(th, 0.5)).toFixed(1)} | ${bound} | ${(hits.reduce((a, b) => a + b, 0) / n).toFixed(0)} |`,
+  );
 }
 // class signatures from the kinematics alone
 const rng = new Rng(78);
@@ -45,13 +64,21 @@ for (let i = 0; i < n; i++) {
   protons++;
   const s = slopesOf(qe.nucleonTheta, qe.nucleonPhi);
   const d = cfg.dRangeCm[0] + (cfg.dRangeCm[1] - cfg.dRangeCm[0]) * rng.uniform();
-  if (protonRangeCm(qe.nucleonKineticGeV) > depthAtStationX0(g, d, 0, Math.hypot(1, s.slopeX, s.slopeY)) * g.lead.radiationLengthCm) visible++;
+  if (
+    protonRangeCm(qe.nucleonKineticGeV) >
+    depthAtStationX0(g, d, 0, Math.hypot(1, s.slopeX, s.slopeY)) * g.lead.radiationLengthCm
+  )
+    visible++;
 }
 let apart = 0;
 for (let i = 0; i < n; i++) {
   const p = drawNcPi0(rng, cfg.physics, ...cfg.energyRangeGeV);
   const dz = planeZCm(g, 1) + 3.75;
-  if (Math.hypot(p.photons[0].slopeX - p.photons[1].slopeX, p.photons[0].slopeY - p.photons[1].slopeY) * dz >= 1) apart++;
+  if (
+    Math.hypot(p.photons[0].slopeX - p.photons[1].slopeX, p.photons[0].slopeY - p.photons[1].slopeY) * dz >=
+    1
+  )
+    apart++;
 }
 const y = neutrinoClassYields(cfg.physics);
 const md = [

@@ -26,7 +26,13 @@ class Collect extends RatePlot {
   }
 }
 
-const { values } = parseArgs({ options: { excess: { type: 'string', default: 'signal:4:150:30' }, seeds: { type: 'string', default: '1' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    excess: { type: 'string', default: 'signal:4:150:30' },
+    seeds: { type: 'string', default: '1' },
+    out: { type: 'string' },
+  },
+});
 const rows: string[] = [];
 for (const seed of values.seeds.split(',').map(Number)) {
   for (const estimator of ['mean', 'clipped-mean'] as const) {
@@ -39,16 +45,29 @@ for (const seed of values.seeds.split(',').map(Number)) {
     const ex = cfg.trigger.excess;
     const chart = new Collect(ex.windowS, ex.zThreshold);
     const durationS = x.startS + x.durationS + ex.windowS + ex.trailingWindowS + 10;
-    await runSimulatorEmbedded(cfg, createLogger('error', { cmd: 'excess-after' }), durationS, { speed: Infinity, stop: { stopped: false }, plot: { dir: '', chart } });
+    await runSimulatorEmbedded(cfg, createLogger('error', { cmd: 'excess-after' }), durationS, {
+      speed: Infinity,
+      stop: { stopped: false },
+      plot: { dir: '', chart },
+    });
     const rel = (ns: bigint): number => Number(ns - DEFAULT_START_NS) / 1e9; // simulated seconds
-    const during = chart.evaluations.filter((e) => rel(e.windowEndNs) > x.startS && rel(e.windowStartNs) < x.startS + x.durationS);
-    const after = chart.evaluations.filter((e) => rel(e.windowStartNs) >= x.startS + x.durationS && rel(e.windowEndNs) <= x.startS + x.durationS + ex.windowS + ex.trailingWindowS);
+    const during = chart.evaluations.filter(
+      (e) => rel(e.windowEndNs) > x.startS && rel(e.windowStartNs) < x.startS + x.durationS,
+    );
+    const after = chart.evaluations.filter(
+      (e) =>
+        rel(e.windowStartNs) >= x.startS + x.durationS &&
+        rel(e.windowEndNs) <= x.startS + x.durationS + ex.windowS + ex.trailingWindowS,
+    );
     const zs = after.map((e) => e.z);
     const before = chart.evaluations.filter((e) => rel(e.windowEndNs) <= x.startS);
     const muBefore = before.length > 0 ? before[before.length - 1]!.expected : NaN;
     const muShift = Math.max(...after.map((e) => e.expected / muBefore - 1));
     const first = chart.evaluations[0];
-    const alerts = chart.collected.map((a) => `${a.method} ${rel(a.windowStartNs).toFixed(0)}–${rel(a.windowEndNs).toFixed(0)} s Z ${a.z.toFixed(2)}`);
+    const alerts = chart.collected.map(
+      (a) =>
+        `${a.method} ${rel(a.windowStartNs).toFixed(0)}–${rel(a.windowEndNs).toFixed(0)} s Z ${a.z.toFixed(2)}`,
+    );
     rows.push(
       `| ${seed} | ${estimator} | ${first === undefined ? '–' : rel(first.windowEndNs).toFixed(0)} | ${Math.max(...during.map((e) => e.z)).toFixed(2)} | ${(100 * muShift).toFixed(1)} % | ${Math.min(...zs).toFixed(2)} | ${(zs.reduce((a, b) => a + b, 0) / zs.length).toFixed(2)} | ${alerts.join('; ') || 'none'} |`,
     );

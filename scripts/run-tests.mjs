@@ -26,9 +26,15 @@ files.sort();
 const portOpen = (host, port) =>
   new Promise((resolve) => {
     const s = connect({ host, port, timeout: 1000 });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
-    s.once('timeout', () => { s.destroy(); resolve(false); });
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
   });
 
 let startedBroker = false;

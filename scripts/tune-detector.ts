@@ -22,7 +22,17 @@ import { paperBaseline, type PaperBaselineResult } from '../src/app/tuning/paper
 import { parseSimulation } from '../src/config/index.js';
 import { DEFAULT_GEOMETRY } from '../src/domain/index.js';
 
-const { values } = parseArgs({ options: { train: { type: 'string' }, test: { type: 'string' }, 'check-train': { type: 'string' }, out: { type: 'string' }, start: { type: 'string' }, rounds: { type: 'string' }, step: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    train: { type: 'string' },
+    test: { type: 'string' },
+    'check-train': { type: 'string' },
+    out: { type: 'string' },
+    start: { type: 'string' },
+    rounds: { type: 'string' },
+    step: { type: 'string' },
+  },
+});
 const TRAIN = Number(values.train ?? 10000);
 const TEST = Number(values.test ?? 5000);
 const CHECK_TRAIN = Number(values['check-train'] ?? 40000);
@@ -37,7 +47,10 @@ type Params = [number, number, number];
 const LOWER: Params = [1, 0, 0];
 
 function measure(p: Params, train = TRAIN, test = TEST, seed = 11): PaperBaselineResult {
-  const sim = parseSimulation({ countFluctuation: 'sampling', fluctuations: { planeFanoFactor: p[0], profileSpreadScale: p[1], lateralRadiusSpread: p[2] } });
+  const sim = parseSimulation({
+    countFluctuation: 'sampling',
+    fluctuations: { planeFanoFactor: p[0], profileSpreadScale: p[1], lateralRadiusSpread: p[2] },
+  });
   return paperBaseline(DEFAULT_GEOMETRY, sim, { trainEvents: train, testEvents: test, seed });
 }
 
@@ -57,7 +70,9 @@ function evaluate(p: Params): { r: PaperBaselineResult; c: number } {
     const r = measure(p);
     hit = { r, c: chi2(r) };
     cache.set(key, hit);
-    process.stderr.write(`${NAMES.map((n, i) => `${n}=${p[i]!.toFixed(3)}`).join(' ')}: RMSE ${r.rmseEGeV.toFixed(2)} σE ${r.sigmaE.toFixed(3)} σd ${r.sigmaDCm.toFixed(3)} a ${r.fit.a.toFixed(3)} b ${r.fit.b.toFixed(3)} χ² ${hit.c.toFixed(2)} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+    process.stderr.write(
+      `${NAMES.map((n, i) => `${n}=${p[i]!.toFixed(3)}`).join(' ')}: RMSE ${r.rmseEGeV.toFixed(2)} σE ${r.sigmaE.toFixed(3)} σd ${r.sigmaDCm.toFixed(3)} a ${r.fit.a.toFixed(3)} b ${r.fit.b.toFixed(3)} χ² ${hit.c.toFixed(2)} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
+    );
   }
   return hit;
 }
@@ -107,7 +122,9 @@ const result = {
   command: `node --import tsx scripts/tune-detector.ts ${process.argv.slice(2).join(' ')}`.trim(),
   samples: { train: TRAIN, test: TEST, check_train: CHECK_TRAIN, check_test: TEST * 2 },
   parameters: Object.fromEntries(NAMES.map((n, i) => [n, { value: best[i], error: errors[i] }])),
-  jacobian: Object.fromEntries(TARGETS.map((t, i) => [t, Object.fromEntries(NAMES.map((n, j) => [n, jac[i]![j]]))])),
+  jacobian: Object.fromEntries(
+    TARGETS.map((t, i) => [t, Object.fromEntries(NAMES.map((n, j) => [n, jac[i]![j]]))]),
+  ),
   target_errors: Object.fromEntries(TARGETS.map((t, i) => [t, targetErr[i]])),
   fit_point: summary(cur.r),
   check: summary(check),
@@ -120,7 +137,8 @@ writeFileSync(join(OUT, 'tuning.md'), markdown());
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 
 function markdown(): string {
-  const f = (v: number | undefined, d = 3): string => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(d));
+  const f = (v: number | undefined, d = 3): string =>
+    v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(d);
   const row = (name: string, r: ReturnType<typeof summary>): string =>
     `| ${name} | ${f(r.rmseEGeV, 2)} | ${f(r.sigmaE)} | ${f(r.sigmaDCm)} | ${f(r.a)} ± ${f(r.aErr)} | ${f(r.b)} ± ${f(r.bErr)} (b² = ${f(r.b2, 4)} ± ${f(r.b2Err, 4)}) | ${r.fitRangeGeV.join('–')} | ` +
     `${f(r.weightedMeanXmm.std, 2)} / ${f(r.weightedMeanXmm.sigma_clipped, 2)} | ${f(r.dbscanXmm.std, 2)} / ${f(r.dbscanXmm.sigma_clipped, 2)} |`;
@@ -128,14 +146,17 @@ function markdown(): string {
     '# Detector tuning: the shower fluctuation model fitted to the method paper',
     '',
     `- command: \`${result.command}\`; ${cache.size} points of ${TRAIN} training + ${TEST} test showers (seed 11), the optimum re-measured on ${CHECK_TRAIN} + ${TEST * 2} (seed 23).`,
-    '- yardstick: the paper\'s Gaussian-fit baseline (per station var x, cov xy, var y and hit count; boosted trees on E and d with squared loss, uncalibrated) on the paper\'s sample (E uniform 1–100 GeV, d uniform in [−7.5, 0] cm).',
+    "- yardstick: the paper's Gaussian-fit baseline (per station var x, cov xy, var y and hit count; boosted trees on E and d with squared loss, uncalibrated) on the paper's sample (E uniform 1–100 GeV, d uniform in [−7.5, 0] cm).",
     '- objective: Σ((measured − Table 1)/(3 % of Table 1))² over E RMSE, σ_E, σ_d, plus a penalty above b = 0.05; coarse-to-fine coordinate search.',
-    '- errors: (JᵀWJ)⁻¹ with J the central-difference Jacobian of the three Table 1 quantities and W from their uncertainties (MC statistics of the test sample ⊕ the table\'s last digit); three targets, three parameters.',
+    "- errors: (JᵀWJ)⁻¹ with J the central-difference Jacobian of the three Table 1 quantities and W from their uncertainties (MC statistics of the test sample ⊕ the table's last digit); three targets, three parameters.",
     '- a, b: σ_E(E) = a/√E ⊕ b fitted to the bins whose ±2σ lies inside 1–100 GeV (near the range ends an uncalibrated regressor cannot predict past them and its spread narrows).',
     '',
     '| parameter | value | error | ∂(Table 1 quantity)/∂(parameter) at the optimum |',
     '|---|---|---|---|',
-    ...NAMES.map((n, j) => `| ${n} | ${f(best[j])} | ${f(errors[j])} | ${TARGETS.map((t, i) => `${t} ${f(jac[i]![j], 3)}`).join(', ')} |`),
+    ...NAMES.map(
+      (n, j) =>
+        `| ${n} | ${f(best[j])} | ${f(errors[j])} | ${TARGETS.map((t, i) => `${t} ${f(jac[i]![j], 3)}`).join(', ')} |`,
+    ),
     '',
     '| sample | E RMSE (GeV) | σ_E | σ_d (cm) | a (√GeV) | b | fit range (GeV) | weighted-mean X std / σ (mm) | DBSCAN + line X std / σ (mm) |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -147,17 +168,34 @@ function markdown(): string {
     '',
     '| E (GeV) | events | σ_E | a/√E ⊕ b |',
     '|---|---|---|---|',
-    ...result.check.perBin.map((b) => `| ${b.lo}–${b.hi} | ${b.n} | ${f(b.sigma)} | ${f(Math.sqrt(result.check.a ** 2 / b.centre + result.check.b ** 2))} |`),
+    ...result.check.perBin.map(
+      (b) =>
+        `| ${b.lo}–${b.hi} | ${b.n} | ${f(b.sigma)} | ${f(Math.sqrt(result.check.a ** 2 / b.centre + result.check.b ** 2))} |`,
+    ),
     '',
   ].join('\n');
 }
 
 function summary(r: PaperBaselineResult) {
   return {
-    rmseEGeV: r.rmseEGeV, sigmaE: r.sigmaE, sigmaDCm: r.sigmaDCm, rmseDCm: r.rmseDCm,
-    a: r.fit.a, aErr: r.fit.aErr, b: r.fit.b, bErr: r.fit.bErr, b2: r.fit.b2, b2Err: r.fit.b2Err, chi2: r.fit.chi2, ndf: r.fit.ndf, fitRangeGeV: r.fitRangeGeV,
+    rmseEGeV: r.rmseEGeV,
+    sigmaE: r.sigmaE,
+    sigmaDCm: r.sigmaDCm,
+    rmseDCm: r.rmseDCm,
+    a: r.fit.a,
+    aErr: r.fit.aErr,
+    b: r.fit.b,
+    bErr: r.fit.bErr,
+    b2: r.fit.b2,
+    b2Err: r.fit.b2Err,
+    chi2: r.fit.chi2,
+    ndf: r.fit.ndf,
+    fitRangeGeV: r.fitRangeGeV,
     perBin: r.perBin,
-    weightedMeanXmm: mm(r.weightedMeanX), weightedMeanYmm: mm(r.weightedMeanY), dbscanXmm: mm(r.dbscanX), dbscanYmm: mm(r.dbscanY),
+    weightedMeanXmm: mm(r.weightedMeanX),
+    weightedMeanYmm: mm(r.weightedMeanY),
+    dbscanXmm: mm(r.dbscanX),
+    dbscanYmm: mm(r.dbscanY),
   };
 }
 function mm(s: { sigmaClipped: number; std: number; halfWidth68: number }) {
@@ -165,12 +203,20 @@ function mm(s: { sigmaClipped: number; std: number; halfWidth68: number }) {
 }
 function normalMatrix(j: number[][], err: number[]): number[][] {
   const m = [0, 1, 2].map(() => [0, 0, 0]);
-  for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) for (let i = 0; i < j.length; i++) m[a]![b]! += (j[i]![a]! * j[i]![b]!) / err[i]! ** 2;
+  for (let a = 0; a < 3; a++)
+    for (let b = 0; b < 3; b++)
+      for (let i = 0; i < j.length; i++) m[a]![b]! += (j[i]![a]! * j[i]![b]!) / err[i]! ** 2;
   return m;
 }
 function invert3(m: number[][]): number[][] {
-  const [[a, b, c], [d, e, f], [g, hh, i]] = m as [[number, number, number], [number, number, number], [number, number, number]];
-  const A = e * i - f * hh, B = -(d * i - f * g), C = d * hh - e * g;
+  const [[a, b, c], [d, e, f], [g, hh, i]] = m as [
+    [number, number, number],
+    [number, number, number],
+    [number, number, number],
+  ];
+  const A = e * i - f * hh,
+    B = -(d * i - f * g),
+    C = d * hh - e * g;
   const det = a * A + b * B + c * C;
   return [
     [A / det, -(b * i - c * hh) / det, (b * f - c * e) / det],

@@ -1,7 +1,22 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { DEFAULT_GEOMETRY, Rng, type Hits } from '../domain/index.js';
-import { auc, buildAutoencoder, DriftMonitor, ksDistance, calibrateThreshold, fillImage, imageSize, imageSpec, passFraction, rocCurve, scoreImages, stationErrors, trainAutoencoder, wilson } from './index.js';
+import {
+  auc,
+  buildAutoencoder,
+  DriftMonitor,
+  ksDistance,
+  calibrateThreshold,
+  fillImage,
+  imageSize,
+  imageSpec,
+  passFraction,
+  rocCurve,
+  scoreImages,
+  stationErrors,
+  trainAutoencoder,
+  wilson,
+} from './index.js';
 
 const g = DEFAULT_GEOMETRY;
 const hits = (rows: [number, number, number, number][]): Hits => ({
@@ -14,11 +29,21 @@ const hits = (rows: [number, number, number, number][]): Hits => ({
 test('image: 60 x 50 bins of 30 px padded to 64 x 52, stations as channels, ln(1 + sum ADC / 64)', () => {
   const s = imageSpec(g);
   assert.deepEqual([s.binsX, s.binsY, s.width, s.height, s.channels], [60, 50, 60, 52, 3]);
-  const img = fillImage(s, hits([[0, 0, 0, 64], [0, 29, 29, 64], [2, 1799, 1499, 32]]));
+  const img = fillImage(
+    s,
+    hits([
+      [0, 0, 0, 64],
+      [0, 29, 29, 64],
+      [2, 1799, 1499, 32],
+    ]),
+  );
   assert.equal(img.length, imageSize(s));
   assert.ok(Math.abs(img[0]! - Math.log(3)) < 1e-6, 'two MIPs in the first bin of station 0');
   assert.ok(Math.abs(img[(49 * 60 + 59) * 3 + 2]! - Math.log1p(0.5)) < 1e-6, 'the last bin of station 2');
-  assert.equal(img.reduce((n, v) => n + (v > 0 ? 1 : 0), 0), 2);
+  assert.equal(
+    img.reduce((n, v) => n + (v > 0 ? 1 : 0), 0),
+    2,
+  );
   const zero = new Float32Array(img.length);
   const e = stationErrors(s, img, zero);
   assert.ok(e[0]! > 0 && e[1] === 0 && e[2]! > 0);
@@ -61,10 +86,17 @@ test('autoencoder: trained on empty-ish planes with one MIP track, a shower blob
   const train = new Float32Array(n * imageSize(s));
   for (let i = 0; i < n; i++) fillImage(s, track(), train, i * imageSize(s));
   const net = buildAutoencoder(s, { latent: 8, filters: [4, 8], seed: 1 });
-  const h = await trainAutoencoder(net, s, train.subarray(0, 64 * imageSize(s)), train.subarray(64 * imageSize(s)), { epochs: 3, batchSize: 16, learningRate: 0.01 });
+  const h = await trainAutoencoder(
+    net,
+    s,
+    train.subarray(0, 64 * imageSize(s)),
+    train.subarray(64 * imageSize(s)),
+    { epochs: 3, batchSize: 16, learningRate: 0.01 },
+  );
   assert.equal(h.loss.length, 3);
   const blob: [number, number, number, number][] = [];
-  for (let k = 0; k < 3; k++) for (let d = 0; d < 200; d++) blob.push([k, 60 + (d % 20) * 6, 60 + Math.floor(d / 20) * 6, 1000]);
+  for (let k = 0; k < 3; k++)
+    for (let d = 0; d < 200; d++) blob.push([k, 60 + (d % 20) * 6, 60 + Math.floor(d / 20) * 6, 1000]);
   blob.sort((a, b) => a[0] - b[0] || a[2] - b[2] || a[1] - b[1]);
   const test = new Float32Array(2 * imageSize(s));
   fillImage(s, track(), test, 0);
@@ -77,14 +109,17 @@ test('autoencoder: trained on empty-ish planes with one MIP track, a shower blob
 
 test('drift: a window drawn like the reference stays under the KS critical distance; a shifted station exceeds it and is named', () => {
   const rng = new Rng(9);
-  const ref = [0, 1, 2].map(() => [0.01, 0.05, 0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99].map((q) => [q, q] as [number, number]));
+  const ref = [0, 1, 2].map(() =>
+    [0.01, 0.05, 0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99].map((q) => [q, q] as [number, number]),
+  );
   const quiet = new DriftMonitor(ref, { windowS: 10, cAlpha: 1.95, minEvents: 100 });
   let s = quiet.push(0, [0, 0, 0]);
   for (let i = 1; i < 2000; i++) s = quiet.push(i * 0.01, [rng.uniform(), rng.uniform(), rng.uniform()]);
   assert.ok(s.events > 900 && s.events <= 1001, `window of 10 s holds ${s.events} events`);
   assert.ok(s.distance < s.critical, `${s.distance} vs ${s.critical}`);
   const faulty = new DriftMonitor(ref, { windowS: 10, cAlpha: 1.95, minEvents: 100 });
-  for (let i = 0; i < 2000; i++) s = faulty.push(i * 0.01, [rng.uniform(), Math.min(1, rng.uniform() + 0.2), rng.uniform()]);
+  for (let i = 0; i < 2000; i++)
+    s = faulty.push(i * 0.01, [rng.uniform(), Math.min(1, rng.uniform() + 0.2), rng.uniform()]);
   assert.ok(s.distance > s.critical);
   assert.equal(s.dominantStation, 1);
   assert.ok(Math.abs(ksDistance(Float64Array.from([0.5]), [[0.5, 0.4]]) - 0.5) < 1e-12);

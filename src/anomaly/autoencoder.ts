@@ -23,16 +23,66 @@ export function buildAutoencoder(s: ImageSpec, o: AutoencoderOptions = DEFAULT_A
   const w4 = s.width / 4;
   const neck = 8;
   const input = tf.input({ shape: [s.height, s.width, s.channels], name: 'image' });
-  let x = tf.layers.conv2d({ filters: f1, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ filters: f2, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(2) }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ filters: neck, kernelSize: 1, activation: 'relu', kernelInitializer: init(3) }).apply(x) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({
+      filters: f1,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(1),
+    })
+    .apply(input) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({
+      filters: f2,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(2),
+    })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({ filters: neck, kernelSize: 1, activation: 'relu', kernelInitializer: init(3) })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dense({ units: o.latent, name: 'latent', kernelInitializer: init(4) }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dense({ units: h4 * w4 * neck, activation: 'relu', kernelInitializer: init(5) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({ units: o.latent, name: 'latent', kernelInitializer: init(4) })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({ units: h4 * w4 * neck, activation: 'relu', kernelInitializer: init(5) })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.reshape({ targetShape: [h4, w4, neck] }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2dTranspose({ filters: f2, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(6) }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2dTranspose({ filters: f1, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(7) }).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.conv2d({ filters: s.channels, kernelSize: 3, padding: 'same', name: 'reconstruction', kernelInitializer: init(8) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2dTranspose({
+      filters: f2,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(6),
+    })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2dTranspose({
+      filters: f1,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(7),
+    })
+    .apply(x) as tf.SymbolicTensor;
+  const out = tf.layers
+    .conv2d({
+      filters: s.channels,
+      kernelSize: 3,
+      padding: 'same',
+      name: 'reconstruction',
+      kernelInitializer: init(8),
+    })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'anomaly_autoencoder' });
 }
 
@@ -45,9 +95,18 @@ export interface TrainOptions {
 
 /** Fits on `train` (n images) with `val` for monitoring; returns the per-epoch losses. */
 export async function trainAutoencoder(
-  net: tf.LayersModel, s: ImageSpec, train: Float32Array, val: Float32Array, o: TrainOptions,
+  net: tf.LayersModel,
+  s: ImageSpec,
+  train: Float32Array,
+  val: Float32Array,
+  o: TrainOptions,
 ): Promise<{ loss: number[]; valLoss: number[] }> {
-  const shape = (a: Float32Array): [number, number, number, number] => [a.length / imageSize(s), s.height, s.width, s.channels];
+  const shape = (a: Float32Array): [number, number, number, number] => [
+    a.length / imageSize(s),
+    s.height,
+    s.width,
+    s.channels,
+  ];
   const x = tf.tensor4d(train, shape(train));
   const xv = tf.tensor4d(val, shape(val));
   net.compile({ optimizer: tf.train.adam(o.learningRate), loss: 'meanSquaredError' });
@@ -56,7 +115,11 @@ export async function trainAutoencoder(
   let t0 = performance.now();
   try {
     await net.fit(x, x, {
-      epochs: o.epochs, batchSize: o.batchSize, shuffle: true, validationData: [xv, xv], verbose: 0,
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      shuffle: true,
+      validationData: [xv, xv],
+      verbose: 0,
       callbacks: {
         onEpochEnd: (epoch, logs) => {
           loss.push(Number(logs?.['loss']));
@@ -83,7 +146,14 @@ export interface Scores {
 }
 
 /** Scores n images in batches of `batchSize` with the given per-station term. */
-export function scoreImages(net: tf.LayersModel, s: ImageSpec, images: Float32Array, mode: ScoreMode = MSE, batchSize = 256, otherMode?: ScoreMode): Scores {
+export function scoreImages(
+  net: tf.LayersModel,
+  s: ImageSpec,
+  images: Float32Array,
+  mode: ScoreMode = MSE,
+  batchSize = 256,
+  otherMode?: ScoreMode,
+): Scores {
   const size = imageSize(s);
   const n = images.length / size;
   const score = new Float64Array(n);
@@ -92,12 +162,15 @@ export function scoreImages(net: tf.LayersModel, s: ImageSpec, images: Float32Ar
   for (let start = 0; start < n; start += batchSize) {
     const m = Math.min(batchSize, n - start);
     const chunk = images.subarray(start * size, (start + m) * size);
-    const y = tf.tidy(() => (net.predict(tf.tensor4d(chunk, [m, s.height, s.width, s.channels])) as tf.Tensor).dataSync());
+    const y = tf.tidy(() =>
+      (net.predict(tf.tensor4d(chunk, [m, s.height, s.width, s.channels])) as tf.Tensor).dataSync(),
+    );
     for (let i = 0; i < m; i++) {
       const terms = stationErrors(s, chunk, y, i * size, mode);
       terms.forEach((t, k) => (perStation[(start + i) * s.channels + k] = t));
       score[start + i] = combineTerms(mode, terms);
-      if (other !== undefined) other[start + i] = combineTerms(otherMode!, stationErrors(s, chunk, y, i * size, otherMode));
+      if (other !== undefined)
+        other[start + i] = combineTerms(otherMode!, stationErrors(s, chunk, y, i * size, otherMode));
     }
   }
   return { score, perStation, ...(other === undefined ? {} : { other }) };

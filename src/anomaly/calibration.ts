@@ -44,7 +44,9 @@ function thresholdFor(sorted: Float64Array, k: number): number {
   return sorted[n - 1 - kk]!;
 }
 
-export const REFERENCE_QUANTILES = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999];
+export const REFERENCE_QUANTILES = [
+  0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999,
+];
 
 function quantilesOf(sorted: Float64Array): [number, number][] {
   const n = sorted.length;
@@ -52,7 +54,12 @@ function quantilesOf(sorted: Float64Array): [number, number][] {
 }
 
 /** `perStation` ([event][station] flattened, `channels` per event) adds the per-station drift reference. */
-export function calibrateThreshold(scores: ArrayLike<number>, budgetHz: number, totalRateHz: number, perStation?: { values: ArrayLike<number>; channels: number }): AnomalyCalibration {
+export function calibrateThreshold(
+  scores: ArrayLike<number>,
+  budgetHz: number,
+  totalRateHz: number,
+  perStation?: { values: ArrayLike<number>; channels: number },
+): AnomalyCalibration {
   const sorted = Float64Array.from(scores).sort();
   const n = sorted.length;
   if (n < 2) throw new RangeError('calibrateThreshold: need at least 2 calibration scores');
@@ -64,15 +71,27 @@ export function calibrateThreshold(scores: ArrayLike<number>, budgetHz: number, 
   const s = Z95 * Math.sqrt(n * f * (1 - f));
   const ci = wilson(above, n);
   return {
-    budgetHz, totalRateHz, passFraction: f, threshold,
+    budgetHz,
+    totalRateHz,
+    passFraction: f,
+    threshold,
     thresholdCi95: [thresholdFor(sorted, k + s), thresholdFor(sorted, k - s)],
-    n, above,
+    n,
+    above,
     passFractionCi95: ci,
     rateCi95Hz: [ci[0] * totalRateHz, ci[1] * totalRateHz],
     referenceQuantiles: quantilesOf(sorted),
-    ...(perStation === undefined ? {} : {
-      stationQuantiles: Array.from({ length: perStation.channels }, (_, k) =>
-        quantilesOf(Float64Array.from({ length: n }, (_, i) => perStation.values[i * perStation.channels + k]!).sort())),
-    }),
+    ...(perStation === undefined
+      ? {}
+      : {
+          stationQuantiles: Array.from({ length: perStation.channels }, (_, k) =>
+            quantilesOf(
+              Float64Array.from(
+                { length: n },
+                (_, i) => perStation.values[i * perStation.channels + k]!,
+              ).sort(),
+            ),
+          ),
+        }),
   };
 }

@@ -53,7 +53,9 @@ export class DriftMonitor {
   state(): DriftState {
     const n = this.times.length - this.head;
     const critical = this.o.cAlpha / Math.sqrt(Math.max(1, n));
-    const perStation = this.reference.map((ref, k) => (n < this.o.minEvents ? 0 : ksDistance(this.window(k), ref)));
+    const perStation = this.reference.map((ref, k) =>
+      n < this.o.minEvents ? 0 : ksDistance(this.window(k), ref),
+    );
     const distance = Math.max(0, ...perStation);
     return { perStation, distance, dominantStation: perStation.indexOf(distance), events: n, critical };
   }

@@ -24,7 +24,11 @@ export interface ImageSpec {
 export const DEFAULT_BIN_PX = 30;
 export const DEFAULT_ADC_PER_MIP = 64;
 
-export function imageSpec(g: DetectorGeometry, binPx = DEFAULT_BIN_PX, adcPerMip = DEFAULT_ADC_PER_MIP): ImageSpec {
+export function imageSpec(
+  g: DetectorGeometry,
+  binPx = DEFAULT_BIN_PX,
+  adcPerMip = DEFAULT_ADC_PER_MIP,
+): ImageSpec {
   const binsX = Math.ceil(pixelsX(g) / binPx);
   const binsY = Math.ceil(pixelsY(g) / binPx);
   const up4 = (n: number): number => Math.ceil(n / 4) * 4;
@@ -34,7 +38,12 @@ export function imageSpec(g: DetectorGeometry, binPx = DEFAULT_BIN_PX, adcPerMip
 export const imageSize = (s: ImageSpec): number => s.width * s.height * s.channels;
 
 /** Writes the image of `hits` (layout [y][x][station], NHWC) into `out` at `offset`; returns out. */
-export function fillImage(s: ImageSpec, hits: Hits, out: Float32Array = new Float32Array(imageSize(s)), offset = 0): Float32Array {
+export function fillImage(
+  s: ImageSpec,
+  hits: Hits,
+  out: Float32Array = new Float32Array(imageSize(s)),
+  offset = 0,
+): Float32Array {
   const size = imageSize(s);
   out.fill(0, offset, offset + size);
   const c = s.channels;
@@ -59,7 +68,9 @@ export function fillImage(s: ImageSpec, hits: Hits, out: Float32Array = new Floa
  *             in [0, 1]; ε, in squared log-amplitude units, keeps nearly empty stations from
  *             dividing by ~0), so a bright but ordinary shower is not anomalous by brightness alone.
  */
-export type ScoreMode = ({ readonly kind: 'mse' } | { readonly kind: 'relative'; readonly epsilon: number }) & {
+export type ScoreMode = (
+  { readonly kind: 'mse' } | { readonly kind: 'relative'; readonly epsilon: number }
+) & {
   /**
    * How the station terms combine into the score: mean, or max (a fault or a topology in one
    * station is not diluted by two normal ones). Absent: mean.
@@ -74,7 +85,13 @@ export function combineTerms(mode: ScoreMode, terms: readonly number[]): number 
 }
 
 /** Per-station terms of one image; combineTerms makes the anomaly score of them. */
-export function stationErrors(s: ImageSpec, x: ArrayLike<number>, y: ArrayLike<number>, offset = 0, mode: ScoreMode = MSE): number[] {
+export function stationErrors(
+  s: ImageSpec,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  offset = 0,
+  mode: ScoreMode = MSE,
+): number[] {
   const c = s.channels;
   const sums = new Array<number>(c).fill(0);
   const light = new Array<number>(c).fill(0);
@@ -89,5 +106,7 @@ export function stationErrors(s: ImageSpec, x: ArrayLike<number>, y: ArrayLike<n
       }
     }
   }
-  return mode.kind === 'mse' ? sums.map((v) => v / (s.binsX * s.binsY)) : sums.map((v, k) => v / (light[k]! + mode.epsilon));
+  return mode.kind === 'mse'
+    ? sums.map((v) => v / (s.binsX * s.binsY))
+    : sums.map((v, k) => v / (light[k]! + mode.epsilon));
 }

@@ -7,7 +7,7 @@ export function auc(signal: ArrayLike<number>, background: ArrayLike<number>): n
   for (let i = 0; i < background.length; i++) all.push([background[i]!, 0]);
   all.sort((a, b) => a[0] - b[0]);
   let rankSum = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j < all.length && all[j]![0] === all[i]![0]) j++;
     const mid = (i + j + 1) / 2;
@@ -27,7 +27,11 @@ export function passFraction(v: ArrayLike<number>, threshold: number): number {
 }
 
 /** ROC points (background pass fraction, signal pass fraction) at `points` log-spaced background fractions. */
-export function rocCurve(signal: ArrayLike<number>, background: ArrayLike<number>, points = 40): { bkg: number[]; sig: number[] } {
+export function rocCurve(
+  signal: ArrayLike<number>,
+  background: ArrayLike<number>,
+  points = 40,
+): { bkg: number[]; sig: number[] } {
   const sorted = Float64Array.from(background).sort();
   const n = sorted.length;
   const bkg: number[] = [];

@@ -23,7 +23,12 @@ export interface EmbeddedOptions {
 }
 
 /** Runs frames through the in-process pipeline with a live line and a summary; resolves with the exit code. */
-export async function runFramesEmbedded(cfg: ShowertrigConfig, logger: Logger, frames: Iterable<HitFrame> | AsyncIterable<HitFrame>, opts: EmbeddedOptions): Promise<number> {
+export async function runFramesEmbedded(
+  cfg: ShowertrigConfig,
+  logger: Logger,
+  frames: Iterable<HitFrame> | AsyncIterable<HitFrame>,
+  opts: EmbeddedOptions,
+): Promise<number> {
   const rt = await startTriggerRuntime(cfg, logger, { mode: opts.mode ?? 'run (embedded)' });
   if (opts.banner !== undefined) process.stderr.write(opts.banner(rt.backend, rt.metricsUrl));
   process.stderr.write(`showertrig: live display ${rt.displayUrl}\n`);
@@ -33,15 +38,38 @@ export async function runFramesEmbedded(cfg: ShowertrigConfig, logger: Logger, f
     encode: (f) => rt.codecs.frame.encode(f),
     stopped: () => opts.stop.stopped,
   });
-  return drive(rt.pipeline(countingSinks()).run(input$), rt, opts.stop, logger, undefined, opts.plot, cfg.trigger.excess);
+  return drive(
+    rt.pipeline(countingSinks()).run(input$),
+    rt,
+    opts.stop,
+    logger,
+    undefined,
+    opts.plot,
+    cfg.trigger.excess,
+  );
 }
 
 /** The main job: the simulator (config seed and excess) for durationS simulated seconds (Infinity: until stopped). */
-export function runSimulatorEmbedded(cfg: ShowertrigConfig, logger: Logger, durationS: number, opts: EmbeddedOptions): Promise<number> {
-  const endNs = Number.isFinite(durationS) ? DEFAULT_START_NS + BigInt(Math.round(durationS * 1e9)) : undefined;
-  const frames = untilNs(simulatedFrames(cfg, { runId: `embedded-${cfg.simulation.seed}`, startNs: DEFAULT_START_NS, events: Infinity }), endNs);
+export function runSimulatorEmbedded(
+  cfg: ShowertrigConfig,
+  logger: Logger,
+  durationS: number,
+  opts: EmbeddedOptions,
+): Promise<number> {
+  const endNs = Number.isFinite(durationS)
+    ? DEFAULT_START_NS + BigInt(Math.round(durationS * 1e9))
+    : undefined;
+  const frames = untilNs(
+    simulatedFrames(cfg, {
+      runId: `embedded-${cfg.simulation.seed}`,
+      startNs: DEFAULT_START_NS,
+      events: Infinity,
+    }),
+    endNs,
+  );
   return runFramesEmbedded(cfg, logger, frames, {
-    banner: (backend, url) => `showertrig: embedded trigger (simulator → pipeline), backend ${backend}, metrics ${url}\n`,
+    banner: (backend, url) =>
+      `showertrig: embedded trigger (simulator → pipeline), backend ${backend}, metrics ${url}\n`,
     ...opts,
   });
 }

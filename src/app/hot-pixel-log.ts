@@ -28,10 +28,17 @@ export function hotPixelReporter(
       return;
     }
     lastLogMs = t;
-    const listed = mask.maskedPixels().slice(0, LISTED).map((p) => `${p.station}:${p.ix},${p.iy}`);
+    const listed = mask
+      .maskedPixels()
+      .slice(0, LISTED)
+      .map((p) => `${p.station}:${p.ix},${p.iy}`);
     logger.info(c.windowsCompleted === 1 ? 'hot-pixel mask warm' : 'hot-pixel mask changed', {
-      maskedPerStation: c.maskedPerStation, added: c.added, removed: c.removed, framesSeen: c.framesSeen,
-      ...(listed.length > 0 ? { pixels: listed } : {}), ...(suppressed > 0 ? { changesNotLogged: suppressed } : {}),
+      maskedPerStation: c.maskedPerStation,
+      added: c.added,
+      removed: c.removed,
+      framesSeen: c.framesSeen,
+      ...(listed.length > 0 ? { pixels: listed } : {}),
+      ...(suppressed > 0 ? { changesNotLogged: suppressed } : {}),
     });
     suppressed = 0;
   };

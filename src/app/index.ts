@@ -10,13 +10,25 @@ export { resolveModelDir, loadCnnModel, loadEventClassifier } from './model.js';
 export { isRole, ROLES, type Role } from './roles.js';
 export { countingSinks, drive, liveLine, summary, newTotals, addReport, type RunTotals } from './live.js';
 export { RatePlot, ratePlotOption, type RatePlotOption } from './rate-plot.js';
-export { DEFAULT_START_NS, pacedFrames, simulatedFrames, type PacedSourceOptions, type SourceOptions } from './sources.js';
+export {
+  DEFAULT_START_NS,
+  pacedFrames,
+  simulatedFrames,
+  type PacedSourceOptions,
+  type SourceOptions,
+} from './sources.js';
 export { armShutdownGrace } from './shutdown.js';
 export { modelCard, fluctuationText, type ModelCardInput } from './model-card.js';
 export type { PaperBaselineOptions, PaperBaselineResult } from './tuning/paper-baseline.js';
 export { featureCsv } from './evaluation/export.js';
 export { formatSummary, summariseRecording, type RecordingSummaryReport } from './inspect.js';
-export { signalStream, misalignStation, SEED_OFFSETS, type SignalEvent, type HitsTransform } from './evaluation/samples.js';
+export {
+  signalStream,
+  misalignStation,
+  SEED_OFFSETS,
+  type SignalEvent,
+  type HitsTransform,
+} from './evaluation/samples.js';
 export type { RuntimeOptions, ServiceRuntime, TriggerRuntime } from './trigger-runtime.js';
 export type { EmbeddedOptions } from './embedded.js';
 export type { SoakOptions, SoakResult } from './soak/soak.js';
@@ -25,7 +37,11 @@ export type { RecordOptions, RecordResult } from './record.js';
 export type { RobustnessVariant } from './evaluation/robustness.js';
 export type { FloorOptions } from './evaluation/floor.js';
 export { simulatedSource, type EvaluationSource } from './evaluation/samples.js';
-export { recordingSource, type RecordingSource, type RecordingSourceStats } from './evaluation/recording-source.js';
+export {
+  recordingSource,
+  type RecordingSource,
+  type RecordingSourceStats,
+} from './evaluation/recording-source.js';
 export type { TrainingOptions, TrainingHooks, TrainingResult } from './training.js';
 export type { EvaluationOptions, EvaluationOutcome } from './evaluation/run.js';
 export type { FeatureBaselines, FeatureSample, BaselineName } from './evaluation/baselines.js';
@@ -35,7 +51,10 @@ type Anomaly = typeof import('./anomaly/index.js');
 export type { KerasReference } from './anomaly/report.js';
 
 /** `lazy(load, 'f')` is `f` of the module `load` imports, imported on the first call. */
-function lazy<M, K extends keyof M>(load: Mod<M>, name: K): M[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<Awaited<R>> : never {
+function lazy<M, K extends keyof M>(
+  load: Mod<M>,
+  name: K,
+): M[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<Awaited<R>> : never {
   return (async (...a: unknown[]) => ((await load())[name] as (...a: unknown[]) => unknown)(...a)) as never;
 }
 
@@ -66,7 +85,14 @@ export const runEvaluation = lazy(() => import('./evaluation/run.js'), 'runEvalu
 export const informationFloor = lazy(() => import('./evaluation/floor.js'), 'informationFloor');
 /** The method paper's Gaussian-fit baseline on its sample (the detector tuning's yardstick); loads the trees on first call. */
 export const paperBaseline = lazy(() => import('./tuning/paper-baseline.js'), 'paperBaseline');
-export type { ClassSamples, ClassifierTrainingOptions, ClassifierTrainingResult, MethodResult, Method, ReportContext } from './classifier/index.js';
+export type {
+  ClassSamples,
+  ClassifierTrainingOptions,
+  ClassifierTrainingResult,
+  MethodResult,
+  Method,
+  ReportContext,
+} from './classifier/index.js';
 
 /** The event classifier's training, samples and report (src/app/classifier); loads TensorFlow on first call. */
 export async function classifierApp(): Promise<typeof import('./classifier/index.js')> {

@@ -52,7 +52,10 @@ class Acc {
 /** Reads the whole recording once, in constant memory. Stations are reported up to the highest one seen. */
 export async function summariseRecording(path: string): Promise<RecordingSummaryReport> {
   const rec = await openRecording(path);
-  const perClass = { ...Object.fromEntries(EVENT_CLASSES.map((c) => [c, 0])), unknown: 0 } as Record<EventClass | 'unknown', number>;
+  const perClass = { ...Object.fromEntries(EVENT_CLASSES.map((c) => [c, 0])), unknown: 0 } as Record<
+    EventClass | 'unknown',
+    number
+  >;
   const energy = Object.fromEntries(EVENT_CLASSES.map((c) => [c, new Acc()])) as Record<EventClass, Acc>;
   const perEvent = new Acc();
   // Hits per event per station; a station absent from an event counts 0 for it.
@@ -89,7 +92,10 @@ export async function summariseRecording(path: string): Promise<RecordingSummary
     events,
     bytesPerEvent: events > 0 ? fileBytes / events : 0,
     perClass,
-    energyGeV: Object.fromEntries(EVENT_CLASSES.map((c) => [c, energy[c].value])) as Record<EventClass, MinMeanMax | null>,
+    energyGeV: Object.fromEntries(EVENT_CLASSES.map((c) => [c, energy[c].value])) as Record<
+      EventClass,
+      MinMeanMax | null
+    >,
     hitsPerStation: stationTotals.map((a) => a.value!),
     hitsPerEvent: perEvent.value,
     firstTimestampNs: first?.toString() ?? null,
@@ -97,7 +103,11 @@ export async function summariseRecording(path: string): Promise<RecordingSummary
     minTimestampNs: lo?.toString() ?? null,
     maxTimestampNs: hi?.toString() ?? null,
     spanS: lo === undefined || hi === undefined ? 0 : Number(hi - lo) / 1e9,
-    metadata: Object.fromEntries(Object.entries(rec.info.metadata).filter(([k]) => k !== 'showertrig.simulation' && k !== 'showertrig.detector')),
+    metadata: Object.fromEntries(
+      Object.entries(rec.info.metadata).filter(
+        ([k]) => k !== 'showertrig.simulation' && k !== 'showertrig.detector',
+      ),
+    ),
   };
 }
 
@@ -106,17 +116,30 @@ const f1 = (x: number): string => x.toFixed(1);
 export function formatSummary(r: RecordingSummaryReport): string {
   const lines = [
     `${r.path}: ${r.events} events, ${r.fileBytes} bytes, ${f1(r.bytesPerEvent)} bytes/event`,
-    `  classes: ${[...EVENT_CLASSES, 'unknown' as const].filter((c) => c !== 'unknown' || r.perClass.unknown > 0).map((c) => `${c} ${r.perClass[c]}`).join(', ')}`,
+    `  classes: ${[...EVENT_CLASSES, 'unknown' as const]
+      .filter((c) => c !== 'unknown' || r.perClass.unknown > 0)
+      .map((c) => `${c} ${r.perClass[c]}`)
+      .join(', ')}`,
   ];
   for (const c of EVENT_CLASSES) {
     const e = r.energyGeV[c];
-    if (e !== null) lines.push(`  truth E ${c}: ${e.min.toFixed(2)} .. ${e.max.toFixed(2)} GeV (mean ${e.mean.toFixed(2)})`);
+    if (e !== null)
+      lines.push(
+        `  truth E ${c}: ${e.min.toFixed(2)} .. ${e.max.toFixed(2)} GeV (mean ${e.mean.toFixed(2)})`,
+      );
   }
-  if (r.hitsPerEvent !== null) lines.push(`  hits/event: mean ${f1(r.hitsPerEvent.mean)}, min ${r.hitsPerEvent.min}, max ${r.hitsPerEvent.max}`);
-  r.hitsPerStation.forEach((s, i) => lines.push(`  station ${i} hits/event: mean ${f1(s.mean)}, min ${s.min}, max ${s.max}`));
+  if (r.hitsPerEvent !== null)
+    lines.push(
+      `  hits/event: mean ${f1(r.hitsPerEvent.mean)}, min ${r.hitsPerEvent.min}, max ${r.hitsPerEvent.max}`,
+    );
+  r.hitsPerStation.forEach((s, i) =>
+    lines.push(`  station ${i} hits/event: mean ${f1(s.mean)}, min ${s.min}, max ${s.max}`),
+  );
   if (r.minTimestampNs !== null) {
     const ordered = r.firstTimestampNs === r.minTimestampNs && r.lastTimestampNs === r.maxTimestampNs;
-    lines.push(`  time: ${r.minTimestampNs} .. ${r.maxTimestampNs} ns, span ${r.spanS.toFixed(3)} s${ordered ? '' : ' (frames not in time order)'}`);
+    lines.push(
+      `  time: ${r.minTimestampNs} .. ${r.maxTimestampNs} ns, span ${r.spanS.toFixed(3)} s${ordered ? '' : ' (frames not in time order)'}`,
+    );
   }
   const meta = Object.entries(r.metadata).map(([k, v]) => `${k.replace(/^showertrig\./, '')}=${v}`);
   if (meta.length > 0) lines.push(`  metadata: ${meta.join(', ')}`);

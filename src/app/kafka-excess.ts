@@ -14,8 +14,19 @@
 import { interval, map, merge } from 'rxjs';
 import { excessGroupOf, type ShowertrigConfig } from '../config/index.js';
 import { decodeCandidate } from '../codecs/index.js';
-import { createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, sourceSettings } from '../io/index.js';
-import { createExcessPipeline, DEFAULT_MAX_TRACKED_IDS, DEFAULT_RETRY, type ExcessControl } from '../pipeline/index.js';
+import {
+  createKafkaProducer,
+  createKafkaSink,
+  createKafkaSource,
+  DEFAULT_KAFKA_SOURCE,
+  sourceSettings,
+} from '../io/index.js';
+import {
+  createExcessPipeline,
+  DEFAULT_MAX_TRACKED_IDS,
+  DEFAULT_RETRY,
+  type ExcessControl,
+} from '../pipeline/index.js';
 import { createExcessMetrics, type Logger } from '../telemetry/index.js';
 import { linkState, type KafkaMember } from './kafka-reco.js';
 import type { KafkaSession } from './kafka-session.js';
@@ -24,7 +35,12 @@ import type { ServiceRuntime } from './trigger-runtime.js';
 /** How often the upstream lag is polled and idle partitions are re-checked without input, ms. */
 const POLL_MS = 1000;
 
-export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSession, rt: ServiceRuntime, logger: Logger): Promise<KafkaMember> {
+export async function startExcessMember(
+  cfg: ShowertrigConfig,
+  session: KafkaSession,
+  rt: ServiceRuntime,
+  logger: Logger,
+): Promise<KafkaMember> {
   const k = cfg.kafka;
   const log = logger.child({ component: 'excess' });
   const cluster = session.cluster;
@@ -40,7 +56,10 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
     if (polling) return;
     polling = true;
     const started = Date.now();
-    Promise.all([cluster.lag(k.groupId, k.topics.frames), cluster.positions(excessGroupOf(k), k.topics.candidates)])
+    Promise.all([
+      cluster.lag(k.groupId, k.topics.frames),
+      cluster.positions(excessGroupOf(k), k.topics.candidates),
+    ])
       .then(([lag, positions]) => {
         const next = new Set<number>();
         for (const [p, v] of lag) if (v > 0) next.add(p % candidatePartitions);
@@ -64,14 +83,24 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
   pollUpstream();
   const lagTimer = setInterval(pollUpstream, POLL_MS);
 
-  const limits = { alerts: await cluster.maxMessageBytes(k.topics.alerts), candidates: await cluster.maxMessageBytes(k.topics.candidates) };
+  const limits = {
+    alerts: await cluster.maxMessageBytes(k.topics.alerts),
+    candidates: await cluster.maxMessageBytes(k.topics.candidates),
+  };
   const producer = createKafkaProducer(cluster);
   const reachable = cluster.reachability();
   await producer.connect();
   const c = rt.codecs;
   const source = createKafkaSource(
     cluster,
-    { ...DEFAULT_KAFKA_SOURCE, ...sourceSettings(k), groupId: excessGroupOf(k), topic: k.topics.candidates, assignment: 'single-active', commits: 'external' },
+    {
+      ...DEFAULT_KAFKA_SOURCE,
+      ...sourceSettings(k),
+      groupId: excessGroupOf(k),
+      topic: k.topics.candidates,
+      assignment: 'single-active',
+      commits: 'external',
+    },
     log,
   );
   const excess = createExcessPipeline(
@@ -85,7 +114,12 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
     {
       decode: decodeCandidate,
       sinks: {
-        alerts: createKafkaSink(producer, { topic: k.topics.alerts, encode: (a) => c.alert.encode(a), key: (a) => a.alertId, maxMessageBytes: limits.alerts }),
+        alerts: createKafkaSink(producer, {
+          topic: k.topics.alerts,
+          encode: (a) => c.alert.encode(a),
+          key: (a) => a.alertId,
+          maxMessageBytes: limits.alerts,
+        }),
         candidates: createKafkaSink(producer, {
           maxMessageBytes: limits.candidates,
           topic: k.topics.candidates,
@@ -108,13 +142,16 @@ export async function startExcessMember(cfg: ShowertrigConfig, session: KafkaSes
   );
   let held = 0;
   const assigned = source.assignments$.subscribe((p) => (held = p.length));
-  process.stderr.write(`showertrig: excess stage on ${k.topics.candidates} as ${excessGroupOf(k)} (one active instance), metrics ${rt.metricsUrl}\n`);
+  process.stderr.write(
+    `showertrig: excess stage on ${k.topics.candidates} as ${excessGroupOf(k)} (one active instance), metrics ${rt.metricsUrl}\n`,
+  );
   return {
     reports$: excess.run(source.batches$, control$),
     joined: source.joined,
     healthy: () => source.health.up && producer.health.up && reachable.up,
     // Active: this instance holds the candidates partitions and counts; standby: another one does.
-    status: () => `excess: ${held > 0 ? `active (${held} tt.candidates partitions)` : 'standby'}, ${linkState({ consumer: source.health, producer: producer.health, brokers: reachable })}`,
+    status: () =>
+      `excess: ${held > 0 ? `active (${held} tt.candidates partitions)` : 'standby'}, ${linkState({ consumer: source.health, producer: producer.health, brokers: reachable })}`,
     pause: () => source.pause(),
     inFlight: () => source.inFlight(),
     async close() {

@@ -12,7 +12,15 @@
  */
 import type { Observable } from 'rxjs';
 import type { ShowertrigConfig } from '../config/index.js';
-import { createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, maxRecordBytes, sourceSettings, type LinkHealth } from '../io/index.js';
+import {
+  createKafkaProducer,
+  createKafkaSink,
+  createKafkaSource,
+  DEFAULT_KAFKA_SOURCE,
+  maxRecordBytes,
+  sourceSettings,
+  type LinkHealth,
+} from '../io/index.js';
 import { deadLetterHeaders, deadLetterKey, type BatchReport, type PipelineSinks } from '../pipeline/index.js';
 import type { Logger, Metrics } from '../telemetry/index.js';
 import type { KafkaSession } from './kafka-session.js';
@@ -36,16 +44,24 @@ export interface KafkaMember {
   close(): Promise<void>;
 }
 
-export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSession, rt: TriggerRuntime, logger: Logger): Promise<KafkaMember> {
+export async function startRecoMember(
+  cfg: ShowertrigConfig,
+  session: KafkaSession,
+  rt: TriggerRuntime,
+  logger: Logger,
+): Promise<KafkaMember> {
   const k = cfg.kafka;
   const cluster = session.cluster;
   const candidatePartitions = await cluster.partitionCount(k.topics.candidates);
   const framePartitions = await cluster.partitionCount(k.topics.frames);
   if (framePartitions > candidatePartitions) {
-    logger.warn('tt.candidates has fewer partitions than tt.frames: several frames partitions share one candidates partition, so event time there is only roughly ordered (raise trigger.excess.allowedLatenessS)', {
-      frames: framePartitions,
-      candidates: candidatePartitions,
-    });
+    logger.warn(
+      'tt.candidates has fewer partitions than tt.frames: several frames partitions share one candidates partition, so event time there is only roughly ordered (raise trigger.excess.allowedLatenessS)',
+      {
+        frames: framePartitions,
+        candidates: candidatePartitions,
+      },
+    );
   }
   const limits = {
     reco: await cluster.maxMessageBytes(k.topics.reco),
@@ -58,7 +74,12 @@ export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSessi
   await producer.connect();
   const c = rt.codecs;
   const sinks: PipelineSinks = {
-    reco: createKafkaSink(producer, { topic: k.topics.reco, encode: (e) => c.reco.encode(e), key: (e) => e.eventId, maxMessageBytes: limits.reco }),
+    reco: createKafkaSink(producer, {
+      topic: k.topics.reco,
+      encode: (e) => c.reco.encode(e),
+      key: (e) => e.eventId,
+      maxMessageBytes: limits.reco,
+    }),
     candidates: createKafkaSink(producer, {
       topic: k.topics.candidates,
       encode: (x) => c.candidate.encode(x),
@@ -66,8 +87,19 @@ export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSessi
       partition: (ctx) => (ctx.partition === undefined ? undefined : ctx.partition % candidatePartitions),
       maxMessageBytes: limits.candidates,
     }),
-    alerts: createKafkaSink(producer, { topic: k.topics.alerts, encode: (a) => c.alert.encode(a), key: (a) => a.alertId, maxMessageBytes: limits.alerts }),
-    deadLetters: createKafkaSink(producer, { topic: k.topics.dlq, encode: (d) => c.deadLetter.encode(d), key: deadLetterKey, headers: deadLetterHeaders, maxMessageBytes: limits.dlq }),
+    alerts: createKafkaSink(producer, {
+      topic: k.topics.alerts,
+      encode: (a) => c.alert.encode(a),
+      key: (a) => a.alertId,
+      maxMessageBytes: limits.alerts,
+    }),
+    deadLetters: createKafkaSink(producer, {
+      topic: k.topics.dlq,
+      encode: (d) => c.deadLetter.encode(d),
+      key: deadLetterKey,
+      headers: deadLetterHeaders,
+      maxMessageBytes: limits.dlq,
+    }),
   };
   const source = createKafkaSource(
     cluster,
@@ -77,7 +109,10 @@ export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSessi
       groupId: k.groupId,
       topic: k.topics.frames,
       // One fetch per partition bounds the frames in flight: ~6 KB/frame at 100 GeV.
-      maxBytesPerPartition: Math.max(64 * 1024, Math.floor((k.maxInFlightFrames * 1024) / DEFAULT_KAFKA_SOURCE.concurrentPartitions)),
+      maxBytesPerPartition: Math.max(
+        64 * 1024,
+        Math.floor((k.maxInFlightFrames * 1024) / DEFAULT_KAFKA_SOURCE.concurrentPartitions),
+      ),
       // Pipelined: the next fetch starts once a batch is reconstructed, while its outputs are
       // written, with commits on an interval instead of after every batch (kafka-source.ts header).
       maxInFlightMessages: k.maxInFlightFrames,
@@ -89,12 +124,17 @@ export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSessi
   );
   const healthy = (): boolean => source.health.up && producer.health.up && reachable.up;
   const lagTimer = pollLag(() => cluster.lag(k.groupId, k.topics.frames), healthy, rt.metrics, logger);
-  process.stderr.write(`showertrig: reconstructing ${k.topics.frames} as ${k.groupId} from ${k.brokers.join(',')}, metrics ${rt.metricsUrl}\n`);
+  process.stderr.write(
+    `showertrig: reconstructing ${k.topics.frames} as ${k.groupId} from ${k.brokers.join(',')}, metrics ${rt.metricsUrl}\n`,
+  );
   return {
-    reports$: rt.pipeline(sinks, { excess: 'downstream', maxDeadLetterBytes: maxRecordBytes(limits.dlq) }).run(source.batches$),
+    reports$: rt
+      .pipeline(sinks, { excess: 'downstream', maxDeadLetterBytes: maxRecordBytes(limits.dlq) })
+      .run(source.batches$),
     joined: source.joined,
     healthy,
-    status: () => `reco: ${linkState({ consumer: source.health, producer: producer.health, brokers: reachable })}`,
+    status: () =>
+      `reco: ${linkState({ consumer: source.health, producer: producer.health, brokers: reachable })}`,
     pause: () => source.pause(),
     inFlight: () => source.inFlight(),
     async close() {
@@ -109,11 +149,18 @@ export async function startRecoMember(cfg: ShowertrigConfig, session: KafkaSessi
 /** "working", or which links are down and why. */
 export function linkState(links: Record<string, LinkHealth>): string {
   const down = Object.entries(links).filter(([, h]) => !h.up);
-  return down.length === 0 ? 'working' : `down: ${down.map(([name, h]) => `${name} (${h.lastError ?? 'not yet up'})`).join('; ')}`;
+  return down.length === 0
+    ? 'working'
+    : `down: ${down.map(([name, h]) => `${name} (${h.lastError ?? 'not yet up'})`).join('; ')}`;
 }
 
 /** Polls the lag every LAG_POLL_MS into consumer_lag; clears it (unknown) at once when not healthy or a poll fails. */
-function pollLag(lag: () => Promise<Map<number, number>>, healthy: () => boolean, metrics: Metrics, logger: Logger): NodeJS.Timeout {
+function pollLag(
+  lag: () => Promise<Map<number, number>>,
+  healthy: () => boolean,
+  metrics: Metrics,
+  logger: Logger,
+): NodeJS.Timeout {
   let lastPoll = 0;
   let polling = false;
   return setInterval(() => {

@@ -24,7 +24,16 @@ export interface RunTotals {
 }
 
 export function newTotals(): RunTotals {
-  return { messages: 0, reco: 0, selected: 0, deadLetters: 0, candidates: 0, alerts: [], evaluations: 0, t0Ms: performance.now() };
+  return {
+    messages: 0,
+    reco: 0,
+    selected: 0,
+    deadLetters: 0,
+    candidates: 0,
+    alerts: [],
+    evaluations: 0,
+    t0Ms: performance.now(),
+  };
 }
 
 export function addReport(t: RunTotals, r: BatchReport): void {
@@ -38,7 +47,10 @@ export function addReport(t: RunTotals, r: BatchReport): void {
 }
 
 /** The excess settings the live line needs to say what it waits for. */
-export type ExcessWarmup = Pick<ExcessConfig, 'windowS' | 'trailingWindowS' | 'minTrailingS' | 'backgroundRateHz'>;
+export type ExcessWarmup = Pick<
+  ExcessConfig,
+  'windowS' | 'trailingWindowS' | 'minTrailingS' | 'backgroundRateHz'
+>;
 
 /** Trailing background the first test needs, s (the span then grows to trailingWindowS). */
 function firstTrailingS(e: ExcessWarmup): number {
@@ -71,7 +83,8 @@ export async function liveLine(t: RunTotals, m: Metrics, excess?: ExcessWarmup):
   const z = await gaugeValue(m, 'excessSignificance');
   const rate = await gaugeValue(m, 'selectedRate');
   const head = `${s.toFixed(0)}s  frames ${t.messages} (${(t.messages / Math.max(s, 1e-9)).toFixed(0)}/s)  reco ${t.reco}  `;
-  if (t.evaluations === 0 && excess !== undefined) return `${head}selected ${t.selected}  Z ${waitingText(excess)}  dlq ${t.deadLetters}`;
+  if (t.evaluations === 0 && excess !== undefined)
+    return `${head}selected ${t.selected}  Z ${waitingText(excess)}  dlq ${t.deadLetters}`;
   return `${head}selected ${t.selected} (${rate.toFixed(2)} Hz)  Z ${z.toFixed(2)}  alerts ${t.alerts.length}  dlq ${t.deadLetters}`;
 }
 
@@ -84,7 +97,9 @@ export function summary(t: RunTotals, backend: string): string {
   if (t.candidates > 0) lines.push(`excess stage: read ${t.candidates} candidates from every partition`);
   for (const a of t.alerts) {
     const w0 = new Date(Number(a.windowStartNs / 1_000_000n)).toISOString();
-    lines.push(`  alert ${a.alertId} [${a.method}] window from ${w0}: observed ${a.observed}, expected ${a.expected.toFixed(2)}, Z ${a.z.toFixed(2)}, p ${a.p.toExponential(2)}`);
+    lines.push(
+      `  alert ${a.alertId} [${a.method}] window from ${w0}: observed ${a.observed}, expected ${a.expected.toFixed(2)}, Z ${a.z.toFixed(2)}, p ${a.p.toExponential(2)}`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -92,13 +107,23 @@ export function summary(t: RunTotals, backend: string): string {
 /** Sinks that accept and drop (the reports carry the counts); the embedded mode's outputs are the summary and /metrics. */
 export function countingSinks(): PipelineSinks {
   const drop = <T>(): Sink<T> => ({ write: async () => undefined });
-  return { reco: drop<RecoEvent>(), candidates: drop<Candidate>(), alerts: drop<ExcessAlert>(), deadLetters: drop<DeadLetter>() };
+  return {
+    reco: drop<RecoEvent>(),
+    candidates: drop<Candidate>(),
+    alerts: drop<ExcessAlert>(),
+    deadLetters: drop<DeadLetter>(),
+  };
 }
 
 /** Runs a pipeline's report stream to its end with a live line each second; Ctrl-C/SIGTERM call onStop (or set stop). */
 export async function drive(
   reports$: Observable<BatchReport>,
-  rt: { metrics: Metrics; backend: string; close(): Promise<void>; readonly display?: { report(r: BatchReport): void } },
+  rt: {
+    metrics: Metrics;
+    backend: string;
+    close(): Promise<void>;
+    readonly display?: { report(r: BatchReport): void };
+  },
   stop: { stopped: boolean },
   logger: Logger,
   onStop?: () => void,
@@ -140,7 +165,10 @@ export async function drive(
     const paths = plot.chart.write(plot.dir);
     for (const path of paths) process.stdout.write(`wrote ${path}\n`);
     if (paths.length === 0) {
-      const why = excess === undefined ? 'no excess window was evaluated' : `the excess monitor was still ${waitingText(excess)}`;
+      const why =
+        excess === undefined
+          ? 'no excess window was evaluated'
+          : `the excess monitor was still ${waitingText(excess)}`;
       process.stdout.write(`no plot written to ${plot.dir}: the run ended while ${why}\n`);
     }
   }

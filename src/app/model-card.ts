@@ -26,7 +26,10 @@ export function modelCard(c: ModelCardInput): string {
   const s = c.spec;
   const r = c.result;
   const resp = c.simulation.response;
-  const widths = Array.from({ length: c.architecture.blocks }, (_, b) => c.architecture.width * Math.min(4, 2 ** b)).join('/');
+  const widths = Array.from(
+    { length: c.architecture.blocks },
+    (_, b) => c.architecture.width * Math.min(4, 2 ** b),
+  ).join('/');
   const lines = [
     `# Model card: ${c.name}`,
     '',
@@ -40,7 +43,9 @@ export function modelCard(c: ModelCardInput): string {
       `${fluctuationText(c.simulation)}; ${c.simulation.darkHitsPerStation} dark-noise hits/station.`,
     `- Image input: ${s.size}×${s.size} bins × ${s.nStations} stations (channels), ${s.pixelsPerBin}×${s.pixelsPerBin} pixels per bin ` +
       `(${((s.size * s.pixelsPerBin * c.pixelPitchMm) / 10).toFixed(1)} cm window)` +
-      (s.core === true ? `, and as ${s.nStations} more channels each station's native pixels in a ${s.size}×${s.size}-pixel (${((s.size * c.pixelPitchMm) / 10).toFixed(1)} cm) core window around the same centre` : '') +
+      (s.core === true
+        ? `, and as ${s.nStations} more channels each station's native pixels in a ${s.size}×${s.size}-pixel (${((s.size * c.pixelPitchMm) / 10).toFixed(1)} cm) core window around the same centre`
+        : '') +
       `; log(1 + ADC sum); window centred on the densest region of the busiest station.`,
     r.featureInput === undefined
       ? '- Second input: none.'
@@ -53,9 +58,11 @@ export function modelCard(c: ModelCardInput): string {
     `- Training: ${r.reports.length} epochs, batch ${c.train.batchSize}, ${(r.trainSeconds / 60).toFixed(1)} min on tfjs backend ${c.backend} (shared 2-core machine); best validation epoch ${r.best.epoch}.`,
     `- Validation (best epoch, ${r.best.val.n} events, plain std): σ(ΔE/E) = ${r.best.val.sigmaERel.toFixed(4)}, σ(d) = ${r.best.val.sigmaDCm.toFixed(4)} cm.`,
   ];
-  lines.push(r.calibration === undefined
-    ? '- Energy calibration: none stored.'
-    : `- Energy calibration (stored in model.json, applied at inference): E · c(ln E) inverting the response in bins of true energy (${r.calibration.factor.length} knots), fitted on fresh events of seed ${c.seed + 1}; factors ${Math.min(...r.calibration.factor).toFixed(3)}–${Math.max(...r.calibration.factor).toFixed(3)}.`);
+  lines.push(
+    r.calibration === undefined
+      ? '- Energy calibration: none stored.'
+      : `- Energy calibration (stored in model.json, applied at inference): E · c(ln E) inverting the response in bins of true energy (${r.calibration.factor.length} knots), fitted on fresh events of seed ${c.seed + 1}; factors ${Math.min(...r.calibration.factor).toFixed(3)}–${Math.max(...r.calibration.factor).toFixed(3)}.`,
+  );
   const e = r.evaluation;
   if (e !== undefined) {
     lines.push(
@@ -64,9 +71,17 @@ export function modelCard(c: ModelCardInput): string {
       `- Inference (${c.backend}, batch 64, incl. preprocessing): ${e.inferenceMsPerEvent.toFixed(4)} ms/event = ${e.inferenceEventsPerSecond.toFixed(0)} events/s.`,
     );
   }
-  lines.push('', '## Training history', '', '| epoch | train loss | val loss | val σ(ΔE/E) | val σ(d) cm | lr | L2 | events/s |', '|---|---|---|---|---|---|---|---|');
+  lines.push(
+    '',
+    '## Training history',
+    '',
+    '| epoch | train loss | val loss | val σ(ΔE/E) | val σ(d) cm | lr | L2 | events/s |',
+    '|---|---|---|---|---|---|---|---|',
+  );
   for (const x of r.reports) {
-    lines.push(`| ${x.epoch} | ${x.trainLoss.toFixed(4)} | ${x.valLoss.toFixed(4)} | ${x.val.sigmaERel.toFixed(4)} | ${x.val.sigmaDCm.toFixed(4)} | ${x.learningRate.toExponential(2)} | ${x.l2.toExponential(2)} | ${x.eventsPerSecond.toFixed(0)} |`);
+    lines.push(
+      `| ${x.epoch} | ${x.trainLoss.toFixed(4)} | ${x.valLoss.toFixed(4)} | ${x.val.sigmaERel.toFixed(4)} | ${x.val.sigmaDCm.toFixed(4)} | ${x.learningRate.toExponential(2)} | ${x.l2.toExponential(2)} | ${x.eventsPerSecond.toFixed(0)} |`,
+    );
   }
   return lines.join('\n') + '\n';
 }

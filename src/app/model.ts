@@ -21,18 +21,26 @@ export function resolveModelDir(dir: string): string {
 }
 
 /** Starts the configured tfjs backend and loads a CNN model directory (model.json + weights.bin). */
-export async function loadCnnModel(dir: string, geometry: DetectorGeometry, backend: BackendChoice, hint: (line: string) => void = printHintOnce): Promise<CnnModel> {
+export async function loadCnnModel(
+  dir: string,
+  geometry: DetectorGeometry,
+  backend: BackendChoice,
+  hint: (line: string) => void = printHintOnce,
+): Promise<CnnModel> {
   // One TensorFlow intra-op thread unless the user chose otherwise, set before the native library
   // starts its thread pools: the net is too small to gain from more (bench-backends: 2 threads are
   // no faster per event), and the cores are left to the prepare workers (reconstruction.threads);
   // the measured effect: bench/results/LOG.md, "Threads on this machine".
   process.env['TF_NUM_INTRAOP_THREADS'] ??= '1';
-  const [{ modelDirectory, temporarySavedModelStore }, { selectBackend, loadEnergyVertexModel }] = await Promise.all([import('../io/index.js'), import('../reconstruction/index.js')]);
+  const [{ modelDirectory, temporarySavedModelStore }, { selectBackend, loadEnergyVertexModel }] =
+    await Promise.all([import('../io/index.js'), import('../reconstruction/index.js')]);
   const choice = await selectBackend(backend);
   const line = nativeBackendHint(choice);
   if (line !== undefined) hint(line);
   // On a native backend the net runs as one TensorFlow graph, loaded from a temporary SavedModel.
-  return loadEnergyVertexModel(modelDirectory(resolveModelDir(dir)), geometry, { savedModels: temporarySavedModelStore() });
+  return loadEnergyVertexModel(modelDirectory(resolveModelDir(dir)), geometry, {
+    savedModels: temporarySavedModelStore(),
+  });
 }
 
 /**
@@ -40,7 +48,9 @@ export async function loadCnnModel(dir: string, geometry: DetectorGeometry, back
  * has none: libtensorflow is not downloadable everywhere): the line that says how to build it.
  * Nothing when the operator asked for a backend, or when the native one was built but failed.
  */
-export function nativeBackendHint(choice: Pick<BackendChoiceResult, 'backend' | 'requested' | 'attempts'>): string | undefined {
+export function nativeBackendHint(
+  choice: Pick<BackendChoiceResult, 'backend' | 'requested' | 'attempts'>,
+): string | undefined {
   if (choice.requested !== 'auto' || choice.backend.startsWith('tensorflow')) return undefined;
   const native = choice.attempts.find((a) => a.backend === 'tensorflow');
   if (native === undefined || !native.error.includes('npm run tf:native')) return undefined;
@@ -60,11 +70,17 @@ function printHintOnce(line: string): void {
  * and the caller says so).
  */
 export async function loadEventClassifier(
-  dir: string, kind: 'gbt' | 'mlp', threshold: number | null | undefined,
+  dir: string,
+  kind: 'gbt' | 'mlp',
+  threshold: number | null | undefined,
 ): Promise<import('../reconstruction/index.js').EventClassifier | undefined> {
   const file = resolve(resolveModelDir(dir), 'classifier.json');
   if (!existsSync(file)) return undefined;
   const { readFile } = await import('node:fs/promises');
   const { createEventClassifier, parseClassifierFile } = await import('../reconstruction/index.js');
-  return createEventClassifier(parseClassifierFile(await readFile(file, 'utf8')), kind, threshold ?? undefined);
+  return createEventClassifier(
+    parseClassifierFile(await readFile(file, 'utf8')),
+    kind,
+    threshold ?? undefined,
+  );
 }

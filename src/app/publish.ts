@@ -12,7 +12,14 @@ import { bufferTime, concatMap, filter, lastValueFrom } from 'rxjs';
 import { createCodecs } from '../codecs/index.js';
 import type { ShowertrigConfig } from '../config/index.js';
 import type { HitFrame } from '../domain/index.js';
-import { checkKafkaReachable, createKafkaCluster, createKafkaProducer, createKafkaSink, KafkaIoError, type KafkaProducerHandle } from '../io/index.js';
+import {
+  checkKafkaReachable,
+  createKafkaCluster,
+  createKafkaProducer,
+  createKafkaSink,
+  KafkaIoError,
+  type KafkaProducerHandle,
+} from '../io/index.js';
 import { keyOf, type InputMessage } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { pacedFrames } from './sources.js';
@@ -53,8 +60,18 @@ export async function publishFrames(
     const endBefore = await cluster.endOffsetSum(topic);
     producer = createKafkaProducer(cluster);
     await producer.connect();
-    const sink = createKafkaSink<InputMessage>(producer, { topic, key: (m) => keyOf(m) ?? '', encode: (m) => Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength), maxMessageBytes });
-    const paced = pacedFrames(frames, { speed: opts.speed, maxInFlight: MAX_IN_FLIGHT, encode: (f) => codecs.frame.encode(f), stopped: opts.stopped });
+    const sink = createKafkaSink<InputMessage>(producer, {
+      topic,
+      key: (m) => keyOf(m) ?? '',
+      encode: (m) => Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength),
+      maxMessageBytes,
+    });
+    const paced = pacedFrames(frames, {
+      speed: opts.speed,
+      maxInFlight: MAX_IN_FLIGHT,
+      encode: (f) => codecs.frame.encode(f),
+      stopped: opts.stopped,
+    });
     await lastValueFrom(
       paced.pipe(
         bufferTime(50, null, 500),
@@ -70,7 +87,10 @@ export async function publishFrames(
     );
     const written = (await cluster.endOffsetSum(topic)) - endBefore;
     if (written < BigInt(sent)) {
-      throw new KafkaIoError(`${topic} grew by ${written} records while ${sent} were acknowledged: ${BigInt(sent) - written} lost`, { context: { topic, sent, written: Number(written) } });
+      throw new KafkaIoError(
+        `${topic} grew by ${written} records while ${sent} were acknowledged: ${BigInt(sent) - written} lost`,
+        { context: { topic, sent, written: Number(written) } },
+      );
     }
   } finally {
     await producer?.disconnect().catch(() => undefined);

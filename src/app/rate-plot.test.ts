@@ -22,7 +22,16 @@ const evaluation = (k: number, observed: number): WindowEvaluation => ({
 test('the rate plot draws observed and expected rates, Z with its threshold, and the alerts', () => {
   const plot = new RatePlot(10, 5);
   plot.add([evaluation(0, 50), evaluation(1, 60)], []);
-  const alert: ExcessAlert = { alertId: 'a1', method: 'cusum', windowStartNs: 2n * S, windowEndNs: 6n * S, observed: 100, expected: 60, z: 5.2, p: 1e-7 };
+  const alert: ExcessAlert = {
+    alertId: 'a1',
+    method: 'cusum',
+    windowStartNs: 2n * S,
+    windowEndNs: 6n * S,
+    observed: 100,
+    expected: 60,
+    z: 5.2,
+    p: 1e-7,
+  };
   plot.add([evaluation(2, 120)], [alert]);
   const dir = mkdtempSync(join(tmpdir(), 'showertrig-plot-'));
   const [rate, sig] = plot.write(dir).map((p) => readFileSync(p, 'utf8'));

@@ -33,7 +33,12 @@ export class RatePlot {
   add(evaluations: readonly WindowEvaluation[], alerts: readonly ExcessAlert[]): void {
     for (const e of evaluations) {
       if (this.seen++ % this.stride !== 0) continue;
-      this.points.push({ endNs: e.windowEndNs, observedHz: e.observed / this.windowS, expectedHz: e.expected / this.windowS, z: e.z });
+      this.points.push({
+        endNs: e.windowEndNs,
+        observedHz: e.observed / this.windowS,
+        expectedHz: e.expected / this.windowS,
+        z: e.z,
+      });
       if (this.points.length >= MAX_POINTS) {
         this.points = this.points.filter((_, k) => k % 2 === 0);
         this.stride *= 2;
@@ -50,15 +55,38 @@ export class RatePlot {
     const s = (ns: bigint): number => Number(ns - t0) / 1e9;
     const alertAt = this.alerts.map((a) => ({ x: s(a.windowEndNs), a }));
     const rate = scatterChart(
-      { title: `Selected-event rate in ${this.windowS} s windows`, xLabel: 'event time from the first evaluated window (s)', yLabel: 'rate (Hz)' },
+      {
+        title: `Selected-event rate in ${this.windowS} s windows`,
+        xLabel: 'event time from the first evaluated window (s)',
+        yLabel: 'rate (Hz)',
+      },
       [
-        { label: 'observed', colour: '#1f77b4', points: this.points.map((p) => ({ x: s(p.endNs), y: p.observedHz })) },
-        { label: 'expected (background)', colour: '#999999', points: this.points.map((p) => ({ x: s(p.endNs), y: p.expectedHz })) },
-        { label: 'alert (rate in its window)', colour: '#d62728', points: alertAt.map(({ x, a }) => ({ x, y: a.observed / (Number(a.windowEndNs - a.windowStartNs) / 1e9) })) },
+        {
+          label: 'observed',
+          colour: '#1f77b4',
+          points: this.points.map((p) => ({ x: s(p.endNs), y: p.observedHz })),
+        },
+        {
+          label: 'expected (background)',
+          colour: '#999999',
+          points: this.points.map((p) => ({ x: s(p.endNs), y: p.expectedHz })),
+        },
+        {
+          label: 'alert (rate in its window)',
+          colour: '#d62728',
+          points: alertAt.map(({ x, a }) => ({
+            x,
+            y: a.observed / (Number(a.windowEndNs - a.windowStartNs) / 1e9),
+          })),
+        },
       ],
     );
     const sig = scatterChart(
-      { title: 'Excess significance of the latest window', xLabel: 'event time from the first evaluated window (s)', yLabel: 'Z (one-sided)' },
+      {
+        title: 'Excess significance of the latest window',
+        xLabel: 'event time from the first evaluated window (s)',
+        yLabel: 'Z (one-sided)',
+      },
       [
         { label: 'Z', colour: '#1f77b4', points: this.points.map((p) => ({ x: s(p.endNs), y: p.z })) },
         { label: 'alert', colour: '#d62728', points: alertAt.map(({ x, a }) => ({ x, y: a.z })) },
@@ -80,6 +108,9 @@ export interface RatePlotOption {
   readonly chart: RatePlot;
 }
 
-export function ratePlotOption(dir: string | undefined, excess: { readonly windowS: number; readonly zThreshold: number }): RatePlotOption | undefined {
+export function ratePlotOption(
+  dir: string | undefined,
+  excess: { readonly windowS: number; readonly zThreshold: number },
+): RatePlotOption | undefined {
   return dir === undefined ? undefined : { dir, chart: new RatePlot(excess.windowS, excess.zThreshold) };
 }

@@ -7,7 +7,13 @@
 import { decodeFrame } from '../codecs/index.js';
 import type { ShowertrigConfig } from '../config/index.js';
 import { DecodeError } from '../domain/index.js';
-import { checkKafkaReachable, createKafkaCluster, createKafkaSource, DEFAULT_KAFKA_SOURCE, sourceSettings } from '../io/index.js';
+import {
+  checkKafkaReachable,
+  createKafkaCluster,
+  createKafkaSource,
+  DEFAULT_KAFKA_SOURCE,
+  sourceSettings,
+} from '../io/index.js';
 import { openRecordingWriter, type RecordingSummary } from '../recording/index.js';
 import type { Logger } from '../telemetry/index.js';
 
@@ -26,12 +32,26 @@ export interface RecordResult {
   readonly file: RecordingSummary;
 }
 
-export async function recordTopic(cfg: ShowertrigConfig, logger: Logger, o: RecordOptions): Promise<RecordResult> {
+export async function recordTopic(
+  cfg: ShowertrigConfig,
+  logger: Logger,
+  o: RecordOptions,
+): Promise<RecordResult> {
   const { out, topic, limit, idleMs } = o;
   await checkKafkaReachable(cfg.kafka);
   const writer = await openRecordingWriter(out);
   const cluster = createKafkaCluster(cfg.kafka, logger);
-  const source = createKafkaSource(cluster, { ...DEFAULT_KAFKA_SOURCE, ...sourceSettings(cfg.kafka), concurrentPartitions: 1, groupId: o.groupId, topic }, logger);
+  const source = createKafkaSource(
+    cluster,
+    {
+      ...DEFAULT_KAFKA_SOURCE,
+      ...sourceSettings(cfg.kafka),
+      concurrentPartitions: 1,
+      groupId: o.groupId,
+      topic,
+    },
+    logger,
+  );
   let written = 0;
   let skipped = 0;
   let lastMs = performance.now();

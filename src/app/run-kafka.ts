@@ -27,14 +27,24 @@ import type { RatePlotOption } from './rate-plot.js';
 import { startServiceRuntime, startTriggerRuntime, type ServiceRuntime } from './trigger-runtime.js';
 import type { Role } from './roles.js';
 
-
-export async function runKafkaTrigger(cfg: ShowertrigConfig, logger: Logger, role: Role, stop: { stopped: boolean }, plot?: RatePlotOption): Promise<number> {
+export async function runKafkaTrigger(
+  cfg: ShowertrigConfig,
+  logger: Logger,
+  role: Role,
+  stop: { stopped: boolean },
+  plot?: RatePlotOption,
+): Promise<number> {
   let draining = false;
   const members: KafkaMember[] = [];
   let rt: ServiceRuntime | undefined;
   let session: KafkaSession | undefined;
   const ready = (): boolean => !draining && members.length > 0 && members.every((m) => m.healthy());
-  const status = (): string => (draining ? 'stopping' : members.length === 0 ? 'starting (waiting for the brokers or the model)' : members.map((m) => m.status()).join('\n'));
+  const status = (): string =>
+    draining
+      ? 'stopping'
+      : members.length === 0
+        ? 'starting (waiting for the brokers or the model)'
+        : members.map((m) => m.status()).join('\n');
   // A service started during an outage waits for the brokers (readiness false, a warning now and
   // every 30 s) for up to kafka.outageToleranceMs instead of exiting: under a supervisor with a
   // restart limit an exit would become a crash loop. Meanwhile the model loads. With a tolerance no
@@ -48,19 +58,30 @@ export async function runKafkaTrigger(cfg: ShowertrigConfig, logger: Logger, rol
   } catch (e) {
     if (!(e instanceof KafkaUnreachableError) || waitMs <= cfg.kafka.reachTimeoutMs) throw e;
     const waiting = (problem: string, waitedMs: number): void =>
-      logger.warn(`cannot reach Kafka at ${cfg.kafka.brokers.join(',')} (${problem}); waiting, not ready`, { waitedS: Math.round(waitedMs / 1000), toleranceS: waitMs / 1000 });
+      logger.warn(`cannot reach Kafka at ${cfg.kafka.brokers.join(',')} (${problem}); waiting, not ready`, {
+        waitedS: Math.round(waitedMs / 1000),
+        toleranceS: waitMs / 1000,
+      });
     waiting(connectionProblem(e.cause), Date.now() - t0);
-    reach = checkKafkaReachable(cfg.kafka, { signal: stopReaching.signal, waitMs, sinceMs: t0, onWaiting: waiting });
+    reach = checkKafkaReachable(cfg.kafka, {
+      signal: stopReaching.signal,
+      waitMs,
+      sinceMs: t0,
+      onWaiting: waiting,
+    });
     reach.catch(() => undefined); // awaited below; a failure while the runtime starts is not unhandled
   }
   // Whichever comes first: the runtime (then the wait goes on, not ready) or the brokers' absence past the tolerance.
-  const beside = <T>(p: Promise<T>): Promise<T> => Promise.race([p, reach.then(() => new Promise<never>(() => undefined))]);
+  const beside = <T>(p: Promise<T>): Promise<T> =>
+    Promise.race([p, reach.then(() => new Promise<never>(() => undefined))]);
   try {
     if (role === 'excess') {
       rt = await beside(startServiceRuntime(cfg, { ready, status, mode: 'run --brokers --role excess' }));
       await reach;
     } else {
-      const trt = await beside(startTriggerRuntime(cfg, logger, { ready, status, mode: `run --brokers --role ${role}` }));
+      const trt = await beside(
+        startTriggerRuntime(cfg, logger, { ready, status, mode: `run --brokers --role ${role}` }),
+      );
       rt = trt;
       await reach;
       session = await openKafkaSession(cfg, logger);
@@ -85,10 +106,20 @@ export async function runKafkaTrigger(cfg: ShowertrigConfig, logger: Logger, rol
         }
       }, 20);
     };
-    const reports$: Observable<BatchReport> = merge(...members.map((m) => m.reports$)).pipe(takeUntil(from(finished)));
+    const reports$: Observable<BatchReport> = merge(...members.map((m) => m.reports$)).pipe(
+      takeUntil(from(finished)),
+    );
     const runtime = rt;
     rt = undefined; // drive closes it
-    return await drive(reports$, runtime, stop, logger, onStop, plot, role === 'reco' ? undefined : cfg.trigger.excess);
+    return await drive(
+      reports$,
+      runtime,
+      stop,
+      logger,
+      onStop,
+      plot,
+      role === 'reco' ? undefined : cfg.trigger.excess,
+    );
   } finally {
     stopReaching.abort();
     if (rt !== undefined) await rt.close();

@@ -13,11 +13,17 @@ let armed: NodeJS.Timeout | undefined;
  * replaces it once the command has returned, i.e. has committed and closed what it opened, so a
  * socket a client library failed to release cannot turn that clean stop into exit 1.
  */
-export function armShutdownGrace(graceMs: number, logger: Logger | undefined, code = 1, replace = false): void {
+export function armShutdownGrace(
+  graceMs: number,
+  logger: Logger | undefined,
+  code = 1,
+  replace = false,
+): void {
   if (armed !== undefined && !replace) return;
   if (armed !== undefined) clearTimeout(armed);
   armed = setTimeout(() => {
-    const handles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
+    const handles =
+      (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
     const open = handles.map((h) => (h as object).constructor?.name ?? typeof h).join(', ');
     const msg = `shutdown grace of ${graceMs} ms exceeded; exiting with ${code} (still open: ${open || 'nothing'})`;
     if (logger) logger.error(msg);

@@ -19,7 +19,10 @@ export interface PacedSourceOptions {
   readonly stopped: () => boolean;
 }
 
-export function pacedFrames(frames: AsyncIterable<HitFrame> | Iterable<HitFrame>, opts: PacedSourceOptions): Observable<InputMessage> {
+export function pacedFrames(
+  frames: AsyncIterable<HitFrame> | Iterable<HitFrame>,
+  opts: PacedSourceOptions,
+): Observable<InputMessage> {
   return new Observable<InputMessage>((sub) => {
     let inFlight = 0;
     let wake: (() => void) | undefined;
@@ -76,7 +79,6 @@ export function pacedFrames(frames: AsyncIterable<HitFrame> | Iterable<HitFrame>
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
-
 
 /** Simulated time 0 when neither --start-ns nor the config gives one: fixed, so files are reproducible. */
 export const DEFAULT_START_NS = 1_700_000_000_000_000_000n;

@@ -10,11 +10,34 @@ import type { SimulationConfig } from '../config/index.js';
 import { Rng, type DetectorGeometry, type Hits } from '../domain/index.js';
 import { modelDirectory } from '../io/index.js';
 import {
-  attachMetadata, buildEnergyVertexNet, buildInputs, createEnergyVertexModel, energyVertexResolution, featureInputLength, featureMatrix, featureRow,
-  fitEnergyCalibration, readMetadata, registerCoordConv, trainBoosted, type BoostedCoefficients,
-  inputLength, loadEnergyVertexModel, metadataFor, SparseInputs, trainEnergyVertexNet,
-  type Dataset, type EnergyVertexModel, type EpochReport, type FeatureInput, type FeatureSet, type InputSpec, type NetArchitecture,
-  type EnergyCalibration, type Resolution, type TrainConfig,
+  attachMetadata,
+  buildEnergyVertexNet,
+  buildInputs,
+  createEnergyVertexModel,
+  energyVertexResolution,
+  featureInputLength,
+  featureMatrix,
+  featureRow,
+  fitEnergyCalibration,
+  readMetadata,
+  registerCoordConv,
+  trainBoosted,
+  type BoostedCoefficients,
+  inputLength,
+  loadEnergyVertexModel,
+  metadataFor,
+  SparseInputs,
+  trainEnergyVertexNet,
+  type Dataset,
+  type EnergyVertexModel,
+  type EpochReport,
+  type FeatureInput,
+  type FeatureSet,
+  type InputSpec,
+  type NetArchitecture,
+  type EnergyCalibration,
+  type Resolution,
+  type TrainConfig,
 } from '../reconstruction/index.js';
 import { generateEvent } from '../sim/index.js';
 
@@ -56,7 +79,11 @@ export interface TrainingResult {
   readonly featureInput?: FeatureInput;
   readonly calibration?: EnergyCalibration;
   /** Resolution and inference speed of the saved model on the fresh events. */
-  readonly evaluation?: Resolution & { inferenceEventsPerSecond: number; inferenceMsPerEvent: number; identicalToTraining: number };
+  readonly evaluation?: Resolution & {
+    inferenceEventsPerSecond: number;
+    inferenceMsPerEvent: number;
+    identicalToTraining: number;
+  };
 }
 
 /** FNV-1a over a frame's hit arrays: identical frames hash equal (shows train/eval disjointness). */
@@ -81,13 +108,20 @@ function prepare(o: TrainingOptions): Prepared {
   const g = o.geometry;
   const nVal = Math.max(1, Math.round(o.events * o.validationFraction));
   const nTrain = o.events - nVal;
-  const boosted = o.features !== undefined && (o.stackedTreeEvents ?? 0) > 0 ? stackedTrees(o, o.features) : undefined;
-  const shape = o.features === undefined ? undefined : { set: o.features, ...(boosted === undefined ? {} : { boosted }) };
+  const boosted =
+    o.features !== undefined && (o.stackedTreeEvents ?? 0) > 0 ? stackedTrees(o, o.features) : undefined;
+  const shape =
+    o.features === undefined ? undefined : { set: o.features, ...(boosted === undefined ? {} : { boosted }) };
   const q = shape === undefined ? 0 : featureInputLength(shape, g.nStations);
   const rng = new Rng(o.seed);
   const buf = new Float32Array(inputLength(o.spec));
   const row = new Float64Array(q);
-  const parts = [nTrain, nVal].map((n) => ({ inputs: new SparseInputs(o.spec), energyGeV: new Float32Array(n), dCm: new Float32Array(n), raw: new Float64Array(n * q) }));
+  const parts = [nTrain, nVal].map((n) => ({
+    inputs: new SparseInputs(o.spec),
+    energyGeV: new Float32Array(n),
+    dCm: new Float32Array(n),
+    raw: new Float64Array(n * q),
+  }));
   const hashes = new Set<number>();
   for (let i = 0; i < o.events; i++) {
     const ev = generateEvent(g, o.simulation, 'signal', rng);
@@ -110,11 +144,20 @@ function prepare(o: TrainingOptions): Prepared {
   const scale = new Array<number>(q).fill(0);
   const tr = parts[0]!.raw;
   for (let i = 0; i < nTrain; i++) for (let j = 0; j < q; j++) mean[j]! += tr[i * q + j]! / nTrain;
-  for (let i = 0; i < nTrain; i++) for (let j = 0; j < q; j++) scale[j]! += (tr[i * q + j]! - mean[j]!) ** 2 / nTrain;
+  for (let i = 0; i < nTrain; i++)
+    for (let j = 0; j < q; j++) scale[j]! += (tr[i * q + j]! - mean[j]!) ** 2 / nTrain;
   for (let j = 0; j < q; j++) scale[j] = Math.sqrt(scale[j]!) || 1;
-  const featureInput: FeatureInput = { set: o.features, mean, scale, ...(boosted === undefined ? {} : { boosted }) };
+  const featureInput: FeatureInput = {
+    set: o.features,
+    mean,
+    scale,
+    ...(boosted === undefined ? {} : { boosted }),
+  };
   const [t, v] = parts.map(({ inputs, energyGeV, dCm, raw }) => ({
-    inputs, energyGeV, dCm, nFeatures: q,
+    inputs,
+    energyGeV,
+    dCm,
+    nFeatures: q,
     features: Float32Array.from(raw, (x, idx) => (x - mean[idx % q]!) / scale[idx % q]!),
   }));
   return { train: t!, val: v!, hashes, featureInput };
@@ -123,12 +166,26 @@ function prepare(o: TrainingOptions): Prepared {
 /** Boosted trees for stacking, trained on their own events (seed + 2): never on the net's training events. */
 function stackedTrees(o: TrainingOptions, set: FeatureSet): BoostedCoefficients {
   const rng = new Rng(o.seed + 2);
-  const events = Array.from({ length: o.stackedTreeEvents ?? 0 }, () => generateEvent(o.geometry, o.simulation, 'signal', rng));
-  const m = featureMatrix(set, events.map((e) => e.hits), o.geometry);
-  return trainBoosted(m, { energyGeV: events.map((e) => e.truth.energyGeV), dCm: events.map((e) => e.truth.dCm) }, o.geometry);
+  const events = Array.from({ length: o.stackedTreeEvents ?? 0 }, () =>
+    generateEvent(o.geometry, o.simulation, 'signal', rng),
+  );
+  const m = featureMatrix(
+    set,
+    events.map((e) => e.hits),
+    o.geometry,
+  );
+  return trainBoosted(
+    m,
+    { energyGeV: events.map((e) => e.truth.energyGeV), dCm: events.map((e) => e.truth.dCm) },
+    o.geometry,
+  );
 }
 
-async function measureInference(model: EnergyVertexModel, hits: readonly Hits[], batch = 64): Promise<{ eventsPerSecond: number; msPerEvent: number }> {
+async function measureInference(
+  model: EnergyVertexModel,
+  hits: readonly Hits[],
+  batch = 64,
+): Promise<{ eventsPerSecond: number; msPerEvent: number }> {
   const n = Math.min(hits.length, 64 * 100);
   await model.predict(hits.slice(0, batch)); // warm-up
   const t0 = performance.now();
@@ -139,42 +196,75 @@ async function measureInference(model: EnergyVertexModel, hits: readonly Hits[],
 }
 
 export async function runTraining(o: TrainingOptions, hooks: TrainingHooks = {}): Promise<TrainingResult> {
-  if (o.evalEvents > 0 && o.evalSeed === o.seed) throw new RangeError('the evaluation seed must differ from the training seed (fresh events)');
+  if (o.evalEvents > 0 && o.evalSeed === o.seed)
+    throw new RangeError('the evaluation seed must differ from the training seed (fresh events)');
   const log = hooks.log ?? (() => {});
   const t0 = performance.now();
   const data = prepare(o);
   const simulateSeconds = (performance.now() - t0) / 1000;
-  log(`simulated and prepared ${o.events} events (seed ${o.seed}) in ${simulateSeconds.toFixed(1)} s; ${data.train.energyGeV.length} train / ${data.val.energyGeV.length} validation` +
-    `${data.featureInput === undefined ? '' : `; feature input ${data.featureInput.set} (${data.featureInput.mean.length})`}`);
+  log(
+    `simulated and prepared ${o.events} events (seed ${o.seed}) in ${simulateSeconds.toFixed(1)} s; ${data.train.energyGeV.length} train / ${data.val.energyGeV.length} validation` +
+      `${data.featureInput === undefined ? '' : `; feature input ${data.featureInput.set} (${data.featureInput.mean.length})`}`,
+  );
   const net = buildEnergyVertexNet(o.spec, o.architecture, o.name, data.featureInput?.mean.length ?? 0);
   attachMetadata(net, metadataFor(o.name, o.spec, o.architecture, data.featureInput));
   const t1 = performance.now();
   const reports = await trainEnergyVertexNet(net, o.spec, data.train, data.val, o.train, {
     onEpoch: (r) => hooks.onEpoch?.(r),
-    onBest: async (m) => { await m.save(modelDirectory(o.out)); },
+    onBest: async (m) => {
+      await m.save(modelDirectory(o.out));
+    },
   });
   const trainSeconds = (performance.now() - t1) / 1000;
   net.dispose();
   const best = reports.reduce((a, b) => (b.valLoss < a.valLoss ? b : a));
   const base = {
-    reports, best, trainSeconds, simulateSeconds, nTrain: data.train.energyGeV.length, nValidation: data.val.energyGeV.length,
+    reports,
+    best,
+    trainSeconds,
+    simulateSeconds,
+    nTrain: data.train.energyGeV.length,
+    nValidation: data.val.energyGeV.length,
     ...(data.featureInput === undefined ? {} : { featureInput: data.featureInput }),
   };
   if (o.calibrationEvents > 0) {
     log(`calibrating the energy on ${o.calibrationEvents} events (seed ${o.seed + 1})`);
-    Object.assign(base, { calibration: await calibrateModelDirectory(o.out, o.geometry, o.simulation, o.calibrationEvents, o.seed + 1) });
+    Object.assign(base, {
+      calibration: await calibrateModelDirectory(
+        o.out,
+        o.geometry,
+        o.simulation,
+        o.calibrationEvents,
+        o.seed + 1,
+      ),
+    });
   }
   if (o.evalEvents <= 0) return base;
   const model = await loadEnergyVertexModel(modelDirectory(o.out), o.geometry);
   try {
     const rng = new Rng(o.evalSeed);
-    const events = Array.from({ length: o.evalEvents }, () => generateEvent(o.geometry, o.simulation, 'signal', rng));
+    const events = Array.from({ length: o.evalEvents }, () =>
+      generateEvent(o.geometry, o.simulation, 'signal', rng),
+    );
     const identicalToTraining = events.filter((e) => data.hashes.has(hitsHash(e.hits))).length;
     const hits = events.map((e) => e.hits);
     const p = await model.predict(hits);
-    const res = energyVertexResolution(Float32Array.from(events, (e) => e.truth.energyGeV), p.energyGeV, Float32Array.from(events, (e) => e.truth.dCm), p.dCm);
+    const res = energyVertexResolution(
+      Float32Array.from(events, (e) => e.truth.energyGeV),
+      p.energyGeV,
+      Float32Array.from(events, (e) => e.truth.dCm),
+      p.dCm,
+    );
     const speed = await measureInference(model, hits);
-    return { ...base, evaluation: { ...res, inferenceEventsPerSecond: speed.eventsPerSecond, inferenceMsPerEvent: speed.msPerEvent, identicalToTraining } };
+    return {
+      ...base,
+      evaluation: {
+        ...res,
+        inferenceEventsPerSecond: speed.eventsPerSecond,
+        inferenceMsPerEvent: speed.msPerEvent,
+        identicalToTraining,
+      },
+    };
   } finally {
     model.dispose();
   }
@@ -184,7 +274,13 @@ export async function runTraining(o: TrainingOptions, hooks: TrainingHooks = {})
  * Fits the energy calibration of the model in `dir` (its uncalibrated output on `events` fresh
  * events of `seed`) and writes it into the model's metadata, replacing any earlier one.
  */
-export async function calibrateModelDirectory(dir: string, geometry: DetectorGeometry, simulation: SimulationConfig, events: number, seed: number): Promise<EnergyCalibration> {
+export async function calibrateModelDirectory(
+  dir: string,
+  geometry: DetectorGeometry,
+  simulation: SimulationConfig,
+  events: number,
+  seed: number,
+): Promise<EnergyCalibration> {
   registerCoordConv();
   const net = await tf.loadLayersModel(modelDirectory(dir));
   try {
@@ -197,7 +293,10 @@ export async function calibrateModelDirectory(dir: string, geometry: DetectorGeo
       const p = await raw.predict(sample.slice(i, i + 256).map((e) => e.hits));
       eReco.set(p.energyGeV, i);
     }
-    const calibration = fitEnergyCalibration(Float64Array.from(sample, (e) => e.truth.energyGeV), eReco);
+    const calibration = fitEnergyCalibration(
+      Float64Array.from(sample, (e) => e.truth.energyGeV),
+      eReco,
+    );
     attachMetadata(net, { ...meta, energyCalibration: calibration });
     await net.save(modelDirectory(dir));
     return calibration;

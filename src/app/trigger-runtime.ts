@@ -8,10 +8,32 @@ import { availableParallelism } from 'node:os';
 import { reconstructionThreads, type ShowertrigConfig } from '../config/index.js';
 import { createCodecs, decodeFrame, type CodecSet } from '../codecs/index.js';
 import { Rng, type Reconstructor } from '../domain/index.js';
-import { createPipeline, DEFAULT_PIPELINE, type InputBatch, type Pipeline, type PipelineConfig, type PipelineSinks, type PipelineTap, type Sink } from '../pipeline/index.js';
+import {
+  createPipeline,
+  DEFAULT_PIPELINE,
+  type InputBatch,
+  type Pipeline,
+  type PipelineConfig,
+  type PipelineSinks,
+  type PipelineTap,
+  type Sink,
+} from '../pipeline/index.js';
 import { generateEvent } from '../sim/index.js';
-import { createDisplayHub, createDisplayRoutes, displayHubConfig, type DisplayHub } from '../display/index.js';
-import { createMetrics, createMetricsServer, Registry, silentLogger, type Logger, type Metrics, type MetricsServer } from '../telemetry/index.js';
+import {
+  createDisplayHub,
+  createDisplayRoutes,
+  displayHubConfig,
+  type DisplayHub,
+} from '../display/index.js';
+import {
+  createMetrics,
+  createMetricsServer,
+  Registry,
+  silentLogger,
+  type Logger,
+  type Metrics,
+  type MetricsServer,
+} from '../telemetry/index.js';
 import { hotPixelReporter } from './hot-pixel-log.js';
 import { loadCnnModel, loadEventClassifier } from './model.js';
 
@@ -35,7 +57,10 @@ export interface TriggerRuntime extends ServiceRuntime {
    * A pipeline on this runtime's reconstructor and metrics; excess 'downstream' leaves the excess to
    * the global stage; maxDeadLetterBytes is the DLQ topic's record limit (Kafka: known once connected).
    */
-  pipeline(sinks: PipelineSinks, opts?: { excess?: PipelineConfig['excess']; maxDeadLetterBytes?: number }): Pipeline;
+  pipeline(
+    sinks: PipelineSinks,
+    opts?: { excess?: PipelineConfig['excess']; maxDeadLetterBytes?: number },
+  ): Pipeline;
 }
 
 export interface RuntimeOptions {
@@ -48,11 +73,24 @@ export interface RuntimeOptions {
 }
 
 /** Binds the endpoint (at once, so a port in use fails before anything slow). /readyz follows `warm() && opts.ready()`. */
-export async function startServiceRuntime(cfg: ShowertrigConfig, opts: RuntimeOptions = {}, backend = 'none', warm: () => boolean = () => true): Promise<ServiceRuntime> {
+export async function startServiceRuntime(
+  cfg: ShowertrigConfig,
+  opts: RuntimeOptions = {},
+  backend = 'none',
+  warm: () => boolean = () => true,
+): Promise<ServiceRuntime> {
   const registry = new Registry();
   const metrics = createMetrics(registry);
-  const display = createDisplayHub(displayHubConfig(cfg, { backend, model: 'none' }, opts.mode ?? 'trigger'), metrics);
-  const server = createMetricsServer({ registry, ready: () => warm() && (opts.ready ?? (() => true))(), ...(opts.status === undefined ? {} : { status: opts.status }), routes: createDisplayRoutes(display) });
+  const display = createDisplayHub(
+    displayHubConfig(cfg, { backend, model: 'none' }, opts.mode ?? 'trigger'),
+    metrics,
+  );
+  const server = createMetricsServer({
+    registry,
+    ready: () => warm() && (opts.ready ?? (() => true))(),
+    ...(opts.status === undefined ? {} : { status: opts.status }),
+    routes: createDisplayRoutes(display),
+  });
   const port = opts.metricsPort ?? cfg.service.metricsPort;
   // A port in use is a MetricsPortError naming --metrics-port (telemetry/server.ts).
   const addr = await server.start(port, cfg.service.metricsHost);
@@ -73,7 +111,11 @@ export async function startServiceRuntime(cfg: ShowertrigConfig, opts: RuntimeOp
   };
 }
 
-export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger, opts: RuntimeOptions = {}): Promise<TriggerRuntime> {
+export async function startTriggerRuntime(
+  cfg: ShowertrigConfig,
+  logger: Logger,
+  opts: RuntimeOptions = {},
+): Promise<TriggerRuntime> {
   const r = cfg.reconstruction;
   // The endpoint first: a port in use fails the command at once, before seconds of model loading.
   // /readyz stays false until the model is loaded and warm (and then follows opts.ready).
@@ -88,16 +130,31 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
   try {
     model = await loadCnnModel(r.modelDir, cfg.detector, r.backend);
     const sel = cfg.trigger.selection;
-    classifier = sel.mode === 'classifier' ? await loadEventClassifier(r.modelDir, sel.classifier, sel.classifierThreshold) : undefined;
-    if (sel.mode === 'classifier' && classifier === undefined) logger.warn('no classifier.json in the model directory: the cut list selects', { modelDir: r.modelDir });
+    classifier =
+      sel.mode === 'classifier'
+        ? await loadEventClassifier(r.modelDir, sel.classifier, sel.classifierThreshold)
+        : undefined;
+    if (sel.mode === 'classifier' && classifier === undefined)
+      logger.warn('no classifier.json in the model directory: the cut list selects', {
+        modelDir: r.modelDir,
+      });
     recoLib = await import('../reconstruction/index.js');
     const rc = recoLib.reconstructorConfig(r);
     // Worker threads prepare each batch's DBSCAN, robust centres and CNN inputs beside this thread.
     const threads = reconstructionThreads(r.threads, availableParallelism());
-    pool = threads === 0 ? undefined : recoLib.createPreparePool(
-      { threads, geometry: cfg.detector, transverse: rc.transverse, spec: model.inputSpec },
-      { onWorkerLost: (i, e) => logger.warn('reconstruction worker thread lost; its share is prepared on the main thread', { worker: i, error: e.message }) },
-    );
+    pool =
+      threads === 0
+        ? undefined
+        : recoLib.createPreparePool(
+            { threads, geometry: cfg.detector, transverse: rc.transverse, spec: model.inputSpec },
+            {
+              onWorkerLost: (i, e) =>
+                logger.warn('reconstruction worker thread lost; its share is prepared on the main thread', {
+                  worker: i,
+                  error: e.message,
+                }),
+            },
+          );
     const clf = classifier;
     reconstructor = recoLib.createReconstructor(cfg.detector, model, rc, {
       ...(pool === undefined ? {} : { preparer: pool }),
@@ -113,11 +170,21 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
   /** Each pipeline (one per trigger process) learns its own hot-pixel mask from the frames it reconstructs. */
   const masked = (log: Logger): Reconstructor => {
     const mask = createHotPixelMask(cfg.detector, r.hotPixels);
-    return mask.enabled ? withHotPixelMask(reco, mask, hotPixelReporter(mask, cfg.detector.nStations, service.metrics, log)) : reco;
+    return mask.enabled
+      ? withHotPixelMask(reco, mask, hotPixelReporter(mask, cfg.detector.nStations, service.metrics, log))
+      : reco;
   };
   const codecs = createCodecs(cfg.kafka.codec);
   // The warm-up's pipeline reconstructs without the mask: its simulated frames must not count as occupancy.
-  const makePipeline = (sinks: PipelineSinks, metrics: Metrics, log: Logger, excess: PipelineConfig['excess'] = 'inline', maxDeadLetterBytes = Infinity, tap?: PipelineTap, recon: Reconstructor = reco): Pipeline =>
+  const makePipeline = (
+    sinks: PipelineSinks,
+    metrics: Metrics,
+    log: Logger,
+    excess: PipelineConfig['excess'] = 'inline',
+    maxDeadLetterBytes = Infinity,
+    tap?: PipelineTap,
+    recon: Reconstructor = reco,
+  ): Pipeline =>
     createPipeline(
       {
         ...DEFAULT_PIPELINE,
@@ -132,19 +199,42 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
         maxDeadLetterBytes,
         ...(classifier === undefined ? {} : { classifierThreshold: classifier.threshold }),
       },
-      { decode: decodeFrame, reconstructor: recon, sinks, metrics, logger: log, ...(tap === undefined ? {} : { tap: seenBy(recon, tap) }) },
+      {
+        decode: decodeFrame,
+        reconstructor: recon,
+        sinks,
+        metrics,
+        logger: log,
+        ...(tap === undefined ? {} : { tap: seenBy(recon, tap) }),
+      },
     );
   const warmupMs = await warmUp(cfg, codecs, makePipeline);
   backend = reco.info.backend;
   warm = true;
-  logger.info('inference backend', { selection: classifier === undefined ? 'cuts' : `classifier ${classifier.kind} >= ${classifier.threshold}`, backend, model: reco.info.model, execution: model.info.execution, preparedBy: reco.info.preparedBy ?? 'the main thread', warmupMs: Math.round(warmupMs) });
+  logger.info('inference backend', {
+    selection: classifier === undefined ? 'cuts' : `classifier ${classifier.kind} >= ${classifier.threshold}`,
+    backend,
+    model: reco.info.model,
+    execution: model.info.execution,
+    preparedBy: reco.info.preparedBy ?? 'the main thread',
+    warmupMs: Math.round(warmupMs),
+  });
   service.metrics.setBackend(backend);
   service.display.describe(reco.info);
   return {
     ...service,
     backend,
     reconstructor: reco,
-    pipeline: (sinks, o = {}) => makePipeline(sinks, service.metrics, logger, o.excess, o.maxDeadLetterBytes, service.display.tap, masked(logger)),
+    pipeline: (sinks, o = {}) =>
+      makePipeline(
+        sinks,
+        service.metrics,
+        logger,
+        o.excess,
+        o.maxDeadLetterBytes,
+        service.display.tap,
+        masked(logger),
+      ),
     async close() {
       await service.close();
       await pool?.close();
@@ -160,7 +250,9 @@ export async function startTriggerRuntime(cfg: ShowertrigConfig, logger: Logger,
 function seenBy(recon: Reconstructor, tap: PipelineTap): PipelineTap {
   const seen = recon.seen;
   if (seen === undefined) return tap;
-  return { onBatch: (b) => tap.onBatch({ ...b, selected: b.selected.map((s) => ({ ...s, frame: seen(s.frame) })) }) };
+  return {
+    onBatch: (b) => tap.onBatch({ ...b, selected: b.selected.map((s) => ({ ...s, frame: seen(s.frame) })) }),
+  };
 }
 
 /** Batch sizes the warm-up runs, each WARMUP_ROUNDS times: the sizes micro-batches mostly take. */
@@ -182,14 +274,24 @@ async function warmUp(
   const rng = new Rng(0x5eed);
   const values = Array.from({ length: Math.max(...WARMUP_BATCHES) }, (_, i) => {
     const { hits } = generateEvent(cfg.detector, cfg.simulation, 'signal', rng);
-    return codecs.frame.encode({ runId: 'warmup', eventId: `warmup-${i}`, timestampNs: BigInt(i) * 1_000_000n, hits });
+    return codecs.frame.encode({
+      runId: 'warmup',
+      eventId: `warmup-${i}`,
+      timestampNs: BigInt(i) * 1_000_000n,
+      hits,
+    });
   });
   const batches: InputBatch[] = [];
   for (let round = 0; round < WARMUP_ROUNDS; round++) {
-    for (const n of WARMUP_BATCHES) batches.push({ messages: values.slice(0, n).map((value, i) => ({ key: `warmup-${i}`, value })) });
+    for (const n of WARMUP_BATCHES)
+      batches.push({ messages: values.slice(0, n).map((value, i) => ({ key: `warmup-${i}`, value })) });
   }
   const drop: Sink<unknown> = { write: async () => undefined };
-  const pipeline = makePipeline({ reco: drop, candidates: drop, alerts: drop, deadLetters: drop }, createMetrics(new Registry(), { defaultMetrics: false }), silentLogger);
+  const pipeline = makePipeline(
+    { reco: drop, candidates: drop, alerts: drop, deadLetters: drop },
+    createMetrics(new Registry(), { defaultMetrics: false }),
+    silentLogger,
+  );
   await lastValueFrom(pipeline.run(from(batches)), { defaultValue: undefined });
   return performance.now() - t0;
 }

@@ -27,8 +27,16 @@ function frames(energyGeV: number, n: number, seed: number): HitFrame[] {
   const rng = new Rng(seed);
   const out: HitFrame[] = [];
   for (let i = 0; i < n; i++) {
-    const { hits, truth } = generateEvent(DEFAULT_GEOMETRY, DEFAULT_SIMULATION, 'signal', rng.fork(), { energyGeV });
-    out.push({ runId: 'bench', eventId: `bench-${i}`, timestampNs: 1_700_000_000_000_000_000n + BigInt(i) * 1_000_000n, hits, truth });
+    const { hits, truth } = generateEvent(DEFAULT_GEOMETRY, DEFAULT_SIMULATION, 'signal', rng.fork(), {
+      energyGeV,
+    });
+    out.push({
+      runId: 'bench',
+      eventId: `bench-${i}`,
+      timestampNs: 1_700_000_000_000_000_000n + BigInt(i) * 1_000_000n,
+      hits,
+      truth,
+    });
   }
   return out;
 }
@@ -66,7 +74,17 @@ function benchCodecs(energies: readonly number[] = [10, 100], n = 200): CodecBen
           return (performance.now() - t0) * 1000;
         })
         .sort((a, b) => a - b);
-      rows.push({ codec: name, energyGeV: e, meanHits, meanBytes, bytesPerHit: meanBytes / meanHits, encodePerS, decodePerS, decodeP50Us: quantile(us, 0.5), decodeP99Us: quantile(us, 0.99) });
+      rows.push({
+        codec: name,
+        energyGeV: e,
+        meanHits,
+        meanBytes,
+        bytesPerHit: meanBytes / meanHits,
+        encodePerS,
+        decodePerS,
+        decodeP50Us: quantile(us, 0.5),
+        decodeP99Us: quantile(us, 0.99),
+      });
     }
   }
   return rows;
@@ -83,33 +101,43 @@ export const command: Command = {
   summary: 'benchmark the frame codecs',
   usage: USAGE,
   async run(argv) {
-    const { values } = parseFlags(argv, { events: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } });
+    const { values } = parseFlags(argv, {
+      events: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+    });
     const n = intFlag(values.events, 'events', 500, 10, 1_000_000);
     const rows = benchCodecs([10, 100], n);
     const rss = process.memoryUsage().rss / 2 ** 20;
     const measured = new Date().toISOString().slice(0, 10);
     let table: unknown[] = [];
     for (const r of rows) {
-      table = saveResultRow(benchOutDir(values.out), 'codecs', { ...r, rssMiB: rss, measured }, (x) => `${x.codec} ${x.energyGeV}`, {
-        title: 'Frame codecs: size and speed',
-        notes: [
-          `\`showertrig bench-codecs --events ${n}\`: simulated signal showers at fixed energy (seeded), one thread, node ${process.version}`,
-          'encode/s and decode/s: frames per second over repeated passes; decode p50/p99: each frame decoded alone, µs',
-        ],
-        columns: [
-          { header: 'codec', cell: (x) => x.codec },
-          { header: 'E (GeV)', cell: (x) => String(x.energyGeV) },
-          { header: 'hits/frame', cell: (x) => x.meanHits.toFixed(1) },
-          { header: 'bytes/frame', cell: (x) => x.meanBytes.toFixed(0) },
-          { header: 'bytes/hit', cell: (x) => x.bytesPerHit.toFixed(2) },
-          { header: 'encode/s', cell: (x) => x.encodePerS.toFixed(0) },
-          { header: 'decode/s', cell: (x) => x.decodePerS.toFixed(0) },
-          { header: 'decode p50 µs', cell: (x) => x.decodeP50Us.toFixed(1) },
-          { header: 'decode p99 µs', cell: (x) => x.decodeP99Us.toFixed(1) },
-          { header: 'RSS MiB', cell: (x) => x.rssMiB.toFixed(0) },
-          { header: 'date', cell: (x) => x.measured },
-        ],
-      });
+      table = saveResultRow(
+        benchOutDir(values.out),
+        'codecs',
+        { ...r, rssMiB: rss, measured },
+        (x) => `${x.codec} ${x.energyGeV}`,
+        {
+          title: 'Frame codecs: size and speed',
+          notes: [
+            `\`showertrig bench-codecs --events ${n}\`: simulated signal showers at fixed energy (seeded), one thread, node ${process.version}`,
+            'encode/s and decode/s: frames per second over repeated passes; decode p50/p99: each frame decoded alone, µs',
+          ],
+          columns: [
+            { header: 'codec', cell: (x) => x.codec },
+            { header: 'E (GeV)', cell: (x) => String(x.energyGeV) },
+            { header: 'hits/frame', cell: (x) => x.meanHits.toFixed(1) },
+            { header: 'bytes/frame', cell: (x) => x.meanBytes.toFixed(0) },
+            { header: 'bytes/hit', cell: (x) => x.bytesPerHit.toFixed(2) },
+            { header: 'encode/s', cell: (x) => x.encodePerS.toFixed(0) },
+            { header: 'decode/s', cell: (x) => x.decodePerS.toFixed(0) },
+            { header: 'decode p50 µs', cell: (x) => x.decodeP50Us.toFixed(1) },
+            { header: 'decode p99 µs', cell: (x) => x.decodeP99Us.toFixed(1) },
+            { header: 'RSS MiB', cell: (x) => x.rssMiB.toFixed(0) },
+            { header: 'date', cell: (x) => x.measured },
+          ],
+        },
+      );
     }
     // --json: stdout is the JSON alone (each row carries the RSS).
     if (values.json === true) {

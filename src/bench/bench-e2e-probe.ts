@@ -36,8 +36,12 @@ export async function scrapeProbe(url: string): Promise<ProbeScrape> {
 /** The probe's figures in a Prometheus text exposition (NaN counts when the batch-size histogram is absent). */
 export function parseProbe(text: string): ProbeScrape {
   const latency = new Map<number, number>();
-  for (const m of text.matchAll(/^showertrig_end_to_end_latency_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)) latency.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
-  const one = (name: string): number => Number(new RegExp(`^showertrig_inference_batch_size_${name}(?:\\{\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  for (const m of text.matchAll(/^showertrig_end_to_end_latency_seconds_bucket\{le="([^"]+)"\} (\d+)/gm))
+    latency.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
+  const one = (name: string): number =>
+    Number(
+      new RegExp(`^showertrig_inference_batch_size_${name}(?:\\{\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN,
+    );
   return { latency, frames: one('sum'), calls: one('count') };
 }
 
@@ -56,7 +60,11 @@ export function meanBatch(before: readonly ProbeScrape[], after: readonly ProbeS
  * The q-quantile of the observations between two scrapes (summed over processors), as the upper
  * bound of the bucket it falls in, ms (Infinity beyond the last bound; null without observations).
  */
-export function bucketQuantileMs(before: Map<number, number>[], after: Map<number, number>[], q: number): number | null {
+export function bucketQuantileMs(
+  before: Map<number, number>[],
+  after: Map<number, number>[],
+  q: number,
+): number | null {
   const diff = new Map<number, number>();
   after.forEach((a, i) => {
     for (const [le, n] of a) diff.set(le, (diff.get(le) ?? 0) + n - (before[i]?.get(le) ?? 0));

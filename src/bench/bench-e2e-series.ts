@@ -17,7 +17,10 @@ export interface LatencyWindow {
 }
 
 /** Frames by window of `windowS` seconds of send time (ms since the measured phase started); latencies in ms. */
-export function latencySeries(frames: readonly { sentMs: number; latencyMs: number }[], windowS: number): LatencyWindow[] {
+export function latencySeries(
+  frames: readonly { sentMs: number; latencyMs: number }[],
+  windowS: number,
+): LatencyWindow[] {
   if (!(windowS > 0)) throw new RangeError(`latencySeries: window must be > 0 s, got ${windowS}`);
   const bins = new Map<number, number[]>();
   for (const f of frames) {
@@ -31,7 +34,13 @@ export function latencySeries(frames: readonly { sentMs: number; latencyMs: numb
     .sort((a, b) => a - b)
     .map((k) => {
       const lat = bins.get(k)!.sort((a, b) => a - b);
-      return { startS: k * windowS, frames: lat.length, p50Ms: quantile(lat, 0.5), p99Ms: quantile(lat, 0.99), maxMs: lat[lat.length - 1]! };
+      return {
+        startS: k * windowS,
+        frames: lat.length,
+        p50Ms: quantile(lat, 0.5),
+        p99Ms: quantile(lat, 0.99),
+        maxMs: lat[lat.length - 1]!,
+      };
     });
 }
 
@@ -42,5 +51,8 @@ export function latencyPlot(title: string, windows: readonly LatencyWindow[]): s
     { label: 'p99', colour: '#d62728', points: windows.map((w) => ({ x: w.startS, y: w.p99Ms })) },
     { label: 'p50', colour: '#1f77b4', points: windows.map((w) => ({ x: w.startS, y: w.p50Ms })) },
   ];
-  return scatterChart({ title, xLabel: 'time since the measured phase started (s, by send time)', yLabel: 'latency (ms)' }, series);
+  return scatterChart(
+    { title, xLabel: 'time since the measured phase started (s, by send time)', yLabel: 'latency (ms)' },
+    series,
+  );
 }

@@ -29,7 +29,14 @@ export type SklearnOutcome = { readonly result: SklearnDbscan } | { readonly ski
 
 const RESULT_MARK = 'DBSCAN-SKLEARN ';
 
-export function compareWithSklearn(python: string, hits: readonly Hits[], g: DetectorGeometry, epsMm: number, minHits: number, reps = 3): SklearnOutcome {
+export function compareWithSklearn(
+  python: string,
+  hits: readonly Hits[],
+  g: DetectorGeometry,
+  epsMm: number,
+  minHits: number,
+  reps = 3,
+): SklearnOutcome {
   // The stations as the clusterer sees them: pixel centres in mm (clustering/station.ts). Station k
   // is sets[k], and points offsets[k] .. offsets[k + 1] of the (x, y) pairs written for Python.
   const sets: { x: Float64Array; y: Float64Array }[] = [];
@@ -49,7 +56,12 @@ export function compareWithSklearn(python: string, hits: readonly Hits[], g: Det
       offsets.push(offsets.at(-1)! + x.length);
     }
   }
-  const db = createDbscan({ eps: epsMm, minSamples: minHits, index: 'lattice', latticePitch: g.pixelPitchMm });
+  const db = createDbscan({
+    eps: epsMm,
+    minSamples: minHits,
+    index: 'lattice',
+    latticePitch: g.pixelPitchMm,
+  });
   const ours: Int32Array[] = sets.map((p) => db.run(p.x, p.y, p.x.length).labels.slice());
   let best = Infinity;
   for (let r = 0; r < reps; r++) {
@@ -61,12 +73,31 @@ export function compareWithSklearn(python: string, hits: readonly Hits[], g: Det
   try {
     writeFileSync(join(dir, 'points.f64'), new Uint8Array(Float64Array.from(xy).buffer));
     writeFileSync(join(dir, 'offsets.i32'), new Uint8Array(Int32Array.from(offsets).buffer));
-    writeFileSync(join(dir, 'params.json'), JSON.stringify({ eps: epsMm, min_samples: minHits, events: hits.length }));
-    const r = spawnSync(python, ['scripts/bench_dbscan_sklearn.py', dir, String(reps)], { encoding: 'utf8', timeout: 600_000 });
-    if (r.error !== undefined) return { skipped: `${python} did not run (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}): make a venv with scikit-learn, e.g. python3 -m venv .venv-ref && .venv-ref/bin/pip install scikit-learn==1.5.2 numpy` };
+    writeFileSync(
+      join(dir, 'params.json'),
+      JSON.stringify({ eps: epsMm, min_samples: minHits, events: hits.length }),
+    );
+    const r = spawnSync(python, ['scripts/bench_dbscan_sklearn.py', dir, String(reps)], {
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    if (r.error !== undefined)
+      return {
+        skipped: `${python} did not run (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}): make a venv with scikit-learn, e.g. python3 -m venv .venv-ref && .venv-ref/bin/pip install scikit-learn==1.5.2 numpy`,
+      };
     const line = r.stdout.split('\n').find((l) => l.startsWith(RESULT_MARK));
-    if (r.status !== 0 || line === undefined) return { skipped: `scikit-learn run failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}` };
-    const py = JSON.parse(line.slice(RESULT_MARK.length)) as { sklearn: string; stations: number; points: number; per_station_s: number; one_fit_s: number; reps: number };
+    if (r.status !== 0 || line === undefined)
+      return {
+        skipped: `scikit-learn run failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}`,
+      };
+    const py = JSON.parse(line.slice(RESULT_MARK.length)) as {
+      sklearn: string;
+      stations: number;
+      points: number;
+      per_station_s: number;
+      one_fit_s: number;
+      reps: number;
+    };
     const theirs = new Int32Array(new Uint8Array(readFileSync(join(dir, 'labels.i32'))).buffer);
     let identical = theirs.length === offsets[sets.length];
     for (let k = 0; identical && k < sets.length; k++) {

@@ -74,8 +74,13 @@ export const command: Command = {
     const g = cfg.detector;
     const n = intFlag(values.events, 'events', 2000, 10, 1_000_000);
     const seed = intFlag(values.seed, 'seed', 7, 0, 2 ** 32 - 1);
-    const batches = (values.batches ?? '1,8,64,256').split(',').map((b) => intFlag(b, 'batches', 64, 1, 65536));
-    const threads = values.threads === undefined ? [] : values.threads.split(',').map((t) => intFlag(t, 'threads', 1, 1, 64));
+    const batches = (values.batches ?? '1,8,64,256')
+      .split(',')
+      .map((b) => intFlag(b, 'batches', 64, 1, 65536));
+    const threads =
+      values.threads === undefined
+        ? []
+        : values.threads.split(',').map((t) => intFlag(t, 'threads', 1, 1, 64));
     const outDir = benchOutDir(values.out);
     const log = (m: string): boolean => process.stderr.write(`${m}\n`);
 
@@ -85,7 +90,13 @@ export const command: Command = {
     for (let i = 0; i < n; i++) {
       const ev = generateEvent(g, cfg.simulation, 'signal', rng);
       hitSum += ev.hits.station.length;
-      events.push({ runId: 'bench', eventId: String(i), timestampNs: BigInt(i), hits: ev.hits, truth: ev.truth });
+      events.push({
+        runId: 'bench',
+        eventId: String(i),
+        timestampNs: BigInt(i),
+        hits: ev.hits,
+        truth: ev.truth,
+      });
     }
     log(`generated ${n} signal events, ${(hitSum / n).toFixed(0)} hits/event`);
     const hits = events.map((e) => e.hits);
@@ -93,31 +104,59 @@ export const command: Command = {
 
     const rc = reconstructorConfig(cfg.reconstruction);
     for (const index of SPATIAL_INDEXES) {
-      const t = createTransverseReconstructor(g, { ...rc.transverse, clustering: { ...rc.transverse.clustering, index } });
+      const t = createTransverseReconstructor(g, {
+        ...rc.transverse,
+        clustering: { ...rc.transverse.clustering, index },
+      });
       rows.push(perEvent(`clustering + track (${index})`, hits, (h) => void t.reconstruct(h)));
       log(summary(rows.at(-1)!));
     }
-    const sk = values.sklearn === undefined ? undefined : compareWithSklearn(values.sklearn, hits, g, cfg.reconstruction.dbscanEpsMm, cfg.reconstruction.dbscanMinHits);
+    const sk =
+      values.sklearn === undefined
+        ? undefined
+        : compareWithSklearn(
+            values.sklearn,
+            hits,
+            g,
+            cfg.reconstruction.dbscanEpsMm,
+            cfg.reconstruction.dbscanMinHits,
+          );
     if (sk !== undefined) log(sklearnMarkdown(sk).join('\n').trim());
     const tb = createTransverseReconstructor(g, DEFAULT_TRANSVERSE);
     rows.push(perEvent('weighted-mean track (baseline X,Y)', hits, (h) => void tb.baseline(h)));
     log(summary(rows.at(-1)!));
 
     const trainRng = new Rng(seed + 1_000_003);
-    const baseline = createBaselineModel(trainBaselineStream(5000, () => generateEvent(g, cfg.simulation, 'signal', trainRng), g), g);
+    const baseline = createBaselineModel(
+      trainBaselineStream(5000, () => generateEvent(g, cfg.simulation, 'signal', trainRng), g),
+      g,
+    );
     const models: EnergyVertexModel[] = [baseline];
-    const cnn = values.model === undefined ? undefined : await loadCnnModel(values.model, g, cfg.reconstruction.backend);
+    const cnn =
+      values.model === undefined
+        ? undefined
+        : await loadCnnModel(values.model, g, cfg.reconstruction.backend);
     if (cnn !== undefined) models.push(cnn);
     for (const m of models) {
       for (const b of batches) {
-        rows.push(await batched(`${m.info.name} E,d [${m.info.backend}]`, hits, freshHits, b, (x) => m.predict(x)));
+        rows.push(
+          await batched(`${m.info.name} E,d [${m.info.backend}]`, hits, freshHits, b, (x) => m.predict(x)),
+        );
         log(summary(rows.at(-1)!));
       }
     }
     for (const m of models) {
       const reco = createReconstructor(g, m, rc);
       for (const b of [1, cfg.reconstruction.batchSize]) {
-        rows.push(await batched(`full reconstruction, ${m.info.name} [${m.info.backend}]`, events, freshFrame, b, (x) => reco.reconstruct(x)));
+        rows.push(
+          await batched(
+            `full reconstruction, ${m.info.name} [${m.info.backend}]`,
+            events,
+            freshFrame,
+            b,
+            (x) => reco.reconstruct(x),
+          ),
+        );
         log(summary(rows.at(-1)!));
       }
     }
@@ -127,10 +166,19 @@ export const command: Command = {
       const b = cfg.reconstruction.batchSize;
       const variants: { stage: string; f: (x: readonly HitFrame[]) => Promise<unknown> }[] = [];
       for (const kind of [undefined, 'gbt', 'mlp'] as const) {
-        const clf = kind === undefined ? undefined : await loadEventClassifier(values.model!, kind, undefined);
+        const clf =
+          kind === undefined ? undefined : await loadEventClassifier(values.model!, kind, undefined);
         if (kind !== undefined && clf === undefined) continue;
-        const reco = createReconstructor(g, cnn, rc, clf === undefined ? {} : { classify: (row) => clf.classify(row) });
-        variants.push({ stage: `full reconstruction, ${cnn.info.name} [${cnn.info.backend}]${clf === undefined ? '' : ` + classifier ${clf.kind}`} (interleaved)`, f: (x) => reco.reconstruct(x) });
+        const reco = createReconstructor(
+          g,
+          cnn,
+          rc,
+          clf === undefined ? {} : { classify: (row) => clf.classify(row) },
+        );
+        variants.push({
+          stage: `full reconstruction, ${cnn.info.name} [${cnn.info.backend}]${clf === undefined ? '' : ` + classifier ${clf.kind}`} (interleaved)`,
+          f: (x) => reco.reconstruct(x),
+        });
       }
       if (variants.length > 1) {
         for (const r of await interleaved(variants, events, freshFrame, b)) {
@@ -139,14 +187,23 @@ export const command: Command = {
         }
         // The classifier's own work per event, alone: features from the tracks (found beforehand, untimed) + the model.
         const tt = createTransverseReconstructor(g, rc.transverse);
-        const prepared = hits.map((h) => ({ h, r: tt.reconstruct(h) })).filter((x) => x.r.track !== undefined);
+        const prepared = hits
+          .map((h) => ({ h, r: tt.reconstruct(h) }))
+          .filter((x) => x.r.track !== undefined);
         const fr = new Float64Array(classifierFeatureCount(g.nStations));
         for (const kind of ['gbt', 'mlp'] as const) {
           const clf = await loadEventClassifier(values.model!, kind, undefined);
           if (clf === undefined) continue;
           const one = (i: number): void => {
             const { h, r } = prepared[i]!;
-            classifierFeatures(h, g, { energyGeV: 10, dCm: -3, xCm: 0, yCm: 0, nHits: h.station.length }, r.track!, r.clustersPerStation, fr);
+            classifierFeatures(
+              h,
+              g,
+              { energyGeV: 10, dCm: -3, xCm: 0, yCm: 0, nHits: h.station.length },
+              r.track!,
+              r.clustersPerStation,
+              fr,
+            );
             clf.classify(fr);
           };
           for (let i = 0; i < Math.min(200, prepared.length); i++) one(i);
@@ -157,7 +214,15 @@ export const command: Command = {
             one(i);
             lat[i] = performance.now() - a;
           }
-          rows.push(row(`classifier ${kind} alone (features + model, per reconstructed event)`, 1, prepared.length, performance.now() - t0, lat));
+          rows.push(
+            row(
+              `classifier ${kind} alone (features + model, per reconstructed event)`,
+              1,
+              prepared.length,
+              performance.now() - t0,
+              lat,
+            ),
+          );
           log(summary(rows.at(-1)!));
         }
       }
@@ -167,14 +232,34 @@ export const command: Command = {
       const spec = cnn.inputSpec;
       const local = createEventPreparer(g, rc.transverse, (h) => buildModelInputs(spec, h, g));
       const b = cfg.reconstruction.batchSize;
-      rows.push(await batched('prepare (clustering, robust centre, net inputs)', hits, freshHits, b, async (x) => local.prepare(x)));
+      rows.push(
+        await batched('prepare (clustering, robust centre, net inputs)', hits, freshHits, b, async (x) =>
+          local.prepare(x),
+        ),
+      );
       log(summary(rows.at(-1)!));
       for (const t of threads) {
         const pool = createPreparePool({ threads: t, geometry: g, transverse: rc.transverse, spec });
-        rows.push(await batched(`prepare (clustering, robust centre, net inputs), ${pool.preparedBy}`, hits, freshHits, b, (x) => pool.prepare(x)));
+        rows.push(
+          await batched(
+            `prepare (clustering, robust centre, net inputs), ${pool.preparedBy}`,
+            hits,
+            freshHits,
+            b,
+            (x) => pool.prepare(x),
+          ),
+        );
         log(summary(rows.at(-1)!));
         const reco = createReconstructor(g, cnn, rc, { preparer: pool });
-        rows.push(await batched(`full reconstruction, ${cnn.info.name} [${cnn.info.backend}], ${pool.preparedBy}`, events, freshFrame, b, (x) => reco.reconstruct(x)));
+        rows.push(
+          await batched(
+            `full reconstruction, ${cnn.info.name} [${cnn.info.backend}], ${pool.preparedBy}`,
+            events,
+            freshFrame,
+            b,
+            (x) => reco.reconstruct(x),
+          ),
+        );
         log(summary(rows.at(-1)!));
         await pool.close();
       }
@@ -187,14 +272,23 @@ export const command: Command = {
       hits_per_event: hitSum / n,
       signal_spectrum: cfg.simulation.signalSpectrum,
       node: process.version,
-      cpu_note: 'one process; one thread unless a row names worker threads (those rows use that many more cores)',
+      cpu_note:
+        'one process; one thread unless a row names worker threads (those rows use that many more cores)',
       /** The CNN's backend and execution (fused plan or layers model); 'none' without --model. */
       cnn_backend: models.length > 1 ? models[1]!.info.backend : 'none',
-      cnn_execution: models.length > 1 ? models[1]!.info.execution ?? 'layers model' : 'none',
+      cnn_execution: models.length > 1 ? (models[1]!.info.execution ?? 'layers model') : 'none',
       dbscan: { eps_mm: cfg.reconstruction.dbscanEpsMm, min_hits: cfg.reconstruction.dbscanMinHits },
       rows,
-      ...(sk === undefined ? {} : 'skipped' in sk ? { sklearn_dbscan_skipped: sk.skipped } : { sklearn_dbscan: sk.result }),
-      memory: { rss_mb: mem.rss / 2 ** 20, heap_used_mb: mem.heapUsed / 2 ** 20, external_mb: mem.external / 2 ** 20 },
+      ...(sk === undefined
+        ? {}
+        : 'skipped' in sk
+          ? { sklearn_dbscan_skipped: sk.skipped }
+          : { sklearn_dbscan: sk.result }),
+      memory: {
+        rss_mb: mem.rss / 2 ** 20,
+        heap_used_mb: mem.heapUsed / 2 ** 20,
+        external_mb: mem.external / 2 ** 20,
+      },
     };
     const md = markdown(result, argv) + (sk === undefined ? '' : `${sklearnMarkdown(sk).join('\n')}\n`);
     writeResults(outDir, 'reco', result, md);
@@ -202,7 +296,7 @@ export const command: Command = {
     else process.stdout.write(md);
     for (const m of models) m.dispose();
     if (sk !== undefined && 'result' in sk && !sk.result.labels_identical) {
-      process.stderr.write('bench-reco: DBSCAN labels differ from scikit-learn\'s on these stations\n');
+      process.stderr.write("bench-reco: DBSCAN labels differ from scikit-learn's on these stations\n");
       return 1;
     }
     return 0;
@@ -236,7 +330,13 @@ function perEvent(stage: string, all: readonly Hits[], f: (h: Hits) => void): Ro
 }
 
 /** Warm-up with two batches, then every full batch of the events (fresh copies) timed; latency per batch. */
-async function batched<T>(stage: string, all: readonly T[], fresh: (x: T) => T, b: number, f: (x: readonly T[]) => Promise<unknown>): Promise<Row> {
+async function batched<T>(
+  stage: string,
+  all: readonly T[],
+  fresh: (x: T) => T,
+  b: number,
+  f: (x: readonly T[]) => Promise<unknown>,
+): Promise<Row> {
   const nb = Math.max(1, Math.floor(all.length / b));
   for (let k = 0; k < Math.min(2, nb); k++) await f(all.slice(k * b, (k + 1) * b));
   const items = all.map(fresh);
@@ -253,7 +353,12 @@ async function batched<T>(stage: string, all: readonly T[], fresh: (x: T) => T, 
 }
 
 /** Like batched, for several stages at once: batch k of every stage in turn (order rotating with k). */
-async function interleaved<T>(stages: readonly { stage: string; f: (x: readonly T[]) => Promise<unknown> }[], all: readonly T[], fresh: (x: T) => T, b: number): Promise<Row[]> {
+async function interleaved<T>(
+  stages: readonly { stage: string; f: (x: readonly T[]) => Promise<unknown> }[],
+  all: readonly T[],
+  fresh: (x: T) => T,
+  b: number,
+): Promise<Row[]> {
   const nb = Math.max(1, Math.floor(all.length / b));
   for (const s of stages) for (let k = 0; k < Math.min(2, nb); k++) await s.f(all.slice(k * b, (k + 1) * b));
   const lat = stages.map(() => new Float64Array(nb));
@@ -268,7 +373,9 @@ async function interleaved<T>(stages: readonly { stage: string; f: (x: readonly 
       total[i]! += lat[i]![k]!;
     }
   }
-  return stages.map((s, i) => row(s.stage, Math.min(b, all.length), Math.min(all.length, nb * b), total[i]!, lat[i]!));
+  return stages.map((s, i) =>
+    row(s.stage, Math.min(b, all.length), Math.min(all.length, nb * b), total[i]!, lat[i]!),
+  );
 }
 
 function row(stage: string, batch: number, events: number, totalMs: number, lat: Float64Array): Row {
@@ -283,7 +390,18 @@ function row(stage: string, batch: number, events: number, totalMs: number, lat:
   };
 }
 
-function markdown(r: { events: number; seed: number; hits_per_event: number; signal_spectrum: string; node: string; rows: Row[]; memory: Record<string, number> }, argv: readonly string[]): string {
+function markdown(
+  r: {
+    events: number;
+    seed: number;
+    hits_per_event: number;
+    signal_spectrum: string;
+    node: string;
+    rows: Row[];
+    memory: Record<string, number>;
+  },
+  argv: readonly string[],
+): string {
   return [
     '# Reconstruction benchmark',
     '',
@@ -294,7 +412,14 @@ function markdown(r: { events: number; seed: number; hits_per_event: number; sig
     '',
     markdownTable(
       ['stage', 'batch', 'events/s', 'µs/event', 'p50 ms', 'p99 ms'],
-      r.rows.map((x) => [x.stage, x.batch, Math.round(x.events_per_second), x.per_event_us, x.latency_p50_ms, x.latency_p99_ms]),
+      r.rows.map((x) => [
+        x.stage,
+        x.batch,
+        Math.round(x.events_per_second),
+        x.per_event_us,
+        x.latency_p50_ms,
+        x.latency_p99_ms,
+      ]),
       3,
     ),
   ].join('\n');

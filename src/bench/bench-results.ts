@@ -28,14 +28,26 @@ export function writeResults(dir: string, name: string, json: unknown, markdown:
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
   writeFileSync(join(dir, `${name}.md`), markdown);
-  process.stderr.write(`wrote ${join(dir, `${name}.json`)} and ${name}.md${dir === SCRATCH_BENCH_DIR ? ' (scratch; --out bench/results updates the committed results)' : ''}\n`);
+  process.stderr.write(
+    `wrote ${join(dir, `${name}.json`)} and ${name}.md${dir === SCRATCH_BENCH_DIR ? ' (scratch; --out bench/results updates the committed results)' : ''}\n`,
+  );
 }
 
 /** Upserts `row` (matched by `key`) into <dir>/<name>.json and rewrites <dir>/<name>.md. */
-export function saveResultRow<R extends object>(dir: string, name: string, row: R, key: (r: R) => string, table: ResultTable<R>): R[] {
+export function saveResultRow<R extends object>(
+  dir: string,
+  name: string,
+  row: R,
+  key: (r: R) => string,
+  table: ResultTable<R>,
+): R[] {
   const jsonPath = join(dir, `${name}.json`);
-  const old: R[] = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as { rows: R[] }).rows : [];
-  const rows = [...old.filter((r) => key(r) !== key(row)), row].sort((a, b) => key(a).localeCompare(key(b), 'en', { numeric: true }));
+  const old: R[] = existsSync(jsonPath)
+    ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as { rows: R[] }).rows
+    : [];
+  const rows = [...old.filter((r) => key(r) !== key(row)), row].sort((a, b) =>
+    key(a).localeCompare(key(b), 'en', { numeric: true }),
+  );
   const md = [
     `# ${table.title}`,
     '',

@@ -173,8 +173,21 @@ function markdown(r: Result): string {
     t.particles_per_event.toFixed(1),
   ];
   const table = markdownTable(
-    ['workload', 'events', 'events/s (wall)', 'events/CPU-s', 'p50 µs', 'p90 µs', 'p99 µs', 'hits/event', 'particles/event'],
-    [row('signal showers (generateEvent)', r.signal), row('simulator stream (class mix, arrivals)', r.simulator_stream)],
+    [
+      'workload',
+      'events',
+      'events/s (wall)',
+      'events/CPU-s',
+      'p50 µs',
+      'p90 µs',
+      'p99 µs',
+      'hits/event',
+      'particles/event',
+    ],
+    [
+      row('signal showers (generateEvent)', r.signal),
+      row('simulator stream (class mix, arrivals)', r.simulator_stream),
+    ],
   );
   return [
     '# Simulator benchmark',

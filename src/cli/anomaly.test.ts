@@ -16,7 +16,10 @@ test('anomaly train + calibrate store the budget threshold with its sample size 
   const dir = mkdtempSync(join(tmpdir(), 'anomaly-cli-'));
   try {
     const cfg = join(dir, 'small.json');
-    writeFileSync(cfg, JSON.stringify({ detector: { planeWidthCm: 12, planeHeightCm: 12 }, anomaly: { budgetHz: 8.5 } }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({ detector: { planeWidthCm: 12, planeHeightCm: 12 }, anomaly: { budgetHz: 8.5 } }),
+    );
     const model = join(dir, 'model');
     const write = process.stdout.write.bind(process.stdout);
     const stderr = process.stderr.write.bind(process.stderr);
@@ -25,11 +28,52 @@ test('anomaly train + calibrate store the budget threshold with its sample size 
     let codes: number[];
     try {
       codes = [
-        await main(['anomaly', 'train', '--config', cfg, '--events', '40', '--val-events', '10', '--epochs', '1', '--latent', '4', '--calibration-events', '200', '--out', model], quiet),
+        await main(
+          [
+            'anomaly',
+            'train',
+            '--config',
+            cfg,
+            '--events',
+            '40',
+            '--val-events',
+            '10',
+            '--epochs',
+            '1',
+            '--latent',
+            '4',
+            '--calibration-events',
+            '200',
+            '--out',
+            model,
+          ],
+          quiet,
+        ),
       ];
-      const meta = () => (JSON.parse(readFileSync(join(model, 'model.json'), 'utf8')) as { userDefinedMetadata: { calibration: Record<string, unknown> & { threshold: number } } }).userDefinedMetadata;
+      const meta = () =>
+        (
+          JSON.parse(readFileSync(join(model, 'model.json'), 'utf8')) as {
+            userDefinedMetadata: { calibration: Record<string, unknown> & { threshold: number } };
+          }
+        ).userDefinedMetadata;
       const first = meta().calibration;
-      codes.push(await main(['anomaly', 'calibrate', '--config', cfg, '--model', model, '--events', '200', '--budget-hz', '0.85'], quiet));
+      codes.push(
+        await main(
+          [
+            'anomaly',
+            'calibrate',
+            '--config',
+            cfg,
+            '--model',
+            model,
+            '--events',
+            '200',
+            '--budget-hz',
+            '0.85',
+          ],
+          quiet,
+        ),
+      );
       const second = meta().calibration;
       codes.push(await main(['anomaly', 'nosuch'], quiet));
       assert.deepEqual(codes, [0, 0, 2]);

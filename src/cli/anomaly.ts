@@ -51,27 +51,50 @@ const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--
 /** --score mse[:mean|max] | relative[:epsilon[:mean|max]] (default relative:0.6:max). */
 function parseScore(flag: string | undefined): ScoreMode {
   const parts = (flag ?? 'relative:0.6:max').split(':');
-  const combine = parts.at(-1) === 'max' || parts.at(-1) === 'mean' ? (parts.pop() as 'max' | 'mean') : 'mean';
+  const combine =
+    parts.at(-1) === 'max' || parts.at(-1) === 'mean' ? (parts.pop() as 'max' | 'mean') : 'mean';
   const [kind, eps] = parts;
   if (kind === 'mse' && eps === undefined) return { kind, combine };
   if (kind === 'relative') return { kind, epsilon: numFlag(eps, 'score epsilon', 1, 0, 1e6), combine };
-  throw new UsageError(`--score: expected mse[:mean|max] or relative[:epsilon][:mean|max], got ${JSON.stringify(flag)}`);
+  throw new UsageError(
+    `--score: expected mse[:mean|max] or relative[:epsilon][:mean|max], got ${JSON.stringify(flag)}`,
+  );
 }
 
 export const command: Command = {
   name: 'anomaly',
-  summary: 'the anomaly autoencoder: train, calibrate (rate budget), evaluate on exotic classes, export images',
+  summary:
+    'the anomaly autoencoder: train, calibrate (rate budget), evaluate on exotic classes, export images',
   usage: USAGE,
   async run(argv) {
     const [action, ...rest] = argv;
     const { values } = parseFlags(rest, {
-      events: { type: 'string' }, 'val-events': { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
-      latent: { type: 'string' }, 'calibration-events': { type: 'string' }, 'budget-hz': { type: 'string' }, out: { type: 'string' },
-      seed: { type: 'string' }, config: { type: 'string' }, model: { type: 'string' }, 'background-events': { type: 'string' },
-      'train-events': { type: 'string' }, 'cut-model': { type: 'string' }, keras: { type: 'string' }, backend: { type: 'string' }, score: { type: 'string' },
-      inject: { type: 'string', multiple: true }, duration: { type: 'string' }, window: { type: 'string' },
+      events: { type: 'string' },
+      'val-events': { type: 'string' },
+      epochs: { type: 'string' },
+      batch: { type: 'string' },
+      lr: { type: 'string' },
+      latent: { type: 'string' },
+      'calibration-events': { type: 'string' },
+      'budget-hz': { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      config: { type: 'string' },
+      model: { type: 'string' },
+      'background-events': { type: 'string' },
+      'train-events': { type: 'string' },
+      'cut-model': { type: 'string' },
+      keras: { type: 'string' },
+      backend: { type: 'string' },
+      score: { type: 'string' },
+      inject: { type: 'string', multiple: true },
+      duration: { type: 'string' },
+      window: { type: 'string' },
     });
-    const cfg = loadConfig([values.config], values.inject === undefined ? {} : { simulation: { inject: values.inject.map(parseInjectFlag) } });
+    const cfg = loadConfig(
+      [values.config],
+      values.inject === undefined ? {} : { simulation: { inject: values.inject.map(parseInjectFlag) } },
+    );
     const budgetHz = numFlag(values['budget-hz'], 'budget-hz', cfg.anomaly.budgetHz, 1e-9, 1e6);
     const seed = intFlag(values.seed, 'seed', 1, 0, 2 ** 31);
     const modelDir = values.model ?? cfg.anomaly.modelDir;
@@ -79,10 +102,19 @@ export const command: Command = {
     const command = `showertrig anomaly ${argv.join(' ')}`;
     await (await anomalyApp()).selectBackend((values.backend ?? cfg.reconstruction.backend) as BackendChoice);
     const app = await anomalyApp();
-    const common = { geometry: cfg.detector, simulation: cfg.simulation, budgetHz, score: parseScore(values.score), progress: say };
+    const common = {
+      geometry: cfg.detector,
+      simulation: cfg.simulation,
+      budgetHz,
+      score: parseScore(values.score),
+      progress: say,
+    };
     if (action === 'train') {
       const m = await app.runAnomalyTraining({
-        ...common, seed, command, out: values.out ?? cfg.anomaly.modelDir,
+        ...common,
+        seed,
+        command,
+        out: values.out ?? cfg.anomaly.modelDir,
         trainEvents: intFlag(values.events, 'events', 12_000, 10),
         validationEvents: intFlag(values['val-events'], 'val-events', 2000, 10),
         calibrationEvents: intFlag(values['calibration-events'], 'calibration-events', 20_000, 0),
@@ -91,11 +123,21 @@ export const command: Command = {
         learningRate: numFlag(values.lr, 'lr', 0.002, 1e-6, 1),
         latent: intFlag(values.latent, 'latent', 32, 1, 4096),
       });
-      process.stdout.write(JSON.stringify({ training: { ...m.meta.training, loss: undefined, valLoss: undefined }, calibration: m.meta.calibration }) + '\n');
+      process.stdout.write(
+        JSON.stringify({
+          training: { ...m.meta.training, loss: undefined, valLoss: undefined },
+          calibration: m.meta.calibration,
+        }) + '\n',
+      );
       return 0;
     }
     if (action === 'calibrate') {
-      const m = await app.recalibrateAnomalyModel(modelDir, { ...common, events: intFlag(values.events, 'events', 20_000, 10), seed: seed + 1, command });
+      const m = await app.recalibrateAnomalyModel(modelDir, {
+        ...common,
+        events: intFlag(values.events, 'events', 20_000, 10),
+        seed: seed + 1,
+        command,
+      });
       process.stdout.write(JSON.stringify(m.meta.calibration) + '\n');
       return 0;
     }
@@ -104,7 +146,10 @@ export const command: Command = {
       if (values.out === undefined) throw new UsageError('anomaly export needs --out DIR');
       return runAnomalyExport(cfg, values, { modelDir, seed, out: values.out, say });
     }
-    if (action === 'drift') return runAnomalyDrift(cfg, values, { modelDir, out: values.out ?? 'reports', command, say });
-    throw new UsageError(`anomaly: expected train, calibrate, evaluate, drift or export, got ${JSON.stringify(action ?? '')}`);
+    if (action === 'drift')
+      return runAnomalyDrift(cfg, values, { modelDir, out: values.out ?? 'reports', command, say });
+    throw new UsageError(
+      `anomaly: expected train, calibrate, evaluate, drift or export, got ${JSON.stringify(action ?? '')}`,
+    );
   },
 };

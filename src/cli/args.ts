@@ -37,7 +37,12 @@ function joinNegativeValues(argv: readonly string[], options: Options): string[]
     const a = argv[i]!;
     const next = argv[i + 1];
     const name = a.startsWith('--') ? a.slice(2) : undefined;
-    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d|inf)/i.test(next)) {
+    if (
+      name !== undefined &&
+      options[name]?.type === 'string' &&
+      next !== undefined &&
+      /^-(\d|\.\d|inf)/i.test(next)
+    ) {
       out.push(`${a}=${next}`);
       i++;
     } else out.push(a);
@@ -45,17 +50,31 @@ function joinNegativeValues(argv: readonly string[], options: Options): string[]
   return out;
 }
 
-export function intFlag(v: string | undefined, flag: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+export function intFlag(
+  v: string | undefined,
+  flag: string,
+  def: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (v === undefined) return def;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag}: expected ${allowed('an integer', min, max)}, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${flag}: expected ${allowed('an integer', min, max)}, got ${JSON.stringify(v)}`);
   return n;
 }
 
-export function numFlag(v: string | undefined, flag: string, def: number, min = -Infinity, max = Infinity): number {
+export function numFlag(
+  v: string | undefined,
+  flag: string,
+  def: number,
+  min = -Infinity,
+  max = Infinity,
+): number {
   if (v === undefined) return def;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${flag}: expected ${allowed('a number', min, max)}, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`--${flag}: expected ${allowed('a number', min, max)}, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -69,7 +88,8 @@ function allowed(what: string, min: number, max: number): string {
 /** --codec avro|msgpack → the kafka.codec override ({} when absent). */
 export function codecOverride(v: string | undefined): { codec?: string } {
   if (v === undefined) return {};
-  if (!(WIRE_CODECS as readonly string[]).includes(v)) throw new UsageError(`--codec: expected one of ${WIRE_CODECS.join(', ')}, got ${JSON.stringify(v)}`);
+  if (!(WIRE_CODECS as readonly string[]).includes(v))
+    throw new UsageError(`--codec: expected one of ${WIRE_CODECS.join(', ')}, got ${JSON.stringify(v)}`);
   return { codec: v };
 }
 
@@ -78,6 +98,7 @@ export function parseSpeed(v: string | undefined, def: number): number {
   if (v === undefined) return def;
   if (v === 'max') return Infinity;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--speed: expected a positive number or "max", got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--speed: expected a positive number or "max", got ${JSON.stringify(v)}`);
   return n;
 }

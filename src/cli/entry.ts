@@ -33,7 +33,9 @@ const argv = process.argv.slice(2);
 let settled = false;
 process.on('beforeExit', () => {
   if (settled) return;
-  process.stderr.write('showertrig: the command stopped before finishing (it was waiting on work that can no longer complete); exit 1\n');
+  process.stderr.write(
+    'showertrig: the command stopped before finishing (it was waiting on work that can no longer complete); exit 1\n',
+  );
   process.exit(1);
 });
 

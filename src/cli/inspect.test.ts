@@ -30,7 +30,10 @@ describe('inspect', () => {
     assert.equal(await createInspectCommand(term).run([path, '--json']), 0);
     const r = JSON.parse(term.stdout) as RecordingSummaryReport;
     assert.equal(r.events, 150);
-    assert.equal(Object.values(r.perClass).reduce((a, b) => a + b, 0), 150);
+    assert.equal(
+      Object.values(r.perClass).reduce((a, b) => a + b, 0),
+      150,
+    );
     assert.equal(r.perClass.unknown, 0);
     assert.equal(r.fileBytes, statSync(path).size);
     assert.equal(r.bytesPerEvent, r.fileBytes / 150);
@@ -55,7 +58,10 @@ describe('inspect', () => {
     const cut = join(dir, 'cut.avro');
     const bytes = readFileSync(path);
     writeFileSync(cut, bytes.subarray(0, bytes.length - 100));
-    await assert.rejects(createInspectCommand(terminal()).run([cut]), (e: unknown) => e instanceof DecodeError && e.reason === 'truncated');
+    await assert.rejects(
+      createInspectCommand(terminal()).run([cut]),
+      (e: unknown) => e instanceof DecodeError && e.reason === 'truncated',
+    );
     await assert.rejects(createInspectCommand(terminal()).run([]), UsageError);
   });
 
@@ -75,10 +81,19 @@ describe('inspect', () => {
     assert.equal(r.minTimestampNs, frames[0]!.timestampNs.toString());
     const text = terminal();
     await createInspectCommand(text).run([shuffled]);
-    assert.match(text.stdout, new RegExp(`time: ${frames[0]!.timestampNs} \\.\\. ${frames[frames.length - 1]!.timestampNs} ns, span [\\d.]+ s \\(frames not in time order\\)`));
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `time: ${frames[0]!.timestampNs} \\.\\. ${frames[frames.length - 1]!.timestampNs} ns, span [\\d.]+ s \\(frames not in time order\\)`,
+      ),
+    );
   });
 
   it('a directory is refused with one line naming it', async () => {
-    await assert.rejects(createInspectCommand(terminal()).run([dir]), (e: unknown) => e instanceof RecordingError && e.message === `${dir} is a directory, not a recording (.avro file)`);
+    await assert.rejects(
+      createInspectCommand(terminal()).run([dir]),
+      (e: unknown) =>
+        e instanceof RecordingError && e.message === `${dir} is a directory, not a recording (.avro file)`,
+    );
   });
 });

@@ -15,7 +15,8 @@ export function createInspectCommand(term: Terminal = processTerminal): Command 
     usage: USAGE,
     async run(argv) {
       const { values, positionals } = parseFlags(argv, { json: { type: 'boolean', default: false } }, true);
-      if (positionals.length !== 1) throw new UsageError(`expected one recording file, got ${positionals.length}`);
+      if (positionals.length !== 1)
+        throw new UsageError(`expected one recording file, got ${positionals.length}`);
       const report = await summariseRecording(positionals[0]!);
       term.out(values.json ? JSON.stringify(report, null, 2) + '\n' : formatSummary(report));
       return 0;

@@ -24,7 +24,8 @@ export const command: Command = {
       group: { type: 'string' },
       config: { type: 'string' },
     });
-    if (values.brokers === undefined || values.out === undefined) throw new UsageError('--brokers and --out are required');
+    if (values.brokers === undefined || values.out === undefined)
+      throw new UsageError('--brokers and --out are required');
     const cfg = loadConfig([values.config], { kafka: { brokers: values.brokers.split(',') } });
     const logger = createLogger(cfg.service.logLevel, { cmd: 'record' });
     const topic = values.topic ?? cfg.kafka.topics.frames;
@@ -35,7 +36,9 @@ export const command: Command = {
       idleMs: numFlag(values['idle-s'], 'idle-s', 10, 0.1) * 1000,
       groupId: values.group ?? `showertrig-record-${Date.now()}`,
     });
-    process.stdout.write(`recorded ${r.written} frames from ${topic} to ${r.file.path} (${r.file.bytes} bytes); skipped ${r.skipped} undecodable messages\n`);
+    process.stdout.write(
+      `recorded ${r.written} frames from ${topic} to ${r.file.path} (${r.file.bytes} bytes); skipped ${r.skipped} undecodable messages\n`,
+    );
     return 0;
   },
 };

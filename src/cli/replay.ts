@@ -27,22 +27,41 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
-      { brokers: { type: 'string' }, embedded: { type: 'boolean' }, speed: { type: 'string' }, config: { type: 'string' }, 'metrics-port': { type: 'string' }, plot: { type: 'string' }, codec: { type: 'string' } },
+      {
+        brokers: { type: 'string' },
+        embedded: { type: 'boolean' },
+        speed: { type: 'string' },
+        config: { type: 'string' },
+        'metrics-port': { type: 'string' },
+        plot: { type: 'string' },
+        codec: { type: 'string' },
+      },
       true,
     );
     const file = positionals[0];
-    if (file === undefined || positionals.length > 1) throw new UsageError('expected exactly one recording FILE.avro');
-    if ((values.brokers === undefined) === (values.embedded !== true)) throw new UsageError('give exactly one of --brokers or --embedded');
-    const overrides: Record<string, Record<string, unknown>> = { kafka: codecOverride(values.codec), service: {} };
+    if (file === undefined || positionals.length > 1)
+      throw new UsageError('expected exactly one recording FILE.avro');
+    if ((values.brokers === undefined) === (values.embedded !== true))
+      throw new UsageError('give exactly one of --brokers or --embedded');
+    const overrides: Record<string, Record<string, unknown>> = {
+      kafka: codecOverride(values.codec),
+      service: {},
+    };
     if (values.brokers !== undefined) overrides['kafka']!['brokers'] = values.brokers.split(',');
-    if (values['metrics-port'] !== undefined) overrides['service']!['metricsPort'] = intFlag(values['metrics-port'], 'metrics-port', 9464, 0, 65535);
+    if (values['metrics-port'] !== undefined)
+      overrides['service']!['metricsPort'] = intFlag(values['metrics-port'], 'metrics-port', 9464, 0, 65535);
     const cfg = loadConfig([values.config], overrides);
     const logger = createLogger(cfg.service.logLevel, { cmd: 'replay' });
     const speed = parseSpeed(values.speed, Infinity);
     const stop = { stopped: false };
     if (values.embedded === true) {
       const plot = ratePlotOption(values.plot, cfg.trigger.excess);
-      return runFramesEmbedded(cfg, logger, readRecording(file), { speed, stop, mode: 'replay --embedded', ...(plot === undefined ? {} : { plot }) });
+      return runFramesEmbedded(cfg, logger, readRecording(file), {
+        speed,
+        stop,
+        mode: 'replay --embedded',
+        ...(plot === undefined ? {} : { plot }),
+      });
     }
     const onStop = (): void => {
       stop.stopped = true;
@@ -54,7 +73,9 @@ export const command: Command = {
       stopped: () => stop.stopped,
       onSent: (n) => process.stderr.isTTY && process.stderr.write(`\rreplayed ${n} frames`),
     });
-    process.stdout.write(`\nreplayed ${r.sent} frames from ${file} to ${r.topic} in ${r.seconds.toFixed(1)} s (${(r.sent / r.seconds).toFixed(0)} frames/s)\n`);
+    process.stdout.write(
+      `\nreplayed ${r.sent} frames from ${file} to ${r.topic} in ${r.seconds.toFixed(1)} s (${(r.sent / r.seconds).toFixed(0)} frames/s)\n`,
+    );
     return 0;
   },
 };

@@ -12,16 +12,35 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 test('run (embedded) alerts on a 4x signal injection at 60-90 s within its window', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'run', '--duration', '100', '--speed', 'max', '--metrics-port', '0', '--excess', 'signal:4:60:30'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, SHOWERTRIG_LOG_LEVEL: 'error' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli/entry.ts',
+      'run',
+      '--duration',
+      '100',
+      '--speed',
+      'max',
+      '--metrics-port',
+      '0',
+      '--excess',
+      'signal:4:60:30',
+    ],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, SHOWERTRIG_LOG_LEVEL: 'error' },
+    },
+  );
   assert.equal(r.status, 0, r.stderr.slice(-2000));
   // summary lines: "alert excess-window-<startNs>-<endNs> [window] …"
   const t0 = 1_700_000_000_000_000_000n;
-  const windows = [...r.stdout.matchAll(/alert excess-window-(\d+)-(\d+) \[window\]/g)].map((m) => [Number(BigInt(m[1]!) - t0) / 1e9, Number(BigInt(m[2]!) - t0) / 1e9] as const);
+  const windows = [...r.stdout.matchAll(/alert excess-window-(\d+)-(\d+) \[window\]/g)].map(
+    (m) => [Number(BigInt(m[1]!) - t0) / 1e9, Number(BigInt(m[2]!) - t0) / 1e9] as const,
+  );
   assert.ok(windows.length >= 1, `no window alert:\n${r.stdout}`);
   const [start, end] = windows[0]!;
   assert.ok(end > 60 && start < 90, `alert window ${start}–${end} s misses the injection at 60–90 s`);

@@ -53,30 +53,43 @@ export const command: Command = {
       'metrics-port': { type: 'string' },
       seed: { type: 'string' },
       excess: { type: 'string' },
-        inject: { type: 'string', multiple: true },
+      inject: { type: 'string', multiple: true },
       speed: { type: 'string' },
       duration: { type: 'string' },
       plot: { type: 'string' },
       codec: { type: 'string' },
     });
-    const overrides: Record<string, Record<string, unknown>> = { simulation: {}, kafka: codecOverride(values.codec), service: {} };
+    const overrides: Record<string, Record<string, unknown>> = {
+      simulation: {},
+      kafka: codecOverride(values.codec),
+      service: {},
+    };
     if (values.brokers !== undefined) overrides['kafka']!['brokers'] = values.brokers.split(',');
     if (values.group !== undefined) overrides['kafka']!['groupId'] = values.group;
-    if (values['metrics-port'] !== undefined) overrides['service']!['metricsPort'] = intFlag(values['metrics-port'], 'metrics-port', 9464, 0, 65535);
-    if (values.seed !== undefined) overrides['simulation']!['seed'] = intFlag(values.seed, 'seed', 1, 0, 2 ** 32 - 1);
+    if (values['metrics-port'] !== undefined)
+      overrides['service']!['metricsPort'] = intFlag(values['metrics-port'], 'metrics-port', 9464, 0, 65535);
+    if (values.seed !== undefined)
+      overrides['simulation']!['seed'] = intFlag(values.seed, 'seed', 1, 0, 2 ** 32 - 1);
     if (values.excess !== undefined) overrides['simulation']!['excess'] = excessFlagRaw(values.excess);
     if (values.inject !== undefined) overrides['simulation']!['inject'] = values.inject.map(parseInjectFlag);
     // Embedded mode injects an excess unless the config file or --excess says otherwise.
-    const embeddedDefaults = values.brokers === undefined ? { simulation: { excess: excessFlagRaw(EMBEDDED_EXCESS) } } : {};
+    const embeddedDefaults =
+      values.brokers === undefined ? { simulation: { excess: excessFlagRaw(EMBEDDED_EXCESS) } } : {};
     const cfg = loadConfig([values.config], overrides, embeddedDefaults);
     const logger = createLogger(cfg.service.logLevel, { cmd: 'run' });
     const role = values.role ?? 'all';
-    if (!isRole(role)) throw new UsageError(`--role: expected one of ${ROLES.join(', ')}, got ${JSON.stringify(role)}`);
-    if (values.brokers === undefined && role !== 'all') throw new UsageError('--role reco|excess needs --brokers (embedded mode is one process: role all)');
+    if (!isRole(role))
+      throw new UsageError(`--role: expected one of ${ROLES.join(', ')}, got ${JSON.stringify(role)}`);
+    if (values.brokers === undefined && role !== 'all')
+      throw new UsageError('--role reco|excess needs --brokers (embedded mode is one process: role all)');
     const stop = { stopped: false };
     const plot = ratePlotOption(values.plot, cfg.trigger.excess);
     if (values.brokers !== undefined) return runKafkaTrigger(cfg, logger, role, stop, plot);
     const duration = numFlag(values.duration, 'duration', Infinity, 0);
-    return runSimulatorEmbedded(cfg, logger, duration, { speed: parseSpeed(values.speed, 10), stop, ...(plot === undefined ? {} : { plot }) });
+    return runSimulatorEmbedded(cfg, logger, duration, {
+      speed: parseSpeed(values.speed, 10),
+      stop,
+      ...(plot === undefined ? {} : { plot }),
+    });
   },
 };

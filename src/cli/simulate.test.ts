@@ -15,7 +15,13 @@ const dir = mkdtempSync(join(tmpdir(), 'showertrig-sim-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function terminal(): Terminal & { stdout: string; stderr: string } {
-  const t = { stdout: '', stderr: '', errIsTty: false, out: (s: string) => void (t.stdout += s), err: (s: string) => void (t.stderr += s) };
+  const t = {
+    stdout: '',
+    stderr: '',
+    errIsTty: false,
+    out: (s: string) => void (t.stdout += s),
+    err: (s: string) => void (t.stderr += s),
+  };
   return t;
 }
 
@@ -70,7 +76,8 @@ describe('simulate', () => {
     const boosted = join(dir, 'boost.avro');
     await simulate('--events', '300', '--seed', '4', '--out', base);
     await simulate('--events', '300', '--seed', '4', '--out', boosted, '--excess', 'signal:5:0:1000');
-    const share = (fs: HitFrame[]): number => fs.filter((f) => f.truth?.eventClass === 'signal').length / fs.length;
+    const share = (fs: HitFrame[]): number =>
+      fs.filter((f) => f.truth?.eventClass === 'signal').length / fs.length;
     const s0 = share(await frames(base));
     const s1 = share(await frames(boosted));
     // default rates: signal 20 of 85.3 Hz (23 %); x5: 100 of 165.3 Hz (60 %)
@@ -80,17 +87,35 @@ describe('simulate', () => {
   it('without --out runs the simulator and prints a summary per class', async () => {
     const { code, term } = await simulate('--events', '50', '--seed', '2');
     assert.equal(code, 0);
-    assert.match(term.stdout, /simulated 50 events \(signal \d+, neutrino \d+, muon \d+, noise \d+, nuElastic \d+, nueCCQE \d+, ncPi0 \d+\)/);
+    assert.match(
+      term.stdout,
+      /simulated 50 events \(signal \d+, neutrino \d+, muon \d+, noise \d+, nuElastic \d+, nueCCQE \d+, ncPi0 \d+\)/,
+    );
   });
 
   it('rejects bad flags with a UsageError or ConfigError naming them', async () => {
-    await assert.rejects(simulate('--events', 'many'), (e: unknown) => e instanceof UsageError && /--events/.test(e.message));
+    await assert.rejects(
+      simulate('--events', 'many'),
+      (e: unknown) => e instanceof UsageError && /--events/.test(e.message),
+    );
     await assert.rejects(simulate('--events', '1', '--start-ns', '-5'), UsageError);
-    await assert.rejects(simulate('--events', '1', '--excess', 'axion:2:0:1'), (e: unknown) => e instanceof ConfigError && /excess/.test(e.message));
+    await assert.rejects(
+      simulate('--events', '1', '--excess', 'axion:2:0:1'),
+      (e: unknown) => e instanceof ConfigError && /excess/.test(e.message),
+    );
     await assert.rejects(simulate('--bogus'), UsageError);
-    await assert.rejects(simulate('--events', '1', '--rate', '0'), (e: unknown) => e instanceof UsageError && /--rate/.test(e.message));
-    await assert.rejects(simulate('--events', '1', '--rate', 'fast'), (e: unknown) => e instanceof UsageError && /--rate/.test(e.message));
-    await assert.rejects(simulate('--events', '1', '--out', join(dir, 'x.avro'), '--brokers', '127.0.0.1:9092'), (e: unknown) => e instanceof UsageError && /--out and --brokers/.test(e.message));
+    await assert.rejects(
+      simulate('--events', '1', '--rate', '0'),
+      (e: unknown) => e instanceof UsageError && /--rate/.test(e.message),
+    );
+    await assert.rejects(
+      simulate('--events', '1', '--rate', 'fast'),
+      (e: unknown) => e instanceof UsageError && /--rate/.test(e.message),
+    );
+    await assert.rejects(
+      simulate('--events', '1', '--out', join(dir, 'x.avro'), '--brokers', '127.0.0.1:9092'),
+      (e: unknown) => e instanceof UsageError && /--out and --brokers/.test(e.message),
+    );
   });
 
   it('--rate scales every class rate by the same factor, keeping the mix', async () => {
@@ -100,10 +125,12 @@ describe('simulate', () => {
     await simulate('--events', '2000', '--seed', '9', '--rate', '850', '--out', fast);
     const a = await frames(base);
     const b = await frames(fast);
-    const span = (fs: HitFrame[]): number => Number(fs[fs.length - 1]!.timestampNs - fs[0]!.timestampNs) / 1e9;
+    const span = (fs: HitFrame[]): number =>
+      Number(fs[fs.length - 1]!.timestampNs - fs[0]!.timestampNs) / 1e9;
     // The configured rates sum to 85 Hz: ten times the rate gives a tenth of the span (Poisson noise ~2 %).
     assert.ok(Math.abs(span(a) / span(b) - 10) < 1, `span ratio ${span(a) / span(b)}`);
-    const share = (fs: HitFrame[]): number => fs.filter((f) => f.truth?.eventClass === 'muon').length / fs.length;
+    const share = (fs: HitFrame[]): number =>
+      fs.filter((f) => f.truth?.eventClass === 'muon').length / fs.length;
     assert.ok(Math.abs(share(a) - share(b)) < 0.05, `muon share ${share(a)} vs ${share(b)}`);
   });
 });

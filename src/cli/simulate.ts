@@ -47,7 +47,11 @@ export interface RunStats {
 }
 
 export function newStats(): RunStats {
-  return { events: 0, perClass: Object.fromEntries(EVENT_CLASSES.map((c) => [c, 0])) as Record<EventClass, number>, t0Ms: performance.now() };
+  return {
+    events: 0,
+    perClass: Object.fromEntries(EVENT_CLASSES.map((c) => [c, 0])) as Record<EventClass, number>,
+    t0Ms: performance.now(),
+  };
 }
 
 function count(stats: RunStats, f: HitFrame): void {
@@ -56,7 +60,6 @@ function count(stats: RunStats, f: HitFrame): void {
   stats.firstNs ??= f.timestampNs;
   stats.lastNs = f.timestampNs;
 }
-
 
 /**
  * Drives a frame source into a sink (file, Kafka, ...), yielding to the event loop every ~50 ms
@@ -96,7 +99,9 @@ function rate(stats: RunStats): number {
 }
 
 function spanS(stats: RunStats): number {
-  return stats.firstNs === undefined || stats.lastNs === undefined ? 0 : Number(stats.lastNs - stats.firstNs) / 1e9;
+  return stats.firstNs === undefined || stats.lastNs === undefined
+    ? 0
+    : Number(stats.lastNs - stats.firstNs) / 1e9;
 }
 
 function classSummary(stats: RunStats): string {
@@ -125,7 +130,8 @@ export async function recordToFile(
   const progress = (): void => {
     if (!term.errIsTty) return;
     const r = rate(stats);
-    const eta = Number.isFinite(meta.events) && r > 0 ? ` ETA ${((meta.events - stats.events) / r).toFixed(0)} s` : '';
+    const eta =
+      Number.isFinite(meta.events) && r > 0 ? ` ETA ${((meta.events - stats.events) / r).toFixed(0)} s` : '';
     const of = Number.isFinite(meta.events) ? `/${meta.events}` : '';
     term.err(`\r${stats.events}${of} events  ${r.toFixed(0)} events/s${eta}   `);
   };
@@ -142,13 +148,19 @@ export async function recordToFile(
 }
 
 /** The live sink: counts events and prints events/s per class, one line. */
-export async function liveSummary(frames: Iterable<HitFrame>, term: Terminal, stop: { stopped: boolean }): Promise<RunStats> {
+export async function liveSummary(
+  frames: Iterable<HitFrame>,
+  term: Terminal,
+  stop: { stopped: boolean },
+): Promise<RunStats> {
   const stats = newStats();
   let last = { t: performance.now(), events: 0, perClass: { ...stats.perClass } };
   const line = (): string => {
     const now = performance.now();
     const dt = (now - last.t) / 1000;
-    const per = EVENT_CLASSES.map((c) => `${c} ${((stats.perClass[c] - last.perClass[c]) / dt).toFixed(0)}`).join('  ');
+    const per = EVENT_CLASSES.map(
+      (c) => `${c} ${((stats.perClass[c] - last.perClass[c]) / dt).toFixed(0)}`,
+    ).join('  ');
     const s = `${stats.events} events  ${((stats.events - last.events) / dt).toFixed(0)} events/s (${per})  simulated ${spanS(stats).toFixed(1)} s`;
     last = { t: now, events: stats.events, perClass: { ...stats.perClass } };
     return s;
@@ -161,19 +173,25 @@ export async function liveSummary(frames: Iterable<HitFrame>, term: Terminal, st
 
 function parseStartNs(flag: string | undefined, cfg: ShowertrigConfig): bigint {
   if (flag !== undefined) {
-    if (!/^\d{1,19}$/.test(flag)) throw new UsageError(`--start-ns: expected a non-negative integer (ns since the epoch), got ${JSON.stringify(flag)}`);
+    if (!/^\d{1,19}$/.test(flag))
+      throw new UsageError(
+        `--start-ns: expected a non-negative integer (ns since the epoch), got ${JSON.stringify(flag)}`,
+      );
     const v = BigInt(flag);
     if (v >= 2n ** 63n) throw new UsageError('--start-ns: beyond int64');
     return v;
   }
-  return cfg.simulation.startTimeNs === undefined ? DEFAULT_START_NS : BigInt(Math.round(cfg.simulation.startTimeNs));
+  return cfg.simulation.startTimeNs === undefined
+    ? DEFAULT_START_NS
+    : BigInt(Math.round(cfg.simulation.startTimeNs));
 }
 
 /** --rate HZ: the class rates scaled to sum to HZ; "max" and no flag keep the configured rates. */
 function withTotalRate(cfg: ShowertrigConfig, flag: string | undefined): ShowertrigConfig {
   if (flag === undefined || flag === 'max') return cfg;
   const hz = numFlag(flag, 'rate', 0, 0, 1e7);
-  if (!(hz > 0)) throw new UsageError(`--rate: expected a positive rate in Hz or "max", got ${JSON.stringify(flag)}`);
+  if (!(hz > 0))
+    throw new UsageError(`--rate: expected a positive rate in Hz or "max", got ${JSON.stringify(flag)}`);
   const rates = cfg.simulation.ratesHz;
   const total = EVENT_CLASSES.reduce((s, c) => s + rates[c], 0);
   const ratesHz = Object.fromEntries(EVENT_CLASSES.map((c) => [c, (rates[c] * hz) / total])) as typeof rates;
@@ -199,12 +217,19 @@ export function createSimulateCommand(term: Terminal = processTerminal): Command
         rate: { type: 'string' },
         codec: { type: 'string' },
       });
-      if (values.out !== undefined && values.brokers !== undefined) throw new UsageError('give at most one of --out and --brokers');
+      if (values.out !== undefined && values.brokers !== undefined)
+        throw new UsageError('give at most one of --out and --brokers');
       const overrides: { simulation: Record<string, unknown> } = { simulation: {} };
-      if (values.seed !== undefined) overrides.simulation['seed'] = intFlag(values.seed, 'seed', 1, 0, 2 ** 32 - 1);
+      if (values.seed !== undefined)
+        overrides.simulation['seed'] = intFlag(values.seed, 'seed', 1, 0, 2 ** 32 - 1);
       if (values.excess !== undefined) overrides.simulation['excess'] = excessFlagRaw(values.excess);
       if (values.inject !== undefined) overrides.simulation['inject'] = values.inject.map(parseInjectFlag);
-      Object.assign(overrides, { kafka: { ...codecOverride(values.codec), ...(values.brokers === undefined ? {} : { brokers: values.brokers.split(',') }) } });
+      Object.assign(overrides, {
+        kafka: {
+          ...codecOverride(values.codec),
+          ...(values.brokers === undefined ? {} : { brokers: values.brokers.split(',') }),
+        },
+      });
       const cfg = withTotalRate(loadConfig([values.config], overrides), values.rate);
       const events = values.events === undefined ? Infinity : intFlag(values.events, 'events', 0, 0);
       const seed = cfg.simulation.seed;
@@ -226,9 +251,17 @@ export function createSimulateCommand(term: Terminal = processTerminal): Command
             stopped: () => stop.stopped,
             onSent: (n) => term.errIsTty && term.err(`\rpublished ${n} events`),
           });
-          term.out(`\npublished ${r.sent} events to ${r.topic} in ${r.seconds.toFixed(1)} s (${(r.sent / r.seconds).toFixed(0)} events/s)\n`);
+          term.out(
+            `\npublished ${r.sent} events to ${r.topic} in ${r.seconds.toFixed(1)} s (${(r.sent / r.seconds).toFixed(0)} events/s)\n`,
+          );
         } else if (values.out !== undefined) {
-          const { summary, stats } = await recordToFile(frames, values.out, { seed, runId, startNs, cfg, events }, term, stop);
+          const { summary, stats } = await recordToFile(
+            frames,
+            values.out,
+            { seed, runId, startNs, cfg, events },
+            term,
+            stop,
+          );
           const wallS = (performance.now() - stats.t0Ms) / 1000;
           term.out(
             `wrote ${summary.frames} events (${classSummary(stats)}) to ${summary.path}: ${summary.bytes} bytes, ` +
@@ -237,7 +270,9 @@ export function createSimulateCommand(term: Terminal = processTerminal): Command
           );
         } else {
           const stats = await liveSummary(frames, term, stop);
-          term.out(`simulated ${stats.events} events (${classSummary(stats)}), span ${spanS(stats).toFixed(3)} s, ${rate(stats).toFixed(0)} events/s\n`);
+          term.out(
+            `simulated ${stats.events} events (${classSummary(stats)}), span ${spanS(stats).toFixed(3)} s, ${rate(stats).toFixed(0)} events/s\n`,
+          );
         }
       } finally {
         process.removeListener('SIGINT', onSigint);

@@ -25,8 +25,14 @@ export const command: Command = {
   usage: USAGE,
   async run(argv) {
     const { values } = parseFlags(argv, {
-      events: { type: 'string' }, rate: { type: 'string' }, bad: { type: 'string' }, kills: { type: 'string' },
-      stops: { type: 'string' }, outages: { type: 'string' }, 'outage-s': { type: 'string' }, json: { type: 'boolean' },
+      events: { type: 'string' },
+      rate: { type: 'string' },
+      bad: { type: 'string' },
+      kills: { type: 'string' },
+      stops: { type: 'string' },
+      outages: { type: 'string' },
+      'outage-s': { type: 'string' },
+      json: { type: 'boolean' },
     });
     const r = await runSoak({
       events: intFlag(values.events, 'events', 20_000, 1),
@@ -44,7 +50,8 @@ export const command: Command = {
   },
 };
 
-const stats = (xs: readonly number[]): string => (xs.length === 0 ? '–' : `median ${median(xs)}, max ${Math.max(...xs)}`);
+const stats = (xs: readonly number[]): string =>
+  xs.length === 0 ? '–' : `median ${median(xs)}, max ${Math.max(...xs)}`;
 
 export function soakTable(r: SoakResult): string {
   const rows: [string, string][] = [
@@ -52,11 +59,17 @@ export function soakTable(r: SoakResult): string {
     ['reconstructed (distinct)', String(r.reconstructed)],
     ['lost', String(r.lost)],
     ['duplicates (at-least-once redeliveries)', String(r.duplicates)],
-    ['bad inputs dead-lettered', `${r.badDeadLettered} / ${r.badSent}${r.hugeTruncated ? ' + the 1 MB message (truncated, marked)' : ''}`],
+    [
+      'bad inputs dead-lettered',
+      `${r.badDeadLettered} / ${r.badSent}${r.hugeTruncated ? ' + the 1 MB message (truncated, marked)' : ''}`,
+    ],
     ['kills (SIGKILL)', String(r.kills)],
     ['fail-over, SIGKILL → survivor rejoined, ms', stats(r.failoverMs)],
     ['stops (SIGTERM) of running processors, incl. the final ones', String(r.exitMs.length)],
-    ['stops that met a processor still starting (died by the signal, no input taken)', String(r.stoppedWhileStarting)],
+    [
+      'stops that met a processor still starting (died by the signal, no input taken)',
+      String(r.stoppedWhileStarting),
+    ],
     ['exit after SIGTERM, ms', stats(r.exitMs)],
     ['exit codes after SIGTERM', [...new Set(r.exitCodes)].join(', ')],
     ['broker outages', `${r.outages} × ${r.outageS} s`],

@@ -17,11 +17,18 @@ const dir = mkdtempSync(join(tmpdir(), 'showertrig-startup-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function loadedBy(args: readonly string[]): { status: number | null; packages: string[]; stdout: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', PROBE, 'src/cli/entry.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', PROBE, 'src/cli/entry.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   const line = /LOADED-PACKAGES (.*)/.exec(r.stderr)?.[1];
   assert.notEqual(line, undefined, `no package list from ${args.join(' ')}: ${r.stderr}`);
   // tsx and esbuild run the TypeScript sources here; the compiled CLI has neither.
-  return { status: r.status, packages: line!.split(',').filter((p) => p !== '' && p !== 'tsx' && p !== 'esbuild'), stdout: r.stdout };
+  return {
+    status: r.status,
+    packages: line!.split(',').filter((p) => p !== '' && p !== 'tsx' && p !== 'esbuild'),
+    stdout: r.stdout,
+  };
 }
 
 test('--version and the usage load no npm package at all', () => {
@@ -33,7 +40,11 @@ test('--version and the usage load no npm package at all', () => {
 });
 
 test('simulate --help, run --help and simulate --out load neither TensorFlow.js nor kafkajs', () => {
-  const cases = [['simulate', '--help'], ['run', '--help'], ['simulate', '--out', join(dir, 's.avro'), '--events', '20']];
+  const cases = [
+    ['simulate', '--help'],
+    ['run', '--help'],
+    ['simulate', '--out', join(dir, 's.avro'), '--events', '20'],
+  ];
   for (const args of cases) {
     const r = loadedBy(args);
     assert.equal(r.status, 0, args.join(' '));

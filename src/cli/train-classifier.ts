@@ -20,8 +20,15 @@ export const CLASSIFIER_USAGE = `usage: showertrig train classifier [--events N]
 
 export async function trainClassifierCommand(argv: readonly string[]): Promise<number> {
   const { values } = parseFlags(argv, {
-    events: { type: 'string' }, 'eval-events': { type: 'string' }, seed: { type: 'string' }, 'eval-seed': { type: 'string' },
-    model: { type: 'string' }, report: { type: 'string' }, export: { type: 'string' }, config: { type: 'string' }, 'no-mlp': { type: 'boolean', default: false },
+    events: { type: 'string' },
+    'eval-events': { type: 'string' },
+    seed: { type: 'string' },
+    'eval-seed': { type: 'string' },
+    model: { type: 'string' },
+    report: { type: 'string' },
+    export: { type: 'string' },
+    config: { type: 'string' },
+    'no-mlp': { type: 'boolean', default: false },
   });
   const cfg = loadConfig([values.config]);
   const seed = intFlag(values.seed, 'seed', 3001);
@@ -29,12 +36,28 @@ export async function trainClassifierCommand(argv: readonly string[]): Promise<n
   if (seed === evalSeed) throw new UsageError('--eval-seed must differ from --seed');
   const modelDir = resolveModelDir(values.model ?? cfg.reconstruction.modelDir);
   const model = await loadCnnModel(modelDir, cfg.detector, cfg.reconstruction.backend);
-  const { classifierCard, classifierMarkdown, classifierPlots, featureRowsCsv, reconstructorConfig, trainEventClassifier } = await classifierApp();
+  const {
+    classifierCard,
+    classifierMarkdown,
+    classifierPlots,
+    featureRowsCsv,
+    reconstructorConfig,
+    trainEventClassifier,
+  } = await classifierApp();
   const t0 = performance.now();
   const r = await trainEventClassifier({
-    geometry: cfg.detector, simulation: cfg.simulation, trigger: cfg.trigger, model, reconstruction: reconstructorConfig(cfg.reconstruction),
-    trainEvents: intFlag(values.events, 'events', 6000, 100), evalEvents: intFlag(values['eval-events'], 'eval-events', 6000, 100), seed, evalSeed,
-    signalClass: 'signal', ratesHz: cfg.simulation.ratesHz, windowS: cfg.trigger.excess.windowS,
+    geometry: cfg.detector,
+    simulation: cfg.simulation,
+    trigger: cfg.trigger,
+    model,
+    reconstruction: reconstructorConfig(cfg.reconstruction),
+    trainEvents: intFlag(values.events, 'events', 6000, 100),
+    evalEvents: intFlag(values['eval-events'], 'eval-events', 6000, 100),
+    seed,
+    evalSeed,
+    signalClass: 'signal',
+    ratesHz: cfg.simulation.ratesHz,
+    windowS: cfg.trigger.excess.windowS,
     ...(values['no-mlp'] ? { mlp: false as const } : {}),
     energyBinsGeV: energyBins(cfg.simulation.energyRangeGeV),
     log: (line) => process.stderr.write(`${line}\n`),
@@ -48,14 +71,36 @@ export async function trainClassifierCommand(argv: readonly string[]): Promise<n
   mkdirSync(join(reportDir, 'classifier'), { recursive: true });
   const ctx = { command, rates: cfg.simulation.ratesHz, windowS: cfg.trigger.excess.windowS, seconds };
   writeFileSync(join(reportDir, 'classifier.md'), classifierMarkdown(r, ctx));
-  for (const [name, svg] of Object.entries(classifierPlots(r))) writeFileSync(join(reportDir, 'classifier', name), svg);
-  writeFileSync(join(reportDir, 'classifier', 'results.json'), JSON.stringify({ command, results: r.results.map(({ roc: _roc, ...x }) => x), seconds: r.seconds }, null, 2) + '\n');
+  for (const [name, svg] of Object.entries(classifierPlots(r)))
+    writeFileSync(join(reportDir, 'classifier', name), svg);
+  writeFileSync(
+    join(reportDir, 'classifier', 'results.json'),
+    JSON.stringify(
+      { command, results: r.results.map(({ roc: _roc, ...x }) => x), seconds: r.seconds },
+      null,
+      2,
+    ) + '\n',
+  );
   if (values.export !== undefined) {
     mkdirSync(values.export, { recursive: true });
     writeFileSync(join(values.export, 'train.csv'), featureRowsCsv(r.samples.train, r.file.featureNames));
-    writeFileSync(join(values.export, 'eval.csv'), featureRowsCsv(r.samples.eval, r.file.featureNames, r.evalScores));
+    writeFileSync(
+      join(values.export, 'eval.csv'),
+      featureRowsCsv(r.samples.eval, r.file.featureNames, r.evalScores),
+    );
   }
-  process.stdout.write(JSON.stringify({ model: modelDir, results: r.results.map((x) => ({ method: x.method, auc: x.auc, threshold: x.workingPoint.threshold, z: x.workingPoint.z, signalEfficiency: x.workingPoint.signalEfficiency })) }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      model: modelDir,
+      results: r.results.map((x) => ({
+        method: x.method,
+        auc: x.auc,
+        threshold: x.workingPoint.threshold,
+        z: x.workingPoint.z,
+        signalEfficiency: x.workingPoint.signalEfficiency,
+      })),
+    }) + '\n',
+  );
   return 0;
 }
 

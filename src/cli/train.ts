@@ -8,7 +8,16 @@ import { calibrateModelDirectory, modelCard, runTraining } from '../app/index.js
 import type { BackendChoice } from '../config/index.js';
 import { loadConfig } from '../config-file/index.js';
 import {
-  DEFAULT_INPUT_SPEC, DEFAULT_TRAIN, DEFAULT_WINDOW_CM, FEATURE_SETS, inputSpecFor, paretoMarkdown, selectBackend, type CnnVariantResult, type EpochReport, type FeatureSet,
+  DEFAULT_INPUT_SPEC,
+  DEFAULT_TRAIN,
+  DEFAULT_WINDOW_CM,
+  FEATURE_SETS,
+  inputSpecFor,
+  paretoMarkdown,
+  selectBackend,
+  type CnnVariantResult,
+  type EpochReport,
+  type FeatureSet,
 } from '../reconstruction/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 import { CLASSIFIER_USAGE, trainClassifierCommand } from './train-classifier.js';
@@ -55,11 +64,27 @@ export const command: Command = {
   async run(argv) {
     if (argv[0] === 'classifier') return trainClassifierCommand(argv.slice(1));
     const { values } = parseFlags(argv, {
-      events: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
-      size: { type: 'string' }, width: { type: 'string' }, 'window-cm': { type: 'string' }, batch: { type: 'string' }, 'coarse-only': { type: 'boolean', default: false },
-      lr: { type: 'string' }, patience: { type: 'string' }, backend: { type: 'string' }, 'eval-events': { type: 'string' },
-      'eval-seed': { type: 'string' }, results: { type: 'string' }, config: { type: 'string' }, features: { type: 'string' },
-      l2: { type: 'string' }, 'l2-halving': { type: 'string' }, 'calibration-events': { type: 'string' }, 'stack-trees': { type: 'string' },
+      events: { type: 'string' },
+      epochs: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      size: { type: 'string' },
+      width: { type: 'string' },
+      'window-cm': { type: 'string' },
+      batch: { type: 'string' },
+      'coarse-only': { type: 'boolean', default: false },
+      lr: { type: 'string' },
+      patience: { type: 'string' },
+      backend: { type: 'string' },
+      'eval-events': { type: 'string' },
+      'eval-seed': { type: 'string' },
+      results: { type: 'string' },
+      config: { type: 'string' },
+      features: { type: 'string' },
+      l2: { type: 'string' },
+      'l2-halving': { type: 'string' },
+      'calibration-events': { type: 'string' },
+      'stack-trees': { type: 'string' },
       'calibrate-only': { type: 'boolean', default: false },
     });
     // the CNN learns the whole energy range: a flat signal spectrum unless the config file says otherwise
@@ -68,23 +93,28 @@ export const command: Command = {
     const nEvents = intFlag(values.events, 'events', 40_000, 20);
     const seed = intFlag(values.seed, 'seed', 1001);
     const evalSeed = intFlag(values['eval-seed'], 'eval-seed', 1);
-    if (evalSeed === seed) throw new UsageError('--eval-seed must differ from --seed (evaluation events must be fresh)');
+    if (evalSeed === seed)
+      throw new UsageError('--eval-seed must differ from --seed (evaluation events must be fresh)');
     const nEval = intFlag(values['eval-events'], 'eval-events', 20_000);
     const size = intFlag(values.size, 'size', DEFAULT_INPUT_SPEC.size, 8, 256);
     const width = intFlag(values.width, 'width', 8, 1, 256);
     const windowCm = numFlag(values['window-cm'], 'window-cm', DEFAULT_WINDOW_CM, 0.5, 90);
     const featureFlag = values.features ?? 'moments+signal';
-    if (featureFlag !== 'none' && !FEATURE_SETS.includes(featureFlag as FeatureSet)) throw new UsageError(`--features must be none or one of ${FEATURE_SETS.join(', ')}`);
+    if (featureFlag !== 'none' && !FEATURE_SETS.includes(featureFlag as FeatureSet))
+      throw new UsageError(`--features must be none or one of ${FEATURE_SETS.join(', ')}`);
     const out = values.out ?? `models/cnn-${size}-w${width}`;
     const calibrationEvents = intFlag(values['calibration-events'], 'calibration-events', 10_000, 0);
     if (values['calibrate-only']) {
       await selectBackend((values.backend ?? cfg.reconstruction.backend) as BackendChoice);
       const c = await calibrateModelDirectory(out, g, cfg.simulation, calibrationEvents, seed + 1);
-      process.stdout.write(JSON.stringify({ model: out, calibrationEvents, calibrationSeed: seed + 1, calibration: c }) + '\n');
+      process.stdout.write(
+        JSON.stringify({ model: out, calibrationEvents, calibrationSeed: seed + 1, calibration: c }) + '\n',
+      );
       return 0;
     }
     const train = {
-      ...DEFAULT_TRAIN, seed,
+      ...DEFAULT_TRAIN,
+      seed,
       epochs: intFlag(values.epochs, 'epochs', 20, 1),
       batchSize: intFlag(values.batch, 'batch', 64, 1, 4096),
       learningRate: numFlag(values.lr, 'lr', DEFAULT_TRAIN.learningRate, 1e-6, 1),
@@ -93,50 +123,105 @@ export const command: Command = {
       l2HalvingEpochs: intFlag(values['l2-halving'], 'l2-halving', DEFAULT_TRAIN.l2HalvingEpochs, 1),
     };
     const backend = await selectBackend((values.backend ?? cfg.reconstruction.backend) as BackendChoice);
-    process.stderr.write(`backend ${backend.backend}${backend.wasm ? ` (simd ${backend.wasm.simd}, threads ${backend.wasm.threadCount})` : ''}\n`);
+    process.stderr.write(
+      `backend ${backend.backend}${backend.wasm ? ` (simd ${backend.wasm.simd}, threads ${backend.wasm.threadCount})` : ''}\n`,
+    );
     const spec = { ...inputSpecFor(g, size, windowCm), ...(values['coarse-only'] ? {} : { core: true }) };
     const architecture = { width, blocks: 3, denseUnits: 64 };
     const name = out.split('/').filter(Boolean).pop() ?? 'cnn';
     const result = await runTraining(
       {
-        geometry: g, simulation: cfg.simulation, name, out, events: nEvents, seed, validationFraction: 0.1, spec, architecture,
+        geometry: g,
+        simulation: cfg.simulation,
+        name,
+        out,
+        events: nEvents,
+        seed,
+        validationFraction: 0.1,
+        spec,
+        architecture,
         ...(featureFlag === 'none' ? {} : { features: featureFlag as FeatureSet }),
-        train, evalEvents: nEval, evalSeed, calibrationEvents, stackedTreeEvents: intFlag(values['stack-trees'], 'stack-trees', 0, 0),
+        train,
+        evalEvents: nEval,
+        evalSeed,
+        calibrationEvents,
+        stackedTreeEvents: intFlag(values['stack-trees'], 'stack-trees', 0, 0),
       },
       { log: (line) => process.stderr.write(`${line}\n`), onEpoch: (r) => process.stderr.write(fmt(r)) },
     );
     const e = result.evaluation;
     if (e !== undefined) {
-      process.stderr.write(`evaluation on ${nEval} fresh events (seed ${evalSeed}; identical frames shared with training: ${e.identicalToTraining}): ` +
-        `σ(ΔE/E) ${e.sigmaERel.toFixed(4)} σ(d) ${e.sigmaDCm.toFixed(4)} cm; inference batch 64: ${e.inferenceMsPerEvent.toFixed(4)} ms/event (${e.inferenceEventsPerSecond.toFixed(0)} events/s)\n`);
+      process.stderr.write(
+        `evaluation on ${nEval} fresh events (seed ${evalSeed}; identical frames shared with training: ${e.identicalToTraining}): ` +
+          `σ(ΔE/E) ${e.sigmaERel.toFixed(4)} σ(d) ${e.sigmaDCm.toFixed(4)} cm; inference batch 64: ${e.inferenceMsPerEvent.toFixed(4)} ms/event (${e.inferenceEventsPerSecond.toFixed(0)} events/s)\n`,
+      );
     }
     const parameters = countParams(out);
     const command = `showertrig train ${argv.join(' ')}`.trim();
-    writeFileSync(join(out, 'MODEL_CARD.md'), modelCard({
-      name, command, spec, pixelPitchMm: g.pixelPitchMm, architecture, train, events: nEvents, seed, evalEvents: nEval, evalSeed,
-      backend: backend.backend, parameters, simulation: cfg.simulation, result,
-    }));
+    writeFileSync(
+      join(out, 'MODEL_CARD.md'),
+      modelCard({
+        name,
+        command,
+        spec,
+        pixelPitchMm: g.pixelPitchMm,
+        architecture,
+        train,
+        events: nEvents,
+        seed,
+        evalEvents: nEval,
+        evalSeed,
+        backend: backend.backend,
+        parameters,
+        simulation: cfg.simulation,
+        result,
+      }),
+    );
     const row: CnnVariantResult | undefined = e && {
-      name, size, width, windowCm: (spec.size * spec.pixelsPerBin * g.pixelPitchMm) / 10, parameters, trainEvents: nEvents, trainSeed: seed,
-      epochs: result.reports.length, trainSeconds: result.trainSeconds, backend: backend.backend, evalEvents: nEval, evalSeed,
-      sigmaERel: e.sigmaERel, sigmaDCm: e.sigmaDCm, meanERel: e.meanERel, meanDCm: e.meanDCm,
-      inferenceEventsPerSecond: e.inferenceEventsPerSecond, inferenceMsPerEvent: e.inferenceMsPerEvent, measuredAt: new Date().toISOString(),
+      name,
+      size,
+      width,
+      windowCm: (spec.size * spec.pixelsPerBin * g.pixelPitchMm) / 10,
+      parameters,
+      trainEvents: nEvents,
+      trainSeed: seed,
+      epochs: result.reports.length,
+      trainSeconds: result.trainSeconds,
+      backend: backend.backend,
+      evalEvents: nEval,
+      evalSeed,
+      sigmaERel: e.sigmaERel,
+      sigmaDCm: e.sigmaDCm,
+      meanERel: e.meanERel,
+      meanDCm: e.meanDCm,
+      inferenceEventsPerSecond: e.inferenceEventsPerSecond,
+      inferenceMsPerEvent: e.inferenceMsPerEvent,
+      measuredAt: new Date().toISOString(),
     };
     if (values.results !== undefined && row !== undefined) {
       const file = values.results;
-      const rows = (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CnnVariantResult[]) : []).filter((r) => r.name !== name);
+      const rows = (
+        existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CnnVariantResult[]) : []
+      ).filter((r) => r.name !== name);
       rows.push(row);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, JSON.stringify(rows, null, 2) + '\n');
       writeFileSync(file.replace(/\.json$/, '.md'), paretoMarkdown(rows));
     }
-    process.stdout.write(JSON.stringify({ model: out, bestEpoch: result.best.epoch, val: result.best.val, eval: row ?? null }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ model: out, bestEpoch: result.best.epoch, val: result.best.val, eval: row ?? null }) +
+        '\n',
+    );
     return 0;
   },
 };
 
 function countParams(dir: string): number {
-  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { weights: { name: string; shape: number[] }[] }[] };
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+    weightsManifest: { weights: { name: string; shape: number[] }[] }[];
+  };
   // Trainable and batch-norm moving statistics alike: everything stored in weights.bin.
-  return json.weightsManifest.flatMap((g) => g.weights).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+  return json.weightsManifest
+    .flatMap((g) => g.weights)
+    .reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
 }

@@ -30,7 +30,13 @@ export const CURRENT_SCHEMA_VERSION = 1;
  * only for an event that carries one (writeVersion), so that everything the cut selection
  * produces stays version 1, readable by builds that know version 1 only.
  */
-export const WRITE_VERSIONS: Readonly<Record<MessageKind, number>> = { frame: 2, reco: 2, candidate: 2, alert: 1, deadLetter: 1 };
+export const WRITE_VERSIONS: Readonly<Record<MessageKind, number>> = {
+  frame: 2,
+  reco: 2,
+  candidate: 2,
+  alert: 1,
+  deadLetter: 1,
+};
 
 /** The versions this build decodes for a kind: 1 … its write version. */
 export function readVersions(kind: MessageKind): number[] {
@@ -40,7 +46,8 @@ export function readVersions(kind: MessageKind): number[] {
 /** The version one message is written in: reco events and candidates 2 with a classification, else 1; other kinds their write version. */
 export function writeVersion(kind: MessageKind, value: unknown): number {
   if (kind === 'reco') return (value as { classification?: unknown }).classification === undefined ? 1 : 2;
-  if (kind === 'candidate') return (value as { event: { classification?: unknown } }).event.classification === undefined ? 1 : 2;
+  if (kind === 'candidate')
+    return (value as { event: { classification?: unknown } }).event.classification === undefined ? 1 : 2;
   return WRITE_VERSIONS[kind];
 }
 
@@ -84,7 +91,8 @@ class BoundedArrayType extends avsc.types.ArrayType {
         n = -n;
         tap.skipLong();
       }
-      if (!(n <= tap.buf.length - tap.pos)) throw new DecodeError('truncated', 'truncated buffer: array block larger than the bytes left');
+      if (!(n <= tap.buf.length - tap.pos))
+        throw new DecodeError('truncated', 'truncated buffer: array block larger than the bytes left');
       while (n--) out.push(items._read(tap));
     }
     return out;
@@ -104,7 +112,8 @@ class IntArrayType extends avsc.types.ArrayType {
         n = -n;
         tap.skipLong();
       }
-      if (!(n <= tap.buf.length - tap.pos)) throw new DecodeError('truncated', 'truncated buffer: array block larger than the bytes left');
+      if (!(n <= tap.buf.length - tap.pos))
+        throw new DecodeError('truncated', 'truncated buffer: array block larger than the bytes left');
       const start = out.length;
       if (start === 0) out = new Int32Array(n);
       else {
@@ -122,14 +131,16 @@ class IntArrayType extends avsc.types.ArrayType {
   }
 
   _write(tap: Tap & { writeLong(n: number): void }, val: unknown): void {
-    if (!(Array.isArray(val) || ArrayBuffer.isView(val))) throw new ContractError(`invalid array<int>: ${typeof val}`);
+    if (!(Array.isArray(val) || ArrayBuffer.isView(val)))
+      throw new ContractError(`invalid array<int>: ${typeof val}`);
     const a = val as ArrayLike<unknown>;
     const n = a.length;
     if (n) {
       tap.writeLong(n);
       for (let i = 0; i < n; i++) {
         const v = a[i];
-        if (typeof v !== 'number' || v !== (v | 0)) throw new ContractError(`invalid "int" at [${i}]: ${String(v)}`);
+        if (typeof v !== 'number' || v !== (v | 0))
+          throw new ContractError(`invalid "int" at [${i}]: ${String(v)}`);
         tap.writeLong(v);
       }
     }
@@ -140,7 +151,9 @@ class IntArrayType extends avsc.types.ArrayType {
 function typeHook(schema: unknown, opts: unknown): avsc.Type | undefined {
   if (typeof schema === 'object' && schema !== null && (schema as { type?: unknown }).type === 'array') {
     const items = (schema as { items?: unknown }).items;
-    return items === 'int' ? new IntArrayType(schema as avsc.Schema, opts) : new BoundedArrayType(schema as avsc.Schema, opts);
+    return items === 'int'
+      ? new IntArrayType(schema as avsc.Schema, opts)
+      : new BoundedArrayType(schema as avsc.Schema, opts);
   }
   return undefined;
 }

@@ -61,14 +61,30 @@ interface DeadLetterRecord extends Omit<DeadLetter, 'key' | 'payload'> {
 /** Truth as a v1 record (reco, candidate and v1 frames): later classes travel as their nearest v1 class. */
 function truthToRecord(t: Truth | undefined): TruthRecord | null {
   if (t === undefined) return null;
-  return { eventClass: eventClassV1(t.eventClass), energyGeV: t.energyGeV, x0Cm: t.x0Cm, y0Cm: t.y0Cm, dCm: t.dCm, slopeX: t.slopeX, slopeY: t.slopeY };
+  return {
+    eventClass: eventClassV1(t.eventClass),
+    energyGeV: t.energyGeV,
+    x0Cm: t.x0Cm,
+    y0Cm: t.y0Cm,
+    dCm: t.dCm,
+    slopeX: t.slopeX,
+    slopeY: t.slopeY,
+  };
 }
 
 /** avsc decodes records as class instances; the domain gets plain objects (the v2 class when present). */
 function truthFromRecord(t: TruthRecordV2 | null): Truth | undefined {
   if (t === null) return undefined;
   const eventClass = t.interaction ?? t.eventClass;
-  return { eventClass, energyGeV: t.energyGeV, x0Cm: t.x0Cm, y0Cm: t.y0Cm, dCm: t.dCm, slopeX: t.slopeX, slopeY: t.slopeY };
+  return {
+    eventClass,
+    energyGeV: t.energyGeV,
+    x0Cm: t.x0Cm,
+    y0Cm: t.y0Cm,
+    dCm: t.dCm,
+    slopeX: t.slopeX,
+    slopeY: t.slopeY,
+  };
 }
 
 /** A HitFrame as the avsc record of hit_frame.v2 (also what recordings store). */
@@ -89,7 +105,12 @@ export function frameFromRecord(r: FrameRecord): HitFrame {
   // array<int> decodes to Int32Array (IntArrayType); other Avro readers' records may hold plain arrays.
   const i32 = (a: ArrayLike<number>): Int32Array => (a instanceof Int32Array ? a : Int32Array.from(a));
   const hits = checkDecodedHits(
-    { station: new Uint8Array(r.hits.station), ix: i32(r.hits.ix), iy: i32(r.hits.iy), count: i32(r.hits.count) },
+    {
+      station: new Uint8Array(r.hits.station),
+      ix: i32(r.hits.ix),
+      iy: i32(r.hits.iy),
+      count: i32(r.hits.count),
+    },
     r.hits.station,
   );
   const base = { runId: r.runId, eventId: r.eventId, timestampNs: r.timestampNs, hits };
@@ -112,8 +133,15 @@ function recoToRecord(e: RecoEvent): RecoRecord {
     fitRmsCm: e.fitRmsCm,
     stationsUsed: e.stationsUsed,
     // Version 2 (with a classification) carries the full class in truth.interaction, as frames do.
-    truth: e.truth === undefined ? null : e.classification === undefined ? truthToRecord(e.truth) : { ...truthToRecord(e.truth)!, interaction: e.truth.eventClass },
-    ...(e.classification === undefined ? {} : { classification: { ...e.classification, probabilities: { ...e.classification.probabilities } } }),
+    truth:
+      e.truth === undefined
+        ? null
+        : e.classification === undefined
+          ? truthToRecord(e.truth)
+          : { ...truthToRecord(e.truth)!, interaction: e.truth.eventClass },
+    ...(e.classification === undefined
+      ? {}
+      : { classification: { ...e.classification, probabilities: { ...e.classification.probabilities } } }),
   };
 }
 
@@ -134,12 +162,22 @@ function recoFromRecord(r: RecoRecord): RecoEvent {
   if (r.detail !== null) e.detail = r.detail;
   if (r.truth !== null) e.truth = truthFromRecord(r.truth);
   const c = r.classification;
-  if (c !== undefined && c !== null) e.classification = { score: c.score, predictedClass: c.predictedClass, probabilities: { ...c.probabilities } };
+  if (c !== undefined && c !== null)
+    e.classification = {
+      score: c.score,
+      predictedClass: c.predictedClass,
+      probabilities: { ...c.probabilities },
+    };
   return e;
 }
 
 function candidateToRecord(c: Candidate): CandidateRecord {
-  return { event: recoToRecord(c.event), selected: c.selected, reasons: [...c.reasons], alertId: c.alertId ?? null };
+  return {
+    event: recoToRecord(c.event),
+    selected: c.selected,
+    reasons: [...c.reasons],
+    alertId: c.alertId ?? null,
+  };
 }
 function candidateFromRecord(r: CandidateRecord): Candidate {
   const base = { event: recoFromRecord(r.event), selected: r.selected, reasons: r.reasons };

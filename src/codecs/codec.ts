@@ -26,7 +26,10 @@ export class EncodeError extends ShowertrigError {
 
 export function encodeFailure(codec: CodecName, kind: MessageKind, e: unknown): EncodeError {
   const msg = e instanceof Error ? e.message : String(e);
-  return new EncodeError(`${codec} ${kind}: cannot encode: ${msg.slice(0, 300)}`, { context: { codec, kind }, cause: e });
+  return new EncodeError(`${codec} ${kind}: cannot encode: ${msg.slice(0, 300)}`, {
+    context: { codec, kind },
+    cause: e,
+  });
 }
 
 /** header + body in one allocation. */
@@ -50,7 +53,10 @@ export function bodyOf(bytes: Uint8Array): Buffer {
 export function checkDecodedHits(h: Hits, stations: ArrayLike<number>): Hits {
   const n = stations.length;
   if (h.ix.length !== n || h.iy.length !== n || h.count.length !== n) {
-    throw new DecodeError('corrupt', `hit arrays differ in length (${n}, ${h.ix.length}, ${h.iy.length}, ${h.count.length})`);
+    throw new DecodeError(
+      'corrupt',
+      `hit arrays differ in length (${n}, ${h.ix.length}, ${h.iy.length}, ${h.count.length})`,
+    );
   }
   for (let i = 0; i < n; i++) {
     const s = stations[i]!;

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DecodeError, EVENT_CLASSES, EVENT_CLASSES_V1, RECO_STATUSES, Rng, type Candidate, type DeadLetter, type ExcessAlert, type HitFrame, type RecoEvent } from '../domain/index.js';
+import {
+  DecodeError,
+  EVENT_CLASSES,
+  EVENT_CLASSES_V1,
+  RECO_STATUSES,
+  Rng,
+  type Candidate,
+  type DeadLetter,
+  type ExcessAlert,
+  type HitFrame,
+  type RecoEvent,
+} from '../domain/index.js';
 import {
   avroType,
   CODEC_NAMES,
@@ -34,9 +45,25 @@ function frame(nHits: number, seed = 1, withTruth = true): HitFrame {
     iy[i] = rng.int(1500);
     count[i] = 1 + rng.int(40);
   }
-  const f: HitFrame = { runId: 'run-7', eventId: `run-7:${seed}`, timestampNs: TS + BigInt(seed), hits: { station, ix, iy, count } };
+  const f: HitFrame = {
+    runId: 'run-7',
+    eventId: `run-7:${seed}`,
+    timestampNs: TS + BigInt(seed),
+    hits: { station, ix, iy, count },
+  };
   if (!withTruth) return f;
-  return { ...f, truth: { eventClass: 'neutrino', energyGeV: 12.5, x0Cm: -3.25, y0Cm: 17.0625, dCm: -4.1, slopeX: 0.0021, slopeY: -0.0007 } };
+  return {
+    ...f,
+    truth: {
+      eventClass: 'neutrino',
+      energyGeV: 12.5,
+      x0Cm: -3.25,
+      y0Cm: 17.0625,
+      dCm: -4.1,
+      slopeX: 0.0021,
+      slopeY: -0.0007,
+    },
+  };
 }
 
 const reco: RecoEvent = {
@@ -53,10 +80,31 @@ const reco: RecoEvent = {
   stationsUsed: 3,
   truth: { eventClass: 'signal', energyGeV: 31, x0Cm: 1.4, y0Cm: -0.2, dCm: -2.6, slopeX: 0, slopeY: 0.001 },
 };
-const recoBad: RecoEvent = { ...reco, status: 'single_station', detail: 'hits in one station only', energyGeV: 0, truth: undefined };
+const recoBad: RecoEvent = {
+  ...reco,
+  status: 'single_station',
+  detail: 'hits in one station only',
+  energyGeV: 0,
+  truth: undefined,
+};
 delete (recoBad as { truth?: unknown }).truth;
-const candidate: Candidate = { event: reco, selected: true, reasons: ['energy 33.3 GeV in [1, 100]', 'fiducial'], alertId: 'a-1' };
-const alert: ExcessAlert = { alertId: 'a-1', method: 'cusum', windowStartNs: TS, windowEndNs: TS + 10_000_000_000n, observed: 17, expected: 4.2, z: 4.9, p: 4.8e-7, eventClassHint: 'signal' };
+const candidate: Candidate = {
+  event: reco,
+  selected: true,
+  reasons: ['energy 33.3 GeV in [1, 100]', 'fiducial'],
+  alertId: 'a-1',
+};
+const alert: ExcessAlert = {
+  alertId: 'a-1',
+  method: 'cusum',
+  windowStartNs: TS,
+  windowEndNs: TS + 10_000_000_000n,
+  observed: 17,
+  expected: 4.2,
+  z: 4.9,
+  p: 4.8e-7,
+  eventClassHint: 'signal',
+};
 const deadLetter: DeadLetter = {
   topic: 'tt.frames',
   partition: 3,
@@ -87,7 +135,10 @@ function decodeOrDecodeError<T>(c: Codec<T>, b: Uint8Array): string | undefined 
     c.decode(b);
     return undefined;
   } catch (e) {
-    if (!(e instanceof DecodeError)) throw new assert.AssertionError({ message: `non-DecodeError ${String(e)} for ${Buffer.from(b).toString('hex').slice(0, 80)}` });
+    if (!(e instanceof DecodeError))
+      throw new assert.AssertionError({
+        message: `non-DecodeError ${String(e)} for ${Buffer.from(b).toString('hex').slice(0, 80)}`,
+      });
     assert.ok(e.reason.length > 0);
     return e.reason;
   }
@@ -150,34 +201,68 @@ for (const name of CODEC_NAMES) {
 
     it('classifies malformed headers', () => {
       const good = set.frame.encode(frame(20));
-      assert.equal(reasonOf(() => set.frame.decode(new Uint8Array(0))), 'truncated');
-      assert.equal(reasonOf(() => set.frame.decode(good.subarray(0, 3))), 'truncated');
+      assert.equal(
+        reasonOf(() => set.frame.decode(new Uint8Array(0))),
+        'truncated',
+      );
+      assert.equal(
+        reasonOf(() => set.frame.decode(good.subarray(0, 3))),
+        'truncated',
+      );
       const badMagic = Buffer.from(good);
       badMagic[0] = 0x00;
-      assert.equal(reasonOf(() => set.frame.decode(badMagic)), 'bad_header');
+      assert.equal(
+        reasonOf(() => set.frame.decode(badMagic)),
+        'bad_header',
+      );
       const badCodec = Buffer.from(good);
       badCodec[1] = 9;
-      assert.equal(reasonOf(() => set.frame.decode(badCodec)), 'bad_header');
+      assert.equal(
+        reasonOf(() => set.frame.decode(badCodec)),
+        'bad_header',
+      );
       const future = Buffer.from(good);
       future[3] = 9;
-      assert.equal(reasonOf(() => set.frame.decode(future)), 'unsupported_version');
-      assert.equal(reasonOf(() => set.frame.decode(set.reco.encode(reco))), 'schema_mismatch');
+      assert.equal(
+        reasonOf(() => set.frame.decode(future)),
+        'unsupported_version',
+      );
+      assert.equal(
+        reasonOf(() => set.frame.decode(set.reco.encode(reco))),
+        'schema_mismatch',
+      );
       const other = createCodecs(name === 'avro' ? 'msgpack' : 'avro');
-      assert.equal(reasonOf(() => set.frame.decode(other.frame.encode(frame(5)))), 'codec_mismatch');
+      assert.equal(
+        reasonOf(() => set.frame.decode(other.frame.encode(frame(5)))),
+        'codec_mismatch',
+      );
     });
 
     it('classifies truncated bodies and trailing garbage', () => {
       const good = set.frame.encode(frame(40));
-      assert.equal(reasonOf(() => set.frame.decode(good.subarray(0, good.length - 1))), 'truncated');
-      assert.equal(reasonOf(() => set.frame.decode(good.subarray(0, HEADER_BYTES))), 'truncated');
-      assert.equal(reasonOf(() => set.frame.decode(Buffer.concat([good, Buffer.from([1, 2, 3])]))), 'trailing_data');
+      assert.equal(
+        reasonOf(() => set.frame.decode(good.subarray(0, good.length - 1))),
+        'truncated',
+      );
+      assert.equal(
+        reasonOf(() => set.frame.decode(good.subarray(0, HEADER_BYTES))),
+        'truncated',
+      );
+      assert.equal(
+        reasonOf(() => set.frame.decode(Buffer.concat([good, Buffer.from([1, 2, 3])]))),
+        'trailing_data',
+      );
     });
 
     it('rejects a body of the wrong types', () => {
       // A reco body behind a frame header: header checks pass, the body cannot be a frame.
       const body = set.reco.encode(reco).subarray(HEADER_BYTES);
       const lying = Buffer.concat([set.frame.encode(frame(1)).subarray(0, HEADER_BYTES), body]);
-      assert.ok(['schema_mismatch', 'corrupt', 'truncated', 'trailing_data'].includes(reasonOf(() => set.frame.decode(lying))));
+      assert.ok(
+        ['schema_mismatch', 'corrupt', 'truncated', 'trailing_data'].includes(
+          reasonOf(() => set.frame.decode(lying)),
+        ),
+      );
     });
 
     it('throws only DecodeError for every truncation and every single-byte corruption', () => {
@@ -189,7 +274,8 @@ for (const name of CODEC_NAMES) {
       ];
       const rng = new Rng(42);
       for (const [c, b] of msgs) {
-        for (let len = 0; len < b.length; len++) assert.ok(decodeOrDecodeError(c, b.subarray(0, len)) !== undefined, `prefix ${len} decoded`);
+        for (let len = 0; len < b.length; len++)
+          assert.ok(decodeOrDecodeError(c, b.subarray(0, len)) !== undefined, `prefix ${len} decoded`);
         for (let i = HEADER_BYTES; i < b.length; i++) {
           const m = Buffer.from(b);
           m[i] = rng.int(256);
@@ -206,14 +292,25 @@ for (const name of CODEC_NAMES) {
         for (let i = 0; i < body.length; i++) body[i] = rng.int(256);
         decodeOrDecodeError(set.frame, body);
         decodeOrDecodeError(set.frame, Buffer.concat([header, body]));
-        decodeOrDecodeError(set.candidate, Buffer.concat([set.candidate.encode(candidate).subarray(0, HEADER_BYTES), body]));
+        decodeOrDecodeError(
+          set.candidate,
+          Buffer.concat([set.candidate.encode(candidate).subarray(0, HEADER_BYTES), body]),
+        );
       }
     });
 
     it('rejects a huge array count without allocating it', () => {
       // header + runId "" + eventId "" + ts 0 + station array with count 2^50 (zigzag varint).
       const huge = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02];
-      const b = Buffer.from([...set.frame.encode(frame(1)).subarray(0, HEADER_BYTES), 0, 0, 0, ...huge, 1, 2]);
+      const b = Buffer.from([
+        ...set.frame.encode(frame(1)).subarray(0, HEADER_BYTES),
+        0,
+        0,
+        0,
+        ...huge,
+        1,
+        2,
+      ]);
       const t0 = performance.now();
       decodeOrDecodeError(set.frame, b);
       assert.ok(performance.now() - t0 < 100);
@@ -232,7 +329,11 @@ function recoToWire(e: RecoEvent): Record<string, unknown> {
 }
 
 describe('classification on the wire (schema version 2)', () => {
-  const classification = { score: 0.93, predictedClass: 'signal', probabilities: { signal: 0.93, neutrino: 0.05, muon: 0.01, noise: 0.01 } };
+  const classification = {
+    score: 0.93,
+    predictedClass: 'signal',
+    probabilities: { signal: 0.93, neutrino: 0.05, muon: 0.01, noise: 0.01 },
+  };
   for (const name of CODEC_NAMES) {
     it(`${name}: an event with a classification is written as version 2 and round-trips; one without stays version 1`, () => {
       const c = createCodecs(name);
@@ -243,7 +344,11 @@ describe('classification on the wire (schema version 2)', () => {
       const b1 = c.reco.encode(reco);
       assert.equal(b1[3], 1);
       assert.deepEqual(c.reco.decode(b1), reco);
-      const cand = { ...candidate, event: r2, reasons: ['status: pass (ok)', 'classifier: pass (0.93 >= 0.85)'] };
+      const cand = {
+        ...candidate,
+        event: r2,
+        reasons: ['status: pass (ok)', 'classifier: pass (0.93 >= 0.85)'],
+      };
       const bc = c.candidate.encode(cand);
       assert.equal(bc[3], 2);
       assert.deepEqual(c.candidate.decode(bc), cand);
@@ -254,7 +359,10 @@ describe('classification on the wire (schema version 2)', () => {
     it(`${name}: version 2 keeps a later class in truth; version 1 travels as the nearest first-version class`, () => {
       const c = createCodecs(name);
       const elastic = { ...reco, truth: { ...reco.truth!, eventClass: 'nuElastic' as const } };
-      assert.equal(c.reco.decode(c.reco.encode({ ...elastic, classification })).truth?.eventClass, 'nuElastic');
+      assert.equal(
+        c.reco.decode(c.reco.encode({ ...elastic, classification })).truth?.eventClass,
+        'nuElastic',
+      );
       assert.equal(c.reco.decode(c.reco.encode(elastic)).truth?.eventClass, 'neutrino');
     });
   }
@@ -294,31 +402,48 @@ describe('schema files', () => {
 
   it('v1 schemas are unchanged since publication', () => {
     for (const kind of Object.keys(SCHEMA_FILES) as MessageKind[]) {
-      assert.equal(avroType(kind, 1).fingerprint().toString('hex'), V1_FINGERPRINTS[kind], `schemas/${SCHEMA_FILES[kind]}.v1.avsc`);
+      assert.equal(
+        avroType(kind, 1).fingerprint().toString('hex'),
+        V1_FINGERPRINTS[kind],
+        `schemas/${SCHEMA_FILES[kind]}.v1.avsc`,
+      );
     }
   });
 
   it('v2 schemas are unchanged since publication', () => {
     for (const [kind, fp] of Object.entries(V2_FINGERPRINTS) as [MessageKind, string][]) {
-      assert.equal(avroType(kind, 2).fingerprint().toString('hex'), fp, `schemas/${SCHEMA_FILES[kind]}.v2.avsc`);
+      assert.equal(
+        avroType(kind, 2).fingerprint().toString('hex'),
+        fp,
+        `schemas/${SCHEMA_FILES[kind]}.v2.avsc`,
+      );
     }
   });
 
   it('reco_event.v2 is v1 plus the optional classification (null default), read by a v1 reader through schema resolution', () => {
     const v1 = readSchemaFile('reco', 1) as { fields: { name: string }[] };
     const v2 = readSchemaFile('reco', 2) as { fields: { name: string; default?: unknown }[] };
-    assert.deepEqual(v2.fields.slice(0, -1).map((f) => f.name), v1.fields.map((f) => f.name));
+    assert.deepEqual(
+      v2.fields.slice(0, -1).map((f) => f.name),
+      v1.fields.map((f) => f.name),
+    );
     assert.equal(v2.fields.at(-1)!.name, 'classification');
     assert.equal(v2.fields.at(-1)!.default, null);
     // Avro schema resolution: a v2 record read with v1 as the reader schema drops the new fields (what an Avro reader with v1 does).
     const resolver = avroType('reco', 1).createResolver(avroType('reco', 2));
-    const withClass = { ...recoToWire(reco), classification: { score: 0.9, predictedClass: 'signal', probabilities: { signal: 0.9, neutrino: 0.1 } } };
-    const old = avroType('reco', 1).fromBuffer(avroType('reco', 2).toBuffer(withClass), resolver) as { eventId: string };
+    const withClass = {
+      ...recoToWire(reco),
+      classification: { score: 0.9, predictedClass: 'signal', probabilities: { signal: 0.9, neutrino: 0.1 } },
+    };
+    const old = avroType('reco', 1).fromBuffer(avroType('reco', 2).toBuffer(withClass), resolver) as {
+      eventId: string;
+    };
     assert.equal(old.eventId, reco.eventId);
   });
 
   it('hit_frame v2 documents count as ADC counts, not charged particles', () => {
-    const doc = (s: unknown): string => JSON.stringify(s).match(/"name":"count","type":\{[^}]*\},"doc":"([^"]*)"/)![1]!;
+    const doc = (s: unknown): string =>
+      JSON.stringify(s).match(/"name":"count","type":\{[^}]*\},"doc":"([^"]*)"/)![1]!;
     assert.match(doc(readSchemaFile('frame', 2)), /ADC counts/);
     assert.doesNotMatch(doc(readSchemaFile('frame', 2)), /charged particles/);
   });

@@ -6,7 +6,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EVENT_CLASSES, eventClassV1, type HitFrame } from '../domain/index.js';
-import { avroType, CODEC_NAMES, createCodecs, frameFromRecord, frameToRecord, HEADER_BYTES } from './index.js';
+import {
+  avroType,
+  CODEC_NAMES,
+  createCodecs,
+  frameFromRecord,
+  frameToRecord,
+  HEADER_BYTES,
+} from './index.js';
 
 const TS = 1_700_000_000_000_000_000n;
 
@@ -15,7 +22,12 @@ function frameOf(eventClass: (typeof EVENT_CLASSES)[number]): HitFrame {
     runId: 'r',
     eventId: `r:${eventClass}`,
     timestampNs: TS,
-    hits: { station: Uint8Array.of(0, 1), ix: Int32Array.of(3, 4), iy: Int32Array.of(5, 6), count: Int32Array.of(1, 2) },
+    hits: {
+      station: Uint8Array.of(0, 1),
+      ix: Int32Array.of(3, 4),
+      iy: Int32Array.of(5, 6),
+      count: Int32Array.of(1, 2),
+    },
     truth: { eventClass, energyGeV: 7, x0Cm: 1, y0Cm: 2, dCm: -3, slopeX: 0.01, slopeY: -0.02 },
   };
 }
@@ -24,7 +36,8 @@ test('every event class round-trips through both codecs at the frame write versi
   for (const name of CODEC_NAMES) {
     const c = createCodecs(name);
     assert.equal(c.frame.schemaVersion, 2);
-    for (const cls of EVENT_CLASSES) assert.deepEqual(c.frame.decode(c.frame.encode(frameOf(cls))).truth?.eventClass, cls, `${name} ${cls}`);
+    for (const cls of EVENT_CLASSES)
+      assert.deepEqual(c.frame.decode(c.frame.encode(frameOf(cls))).truth?.eventClass, cls, `${name} ${cls}`);
   }
 });
 
@@ -45,11 +58,17 @@ test('this build reads v1 frames, on the wire and as records', () => {
   const { truth, ...rest } = frameToRecord(frameOf('muon'));
   const { interaction: _i, ...truthV1 } = truth!;
   const body = v1.toBuffer({ ...rest, truth: truthV1 });
-  const wire = Buffer.concat([Buffer.from(createCodecs('avro').frame.encode(frameOf('muon')).subarray(0, HEADER_BYTES)), body]);
+  const wire = Buffer.concat([
+    Buffer.from(createCodecs('avro').frame.encode(frameOf('muon')).subarray(0, HEADER_BYTES)),
+    body,
+  ]);
   wire[3] = 1; // header: schema version 1
   assert.equal(createCodecs('avro').frame.decode(wire).truth?.eventClass, 'muon');
   // a v1 record resolved to v2 has interaction = null: the class is eventClass
-  const resolved = avroType('frame', 2).fromBuffer(body, avroType('frame', 2).createResolver(v1)) as Parameters<typeof frameFromRecord>[0];
+  const resolved = avroType('frame', 2).fromBuffer(
+    body,
+    avroType('frame', 2).createResolver(v1),
+  ) as Parameters<typeof frameFromRecord>[0];
   assert.equal(resolved.truth?.interaction, null);
   assert.equal(frameFromRecord(resolved).truth?.eventClass, 'muon');
 });

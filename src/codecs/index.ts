@@ -12,7 +12,15 @@ import type { MessageKind } from './avro-types.js';
 
 export type { Codec } from './codec.js';
 export { EncodeError } from './codec.js';
-export { CODEC_NAMES, HEADER_BYTES, MAGIC, readHeader, type CodecName, type DecodeReason, type WireHeader } from './wire.js';
+export {
+  CODEC_NAMES,
+  HEADER_BYTES,
+  MAGIC,
+  readHeader,
+  type CodecName,
+  type DecodeReason,
+  type WireHeader,
+} from './wire.js';
 export {
   avroType,
   avroTypeFor,
@@ -57,7 +65,13 @@ function codecSet(name: CodecName): CodecSet {
   return (sets[name] ??= createCodecs(name));
 }
 
-type KindValue = { frame: HitFrame; reco: RecoEvent; candidate: Candidate; alert: ExcessAlert; deadLetter: DeadLetter };
+type KindValue = {
+  frame: HitFrame;
+  reco: RecoEvent;
+  candidate: Candidate;
+  alert: ExcessAlert;
+  deadLetter: DeadLetter;
+};
 
 /** Decodes any message of `kind` whatever its codec; throws DecodeError only. */
 function decodeAny<K extends MessageKind>(kind: K, bytes: Uint8Array): KindValue[K] {
@@ -65,13 +79,18 @@ function decodeAny<K extends MessageKind>(kind: K, bytes: Uint8Array): KindValue
   return (codecSet(h.codec)[kind] as unknown as Codec<KindValue[K]>).decode(bytes);
 }
 
-export const encodeFrame = (f: HitFrame, codec: CodecName = 'avro'): Buffer => codecSet(codec).frame.encode(f);
+export const encodeFrame = (f: HitFrame, codec: CodecName = 'avro'): Buffer =>
+  codecSet(codec).frame.encode(f);
 export const decodeFrame = (b: Uint8Array): HitFrame => decodeAny('frame', b);
-export const encodeRecoEvent = (e: RecoEvent, codec: CodecName = 'avro'): Buffer => codecSet(codec).reco.encode(e);
+export const encodeRecoEvent = (e: RecoEvent, codec: CodecName = 'avro'): Buffer =>
+  codecSet(codec).reco.encode(e);
 export const decodeRecoEvent = (b: Uint8Array): RecoEvent => decodeAny('reco', b);
-export const encodeCandidate = (c: Candidate, codec: CodecName = 'avro'): Buffer => codecSet(codec).candidate.encode(c);
+export const encodeCandidate = (c: Candidate, codec: CodecName = 'avro'): Buffer =>
+  codecSet(codec).candidate.encode(c);
 export const decodeCandidate = (b: Uint8Array): Candidate => decodeAny('candidate', b);
-export const encodeExcessAlert = (a: ExcessAlert, codec: CodecName = 'avro'): Buffer => codecSet(codec).alert.encode(a);
+export const encodeExcessAlert = (a: ExcessAlert, codec: CodecName = 'avro'): Buffer =>
+  codecSet(codec).alert.encode(a);
 export const decodeExcessAlert = (b: Uint8Array): ExcessAlert => decodeAny('alert', b);
-export const encodeDeadLetter = (d: DeadLetter, codec: CodecName = 'avro'): Buffer => codecSet(codec).deadLetter.encode(d);
+export const encodeDeadLetter = (d: DeadLetter, codec: CodecName = 'avro'): Buffer =>
+  codecSet(codec).deadLetter.encode(d);
 export const decodeDeadLetter = (b: Uint8Array): DeadLetter => decodeAny('deadLetter', b);

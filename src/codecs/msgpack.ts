@@ -37,7 +37,10 @@ function int32Bytes(a: Int32Array): Uint8Array {
 }
 
 function int32FromBytes(b: Uint8Array, n: number, path: string): Int32Array {
-  if (b.length !== n * 4) throw new DecodeError('corrupt', `${path}: ${b.length} bytes for ${n} hits (want ${n * 4})`, { field: path });
+  if (b.length !== n * 4)
+    throw new DecodeError('corrupt', `${path}: ${b.length} bytes for ${n} hits (want ${n * 4})`, {
+      field: path,
+    });
   if (LITTLE_ENDIAN) return new Int32Array(new Uint8Array(b).buffer); // an aligned copy we own
   const out = new Int32Array(n);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -49,14 +52,25 @@ type Wire = Record<string, unknown>;
 
 /** As the Avro records: eventClass the nearest v1 class; frames (v2) add `interaction`, the class itself. */
 function truthOut(t: Truth, v2 = false): Wire {
-  const w: Wire = { eventClass: eventClassV1(t.eventClass), energyGeV: t.energyGeV, x0Cm: t.x0Cm, y0Cm: t.y0Cm, dCm: t.dCm, slopeX: t.slopeX, slopeY: t.slopeY };
+  const w: Wire = {
+    eventClass: eventClassV1(t.eventClass),
+    energyGeV: t.energyGeV,
+    x0Cm: t.x0Cm,
+    y0Cm: t.y0Cm,
+    dCm: t.dCm,
+    slopeX: t.slopeX,
+    slopeY: t.slopeY,
+  };
   if (v2) w['interaction'] = t.eventClass;
   return w;
 }
 function truthIn(v: unknown, path: string): Truth | undefined {
   if (v === undefined || v === null) return undefined;
   const o = obj(v, path);
-  const interaction = o['interaction'] === undefined || o['interaction'] === null ? undefined : oneOf(o, 'interaction', path, EVENT_CLASSES);
+  const interaction =
+    o['interaction'] === undefined || o['interaction'] === null
+      ? undefined
+      : oneOf(o, 'interaction', path, EVENT_CLASSES);
   return {
     eventClass: interaction ?? oneOf(o, 'eventClass', path, EVENT_CLASSES_V1),
     energyGeV: num(o, 'energyGeV', path),
@@ -69,14 +83,22 @@ function truthIn(v: unknown, path: string): Truth | undefined {
 }
 
 /** Adds `key: value` only when value is defined (optional fields are omitted on the wire). */
-function opt<T extends object, K extends string, V>(o: T, key: K, v: V | undefined): T & Partial<Record<K, V>> {
+function opt<T extends object, K extends string, V>(
+  o: T,
+  key: K,
+  v: V | undefined,
+): T & Partial<Record<K, V>> {
   return v === undefined ? o : { ...o, [key]: v };
 }
 
 function frameOut(f: HitFrame): Wire {
   const h = f.hits;
   const hits = { station: h.station, ix: int32Bytes(h.ix), iy: int32Bytes(h.iy), count: int32Bytes(h.count) };
-  return opt({ runId: f.runId, eventId: f.eventId, timestampNs: f.timestampNs, hits }, 'truth', f.truth && truthOut(f.truth, true));
+  return opt(
+    { runId: f.runId, eventId: f.eventId, timestampNs: f.timestampNs, hits },
+    'truth',
+    f.truth && truthOut(f.truth, true),
+  );
 }
 function frameIn(v: unknown): HitFrame {
   const o = obj(v, 'frame');
@@ -90,7 +112,12 @@ function frameIn(v: unknown): HitFrame {
     count: int32FromBytes(bytes(ho, 'count', 'frame.hits'), n, 'frame.hits.count'),
   };
   checkDecodedHits(hits, station);
-  const base = { runId: str(o, 'runId', 'frame'), eventId: str(o, 'eventId', 'frame'), timestampNs: int64(o, 'timestampNs', 'frame'), hits };
+  const base = {
+    runId: str(o, 'runId', 'frame'),
+    eventId: str(o, 'eventId', 'frame'),
+    timestampNs: int64(o, 'timestampNs', 'frame'),
+    hits,
+  };
   return opt(base, 'truth', truthIn(o['truth'], 'frame.truth'));
 }
 
@@ -116,9 +143,17 @@ function recoOut(e: RecoEvent): Wire {
     stationsUsed: e.stationsUsed,
   };
   const c = e.classification;
-  const classification = c && { score: c.score, predictedClass: c.predictedClass, probabilities: { ...c.probabilities } };
+  const classification = c && {
+    score: c.score,
+    predictedClass: c.predictedClass,
+    probabilities: { ...c.probabilities },
+  };
   // Version 2 (with a classification) carries the full class in truth.interaction, as frames do.
-  return opt(opt(opt(o, 'detail', e.detail), 'truth', e.truth && truthOut(e.truth, c !== undefined)), 'classification', classification);
+  return opt(
+    opt(opt(o, 'detail', e.detail), 'truth', e.truth && truthOut(e.truth, c !== undefined)),
+    'classification',
+    classification,
+  );
 }
 
 /** Version 2's optional classification: score, predicted class, probability per class. */
@@ -145,16 +180,28 @@ function recoIn(v: unknown, path: string): RecoEvent {
     fitRmsCm: num(o, 'fitRmsCm', path),
     stationsUsed: int32(o, 'stationsUsed', path),
   };
-  const withTruth = opt(opt(base, 'detail', optStr(o, 'detail', path)), 'truth', truthIn(o['truth'], `${path}.truth`));
+  const withTruth = opt(
+    opt(base, 'detail', optStr(o, 'detail', path)),
+    'truth',
+    truthIn(o['truth'], `${path}.truth`),
+  );
   return opt(withTruth, 'classification', classificationIn(o['classification'], `${path}.classification`));
 }
 
 function candidateOut(c: Candidate): Wire {
-  return opt({ event: recoOut(c.event), selected: c.selected, reasons: [...c.reasons] }, 'alertId', c.alertId);
+  return opt(
+    { event: recoOut(c.event), selected: c.selected, reasons: [...c.reasons] },
+    'alertId',
+    c.alertId,
+  );
 }
 function candidateIn(v: unknown): Candidate {
   const o = obj(v, 'candidate');
-  const base = { event: recoIn(o['event'], 'candidate.event'), selected: bool(o, 'selected', 'candidate'), reasons: strList(o, 'reasons', 'candidate') };
+  const base = {
+    event: recoIn(o['event'], 'candidate.event'),
+    selected: bool(o, 'selected', 'candidate'),
+    reasons: strList(o, 'reasons', 'candidate'),
+  };
   return opt(base, 'alertId', optStr(o, 'alertId', 'candidate'));
 }
 
@@ -184,7 +231,10 @@ function alertIn(v: unknown): ExcessAlert {
     z: num(o, 'z', p),
     p: num(o, 'p', p),
   };
-  const hint = o['eventClassHint'] === undefined || o['eventClassHint'] === null ? undefined : oneOf(o, 'eventClassHint', p, EVENT_CLASSES);
+  const hint =
+    o['eventClassHint'] === undefined || o['eventClassHint'] === null
+      ? undefined
+      : oneOf(o, 'eventClassHint', p, EVENT_CLASSES);
   return opt(base, 'eventClassHint', hint);
 }
 
@@ -226,13 +276,23 @@ export interface MsgpackCodecs {
 export function createMsgpackCodecs(): MsgpackCodecs {
   // One packer/unpacker pair per codec set: msgpackr instances keep per-instance buffers.
   const packr = new Packr({ useRecords: false, int64AsType: 'bigint', moreTypes: false });
-  const unpackr = new Unpackr({ useRecords: false, int64AsType: 'bigint', mapsAsObjects: true, moreTypes: false });
+  const unpackr = new Unpackr({
+    useRecords: false,
+    int64AsType: 'bigint',
+    mapsAsObjects: true,
+    moreTypes: false,
+  });
   /**
    * msgpack has no schema to enforce on encode, so encode applies the decoder's checks to the
    * wire object (frames: all but the typed arrays, whose types are guaranteed) — what is
    * written is always decodable.
    */
-  const make = <T>(kind: MessageKind, out: (v: T) => Wire, into: (v: unknown) => T, check: (w: Wire) => unknown = into): Codec<T> => {
+  const make = <T>(
+    kind: MessageKind,
+    out: (v: T) => Wire,
+    into: (v: unknown) => T,
+    check: (w: Wire) => unknown = into,
+  ): Codec<T> => {
     const version = WRITE_VERSIONS[kind];
     const versions = readVersions(kind);
     return {

@@ -12,7 +12,8 @@ function mismatch(path: string, want: string, v: unknown): DecodeError {
 }
 
 export function obj(v: unknown, path: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array) throw mismatch(path, 'a map', v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array)
+    throw mismatch(path, 'a map', v);
   return v as Obj;
 }
 
@@ -38,7 +39,8 @@ export function num(o: Obj, key: string, path: string): number {
 
 export function int32(o: Obj, key: string, path: string): number {
   const v = num(o, key, path);
-  if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) throw mismatch(`${path}.${key}`, 'a 32-bit integer', v);
+  if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31)
+    throw mismatch(`${path}.${key}`, 'a 32-bit integer', v);
   return v;
 }
 
@@ -65,7 +67,11 @@ export function bytes(o: Obj, key: string, path: string): Uint8Array {
 export function oneOf<T extends string>(o: Obj, key: string, path: string, allowed: readonly T[]): T {
   const v = o[key];
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new DecodeError('schema_mismatch', `${path}.${key}: expected one of ${allowed.join('|')}, got ${JSON.stringify(typeof v === 'string' ? v.slice(0, 40) : typeof v)}`, { field: `${path}.${key}` });
+    throw new DecodeError(
+      'schema_mismatch',
+      `${path}.${key}: expected one of ${allowed.join('|')}, got ${JSON.stringify(typeof v === 'string' ? v.slice(0, 40) : typeof v)}`,
+      { field: `${path}.${key}` },
+    );
   }
   return v as T;
 }
@@ -73,6 +79,7 @@ export function oneOf<T extends string>(o: Obj, key: string, path: string, allow
 export function strList(o: Obj, key: string, path: string): string[] {
   const v = o[key];
   if (!Array.isArray(v)) throw mismatch(`${path}.${key}`, 'an array of strings', v);
-  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') throw mismatch(`${path}.${key}[${i}]`, 'a string', v[i]);
+  for (let i = 0; i < v.length; i++)
+    if (typeof v[i] !== 'string') throw mismatch(`${path}.${key}[${i}]`, 'a string', v[i]);
   return v as string[];
 }

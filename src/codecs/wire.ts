@@ -25,7 +25,13 @@ export type DecodeReason =
 export const MAGIC = 0xb7;
 export const HEADER_BYTES = 4;
 const CODEC_IDS: Readonly<Record<CodecName, number>> = { avro: 1, msgpack: 2 };
-const KIND_IDS: Readonly<Record<MessageKind, number>> = { frame: 1, reco: 2, candidate: 3, alert: 4, deadLetter: 5 };
+const KIND_IDS: Readonly<Record<MessageKind, number>> = {
+  frame: 1,
+  reco: 2,
+  candidate: 3,
+  alert: 4,
+  deadLetter: 5,
+};
 
 export interface WireHeader {
   readonly codec: CodecName;
@@ -44,8 +50,17 @@ function byId<K extends string>(ids: Readonly<Record<K, number>>, id: number): K
 
 /** Reads the header; throws DecodeError('truncated' | 'bad_header'). */
 export function readHeader(buf: Uint8Array): WireHeader {
-  if (buf.length < HEADER_BYTES) throw new DecodeError('truncated', `message of ${buf.length} bytes is shorter than the ${HEADER_BYTES}-byte header`, { bytes: buf.length });
-  if (buf[0] !== MAGIC) throw new DecodeError('bad_header', `bad magic byte 0x${buf[0]!.toString(16)} (want 0x${MAGIC.toString(16)})`);
+  if (buf.length < HEADER_BYTES)
+    throw new DecodeError(
+      'truncated',
+      `message of ${buf.length} bytes is shorter than the ${HEADER_BYTES}-byte header`,
+      { bytes: buf.length },
+    );
+  if (buf[0] !== MAGIC)
+    throw new DecodeError(
+      'bad_header',
+      `bad magic byte 0x${buf[0]!.toString(16)} (want 0x${MAGIC.toString(16)})`,
+    );
   const codec = byId(CODEC_IDS, buf[1]!);
   if (codec === undefined) throw new DecodeError('bad_header', `unknown codec id ${buf[1]}`);
   const kind = byId(KIND_IDS, buf[2]!);
@@ -54,12 +69,29 @@ export function readHeader(buf: Uint8Array): WireHeader {
 }
 
 /** Reads the header and checks it names what the caller expects. */
-export function expectHeader(buf: Uint8Array, codec: CodecName, kind: MessageKind, versions: readonly number[]): WireHeader {
+export function expectHeader(
+  buf: Uint8Array,
+  codec: CodecName,
+  kind: MessageKind,
+  versions: readonly number[],
+): WireHeader {
   const h = readHeader(buf);
-  if (h.kind !== kind) throw new DecodeError('schema_mismatch', `message is a ${h.kind}, expected a ${kind}`, { got: h.kind, want: kind });
-  if (h.codec !== codec) throw new DecodeError('codec_mismatch', `message is ${h.codec}-encoded, decoder is ${codec}`, { got: h.codec, want: codec });
+  if (h.kind !== kind)
+    throw new DecodeError('schema_mismatch', `message is a ${h.kind}, expected a ${kind}`, {
+      got: h.kind,
+      want: kind,
+    });
+  if (h.codec !== codec)
+    throw new DecodeError('codec_mismatch', `message is ${h.codec}-encoded, decoder is ${codec}`, {
+      got: h.codec,
+      want: codec,
+    });
   if (!versions.includes(h.version)) {
-    throw new DecodeError('unsupported_version', `${kind} schema version ${h.version} is not supported (supported: ${versions.join(', ')})`, { version: h.version });
+    throw new DecodeError(
+      'unsupported_version',
+      `${kind} schema version ${h.version} is not supported (supported: ${versions.join(', ')})`,
+      { version: h.version },
+    );
   }
   return h;
 }

@@ -29,12 +29,19 @@ export function configDocs(): string {
     '',
     'Every key, its allowed values and its default. `config/default.json` holds the defaults;',
     '`--config FILE` (JSON) is merged deeply over them, then command-line flags. Unknown keys and',
-    'values out of range stop the command at start with the field\'s path and its allowed range.',
+    "values out of range stop the command at start with the field's path and its allowed range.",
     '`config/schema.json` is the same schema as JSON Schema, for editors.',
     '',
   ];
   for (const [name, sec] of Object.entries(root.properties ?? {})) {
-    out.push(`## \`${name}\``, '', `${sec.description ?? ''}`, '', '| key | allowed | default | description |', '|---|---|---|---|');
+    out.push(
+      `## \`${name}\``,
+      '',
+      `${sec.description ?? ''}`,
+      '',
+      '| key | allowed | default | description |',
+      '|---|---|---|---|',
+    );
     rows(sec, name, out);
     out.push('');
   }
@@ -48,7 +55,9 @@ function rows(node: Node, path: string, out: string[]): void {
       out.push(`| \`${p}\` | object | | ${cell(child.description)} |`);
       rows(child, p, out);
     } else {
-      out.push(`| \`${p}\` | ${cell(allowed(child))} | ${child.default === undefined ? 'absent' : `\`${JSON.stringify(child.default)}\``} | ${cell(child.description)} |`);
+      out.push(
+        `| \`${p}\` | ${cell(allowed(child))} | ${child.default === undefined ? 'absent' : `\`${JSON.stringify(child.default)}\``} | ${cell(child.description)} |`,
+      );
     }
   }
 }
@@ -65,7 +74,8 @@ function allowed(n: Node): string {
     if (n.prefixItems !== undefined) return `[low, high], each ${allowed(n.prefixItems[0]!)}, low < high`;
     return `non-empty list of ${n.items === false || n.items === undefined ? 'values' : allowed(n.items)}`;
   }
-  if (n.type === 'string') return n.minLength !== undefined && n.minLength > 0 ? 'non-empty string' : 'string';
+  if (n.type === 'string')
+    return n.minLength !== undefined && n.minLength > 0 ? 'non-empty string' : 'string';
   return String(n.type ?? 'any');
 }
 

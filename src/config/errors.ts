@@ -8,7 +8,10 @@ export class ConfigError extends ShowertrigError {
     readonly expected: string,
     readonly got: unknown,
   ) {
-    super(`config ${field}: expected ${expected}, got ${describe(got)}`, { retriable: false, context: { field } });
+    super(`config ${field}: expected ${expected}, got ${describe(got)}`, {
+      retriable: false,
+      context: { field },
+    });
   }
 }
 

@@ -24,6 +24,18 @@ export { physicsSchema, type PhysicsConfig } from './physics.js';
 export { parseAnomaly, type AnomalyConfig } from './anomaly.js';
 export { parseInjectFlag, injectionsSchema, type Injection } from './inject.js';
 export { parseTrigger, type TriggerConfig, type SelectionConfig, type ExcessConfig } from './trigger.js';
-export { excessGroupOf, kafkaFromEnv, DEFAULT_TOPICS, WIRE_CODECS, SASL_MECHANISMS, Secret, type KafkaConfig, type KafkaSaslConfig, type KafkaSslConfig, type SaslMechanism, type TopicNames } from './kafka.js';
+export {
+  excessGroupOf,
+  kafkaFromEnv,
+  DEFAULT_TOPICS,
+  WIRE_CODECS,
+  SASL_MECHANISMS,
+  Secret,
+  type KafkaConfig,
+  type KafkaSaslConfig,
+  type KafkaSslConfig,
+  type SaslMechanism,
+  type TopicNames,
+} from './kafka.js';
 export { DEFAULT_VALIDATION, type ValidationConfig } from './validation.js';
 export { LOG_LEVELS, type ServiceConfig } from './service.js';

@@ -36,18 +36,29 @@ export class Secret {
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
-const optionalStr = (description: string) => z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).optional().describe(description);
+const optionalStr = (description: string) =>
+  z
+    .string({ error: 'a non-empty string' })
+    .min(1, { error: 'a non-empty string' })
+    .optional()
+    .describe(description);
 
 const sslSchema = section(
   {
-    caFile: optionalStr('PEM file of the CA(s) that signed the brokers\' certificates; absent: the system CAs'),
+    caFile: optionalStr(
+      "PEM file of the CA(s) that signed the brokers' certificates; absent: the system CAs",
+    ),
     certFile: optionalStr('PEM client certificate (mutual TLS), with keyFile'),
     keyFile: optionalStr('PEM private key of certFile'),
-    rejectUnauthorized: bool(true, 'verify the brokers\' certificate chain and host name (false only for tests)'),
+    rejectUnauthorized: bool(
+      true,
+      "verify the brokers' certificate chain and host name (false only for tests)",
+    ),
   },
   'TLS to the brokers; absent: plaintext',
 ).superRefine((s, ctx) => {
-  if ((s.certFile === undefined) !== (s.keyFile === undefined)) fail(ctx, ['keyFile'], 'certFile and keyFile together (or neither)', s.keyFile ?? null);
+  if ((s.certFile === undefined) !== (s.keyFile === undefined))
+    fail(ctx, ['keyFile'], 'certFile and keyFile together (or neither)', s.keyFile ?? null);
 });
 
 /** The password as a Secret; a bad value is reported without echoing it. */
@@ -55,15 +66,24 @@ const passwordSchema = z
   .unknown()
   .transform((v, ctx) => {
     if (typeof v === 'string' && v.length > 0) return new Secret(v);
-    ctx.addIssue({ code: 'custom', message: 'a non-empty string (from the file or SHOWERTRIG_KAFKA_SASL_PASSWORD)', input: v === undefined ? undefined : '[redacted]' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'a non-empty string (from the file or SHOWERTRIG_KAFKA_SASL_PASSWORD)',
+      input: v === undefined ? undefined : '[redacted]',
+    });
     return z.NEVER;
   })
-  .describe('SASL password; better from the environment (SHOWERTRIG_KAFKA_SASL_PASSWORD) than a file; never logged');
+  .describe(
+    'SASL password; better from the environment (SHOWERTRIG_KAFKA_SASL_PASSWORD) than a file; never logged',
+  );
 
 const saslSchema = section(
   {
     mechanism: oneOf(SASL_MECHANISMS, 'scram-sha-512', 'SASL mechanism'),
-    username: z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).describe('SASL user name'),
+    username: z
+      .string({ error: 'a non-empty string' })
+      .min(1, { error: 'a non-empty string' })
+      .describe('SASL user name'),
     password: passwordSchema,
   },
   'SASL authentication; absent: none',
@@ -73,31 +93,55 @@ export const kafkaSchema = section(
   {
     brokers: strList(['127.0.0.1:9092'], 'bootstrap brokers, host:port (the --brokers flag sets it)'),
     clientId: str('showertrig', 'Kafka client id'),
-    groupId: str('showertrig-trigger', 'consumer group of the reconstruction (`run --brokers`, roles reco and all); processes with one group share the partitions'),
+    groupId: str(
+      'showertrig-trigger',
+      'consumer group of the reconstruction (`run --brokers`, roles reco and all); processes with one group share the partitions',
+    ),
     excessGroupId: z
       .string({ error: 'a non-empty string' })
       .min(1, { error: 'a non-empty string' })
       .optional()
-      .describe('consumer group of the global excess stage (roles excess and all): one member is active, the others stand by; default: groupId + "-excess"'),
+      .describe(
+        'consumer group of the global excess stage (roles excess and all): one member is active, the others stand by; default: groupId + "-excess"',
+      ),
     topics: section(
       {
         frames: str(DEFAULT_TOPICS.frames, 'hit frames in (simulate, replay publish here; run consumes)'),
         reco: str(DEFAULT_TOPICS.reco, 'every reconstructed event, keyed by event id'),
         candidates: str(DEFAULT_TOPICS.candidates, 'selected shower candidates'),
         alerts: str(DEFAULT_TOPICS.alerts, 'excess alerts'),
-        dlq: str(DEFAULT_TOPICS.dlq, 'dead letters: frames that cannot be decoded or are corrupt, with the reason and original bytes'),
+        dlq: str(
+          DEFAULT_TOPICS.dlq,
+          'dead letters: frames that cannot be decoded or are corrupt, with the reason and original bytes',
+        ),
       },
       'topic names',
     ).prefault({}),
-    partitions: num(4, { min: 1, max: 10000, integer: true }, 'partitions of the topics this tool creates (the unit of scale)'),
-    replicationFactor: num(1, { min: 1, max: 100, integer: true }, 'replication factor of the topics this tool creates'),
+    partitions: num(
+      4,
+      { min: 1, max: 10000, integer: true },
+      'partitions of the topics this tool creates (the unit of scale)',
+    ),
+    replicationFactor: num(
+      1,
+      { min: 1, max: 100, integer: true },
+      'replication factor of the topics this tool creates',
+    ),
     maxInFlightFrames: num(
       2048,
       { min: 1, max: 65536, integer: true },
       'upper bound on frames decoded but not yet acknowledged, per process (memory follows this, not the backlog); one fetch per partition is sized from it (1 KiB per frame), so the bound keeps a fetch within tens of MiB',
     ),
-    reachTimeoutMs: num(10_000, { min: 100, max: 600_000, integer: true }, 'at start, how long a command waits for a broker to answer before it stops with "cannot reach Kafka at H:P", ms'),
-    codec: oneOf(WIRE_CODECS, 'avro', 'wire codec producers write (frames, reco, candidates, alerts); consumers read either, the message header says which'),
+    reachTimeoutMs: num(
+      10_000,
+      { min: 100, max: 600_000, integer: true },
+      'at start, how long a command waits for a broker to answer before it stops with "cannot reach Kafka at H:P", ms',
+    ),
+    codec: oneOf(
+      WIRE_CODECS,
+      'avro',
+      'wire codec producers write (frames, reco, candidates, alerts); consumers read either, the message header says which',
+    ),
     ssl: sslSchema.optional(),
     sasl: saslSchema.optional(),
     sessionTimeoutMs: num(
@@ -105,19 +149,40 @@ export const kafkaSchema = section(
       { min: 1_000, max: 3_600_000, integer: true },
       'consumer-group session: a member silent this long is dropped and its partitions reassigned (fail-over time after a crash); brokers refuse values below group.min.session.timeout.ms (default 6000)',
     ),
-    heartbeatIntervalMs: num(1_000, { min: 100, max: 3_600_000, integer: true }, 'consumer heartbeat interval (at most a third of sessionTimeoutMs)'),
-    rebalanceTimeoutMs: num(10_000, { min: 1_000, max: 3_600_000, integer: true }, 'how long the group waits for members to rejoin during a rebalance'),
-    connectionTimeoutMs: num(3_000, { min: 100, max: 600_000, integer: true }, 'TCP/TLS connect timeout per broker connection'),
+    heartbeatIntervalMs: num(
+      1_000,
+      { min: 100, max: 3_600_000, integer: true },
+      'consumer heartbeat interval (at most a third of sessionTimeoutMs)',
+    ),
+    rebalanceTimeoutMs: num(
+      10_000,
+      { min: 1_000, max: 3_600_000, integer: true },
+      'how long the group waits for members to rejoin during a rebalance',
+    ),
+    connectionTimeoutMs: num(
+      3_000,
+      { min: 100, max: 600_000, integer: true },
+      'TCP/TLS connect timeout per broker connection',
+    ),
     outageToleranceMs: num(
       300_000,
       { min: 0, max: 86_400_000, integer: true },
       'how long brokers may stay unreachable before a command gives up and exits non-zero (for a supervisor to restart it); until then consumers rejoin and producers resend with capped backoff',
     ),
-    maxMessageBytes: optionalNum({ min: 1024, max: 2 ** 31 - 1, integer: true }, 'largest record batch this process writes; absent: read max.message.bytes of each output topic from the brokers'),
+    maxMessageBytes: optionalNum(
+      { min: 1024, max: 2 ** 31 - 1, integer: true },
+      'largest record batch this process writes; absent: read max.message.bytes of each output topic from the brokers',
+    ),
   },
   'Kafka connection, topics and flow control',
 ).superRefine((k, ctx) => {
-  if (k.heartbeatIntervalMs * 3 > k.sessionTimeoutMs) fail(ctx, ['heartbeatIntervalMs'], `at most a third of sessionTimeoutMs (${k.sessionTimeoutMs})`, k.heartbeatIntervalMs);
+  if (k.heartbeatIntervalMs * 3 > k.sessionTimeoutMs)
+    fail(
+      ctx,
+      ['heartbeatIntervalMs'],
+      `at most a third of sessionTimeoutMs (${k.sessionTimeoutMs})`,
+      k.heartbeatIntervalMs,
+    );
 });
 
 export type KafkaConfig = Readonly<z.output<typeof kafkaSchema>>;

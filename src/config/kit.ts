@@ -33,7 +33,8 @@ export function numberIn(rule: NumberRule): z.ZodNumber {
 }
 
 /** A number field with a default. */
-export const num = (def: number, rule: NumberRule, description: string) => numberIn(rule).default(def).describe(description);
+export const num = (def: number, rule: NumberRule, description: string) =>
+  numberIn(rule).default(def).describe(description);
 
 /** A number that may be absent (or null, so an override file can unset it): undefined then. */
 export const optionalNum = (rule: NumberRule, description: string) =>
@@ -52,17 +53,34 @@ export const numOrAuto = (def: number | 'auto', rule: NumberRule, description: s
     .describe(description);
 };
 
-export const str = (def: string, description: string) => z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).default(def).describe(description);
+export const str = (def: string, description: string) =>
+  z
+    .string({ error: 'a non-empty string' })
+    .min(1, { error: 'a non-empty string' })
+    .default(def)
+    .describe(description);
 
-export const bool = (def: boolean, description: string) => z.boolean({ error: 'true or false' }).default(def).describe(description);
+export const bool = (def: boolean, description: string) =>
+  z.boolean({ error: 'true or false' }).default(def).describe(description);
 
-export function oneOf<const T extends readonly [string, ...string[]]>(allowed: T, def: T[number], description: string) {
-  return z.enum(allowed, { error: `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}` }).default(def as never).describe(description);
+export function oneOf<const T extends readonly [string, ...string[]]>(
+  allowed: T,
+  def: T[number],
+  description: string,
+) {
+  return z
+    .enum(allowed, { error: `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}` })
+    .default(def as never)
+    .describe(description);
 }
 
 export const strList = (def: readonly string[], description: string) => {
   const error = 'a non-empty list of non-empty strings';
-  return z.array(z.string({ error }).min(1, { error }), { error }).min(1, { error }).default([...def]).describe(description);
+  return z
+    .array(z.string({ error }).min(1, { error }), { error })
+    .min(1, { error })
+    .default([...def])
+    .describe(description);
 };
 
 /** A [low, high] pair with low < high, both within the rule. */
@@ -78,12 +96,19 @@ export function numRange(def: readonly [number, number], rule: NumberRule, descr
 export function section<S extends z.ZodRawShape>(shape: S, description: string) {
   const known = Object.keys(shape).join(', ');
   return z
-    .strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? `one of the known keys [${known}]` : 'an object') })
+    .strictObject(shape, {
+      error: (iss) => (iss.code === 'unrecognized_keys' ? `one of the known keys [${known}]` : 'an object'),
+    })
     .describe(description);
 }
 
 /** Adds a cross-field failure to `path` (relative to the refined object) with the value that broke it. */
-export function fail(ctx: z.RefinementCtx, path: readonly (string | number)[], message: string, input: unknown): void {
+export function fail(
+  ctx: z.RefinementCtx,
+  path: readonly (string | number)[],
+  message: string,
+  input: unknown,
+): void {
   ctx.addIssue({ code: 'custom', path: [...path], message, input });
 }
 
@@ -96,10 +121,15 @@ export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, root: st
 
 function toConfigError(issue: z.core.$ZodIssue, root: string): ConfigError {
   const path = issue.path.map(String);
-  const join = (p: readonly string[]): string => (root === '' ? p.join('.') || 'config' : [root, ...p].join('.'));
+  const join = (p: readonly string[]): string =>
+    root === '' ? p.join('.') || 'config' : [root, ...p].join('.');
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
-    return new ConfigError(root === '' && path.length === 0 ? `config.${key}` : join([...path, key]), issue.message, key);
+    return new ConfigError(
+      root === '' && path.length === 0 ? `config.${key}` : join([...path, key]),
+      issue.message,
+      key,
+    );
   }
   // Elements of a [low, high] pair report the pair's path, as the range applies to both.
   const field = path.length > 0 && /^\d+$/.test(path[path.length - 1]!) ? path.slice(0, -1) : path;

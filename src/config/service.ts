@@ -6,7 +6,11 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 export const serviceSchema = section(
   {
-    metricsPort: num(9464, { min: 0, max: 65535, integer: true }, 'HTTP port for /metrics, /healthz, /readyz; 0 = pick a free port'),
+    metricsPort: num(
+      9464,
+      { min: 0, max: 65535, integer: true },
+      'HTTP port for /metrics, /healthz, /readyz; 0 = pick a free port',
+    ),
     metricsHost: str('127.0.0.1', 'address the HTTP endpoint listens on (0.0.0.0 for all interfaces)'),
     logLevel: oneOf(LOG_LEVELS, 'info', 'least severe log level written to stderr'),
     shutdownGraceMs: num(

@@ -17,12 +17,12 @@ const excessSchema = section(
   {
     enabled: bool(true, 'false switches the injection off while keeping its settings'),
     eventClass: oneOf(EVENT_CLASSES, 'signal', 'class whose rate is multiplied'),
-    rateFactor: num(4, { min: 0, max: 1e6 }, 'multiplies that class\'s rate while active'),
+    rateFactor: num(4, { min: 0, max: 1e6 }, "multiplies that class's rate while active"),
     // after the excess monitor's warm-up (trigger.excess windowS + minTrailingS = 40 s), so the default injection is tested
     startS: num(60, { min: 0 }, 'start, simulated seconds after the first event'),
     durationS: num(30, { above: 0 }, 'length of the excess, s'),
   },
-  'an injected rate excess (the CLI\'s --excess class:factor:start:duration)',
+  "an injected rate excess (the CLI's --excess class:factor:start:duration)",
 );
 
 /** The injection as the simulator sees it; a disabled one is absent. */
@@ -33,7 +33,9 @@ export interface ExcessInjection {
   readonly durationS: number;
 }
 
-const enabledExcess = excessSchema.transform(({ enabled, ...x }): ExcessInjection | undefined => (enabled ? x : undefined));
+const enabledExcess = excessSchema.transform(({ enabled, ...x }): ExcessInjection | undefined =>
+  enabled ? x : undefined,
+);
 
 /**
  * The Target Tracker readout (src/sim/response.ts): SciFi mats with SiPM readout as in LHCb's
@@ -41,13 +43,33 @@ const enabledExcess = excessSchema.transform(({ enabled, ...x }): ExcessInjectio
  */
 export const responseSchema = section(
   {
-    photoelectronsPerMip: num(16, { above: 0, max: 1e4 }, 'mean photoelectrons for one minimum-ionising particle crossing the plane (LHCb SciFi: ~16 pe per MIP)'),
-    crossTalkProbability: num(0.05, { min: 0, max: 0.9 }, 'probability that an avalanche fires a neighbouring SiPM cell (optical cross-talk, chained)'),
-    sipmCellsPerPixel: num(208, { min: 1, max: 1e6, integer: true }, 'SiPM cells behind one 0.5 mm pixel (two 104-cell LHCb SciFi channels): the signal saturates there'),
+    photoelectronsPerMip: num(
+      16,
+      { above: 0, max: 1e4 },
+      'mean photoelectrons for one minimum-ionising particle crossing the plane (LHCb SciFi: ~16 pe per MIP)',
+    ),
+    crossTalkProbability: num(
+      0.05,
+      { min: 0, max: 0.9 },
+      'probability that an avalanche fires a neighbouring SiPM cell (optical cross-talk, chained)',
+    ),
+    sipmCellsPerPixel: num(
+      208,
+      { min: 1, max: 1e6, integer: true },
+      'SiPM cells behind one 0.5 mm pixel (two 104-cell LHCb SciFi channels): the signal saturates there',
+    ),
     electronicNoisePe: num(0.15, { min: 0, max: 100 }, 'Gaussian electronic noise, photoelectrons (sigma)'),
-    thresholdPe: num(1.5, { above: 0, max: 1e4 }, 'a pixel reports a hit when its amplitude reaches this many photoelectrons (LHCb SciFi lowest threshold)'),
+    thresholdPe: num(
+      1.5,
+      { above: 0, max: 1e4 },
+      'a pixel reports a hit when its amplitude reaches this many photoelectrons (LHCb SciFi lowest threshold)',
+    ),
     adcCountsPerPe: num(4, { above: 0, max: 1e4 }, 'ADC counts per photoelectron'),
-    adcMax: num(1023, { min: 1, max: 2 ** 31 - 1, integer: true }, 'largest ADC value (10-bit charge ADC); overflow saturates here'),
+    adcMax: num(
+      1023,
+      { min: 1, max: 2 ** 31 - 1, integer: true },
+      'largest ADC value (10-bit charge ADC); overflow saturates here',
+    ),
   },
   'TT readout response: charged particles per pixel -> photoelectrons -> cross-talk -> SiPM saturation -> noise -> threshold -> ADC',
 );
@@ -63,7 +85,15 @@ export type ResponseConfig = Readonly<z.output<typeof responseSchema>>;
  * numbers equal to it): per DIS interaction (CC + NC, all flavours) 1.3e-4 ν–e elastic, 3.0e-3
  * νe/ν̄e quasi-elastic and 1.1e-2 NC single-π⁰ interactions.
  */
-const DEFAULT_RATES_HZ: Record<EventClass, number> = { signal: 20, neutrino: 20, muon: 35, noise: 10, nuElastic: 0.0025, nueCCQE: 0.057, ncPi0: 0.22 };
+const DEFAULT_RATES_HZ: Record<EventClass, number> = {
+  signal: 20,
+  neutrino: 20,
+  muon: 35,
+  noise: 10,
+  nuElastic: 0.0025,
+  nueCCQE: 0.057,
+  ncPi0: 0.22,
+};
 const RATE_NOTE: Partial<Record<EventClass, string>> = {
   neutrino: 'ν DIS (CC + NC, all flavours)',
   nuElastic: 'ν e⁻ → ν e⁻ elastic, the irreducible background (physics ratio to neutrino)',
@@ -78,40 +108,94 @@ const RATE_NOTE: Partial<Record<EventClass, string>> = {
  */
 export const fluctuationSchema = section(
   {
-    planeFanoFactor: num(FANO, { min: 1, max: 1000 }, 'variance / mean of the charged particles crossing a plane (F ≥ 1; relative spread √(F/μ) shrinks with the count μ). Tuned to the method paper, Table 1 (σ_E, E RMSE) and Fig. 5a (1/√E)'),
-    profileSpreadScale: num(PROFILE, { min: 0, max: 5 }, 'multiplies GFlash\'s shower-to-shower spreads of ln T and ln α (1 = GFlash homogeneous media). Tuned to the method paper, Table 1 (σ_d) and Fig. 5a (constant term)'),
-    lateralRadiusSpread: num(RADIUS, { min: 0, max: 2 }, 'relative (log-normal) plane-to-plane fluctuation of the lateral scale of the particles about the axis. Tuned to the method paper, Table 1 (σ_d)'),
+    planeFanoFactor: num(
+      FANO,
+      { min: 1, max: 1000 },
+      'variance / mean of the charged particles crossing a plane (F ≥ 1; relative spread √(F/μ) shrinks with the count μ). Tuned to the method paper, Table 1 (σ_E, E RMSE) and Fig. 5a (1/√E)',
+    ),
+    profileSpreadScale: num(
+      PROFILE,
+      { min: 0, max: 5 },
+      "multiplies GFlash's shower-to-shower spreads of ln T and ln α (1 = GFlash homogeneous media). Tuned to the method paper, Table 1 (σ_d) and Fig. 5a (constant term)",
+    ),
+    lateralRadiusSpread: num(
+      RADIUS,
+      { min: 0, max: 2 },
+      'relative (log-normal) plane-to-plane fluctuation of the lateral scale of the particles about the axis. Tuned to the method paper, Table 1 (σ_d)',
+    ),
   },
   'the shower fluctuation model: per-plane sampling, correlated profile and lateral fluctuations',
 );
 
 const ratesShape = Object.fromEntries(
-  EVENT_CLASSES.map((c) => [c, num(DEFAULT_RATES_HZ[c], { min: 0, max: 1e7 }, `${c} events, Hz${RATE_NOTE[c] === undefined ? '' : `: ${RATE_NOTE[c]}`}`)]),
+  EVENT_CLASSES.map((c) => [
+    c,
+    num(
+      DEFAULT_RATES_HZ[c],
+      { min: 0, max: 1e7 },
+      `${c} events, Hz${RATE_NOTE[c] === undefined ? '' : `: ${RATE_NOTE[c]}`}`,
+    ),
+  ]),
 ) as Record<EventClass, ReturnType<typeof num>>;
 
 export const simulationSchema = section(
   {
-    seed: num(1, { min: 0, max: 2 ** 32 - 1, integer: true }, 'random seed: the same seed gives identical frames'),
+    seed: num(
+      1,
+      { min: 0, max: 2 ** 32 - 1, integer: true },
+      'random seed: the same seed gives identical frames',
+    ),
     ratesHz: section(ratesShape, 'Poisson arrival rate per event class, Hz').prefault({}),
-    energyRangeGeV: numRange([1, 100], { min: 0.1, max: 10000 }, 'shower energies lie in [low, high], GeV: the visible energy of every shower class is drawn inside it'),
+    energyRangeGeV: numRange(
+      [1, 100],
+      { min: 0.1, max: 10000 },
+      'shower energies lie in [low, high], GeV: the visible energy of every shower class is drawn inside it',
+    ),
     signalSpectrum: oneOf(
       ['dark-photon', 'flat'],
       'dark-photon',
       'signal recoil spectrum: dark-photon = χe⁻ → χe⁻ from physics.darkPhoton (dσ/dE_R folded with the χ spectrum, angle from two-body kinematics); flat = E uniform in energyRangeGeV, θ² uniform below 2mₑ/E (calibration and training samples)',
     ),
     physics: physicsSchema.prefault({}),
-    dRangeCm: numRange([-7.5, 0], { min: -100, max: 0 }, 'longitudinal vertex d (cm before the TT plane) drawn uniformly in [low, high]'),
-    originMarginCm: num(5, { min: 0, max: 100 }, 'transverse origins are drawn uniformly within the plane minus this margin, cm'),
-    darkHitsPerStation: num(5, { min: 0, max: 1e5 }, 'mean dark-noise pixels above threshold per station per event'),
+    dRangeCm: numRange(
+      [-7.5, 0],
+      { min: -100, max: 0 },
+      'longitudinal vertex d (cm before the TT plane) drawn uniformly in [low, high]',
+    ),
+    originMarginCm: num(
+      5,
+      { min: 0, max: 100 },
+      'transverse origins are drawn uniformly within the plane minus this margin, cm',
+    ),
+    darkHitsPerStation: num(
+      5,
+      { min: 0, max: 1e5 },
+      'mean dark-noise pixels above threshold per station per event',
+    ),
     response: responseSchema.prefault({}),
-    countFluctuation: oneOf(['sampling', 'poisson', 'negative-binomial'], 'sampling', 'shower fluctuations beyond the mean GFlash shower: sampling = the physical model of simulation.fluctuations; poisson or negative-binomial (fixed k) = per-plane counts only, GFlash profile spreads, no lateral fluctuation'),
-    negBinomialK: num(20, { above: 0, max: 1e6 }, 'negative-binomial shape k (variance = mu + mu^2/k); only for countFluctuation negative-binomial'),
+    countFluctuation: oneOf(
+      ['sampling', 'poisson', 'negative-binomial'],
+      'sampling',
+      'shower fluctuations beyond the mean GFlash shower: sampling = the physical model of simulation.fluctuations; poisson or negative-binomial (fixed k) = per-plane counts only, GFlash profile spreads, no lateral fluctuation',
+    ),
+    negBinomialK: num(
+      20,
+      { above: 0, max: 1e6 },
+      'negative-binomial shape k (variance = mu + mu^2/k); only for countFluctuation negative-binomial',
+    ),
     fluctuations: fluctuationSchema.prefault({}),
-    hotPixelsPerStation: num(0, { min: 0, max: 1e5, integer: true }, 'pixels per station that fire in every event'),
+    hotPixelsPerStation: num(
+      0,
+      { min: 0, max: 1e5, integer: true },
+      'pixels per station that fire in every event',
+    ),
     deadPixelFraction: num(0, { min: 0, max: 0.5 }, 'fraction of pixels that never fire'),
     excess: enabledExcess.optional(),
     inject: injectionsSchema,
-    startTimeNs: optionalNum({ min: 0 }, 'timestamp of t = 0, ns since the epoch; absent: the wall clock at start'),
+    startTimeNs: optionalNum(
+      { min: 0 },
+      'timestamp of t = 0, ns since the epoch; absent: the wall clock at start',
+    ),
   },
   'the DAQ simulator',
 );

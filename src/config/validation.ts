@@ -7,12 +7,36 @@ const d = DEFAULT_PLAUSIBILITY;
 
 export const validationSchema = section(
   {
-    maxCountPerHit: num(d.maxCountPerHit, { min: 1, max: 2 ** 31 - 1, integer: true }, 'largest count (charged particles) one pixel may report; a 100 GeV shower core gives tens'),
-    maxTotalCount: num(d.maxTotalCount, { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }, 'largest sum of counts of one frame (a 100 GeV shower: about 2,000)'),
-    timestampRangeS: numRange(d.timestampRangeS, { min: 0, max: 9.2e9 }, 'DAQ timestamps outside [low, high], s since the Unix epoch, are refused'),
-    maxIdLength: num(d.maxIdLength, { min: 1, max: 65536, integer: true }, 'longest run id or event id, characters'),
-    truthEnergyRangeGeV: numRange(d.truthEnergyRangeGeV, { min: 0, max: 1e9 }, 'simulation truth energies outside [low, high], GeV, are refused'),
-    maxTruthSlope: num(d.maxTruthSlope, { above: 0, max: 1e6 }, 'largest |dx/dz|, |dy/dz| of a truth direction'),
+    maxCountPerHit: num(
+      d.maxCountPerHit,
+      { min: 1, max: 2 ** 31 - 1, integer: true },
+      'largest count (charged particles) one pixel may report; a 100 GeV shower core gives tens',
+    ),
+    maxTotalCount: num(
+      d.maxTotalCount,
+      { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true },
+      'largest sum of counts of one frame (a 100 GeV shower: about 2,000)',
+    ),
+    timestampRangeS: numRange(
+      d.timestampRangeS,
+      { min: 0, max: 9.2e9 },
+      'DAQ timestamps outside [low, high], s since the Unix epoch, are refused',
+    ),
+    maxIdLength: num(
+      d.maxIdLength,
+      { min: 1, max: 65536, integer: true },
+      'longest run id or event id, characters',
+    ),
+    truthEnergyRangeGeV: numRange(
+      d.truthEnergyRangeGeV,
+      { min: 0, max: 1e9 },
+      'simulation truth energies outside [low, high], GeV, are refused',
+    ),
+    maxTruthSlope: num(
+      d.maxTruthSlope,
+      { above: 0, max: 1e6 },
+      'largest |dx/dz|, |dy/dz| of a truth direction',
+    ),
     duplicateIdWindow: num(
       100_000,
       { min: 0, max: 10_000_000, integer: true },

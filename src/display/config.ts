@@ -3,7 +3,11 @@ import type { ShowertrigConfig } from '../config/index.js';
 import { reconstructorConfig } from '../reconstruction/index.js';
 import type { DisplayHubConfig } from './hub.js';
 
-export function displayHubConfig(cfg: ShowertrigConfig, reco: { readonly backend: string; readonly model: string }, mode: string): DisplayHubConfig {
+export function displayHubConfig(
+  cfg: ShowertrigConfig,
+  reco: { readonly backend: string; readonly model: string },
+  mode: string,
+): DisplayHubConfig {
   const g = cfg.detector;
   const ex = cfg.trigger.excess;
   return {
@@ -12,7 +16,13 @@ export function displayHubConfig(cfg: ShowertrigConfig, reco: { readonly backend
       backend: reco.backend,
       model: reco.model,
       excess: { windowS: ex.windowS, stepS: ex.stepS, zThreshold: ex.zThreshold },
-      geometry: { nStations: g.nStations, stationPitchCm: g.stationPitchCm, planeWidthCm: g.planeWidthCm, planeHeightCm: g.planeHeightCm, pixelPitchMm: g.pixelPitchMm },
+      geometry: {
+        nStations: g.nStations,
+        stationPitchCm: g.stationPitchCm,
+        planeWidthCm: g.planeWidthCm,
+        planeHeightCm: g.planeHeightCm,
+        pixelPitchMm: g.pixelPitchMm,
+      },
     },
     detail: { geometry: g, transverse: reconstructorConfig(cfg.reconstruction).transverse },
     latenessS: ex.allowedLatenessS,

@@ -6,8 +6,20 @@
  * Reconstructor.seen(frame)); deterministic, so they are the clusters the reconstruction used.
  * The display runs them only for the few candidates it shows, never on the pipeline's path.
  */
-import { planeZCm, pixelToXCm, pixelToYCm, type Candidate, type DetectorGeometry, type HitFrame } from '../domain/index.js';
-import { chooseTrack, createDbscan, type StationCluster, type TransverseConfig } from '../reconstruction/index.js';
+import {
+  planeZCm,
+  pixelToXCm,
+  pixelToYCm,
+  type Candidate,
+  type DetectorGeometry,
+  type HitFrame,
+} from '../domain/index.js';
+import {
+  chooseTrack,
+  createDbscan,
+  type StationCluster,
+  type TransverseConfig,
+} from '../reconstruction/index.js';
 import type { CandidateDetail, CandidateSummary, StationView } from './protocol.js';
 
 export function candidateSummary(c: Candidate): CandidateSummary {
@@ -40,7 +52,12 @@ export interface EventDetailConfig {
 export function candidateDetail(c: Candidate, frame: HitFrame, cfg: EventDetailConfig): CandidateDetail {
   const g = cfg.geometry;
   const cl = cfg.transverse.clustering;
-  const dbscan = createDbscan({ eps: cl.epsMm, minSamples: cl.minHits, index: cl.index, latticePitch: g.pixelPitchMm });
+  const dbscan = createDbscan({
+    eps: cl.epsMm,
+    minSamples: cl.minHits,
+    index: cl.index,
+    latticePitch: g.pixelPitchMm,
+  });
   const h = frame.hits;
   const perStation: number[][] = Array.from({ length: g.nStations }, () => []);
   for (let i = 0; i < h.station.length; i++) perStation[h.station[i]!]?.push(i);
@@ -52,7 +69,10 @@ export function candidateDetail(c: Candidate, frame: HitFrame, cfg: EventDetailC
     const x = Float64Array.from(idx, (i) => (h.ix[i]! + 0.5) * g.pixelPitchMm);
     const y = Float64Array.from(idx, (i) => (h.iy[i]! + 0.5) * g.pixelPitchMm);
     const w = Float64Array.from(idx, (i) => h.count[i]!);
-    const r = idx.length === 0 ? { labels: new Int32Array(0), nClusters: 0 } : dbscan.run(x, y, idx.length, cl.weightByCount ? w : undefined);
+    const r =
+      idx.length === 0
+        ? { labels: new Int32Array(0), nClusters: 0 }
+        : dbscan.run(x, y, idx.length, cl.weightByCount ? w : undefined);
     const labels = Int32Array.from(r.labels);
     const acc = Array.from({ length: r.nClusters }, () => ({ sw: 0, sx: 0, sy: 0, n: 0 }));
     idx.forEach((i, k) => {
@@ -64,7 +84,16 @@ export function candidateDetail(c: Candidate, frame: HitFrame, cfg: EventDetailC
       a.n++;
     });
     // Same centres and order as the station clusterer: count-weighted, largest summed count first.
-    const list = acc.map((a, label) => ({ label, c: { station: s, xCm: pixelToXCm(g, a.sx / a.sw), yCm: pixelToYCm(g, a.sy / a.sw), sumCount: a.sw, nHits: a.n } }));
+    const list = acc.map((a, label) => ({
+      label,
+      c: {
+        station: s,
+        xCm: pixelToXCm(g, a.sx / a.sw),
+        yCm: pixelToYCm(g, a.sy / a.sw),
+        sumCount: a.sw,
+        nHits: a.n,
+      },
+    }));
     list.sort((p, q) => q.c.sumCount - p.c.sumCount || q.c.nHits - p.c.nHits);
     const rankOf = new Int32Array(r.nClusters);
     list.forEach((e, rank) => (rankOf[e.label] = rank));
@@ -76,7 +105,10 @@ export function candidateDetail(c: Candidate, frame: HitFrame, cfg: EventDetailC
   const track = chooseTrack(kept, g, cfg.transverse.track);
   const stations: StationView[] = clusters.map((list, s) => {
     const { idx, rankOf, labels } = labelled[s]!;
-    const order = idx.map((_, k) => k).sort((a, b) => h.count[idx[b]!]! - h.count[idx[a]!]!).slice(0, cfg.maxHitsPerStation);
+    const order = idx
+      .map((_, k) => k)
+      .sort((a, b) => h.count[idx[b]!]! - h.count[idx[a]!]!)
+      .slice(0, cfg.maxHitsPerStation);
     const chosen = track?.points.find((p) => p.station === s);
     return {
       station: s,
@@ -88,7 +120,13 @@ export function candidateDetail(c: Candidate, frame: HitFrame, cfg: EventDetailC
         count: order.map((k) => h.count[idx[k]!]!),
         cluster: order.map((k) => (labels[k]! < 0 ? -1 : rankOf[labels[k]!]!)),
       },
-      clusters: list.map((c) => ({ xCm: c.xCm, yCm: c.yCm, nHits: c.nHits, sumCount: c.sumCount, chosen: chosen !== undefined && chosen.xCm === c.xCm && chosen.yCm === c.yCm })),
+      clusters: list.map((c) => ({
+        xCm: c.xCm,
+        yCm: c.yCm,
+        nHits: c.nHits,
+        sumCount: c.sumCount,
+        chosen: chosen !== undefined && chosen.xCm === c.xCm && chosen.yCm === c.yCm,
+      })),
     };
   });
   const e = c.event;
@@ -97,7 +135,10 @@ export function candidateDetail(c: Candidate, frame: HitFrame, cfg: EventDetailC
   return {
     ...candidateSummary(c),
     stations,
-    track: track === undefined ? null : { x0Cm: track.x0Cm, slopeX: track.slopeX, y0Cm: track.y0Cm, slopeY: track.slopeY },
+    track:
+      track === undefined
+        ? null
+        : { x0Cm: track.x0Cm, slopeX: track.slopeX, y0Cm: track.y0Cm, slopeY: track.slopeY },
     vertex: { xCm: v.xCm, yCm: v.yCm, zCm: e.dCm },
   };
 }

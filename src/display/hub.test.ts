@@ -21,7 +21,12 @@ import type { AlertDetail, CandidateDetail, ServerMessage } from './protocol.js'
 import { createDisplayRoutes } from './routes.js';
 
 const cfg = parseConfig({
-  simulation: { seed: 3, signalSpectrum: 'flat', ratesHz: { signal: 5, neutrino: 2, muon: 2, noise: 1, nuElastic: 0, nueCCQE: 0, ncPi0: 0 }, excess: { eventClass: 'signal', rateFactor: 6, startS: 40, durationS: 20 } },
+  simulation: {
+    seed: 3,
+    signalSpectrum: 'flat',
+    ratesHz: { signal: 5, neutrino: 2, muon: 2, noise: 1, nuElastic: 0, nueCCQE: 0, ncPi0: 0 },
+    excess: { eventClass: 'signal', rateFactor: 6, startS: 40, durationS: 20 },
+  },
   trigger: { excess: { windowS: 5, stepS: 1, trailingWindowS: 20, allowedLatenessS: 1, holdoffS: 30 } },
 });
 
@@ -38,20 +43,37 @@ async function setup(limits: Partial<DisplayLimits>, assetsDir?: string) {
   const rc = reconstructorConfig(cfg.reconstruction);
   const reconstructor = createReconstructor(cfg.detector, tableModel(new Map()), rc);
   const hub = createDisplayHub({ ...displayHubConfig(cfg, reconstructor.info, 'test'), limits }, metrics);
-  const server = createMetricsServer({ registry: metrics.registry, routes: createDisplayRoutes(hub, assetsDir) });
+  const server = createMetricsServer({
+    registry: metrics.registry,
+    routes: createDisplayRoutes(hub, assetsDir),
+  });
   const { port } = await server.start(0);
   hub.start();
   // Sinks that resolve on a later turn of the event loop, as broker acknowledgements do.
   const drop: Sink<unknown> = { write: () => new Promise<void>((r) => setImmediate(r)) };
   const run = async (fs: HitFrame[]): Promise<number> => {
     const codec = createCodecs('avro');
-    const src = createMemorySource(fs.map((f) => ({ key: f.eventId, value: codec.frame.encode(f) })), { batchSize: 32, maxUnacked: 64 });
+    const src = createMemorySource(
+      fs.map((f) => ({ key: f.eventId, value: codec.frame.encode(f) })),
+      { batchSize: 32, maxUnacked: 64 },
+    );
     const p = createPipeline(
       { ...DEFAULT_PIPELINE, geometry: cfg.detector, trigger: cfg.trigger },
-      { decode: decodeFrame, reconstructor, metrics, sinks: { reco: drop, candidates: drop, alerts: drop, deadLetters: drop }, tap: hub.tap },
+      {
+        decode: decodeFrame,
+        reconstructor,
+        metrics,
+        sinks: { reco: drop, candidates: drop, alerts: drop, deadLetters: drop },
+        tap: hub.tap,
+      },
     );
     // Alerts and window evaluations reach the display through the reports, as drive() passes them.
-    const reports = await lastValueFrom(p.run(src.batches$).pipe(tap((r) => hub.report(r)), toArray()));
+    const reports = await lastValueFrom(
+      p.run(src.batches$).pipe(
+        tap((r) => hub.report(r)),
+        toArray(),
+      ),
+    );
     return reports.reduce((n, r) => n + r.messages, 0);
   };
   const close = async (): Promise<void> => {
@@ -102,11 +124,15 @@ test('a subscriber gets the snapshot, then rates, windows, candidates, events an
     assert.equal(sub.messages[0]!.type, 'hello');
     const fs = frames(70);
     assert.equal(await d.run(fs), fs.length);
-    const of = <T extends ServerMessage['type']>(t: T) => sub.messages.filter((m): m is Extract<ServerMessage, { type: T }> => m.type === t);
+    const of = <T extends ServerMessage['type']>(t: T) =>
+      sub.messages.filter((m): m is Extract<ServerMessage, { type: T }> => m.type === t);
     await until(() => of('alerts').length > 0 && of('event').length > 0, 5000, 'alerts and events');
     const windows = of('windows').flatMap((m) => m.points);
     assert.ok(windows.length >= 30, `${windows.length} window points`);
-    assert.ok(windows.every((w, i) => i === 0 || w.tS > windows[i - 1]!.tS), 'window points in event-time order');
+    assert.ok(
+      windows.every((w, i) => i === 0 || w.tS > windows[i - 1]!.tS),
+      'window points in event-time order',
+    );
     assert.ok(Math.max(...windows.map((w) => w.z)) >= 5, 'the excess shows in Z');
     // Input-rate bins are flushed on their own timer: they may trail the alerts by a flush or two.
     await until(() => of('input').flatMap((m) => m.points).length >= 60, 5000, 'input-rate bins');
@@ -114,10 +140,19 @@ test('a subscriber gets the snapshot, then rates, windows, candidates, events an
     assert.ok(event.stations.some((s) => s.hits.xCm.length > 0 && s.clusters.length > 0));
 
     const alert = of('alerts')[0]!.alerts[0]!;
-    const ad = (await (await fetch(d.url(`/display/api/alert?id=${encodeURIComponent(alert.alertId)}`))).json()) as AlertDetail;
+    const ad = (await (
+      await fetch(d.url(`/display/api/alert?id=${encodeURIComponent(alert.alertId)}`))
+    ).json()) as AlertDetail;
     assert.equal(ad.alert.alertId, alert.alertId);
-    assert.ok(ad.candidates.length > 0 && ad.candidates.every((c) => c.tS >= alert.windowStartS && c.tS < alert.windowEndS && c.alertId !== undefined));
-    const cd = (await (await fetch(d.url(`/display/api/candidate?id=${encodeURIComponent(ad.candidates[0]!.eventId)}`))).json()) as CandidateDetail;
+    assert.ok(
+      ad.candidates.length > 0 &&
+        ad.candidates.every(
+          (c) => c.tS >= alert.windowStartS && c.tS < alert.windowEndS && c.alertId !== undefined,
+        ),
+    );
+    const cd = (await (
+      await fetch(d.url(`/display/api/candidate?id=${encodeURIComponent(ad.candidates[0]!.eventId)}`))
+    ).json()) as CandidateDetail;
     assert.equal(cd.eventId, ad.candidates[0]!.eventId);
     assert.equal((await fetch(d.url('/display/api/candidate?id=nope'))).status, 404);
     const state = (await (await fetch(d.url('/display/api/state'))).json()) as ServerMessage;
@@ -147,7 +182,12 @@ test('without a built bundle the page says how to build it', async () => {
 
 test('a stalled browser is dropped at its buffer limit and a closed one is forgotten; the pipeline never waits for them', async () => {
   const limit = 256 * 1024;
-  const d = await setup({ flushMs: 5, eventIntervalMs: 0, maxBufferedBytes: limit, maxHitsPerStation: 20_000 });
+  const d = await setup({
+    flushMs: 5,
+    eventIntervalMs: 0,
+    maxBufferedBytes: limit,
+    maxHitsPerStation: 20_000,
+  });
   try {
     // Stalled: sends its request, then never reads a byte.
     const stalled = connect(d.port, '127.0.0.1');
@@ -174,14 +214,39 @@ test('a stalled browser is dropped at its buffer limit and a closed one is forgo
     };
     let maxTapMs = 0;
     for (let i = 0; i < 200 && d.hub.stats().dropped === 0; i++) {
-      const frame: HitFrame = { runId: 'big', eventId: `big-${i}`, timestampNs: fs[fs.length - 1]!.timestampNs + BigInt(i), hits };
-      const event = { runId: 'big', eventId: frame.eventId, timestampNs: frame.timestampNs, status: 'ok' as const, nHits: 3 * n, energyGeV: 90, dCm: -3, xCm: 0, yCm: 0, fitRmsCm: 0.1, stationsUsed: 3 };
+      const frame: HitFrame = {
+        runId: 'big',
+        eventId: `big-${i}`,
+        timestampNs: fs[fs.length - 1]!.timestampNs + BigInt(i),
+        hits,
+      };
+      const event = {
+        runId: 'big',
+        eventId: frame.eventId,
+        timestampNs: frame.timestampNs,
+        status: 'ok' as const,
+        nHits: 3 * n,
+        energyGeV: 90,
+        dCm: -3,
+        xCm: 0,
+        yCm: 0,
+        fitRmsCm: 0.1,
+        stationsUsed: 3,
+      };
       const t = performance.now();
-      d.hub.tap.onBatch({ messages: 1, reco: [event], selected: [{ candidate: { event, selected: true, reasons: [] }, frame }] });
+      d.hub.tap.onBatch({
+        messages: 1,
+        reco: [event],
+        selected: [{ candidate: { event, selected: true, reasons: [] }, frame }],
+      });
       maxTapMs = Math.max(maxTapMs, performance.now() - t);
       await new Promise((r) => setTimeout(r, 10));
     }
-    assert.equal(d.hub.stats().dropped, 1, `stalled subscriber not dropped: ${JSON.stringify(d.hub.stats())}`);
+    assert.equal(
+      d.hub.stats().dropped,
+      1,
+      `stalled subscriber not dropped: ${JSON.stringify(d.hub.stats())}`,
+    );
     assert.equal(d.hub.stats().subscribers, 0);
     assert.ok(maxTapMs < 50, `a tap call took ${maxTapMs.toFixed(1)} ms`);
     stalled.destroy();

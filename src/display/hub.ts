@@ -11,7 +11,17 @@ import type { Metrics } from '../telemetry/index.js';
 import type { WindowEvaluation } from '../trigger/index.js';
 import { candidateDetail, candidateSummary, type EventDetailConfig } from './event-detail.js';
 import { createOpsSampler } from './ops-sampler.js';
-import type { AlertDetail, AlertView, CandidateDetail, CandidateSummary, DisplayInfo, InputRatePoint, OpsPoint, ServerMessage, WindowPoint } from './protocol.js';
+import type {
+  AlertDetail,
+  AlertView,
+  CandidateDetail,
+  CandidateSummary,
+  DisplayInfo,
+  InputRatePoint,
+  OpsPoint,
+  ServerMessage,
+  WindowPoint,
+} from './protocol.js';
 import { InputRateBins, Ring } from './series.js';
 import { SseSubscriber } from './sse.js';
 
@@ -60,7 +70,10 @@ export interface DisplayHub {
   /** Reconstructed events and selected candidates, from the reconstruction pipeline. */
   readonly tap: PipelineTap;
   /** Alerts and window evaluations, from the batch reports of whichever stage runs the excess test. */
-  report(r: { readonly alerts: readonly ExcessAlert[]; readonly evaluations: readonly WindowEvaluation[] }): void;
+  report(r: {
+    readonly alerts: readonly ExcessAlert[];
+    readonly evaluations: readonly WindowEvaluation[];
+  }): void;
   /** Takes over an HTTP response as an SSE stream (503 when full). */
   subscribe(res: ServerResponse): void;
   snapshot(): Extract<ServerMessage, { type: 'hello' }>;
@@ -75,7 +88,11 @@ export interface DisplayHub {
 
 const nsToS = (ns: bigint): number => Number(ns / 1_000_000n) / 1000;
 
-export function createDisplayHub(cfg: DisplayHubConfig, metrics: Metrics, now: () => number = Date.now): DisplayHub {
+export function createDisplayHub(
+  cfg: DisplayHubConfig,
+  metrics: Metrics,
+  now: () => number = Date.now,
+): DisplayHub {
   const lim = { ...DEFAULT_DISPLAY_LIMITS, ...cfg.limits };
   let info: DisplayInfo = { ...cfg.info, startedAtMs: now() };
   const detailCfg: EventDetailConfig = { ...cfg.detail, maxHitsPerStation: lim.maxHitsPerStation };
@@ -86,12 +103,21 @@ export function createDisplayHub(cfg: DisplayHubConfig, metrics: Metrics, now: (
   type Kept = { candidate: Candidate; frame: HitFrame; summary: CandidateSummary };
   const alerts = new Ring<{ view: AlertView; candidates: Kept[] }>(lim.alerts);
   const kept = new Ring<Kept>(lim.candidates);
-  const bins = new InputRateBins({ stepS: cfg.info.excess.stepS, trailingS: cfg.trailingWindowS, latenessS: cfg.latenessS });
+  const bins = new InputRateBins({
+    stepS: cfg.info.excess.stepS,
+    trailingS: cfg.trailingWindowS,
+    latenessS: cfg.latenessS,
+  });
   const sampler = createOpsSampler(metrics);
   const subscribers = new Set<SseSubscriber>();
   let dropped = 0;
   let sent = 0;
-  let pending: { windows: WindowPoint[]; input: InputRatePoint[]; alerts: AlertView[]; summaries: CandidateSummary[] } = { windows: [], input: [], alerts: [], summaries: [] };
+  let pending: {
+    windows: WindowPoint[];
+    input: InputRatePoint[];
+    alerts: AlertView[];
+    summaries: CandidateSummary[];
+  } = { windows: [], input: [], alerts: [], summaries: [] };
   let newest: { candidate: Candidate; frame: HitFrame } | undefined;
   let lastEventAt = -Infinity;
   let latest: CandidateDetail | null = null;
@@ -154,7 +180,8 @@ export function createDisplayHub(cfg: DisplayHubConfig, metrics: Metrics, now: (
       .finally(() => (sampling = false));
   };
 
-  const inWindow = (a: AlertView, s: CandidateSummary): boolean => s.tS >= a.windowStartS && s.tS < a.windowEndS;
+  const inWindow = (a: AlertView, s: CandidateSummary): boolean =>
+    s.tS >= a.windowStartS && s.tS < a.windowEndS;
 
   const tap: PipelineTap = {
     onBatch(b: TapBatch) {
@@ -169,34 +196,39 @@ export function createDisplayHub(cfg: DisplayHubConfig, metrics: Metrics, now: (
         pending.summaries.push(summary);
         newest = { candidate, frame };
       }
-      if (pending.summaries.length > lim.summariesPerFlush) pending.summaries.splice(0, pending.summaries.length - lim.summariesPerFlush);
+      if (pending.summaries.length > lim.summariesPerFlush)
+        pending.summaries.splice(0, pending.summaries.length - lim.summariesPerFlush);
       trimPending();
     },
   };
 
-  const report = (r: { readonly alerts: readonly ExcessAlert[]; readonly evaluations: readonly WindowEvaluation[] }): void => {
-      if (r.evaluations.length > 0) {
-        const points = r.evaluations.map(windowPoint);
-        windows.push(...points);
-        pending.windows.push(...points);
-      }
-      // An alert comes once its window has closed: the candidates inside it are among the newest kept.
-      for (const a of r.alerts) {
-        const view = alertView(a);
-        const inside = kept
-          .filter((k) => inWindow(view, k.summary))
-          .sort((x, y) => y.summary.energyGeV - x.summary.energyGeV)
-          .slice(0, lim.candidatesPerAlert)
-          .map((k) => ({ ...k, summary: { ...k.summary, alertId: k.summary.alertId ?? view.alertId } }));
-        alerts.push({ view, candidates: inside });
-        pending.alerts.push(view);
-      }
-      trimPending();
+  const report = (r: {
+    readonly alerts: readonly ExcessAlert[];
+    readonly evaluations: readonly WindowEvaluation[];
+  }): void => {
+    if (r.evaluations.length > 0) {
+      const points = r.evaluations.map(windowPoint);
+      windows.push(...points);
+      pending.windows.push(...points);
+    }
+    // An alert comes once its window has closed: the candidates inside it are among the newest kept.
+    for (const a of r.alerts) {
+      const view = alertView(a);
+      const inside = kept
+        .filter((k) => inWindow(view, k.summary))
+        .sort((x, y) => y.summary.energyGeV - x.summary.energyGeV)
+        .slice(0, lim.candidatesPerAlert)
+        .map((k) => ({ ...k, summary: { ...k.summary, alertId: k.summary.alertId ?? view.alertId } }));
+      alerts.push({ view, candidates: inside });
+      pending.alerts.push(view);
+    }
+    trimPending();
   };
 
   /** A flush that fell behind (no subscriber yet, or a stalled timer) keeps only what a chart holds. */
   const trimPending = (): void => {
-    for (const k of ['windows', 'input', 'alerts'] as const) if (pending[k].length > lim.points) pending[k].splice(0, pending[k].length - lim.points);
+    for (const k of ['windows', 'input', 'alerts'] as const)
+      if (pending[k].length > lim.points) pending[k].splice(0, pending[k].length - lim.points);
   };
 
   const hub: DisplayHub = {
@@ -222,12 +254,20 @@ export function createDisplayHub(cfg: DisplayHubConfig, metrics: Metrics, now: (
         windows: windows.toArray(),
         input: input.toArray(),
         alerts: alerts.toArray().map((a) => a.view),
-        candidates: kept.toArray().slice(-lim.summariesPerFlush).map((k) => k.summary),
+        candidates: kept
+          .toArray()
+          .slice(-lim.summariesPerFlush)
+          .map((k) => k.summary),
         latest,
       };
     },
     candidate(eventId) {
-      const k = kept.find((x) => x.summary.eventId === eventId) ?? alerts.toArray().flatMap((a) => a.candidates).find((x) => x.summary.eventId === eventId);
+      const k =
+        kept.find((x) => x.summary.eventId === eventId) ??
+        alerts
+          .toArray()
+          .flatMap((a) => a.candidates)
+          .find((x) => x.summary.eventId === eventId);
       return k === undefined ? undefined : candidateDetail(k.candidate, k.frame, detailCfg);
     },
     alert(alertId) {

@@ -23,7 +23,8 @@ export interface OpsSampler {
 }
 
 export function createOpsSampler(m: Metrics): OpsSampler {
-  let prev: { tMs: number; frames: number; selected: number; latency: { le: number; count: number }[] } | undefined;
+  let prev:
+    { tMs: number; frames: number; selected: number; latency: { le: number; count: number }[] } | undefined;
   return {
     async sample(nowMs) {
       const frames = sum((await m.framesReceived.get()).values);

@@ -92,16 +92,32 @@ export interface StationView {
   /** Plane z (station k at k·pitch). */
   readonly zCm: number;
   /** Hits (capped, strongest first), parallel arrays; cluster = rank of its DBSCAN cluster by summed count, −1 noise. */
-  readonly hits: { readonly xCm: number[]; readonly yCm: number[]; readonly count: number[]; readonly cluster: number[] };
+  readonly hits: {
+    readonly xCm: number[];
+    readonly yCm: number[];
+    readonly count: number[];
+    readonly cluster: number[];
+  };
   readonly hitsTotal: number;
   /** DBSCAN clusters, largest summed count first; `chosen` marks the one the track uses. */
-  readonly clusters: readonly { readonly xCm: number; readonly yCm: number; readonly nHits: number; readonly sumCount: number; readonly chosen: boolean }[];
+  readonly clusters: readonly {
+    readonly xCm: number;
+    readonly yCm: number;
+    readonly nHits: number;
+    readonly sumCount: number;
+    readonly chosen: boolean;
+  }[];
 }
 
 export interface CandidateDetail extends CandidateSummary {
   readonly stations: readonly StationView[];
   /** The fitted shower axis x = x0 + slopeX·z, y = y0 + slopeY·z; null when no station had a cluster. */
-  readonly track: { readonly x0Cm: number; readonly slopeX: number; readonly y0Cm: number; readonly slopeY: number } | null;
+  readonly track: {
+    readonly x0Cm: number;
+    readonly slopeX: number;
+    readonly y0Cm: number;
+    readonly slopeY: number;
+  } | null;
   /** Reconstructed vertex: the axis at z = d. */
   readonly vertex: { readonly xCm: number; readonly yCm: number; readonly zCm: number };
 }

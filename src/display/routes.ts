@@ -12,7 +12,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DisplayHub } from './hub.js';
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.html': 'text/html; charset=utf-8', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.map': 'application/json',
+};
 
 /** The bundle directory: dist/web beside this package's package.json (from src/ under tsx, or dist/). */
 export function defaultAssetsDir(): string {
@@ -39,11 +44,24 @@ export function createDisplayRoutes(hub: DisplayHub, assetsDir: string = default
     }
     return b;
   };
-  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, head: boolean): void => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    type: string,
+    body: string | Buffer,
+    head: boolean,
+  ): void => {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
     res.end(head ? undefined : body);
   };
-  const json = (res: ServerResponse, v: unknown, head: boolean): void => send(res, v === undefined ? 404 : 200, 'application/json', JSON.stringify(v ?? { error: 'not found' }), head);
+  const json = (res: ServerResponse, v: unknown, head: boolean): void =>
+    send(
+      res,
+      v === undefined ? 404 : 200,
+      'application/json',
+      JSON.stringify(v ?? { error: 'not found' }),
+      head,
+    );
 
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
@@ -52,7 +70,14 @@ export function createDisplayRoutes(hub: DisplayHub, assetsDir: string = default
     const path = url.pathname;
     if (path === '/' || path === '/display' || path === '/display/') {
       const page = asset('index.html');
-      if (page === undefined) send(res, 503, 'text/plain', `live display not built: run \`npm run build\` (looked in ${assetsDir})\n`, head);
+      if (page === undefined)
+        send(
+          res,
+          503,
+          'text/plain',
+          `live display not built: run \`npm run build\` (looked in ${assetsDir})\n`,
+          head,
+        );
       else send(res, 200, TYPES['.html']!, page, head);
       return true;
     }

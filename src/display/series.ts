@@ -92,7 +92,7 @@ export class InputRateBins {
     this.trailing.push(n);
     this.trailingSum += n;
     if (this.trailing.length > this.trailingBins) this.trailingSum -= this.trailing.shift()!;
-    const tS = ((bin + 1) * this.cfg.stepS);
+    const tS = (bin + 1) * this.cfg.stepS;
     return {
       tS,
       hz: n / s,

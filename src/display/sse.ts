@@ -16,7 +16,12 @@ export class SseSubscriber {
     private readonly maxBufferedBytes: number,
     private readonly onClose: (s: SseSubscriber) => void,
   ) {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.write('retry: 2000\n\n');
     const gone = (): void => this.close('closed');
     res.once('close', gone);

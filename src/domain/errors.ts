@@ -8,7 +8,10 @@ export class ShowertrigError extends Error {
   readonly retriable: boolean;
   readonly context: Readonly<Record<string, unknown>>;
 
-  constructor(message: string, opts: { retriable?: boolean; context?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    opts: { retriable?: boolean; context?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.retriable = opts.retriable ?? false;
     this.context = opts.context ?? {};

@@ -92,7 +92,11 @@ export interface DeadLetter {
 export interface Reconstructor {
   reconstruct(frames: readonly import('./frame.js').HitFrame[]): Promise<RecoEvent[]>;
   /** e.g. { backend: 'wasm', model: 'coordconv-32' } */
-  readonly info: Readonly<{ backend: string; model: string; /** Where batches are prepared when not in this thread (e.g. "2 worker threads + this one"). */ preparedBy?: string }>;
+  readonly info: Readonly<{
+    backend: string;
+    model: string;
+    /** Where batches are prepared when not in this thread (e.g. "2 worker threads + this one"). */ preparedBy?: string;
+  }>;
   dispose(): void;
   /**
    * The frame as the reconstruction saw it (hot pixels masked, for one that masks them), for those

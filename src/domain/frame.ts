@@ -8,7 +8,15 @@
  * signal: χe⁻ → χe⁻; neutrino: ν DIS (CC + NC, all flavours); nuElastic: ν e⁻ → ν e⁻ (the irreducible
  * background); nueCCQE: νe n → e⁻ p (ν̄e p → e⁺ n) with a soft proton; ncPi0: ν N → ν N π⁰.
  */
-export const EVENT_CLASSES = ['signal', 'neutrino', 'muon', 'noise', 'nuElastic', 'nueCCQE', 'ncPi0'] as const;
+export const EVENT_CLASSES = [
+  'signal',
+  'neutrino',
+  'muon',
+  'noise',
+  'nuElastic',
+  'nueCCQE',
+  'ncPi0',
+] as const;
 /** The classes of the first schema version; later classes travel as their nearest one of these there. */
 export const EVENT_CLASSES_V1 = ['signal', 'neutrino', 'muon', 'noise'] as const;
 export type EventClassV1 = (typeof EVENT_CLASSES_V1)[number];
@@ -44,7 +52,15 @@ export interface ShowerTruth {
  * the simulator only on request. Physics exotics carry eventClass 'signal' (a dark-sector-like
  * event); a fault keeps the class of the ordinary event it was applied to.
  */
-export const EXOTIC_CLASSES = ['dark-photon', 'late-shower', 'wide-angle', 'slow-track', 'hot-cluster', 'dead-region', 'noisy-burst'] as const;
+export const EXOTIC_CLASSES = [
+  'dark-photon',
+  'late-shower',
+  'wide-angle',
+  'slow-track',
+  'hot-cluster',
+  'dead-region',
+  'noisy-burst',
+] as const;
 export type ExoticClass = (typeof EXOTIC_CLASSES)[number];
 
 /** Simulation truth carried by simulated frames (absent for real data). */

@@ -17,7 +17,10 @@ export const DEFAULT_MAX_HITS = 200_000;
 export function checkHits(h: Hits, g: DetectorGeometry, maxHits: number): HitsVerdict {
   const n = h.station.length;
   if (h.ix.length !== n || h.iy.length !== n || h.count.length !== n) {
-    return { status: 'non_finite', detail: `hit arrays differ in length (${n}, ${h.ix.length}, ${h.iy.length}, ${h.count.length})` };
+    return {
+      status: 'non_finite',
+      detail: `hit arrays differ in length (${n}, ${h.ix.length}, ${h.iy.length}, ${h.count.length})`,
+    };
   }
   if (n === 0) return { status: 'no_hits', detail: 'frame has no hits' };
   if (n > maxHits) return { status: 'too_many_hits', detail: `${n} hits > maxHits ${maxHits}` };
@@ -33,14 +36,18 @@ export function checkHits(h: Hits, g: DetectorGeometry, maxHits: number): HitsVe
       return { status: 'non_finite', detail: `hit ${i} has a non-finite value` };
     }
     if (s >= g.nStations || ix < 0 || ix >= nx || iy < 0 || iy >= ny) {
-      return { status: 'out_of_plane', detail: `hit ${i} (station ${s}, ix ${ix}, iy ${iy}) outside ${g.nStations} x ${nx} x ${ny}` };
+      return {
+        status: 'out_of_plane',
+        detail: `hit ${i} (station ${s}, ix ${ix}, iy ${iy}) outside ${g.nStations} x ${nx} x ${ny}`,
+      };
     }
     if (c <= 0) return { status: 'non_finite', detail: `hit ${i} has count ${c} <= 0` };
     stationsMask |= 1 << s;
   }
   let stations = 0;
   for (let m = stationsMask; m !== 0; m &= m - 1) stations++;
-  if (stations < 2) return { status: 'single_station', detail: 'hits in one station only: no direction, no vertex' };
+  if (stations < 2)
+    return { status: 'single_station', detail: 'hits in one station only: no direction, no vertex' };
   return { status: 'ok' };
 }
 
@@ -73,7 +80,14 @@ export const DEFAULT_PLAUSIBILITY: Plausibility = {
 };
 
 /** Dead-letter reasons of frames whose content is implausible (beside checkHits' non_finite, out_of_plane, too_many_hits). */
-export const CONTENT_REASONS = ['bad_id', 'bad_timestamp', 'non_positive_count', 'implausible_count', 'non_finite_truth', 'implausible_truth'] as const;
+export const CONTENT_REASONS = [
+  'bad_id',
+  'bad_timestamp',
+  'non_positive_count',
+  'implausible_count',
+  'non_finite_truth',
+  'implausible_truth',
+] as const;
 export type ContentReason = (typeof CONTENT_REASONS)[number];
 
 export interface FrameRules {
@@ -87,14 +101,21 @@ export type FrameVerdict = { readonly status: RecoStatus | ContentReason; readon
 
 export function validateFrame(f: HitFrame, rules: FrameRules): FrameVerdict {
   const p = rules.plausibility;
-  for (const [name, id] of [['runId', f.runId], ['eventId', f.eventId]] as const) {
+  for (const [name, id] of [
+    ['runId', f.runId],
+    ['eventId', f.eventId],
+  ] as const) {
     if (typeof id !== 'string' || id.length === 0 || id.length > p.maxIdLength) {
-      return { status: 'bad_id', detail: `${name} must have 1..${p.maxIdLength} characters (has ${typeof id === 'string' ? id.length : typeof id})` };
+      return {
+        status: 'bad_id',
+        detail: `${name} must have 1..${p.maxIdLength} characters (has ${typeof id === 'string' ? id.length : typeof id})`,
+      };
     }
   }
   const [t0, t1] = p.timestampRangeS;
   const tS = Number(f.timestampNs) / 1e9;
-  if (!(tS >= t0 && tS <= t1)) return { status: 'bad_timestamp', detail: `timestamp ${f.timestampNs} ns outside [${t0}, ${t1}] s` };
+  if (!(tS >= t0 && tS <= t1))
+    return { status: 'bad_timestamp', detail: `timestamp ${f.timestampNs} ns outside [${t0}, ${t1}] s` };
   if (f.truth !== undefined) {
     const t = f.truth;
     for (const k of ['energyGeV', 'x0Cm', 'y0Cm', 'dCm', 'slopeX', 'slopeY'] as const) {
@@ -102,14 +123,22 @@ export function validateFrame(f: HitFrame, rules: FrameRules): FrameVerdict {
     }
     const g = rules.geometry;
     const [e0, e1] = p.truthEnergyRangeGeV;
-    if (t.energyGeV < e0 || t.energyGeV > e1) return { status: 'implausible_truth', detail: `truth.energyGeV ${t.energyGeV} outside [${e0}, ${e1}]` };
+    if (t.energyGeV < e0 || t.energyGeV > e1)
+      return { status: 'implausible_truth', detail: `truth.energyGeV ${t.energyGeV} outside [${e0}, ${e1}]` };
     if (Math.abs(t.x0Cm) > g.planeWidthCm || Math.abs(t.y0Cm) > g.planeHeightCm) {
-      return { status: 'implausible_truth', detail: `truth origin (${t.x0Cm}, ${t.y0Cm}) cm far outside the ${g.planeWidthCm} x ${g.planeHeightCm} cm plane` };
+      return {
+        status: 'implausible_truth',
+        detail: `truth origin (${t.x0Cm}, ${t.y0Cm}) cm far outside the ${g.planeWidthCm} x ${g.planeHeightCm} cm plane`,
+      };
     }
     const reach = g.nStations * g.stationPitchCm + g.brickThicknessCm;
-    if (Math.abs(t.dCm) > reach) return { status: 'implausible_truth', detail: `truth.dCm ${t.dCm} beyond ±${reach} cm` };
+    if (Math.abs(t.dCm) > reach)
+      return { status: 'implausible_truth', detail: `truth.dCm ${t.dCm} beyond ±${reach} cm` };
     if (Math.abs(t.slopeX) > p.maxTruthSlope || Math.abs(t.slopeY) > p.maxTruthSlope) {
-      return { status: 'implausible_truth', detail: `truth slopes (${t.slopeX}, ${t.slopeY}) beyond ±${p.maxTruthSlope}` };
+      return {
+        status: 'implausible_truth',
+        detail: `truth slopes (${t.slopeX}, ${t.slopeY}) beyond ±${p.maxTruthSlope}`,
+      };
     }
   }
   // A hit is at least one count: zero or negative is corrupt input, not a non-finite value (NaN passes
@@ -122,14 +151,22 @@ export function validateFrame(f: HitFrame, rules: FrameRules): FrameVerdict {
     if (x <= 0) return { status: 'non_positive_count', detail: `hit ${i} has count ${x} <= 0` };
   }
   const v = checkHits(f.hits, rules.geometry, rules.maxHits);
-  if (v.status === 'non_finite' || v.status === 'out_of_plane' || v.status === 'too_many_hits' || v.status === 'no_hits') return v;
+  if (
+    v.status === 'non_finite' ||
+    v.status === 'out_of_plane' ||
+    v.status === 'too_many_hits' ||
+    v.status === 'no_hits'
+  )
+    return v;
   let total = 0;
   const c = f.hits.count;
   for (let i = 0; i < c.length; i++) {
     const x = c[i]!;
-    if (x > p.maxCountPerHit) return { status: 'implausible_count', detail: `hit ${i} has count ${x} > ${p.maxCountPerHit}` };
+    if (x > p.maxCountPerHit)
+      return { status: 'implausible_count', detail: `hit ${i} has count ${x} > ${p.maxCountPerHit}` };
     total += x;
   }
-  if (total > p.maxTotalCount) return { status: 'implausible_count', detail: `total count ${total} > ${p.maxTotalCount}` };
+  if (total > p.maxTotalCount)
+    return { status: 'implausible_count', detail: `total count ${total} > ${p.maxTotalCount}` };
   return v;
 }

@@ -16,7 +16,13 @@ test('a commit never passes an unacknowledged batch, whatever order the acks com
   assert.deepEqual(o.committable(), new Map([[1, '5']]));
   a();
   a(); // idempotent
-  assert.deepEqual(o.committable(), new Map([[0, '30'], [1, '5']]));
+  assert.deepEqual(
+    o.committable(),
+    new Map([
+      [0, '30'],
+      [1, '5'],
+    ]),
+  );
 });
 
 test('committed entries go, unless a later ack advanced them meanwhile; moved partitions are not committed', () => {

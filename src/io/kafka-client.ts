@@ -5,7 +5,16 @@
  * object: commands get a KafkaCluster, sources and sinks.
  */
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, type Admin, type ConfigResourceTypes, type ITopicConfig, type KafkaConfig as KafkajsConfig, type RetryOptions, type SASLOptions } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type Admin,
+  type ConfigResourceTypes,
+  type ITopicConfig,
+  type KafkaConfig as KafkajsConfig,
+  type RetryOptions,
+  type SASLOptions,
+} from 'kafkajs';
 import { ShowertrigError } from '../domain/index.js';
 import { ConfigError, type KafkaConfig } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
@@ -18,7 +27,13 @@ export class KafkaIoError extends ShowertrigError {
   override readonly name: string = 'KafkaIoError';
 }
 
-export const KAFKA_RETRY: RetryOptions = { initialRetryTime: 100, maxRetryTime: 5_000, retries: 8, factor: 0.2, multiplier: 2 };
+export const KAFKA_RETRY: RetryOptions = {
+  initialRetryTime: 100,
+  maxRetryTime: 5_000,
+  retries: 8,
+  factor: 0.2,
+  multiplier: 2,
+};
 
 /** kafkajs' broker default for max.message.bytes (1 MiB + record-batch overhead), used when a topic's config cannot be read. */
 export const BROKER_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
@@ -35,10 +50,25 @@ export function toKafkaIoError(what: string, e: unknown): KafkaIoError {
  * exits with one clear line instead of retrying (no retry storm against a broker that said no).
  */
 export function isFatalKafkaError(e: unknown): boolean {
-  for (let x: unknown = e, depth = 0; typeof x === 'object' && x !== null && depth < 6; x = (x as { cause?: unknown }).cause, depth++) {
+  for (
+    let x: unknown = e, depth = 0;
+    typeof x === 'object' && x !== null && depth < 6;
+    x = (x as { cause?: unknown }).cause, depth++
+  ) {
     const err = x as { name?: string; type?: string; message?: string; code?: string };
-    if (err.name === 'KafkaJSSASLAuthenticationError' || /AUTHORIZATION_FAILED|AUTHENTICATION_FAILED|UNSUPPORTED_SASL_MECHANISM|ILLEGAL_SASL_STATE/.test(err.type ?? '')) return true;
-    if (/certificate|self[- ]signed|SSL routines|wrong version number|ERR_TLS|UNABLE_TO_VERIFY|DEPTH_ZERO/i.test(`${err.code ?? ''} ${err.message ?? ''}`)) return true;
+    if (
+      err.name === 'KafkaJSSASLAuthenticationError' ||
+      /AUTHORIZATION_FAILED|AUTHENTICATION_FAILED|UNSUPPORTED_SASL_MECHANISM|ILLEGAL_SASL_STATE/.test(
+        err.type ?? '',
+      )
+    )
+      return true;
+    if (
+      /certificate|self[- ]signed|SSL routines|wrong version number|ERR_TLS|UNABLE_TO_VERIFY|DEPTH_ZERO/i.test(
+        `${err.code ?? ''} ${err.message ?? ''}`,
+      )
+    )
+      return true;
     if (/SASL .*authentication failed|Authentication failed/i.test(err.message ?? '')) return true;
   }
   return false;
@@ -47,13 +77,44 @@ export function isFatalKafkaError(e: unknown): boolean {
 /** kafkajs marks retriable errors; connection failures wrapped in "non-retriable" or "retries exceeded" still are. */
 export function isRetriableKafkaError(e: unknown): boolean {
   if (isFatalKafkaError(e)) return false;
-  for (let x: unknown = e, depth = 0; typeof x === 'object' && x !== null && depth < 6; x = (x as { cause?: unknown; originalError?: unknown }).originalError ?? (x as { cause?: unknown }).cause, depth++) {
+  for (
+    let x: unknown = e, depth = 0;
+    typeof x === 'object' && x !== null && depth < 6;
+    x = (x as { cause?: unknown; originalError?: unknown }).originalError ?? (x as { cause?: unknown }).cause,
+      depth++
+  ) {
     const err = x as { retriable?: boolean; name?: string; type?: string; code?: string };
-    if (err.name === 'KafkaJSSASLAuthenticationError' || err.type === 'SASL_AUTHENTICATION_FAILED' || err.type === 'TOPIC_AUTHORIZATION_FAILED') return false;
-    if (err.name === 'KafkaJSConnectionError' || err.name === 'KafkaJSConnectionClosedError' || err.name === 'KafkaJSRequestTimeoutError') return true;
-    if (err.name === 'KafkaJSNumberOfRetriesExceeded' || err.name === 'KafkaJSBrokerNotFound' || err.name === 'KafkaJSLockTimeout') return true;
-    if (err.name === 'KafkaJSGroupCoordinatorNotFound' || err.type === 'COORDINATOR_NOT_AVAILABLE' || err.type === 'NOT_COORDINATOR') return true;
-    if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.code === 'ETIMEDOUT') return true;
+    if (
+      err.name === 'KafkaJSSASLAuthenticationError' ||
+      err.type === 'SASL_AUTHENTICATION_FAILED' ||
+      err.type === 'TOPIC_AUTHORIZATION_FAILED'
+    )
+      return false;
+    if (
+      err.name === 'KafkaJSConnectionError' ||
+      err.name === 'KafkaJSConnectionClosedError' ||
+      err.name === 'KafkaJSRequestTimeoutError'
+    )
+      return true;
+    if (
+      err.name === 'KafkaJSNumberOfRetriesExceeded' ||
+      err.name === 'KafkaJSBrokerNotFound' ||
+      err.name === 'KafkaJSLockTimeout'
+    )
+      return true;
+    if (
+      err.name === 'KafkaJSGroupCoordinatorNotFound' ||
+      err.type === 'COORDINATOR_NOT_AVAILABLE' ||
+      err.type === 'NOT_COORDINATOR'
+    )
+      return true;
+    if (
+      err.code === 'ECONNREFUSED' ||
+      err.code === 'ECONNRESET' ||
+      err.code === 'EPIPE' ||
+      err.code === 'ETIMEDOUT'
+    )
+      return true;
     if (err.retriable === true) return true;
   }
   return false;
@@ -80,7 +141,10 @@ export interface KafkaCluster {
   /** Committed-offset lag per partition of a consumer group: highwater − committed (no commit: from low). */
   lag(groupId: string, topic: string): Promise<Map<number, number>>;
   /** Per partition of a topic: its low and high offsets and the group's committed offset (if any). */
-  positions(groupId: string, topic: string): Promise<Map<number, { low: bigint; high: bigint; committed: bigint | undefined }>>;
+  positions(
+    groupId: string,
+    topic: string,
+  ): Promise<Map<number, { low: bigint; high: bigint; committed: bigint | undefined }>>;
   /** The metadata strings a consumer group committed with its offsets of `topic` (partitions without any are left out). */
   commitMetadata(groupId: string, topic: string): Promise<string[]>;
   /**
@@ -124,7 +188,13 @@ export function securityOptions(cfg: KafkaConfig): Pick<KafkajsConfig, 'ssl' | '
   if (cfg.sasl !== undefined) {
     const { mechanism, username, password } = cfg.sasl;
     // Getter: the secret stays wrapped until kafkajs reads it for the handshake.
-    out.sasl = { mechanism, username, get password() { return password.reveal(); } } as SASLOptions;
+    out.sasl = {
+      mechanism,
+      username,
+      get password() {
+        return password.reveal();
+      },
+    } as SASLOptions;
   }
   return out;
 }
@@ -149,10 +219,14 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
       // consumer restart) instead. Those are warnings here.
       // Failed connection attempts during a broker outage are logged once per attempt cycle by the
       // source/sink that retries ("consumer stopped; replacing it", readiness); per socket they are debug.
-      const retried = (entry.namespace === 'Connection' && message.startsWith('Response ')) || /Crash|Restarting/.test(message);
+      const retried =
+        (entry.namespace === 'Connection' && message.startsWith('Response ')) ||
+        /Crash|Restarting/.test(message);
       // Authentication failures end in one KafkaIoError naming the mechanism (the command's error line).
       const connecting =
-        entry.namespace === 'BrokerPool' || entry.namespace.startsWith('SaslAuthenticator') || /Connection error|ECONNREFUSED|Connection timeout|Closed connection|SaslAuthenticate/.test(message);
+        entry.namespace === 'BrokerPool' ||
+        entry.namespace.startsWith('SaslAuthenticator') ||
+        /Connection error|ECONNREFUSED|Connection timeout|Closed connection|SaslAuthenticate/.test(message);
       if (connecting) log.debug(message, fields);
       else if (level <= logLevel.ERROR && !retried) log.error(message, fields);
       else if (level <= logLevel.WARN) log.warn(message, fields);
@@ -183,7 +257,12 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
         }
       },
       untilElapsed(cfg.outageToleranceMs),
-      (e, attempt) => logger.warn(`${what} failed; retrying`, { attempt, error: e instanceof Error ? e.message : String(e), toleranceMs: cfg.outageToleranceMs }),
+      (e, attempt) =>
+        logger.warn(`${what} failed; retrying`, {
+          attempt,
+          error: e instanceof Error ? e.message : String(e),
+          toleranceMs: cfg.outageToleranceMs,
+        }),
     );
   let reach: { health: MutableLinkHealth; timer: NodeJS.Timeout } | undefined;
   const cluster: KafkaCluster = {
@@ -197,14 +276,22 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
           const silentMs = Date.now() - lastAnswerMs;
           // One unanswered request is not an outage (the admin's broker may be the one restarting):
           // down only when no request has been answered for REACH_DEADLINE_MS.
-          if (silentMs > REACH_DEADLINE_MS && health.up) health.markDown(`no broker of ${cfg.brokers.join(',')} answered for ${silentMs} ms`);
+          if (silentMs > REACH_DEADLINE_MS && health.up)
+            health.markDown(`no broker of ${cfg.brokers.join(',')} answered for ${silentMs} ms`);
           if (asking) return;
           asking = true;
-          withDeadline(adminOf().then((a) => a.describeCluster()), REACH_DEADLINE_MS, 'metadata request')
-            .then(() => {
-              lastAnswerMs = Date.now();
-              health.markUp();
-            }, () => undefined)
+          withDeadline(
+            adminOf().then((a) => a.describeCluster()),
+            REACH_DEADLINE_MS,
+            'metadata request',
+          )
+            .then(
+              () => {
+                lastAnswerMs = Date.now();
+                health.markUp();
+              },
+              () => undefined,
+            )
             .finally(() => (asking = false));
         };
         const timer = setInterval(check, REACH_POLL_MS);
@@ -217,20 +304,32 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
       startupStep(`creating topics ${topics.join(', ')} at ${cfg.brokers.join(',')}`, async () => {
         const a = await adminOf();
         const existing = new Set(await a.listTopics());
-        const missing: ITopicConfig[] = topics.filter((t) => !existing.has(t)).map((topic) => ({ topic, numPartitions: partitions, replicationFactor }));
+        const missing: ITopicConfig[] = topics
+          .filter((t) => !existing.has(t))
+          .map((topic) => ({ topic, numPartitions: partitions, replicationFactor }));
         if (missing.length > 0) await a.createTopics({ topics: missing, waitForLeaders: true });
         // On a cluster the leaders of fresh topics are elected, and their metadata reaches every
         // broker, a moment after createTopics returns: wait until every partition has a leader.
         const md = await a.fetchTopicMetadata({ topics: [...topics] });
-        const leaderless = md.topics.flatMap((t) => (t.partitions.length === 0 ? [`${t.name} (no partitions)`] : t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}[${p.partitionId}]`)));
-        if (leaderless.length > 0) throw new KafkaIoError(`no leader yet for ${leaderless.join(', ')}`, { retriable: true });
+        const leaderless = md.topics.flatMap((t) =>
+          t.partitions.length === 0
+            ? [`${t.name} (no partitions)`]
+            : t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}[${p.partitionId}]`),
+        );
+        if (leaderless.length > 0)
+          throw new KafkaIoError(`no leader yet for ${leaderless.join(', ')}`, { retriable: true });
       }),
     maxMessageBytes: async (topic) => {
       if (cfg.maxMessageBytes !== undefined) return cfg.maxMessageBytes;
       return startupStep(`reading max.message.bytes of ${topic}`, async () => {
         const a = await adminOf();
-        const r = await a.describeConfigs({ includeSynonyms: false, resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['max.message.bytes'] }] });
-        const v = Number(r.resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
+        const r = await a.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['max.message.bytes'] }],
+        });
+        const v = Number(
+          r.resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue,
+        );
         return Number.isFinite(v) && v > 0 ? v : BROKER_DEFAULT_MAX_MESSAGE_BYTES;
       });
     },
@@ -240,14 +339,25 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
         return md.topics[0]?.partitions.length ?? 0;
       }),
     endOffsetSum: (topic) =>
-      startupStep(`reading the end offsets of ${topic}`, async () => (await (await adminOf()).fetchTopicOffsets(topic)).reduce((n, h) => n + BigInt(h.high), 0n)),
+      startupStep(`reading the end offsets of ${topic}`, async () =>
+        (await (await adminOf()).fetchTopicOffsets(topic)).reduce((n, h) => n + BigInt(h.high), 0n),
+      ),
     async positions(groupId, topic) {
       try {
         const a = await adminOf();
-        const [highs, committed] = await Promise.all([a.fetchTopicOffsets(topic), a.fetchOffsets({ groupId, topics: [topic] })]);
+        const [highs, committed] = await Promise.all([
+          a.fetchTopicOffsets(topic),
+          a.fetchOffsets({ groupId, topics: [topic] }),
+        ]);
         const done = new Map<number, bigint>();
-        for (const t of committed) for (const p of t.partitions) if (Number(p.offset) >= 0) done.set(p.partition, BigInt(p.offset));
-        return new Map(highs.map((h) => [h.partition, { low: BigInt(h.low), high: BigInt(h.high), committed: done.get(h.partition) }]));
+        for (const t of committed)
+          for (const p of t.partitions) if (Number(p.offset) >= 0) done.set(p.partition, BigInt(p.offset));
+        return new Map(
+          highs.map((h) => [
+            h.partition,
+            { low: BigInt(h.low), high: BigInt(h.high), committed: done.get(h.partition) },
+          ]),
+        );
       } catch (e) {
         throw toKafkaIoError(`reading the offsets of ${groupId} on ${topic}`, e);
       }
@@ -255,14 +365,19 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
     async commitMetadata(groupId, topic) {
       try {
         const [t] = await (await adminOf()).fetchOffsets({ groupId, topics: [topic] });
-        return (t?.partitions ?? []).flatMap((p) => (p.metadata === null || p.metadata === '' ? [] : [p.metadata]));
+        return (t?.partitions ?? []).flatMap((p) =>
+          p.metadata === null || p.metadata === '' ? [] : [p.metadata],
+        );
       } catch (e) {
         throw toKafkaIoError(`reading the committed offsets of ${groupId} on ${topic}`, e);
       }
     },
     async lag(groupId, topic) {
       const a = await adminOf();
-      const [highs, committed] = await Promise.all([a.fetchTopicOffsets(topic), a.fetchOffsets({ groupId, topics: [topic] })]);
+      const [highs, committed] = await Promise.all([
+        a.fetchTopicOffsets(topic),
+        a.fetchOffsets({ groupId, topics: [topic] }),
+      ]);
       const done = new Map<number, number>();
       for (const t of committed) for (const p of t.partitions) done.set(p.partition, Number(p.offset));
       const lag = new Map<number, number>();
@@ -277,7 +392,12 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
       if (reach !== undefined) clearInterval(reach.timer);
       const a = admin;
       admin = undefined;
-      if (a !== undefined) await boundedDisconnect(() => a.disconnect(), (error) => logger.warn('admin disconnect failed', { error }), 'admin');
+      if (a !== undefined)
+        await boundedDisconnect(
+          () => a.disconnect(),
+          (error) => logger.warn('admin disconnect failed', { error }),
+          'admin',
+        );
     },
   };
   clients.set(cluster, { kafka, config: cfg, logger });

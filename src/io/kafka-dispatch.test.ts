@@ -25,8 +25,11 @@ function dispatcher(sendBatch: Send) {
   return { dispatch, stats };
 }
 
-const ack = (topic: string, partition: number): RecordMetadata[] => [{ topicName: topic, partition, errorCode: 0, baseOffset: '0' } as RecordMetadata];
-const messages = (n: number): Message[] => Array.from({ length: n }, (_, i) => ({ key: `event-${i}`, value: Buffer.from([i]) }));
+const ack = (topic: string, partition: number): RecordMetadata[] => [
+  { topicName: topic, partition, errorCode: 0, baseOffset: '0' } as RecordMetadata,
+];
+const messages = (n: number): Message[] =>
+  Array.from({ length: n }, (_, i) => ({ key: `event-${i}`, value: Buffer.from([i]) }));
 
 test('one produce call per partition; a failed partition alone is sent again, with the same records', async () => {
   const calls: { partition: number; keys: string[] }[] = [];
@@ -35,11 +38,17 @@ test('one produce call per partition; a failed partition alone is sent again, wi
     const t = b.topicMessages![0]!;
     const partition = t.messages[0]!.partition!;
     assert.equal(b.topicMessages!.length, 1);
-    assert.ok(t.messages.every((m) => m.partition === partition), 'one partition per call');
+    assert.ok(
+      t.messages.every((m) => m.partition === partition),
+      'one partition per call',
+    );
     calls.push({ partition, keys: t.messages.map((m) => String(m.key)) });
     if (partition === 2 && !failedOnce) {
       failedOnce = true;
-      throw Object.assign(new Error('Connection error: connect ECONNREFUSED'), { name: 'KafkaJSConnectionError', retriable: true });
+      throw Object.assign(new Error('Connection error: connect ECONNREFUSED'), {
+        name: 'KafkaJSConnectionError',
+        retriable: true,
+      });
     }
     return ack(t.topic, partition);
   });
@@ -62,5 +71,8 @@ test('an answer that does not acknowledge the partition fails the write', async 
     const partition = t.messages[0]!.partition!;
     return partition === 1 ? [] : ack(t.topic, partition);
   });
-  await assert.rejects(dispatch('tt.frames', messages(40), 40, 1 << 20), /tt\.frames\[1\].*does not acknowledge/);
+  await assert.rejects(
+    dispatch('tt.frames', messages(40), 40, 1 << 20),
+    /tt\.frames\[1\].*does not acknowledge/,
+  );
 });

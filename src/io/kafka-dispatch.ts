@@ -79,7 +79,11 @@ export function createDispatcher(d: DispatcherDeps): Dispatch {
     const known = counts.get(topic);
     if (known !== undefined) return known;
     const n = await d.partitions(topic);
-    if (!(n > 0)) throw new KafkaIoError(`producing to ${topic}: no partitions known yet`, { retriable: true, context: { topic } });
+    if (!(n > 0))
+      throw new KafkaIoError(`producing to ${topic}: no partitions known yet`, {
+        retriable: true,
+        context: { topic },
+      });
     counts.set(topic, n);
     return n;
   };
@@ -88,7 +92,13 @@ export function createDispatcher(d: DispatcherDeps): Dispatch {
     const parts = new Map<string, Part>();
     for (const [topic, messages] of byTopic) {
       const n = await partitionCount(topic);
-      const partitionMetadata = Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [], isr: [], partitionErrorCode: 0 }));
+      const partitionMetadata = Array.from({ length: n }, (_, partitionId) => ({
+        partitionId,
+        leader: 0,
+        replicas: [],
+        isr: [],
+        partitionErrorCode: 0,
+      }));
       for (const m of messages) {
         const partition = m.partition ?? partitioner({ topic, partitionMetadata, message: m });
         const id = `${topic}\u0000${partition}`;
@@ -107,14 +117,21 @@ export function createDispatcher(d: DispatcherDeps): Dispatch {
       let answer: RecordMetadata[];
       try {
         stats.requests++;
-        answer = await producer.sendBatch({ topicMessages: [{ topic: p.topic, messages: p.messages }], acks: -1, compression: CompressionTypes.None });
+        answer = await producer.sendBatch({
+          topicMessages: [{ topic: p.topic, messages: p.messages }],
+          acks: -1,
+          compression: CompressionTypes.None,
+        });
       } catch (e) {
         if (e instanceof KafkaIoError) throw e;
         const err = toKafkaIoError(`producing to ${what}`, e);
         if (!isRetriableKafkaError(e)) throw err;
         health.markDown(err.message);
         if (Date.now() - (health.downSinceMs ?? Date.now()) > o.outageToleranceMs) {
-          throw new KafkaIoError(`${err.message} (brokers ${brokers} unreachable for more than ${o.outageToleranceMs} ms)`, { cause: e, context: { topic: p.topic } });
+          throw new KafkaIoError(
+            `${err.message} (brokers ${brokers} unreachable for more than ${o.outageToleranceMs} ms)`,
+            { cause: e, context: { topic: p.topic } },
+          );
         }
         stats.retries++;
         await new Promise((r) => setTimeout(r, backoffMs(attempt)));
@@ -123,7 +140,10 @@ export function createDispatcher(d: DispatcherDeps): Dispatch {
       const mine = answer.find((r) => r.topicName === p.topic && r.partition === p.partition);
       if (mine === undefined || mine.errorCode !== 0) {
         // Not retried: a re-send would get new sequence numbers (kafkajs counted these as sent).
-        throw new KafkaIoError(`producing to ${what}: the brokers' answer does not acknowledge it (${JSON.stringify(answer)})`, { context: { topic: p.topic } });
+        throw new KafkaIoError(
+          `producing to ${what}: the brokers' answer does not acknowledge it (${JSON.stringify(answer)})`,
+          { context: { topic: p.topic } },
+        );
       }
       return;
     }
@@ -143,7 +163,8 @@ export function createDispatcher(d: DispatcherDeps): Dispatch {
             try {
               parts = await split(byTopic);
             } catch (e) {
-              const err = e instanceof KafkaIoError ? e : toKafkaIoError(`reading the partitions of ${what}`, e);
+              const err =
+                e instanceof KafkaIoError ? e : toKafkaIoError(`reading the partitions of ${what}`, e);
               if (!err.retriable) throw err;
               health.markDown(err.message);
               await new Promise((r) => setTimeout(r, backoffMs(attempt)));
@@ -155,9 +176,18 @@ export function createDispatcher(d: DispatcherDeps): Dispatch {
           if (failed !== undefined) throw failed.reason;
         })(),
         new Promise<never>((_, reject) => {
-          stall = setTimeout(() => health.markDown(`send to ${what} unacknowledged for ${o.stallMs} ms`), o.stallMs);
+          stall = setTimeout(
+            () => health.markDown(`send to ${what} unacknowledged for ${o.stallMs} ms`),
+            o.stallMs,
+          );
           giveUp = setTimeout(
-            () => reject(new KafkaIoError(`producing to ${what}: not acknowledged by ${brokers} within the outage tolerance of ${o.outageToleranceMs} ms`, { context: { topic: what } })),
+            () =>
+              reject(
+                new KafkaIoError(
+                  `producing to ${what}: not acknowledged by ${brokers} within the outage tolerance of ${o.outageToleranceMs} ms`,
+                  { context: { topic: what } },
+                ),
+              ),
             Math.max(left, o.stallMs),
           );
         }),

@@ -25,7 +25,8 @@ export function connectionProblem(e: unknown): string {
     if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'host not found';
     if (/EHOSTUNREACH|ENETUNREACH/.test(text)) return 'host unreachable';
     if (/ETIMEDOUT|Connection timeout/i.test(text)) return 'no answer';
-    if (/ECONNRESET|Connection closed|Closed connection/i.test(text)) return 'connection closed by the other side (not a Kafka listener, or TLS expected?)';
+    if (/ECONNRESET|Connection closed|Closed connection/i.test(text))
+      return 'connection closed by the other side (not a Kafka listener, or TLS expected?)';
     x = err.originalError ?? err.cause;
   }
   return e instanceof Error ? e.message.slice(0, 200) : String(e);
@@ -88,7 +89,8 @@ export async function checkKafkaReachable(cfg: KafkaConfig, opts: ReachOptions =
       nextWaitingLog = Date.now() + WAITING_LOG_MS;
     }
     // The next broker at once; a pause once the whole list was tried.
-    if ((attempt + 1) % cfg.brokers.length === 0) await new Promise((r) => setTimeout(r, Math.max(0, Math.min(500, deadline - Date.now()))));
+    if ((attempt + 1) % cfg.brokers.length === 0)
+      await new Promise((r) => setTimeout(r, Math.max(0, Math.min(500, deadline - Date.now()))));
   }
   const s = waitMs / 1000;
   const setting = opts.waitMs === undefined ? 'kafka.reachTimeoutMs' : 'kafka.outageToleranceMs';

@@ -39,7 +39,12 @@ export interface KafkaProducerHandle {
   /** Up while sends are acknowledged; down from a failed or stalled send until one succeeds. */
   readonly health: LinkHealth;
   /** Sink sends so far, the dispatch rounds that carried them (fewer when writes were coalesced), produce calls (one per partition per round) and partition re-sends. */
-  readonly stats: () => { readonly sends: number; readonly rounds: number; readonly requests: number; readonly retries: number };
+  readonly stats: () => {
+    readonly sends: number;
+    readonly rounds: number;
+    readonly requests: number;
+    readonly retries: number;
+  };
 }
 
 interface ProducerInternals {
@@ -54,7 +59,10 @@ export const PRODUCER_STALL_MS = 15_000;
 
 const internals = new WeakMap<KafkaProducerHandle, ProducerInternals>();
 
-export function createKafkaProducer(cluster: KafkaCluster, options: Partial<KafkaProducerOptions> = {}): KafkaProducerHandle {
+export function createKafkaProducer(
+  cluster: KafkaCluster,
+  options: Partial<KafkaProducerOptions> = {},
+): KafkaProducerHandle {
   const { kafka, config, logger } = clientOf(cluster);
   const producer = kafka.producer({
     idempotent: true,
@@ -73,12 +81,29 @@ export function createKafkaProducer(cluster: KafkaCluster, options: Partial<Kafk
         throw toKafkaIoError(`connecting a producer to ${cluster.brokers.join(',')}`, e);
       }
     },
-    disconnect: () => boundedDisconnect(() => producer.disconnect(), (error) => logger.warn('producer disconnect failed', { error }), 'producer'),
+    disconnect: () =>
+      boundedDisconnect(
+        () => producer.disconnect(),
+        (error) => logger.warn('producer disconnect failed', { error }),
+        'producer',
+      ),
     health,
     stats: () => ({ ...stats }),
   };
-  const opts = { outageToleranceMs: options.outageToleranceMs ?? config.outageToleranceMs, stallMs: options.stallMs ?? PRODUCER_STALL_MS };
-  internals.set(handle, { dispatch: createDispatcher({ producer, options: opts, health, brokers: cluster.brokers.join(','), stats, partitions: (t) => cluster.partitionCount(t) }) });
+  const opts = {
+    outageToleranceMs: options.outageToleranceMs ?? config.outageToleranceMs,
+    stallMs: options.stallMs ?? PRODUCER_STALL_MS,
+  };
+  internals.set(handle, {
+    dispatch: createDispatcher({
+      producer,
+      options: opts,
+      health,
+      brokers: cluster.brokers.join(','),
+      stats,
+      partitions: (t) => cluster.partitionCount(t),
+    }),
+  });
   return handle;
 }
 
@@ -101,7 +126,11 @@ const BATCH_OVERHEAD = 128;
 /** Per-record framing (length, attributes, deltas, key/value lengths, header count). */
 const RECORD_OVERHEAD = 32;
 
-export function recordBytes(m: { key: string; value: Buffer; headers?: Readonly<Record<string, string>> }): number {
+export function recordBytes(m: {
+  key: string;
+  value: Buffer;
+  headers?: Readonly<Record<string, string>>;
+}): number {
   let h = 0;
   for (const [k, v] of Object.entries(m.headers ?? {})) h += Buffer.byteLength(k) + Buffer.byteLength(v) + 4;
   return RECORD_OVERHEAD + Buffer.byteLength(m.key) + m.value.byteLength + h;
@@ -137,7 +166,8 @@ export class RecordTooLargeError extends KafkaIoError {
 
 export function createKafkaSink<T>(handle: KafkaProducerHandle, cfg: KafkaSinkConfig<T>): Sink<T> {
   const p = internals.get(handle);
-  if (p === undefined) throw new KafkaIoError('createKafkaSink: not a producer created by createKafkaProducer');
+  if (p === undefined)
+    throw new KafkaIoError('createKafkaSink: not a producer created by createKafkaProducer');
   const budget = maxRecordBytes(cfg.maxMessageBytes);
 
   return {
@@ -147,17 +177,31 @@ export function createKafkaSink<T>(handle: KafkaProducerHandle, cfg: KafkaSinkCo
       const records = items.map((it) => {
         const headers = cfg.headers?.(it);
         const ts = cfg.timestampMs?.(it);
-        const r = { key: cfg.key(it), value: cfg.encode(it), ...(headers === undefined ? {} : { headers }), ...(ts === undefined ? {} : { timestamp: String(ts) }), ...(partition === undefined ? {} : { partition }) };
+        const r = {
+          key: cfg.key(it),
+          value: cfg.encode(it),
+          ...(headers === undefined ? {} : { headers }),
+          ...(ts === undefined ? {} : { timestamp: String(ts) }),
+          ...(partition === undefined ? {} : { partition }),
+        };
         const size = recordBytes(r);
         if (size > budget) {
-          throw new RecordTooLargeError(`a ${size}-byte record (key ${JSON.stringify(r.key.slice(0, 80))}) exceeds ${cfg.topic}'s max.message.bytes ${cfg.maxMessageBytes}`, {
-            context: { topic: cfg.topic, bytes: size, maxMessageBytes: cfg.maxMessageBytes },
-          });
+          throw new RecordTooLargeError(
+            `a ${size}-byte record (key ${JSON.stringify(r.key.slice(0, 80))}) exceeds ${cfg.topic}'s max.message.bytes ${cfg.maxMessageBytes}`,
+            {
+              context: { topic: cfg.topic, bytes: size, maxMessageBytes: cfg.maxMessageBytes },
+            },
+          );
         }
         return { record: r, size };
       });
       for (const group of splitBySize(records, (r) => r.size, budget)) {
-        await p.dispatch(cfg.topic, group.map((g) => g.record as Message & { headers?: IHeaders }), group.reduce((n, g) => n + g.size, 0), budget);
+        await p.dispatch(
+          cfg.topic,
+          group.map((g) => g.record as Message & { headers?: IHeaders }),
+          group.reduce((n, g) => n + g.size, 0),
+          budget,
+        );
       }
     },
   };

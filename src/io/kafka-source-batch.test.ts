@@ -10,7 +10,15 @@ import { createAckedOffsets } from './acked-offsets.js';
 import { handOverBatch, signal, type HandOverState } from './kafka-source-batch.js';
 
 function payload(partition: number, n: number): EachBatchPayload {
-  const messages = Array.from({ length: n }, (_, i) => ({ offset: String(i), key: Buffer.from(`k${i}`), value: Buffer.from('v'), timestamp: '0', headers: {}, attributes: 0, size: 1 }));
+  const messages = Array.from({ length: n }, (_, i) => ({
+    offset: String(i),
+    key: Buffer.from(`k${i}`),
+    value: Buffer.from('v'),
+    timestamp: '0',
+    headers: {},
+    attributes: 0,
+    size: 1,
+  }));
   return {
     batch: { topic: 't', partition, messages, lastOffset: () => String(n - 1) },
     resolveOffset: () => undefined,

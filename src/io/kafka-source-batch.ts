@@ -54,13 +54,21 @@ export interface HandOverState {
   down(why: string): void;
 }
 
-export async function handOverBatch(s: HandOverState, consumer: Consumer, emit: (b: InputBatch) => void, payload: EachBatchPayload): Promise<void> {
+export async function handOverBatch(
+  s: HandOverState,
+  consumer: Consumer,
+  emit: (b: InputBatch) => void,
+  payload: EachBatchPayload,
+): Promise<void> {
   const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
   if (s.idle() || !isRunning() || isStale() || batch.messages.length === 0) return;
   const p = batch.partition;
   const last = BigInt(batch.lastOffset());
   /** Heartbeats until cond() holds; false if the source stopped meanwhile. */
-  const heartbeatUntil = async (cond: () => boolean, wake: Promise<unknown> | (() => Promise<unknown>)): Promise<boolean> => {
+  const heartbeatUntil = async (
+    cond: () => boolean,
+    wake: Promise<unknown> | (() => Promise<unknown>),
+  ): Promise<boolean> => {
     while (!cond()) {
       await Promise.race([typeof wake === 'function' ? wake() : wake, delay(s.heartbeatIntervalMs)]);
       if (cond()) break;
@@ -103,9 +111,11 @@ export async function handOverBatch(s: HandOverState, consumer: Consumer, emit: 
   // in flight: one batch larger than the bound still moves). Batches of several partitions are
   // fetched and handed over concurrently; checking after the hand-over let the gauge reach the
   // bound plus one batch per partition. No await between the last check and the count below.
-  const fits = (): boolean => s.inFlightMessages === 0 || s.inFlightMessages + messages.length <= s.maxInFlightMessages;
+  const fits = (): boolean =>
+    s.inFlightMessages === 0 || s.inFlightMessages + messages.length <= s.maxInFlightMessages;
   while (s.pipelined && !fits()) {
-    if (!(await heartbeatUntil(fits, () => s.acknowledged.promise)) || s.idle() || !isRunning() || isStale()) return;
+    if (!(await heartbeatUntil(fits, () => s.acknowledged.promise)) || s.idle() || !isRunning() || isStale())
+      return;
   }
   if (last > seen) s.emittedUpTo.set(p, last);
   let ack!: () => void;
@@ -143,7 +153,10 @@ export async function handOverBatch(s: HandOverState, consumer: Consumer, emit: 
     // Fetch on once this batch is reconstructed, while its outputs are written (bounded by the messages in flight).
     resolveOffset(batch.lastOffset());
     await heartbeatUntil(() => released, releasedSignal.promise);
-    await heartbeatUntil(() => s.inFlightMessages < s.maxInFlightMessages, () => s.acknowledged.promise);
+    await heartbeatUntil(
+      () => s.inFlightMessages < s.maxInFlightMessages,
+      () => s.acknowledged.promise,
+    );
     return;
   }
   // Heartbeat while the pipeline works on this batch (and on earlier hand-overs of the same partition).

@@ -41,8 +41,21 @@ export const DEFAULT_KAFKA_SOURCE: Omit<KafkaSourceConfig, 'groupId' | 'topic'> 
 };
 
 /** The source settings a validated `kafka` config section implies. */
-export function sourceSettings(k: { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number; outageToleranceMs: number }): Pick<KafkaSourceConfig, 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'rebalanceTimeoutMs' | 'outageToleranceMs'> {
-  return { sessionTimeoutMs: k.sessionTimeoutMs, heartbeatIntervalMs: k.heartbeatIntervalMs, rebalanceTimeoutMs: k.rebalanceTimeoutMs, outageToleranceMs: k.outageToleranceMs };
+export function sourceSettings(k: {
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  rebalanceTimeoutMs: number;
+  outageToleranceMs: number;
+}): Pick<
+  KafkaSourceConfig,
+  'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'rebalanceTimeoutMs' | 'outageToleranceMs'
+> {
+  return {
+    sessionTimeoutMs: k.sessionTimeoutMs,
+    heartbeatIntervalMs: k.heartbeatIntervalMs,
+    rebalanceTimeoutMs: k.rebalanceTimeoutMs,
+    outageToleranceMs: k.outageToleranceMs,
+  };
 }
 
 export interface KafkaSource {

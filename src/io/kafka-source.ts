@@ -45,7 +45,14 @@ import { Observable, ReplaySubject } from 'rxjs';
 import type { Consumer } from 'kafkajs';
 import type { InputBatch } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
-import { clientOf, isFatalKafkaError, isRetriableKafkaError, KafkaIoError, toKafkaIoError, type KafkaCluster } from './kafka-client.js';
+import {
+  clientOf,
+  isFatalKafkaError,
+  isRetriableKafkaError,
+  KafkaIoError,
+  toKafkaIoError,
+  type KafkaCluster,
+} from './kafka-client.js';
 import { backoffMs, createLinkHealth } from './link-health.js';
 import { singleActiveAssigner } from './single-active-assigner.js';
 import { boundedDisconnect, STOP_STEP_MS, withDeadline } from './deadline.js';
@@ -53,9 +60,18 @@ import { createAckedOffsets } from './acked-offsets.js';
 import { handOverBatch, signal, type HandOverState } from './kafka-source-batch.js';
 import type { KafkaSource, KafkaSourceConfig } from './kafka-source-config.js';
 
-export { DEFAULT_KAFKA_SOURCE, sourceSettings, type KafkaSource, type KafkaSourceConfig } from './kafka-source-config.js';
+export {
+  DEFAULT_KAFKA_SOURCE,
+  sourceSettings,
+  type KafkaSource,
+  type KafkaSourceConfig,
+} from './kafka-source-config.js';
 
-export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig, logger: Logger): KafkaSource {
+export function createKafkaSource(
+  cluster: KafkaCluster,
+  cfg: KafkaSourceConfig,
+  logger: Logger,
+): KafkaSource {
   const { kafka } = clientOf(cluster);
   const health = createLinkHealth(false);
   const external = cfg.commits === 'external';
@@ -103,7 +119,9 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
     if (!pipelined || committing || c === undefined || offsets.size === 0) return;
     committing = true;
     try {
-      await c.commitOffsets([...offsets].map(([partition, offset]) => ({ topic: cfg.topic, partition, offset })));
+      await c.commitOffsets(
+        [...offsets].map(([partition, offset]) => ({ topic: cfg.topic, partition, offset })),
+      );
       tracker.committed(offsets);
     } catch (e) {
       logger.debug('commit failed; retrying at the next interval', { topic: cfg.topic, error: String(e) });
@@ -122,7 +140,11 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
 
   const disconnect = async (c: Consumer | undefined): Promise<void> => {
     if (c === undefined) return;
-    await boundedDisconnect(() => c.disconnect(), (error) => logger.warn('consumer disconnect failed', { error }), 'consumer');
+    await boundedDisconnect(
+      () => c.disconnect(),
+      (error) => logger.warn('consumer disconnect failed', { error }),
+      'consumer',
+    );
   };
 
   const batches$ = new Observable<InputBatch>((subscriber) => {
@@ -140,11 +162,19 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
         allowAutoTopicCreation: false,
         ...(cfg.assignment === 'single-active' ? { partitionAssigners: [singleActiveAssigner()] } : {}),
         // Restarts are ours (see the header): one loop, one backoff, one tolerance.
-        retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2_000, restartOnFailure: async () => false },
+        retry: {
+          retries: 5,
+          initialRetryTime: 200,
+          maxRetryTime: 2_000,
+          restartOnFailure: async () => false,
+        },
       });
       const e = consumer.events;
       consumer.on(e.GROUP_JOIN, (ev) => {
-        logger.info('joined consumer group', { groupId: cfg.groupId, assignment: ev.payload.memberAssignment });
+        logger.info('joined consumer group', {
+          groupId: cfg.groupId,
+          assignment: ev.payload.memberAssignment,
+        });
         const mine = [...(ev.payload.memberAssignment[cfg.topic] ?? [])];
         tracker.assign(mine);
         assignments$.next(mine);
@@ -176,7 +206,12 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
       if (stopped || restartTimer !== undefined) return;
       const since = health.downSinceMs ?? Date.now();
       if (Date.now() - since > cfg.outageToleranceMs) {
-        subscriber.error(new KafkaIoError(`consuming ${cfg.topic}: brokers ${cluster.brokers.join(',')} unreachable for more than ${cfg.outageToleranceMs} ms (last error: ${why})`, { context: { topic: cfg.topic } }));
+        subscriber.error(
+          new KafkaIoError(
+            `consuming ${cfg.topic}: brokers ${cluster.brokers.join(',')} unreachable for more than ${cfg.outageToleranceMs} ms (last error: ${why})`,
+            { context: { topic: cfg.topic } },
+          ),
+        );
         return;
       }
       const wait = backoffMs(attempt++);
@@ -221,18 +256,30 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
     };
 
     staleTimer = setInterval(() => {
-      if (health.up && Date.now() - lastAliveMs > staleAfterMs) down(`no fetch or heartbeat for ${staleAfterMs} ms`);
+      if (health.up && Date.now() - lastAliveMs > staleAfterMs)
+        down(`no fetch or heartbeat for ${staleAfterMs} ms`);
       // A consumer that stays down without crashing (kafkajs retrying inside) still counts against the tolerance.
       const since = health.downSinceMs;
-      if (!health.up && since !== undefined && lastAliveMs > 0 && Date.now() - since > cfg.outageToleranceMs && restartTimer === undefined) {
-        subscriber.error(new KafkaIoError(`consuming ${cfg.topic}: no fetch for more than ${cfg.outageToleranceMs} ms (last error: ${health.lastError ?? 'none'})`));
+      if (
+        !health.up &&
+        since !== undefined &&
+        lastAliveMs > 0 &&
+        Date.now() - since > cfg.outageToleranceMs &&
+        restartTimer === undefined
+      ) {
+        subscriber.error(
+          new KafkaIoError(
+            `consuming ${cfg.topic}: no fetch for more than ${cfg.outageToleranceMs} ms (last error: ${health.lastError ?? 'none'})`,
+          ),
+        );
       }
     }, 500);
     staleTimer.unref();
 
     start().catch((e: unknown) => {
       down(String(e));
-      if (!stopped) subscriber.error(toKafkaIoError(`consuming ${cfg.topic} at ${cluster.brokers.join(',')}`, e));
+      if (!stopped)
+        subscriber.error(toKafkaIoError(`consuming ${cfg.topic} at ${cluster.brokers.join(',')}`, e));
     });
     return () => {
       void closeAll();
@@ -253,8 +300,9 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
         // kafkajs does not commit on disconnect: commit what the pipeline acknowledged, so a
         // successor starts exactly after it (a clean stop redoes nothing).
         const offsets = [...acked].map(([partition, offset]) => ({ topic: cfg.topic, partition, offset }));
-        await withDeadline(c.commitOffsets(offsets), STOP_STEP_MS, 'final commit')
-          .catch((e: unknown) => logger.warn('final commit failed; those frames will be redelivered', { error: String(e) }));
+        await withDeadline(c.commitOffsets(offsets), STOP_STEP_MS, 'final commit').catch((e: unknown) =>
+          logger.warn('final commit failed; those frames will be redelivered', { error: String(e) }),
+        );
         acked.clear();
       }
       current = undefined;
@@ -269,10 +317,20 @@ export function createKafkaSource(cluster: KafkaCluster, cfg: KafkaSourceConfig,
     // kafkajs answers a commit from a consumer that is not (yet, or no longer) in its group with
     // "Consumer group was not initialized": say why it is not.
     if (!health.up) {
-      throw new KafkaIoError(`committing offsets of ${cfg.topic}: the consumer is not in group ${cfg.groupId} (${health.lastError ?? 'joining'})`, { retriable: true, context: { topic: cfg.topic } });
+      throw new KafkaIoError(
+        `committing offsets of ${cfg.topic}: the consumer is not in group ${cfg.groupId} (${health.lastError ?? 'joining'})`,
+        { retriable: true, context: { topic: cfg.topic } },
+      );
     }
     try {
-      await c.commitOffsets([...offsets].map(([partition, offset]) => ({ topic: cfg.topic, partition, offset, ...(metadata === undefined ? {} : { metadata }) })));
+      await c.commitOffsets(
+        [...offsets].map(([partition, offset]) => ({
+          topic: cfg.topic,
+          partition,
+          offset,
+          ...(metadata === undefined ? {} : { metadata }),
+        })),
+      );
     } catch (e) {
       throw toKafkaIoError(`committing offsets of ${cfg.topic}`, e);
     }

@@ -3,8 +3,21 @@
  * Only src/io/kafka-*.ts import kafkajs (depcruise rule kafkajs-only-in-io-kafka), and no type
  * exported here mentions a kafkajs declaration (src/io/public-api.test.ts).
  */
-export { createKafkaCluster, isFatalKafkaError, isRetriableKafkaError, KafkaIoError, BROKER_DEFAULT_MAX_MESSAGE_BYTES, type KafkaCluster } from './kafka-client.js';
-export { createKafkaSource, sourceSettings, DEFAULT_KAFKA_SOURCE, type KafkaSource, type KafkaSourceConfig } from './kafka-source.js';
+export {
+  createKafkaCluster,
+  isFatalKafkaError,
+  isRetriableKafkaError,
+  KafkaIoError,
+  BROKER_DEFAULT_MAX_MESSAGE_BYTES,
+  type KafkaCluster,
+} from './kafka-client.js';
+export {
+  createKafkaSource,
+  sourceSettings,
+  DEFAULT_KAFKA_SOURCE,
+  type KafkaSource,
+  type KafkaSourceConfig,
+} from './kafka-source.js';
 export {
   createKafkaProducer,
   createKafkaSink,

@@ -7,7 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyKafkajsFixes, createKafkajsFixer, hasIdleTimerLoop, kafkajsRequestQueue } from './kafkajs-fixes.js';
+import {
+  applyKafkajsFixes,
+  createKafkajsFixer,
+  hasIdleTimerLoop,
+  kafkajsRequestQueue,
+} from './kafkajs-fixes.js';
 
 const RequestQueue = kafkajsRequestQueue() as unknown as new (o: object) => {
   pending: unknown[];
@@ -20,7 +25,14 @@ const RequestQueue = kafkajsRequestQueue() as unknown as new (o: object) => {
 };
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const queue = (maxInFlightRequests: number | null = null) =>
-  new RequestQueue({ maxInFlightRequests, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 'test', broker: 'b:1', logger: quiet });
+  new RequestQueue({
+    maxInFlightRequests,
+    requestTimeout: 30_000,
+    enforceRequestTimeout: false,
+    clientId: 'test',
+    broker: 'b:1',
+    logger: quiet,
+  });
 /** A request that expects no answer: it completes as soon as it is sent. */
 const request = (correlationId: number, onSend: () => void) => ({
   entry: { correlationId, apiKey: 0, apiName: 'Produce', apiVersion: 3, resolve() {}, reject() {} },
@@ -68,14 +80,21 @@ test('a request queued behind the in-flight limit goes out when the one in fligh
   q.push({ ...request(1, () => order.push(1)), expectResponse: true });
   q.push(request(2, () => order.push(2)));
   assert.deepEqual(order, [1]);
-  (q as unknown as { fulfillRequest(r: object): void }).fulfillRequest({ correlationId: 1, payload: null, size: 0 });
+  (q as unknown as { fulfillRequest(r: object): void }).fulfillRequest({
+    correlationId: 1,
+    payload: null,
+    size: 0,
+  });
   assert.deepEqual(order, [1, 2]);
   q.destroy();
 });
 
 test('a kafkajs that cannot be patched: not applied, one warning, no throw; the state is logged once', () => {
   const lines: string[] = [];
-  const logger = { info: (m: string) => void lines.push(`info ${m}`), warn: (m: string) => void lines.push(`warn ${m}`) };
+  const logger = {
+    info: (m: string) => void lines.push(`info ${m}`),
+    warn: (m: string) => void lines.push(`warn ${m}`),
+  };
   const broken = createKafkajsFixer(() => {
     throw new Error("Cannot find module 'kafkajs/src/network/requestQueue/index.js'");
   });
@@ -91,7 +110,10 @@ test('a kafkajs that cannot be patched: not applied, one warning, no throw; the 
 
 test('the real fix logs its state once, at info', () => {
   const lines: string[] = [];
-  const logger = { info: (m: string) => void lines.push(m), warn: (m: string) => void lines.push(`warn ${m}`) };
+  const logger = {
+    info: (m: string) => void lines.push(m),
+    warn: (m: string) => void lines.push(`warn ${m}`),
+  };
   const fixer = createKafkajsFixer();
   fixer(logger);
   fixer(logger);

@@ -53,14 +53,17 @@ export function hasIdleTimerLoop(method: () => void): boolean {
  * commands run as they would without the fix. The first call that passes a logger logs the state,
  * once (info when applied or not needed, warn when not applied).
  */
-export function createKafkajsFixer(load: () => { prototype: RequestQueueLike } = kafkajsRequestQueue): (logger?: Pick<Logger, 'info' | 'warn'>) => KafkajsFixState {
+export function createKafkajsFixer(
+  load: () => { prototype: RequestQueueLike } = kafkajsRequestQueue,
+): (logger?: Pick<Logger, 'info' | 'warn'>) => KafkajsFixState {
   let state: KafkajsFixState | undefined;
   let why = '';
   let logged = false;
   const apply = (): KafkajsFixState => {
     try {
       const proto = load().prototype;
-      if (typeof proto?.scheduleCheckPendingRequests !== 'function') throw new Error('RequestQueue.scheduleCheckPendingRequests not found');
+      if (typeof proto?.scheduleCheckPendingRequests !== 'function')
+        throw new Error('RequestQueue.scheduleCheckPendingRequests not found');
       if (!hasIdleTimerLoop(proto.scheduleCheckPendingRequests)) return 'not needed';
       proto.scheduleCheckPendingRequests = fixedScheduleCheckPendingRequests;
       return 'applied';
@@ -73,7 +76,10 @@ export function createKafkajsFixer(load: () => { prototype: RequestQueueLike } =
     state ??= apply();
     if (logger !== undefined && !logged) {
       logged = true;
-      if (state === 'not applied') logger.warn(`kafkajs request-queue timer fix not applied (${why}): idle Kafka connections wake the process about every millisecond`);
+      if (state === 'not applied')
+        logger.warn(
+          `kafkajs request-queue timer fix not applied (${why}): idle Kafka connections wake the process about every millisecond`,
+        );
       else logger.info(`kafkajs request-queue timer fix: ${state}`);
     }
     return state;
@@ -83,10 +89,13 @@ export function createKafkajsFixer(load: () => { prototype: RequestQueueLike } =
 function fixedScheduleCheckPendingRequests(this: RequestQueueLike): void {
   if (this.throttleCheckTimeoutId || this.pending.length === 0) return;
   const untilUnthrottled = this.throttledUntil - Date.now();
-  this.throttleCheckTimeoutId = setTimeout(() => {
-    this.throttleCheckTimeoutId = null;
-    this.checkPendingRequests();
-  }, untilUnthrottled > 0 ? untilUnthrottled : CHECK_PENDING_MS);
+  this.throttleCheckTimeoutId = setTimeout(
+    () => {
+      this.throttleCheckTimeoutId = null;
+      this.checkPendingRequests();
+    },
+    untilUnthrottled > 0 ? untilUnthrottled : CHECK_PENDING_MS,
+  );
 }
 
 /** Applies the fix to the kafkajs that `import 'kafkajs'` resolves: idempotent, never throws; logs its state once (the first call given a logger). */

@@ -6,11 +6,21 @@ import { join } from 'node:path';
 import { DEFAULT_SIMULATION } from '../config/index.js';
 import { DEFAULT_GEOMETRY, Rng, type Hits } from '../domain/index.js';
 import { generateEvent } from '../sim/index.js';
-import { attachMetadata, buildEnergyVertexNet, createEnergyVertexModel, loadEnergyVertexModel, metadataFor, selectBackend } from '../reconstruction/index.js';
+import {
+  attachMetadata,
+  buildEnergyVertexNet,
+  createEnergyVertexModel,
+  loadEnergyVertexModel,
+  metadataFor,
+  selectBackend,
+} from '../reconstruction/index.js';
 import { modelDirectory } from './model-files.js';
 
 function blob(rng: Rng, n: number): Hits {
-  const station = new Uint8Array(n), ix = new Int32Array(n), iy = new Int32Array(n), count = new Int32Array(n);
+  const station = new Uint8Array(n),
+    ix = new Int32Array(n),
+    iy = new Int32Array(n),
+    count = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     station[i] = i % 3;
     ix[i] = 400 + Math.round(5 * rng.normal());
@@ -31,7 +41,10 @@ test('a model saved to a directory (model.json + weights.bin) loads back with id
     attachMetadata(net, meta);
     await net.save(modelDirectory(dir));
     assert.ok(existsSync(join(dir, 'model.json')) && existsSync(join(dir, 'weights.bin')));
-    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { userDefinedMetadata: { showertrig: { inputSpec: unknown } }; weightsManifest: { paths: string[] }[] };
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+      userDefinedMetadata: { showertrig: { inputSpec: unknown } };
+      weightsManifest: { paths: string[] }[];
+    };
     assert.deepEqual(json.userDefinedMetadata.showertrig.inputSpec, spec);
     assert.deepEqual(json.weightsManifest[0]!.paths, ['weights.bin']);
     const rng = new Rng(2);
@@ -50,19 +63,27 @@ test('a model saved to a directory (model.json + weights.bin) loads back with id
 
 test('loading from a directory without model.json fails with a ModelError naming the path', async () => {
   await selectBackend('wasm');
-  await assert.rejects(loadEnergyVertexModel(modelDirectory('/nonexistent/showertrig-model'), DEFAULT_GEOMETRY), (e: Error) => e.name === 'ModelError' && e.message.includes('/nonexistent/showertrig-model'));
+  await assert.rejects(
+    loadEnergyVertexModel(modelDirectory('/nonexistent/showertrig-model'), DEFAULT_GEOMETRY),
+    (e: Error) => e.name === 'ModelError' && e.message.includes('/nonexistent/showertrig-model'),
+  );
 });
 
 test('the committed default model (models/default) loads and predicts a plausible energy for 10 GeV showers', async () => {
   await selectBackend('wasm');
   const model = await loadEnergyVertexModel(modelDirectory('models/default'), DEFAULT_GEOMETRY);
   const rng = new Rng(424242);
-  const showers = Array.from({ length: 9 }, () => generateEvent(DEFAULT_GEOMETRY, DEFAULT_SIMULATION, 'signal', rng, { energyGeV: 10, dCm: -3 }));
+  const showers = Array.from({ length: 9 }, () =>
+    generateEvent(DEFAULT_GEOMETRY, DEFAULT_SIMULATION, 'signal', rng, { energyGeV: 10, dCm: -3 }),
+  );
   const p = await model.predict(showers.map((s) => s.hits));
   const e = Array.from(p.energyGeV).sort((a, b) => a - b);
   assert.ok(e.every(Number.isFinite) && Array.from(p.dCm).every(Number.isFinite));
   const median = e[4]!;
-  assert.ok(median > 6 && median < 16, `median E for 10 GeV showers: ${median.toFixed(2)} GeV (${e.map((v) => v.toFixed(1)).join(', ')})`);
+  assert.ok(
+    median > 6 && median < 16,
+    `median E for 10 GeV showers: ${median.toFixed(2)} GeV (${e.map((v) => v.toFixed(1)).join(', ')})`,
+  );
   const dMedian = Array.from(p.dCm).sort((a, b) => a - b)[4]!;
   assert.ok(dMedian > -6 && dMedian < 0, `median d for d = -3 cm: ${dMedian.toFixed(2)} cm`);
   model.dispose();
@@ -82,7 +103,8 @@ test('the committed default model resolves fresh 1–100 GeV showers far better 
   const p = await model.predict(showers.map((s) => s.hits));
   const rel = showers.map((s, i) => p.energyGeV[i]! / s.truth.energyGeV - 1);
   const dd = showers.map((s, i) => p.dCm[i]! - s.truth.dCm);
-  const std = (v: number[]): number => Math.sqrt(v.reduce((a, b) => a + b * b, 0) / v.length - (v.reduce((a, b) => a + b, 0) / v.length) ** 2);
+  const std = (v: number[]): number =>
+    Math.sqrt(v.reduce((a, b) => a + b * b, 0) / v.length - (v.reduce((a, b) => a + b, 0) / v.length) ** 2);
   const mean = rel.reduce((a, b) => a + b, 0) / rel.length;
   assert.ok(std(rel) < 0.3, `std(ΔE/E) ${std(rel).toFixed(3)}`);
   assert.ok(Math.abs(mean) < 0.05, `mean ΔE/E ${mean.toFixed(3)}`);

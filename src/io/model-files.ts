@@ -34,10 +34,16 @@ function writeAtomic(path: string, data: string | Uint8Array): void {
 export function modelDirectory(dir: string): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      if (artifacts.modelTopology instanceof ArrayBuffer) throw new ModelError('modelDirectory: binary topologies are not supported');
+      if (artifacts.modelTopology instanceof ArrayBuffer)
+        throw new ModelError('modelDirectory: binary topologies are not supported');
       mkdirSync(dir, { recursive: true });
-      const weights = artifacts.weightData === undefined ? new Uint8Array(0) : toBuffer(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
-      const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }];
+      const weights =
+        artifacts.weightData === undefined
+          ? new Uint8Array(0)
+          : toBuffer(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
+      const manifest: tf.io.WeightsManifestConfig = [
+        { paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] },
+      ];
       const json: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as object,
         weightsManifest: manifest,
@@ -45,7 +51,9 @@ export function modelDirectory(dir: string): tf.io.IOHandler {
         ...(artifacts.generatedBy === undefined ? {} : { generatedBy: artifacts.generatedBy }),
         ...(artifacts.convertedBy == null ? {} : { convertedBy: artifacts.convertedBy }),
         ...(artifacts.trainingConfig === undefined ? {} : { trainingConfig: artifacts.trainingConfig }),
-        ...(artifacts.userDefinedMetadata === undefined ? {} : { userDefinedMetadata: artifacts.userDefinedMetadata }),
+        ...(artifacts.userDefinedMetadata === undefined
+          ? {}
+          : { userDefinedMetadata: artifacts.userDefinedMetadata }),
       };
       // Weights first: model.json names them, so it is the commit point.
       writeAtomic(join(dir, WEIGHTS_BIN), weights);
@@ -58,7 +66,10 @@ export function modelDirectory(dir: string): tf.io.IOHandler {
       try {
         json = JSON.parse(readFileSync(jsonPath, 'utf8')) as tf.io.ModelJSON;
       } catch (e) {
-        throw new ModelError(`cannot read ${jsonPath}: ${(e as Error).message}`, { context: { path: jsonPath }, cause: e });
+        throw new ModelError(`cannot read ${jsonPath}: ${(e as Error).message}`, {
+          context: { path: jsonPath },
+          cause: e,
+        });
       }
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];
@@ -70,11 +81,16 @@ export function modelDirectory(dir: string): tf.io.IOHandler {
             try {
               buffers.push(readFileSync(path));
             } catch (e) {
-              throw new ModelError(`cannot read weights ${path}: ${(e as Error).message}`, { context: { path }, cause: e });
+              throw new ModelError(`cannot read weights ${path}: ${(e as Error).message}`, {
+                context: { path },
+                cause: e,
+              });
             }
           }
         }
-        const all = toBuffer(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer));
+        const all = toBuffer(
+          buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer),
+        );
         return [specs, all.buffer as ArrayBuffer];
       });
     },

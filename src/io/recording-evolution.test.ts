@@ -50,18 +50,36 @@ test('fastavro reads v1 and v2 recordings with the v1 and the v2 reader schema',
   const rng = new Rng(5);
   for (const [i, cls] of EVENT_CLASSES.entries()) {
     const { hits, truth } = generateEvent(DEFAULT_GEOMETRY, DEFAULT_SIMULATION, cls, rng);
-    await w.write({ runId: 'evo', eventId: `evo-${i}`, timestampNs: 1_700_000_000_000_000_000n + BigInt(i), hits, truth });
+    await w.write({
+      runId: 'evo',
+      eventId: `evo-${i}`,
+      timestampNs: 1_700_000_000_000_000_000n + BigInt(i),
+      hits,
+      truth,
+    });
   }
   await w.close();
-  assert.deepEqual((await readAll(v2)).map((f) => f.truth?.eventClass), [...EVENT_CLASSES]);
+  assert.deepEqual(
+    (await readAll(v2)).map((f) => f.truth?.eventClass),
+    [...EVENT_CLASSES],
+  );
   const py = fastavroPython();
   if (py === undefined) {
     t.skip('fastavro not installed (python3 -m venv .venv-ref && .venv-ref/bin/pip install fastavro)');
     return;
   }
-  const r = spawnSync(py, [join(ROOT, 'scripts/check_schema_evolution.py'), V1_FIXTURE, v2], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(py, [join(ROOT, 'scripts/check_schema_evolution.py'), V1_FIXTURE, v2], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   t.diagnostic(r.stdout.trim());
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /every-class\.avro \(written as hit_frame\.v2\), reader v1: 7 records, classes \{'muon': 1, 'neutrino': 4, 'noise': 1, 'signal': 1\}/);
-  assert.match(r.stdout, /reader v2: 7 records, classes \{'muon': 1, 'ncPi0': 1, 'neutrino': 1, 'noise': 1, 'nuElastic': 1, 'nueCCQE': 1, 'signal': 1\}/);
+  assert.match(
+    r.stdout,
+    /every-class\.avro \(written as hit_frame\.v2\), reader v1: 7 records, classes \{'muon': 1, 'neutrino': 4, 'noise': 1, 'signal': 1\}/,
+  );
+  assert.match(
+    r.stdout,
+    /reader v2: 7 records, classes \{'muon': 1, 'ncPi0': 1, 'neutrino': 1, 'noise': 1, 'nuElastic': 1, 'nueCCQE': 1, 'signal': 1\}/,
+  );
 });

@@ -24,13 +24,16 @@ export function temporarySavedModelStore(root: string = tmpdir()): SavedModelSto
     create(files) {
       if (!hooked) {
         hooked = true;
-        process.once('exit', () => { for (const d of [...live]) removeDir(d); });
+        process.once('exit', () => {
+          for (const d of [...live]) removeDir(d);
+        });
       }
       const path = mkdtempSync(join(root, 'showertrig-graph-'));
       live.add(path);
       try {
         for (const [name, data] of Object.entries(files)) {
-          if (name !== basename(name) || name === '..' || name === '.') throw new RangeError(`SavedModel file name ${JSON.stringify(name)} is not a plain file name`);
+          if (name !== basename(name) || name === '..' || name === '.')
+            throw new RangeError(`SavedModel file name ${JSON.stringify(name)} is not a plain file name`);
           writeFileSync(join(path, name), data);
         }
       } catch (e) {

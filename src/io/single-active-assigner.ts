@@ -20,12 +20,19 @@ function encodeStart(startedAtMs: number): Buffer {
 }
 
 function decodeStart(userData: Buffer | null | undefined): number {
-  return userData !== null && userData !== undefined && userData.length >= 8 ? userData.readDoubleBE(0) : Number.POSITIVE_INFINITY;
+  return userData !== null && userData !== undefined && userData.length >= 8
+    ? userData.readDoubleBE(0)
+    : Number.POSITIVE_INFINITY;
 }
 
 /** Picks the active member among (memberId, start time) pairs: the earliest start, then the smallest id. */
-export function chooseActive(members: readonly { memberId: string; startedAtMs: number }[]): string | undefined {
-  const sorted = [...members].sort((a, b) => a.startedAtMs - b.startedAtMs || (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+export function chooseActive(
+  members: readonly { memberId: string; startedAtMs: number }[],
+): string | undefined {
+  const sorted = [...members].sort(
+    (a, b) =>
+      a.startedAtMs - b.startedAtMs || (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0),
+  );
   return sorted[0]?.memberId;
 }
 
@@ -35,17 +42,32 @@ export function singleActiveAssigner(startedAtMs: number = Date.now()): Partitio
     version: 1,
     async assign({ members, topics }) {
       const active = chooseActive(
-        members.map((m) => ({ memberId: m.memberId, startedAtMs: decodeStart(AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData) })),
+        members.map((m) => ({
+          memberId: m.memberId,
+          startedAtMs: decodeStart(AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData),
+        })),
       );
       const all: Record<string, number[]> = {};
-      for (const topic of topics) all[topic] = cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId);
+      for (const topic of topics)
+        all[topic] = cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId);
       return members.map((m) => ({
         memberId: m.memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: m.memberId === active ? all : {}, userData: Buffer.alloc(0) }),
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({
+          version: 1,
+          assignment: m.memberId === active ? all : {},
+          userData: Buffer.alloc(0),
+        }),
       }));
     },
     protocol({ topics }) {
-      return { name: SINGLE_ACTIVE_ASSIGNER, metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: encodeStart(startedAtMs) }) };
+      return {
+        name: SINGLE_ACTIVE_ASSIGNER,
+        metadata: AssignerProtocol.MemberMetadata.encode({
+          version: 1,
+          topics,
+          userData: encodeStart(startedAtMs),
+        }),
+      };
     },
   });
 }

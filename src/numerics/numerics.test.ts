@@ -14,9 +14,16 @@ test('ln Γ matches exact values: Γ(n) = (n−1)!, Γ(½) = √π, and the refl
   assert.throws(() => logGamma(0), ContractError);
 });
 
-test('Φ⁻¹ inverts the normal CDF to Acklam\'s 1.15e-9 in both tails and the centre', () => {
-  const cases: [number, number][] = [[0.5, 0], [0.975, 1.959963984540054], [0.025, -1.959963984540054], [1e-10, -6.361340902404056], [0.8413447460685429, 1]];
-  for (const [p, z] of cases) assert.ok(Math.abs(inverseNormalCdf(p) - z) <= 1.2e-9 * Math.max(1, Math.abs(z)), `p = ${p}`);
+test("Φ⁻¹ inverts the normal CDF to Acklam's 1.15e-9 in both tails and the centre", () => {
+  const cases: [number, number][] = [
+    [0.5, 0],
+    [0.975, 1.959963984540054],
+    [0.025, -1.959963984540054],
+    [1e-10, -6.361340902404056],
+    [0.8413447460685429, 1],
+  ];
+  for (const [p, z] of cases)
+    assert.ok(Math.abs(inverseNormalCdf(p) - z) <= 1.2e-9 * Math.max(1, Math.abs(z)), `p = ${p}`);
 });
 
 test('quantile interpolates between order statistics (numpy default); meanStd is the sample std', () => {
@@ -35,7 +42,7 @@ test('quantile interpolates between order statistics (numpy default); meanStd is
 
 test('weightedMedianInt equals a sorted reference on every path (in order, histogram, wide span)', () => {
   let s = 4242;
-  const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   /** Reference: stable sort of the positions by value, first value reaching half the weight. */
   const reference = (v: number[], w: number[], idx: number[], a: number, b: number): number => {
     const ks = idx.slice(a, b).sort((p, q) => v[p]! - v[q]!);
@@ -53,7 +60,11 @@ test('weightedMedianInt equals a sorted reference on every path (in order, histo
     const idx = Array.from({ length: n }, (_, k) => k);
     const a = Math.floor(rnd() * n);
     const b = a + 1 + Math.floor(rnd() * (n - a));
-    assert.equal(weightedMedianInt(v, w, idx, a, b), reference(v, w, idx, a, b), `trial ${trial}, span ${span}, [${a}, ${b})`);
+    assert.equal(
+      weightedMedianInt(v, w, idx, a, b),
+      reference(v, w, idx, a, b),
+      `trial ${trial}, span ${span}, [${a}, ${b})`,
+    );
   }
 });
 

@@ -47,7 +47,11 @@ export function bucketQuantile(q: number, buckets: readonly { le: number; count:
  * Mean and standard deviation of the values within [lo, hi] (all by default); the standard
  * deviation is the sample one (n − 1 in the denominator), 0 for fewer than two values.
  */
-export function meanStd(v: ArrayLike<number>, lo = -Infinity, hi = Infinity): { n: number; mean: number; std: number } {
+export function meanStd(
+  v: ArrayLike<number>,
+  lo = -Infinity,
+  hi = Infinity,
+): { n: number; mean: number; std: number } {
   let n = 0;
   let s = 0;
   for (let i = 0; i < v.length; i++) {
@@ -81,7 +85,13 @@ const HISTOGRAM_SPAN = 1 << 16;
  * that block. Wider spans sort (value, position) pairs packed into one double. All paths give the
  * same value (for integer weights, whose sums are exact). |v| must stay below 2^20.
  */
-export function weightedMedianInt(v: ArrayLike<number>, w: ArrayLike<number>, idx: ArrayLike<number>, a = 0, b = idx.length): number {
+export function weightedMedianInt(
+  v: ArrayLike<number>,
+  w: ArrayLike<number>,
+  idx: ArrayLike<number>,
+  a = 0,
+  b = idx.length,
+): number {
   let total = 0;
   let inOrder = true;
   let lo = Infinity;

@@ -15,7 +15,9 @@ const ENVELOPE_BYTES = 2048;
 
 export function keyOf(m: InputMessage): string | undefined {
   if (m.key === undefined || m.key === null) return undefined;
-  return typeof m.key === 'string' ? m.key : Buffer.from(m.key.buffer, m.key.byteOffset, m.key.byteLength).toString('utf8');
+  return typeof m.key === 'string'
+    ? m.key
+    : Buffer.from(m.key.buffer, m.key.byteOffset, m.key.byteLength).toString('utf8');
 }
 
 export function sha256Hex(bytes: Uint8Array | string): string {
@@ -25,7 +27,9 @@ export function sha256Hex(bytes: Uint8Array | string): string {
 function fitKey(key: string): string {
   if (Buffer.byteLength(key) <= MAX_DEAD_LETTER_KEY_BYTES) return key;
   const suffix = `…sha256:${sha256Hex(key).slice(0, 16)}`;
-  let cut = Buffer.from(key).subarray(0, MAX_DEAD_LETTER_KEY_BYTES - suffix.length - 4).toString('utf8');
+  let cut = Buffer.from(key)
+    .subarray(0, MAX_DEAD_LETTER_KEY_BYTES - suffix.length - 4)
+    .toString('utf8');
   cut = cut.replace(/\uFFFD+$/, '');
   return cut + suffix;
 }
@@ -33,7 +37,13 @@ function fitKey(key: string): string {
 /** A dead letter whose record stays within maxRecordBytes (Infinity: keep everything). */
 export function fitDeadLetter(d: DeadLetter, maxRecordBytes: number): DeadLetter {
   const key = d.key === undefined ? undefined : fitKey(d.key);
-  const room = maxRecordBytes - ENVELOPE_BYTES - Buffer.byteLength(d.topic) - Buffer.byteLength(d.reason) - Buffer.byteLength(d.errorClass) - 2 * (key === undefined ? 0 : Buffer.byteLength(key));
+  const room =
+    maxRecordBytes -
+    ENVELOPE_BYTES -
+    Buffer.byteLength(d.topic) -
+    Buffer.byteLength(d.reason) -
+    Buffer.byteLength(d.errorClass) -
+    2 * (key === undefined ? 0 : Buffer.byteLength(key));
   const fitted = key === d.key ? d : { ...d, ...(key === undefined ? {} : { key }) };
   if (d.payload.byteLength <= room) return fitted;
   return {
@@ -45,7 +55,13 @@ export function fitDeadLetter(d: DeadLetter, maxRecordBytes: number): DeadLetter
   };
 }
 
-export function deadLetter(m: InputMessage, reason: string, errorClass: string, receivedAtNs: bigint, maxRecordBytes = Infinity): DeadLetter {
+export function deadLetter(
+  m: InputMessage,
+  reason: string,
+  errorClass: string,
+  receivedAtNs: bigint,
+  maxRecordBytes = Infinity,
+): DeadLetter {
   const key = keyOf(m);
   return fitDeadLetter(
     {

@@ -9,7 +9,12 @@ function frame(id: string, counts: number[] = [3, 1, 4, 1, 5]): HitFrame {
     runId: 'run1',
     eventId: id,
     timestampNs: 1_700_000_000_000_000_000n,
-    hits: { station: new Uint8Array(n).map((_, k) => k % 3), ix: new Int32Array(n).map((_, k) => 100 + k), iy: new Int32Array(n).fill(7), count: Int32Array.from(counts) },
+    hits: {
+      station: new Uint8Array(n).map((_, k) => k % 3),
+      ix: new Int32Array(n).map((_, k) => 100 + k),
+      iy: new Int32Array(n).fill(7),
+      count: Int32Array.from(counts),
+    },
   };
 }
 
@@ -31,7 +36,9 @@ test('the fingerprint ignores the event id and the array types, not the values o
   const swapped = { ...f, hits: { ...f.hits, ix: f.hits.iy, iy: f.hits.ix } };
   assert.notEqual(frameFingerprint(swapped), frameFingerprint(f));
   // 10,000 frames differing in one count each give 10,000 distinct fingerprints.
-  const fps = new Set(Array.from({ length: 10_000 }, (_, i) => frameFingerprint(frame('z', [i, 1, 4, 1, 5]))));
+  const fps = new Set(
+    Array.from({ length: 10_000 }, (_, i) => frameFingerprint(frame('z', [i, 1, 4, 1, 5]))),
+  );
   assert.equal(fps.size, 10_000);
 });
 

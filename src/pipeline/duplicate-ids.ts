@@ -37,7 +37,13 @@ function bytesOf(a: ArrayBufferView): Uint8Array {
 export function frameFingerprint(f: HitFrame): string {
   const h = f.hits;
   const head = `${f.runId.length}:${f.runId}\0${f.timestampNs}\0${h.station.length}\0${h.ix.length}\0${h.iy.length}\0${h.count.length}\0${f.truth === undefined ? '' : JSON.stringify(f.truth)}`;
-  return createHash('sha256').update(head).update(bytesOf(h.station)).update(bytesOf(h.ix)).update(bytesOf(h.iy)).update(bytesOf(h.count)).digest('base64');
+  return createHash('sha256')
+    .update(head)
+    .update(bytesOf(h.station))
+    .update(bytesOf(h.ix))
+    .update(bytesOf(h.iy))
+    .update(bytesOf(h.count))
+    .digest('base64');
 }
 
 export function createDuplicateIdGuard(window: number): DuplicateIdGuard {

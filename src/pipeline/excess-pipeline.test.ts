@@ -15,7 +15,23 @@ const T0 = 1_700_000_000_000_000_000n;
 const S = 1_000_000_000n;
 
 function candidate(tsNs: bigint, id: string): Candidate {
-  return { event: { runId: 'r', eventId: id, timestampNs: tsNs, status: 'ok', nHits: 50, energyGeV: 12, dCm: -2, xCm: 1, yCm: 1, fitRmsCm: 0.02, stationsUsed: 3 }, selected: true, reasons: ['energy ok'] };
+  return {
+    event: {
+      runId: 'r',
+      eventId: id,
+      timestampNs: tsNs,
+      status: 'ok',
+      nHits: 50,
+      energyGeV: 12,
+      dCm: -2,
+      xCm: 1,
+      yCm: 1,
+      fitRmsCm: 0.02,
+      stationsUsed: 3,
+    },
+    selected: true,
+    reasons: ['energy ok'],
+  };
 }
 
 function recordingSink<T>(): Sink<T> & { writes: { items: readonly T[]; ctx: WriteContext | undefined }[] } {
@@ -24,18 +40,31 @@ function recordingSink<T>(): Sink<T> & { writes: { items: readonly T[]; ctx: Wri
 }
 
 test('the excess stream writes alerts and the alert-tagged candidates into their partitions, acks every batch and commits the replay offsets', async () => {
-  const trigger = parseTrigger({ excess: { windowS: 2, stepS: 1, trailingWindowS: 4, holdoffS: 0, zThreshold: 3, allowedLatenessS: 0 } });
+  const trigger = parseTrigger({
+    excess: { windowS: 2, stepS: 1, trailingWindowS: 4, holdoffS: 0, zThreshold: 3, allowedLatenessS: 0 },
+  });
   // 2 partitions: 1 candidate/s each for 20 s, then 15/s in partition 1 for 2 s, then 1/s again
   const messages: Omit<InputMessage, 'ack'>[] = [];
   const perPartition = [0, 0];
   const add = (p: number, ts: bigint, id: string): void => {
-    messages.push({ key: id, value: codecs.candidate.encode(candidate(ts, id)), partition: p, offset: String(perPartition[p]!++) });
+    messages.push({
+      key: id,
+      value: codecs.candidate.encode(candidate(ts, id)),
+      partition: p,
+      offset: String(perPartition[p]!++),
+    });
   };
   for (let s = 0; s < 30; s++) {
     for (const p of [0, 1]) add(p, T0 + BigInt(s) * S + BigInt(p) * 1000n, `p${p}-${s}`);
-    if (s >= 20 && s < 22) for (let k = 1; k < 15; k++) add(1, T0 + BigInt(s) * S + BigInt(k) * 50_000_000n, `x${s}-${k}`);
+    if (s >= 20 && s < 22)
+      for (let k = 1; k < 15; k++) add(1, T0 + BigInt(s) * S + BigInt(k) * 50_000_000n, `x${s}-${k}`);
   }
-  messages.push({ key: 'junk', value: new Uint8Array([1, 2, 3]), partition: 0, offset: String(perPartition[0]!++) });
+  messages.push({
+    key: 'junk',
+    value: new Uint8Array([1, 2, 3]),
+    partition: 0,
+    offset: String(perPartition[0]!++),
+  });
   const source = createMemorySource(messages, { batchSize: 7, maxUnacked: 14 });
   const alerts = recordingSink<ExcessAlert>();
   const candidates = recordingSink<Candidate>();
@@ -45,7 +74,13 @@ test('the excess stream writes alerts and the alert-tagged candidates into their
   const registry = new Registry();
   const metrics = createMetrics(registry, { defaultMetrics: false });
   const pipeline = createExcessPipeline(
-    { excess: trigger.excess, idlePartitionMs: 1000, maxTrackedIds: 10_000, commitIntervalMs: 0, retry: DEFAULT_RETRY },
+    {
+      excess: trigger.excess,
+      idlePartitionMs: 1000,
+      maxTrackedIds: 10_000,
+      commitIntervalMs: 0,
+      retry: DEFAULT_RETRY,
+    },
     {
       decode: (b) => codecs.candidate.decode(b),
       sinks: { alerts, candidates },
@@ -69,33 +104,67 @@ test('the excess stream writes alerts and the alert-tagged candidates into their
   const reports = await done;
   assert.equal(source.acked, messages.length, 'every batch acknowledged');
   const got = alerts.writes.flatMap((w) => w.items);
-  assert.ok(got.some((a) => a.method === 'window' && a.windowStartNs >= T0 + 19n * S && a.windowEndNs <= T0 + 24n * S), JSON.stringify(got.map((a) => a.alertId)));
-  assert.deepEqual(reports.flatMap((r) => r.alerts), got);
+  assert.ok(
+    got.some(
+      (a) => a.method === 'window' && a.windowStartNs >= T0 + 19n * S && a.windowEndNs <= T0 + 24n * S,
+    ),
+    JSON.stringify(got.map((a) => a.alertId)),
+  );
+  assert.deepEqual(
+    reports.flatMap((r) => r.alerts),
+    got,
+  );
   const tagged = candidates.writes.flatMap((w) => w.items.map((c) => ({ c, p: w.ctx?.partition })));
   assert.ok(tagged.length > 0 && tagged.every(({ c }) => c.alertId !== undefined));
-  for (const { c, p } of tagged) assert.equal(p, c.event.eventId.startsWith('p0') ? 0 : 1, `${c.event.eventId} back into its partition`);
-  assert.deepEqual(positions, [BigInt(perPartition[0]!), BigInt(perPartition[1]!)], 'the upstream check sees how far the stage has read');
+  for (const { c, p } of tagged)
+    assert.equal(p, c.event.eventId.startsWith('p0') ? 0 : 1, `${c.event.eventId} back into its partition`);
+  assert.deepEqual(
+    positions,
+    [BigInt(perPartition[0]!), BigInt(perPartition[1]!)],
+    'the upstream check sees how far the stage has read',
+  );
   assert.ok(commits.length > 0);
   assert.match(markers[markers.length - 1] ?? '', /^excess-open-from=\d+$/, 'commits carry the resume point');
   const last = commits[commits.length - 1]!;
-  assert.ok(Number(last.get(0)) > 0 && Number(last.get(1)) > 0 && Number(last.get(1)) < perPartition[1]!, `commits trail the input: ${JSON.stringify([...last])}`);
+  assert.ok(
+    Number(last.get(0)) > 0 && Number(last.get(1)) > 0 && Number(last.get(1)) < perPartition[1]!,
+    `commits trail the input: ${JSON.stringify([...last])}`,
+  );
   const text = await registry.metrics();
   assert.match(text, /showertrig_excess_candidates_total \d+/);
-  assert.match(text, /showertrig_component_errors_total\{component="excess"\} 1/, 'the undecodable candidate is counted and skipped');
+  assert.match(
+    text,
+    /showertrig_component_errors_total\{component="excess"\} 1/,
+    'the undecodable candidate is counted and skipped',
+  );
   assert.match(text, /showertrig_excess_active 1/);
 });
 
 test('a commit failing at every interval is warned about once per 30 s with the count and its own cause, not once per try', async () => {
-  const trigger = parseTrigger({ excess: { windowS: 2, stepS: 1, trailingWindowS: 4, holdoffS: 0, zThreshold: 3, allowedLatenessS: 0 } });
+  const trigger = parseTrigger({
+    excess: { windowS: 2, stepS: 1, trailingWindowS: 4, holdoffS: 0, zThreshold: 3, allowedLatenessS: 0 },
+  });
   const messages: Omit<InputMessage, 'ack'>[] = [];
-  for (let s = 0; s < 60; s++) messages.push({ key: `c${s}`, value: codecs.candidate.encode(candidate(T0 + BigInt(s) * S, `c${s}`)), partition: 0, offset: String(s) });
+  for (let s = 0; s < 60; s++)
+    messages.push({
+      key: `c${s}`,
+      value: codecs.candidate.encode(candidate(T0 + BigInt(s) * S, `c${s}`)),
+      partition: 0,
+      offset: String(s),
+    });
   const source = createMemorySource(messages, { batchSize: 1, maxUnacked: 1 });
   const lines: string[] = [];
   let clock = 0;
   let tries = 0;
   const registry = new Registry();
   const pipeline = createExcessPipeline(
-    { excess: trigger.excess, idlePartitionMs: 1000, maxTrackedIds: 10_000, commitIntervalMs: 1000, retry: DEFAULT_RETRY },
+    {
+      excess: trigger.excess,
+      idlePartitionMs: 1000,
+      maxTrackedIds: 10_000,
+      commitIntervalMs: 1000,
+      retry: DEFAULT_RETRY,
+    },
     {
       decode: (b) => codecs.candidate.decode(b),
       sinks: { alerts: recordingSink<ExcessAlert>(), candidates: recordingSink<Candidate>() },
@@ -107,7 +176,9 @@ test('a commit failing at every interval is warned about once per 30 s with the 
       pendingUpstream: () => new Set(),
       commit: async () => {
         tries++;
-        throw new Error('committing offsets of tt.candidates: the consumer is not in group g (connection refused)');
+        throw new Error(
+          'committing offsets of tt.candidates: the consumer is not in group g (connection refused)',
+        );
       },
     },
   );
@@ -115,9 +186,14 @@ test('a commit failing at every interval is warned about once per 30 s with the 
   const done = lastValueFrom(pipeline.run(source.batches$, control$).pipe(toArray()));
   control$.next({ kind: 'assign', partitions: [0] });
   await done;
-  const warnings = lines.map((l) => JSON.parse(l) as { msg: string; error?: string; failedCommits?: number }).filter((r) => r.msg.includes('committing offsets failed'));
+  const warnings = lines
+    .map((l) => JSON.parse(l) as { msg: string; error?: string; failedCommits?: number })
+    .filter((r) => r.msg.includes('committing offsets failed'));
   assert.ok(tries >= 30, `commits tried ${tries} times`);
   const spanS = clock / 1000;
-  assert.ok(warnings.length <= Math.ceil(spanS / 30) + 1, `${warnings.length} warnings for ${tries} failures over ${spanS} s`);
+  assert.ok(
+    warnings.length <= Math.ceil(spanS / 30) + 1,
+    `${warnings.length} warnings for ${tries} failures over ${spanS} s`,
+  );
   assert.match(warnings[0]?.error ?? '', /not in group g \(connection refused\)/);
 });

@@ -14,7 +14,13 @@ import { concatMap, filter, Observable } from 'rxjs';
 import type { Candidate, ExcessAlert } from '../domain/index.js';
 import type { ExcessMetrics, Logger, Metrics } from '../telemetry/index.js';
 import { createLogThrottle, silentLogger } from '../telemetry/index.js';
-import { createExcessStage, type ExcessStageConfig, type ExcessStageUpdate, type SkippedMessage, type SourcedCandidate } from './excess-stage.js';
+import {
+  createExcessStage,
+  type ExcessStageConfig,
+  type ExcessStageUpdate,
+  type SkippedMessage,
+  type SourcedCandidate,
+} from './excess-stage.js';
 import { recordExcess, type BatchReport } from './report.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { InputBatch, Sink } from './types.js';
@@ -44,7 +50,8 @@ export interface ExcessPipelineDeps {
   readonly committedMarkers?: () => Promise<readonly string[]>;
 }
 
-export type ExcessControl = { readonly kind: 'assign'; readonly partitions: readonly number[] } | { readonly kind: 'tick' };
+export type ExcessControl =
+  { readonly kind: 'assign'; readonly partitions: readonly number[] } | { readonly kind: 'tick' };
 
 type Step = ExcessControl | { readonly kind: 'batch'; readonly batch: InputBatch };
 
@@ -73,8 +80,10 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
 
   const write = async <T>(sink: Sink<T>, items: readonly T[], partition?: number): Promise<void> => {
     if (items.length === 0) return;
-    await withRetry(() => sink.write(items, partition === undefined ? {} : { partition }), config.retry, (e, attempt) =>
-      logger.warn('excess sink write failed, retrying', { attempt, error: String(e) }),
+    await withRetry(
+      () => sink.write(items, partition === undefined ? {} : { partition }),
+      config.retry,
+      (e, attempt) => logger.warn('excess sink write failed, retrying', { attempt, error: String(e) }),
     );
   };
 
@@ -85,7 +94,10 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
       list.push(t.candidate);
       byPartition.set(t.partition, list);
     }
-    await Promise.all([write(deps.sinks.alerts, u.alerts), ...[...byPartition].map(([p, items]) => write(deps.sinks.candidates, items, p))]);
+    await Promise.all([
+      write(deps.sinks.alerts, u.alerts),
+      ...[...byPartition].map(([p, items]) => write(deps.sinks.candidates, items, p)),
+    ]);
   };
 
   const observe = (u: ExcessStageUpdate, received: number): BatchReport => {
@@ -93,19 +105,34 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
     const late = u.late.length > 0 ? lateLines.note(u.late.length, now()) : undefined;
     if (u.late.length > 0) xm.late.inc(u.late.length);
     if (late !== undefined) {
-      const oldest = u.late.reduce((a, c) => (c.event.timestampNs < a ? c.event.timestampNs : a), u.late[0]!.event.timestampNs);
-      logger.warn(`late candidates not counted: they fall in excess windows already decided (at most one line per ${LATE_LINE_INTERVAL_MS / 1000} s)`, {
-        late,
-        oldestNs: String(oldest),
-        openFromNs: String(stage.monitor.openFromNs),
-        eventIds: u.late.slice(0, 5).map((c) => c.event.eventId),
-      });
+      const oldest = u.late.reduce(
+        (a, c) => (c.event.timestampNs < a ? c.event.timestampNs : a),
+        u.late[0]!.event.timestampNs,
+      );
+      logger.warn(
+        `late candidates not counted: they fall in excess windows already decided (at most one line per ${LATE_LINE_INTERVAL_MS / 1000} s)`,
+        {
+          late,
+          oldestNs: String(oldest),
+          openFromNs: String(stage.monitor.openFromNs),
+          eventIds: u.late.slice(0, 5).map((c) => c.event.eventId),
+        },
+      );
     }
     if (u.watermarkNs !== undefined) xm.watermarkSeconds.set(Number(u.watermarkNs / 1_000_000n) / 1000);
     xm.idlePartitions.set(stage.watermark.idle.length);
     recordExcess(u.alerts, stage.monitor.lastEvaluation, config.excess.windowS, m, logger);
     comp.sent(u.counted);
-    return { messages: 0, reco: 0, selected: 0, deadLetters: 0, alerts: u.alerts, reissued: u.tagged.length, evaluations: u.evaluations, candidates: received };
+    return {
+      messages: 0,
+      reco: 0,
+      selected: 0,
+      deadLetters: 0,
+      alerts: u.alerts,
+      reissued: u.tagged.length,
+      evaluations: u.evaluations,
+      candidates: received,
+    };
   };
 
   // A failing commit is retried at every interval; through an outage that is once a second, so the
@@ -121,13 +148,17 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
     if (offsets.size === 0) return;
     try {
       await deps.commit(offsets, stage.resumeMarker());
-      if (commitFailures > 0) logger.info('excess stage: committing offsets works again', { failedCommits: commitFailures });
+      if (commitFailures > 0)
+        logger.info('excess stage: committing offsets works again', { failedCommits: commitFailures });
       commitFailures = 0;
     } catch (e) {
       commitFailures++;
       if (t - lastCommitWarnMs >= COMMIT_WARN_EVERY_MS) {
         lastCommitWarnMs = t;
-        logger.warn('excess stage: committing offsets failed; retrying at every interval', { error: e instanceof Error ? e.message : String(e), failedCommits: commitFailures });
+        logger.warn('excess stage: committing offsets failed; retrying at every interval', {
+          error: e instanceof Error ? e.message : String(e),
+          failedCommits: commitFailures,
+        });
       }
     }
   };
@@ -162,11 +193,15 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
         try {
           stage.resumeAfter(await deps.committedMarkers());
         } catch (e) {
-          logger.warn('excess stage: could not read the committed resume point; alerts may be re-published', { error: String(e) });
+          logger.warn('excess stage: could not read the committed resume point; alerts may be re-published', {
+            error: String(e),
+          });
         }
       }
       xm.active.set(c.partitions.length > 0 ? 1 : 0);
-      logger.info(c.partitions.length > 0 ? 'excess stage active' : 'excess stage on standby', { partitions: c.partitions });
+      logger.info(c.partitions.length > 0 ? 'excess stage active' : 'excess stage on standby', {
+        partitions: c.partitions,
+      });
     }
     const u = stage.process([], [], now(), pending);
     await publish(u);
@@ -178,7 +213,11 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
     run(batches$, control$) {
       const steps$ = new Observable<Step>((sub) => {
         const c = control$.subscribe({ next: (x) => sub.next(x), error: (e: unknown) => sub.error(e) });
-        const b = batches$.subscribe({ next: (batch) => sub.next({ kind: 'batch', batch }), error: (e: unknown) => sub.error(e), complete: () => sub.complete() });
+        const b = batches$.subscribe({
+          next: (batch) => sub.next({ kind: 'batch', batch }),
+          error: (e: unknown) => sub.error(e),
+          complete: () => sub.complete(),
+        });
         return () => {
           c.unsubscribe();
           b.unsubscribe();
@@ -186,7 +225,9 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
       });
       return steps$.pipe(
         concatMap((s) => (s.kind === 'batch' ? onBatch(s.batch) : onControl(s))),
-        filter((r) => r.alerts.length > 0 || r.reissued > 0 || r.evaluations.length > 0 || (r.candidates ?? 0) > 0),
+        filter(
+          (r) => r.alerts.length > 0 || r.reissued > 0 || r.evaluations.length > 0 || (r.candidates ?? 0) > 0,
+        ),
       );
     },
   };

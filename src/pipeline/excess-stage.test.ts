@@ -25,7 +25,19 @@ const IDLE_MS = 5000;
 const PARTITIONS = [0, 1, 2, 3];
 
 function candidate(tsNs: bigint, id: string, selected = true): Candidate {
-  const event = { runId: 'r', eventId: id, timestampNs: tsNs, status: 'ok' as const, nHits: 100, energyGeV: 10, dCm: -1, xCm: 0, yCm: 0, fitRmsCm: 0.01, stationsUsed: 3 };
+  const event = {
+    runId: 'r',
+    eventId: id,
+    timestampNs: tsNs,
+    status: 'ok' as const,
+    nHits: 100,
+    energyGeV: 10,
+    dCm: -1,
+    xCm: 0,
+    yCm: 0,
+    fitRmsCm: 0.01,
+    stationsUsed: 3,
+  };
   return { event, selected, reasons: [] };
 }
 
@@ -72,7 +84,12 @@ interface Delivery {
  * the ones with upstream work pending. `redeliver` re-sends an earlier batch now and then. Ends
  * after all partitions have been idle for IDLE_MS, which closes everything.
  */
-function deliver(stage: ExcessStage, byPartition: SourcedCandidate[][], rng: Rng, opts: { from?: number[]; redeliver?: boolean; stopAfter?: number; nowMs?: number } = {}): Delivery {
+function deliver(
+  stage: ExcessStage,
+  byPartition: SourcedCandidate[][],
+  rng: Rng,
+  opts: { from?: number[]; redeliver?: boolean; stopAfter?: number; nowMs?: number } = {},
+): Delivery {
   const pos = PARTITIONS.map((p) => opts.from?.[p] ?? 0);
   const out: Delivery = { alerts: [], evaluations: [], duplicates: 0, late: 0, nowMs: opts.nowMs ?? 0 };
   const weights = PARTITIONS.map(() => 0.2 + rng.uniform());
@@ -123,7 +140,11 @@ function assertSameWindows(a: readonly WindowEvaluation[], b: readonly WindowEva
     const r = ref.get(e.windowEndNs);
     if (r === undefined) continue;
     common++;
-    assert.deepEqual({ observed: e.observed, expected: e.expected, z: e.z }, { observed: r.observed, expected: r.expected, z: r.z }, `window ending ${e.windowEndNs}`);
+    assert.deepEqual(
+      { observed: e.observed, expected: e.expected, z: e.z },
+      { observed: r.observed, expected: r.expected, z: r.z },
+      `window ending ${e.windowEndNs}`,
+    );
   }
   return common;
 }
@@ -131,7 +152,10 @@ function assertSameWindows(a: readonly WindowEvaluation[], b: readonly WindowEva
 test('candidates split over 4 partitions and interleaved at random give exactly the alerts of the in-order stream', () => {
   const { all, byPartition } = stream(1);
   const ref = inOrder(all);
-  assert.ok(ref.alerts.some((a) => a.method === 'window'), 'the injected excess raises a window alert');
+  assert.ok(
+    ref.alerts.some((a) => a.method === 'window'),
+    'the injected excess raises a window alert',
+  );
   for (let seed = 1; seed <= 8; seed++) {
     const got = deliver(newStage(), byPartition, new Rng(100 + seed));
     assert.deepEqual(got.alerts, ref.alerts, `interleaving ${seed}`);
@@ -154,8 +178,16 @@ test('a silent partition holds the watermark while its upstream has work, and is
   wm.assign([0, 1], 0);
   wm.observe(0, 50n, 10);
   assert.equal(wm.advance(20, new Set()), undefined, 'partition 1 has delivered nothing yet');
-  assert.equal(wm.advance(500, new Set([1])), undefined, 'partition 1 is silent but its frames are not all reconstructed');
-  assert.equal(wm.advance(500, new Set()), 50n, 'every partition idle: the newest timestamp, no lateness waited for');
+  assert.equal(
+    wm.advance(500, new Set([1])),
+    undefined,
+    'partition 1 is silent but its frames are not all reconstructed',
+  );
+  assert.equal(
+    wm.advance(500, new Set()),
+    50n,
+    'every partition idle: the newest timestamp, no lateness waited for',
+  );
   wm.observe(0, 80n, 600);
   wm.observe(1, 60n, 600);
   assert.equal(wm.advance(610, new Set()), 58n, 'min over partitions minus lateness');
@@ -167,13 +199,27 @@ test('a candidate arriving after its bin closed is late: counted in the metric, 
   const stage = newStage();
   const s = 1_000_000_000n;
   const batch = (p: number, from: number, to: number): SourcedCandidate[] =>
-    Array.from({ length: to - from }, (_, i) => ({ candidate: candidate(T0 + BigInt(from + i) * s, `p${p}-${from + i}`), partition: p, offset: String(from + i) }));
+    Array.from({ length: to - from }, (_, i) => ({
+      candidate: candidate(T0 + BigInt(from + i) * s, `p${p}-${from + i}`),
+      partition: p,
+      offset: String(from + i),
+    }));
   for (const p of PARTITIONS) stage.process(batch(p, 0, 20), [], 0, new Set());
   assert.equal(stage.monitor.openFromNs, T0 + 19n * s, 'bins up to the slowest partition are closed');
-  const u = stage.process([{ candidate: candidate(T0 + 5n * s, 'straggler'), partition: 2, offset: '20' }], [], 10, new Set());
+  const u = stage.process(
+    [{ candidate: candidate(T0 + 5n * s, 'straggler'), partition: 2, offset: '20' }],
+    [],
+    10,
+    new Set(),
+  );
   assert.equal(u.late.length, 1);
   assert.equal(u.counted, 0);
-  const again = stage.process([{ candidate: candidate(T0 + 5n * s, 'straggler'), partition: 2, offset: '20' }], [], 20, new Set());
+  const again = stage.process(
+    [{ candidate: candidate(T0 + 5n * s, 'straggler'), partition: 2, offset: '20' }],
+    [],
+    20,
+    new Set(),
+  );
   assert.equal(again.late.length, 0, 'a redelivered late candidate is a duplicate, not late twice');
   assert.equal(again.duplicates, 1);
 });
@@ -218,18 +264,30 @@ test('after a failover the successor, reading from the committed offsets and res
       if (prev !== undefined) assert.deepEqual(x, prev, 're-emitted alerts are identical (idempotent by id)');
       byId.set(x.alertId, x);
     }
-    const order = (x: ExcessAlert, y: ExcessAlert): number => Number(x.windowEndNs - y.windowEndNs) || x.method.localeCompare(y.method);
+    const order = (x: ExcessAlert, y: ExcessAlert): number =>
+      Number(x.windowEndNs - y.windowEndNs) || x.method.localeCompare(y.method);
     assert.deepEqual([...byId.values()].sort(order), [...ref.alerts].sort(order), `failover ${seed}`);
-    for (const x of b.alerts) assert.ok(x.windowEndNs > BigInt(marker.split('=')[1]!), 'nothing the first instance had decided is published again');
+    for (const x of b.alerts)
+      assert.ok(
+        x.windowEndNs > BigInt(marker.split('=')[1]!),
+        'nothing the first instance had decided is published again',
+      );
   }
-  assert.ok(killed.before > 0 && killed.after > 0, `kills on both sides of the alert: ${JSON.stringify(killed)}`);
+  assert.ok(
+    killed.before > 0 && killed.after > 0,
+    `kills on both sides of the alert: ${JSON.stringify(killed)}`,
+  );
 });
 
 test('commit offsets trail the oldest open bin by window + trailing + holdoff + one step', () => {
   const stage = newStage();
   const s = 1_000_000_000n;
   for (const p of PARTITIONS) {
-    const items = Array.from({ length: 200 }, (_, i) => ({ candidate: candidate(T0 + BigInt(i) * s, `p${p}-${i}`), partition: p, offset: String(1000 + i) }));
+    const items = Array.from({ length: 200 }, (_, i) => ({
+      candidate: candidate(T0 + BigInt(i) * s, `p${p}-${i}`),
+      partition: p,
+      offset: String(1000 + i),
+    }));
     stage.process(items, [], 0, new Set());
   }
   // open from 199 s; replay span 10 + 60 + 30 + 1 = 101 s → candidates from 98 s (offset 1098) on

@@ -108,7 +108,10 @@ export function createExcessStage(cfg: ExcessStageConfig): ExcessStage {
   const e = cfg.excess;
   const replayNs = BigInt(Math.round((e.windowS + e.trailingWindowS + e.holdoffS + e.stepS) * 1e9));
   const tracker = (): WatermarkTracker =>
-    createWatermarkTracker({ allowedLatenessNs: BigInt(Math.round(e.allowedLatenessS * 1e9)), idleMs: cfg.idlePartitionMs });
+    createWatermarkTracker({
+      allowedLatenessNs: BigInt(Math.round(e.allowedLatenessS * 1e9)),
+      idleMs: cfg.idlePartitionMs,
+    });
   let monitor = createExcessMonitor(e);
   let watermark = tracker();
   let seen = new Map<string, Seen>(); // insertion order ≈ event-time order within each partition
@@ -137,7 +140,8 @@ export function createExcessStage(cfg: ExcessStageConfig): ExcessStage {
     }
     while (seen.size > cfg.maxTrackedIds) seen.delete(seen.keys().next().value!);
     const perPartition = Math.max(1, Math.floor(cfg.maxTrackedIds / Math.max(1, offsets.size)));
-    for (const list of offsets.values()) if (list.length > perPartition) list.splice(0, list.length - perPartition);
+    for (const list of offsets.values())
+      if (list.length > perPartition) list.splice(0, list.length - perPartition);
   };
 
   const track = (partition: number, offset: string, ts: bigint | undefined): void => {
@@ -195,7 +199,10 @@ export function createExcessStage(cfg: ExcessStageConfig): ExcessStage {
         if (openFrom !== undefined && ts < openFrom) late.push(c);
         else fresh.push(c);
       }
-      const wm = watermark.advance(nowMs, typeof pendingUpstream === 'function' ? pendingUpstream() : pendingUpstream);
+      const wm = watermark.advance(
+        nowMs,
+        typeof pendingUpstream === 'function' ? pendingUpstream() : pendingUpstream,
+      );
       // Without a watermark nothing may close yet (NO_WATERMARK closes nothing); candidates are still counted into open bins.
       const u = monitor.process(fresh, { watermarkNs: wm ?? NO_WATERMARK });
       const partitionOf = (c: Candidate): number | undefined => seen.get(c.event.eventId)?.partition;
@@ -205,7 +212,15 @@ export function createExcessStage(cfg: ExcessStageConfig): ExcessStage {
         .filter((c) => c.alertId !== undefined && published.has(c.alertId))
         .map((c) => ({ candidate: c, partition: partitionOf(c) }));
       forget();
-      return { alerts, tagged, evaluations: u.evaluations, counted: fresh.length, duplicates, late, watermarkNs: wm };
+      return {
+        alerts,
+        tagged,
+        evaluations: u.evaluations,
+        counted: fresh.length,
+        duplicates,
+        late,
+        watermarkNs: wm,
+      };
     },
     position(partition) {
       return nextOffset.get(partition);

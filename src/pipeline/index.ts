@@ -1,6 +1,19 @@
-export { createPipeline, DEFAULT_PIPELINE, type Pipeline, type PipelineConfig, type PipelineDeps, type PipelineSinks } from './pipeline.js';
+export {
+  createPipeline,
+  DEFAULT_PIPELINE,
+  type Pipeline,
+  type PipelineConfig,
+  type PipelineDeps,
+  type PipelineSinks,
+} from './pipeline.js';
 export { recordExcess, type BatchReport } from './report.js';
-export { createExcessPipeline, type ExcessControl, type ExcessPipeline, type ExcessPipelineConfig, type ExcessPipelineDeps } from './excess-pipeline.js';
+export {
+  createExcessPipeline,
+  type ExcessControl,
+  type ExcessPipeline,
+  type ExcessPipelineConfig,
+  type ExcessPipelineDeps,
+} from './excess-pipeline.js';
 export {
   createExcessStage,
   DEFAULT_MAX_TRACKED_IDS,
@@ -14,6 +27,24 @@ export { createWatermarkTracker, type WatermarkConfig, type WatermarkTracker } f
 export { microBatch, orderedMap } from './operators.js';
 export { withRetry, isRetriable, untilElapsed, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 export { COMPONENTS, type ComponentName } from './stages.js';
-export { isInputBatch, type Ack, type InputMessage, type InputBatch, type PipelineInput, type PipelineTap, type Sink, type TapBatch, type WriteContext } from './types.js';
-export { deadLetter, deadLetterHeaders, deadLetterKey, fitDeadLetter, keyOf, sha256Hex, MAX_DEAD_LETTER_KEY_BYTES } from './dead-letter.js';
+export {
+  isInputBatch,
+  type Ack,
+  type InputMessage,
+  type InputBatch,
+  type PipelineInput,
+  type PipelineTap,
+  type Sink,
+  type TapBatch,
+  type WriteContext,
+} from './types.js';
+export {
+  deadLetter,
+  deadLetterHeaders,
+  deadLetterKey,
+  fitDeadLetter,
+  keyOf,
+  sha256Hex,
+  MAX_DEAD_LETTER_KEY_BYTES,
+} from './dead-letter.js';
 export { createDuplicateIdGuard, frameFingerprint, type DuplicateIdGuard } from './duplicate-ids.js';

@@ -16,7 +16,12 @@ test('microBatch flushes on size, then on time, and never emits an empty group',
 });
 
 test('microBatch emits items marked alone as their own group, after flushing the open one', async () => {
-  const groups = await lastValueFrom(from([1, 2, 100, 3]).pipe(microBatch(10, 1000, (v) => v >= 100), toArray()));
+  const groups = await lastValueFrom(
+    from([1, 2, 100, 3]).pipe(
+      microBatch(10, 1000, (v) => v >= 100),
+      toArray(),
+    ),
+  );
   assert.deepEqual(groups, [[1, 2], [100], [3]]);
 });
 
@@ -41,7 +46,14 @@ test('orderedMap keeps input order and never runs more than `concurrency` tasks'
 });
 
 test('orderedMap errors the stream on the first rejection', async () => {
-  const run = firstValueFrom(from([1, 2]).pipe(orderedMap(async (v) => { if (v === 1) throw new Error('boom'); return v; }, 2)));
+  const run = firstValueFrom(
+    from([1, 2]).pipe(
+      orderedMap(async (v) => {
+        if (v === 1) throw new Error('boom');
+        return v;
+      }, 2),
+    ),
+  );
   await assert.rejects(run, /boom/);
 });
 
@@ -75,7 +87,24 @@ test('groupWhileBusy passes an item on at once when idle and groups what queues 
 });
 
 test('groupWhileBusy errors the stream on a rejection and completes only after the queue drained', async () => {
-  await assert.rejects(lastValueFrom(from([1, 2]).pipe(groupWhileBusy(async () => { throw new Error('boom'); }))), /boom/);
-  const out = await lastValueFrom(from([1, 2, 3]).pipe(groupWhileBusy(async (g) => { await new Promise((r) => setTimeout(r, 5)); return g; }), toArray()));
+  await assert.rejects(
+    lastValueFrom(
+      from([1, 2]).pipe(
+        groupWhileBusy(async () => {
+          throw new Error('boom');
+        }),
+      ),
+    ),
+    /boom/,
+  );
+  const out = await lastValueFrom(
+    from([1, 2, 3]).pipe(
+      groupWhileBusy(async (g) => {
+        await new Promise((r) => setTimeout(r, 5));
+        return g;
+      }),
+      toArray(),
+    ),
+  );
   assert.deepEqual(out, [1, 2, 3]);
 });

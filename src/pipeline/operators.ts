@@ -6,7 +6,14 @@
  * the source's ack-based flow control bounds those), groupWhileBusy what arrives during one call.
  */
 import { ContractError } from '../domain/index.js';
-import { Observable, asyncScheduler, concatMap, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  Observable,
+  asyncScheduler,
+  concatMap,
+  type OperatorFunction,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
 
 /**
  * Groups items into arrays, flushing when maxSize items are buffered or maxWaitMs after the
@@ -20,7 +27,8 @@ export function microBatch<T>(
   alone: (item: T) => boolean = () => false,
   scheduler: SchedulerLike = asyncScheduler,
 ): OperatorFunction<T, T[]> {
-  if (!Number.isInteger(maxSize) || maxSize < 1) throw new ContractError(`microBatch: maxSize must be an integer >= 1, got ${maxSize}`);
+  if (!Number.isInteger(maxSize) || maxSize < 1)
+    throw new ContractError(`microBatch: maxSize must be an integer >= 1, got ${maxSize}`);
   if (!(maxWaitMs >= 0)) throw new ContractError(`microBatch: maxWaitMs must be >= 0, got ${maxWaitMs}`);
   return (source) =>
     new Observable<T[]>((subscriber) => {
@@ -62,7 +70,10 @@ export function microBatch<T>(
  * Maps each item through an async function with at most `concurrency` calls started and not yet
  * emitted, and emits the results in input order. The first rejection errors the stream.
  */
-export function orderedMap<T, R>(fn: (item: T, index: number) => Promise<R>, concurrency: number): OperatorFunction<T, R> {
+export function orderedMap<T, R>(
+  fn: (item: T, index: number) => Promise<R>,
+  concurrency: number,
+): OperatorFunction<T, R> {
   return orderedGroupMap((group: T[], i) => fn(group[0]!, i), concurrency);
 }
 
@@ -82,8 +93,13 @@ export interface MergeRule<T> {
  * call instead of a call each. At most `concurrency` calls are started and not yet emitted; results
  * come in input order.
  */
-export function orderedGroupMap<T, R>(fn: (group: T[], index: number) => Promise<R>, concurrency: number, merge?: MergeRule<T>): OperatorFunction<T, R> {
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ContractError(`orderedMap: concurrency must be an integer >= 1, got ${concurrency}`);
+export function orderedGroupMap<T, R>(
+  fn: (group: T[], index: number) => Promise<R>,
+  concurrency: number,
+  merge?: MergeRule<T>,
+): OperatorFunction<T, R> {
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new ContractError(`orderedMap: concurrency must be an integer >= 1, got ${concurrency}`);
   return (source) =>
     new Observable<R>((subscriber) => {
       const waiting: T[] = [];
@@ -97,7 +113,8 @@ export function orderedGroupMap<T, R>(fn: (group: T[], index: number) => Promise
         if (merge === undefined) return [waiting.shift()!];
         let used = merge.size(waiting[0]!);
         let n = 1;
-        while (n < waiting.length && used + merge.size(waiting[n]!) <= merge.max) used += merge.size(waiting[n++]!);
+        while (n < waiting.length && used + merge.size(waiting[n]!) <= merge.max)
+          used += merge.size(waiting[n++]!);
         return waiting.splice(0, n);
       };
       const startWaiting = (): void => {
@@ -159,5 +176,9 @@ export function orderedGroupMap<T, R>(fn: (group: T[], index: number) => Promise
  * one call (the source's flow control bounds it).
  */
 export function groupWhileBusy<T, R>(fn: (group: T[]) => Promise<readonly R[]>): OperatorFunction<T, R> {
-  return (source) => source.pipe(orderedGroupMap(fn, 1, { size: () => 1, max: Infinity, immediate: true }), concatMap((results) => results));
+  return (source) =>
+    source.pipe(
+      orderedGroupMap(fn, 1, { size: () => 1, max: Infinity, immediate: true }),
+      concatMap((results) => results),
+    );
 }

@@ -42,7 +42,16 @@ import { groupWhileBusy, microBatch, orderedGroupMap } from './operators.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { recordExcess, type BatchReport } from './report.js';
 import { createStages } from './stages.js';
-import { isInputBatch, type InputBatch, type InputMessage, type PipelineInput, type PipelineTap, type Sink, type TapBatch, type WriteContext } from './types.js';
+import {
+  isInputBatch,
+  type InputBatch,
+  type InputMessage,
+  type PipelineInput,
+  type PipelineTap,
+  type Sink,
+  type TapBatch,
+  type WriteContext,
+} from './types.js';
 
 export interface PipelineConfig {
   readonly geometry: DetectorGeometry;
@@ -136,14 +145,29 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
     geometry: config.geometry,
     ...(config.classifierThreshold === undefined ? {} : { classifierThreshold: config.classifierThreshold }),
   });
-  const stages = createStages(config, { decode: deps.decode, reconstructor: deps.reconstructor, selector, metrics: m, logger });
+  const stages = createStages(config, {
+    decode: deps.decode,
+    reconstructor: deps.reconstructor,
+    selector,
+    metrics: m,
+    logger,
+  });
   const c = stages.components;
 
-  const write = async <T>(sink: Sink<T>, items: readonly T[], comp: typeof c.sink_reco, ctx?: WriteContext): Promise<void> => {
+  const write = async <T>(
+    sink: Sink<T>,
+    items: readonly T[],
+    comp: typeof c.sink_reco,
+    ctx?: WriteContext,
+  ): Promise<void> => {
     if (items.length === 0) return;
     comp.received(items.length);
     try {
-      await withRetry(() => sink.write(items, ctx), config.retry, (e, attempt) => logger.warn('sink write failed, retrying', { attempt, error: String(e) }));
+      await withRetry(
+        () => sink.write(items, ctx),
+        config.retry,
+        (e, attempt) => logger.warn('sink write failed, retrying', { attempt, error: String(e) }),
+      );
       comp.sent(items.length);
     } catch (e) {
       comp.errors(items.length);
@@ -169,10 +193,24 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
       for (const x of o.u.reissued) add(o.partition, x);
     }
     await Promise.all([
-      write(deps.sinks.reco, outputs.flatMap((o) => o.reco), c.sink_reco),
-      ...[...candidates].map(([partition, items]) => write(deps.sinks.candidates, items, c.sink_candidates, partition === undefined ? {} : { partition })),
-      write(deps.sinks.alerts, outputs.flatMap((o) => o.u.alerts), c.sink_alerts),
-      write(deps.sinks.deadLetters, outputs.flatMap((o) => o.deadLetters), c.sink_dead_letters),
+      write(
+        deps.sinks.reco,
+        outputs.flatMap((o) => o.reco),
+        c.sink_reco,
+      ),
+      ...[...candidates].map(([partition, items]) =>
+        write(deps.sinks.candidates, items, c.sink_candidates, partition === undefined ? {} : { partition }),
+      ),
+      write(
+        deps.sinks.alerts,
+        outputs.flatMap((o) => o.u.alerts),
+        c.sink_alerts,
+      ),
+      write(
+        deps.sinks.deadLetters,
+        outputs.flatMap((o) => o.deadLetters),
+        c.sink_dead_letters,
+      ),
     ]);
   };
 
@@ -187,7 +225,8 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
   return {
     run(input$) {
       const monitor = config.excess === 'inline' ? createExcessMonitor(config.trigger.excess) : undefined;
-      const observeExcess = (u: ExcessUpdate): void => recordExcess(u.alerts, monitor?.lastEvaluation, config.trigger.excess.windowS, m, logger);
+      const observeExcess = (u: ExcessUpdate): void =>
+        recordExcess(u.alerts, monitor?.lastEvaluation, config.trigger.excess.windowS, m, logger);
 
       const batches$: Observable<InputBatch> = input$.pipe(
         microBatch(config.batchSize, config.batchTimeoutMs, isInputBatch),
@@ -195,7 +234,12 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
           const first = group[0];
           if (group.length === 1 && first !== undefined && isInputBatch(first)) return first;
           const messages = group as InputMessage[];
-          return { messages, ack: async () => { for (const msg of messages) await msg.ack?.(); } };
+          return {
+            messages,
+            ack: async () => {
+              for (const msg of messages) await msg.ack?.();
+            },
+          };
         }),
         mergeMap((batch) => splitBatch(batch, config.batchSize)),
       );
@@ -215,7 +259,15 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
             const receivedAtNs = group.flatMap((b) => b.receivedAtNs);
             const staged = await stages.run(messages, receivedAtNs);
             for (const b of group) b.batch.release?.();
-            const batch: InputBatch = group.length === 1 ? group[0]!.batch : { messages, ack: async () => { for (const b of group) await b.batch.ack?.(); } };
+            const batch: InputBatch =
+              group.length === 1
+                ? group[0]!.batch
+                : {
+                    messages,
+                    ack: async () => {
+                      for (const b of group) await b.batch.ack?.();
+                    },
+                  };
             return { batch, receivedAtNs, staged };
           },
           config.maxConcurrentBatches,
@@ -226,7 +278,12 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
         // acknowledged one by one in input order.
         groupWhileBusy(async (group): Promise<BatchReport[]> => {
           const outputs = group.map(({ batch, receivedAtNs, staged }) => {
-            let u: ExcessUpdate = { candidates: staged.candidates, reissued: [], alerts: [], evaluations: [] };
+            let u: ExcessUpdate = {
+              candidates: staged.candidates,
+              reissued: [],
+              alerts: [],
+              evaluations: [],
+            };
             if (monitor !== undefined) {
               c.excess.received(staged.candidates.length);
               u = monitor.process(staged.candidates);
@@ -234,7 +291,16 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
               observeExcess(u);
             }
             const partitions = staged.origins.map((i) => batch.messages[i]!.partition);
-            return { batch, receivedAtNs, staged, u, reco: staged.reco, deadLetters: staged.deadLetters, partitions, partition: partitionOf(batch) };
+            return {
+              batch,
+              receivedAtNs,
+              staged,
+              u,
+              reco: staged.reco,
+              deadLetters: staged.deadLetters,
+              partitions,
+              partition: partitionOf(batch),
+            };
           });
           await publish(outputs);
           const reports: BatchReport[] = [];
@@ -252,7 +318,9 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
             const done = clock();
             for (const t of receivedAtNs) m.endToEndLatencySeconds.observe(Number(done - t) / 1e9);
             if (deps.tap !== undefined) {
-              const selected = u.candidates.flatMap((candidate, i) => (candidate.selected ? [{ candidate, frame: staged.frames[i]! }] : []));
+              const selected = u.candidates.flatMap((candidate, i) =>
+                candidate.selected ? [{ candidate, frame: staged.frames[i]! }] : [],
+              );
               tap({ messages: n, reco: staged.reco, selected });
             }
             reports.push({
@@ -274,7 +342,17 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
         const u = monitor.flush();
         observeExcess(u);
         return from(
-          publish([{ u, reco: [], deadLetters: [], partitions: [], partition: undefined }]).then((): BatchReport => ({ messages: 0, reco: 0, selected: 0, deadLetters: 0, alerts: u.alerts, reissued: u.reissued.length, evaluations: u.evaluations })),
+          publish([{ u, reco: [], deadLetters: [], partitions: [], partition: undefined }]).then(
+            (): BatchReport => ({
+              messages: 0,
+              reco: 0,
+              selected: 0,
+              deadLetters: 0,
+              alerts: u.alerts,
+              reissued: u.reissued.length,
+              evaluations: u.evaluations,
+            }),
+          ),
         );
       }).pipe(filter((r) => r.alerts.length > 0 || r.reissued > 0 || r.evaluations.length > 0));
 
@@ -295,7 +373,11 @@ export function splitBatch(batch: InputBatch, size: number): InputBatch[] {
   for (let start = 0; start < n; start += size) {
     const messages = batch.messages.slice(start, start + size);
     const last = start + size >= n;
-    out.push({ messages, ...(last && batch.ack !== undefined ? { ack: batch.ack } : {}), ...(last && batch.release !== undefined ? { release: batch.release } : {}) });
+    out.push({
+      messages,
+      ...(last && batch.ack !== undefined ? { ack: batch.ack } : {}),
+      ...(last && batch.release !== undefined ? { release: batch.release } : {}),
+    });
   }
   return out;
 }

@@ -22,7 +22,13 @@ export interface BatchReport {
 }
 
 /** Alert counters, the alert log line and the significance/rate gauges: shared by the inline and the global excess. */
-export function recordExcess(alerts: readonly ExcessAlert[], last: WindowEvaluation | undefined, windowS: number, m: Metrics, logger: Logger): void {
+export function recordExcess(
+  alerts: readonly ExcessAlert[],
+  last: WindowEvaluation | undefined,
+  windowS: number,
+  m: Metrics,
+  logger: Logger,
+): void {
   for (const a of alerts) {
     m.excessAlerts.inc({ method: a.method });
     logger.warn('excess alert', { ...a });

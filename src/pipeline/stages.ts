@@ -62,10 +62,26 @@ export interface StagedBatch {
   readonly deadLetters: DeadLetter[];
 }
 
-export const COMPONENTS = ['decode', 'validate', 'reconstruct', 'select', 'excess', 'sink_reco', 'sink_candidates', 'sink_alerts', 'sink_dead_letters', 'ack'] as const;
+export const COMPONENTS = [
+  'decode',
+  'validate',
+  'reconstruct',
+  'select',
+  'excess',
+  'sink_reco',
+  'sink_candidates',
+  'sink_alerts',
+  'sink_dead_letters',
+  'ack',
+] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
-function statusEvent(f: HitFrame, status: RecoStatus, detail: string | undefined, g: DetectorGeometry): RecoEvent {
+function statusEvent(
+  f: HitFrame,
+  status: RecoStatus,
+  detail: string | undefined,
+  g: DetectorGeometry,
+): RecoEvent {
   return {
     runId: f.runId,
     eventId: f.eventId,
@@ -84,12 +100,16 @@ function statusEvent(f: HitFrame, status: RecoStatus, detail: string | undefined
 }
 
 export function createStages(cfg: StageConfig, deps: StageDeps) {
-  const c = Object.fromEntries(COMPONENTS.map((n) => [n, deps.metrics.component(n)])) as Record<ComponentName, ComponentMetrics>;
+  const c = Object.fromEntries(COMPONENTS.map((n) => [n, deps.metrics.component(n)])) as Record<
+    ComponentName,
+    ComponentMetrics
+  >;
   const m = deps.metrics;
   const dlqSet = new Set<string>([...cfg.deadLetterStatuses, ...CONTENT_REASONS]);
   const rules = { geometry: cfg.geometry, maxHits: cfg.maxHits, plausibility: cfg.plausibility };
   const ids = createDuplicateIdGuard(cfg.duplicateIdWindow);
-  const letter = (msg: InputMessage, reason: string, errorClass: string, at: bigint): DeadLetter => deadLetter(msg, reason, errorClass, at, cfg.maxDeadLetterBytes);
+  const letter = (msg: InputMessage, reason: string, errorClass: string, at: bigint): DeadLetter =>
+    deadLetter(msg, reason, errorClass, at, cfg.maxDeadLetterBytes);
 
   const reconstructChunk = async (frames: HitFrame[]): Promise<RecoEvent[]> => {
     m.inferenceBatchSize.observe(frames.length);
@@ -101,7 +121,9 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
         (e, attempt) => deps.logger.warn('reconstruction failed, retrying', { attempt, error: String(e) }),
       );
       if (out.length !== frames.length) {
-        throw new ShowertrigError(`reconstructor returned ${out.length} events for ${frames.length} frames`, { context: { frames: frames.length } });
+        throw new ShowertrigError(`reconstructor returned ${out.length} events for ${frames.length} frames`, {
+          context: { frames: frames.length },
+        });
       }
       return out;
     } finally {
@@ -110,7 +132,10 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
   };
 
   /** Decode, validate, reconstruct and select one batch. receivedAtNs[i] belongs to messages[i]. */
-  const run = async (messages: readonly InputMessage[], receivedAtNs: readonly bigint[]): Promise<StagedBatch> => {
+  const run = async (
+    messages: readonly InputMessage[],
+    receivedAtNs: readonly bigint[],
+  ): Promise<StagedBatch> => {
     const slots: (RecoEvent | DeadLetter | undefined)[] = new Array(messages.length);
     const decoded: (HitFrame | undefined)[] = new Array(messages.length);
     const pending: { i: number; frame: HitFrame }[] = [];
@@ -151,9 +176,18 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
         chunk.forEach((p, k) => (slots[p.i] = out[k]!));
         c.reconstruct.sent(chunk.length);
       } catch (e) {
-        deps.logger.error('reconstruction failed; dead-lettering the batch', { frames: chunk.length, error: String(e) });
+        deps.logger.error('reconstruction failed; dead-lettering the batch', {
+          frames: chunk.length,
+          error: String(e),
+        });
         c.reconstruct.errors(chunk.length);
-        for (const p of chunk) slots[p.i] = letter(messages[p.i]!, 'reconstruction_failed', e instanceof Error ? e.name : 'Error', receivedAtNs[p.i]!);
+        for (const p of chunk)
+          slots[p.i] = letter(
+            messages[p.i]!,
+            'reconstruction_failed',
+            e instanceof Error ? e.name : 'Error',
+            receivedAtNs[p.i]!,
+          );
       }
     }
 
@@ -173,7 +207,11 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
     for (const d of deadLetters) m.deadLetters.inc({ reason: d.reason });
     for (const r of reco) {
       m.eventsReconstructed.inc({ status: r.status });
-      if (r.classification !== undefined) m.classifierScore.observe({ predicted_class: r.classification.predictedClass }, r.classification.score);
+      if (r.classification !== undefined)
+        m.classifierScore.observe(
+          { predicted_class: r.classification.predictedClass },
+          r.classification.score,
+        );
     }
     c.select.received(reco.length);
     const candidates = reco.map((r) => deps.selector.select(r));

@@ -11,12 +11,18 @@ test('the calibration removes an energy-dependent multiplicative bias', () => {
   for (let i = 0; i < 20000; i++) {
     const e = rng.range(1, 100);
     eTrue.push(e);
-    eReco.push(e * (1.2 - 0.25 * Math.log10(e) / 2) * (1 + 0.1 * rng.normal()));
+    eReco.push(e * (1.2 - (0.25 * Math.log10(e)) / 2) * (1 + 0.1 * rng.normal()));
   }
   const c = fitEnergyCalibration(eTrue, eReco);
   assert.equal(energyCalibrationProblem(c), undefined);
-  for (const [lo, hi] of [[5, 10], [20, 30], [60, 80]] as const) {
-    let s = 0, n = 0, raw = 0;
+  for (const [lo, hi] of [
+    [5, 10],
+    [20, 30],
+    [60, 80],
+  ] as const) {
+    let s = 0,
+      n = 0,
+      raw = 0;
     eTrue.forEach((e, i) => {
       if (e < lo || e >= hi) return;
       s += calibrateEnergy(c, eReco[i]!) / e - 1;
@@ -44,18 +50,31 @@ test('a regressor pulled towards the middle of its range is unbiased per true-en
   const c = fitEnergyCalibration(fit.eTrue, fit.eReco);
   assert.equal(energyCalibrationProblem(c), undefined);
   const test = sample(12);
-  for (const [lo, hi] of [[2, 5], [5, 10], [20, 30], [45, 55], [80, 90], [90, 100]] as const) {
-    let after = 0, before = 0, n = 0;
+  for (const [lo, hi] of [
+    [2, 5],
+    [5, 10],
+    [20, 30],
+    [45, 55],
+    [80, 90],
+    [90, 100],
+  ] as const) {
+    let after = 0,
+      before = 0,
+      n = 0;
     test.eTrue.forEach((e, i) => {
       if (e < lo || e >= hi) return;
       after += calibrateEnergy(c, test.eReco[i]!) / e - 1;
       before += test.eReco[i]! / e - 1;
       n++;
     });
-    assert.ok(Math.abs(after / n) < 0.03, `${lo}–${hi} GeV: bias after ${(after / n).toFixed(4)}, before ${(before / n).toFixed(4)}`);
+    assert.ok(
+      Math.abs(after / n) < 0.03,
+      `${lo}–${hi} GeV: bias after ${(after / n).toFixed(4)}, before ${(before / n).toFixed(4)}`,
+    );
   }
   // The calibrated scale never reverses.
-  for (let e = 1; e < 150; e *= 1.05) assert.ok(calibrateEnergy(c, e * 1.05) >= calibrateEnergy(c, e), `monotone at ${e} GeV`);
+  for (let e = 1; e < 150; e *= 1.05)
+    assert.ok(calibrateEnergy(c, e * 1.05) >= calibrateEnergy(c, e), `monotone at ${e} GeV`);
 });
 
 test('calibrations are validated and refuse too small samples', () => {

@@ -29,16 +29,25 @@ export interface CalibrationFitOptions {
   readonly smoothing?: number;
 }
 
-export function fitEnergyCalibration(eTrue: ArrayLike<number>, eReco: ArrayLike<number>, o: CalibrationFitOptions = {}): EnergyCalibration {
+export function fitEnergyCalibration(
+  eTrue: ArrayLike<number>,
+  eReco: ArrayLike<number>,
+  o: CalibrationFitOptions = {},
+): EnergyCalibration {
   const nBins = o.nBins ?? 24;
   const minPerBin = o.minPerBin ?? 150;
-  const idx = Array.from({ length: eTrue.length }, (_, i) => i).filter((i) => eReco[i]! > 0 && eTrue[i]! > 0 && Number.isFinite(eReco[i]!) && Number.isFinite(eTrue[i]!));
-  if (idx.length < 2 * minPerBin) throw new RangeError(`energy calibration needs at least ${2 * minPerBin} events, got ${idx.length}`);
+  const idx = Array.from({ length: eTrue.length }, (_, i) => i).filter(
+    (i) => eReco[i]! > 0 && eTrue[i]! > 0 && Number.isFinite(eReco[i]!) && Number.isFinite(eTrue[i]!),
+  );
+  if (idx.length < 2 * minPerBin)
+    throw new RangeError(`energy calibration needs at least ${2 * minPerBin} events, got ${idx.length}`);
   const bins = trueEnergyBins(idx, eTrue, nBins, minPerBin);
   const ratios = (sel: number[]): number[] => sel.map((i) => eReco[i]! / eTrue[i]!);
   // A bin's knot: where its showers are reconstructed on average, ln(⟨E_reco/E_true⟩ · Ē_true).
-  const knotOf = (sel: number[]): { ln: number; sel: number[] } =>
-    ({ ln: Math.log(clippedMean(ratios(sel), 5) * (sel.reduce((a, i) => a + eTrue[i]!, 0) / sel.length)), sel });
+  const knotOf = (sel: number[]): { ln: number; sel: number[] } => ({
+    ln: Math.log(clippedMean(ratios(sel), 5) * (sel.reduce((a, i) => a + eTrue[i]!, 0) / sel.length)),
+    sel,
+  });
   // Knots must increase with the true energy; a bin whose showers are reconstructed no higher than
   // the previous one's is merged into it (the pull towards the middle flattens the top of the range).
   const merged: { ln: number; sel: number[] }[] = [];
@@ -81,7 +90,10 @@ function interpolationWeights(knots: number[], x: number): [number, number][] {
   let k = 0;
   while (x > knots[k + 1]!) k++;
   const t = (x - knots[k]!) / (knots[k + 1]! - knots[k]!);
-  return [[k, 1 - t], [k + 1, t]];
+  return [
+    [k, 1 - t],
+    [k + 1, t],
+  ];
 }
 
 /** argmin |A·c − 1|² + λ·s·|D₂c|² (s = mean diagonal of AᵀA), by Gaussian elimination on the normal equations. */
@@ -97,7 +109,11 @@ function solveSmoothed(A: number[][], lambda: number): number[] {
   let scale = 0;
   for (let i = 0; i < n; i++) scale += M[i]![i]! / n;
   for (let k = 1; k + 1 < n; k++) {
-    const d: [number, number][] = [[k - 1, 1], [k, -2], [k + 1, 1]];
+    const d: [number, number][] = [
+      [k - 1, 1],
+      [k, -2],
+      [k + 1, 1],
+    ];
     for (const [i, a] of d) for (const [j, b] of d) M[i]![j]! += lambda * scale * a * b;
   }
   for (let col = 0; col < n; col++) {
@@ -105,7 +121,8 @@ function solveSmoothed(A: number[][], lambda: number): number[] {
     for (let r = col + 1; r < n; r++) if (Math.abs(M[r]![col]!) > Math.abs(M[piv]![col]!)) piv = r;
     [M[col], M[piv]] = [M[piv]!, M[col]!];
     const p = M[col]![col]!;
-    if (Math.abs(p) < 1e-300) throw new RangeError('energy calibration: singular response matrix (too few events per bin)');
+    if (Math.abs(p) < 1e-300)
+      throw new RangeError('energy calibration: singular response matrix (too few events per bin)');
     for (let r = 0; r < n; r++) {
       if (r === col) continue;
       const f = M[r]![col]! / p;
@@ -116,7 +133,12 @@ function solveSmoothed(A: number[][], lambda: number): number[] {
 }
 
 /** Index lists of the true-energy bins: equal in ln E, merged until each has minPerBin events. */
-function trueEnergyBins(idx: number[], eTrue: ArrayLike<number>, nBins: number, minPerBin: number): number[][] {
+function trueEnergyBins(
+  idx: number[],
+  eTrue: ArrayLike<number>,
+  nBins: number,
+  minPerBin: number,
+): number[][] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const i of idx) {
@@ -166,9 +188,12 @@ export function calibrateEnergy(c: EnergyCalibration, eGeV: number): number {
 /** Validates a parsed calibration (increasing finite knots, positive finite factors); a message or undefined. */
 export function energyCalibrationProblem(raw: unknown): string | undefined {
   const c = raw as Partial<EnergyCalibration> | null;
-  if (c === null || typeof c !== 'object' || !Array.isArray(c.lnEnergy) || !Array.isArray(c.factor)) return 'lnEnergy and factor arrays';
-  if (c.lnEnergy.length !== c.factor.length || c.lnEnergy.length === 0) return 'lnEnergy and factor of the same, non-zero length';
-  if (!c.lnEnergy.every((v, i) => Number.isFinite(v) && (i === 0 || v > c.lnEnergy![i - 1]!))) return 'strictly increasing finite lnEnergy';
+  if (c === null || typeof c !== 'object' || !Array.isArray(c.lnEnergy) || !Array.isArray(c.factor))
+    return 'lnEnergy and factor arrays';
+  if (c.lnEnergy.length !== c.factor.length || c.lnEnergy.length === 0)
+    return 'lnEnergy and factor of the same, non-zero length';
+  if (!c.lnEnergy.every((v, i) => Number.isFinite(v) && (i === 0 || v > c.lnEnergy![i - 1]!)))
+    return 'strictly increasing finite lnEnergy';
   if (!c.factor.every((v) => Number.isFinite(v) && v > 0)) return 'finite positive factors';
   return undefined;
 }

@@ -27,8 +27,21 @@ export const HALO_CM = 3;
 
 const ELECTRON_MASS_GEV = 0.51099895e-3;
 const GLOBAL = [
-  'log10_e_gev', 'd_cm', 'x_cm', 'y_cm', 'edge_cm', 'slope_x', 'slope_y', 'theta_rad', 'e_theta2_over_2me',
-  'slope_err_rad', 'fit_rms_cm', 'stations_used', 'first_station', 'log1p_hits', 'log1p_upstream_hits',
+  'log10_e_gev',
+  'd_cm',
+  'x_cm',
+  'y_cm',
+  'edge_cm',
+  'slope_x',
+  'slope_y',
+  'theta_rad',
+  'e_theta2_over_2me',
+  'slope_err_rad',
+  'fit_rms_cm',
+  'stations_used',
+  'first_station',
+  'log1p_hits',
+  'log1p_upstream_hits',
 ] as const;
 const PER_STATION = ['log1p_adc', 'rms_radius_cm', 'core_fraction', 'log1p_halo_adc', 'clusters'] as const;
 
@@ -70,7 +83,10 @@ export function classifierFeatures(
   out[o++] = reco.dCm;
   out[o++] = reco.xCm;
   out[o++] = reco.yCm;
-  out[o++] = Math.min(geometry.planeWidthCm / 2 - Math.abs(reco.xCm), geometry.planeHeightCm / 2 - Math.abs(reco.yCm));
+  out[o++] = Math.min(
+    geometry.planeWidthCm / 2 - Math.abs(reco.xCm),
+    geometry.planeHeightCm / 2 - Math.abs(reco.yCm),
+  );
   out[o++] = track.slopeX;
   out[o++] = track.slopeY;
   out[o++] = theta;
@@ -109,7 +125,13 @@ let scratch: Shapes | undefined;
 function stationShapes(hits: Hits, g: DetectorGeometry, track: TrackFit): Shapes {
   const nSt = g.nStations;
   if (scratch === undefined || scratch.adc.length !== nSt) {
-    scratch = { adc: new Float64Array(nSt), sr2: new Float64Array(nSt), core: new Float64Array(nSt), halo: new Float64Array(nSt), nWindow: new Float64Array(nSt) };
+    scratch = {
+      adc: new Float64Array(nSt),
+      sr2: new Float64Array(nSt),
+      core: new Float64Array(nSt),
+      halo: new Float64Array(nSt),
+      nWindow: new Float64Array(nSt),
+    };
   }
   const sc = scratch;
   for (const a of [sc.adc, sc.sr2, sc.core, sc.halo, sc.nWindow]) a.fill(0);

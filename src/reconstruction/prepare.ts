@@ -6,7 +6,12 @@
  * Pure and synchronous; buffers belong to the returned batch.
  */
 import type { DetectorGeometry, Hits } from '../domain/index.js';
-import { createTransverseReconstructor, robustCentreTrack, type TrackFit, type TransverseConfig } from './clustering/index.js';
+import {
+  createTransverseReconstructor,
+  robustCentreTrack,
+  type TrackFit,
+  type TransverseConfig,
+} from './clustering/index.js';
 
 /** A model's inputs for a batch (the CNN's: cnn/model-inputs.ts): images n × per-event length, feature rows n × q. */
 export interface ModelInputs {
@@ -37,7 +42,11 @@ export interface EventPreparer {
   prepare(hits: readonly Hits[]): PreparedBatch;
 }
 
-export function createEventPreparer(geometry: DetectorGeometry, transverse: TransverseConfig, buildInputs?: ModelInputBuilder): EventPreparer {
+export function createEventPreparer(
+  geometry: DetectorGeometry,
+  transverse: TransverseConfig,
+  buildInputs?: ModelInputBuilder,
+): EventPreparer {
   const t = createTransverseReconstructor(geometry, transverse);
   return {
     prepare(hits) {
@@ -51,7 +60,8 @@ export function createEventPreparer(geometry: DetectorGeometry, transverse: Tran
           continue;
         }
         const robust = robustCentreTrack(h, geometry);
-        events[i] = robust === undefined ? { track, clustersPerStation } : { track, robust, clustersPerStation };
+        events[i] =
+          robust === undefined ? { track, clustersPerStation } : { track, robust, clustersPerStation };
         withTrack.push(h);
       }
       return buildInputs === undefined ? { events } : { events, inputs: buildInputs(withTrack) };

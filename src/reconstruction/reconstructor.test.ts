@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_GEOMETRY, Rng, xCmToPixel, yCmToPixel, type HitFrame, type Hits, type RecoEvent } from '../domain/index.js';
+import {
+  DEFAULT_GEOMETRY,
+  Rng,
+  xCmToPixel,
+  yCmToPixel,
+  type HitFrame,
+  type Hits,
+  type RecoEvent,
+} from '../domain/index.js';
 import { createReconstructor, DEFAULT_RECONSTRUCTOR, type EnergyVertexModel } from './reconstructor.js';
 
 const g = DEFAULT_GEOMETRY;
@@ -26,7 +34,10 @@ function fakeModel(e = 42, d = -4): EnergyVertexModel & { batches: number[] } {
 
 /** A shower-like frame: a Gaussian blob per station on a line x = x0 + sx·(z − d). */
 function showerFrame(id: string, x0: number, y0: number, sx: number, d: number, rng: Rng): HitFrame {
-  const st: number[] = [], ix: number[] = [], iy: number[] = [], c: number[] = [];
+  const st: number[] = [],
+    ix: number[] = [],
+    iy: number[] = [],
+    c: number[] = [];
   for (let s = 0; s < 3; s++) {
     const z = s * g.stationPitchCm - d;
     for (let k = 0; k < 300; k++) {
@@ -40,7 +51,12 @@ function showerFrame(id: string, x0: number, y0: number, sx: number, d: number, 
     iy.push(rng.int(1500));
     c.push(1);
   }
-  const hits: Hits = { station: Uint8Array.from(st), ix: Int32Array.from(ix), iy: Int32Array.from(iy), count: Int32Array.from(c) };
+  const hits: Hits = {
+    station: Uint8Array.from(st),
+    ix: Int32Array.from(ix),
+    iy: Int32Array.from(iy),
+    count: Int32Array.from(c),
+  };
   return { runId: 'r', eventId: id, timestampNs: 1n, hits };
 }
 
@@ -68,14 +84,20 @@ test('a shower frame reconstructs to its origin, the stations combined around th
   const model = fakeModel(42, -4);
   const reco = createReconstructor(g, model);
   // Slope 4 mrad: inside E·θ² < 2 mₑ at 42 GeV; the stations drift 16–120 µm from the origin.
-  const [e, straight] = await reco.reconstruct([showerFrame('a', 3, -2, 0.004, -4, new Rng(1)), showerFrame('b', 3, -2, 0, -4, new Rng(3))]);
+  const [e, straight] = await reco.reconstruct([
+    showerFrame('a', 3, -2, 0.004, -4, new Rng(1)),
+    showerFrame('b', 3, -2, 0, -4, new Rng(3)),
+  ]);
   assert.equal(e!.status, 'ok');
   assert.equal(e!.energyGeV, 42);
   assert.equal(e!.dCm, -4);
   assert.equal(e!.stationsUsed, 3);
   assert.ok(Math.abs(e!.xCm - 3) < 0.03, `x ${e!.xCm}`);
   assert.ok(Math.abs(e!.yCm + 2) < 0.01, `y ${e!.yCm}`);
-  assert.ok(Math.abs(straight!.xCm - 3) < 0.01 && Math.abs(straight!.yCm + 2) < 0.01, `straight: ${straight!.xCm}, ${straight!.yCm}`);
+  assert.ok(
+    Math.abs(straight!.xCm - 3) < 0.01 && Math.abs(straight!.yCm + 2) < 0.01,
+    `straight: ${straight!.xCm}, ${straight!.yCm}`,
+  );
   assert.deepEqual(reco.info, { backend: 'test', model: 'fake' });
 });
 
@@ -85,8 +107,19 @@ test('frames without a usable track or with a non-finite model output get a stat
   const reco = createReconstructor(g, model, DEFAULT_RECONSTRUCTOR);
   const frames: HitFrame[] = [
     showerFrame('good1', 0, 0, 0, -1, new Rng(2)),
-    frame('scattered', [[0, 10, 10, 1], [1, 500, 500, 1], [2, 900, 900, 1]]),
-    frame('model-nan', [[0, 10, 10, 777], [0, 11, 10, 1], [0, 12, 10, 1], [1, 10, 10, 1], [1, 11, 10, 1], [1, 12, 10, 1]]),
+    frame('scattered', [
+      [0, 10, 10, 1],
+      [1, 500, 500, 1],
+      [2, 900, 900, 1],
+    ]),
+    frame('model-nan', [
+      [0, 10, 10, 777],
+      [0, 11, 10, 1],
+      [0, 12, 10, 1],
+      [1, 10, 10, 1],
+      [1, 11, 10, 1],
+      [1, 12, 10, 1],
+    ]),
     showerFrame('good2', 5, 5, 0, -7, new Rng(3)),
   ];
   const out = await reco.reconstruct(frames);
@@ -111,8 +144,15 @@ test('frames without a usable track or with a non-finite model output get a stat
 });
 
 test('a model failure rejects the batch (infrastructure, not physics)', async () => {
-  const broken: EnergyVertexModel = { info: { name: 'x', backend: 'y' }, dispose() {}, predict: () => Promise.reject(new Error('gpu gone')) };
-  await assert.rejects(createReconstructor(g, broken).reconstruct([showerFrame('a', 0, 0, 0, -1, new Rng(4))]), /gpu gone/);
+  const broken: EnergyVertexModel = {
+    info: { name: 'x', backend: 'y' },
+    dispose() {},
+    predict: () => Promise.reject(new Error('gpu gone')),
+  };
+  await assert.rejects(
+    createReconstructor(g, broken).reconstruct([showerFrame('a', 0, 0, 0, -1, new Rng(4))]),
+    /gpu gone/,
+  );
 });
 
 test('with a classify option, every reconstructed event carries its classification; events without a track are not classified', async () => {
@@ -124,7 +164,17 @@ test('with a classify option, every reconstructed event carries its classificati
     },
   });
   const rng = new Rng(4);
-  const empty: HitFrame = { runId: 'r', eventId: 'empty', timestampNs: 1n, hits: { station: new Uint8Array(0), ix: new Int32Array(0), iy: new Int32Array(0), count: new Int32Array(0) } };
+  const empty: HitFrame = {
+    runId: 'r',
+    eventId: 'empty',
+    timestampNs: 1n,
+    hits: {
+      station: new Uint8Array(0),
+      ix: new Int32Array(0),
+      iy: new Int32Array(0),
+      count: new Int32Array(0),
+    },
+  };
   const out: RecoEvent[] = await reco.reconstruct([showerFrame('a', 2, -3, 0.01, -3, rng), empty]);
   assert.equal(out[0]!.status, 'ok');
   assert.equal(out[0]!.classification?.score, 0.75);

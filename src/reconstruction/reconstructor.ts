@@ -18,7 +18,12 @@ import {
   type Reconstructor,
 } from '../domain/index.js';
 import {
-  DEFAULT_ORIGIN, DEFAULT_TRANSVERSE, originAt, stationCombinedOrigin, type OriginConfig, type TransverseConfig,
+  DEFAULT_ORIGIN,
+  DEFAULT_TRANSVERSE,
+  originAt,
+  stationCombinedOrigin,
+  type OriginConfig,
+  type TransverseConfig,
 } from './clustering/index.js';
 import { classifierFeatureCount, classifierFeatures } from './classifier-features.js';
 import { createEventPreparer, type ModelInputs, type PreparedBatch } from './prepare.js';
@@ -45,7 +50,10 @@ export interface ReconstructorConfig {
   readonly origin: OriginConfig;
 }
 
-export const DEFAULT_RECONSTRUCTOR: ReconstructorConfig = { transverse: DEFAULT_TRANSVERSE, origin: DEFAULT_ORIGIN };
+export const DEFAULT_RECONSTRUCTOR: ReconstructorConfig = {
+  transverse: DEFAULT_TRANSVERSE,
+  origin: DEFAULT_ORIGIN,
+};
 
 /** Maps the validated `reconstruction` config section onto the clustering parameters. */
 export function reconstructorConfig(r: { dbscanEpsMm: number; dbscanMinHits: number }): ReconstructorConfig {
@@ -90,7 +98,8 @@ export function createReconstructor(
   const classify = options.classify;
   const row = new Float64Array(classifierFeatureCount(geometry.nStations));
   // Read when asked: a pool that lost a worker says so.
-  if (options.preparer !== undefined) Object.defineProperty(info, 'preparedBy', { enumerable: true, get: () => preparer.preparedBy });
+  if (options.preparer !== undefined)
+    Object.defineProperty(info, 'preparedBy', { enumerable: true, get: () => preparer.preparedBy });
   return {
     info,
     dispose: () => model.dispose(),
@@ -101,15 +110,20 @@ export function createReconstructor(
       const pending: number[] = [];
       for (let i = 0; i < frames.length; i++) {
         if (prepared.events[i]!.track === undefined) {
-          out[i] = rejected(frames[i]!, 'no_cluster', `no DBSCAN cluster in any station (eps ${config.transverse.clustering.epsMm} mm, min ${config.transverse.clustering.minHits} hits)`);
+          out[i] = rejected(
+            frames[i]!,
+            'no_cluster',
+            `no DBSCAN cluster in any station (eps ${config.transverse.clustering.epsMm} mm, min ${config.transverse.clustering.minHits} hits)`,
+          );
           continue;
         }
         pending.push(i);
       }
       if (pending.length > 0) {
-        const pred = prepared.inputs !== undefined && model.predictInputs !== undefined
-          ? await model.predictInputs(prepared.inputs)
-          : await model.predict(pending.map((i) => hits[i]!));
+        const pred =
+          prepared.inputs !== undefined && model.predictInputs !== undefined
+            ? await model.predictInputs(prepared.inputs)
+            : await model.predict(pending.map((i) => hits[i]!));
         for (let k = 0; k < pending.length; k++) {
           const i = pending[k]!;
           const { track, robust, clustersPerStation } = prepared.events[i]!;
@@ -125,7 +139,14 @@ export function createReconstructor(
           const o = stationCombinedOrigin(f.hits, geometry, axis, e, d, config.origin) ?? axis;
           let classification: Classification | undefined;
           if (classify !== undefined) {
-            classifierFeatures(f.hits, geometry, { energyGeV: e, dCm: d, xCm: o.xCm, yCm: o.yCm, nHits: f.hits.station.length }, track!, clustersPerStation ?? [], row);
+            classifierFeatures(
+              f.hits,
+              geometry,
+              { energyGeV: e, dCm: d, xCm: o.xCm, yCm: o.yCm, nHits: f.hits.station.length },
+              track!,
+              clustersPerStation ?? [],
+              row,
+            );
             classification = classify(row);
           }
           out[i] = {

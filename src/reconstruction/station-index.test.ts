@@ -26,14 +26,29 @@ test('stationIndex: hits grouped by station in hit order, medians equal the sort
     const expected = [...Array(n).keys()].filter((i) => hits.station[i] === s);
     assert.deepEqual(Array.from(idx.order.subarray(idx.offsets[s], idx.offsets[s + 1])), expected);
     const w = expected.map((i) => hits.count[i]!);
-    assert.equal(idx.medianIx[s], sortedMedian(expected.map((i) => hits.ix[i]!), w));
-    assert.equal(idx.medianIy[s], sortedMedian(expected.map((i) => hits.iy[i]!), w));
+    assert.equal(
+      idx.medianIx[s],
+      sortedMedian(
+        expected.map((i) => hits.ix[i]!),
+        w,
+      ),
+    );
+    assert.equal(
+      idx.medianIy[s],
+      sortedMedian(
+        expected.map((i) => hits.iy[i]!),
+        w,
+      ),
+    );
   }
   assert.equal(idx.offsets[3], hits.station.filter((s) => s < 3).length);
   assert.equal(stationIndex(hits, 3), idx, 'the same Hits gives the remembered index');
   const four = stationIndex(hits, 4);
   assert.notEqual(four, idx);
   assert.equal(four.offsets[4], n);
-  const empty = stationIndex({ station: new Uint8Array(0), ix: new Int32Array(0), iy: new Int32Array(0), count: new Int32Array(0) }, 3);
+  const empty = stationIndex(
+    { station: new Uint8Array(0), ix: new Int32Array(0), iy: new Int32Array(0), count: new Int32Array(0) },
+    3,
+  );
   assert.deepEqual(Array.from(empty.offsets), [0, 0, 0, 0]);
 });

@@ -11,7 +11,14 @@ import { inflateRawSync } from 'node:zlib';
 import type avsc from 'avsc';
 import { avroType, avroTypeFor, frameFromRecord, WRITE_VERSIONS, type FrameRecord } from '../codecs/index.js';
 import { DecodeError, type HitFrame } from '../domain/index.js';
-import { HEADER_TYPE, LONG_TYPE, OCF_MAGIC, RecordingError, SYNC_BYTES, type ContainerHeader } from './recording-format.js';
+import {
+  HEADER_TYPE,
+  LONG_TYPE,
+  OCF_MAGIC,
+  RecordingError,
+  SYNC_BYTES,
+  type ContainerHeader,
+} from './recording-format.js';
 
 const CHUNK_BYTES = 1 << 20;
 /** No writer of ours makes blocks near this; a larger size field means corruption. */
@@ -67,7 +74,12 @@ class ByteSource {
       try {
         r = type.decode(this.buf, this.pos);
       } catch (e) {
-        throw new DecodeError('corrupt', `${path}: bad ${what} at byte ${this.offset}: ${(e as Error).message}`, { path, offset: this.offset }, e);
+        throw new DecodeError(
+          'corrupt',
+          `${path}: bad ${what} at byte ${this.offset}: ${(e as Error).message}`,
+          { path, offset: this.offset },
+          e,
+        );
       }
       if (r.offset >= 0) {
         this.pos = r.offset;
@@ -76,7 +88,10 @@ class ByteSource {
       const have = this.buf.length - this.pos;
       if (!(await this.need(have + 1))) {
         if (have === 0) return undefined;
-        throw new DecodeError('truncated', `${path}: file ends inside the ${what} at byte ${this.offset}`, { path, offset: this.offset });
+        throw new DecodeError('truncated', `${path}: file ends inside the ${what} at byte ${this.offset}`, {
+          path,
+          offset: this.offset,
+        });
       }
     }
   }
@@ -90,19 +105,32 @@ interface Head {
 }
 
 function headerInfo(path: string, h: ContainerHeader): Head {
-  if (!OCF_MAGIC.equals(h.magic)) throw new DecodeError('bad_header', `${path}: not an Avro object container file (bad magic)`, { path });
+  if (!OCF_MAGIC.equals(h.magic))
+    throw new DecodeError('bad_header', `${path}: not an Avro object container file (bad magic)`, { path });
   const codec = (h.meta['avro.codec'] ?? Buffer.from('null')).toString();
-  if (codec !== 'null' && codec !== 'deflate') throw new DecodeError('bad_header', `${path}: unsupported container codec ${JSON.stringify(codec)}`, { path });
+  if (codec !== 'null' && codec !== 'deflate')
+    throw new DecodeError('bad_header', `${path}: unsupported container codec ${JSON.stringify(codec)}`, {
+      path,
+    });
   let schema: unknown;
   let writer: avsc.Type;
   try {
     schema = JSON.parse((h.meta['avro.schema'] ?? Buffer.from('')).toString());
     writer = avroTypeFor(schema as object);
   } catch (e) {
-    throw new DecodeError('bad_header', `${path}: missing or invalid avro.schema: ${(e as Error).message}`, { path }, e);
+    throw new DecodeError(
+      'bad_header',
+      `${path}: missing or invalid avro.schema: ${(e as Error).message}`,
+      { path },
+      e,
+    );
   }
   if (writer.name !== FRAME_SCHEMA_NAME) {
-    throw new DecodeError('schema_mismatch', `${path}: records are ${writer.name ?? writer.typeName}, not ${FRAME_SCHEMA_NAME}`, { path });
+    throw new DecodeError(
+      'schema_mismatch',
+      `${path}: records are ${writer.name ?? writer.typeName}, not ${FRAME_SCHEMA_NAME}`,
+      { path },
+    );
   }
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(h.meta)) if (!k.startsWith('avro.')) metadata[k] = v.toString();
@@ -114,7 +142,12 @@ function headerInfo(path: string, h: ContainerHeader): Head {
   try {
     return { info, sync, type: reader, resolver: reader.createResolver(writer) };
   } catch (e) {
-    throw new DecodeError('schema_mismatch', `${path}: writer schema cannot be read as ${FRAME_SCHEMA_NAME} v${WRITE_VERSIONS.frame}: ${(e as Error).message}`, { path }, e);
+    throw new DecodeError(
+      'schema_mismatch',
+      `${path}: writer schema cannot be read as ${FRAME_SCHEMA_NAME} v${WRITE_VERSIONS.frame}: ${(e as Error).message}`,
+      { path },
+      e,
+    );
   }
 }
 
@@ -160,23 +193,41 @@ export async function openRecording(path: string): Promise<Recording> {
         if (count === undefined) return;
         const size = await src.decode<number>(LONG_TYPE, `block ${block} size`, path);
         const ctx = { path, offset: at, block };
-        if (size === undefined) throw new DecodeError('truncated', `${path}: file ends inside block ${block} (byte ${at})`, ctx);
+        if (size === undefined)
+          throw new DecodeError('truncated', `${path}: file ends inside block ${block} (byte ${at})`, ctx);
         if (count < 0 || size < 0 || size > MAX_BLOCK_BYTES) {
-          throw new DecodeError('corrupt', `${path}: block ${block} at byte ${at} has count ${count}, size ${size}`, ctx);
+          throw new DecodeError(
+            'corrupt',
+            `${path}: block ${block} at byte ${at} has count ${count}, size ${size}`,
+            ctx,
+          );
         }
         if (!(await src.need(size + SYNC_BYTES))) {
-          throw new DecodeError('truncated', `${path}: file ends inside block ${block} (byte ${at}, ${size + SYNC_BYTES} bytes expected, ${src.buf.length - src.pos} left)`, ctx);
+          throw new DecodeError(
+            'truncated',
+            `${path}: file ends inside block ${block} (byte ${at}, ${size + SYNC_BYTES} bytes expected, ${src.buf.length - src.pos} left)`,
+            ctx,
+          );
         }
         const raw = src.buf.subarray(src.pos, src.pos + size);
         if (!sync.equals(src.buf.subarray(src.pos + size, src.pos + size + SYNC_BYTES))) {
-          throw new DecodeError('corrupt', `${path}: block ${block} at byte ${at}: sync marker mismatch`, ctx);
+          throw new DecodeError(
+            'corrupt',
+            `${path}: block ${block} at byte ${at}: sync marker mismatch`,
+            ctx,
+          );
         }
         src.pos += size + SYNC_BYTES;
         let data: Buffer;
         try {
           data = info.codec === 'deflate' ? inflateRawSync(raw, { maxOutputLength: MAX_BLOCK_BYTES }) : raw;
         } catch (e) {
-          throw new DecodeError('corrupt', `${path}: block ${block} at byte ${at}: cannot inflate: ${(e as Error).message}`, ctx, e);
+          throw new DecodeError(
+            'corrupt',
+            `${path}: block ${block} at byte ${at}: cannot inflate: ${(e as Error).message}`,
+            ctx,
+            e,
+          );
         }
         let pos = 0;
         for (let i = 0; i < count; i++) {
@@ -187,17 +238,32 @@ export async function openRecording(path: string): Promise<Recording> {
             pos = r.offset;
             rec = r.value as FrameRecord;
           } catch (e) {
-            throw new DecodeError('corrupt', `${path}: block ${block} at byte ${at}, record ${i}: ${(e as Error).message}`, ctx, e);
+            throw new DecodeError(
+              'corrupt',
+              `${path}: block ${block} at byte ${at}, record ${i}: ${(e as Error).message}`,
+              ctx,
+              e,
+            );
           }
           let frame: HitFrame;
           try {
             frame = frameFromRecord(rec);
           } catch (e) {
-            throw new DecodeError('corrupt', `${path}: block ${block} at byte ${at}, record ${i}: ${(e as Error).message}`, ctx, e);
+            throw new DecodeError(
+              'corrupt',
+              `${path}: block ${block} at byte ${at}, record ${i}: ${(e as Error).message}`,
+              ctx,
+              e,
+            );
           }
           yield frame;
         }
-        if (pos !== data.length) throw new DecodeError('corrupt', `${path}: block ${block} at byte ${at}: ${data.length - pos} bytes after ${count} records`, ctx);
+        if (pos !== data.length)
+          throw new DecodeError(
+            'corrupt',
+            `${path}: block ${block} at byte ${at}: ${data.length - pos} bytes after ${count} records`,
+            ctx,
+          );
       }
     } finally {
       await close();

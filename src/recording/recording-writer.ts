@@ -5,9 +5,24 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
-import { avroType, EncodeError, frameToRecord, readSchemaFile, SCHEMA_FILES, WRITE_VERSIONS } from '../codecs/index.js';
+import {
+  avroType,
+  EncodeError,
+  frameToRecord,
+  readSchemaFile,
+  SCHEMA_FILES,
+  WRITE_VERSIONS,
+} from '../codecs/index.js';
 import type { HitFrame } from '../domain/index.js';
-import { HEADER_TYPE, LONG_TYPE, META_SCHEMA_NAME, OCF_MAGIC, RecordingError, SYNC_BYTES, type ContainerCodec } from './recording-format.js';
+import {
+  HEADER_TYPE,
+  LONG_TYPE,
+  META_SCHEMA_NAME,
+  OCF_MAGIC,
+  RecordingError,
+  SYNC_BYTES,
+  type ContainerCodec,
+} from './recording-format.js';
 
 export interface RecordingWriterOptions {
   /** 16 bytes; default random. Pass syncMarkerFromSeed(seed) for reproducible files. */
@@ -41,12 +56,16 @@ export interface RecordingWriter {
 
 export const DEFAULT_BLOCK_BYTES = 64 * 1024;
 
-export async function openRecordingWriter(path: string, opts: RecordingWriterOptions = {}): Promise<RecordingWriter> {
+export async function openRecordingWriter(
+  path: string,
+  opts: RecordingWriterOptions = {},
+): Promise<RecordingWriter> {
   const codec = opts.codec ?? 'deflate';
   const blockBytes = opts.blockBytes ?? DEFAULT_BLOCK_BYTES;
   const level = opts.deflateLevel ?? 6;
   const sync = Buffer.from(opts.syncMarker ?? randomBytes(SYNC_BYTES));
-  if (sync.length !== SYNC_BYTES) throw new RecordingError(`sync marker must be ${SYNC_BYTES} bytes, got ${sync.length}`);
+  if (sync.length !== SYNC_BYTES)
+    throw new RecordingError(`sync marker must be ${SYNC_BYTES} bytes, got ${sync.length}`);
   const type = avroType('frame');
   const meta: Record<string, Buffer> = {
     'avro.schema': Buffer.from(JSON.stringify(readSchemaFile('frame'))),
@@ -62,7 +81,10 @@ export async function openRecordingWriter(path: string, opts: RecordingWriterOpt
   try {
     fh = await open(path, 'w');
   } catch (e) {
-    throw new RecordingError(`cannot create ${path}: ${(e as Error).message}`, { context: { path }, cause: e });
+    throw new RecordingError(`cannot create ${path}: ${(e as Error).message}`, {
+      context: { path },
+      cause: e,
+    });
   }
   let bytes = 0;
   let frames = 0;
@@ -77,7 +99,10 @@ export async function openRecordingWriter(path: string, opts: RecordingWriterOpt
     try {
       await fh.write(buf);
     } catch (e) {
-      throw new RecordingError(`writing ${path}: ${(e as Error).message}`, { context: { path, offset: bytes }, cause: e });
+      throw new RecordingError(`writing ${path}: ${(e as Error).message}`, {
+        context: { path, offset: bytes },
+        cause: e,
+      });
     }
     bytes += buf.length;
   };

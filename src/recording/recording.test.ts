@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DecodeError, Rng, type HitFrame } from '../domain/index.js';
-import { openRecording, openRecordingWriter, readRecording, RecordingError, syncMarkerFromSeed } from './index.js';
+import {
+  openRecording,
+  openRecordingWriter,
+  readRecording,
+  RecordingError,
+  syncMarkerFromSeed,
+} from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'showertrig-rec-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,12 +30,34 @@ function frame(i: number): HitFrame {
     iy[k] = 750 + Math.round(rng.normal() * 20);
     count[k] = 1 + rng.int(10);
   }
-  const f: HitFrame = { runId: 'r1', eventId: `r1:${i}`, timestampNs: T0 + BigInt(i) * 12_345_677n, hits: { station, ix, iy, count } };
-  return i % 3 === 0 ? f : { ...f, truth: { eventClass: 'signal', energyGeV: 1 + i, x0Cm: 0.5, y0Cm: -1, dCm: -3, slopeX: 0.001, slopeY: 0 } };
+  const f: HitFrame = {
+    runId: 'r1',
+    eventId: `r1:${i}`,
+    timestampNs: T0 + BigInt(i) * 12_345_677n,
+    hits: { station, ix, iy, count },
+  };
+  return i % 3 === 0
+    ? f
+    : {
+        ...f,
+        truth: {
+          eventClass: 'signal',
+          energyGeV: 1 + i,
+          x0Cm: 0.5,
+          y0Cm: -1,
+          dCm: -3,
+          slopeX: 0.001,
+          slopeY: 0,
+        },
+      };
 }
 
 async function write(path: string, n: number, seed = 9, blockBytes?: number): Promise<void> {
-  const w = await openRecordingWriter(path, { syncMarker: syncMarkerFromSeed(seed), metadata: { 'showertrig.seed': String(seed) }, ...(blockBytes ? { blockBytes } : {}) });
+  const w = await openRecordingWriter(path, {
+    syncMarker: syncMarkerFromSeed(seed),
+    metadata: { 'showertrig.seed': String(seed) },
+    ...(blockBytes ? { blockBytes } : {}),
+  });
   for (let i = 0; i < n; i++) await w.write(frame(i));
   const s = await w.close();
   assert.equal(s.frames, n);

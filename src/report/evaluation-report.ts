@@ -3,7 +3,13 @@
  * resolution with clipped σ, plain std and 68 % half-width side by side, per energy bin the
  * efficiency, bias and both spreads, the d bias across the range, and the targets as ratios.
  */
-import { SIGMA_METHOD, type EfficiencyBin, type EnergyVertexSummary, type Resolution, type TransverseSummary } from './evaluation.js';
+import {
+  SIGMA_METHOD,
+  type EfficiencyBin,
+  type EnergyVertexSummary,
+  type Resolution,
+  type TransverseSummary,
+} from './evaluation.js';
 import { markdownTable } from './markdown.js';
 import { calorimeterSigma } from './resolution.js';
 import { histogramChart, scatterChart } from './svg.js';
@@ -36,9 +42,28 @@ export interface NamedResiduals {
   readonly values: ArrayLike<number>;
 }
 
-const row = (quantity: string, name: string, r: Resolution): (string | number)[] =>
-  [quantity, name, r.sigma, r.std, r.half_width_68, r.bias, r.mean, r.clipped_fraction, r.n];
-const HEAD = ['quantity', 'method', 'σ (3σ-clipped)', 'std', '68 % half-width', 'clipped mean', 'mean', 'fraction clipped', 'events'];
+const row = (quantity: string, name: string, r: Resolution): (string | number)[] => [
+  quantity,
+  name,
+  r.sigma,
+  r.std,
+  r.half_width_68,
+  r.bias,
+  r.mean,
+  r.clipped_fraction,
+  r.n,
+];
+const HEAD = [
+  'quantity',
+  'method',
+  'σ (3σ-clipped)',
+  'std',
+  '68 % half-width',
+  'clipped mean',
+  'mean',
+  'fraction clipped',
+  'events',
+];
 
 export function evaluationMarkdown(r: EvaluationReport): string {
   const p = r.energyVertex[0]!;
@@ -49,42 +74,97 @@ export function evaluationMarkdown(r: EvaluationReport): string {
     ...r.transverse.map((m) => row('Y (cm)', m.name, m.y)),
   ]);
   const perBin = markdownTable(
-    ['E bin (GeV)', 'events', 'efficiency', 'bias (mean ΔE/E)', 'clipped mean', 'σ around truth (rms)', 'σ around bin mean (std)', 'σ clipped', '68 % half-width'],
-    p.energy_by_bin.map((b, k) => [`${b.lo}–${b.hi}`, r.efficiency[k]?.n, r.efficiency[k]?.efficiency, b.mean, b.bias, b.rms, b.std, b.sigma, b.half_width_68]),
+    [
+      'E bin (GeV)',
+      'events',
+      'efficiency',
+      'bias (mean ΔE/E)',
+      'clipped mean',
+      'σ around truth (rms)',
+      'σ around bin mean (std)',
+      'σ clipped',
+      '68 % half-width',
+    ],
+    p.energy_by_bin.map((b, k) => [
+      `${b.lo}–${b.hi}`,
+      r.efficiency[k]?.n,
+      r.efficiency[k]?.efficiency,
+      b.mean,
+      b.bias,
+      b.rms,
+      b.std,
+      b.sigma,
+      b.half_width_68,
+    ]),
   );
   const sigmaBins = markdownTable(
     ['E bin (GeV)', ...r.energyVertex.map((m) => `${m.name}: σ clipped / std / mean`)],
-    p.energy_by_bin.map((b, k) => [`${b.lo}–${b.hi}`, ...r.energyVertex.map((m) => {
-      const x = m.energy_by_bin[k]!;
-      return `${x.sigma.toFixed(3)} / ${x.std.toFixed(3)} / ${x.mean >= 0 ? '+' : ''}${x.mean.toFixed(3)}`;
-    })]),
+    p.energy_by_bin.map((b, k) => [
+      `${b.lo}–${b.hi}`,
+      ...r.energyVertex.map((m) => {
+        const x = m.energy_by_bin[k]!;
+        return `${x.sigma.toFixed(3)} / ${x.std.toFixed(3)} / ${x.mean >= 0 ? '+' : ''}${x.mean.toFixed(3)}`;
+      }),
+    ]),
   );
   const dEdges = markdownTable(
     ['d range (cm)', ...r.energyVertex.map((m) => `${m.name}: bias / σ clipped`)],
-    p.d_by_range.map((b, k) => [`${b.lo} – ${b.hi}`, ...r.energyVertex.map((m) => {
-      const x = m.d_by_range[k]!;
-      return `${x.mean >= 0 ? '+' : ''}${x.mean.toFixed(3)} / ${x.sigma.toFixed(3)}`;
-    })]),
+    p.d_by_range.map((b, k) => [
+      `${b.lo} – ${b.hi}`,
+      ...r.energyVertex.map((m) => {
+        const x = m.d_by_range[k]!;
+        return `${x.mean >= 0 ? '+' : ''}${x.mean.toFixed(3)} / ${x.sigma.toFixed(3)}`;
+      }),
+    ]),
   );
   const targets = markdownTable(
     ['quantity', 'metric', 'primary', 'reference', 'reference value', 'ratio', 'limit', 'met'],
-    r.targets.map((t) => [t.quantity, t.metric, t.value, t.reference, t.referenceValue, t.value / t.referenceValue, t.limit, t.pass ? 'yes' : 'no']),
+    r.targets.map((t) => [
+      t.quantity,
+      t.metric,
+      t.value,
+      t.reference,
+      t.referenceValue,
+      t.value / t.referenceValue,
+      t.limit,
+      t.pass ? 'yes' : 'no',
+    ]),
   );
-  const floor = r.floor === undefined || r.floor.length === 0 ? [] : [
-    '## Information floors: how much room the detector response leaves',
-    '',
-    'The same boosted trees on the 12 moments + signal features, trained and scored on their own fresh showers of the same physics (GFlash profile ' +
-      'and lateral fluctuations, plane-count fluctuations) read out ideally: each pixel reports the charged particles crossing it. "+ true d" also ' +
-      'hands the trees the true vertex depth. No detector delivers these inputs; a realistic-response method is not expected to beat them.',
-    '',
-    markdownTable(
-      ['method', 'σ(ΔE/E) clipped', 'std', '68 % half-width', 'σ(d) clipped (cm)', 'std', '68 % half-width'],
-      [r.energyVertex[0]!, r.energyVertex[1]!, ...r.floor].filter((m) => m !== undefined).map((m) => [
-        m.name, m.energy.sigma, m.energy.std, m.energy.half_width_68, ...(m.d.n === 0 ? ['–', '–', '–'] : [m.d.sigma, m.d.std, m.d.half_width_68]),
-      ]),
-    ),
-  ];
-  const fits = r.energyVertex.map((m) => `${m.name}: a = ${m.energy_fit.a.toFixed(3)} √GeV, b = ${m.energy_fit.b.toFixed(3)} (χ²/ndf = ${m.energy_fit.chi2.toFixed(1)}/${m.energy_fit.ndf})`);
+  const floor =
+    r.floor === undefined || r.floor.length === 0
+      ? []
+      : [
+          '## Information floors: how much room the detector response leaves',
+          '',
+          'The same boosted trees on the 12 moments + signal features, trained and scored on their own fresh showers of the same physics (GFlash profile ' +
+            'and lateral fluctuations, plane-count fluctuations) read out ideally: each pixel reports the charged particles crossing it. "+ true d" also ' +
+            'hands the trees the true vertex depth. No detector delivers these inputs; a realistic-response method is not expected to beat them.',
+          '',
+          markdownTable(
+            [
+              'method',
+              'σ(ΔE/E) clipped',
+              'std',
+              '68 % half-width',
+              'σ(d) clipped (cm)',
+              'std',
+              '68 % half-width',
+            ],
+            [r.energyVertex[0]!, r.energyVertex[1]!, ...r.floor]
+              .filter((m) => m !== undefined)
+              .map((m) => [
+                m.name,
+                m.energy.sigma,
+                m.energy.std,
+                m.energy.half_width_68,
+                ...(m.d.n === 0 ? ['–', '–', '–'] : [m.d.sigma, m.d.std, m.d.half_width_68]),
+              ]),
+          ),
+        ];
+  const fits = r.energyVertex.map(
+    (m) =>
+      `${m.name}: a = ${m.energy_fit.a.toFixed(3)} √GeV, b = ${m.energy_fit.b.toFixed(3)} (χ²/ndf = ${m.energy_fit.chi2.toFixed(1)}/${m.energy_fit.ndf})`,
+  );
   return [
     `# ${r.title}`,
     '',
@@ -114,7 +194,14 @@ export function evaluationMarkdown(r: EvaluationReport): string {
     dEdges,
     '## Plots',
     '',
-    ...['energy_resolution_vs_e', 'energy_bias_vs_e', 'residual_energy', 'residual_d', 'residual_x', 'residual_y'].map((n) => `![${n}](${n}.svg)`),
+    ...[
+      'energy_resolution_vs_e',
+      'energy_bias_vs_e',
+      'residual_energy',
+      'residual_d',
+      'residual_x',
+      'residual_y',
+    ].map((n) => `![${n}](${n}.svg)`),
     '',
   ].join('\n');
 }
@@ -124,7 +211,12 @@ const COLOURS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b
 /** SVG files by name: σ(ΔE/E) and bias vs E for every E method, residual histograms of the primary and the best references. */
 export function evaluationPlots(
   r: EvaluationReport,
-  residuals: { energy: readonly NamedResiduals[]; d: readonly NamedResiduals[]; x: readonly NamedResiduals[]; y: readonly NamedResiduals[] },
+  residuals: {
+    energy: readonly NamedResiduals[];
+    d: readonly NamedResiduals[];
+    x: readonly NamedResiduals[];
+    y: readonly NamedResiduals[];
+  },
 ): Record<string, string> {
   const hist = (label: string, unit: string, series: readonly NamedResiduals[], range: number): string =>
     histogramChart(
@@ -134,21 +226,70 @@ export function evaluationPlots(
       range,
       80,
     );
-  const width = (pick: (m: Resolution) => number, rs: readonly Resolution[]): number => 4 * Math.max(1e-6, ...rs.map(pick));
+  const width = (pick: (m: Resolution) => number, rs: readonly Resolution[]): number =>
+    4 * Math.max(1e-6, ...rs.map(pick));
   const ev = r.energyVertex;
   return {
     'energy_resolution_vs_e.svg': scatterChart(
       { title: 'Energy resolution vs E (3σ-clipped σ per bin)', xLabel: 'E true (GeV)', yLabel: 'σ(ΔE/E)' },
-      ev.map((m, k) => ({ label: m.name, colour: COLOURS[k % COLOURS.length]!, points: m.energy_by_bin.map((b) => ({ x: b.e_centre, y: b.sigma, err: b.sigma_err })) })),
-      ev.slice(0, 2).map((m, k) => ({ label: `${m.name} a/√E ⊕ b`, colour: COLOURS[k]!, f: (e: number) => calorimeterSigma(m.energy_fit, e) })),
+      ev.map((m, k) => ({
+        label: m.name,
+        colour: COLOURS[k % COLOURS.length]!,
+        points: m.energy_by_bin.map((b) => ({ x: b.e_centre, y: b.sigma, err: b.sigma_err })),
+      })),
+      ev.slice(0, 2).map((m, k) => ({
+        label: `${m.name} a/√E ⊕ b`,
+        colour: COLOURS[k]!,
+        f: (e: number) => calorimeterSigma(m.energy_fit, e),
+      })),
     ),
     'energy_bias_vs_e.svg': scatterChart(
       { title: 'Energy bias vs E (mean ΔE/E per bin)', xLabel: 'E true (GeV)', yLabel: 'mean ΔE/E' },
-      ev.map((m, k) => ({ label: m.name, colour: COLOURS[k % COLOURS.length]!, points: m.energy_by_bin.map((b) => ({ x: b.e_centre, y: b.mean, err: b.std / Math.sqrt(Math.max(b.n, 1)) })) })),
+      ev.map((m, k) => ({
+        label: m.name,
+        colour: COLOURS[k % COLOURS.length]!,
+        points: m.energy_by_bin.map((b) => ({
+          x: b.e_centre,
+          y: b.mean,
+          err: b.std / Math.sqrt(Math.max(b.n, 1)),
+        })),
+      })),
     ),
-    'residual_energy.svg': hist('ΔE/E', '', residuals.energy, width((m) => m.sigma, ev.map((m) => m.energy))),
-    'residual_d.svg': hist('d', ' (cm)', residuals.d, width((m) => m.sigma, ev.map((m) => m.d))),
-    'residual_x.svg': hist('X', ' (cm)', residuals.x, width((m) => m.sigma, r.transverse.map((m) => m.x))),
-    'residual_y.svg': hist('Y', ' (cm)', residuals.y, width((m) => m.sigma, r.transverse.map((m) => m.y))),
+    'residual_energy.svg': hist(
+      'ΔE/E',
+      '',
+      residuals.energy,
+      width(
+        (m) => m.sigma,
+        ev.map((m) => m.energy),
+      ),
+    ),
+    'residual_d.svg': hist(
+      'd',
+      ' (cm)',
+      residuals.d,
+      width(
+        (m) => m.sigma,
+        ev.map((m) => m.d),
+      ),
+    ),
+    'residual_x.svg': hist(
+      'X',
+      ' (cm)',
+      residuals.x,
+      width(
+        (m) => m.sigma,
+        r.transverse.map((m) => m.x),
+      ),
+    ),
+    'residual_y.svg': hist(
+      'Y',
+      ' (cm)',
+      residuals.y,
+      width(
+        (m) => m.sigma,
+        r.transverse.map((m) => m.y),
+      ),
+    ),
   };
 }

@@ -7,7 +7,8 @@
  */
 import { binnedSpread, fitCalorimeter, spread, type CalorimeterFit, type Spread } from './resolution.js';
 
-export const SIGMA_METHOD = 'std after iterative 3-sigma clipping (plain std and 68% half-width reported beside it)';
+export const SIGMA_METHOD =
+  'std after iterative 3-sigma clipping (plain std and 68% half-width reported beside it)';
 export const DEFAULT_ENERGY_EDGES = [1, 2, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
 /** d ranges (cm) for the bias across the vertex range: both edges and the middle. */
 export const DEFAULT_D_EDGES = [-7.5, -6.5, -4.25, -3.25, -1, 0];
@@ -30,8 +31,14 @@ export interface Resolution {
 export function resolution(values: ArrayLike<number>): Resolution {
   const s: Spread = spread(values);
   return {
-    sigma: s.sigmaClipped, std: s.std, half_width_68: s.halfWidth68, mean: s.mean, bias: s.meanClipped,
-    rms: Math.sqrt(s.std * s.std * ((s.n - 1) / Math.max(s.n, 1)) + s.mean * s.mean), clipped_fraction: s.clippedFraction, n: s.n,
+    sigma: s.sigmaClipped,
+    std: s.std,
+    half_width_68: s.halfWidth68,
+    mean: s.mean,
+    bias: s.meanClipped,
+    rms: Math.sqrt(s.std * s.std * ((s.n - 1) / Math.max(s.n, 1)) + s.mean * s.mean),
+    clipped_fraction: s.clippedFraction,
+    n: s.n,
   };
 }
 
@@ -85,7 +92,13 @@ export function summariseEnergyVertex(
   const bins = binnedSpread(truth.energyGeV, relE, edges).map((b) => {
     const sel = selectIn(truth.energyGeV, relE, b.lo, b.hi, b.hi === edges[edges.length - 1]);
     const r = resolution(sel);
-    return { ...r, lo: b.lo, hi: b.hi, e_centre: b.centre, sigma_err: r.sigma / Math.sqrt(2 * Math.max(r.n - 1, 1)) };
+    return {
+      ...r,
+      lo: b.lo,
+      hi: b.hi,
+      e_centre: b.centre,
+      sigma_err: r.sigma / Math.sqrt(2 * Math.max(r.n - 1, 1)),
+    };
   });
   const dBins = [];
   for (let k = 0; k + 1 < dEdges.length; k++) {
@@ -124,7 +137,11 @@ export interface EfficiencyBin {
 }
 
 /** Fraction of events per true-energy bin that the reconstruction accepted (status ok). */
-export function efficiencyByBin(energyGeV: ArrayLike<number>, ok: ArrayLike<boolean>, edges: readonly number[] = DEFAULT_ENERGY_EDGES): EfficiencyBin[] {
+export function efficiencyByBin(
+  energyGeV: ArrayLike<number>,
+  ok: ArrayLike<boolean>,
+  edges: readonly number[] = DEFAULT_ENERGY_EDGES,
+): EfficiencyBin[] {
   const out: EfficiencyBin[] = [];
   for (let b = 0; b + 1 < edges.length; b++) {
     const lo = edges[b]!;
@@ -144,7 +161,13 @@ export function efficiencyByBin(energyGeV: ArrayLike<number>, ok: ArrayLike<bool
   return out;
 }
 
-function selectIn(key: ArrayLike<number>, values: ArrayLike<number>, lo: number, hi: number, closed: boolean): number[] {
+function selectIn(
+  key: ArrayLike<number>,
+  values: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  closed: boolean,
+): number[] {
   const out: number[] = [];
   for (let i = 0; i < key.length; i++) {
     const k = key[i]!;
@@ -154,7 +177,10 @@ function selectIn(key: ArrayLike<number>, values: ArrayLike<number>, lo: number,
 }
 
 /** Best (smallest) value of a metric among rows, with the row's name. */
-export function bestOf<T extends { name: string }>(rows: readonly T[], metric: (r: T) => number): { name: string; value: number } {
+export function bestOf<T extends { name: string }>(
+  rows: readonly T[],
+  metric: (r: T) => number,
+): { name: string; value: number } {
   let best = { name: '', value: Infinity };
   for (const r of rows) {
     const v = metric(r);

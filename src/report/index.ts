@@ -1,5 +1,22 @@
-export { spread, binnedSpread, fitCalorimeter, calorimeterSigma, type Spread, type BinnedSpread, type CalorimeterFit } from './resolution.js';
-export { scatterChart, histogramChart, ticks, escapeXml, type Series, type Curve, type ChartOptions, type HistogramSeries } from './svg.js';
+export {
+  spread,
+  binnedSpread,
+  fitCalorimeter,
+  calorimeterSigma,
+  type Spread,
+  type BinnedSpread,
+  type CalorimeterFit,
+} from './resolution.js';
+export {
+  scatterChart,
+  histogramChart,
+  ticks,
+  escapeXml,
+  type Series,
+  type Curve,
+  type ChartOptions,
+  type HistogramSeries,
+} from './svg.js';
 export { markdownTable, formatNumber, type Cell } from './markdown.js';
 export {
   summariseEnergyVertex,
@@ -17,4 +34,10 @@ export {
   type TransverseSummary,
   type EfficiencyBin,
 } from './evaluation.js';
-export { evaluationMarkdown, evaluationPlots, type EvaluationReport, type TargetCheck, type NamedResiduals } from './evaluation-report.js';
+export {
+  evaluationMarkdown,
+  evaluationPlots,
+  type EvaluationReport,
+  type TargetCheck,
+  type NamedResiduals,
+} from './evaluation-report.js';

@@ -24,7 +24,16 @@ export interface Spread {
 export function spread(values: ArrayLike<number>): Spread {
   const v = Float64Array.from(values).filter(Number.isFinite);
   const n = v.length;
-  if (n === 0) return { n: 0, mean: NaN, std: NaN, sigmaClipped: NaN, meanClipped: NaN, clippedFraction: 0, halfWidth68: NaN };
+  if (n === 0)
+    return {
+      n: 0,
+      mean: NaN,
+      std: NaN,
+      sigmaClipped: NaN,
+      meanClipped: NaN,
+      clippedFraction: 0,
+      halfWidth68: NaN,
+    };
   const { mean, std } = meanStd(v, -Infinity, Infinity);
   let m = mean;
   let s = std;
@@ -54,7 +63,11 @@ export interface BinnedSpread {
 }
 
 /** Splits `values` by `key` into bins [edges[k], edges[k+1]) (the last bin closed). */
-export function binnedSpread(key: ArrayLike<number>, values: ArrayLike<number>, edges: readonly number[]): BinnedSpread[] {
+export function binnedSpread(
+  key: ArrayLike<number>,
+  values: ArrayLike<number>,
+  edges: readonly number[],
+): BinnedSpread[] {
   const out: BinnedSpread[] = [];
   for (let b = 0; b + 1 < edges.length; b++) {
     const lo = edges[b]!;
@@ -69,7 +82,12 @@ export function binnedSpread(key: ArrayLike<number>, values: ArrayLike<number>, 
         sk += 1 / k;
       }
     }
-    out.push({ lo, hi, centre: sel.length > 0 && sk > 0 ? sel.length / sk : (lo + hi) / 2, spread: spread(sel) });
+    out.push({
+      lo,
+      hi,
+      centre: sel.length > 0 && sk > 0 ? sel.length / sk : (lo + hi) / 2,
+      spread: spread(sel),
+    });
   }
   return out;
 }
@@ -98,11 +116,15 @@ export function fitCalorimeter(points: readonly { e: number; sigma: number; n: n
   const pts = points.filter((p) => p.n > 2 && Number.isFinite(p.sigma) && p.sigma > 0 && p.e > 0);
   const rows = pts.map((p) => {
     const s2 = p.sigma * p.sigma;
-    const err = 2 * s2 / Math.sqrt(2 * (p.n - 1)); // δ(σ²) = 2σ·δσ
+    const err = (2 * s2) / Math.sqrt(2 * (p.n - 1)); // δ(σ²) = 2σ·δσ
     return { u: 1 / p.e, y: s2, w: 1 / (err * err) };
   });
   const solve = (useA: boolean, useB: boolean): [number, number] => {
-    let suu = 0, su = 0, s1 = 0, suy = 0, sy = 0;
+    let suu = 0,
+      su = 0,
+      s1 = 0,
+      suy = 0,
+      sy = 0;
     for (const r of rows) {
       suu += r.w * r.u * r.u;
       su += r.w * r.u;
@@ -126,15 +148,22 @@ export function fitCalorimeter(points: readonly { e: number; sigma: number; n: n
   const a = Math.sqrt(Math.max(a2, 0));
   const b = Math.sqrt(Math.max(b2, 0));
   return {
-    a, b, chi2, ndf: Math.max(rows.length - 2, 0),
-    aErr: a > 0 ? Math.sqrt(free.vA2) / (2 * a) : NaN, bErr: b > 0 ? Math.sqrt(free.vB2) / (2 * b) : NaN,
-    b2: free.b2, b2Err: Math.sqrt(free.vB2),
+    a,
+    b,
+    chi2,
+    ndf: Math.max(rows.length - 2, 0),
+    aErr: a > 0 ? Math.sqrt(free.vA2) / (2 * a) : NaN,
+    bErr: b > 0 ? Math.sqrt(free.vB2) / (2 * b) : NaN,
+    b2: free.b2,
+    b2Err: Math.sqrt(free.vB2),
   };
 }
 
 /** Variances of (a², b²) of the two-parameter weighted linear fit: the inverse of its normal matrix. */
 function covariance(rows: readonly { u: number; w: number }[]): { vA2: number; vB2: number } {
-  let suu = 0, su = 0, s1 = 0;
+  let suu = 0,
+    su = 0,
+    s1 = 0;
   for (const r of rows) {
     suu += r.w * r.u * r.u;
     su += r.w * r.u;

@@ -35,12 +35,15 @@ export function ticks(lo: number, hi: number, target = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((k) => k * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
+    out.push(Number(t.toPrecision(12)));
   return out;
 }
 
 function fmt(v: number): string {
-  return Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(4)));
+  return Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0)
+    ? v.toExponential(1)
+    : String(Number(v.toPrecision(4)));
 }
 
 interface Frame {
@@ -73,9 +76,13 @@ function frame(opts: ChartOptions, xr: [number, number], yr: [number, number]): 
     const y = sy(t).toFixed(1);
     parts.push(`<line x1="${M.left - 4}" y1="${y}" x2="${M.left}" y2="${y}" stroke="#333"/>`);
     parts.push(`<line x1="${M.left}" y1="${y}" x2="${M.left + pw}" y2="${y}" stroke="#eee"/>`);
-    parts.push(`<text x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${fmt(t)}</text>`);
+    parts.push(
+      `<text x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${fmt(t)}</text>`,
+    );
   }
-  parts.push(`<text x="${M.left + pw / 2}" y="${h - 10}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`);
+  parts.push(
+    `<text x="${M.left + pw / 2}" y="${h - 10}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`,
+  );
   parts.push(
     `<text x="14" y="${M.top + ph / 2}" text-anchor="middle" transform="rotate(-90 14 ${M.top + ph / 2})">${escapeXml(opts.yLabel)}</text>`,
   );
@@ -92,9 +99,15 @@ function legend(f: Frame, items: readonly { label: string; colour: string }[]): 
 }
 
 /** Points with vertical error bars, plus curves sampled over the x range. */
-export function scatterChart(opts: ChartOptions, series: readonly Series[], curves: readonly Curve[] = []): string {
+export function scatterChart(
+  opts: ChartOptions,
+  series: readonly Series[],
+  curves: readonly Curve[] = [],
+): string {
   const xs = series.flatMap((s) => s.points.map((p) => p.x)).filter(Number.isFinite);
-  const ys = series.flatMap((s) => s.points.flatMap((p) => [p.y + (p.err ?? 0), p.y - (p.err ?? 0)])).filter(Number.isFinite);
+  const ys = series
+    .flatMap((s) => s.points.flatMap((p) => [p.y + (p.err ?? 0), p.y - (p.err ?? 0)]))
+    .filter(Number.isFinite);
   const xr: [number, number] = xs.length > 0 ? [Math.min(0, ...xs), Math.max(...xs) * 1.05] : [0, 1];
   const yr: [number, number] = ys.length > 0 ? [Math.min(0, ...ys), Math.max(...ys) * 1.15] : [0, 1];
   const f = frame(opts, xr, yr);
@@ -103,16 +116,22 @@ export function scatterChart(opts: ChartOptions, series: readonly Series[], curv
     for (let k = 0; k <= 100; k++) {
       const x = xr[0] + ((xr[1] - xr[0]) * k) / 100;
       const y = c.f(x);
-      if (Number.isFinite(y) && y >= yr[0] && y <= yr[1]) pts.push(`${f.sx(x).toFixed(1)},${f.sy(y).toFixed(1)}`);
+      if (Number.isFinite(y) && y >= yr[0] && y <= yr[1])
+        pts.push(`${f.sx(x).toFixed(1)},${f.sy(y).toFixed(1)}`);
     }
-    if (pts.length > 1) f.parts.push(`<polyline fill="none" stroke="${c.colour}" stroke-width="1.5" points="${pts.join(' ')}"/>`);
+    if (pts.length > 1)
+      f.parts.push(
+        `<polyline fill="none" stroke="${c.colour}" stroke-width="1.5" points="${pts.join(' ')}"/>`,
+      );
   }
   for (const s of series) {
     for (const p of s.points) {
       if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
       const x = f.sx(p.x).toFixed(1);
       if (p.err !== undefined && p.err > 0) {
-        f.parts.push(`<line x1="${x}" y1="${f.sy(p.y - p.err).toFixed(1)}" x2="${x}" y2="${f.sy(p.y + p.err).toFixed(1)}" stroke="${s.colour}"/>`);
+        f.parts.push(
+          `<line x1="${x}" y1="${f.sy(p.y - p.err).toFixed(1)}" x2="${x}" y2="${f.sy(p.y + p.err).toFixed(1)}" stroke="${s.colour}"/>`,
+        );
       }
       f.parts.push(`<circle cx="${x}" cy="${f.sy(p.y).toFixed(1)}" r="3" fill="${s.colour}"/>`);
     }
@@ -129,7 +148,13 @@ export interface HistogramSeries {
 }
 
 /** Step histograms of several samples on common bins over [lo, hi] (overflow not drawn, counted in the label). */
-export function histogramChart(opts: ChartOptions, series: readonly HistogramSeries[], lo: number, hi: number, nBins = 60): string {
+export function histogramChart(
+  opts: ChartOptions,
+  series: readonly HistogramSeries[],
+  lo: number,
+  hi: number,
+  nBins = 60,
+): string {
   const width = (hi - lo) / nBins;
   const hists = series.map((s) => {
     const h = new Array<number>(nBins).fill(0);
@@ -157,7 +182,10 @@ export function histogramChart(opts: ChartOptions, series: readonly HistogramSer
   }
   legend(
     f,
-    hists.map(({ s, outside }) => ({ label: outside > 0 ? `${s.label} (${outside} outside)` : s.label, colour: s.colour })),
+    hists.map(({ s, outside }) => ({
+      label: outside > 0 ? `${s.label} (${outside} outside)` : s.label,
+      colour: s.colour,
+    })),
   );
   f.parts.push('</svg>');
   return f.parts.join('\n') + '\n';

@@ -22,7 +22,10 @@ test('poisson draws have mean and variance equal to the mean, on both sides of t
     const m = moments(() => poisson(rng, mu), n);
     // 5σ bounds on the sample mean and (approximately) on the sample variance.
     assert.ok(Math.abs(m.mean - mu) < 5 * Math.sqrt(mu / n), `mean ${m.mean} vs ${mu}`);
-    assert.ok(Math.abs(m.variance - mu) < 5 * mu * Math.sqrt(2 / n) + 0.02, `variance ${m.variance} vs ${mu}`);
+    assert.ok(
+      Math.abs(m.variance - mu) < 5 * mu * Math.sqrt(2 / n) + 0.02,
+      `variance ${m.variance} vs ${mu}`,
+    );
   }
 });
 
@@ -49,7 +52,11 @@ test('a non-positive poisson mean gives zero', () => {
 
 test('gamma draws have mean shape*scale and variance shape*scale^2', () => {
   const rng = new Rng(3);
-  for (const [k, th] of [[0.5, 2], [3, 1.5], [20, 0.1]] as const) {
+  for (const [k, th] of [
+    [0.5, 2],
+    [3, 1.5],
+    [20, 0.1],
+  ] as const) {
     const m = moments(() => gamma(rng, k, th), 40000);
     assert.ok(Math.abs(m.mean - k * th) < 0.03 * k * th + 0.01, `mean ${m.mean}`);
     assert.ok(Math.abs(m.variance - k * th * th) < 0.08 * k * th * th, `variance ${m.variance}`);
@@ -77,10 +84,18 @@ test('lnFactorial agrees with the exact sum on both sides of the table', () => {
 test('sampling fluctuation: variance F·μ, so the relative spread shrinks as 1/√μ (a fixed-k negative binomial does not)', () => {
   const rng = new Rng(23);
   const n = 40000;
-  for (const [mu, f] of [[20, 1], [20, 4], [500, 4], [3000, 9]] as const) {
+  for (const [mu, f] of [
+    [20, 1],
+    [20, 4],
+    [500, 4],
+    [3000, 9],
+  ] as const) {
     const m = moments(() => fluctuate(rng, mu, 'sampling', 20, f), n);
     assert.ok(Math.abs(m.mean - mu) < 5 * Math.sqrt((f * mu) / n), `mean ${m.mean} vs ${mu}`);
-    assert.ok(Math.abs(m.variance / (f * mu) - 1) < 5 * Math.sqrt(2 / n) + 0.01, `μ ${mu} F ${f}: variance ${m.variance} vs ${f * mu}`);
+    assert.ok(
+      Math.abs(m.variance / (f * mu) - 1) < 5 * Math.sqrt(2 / n) + 0.01,
+      `μ ${mu} F ${f}: variance ${m.variance} vs ${f * mu}`,
+    );
   }
   const nb = moments(() => fluctuate(rng, 3000, 'negative-binomial', 20), n);
   assert.ok(Math.sqrt(nb.variance) / 3000 > 0.2, 'k = 20 keeps ≥ 22 % at 3,000 particles');

@@ -33,7 +33,14 @@ export function darkPhotonModel(p: PhysicsConfig): DarkPhotonModel {
   const mA = d.chiMassGeV * d.mediatorMassRatio;
   const parent = mA < PI0_MASS_GEV ? PI0_MASS_GEV : ETA_MASS_GEV;
   if (!(mA < ETA_MASS_GEV)) throw new RangeError(`m_A' = ${mA} GeV: no meson decay π⁰/η → γA' is open`);
-  return { chiMassGeV: d.chiMassGeV, mediatorMassGeV: mA, parentMassGeV: parent, fermion: d.chiSpin === 'fermion', xfPower: d.parentXfPower, beamEnergyGeV: d.beamEnergyGeV };
+  return {
+    chiMassGeV: d.chiMassGeV,
+    mediatorMassGeV: mA,
+    parentMassGeV: parent,
+    fermion: d.chiSpin === 'fermion',
+    xfPower: d.parentXfPower,
+    beamEnergyGeV: d.beamEnergyGeV,
+  };
 }
 
 /** Energy (GeV) of the daughter of mass mb in a two-body decay of a parent (mass M, energy E) to ma + mb, isotropic. */
@@ -89,7 +96,8 @@ export function drawRecoil(rng: Rng, m: DarkPhotonModel, tLo: number, tHi: numbe
     const t = Math.min(tHi, Math.max(tLo, (1 / (gLo - rng.uniform() * (gLo - gHi)) - a) / b));
     const den = a + b * t;
     const w = chiElectronDsigmaDT(m, e, t) * den * den;
-    if (rng.uniform() * 3.01 * me < w) return { chiEnergyGeV: e, kineticGeV: t, theta: recoilAngle(t, e, m.chiMassGeV) };
+    if (rng.uniform() * 3.01 * me < w)
+      return { chiEnergyGeV: e, kineticGeV: t, theta: recoilAngle(t, e, m.chiMassGeV) };
   }
   throw new RangeError(`no χe recoil in [${tLo}, ${tHi}] GeV: the χ spectrum does not reach it`);
 }

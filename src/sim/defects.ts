@@ -21,7 +21,8 @@ export function createDefects(g: DetectorGeometry, cfg: SimulationConfig): Defec
   const hot: number[][] = [];
   for (let k = 0; k < g.nStations; k++) {
     const keys = new Set<number>();
-    for (let j = 0; keys.size < Math.min(cfg.hotPixelsPerStation, nPix); j++) keys.add(hash3(seed ^ 0x1f0a5e, k, j) % nPix);
+    for (let j = 0; keys.size < Math.min(cfg.hotPixelsPerStation, nPix); j++)
+      keys.add(hash3(seed ^ 0x1f0a5e, k, j) % nPix);
     hot.push([...keys].sort((a, b) => a - b));
   }
   const fraction = cfg.deadPixelFraction;

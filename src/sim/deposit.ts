@@ -90,7 +90,15 @@ export class Pixeliser {
    * n particles around (cx, cy) cm, radially from the two-component profile (radii in cm),
    * then displaced by an isotropic Gaussian of `smearCm` per axis. Off-plane particles are lost.
    */
-  cloud(n: number, cx: number, cy: number, pCore: number, rCoreCm: number, rTailCm: number, smearCm: number): void {
+  cloud(
+    n: number,
+    cx: number,
+    cy: number,
+    pCore: number,
+    rCoreCm: number,
+    rTailCm: number,
+    smearCm: number,
+  ): void {
     const acc = this.acc;
     acc.reserve(n);
     const inv = this.invPitchCm;
@@ -120,11 +128,21 @@ export class Pixeliser {
       let m = Math.imul(b, 5);
       const u1 = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
       let t = b << 9;
-      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = (d << 11) | (d >>> 21);
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = (d << 11) | (d >>> 21);
       m = Math.imul(b, 5);
       const u2 = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
       t = b << 9;
-      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = (d << 11) | (d >>> 21);
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = (d << 11) | (d >>> 21);
 
       const radius = ((u1 >>> NORMAL_BITS) & CORE_MASK) < coreThreshold ? rCoreCm : rTailCm;
       const qi = u2 >>> (32 - Q_BITS);

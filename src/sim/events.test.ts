@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_SIMULATION, type SimulationConfig } from '../config/index.js';
 import {
-  checkHits, DEFAULT_GEOMETRY, EVENT_CLASSES, hitsPerStation, leadFraction, pixelsX, pixelToXCm, pixelToYCm, planeZCm, Rng,
+  checkHits,
+  DEFAULT_GEOMETRY,
+  EVENT_CLASSES,
+  hitsPerStation,
+  leadFraction,
+  pixelsX,
+  pixelToXCm,
+  pixelToYCm,
+  planeZCm,
+  Rng,
   type Hits,
 } from '../domain/index.js';
 import { ELECTRON_MASS_GEV, generateEvent } from './events.js';
@@ -14,7 +23,9 @@ const g = DEFAULT_GEOMETRY;
 const quiet: SimulationConfig = { ...DEFAULT_SIMULATION, darkHitsPerStation: 0, signalSpectrum: 'flat' };
 
 function bytes(h: Hits): Buffer {
-  return Buffer.concat([h.station, h.ix, h.iy, h.count].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
+  return Buffer.concat(
+    [h.station, h.ix, h.iy, h.count].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)),
+  );
 }
 function sum(a: ArrayLike<number>): number {
   let s = 0;
@@ -41,7 +52,10 @@ test('hits of every class are on the plane, positive and sorted by station, then
       const { hits, truth } = generateEvent(g, DEFAULT_SIMULATION, cls, rng);
       assert.equal(truth.eventClass, cls);
       const v = checkHits(hits, g, 1e7);
-      assert.ok(v.status === 'ok' || v.status === 'single_station' || v.status === 'no_hits', `${cls}: ${v.status} ${v.detail}`);
+      assert.ok(
+        v.status === 'ok' || v.status === 'single_station' || v.status === 'no_hits',
+        `${cls}: ${v.status} ${v.detail}`,
+      );
       for (let h = 1; h < hits.count.length; h++) {
         const prev = hits.station[h - 1]! * 1e8 + hits.iy[h - 1]! * nx + hits.ix[h - 1]!;
         const cur = hits.station[h]! * 1e8 + hits.iy[h]! * nx + hits.ix[h]!;
@@ -63,9 +77,14 @@ test('summed counts and hit counts rise linearly with energy', (t) => {
     counts.push(sum(hits.count));
     nHits.push(hits.count.length);
   }
-  for (const [name, ys] of [['summed counts', counts], ['hits', nHits]] as const) {
+  for (const [name, ys] of [
+    ['summed counts', counts],
+    ['hits', nHits],
+  ] as const) {
     const fit = linearFit(es, ys);
-    t.diagnostic(`${name} = ${fit.intercept.toFixed(1)} + ${fit.slope.toFixed(2)}·E[GeV]; r = ${fit.r.toFixed(3)}; residual rms ${fit.rms.toFixed(1)} (${((100 * fit.rms) / fit.meanY).toFixed(1)} % of mean ${fit.meanY.toFixed(1)})`);
+    t.diagnostic(
+      `${name} = ${fit.intercept.toFixed(1)} + ${fit.slope.toFixed(2)}·E[GeV]; r = ${fit.r.toFixed(3)}; residual rms ${fit.rms.toFixed(1)} (${((100 * fit.rms) / fit.meanY).toFixed(1)} % of mean ${fit.meanY.toFixed(1)})`,
+    );
     assert.ok(fit.slope > 0, name);
     assert.ok(fit.r > 0.9, `${name}: r = ${fit.r}`);
   }
@@ -93,11 +112,18 @@ test('a plane at the shower maximum sees Rossi B particles on average (full hit 
   let s = 0;
   const n = 300;
   for (let i = 0; i < n; i++) {
-    const { hits } = generateEvent(g, { ...quiet, response: r }, 'signal', rng, { energyGeV: e, dCm, slopeX: 0, slopeY: 0 });
+    const { hits } = generateEvent(g, { ...quiet, response: r }, 'signal', rng, {
+      energyGeV: e,
+      dCm,
+      slopeX: 0,
+      slopeY: 0,
+    });
     for (let h = 0; h < hits.count.length; h++) if (hits.station[h] === 0) s += hits.count[h]! / adcPerMip;
   }
   const rossi = (0.31 * y) / Math.sqrt(Math.log(y) - 0.37);
-  t.diagnostic(`E=${e} GeV at t=${tMax.toFixed(2)} X0: mean particles ${(s / n).toFixed(1)}, Rossi B ${rossi.toFixed(1)}`);
+  t.diagnostic(
+    `E=${e} GeV at t=${tMax.toFixed(2)} X0: mean particles ${(s / n).toFixed(1)}, Rossi B ${rossi.toFixed(1)}`,
+  );
   assert.ok(Math.abs(s / n / rossi - 1) < 0.2, `${s / n} vs ${rossi}`);
 });
 
@@ -155,7 +181,8 @@ test('muons give about one hit per station, noise-only events the configured dar
 test('neutrino events are wider than signal showers of the same energy', () => {
   const rng = new Rng(31);
   const rms = (cls: 'signal' | 'neutrino'): number => {
-    let s2 = 0, sc = 0;
+    let s2 = 0,
+      sc = 0;
     for (let i = 0; i < 200; i++) {
       const { hits, truth } = generateEvent(g, quiet, cls, rng, { energyGeV: 40, dCm: -4 });
       for (let h = 0; h < hits.count.length; h++) {
@@ -181,8 +208,15 @@ test('hot pixels fire in every event and dead pixels never do', () => {
   const second = generateEvent(g, hotCfg, 'noise', new Rng(2)).hits;
   const where = (h: Hits): string => JSON.stringify([[...h.station], [...h.ix], [...h.iy]]);
   assert.equal(where(first), where(second), 'same hot pixels in every event');
-  assert.ok([...first.count].every((c) => c >= quiet.response.thresholdPe * quiet.response.adcCountsPerPe), 'hot pixels read above threshold');
-  const deadCfg: SimulationConfig = { ...DEFAULT_SIMULATION, darkHitsPerStation: 200, deadPixelFraction: 0.3 };
+  assert.ok(
+    [...first.count].every((c) => c >= quiet.response.thresholdPe * quiet.response.adcCountsPerPe),
+    'hot pixels read above threshold',
+  );
+  const deadCfg: SimulationConfig = {
+    ...DEFAULT_SIMULATION,
+    darkHitsPerStation: 200,
+    deadPixelFraction: 0.3,
+  };
   const rng = new Rng(4);
   let seen = 0;
   for (let i = 0; i < 50; i++) seen += generateEvent(g, deadCfg, 'noise', rng).hits.count.length;
@@ -194,7 +228,9 @@ function linearFit(x: readonly number[], y: readonly number[]) {
   const n = x.length;
   const mx = sum(x) / n;
   const my = sum(y) / n;
-  let sxx = 0, sxy = 0, syy = 0;
+  let sxx = 0,
+    sxy = 0,
+    syy = 0;
   for (let i = 0; i < n; i++) {
     sxx += (x[i]! - mx) ** 2;
     sxy += (x[i]! - mx) * (y[i]! - my);

@@ -5,15 +5,38 @@
  * the Rng passed in; detector defects (hot/dead pixels) are a fixed function of cfg.seed.
  */
 import type { SimulationConfig } from '../config/index.js';
-import { pixelsX, pixelsY, planeZCm, type DetectorGeometry, type EventClass, type Hits, type Rng, type ShowerTruth, type Truth } from '../domain/index.js';
+import {
+  pixelsX,
+  pixelsY,
+  planeZCm,
+  type DetectorGeometry,
+  type EventClass,
+  type Hits,
+  type Rng,
+  type ShowerTruth,
+  type Truth,
+} from '../domain/index.js';
 import { poisson } from './counts.js';
 import { createDefects, type Defects } from './defects.js';
 import { Pixeliser } from './deposit.js';
 import { darkPhotonModel, drawRecoil } from './dark-photon.js';
 import { azimuth, slopesOf } from './kinematics.js';
-import { drawNeutrinoClass, isNeutrinoClass, neutrinoWriterOf, type NeutrinoExtra } from './neutrino-events.js';
+import {
+  drawNeutrinoClass,
+  isNeutrinoClass,
+  neutrinoWriterOf,
+  type NeutrinoExtra,
+} from './neutrino-events.js';
 import { darkNoiseAdc, digitiseHits, overlayNoise, type NoiseHit } from './response.js';
-import { GAP_ANGLE_RAD, countModelOf, depthAtStationX0, depositShowerAtStation, prepareShower, type CountModel, type ShowerSpec } from './shower.js';
+import {
+  GAP_ANGLE_RAD,
+  countModelOf,
+  depthAtStationX0,
+  depositShowerAtStation,
+  prepareShower,
+  type CountModel,
+  type ShowerSpec,
+} from './shower.js';
 
 export { ELECTRON_MASS_GEV } from './kinematics.js';
 import { ELECTRON_MASS_GEV } from './kinematics.js';
@@ -53,7 +76,11 @@ export interface EventGenerator {
   generate(eventClass: EventClass, rng: Rng, truth?: Partial<TruthDraw>): GeneratedEvent;
 }
 
-export function createEventGenerator(g: DetectorGeometry, cfg: SimulationConfig, pixeliser?: Pixeliser): EventGenerator {
+export function createEventGenerator(
+  g: DetectorGeometry,
+  cfg: SimulationConfig,
+  pixeliser?: Pixeliser,
+): EventGenerator {
   const pix = pixeliser ?? new Pixeliser(g);
   const defects = createDefects(g, cfg);
   const counts: CountModel = countModelOf(cfg);
@@ -62,14 +89,22 @@ export function createEventGenerator(g: DetectorGeometry, cfg: SimulationConfig,
       const { truth, extra } = drawEvent(g, cfg, eventClass, rng, fixed);
       pix.seed(rng);
       try {
-        const perStation = extra === undefined ? stationWriter(g, cfg, eventClass, truth, counts, pix, rng) : neutrinoWriterOf(g, truth, extra, counts, pix, rng);
+        const perStation =
+          extra === undefined
+            ? stationWriter(g, cfg, eventClass, truth, counts, pix, rng)
+            : neutrinoWriterOf(g, truth, extra, counts, pix, rng);
         for (let k = 0; k < g.nStations; k++) {
           perStation(k);
           pix.acc.flushStation(k, defects.dead);
         }
         const particles = pix.acc.takeHits();
         const digitised = digitiseHits(particles, cfg.response, rng);
-        const hits = overlayNoise(digitised, readoutNoise(g, cfg, defects, rng), pix.acc.nx, cfg.response.adcMax);
+        const hits = overlayNoise(
+          digitised,
+          readoutNoise(g, cfg, defects, rng),
+          pix.acc.nx,
+          cfg.response.adcMax,
+        );
         return { hits, truth, particles };
       } catch (e) {
         pix.acc.clear();
@@ -107,11 +142,23 @@ export function generateEvent(
  * follow cfg.signalSpectrum; the neutrino classes' come from their kinematics (neutrino-events.ts;
  * a fixed energy replaces the drawn one, the angles stay those of the draw).
  */
-export function drawTruth(g: DetectorGeometry, cfg: SimulationConfig, eventClass: EventClass, rng: Rng, fixed: Partial<TruthDraw> = {}): Truth {
+export function drawTruth(
+  g: DetectorGeometry,
+  cfg: SimulationConfig,
+  eventClass: EventClass,
+  rng: Rng,
+  fixed: Partial<TruthDraw> = {},
+): Truth {
   return drawEvent(g, cfg, eventClass, rng, fixed).truth;
 }
 
-function drawEvent(g: DetectorGeometry, cfg: SimulationConfig, eventClass: EventClass, rng: Rng, fixed: Partial<TruthDraw> = {}): { truth: Truth; extra?: NeutrinoExtra } {
+function drawEvent(
+  g: DetectorGeometry,
+  cfg: SimulationConfig,
+  eventClass: EventClass,
+  rng: Rng,
+  fixed: Partial<TruthDraw> = {},
+): { truth: Truth; extra?: NeutrinoExtra } {
   const [eLo, eHi] = cfg.energyRangeGeV;
   const [dLo, dHi] = cfg.dRangeCm;
   const margin = eventClass === 'muon' ? 0 : cfg.originMarginCm;
@@ -200,7 +247,8 @@ function stationWriter(
         const x = t.x0Cm + t.slopeX * z;
         const y = t.y0Cm + t.slopeY * z;
         pix.point(x, y, 1);
-        if (rng.uniform() < DELTA_RAY_PROBABILITY) pix.point(x + (g.pixelPitchMm / 10) * (rng.uniform() < 0.5 ? -1 : 1), y, 1);
+        if (rng.uniform() < DELTA_RAY_PROBABILITY)
+          pix.point(x + (g.pixelPitchMm / 10) * (rng.uniform() < 0.5 ? -1 : 1), y, 1);
       };
     case 'noise':
       return () => {};
@@ -215,7 +263,13 @@ function stationWriter(
  * station) and a broad cascade whose charged count grows as 1 − e^(−L/λ_I) with the lead
  * length L crossed.
  */
-function neutrinoWriter(g: DetectorGeometry, t: Truth, counts: CountModel, pix: Pixeliser, rng: Rng): (station: number) => void {
+function neutrinoWriter(
+  g: DetectorGeometry,
+  t: Truth,
+  counts: CountModel,
+  pix: Pixeliser,
+  rng: Rng,
+): (station: number) => void {
   const fEm = rng.range(NU_EM_FRACTION[0], NU_EM_FRACTION[1]);
   const em: ShowerSpec = { ...t, energyGeV: t.energyGeV * fEm };
   const eHad = t.energyGeV - em.energyGeV;
@@ -227,11 +281,13 @@ function neutrinoWriter(g: DetectorGeometry, t: Truth, counts: CountModel, pix: 
   return (k) => {
     depositShowerAtStation(pix, g, sh, k, counts, rng);
     const dz = planeZCm(g, k) - t.dCm;
-    for (let i = 0; i < nProngs; i++) pix.point(t.x0Cm + prongs[2 * i]! * dz, t.y0Cm + prongs[2 * i + 1]! * dz, 1);
+    for (let i = 0; i < nProngs; i++)
+      pix.point(t.x0Cm + prongs[2 * i]! * dz, t.y0Cm + prongs[2 * i + 1]! * dz, 1);
     const leadCm = depthAtStationX0(g, t.dCm, k) * g.lead.radiationLengthCm;
     const mu = HAD_CHARGED_PER_GEV * eHad * (1 - Math.exp(-leadCm / LEAD_INTERACTION_LENGTH_CM));
     const n = poisson(rng, mu);
-    if (n > 0) pix.cloud(n, t.x0Cm + t.slopeX * dz, t.y0Cm + t.slopeY * dz, 1, HAD_RADIUS_CM, HAD_RADIUS_CM, smear);
+    if (n > 0)
+      pix.cloud(n, t.x0Cm + t.slopeX * dz, t.y0Cm + t.slopeY * dz, 1, HAD_RADIUS_CM, HAD_RADIUS_CM, smear);
   };
 }
 
@@ -240,7 +296,12 @@ function neutrinoWriter(g: DetectorGeometry, t: Truth, counts: CountModel, pix: 
  * uniform over the plane, and the hot pixels (which fire in every event); both with the
  * amplitude of a dark pulse that passed the threshold. Dead pixels never fire, noise included.
  */
-export function readoutNoise(g: DetectorGeometry, cfg: SimulationConfig, defects: Defects, rng: Rng): NoiseHit[] {
+export function readoutNoise(
+  g: DetectorGeometry,
+  cfg: SimulationConfig,
+  defects: Defects,
+  rng: Rng,
+): NoiseHit[] {
   const nx = pixelsX(g);
   const nPix = nx * pixelsY(g);
   const out: NoiseHit[] = [];
@@ -248,9 +309,11 @@ export function readoutNoise(g: DetectorGeometry, cfg: SimulationConfig, defects
     const n = poisson(rng, cfg.darkHitsPerStation);
     for (let i = 0; i < n; i++) {
       const key = rng.int(nPix);
-      if (defects.dead?.(station, key) !== true) out.push({ station, key, adc: darkNoiseAdc(cfg.response, rng) });
+      if (defects.dead?.(station, key) !== true)
+        out.push({ station, key, adc: darkNoiseAdc(cfg.response, rng) });
     }
-    for (const key of defects.hot[station] ?? []) out.push({ station, key, adc: darkNoiseAdc(cfg.response, rng) });
+    for (const key of defects.hot[station] ?? [])
+      out.push({ station, key, adc: darkNoiseAdc(cfg.response, rng) });
   }
   return out;
 }

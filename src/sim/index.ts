@@ -27,13 +27,54 @@ export {
 export { gflashRadial, radialContainment, sampleRadius, type RadialProfile } from './lateral.js';
 export { depthAtStationX0, GAP_ANGLE_RAD, PRIMARY_TRACK_DEPTH_X0 } from './shower.js';
 export { poisson, gamma, negativeBinomial, lnFactorial } from './counts.js';
-export { digitisePixel, digitiseHits, withCrossTalk, amplitudeToAdc, darkNoiseAdc, overlayNoise, type NoiseHit } from './response.js';
-export { recoilAngle, maxRecoilGeV, slopesOf, rotateSlopes, PROTON_MASS_GEV, PI0_MASS_GEV, ALPHA, FERMI_GEV2, HBARC2_GEV2_CM2 } from './kinematics.js';
-export { darkPhotonModel, drawChiEnergy, drawRecoil, chiElectronDsigmaDT, type DarkPhotonModel, type Recoil } from './dark-photon.js';
-export { SPECIES, speciesFlux, relativeFlux, drawNeutrinoEnergy, electronCouplings, elasticShape, elasticSlopeCm2PerGeV, neutrinoClassYields, type Species, type SpeciesFlux } from './nu-flux.js';
+export {
+  digitisePixel,
+  digitiseHits,
+  withCrossTalk,
+  amplitudeToAdc,
+  darkNoiseAdc,
+  overlayNoise,
+  type NoiseHit,
+} from './response.js';
+export {
+  recoilAngle,
+  maxRecoilGeV,
+  slopesOf,
+  rotateSlopes,
+  PROTON_MASS_GEV,
+  PI0_MASS_GEV,
+  ALPHA,
+  FERMI_GEV2,
+  HBARC2_GEV2_CM2,
+} from './kinematics.js';
+export {
+  darkPhotonModel,
+  drawChiEnergy,
+  drawRecoil,
+  chiElectronDsigmaDT,
+  type DarkPhotonModel,
+  type Recoil,
+} from './dark-photon.js';
+export {
+  SPECIES,
+  speciesFlux,
+  relativeFlux,
+  drawNeutrinoEnergy,
+  electronCouplings,
+  elasticShape,
+  elasticSlopeCm2PerGeV,
+  neutrinoClassYields,
+  type Species,
+  type SpeciesFlux,
+} from './nu-flux.js';
 export { drawElastic, drawElasticY, elasticSpeciesWeights, type ElasticScatter } from './nu-elastic.js';
 export { drawQuasiElastic, drawQ2, type QuasiElastic } from './nue-ccqe.js';
 export { drawNcPi0, decayPi0, PAIR_MEAN_FREE_PATH_X0, type NcPi0, type Photon } from './nc-pi0.js';
-export { protonRangeCm, protonEnergyAfter, protonDedxMeVPerCm, PROTON_DEDX_MIN_MEV_PER_CM } from './proton-range.js';
+export {
+  protonRangeCm,
+  protonEnergyAfter,
+  protonDedxMeVPerCm,
+  PROTON_DEDX_MIN_MEV_PER_CM,
+} from './proton-range.js';
 export { isNeutrinoClass, zAtLeadDepth, type NeutrinoClass } from './neutrino-events.js';
 export * from './exotic/index.js';

@@ -20,7 +20,11 @@ export const HBARC2_GEV2_CM2 = 0.3893794e-27;
  * scatters elastically off it at rest: cos θ = √(T/(T + 2mₑ))·(E + mₑ)/p. For M = 0 (a neutrino)
  * and small angles this is E_e·θ² ≈ 2mₑ(1 − T/E) < 2mₑ.
  */
-export function recoilAngle(kineticGeV: number, projectileEnergyGeV: number, projectileMassGeV: number): number {
+export function recoilAngle(
+  kineticGeV: number,
+  projectileEnergyGeV: number,
+  projectileMassGeV: number,
+): number {
   const m = ELECTRON_MASS_GEV;
   const p = Math.sqrt(Math.max(projectileEnergyGeV ** 2 - projectileMassGeV ** 2, 0));
   const c = Math.sqrt(kineticGeV / (kineticGeV + 2 * m)) * ((projectileEnergyGeV + m) / p);
@@ -44,7 +48,12 @@ export function slopesOf(theta: number, phi: number): { slopeX: number; slopeY: 
  * Adds a polar angle θ at azimuth φ about a direction with slopes (sx, sy): exact rotation of the
  * unit vector, returned as slopes.
  */
-export function rotateSlopes(sx: number, sy: number, theta: number, phi: number): { slopeX: number; slopeY: number } {
+export function rotateSlopes(
+  sx: number,
+  sy: number,
+  theta: number,
+  phi: number,
+): { slopeX: number; slopeY: number } {
   const n = Math.hypot(sx, sy, 1);
   const d = [sx / n, sy / n, 1 / n] as const;
   // an orthonormal pair perpendicular to d

@@ -5,7 +5,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_SIMULATION } from '../config/index.js';
-import { DEFAULT_GEOMETRY, leadFraction, pixelToXCm, pixelToYCm, Rng, type DetectorGeometry } from '../domain/index.js';
+import {
+  DEFAULT_GEOMETRY,
+  leadFraction,
+  pixelToXCm,
+  pixelToYCm,
+  Rng,
+  type DetectorGeometry,
+} from '../domain/index.js';
 import { generateEvent } from './events.js';
 import { gflashRadial, radialContainment, sampleRadius } from './lateral.js';
 import { gflashParams, profileDensity, sampleProfile } from './longitudinal.js';
@@ -47,7 +54,10 @@ test('sampled radii follow the analytic two-component CDF', () => {
   }
   radii.forEach((rr, j) => {
     const want = radialContainment(prof, rr);
-    assert.ok(Math.abs(below[j]! / n - want) < 5 * Math.sqrt((want * (1 - want)) / n) + 1e-3, `r=${rr}: ${below[j]! / n} vs ${want}`);
+    assert.ok(
+      Math.abs(below[j]! / n - want) < 5 * Math.sqrt((want * (1 - want)) / n) + 1e-3,
+      `r=${rr}: ${below[j]! / n} vs ${want}`,
+    );
   });
 });
 
@@ -69,6 +79,8 @@ test('pixelised showers with no gap keep about 90 % of their particles within on
     }
   }
   const f = inside / total;
-  t.diagnostic(`count fraction within R_M,brick = ${rm.toFixed(3)} cm: ${f.toFixed(3)} of ${total} particles`);
+  t.diagnostic(
+    `count fraction within R_M,brick = ${rm.toFixed(3)} cm: ${f.toFixed(3)} of ${total} particles`,
+  );
   assert.ok(f > 0.85 && f < 0.95, `fraction ${f}`);
 });

@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_GEOMETRY, Rng } from '../domain/index.js';
 import { logGamma as lnGamma } from '../numerics/index.js';
-import { gflashParams, meanChargedProfile, meanLongitudinalProfile, rossiNmax, sampleProfile } from './longitudinal.js';
+import {
+  gflashParams,
+  meanChargedProfile,
+  meanLongitudinalProfile,
+  rossiNmax,
+  sampleProfile,
+} from './longitudinal.js';
 
 const EC_GEV = DEFAULT_GEOMETRY.lead.criticalEnergyMeV / 1000;
 const Z = DEFAULT_GEOMETRY.lead.atomicNumber;
@@ -60,7 +66,9 @@ test('the charged-particle count at the mean profile maximum agrees with Rossi a
     const prof = meanChargedProfile(y, Z, DEPTHS, 3000, new Rng(100 + e));
     const peak = prof[argmax(prof)]!;
     const rossi = (0.31 * y) / Math.sqrt(Math.log(y) - 0.37);
-    t.diagnostic(`E=${e} GeV: N_max(sim mean profile) ${peak.toFixed(1)}, Rossi B ${rossi.toFixed(1)}, ratio ${(peak / rossi).toFixed(3)}`);
+    t.diagnostic(
+      `E=${e} GeV: N_max(sim mean profile) ${peak.toFixed(1)}, Rossi B ${rossi.toFixed(1)}, ratio ${(peak / rossi).toFixed(3)}`,
+    );
     assert.ok(Math.abs(peak / rossi - 1) < 0.2, `E=${e}: ${peak} vs ${rossi}`);
     assert.ok(Math.abs(rossiNmax(y) - rossi) < 1e-9 * rossi);
   }
@@ -83,16 +91,26 @@ test('sampled (ln T, ln α) have the GFlash means, spreads and correlation', () 
   const p = gflashParams(5000, 82);
   const rng = new Rng(21);
   const n = 40000;
-  let st = 0, sa = 0, stt = 0, saa = 0, sta = 0;
+  let st = 0,
+    sa = 0,
+    stt = 0,
+    saa = 0,
+    sta = 0;
   for (let i = 0; i < n; i++) {
     const s = sampleProfile(p, rng);
     const lt = Math.log(s.tMax);
     const la = Math.log(s.alpha);
-    st += lt; sa += la; stt += lt * lt; saa += la * la; sta += lt * la;
+    st += lt;
+    sa += la;
+    stt += lt * lt;
+    saa += la * la;
+    sta += lt * la;
     assert.ok(Math.abs(s.beta - (s.alpha - 1) / s.tMax) < 1e-12);
   }
-  const mt = st / n, ma = sa / n;
-  const vt = stt / n - mt * mt, va = saa / n - ma * ma;
+  const mt = st / n,
+    ma = sa / n;
+  const vt = stt / n - mt * mt,
+    va = saa / n - ma * ma;
   const rho = (sta / n - mt * ma) / Math.sqrt(vt * va);
   assert.ok(Math.abs(mt - p.meanLnT) < 0.005);
   assert.ok(Math.abs(ma - p.meanLnAlpha) < 0.005);
@@ -101,7 +119,7 @@ test('sampled (ln T, ln α) have the GFlash means, spreads and correlation', () 
   assert.ok(Math.abs(rho - p.rho) < 0.02, `rho ${rho} vs ${p.rho}`);
 });
 
-test('the profile spread scale multiplies GFlash\'s spreads of ln T: 0 gives the median shower, 2 doubles the spread', () => {
+test("the profile spread scale multiplies GFlash's spreads of ln T: 0 gives the median shower, 2 doubles the spread", () => {
   const p = gflashParams(2000, 82);
   const rng = new Rng(4);
   // The median shower: ln T and ln α at their means (α floored at 1.05 as in sampleProfile).

@@ -80,7 +80,13 @@ export function chargedMean(s: ShowerProfile, nMax: number, t: number): number {
  * The longitudinal profile averaged over GFlash fluctuations, at the given depths: the mean of
  * the normalised gamma density over `samples` drawn showers (units: fraction of E per X0).
  */
-export function meanLongitudinalProfile(y: number, z: number, depthsX0: readonly number[], samples: number, rng: Rng): Float64Array {
+export function meanLongitudinalProfile(
+  y: number,
+  z: number,
+  depthsX0: readonly number[],
+  samples: number,
+  rng: Rng,
+): Float64Array {
   const p = gflashParams(y, z);
   const out = new Float64Array(depthsX0.length);
   for (let s = 0; s < samples; s++) {
@@ -92,7 +98,13 @@ export function meanLongitudinalProfile(y: number, z: number, depthsX0: readonly
 }
 
 /** Mean charged-particle count vs depth, averaged over fluctuations (Rossi-normalised per shower). */
-export function meanChargedProfile(y: number, z: number, depthsX0: readonly number[], samples: number, rng: Rng): Float64Array {
+export function meanChargedProfile(
+  y: number,
+  z: number,
+  depthsX0: readonly number[],
+  samples: number,
+  rng: Rng,
+): Float64Array {
   const p = gflashParams(y, z);
   const nMax = rossiNmax(y);
   const out = new Float64Array(depthsX0.length);

@@ -34,7 +34,12 @@ export interface NcPi0 {
 }
 
 /** π⁰ → γγ at energy E along (sx, sy): photon energies and directions, exact. */
-export function decayPi0(rng: Rng, energyGeV: number, sx: number, sy: number): { photons: [Omit<Photon, 'conversionX0'>, Omit<Photon, 'conversionX0'>]; opening: number } {
+export function decayPi0(
+  rng: Rng,
+  energyGeV: number,
+  sx: number,
+  sy: number,
+): { photons: [Omit<Photon, 'conversionX0'>, Omit<Photon, 'conversionX0'>]; opening: number } {
   const m = PI0_MASS_GEV;
   const g = Math.max(energyGeV / m, 1);
   const bg = Math.sqrt(g * g - 1);
@@ -50,7 +55,13 @@ export function decayPi0(rng: Rng, energyGeV: number, sx: number, sy: number): {
   const b = one(-c);
   const da = rotateSlopes(sx, sy, a.theta, phi);
   const db = rotateSlopes(sx, sy, b.theta, phi + Math.PI);
-  return { photons: [{ energyGeV: a.e, ...da }, { energyGeV: b.e, ...db }], opening: a.theta + b.theta };
+  return {
+    photons: [
+      { energyGeV: a.e, ...da },
+      { energyGeV: b.e, ...db },
+    ],
+    opening: a.theta + b.theta,
+  };
 }
 
 /** One NC π⁰ event with E_π in [eLo, eHi] GeV. */
@@ -70,7 +81,10 @@ export function drawNcPi0(rng: Rng, p: PhysicsConfig, eLo: number, eHi: number):
       neutrinoEnergyGeV: e,
       pionEnergyGeV: ePi,
       ...dir,
-      photons: [{ ...photons[0], conversionX0: conv() }, { ...photons[1], conversionX0: conv() }],
+      photons: [
+        { ...photons[0], conversionX0: conv() },
+        { ...photons[1], conversionX0: conv() },
+      ],
       opening,
     };
   }

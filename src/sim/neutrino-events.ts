@@ -10,7 +10,12 @@ import { azimuth, slopesOf } from './kinematics.js';
 import { drawNcPi0, type NcPi0 } from './nc-pi0.js';
 import { drawElastic, elasticSpeciesWeights } from './nu-elastic.js';
 import { drawQuasiElastic, type QuasiElastic } from './nue-ccqe.js';
-import { PROTON_DEDX_MIN_MEV_PER_CM, protonDedxMeVPerCm, protonEnergyAfter, protonRangeCm } from './proton-range.js';
+import {
+  PROTON_DEDX_MIN_MEV_PER_CM,
+  protonDedxMeVPerCm,
+  protonEnergyAfter,
+  protonRangeCm,
+} from './proton-range.js';
 import { depositShowerAtStation, depthAtStationX0, prepareShower, type CountModel } from './shower.js';
 
 export type NeutrinoClass = 'nuElastic' | 'nueCCQE' | 'ncPi0';
@@ -20,7 +25,10 @@ export function isNeutrinoClass(c: string): c is NeutrinoClass {
 }
 
 /** What the writer needs beyond the truth. */
-export type NeutrinoExtra = { readonly kind: 'nuElastic' } | { readonly kind: 'nueCCQE'; readonly qe: QuasiElastic } | { readonly kind: 'ncPi0'; readonly pi0: NcPi0 };
+export type NeutrinoExtra =
+  | { readonly kind: 'nuElastic' }
+  | { readonly kind: 'nueCCQE'; readonly qe: QuasiElastic }
+  | { readonly kind: 'ncPi0'; readonly pi0: NcPi0 };
 
 export interface NeutrinoDraw {
   readonly energyGeV: number;
@@ -40,11 +48,20 @@ export function drawNeutrinoClass(cls: NeutrinoClass, cfg: SimulationConfig, rng
     }
     case 'nueCCQE': {
       const qe = drawQuasiElastic(rng, p, lo, hi);
-      return { energyGeV: qe.electronEnergyGeV, ...slopesOf(qe.electronTheta, qe.phi), extra: { kind: 'nueCCQE', qe } };
+      return {
+        energyGeV: qe.electronEnergyGeV,
+        ...slopesOf(qe.electronTheta, qe.phi),
+        extra: { kind: 'nueCCQE', qe },
+      };
     }
     case 'ncPi0': {
       const pi0 = drawNcPi0(rng, p, lo, hi);
-      return { energyGeV: pi0.pionEnergyGeV, slopeX: pi0.slopeX, slopeY: pi0.slopeY, extra: { kind: 'ncPi0', pi0 } };
+      return {
+        energyGeV: pi0.pionEnergyGeV,
+        slopeX: pi0.slopeX,
+        slopeY: pi0.slopeY,
+        extra: { kind: 'ncPi0', pi0 },
+      };
     }
   }
 }
@@ -69,7 +86,14 @@ export function zAtLeadDepth(g: DetectorGeometry, z0: number, depthX0: number, p
 }
 
 /** The per-station deposit step of a neutrino-class event. */
-export function neutrinoWriterOf(g: DetectorGeometry, t: ShowerTruth, extra: NeutrinoExtra, counts: CountModel, pix: Pixeliser, rng: Rng): (station: number) => void {
+export function neutrinoWriterOf(
+  g: DetectorGeometry,
+  t: ShowerTruth,
+  extra: NeutrinoExtra,
+  counts: CountModel,
+  pix: Pixeliser,
+  rng: Rng,
+): (station: number) => void {
   if (extra.kind === 'ncPi0') return photonPairWriter(g, t, extra.pi0, counts, pix, rng);
   const sh = prepareShower(g, t, rng);
   const stub = extra.kind === 'nueCCQE' && extra.qe.proton ? protonStub(g, t, extra.qe, pix) : undefined;
@@ -83,7 +107,12 @@ export function neutrinoWriterOf(g: DetectorGeometry, t: ShowerTruth, extra: Neu
  * The proton's hits: at each plane it reaches (CSDA range in the lead crossed), one pixel with its
  * ionisation in MIP units (dE/dx at that energy over the minimum).
  */
-function protonStub(g: DetectorGeometry, t: ShowerTruth, qe: QuasiElastic, pix: Pixeliser): (station: number) => void {
+function protonStub(
+  g: DetectorGeometry,
+  t: ShowerTruth,
+  qe: QuasiElastic,
+  pix: Pixeliser,
+): (station: number) => void {
   const { slopeX, slopeY } = slopesOf(qe.nucleonTheta, qe.nucleonPhi);
   const pathFactor = Math.sqrt(1 + slopeX * slopeX + slopeY * slopeY);
   const range = protonRangeCm(qe.nucleonKineticGeV);
@@ -98,12 +127,26 @@ function protonStub(g: DetectorGeometry, t: ShowerTruth, qe: QuasiElastic, pix: 
 }
 
 /** Two photon showers, each from its conversion point; a photon deposits nothing before it converts. */
-function photonPairWriter(g: DetectorGeometry, t: ShowerTruth, pi0: NcPi0, counts: CountModel, pix: Pixeliser, rng: Rng): (station: number) => void {
+function photonPairWriter(
+  g: DetectorGeometry,
+  t: ShowerTruth,
+  pi0: NcPi0,
+  counts: CountModel,
+  pix: Pixeliser,
+  rng: Rng,
+): (station: number) => void {
   const showers = pi0.photons.flatMap((ph) => {
     const pf = Math.sqrt(1 + ph.slopeX * ph.slopeX + ph.slopeY * ph.slopeY);
     const z = zAtLeadDepth(g, t.dCm, ph.conversionX0, pf);
     if (z === Infinity) return [];
-    const spec = { energyGeV: ph.energyGeV, dCm: z, x0Cm: t.x0Cm + ph.slopeX * (z - t.dCm), y0Cm: t.y0Cm + ph.slopeY * (z - t.dCm), slopeX: ph.slopeX, slopeY: ph.slopeY };
+    const spec = {
+      energyGeV: ph.energyGeV,
+      dCm: z,
+      x0Cm: t.x0Cm + ph.slopeX * (z - t.dCm),
+      y0Cm: t.y0Cm + ph.slopeY * (z - t.dCm),
+      slopeX: ph.slopeX,
+      slopeY: ph.slopeY,
+    };
     return [{ z, sh: prepareShower(g, spec, rng) }];
   });
   return (k) => {

@@ -6,7 +6,15 @@
 import type { PhysicsConfig } from '../config/index.js';
 import type { Rng } from '../domain/index.js';
 import { recoilAngle } from './kinematics.js';
-import { drawNeutrinoEnergy, elasticShape, elasticSlopeCm2PerGeV, electronCouplings, SPECIES, speciesFlux, type Species } from './nu-flux.js';
+import {
+  drawNeutrinoEnergy,
+  elasticShape,
+  elasticSlopeCm2PerGeV,
+  electronCouplings,
+  SPECIES,
+  speciesFlux,
+  type Species,
+} from './nu-flux.js';
 
 export interface ElasticScatter {
   readonly species: Species;
@@ -45,12 +53,19 @@ export function drawElasticY(rng: Rng, sin2ThetaW: number, s: Species): number {
 }
 
 /** One ν–e scatter with electron kinetic energy in [tLo, tHi] GeV. */
-export function drawElastic(rng: Rng, p: PhysicsConfig, tLo: number, tHi: number, weights = elasticSpeciesWeights(p)): ElasticScatter {
+export function drawElastic(
+  rng: Rng,
+  p: PhysicsConfig,
+  tLo: number,
+  tHi: number,
+  weights = elasticSpeciesWeights(p),
+): ElasticScatter {
   for (let i = 0; i < 100_000; i++) {
     const species = pickWeighted(rng, SPECIES, weights);
     const e = drawNeutrinoEnergy(rng, speciesFlux(p, species), 1, 0.1, p.flux.maxEnergyGeV);
     const t = drawElasticY(rng, p.crossSections.sin2ThetaW, species) * e;
-    if (t >= tLo && t <= tHi) return { species, neutrinoEnergyGeV: e, kineticGeV: t, theta: recoilAngle(t, e, 0) };
+    if (t >= tLo && t <= tHi)
+      return { species, neutrinoEnergyGeV: e, kineticGeV: t, theta: recoilAngle(t, e, 0) };
   }
   throw new RangeError(`no ν–e recoil in [${tLo}, ${tHi}] GeV`);
 }

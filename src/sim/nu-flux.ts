@@ -51,7 +51,13 @@ export function relativeFlux(s: SpeciesFlux): number {
  * A neutrino energy (GeV) from the flux weighted by E^extraPower (0: the flux itself, for a flat
  * cross section; 1: σ ∝ E), truncated to [minGeV, maxGeV].
  */
-export function drawNeutrinoEnergy(rng: Rng, s: SpeciesFlux, extraPower: number, minGeV: number, maxGeV: number): number {
+export function drawNeutrinoEnergy(
+  rng: Rng,
+  s: SpeciesFlux,
+  extraPower: number,
+  minGeV: number,
+  maxGeV: number,
+): number {
   for (let i = 0; i < 10_000; i++) {
     const e = gamma(rng, s.shape + extraPower, s.scaleGeV);
     if (e >= minGeV && e <= maxGeV) return e;
@@ -82,7 +88,9 @@ export function elasticSlopeCm2PerGeV(sin2ThetaW: number, s: Species): number {
   const anti = s.startsWith('anti');
   const a = anti ? gV - gA : gV + gA;
   const b = anti ? gV + gA : gV - gA;
-  return ((FERMI_GEV2 * FERMI_GEV2 * ELECTRON_MASS_GEV) / (2 * Math.PI)) * (a * a + (b * b) / 3) * HBARC2_GEV2_CM2;
+  return (
+    ((FERMI_GEV2 * FERMI_GEV2 * ELECTRON_MASS_GEV) / (2 * Math.PI)) * (a * a + (b * b) / 3) * HBARC2_GEV2_CM2
+  );
 }
 
 /**
@@ -90,7 +98,12 @@ export function elasticSlopeCm2PerGeV(sin2ThetaW: number, s: Species): number {
  * counts: ν–e elastic = N_CC·(Z/A)·(σ_el/E)/(σ_CC/E) (both ∝ E); CCQE (νe, ν̄e) and NC π⁰ (flat
  * cross sections) = Φ·σ with Φ ∝ N_CC/(σ_CC/E·⟨E⟩_flux); DIS = (1 + NC/CC)·ΣN_CC.
  */
-export function neutrinoClassYields(p: PhysicsConfig): { dis: number; nuElastic: number; nueCCQE: number; ncPi0: number } {
+export function neutrinoClassYields(p: PhysicsConfig): {
+  dis: number;
+  nuElastic: number;
+  nueCCQE: number;
+  ncPi0: number;
+} {
   const x = p.crossSections;
   let cc = 0;
   let el = 0;

@@ -38,7 +38,9 @@ export function drawQ2(rng: Rng, axialMassGeV: number, q2Max: number): number {
 /** One quasi-elastic event with electron energy in [eLo, eHi] GeV. */
 export function drawQuasiElastic(rng: Rng, p: PhysicsConfig, eLo: number, eHi: number): QuasiElastic {
   const x = p.crossSections;
-  const weights = QE_SPECIES.map((s) => relativeFlux(speciesFlux(p, s)) * (s === 'nue' ? x.targetNOverA : x.targetZOverA));
+  const weights = QE_SPECIES.map(
+    (s) => relativeFlux(speciesFlux(p, s)) * (s === 'nue' ? x.targetNOverA : x.targetZOverA),
+  );
   const M = PROTON_MASS_GEV;
   for (let i = 0; i < 100_000; i++) {
     const species = pickWeighted(rng, QE_SPECIES, weights);

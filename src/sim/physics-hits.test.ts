@@ -6,11 +6,30 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_SIMULATION } from '../config/index.js';
-import { DEFAULT_GEOMETRY, pixelToXCm, pixelToYCm, planeZCm, Rng, type Hits, type ShowerTruth } from '../domain/index.js';
+import {
+  DEFAULT_GEOMETRY,
+  pixelToXCm,
+  pixelToYCm,
+  planeZCm,
+  Rng,
+  type Hits,
+  type ShowerTruth,
+} from '../domain/index.js';
 import { Pixeliser } from './deposit.js';
 import { slopesOf } from './kinematics.js';
-import { drawNeutrinoClass, neutrinoWriterOf, zAtLeadDepth, type NeutrinoClass, type NeutrinoDraw } from './neutrino-events.js';
-import { PROTON_DEDX_MIN_MEV_PER_CM, protonDedxMeVPerCm, protonEnergyAfter, protonRangeCm } from './proton-range.js';
+import {
+  drawNeutrinoClass,
+  neutrinoWriterOf,
+  zAtLeadDepth,
+  type NeutrinoClass,
+  type NeutrinoDraw,
+} from './neutrino-events.js';
+import {
+  PROTON_DEDX_MIN_MEV_PER_CM,
+  protonDedxMeVPerCm,
+  protonEnergyAfter,
+  protonRangeCm,
+} from './proton-range.js';
 import { countModelOf, depthAtStationX0 } from './shower.js';
 
 const g = DEFAULT_GEOMETRY;
@@ -18,9 +37,20 @@ const pix = new Pixeliser(g);
 const counts = countModelOf({ ...DEFAULT_SIMULATION, countFluctuation: 'poisson' });
 
 /** One event's particles (no readout), with its draw; vertex at the plane centre, d given. */
-function particles(cls: NeutrinoClass, rng: Rng, dCm: number): { draw: NeutrinoDraw; truth: ShowerTruth; hits: Hits } {
+function particles(
+  cls: NeutrinoClass,
+  rng: Rng,
+  dCm: number,
+): { draw: NeutrinoDraw; truth: ShowerTruth; hits: Hits } {
   const draw = drawNeutrinoClass(cls, DEFAULT_SIMULATION, rng);
-  const truth: ShowerTruth = { energyGeV: draw.energyGeV, x0Cm: 0, y0Cm: 0, dCm, slopeX: draw.slopeX, slopeY: draw.slopeY };
+  const truth: ShowerTruth = {
+    energyGeV: draw.energyGeV,
+    x0Cm: 0,
+    y0Cm: 0,
+    dCm,
+    slopeX: draw.slopeX,
+    slopeY: draw.slopeY,
+  };
   pix.seed(rng);
   const write = neutrinoWriterOf(g, truth, draw.extra, counts, pix, rng);
   for (let k = 0; k < g.nStations; k++) {
@@ -48,7 +78,10 @@ test('ν–e elastic: one forward shower: at its fullest station ≥ 80 % of the
     const k = [0, 1, 2].reduce((best, s) => (total(hits, s) > total(hits, best) ? s : best), 0);
     const dz = planeZCm(g, k) - truth.dCm;
     const near = countNear(hits, k, truth.slopeX * dz, truth.slopeY * dz, 3);
-    assert.ok(near >= 0.8 * total(hits, k), `station ${k}: ${near} of ${total(hits, k)} near the axis (E ${truth.energyGeV.toFixed(1)} GeV)`);
+    assert.ok(
+      near >= 0.8 * total(hits, k),
+      `station ${k}: ${near} of ${total(hits, k)} near the axis (E ${truth.energyGeV.toFixed(1)} GeV)`,
+    );
   }
 });
 
@@ -69,16 +102,32 @@ test('νe CCQE: a visible proton leaves its dE/dx stub where the range says; non
     const py = s.slopeY * dz;
     if (protonRangeCm(qe.nucleonKineticGeV) <= leadCm) continue;
     visible++;
-    const mips = Math.max(1, Math.round(protonDedxMeVPerCm(protonEnergyAfter(qe.nucleonKineticGeV, leadCm)) / PROTON_DEDX_MIN_MEV_PER_CM));
+    const mips = Math.max(
+      1,
+      Math.round(
+        protonDedxMeVPerCm(protonEnergyAfter(qe.nucleonKineticGeV, leadCm)) / PROTON_DEDX_MIN_MEV_PER_CM,
+      ),
+    );
     // the stub's pixel holds at least its ionisation (shower particles may add to it)
-    assert.ok(countNear(hits, 0, px, py, 0.05) >= mips, `proton T ${qe.nucleonKineticGeV.toFixed(3)} GeV: ${countNear(hits, 0, px, py, 0.05)} < ${mips}`);
+    assert.ok(
+      countNear(hits, 0, px, py, 0.05) >= mips,
+      `proton T ${qe.nucleonKineticGeV.toFixed(3)} GeV: ${countNear(hits, 0, px, py, 0.05)} < ${mips}`,
+    );
   }
   t.diagnostic(`${visible} of ${protons} protons reach the first plane from d = −0.6 cm`);
   assert.ok(visible > 0.2 * protons && visible < protons, `${visible} of ${protons} visible`);
 });
 
 /** Count-weighted variance of station-k hits within r of (cx, cy), along the unit vector (ux, uy) and across it. */
-function spreads(h: Hits, k: number, cx: number, cy: number, ux: number, uy: number, r: number): { along: number; across: number } {
+function spreads(
+  h: Hits,
+  k: number,
+  cx: number,
+  cy: number,
+  ux: number,
+  uy: number,
+  r: number,
+): { along: number; across: number } {
   let w = 0;
   let sa = 0;
   let sc = 0;
@@ -98,7 +147,9 @@ function spreads(h: Hits, k: number, cx: number, cy: number, ux: number, uy: num
     saa += n * a * a;
     scc += n * c * c;
   }
-  return w === 0 ? { along: 0, across: 0 } : { along: saa / w - (sa / w) ** 2, across: scc / w - (sc / w) ** 2 };
+  return w === 0
+    ? { along: 0, across: 0 }
+    : { along: saa / w - (sa / w) ** 2, across: scc / w - (sc / w) ** 2 };
 }
 
 test('NC π⁰: two photon showers: the hits spread along the line joining the photons by their separation', (t) => {
@@ -115,12 +166,15 @@ test('NC π⁰: two photon showers: the hits spread along the line joining the p
     pairs++;
     const dz = planeZCm(g, k) - truth.dCm;
     const [a, b] = draw.extra.pi0.photons;
-    const conv = [a, b].map((ph) => zAtLeadDepth(g, truth.dCm, ph.conversionX0, Math.hypot(1, ph.slopeX, ph.slopeY)));
+    const conv = [a, b].map((ph) =>
+      zAtLeadDepth(g, truth.dCm, ph.conversionX0, Math.hypot(1, ph.slopeX, ph.slopeY)),
+    );
     const sx = (b.slopeX - a.slopeX) * dz;
     const sy = (b.slopeY - a.slopeY) * dz;
     const sep = Math.hypot(sx, sy);
     // both convert in the first brick, each carries ≥ 2 GeV (alive at station 1), and they are 1–6 cm apart at station 1
-    if (!(conv[0]! < 0 && conv[1]! < 0 && a.energyGeV >= 2 && b.energyGeV >= 2 && sep >= 1 && sep <= 6)) continue;
+    if (!(conv[0]! < 0 && conv[1]! < 0 && a.energyGeV >= 2 && b.energyGeV >= 2 && sep >= 1 && sep <= 6))
+      continue;
     checked++;
     const wa = a.energyGeV / (a.energyGeV + b.energyGeV);
     const cx = (wa * a.slopeX + (1 - wa) * b.slopeX) * dz;
@@ -130,7 +184,9 @@ test('NC π⁰: two photon showers: the hits spread along the line joining the p
     predicted += wa * (1 - wa) * sep * sep;
     most += (sep * sep) / 4;
   }
-  t.diagnostic(`${checked} of ${pairs} pairs checked: variance along − across ${excess.toFixed(1)} cm²; two showers give ${predicted.toFixed(1)} (energy weights) to ${most.toFixed(1)} (equal weights)`);
+  t.diagnostic(
+    `${checked} of ${pairs} pairs checked: variance along − across ${excess.toFixed(1)} cm²; two showers give ${predicted.toFixed(1)} (energy weights) to ${most.toFixed(1)} (equal weights)`,
+  );
   assert.ok(checked >= 15, `only ${checked} pairs`);
   // at least half the two-shower elongation (inclined showers add their own elongation along their slopes)
   assert.ok(excess > 0.5 * predicted, `${excess} vs ${predicted}..${most}`);

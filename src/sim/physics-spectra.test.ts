@@ -43,7 +43,10 @@ test('signal: E_e·θ² < 2mₑ and four-momentum is conserved in every χe reco
     const pz = p - pe * Math.cos(r.theta);
     const px = -pe * Math.sin(r.theta);
     const e2 = (r.chiEnergyGeV - r.kineticGeV) ** 2 - pz * pz - px * px;
-    assert.ok(Math.abs(Math.sqrt(Math.max(e2, 0)) - m.chiMassGeV) < 1e-3 * m.chiMassGeV + 1e-6, `m' = ${Math.sqrt(Math.max(e2, 0))}`);
+    assert.ok(
+      Math.abs(Math.sqrt(Math.max(e2, 0)) - m.chiMassGeV) < 1e-3 * m.chiMassGeV + 1e-6,
+      `m' = ${Math.sqrt(Math.max(e2, 0))}`,
+    );
   }
 });
 
@@ -66,7 +69,8 @@ test('signal: the recoil spectrum is dσ/dE_R folded with the χ spectrum (χ²,
     const hi = edges[k + 1]!;
     const steps = 16;
     let s = 0;
-    for (let j = 0; j <= steps; j++) s += (j === 0 || j === steps ? 1 : j % 2 === 1 ? 4 : 2) * density(lo + ((hi - lo) * j) / steps);
+    for (let j = 0; j <= steps; j++)
+      s += (j === 0 || j === steps ? 1 : j % 2 === 1 ? 4 : 2) * density(lo + ((hi - lo) * j) / steps);
     return (s * (hi - lo)) / (3 * steps);
   });
   const total = binMass.reduce((a, b) => a + b, 0);
@@ -78,7 +82,9 @@ test('signal: the recoil spectrum is dσ/dE_R folded with the χ spectrum (χ²,
     chi2 += (counts[k]! - exp) ** 2 / exp;
     chi2Flat += (counts[k]! - flat) ** 2 / flat;
   }
-  t.diagnostic(`χ² = ${chi2.toFixed(1)} for ${counts.length - 1} dof (flat: ${chi2Flat.toFixed(0)}); first bin ${counts[0]} vs ${((n * binMass[0]!) / total).toFixed(0)}`);
+  t.diagnostic(
+    `χ² = ${chi2.toFixed(1)} for ${counts.length - 1} dof (flat: ${chi2Flat.toFixed(0)}); first bin ${counts[0]} vs ${((n * binMass[0]!) / total).toFixed(0)}`,
+  );
   // 9 dof: 99.9 % point 27.9; the analytic integral carries a little Monte Carlo noise of its own
   assert.ok(chi2 < 30, `χ² ${chi2}`);
   assert.ok(chi2Flat > 1000, `flat χ² ${chi2Flat}`);
@@ -114,9 +120,14 @@ test('the interacting neutrino energy follows the flux × σ ∝ E gamma shape w
   const f = speciesFlux(P, 'numu'); // shape k + 1 = 3: CDF 1 − e^(−x)(1 + x + x²/2), x = E/θ
   assert.equal(f.shape, 2);
   const es = Array.from({ length: 5000 }, () => drawNeutrinoEnergy(rng, f, 1, 0, Infinity));
-  const d = ksDistance(es, (e) => 1 - Math.exp(-e / f.scaleGeV) * (1 + e / f.scaleGeV + (e / f.scaleGeV) ** 2 / 2));
+  const d = ksDistance(
+    es,
+    (e) => 1 - Math.exp(-e / f.scaleGeV) * (1 + e / f.scaleGeV + (e / f.scaleGeV) ** 2 / 2),
+  );
   const mean = es.reduce((a, b) => a + b, 0) / es.length;
-  t.diagnostic(`νμ interacting: mean ${mean.toFixed(1)} GeV (cited ${P.flux.meanEnergyMuGeV}), KS D = ${d.toFixed(4)}`);
+  t.diagnostic(
+    `νμ interacting: mean ${mean.toFixed(1)} GeV (cited ${P.flux.meanEnergyMuGeV}), KS D = ${d.toFixed(4)}`,
+  );
   assert.ok(d < ks99(5000), `D ${d}`);
 });
 
@@ -127,7 +138,9 @@ test('νe CCQE: Q² follows the dipole form factor (KS) and the electron takes E
   const q2 = Array.from({ length: 5000 }, () => drawQ2(rng, P.crossSections.axialMassGeV, q2Max));
   const cdf = (x: number): number => (1 - (1 + x / ma2) ** -3) / (1 - (1 + q2Max / ma2) ** -3);
   const d = ksDistance(q2, cdf);
-  t.diagnostic(`Q²: KS D = ${d.toFixed(4)}, mean ${(q2.reduce((a, b) => a + b, 0) / q2.length).toFixed(3)} GeV²`);
+  t.diagnostic(
+    `Q²: KS D = ${d.toFixed(4)}, mean ${(q2.reduce((a, b) => a + b, 0) / q2.length).toFixed(3)} GeV²`,
+  );
   assert.ok(d < ks99(5000), `D ${d}`);
 });
 
@@ -147,7 +160,9 @@ test('NC π⁰: opening angle ≥ 2m_π/E, flat energy sharing (KS), conversion 
   const rngConv = new Rng(43); // its own stream (over 60 seeds the D distribution matches the KS law: 1.7 % above the 1 % point)
   const conv = Array.from({ length: 4000 }, () => drawNcPi0(rngConv, P, 1, 100).photons[0].conversionX0);
   const dc = ksDistance(conv, (x) => 1 - Math.exp(-x / PAIR_MEAN_FREE_PATH_X0));
-  t.diagnostic(`opening / minimum ≥ ${minRatio.toFixed(4)}; energy share KS D = ${d.toFixed(4)}; conversion KS D = ${dc.toFixed(4)}`);
+  t.diagnostic(
+    `opening / minimum ≥ ${minRatio.toFixed(4)}; energy share KS D = ${d.toFixed(4)}; conversion KS D = ${dc.toFixed(4)}`,
+  );
   assert.ok(minRatio >= 1 - 1e-9, `opening below the minimum: ${minRatio}`);
   // at E ≫ m_π the share is uniform on [(1 − β)/2, (1 + β)/2] ≈ [0, 1]
   assert.ok(d < ks99(4000) + 0.01, `share D ${d}`);

@@ -96,7 +96,8 @@ export class PixelAccumulator {
 
   /** Makes room for `extra` more off-window particles, so a hot loop may append without checks. */
   reserve(extra: number): void {
-    if (this.nKeys + extra > this.keys.length) this.keys = grow(this.keys, Math.max(this.keys.length * 2, this.nKeys + extra));
+    if (this.nKeys + extra > this.keys.length)
+      this.keys = grow(this.keys, Math.max(this.keys.length * 2, this.nKeys + extra));
   }
 
   /** Marks the window as possibly non-empty (the hot loop writes it directly). */

@@ -50,7 +50,9 @@ export function protonEnergyAfter(kineticGeV: number, cm: number): number {
 }
 
 /** Minimum of −dE/dx over the table (the MIP plateau's dip), MeV/cm. */
-export const PROTON_DEDX_MIN_MEV_PER_CM = Math.min(...Array.from({ length: 200 }, (_, i) => protonDedxMeVPerCm(0.5 * Math.exp(i * 0.04))));
+export const PROTON_DEDX_MIN_MEV_PER_CM = Math.min(
+  ...Array.from({ length: 200 }, (_, i) => protonDedxMeVPerCm(0.5 * Math.exp(i * 0.04))),
+);
 
 function interpolate(xs: Float64Array, ys: Float64Array, x: number): number {
   if (x <= xs[0]!) return ys[0]!;

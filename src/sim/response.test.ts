@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_RESPONSE, type ResponseConfig } from '../config/index.js';
 import { Rng, type Hits } from '../domain/index.js';
-import { amplitudeToAdc, darkNoiseAdc, digitiseHits, digitisePixel, overlayNoise, withCrossTalk } from './response.js';
+import {
+  amplitudeToAdc,
+  darkNoiseAdc,
+  digitiseHits,
+  digitisePixel,
+  overlayNoise,
+  withCrossTalk,
+} from './response.js';
 
 const r = DEFAULT_RESPONSE;
 
@@ -38,7 +45,8 @@ test('the cross-talk chain adds p/(1−p) avalanches per photoelectron', () => {
 test('the SiPM saturates: the amplitude grows with particles but never past its cells or the ADC range', () => {
   const rng = new Rng(3);
   const cfg = { ...r, electronicNoisePe: 0 };
-  const mean = (n: number): number => meanVar(Array.from({ length: 400 }, () => digitisePixel(n, cfg, rng))).mean;
+  const mean = (n: number): number =>
+    meanVar(Array.from({ length: 400 }, () => digitisePixel(n, cfg, rng))).mean;
   const a1 = mean(1);
   const a5 = mean(5);
   const a100 = mean(100);
@@ -77,8 +85,22 @@ test('digitising keeps hit order, drops what is below threshold and is determini
 
 test('noise overlays merge into sorted hits; a coinciding pixel adds its amplitude', () => {
   const nx = 100;
-  const hits: Hits = { station: Uint8Array.from([0, 1]), ix: Int32Array.from([5, 5]), iy: Int32Array.from([2, 2]), count: Int32Array.from([40, 50]) };
-  const out = overlayNoise(hits, [{ station: 1, key: 2 * nx + 5, adc: 7 }, { station: 0, key: 0, adc: 9 }, { station: 2, key: 3, adc: 8 }], nx, 1023);
+  const hits: Hits = {
+    station: Uint8Array.from([0, 1]),
+    ix: Int32Array.from([5, 5]),
+    iy: Int32Array.from([2, 2]),
+    count: Int32Array.from([40, 50]),
+  };
+  const out = overlayNoise(
+    hits,
+    [
+      { station: 1, key: 2 * nx + 5, adc: 7 },
+      { station: 0, key: 0, adc: 9 },
+      { station: 2, key: 3, adc: 8 },
+    ],
+    nx,
+    1023,
+  );
   assert.deepEqual([...out.station], [0, 0, 1, 2]);
   assert.deepEqual([...out.ix], [0, 5, 5, 3]);
   assert.deepEqual([...out.iy], [0, 2, 2, 0]);

@@ -66,7 +66,12 @@ export function digitiseHits(h: Hits, r: ResponseConfig, rng: Rng): Hits {
     adc[i] = a;
     if (a > 0) kept++;
   }
-  const out = { station: new Uint8Array(kept), ix: new Int32Array(kept), iy: new Int32Array(kept), count: new Int32Array(kept) };
+  const out = {
+    station: new Uint8Array(kept),
+    ix: new Int32Array(kept),
+    iy: new Int32Array(kept),
+    count: new Int32Array(kept),
+  };
   let j = 0;
   for (let i = 0; i < n; i++) {
     if (adc[i] === 0) continue;

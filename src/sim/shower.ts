@@ -5,7 +5,13 @@
  * The gaps between bricks add no depth; the shower axis is a straight line from the origin
  * with the truth slopes, so its centre drifts from station to station.
  */
-import { leadFraction, planeZCm, type DetectorGeometry, type Rng, type ShowerTruth } from '../domain/index.js';
+import {
+  leadFraction,
+  planeZCm,
+  type DetectorGeometry,
+  type Rng,
+  type ShowerTruth,
+} from '../domain/index.js';
 import type { SimulationConfig } from '../config/index.js';
 import type { CountFluctuation } from './counts.js';
 import { fluctuate } from './counts.js';
@@ -47,8 +53,20 @@ export interface CountModel {
 export function countModelOf(cfg: SimulationConfig): CountModel {
   const f = cfg.fluctuations;
   return cfg.countFluctuation === 'sampling'
-    ? { mode: 'sampling', negBinomialK: cfg.negBinomialK, fanoFactor: f.planeFanoFactor, profileSpreadScale: f.profileSpreadScale, radiusSpread: f.lateralRadiusSpread }
-    : { mode: cfg.countFluctuation, negBinomialK: cfg.negBinomialK, fanoFactor: 1, profileSpreadScale: 1, radiusSpread: 0 };
+    ? {
+        mode: 'sampling',
+        negBinomialK: cfg.negBinomialK,
+        fanoFactor: f.planeFanoFactor,
+        profileSpreadScale: f.profileSpreadScale,
+        radiusSpread: f.lateralRadiusSpread,
+      }
+    : {
+        mode: cfg.countFluctuation,
+        negBinomialK: cfg.negBinomialK,
+        fanoFactor: 1,
+        profileSpreadScale: 1,
+        radiusSpread: 0,
+      };
 }
 
 /**
@@ -75,7 +93,12 @@ export interface PreparedShower {
   readonly pathFactor: number;
 }
 
-export function prepareShower(g: DetectorGeometry, spec: ShowerSpec, rng: Rng, counts?: CountModel): PreparedShower {
+export function prepareShower(
+  g: DetectorGeometry,
+  spec: ShowerSpec,
+  rng: Rng,
+  counts?: CountModel,
+): PreparedShower {
   const y = (spec.energyGeV * 1000) / g.lead.criticalEnergyMeV;
   const profile = sampleProfile(gflashParams(y, g.lead.atomicNumber), rng, counts?.profileSpreadScale ?? 1);
   return {
@@ -103,12 +126,20 @@ export function depositShowerAtStation(
   const smear = g.brickToPlaneGapCm * GAP_ANGLE_RAD;
   let n = 0;
   if (t > 0) {
-    n = fluctuate(rng, chargedMean(sh.profile, sh.nMax, t), counts.mode, counts.negBinomialK, counts.fanoFactor);
+    n = fluctuate(
+      rng,
+      chargedMean(sh.profile, sh.nMax, t),
+      counts.mode,
+      counts.negBinomialK,
+      counts.fanoFactor,
+    );
     if (n > 0) {
       const rp = gflashRadial(s.energyGeV, g.lead.atomicNumber, t / sh.profile.tMax);
       const sr = counts.radiusSpread;
       // Log-normal with mean 1: the plane's lateral scale fluctuates, its average does not.
-      const rm = (g.lead.moliereRadiusCm / leadFraction(g)) * (sr > 0 ? Math.exp(sr * rng.normal() - (sr * sr) / 2) : 1);
+      const rm =
+        (g.lead.moliereRadiusCm / leadFraction(g)) *
+        (sr > 0 ? Math.exp(sr * rng.normal() - (sr * sr) / 2) : 1);
       pix.cloud(n, cx, cy, rp.pCore, rp.rCore * rm, rp.rTail * rm, smear);
     }
   }

@@ -5,10 +5,17 @@ import { DEFAULT_GEOMETRY, EVENT_CLASSES, type EventClass } from '../domain/inde
 import { createSimulator, nextArrivalS, totalRateHz } from './simulator.js';
 
 const g = DEFAULT_GEOMETRY;
-const base: SimulationConfig = { ...DEFAULT_SIMULATION, startTimeNs: 1_700_000_000_000_000_000, darkHitsPerStation: 1 };
+const base: SimulationConfig = {
+  ...DEFAULT_SIMULATION,
+  startTimeNs: 1_700_000_000_000_000_000,
+  darkHitsPerStation: 1,
+};
 
 test('arrivals are Poisson with the summed class rates, classes in proportion to their rates', () => {
-  const cfg: SimulationConfig = { ...base, ratesHz: { signal: 100, neutrino: 200, muon: 600, noise: 100, nuElastic: 0, nueCCQE: 0, ncPi0: 0 } };
+  const cfg: SimulationConfig = {
+    ...base,
+    ratesHz: { signal: 100, neutrino: 200, muon: 600, noise: 100, nuElastic: 0, nueCCQE: 0, ncPi0: 0 },
+  };
   const sim = createSimulator(g, cfg, 'run-a');
   const n = 3000;
   const byClass = new Map<EventClass, number>();
@@ -51,7 +58,11 @@ test('an injected excess multiplies its class rate only inside its window', () =
 });
 
 test('the arrival clock integrates the rate across the excess window edges', () => {
-  const cfg: SimulationConfig = { ...base, ratesHz: { signal: 10, neutrino: 0, muon: 0, noise: 0, nuElastic: 0, nueCCQE: 0, ncPi0: 0 }, excess: { eventClass: 'signal', rateFactor: 3, startS: 1, durationS: 1 } };
+  const cfg: SimulationConfig = {
+    ...base,
+    ratesHz: { signal: 10, neutrino: 0, muon: 0, noise: 0, nuElastic: 0, nueCCQE: 0, ncPi0: 0 },
+    excess: { eventClass: 'signal', rateFactor: 3, startS: 1, durationS: 1 },
+  };
   assert.equal(totalRateHz(cfg, 0.5), 10);
   assert.equal(totalRateHz(cfg, 1.5), 30);
   // Hazard 5 from t=0: 10 by t=1 would need 0.5 s → 0.5.
@@ -87,6 +98,12 @@ test('event ids are unique within a run and carry the run id', () => {
 });
 
 test('a configuration where no event can ever arrive is rejected with the field named', () => {
-  const cfg: SimulationConfig = { ...base, ratesHz: { signal: 0, neutrino: 0, muon: 0, noise: 0, nuElastic: 0, nueCCQE: 0, ncPi0: 0 } };
-  assert.throws(() => createSimulator(g, cfg, 'r'), (e: unknown) => e instanceof ConfigError && e.field === 'simulation.ratesHz');
+  const cfg: SimulationConfig = {
+    ...base,
+    ratesHz: { signal: 0, neutrino: 0, muon: 0, noise: 0, nuElastic: 0, nueCCQE: 0, ncPi0: 0 },
+  };
+  assert.throws(
+    () => createSimulator(g, cfg, 'r'),
+    (e: unknown) => e instanceof ConfigError && e.field === 'simulation.ratesHz',
+  );
 });

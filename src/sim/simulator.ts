@@ -6,7 +6,13 @@
  * byte for byte (timestamps too when cfg.startTimeNs is set).
  */
 import { ConfigError, type SimulationConfig } from '../config/index.js';
-import { EVENT_CLASSES, Rng, type DetectorGeometry, type EventClass, type HitFrame } from '../domain/index.js';
+import {
+  EVENT_CLASSES,
+  Rng,
+  type DetectorGeometry,
+  type EventClass,
+  type HitFrame,
+} from '../domain/index.js';
 import { createEventGenerator } from './events.js';
 import { withInjections } from './exotic/index.js';
 
@@ -53,8 +59,12 @@ export function nextArrivalS(cfg: SimulationConfig, tS: number, hazard: number):
 }
 
 export function createSimulator(g: DetectorGeometry, cfg: SimulationConfig, runId: string): Simulator {
-  const everRate = Math.max(totalRateHz(cfg, Infinity), cfg.excess === undefined ? 0 : totalRateHz(cfg, cfg.excess.startS));
-  if (!(everRate > 0)) throw new ConfigError('simulation.ratesHz', 'at least one class with a rate > 0', cfg.ratesHz);
+  const everRate = Math.max(
+    totalRateHz(cfg, Infinity),
+    cfg.excess === undefined ? 0 : totalRateHz(cfg, cfg.excess.startS),
+  );
+  if (!(everRate > 0))
+    throw new ConfigError('simulation.ratesHz', 'at least one class with a rate > 0', cfg.ratesHz);
   const rng = new Rng(cfg.seed);
   const generator = createEventGenerator(g, cfg);
   const startNs = BigInt(Math.round(cfg.startTimeNs ?? Date.now() * 1e6));
@@ -66,7 +76,8 @@ export function createSimulator(g: DetectorGeometry, cfg: SimulationConfig, runI
     },
     next(): HitFrame {
       const t = nextArrivalS(cfg, tS, rng.exponential(1));
-      if (t === Infinity) throw new ConfigError('simulation.ratesHz', 'a rate > 0 after the excess window', cfg.ratesHz);
+      if (t === Infinity)
+        throw new ConfigError('simulation.ratesHz', 'a rate > 0 after the excess window', cfg.ratesHz);
       tS = t;
       const eventClass = pickClass(cfg, tS, rng.uniform());
       const eventRng = rng.fork();

@@ -25,11 +25,35 @@ export function createExcessMetrics(registry: Registry): ExcessMetrics {
   const registers = [registry];
   const p = METRIC_PREFIX;
   return {
-    candidates: new Counter({ name: `${p}excess_candidates_total`, help: 'Candidates read by the excess stage', registers }),
-    duplicates: new Counter({ name: `${p}excess_duplicates_total`, help: 'Redelivered candidates the excess stage did not count again', registers }),
-    late: new Counter({ name: `${p}excess_late_events_total`, help: 'Selected candidates that arrived after their excess bin closed (not counted)', registers }),
-    watermarkSeconds: new Gauge({ name: `${p}excess_watermark_seconds`, help: 'Event time up to which the excess stage has closed its bins, seconds since the epoch', registers }),
-    idlePartitions: new Gauge({ name: `${p}excess_idle_partitions`, help: 'Candidates partitions not holding the excess watermark back', registers }),
-    active: new Gauge({ name: `${p}excess_active`, help: '1 if this instance is the active excess stage, 0 on standby', registers }),
+    candidates: new Counter({
+      name: `${p}excess_candidates_total`,
+      help: 'Candidates read by the excess stage',
+      registers,
+    }),
+    duplicates: new Counter({
+      name: `${p}excess_duplicates_total`,
+      help: 'Redelivered candidates the excess stage did not count again',
+      registers,
+    }),
+    late: new Counter({
+      name: `${p}excess_late_events_total`,
+      help: 'Selected candidates that arrived after their excess bin closed (not counted)',
+      registers,
+    }),
+    watermarkSeconds: new Gauge({
+      name: `${p}excess_watermark_seconds`,
+      help: 'Event time up to which the excess stage has closed its bins, seconds since the epoch',
+      registers,
+    }),
+    idlePartitions: new Gauge({
+      name: `${p}excess_idle_partitions`,
+      help: 'Candidates partitions not holding the excess watermark back',
+      registers,
+    }),
+    active: new Gauge({
+      name: `${p}excess_active`,
+      help: '1 if this instance is the active excess stage, 0 on standby',
+      registers,
+    }),
   };
 }

@@ -1,6 +1,26 @@
-export { createLogger, defaultLogFormat, humanLine, silentLogger, type LogFormat, type Logger, type LogLevel } from './logger.js';
-export { createMetrics, METRIC_NAMES, METRIC_PREFIX, type Metrics, type MetricsOptions, type ComponentMetrics } from './metrics.js';
+export {
+  createLogger,
+  defaultLogFormat,
+  humanLine,
+  silentLogger,
+  type LogFormat,
+  type Logger,
+  type LogLevel,
+} from './logger.js';
+export {
+  createMetrics,
+  METRIC_NAMES,
+  METRIC_PREFIX,
+  type Metrics,
+  type MetricsOptions,
+  type ComponentMetrics,
+} from './metrics.js';
 export { createExcessMetrics, type ExcessMetrics } from './excess-metrics.js';
 export { createLogThrottle, type LogThrottle } from './log-throttle.js';
-export { createMetricsServer, MetricsPortError, type MetricsServer, type MetricsServerConfig } from './server.js';
+export {
+  createMetricsServer,
+  MetricsPortError,
+  type MetricsServer,
+  type MetricsServerConfig,
+} from './server.js';
 export { Registry } from 'prom-client';

@@ -25,12 +25,17 @@ export function defaultLogFormat(): LogFormat {
   return process.stderr.isTTY === true ? 'human' : 'json';
 }
 
-const json = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+const json = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 
 /** One record as a readable line: the fields as key=value, strings unquoted when they have no space. */
-export function humanLine(rec: { t: string; level: LogLevel; msg: string } & Record<string, unknown>): string {
+export function humanLine(
+  rec: { t: string; level: LogLevel; msg: string } & Record<string, unknown>,
+): string {
   const { t, level, msg, ...fields } = rec;
-  const kv = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : json(v)}`);
+  const kv = Object.entries(fields).map(
+    ([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : json(v)}`,
+  );
   return `${t.slice(11, 19)} ${level.toUpperCase().padEnd(5)} ${msg}${kv.length > 0 ? `  ${kv.join(' ')}` : ''}\n`;
 }
 

@@ -14,10 +14,25 @@ export const METRIC_PREFIX = 'showertrig_';
  * own metrics are in excess-metrics.ts.
  */
 export const METRIC_NAMES = [
-  'frames_received_total', 'frames_invalid_total', 'dead_letters_total', 'events_reconstructed_total', 'events_selected_total',
-  'excess_alerts_total', 'reconstruction_seconds', 'end_to_end_latency_seconds', 'inference_batch_size',
-  'excess_significance', 'selected_rate', 'consumer_lag', 'backend_info',
-  'component_received_total', 'component_sent_total', 'component_errors_total', 'pipeline_in_flight_messages', 'hot_pixels_masked', 'classifier_score',
+  'frames_received_total',
+  'frames_invalid_total',
+  'dead_letters_total',
+  'events_reconstructed_total',
+  'events_selected_total',
+  'excess_alerts_total',
+  'reconstruction_seconds',
+  'end_to_end_latency_seconds',
+  'inference_batch_size',
+  'excess_significance',
+  'selected_rate',
+  'consumer_lag',
+  'backend_info',
+  'component_received_total',
+  'component_sent_total',
+  'component_errors_total',
+  'pipeline_in_flight_messages',
+  'hot_pixels_masked',
+  'classifier_score',
 ] as const;
 
 /** Baseline metrics every pipeline component emits (Vector-style), labelled by component. */
@@ -79,7 +94,9 @@ export function createMetrics(registry: Registry, opts: MetricsOptions = {}): Me
   const histogram = (name: string, help: string, buckets: number[]): Histogram =>
     new Histogram({ name: p + name, help, buckets, registers });
 
-  const compReceived = counter('component_received_total', 'Items a pipeline component received', ['component']);
+  const compReceived = counter('component_received_total', 'Items a pipeline component received', [
+    'component',
+  ]);
   const compSent = counter('component_sent_total', 'Items a pipeline component passed on', ['component']);
   const compErrors = counter('component_errors_total', 'Items a pipeline component failed on', ['component']);
   const backendInfo = gauge('backend_info', 'Inference backend in use (value 1)', ['backend']);
@@ -87,26 +104,54 @@ export function createMetrics(registry: Registry, opts: MetricsOptions = {}): Me
   return {
     registry,
     framesReceived: counter('frames_received_total', 'Input frames (messages) received'),
-    framesInvalid: counter('frames_invalid_total', 'Frames rejected at decode or validation, by reason', ['reason']),
-    deadLetters: counter('dead_letters_total', 'Frames written to the dead-letter sink, by reason', ['reason']),
-    eventsReconstructed: counter('events_reconstructed_total', 'Reconstructed events, by reconstruction status', ['status']),
+    framesInvalid: counter('frames_invalid_total', 'Frames rejected at decode or validation, by reason', [
+      'reason',
+    ]),
+    deadLetters: counter('dead_letters_total', 'Frames written to the dead-letter sink, by reason', [
+      'reason',
+    ]),
+    eventsReconstructed: counter(
+      'events_reconstructed_total',
+      'Reconstructed events, by reconstruction status',
+      ['status'],
+    ),
     eventsSelected: counter('events_selected_total', 'Events passing the trigger selection'),
     excessAlerts: counter('excess_alerts_total', 'Excess alerts raised, by method', ['method']),
-    reconstructionSeconds: histogram('reconstruction_seconds', 'Wall time of one reconstruction micro-batch, seconds',
-      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
-    endToEndLatencySeconds: histogram('end_to_end_latency_seconds', 'Frame receipt to outputs acknowledged, seconds',
-      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),
+    reconstructionSeconds: histogram(
+      'reconstruction_seconds',
+      'Wall time of one reconstruction micro-batch, seconds',
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    ),
+    endToEndLatencySeconds: histogram(
+      'end_to_end_latency_seconds',
+      'Frame receipt to outputs acknowledged, seconds',
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    ),
     classifierScore: new Histogram({
-      name: `${p}classifier_score`, help: "Event classifier's signal probability of reconstructed events, by predicted class",
-      labelNames: ['predicted_class'], buckets: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99], registers,
+      name: `${p}classifier_score`,
+      help: "Event classifier's signal probability of reconstructed events, by predicted class",
+      labelNames: ['predicted_class'],
+      buckets: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99],
+      registers,
     }),
-    inferenceBatchSize: histogram('inference_batch_size', 'Frames per reconstruction micro-batch', [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]),
+    inferenceBatchSize: histogram(
+      'inference_batch_size',
+      'Frames per reconstruction micro-batch',
+      [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+    ),
     excessSignificance: gauge('excess_significance', 'One-sided Z of the latest excess window'),
     selectedRate: gauge('selected_rate', 'Selected events per second in the latest excess window, Hz'),
     consumerLag: gauge('consumer_lag', 'Kafka consumer lag, messages, by partition', ['partition']),
     backendInfo,
-    inFlightMessages: gauge('pipeline_in_flight_messages', 'Input messages in the pipeline not yet acknowledged'),
-    hotPixelsMasked: gauge('hot_pixels_masked', 'Pixels masked as hot (their hits dropped before reconstruction), by station', ['station']),
+    inFlightMessages: gauge(
+      'pipeline_in_flight_messages',
+      'Input messages in the pipeline not yet acknowledged',
+    ),
+    hotPixelsMasked: gauge(
+      'hot_pixels_masked',
+      'Pixels masked as hot (their hits dropped before reconstruction), by station',
+      ['station'],
+    ),
     component(name) {
       // touch the series so every component shows up at 0 before its first item
       compReceived.inc({ component: name }, 0);
@@ -133,5 +178,10 @@ export function createMetrics(registry: Registry, opts: MetricsOptions = {}): Me
  * nodejs_active_handles{type} gauges carry the same information.
  */
 function lintCleanResourceGauges(registry: Registry): void {
-  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+  for (const name of [
+    'nodejs_active_handles_total',
+    'nodejs_active_requests_total',
+    'nodejs_active_resources_total',
+  ])
+    registry.removeSingleMetric(name);
 }

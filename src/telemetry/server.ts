@@ -52,10 +52,15 @@ export function createMetricsServer(config: MetricsServerConfig): MetricsServer 
   let server: Server | undefined;
   const ready = config.ready ?? (() => true);
 
-  const handle = async (method: string | undefined, url: string | undefined): Promise<{ status: number; type: string; body: string }> => {
+  const handle = async (
+    method: string | undefined,
+    url: string | undefined,
+  ): Promise<{ status: number; type: string; body: string }> => {
     const path = (url ?? '/').split('?')[0];
-    if (method !== 'GET' && method !== 'HEAD') return { status: 405, type: 'text/plain', body: 'method not allowed\n' };
-    if (path === '/metrics') return { status: 200, type: config.registry.contentType, body: await config.registry.metrics() };
+    if (method !== 'GET' && method !== 'HEAD')
+      return { status: 405, type: 'text/plain', body: 'method not allowed\n' };
+    if (path === '/metrics')
+      return { status: 200, type: config.registry.contentType, body: await config.registry.metrics() };
     if (path === '/healthz') return { status: 200, type: 'text/plain', body: 'ok\n' };
     if (path === '/readyz') {
       let ok = false;

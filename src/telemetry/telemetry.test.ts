@@ -57,7 +57,12 @@ test('the HTTP server serves metrics, liveness and readiness on a free port', as
 });
 
 test('a throwing readiness callback reports not ready', async () => {
-  const server = createMetricsServer({ registry: new Registry(), ready: () => { throw new Error('model missing'); } });
+  const server = createMetricsServer({
+    registry: new Registry(),
+    ready: () => {
+      throw new Error('model missing');
+    },
+  });
   const { port } = await server.start(0);
   try {
     assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 503);
@@ -83,20 +88,41 @@ test('logs: JSON lines for collectors, one readable line per record on a termina
   asJson.info('inference backend', { backend: 'wasm', warmupMs: 3657, offset: 12n });
   assert.equal(lines.length, 1);
   const rec = JSON.parse(lines[0]!) as Record<string, unknown>;
-  assert.deepEqual({ ...rec, t: 'T' }, { t: 'T', level: 'info', msg: 'inference backend', cmd: 'run', backend: 'wasm', warmupMs: 3657, offset: '12' });
+  assert.deepEqual(
+    { ...rec, t: 'T' },
+    {
+      t: 'T',
+      level: 'info',
+      msg: 'inference backend',
+      cmd: 'run',
+      backend: 'wasm',
+      warmupMs: 3657,
+      offset: '12',
+    },
+  );
   const human = createLogger('info', { cmd: 'run' }, (l) => lines.push(l), 'human');
-  human.child({ component: 'kafkajs' }).warn('broker moved', { broker: '127.0.0.1:9092', detail: 'leader not available' });
-  assert.match(lines[1]!, /^\d\d:\d\d:\d\d WARN {2}broker moved {2}cmd=run component=kafkajs broker=127\.0\.0\.1:9092 detail="leader not available"\n$/);
+  human
+    .child({ component: 'kafkajs' })
+    .warn('broker moved', { broker: '127.0.0.1:9092', detail: 'leader not available' });
+  assert.match(
+    lines[1]!,
+    /^\d\d:\d\d:\d\d WARN {2}broker moved {2}cmd=run component=kafkajs broker=127\.0\.0\.1:9092 detail="leader not available"\n$/,
+  );
 });
 
 test('/readyz says what each part is doing after ready / not ready', async () => {
   let state = 'excess: standby, working';
-  const server = createMetricsServer({ registry: new Registry(), ready: () => state.includes('working'), status: () => state });
+  const server = createMetricsServer({
+    registry: new Registry(),
+    ready: () => state.includes('working'),
+    status: () => state,
+  });
   const { port } = await server.start(0, '127.0.0.1');
   try {
     const r = await fetch(`http://127.0.0.1:${port}/readyz`);
     assert.deepEqual([r.status, await r.text()], [200, 'ready\nexcess: standby, working\n']);
-    state = 'excess: active (4 tt.candidates partitions), down: brokers (no broker of b:1 answered for 2600 ms)';
+    state =
+      'excess: active (4 tt.candidates partitions), down: brokers (no broker of b:1 answered for 2600 ms)';
     const d = await fetch(`http://127.0.0.1:${port}/readyz`);
     assert.deepEqual([d.status, await d.text()], [503, `not ready\n${state}\n`]);
   } finally {

@@ -26,7 +26,12 @@ function poisson(rng: Rng, mu: number): number {
 }
 
 /** Window-test Z per closed bin (NaN during warm-up) for Poisson counts of rateAt(bin) per 1 s bin. */
-function zSeries(cfg: ExcessConfig, seed: number, bins: number, rateAt: (i: number) => number): { z: number[]; mu: number[]; alertBins: number[] } {
+function zSeries(
+  cfg: ExcessConfig,
+  seed: number,
+  bins: number,
+  rateAt: (i: number) => number,
+): { z: number[]; mu: number[]; alertBins: number[] } {
   const core = createExcessCore(cfg);
   const rng = new Rng(seed);
   const z: number[] = [];
@@ -50,8 +55,15 @@ test('blocks far from the median are left out; the mean keeps them', () => {
   // w = 2: blocks (newest first) 100+10, 9+10, 10+11 → median 21, the 110 block out
   assert.equal(trailingBackground(trailing, 2, { estimator: 'clipped-mean', clipSigma: 3 }), (40 * 2) / 4);
   // an oldest partial block is compared at its rate: 3 bins of blocks of 2 → [30] partial kept
-  assert.equal(trailingBackground([15, 20, 20, 20, 20], 2, { estimator: 'clipped-mean', clipSigma: 3 }), (95 * 2) / 5);
-  assert.equal(trailingBackground([0, 0, 0], 1, { estimator: 'clipped-mean', clipSigma: 3 }), 1 / 3, 'one count floor over the span');
+  assert.equal(
+    trailingBackground([15, 20, 20, 20, 20], 2, { estimator: 'clipped-mean', clipSigma: 3 }),
+    (95 * 2) / 5,
+  );
+  assert.equal(
+    trailingBackground([0, 0, 0], 1, { estimator: 'clipped-mean', clipSigma: 3 }),
+    1 / 3,
+    'one count floor over the span',
+  );
   assert.equal(median([3, 1, 2, 10]), 2.5);
 });
 
@@ -78,10 +90,16 @@ test('after the default excess Z stays near zero with the clipped mean (the plai
   const plain = after({ ...DEFAULT, backgroundEstimator: 'mean' });
   const robust = after(DEFAULT);
   assert.equal(DEFAULT.backgroundEstimator, 'clipped-mean', 'the default is the robust estimator');
-  assert.ok(plain.meanZ < -2 && plain.medianMinZ < -4, `plain mean: mean Z after ${plain.meanZ.toFixed(2)}, median of min Z ${plain.medianMinZ.toFixed(2)}`);
+  assert.ok(
+    plain.meanZ < -2 && plain.medianMinZ < -4,
+    `plain mean: mean Z after ${plain.meanZ.toFixed(2)}, median of min Z ${plain.medianMinZ.toFixed(2)}`,
+  );
   assert.ok(Math.abs(robust.meanZ) < 0.4, `clipped mean: mean Z after ${robust.meanZ.toFixed(2)}`);
   assert.ok(robust.medianMinZ > -3, `clipped mean: median of min Z after ${robust.medianMinZ.toFixed(2)}`);
-  assert.ok(robust.peak >= DEFAULT.zThreshold, `the excess itself is still seen in every run: smallest peak Z ${robust.peak.toFixed(2)}`);
+  assert.ok(
+    robust.peak >= DEFAULT.zThreshold,
+    `the excess itself is still seen in every run: smallest peak Z ${robust.peak.toFixed(2)}`,
+  );
 });
 
 test('under a constant background the clipped mean is unbiased and Z is standard normal', () => {
@@ -91,32 +109,52 @@ test('under a constant background the clipped mean is unbiased and Z is standard
   const zs = z.slice(full);
   const zMean = mean(zs);
   const zSd = Math.sqrt(mean(zs.map((x) => (x - zMean) ** 2)));
-  assert.ok(Math.abs(m / (BACKGROUND_HZ * DEFAULT.windowS) - 1) < 0.005, `mean estimate ${m.toFixed(2)} vs ${BACKGROUND_HZ * DEFAULT.windowS}`);
-  assert.ok(Math.abs(zMean) < 0.1 && zSd > 0.9 && zSd < 1.1, `Z mean ${zMean.toFixed(3)} sd ${zSd.toFixed(3)}`);
+  assert.ok(
+    Math.abs(m / (BACKGROUND_HZ * DEFAULT.windowS) - 1) < 0.005,
+    `mean estimate ${m.toFixed(2)} vs ${BACKGROUND_HZ * DEFAULT.windowS}`,
+  );
+  assert.ok(
+    Math.abs(zMean) < 0.1 && zSd > 0.9 && zSd < 1.1,
+    `Z mean ${zMean.toFixed(3)} sd ${zSd.toFixed(3)}`,
+  );
 });
 
 test('a lasting change of the background is followed once it fills half the trailing span', () => {
   const { mu } = zSeries(DEFAULT, 7, 400, (i) => (i < 200 ? BACKGROUND_HZ : 2 * BACKGROUND_HZ));
   const settled = 200 + DEFAULT.windowS + DEFAULT.trailingWindowS / 2 + DEFAULT.windowS;
   const level = mean(mu.slice(settled + 10, 400));
-  assert.ok(Math.abs(level / (2 * BACKGROUND_HZ * DEFAULT.windowS) - 1) < 0.1, `estimate ${level.toFixed(1)} vs ${2 * BACKGROUND_HZ * DEFAULT.windowS}`);
+  assert.ok(
+    Math.abs(level / (2 * BACKGROUND_HZ * DEFAULT.windowS) - 1) < 0.1,
+    `estimate ${level.toFixed(1)} vs ${2 * BACKGROUND_HZ * DEFAULT.windowS}`,
+  );
 });
 
 test('the first test comes after windowS + minTrailingS and the default injection is tested and alerts', () => {
   const injected = parseSimulation({ excess: {} }).excess!;
-  assert.ok(injected.startS >= DEFAULT.windowS + DEFAULT.minTrailingS, `default injection at ${injected.startS} s`);
+  assert.ok(
+    injected.startS >= DEFAULT.windowS + DEFAULT.minTrailingS,
+    `default injection at ${injected.startS} s`,
+  );
   // selected: 12 Hz of background plus 4 Hz of signal, the signal rate multiplied in the injection
-  const rateAt = (i: number): number => 12 + 4 * (i >= injected.startS && i < injected.startS + injected.durationS ? injected.rateFactor : 1);
+  const rateAt = (i: number): number =>
+    12 + 4 * (i >= injected.startS && i < injected.startS + injected.durationS ? injected.rateFactor : 1);
   const { z } = zSeries(DEFAULT, 1, 200, rateAt);
-  assert.equal(z.findIndex((x) => !Number.isNaN(x)), DEFAULT.windowS + DEFAULT.minTrailingS - 1);
+  assert.equal(
+    z.findIndex((x) => !Number.isNaN(x)),
+    DEFAULT.windowS + DEFAULT.minTrailingS - 1,
+  );
   // an alert on the injection: its window overlaps it
-  const onInjection = (bins: number[]): boolean => bins.some((b) => b >= injected.startS && b < injected.startS + injected.durationS + DEFAULT.windowS - 1);
+  const onInjection = (bins: number[]): boolean =>
+    bins.some((b) => b >= injected.startS && b < injected.startS + injected.durationS + DEFAULT.windowS - 1);
   let alerted = 0;
   let alertedOld = 0;
   for (let seed = 1; seed <= 20; seed++) {
     if (onInjection(zSeries(DEFAULT, seed, 200, rateAt).alertBins)) alerted++;
     // the warm-up of a full trailing span (130 s) comes after the injection has ended
-    if (onInjection(zSeries({ ...DEFAULT, minTrailingS: DEFAULT.trailingWindowS }, seed, 200, rateAt).alertBins)) alertedOld++;
+    if (
+      onInjection(zSeries({ ...DEFAULT, minTrailingS: DEFAULT.trailingWindowS }, seed, 200, rateAt).alertBins)
+    )
+      alertedOld++;
   }
   assert.equal(alerted, 20);
   assert.equal(alertedOld, 0);

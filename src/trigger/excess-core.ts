@@ -63,7 +63,12 @@ export function evaluateExcess(observed: number, expected: number): { logP: numb
 }
 
 /** ExcessConfig's seconds as whole bins; throws if windowS or trailingWindowS are not multiples of stepS. */
-export function binsOf(cfg: ExcessConfig): { stepNs: bigint; windowBins: number; trailingBins: number; minTrailingBins: number } {
+export function binsOf(cfg: ExcessConfig): {
+  stepNs: bigint;
+  windowBins: number;
+  trailingBins: number;
+  minTrailingBins: number;
+} {
   const ratio = (s: number, name: string): number => {
     const r = s / cfg.stepS;
     if (Math.abs(r - Math.round(r)) > 1e-9 || Math.round(r) < 1) {
@@ -81,7 +86,10 @@ export function binsOf(cfg: ExcessConfig): { stepNs: bigint; windowBins: number;
 
 export function createExcessCore(cfg: ExcessConfig): ExcessCore {
   const { stepNs, windowBins: w, trailingBins: t, minTrailingBins } = binsOf(cfg);
-  const background: BackgroundOptions = { estimator: cfg.backgroundEstimator, clipSigma: cfg.backgroundClipSigma };
+  const background: BackgroundOptions = {
+    estimator: cfg.backgroundEstimator,
+    clipSigma: cfg.backgroundClipSigma,
+  };
   const trailing = new Float64Array(t); // scratch: the trailing bins, oldest first
   const fixedMu = cfg.backgroundRateHz === undefined ? undefined : cfg.backgroundRateHz * cfg.windowS;
   const ring = new Float64Array(w + t); // counts of the last w + t bins, by index mod (w + t)
@@ -120,10 +128,12 @@ export function createExcessCore(cfg: ExcessConfig): ExcessCore {
     trailingBins: t,
     closeBin(index, count) {
       if (!Number.isInteger(index)) throw new ContractError(`bin index must be an integer, got ${index}`);
-      if (!Number.isInteger(count) || count < 0) throw new ContractError(`bin count must be an integer >= 0, got ${count}`);
+      if (!Number.isInteger(count) || count < 0)
+        throw new ContractError(`bin count must be an integer >= 0, got ${count}`);
       const alerts: ExcessAlert[] = [];
       if (lastIndex !== undefined) {
-        if (index <= lastIndex) throw new ContractError(`bins must increase: got ${index} after ${lastIndex}`);
+        if (index <= lastIndex)
+          throw new ContractError(`bins must increase: got ${index} after ${lastIndex}`);
         if (index - lastIndex - 1 >= w + t) {
           // the skipped empty bins push every counted bin out of both spans: all sums are zero
           ring.fill(0);

@@ -106,7 +106,11 @@ export function createExcessMonitor(cfg: ExcessConfig, opts: ExcessMonitorOption
     }
   };
 
-  const finish = (input: readonly Candidate[], alerts: ExcessAlert[], evaluations: WindowEvaluation[]): ExcessUpdate => {
+  const finish = (
+    input: readonly Candidate[],
+    alerts: ExcessAlert[],
+    evaluations: WindowEvaluation[],
+  ): ExcessUpdate => {
     tag(alerts);
     const byId = new Map<string, string>();
     const reissued: Candidate[] = [];

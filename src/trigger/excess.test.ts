@@ -42,20 +42,42 @@ function nominalAlarmProbability(mu: number, z: number): number {
 }
 
 test('false alarms on background-only disjoint windows match the threshold nominal rate', () => {
-  const cfg: ExcessConfig = { ...BASE, windowS: 1, stepS: 1, trailingWindowS: 1, backgroundRateHz: 20, zThreshold: 3, holdoffS: 0, cusumH: 1e9 };
+  const cfg: ExcessConfig = {
+    ...BASE,
+    windowS: 1,
+    stepS: 1,
+    trailingWindowS: 1,
+    backgroundRateHz: 20,
+    zThreshold: 3,
+    holdoffS: 0,
+    cusumH: 1e9,
+  };
   const core = createExcessCore(cfg);
   const rng = new Rng(12345);
   const windows = 100_000;
   let alerts = 0;
-  for (let i = 0; i < windows; i++) alerts += core.closeBin(i, poisson(rng, 20)).alerts.filter((a) => a.method === 'window').length;
+  for (let i = 0; i < windows; i++)
+    alerts += core.closeBin(i, poisson(rng, 20)).alerts.filter((a) => a.method === 'window').length;
   const expected = windows * nominalAlarmProbability(20, 3);
   // discreteness puts the attainable tail below 1.35e-3; the count is Poisson around `expected`
   assert.ok(expected > 30 && expected < 135, `expected ${expected}`);
-  assert.ok(Math.abs(alerts - expected) <= 4 * Math.sqrt(expected), `alerts ${alerts} vs expected ${expected.toFixed(1)}`);
+  assert.ok(
+    Math.abs(alerts - expected) <= 4 * Math.sqrt(expected),
+    `alerts ${alerts} vs expected ${expected.toFixed(1)}`,
+  );
 });
 
 test('overlapping windows keep the per-evaluation false-alarm probability but cluster the alarms', () => {
-  const cfg: ExcessConfig = { ...BASE, windowS: 10, stepS: 1, trailingWindowS: 10, backgroundRateHz: 2, zThreshold: 3, holdoffS: 0, cusumH: 1e9 };
+  const cfg: ExcessConfig = {
+    ...BASE,
+    windowS: 10,
+    stepS: 1,
+    trailingWindowS: 10,
+    backgroundRateHz: 2,
+    zThreshold: 3,
+    holdoffS: 0,
+    cusumH: 1e9,
+  };
   const core = createExcessCore(cfg);
   const rng = new Rng(777);
   const bins = 100_000;
@@ -69,7 +91,10 @@ test('overlapping windows keep the per-evaluation false-alarm probability but cl
     previous = fired;
   }
   const expected = (bins - 9) * nominalAlarmProbability(20, 3);
-  assert.ok(exceed > 0.6 * expected && exceed < 1.5 * expected, `exceedances ${exceed} vs ${expected.toFixed(1)}`);
+  assert.ok(
+    exceed > 0.6 * expected && exceed < 1.5 * expected,
+    `exceedances ${exceed} vs ${expected.toFixed(1)}`,
+  );
   assert.ok(episodes < exceed, `episodes ${episodes} should be fewer than exceedances ${exceed}`);
 });
 
@@ -87,7 +112,15 @@ test('the trailing background excludes the window under test', () => {
 });
 
 test('holdoff suppresses a second alert of the same method', () => {
-  const cfg: ExcessConfig = { ...BASE, windowS: 1, stepS: 1, trailingWindowS: 1, backgroundRateHz: 1, holdoffS: 5, cusumH: 1e9 };
+  const cfg: ExcessConfig = {
+    ...BASE,
+    windowS: 1,
+    stepS: 1,
+    trailingWindowS: 1,
+    backgroundRateHz: 1,
+    holdoffS: 5,
+    cusumH: 1e9,
+  };
   const core = createExcessCore(cfg);
   const fired = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => core.closeBin(i, 30).alerts.length);
   assert.deepEqual(fired, [1, 0, 0, 0, 0, 1, 0, 0]);
@@ -102,15 +135,30 @@ test('CUSUM flags a small sustained shift before the window test does', () => {
   assert.ok(cusum.length >= 1, 'no cusum alert');
   const first = cusum[0]!;
   const firstWindow = all.find((a) => a.method === 'window');
-  assert.ok(firstWindow === undefined || firstWindow.windowEndNs > first.windowEndNs, 'window test was first');
-  assert.ok(first.windowStartNs >= 990_000_000_000n && first.windowEndNs <= 1_100_000_000_000n, `window ${first.windowStartNs}..${first.windowEndNs}`);
+  assert.ok(
+    firstWindow === undefined || firstWindow.windowEndNs > first.windowEndNs,
+    'window test was first',
+  );
+  assert.ok(
+    first.windowStartNs >= 990_000_000_000n && first.windowEndNs <= 1_100_000_000_000n,
+    `window ${first.windowStartNs}..${first.windowEndNs}`,
+  );
   assert.ok(first.observed > first.expected);
 });
 
 function candidateAt(tsNs: bigint, id: number): Candidate {
   const event: RecoEvent = {
-    runId: 'r', eventId: `e${id}`, timestampNs: tsNs, status: 'ok', nHits: 50,
-    energyGeV: 10, dCm: -3, xCm: 0, yCm: 0, fitRmsCm: 0.1, stationsUsed: 3,
+    runId: 'r',
+    eventId: `e${id}`,
+    timestampNs: tsNs,
+    status: 'ok',
+    nHits: 50,
+    energyGeV: 10,
+    dCm: -3,
+    xCm: 0,
+    yCm: 0,
+    fitRmsCm: 0.1,
+    stationsUsed: 3,
   };
   return { event, selected: true, reasons: [] };
 }
@@ -126,7 +174,8 @@ test('an injected x3 excess for 20 s is found with the right window and its cand
   let batch: Candidate[] = [];
   const drain = (u: ReturnType<typeof monitor.process>): void => {
     alerts.push(...u.alerts);
-    for (const c of [...u.candidates, ...u.reissued]) if (c.alertId) tagged.set(c.event.eventId, c.event.timestampNs);
+    for (const c of [...u.candidates, ...u.reissued])
+      if (c.alertId) tagged.set(c.event.eventId, c.event.timestampNs);
   };
   while (t < 400) {
     const rate = t >= 300 && t < 320 ? 15 : 5;
@@ -140,12 +189,19 @@ test('an injected x3 excess for 20 s is found with the right window and its cand
   drain(monitor.process(batch));
   drain(monitor.flush());
   const window = alerts.filter((a) => a.method === 'window');
-  assert.equal(window.length, 1, JSON.stringify(alerts, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
+  assert.equal(
+    window.length,
+    1,
+    JSON.stringify(alerts, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+  );
   const a = window[0]!;
   const startS = Number(a.windowStartNs - t0) / 1e9;
   const endS = Number(a.windowEndNs - t0) / 1e9;
   assert.ok(startS >= 290 && endS > 300 && endS <= 330, `window ${startS}..${endS} s`);
-  assert.ok(a.z >= 5 && a.observed > 1.5 * a.expected, `observed ${a.observed} expected ${a.expected} z ${a.z}`);
+  assert.ok(
+    a.z >= 5 && a.observed > 1.5 * a.expected,
+    `observed ${a.observed} expected ${a.expected} z ${a.z}`,
+  );
   // a candidate carries the first alert that covers it (here the CUSUM may fire first on part of the excess)
   const inside = [...tagged.values()].filter((ts) => ts >= a.windowStartNs && ts < a.windowEndNs).length;
   assert.equal(inside, a.observed, 'every selected candidate in the window carries an alert id');

@@ -86,7 +86,8 @@ function logQContinuedFraction(a: number, x: number): number {
 }
 
 function checkArgs(a: number, x: number): void {
-  if (!(a > 0) || !Number.isFinite(a)) throw new ContractError(`incomplete gamma: a must be finite and > 0, got ${a}`);
+  if (!(a > 0) || !Number.isFinite(a))
+    throw new ContractError(`incomplete gamma: a must be finite and > 0, got ${a}`);
   if (!(x >= 0) || Number.isNaN(x)) throw new ContractError(`incomplete gamma: x must be >= 0, got ${x}`);
 }
 
@@ -113,8 +114,10 @@ export function logGammaQ(a: number, x: number): number {
  * n is a count (integer ≥ 0); μ ≥ 0. P(N ≥ 0) = 1; with μ = 0 any n ≥ 1 is impossible (−∞).
  */
 export function logPoissonUpperTail(n: number, mu: number): number {
-  if (!Number.isInteger(n) || n < 0) throw new ContractError(`poisson tail: n must be an integer >= 0, got ${n}`);
-  if (!(mu >= 0) || !Number.isFinite(mu)) throw new ContractError(`poisson tail: mu must be finite and >= 0, got ${mu}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ContractError(`poisson tail: n must be an integer >= 0, got ${n}`);
+  if (!(mu >= 0) || !Number.isFinite(mu))
+    throw new ContractError(`poisson tail: mu must be finite and >= 0, got ${mu}`);
   if (n === 0) return 0;
   if (mu === 0) return -Infinity;
   return logGammaP(n, mu);

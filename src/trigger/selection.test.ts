@@ -6,15 +6,27 @@ import { createSelector } from './selection.js';
 
 const selector = createSelector({ selection: parseTrigger({}).selection, geometry: DEFAULT_GEOMETRY });
 const good: RecoEvent = {
-  runId: 'r', eventId: 'e1', timestampNs: 1n, status: 'ok', nHits: 120,
-  energyGeV: 25, dCm: -3, xCm: 10, yCm: -5, fitRmsCm: 0.2, stationsUsed: 3,
+  runId: 'r',
+  eventId: 'e1',
+  timestampNs: 1n,
+  status: 'ok',
+  nHits: 120,
+  energyGeV: 25,
+  dCm: -3,
+  xCm: 10,
+  yCm: -5,
+  fitRmsCm: 0.2,
+  stationsUsed: 3,
 };
 
 test('an event passing every cut is selected and lists all six cuts as passed', () => {
   const c = selector.select(good);
   assert.equal(c.selected, true);
   assert.equal(c.reasons.length, 6);
-  assert.ok(c.reasons.every((r) => r.includes(': pass')), c.reasons.join('; '));
+  assert.ok(
+    c.reasons.every((r) => r.includes(': pass')),
+    c.reasons.join('; '),
+  );
   assert.equal(c.alertId, undefined);
 });
 
@@ -32,10 +44,18 @@ test('the fiducial area is the plane minus the margin on each side', () => {
 });
 
 test('a non-ok reconstruction is never selected and says why', () => {
-  const c = selector.select({ ...good, status: 'single_station', detail: 'hits in one station', stationsUsed: 1 });
+  const c = selector.select({
+    ...good,
+    status: 'single_station',
+    detail: 'hits in one station',
+    stationsUsed: 1,
+  });
   assert.equal(c.selected, false);
   assert.match(c.reasons[0]!, /^status: fail \(single_station: hits in one station\)$/);
-  assert.match(c.reasons.find((r) => r.startsWith('stations'))!, /fail \(1 < 2\)/);
+  assert.match(
+    c.reasons.find((r) => r.startsWith('stations'))!,
+    /fail \(1 < 2\)/,
+  );
 });
 
 test('minimum hits and stations are inclusive bounds', () => {
@@ -44,9 +64,17 @@ test('minimum hits and stations are inclusive bounds', () => {
 });
 
 test('classifier mode: the signal probability decides, with a reason line per event', () => {
-  const s = createSelector({ selection: parseTrigger({}).selection, geometry: DEFAULT_GEOMETRY, classifierThreshold: 0.85 });
+  const s = createSelector({
+    selection: parseTrigger({}).selection,
+    geometry: DEFAULT_GEOMETRY,
+    classifierThreshold: 0.85,
+  });
   assert.equal(s.mode, 'classifier');
-  const classification = { score: 0.93, predictedClass: 'signal', probabilities: { signal: 0.93, neutrino: 0.07 } };
+  const classification = {
+    score: 0.93,
+    predictedClass: 'signal',
+    probabilities: { signal: 0.93, neutrino: 0.07 },
+  };
   // Fails two cuts of the cut list, but the classifier decides.
   const c = s.select({ ...good, energyGeV: 150, fitRmsCm: 3, classification });
   assert.equal(c.selected, true);

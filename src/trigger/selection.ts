@@ -41,7 +41,11 @@ export function createSelector(config: SelectorConfig): Selector {
   const halfXCm = config.geometry.planeWidthCm / 2 - s.fiducialMarginCm;
   const halfYCm = config.geometry.planeHeightCm / 2 - s.fiducialMarginCm;
   if (!(halfXCm > 0) || !(halfYCm > 0)) {
-    throw new ConfigError('trigger.selection.fiducialMarginCm', `a margin that leaves a fiducial area on the ${config.geometry.planeWidthCm} x ${config.geometry.planeHeightCm} cm plane`, s.fiducialMarginCm);
+    throw new ConfigError(
+      'trigger.selection.fiducialMarginCm',
+      `a margin that leaves a fiducial area on the ${config.geometry.planeWidthCm} x ${config.geometry.planeHeightCm} cm plane`,
+      s.fiducialMarginCm,
+    );
   }
   const [eLo, eHi] = s.energyWindowGeV;
 
@@ -66,7 +70,11 @@ export function createSelector(config: SelectorConfig): Selector {
         pass: e.stationsUsed >= s.minStations,
         detail: `${e.stationsUsed} ${e.stationsUsed >= s.minStations ? '>=' : '<'} ${s.minStations}`,
       },
-      { cut: 'hits', pass: e.nHits >= s.minHits, detail: `${e.nHits} ${e.nHits >= s.minHits ? '>=' : '<'} ${s.minHits}` },
+      {
+        cut: 'hits',
+        pass: e.nHits >= s.minHits,
+        detail: `${e.nHits} ${e.nHits >= s.minHits ? '>=' : '<'} ${s.minHits}`,
+      },
       {
         cut: 'fit_rms',
         pass: ok && e.fitRmsCm <= s.maxFitRmsCm,
@@ -82,7 +90,14 @@ export function createSelector(config: SelectorConfig): Selector {
     const pass = ok && score !== undefined && score >= thr!;
     return [
       { cut: 'status', pass: ok, detail: ok ? 'ok' : `${e.status}${e.detail ? `: ${e.detail}` : ''}` },
-      { cut: 'classifier', pass, detail: score === undefined ? 'no score' : `${score.toFixed(2)} ${score >= thr! ? '>=' : '<'} ${thr!.toFixed(2)}` },
+      {
+        cut: 'classifier',
+        pass,
+        detail:
+          score === undefined
+            ? 'no score'
+            : `${score.toFixed(2)} ${score >= thr! ? '>=' : '<'} ${thr!.toFixed(2)}`,
+      },
     ];
   };
 

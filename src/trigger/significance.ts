@@ -25,12 +25,25 @@ export interface RocPoint {
  * ROC of score ≥ t for signal vs background samples (weights optional): one point per distinct
  * score, from the highest threshold down, starting at (0, 0).
  */
-export function roc(sig: ArrayLike<number>, bkg: ArrayLike<number>, wSig?: ArrayLike<number>, wBkg?: ArrayLike<number>): RocPoint[] {
+export function roc(
+  sig: ArrayLike<number>,
+  bkg: ArrayLike<number>,
+  wSig?: ArrayLike<number>,
+  wBkg?: ArrayLike<number>,
+): RocPoint[] {
   const all: { s: number; w: number; sig: boolean }[] = [];
   let ws = 0;
   let wb = 0;
-  for (let i = 0; i < sig.length; i++) { const w = wSig?.[i] ?? 1; all.push({ s: sig[i]!, w, sig: true }); ws += w; }
-  for (let i = 0; i < bkg.length; i++) { const w = wBkg?.[i] ?? 1; all.push({ s: bkg[i]!, w, sig: false }); wb += w; }
+  for (let i = 0; i < sig.length; i++) {
+    const w = wSig?.[i] ?? 1;
+    all.push({ s: sig[i]!, w, sig: true });
+    ws += w;
+  }
+  for (let i = 0; i < bkg.length; i++) {
+    const w = wBkg?.[i] ?? 1;
+    all.push({ s: bkg[i]!, w, sig: false });
+    wb += w;
+  }
   all.sort((a, b) => b.s - a.s);
   const out: RocPoint[] = [{ threshold: Infinity, signalEfficiency: 0, backgroundEfficiency: 0 }];
   let cs = 0;
@@ -40,7 +53,11 @@ export function roc(sig: ArrayLike<number>, bkg: ArrayLike<number>, wSig?: Array
     if (e.sig) cs += e.w;
     else cb += e.w;
     if (i + 1 < all.length && all[i + 1]!.s === e.s) continue;
-    out.push({ threshold: e.s, signalEfficiency: ws > 0 ? cs / ws : 0, backgroundEfficiency: wb > 0 ? cb / wb : 0 });
+    out.push({
+      threshold: e.s,
+      signalEfficiency: ws > 0 ? cs / ws : 0,
+      backgroundEfficiency: wb > 0 ? cb / wb : 0,
+    });
   }
   return out;
 }
@@ -51,7 +68,7 @@ export function auc(points: readonly RocPoint[]): number {
   for (let i = 1; i < points.length; i++) {
     const p = points[i - 1]!;
     const q = points[i]!;
-    a += (q.backgroundEfficiency - p.backgroundEfficiency) * (q.signalEfficiency + p.signalEfficiency) / 2;
+    a += ((q.backgroundEfficiency - p.backgroundEfficiency) * (q.signalEfficiency + p.signalEfficiency)) / 2;
   }
   return a;
 }
@@ -76,7 +93,11 @@ export interface WorkingPoint {
 }
 
 /** Efficiency of every class at a threshold and the Asimov Z over windowS seconds. */
-export function workingPointAt(classes: readonly ScoredClass[], threshold: number, windowS: number): WorkingPoint {
+export function workingPointAt(
+  classes: readonly ScoredClass[],
+  threshold: number,
+  windowS: number,
+): WorkingPoint {
   let s = 0;
   let b = 0;
   let effS = 0;
@@ -86,7 +107,10 @@ export function workingPointAt(classes: readonly ScoredClass[], threshold: numbe
     for (let i = 0; i < c.scores.length; i++) if (c.scores[i]! >= threshold) k++;
     const eff = c.scores.length > 0 ? k / c.scores.length : 0;
     efficiency[c.name] = eff;
-    if (c.isSignal) { s += c.rateHz * eff * windowS; effS = eff; } else b += c.rateHz * eff * windowS;
+    if (c.isSignal) {
+      s += c.rateHz * eff * windowS;
+      effS = eff;
+    } else b += c.rateHz * eff * windowS;
   }
   return { threshold, z: asimovZ(s, b), signal: s, background: b, signalEfficiency: effS, efficiency };
 }
@@ -103,7 +127,11 @@ export const DEFAULT_THRESHOLDS: readonly number[] = [
  * expected count of one selected event in the smallest background sample (the sample's resolution),
  * so the maximum is not an artefact of the sample size.
  */
-export function bestWorkingPoint(classes: readonly ScoredClass[], windowS: number, candidates?: readonly number[]): WorkingPoint {
+export function bestWorkingPoint(
+  classes: readonly ScoredClass[],
+  windowS: number,
+  candidates?: readonly number[],
+): WorkingPoint {
   const ts = candidates ?? DEFAULT_THRESHOLDS;
   const bkg = classes.filter((c) => !c.isSignal && c.rateHz > 0 && c.scores.length > 0);
   const floorB = bkg.length === 0 ? 0 : Math.min(...bkg.map((c) => (c.rateHz * windowS) / c.scores.length));
@@ -123,10 +151,14 @@ export function bestWorkingPoint(classes: readonly ScoredClass[], windowS: numbe
 export function efficiencyFlatness(selected: readonly number[], total: readonly number[]): number {
   let n = 0;
   let k = 0;
-  for (let i = 0; i < total.length; i++) { n += total[i]!; k += selected[i]!; }
+  for (let i = 0; i < total.length; i++) {
+    n += total[i]!;
+    k += selected[i]!;
+  }
   if (n === 0) return 0;
   const mean = k / n;
   let v = 0;
-  for (let i = 0; i < total.length; i++) if (total[i]! > 0) v += total[i]! * (selected[i]! / total[i]! - mean) ** 2;
+  for (let i = 0; i < total.length; i++)
+    if (total[i]! > 0) v += total[i]! * (selected[i]! / total[i]! - mean) ** 2;
   return Math.sqrt(v / n);
 }

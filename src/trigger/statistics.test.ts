@@ -41,7 +41,14 @@ test('Poisson tail stays accurate in log space for large n and mu (mpmath refere
 });
 
 test('lower and upper regularised gamma sum to one on both sides of a + 1', () => {
-  for (const [a, x] of [[0.5, 0.01], [0.5, 30], [2.5, 1.3], [50, 70], [50, 30], [1e4, 1e4]] as const) {
+  for (const [a, x] of [
+    [0.5, 0.01],
+    [0.5, 30],
+    [2.5, 1.3],
+    [50, 70],
+    [50, 30],
+    [1e4, 1e4],
+  ] as const) {
     close(Math.exp(logGammaP(a, x)) + Math.exp(logGammaQ(a, x)), 1, 1e-13, `a=${a} x=${x}`);
   }
   close(Math.exp(logGammaP(2.5, 1.3)), 0.23863473215498604, 1e-13);

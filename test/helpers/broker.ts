@@ -50,14 +50,23 @@ export interface TestBrokerOptions {
 export async function createTestBroker(opts: TestBrokerOptions = {}): Promise<TestBroker> {
   const port = await freePorts();
   const home = mkdtempSync(join(tmpdir(), 'showertrig-broker-'));
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), KAFKA_PORT: String(port), KAFKA_HOME: home, KAFKA_START_TIMEOUT_S: '90' };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    KAFKA_PORT: String(port),
+    KAFKA_HOME: home,
+    KAFKA_START_TIMEOUT_S: '90',
+  };
   if (opts.extraProperties !== undefined) {
     const extra = join(home, 'extra.properties');
-    writeFileSync(extra, typeof opts.extraProperties === 'function' ? opts.extraProperties(port) : opts.extraProperties);
+    writeFileSync(
+      extra,
+      typeof opts.extraProperties === 'function' ? opts.extraProperties(port) : opts.extraProperties,
+    );
     env['KAFKA_EXTRA_PROPERTIES'] = extra;
   }
   if (opts.formatArgs !== undefined) env['KAFKA_FORMAT_ARGS'] = opts.formatArgs;
-  const script = (cmd: 'start' | 'stop'): Promise<unknown> => run('bash', [SCRIPT, cmd], { env, timeout: 120_000 });
+  const script = (cmd: 'start' | 'stop'): Promise<unknown> =>
+    run('bash', [SCRIPT, cmd], { env, timeout: 120_000 });
   return {
     port,
     home,

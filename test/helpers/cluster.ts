@@ -34,8 +34,14 @@ export async function startTestCluster(timeoutS = 60): Promise<TestCluster | str
   const home = mkdtempSync(join(tmpdir(), 'showertrig-cluster-'));
   // Ports away from the shared broker (9092) and the development cluster (19092..19097).
   const base = 30_000 + 10 * (randomBytes(2).readUInt16BE(0) % 2_000);
-  const env = { ...process.env, KAFKA_CLUSTER_HOME: home, KAFKA_CLUSTER_PORT: String(base), KAFKA_START_TIMEOUT_S: String(timeoutS) };
-  const sh = (...args: string[]): Promise<unknown> => run('bash', [SCRIPT, ...args], { env, timeout: (timeoutS + 30) * 1000 });
+  const env = {
+    ...process.env,
+    KAFKA_CLUSTER_HOME: home,
+    KAFKA_CLUSTER_PORT: String(base),
+    KAFKA_START_TIMEOUT_S: String(timeoutS),
+  };
+  const sh = (...args: string[]): Promise<unknown> =>
+    run('bash', [SCRIPT, ...args], { env, timeout: (timeoutS + 30) * 1000 });
   try {
     await sh('start');
   } catch (e) {
@@ -59,7 +65,10 @@ export async function startTestCluster(timeoutS = 60): Promise<TestCluster | str
 }
 
 /** The node leading the most partitions of `topic` (ties: the lowest partition's leader), and how many it leads. */
-export async function busiestLeader(c: TestCluster, topic: string): Promise<{ node: number; partitions: number[] }> {
+export async function busiestLeader(
+  c: TestCluster,
+  topic: string,
+): Promise<{ node: number; partitions: number[] }> {
   const admin = c.kafka.admin();
   await admin.connect();
   try {
@@ -67,7 +76,8 @@ export async function busiestLeader(c: TestCluster, topic: string): Promise<{ no
     const { brokers } = await admin.describeCluster();
     const portOf = new Map(brokers.map((b) => [b.nodeId, b.port]));
     const by = new Map<number, number[]>();
-    for (const p of md.topics[0]?.partitions ?? []) by.set(p.leader, [...(by.get(p.leader) ?? []), p.partitionId]);
+    for (const p of md.topics[0]?.partitions ?? [])
+      by.set(p.leader, [...(by.get(p.leader) ?? []), p.partitionId]);
     const [leader, partitions] = [...by].sort((a, b) => b[1].length - a[1].length)[0] ?? [-1, []];
     return { node: c.nodeOfPort(portOf.get(leader) ?? -1), partitions };
   } finally {
@@ -86,7 +96,12 @@ export async function readKeys(kafka: Kafka, topic: string, readUncommitted = fa
   const keys: string[] = [];
   const pos = new Map<number, bigint>();
   if (done(pos)) return keys;
-  const consumer = kafka.consumer({ groupId: `reader-${randomBytes(4).toString('hex')}`, readUncommitted, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  const consumer = kafka.consumer({
+    groupId: `reader-${randomBytes(4).toString('hex')}`,
+    readUncommitted,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1000,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let finish: () => void = () => undefined;
@@ -112,7 +127,10 @@ export async function readKeys(kafka: Kafka, topic: string, readUncommitted = fa
 }
 
 /** Lost (expected, absent) and duplicated (present more than once) keys. */
-export function lossAndDuplicates(expected: Iterable<string>, got: readonly string[]): { lost: number; duplicated: number; distinct: number } {
+export function lossAndDuplicates(
+  expected: Iterable<string>,
+  got: readonly string[],
+): { lost: number; duplicated: number; distinct: number } {
   const seen = new Map<string, number>();
   for (const k of got) seen.set(k, (seen.get(k) ?? 0) + 1);
   let lost = 0;
@@ -123,7 +141,10 @@ export function lossAndDuplicates(expected: Iterable<string>, got: readonly stri
 }
 
 /** Polls a /readyz URL every `everyMs` and records the not-ready stretches (ms from `t0`). */
-export function watchReadiness(url: () => string | undefined, everyMs = 200): { stop(): { gaps: { fromMs: number; toMs: number }[]; polls: number } } {
+export function watchReadiness(
+  url: () => string | undefined,
+  everyMs = 200,
+): { stop(): { gaps: { fromMs: number; toMs: number }[]; polls: number } } {
   const t0 = Date.now();
   const gaps: { fromMs: number; toMs: number }[] = [];
   let open: number | undefined;
@@ -133,7 +154,10 @@ export function watchReadiness(url: () => string | undefined, everyMs = 200): { 
     while (!stopped) {
       const u = url();
       if (u !== undefined) {
-        const ok = await fetch(`${u}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.status === 200, () => false);
+        const ok = await fetch(`${u}/readyz`, { signal: AbortSignal.timeout(1_000) }).then(
+          (r) => r.status === 200,
+          () => false,
+        );
         polls++;
         const t = Date.now() - t0;
         if (!ok && open === undefined) open = t;

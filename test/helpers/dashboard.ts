@@ -9,7 +9,9 @@ export interface Dashboard {
     readonly gridPos: { x: number; y: number; w: number; h: number };
     readonly targets?: readonly { expr: string; datasource?: { uid?: string } }[];
   }[];
-  readonly annotations?: { readonly list: readonly { expr?: string; name: string; datasource?: { uid?: string } }[] };
+  readonly annotations?: {
+    readonly list: readonly { expr?: string; name: string; datasource?: { uid?: string } }[];
+  };
 }
 
 export interface DashboardQuery {
@@ -21,8 +23,12 @@ export interface DashboardQuery {
 /** Every PromQL query of the dashboard: panel targets and annotations. */
 export function dashboardQueries(d: Dashboard): DashboardQuery[] {
   const out: DashboardQuery[] = [];
-  for (const p of d.panels) for (const t of p.targets ?? []) out.push({ panel: p.title, expr: t.expr, datasourceUid: t.datasource?.uid });
-  for (const a of d.annotations?.list ?? []) if (a.expr !== undefined) out.push({ panel: `annotation ${a.name}`, expr: a.expr, datasourceUid: a.datasource?.uid });
+  for (const p of d.panels)
+    for (const t of p.targets ?? [])
+      out.push({ panel: p.title, expr: t.expr, datasourceUid: t.datasource?.uid });
+  for (const a of d.annotations?.list ?? [])
+    if (a.expr !== undefined)
+      out.push({ panel: `annotation ${a.name}`, expr: a.expr, datasourceUid: a.datasource?.uid });
   return out;
 }
 

@@ -15,12 +15,23 @@ export const BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(
 
 /** A plain kafkajs client for the tests' own producing and reading (the code under test uses src/io). */
 export function kafkaClient(brokers: readonly string[] = BROKERS): Kafka {
-  return new Kafka({ clientId: 'showertrig-test', brokers: [...brokers], logLevel: logLevel.NOTHING, retry: { retries: 8, maxRetryTime: 5_000 } });
+  return new Kafka({
+    clientId: 'showertrig-test',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8, maxRetryTime: 5_000 },
+  });
 }
 
 export function freshTopics(): TopicNames {
   const s = randomBytes(4).toString('hex');
-  return { frames: `t.${s}.frames`, reco: `t.${s}.reco`, candidates: `t.${s}.candidates`, alerts: `t.${s}.alerts`, dlq: `t.${s}.dlq` };
+  return {
+    frames: `t.${s}.frames`,
+    reco: `t.${s}.reco`,
+    candidates: `t.${s}.candidates`,
+    alerts: `t.${s}.alerts`,
+    dlq: `t.${s}.dlq`,
+  };
 }
 
 export async function createTopics(kafka: Kafka, topics: TopicNames, partitions: number): Promise<void> {
@@ -32,7 +43,11 @@ export async function createTopics(kafka: Kafka, topics: TopicNames, partitions:
       try {
         const existing = new Set(await admin.listTopics());
         const missing = Object.values(topics).filter((t) => !existing.has(t));
-        if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })), waitForLeaders: true });
+        if (missing.length > 0)
+          await admin.createTopics({
+            topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+            waitForLeaders: true,
+          });
         break;
       } catch (e) {
         if (attempt >= 5 || (e as { retriable?: boolean }).retriable !== true) throw e;
@@ -44,11 +59,20 @@ export async function createTopics(kafka: Kafka, topics: TopicNames, partitions:
   }
 }
 
-export async function produce(kafka: Kafka, topic: string, messages: { key: string; value: Buffer }[]): Promise<void> {
-  const p = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: Number.MAX_SAFE_INTEGER } });
+export async function produce(
+  kafka: Kafka,
+  topic: string,
+  messages: { key: string; value: Buffer }[],
+): Promise<void> {
+  const p = kafka.producer({
+    idempotent: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER },
+  });
   await p.connect();
   try {
-    for (let i = 0; i < messages.length; i += 500) await p.send({ topic, acks: -1, messages: messages.slice(i, i + 500) });
+    for (let i = 0; i < messages.length; i += 500)
+      await p.send({ topic, acks: -1, messages: messages.slice(i, i + 500) });
   } finally {
     await p.disconnect();
   }
@@ -61,7 +85,11 @@ export async function consumeUntil(
   until: (msgs: { key: string; value: Buffer }[]) => boolean,
   timeoutMs: number,
 ): Promise<{ key: string; value: Buffer }[]> {
-  const c = kafka.consumer({ groupId: `test-reader-${randomBytes(4).toString('hex')}`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  const c = kafka.consumer({
+    groupId: `test-reader-${randomBytes(4).toString('hex')}`,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1000,
+  });
   const got: { key: string; value: Buffer }[] = [];
   await c.connect();
   await c.subscribe({ topic, fromBeginning: true });
@@ -109,21 +137,49 @@ export interface StartOptions {
  * test's topics; `extra` is merged into the config (its kafka and service keys over the defaults
  * here); a string array as the last argument is extra flags on the command line.
  */
-export function startTrigger(topics: TopicNames, extra: Record<string, unknown> = {}, groupId = `g-${topics.frames}`, options: StartOptions | readonly string[] = {}): TriggerProcess {
-  const opts: StartOptions = Array.isArray(options) ? { args: options as readonly string[] } : (options as StartOptions);
+export function startTrigger(
+  topics: TopicNames,
+  extra: Record<string, unknown> = {},
+  groupId = `g-${topics.frames}`,
+  options: StartOptions | readonly string[] = {},
+): TriggerProcess {
+  const opts: StartOptions = Array.isArray(options)
+    ? { args: options as readonly string[] }
+    : (options as StartOptions);
   const brokers = opts.brokers ?? BROKERS;
   const dir = mkdtempSync(join(tmpdir(), 'showertrig-it-'));
   const cfgPath = join(dir, 'config.json');
-  const { kafka, service, ...rest } = extra as { kafka?: Record<string, unknown>; service?: Record<string, unknown> };
+  const { kafka, service, ...rest } = extra as {
+    kafka?: Record<string, unknown>;
+    service?: Record<string, unknown>;
+  };
   writeFileSync(
     cfgPath,
-    JSON.stringify({ ...rest, kafka: { brokers, topics, groupId, partitions: 4, ...kafka }, service: { metricsPort: 0, logLevel: 'info', ...service } }),
+    JSON.stringify({
+      ...rest,
+      kafka: { brokers, topics, groupId, partitions: 4, ...kafka },
+      service: { metricsPort: 0, logLevel: 'info', ...service },
+    }),
   );
   const command = opts.command ?? ['run'];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...command, '--brokers', brokers.join(','), '--config', cfgPath, ...(opts.args ?? [])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli/entry.ts',
+      ...command,
+      '--brokers',
+      brokers.join(','),
+      '--config',
+      cfgPath,
+      ...(opts.args ?? []),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
+    },
+  );
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

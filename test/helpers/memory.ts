@@ -23,9 +23,16 @@ export interface MemorySource {
   readonly maxObservedUnacked: number;
 }
 
-export function createMemorySource(messages: readonly Omit<InputMessage, 'ack'>[], config: MemorySourceConfig): MemorySource {
-  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) throw new ContractError(`memory source: batchSize must be an integer >= 1`);
-  if (config.maxUnacked < config.batchSize) throw new ContractError(`memory source: maxUnacked (${config.maxUnacked}) must be >= batchSize (${config.batchSize})`);
+export function createMemorySource(
+  messages: readonly Omit<InputMessage, 'ack'>[],
+  config: MemorySourceConfig,
+): MemorySource {
+  if (!Number.isInteger(config.batchSize) || config.batchSize < 1)
+    throw new ContractError(`memory source: batchSize must be an integer >= 1`);
+  if (config.maxUnacked < config.batchSize)
+    throw new ContractError(
+      `memory source: maxUnacked (${config.maxUnacked}) must be >= batchSize (${config.batchSize})`,
+    );
   let acked = 0;
   let maxObservedUnacked = 0;
   const batches$ = new Observable<InputBatch>((subscriber) => {
@@ -33,7 +40,11 @@ export function createMemorySource(messages: readonly Omit<InputMessage, 'ack'>[
     let unacked = 0;
     let closed = false;
     const pump = (): void => {
-      while (!closed && next < messages.length && unacked + Math.min(config.batchSize, messages.length - next) <= config.maxUnacked) {
+      while (
+        !closed &&
+        next < messages.length &&
+        unacked + Math.min(config.batchSize, messages.length - next) <= config.maxUnacked
+      ) {
         const slice = messages.slice(next, next + config.batchSize);
         next += slice.length;
         unacked += slice.length;

@@ -24,7 +24,8 @@ export function decodePng(buf: Buffer): Image {
       height = data.readUInt32BE(4);
       const depth = data[8]!;
       const colour = data[9]!;
-      if (depth !== 8 || data[12] !== 0 || (colour !== 2 && colour !== 6)) throw new Error(`unsupported PNG: depth ${depth}, colour type ${colour}, interlace ${data[12]}`);
+      if (depth !== 8 || data[12] !== 0 || (colour !== 2 && colour !== 6))
+        throw new Error(`unsupported PNG: depth ${depth}, colour type ${colour}, interlace ${data[12]}`);
       channels = colour === 6 ? 4 : 3;
     } else if (type === 'IDAT') idat.push(data);
     else if (type === 'IEND') break;
@@ -68,7 +69,12 @@ export function decodePng(buf: Buffer): Image {
 }
 
 /** Pixels within `tol` per channel of the colour (hex like '#ff4d4f'), in the region [x0, x1) × [y0, y1) (default: all). */
-export function countColour(img: Image, hex: string, tol: number, region?: { x0: number; y0: number; x1: number; y1: number }): number {
+export function countColour(
+  img: Image,
+  hex: string,
+  tol: number,
+  region?: { x0: number; y0: number; x1: number; y1: number },
+): number {
   const r = parseInt(hex.slice(1, 3), 16);
   const g = parseInt(hex.slice(3, 5), 16);
   const b = parseInt(hex.slice(5, 7), 16);
@@ -77,7 +83,12 @@ export function countColour(img: Image, hex: string, tol: number, region?: { x0:
   for (let y = Math.max(0, y0); y < Math.min(img.height, y1); y++) {
     for (let x = Math.max(0, x0); x < Math.min(img.width, x1); x++) {
       const o = (y * img.width + x) * 4;
-      if (Math.abs(img.rgba[o]! - r) <= tol && Math.abs(img.rgba[o + 1]! - g) <= tol && Math.abs(img.rgba[o + 2]! - b) <= tol) n++;
+      if (
+        Math.abs(img.rgba[o]! - r) <= tol &&
+        Math.abs(img.rgba[o + 1]! - g) <= tol &&
+        Math.abs(img.rgba[o + 2]! - b) <= tol
+      )
+        n++;
     }
   }
   return n;

@@ -34,22 +34,33 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-async function waitReady(url: string, child: ChildProcess, out: () => string, timeoutMs: number): Promise<void> {
+async function waitReady(
+  url: string,
+  child: ChildProcess,
+  out: () => string,
+  timeoutMs: number,
+): Promise<void> {
   const t0 = Date.now();
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${url}: exited with ${child.exitCode}\n${out().slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`${url}: exited with ${child.exitCode}\n${out().slice(-2000)}`);
     try {
       const r = await fetch(`${url}/-/ready`);
       if (r.ok) return;
     } catch {
       // not listening yet
     }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${url} not ready after ${timeoutMs} ms\n${out().slice(-2000)}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`${url} not ready after ${timeoutMs} ms\n${out().slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-async function startService(bin: string, args: (port: number, dir: string) => string[], dir: string): Promise<Service> {
+async function startService(
+  bin: string,
+  args: (port: number, dir: string) => string[],
+  dir: string,
+): Promise<Service> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(bin, args(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -79,7 +90,13 @@ export async function startAlertmanager(configFile: string): Promise<Service> {
   const dir = mkdtempSync(join(tmpdir(), 'showertrig-am-'));
   return startService(
     ALERTMANAGER_BIN,
-    (port, d) => [`--config.file=${configFile}`, `--storage.path=${d}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    (port, d) => [
+      `--config.file=${configFile}`,
+      `--storage.path=${d}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
     dir,
   );
 }
@@ -151,18 +168,27 @@ export async function alertmanagerAlerts(am: Service): Promise<AmAlert[]> {
 }
 
 /** Alerts in Prometheus' rule evaluation (pending or firing). */
-export async function prometheusAlerts(prom: Service): Promise<{ labels: Record<string, string>; state: string }[]> {
+export async function prometheusAlerts(
+  prom: Service,
+): Promise<{ labels: Record<string, string>; state: string }[]> {
   const r = await fetch(`${prom.url}/api/v1/alerts`);
   if (!r.ok) throw new Error(`prometheus /api/v1/alerts: HTTP ${r.status}`);
-  return ((await r.json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } }).data.alerts;
+  return ((await r.json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } }).data
+    .alerts;
 }
 
-export async function until<T>(f: () => Promise<T | undefined>, timeoutMs: number, what: string, detail: () => string = () => ''): Promise<T> {
+export async function until<T>(
+  f: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+  detail: () => string = () => '',
+): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const v = await f();
     if (v !== undefined) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${detail()}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${detail()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -39,11 +39,18 @@ test('every Grafana panel parses and queries only exported metrics', async () =>
   for (const q of queries) {
     const names = metricNames(q.expr);
     assert.ok(names.length > 0, `panel "${q.panel}": no metric selector in ${q.expr}`);
-    for (const n of names) assert.ok(exported.has(n) || PROMETHEUS_BUILTINS.has(n), `panel "${q.panel}" queries ${n}, which the service does not export`);
+    for (const n of names)
+      assert.ok(
+        exported.has(n) || PROMETHEUS_BUILTINS.has(n),
+        `panel "${q.panel}" queries ${n}, which the service does not export`,
+      );
     assert.equal(q.datasourceUid, 'prometheus', `panel "${q.panel}" datasource`);
   }
   for (const p of dash.panels) {
-    assert.ok(p.gridPos.x >= 0 && p.gridPos.x + p.gridPos.w <= 24 && p.gridPos.h > 0, `panel "${p.title}" gridPos ${JSON.stringify(p.gridPos)}`);
+    assert.ok(
+      p.gridPos.x >= 0 && p.gridPos.x + p.gridPos.w <= 24 && p.gridPos.h > 0,
+      `panel "${p.title}" gridPos ${JSON.stringify(p.gridPos)}`,
+    );
     if (p.type !== 'row') assert.ok((p.targets ?? []).length > 0, `panel "${p.title}" has no query`);
   }
   assert.equal(new Set(dash.panels.map((p) => p.id)).size, dash.panels.length, 'panel ids are unique');
@@ -62,21 +69,27 @@ test('every Grafana panel parses and queries only exported metrics', async () =>
     'showertrig_backend_info',
     'showertrig_excess_active',
     'showertrig_hot_pixels_masked',
-  ]) assert.ok(used.has(n), `no panel shows ${n}`);
+  ])
+    assert.ok(used.has(n), `no panel shows ${n}`);
 });
 
 test('the compose file mounts existing files and provisions Prometheus, Alertmanager and Grafana', () => {
   const text = readFileSync(COMPOSE, 'utf8');
   assert.doesNotMatch(text, /^name:/m, 'a top-level name: key is rejected by docker-compose 1.x');
-  for (const m of text.matchAll(/^\s*- (\.{1,2}\/[^:]+):/gm)) assert.ok(existsSync(resolve('docker', m[1]!)), `compose mounts ${m[1]}, which does not exist`);
-  for (const s of ['prometheus', 'alertmanager', 'grafana', 'trigger', 'kafka']) assert.match(text, new RegExp(`^  ${s}:`, 'm'), `service ${s}`);
+  for (const m of text.matchAll(/^\s*- (\.{1,2}\/[^:]+):/gm))
+    assert.ok(existsSync(resolve('docker', m[1]!)), `compose mounts ${m[1]}, which does not exist`);
+  for (const s of ['prometheus', 'alertmanager', 'grafana', 'trigger', 'kafka'])
+    assert.match(text, new RegExp(`^  ${s}:`, 'm'), `service ${s}`);
   const ignore = readFileSync('.dockerignore', 'utf8').split('\n');
-  for (const p of ['node_modules', '.git', 'dist', '.kafka', '.venv*', 'out', '**/*.avro']) assert.ok(ignore.includes(p), `.dockerignore lacks ${p}`);
+  for (const p of ['node_modules', '.git', 'dist', '.kafka', '.venv*', 'out', '**/*.avro'])
+    assert.ok(ignore.includes(p), `.dockerignore lacks ${p}`);
   // Every published port on the host's loopback only (the compose file's own rule).
-  for (const m of text.matchAll(/ports: \[(.*)\]/g)) for (const p of m[1]!.split(',')) assert.match(p.trim(), /^"127\.0\.0\.1:\d+:\d+"$/, `published on all interfaces: ${p}`);
+  for (const m of text.matchAll(/ports: \[(.*)\]/g))
+    for (const p of m[1]!.split(','))
+      assert.match(p.trim(), /^"127\.0\.0\.1:\d+:\d+"$/, `published on all interfaces: ${p}`);
 });
 
-test('the image\'s default broker is the compose network\'s listener that the other services use', () => {
+test("the image's default broker is the compose network's listener that the other services use", () => {
   const compose = readFileSync(COMPOSE, 'utf8');
   const internal = /INTERNAL:\/\/(kafka:\d+)/.exec(compose)?.[1];
   assert.ok(internal !== undefined);
@@ -93,8 +106,23 @@ for (const tool of composeTools) {
   const probe = spawnSync(tool.cmd[0]!, [...tool.cmd.slice(1), 'version'], { encoding: 'utf8' });
   const skip = probe.status === 0 ? false : `${tool.name} is not installed`;
   test(`${tool.name} accepts the compose file (config validation, no engine needed)`, { skip }, () => {
-    const r = spawnSync(tool.cmd[0]!, [...tool.cmd.slice(1), '-f', COMPOSE, 'config', '--services'], { encoding: 'utf8' });
+    const r = spawnSync(tool.cmd[0]!, [...tool.cmd.slice(1), '-f', COMPOSE, 'config', '--services'], {
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, `${tool.name} config:\n${r.stdout}${r.stderr}`);
-    assert.deepEqual(new Set(r.stdout.trim().split('\n')), new Set(['kafka', 'trigger', 'daq-simulator', 'prometheus', 'alertmanager', 'grafana', 'kafka-1', 'kafka-2', 'kafka-3']));
+    assert.deepEqual(
+      new Set(r.stdout.trim().split('\n')),
+      new Set([
+        'kafka',
+        'trigger',
+        'daq-simulator',
+        'prometheus',
+        'alertmanager',
+        'grafana',
+        'kafka-1',
+        'kafka-2',
+        'kafka-3',
+      ]),
+    );
   });
 }

@@ -9,7 +9,12 @@ import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
-const slug = (h: string): string => h.trim().toLowerCase().replace(/[^\p{L}\p{N} -]/gu, '').replace(/ /g, '-');
+const slug = (h: string): string =>
+  h
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} -]/gu, '')
+    .replace(/ /g, '-');
 const headings = (md: string): string[] => [...md.matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1]!);
 const README = readFileSync('README.md', 'utf8');
 const anchors = new Set(headings(README).map(slug));
@@ -30,7 +35,13 @@ test('relative links in the README, docs/ and bench/results/LOG.md resolve; READ
       const [path, anchor] = target.split('#');
       const file = path === '' ? doc : resolve(dirname(doc), path!);
       if (!existsSync(file)) broken.push(`${doc}: ${target} (no such file)`);
-      else if (anchor !== undefined && file.endsWith('README.md') && resolve(file) === resolve('README.md') && !anchors.has(anchor)) broken.push(`${doc}: ${target} (no such heading)`);
+      else if (
+        anchor !== undefined &&
+        file.endsWith('README.md') &&
+        resolve(file) === resolve('README.md') &&
+        !anchors.has(anchor)
+      )
+        broken.push(`${doc}: ${target} (no such heading)`);
     }
   }
   assert.deepEqual(broken, []);
@@ -40,7 +51,8 @@ test('source comments and docs that cite a README section name one of its headin
   const names = new Set(headings(README).map((h) => h.trim()));
   const missing: string[] = [];
   for (const f of [...files('src', '.ts'), ...files('docs', '.md')]) {
-    for (const m of readFileSync(f, 'utf8').matchAll(/README[^"\n]{0,20}"([^"]+)"/g)) if (!names.has(m[1]!) && !README.includes(`**${m[1]}**`)) missing.push(`${f}: README "${m[1]}"`);
+    for (const m of readFileSync(f, 'utf8').matchAll(/README[^"\n]{0,20}"([^"]+)"/g))
+      if (!names.has(m[1]!) && !README.includes(`**${m[1]}**`)) missing.push(`${f}: README "${m[1]}"`);
   }
   assert.deepEqual(missing, []);
 });

@@ -14,7 +14,9 @@ import { haveBinary } from '../helpers/prometheus.js';
 const RULES = 'config/prometheus/showertrig-rules.yml';
 const RULE_TESTS = 'config/prometheus/showertrig-rules.test.yml';
 
-const skip = haveBinary('promtool') ? false : 'promtool not installed (apt-get install prometheus, or bash scripts/promtool-test.sh --install)';
+const skip = haveBinary('promtool')
+  ? false
+  : 'promtool not installed (apt-get install prometheus, or bash scripts/promtool-test.sh --install)';
 if (skip) process.stderr.write(`\n*** ${skip}: the alert rules are not checked by promtool ***\n\n`);
 
 test('promtool checks the alert rules and passes every rule test case', { skip }, () => {
@@ -37,5 +39,6 @@ test('every showertrig_ metric a rule uses is exported by the service (its recon
   const exported = new Set((await registry.getMetricsAsJSON()).map((m) => m.name));
   const used = new Set([...readFileSync(RULES, 'utf8').matchAll(/\bshowertrig_[a-z_]+/g)].map((m) => m[0]));
   assert.ok(used.size >= 4);
-  for (const name of used) assert.ok(exported.has(name), `${RULES} uses ${name}, which the service does not export`);
+  for (const name of used)
+    assert.ok(exported.has(name), `${RULES} uses ${name}, which the service does not export`);
 });

@@ -19,11 +19,15 @@ writeFileSync(config, JSON.stringify({ kafka: { reachTimeoutMs: 1500 } }));
 /** Runs the CLI; resolves with exit code, output, and the time from spawn to exit. */
 function cli(...argv: string[]): Promise<{ code: number | null; out: string; seconds: number }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...argv], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, seconds: (performance.now() - t0) / 1000 })));
+  return new Promise((resolve) =>
+    child.once('exit', (code) => resolve({ code, out, seconds: (performance.now() - t0) / 1000 })),
+  );
 }
 
 /** A port nothing listens on: bound, read, and closed. */
@@ -42,24 +46,47 @@ function assertOneLine(out: string, pattern: RegExp): void {
   assert.doesNotMatch(out, /^\s*at |^\{/m, 'no stack trace, no JSON log line');
 }
 
-test('broker unreachable: record stops with one line "cannot reach Kafka at H:P (...)" and exit 1', { timeout: 60_000 }, async () => {
-  const broker = `127.0.0.1:${await freePort()}`;
-  const r = await cli('record', '--brokers', broker, '--config', config, '--out', join(dir, 'r.avro'), '--idle-s', '1');
-  assert.equal(r.code, 1, r.out);
-  assertOneLine(r.out, new RegExp(`^showertrig record: KafkaUnreachableError: cannot reach Kafka at ${broker} \\(connection refused; tried for 1\\.5 s`));
-  // 1.5 s of probing plus process start (TypeScript compiled on the fly) on a loaded 2-core machine.
-  assert.ok(r.seconds < 20, `took ${r.seconds.toFixed(1)} s`);
-});
+test(
+  'broker unreachable: record stops with one line "cannot reach Kafka at H:P (...)" and exit 1',
+  { timeout: 60_000 },
+  async () => {
+    const broker = `127.0.0.1:${await freePort()}`;
+    const r = await cli(
+      'record',
+      '--brokers',
+      broker,
+      '--config',
+      config,
+      '--out',
+      join(dir, 'r.avro'),
+      '--idle-s',
+      '1',
+    );
+    assert.equal(r.code, 1, r.out);
+    assertOneLine(
+      r.out,
+      new RegExp(
+        `^showertrig record: KafkaUnreachableError: cannot reach Kafka at ${broker} \\(connection refused; tried for 1\\.5 s`,
+      ),
+    );
+    // 1.5 s of probing plus process start (TypeScript compiled on the fly) on a loaded 2-core machine.
+    assert.ok(r.seconds < 20, `took ${r.seconds.toFixed(1)} s`);
+  },
+);
 
-test('a truncated recording through replay --embedded: exit 1 with the truncation named, never a silent 0', { timeout: 120_000 }, async () => {
-  // Before the prepare pool's close was bounded, 3 of 13 such runs exited 0 without a word: the
-  // pool's threads stopped without settling terminate(), the loop ran dry, and node exited 0.
-  const full = join(dir, 'full.avro');
-  const cut = join(dir, 'cut.avro');
-  const sim = await cli('simulate', '--out', full, '--events', '1500');
-  assert.equal(sim.code, 0, sim.out);
-  writeFileSync(cut, readFileSync(full).subarray(0, Math.floor(statSync(full).size / 2)));
-  const r = await cli('replay', cut, '--embedded', '--speed', 'max', '--metrics-port', '0');
-  assert.equal(r.code, 1, r.out);
-  assert.match(r.out, /showertrig replay: DecodeError: .*cut\.avro: file ends inside block \d+/);
-});
+test(
+  'a truncated recording through replay --embedded: exit 1 with the truncation named, never a silent 0',
+  { timeout: 120_000 },
+  async () => {
+    // Before the prepare pool's close was bounded, 3 of 13 such runs exited 0 without a word: the
+    // pool's threads stopped without settling terminate(), the loop ran dry, and node exited 0.
+    const full = join(dir, 'full.avro');
+    const cut = join(dir, 'cut.avro');
+    const sim = await cli('simulate', '--out', full, '--events', '1500');
+    assert.equal(sim.code, 0, sim.out);
+    writeFileSync(cut, readFileSync(full).subarray(0, Math.floor(statSync(full).size / 2)));
+    const r = await cli('replay', cut, '--embedded', '--speed', 'max', '--metrics-port', '0');
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, /showertrig replay: DecodeError: .*cut\.avro: file ends inside block \d+/);
+  },
+);

@@ -34,7 +34,11 @@ export interface ChartOptions {
   readonly selectedMarker?: () => string | undefined;
 }
 
-const AXIS = { stroke: '#8a96a3', grid: { stroke: '#26313c', width: 1 }, ticks: { stroke: '#26313c', width: 1 } };
+const AXIS = {
+  stroke: '#8a96a3',
+  grid: { stroke: '#26313c', width: 1 },
+  ticks: { stroke: '#26313c', width: 1 },
+};
 export const ALERT_COLOUR = '#ff4d4f';
 
 export class LiveChart {
@@ -43,7 +47,10 @@ export class LiveChart {
   private readonly cols: (number | null)[][];
   private dirty = false;
 
-  constructor(private readonly el: HTMLElement, private readonly o: ChartOptions) {
+  constructor(
+    private readonly el: HTMLElement,
+    private readonly o: ChartOptions,
+  ) {
     this.cols = o.series.map(() => []);
     const markerPlugin: uPlot.Plugin = { hooks: { draw: [(u) => this.drawMarkers(u)] } };
     const opts: uPlot.Options = {
@@ -54,7 +61,11 @@ export class LiveChart {
       axes: [
         { ...AXIS },
         { ...AXIS, label: o.yLabel, size: 56 },
-        ...(o.rightLabel === undefined ? [] : [{ ...AXIS, scale: 'r', side: 1 as const, label: o.rightLabel, grid: { show: false }, size: 56 }]),
+        ...(o.rightLabel === undefined
+          ? []
+          : [
+              { ...AXIS, scale: 'r', side: 1 as const, label: o.rightLabel, grid: { show: false }, size: 56 },
+            ]),
       ],
       series: [
         {},
@@ -68,7 +79,16 @@ export class LiveChart {
           spanGaps: false,
         })),
       ],
-      ...(o.band === undefined ? {} : { bands: [{ series: [o.band[0] + 1, o.band[1] + 1] as [number, number], fill: 'rgba(140, 160, 180, 0.18)' }] }),
+      ...(o.band === undefined
+        ? {}
+        : {
+            bands: [
+              {
+                series: [o.band[0] + 1, o.band[1] + 1] as [number, number],
+                fill: 'rgba(140, 160, 180, 0.18)',
+              },
+            ],
+          }),
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
       plugins: [markerPlugin],
@@ -76,7 +96,9 @@ export class LiveChart {
     this.u = new uPlot(opts, [[], ...this.cols] as uPlot.AlignedData, el);
     el.classList.add('empty');
     this.u.over.addEventListener('click', (ev) => this.click(ev));
-    window.addEventListener('resize', () => this.u.setSize({ width: Math.max(300, el.clientWidth - 8), height: 170 }));
+    window.addEventListener('resize', () =>
+      this.u.setSize({ width: Math.max(300, el.clientWidth - 8), height: 170 }),
+    );
   }
 
   /** Appends rows (x ascending); older rows past maxPoints are dropped. */

@@ -29,7 +29,11 @@ export class EventView {
   private centre = new THREE.Vector3();
   private readonly labels: HTMLElement[] = [];
 
-  constructor(private readonly canvas: HTMLCanvasElement, labelBox: HTMLElement, private readonly info: DisplayInfo) {
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    labelBox: HTMLElement,
+    private readonly info: DisplayInfo,
+  ) {
     this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true });
     this.renderer.setPixelRatio(window.devicePixelRatio);
     this.renderer.setScissorTest(true);
@@ -66,7 +70,9 @@ export class EventView {
     const g = this.info.geometry;
 
     // View region: around the clusters the track uses (else all clustered hits), at least ±2 cm.
-    const pts = d.stations.flatMap((s) => s.clusters.filter((c) => c.chosen).map((c) => new THREE.Vector2(c.xCm, c.yCm)));
+    const pts = d.stations.flatMap((s) =>
+      s.clusters.filter((c) => c.chosen).map((c) => new THREE.Vector2(c.xCm, c.yCm)),
+    );
     if (pts.length === 0) pts.push(new THREE.Vector2(d.xCm, d.yCm));
     const box = new THREE.Box2().setFromPoints(pts);
     const mid = box.getCenter(new THREE.Vector2());
@@ -88,7 +94,13 @@ export class EventView {
       // The station plane within the view region, and its outline.
       const plane = new THREE.Mesh(
         new THREE.PlaneGeometry(2 * this.halfCm, 2 * this.halfCm),
-        new THREE.MeshBasicMaterial({ color: 0x1d2a36, transparent: true, opacity: 0.55, side: THREE.DoubleSide, depthWrite: false }),
+        new THREE.MeshBasicMaterial({
+          color: 0x1d2a36,
+          transparent: true,
+          opacity: 0.55,
+          side: THREE.DoubleSide,
+          depthWrite: false,
+        }),
       );
       plane.position.set(mid.x, mid.y, s.zCm);
       plane.layers.set(layer);
@@ -107,12 +119,19 @@ export class EventView {
       const geom = new THREE.BufferGeometry();
       geom.setAttribute('position', new THREE.Float32BufferAttribute(pos, 3));
       geom.setAttribute('color', new THREE.Float32BufferAttribute(col, 3));
-      const hits = new THREE.Points(geom, new THREE.PointsMaterial({ size: 4, sizeAttenuation: false, vertexColors: true }));
+      const hits = new THREE.Points(
+        geom,
+        new THREE.PointsMaterial({ size: 4, sizeAttenuation: false, vertexColors: true }),
+      );
       hits.layers.set(layer);
       this.content.add(hits);
       for (const cl of s.clusters) {
         const ring = new THREE.Mesh(
-          new THREE.RingGeometry(this.halfCm * (cl.chosen ? 0.07 : 0.045), this.halfCm * (cl.chosen ? 0.09 : 0.055), 32),
+          new THREE.RingGeometry(
+            this.halfCm * (cl.chosen ? 0.07 : 0.045),
+            this.halfCm * (cl.chosen ? 0.09 : 0.055),
+            32,
+          ),
           new THREE.MeshBasicMaterial({ color: cl.chosen ? AXIS_COLOUR : 0x8a96a3, side: THREE.DoubleSide }),
         );
         ring.position.set(cl.xCm, cl.yCm, s.zCm + 0.01);
@@ -122,34 +141,55 @@ export class EventView {
     }
     if (d.track !== null) {
       const t = d.track;
-      const at = (z: number): THREE.Vector3 => new THREE.Vector3(t.x0Cm + t.slopeX * z, t.y0Cm + t.slopeY * z, z);
-      const line = new THREE.Line(new THREE.BufferGeometry().setFromPoints([at(Math.min(d.vertex.zCm, 0)), at(zMax + 3)]), new THREE.LineBasicMaterial({ color: AXIS_COLOUR }));
+      const at = (z: number): THREE.Vector3 =>
+        new THREE.Vector3(t.x0Cm + t.slopeX * z, t.y0Cm + t.slopeY * z, z);
+      const line = new THREE.Line(
+        new THREE.BufferGeometry().setFromPoints([at(Math.min(d.vertex.zCm, 0)), at(zMax + 3)]),
+        new THREE.LineBasicMaterial({ color: AXIS_COLOUR }),
+      );
       line.layers.set(LAYER_3D);
       this.content.add(line);
       for (const s of d.stations) {
         const p = at(s.zCm);
         const a = this.halfCm * 0.06;
         const cross = new THREE.LineSegments(
-          new THREE.BufferGeometry().setFromPoints([p.clone().add(new THREE.Vector3(-a, -a, 0.02)), p.clone().add(new THREE.Vector3(a, a, 0.02)), p.clone().add(new THREE.Vector3(-a, a, 0.02)), p.clone().add(new THREE.Vector3(a, -a, 0.02))]),
+          new THREE.BufferGeometry().setFromPoints([
+            p.clone().add(new THREE.Vector3(-a, -a, 0.02)),
+            p.clone().add(new THREE.Vector3(a, a, 0.02)),
+            p.clone().add(new THREE.Vector3(-a, a, 0.02)),
+            p.clone().add(new THREE.Vector3(a, -a, 0.02)),
+          ]),
           new THREE.LineBasicMaterial({ color: AXIS_COLOUR }),
         );
         cross.layers.set(s.station + 1);
         this.content.add(cross);
       }
     }
-    const vtx = new THREE.Mesh(new THREE.SphereGeometry(this.halfCm * 0.05, 16, 12), new THREE.MeshBasicMaterial({ color: VERTEX_COLOUR }));
+    const vtx = new THREE.Mesh(
+      new THREE.SphereGeometry(this.halfCm * 0.05, 16, 12),
+      new THREE.MeshBasicMaterial({ color: VERTEX_COLOUR }),
+    );
     vtx.position.set(d.vertex.xCm, d.vertex.yCm, d.vertex.zCm);
     vtx.layers.set(LAYER_3D);
     this.content.add(vtx);
 
     // 3D camera: oblique, looking at the middle of the region, far enough to see the stations.
     const span = Math.max(zSpan, 2 * this.halfCm * this.k);
-    this.cam3d.position.set(this.centre.x + span * 0.75, this.centre.y + span * 0.45, this.centre.z - span * 0.85);
+    this.cam3d.position.set(
+      this.centre.x + span * 0.75,
+      this.centre.y + span * 0.45,
+      this.centre.z - span * 0.85,
+    );
     this.cam3d.up.set(0, 1, 0);
     this.controls.target.copy(this.centre);
     this.controls.update();
-    this.labels[this.labels.length - 1]!.textContent = `3D, transverse ×${this.k} (drag to rotate, wheel to zoom) · white: fitted axis · yellow: vertex`;
-    d.stations.forEach((s, k) => (this.labels[k]!.textContent = `station ${s.station + 1} · z = ${s.zCm} cm · ${s.hitsTotal} hits, ${s.clusters.length} clusters`));
+    this.labels[this.labels.length - 1]!.textContent =
+      `3D, transverse ×${this.k} (drag to rotate, wheel to zoom) · white: fitted axis · yellow: vertex`;
+    d.stations.forEach(
+      (s, k) =>
+        (this.labels[k]!.textContent =
+          `station ${s.station + 1} · z = ${s.zCm} cm · ${s.hitsTotal} hits, ${s.clusters.length} clusters`),
+    );
     this.render();
   }
 

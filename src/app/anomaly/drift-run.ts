@@ -31,10 +31,17 @@ export interface DriftRun {
   readonly firstRateAlertS?: number;
 }
 
-export function measureDrift(cfg: ShowertrigConfig, model: AnomalyModel, durationS: number, windowS: number, stepS: number): DriftRun {
+export function measureDrift(
+  cfg: ShowertrigConfig,
+  model: AnomalyModel,
+  durationS: number,
+  windowS: number,
+  stepS: number,
+): DriftRun {
   const { net, meta } = model;
   const cal = meta.calibration;
-  if (cal?.stationQuantiles === undefined) throw new Error('the model has no per-station drift reference: run `showertrig anomaly calibrate`');
+  if (cal?.stationQuantiles === undefined)
+    throw new Error('the model has no per-station drift reference: run `showertrig anomaly calibrate`');
   const spec = meta.spec;
   const mode = scoreModeOf(model);
   const sim = createSimulator(cfg.detector, { ...cfg.simulation, startTimeNs: 0 }, 'drift');
@@ -77,7 +84,16 @@ export function measureDrift(cfg: ShowertrigConfig, model: AnomalyModel, duratio
   const before = points.filter((p) => p.tS < start && p.tS >= windowS);
   return {
     points,
-    ...(inj === undefined ? {} : { injection: { exotic: inj.exotic, startS: inj.startS, durationS: inj.durationS, ...(fault === undefined ? {} : { station: fault.station }) } }),
+    ...(inj === undefined
+      ? {}
+      : {
+          injection: {
+            exotic: inj.exotic,
+            startS: inj.startS,
+            durationS: inj.durationS,
+            ...(fault === undefined ? {} : { station: fault.station }),
+          },
+        }),
     ...(alert === undefined ? {} : { firstAlertS: alert.tS, namedStation: alert.state.dominantStation }),
     ...(rateAlert === undefined ? {} : { firstRateAlertS: rateAlert.tS }),
     falseAlarmSteps: before.filter((p) => p.state.distance > p.state.critical).length,

@@ -8,7 +8,11 @@
 import type { ShowertrigConfig } from '../../config/index.js';
 import { EXOTIC_CLASSES, type ExoticClass, type HitFrame, type Hits } from '../../domain/index.js';
 import { totalRateHz } from '../../sim/index.js';
-import { createReconstructor, reconstructorConfig, type EnergyVertexModel } from '../../reconstruction/index.js';
+import {
+  createReconstructor,
+  reconstructorConfig,
+  type EnergyVertexModel,
+} from '../../reconstruction/index.js';
 import { createSelector } from '../../trigger/index.js';
 import { auc, MSE, passFraction, rocCurve, scoreImages, wilson, type Scores } from '../../anomaly/index.js';
 import { anomalySample, ANOMALY_SEEDS } from './samples.js';
@@ -43,7 +47,14 @@ export interface AnomalyEvaluation {
   readonly threshold: number;
   readonly budgetHz: number;
   readonly totalRateHz: number;
-  readonly background: { n: number; aePass: number; aePassCi95: readonly [number, number]; aeRateHz: number; cutPass: number; cutRateHz: number };
+  readonly background: {
+    n: number;
+    aePass: number;
+    aePassCi95: readonly [number, number];
+    aeRateHz: number;
+    cutPass: number;
+    cutRateHz: number;
+  };
   readonly classes: readonly ClassResult[];
   readonly scoresPerSecond: number;
   readonly backgroundScores: Float64Array;
@@ -68,7 +79,9 @@ async function selectedFlags(o: AnomalyEvaluationOptions, hits: readonly Hits[])
   const out: boolean[] = [];
   const batch = o.cfg.reconstruction.batchSize;
   for (let s = 0; s < hits.length; s += batch) {
-    const frames: HitFrame[] = hits.slice(s, s + batch).map((h, k) => ({ runId: 'anomaly', eventId: String(s + k), timestampNs: BigInt(s + k), hits: h }));
+    const frames: HitFrame[] = hits
+      .slice(s, s + batch)
+      .map((h, k) => ({ runId: 'anomaly', eventId: String(s + k), timestampNs: BigInt(s + k), hits: h }));
     for (const e of await reco.reconstruct(frames)) out.push(selector.select(e).selected);
   }
   return out;
@@ -79,7 +92,8 @@ function dominant(s: Scores, channels: number): { station: number; fraction: num
   const counts = new Array<number>(channels).fill(0);
   for (let i = 0; i < n; i++) {
     let best = 0;
-    for (let k = 1; k < channels; k++) if (s.perStation[i * channels + k]! > s.perStation[i * channels + best]!) best = k;
+    for (let k = 1; k < channels; k++)
+      if (s.perStation[i * channels + k]! > s.perStation[i * channels + best]!) best = k;
     counts[best]!++;
   }
   const station = counts.indexOf(Math.max(...counts));
@@ -92,7 +106,8 @@ export async function evaluateAnomaly(o: AnomalyEvaluationOptions): Promise<Anom
   const say = o.progress ?? (() => {});
   const { net, meta } = o.model;
   const cal = meta.calibration;
-  if (cal === undefined) throw new Error('the anomaly model has no calibration: run `showertrig anomaly calibrate` first');
+  if (cal === undefined)
+    throw new Error('the anomaly model has no calibration: run `showertrig anomaly calibrate` first');
   const g = o.cfg.detector;
   const sim = o.cfg.simulation;
   const spec = meta.spec;
@@ -128,17 +143,36 @@ export async function evaluateAnomaly(o: AnomalyEvaluationOptions): Promise<Anom
       };
     }
     classes.push({
-      name: cls, n: o.events, aeEfficiency: k / o.events, aeEfficiencyCi95: wilson(k, o.events), aeAuc: auc(sc.score, bgScores.score), aeAucMse: auc(sc.other!, bgScores.other!),
-      cutEfficiency: tpr, cutAuc: (1 + tpr - cutFpr) / 2, dominantStation: dom.station, dominantFraction: dom.fraction,
-      roc: rocCurve(sc.score, bgScores.score), medianScore: median(sc.score), ...added,
+      name: cls,
+      n: o.events,
+      aeEfficiency: k / o.events,
+      aeEfficiencyCi95: wilson(k, o.events),
+      aeAuc: auc(sc.score, bgScores.score),
+      aeAucMse: auc(sc.other!, bgScores.other!),
+      cutEfficiency: tpr,
+      cutAuc: (1 + tpr - cutFpr) / 2,
+      dominantStation: dom.station,
+      dominantFraction: dom.fraction,
+      roc: rocCurve(sc.score, bgScores.score),
+      medianScore: median(sc.score),
+      ...added,
     });
   }
   return {
-    threshold: cal.threshold, budgetHz: cal.budgetHz, totalRateHz: rate,
+    threshold: cal.threshold,
+    budgetHz: cal.budgetHz,
+    totalRateHz: rate,
     background: {
-      n: bg.truth.length, aePass: aeAbove / bg.truth.length, aePassCi95: wilson(aeAbove, bg.truth.length), aeRateHz: (aeAbove / bg.truth.length) * rate,
-      cutPass: cutFpr, cutRateHz: cutFpr * rate,
+      n: bg.truth.length,
+      aePass: aeAbove / bg.truth.length,
+      aePassCi95: wilson(aeAbove, bg.truth.length),
+      aeRateHz: (aeAbove / bg.truth.length) * rate,
+      cutPass: cutFpr,
+      cutRateHz: cutFpr * rate,
     },
-    classes, scoresPerSecond, backgroundScores: bgScores.score, classScores,
+    classes,
+    scoresPerSecond,
+    backgroundScores: bgScores.score,
+    classScores,
   };
 }

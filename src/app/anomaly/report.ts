@@ -14,26 +14,49 @@ export interface KerasReference {
 const pct = (v: number): string => `${(100 * v).toFixed(1)} %`;
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#7f7f7f'];
 
-export function anomalyMarkdown(ev: AnomalyEvaluation, meta: AnomalyMetadata, command: string, keras?: KerasReference): string {
+export function anomalyMarkdown(
+  ev: AnomalyEvaluation,
+  meta: AnomalyMetadata,
+  command: string,
+  keras?: KerasReference,
+): string {
   const cal = meta.calibration!;
   const t = meta.training;
-  const eff = (c: (typeof ev.classes)[number]): { ae: number; cut: number } => ({ ae: c.aeAdded ?? c.aeEfficiency, cut: c.cutAdded ?? c.cutEfficiency });
+  const eff = (c: (typeof ev.classes)[number]): { ae: number; cut: number } => ({
+    ae: c.aeAdded ?? c.aeEfficiency,
+    cut: c.cutAdded ?? c.cutEfficiency,
+  });
   const rows = ev.classes.map((c) => [
-    c.name, c.n,
+    c.name,
+    c.n,
     `${pct(c.aeEfficiency)} [${pct(c.aeEfficiencyCi95[0])}, ${pct(c.aeEfficiencyCi95[1])}]`,
     c.aeAuc.toFixed(3),
     c.aeAucMse.toFixed(3),
-    ...(keras === undefined ? [] : [keras.auc[c.name]?.toFixed(3) ?? '–', keras.auc[c.name] === undefined ? '–' : (c.aeAucMse - keras.auc[c.name]!).toFixed(3)]),
-    pct(c.cutEfficiency), c.cutAuc.toFixed(3),
+    ...(keras === undefined
+      ? []
+      : [
+          keras.auc[c.name]?.toFixed(3) ?? '–',
+          keras.auc[c.name] === undefined ? '–' : (c.aeAucMse - keras.auc[c.name]!).toFixed(3),
+        ]),
+    pct(c.cutEfficiency),
+    c.cutAuc.toFixed(3),
     c.aeAdded === undefined ? '–' : `${pct(c.aeAdded)} / ${pct(c.cutAdded!)}`,
     `${c.dominantStation} (${pct(c.dominantFraction)})`,
     eff(c).ae >= 0.5 && eff(c).cut < 0.1 ? 'yes' : 'no',
   ]);
   const goal = ev.classes.filter((c) => eff(c).ae >= 0.5 && eff(c).cut < 0.1).length;
   const header = [
-    'class', 'events', 'autoencoder efficiency at the budget [95 % CI]', 'AE AUC', 'AE AUC (plain MSE)',
+    'class',
+    'events',
+    'autoencoder efficiency at the budget [95 % CI]',
+    'AE AUC',
+    'AE AUC (plain MSE)',
     ...(keras === undefined ? [] : ['Keras AUC (plain MSE)', 'tfjs − Keras']),
-    'cut-path efficiency', 'cut-path AUC', 'faults: added by the fault, AE / cuts', 'dominant station', 'AE ≥ 50 % and cuts < 10 %',
+    'cut-path efficiency',
+    'cut-path AUC',
+    'faults: added by the fault, AE / cuts',
+    'dominant station',
+    'AE ≥ 50 % and cuts < 10 %',
   ];
   const lines = [
     '# Anomaly path: autoencoder vs the cut path on exotic signatures',
@@ -47,14 +70,35 @@ export function anomalyMarkdown(ev: AnomalyEvaluation, meta: AnomalyMetadata, co
     '',
     '## Rate budget',
     '',
-    markdownTable(['quantity', 'value'], [
-      ['budget', `${cal.budgetHz} Hz of ${cal.totalRateHz} Hz ordinary (pass fraction ${(100 * cal.passFraction).toFixed(3)} %)`],
-      ['threshold (score)', `${cal.threshold.toExponential(4)} (95 % range over calibration samples ${cal.thresholdCi95[0].toExponential(3)} – ${cal.thresholdCi95[1].toExponential(3)})`],
-      ['calibration sample', `${cal.n} ordinary events (seed ${cal.seed}), ${cal.above} above; rate 95 % CI ${cal.rateCi95Hz[0].toFixed(2)} – ${cal.rateCi95Hz[1].toFixed(2)} Hz`],
-      ['check on fresh ordinary events', `${ev.background.n} events: ${pct(ev.background.aePass)} pass [${pct(ev.background.aePassCi95[0])}, ${pct(ev.background.aePassCi95[1])}] = ${ev.background.aeRateHz.toFixed(2)} Hz`],
-      ['cut path on the same ordinary events', `${pct(ev.background.cutPass)} selected = ${ev.background.cutRateHz.toFixed(2)} Hz (mostly the signal class itself)`],
-      ['teacher speed (scoring only)', `${ev.scoresPerSecond.toFixed(0)} events/s (batches of 256, image building excluded)`],
-    ]),
+    markdownTable(
+      ['quantity', 'value'],
+      [
+        [
+          'budget',
+          `${cal.budgetHz} Hz of ${cal.totalRateHz} Hz ordinary (pass fraction ${(100 * cal.passFraction).toFixed(3)} %)`,
+        ],
+        [
+          'threshold (score)',
+          `${cal.threshold.toExponential(4)} (95 % range over calibration samples ${cal.thresholdCi95[0].toExponential(3)} – ${cal.thresholdCi95[1].toExponential(3)})`,
+        ],
+        [
+          'calibration sample',
+          `${cal.n} ordinary events (seed ${cal.seed}), ${cal.above} above; rate 95 % CI ${cal.rateCi95Hz[0].toFixed(2)} – ${cal.rateCi95Hz[1].toFixed(2)} Hz`,
+        ],
+        [
+          'check on fresh ordinary events',
+          `${ev.background.n} events: ${pct(ev.background.aePass)} pass [${pct(ev.background.aePassCi95[0])}, ${pct(ev.background.aePassCi95[1])}] = ${ev.background.aeRateHz.toFixed(2)} Hz`,
+        ],
+        [
+          'cut path on the same ordinary events',
+          `${pct(ev.background.cutPass)} selected = ${ev.background.cutRateHz.toFixed(2)} Hz (mostly the signal class itself)`,
+        ],
+        [
+          'teacher speed (scoring only)',
+          `${ev.scoresPerSecond.toFixed(0)} events/s (batches of 256, image building excluded)`,
+        ],
+      ],
+    ),
     '',
     '## Per exotic class',
     '',
@@ -77,16 +121,37 @@ export function anomalyMarkdown(ev: AnomalyEvaluation, meta: AnomalyMetadata, co
 
 export function anomalyPlots(ev: AnomalyEvaluation): Record<string, string> {
   const series: Series[] = ev.classes.map((c, i) => ({
-    label: c.name, colour: COLOURS[i % COLOURS.length]!,
+    label: c.name,
+    colour: COLOURS[i % COLOURS.length]!,
     points: c.roc.bkg.map((b, j) => ({ x: Math.log10(Math.max(b, 1e-5)), y: c.roc.sig[j]! })),
   }));
   const budget = ev.budgetHz / ev.totalRateHz;
-  const roc = scatterChart({ title: `ROC of the autoencoder per exotic class (budget at log10 = ${Math.log10(budget).toFixed(2)})`, xLabel: 'log10 ordinary pass fraction', yLabel: 'exotic efficiency' }, series);
+  const roc = scatterChart(
+    {
+      title: `ROC of the autoencoder per exotic class (budget at log10 = ${Math.log10(budget).toFixed(2)})`,
+      xLabel: 'log10 ordinary pass fraction',
+      yLabel: 'exotic efficiency',
+    },
+    series,
+  );
   const log = (v: Float64Array): Float64Array => v.map((x) => Math.log10(Math.max(x, 1e-7)));
   const hist = histogramChart(
-    { title: `Anomaly score (threshold log10 = ${Math.log10(ev.threshold).toFixed(2)})`, xLabel: 'log10 score', yLabel: 'events' },
-    [{ label: 'ordinary', colour: '#000000', values: log(ev.backgroundScores) }, ...ev.classes.map((c, i) => ({ label: c.name, colour: COLOURS[i % COLOURS.length]!, values: log(ev.classScores[c.name]!) }))],
-    -6, 0, 60,
+    {
+      title: `Anomaly score (threshold log10 = ${Math.log10(ev.threshold).toFixed(2)})`,
+      xLabel: 'log10 score',
+      yLabel: 'events',
+    },
+    [
+      { label: 'ordinary', colour: '#000000', values: log(ev.backgroundScores) },
+      ...ev.classes.map((c, i) => ({
+        label: c.name,
+        colour: COLOURS[i % COLOURS.length]!,
+        values: log(ev.classScores[c.name]!),
+      })),
+    ],
+    -6,
+    0,
+    60,
   );
   return { 'anomaly-roc.svg': roc, 'anomaly-scores.svg': hist };
 }

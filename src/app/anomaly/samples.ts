@@ -17,10 +17,22 @@ export interface AnomalySample {
 }
 
 /** Seed offsets of the anomaly samples (training, validation, calibration, test, exotic classes). */
-export const ANOMALY_SEEDS = { train: 3_000_017, validation: 3_100_019, calibration: 3_200_003, test: 3_300_001, exotic: 3_400_007 } as const;
+export const ANOMALY_SEEDS = {
+  train: 3_000_017,
+  validation: 3_100_019,
+  calibration: 3_200_003,
+  test: 3_300_001,
+  exotic: 3_400_007,
+} as const;
 
 export function anomalySample(
-  g: DetectorGeometry, sim: SimulationConfig, spec: ImageSpec, n: number, seed: number, exotic?: ExoticClass, keepHits = true,
+  g: DetectorGeometry,
+  sim: SimulationConfig,
+  spec: ImageSpec,
+  n: number,
+  seed: number,
+  exotic?: ExoticClass,
+  keepHits = true,
 ): AnomalySample {
   const gen = createExoticGenerator(g, sim);
   const rng = new Rng(seed);

@@ -27,7 +27,11 @@ export interface AnomalyMetadata {
   readonly spec: ImageSpec;
   readonly training: AnomalyTrainingRecord;
   /** The threshold belongs to the score it was calibrated on (score mode included). */
-  readonly calibration?: AnomalyCalibration & { readonly seed: number; readonly command: string; readonly score?: ScoreMode };
+  readonly calibration?: AnomalyCalibration & {
+    readonly seed: number;
+    readonly command: string;
+    readonly score?: ScoreMode;
+  };
 }
 
 export interface AnomalyModel {
@@ -43,7 +47,8 @@ export async function saveAnomalyModel(dir: string, m: AnomalyModel): Promise<vo
 export async function loadAnomalyModel(dir: string): Promise<AnomalyModel> {
   const net = await tf.loadLayersModel(modelDirectory(dir));
   const meta = net.getUserDefinedMetadata() as AnomalyMetadata | undefined;
-  if (meta?.kind !== 'showertrig-anomaly-autoencoder') throw new ModelError(`${dir}: not an anomaly autoencoder (no showertrig-anomaly-autoencoder metadata)`);
+  if (meta?.kind !== 'showertrig-anomaly-autoencoder')
+    throw new ModelError(`${dir}: not an anomaly autoencoder (no showertrig-anomaly-autoencoder metadata)`);
   return { net, meta };
 }
 

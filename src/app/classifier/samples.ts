@@ -5,8 +5,20 @@
  * collected for the reconstructed ones, and the cut selection's decision for every event.
  */
 import type { SimulationConfig, TriggerConfig } from '../../config/index.js';
-import { EVENT_CLASSES, Rng, type DetectorGeometry, type EventClass, type HitFrame, type RecoEvent } from '../../domain/index.js';
-import { classifierFeatureCount, createReconstructor, type EnergyVertexModel, type ReconstructorConfig } from '../../reconstruction/index.js';
+import {
+  EVENT_CLASSES,
+  Rng,
+  type DetectorGeometry,
+  type EventClass,
+  type HitFrame,
+  type RecoEvent,
+} from '../../domain/index.js';
+import {
+  classifierFeatureCount,
+  createReconstructor,
+  type EnergyVertexModel,
+  type ReconstructorConfig,
+} from '../../reconstruction/index.js';
 import { generateEvent } from '../../sim/index.js';
 import { createSelector } from '../../trigger/index.js';
 
@@ -68,7 +80,13 @@ export async function buildClassSamples(o: SampleOptions): Promise<ClassSamples>
       const frames: HitFrame[] = [];
       for (let j = 0; j < m; j++) {
         const ev = generateEvent(o.geometry, o.simulation, classes[c]!, rng);
-        frames.push({ runId: 'classifier', eventId: `${c}-${start + j}`, timestampNs: 0n, hits: ev.hits, truth: ev.truth });
+        frames.push({
+          runId: 'classifier',
+          eventId: `${c}-${start + j}`,
+          timestampNs: 0n,
+          hits: ev.hits,
+          truth: ev.truth,
+        });
       }
       pending = [];
       const out: RecoEvent[] = await reco.reconstruct(frames);
@@ -87,7 +105,13 @@ export async function buildClassSamples(o: SampleOptions): Promise<ClassSamples>
     }
   }
   return {
-    classes, nFeatures: p, label, trueEnergyGeV: trueE, cutSelected, okIndex: Int32Array.from(okIndex), features: Float64Array.from(rows),
+    classes,
+    nFeatures: p,
+    label,
+    trueEnergyGeV: trueE,
+    cutSelected,
+    okIndex: Int32Array.from(okIndex),
+    features: Float64Array.from(rows),
     perClass: classes.map(() => o.eventsPerClass),
   };
 }

@@ -5,8 +5,28 @@
  * efficiency-flat variant (signal weights raised where the efficiency at the working point is low,
  * uBoost-style, re-trained twice). The caller writes files.
  */
-import { classifierFeatureNames, DEFAULT_MLP, DEFAULT_SOFTMAX_GBT, predictMlp, predictSoftmaxGbt, trainMlp, trainSoftmaxGbt, type ClassifierFile, type MlpConfig, type SoftmaxGbtConfig } from '../../reconstruction/index.js';
-import { auc, bestWorkingPoint, efficiencyFlatness, roc, workingPointAt, type RocPoint, type ScoredClass, type WorkingPoint } from '../../trigger/index.js';
+import {
+  classifierFeatureNames,
+  DEFAULT_MLP,
+  DEFAULT_SOFTMAX_GBT,
+  predictMlp,
+  predictSoftmaxGbt,
+  trainMlp,
+  trainSoftmaxGbt,
+  type ClassifierFile,
+  type MlpConfig,
+  type SoftmaxGbtConfig,
+} from '../../reconstruction/index.js';
+import {
+  auc,
+  bestWorkingPoint,
+  efficiencyFlatness,
+  roc,
+  workingPointAt,
+  type RocPoint,
+  type ScoredClass,
+  type WorkingPoint,
+} from '../../trigger/index.js';
 import { buildClassSamples, trainingRows, type ClassSamples, type SampleOptions } from './samples.js';
 
 export interface ClassifierTrainingOptions extends Omit<SampleOptions, 'eventsPerClass' | 'seed'> {
@@ -49,9 +69,23 @@ export interface ClassifierTrainingResult {
 export async function trainEventClassifier(o: ClassifierTrainingOptions): Promise<ClassifierTrainingResult> {
   const log = o.log ?? (() => {});
   const t0 = performance.now();
-  const progress = (what: string) => (d: number, n: number): void => { if (d === n || d % 2048 === 0) log(`${what}: ${d}/${n} events simulated and reconstructed`); };
-  const train = await buildClassSamples({ ...o, eventsPerClass: o.trainEvents, seed: o.seed, progress: progress('training sample') });
-  const evalS = await buildClassSamples({ ...o, eventsPerClass: o.evalEvents, seed: o.evalSeed, progress: progress('evaluation sample') });
+  const progress =
+    (what: string) =>
+    (d: number, n: number): void => {
+      if (d === n || d % 2048 === 0) log(`${what}: ${d}/${n} events simulated and reconstructed`);
+    };
+  const train = await buildClassSamples({
+    ...o,
+    eventsPerClass: o.trainEvents,
+    seed: o.seed,
+    progress: progress('training sample'),
+  });
+  const evalS = await buildClassSamples({
+    ...o,
+    eventsPerClass: o.evalEvents,
+    seed: o.evalSeed,
+    progress: progress('evaluation sample'),
+  });
   const classes = train.classes;
   const sig = classes.indexOf(o.signalClass as (typeof classes)[number]);
   if (sig < 0) throw new RangeError(`signal class ${o.signalClass} not among ${classes.join(', ')}`);
@@ -60,13 +94,27 @@ export async function trainEventClassifier(o: ClassifierTrainingOptions): Promis
   log(`training rows (reconstructed events): ${n} of ${train.label.length}; ${p} features`);
   const gbtCfg = o.gbt ?? DEFAULT_SOFTMAX_GBT;
   const gbt = trainSoftmaxGbt(x, y, n, p, classes, gbtCfg);
-  log(`gbt: ${gbt.forests[0]!.trees.length} rounds × ${classes.length} classes, validation log-loss ${gbt.validationLoss.at(-1)?.toFixed(4)}`);
+  log(
+    `gbt: ${gbt.forests[0]!.trees.length} rounds × ${classes.length} classes, validation log-loss ${gbt.validationLoss.at(-1)?.toFixed(4)}`,
+  );
   const tGbt = performance.now();
-  const mlp = o.mlp === false ? undefined : await trainMlp(x, y, n, p, classes.length, o.mlp ?? DEFAULT_MLP, undefined, (e, tl, vl) => log(`mlp epoch ${e}: loss ${tl.toFixed(4)} val ${vl.toFixed(4)}`));
+  const mlp =
+    o.mlp === false
+      ? undefined
+      : await trainMlp(x, y, n, p, classes.length, o.mlp ?? DEFAULT_MLP, undefined, (e, tl, vl) =>
+          log(`mlp epoch ${e}: loss ${tl.toFixed(4)} val ${vl.toFixed(4)}`),
+        );
   const tMlp = performance.now();
-  const score = (predict: (row: Float64Array, out: Float64Array) => Float64Array): Float64Array => scoresOf(evalS, sig, predict);
+  const score = (predict: (row: Float64Array, out: Float64Array) => Float64Array): Float64Array =>
+    scoresOf(evalS, sig, predict);
   const gbtScores = score((r, out) => predictSoftmaxGbt(gbt, r, out));
-  const scored = (s: Float64Array): ScoredClass[] => classes.map((c, ci) => ({ name: c, isSignal: ci === sig, rateHz: o.ratesHz[c] ?? 0, scores: s.filter((_, i) => evalS.label[i] === ci) }));
+  const scored = (s: Float64Array): ScoredClass[] =>
+    classes.map((c, ci) => ({
+      name: c,
+      isSignal: ci === sig,
+      rateHz: o.ratesHz[c] ?? 0,
+      scores: s.filter((_, i) => evalS.label[i] === ci),
+    }));
   const gbtWp = bestWorkingPoint(scored(gbtScores), o.windowS);
   // Efficiency flatness: raise the weight of signal rows in true-energy bins with low efficiency at the working point.
   let flat = gbt;
@@ -75,7 +123,12 @@ export async function trainEventClassifier(o: ClassifierTrainingOptions): Promis
   for (let round = 0; round < 2; round++) {
     const trainScores = scoresOf(train, sig, (r, out) => predictSoftmaxGbt(flat, r, out));
     const eff = efficiencyByBin(train, sig, trainScores, flatWp.threshold, o.energyBinsGeV);
-    const mean = eff.reduce((s, b) => s + b.eff * b.n, 0) / Math.max(1, eff.reduce((s, b) => s + b.n, 0));
+    const mean =
+      eff.reduce((s, b) => s + b.eff * b.n, 0) /
+      Math.max(
+        1,
+        eff.reduce((s, b) => s + b.n, 0),
+      );
     for (let k = 0; k < n; k++) {
       const i = train.okIndex[k]!;
       if (train.label[i] !== sig) continue;
@@ -93,23 +146,60 @@ export async function trainEventClassifier(o: ClassifierTrainingOptions): Promis
   if (mlp !== undefined) evalScores['mlp'] = score((r, out) => predictMlp(mlp, r, out));
   const results: MethodResult[] = [];
   const cutScores = Float64Array.from(evalS.cutSelected, (v) => (v ? 1 : 0));
-  results.push(measure('cuts', evalS, sig, cutScores, workingPointAt(scored(cutScores), 0.5, o.windowS), o.energyBinsGeV));
-  for (const [m, s] of Object.entries(evalScores)) results.push(measure(m as Method, evalS, sig, s, bestWorkingPoint(scored(s), o.windowS), o.energyBinsGeV));
+  results.push(
+    measure(
+      'cuts',
+      evalS,
+      sig,
+      cutScores,
+      workingPointAt(scored(cutScores), 0.5, o.windowS),
+      o.energyBinsGeV,
+    ),
+  );
+  for (const [m, s] of Object.entries(evalScores))
+    results.push(
+      measure(m as Method, evalS, sig, s, bestWorkingPoint(scored(s), o.windowS), o.energyBinsGeV),
+    );
   const thresholds: Record<string, number> = {};
-  for (const r of results) if (r.method === 'gbt' || r.method === 'mlp') thresholds[r.method] = r.workingPoint.threshold;
+  for (const r of results)
+    if (r.method === 'gbt' || r.method === 'mlp') thresholds[r.method] = r.workingPoint.threshold;
   const file: ClassifierFile = {
-    version: 1, classes, signalClass: o.signalClass, featureNames: classifierFeatureNames(o.geometry.nStations), gbt,
-    ...(mlp === undefined ? {} : { mlp }), thresholds,
-    provenance: { trainEventsPerClass: o.trainEvents, trainSeed: o.seed, evalEventsPerClass: o.evalEvents, evalSeed: o.evalSeed, gbtSeed: gbtCfg.seed, mlpSeed: (o.mlp || DEFAULT_MLP).seed },
+    version: 1,
+    classes,
+    signalClass: o.signalClass,
+    featureNames: classifierFeatureNames(o.geometry.nStations),
+    gbt,
+    ...(mlp === undefined ? {} : { mlp }),
+    thresholds,
+    provenance: {
+      trainEventsPerClass: o.trainEvents,
+      trainSeed: o.seed,
+      evalEventsPerClass: o.evalEvents,
+      evalSeed: o.evalSeed,
+      gbtSeed: gbtCfg.seed,
+      mlpSeed: (o.mlp || DEFAULT_MLP).seed,
+    },
   };
   return {
-    file, samples: { train, eval: evalS }, evalScores: evalScores as ClassifierTrainingResult['evalScores'], results,
-    seconds: { simulate: (tSim - t0) / 1000, gbt: (tGbt - tSim) / 1000, mlp: (tMlp - tGbt) / 1000, flat: (tFlat - tMlp) / 1000 },
+    file,
+    samples: { train, eval: evalS },
+    evalScores: evalScores as ClassifierTrainingResult['evalScores'],
+    results,
+    seconds: {
+      simulate: (tSim - t0) / 1000,
+      gbt: (tGbt - tSim) / 1000,
+      mlp: (tMlp - tGbt) / 1000,
+      flat: (tFlat - tMlp) / 1000,
+    },
   };
 }
 
 /** Signal probability of every event of the sample (−1 for events not reconstructed). */
-export function scoresOf(s: ClassSamples, sig: number, predict: (row: Float64Array, out: Float64Array) => Float64Array): Float64Array {
+export function scoresOf(
+  s: ClassSamples,
+  sig: number,
+  predict: (row: Float64Array, out: Float64Array) => Float64Array,
+): Float64Array {
   const out = new Float64Array(s.label.length).fill(-1);
   const probs = new Float64Array(s.classes.length);
   for (let k = 0; k < s.okIndex.length; k++) {
@@ -124,7 +214,13 @@ function binOf(edges: readonly number[], v: number): number {
   return -1;
 }
 
-function efficiencyByBin(s: ClassSamples, sig: number, scores: Float64Array, threshold: number, edges: readonly number[]): { lo: number; hi: number; n: number; eff: number }[] {
+function efficiencyByBin(
+  s: ClassSamples,
+  sig: number,
+  scores: Float64Array,
+  threshold: number,
+  edges: readonly number[],
+): { lo: number; hi: number; n: number; eff: number }[] {
   const n = new Array<number>(edges.length - 1).fill(0);
   const k = new Array<number>(edges.length - 1).fill(0);
   for (let i = 0; i < s.label.length; i++) {
@@ -137,7 +233,14 @@ function efficiencyByBin(s: ClassSamples, sig: number, scores: Float64Array, thr
   return n.map((nb, b) => ({ lo: edges[b]!, hi: edges[b + 1]!, n: nb, eff: nb > 0 ? k[b]! / nb : 0 }));
 }
 
-function measure(method: Method, s: ClassSamples, sig: number, scores: Float64Array, wp: WorkingPoint, edges: readonly number[]): MethodResult {
+function measure(
+  method: Method,
+  s: ClassSamples,
+  sig: number,
+  scores: Float64Array,
+  wp: WorkingPoint,
+  edges: readonly number[],
+): MethodResult {
   const a: Record<string, number> = {};
   const r: Record<string, RocPoint[]> = {};
   const okSig: number[] = [];
@@ -152,7 +255,17 @@ function measure(method: Method, s: ClassSamples, sig: number, scores: Float64Ar
     r[c] = thin(curve, 200);
   });
   const eff = efficiencyByBin(s, sig, scores, wp.threshold, edges);
-  return { method, workingPoint: wp, auc: a, roc: r, efficiencyVsE: eff, flatness: efficiencyFlatness(eff.map((b) => b.eff * b.n), eff.map((b) => b.n)) };
+  return {
+    method,
+    workingPoint: wp,
+    auc: a,
+    roc: r,
+    efficiencyVsE: eff,
+    flatness: efficiencyFlatness(
+      eff.map((b) => b.eff * b.n),
+      eff.map((b) => b.n),
+    ),
+  };
 }
 
 /** At most m points of a curve, evenly spaced in index (first and last kept). */

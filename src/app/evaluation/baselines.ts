@@ -7,8 +7,22 @@
 import type { SimulationConfig } from '../../config/index.js';
 import { Rng, type DetectorGeometry, type Hits } from '../../domain/index.js';
 import {
-  calibrateEnergy, DEFAULT_BASELINE_TRAINING, DEFAULT_GBT, featureCount, featuresOf, DEFAULT_MOMENT_FEATURES, fitEnergyCalibration, fitRidge,
-  predictBoosted, predictLinear, trainBoosted, type BoostedCoefficients, type EnergyCalibration, type FeatureMatrix, type FeatureSet, type LinearModel,
+  calibrateEnergy,
+  DEFAULT_BASELINE_TRAINING,
+  DEFAULT_GBT,
+  featureCount,
+  featuresOf,
+  DEFAULT_MOMENT_FEATURES,
+  fitEnergyCalibration,
+  fitRidge,
+  predictBoosted,
+  predictLinear,
+  trainBoosted,
+  type BoostedCoefficients,
+  type EnergyCalibration,
+  type FeatureMatrix,
+  type FeatureSet,
+  type LinearModel,
 } from '../../reconstruction/index.js';
 import { generateEvent } from '../../sim/index.js';
 import type { SignalEvent } from './samples.js';
@@ -21,7 +35,10 @@ export interface FeatureSample {
 }
 
 /** Feature rows of both sets for the given hits. */
-export function featureSample(g: DetectorGeometry, events: readonly { hits: Hits; truth: { energyGeV: number; dCm: number } }[]): FeatureSample {
+export function featureSample(
+  g: DetectorGeometry,
+  events: readonly { hits: Hits; truth: { energyGeV: number; dCm: number } }[],
+): FeatureSample {
   const rows = (set: FeatureSet): FeatureMatrix => {
     const p = featureCount(set, g.nStations);
     const x = new Float64Array(events.length * p);
@@ -37,7 +54,13 @@ export function featureSample(g: DetectorGeometry, events: readonly { hits: Hits
 }
 
 /** Features of n fresh events of `seed`, generated and reduced one at a time. */
-export function simulateFeatures(g: DetectorGeometry, sim: SimulationConfig, n: number, seed: number, progress?: (i: number) => void): FeatureSample {
+export function simulateFeatures(
+  g: DetectorGeometry,
+  sim: SimulationConfig,
+  n: number,
+  seed: number,
+  progress?: (i: number) => void,
+): FeatureSample {
   const rng = new Rng(seed >>> 0);
   const chunk: SignalEvent[] = [];
   const parts: FeatureSample[] = [];
@@ -68,7 +91,12 @@ export function simulateFeatures(g: DetectorGeometry, sim: SimulationConfig, n: 
     }
     return out;
   };
-  return { moments: cat((s) => s.moments), signal: cat((s) => s.signal), energyGeV: join((s) => s.energyGeV), dCm: join((s) => s.dCm) };
+  return {
+    moments: cat((s) => s.moments),
+    signal: cat((s) => s.signal),
+    energyGeV: join((s) => s.energyGeV),
+    dCm: join((s) => s.dCm),
+  };
 }
 
 export interface FeatureBaselines {
@@ -79,10 +107,19 @@ export interface FeatureBaselines {
   readonly calibration: Readonly<Record<BaselineName, EnergyCalibration>>;
 }
 
-export const BASELINE_NAMES = ['GBT, 12 moments + signal', 'GBT, paper\'s 12 moments', 'ridge, paper\'s 12 moments'] as const;
+export const BASELINE_NAMES = [
+  'GBT, 12 moments + signal',
+  "GBT, paper's 12 moments",
+  "ridge, paper's 12 moments",
+] as const;
 export type BaselineName = (typeof BASELINE_NAMES)[number];
 
-export function trainFeatureBaselines(g: DetectorGeometry, train: FeatureSample, calibration: FeatureSample, gbtSeed = DEFAULT_GBT.seed): FeatureBaselines {
+export function trainFeatureBaselines(
+  g: DetectorGeometry,
+  train: FeatureSample,
+  calibration: FeatureSample,
+  gbtSeed = DEFAULT_GBT.seed,
+): FeatureBaselines {
   const lnE = train.energyGeV.map(Math.log);
   const m = train.moments;
   const ridge = {
@@ -93,8 +130,19 @@ export function trainFeatureBaselines(g: DetectorGeometry, train: FeatureSample,
   const gbtMoments = trainBoosted(train.moments, truth, g, { ...DEFAULT_GBT, seed: gbtSeed });
   const gbtSignal = trainBoosted(train.signal, truth, g, { ...DEFAULT_GBT, seed: gbtSeed });
   const partial = { ridge, gbtMoments, gbtSignal };
-  const cal = (name: BaselineName): EnergyCalibration => fitEnergyCalibration(calibration.energyGeV, predictBaseline(partial, name, calibration, undefined).energyGeV);
-  return { ...partial, calibration: { [BASELINE_NAMES[0]]: cal(BASELINE_NAMES[0]), [BASELINE_NAMES[1]]: cal(BASELINE_NAMES[1]), [BASELINE_NAMES[2]]: cal(BASELINE_NAMES[2]) } as Record<BaselineName, EnergyCalibration> };
+  const cal = (name: BaselineName): EnergyCalibration =>
+    fitEnergyCalibration(
+      calibration.energyGeV,
+      predictBaseline(partial, name, calibration, undefined).energyGeV,
+    );
+  return {
+    ...partial,
+    calibration: {
+      [BASELINE_NAMES[0]]: cal(BASELINE_NAMES[0]),
+      [BASELINE_NAMES[1]]: cal(BASELINE_NAMES[1]),
+      [BASELINE_NAMES[2]]: cal(BASELINE_NAMES[2]),
+    } as Record<BaselineName, EnergyCalibration>,
+  };
 }
 
 /** E (calibrated when a calibration is given) and d of one baseline for the rows of a feature sample. */
@@ -108,13 +156,19 @@ export function predictBaseline(
   let dCm: Float64Array;
   if (name === BASELINE_NAMES[2]) {
     const m = s.moments;
-    energyGeV = Float64Array.from({ length: m.n }, (_, i) => Math.exp(predictLinear(b.ridge.energy, m.x, i * m.p)));
+    energyGeV = Float64Array.from({ length: m.n }, (_, i) =>
+      Math.exp(predictLinear(b.ridge.energy, m.x, i * m.p)),
+    );
     dCm = Float64Array.from({ length: m.n }, (_, i) => predictLinear(b.ridge.d, m.x, i * m.p));
   } else {
-    const p = name === BASELINE_NAMES[0] ? predictBoosted(b.gbtSignal, s.signal) : predictBoosted(b.gbtMoments, s.moments);
+    const p =
+      name === BASELINE_NAMES[0]
+        ? predictBoosted(b.gbtSignal, s.signal)
+        : predictBoosted(b.gbtMoments, s.moments);
     energyGeV = Float64Array.from(p.energyGeV);
     dCm = Float64Array.from(p.dCm);
   }
-  if (calibration !== undefined) for (let i = 0; i < energyGeV.length; i++) energyGeV[i] = calibrateEnergy(calibration, energyGeV[i]!);
+  if (calibration !== undefined)
+    for (let i = 0; i < energyGeV.length; i++) energyGeV[i] = calibrateEnergy(calibration, energyGeV[i]!);
   return { energyGeV, dCm };
 }

@@ -5,8 +5,16 @@
  */
 import type { FeatureSample } from './baselines.js';
 
-export function featureCsv(s: FeatureSample, extra: Readonly<Record<string, ArrayLike<number>>> = {}): string {
-  const names = [...Array.from({ length: s.signal.p }, (_, j) => `f${j}`), 'energy_gev', 'd_cm', ...Object.keys(extra)];
+export function featureCsv(
+  s: FeatureSample,
+  extra: Readonly<Record<string, ArrayLike<number>>> = {},
+): string {
+  const names = [
+    ...Array.from({ length: s.signal.p }, (_, j) => `f${j}`),
+    'energy_gev',
+    'd_cm',
+    ...Object.keys(extra),
+  ];
   const lines = [names.join(',')];
   for (let i = 0; i < s.signal.n; i++) {
     const row: number[] = [];

@@ -14,7 +14,15 @@
 import type { SimulationConfig } from '../../config/index.js';
 import { Rng, type DetectorGeometry } from '../../domain/index.js';
 import {
-  calibrateEnergy, DEFAULT_GBT, DEFAULT_MOMENT_FEATURES, featureCount, featuresOf, fitEnergyCalibration, predictGbt, trainGbt, type GbtModel,
+  calibrateEnergy,
+  DEFAULT_GBT,
+  DEFAULT_MOMENT_FEATURES,
+  featureCount,
+  featuresOf,
+  fitEnergyCalibration,
+  predictGbt,
+  trainGbt,
+  type GbtModel,
 } from '../../reconstruction/index.js';
 import { summariseEnergyVertex, type EnergyVertexSummary } from '../../report/index.js';
 import { generateEvent } from '../../sim/index.js';
@@ -22,7 +30,10 @@ import { generateEvent } from '../../sim/index.js';
 /** Seed offsets of the floor's samples from the evaluation seed (disjoint from SEED_OFFSETS). */
 export const FLOOR_SEED_OFFSETS = { training: 3_000_017, calibration: 4_000_037, test: 5_000_011 } as const;
 
-export const FLOOR_NAMES = ['floor: GBT 18 f., ideal readout', 'floor: GBT 18 f. + true d, ideal readout (E only)'] as const;
+export const FLOOR_NAMES = [
+  'floor: GBT 18 f., ideal readout',
+  'floor: GBT 18 f. + true d, ideal readout (E only)',
+] as const;
 
 interface Rows {
   /** n × (p + 1): the 18 features on the truth particle counts, then the true d. */
@@ -57,7 +68,13 @@ function columns(r: Rows, cols: number): Float64Array {
   return out;
 }
 
-function predict(m: GbtModel, x: Float64Array, n: number, cols: number, f: (v: number) => number = (v) => v): Float64Array {
+function predict(
+  m: GbtModel,
+  x: Float64Array,
+  n: number,
+  cols: number,
+  f: (v: number) => number = (v) => v,
+): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => f(predictGbt(m, x, i * cols)));
 }
 
@@ -70,26 +87,46 @@ export interface FloorOptions {
 }
 
 /** Both floor rows, scored on `testEvents` fresh showers. */
-export function informationFloor(g: DetectorGeometry, sim: SimulationConfig, o: FloorOptions): EnergyVertexSummary[] {
+export function informationFloor(
+  g: DetectorGeometry,
+  sim: SimulationConfig,
+  o: FloorOptions,
+): EnergyVertexSummary[] {
   const say = o.progress ?? (() => {});
-  say(`floor: simulating ${o.trainEvents} + ${o.calibrationEvents} + ${o.testEvents} showers (ideal readout)`);
+  say(
+    `floor: simulating ${o.trainEvents} + ${o.calibrationEvents} + ${o.testEvents} showers (ideal readout)`,
+  );
   const train = idealReadoutRows(g, sim, o.trainEvents, o.seed + FLOOR_SEED_OFFSETS.training);
   const cal = idealReadoutRows(g, sim, o.calibrationEvents, o.seed + FLOOR_SEED_OFFSETS.calibration);
   const test = idealReadoutRows(g, sim, o.testEvents, o.seed + FLOOR_SEED_OFFSETS.test);
   const lnE = train.energyGeV.map(Math.log);
   const truth = { energyGeV: Array.from(test.energyGeV), dCm: Array.from(test.dCm) };
   const out: EnergyVertexSummary[] = [];
-  for (const [k, cols] of [[0, train.p], [1, train.p + 1]] as const) {
+  for (const [k, cols] of [
+    [0, train.p],
+    [1, train.p + 1],
+  ] as const) {
     say(`floor: training ${FLOOR_NAMES[k]}`);
     const xTrain = columns(train, cols);
     const energy = trainGbt(xTrain, lnE, train.n, cols, DEFAULT_GBT);
     // With the true d among the inputs a d regressor is meaningless: that row reports E only.
-    const d = k === 0 ? trainGbt(xTrain, train.dCm, train.n, cols, { ...DEFAULT_GBT, seed: DEFAULT_GBT.seed + 1 }) : undefined;
-    const calibration = fitEnergyCalibration(cal.energyGeV, predict(energy, columns(cal, cols), cal.n, cols, Math.exp));
+    const d =
+      k === 0
+        ? trainGbt(xTrain, train.dCm, train.n, cols, { ...DEFAULT_GBT, seed: DEFAULT_GBT.seed + 1 })
+        : undefined;
+    const calibration = fitEnergyCalibration(
+      cal.energyGeV,
+      predict(energy, columns(cal, cols), cal.n, cols, Math.exp),
+    );
     const xTest = columns(test, cols);
     const energyGeV = predict(energy, xTest, test.n, cols, (v) => calibrateEnergy(calibration, Math.exp(v)));
     const dCm = d === undefined ? Float64Array.from(test.dCm, () => NaN) : predict(d, xTest, test.n, cols);
-    out.push(summariseEnergyVertex(FLOOR_NAMES[k], truth, { energyGeV: Array.from(energyGeV), dCm: Array.from(dCm) }));
+    out.push(
+      summariseEnergyVertex(FLOOR_NAMES[k], truth, {
+        energyGeV: Array.from(energyGeV),
+        dCm: Array.from(dCm),
+      }),
+    );
   }
   return out;
 }

@@ -24,7 +24,11 @@ export interface RecordingSource extends EvaluationSource {
 }
 
 /** A source of the truth-carrying frames of `classes` in the recording at `path`, at most `limit` of them. */
-export async function recordingSource(path: string, classes: readonly EventClass[] = ['signal'], limit = Infinity): Promise<RecordingSource> {
+export async function recordingSource(
+  path: string,
+  classes: readonly EventClass[] = ['signal'],
+  limit = Infinity,
+): Promise<RecordingSource> {
   const rec = await openRecording(path);
   const it: AsyncIterator<HitFrame> = rec[Symbol.asyncIterator]();
   const stats: RecordingSourceStats = { frames: 0, noTruth: 0, otherClass: {} };
@@ -45,7 +49,8 @@ export async function recordingSource(path: string, classes: readonly EventClass
         const f = r.value;
         stats.frames++;
         if (f.truth === undefined) stats.noTruth++;
-        else if (!classes.includes(f.truth.eventClass)) stats.otherClass[f.truth.eventClass] = (stats.otherClass[f.truth.eventClass] ?? 0) + 1;
+        else if (!classes.includes(f.truth.eventClass))
+          stats.otherClass[f.truth.eventClass] = (stats.otherClass[f.truth.eventClass] ?? 0) + 1;
         else {
           out.push(f);
           taken++;

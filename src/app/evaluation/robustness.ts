@@ -26,20 +26,44 @@ export const HOT_PIXEL_FRACTION = 1e-4;
  * `hotPixels` are the mask's settings (config reconstruction.hotPixels; the masked variant runs
  * the mask even where the config disables it in the trigger).
  */
-export function robustnessVariants(g: DetectorGeometry, sim: SimulationConfig, hotPixels: HotPixelConfig = DEFAULT_RECONSTRUCTION.hotPixels): RobustnessVariant[] {
+export function robustnessVariants(
+  g: DetectorGeometry,
+  sim: SimulationConfig,
+  hotPixels: HotPixelConfig = DEFAULT_RECONSTRUCTION.hotPixels,
+): RobustnessVariant[] {
   const r = sim.response;
-  const nPix = Math.round((g.planeWidthCm * 10) / g.pixelPitchMm) * Math.round((g.planeHeightCm * 10) / g.pixelPitchMm);
-  const defects: SimulationConfig = { ...sim, deadPixelFraction: 0.02, hotPixelsPerStation: Math.round(HOT_PIXEL_FRACTION * nPix) };
+  const nPix =
+    Math.round((g.planeWidthCm * 10) / g.pixelPitchMm) * Math.round((g.planeHeightCm * 10) / g.pixelPitchMm);
+  const defects: SimulationConfig = {
+    ...sim,
+    deadPixelFraction: 0.02,
+    hotPixelsPerStation: Math.round(HOT_PIXEL_FRACTION * nPix),
+  };
   const defectsName = `2 % dead pixels + ${defects.hotPixelsPerStation} hot pixels/station`;
   const mask = { ...hotPixels, enabled: true };
   return [
     { name: 'nominal', simulation: sim },
-    { name: 'photoelectron yield −20 %', simulation: { ...sim, response: { ...r, photoelectronsPerMip: r.photoelectronsPerMip * 0.8 } } },
-    { name: 'photoelectron yield +20 %', simulation: { ...sim, response: { ...r, photoelectronsPerMip: r.photoelectronsPerMip * 1.2 } } },
+    {
+      name: 'photoelectron yield −20 %',
+      simulation: { ...sim, response: { ...r, photoelectronsPerMip: r.photoelectronsPerMip * 0.8 } },
+    },
+    {
+      name: 'photoelectron yield +20 %',
+      simulation: { ...sim, response: { ...r, photoelectronsPerMip: r.photoelectronsPerMip * 1.2 } },
+    },
     sim.countFluctuation === 'sampling'
-      ? { name: `shower fluctuations ×1.5 (Fano ${(sim.fluctuations.planeFanoFactor * 1.5).toFixed(2)}, profile and lateral spreads ×1.5)`, simulation: { ...sim, fluctuations: scaledFluctuations(sim, 1.5) } }
-      : { name: `negative-binomial k halved (${sim.negBinomialK / 2})`, simulation: { ...sim, countFluctuation: 'negative-binomial', negBinomialK: sim.negBinomialK / 2 } },
-    { name: `dark noise ×10 (${sim.darkHitsPerStation * 10} hits/station)`, simulation: { ...sim, darkHitsPerStation: sim.darkHitsPerStation * 10 } },
+      ? {
+          name: `shower fluctuations ×1.5 (Fano ${(sim.fluctuations.planeFanoFactor * 1.5).toFixed(2)}, profile and lateral spreads ×1.5)`,
+          simulation: { ...sim, fluctuations: scaledFluctuations(sim, 1.5) },
+        }
+      : {
+          name: `negative-binomial k halved (${sim.negBinomialK / 2})`,
+          simulation: { ...sim, countFluctuation: 'negative-binomial', negBinomialK: sim.negBinomialK / 2 },
+        },
+    {
+      name: `dark noise ×10 (${sim.darkHitsPerStation * 10} hits/station)`,
+      simulation: { ...sim, darkHitsPerStation: sim.darkHitsPerStation * 10 },
+    },
     { name: defectsName, simulation: defects },
     {
       name: `${defectsName}, hot pixels masked`,
@@ -58,7 +82,11 @@ export function robustnessVariants(g: DetectorGeometry, sim: SimulationConfig, h
  * frames of `sim` (the configured event mix; the defects are a function of sim.seed, so they are
  * those of the evaluation events). The warm-up runs on the first call, so listing the variants costs nothing.
  */
-export function learnedHotPixelMask(g: DetectorGeometry, sim: SimulationConfig, cfg: HotPixelConfig): HitsTransform {
+export function learnedHotPixelMask(
+  g: DetectorGeometry,
+  sim: SimulationConfig,
+  cfg: HotPixelConfig,
+): HitsTransform {
   let apply: HitsTransform | undefined;
   return (hits) => {
     if (apply === undefined) {
@@ -74,5 +102,9 @@ export function learnedHotPixelMask(g: DetectorGeometry, sim: SimulationConfig, 
 /** The shower fluctuation model with every spread × f (the Fano factor's excess over Poisson too). */
 function scaledFluctuations(sim: SimulationConfig, f: number): SimulationConfig['fluctuations'] {
   const x = sim.fluctuations;
-  return { planeFanoFactor: x.planeFanoFactor * f, profileSpreadScale: x.profileSpreadScale * f, lateralRadiusSpread: x.lateralRadiusSpread * f };
+  return {
+    planeFanoFactor: x.planeFanoFactor * f,
+    profileSpreadScale: x.profileSpreadScale * f,
+    lateralRadiusSpread: x.lateralRadiusSpread * f,
+  };
 }

@@ -8,14 +8,35 @@
 import type { SimulationConfig } from '../../config/index.js';
 import type { DetectorGeometry, HitFrame, RecoStatus, Truth } from '../../domain/index.js';
 import {
-  createReconstructor, createTransverseReconstructor, originAt, robustCentreTrack, weightedMeanTrack,
-  type EnergyVertexModel, type ReconstructorConfig, type TrackFit,
+  createReconstructor,
+  createTransverseReconstructor,
+  originAt,
+  robustCentreTrack,
+  weightedMeanTrack,
+  type EnergyVertexModel,
+  type ReconstructorConfig,
+  type TrackFit,
 } from '../../reconstruction/index.js';
 import {
-  bestOf, efficiencyByBin, summariseEnergyVertex, summariseTransverse,
-  type EnergyVertexSummary, type EvaluationReport, type NamedResiduals, type TargetCheck, type TransverseSummary,
+  bestOf,
+  efficiencyByBin,
+  summariseEnergyVertex,
+  summariseTransverse,
+  type EnergyVertexSummary,
+  type EvaluationReport,
+  type NamedResiduals,
+  type TargetCheck,
+  type TransverseSummary,
 } from '../../report/index.js';
-import { BASELINE_NAMES, featureSample, predictBaseline, simulateFeatures, trainFeatureBaselines, type FeatureBaselines, type FeatureSample } from './baselines.js';
+import {
+  BASELINE_NAMES,
+  featureSample,
+  predictBaseline,
+  simulateFeatures,
+  trainFeatureBaselines,
+  type FeatureBaselines,
+  type FeatureSample,
+} from './baselines.js';
 import { SEED_OFFSETS, simulatedSource, type EvaluationSource, type HitsTransform } from './samples.js';
 
 export interface EvaluationOptions {
@@ -41,7 +62,11 @@ export interface EvaluationOptions {
 }
 
 /** Names of the simple transverse estimators, best-known first. */
-export const SIMPLE_TRANSVERSE = ['robust centre ±1 cm, busiest station', 'robust centre ±0.5 cm, busiest station', 'weighted mean, busiest station'] as const;
+export const SIMPLE_TRANSVERSE = [
+  'robust centre ±1 cm, busiest station',
+  'robust centre ±0.5 cm, busiest station',
+  'weighted mean, busiest station',
+] as const;
 export const PREVIOUS_TRANSVERSE = 'DBSCAN + line fit (previous primary)';
 
 export interface EvaluationOutcome {
@@ -53,10 +78,18 @@ export interface EvaluationOutcome {
   /** Events scored (accepted or not): `events`, or what the source delivered. */
   readonly eventsScored: number;
   readonly eventsPerSecond: number;
-  readonly residuals: { energy: NamedResiduals[]; d: NamedResiduals[]; x: NamedResiduals[]; y: NamedResiduals[] };
+  readonly residuals: {
+    energy: NamedResiduals[];
+    d: NamedResiduals[];
+    x: NamedResiduals[];
+    y: NamedResiduals[];
+  };
   readonly baselines: { readonly models: FeatureBaselines; readonly train: FeatureSample };
   /** Feature rows and primary predictions of the accepted evaluation events (for the scikit-learn reference). */
-  readonly test: FeatureSample & { readonly primaryEnergyGeV: Float64Array; readonly primaryDCm: Float64Array };
+  readonly test: FeatureSample & {
+    readonly primaryEnergyGeV: Float64Array;
+    readonly primaryDCm: Float64Array;
+  };
   readonly calibrationSample: FeatureSample;
 }
 
@@ -66,12 +99,25 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOut
   let base = o.baselines;
   let calibrationSample: FeatureSample;
   if (base === undefined) {
-    const train = simulateFeatures(g, o.simulation, o.trainEvents, o.seed + SEED_OFFSETS.training, (i) => say(`baseline training events ${i}/${o.trainEvents}`));
-    calibrationSample = simulateFeatures(g, o.simulation, o.calibrationEvents, o.seed + SEED_OFFSETS.calibration, (i) => say(`calibration events ${i}/${o.calibrationEvents}`));
+    const train = simulateFeatures(g, o.simulation, o.trainEvents, o.seed + SEED_OFFSETS.training, (i) =>
+      say(`baseline training events ${i}/${o.trainEvents}`),
+    );
+    calibrationSample = simulateFeatures(
+      g,
+      o.simulation,
+      o.calibrationEvents,
+      o.seed + SEED_OFFSETS.calibration,
+      (i) => say(`calibration events ${i}/${o.calibrationEvents}`),
+    );
     say('training the feature baselines');
     base = { models: trainFeatureBaselines(g, train, calibrationSample), train };
   } else {
-    calibrationSample = simulateFeatures(g, o.simulation, Math.min(o.calibrationEvents, 100), o.seed + SEED_OFFSETS.calibration);
+    calibrationSample = simulateFeatures(
+      g,
+      o.simulation,
+      Math.min(o.calibrationEvents, 100),
+      o.seed + SEED_OFFSETS.calibration,
+    );
   }
   const reco = createReconstructor(g, o.model, o.reconstruction);
   const transverse = createTransverseReconstructor(g, o.reconstruction.transverse);
@@ -80,7 +126,10 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOut
   const okFlags: boolean[] = [];
   const okEvents: { hits: HitFrame['hits']; truth: Truth }[] = [];
   const prim = { energyGeV: [] as number[], dCm: [] as number[], xCm: [] as number[], yCm: [] as number[] };
-  const simple: { xCm: number[]; yCm: number[] }[] = [...SIMPLE_TRANSVERSE, PREVIOUS_TRANSVERSE].map(() => ({ xCm: [], yCm: [] }));
+  const simple: { xCm: number[]; yCm: number[] }[] = [...SIMPLE_TRANSVERSE, PREVIOUS_TRANSVERSE].map(() => ({
+    xCm: [],
+    yCm: [],
+  }));
   let recoMs = 0;
   const source = o.source ?? simulatedSource(g, o.simulation, o.events, o.seed, o.transform);
   let scored = 0;
@@ -89,7 +138,13 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOut
     const n = batch.length;
     if (n === 0) break;
     scored += n;
-    const frames: HitFrame[] = batch.map((ev, k) => ({ runId: 'evaluate', eventId: String(start + k), timestampNs: BigInt(start + k), hits: ev.hits, truth: ev.truth }));
+    const frames: HitFrame[] = batch.map((ev, k) => ({
+      runId: 'evaluate',
+      eventId: String(start + k),
+      timestampNs: BigInt(start + k),
+      hits: ev.hits,
+      truth: ev.truth,
+    }));
     const t0 = performance.now();
     const out = await reco.reconstruct(frames);
     recoMs += performance.now() - t0;
@@ -117,25 +172,36 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOut
         simple[j]!.yCm.push(p.yCm);
       });
     });
-    say(o.source === undefined ? `evaluated ${start + n}/${o.events} events` : `evaluated ${start + n} events`);
+    say(
+      o.source === undefined ? `evaluated ${start + n}/${o.events} events` : `evaluated ${start + n} events`,
+    );
   }
   const truth = {
-    energyGeV: okEvents.map((e) => e.truth.energyGeV), dCm: okEvents.map((e) => e.truth.dCm),
-    xCm: okEvents.map((e) => e.truth.x0Cm), yCm: okEvents.map((e) => e.truth.y0Cm),
+    energyGeV: okEvents.map((e) => e.truth.energyGeV),
+    dCm: okEvents.map((e) => e.truth.dCm),
+    xCm: okEvents.map((e) => e.truth.x0Cm),
+    yCm: okEvents.map((e) => e.truth.y0Cm),
   };
   const test = featureSample(g, okEvents);
-  const baselineReco = BASELINE_NAMES.map((name) => ({ name, ...predictBaseline(base.models, name, test, base.models.calibration[name]) }));
+  const baselineReco = BASELINE_NAMES.map((name) => ({
+    name,
+    ...predictBaseline(base.models, name, test, base.models.calibration[name]),
+  }));
   const energyVertex = [
     summariseEnergyVertex(o.primaryLabel, truth, prim),
     ...baselineReco.map((b) => summariseEnergyVertex(b.name, truth, b)),
   ];
   const transverseRows = [
     summariseTransverse(`${o.primaryLabel} + clustering + station combination`, truth, prim),
-    ...[...SIMPLE_TRANSVERSE, PREVIOUS_TRANSVERSE].map((name, j) => summariseTransverse(name, truth, simple[j]!)),
+    ...[...SIMPLE_TRANSVERSE, PREVIOUS_TRANSVERSE].map((name, j) =>
+      summariseTransverse(name, truth, simple[j]!),
+    ),
   ];
   const targets = targetChecks(energyVertex, transverseRows);
-  const rel = (e: ArrayLike<number>): Float64Array => Float64Array.from(truth.energyGeV, (t, i) => (e[i]! - t) / t);
-  const diff = (a: ArrayLike<number>, b: readonly number[]): Float64Array => Float64Array.from(b, (t, i) => a[i]! - t);
+  const rel = (e: ArrayLike<number>): Float64Array =>
+    Float64Array.from(truth.energyGeV, (t, i) => (e[i]! - t) / t);
+  const diff = (a: ArrayLike<number>, b: readonly number[]): Float64Array =>
+    Float64Array.from(b, (t, i) => a[i]! - t);
   const bestGbt = baselineReco[0]!;
   const bestSimple = simple[0]!;
   if (scored === 0) throw new RangeError(`${source.label}: no events to evaluate`);
@@ -149,15 +215,37 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOut
     targets,
   };
   return {
-    report, energyVertex, transverse: transverseRows, statusCounts, eventsOk: okEvents.length, eventsScored: scored, eventsPerSecond,
+    report,
+    energyVertex,
+    transverse: transverseRows,
+    statusCounts,
+    eventsOk: okEvents.length,
+    eventsScored: scored,
+    eventsPerSecond,
     residuals: {
-      energy: [{ name: o.primaryLabel, values: rel(prim.energyGeV) }, { name: bestGbt.name, values: rel(bestGbt.energyGeV) }],
-      d: [{ name: o.primaryLabel, values: diff(prim.dCm, truth.dCm) }, { name: bestGbt.name, values: diff(bestGbt.dCm, truth.dCm) }],
-      x: [{ name: transverseRows[0]!.name, values: diff(prim.xCm, truth.xCm) }, { name: SIMPLE_TRANSVERSE[0], values: diff(bestSimple.xCm, truth.xCm) }],
-      y: [{ name: transverseRows[0]!.name, values: diff(prim.yCm, truth.yCm) }, { name: SIMPLE_TRANSVERSE[0], values: diff(bestSimple.yCm, truth.yCm) }],
+      energy: [
+        { name: o.primaryLabel, values: rel(prim.energyGeV) },
+        { name: bestGbt.name, values: rel(bestGbt.energyGeV) },
+      ],
+      d: [
+        { name: o.primaryLabel, values: diff(prim.dCm, truth.dCm) },
+        { name: bestGbt.name, values: diff(bestGbt.dCm, truth.dCm) },
+      ],
+      x: [
+        { name: transverseRows[0]!.name, values: diff(prim.xCm, truth.xCm) },
+        { name: SIMPLE_TRANSVERSE[0], values: diff(bestSimple.xCm, truth.xCm) },
+      ],
+      y: [
+        { name: transverseRows[0]!.name, values: diff(prim.yCm, truth.yCm) },
+        { name: SIMPLE_TRANSVERSE[0], values: diff(bestSimple.yCm, truth.yCm) },
+      ],
     },
     baselines: base,
-    test: { ...test, primaryEnergyGeV: Float64Array.from(prim.energyGeV), primaryDCm: Float64Array.from(prim.dCm) },
+    test: {
+      ...test,
+      primaryEnergyGeV: Float64Array.from(prim.energyGeV),
+      primaryDCm: Float64Array.from(prim.dCm),
+    },
     calibrationSample,
   };
 }
@@ -169,20 +257,46 @@ const METRICS = [
 ] as const;
 
 /** Primary ≤ 0.9 × the best feature regressor (E, d) and the best simple transverse estimator (X, Y), metric by metric. */
-export function targetChecks(ev: readonly EnergyVertexSummary[], tr: readonly TransverseSummary[], limit = 0.9): TargetCheck[] {
+export function targetChecks(
+  ev: readonly EnergyVertexSummary[],
+  tr: readonly TransverseSummary[],
+  limit = 0.9,
+): TargetCheck[] {
   const out: TargetCheck[] = [];
   const gbt = ev.slice(1).filter((m) => m.name.startsWith('GBT'));
   const simple = tr.filter((m) => (SIMPLE_TRANSVERSE as readonly string[]).includes(m.name));
   for (const [metric, f] of METRICS) {
-    for (const [quantity, pick] of [['ΔE/E', (m: EnergyVertexSummary) => m.energy], ['d', (m: EnergyVertexSummary) => m.d]] as const) {
+    for (const [quantity, pick] of [
+      ['ΔE/E', (m: EnergyVertexSummary) => m.energy],
+      ['d', (m: EnergyVertexSummary) => m.d],
+    ] as const) {
       const best = bestOf(gbt, (m) => f(pick(m)));
       const value = f(pick(ev[0]!));
-      out.push({ quantity, metric, value, reference: best.name, referenceValue: best.value, limit, pass: value <= limit * best.value });
+      out.push({
+        quantity,
+        metric,
+        value,
+        reference: best.name,
+        referenceValue: best.value,
+        limit,
+        pass: value <= limit * best.value,
+      });
     }
-    for (const [quantity, pick] of [['X', (m: TransverseSummary) => m.x], ['Y', (m: TransverseSummary) => m.y]] as const) {
+    for (const [quantity, pick] of [
+      ['X', (m: TransverseSummary) => m.x],
+      ['Y', (m: TransverseSummary) => m.y],
+    ] as const) {
       const best = bestOf(simple, (m) => f(pick(m)));
       const value = f(pick(tr[0]!));
-      out.push({ quantity, metric, value, reference: best.name, referenceValue: best.value, limit, pass: value <= limit * best.value });
+      out.push({
+        quantity,
+        metric,
+        value,
+        reference: best.name,
+        referenceValue: best.value,
+        limit,
+        pass: value <= limit * best.value,
+      });
     }
   }
   return out;

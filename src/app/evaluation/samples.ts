@@ -26,7 +26,12 @@ export type HitsTransform = (hits: Hits) => Hits;
 export const SEED_OFFSETS = { training: 1_000_003, calibration: 2_000_003 } as const;
 
 /** A seeded stream of signal events: each call returns the next n. */
-export function signalStream(g: DetectorGeometry, sim: SimulationConfig, seed: number, transform?: HitsTransform): (n: number) => SignalEvent[] {
+export function signalStream(
+  g: DetectorGeometry,
+  sim: SimulationConfig,
+  seed: number,
+  transform?: HitsTransform,
+): (n: number) => SignalEvent[] {
   const rng = new Rng(seed >>> 0);
   return (n) =>
     Array.from({ length: n }, () => {
@@ -36,7 +41,13 @@ export function signalStream(g: DetectorGeometry, sim: SimulationConfig, seed: n
 }
 
 /** `events` fresh simulated signal events of `seed` as an evaluation source. */
-export function simulatedSource(g: DetectorGeometry, sim: SimulationConfig, events: number, seed: number, transform?: HitsTransform): EvaluationSource {
+export function simulatedSource(
+  g: DetectorGeometry,
+  sim: SimulationConfig,
+  events: number,
+  seed: number,
+  transform?: HitsTransform,
+): EvaluationSource {
   const stream = signalStream(g, sim, seed, transform);
   let left = events;
   return {
@@ -53,7 +64,12 @@ export function simulatedSource(g: DetectorGeometry, sim: SimulationConfig, even
  * A station displaced by (dxMm, dyMm) while the reconstruction assumes it nominal: its hits are
  * read dx/pitch pixels off (rounded to whole pixels); hits pushed off the plane are lost.
  */
-export function misalignStation(g: DetectorGeometry, station: number, dxMm: number, dyMm: number): HitsTransform {
+export function misalignStation(
+  g: DetectorGeometry,
+  station: number,
+  dxMm: number,
+  dyMm: number,
+): HitsTransform {
   const sx = Math.round(dxMm / g.pixelPitchMm);
   const sy = Math.round(dyMm / g.pixelPitchMm);
   const nx = Math.round((g.planeWidthCm * 10) / g.pixelPitchMm);

@@ -11,7 +11,11 @@ const plan = (bkgSelected: Uint8Array): StreamPlan => ({
     { name: 'signal', rateHz: 5, selected: all(100) },
     { name: 'neutrino', rateHz: 20, selected: bkgSelected },
   ],
-  signalClass: 'signal', excess, injectionStartS: excess.trailingWindowS + excess.windowS + 10, injectionS: 30, settleS: excess.windowS + 5,
+  signalClass: 'signal',
+  excess,
+  injectionStartS: excess.trailingWindowS + excess.windowS + 10,
+  injectionS: 30,
+  settleS: excess.windowS + 5,
 });
 
 test('fom: a tenfold injection is detected by the real excess stage, none without one (short CI version)', () => {

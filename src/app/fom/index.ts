@@ -1,5 +1,13 @@
 export {
-  runStream, injectionRun, minimumDetectableExcess, falseAlarms, DEFAULT_FACTOR_GRID,
-  type ClassPool, type StreamPlan, type RunOutcome, type MdeResult, type FalseAlarmResult,
+  runStream,
+  injectionRun,
+  minimumDetectableExcess,
+  falseAlarms,
+  DEFAULT_FACTOR_GRID,
+  type ClassPool,
+  type StreamPlan,
+  type RunOutcome,
+  type MdeResult,
+  type FalseAlarmResult,
 } from './streams.js';
 export { fomMarkdown, fomPlot, type FomRow, type FomContext } from './report.js';

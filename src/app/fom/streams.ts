@@ -44,16 +44,29 @@ export interface RunOutcome {
 const NS = 1_000_000_000n;
 
 /** Feeds one stream to a fresh excess stage and returns its alerts; factor multiplies the signal rate inside the injection. */
-export function runStream(plan: StreamPlan, factor: number, seed: number, durationS: number, injection = true): ExcessAlert[] {
+export function runStream(
+  plan: StreamPlan,
+  factor: number,
+  seed: number,
+  durationS: number,
+  injection = true,
+): ExcessAlert[] {
   const rng = new Rng(seed >>> 0);
-  const stage = createExcessStage({ excess: plan.excess, idlePartitionMs: 1e12, maxTrackedIds: DEFAULT_MAX_TRACKED_IDS });
+  const stage = createExcessStage({
+    excess: plan.excess,
+    idlePartitionMs: 1e12,
+    maxTrackedIds: DEFAULT_MAX_TRACKED_IDS,
+  });
   stage.assign([0], 0);
   const alerts: ExcessAlert[] = [];
   const t0 = 1_000_000n * NS;
   // Thinning: arrivals at the largest rate a class has, kept with probability rate(t)/max (exact for a piecewise-constant rate).
-  const maxRate = plan.pools.map((p) => p.rateHz * (p.name === plan.signalClass && injection ? Math.max(1, factor) : 1));
+  const maxRate = plan.pools.map(
+    (p) => p.rateHz * (p.name === plan.signalClass && injection ? Math.max(1, factor) : 1),
+  );
   const nextT = maxRate.map((r) => (r > 0 ? -Math.log(1 - rng.uniform()) / r : Infinity));
-  const inInjection = (t: number): boolean => injection && t >= plan.injectionStartS && t < plan.injectionStartS + plan.injectionS;
+  const inInjection = (t: number): boolean =>
+    injection && t >= plan.injectionStartS && t < plan.injectionStartS + plan.injectionS;
   let offset = 0;
   let id = 0;
   const none: ReadonlySet<number> = new Set();
@@ -82,7 +95,19 @@ function candidateAt(ts: bigint, eventId: string): Candidate {
   return {
     selected: true,
     reasons: [],
-    event: { runId: 'fom', eventId, timestampNs: ts, status: 'ok', nHits: 0, energyGeV: 0, dCm: 0, xCm: 0, yCm: 0, fitRmsCm: 0, stationsUsed: 0 },
+    event: {
+      runId: 'fom',
+      eventId,
+      timestampNs: ts,
+      status: 'ok',
+      nHits: 0,
+      energyGeV: 0,
+      dCm: 0,
+      xCm: 0,
+      yCm: 0,
+      fitRmsCm: 0,
+      stationsUsed: 0,
+    },
   };
 }
 
@@ -107,10 +132,16 @@ export interface MdeResult {
   readonly tried: readonly { factor: number; detected: number; runs: number }[];
 }
 
-export const DEFAULT_FACTOR_GRID: readonly number[] = [1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 10, 12, 15, 20, 30, 50];
+export const DEFAULT_FACTOR_GRID: readonly number[] = [
+  1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 10, 12, 15, 20, 30, 50,
+];
 
 export function minimumDetectableExcess(
-  plan: StreamPlan, runs: number, goal: number, firstSeed: number, grid: readonly number[] = DEFAULT_FACTOR_GRID,
+  plan: StreamPlan,
+  runs: number,
+  goal: number,
+  firstSeed: number,
+  grid: readonly number[] = DEFAULT_FACTOR_GRID,
   progress?: (factor: number, detected: number, runs: number) => void,
 ): MdeResult {
   const tried: { factor: number; detected: number; runs: number }[] = [];
@@ -142,13 +173,21 @@ export interface FalseAlarmResult {
 }
 
 /** Alerts on background-only streams (no injection) of chunkS seconds each, totalling hours. */
-export function falseAlarms(plan: StreamPlan, hours: number, firstSeed: number, chunkS = 1800, progress?: (doneS: number, totalS: number) => void): FalseAlarmResult {
+export function falseAlarms(
+  plan: StreamPlan,
+  hours: number,
+  firstSeed: number,
+  chunkS = 1800,
+  progress?: (doneS: number, totalS: number) => void,
+): FalseAlarmResult {
   const total = Math.round(hours * 3600);
   let w = 0;
   let c = 0;
   for (let done = 0, k = 0; done < total; done += chunkS, k++) {
     const alerts = runStream(plan, 1, firstSeed + k, Math.min(chunkS, total - done), false);
-    for (const a of alerts) if (a.method === 'window') w++; else c++;
+    for (const a of alerts)
+      if (a.method === 'window') w++;
+      else c++;
     progress?.(Math.min(total, done + chunkS), total);
   }
   const h = total / 3600;

@@ -16,9 +16,21 @@ export interface Processor {
 }
 
 export function startProcessor(brokers: readonly string[], configPath: string): Processor {
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1] ?? 'bin/showertrig.js', 'run', '--brokers', brokers.join(','), '--config', configPath], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      process.argv[1] ?? 'bin/showertrig.js',
+      'run',
+      '--brokers',
+      brokers.join(','),
+      '--config',
+      configPath,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   const keep = (d: Buffer): void => {
     out += d.toString();

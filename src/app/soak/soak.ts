@@ -12,7 +12,14 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCodecs } from '../../codecs/index.js';
-import { createKafkaCluster, createKafkaProducer, createKafkaSink, createKafkaSource, DEFAULT_KAFKA_SOURCE, type KafkaCluster } from '../../io/index.js';
+import {
+  createKafkaCluster,
+  createKafkaProducer,
+  createKafkaSink,
+  createKafkaSource,
+  DEFAULT_KAFKA_SOURCE,
+  type KafkaCluster,
+} from '../../io/index.js';
 import { loadConfig } from '../../config-file/index.js';
 import { keyOf } from '../../pipeline/index.js';
 import { createSimulator } from '../../sim/index.js';
@@ -70,12 +77,27 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     o.log(`starting a broker of its own on ${broker.brokers[0]}`);
     await broker.start();
     const s = Date.now().toString(36);
-    const topics = { frames: `soak.${s}.frames`, reco: `soak.${s}.reco`, candidates: `soak.${s}.candidates`, alerts: `soak.${s}.alerts`, dlq: `soak.${s}.dlq` };
-    const cfg = loadConfig([], { kafka: { brokers: broker.brokers, topics, partitions: 4, groupId: `soak-${s}` }, service: { logLevel: 'warn' } });
+    const topics = {
+      frames: `soak.${s}.frames`,
+      reco: `soak.${s}.reco`,
+      candidates: `soak.${s}.candidates`,
+      alerts: `soak.${s}.alerts`,
+      dlq: `soak.${s}.dlq`,
+    };
+    const cfg = loadConfig([], {
+      kafka: { brokers: broker.brokers, topics, partitions: 4, groupId: `soak-${s}` },
+      service: { logLevel: 'warn' },
+    });
     cluster = createKafkaCluster(cfg.kafka, silentLogger);
     await cluster.ensureTopics(Object.values(topics), 4, 1);
     const cfgPath = join(dir, 'config.json');
-    writeFileSync(cfgPath, JSON.stringify({ kafka: { brokers: broker.brokers, topics, partitions: 4, groupId: cfg.kafka.groupId }, service: { metricsPort: 0, logLevel: 'info' } }));
+    writeFileSync(
+      cfgPath,
+      JSON.stringify({
+        kafka: { brokers: broker.brokers, topics, partitions: 4, groupId: cfg.kafka.groupId },
+        service: { metricsPort: 0, logLevel: 'info' },
+      }),
+    );
     const spawnOne = (): Processor => {
       const p = startProcessor(broker.brokers, cfgPath);
       procs.push(p);
@@ -91,7 +113,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const codecs = createCodecs('avro');
     const producer = createKafkaProducer(cluster);
     await producer.connect();
-    const sink = createKafkaSink<{ key: string; value: Buffer }>(producer, { topic: topics.frames, key: (m) => m.key, encode: (m) => m.value, maxMessageBytes: 4 << 20 });
+    const sink = createKafkaSink<{ key: string; value: Buffer }>(producer, {
+      topic: topics.frames,
+      key: (m) => m.key,
+      encode: (m) => m.value,
+      maxMessageBytes: 4 << 20,
+    });
     const ids: string[] = [];
     const badEvery = o.bad > 0 ? Math.max(1, Math.floor(o.events / o.bad)) : Infinity;
     let badSent = 0;
@@ -106,7 +133,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
           const f = sim.next();
           ids.push(f.eventId);
           part.push({ key: f.eventId, value: codecs.frame.encode(f) });
-          if (j % badEvery === badEvery - 1 && badSent < o.bad) part.push({ key: `bad-${badSent++}`, value: randomBytes(100 + (j % 900)) });
+          if (j % badEvery === badEvery - 1 && badSent < o.bad)
+            part.push({ key: `bad-${badSent++}`, value: randomBytes(100 + (j % 900)) });
           if (j === Math.floor(o.events / 3)) part.push({ key: 'huge', value: randomBytes(1_000_000) });
         }
         await sink.write(part);
@@ -125,7 +153,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const exitCodes: (number | null)[] = [];
     let stoppedWhileStarting = 0;
     /** A stop's outcome: a processor that had not begun fetching and died by the signal took no input; anything else must exit 0. */
-    const stopped = (p: typeof procs[number], r: { code: number | null; ms: number }): void => {
+    const stopped = (p: (typeof procs)[number], r: { code: number | null; ms: number }): void => {
       if (r.code === null && !p.output().includes('consumer fetching')) stoppedWhileStarting++;
       else {
         exitMs.push(r.ms);
@@ -173,8 +201,15 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         const killedAt = Date.now();
         await victim.signal('SIGKILL');
         // The survivor's next join takes over the victim's partitions (after the session timeout).
-        const rejoined = await waitUntil(() => survivor.output().slice(before).includes('joined consumer group'), 60_000);
-        const line = survivor.output().slice(before).split('\n').find((l) => l.includes('joined consumer group'));
+        const rejoined = await waitUntil(
+          () => survivor.output().slice(before).includes('joined consumer group'),
+          60_000,
+        );
+        const line = survivor
+          .output()
+          .slice(before)
+          .split('\n')
+          .find((l) => l.includes('joined consumer group'));
         const t = line === undefined ? NaN : Date.parse((JSON.parse(line) as { t: string }).t);
         if (rejoined && Number.isFinite(t)) failoverMs.push(t - killedAt);
         o.log(`kill: SIGKILL, survivor rejoined after ${failoverMs.at(-1) ?? 'n/a'} ms`);
@@ -222,7 +257,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       wallS: (Date.now() - t0) / 1000,
     };
   } finally {
-    for (const p of all) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    for (const p of all)
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     await cluster?.close();
     await broker.destroy();
     rmSync(dir, { recursive: true, force: true });
@@ -230,9 +266,18 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 }
 
 /** Keys of a topic from the beginning, until `target` records or no new record for 20 s (or the timeout). */
-async function readKeys(cluster: KafkaCluster, topic: string, target: number, timeoutMs: number): Promise<string[]> {
+async function readKeys(
+  cluster: KafkaCluster,
+  topic: string,
+  target: number,
+  timeoutMs: number,
+): Promise<string[]> {
   const keys: string[] = [];
-  const source = createKafkaSource(cluster, { ...DEFAULT_KAFKA_SOURCE, groupId: `soak-reader-${randomBytes(4).toString('hex')}`, topic }, silentLogger);
+  const source = createKafkaSource(
+    cluster,
+    { ...DEFAULT_KAFKA_SOURCE, groupId: `soak-reader-${randomBytes(4).toString('hex')}`, topic },
+    silentLogger,
+  );
   let last = Date.now();
   const sub = source.batches$.subscribe((b) => {
     for (const m of b.messages) keys.push(keyOf(m) ?? '');
@@ -240,7 +285,13 @@ async function readKeys(cluster: KafkaCluster, topic: string, target: number, ti
     void b.ack?.();
   });
   const t0 = Date.now();
-  await waitUntil(() => new Set(keys).size >= target || Date.now() - t0 > timeoutMs || (keys.length > 0 && Date.now() - last > 20_000), timeoutMs + 1_000);
+  await waitUntil(
+    () =>
+      new Set(keys).size >= target ||
+      Date.now() - t0 > timeoutMs ||
+      (keys.length > 0 && Date.now() - last > 20_000),
+    timeoutMs + 1_000,
+  );
   sub.unsubscribe();
   await source.close();
   return keys;

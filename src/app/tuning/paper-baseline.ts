@@ -12,10 +12,25 @@
 import type { SimulationConfig } from '../../config/index.js';
 import { Rng, type DetectorGeometry } from '../../domain/index.js';
 import {
-  createTransverseReconstructor, DEFAULT_MOMENT_FEATURES, DEFAULT_RECONSTRUCTOR, DEFAULT_GBT, featureCount, featuresOf, originAt, predictGbt, trainGbt,
-  weightedMeanTrack, type GbtConfig,
+  createTransverseReconstructor,
+  DEFAULT_MOMENT_FEATURES,
+  DEFAULT_RECONSTRUCTOR,
+  DEFAULT_GBT,
+  featureCount,
+  featuresOf,
+  originAt,
+  predictGbt,
+  trainGbt,
+  weightedMeanTrack,
+  type GbtConfig,
 } from '../../reconstruction/index.js';
-import { binnedSpread, fitCalorimeter, spread, type CalorimeterFit, type Spread } from '../../report/index.js';
+import {
+  binnedSpread,
+  fitCalorimeter,
+  spread,
+  type CalorimeterFit,
+  type Spread,
+} from '../../report/index.js';
 import { generateEvent } from '../../sim/index.js';
 
 /** Energy bin edges (GeV) of the σ_E(E) curve. */
@@ -52,7 +67,10 @@ export interface PaperBaselineResult {
   readonly dbscanY: Spread;
 }
 
-function calorimeterFitInside(bins: PaperBaselineResult['perBin'], [eLo, eHi]: readonly [number, number]): Pick<PaperBaselineResult, 'fit' | 'fitRangeGeV'> {
+function calorimeterFitInside(
+  bins: PaperBaselineResult['perBin'],
+  [eLo, eHi]: readonly [number, number],
+): Pick<PaperBaselineResult, 'fit' | 'fitRangeGeV'> {
   const inside = bins.filter((b) => b.lo * (1 - 2 * b.sigma) >= eLo && b.hi * (1 + 2 * b.sigma) <= eHi);
   return {
     fit: fitCalorimeter(inside.map((b) => ({ e: b.centre, sigma: b.sigma, n: b.n }))),
@@ -91,7 +109,11 @@ function sample(g: DetectorGeometry, sim: SimulationConfig, n: number, seed: num
   return { x, p, e, d, wx, wy, cx, cy };
 }
 
-export function paperBaseline(g: DetectorGeometry, sim: SimulationConfig, o: PaperBaselineOptions): PaperBaselineResult {
+export function paperBaseline(
+  g: DetectorGeometry,
+  sim: SimulationConfig,
+  o: PaperBaselineOptions,
+): PaperBaselineResult {
   const train = sample(g, sim, o.trainEvents, o.seed, false);
   const test = sample(g, sim, o.testEvents, o.seed + 1_000_003, true);
   const cfg = o.gbt ?? DEFAULT_GBT;
@@ -110,7 +132,13 @@ export function paperBaseline(g: DetectorGeometry, sim: SimulationConfig, o: Pap
     se += (er - test.e[i]!) ** 2;
     sd += dd[i]! ** 2;
   }
-  const perBin = binnedSpread(test.e, rel, PAPER_E_BINS).map((b) => ({ lo: b.lo, hi: b.hi, centre: b.centre, sigma: b.spread.std, n: b.spread.n }));
+  const perBin = binnedSpread(test.e, rel, PAPER_E_BINS).map((b) => ({
+    lo: b.lo,
+    hi: b.hi,
+    centre: b.centre,
+    sigma: b.spread.std,
+    n: b.spread.n,
+  }));
   return {
     rmseEGeV: Math.sqrt(se / n),
     sigmaE: spread(rel).std,

@@ -10,7 +10,10 @@ const g = DEFAULT_GEOMETRY;
 test('Cholesky solve recovers the solution of an SPD system', () => {
   const a = Float64Array.from([4, 2, 0.6, 2, 5, 1, 0.6, 1, 3]);
   const w = solveSpd(a, Float64Array.from([4 * 1 + 2 * -2 + 0.6 * 3, 2 - 10 + 3, 0.6 - 2 + 9]), 3);
-  assert.deepEqual(Array.from(w, (v) => Math.round(v * 1e9) / 1e9), [1, -2, 3]);
+  assert.deepEqual(
+    Array.from(w, (v) => Math.round(v * 1e9) / 1e9),
+    [1, -2, 3],
+  );
 });
 
 test('ridge regression recovers known linear coefficients on noisy data', () => {
@@ -32,7 +35,10 @@ test('ridge regression recovers known linear coefficients on noisy data', () => 
 
 /** A square-ish blob of `n` hits in each station with a known spread (σ grows with the station). */
 function blob(rng: Rng, n: number, sigmaPx: number[], cx = 900, cy = 750): Hits {
-  const st: number[] = [], ix: number[] = [], iy: number[] = [], cnt: number[] = [];
+  const st: number[] = [],
+    ix: number[] = [],
+    iy: number[] = [],
+    cnt: number[] = [];
   for (let s = 0; s < sigmaPx.length; s++) {
     for (let k = 0; k < n; k++) {
       st.push(s);
@@ -41,7 +47,12 @@ function blob(rng: Rng, n: number, sigmaPx: number[], cx = 900, cy = 750): Hits 
       cnt.push(1);
     }
   }
-  return { station: Uint8Array.from(st), ix: Int32Array.from(ix), iy: Int32Array.from(iy), count: Int32Array.from(cnt) };
+  return {
+    station: Uint8Array.from(st),
+    ix: Int32Array.from(ix),
+    iy: Int32Array.from(iy),
+    count: Int32Array.from(cnt),
+  };
 }
 
 test('moment features measure the spread in cm² and ignore a far dark-count hit', () => {
@@ -71,7 +82,15 @@ test('trained coefficients survive JSON and predict E from shower size', async (
   const samples: { hits: Hits; truth: Truth }[] = [];
   for (let i = 0; i < 300; i++) {
     const e = rng.range(1, 100);
-    const truth: Truth = { eventClass: 'signal', energyGeV: e, x0Cm: 0, y0Cm: 0, dCm: -3, slopeX: 0, slopeY: 0 };
+    const truth: Truth = {
+      eventClass: 'signal',
+      energyGeV: e,
+      x0Cm: 0,
+      y0Cm: 0,
+      dCm: -3,
+      slopeX: 0,
+      slopeY: 0,
+    };
     samples.push({ hits: blob(rng, Math.round(10 * e), [8, 12, 16]), truth });
   }
   const coef = trainBaseline(samples, g);
@@ -88,7 +107,15 @@ test('coefficients for another geometry or with missing fields are refused', () 
   const rng = new Rng(1);
   const samples = Array.from({ length: 20 }, (_, i) => ({
     hits: blob(rng, 20 + i, [5, 6, 7]),
-    truth: { eventClass: 'signal' as const, energyGeV: 1 + i, x0Cm: 0, y0Cm: 0, dCm: -i / 4, slopeX: 0, slopeY: 0 },
+    truth: {
+      eventClass: 'signal' as const,
+      energyGeV: 1 + i,
+      x0Cm: 0,
+      y0Cm: 0,
+      dCm: -i / 4,
+      slopeX: 0,
+      slopeY: 0,
+    },
   }));
   const coef = trainBaseline(samples, g);
   assert.throws(() => parseBaselineCoefficients(coef, { ...g, nStations: 4 }), /nStations/);

@@ -4,7 +4,14 @@
  */
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
 import type { EnergyVertexModel } from '../reconstructor.js';
-import { DEFAULT_MOMENT_FEATURES, featureCount, featuresOf, featureSetNames, type FeatureSet, type MomentFeatureConfig } from './features.js';
+import {
+  DEFAULT_MOMENT_FEATURES,
+  featureCount,
+  featuresOf,
+  featureSetNames,
+  type FeatureSet,
+  type MomentFeatureConfig,
+} from './features.js';
 import { DEFAULT_GBT, predictGbt, trainGbt, type GbtConfig, type GbtModel } from './gbt.js';
 
 export interface BoostedCoefficients {
@@ -27,7 +34,12 @@ export interface FeatureMatrix {
   readonly p: number;
 }
 
-export function featureMatrix(set: FeatureSet, hits: readonly Hits[], geometry: DetectorGeometry, config: MomentFeatureConfig = DEFAULT_MOMENT_FEATURES): FeatureMatrix {
+export function featureMatrix(
+  set: FeatureSet,
+  hits: readonly Hits[],
+  geometry: DetectorGeometry,
+  config: MomentFeatureConfig = DEFAULT_MOMENT_FEATURES,
+): FeatureMatrix {
   const p = featureCount(set, geometry.nStations);
   const x = new Float64Array(hits.length * p);
   hits.forEach((h, i) => featuresOf(set, h, geometry, config, x, i * p));
@@ -54,8 +66,12 @@ export function trainBoosted(
 }
 
 /** Predictions for rows already in a feature matrix of the same set. */
-export function predictBoosted(c: BoostedCoefficients, m: FeatureMatrix): { energyGeV: Float32Array; dCm: Float32Array } {
-  if (m.set !== c.featureSet) throw new RangeError(`boosted model for ${c.featureSet} given ${m.set} features`);
+export function predictBoosted(
+  c: BoostedCoefficients,
+  m: FeatureMatrix,
+): { energyGeV: Float32Array; dCm: Float32Array } {
+  if (m.set !== c.featureSet)
+    throw new RangeError(`boosted model for ${c.featureSet} given ${m.set} features`);
   const energyGeV = new Float32Array(m.n);
   const dCm = new Float32Array(m.n);
   for (let i = 0; i < m.n; i++) {
@@ -69,6 +85,7 @@ export function createBoostedModel(c: BoostedCoefficients, geometry: DetectorGeo
   return {
     info: { name: `gbt(${c.featureSet})`, backend: 'js' },
     dispose() {},
-    predict: (hits) => Promise.resolve(predictBoosted(c, featureMatrix(c.featureSet, hits, geometry, c.features))),
+    predict: (hits) =>
+      Promise.resolve(predictBoosted(c, featureMatrix(c.featureSet, hits, geometry, c.features))),
   };
 }

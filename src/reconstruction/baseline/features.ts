@@ -22,7 +22,8 @@ export const FEATURES_PER_STATION = 4;
 
 export function featureNames(nStations: number): string[] {
   const out: string[] = [];
-  for (let s = 0; s < nStations; s++) out.push(`s${s}_var_x_cm2`, `s${s}_cov_xy_cm2`, `s${s}_var_y_cm2`, `s${s}_log1p_hits`);
+  for (let s = 0; s < nStations; s++)
+    out.push(`s${s}_var_x_cm2`, `s${s}_cov_xy_cm2`, `s${s}_var_y_cm2`, `s${s}_log1p_hits`);
   return out;
 }
 
@@ -105,12 +106,20 @@ export function featureCount(set: FeatureSet, nStations: number): number {
 
 export function featureSetNames(set: FeatureSet, nStations: number): string[] {
   const names = featureNames(nStations);
-  if (set === 'moments+signal') for (let s = 0; s < nStations; s++) names.push(`s${s}_log1p_signal`, `s${s}_log1p_all_hits`);
+  if (set === 'moments+signal')
+    for (let s = 0; s < nStations; s++) names.push(`s${s}_log1p_signal`, `s${s}_log1p_all_hits`);
   return names;
 }
 
 /** Writes the features of `set` into out[offset .. offset + featureCount(set)). */
-export function featuresOf(set: FeatureSet, hits: Hits, geometry: DetectorGeometry, config: MomentFeatureConfig, out: Float64Array, offset = 0): void {
+export function featuresOf(
+  set: FeatureSet,
+  hits: Hits,
+  geometry: DetectorGeometry,
+  config: MomentFeatureConfig,
+  out: Float64Array,
+  offset = 0,
+): void {
   const nSt = geometry.nStations;
   momentFeatures(hits, geometry, config, out, offset);
   if (set === 'moments') return;

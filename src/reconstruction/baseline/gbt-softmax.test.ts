@@ -21,7 +21,11 @@ function sample(n: number, seed: number): { x: Float64Array; y: Int32Array } {
 
 test('softmax GBT: separates three classes, probabilities sum to one, early stopping keeps the best round', () => {
   const tr = sample(1500, 1);
-  const m = trainSoftmaxGbt(tr.x, tr.y, 1500, 3, ['a', 'b', 'c'], { ...DEFAULT_SOFTMAX_GBT, maxIter: 40, maxBins: 64 });
+  const m = trainSoftmaxGbt(tr.x, tr.y, 1500, 3, ['a', 'b', 'c'], {
+    ...DEFAULT_SOFTMAX_GBT,
+    maxIter: 40,
+    maxBins: 64,
+  });
   assert.equal(m.forests.length, 3);
   const te = sample(1000, 2);
   const p = new Float64Array(3);
@@ -42,7 +46,10 @@ test('softmax GBT: sample weights move the decision (a class weighted ×20 wins 
   const rng = new Rng(5);
   const x = new Float64Array(n);
   const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) { y[i] = i % 2; x[i] = rng.normal() + (y[i] === 1 ? 0.5 : -0.5); }
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 2;
+    x[i] = rng.normal() + (y[i] === 1 ? 0.5 : -0.5);
+  }
   const w = Float64Array.from(y, (c) => (c === 1 ? 20 : 1));
   const cfg = { ...DEFAULT_SOFTMAX_GBT, maxIter: 20, maxBins: 64, validationFraction: 0 };
   const plain = trainSoftmaxGbt(x, y, n, 1, ['a', 'b'], cfg);

@@ -28,8 +28,17 @@ export interface SoftmaxGbtConfig {
 }
 
 export const DEFAULT_SOFTMAX_GBT: SoftmaxGbtConfig = {
-  maxIter: 300, learningRate: 0.1, maxLeafNodes: 31, minSamplesLeaf: 20, minChildWeight: 1e-3, l2: 1, maxBins: 255,
-  validationFraction: 0.1, nIterNoChange: 15, tol: 1e-6, seed: 1,
+  maxIter: 300,
+  learningRate: 0.1,
+  maxLeafNodes: 31,
+  minSamplesLeaf: 20,
+  minChildWeight: 1e-3,
+  l2: 1,
+  maxBins: 255,
+  validationFraction: 0.1,
+  nIterNoChange: 15,
+  tol: 1e-6,
+  seed: 1,
 };
 
 export interface SoftmaxGbtModel {
@@ -43,7 +52,12 @@ export interface SoftmaxGbtModel {
 }
 
 /** Class probabilities of row x[offset ..) into out (length = classes). */
-export function predictSoftmaxGbt(m: SoftmaxGbtModel, x: ArrayLike<number>, out: Float64Array, offset = 0): Float64Array {
+export function predictSoftmaxGbt(
+  m: SoftmaxGbtModel,
+  x: ArrayLike<number>,
+  out: Float64Array,
+  offset = 0,
+): Float64Array {
   const k = m.forests.length;
   for (let c = 0; c < k; c++) out[c] = predictGbt(m.forests[c]!, x, offset);
   return softmaxInPlace(out, k);
@@ -64,15 +78,24 @@ export function softmaxInPlace(v: Float64Array, k: number, at = 0): Float64Array
 
 /** Trains on rows x (row-major n × p), labels y in 0 .. classes.length − 1, optional weights. */
 export function trainSoftmaxGbt(
-  x: Float64Array, y: Int32Array, n: number, p: number, classes: readonly string[], cfg: SoftmaxGbtConfig = DEFAULT_SOFTMAX_GBT, weight?: Float64Array,
+  x: Float64Array,
+  y: Int32Array,
+  n: number,
+  p: number,
+  classes: readonly string[],
+  cfg: SoftmaxGbtConfig = DEFAULT_SOFTMAX_GBT,
+  weight?: Float64Array,
 ): SoftmaxGbtModel {
   const K = classes.length;
-  if (n < 2 * cfg.minSamplesLeaf) throw new RangeError(`gbt-softmax needs at least ${2 * cfg.minSamplesLeaf} samples, got ${n}`);
+  if (n < 2 * cfg.minSamplesLeaf)
+    throw new RangeError(`gbt-softmax needs at least ${2 * cfg.minSamplesLeaf} samples, got ${n}`);
   const rng = new Rng(cfg.seed);
   const perm = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);
-    const t = perm[i]!; perm[i] = perm[j]!; perm[j] = t;
+    const t = perm[i]!;
+    perm[i] = perm[j]!;
+    perm[j] = t;
   }
   const nVal = cfg.validationFraction > 0 ? Math.max(1, Math.floor(n * cfg.validationFraction)) : 0;
   const nTr = n - nVal;
@@ -83,11 +106,15 @@ export function trainSoftmaxGbt(
   for (let k = 0; k < nTr; k++) for (let f = 0; f < p; f++) xt[k * p + f] = x[tr[k]! * p + f]!;
   const edges = binEdges(xt, nTr, p, cfg.maxBins);
   const bins = new Uint8Array(nTr * p);
-  for (let f = 0; f < p; f++) for (let k = 0; k < nTr; k++) bins[f * nTr + k] = binOf(edges[f]!, xt[k * p + f]!);
+  for (let f = 0; f < p; f++)
+    for (let k = 0; k < nTr; k++) bins[f * nTr + k] = binOf(edges[f]!, xt[k * p + f]!);
   // Baseline: log of the weighted class priors (floored so that an empty class stays finite).
   const prior = new Float64Array(K);
   let wSum = 0;
-  for (let k = 0; k < nTr; k++) { prior[y[tr[k]!]!]! += w(tr[k]!); wSum += w(tr[k]!); }
+  for (let k = 0; k < nTr; k++) {
+    prior[y[tr[k]!]!]! += w(tr[k]!);
+    wSum += w(tr[k]!);
+  }
   const base = Array.from(prior, (v) => Math.log(Math.max(v / wSum, 1e-6)));
   const raw = new Float64Array(nTr * K);
   const rawVal = new Float64Array(nVal * K);
@@ -136,18 +163,35 @@ export function trainSoftmaxGbt(
       break;
     }
   }
-  const forests = trees.map((t, c): GbtModel => ({ kind: 'gbt', nFeatures: p, baseline: base[c]!, trees: t, validationLoss: [] }));
+  const forests = trees.map((t, c): GbtModel => ({
+    kind: 'gbt',
+    nFeatures: p,
+    baseline: base[c]!,
+    trees: t,
+    validationLoss: [],
+  }));
   return { kind: 'gbt-softmax', nFeatures: p, classes: [...classes], forests, validationLoss };
 }
 
 function walk(t: GbtTree, x: ArrayLike<number>, offset: number): number {
   let node = 0;
-  while (t.feature[node]! >= 0) node = x[offset + t.feature[node]!]! <= t.threshold[node]! ? t.left[node]! : t.right[node]!;
+  while (t.feature[node]! >= 0)
+    node = x[offset + t.feature[node]!]! <= t.threshold[node]! ? t.left[node]! : t.right[node]!;
   return t.value[node]!;
 }
 
-interface Split { readonly gain: number; readonly feature: number; readonly bin: number }
-interface Leaf { readonly node: number; readonly start: number; readonly end: number; readonly hist: Float64Array; readonly split: Split | undefined }
+interface Split {
+  readonly gain: number;
+  readonly feature: number;
+  readonly bin: number;
+}
+interface Leaf {
+  readonly node: number;
+  readonly start: number;
+  readonly end: number;
+  readonly hist: Float64Array;
+  readonly split: Split | undefined;
+}
 
 /** What the histogram and split helpers share: the binned training rows and the current gradients. */
 interface GrowContext {
@@ -185,7 +229,10 @@ function bestSplit(c: GrowContext, h: Float64Array, count: number): Split | unde
   const nb = cfg.maxBins;
   let g = 0;
   let hs = 0;
-  for (let b = 0; b < nb; b++) { g += h[3 * b]!; hs += h[3 * b + 1]!; }
+  for (let b = 0; b < nb; b++) {
+    g += h[3 * b]!;
+    hs += h[3 * b + 1]!;
+  }
   const parent = (g * g) / (hs + cfg.l2);
   let best: Split | undefined;
   for (let f = 0; f < p; f++) {
@@ -210,8 +257,23 @@ function bestSplit(c: GrowContext, h: Float64Array, count: number): Split | unde
 }
 
 /** Leaf-wise tree growth on (gradient, hessian) histograms: 3 numbers per bin (g, h, rows). */
-function createGrower(bins: Uint8Array, edges: Float64Array[], nTr: number, p: number, cfg: SoftmaxGbtConfig) {
-  const c: GrowContext = { bins, edges, nTr, p, cfg, idx: new Int32Array(nTr), grad: new Float64Array(0), hess: new Float64Array(0) };
+function createGrower(
+  bins: Uint8Array,
+  edges: Float64Array[],
+  nTr: number,
+  p: number,
+  cfg: SoftmaxGbtConfig,
+) {
+  const c: GrowContext = {
+    bins,
+    edges,
+    nTr,
+    p,
+    cfg,
+    idx: new Int32Array(nTr),
+    grad: new Float64Array(0),
+    hess: new Float64Array(0),
+  };
   const { idx } = c;
   const tmp = new Int32Array(nTr);
   const leafOf = new Int32Array(nTr);
@@ -219,13 +281,25 @@ function createGrower(bins: Uint8Array, edges: Float64Array[], nTr: number, p: n
     c.grad = grad;
     c.hess = hess;
     for (let k = 0; k < nTr; k++) idx[k] = k;
-    const tree = { feature: [] as number[], threshold: [] as number[], left: [] as number[], right: [] as number[], value: [] as number[] };
+    const tree = {
+      feature: [] as number[],
+      threshold: [] as number[],
+      left: [] as number[],
+      right: [] as number[],
+      value: [] as number[],
+    };
     const newNode = (): number => {
-      tree.feature.push(-1); tree.threshold.push(0); tree.left.push(-1); tree.right.push(-1); tree.value.push(0);
+      tree.feature.push(-1);
+      tree.threshold.push(0);
+      tree.left.push(-1);
+      tree.right.push(-1);
+      tree.value.push(0);
       return tree.feature.length - 1;
     };
     const root = histOf(c, 0, nTr);
-    let leaves: Leaf[] = [{ node: newNode(), start: 0, end: nTr, hist: root, split: bestSplit(c, root, nTr) }];
+    let leaves: Leaf[] = [
+      { node: newNode(), start: 0, end: nTr, hist: root, split: bestSplit(c, root, nTr) },
+    ];
     while (leaves.length < cfg.maxLeafNodes) {
       let pick = -1;
       for (let l = 0; l < leaves.length; l++) {
@@ -267,7 +341,10 @@ function createGrower(bins: Uint8Array, edges: Float64Array[], nTr: number, p: n
     for (const leaf of leaves) {
       let g = 0;
       let h = 0;
-      for (let k = leaf.start; k < leaf.end; k++) { g += grad[idx[k]!]!; h += hess[idx[k]!]!; }
+      for (let k = leaf.start; k < leaf.end; k++) {
+        g += grad[idx[k]!]!;
+        h += hess[idx[k]!]!;
+      }
       tree.value[leaf.node] = (-cfg.learningRate * g) / (h + cfg.l2);
       for (let k = leaf.start; k < leaf.end; k++) leafOf[idx[k]!] = leaf.node;
     }

@@ -51,7 +51,8 @@ test('predictGbt (the flat forest) equals walking the trees node by node, to the
     let s = m.baseline;
     for (const t of m.trees) {
       let node = 0;
-      while (t.feature[node]! >= 0) node = x[o + t.feature[node]!]! <= t.threshold[node]! ? t.left[node]! : t.right[node]!;
+      while (t.feature[node]! >= 0)
+        node = x[o + t.feature[node]!]! <= t.threshold[node]! ? t.left[node]! : t.right[node]!;
       s += t.value[node]!;
     }
     return s;
@@ -59,14 +60,17 @@ test('predictGbt (the flat forest) equals walking the trees node by node, to the
   const train = sample(3000, 5);
   const fresh = sample(1000, 6);
   const trained = trainGbt(train.x, train.y, 3000, 4);
-  for (let i = 0; i < 1000; i++) assert.equal(predictGbt(trained, fresh.x, i * 4), walk(trained, fresh.x, i * 4));
+  for (let i = 0; i < 1000; i++)
+    assert.equal(predictGbt(trained, fresh.x, i * 4), walk(trained, fresh.x, i * 4));
   // Rows exactly on the thresholds take the left branch in both.
   const t0 = trained.trees[0]!;
   const onSplit = new Float64Array(4).fill(0);
   onSplit[t0.feature[0]!] = t0.threshold[0]!;
   assert.equal(predictGbt(trained, onSplit), walk(trained, onSplit, 0));
   // The shipped model's stacked trees (320 of them, leaf-wise, uneven depths).
-  const meta = JSON.parse(readFileSync(new URL('../../../models/default/model.json', import.meta.url), 'utf8')) as { userDefinedMetadata: { showertrig: { features: { boosted: { energy: GbtModel; d: GbtModel } } } } };
+  const meta = JSON.parse(
+    readFileSync(new URL('../../../models/default/model.json', import.meta.url), 'utf8'),
+  ) as { userDefinedMetadata: { showertrig: { features: { boosted: { energy: GbtModel; d: GbtModel } } } } };
   const { energy, d } = meta.userDefinedMetadata.showertrig.features.boosted;
   const rng = new Rng(7);
   const row = new Float64Array(energy.nFeatures);

@@ -89,14 +89,23 @@ interface Leaf {
 }
 
 /** Trains on rows x (row-major n × p) → y. */
-export function trainGbt(x: Float64Array, y: Float64Array, n: number, p: number, cfg: GbtConfig = DEFAULT_GBT): GbtModel {
-  if (n < 2 * cfg.minSamplesLeaf) throw new RangeError(`gbt needs at least ${2 * cfg.minSamplesLeaf} samples, got ${n}`);
+export function trainGbt(
+  x: Float64Array,
+  y: Float64Array,
+  n: number,
+  p: number,
+  cfg: GbtConfig = DEFAULT_GBT,
+): GbtModel {
+  if (n < 2 * cfg.minSamplesLeaf)
+    throw new RangeError(`gbt needs at least ${2 * cfg.minSamplesLeaf} samples, got ${n}`);
   if (x.length < n * p || y.length < n) throw new RangeError('gbt: x or y shorter than n × p');
   const rng = new Rng(cfg.seed);
   const perm = Uint32Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);
-    const t = perm[i]!; perm[i] = perm[j]!; perm[j] = t;
+    const t = perm[i]!;
+    perm[i] = perm[j]!;
+    perm[j] = t;
   }
   const nVal = cfg.validationFraction > 0 ? Math.max(1, Math.floor(n * cfg.validationFraction)) : 0;
   const nTr = n - nVal;
@@ -108,7 +117,8 @@ export function trainGbt(x: Float64Array, y: Float64Array, n: number, p: number,
   const nb = cfg.maxBins;
   // Column-major bins of the training rows.
   const bins = new Uint8Array(nTr * p);
-  for (let f = 0; f < p; f++) for (let k = 0; k < nTr; k++) bins[f * nTr + k] = binOf(edges[f]!, xt[k * p + f]!);
+  for (let f = 0; f < p; f++)
+    for (let k = 0; k < nTr; k++) bins[f * nTr + k] = binOf(edges[f]!, xt[k * p + f]!);
   const yt = Float64Array.from(trainRows, (r) => y[r]!);
   let baseline = 0;
   for (let k = 0; k < nTr; k++) baseline += yt[k]!;
@@ -166,13 +176,20 @@ export function trainGbt(x: Float64Array, y: Float64Array, n: number, p: number,
       grad[k] = yt[k]! - pred[k]!; // negative gradient of ½(y − f)²
       idx[k] = k;
     }
-    const tree: { feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[] } = { feature: [], threshold: [], left: [], right: [], value: [] };
+    const tree: { feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[] } =
+      { feature: [], threshold: [], left: [], right: [], value: [] };
     const newNode = (): number => {
-      tree.feature.push(-1); tree.threshold.push(0); tree.left.push(-1); tree.right.push(-1); tree.value.push(0);
+      tree.feature.push(-1);
+      tree.threshold.push(0);
+      tree.left.push(-1);
+      tree.right.push(-1);
+      tree.value.push(0);
       return tree.feature.length - 1;
     };
     const rootHist = histOf(0, nTr);
-    let leaves: Leaf[] = [{ node: newNode(), start: 0, end: nTr, hist: rootHist, split: bestSplit(rootHist, nTr) }];
+    let leaves: Leaf[] = [
+      { node: newNode(), start: 0, end: nTr, hist: rootHist, split: bestSplit(rootHist, nTr) },
+    ];
     while (leaves.length < cfg.maxLeafNodes) {
       let pick = -1;
       for (let l = 0; l < leaves.length; l++) {
@@ -243,6 +260,7 @@ export function trainGbt(x: Float64Array, y: Float64Array, n: number, p: number,
 
 function predictTree(t: GbtTree, x: ArrayLike<number>, offset = 0): number {
   let node = 0;
-  while (t.feature[node]! >= 0) node = x[offset + t.feature[node]!]! <= t.threshold[node]! ? t.left[node]! : t.right[node]!;
+  while (t.feature[node]! >= 0)
+    node = x[offset + t.feature[node]!]! <= t.threshold[node]! ? t.left[node]! : t.right[node]!;
   return t.value[node]!;
 }

@@ -1,4 +1,10 @@
-export { momentFeatures, featureNames, DEFAULT_MOMENT_FEATURES, FEATURES_PER_STATION, type MomentFeatureConfig } from './features.js';
+export {
+  momentFeatures,
+  featureNames,
+  DEFAULT_MOMENT_FEATURES,
+  FEATURES_PER_STATION,
+  type MomentFeatureConfig,
+} from './features.js';
 export { fitRidge, predictLinear, solveSpd, type LinearModel } from './regression.js';
 export {
   trainBaseline,
@@ -12,5 +18,19 @@ export {
 } from './model.js';
 export { featuresOf, featureCount, featureSetNames, FEATURE_SETS, type FeatureSet } from './features.js';
 export { trainGbt, predictGbt, DEFAULT_GBT, type GbtConfig, type GbtModel, type GbtTree } from './gbt.js';
-export { trainBoosted, predictBoosted, createBoostedModel, featureMatrix, type BoostedCoefficients, type FeatureMatrix } from './boosted.js';
-export { trainSoftmaxGbt, predictSoftmaxGbt, softmaxInPlace, DEFAULT_SOFTMAX_GBT, type SoftmaxGbtConfig, type SoftmaxGbtModel } from './gbt-softmax.js';
+export {
+  trainBoosted,
+  predictBoosted,
+  createBoostedModel,
+  featureMatrix,
+  type BoostedCoefficients,
+  type FeatureMatrix,
+} from './boosted.js';
+export {
+  trainSoftmaxGbt,
+  predictSoftmaxGbt,
+  softmaxInPlace,
+  DEFAULT_SOFTMAX_GBT,
+  type SoftmaxGbtConfig,
+  type SoftmaxGbtModel,
+} from './gbt-softmax.js';

@@ -5,7 +5,13 @@
 import { ModelError } from '../../domain/index.js';
 import type { DetectorGeometry, Hits, Truth } from '../../domain/index.js';
 import type { EnergyVertexModel } from '../reconstructor.js';
-import { DEFAULT_MOMENT_FEATURES, FEATURES_PER_STATION, featureNames, momentFeatures, type MomentFeatureConfig } from './features.js';
+import {
+  DEFAULT_MOMENT_FEATURES,
+  FEATURES_PER_STATION,
+  featureNames,
+  momentFeatures,
+  type MomentFeatureConfig,
+} from './features.js';
 import { fitRidge, predictLinear, type LinearModel } from './regression.js';
 
 /**
@@ -87,21 +93,32 @@ export function parseBaselineCoefficients(raw: unknown, geometry: DetectorGeomet
   if (o === null || typeof o !== 'object' || o.kind !== 'gaussian-moment-ridge' || o.version !== 1) {
     throw new ModelError('baseline coefficients: kind must be "gaussian-moment-ridge", version 1');
   }
-  if (o.nStations !== geometry.nStations) throw new ModelError(`baseline coefficients: nStations ${o.nStations} != geometry ${geometry.nStations}`);
-  if (o.energyTarget !== 'log' && o.energyTarget !== 'linear') throw new ModelError('baseline coefficients: energyTarget');
-  if (!(typeof o.features?.windowCm === 'number' && o.features.windowCm > 0)) throw new ModelError('baseline coefficients: features.windowCm');
+  if (o.nStations !== geometry.nStations)
+    throw new ModelError(`baseline coefficients: nStations ${o.nStations} != geometry ${geometry.nStations}`);
+  if (o.energyTarget !== 'log' && o.energyTarget !== 'linear')
+    throw new ModelError('baseline coefficients: energyTarget');
+  if (!(typeof o.features?.windowCm === 'number' && o.features.windowCm > 0))
+    throw new ModelError('baseline coefficients: features.windowCm');
   for (const key of ['energy', 'd'] as const) {
     const m = o[key];
     const ok =
       m !== undefined &&
       Number.isFinite(m.intercept) &&
-      [m.mean, m.scale, m.weights].every((a) => Array.isArray(a) && a.length === p && a.every(Number.isFinite));
-    if (!ok) throw new ModelError(`baseline coefficients: ${key} needs finite mean/scale/weights of length ${p} and an intercept`);
+      [m.mean, m.scale, m.weights].every(
+        (a) => Array.isArray(a) && a.length === p && a.every(Number.isFinite),
+      );
+    if (!ok)
+      throw new ModelError(
+        `baseline coefficients: ${key} needs finite mean/scale/weights of length ${p} and an intercept`,
+      );
   }
   return o as BaselineCoefficients;
 }
 
-export function createBaselineModel(coefficients: BaselineCoefficients, geometry: DetectorGeometry): EnergyVertexModel {
+export function createBaselineModel(
+  coefficients: BaselineCoefficients,
+  geometry: DetectorGeometry,
+): EnergyVertexModel {
   const c = parseBaselineCoefficients(coefficients, geometry);
   const p = FEATURES_PER_STATION * geometry.nStations;
   const row = new Float64Array(p);

@@ -12,7 +12,13 @@ export interface LinearModel {
 }
 
 /** x: row-major n × p. */
-export function fitRidge(x: Float64Array, y: Float64Array, n: number, p: number, lambda: number): LinearModel {
+export function fitRidge(
+  x: Float64Array,
+  y: Float64Array,
+  n: number,
+  p: number,
+  lambda: number,
+): LinearModel {
   if (n < 2) throw new ContractError(`ridge fit needs at least 2 samples, got ${n}`);
   if (x.length < n * p || y.length < n) throw new ContractError('ridge fit: x or y shorter than n × p');
   const mean = new Array<number>(p).fill(0);
@@ -52,7 +58,8 @@ export function fitRidge(x: Float64Array, y: Float64Array, n: number, p: number,
 
 export function predictLinear(m: LinearModel, x: Float64Array, offset = 0): number {
   let s = m.intercept;
-  for (let j = 0; j < m.weights.length; j++) s += (m.weights[j]! * (x[offset + j]! - m.mean[j]!)) / m.scale[j]!;
+  for (let j = 0; j < m.weights.length; j++)
+    s += (m.weights[j]! * (x[offset + j]! - m.mean[j]!)) / m.scale[j]!;
   return s;
 }
 
@@ -62,7 +69,8 @@ export function solveSpd(a: Float64Array, b: Float64Array, p: number): Float64Ar
   for (let j = 0; j < p; j++) {
     let d = a[j * p + j]!;
     for (let k = 0; k < j; k++) d -= l[j * p + k]! ** 2;
-    if (!(d > 0)) throw new ContractError(`matrix not positive definite at column ${j}; increase the ridge term`);
+    if (!(d > 0))
+      throw new ContractError(`matrix not positive definite at column ${j}; increase the ridge term`);
     const ljj = Math.sqrt(d);
     l[j * p + j] = ljj;
     for (let i = j + 1; i < p; i++) {

@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_GEOMETRY, Rng, xCmToPixel, yCmToPixel, type Hits } from '../../domain/index.js';
 import { fitLine, type TrackFit } from '../clustering/index.js';
-import { classifierFeatureCount, classifierFeatureNames, classifierFeatures } from '../classifier-features.js';
+import {
+  classifierFeatureCount,
+  classifierFeatureNames,
+  classifierFeatures,
+} from '../classifier-features.js';
 import { createEventClassifier, type ClassifierFile } from './model.js';
 import { predictMlp, trainMlp } from './mlp.js';
 
@@ -10,18 +14,37 @@ const g = DEFAULT_GEOMETRY;
 
 /** A narrow blob of hits around (x, y) cm in each station, plus optional extra hits. */
 function hits(extra: { station: number; xCm: number; yCm: number }[] = []): Hits {
-  const st: number[] = []; const ix: number[] = []; const iy: number[] = []; const count: number[] = [];
+  const st: number[] = [];
+  const ix: number[] = [];
+  const iy: number[] = [];
+  const count: number[] = [];
   const rng = new Rng(3);
   for (let s = 0; s < g.nStations; s++) {
     for (let k = 0; k < 40; k++) {
-      st.push(s); ix.push(xCmToPixel(g, 1 + 0.1 * rng.normal())); iy.push(yCmToPixel(g, 2 + 0.1 * rng.normal())); count.push(10);
+      st.push(s);
+      ix.push(xCmToPixel(g, 1 + 0.1 * rng.normal()));
+      iy.push(yCmToPixel(g, 2 + 0.1 * rng.normal()));
+      count.push(10);
     }
   }
-  for (const e of extra) { st.push(e.station); ix.push(xCmToPixel(g, e.xCm)); iy.push(yCmToPixel(g, e.yCm)); count.push(10); }
-  return { station: Uint8Array.from(st), ix: Int32Array.from(ix), iy: Int32Array.from(iy), count: Int32Array.from(count) };
+  for (const e of extra) {
+    st.push(e.station);
+    ix.push(xCmToPixel(g, e.xCm));
+    iy.push(yCmToPixel(g, e.yCm));
+    count.push(10);
+  }
+  return {
+    station: Uint8Array.from(st),
+    ix: Int32Array.from(ix),
+    iy: Int32Array.from(iy),
+    count: Int32Array.from(count),
+  };
 }
 
-const track: TrackFit = fitLine([0, 1, 2].map((s) => ({ station: s, xCm: 1, yCm: 2, sumCount: 400 })), g);
+const track: TrackFit = fitLine(
+  [0, 1, 2].map((s) => ({ station: s, xCm: 1, yCm: 2, sumCount: 400 })),
+  g,
+);
 const reco = { energyGeV: 20, dCm: -3, xCm: 1, yCm: 2, nHits: 120 };
 const names = classifierFeatureNames(g.nStations);
 const at = (row: Float64Array, name: string): number => row[names.indexOf(name)]!;
@@ -51,7 +74,10 @@ test('classifier features: hits away from the axis show as halo activity in thei
   assert.equal(at(row, 's0_log1p_halo_adc'), 0);
   assert.ok(at(row, 's1_core_fraction') > 0.95, 'beyond the shower window: the core fraction is unchanged');
   assert.equal(at(row, 'log1p_upstream_hits'), 0);
-  const late = fitLine([1, 2].map((s) => ({ station: s, xCm: 1, yCm: 2, sumCount: 400 })), g);
+  const late = fitLine(
+    [1, 2].map((s) => ({ station: s, xCm: 1, yCm: 2, sumCount: 400 })),
+    g,
+  );
   classifierFeatures(hits(), g, reco, late, [1, 1, 1], row);
   assert.equal(at(row, 'first_station'), 1);
   assert.equal(at(row, 'log1p_upstream_hits'), Math.log1p(40));
@@ -62,13 +88,35 @@ test('the dense net learns two blobs and its JSON forward pass gives the probabi
   const rng = new Rng(9);
   const x = new Float64Array(n * 2);
   const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) { y[i] = i % 2; x[2 * i] = rng.normal() + (y[i] ? 2 : -2); x[2 * i + 1] = rng.normal(); }
-  const mlp = await trainMlp(x, y, n, 2, 2, { hidden: 8, epochs: 15, batchSize: 64, learningRate: 0.02, validationFraction: 0.2, patience: 5, seed: 1 });
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 2;
+    x[2 * i] = rng.normal() + (y[i] ? 2 : -2);
+    x[2 * i + 1] = rng.normal();
+  }
+  const mlp = await trainMlp(x, y, n, 2, 2, {
+    hidden: 8,
+    epochs: 15,
+    batchSize: 64,
+    learningRate: 0.02,
+    validationFraction: 0.2,
+    patience: 5,
+    seed: 1,
+  });
   const p = new Float64Array(2);
   let right = 0;
-  for (let i = 0; i < n; i++) if ((predictMlp(mlp, x.subarray(2 * i, 2 * i + 2), p)[1]! > 0.5 ? 1 : 0) === y[i]) right++;
+  for (let i = 0; i < n; i++)
+    if ((predictMlp(mlp, x.subarray(2 * i, 2 * i + 2), p)[1]! > 0.5 ? 1 : 0) === y[i]) right++;
   assert.ok(right > 0.95 * n, `${right}/${n}`);
-  const file = { version: 1, classes: ['bkg', 'signal'], signalClass: 'signal', featureNames: ['a', 'b'], gbt: { kind: 'gbt-softmax', nFeatures: 2, classes: ['bkg', 'signal'], forests: [], validationLoss: [] }, mlp, thresholds: { mlp: 0.7 }, provenance: {} } as unknown as ClassifierFile;
+  const file = {
+    version: 1,
+    classes: ['bkg', 'signal'],
+    signalClass: 'signal',
+    featureNames: ['a', 'b'],
+    gbt: { kind: 'gbt-softmax', nFeatures: 2, classes: ['bkg', 'signal'], forests: [], validationLoss: [] },
+    mlp,
+    thresholds: { mlp: 0.7 },
+    provenance: {},
+  } as unknown as ClassifierFile;
   const clf = createEventClassifier(file, 'mlp');
   assert.equal(clf.threshold, 0.7);
   const c = clf.classify(Float64Array.of(3, 0));

@@ -13,7 +13,12 @@ export interface MlpWeights {
   readonly mean: number[];
   readonly scale: number[];
   /** Dense layers: w is in × out row-major, b has out entries; ReLU on all but the last. */
-  readonly layers: { readonly w: number[]; readonly b: number[]; readonly in: number; readonly out: number }[];
+  readonly layers: {
+    readonly w: number[];
+    readonly b: number[];
+    readonly in: number;
+    readonly out: number;
+  }[];
 }
 
 export interface MlpConfig {
@@ -26,7 +31,15 @@ export interface MlpConfig {
   readonly seed: number;
 }
 
-export const DEFAULT_MLP: MlpConfig = { hidden: 64, epochs: 60, batchSize: 256, learningRate: 0.003, validationFraction: 0.1, patience: 8, seed: 1 };
+export const DEFAULT_MLP: MlpConfig = {
+  hidden: 64,
+  epochs: 60,
+  batchSize: 256,
+  learningRate: 0.003,
+  validationFraction: 0.1,
+  patience: 8,
+  seed: 1,
+};
 
 export function predictMlp(m: MlpWeights, row: ArrayLike<number>, out: Float64Array): Float64Array {
   let a: Float64Array = Float64Array.from(m.mean, (mu, f) => (row[f]! - mu) / m.scale[f]!);
@@ -48,7 +61,13 @@ export function predictMlp(m: MlpWeights, row: ArrayLike<number>, out: Float64Ar
 
 /** Trains the net on rows x (n × p), labels y, sample weights; returns the best-validation weights. */
 export async function trainMlp(
-  x: Float64Array, y: Int32Array, n: number, p: number, nClasses: number, cfg: MlpConfig = DEFAULT_MLP, weight?: Float64Array,
+  x: Float64Array,
+  y: Int32Array,
+  n: number,
+  p: number,
+  nClasses: number,
+  cfg: MlpConfig = DEFAULT_MLP,
+  weight?: Float64Array,
   onEpoch?: (epoch: number, trainLoss: number, valLoss: number) => void,
 ): Promise<MlpWeights> {
   const mean = new Array<number>(p).fill(0);
@@ -72,14 +91,23 @@ export async function trainMlp(
       ys[k * nClasses + y[r]!] = 1;
       ws[k] = weight === undefined ? 1 : weight[r]!;
     });
-    return { xs: tf.tensor2d(xs, [rows.length, p]), ys: tf.tensor2d(ys, [rows.length, nClasses]), ws: tf.tensor1d(ws) };
+    return {
+      xs: tf.tensor2d(xs, [rows.length, p]),
+      ys: tf.tensor2d(ys, [rows.length, nClasses]),
+      ws: tf.tensor1d(ws),
+    };
   };
   const train = build(perm.slice(nVal));
   const val = build(perm.slice(0, nVal));
   const init = (seed: number) => tf.initializers.glorotUniform({ seed });
   const model = tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [p], units: cfg.hidden, activation: 'relu', kernelInitializer: init(cfg.seed) }),
+      tf.layers.dense({
+        inputShape: [p],
+        units: cfg.hidden,
+        activation: 'relu',
+        kernelInitializer: init(cfg.seed),
+      }),
       tf.layers.dense({ units: cfg.hidden, activation: 'relu', kernelInitializer: init(cfg.seed + 1) }),
       tf.layers.dense({ units: nClasses, activation: 'softmax', kernelInitializer: init(cfg.seed + 2) }),
     ],
@@ -100,12 +128,17 @@ export async function trainMlp(
     const order = Uint32Array.from({ length: nTr }, (_, i) => i);
     for (let i = nTr - 1; i > 0; i--) {
       const j = rng.int(i + 1);
-      const t = order[i]!; order[i] = order[j]!; order[j] = t;
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
     }
     let trainLoss = 0;
     for (let s = 0; s < nTr; s += cfg.batchSize) {
       const idx = tf.tensor1d(Int32Array.from(order.slice(s, s + cfg.batchSize)), 'int32');
-      const l = opt.minimize(() => lossOf(tf.gather(train.xs, idx), tf.gather(train.ys, idx), tf.gather(train.ws, idx)), true)!;
+      const l = opt.minimize(
+        () => lossOf(tf.gather(train.xs, idx), tf.gather(train.ys, idx), tf.gather(train.ws, idx)),
+        true,
+      )!;
       trainLoss += (await l.data())[0]! * Math.min(cfg.batchSize, nTr - s);
       l.dispose();
       idx.dispose();

@@ -35,15 +35,22 @@ export interface EventClassifier {
   classify(row: Float64Array): Classification;
 }
 
-export function createEventClassifier(file: ClassifierFile, kind: ClassifierKind = 'gbt', threshold?: number): EventClassifier {
+export function createEventClassifier(
+  file: ClassifierFile,
+  kind: ClassifierKind = 'gbt',
+  threshold?: number,
+): EventClassifier {
   const classes = file.classes;
   const sig = classes.indexOf(file.signalClass);
-  if (sig < 0) throw new RangeError(`classifier: signal class ${file.signalClass} not among ${classes.join(', ')}`);
-  if (kind === 'mlp' && file.mlp === undefined) throw new RangeError('classifier: this model file has no mlp');
+  if (sig < 0)
+    throw new RangeError(`classifier: signal class ${file.signalClass} not among ${classes.join(', ')}`);
+  if (kind === 'mlp' && file.mlp === undefined)
+    throw new RangeError('classifier: this model file has no mlp');
   const thr = threshold ?? file.thresholds[kind] ?? 0.5;
-  const probabilities = kind === 'gbt'
-    ? (row: Float64Array, out: Float64Array): Float64Array => predictSoftmaxGbt(file.gbt, row, out)
-    : (row: Float64Array, out: Float64Array): Float64Array => predictMlp(file.mlp!, row, out);
+  const probabilities =
+    kind === 'gbt'
+      ? (row: Float64Array, out: Float64Array): Float64Array => predictSoftmaxGbt(file.gbt, row, out)
+      : (row: Float64Array, out: Float64Array): Float64Array => predictMlp(file.mlp!, row, out);
   const scratch = new Float64Array(classes.length);
   return {
     kind,
@@ -67,7 +74,11 @@ export function createEventClassifier(file: ClassifierFile, kind: ClassifierKind
 /** Parses classifier.json's text; throws on a shape it does not know. */
 export function parseClassifierFile(text: string): ClassifierFile {
   const f = JSON.parse(text) as ClassifierFile;
-  if (f.version !== 1 || !Array.isArray(f.classes) || f.gbt?.kind !== 'gbt-softmax') throw new RangeError('classifier.json: not a version-1 classifier file');
-  if (f.gbt.nFeatures !== f.featureNames.length) throw new RangeError(`classifier.json: ${f.gbt.nFeatures} tree features but ${f.featureNames.length} names`);
+  if (f.version !== 1 || !Array.isArray(f.classes) || f.gbt?.kind !== 'gbt-softmax')
+    throw new RangeError('classifier.json: not a version-1 classifier file');
+  if (f.gbt.nFeatures !== f.featureNames.length)
+    throw new RangeError(
+      `classifier.json: ${f.gbt.nFeatures} tree features but ${f.featureNames.length} names`,
+    );
   return f;
 }

@@ -41,7 +41,7 @@ test('reused runtime gives the same answer for a smaller second input', () => {
 
 test('lattice, grid and kdbush agree on a random pixelised station with noise', () => {
   let s = 12345;
-  const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const n = 3000;
   const x = new Float64Array(n);
   const y = new Float64Array(n);
@@ -64,7 +64,7 @@ test('lattice, grid and kdbush agree on a random pixelised station with noise', 
 
 test('lattice equals grid on random stations: weights, duplicates, several eps and min_samples', () => {
   let s = 987654;
-  const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   for (let trial = 0; trial < 60; trial++) {
     const n = 1 + Math.floor(rnd() * 400);
     const eps = [0.5, 1, 1.5, 2, 2.2, 3][trial % 6]!;
@@ -93,9 +93,18 @@ test('lattice equals grid on random stations: weights, duplicates, several eps a
 
 test('lattice index handles off-lattice points (grid fallback) and duplicate points', () => {
   const l = createDbscan({ eps: 1, minSamples: 2, index: 'lattice', latticePitch: 0.5 });
-  assert.deepEqual(Array.from(l.run(Float64Array.from([0.3, 0.4, 5]), Float64Array.from([0, 0, 0]), 3).labels), [0, 0, -1]);
-  assert.deepEqual(Array.from(l.run(Float64Array.from([0.25, 0.25, 5.25]), Float64Array.from([0.25, 0.25, 0.25]), 3).labels), [0, 0, -1]);
-  assert.deepEqual(Array.from(l.run(Float64Array.from([0.25, 0.75, 5.25]), Float64Array.from([0.25, 0.25, 0.25]), 3).labels), [0, 0, -1]);
+  assert.deepEqual(
+    Array.from(l.run(Float64Array.from([0.3, 0.4, 5]), Float64Array.from([0, 0, 0]), 3).labels),
+    [0, 0, -1],
+  );
+  assert.deepEqual(
+    Array.from(l.run(Float64Array.from([0.25, 0.25, 5.25]), Float64Array.from([0.25, 0.25, 0.25]), 3).labels),
+    [0, 0, -1],
+  );
+  assert.deepEqual(
+    Array.from(l.run(Float64Array.from([0.25, 0.75, 5.25]), Float64Array.from([0.25, 0.25, 0.25]), 3).labels),
+    [0, 0, -1],
+  );
 });
 
 test('invalid eps is refused', () => {

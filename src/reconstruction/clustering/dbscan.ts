@@ -48,8 +48,10 @@ export interface Dbscan {
 }
 
 export function createDbscan(config: DbscanConfig): Dbscan {
-  if (!(config.eps > 0) || !Number.isFinite(config.eps)) throw new ContractError(`dbscan eps must be finite and > 0, got ${config.eps}`);
-  if (!(config.minSamples > 0)) throw new ContractError(`dbscan minSamples must be > 0, got ${config.minSamples}`);
+  if (!(config.eps > 0) || !Number.isFinite(config.eps))
+    throw new ContractError(`dbscan eps must be finite and > 0, got ${config.eps}`);
+  if (!(config.minSamples > 0))
+    throw new ContractError(`dbscan minSamples must be > 0, got ${config.minSamples}`);
   return new DbscanRuntime(config);
 }
 
@@ -88,7 +90,10 @@ class DbscanRuntime implements Dbscan {
         for (const j of ids) this.nbr[m++] = j;
         end[i] = m;
       }
-    } else if (this.config.index === 'lattice' && this.lattice.build(x, y, n, eps, this.config.latticePitch ?? NaN)) {
+    } else if (
+      this.config.index === 'lattice' &&
+      this.lattice.build(x, y, n, eps, this.config.latticePitch ?? NaN)
+    ) {
       m = this.lattice.collectAll(x, y, n, eps2, this.nbrStart, end, (used) => {
         if (used + n > this.nbr.length) this.growNbr(used + n);
         return this.nbr;

@@ -49,7 +49,9 @@ export class GridIndex {
     const bits = Math.max(1, Math.ceil(Math.log2(n + 1)));
     const scale = 2 ** bits;
     if (this.width * this.height * scale >= 2 ** 53) {
-      throw new ContractError(`dbscan grid: ${this.width} x ${this.height} cells of eps ${eps} is too many; use index 'kdbush'`);
+      throw new ContractError(
+        `dbscan grid: ${this.width} x ${this.height} cells of eps ${eps} is too many; use index 'kdbush'`,
+      );
     }
     const packed = this.packed.subarray(0, n);
     for (let i = 0; i < n; i++) packed[i] = (this.cellY[i]! * this.width + this.cellX[i]!) * scale + i;

@@ -1,4 +1,11 @@
-export { createDbscan, SPATIAL_INDEXES, type Dbscan, type DbscanConfig, type DbscanResult, type SpatialIndexKind } from './dbscan.js';
+export {
+  createDbscan,
+  SPATIAL_INDEXES,
+  type Dbscan,
+  type DbscanConfig,
+  type DbscanResult,
+  type SpatialIndexKind,
+} from './dbscan.js';
 export {
   createStationClusterer,
   DEFAULT_STATION_CLUSTERING,
@@ -24,4 +31,10 @@ export {
   type TransverseResult,
 } from './transverse.js';
 export { stationCombinedOrigin, DEFAULT_ORIGIN, type OriginConfig } from './origin.js';
-export { robustCentres, robustCentreTrack, robustLineTrack, DEFAULT_ROBUST_CENTRE, type RobustCentreConfig } from './robust.js';
+export {
+  robustCentres,
+  robustCentreTrack,
+  robustLineTrack,
+  DEFAULT_ROBUST_CENTRE,
+  type RobustCentreConfig,
+} from './robust.js';

@@ -40,7 +40,9 @@ export class LatticeIndex {
     for (let k = 0; k < n; k++) {
       const i = Math.round(x[k]! / pitch - 0.5);
       const j = Math.round(y[k]! / pitch - 0.5);
-      const off = Math.abs((i + 0.5) * pitch - x[k]!) > 1e-9 * pitch || Math.abs((j + 0.5) * pitch - y[k]!) > 1e-9 * pitch;
+      const off =
+        Math.abs((i + 0.5) * pitch - x[k]!) > 1e-9 * pitch ||
+        Math.abs((j + 0.5) * pitch - y[k]!) > 1e-9 * pitch;
       if (off || Math.abs(i) >= COORD_LIMIT || Math.abs(j) >= COORD_LIMIT) return false;
       this.key[k] = (j + COORD_LIMIT) * ROW + (i + COORD_LIMIT);
       this.order[k] = k;
@@ -58,7 +60,8 @@ export class LatticeIndex {
       const tie: number[] = [];
       for (let dj = -r; dj <= r; dj++) {
         let best = -1;
-        for (let di = 0; di <= r; di++) if ((di * pitch) ** 2 + (dj * pitch) ** 2 <= eps * eps * (1 + 1e-9) + 1e-12) best = di;
+        for (let di = 0; di <= r; di++)
+          if ((di * pitch) ** 2 + (dj * pitch) ** 2 <= eps * eps * (1 + 1e-9) + 1e-12) best = di;
         w.push(best);
         // Columns strictly inside the circle by more than the tolerance pass the float test for sure.
         tie.push(best >= 0 && (best * pitch) ** 2 + (dj * pitch) ** 2 >= eps * eps * (1 - 1e-6) ? 1 : 0);
@@ -78,7 +81,15 @@ export class LatticeIndex {
    * its own row after it, the rows below), and written into both lists: half the row scans of
    * looking around every point. The order within a list is not DBSCAN's concern (dbscan.ts).
    */
-  collectAll(x: Float64Array, y: Float64Array, n: number, eps2: number, start: Int32Array, end: Int32Array, room: (m: number) => Int32Array): number {
+  collectAll(
+    x: Float64Array,
+    y: Float64Array,
+    n: number,
+    eps2: number,
+    start: Int32Array,
+    end: Int32Array,
+    room: (m: number) => Int32Array,
+  ): number {
     const widths = this.widths;
     const rows = widths.length;
     const r = (rows - 1) / 2;

@@ -22,7 +22,12 @@ export interface OriginConfig {
   readonly minEnergyGeV: number;
 }
 
-export const DEFAULT_ORIGIN: OriginConfig = { halfWindowCm: 0.4, statScale: 0.25, electronMassGeV: 0.51099895e-3, minEnergyGeV: 1 };
+export const DEFAULT_ORIGIN: OriginConfig = {
+  halfWindowCm: 0.4,
+  statScale: 0.25,
+  electronMassGeV: 0.51099895e-3,
+  minEnergyGeV: 1,
+};
 
 export function stationCombinedOrigin(
   hits: Hits,
@@ -52,7 +57,10 @@ export function stationCombinedOrigin(
   const pitchCm = geometry.pixelPitchMm / 10;
   const floor = (pitchCm * pitchCm) / 12;
   const theta2 = cfg.electronMassGeV / (2 * Math.max(energyGeV, cfg.minEnergyGeV));
-  let swx = 0, swy = 0, sx = 0, sy = 0;
+  let swx = 0,
+    swy = 0,
+    sx = 0,
+    sy = 0;
   for (let s = 0; s < nSt; s++) {
     const o = 6 * s;
     const w = acc[o]!;

@@ -7,18 +7,40 @@ import { robustCentreTrack, robustLineTrack } from './robust.js';
 const g = DEFAULT_GEOMETRY;
 
 /** Per station: n hits of amplitude 60 in a Gaussian of σ cm around x0 + slope·(z − d), plus far noise hits. */
-function shower(x0: number, slope: number, d: number, perStation: readonly number[], rng: Rng, noise = 3, spreadCm: readonly number[] = [0.15, 0.15, 0.15]): Hits {
-  const st: number[] = [], ix: number[] = [], iy: number[] = [], c: number[] = [];
+function shower(
+  x0: number,
+  slope: number,
+  d: number,
+  perStation: readonly number[],
+  rng: Rng,
+  noise = 3,
+  spreadCm: readonly number[] = [0.15, 0.15, 0.15],
+): Hits {
+  const st: number[] = [],
+    ix: number[] = [],
+    iy: number[] = [],
+    c: number[] = [];
   perStation.forEach((n, s) => {
     const cx = x0 + slope * (s * g.stationPitchCm - d);
     for (let k = 0; k < n; k++) {
-      st.push(s); ix.push(xCmToPixel(g, cx + spreadCm[s]! * rng.normal())); iy.push(yCmToPixel(g, spreadCm[s]! * rng.normal())); c.push(60);
+      st.push(s);
+      ix.push(xCmToPixel(g, cx + spreadCm[s]! * rng.normal()));
+      iy.push(yCmToPixel(g, spreadCm[s]! * rng.normal()));
+      c.push(60);
     }
     for (let k = 0; k < noise; k++) {
-      st.push(s); ix.push(xCmToPixel(g, cx + 3 + 5 * rng.uniform())); iy.push(yCmToPixel(g, 5)); c.push(400);
+      st.push(s);
+      ix.push(xCmToPixel(g, cx + 3 + 5 * rng.uniform()));
+      iy.push(yCmToPixel(g, 5));
+      c.push(400);
     }
   });
-  return { station: Uint8Array.from(st), ix: Int32Array.from(ix), iy: Int32Array.from(iy), count: Int32Array.from(c) };
+  return {
+    station: Uint8Array.from(st),
+    ix: Int32Array.from(ix),
+    iy: Int32Array.from(iy),
+    count: Int32Array.from(c),
+  };
 }
 
 test('the robust centre ignores strong noise hits that pull the plain weighted mean', () => {
@@ -46,5 +68,9 @@ test('the station-combined origin trusts the station right behind a shallow vert
   const seed = { xCm: 0.5 + slope * 13.2, yCm: 0 };
   const o = stationCombinedOrigin(h, g, seed, 1, -0.2)!;
   assert.ok(Math.abs(o.xCm - 0.5) < 0.04, `combined ${o.xCm}, busiest station ${seed.xCm}`);
-  assert.equal(stationCombinedOrigin(h, g, { xCm: 30, yCm: 30 }, 10, -1), undefined, 'no signal around the seed');
+  assert.equal(
+    stationCombinedOrigin(h, g, { xCm: 30, yCm: 30 }, 10, -1),
+    undefined,
+    'no signal around the seed',
+  );
 });

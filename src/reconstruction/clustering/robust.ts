@@ -21,7 +21,11 @@ export interface RobustCentreConfig {
 export const DEFAULT_ROBUST_CENTRE: RobustCentreConfig = { halfWindowCm: 1, minSignalFraction: 0.05 };
 
 /** Robust centre (cm) and in-window signal of each station; undefined for a station without hits. */
-export function robustCentres(hits: Hits, geometry: DetectorGeometry, cfg: RobustCentreConfig = DEFAULT_ROBUST_CENTRE): (TrackPoint | undefined)[] {
+export function robustCentres(
+  hits: Hits,
+  geometry: DetectorGeometry,
+  cfg: RobustCentreConfig = DEFAULT_ROBUST_CENTRE,
+): (TrackPoint | undefined)[] {
   const nSt = geometry.nStations;
   const pitchCm = geometry.pixelPitchMm / 10;
   const half = cfg.halfWindowCm / pitchCm;
@@ -51,7 +55,12 @@ export function robustCentres(hits: Hits, geometry: DetectorGeometry, cfg: Robus
     }
     out.push(
       w > 0
-        ? { station, xCm: (sx / w + 0.5) * pitchCm - geometry.planeWidthCm / 2, yCm: (sy / w + 0.5) * pitchCm - geometry.planeHeightCm / 2, sumCount: w }
+        ? {
+            station,
+            xCm: (sx / w + 0.5) * pitchCm - geometry.planeWidthCm / 2,
+            yCm: (sy / w + 0.5) * pitchCm - geometry.planeHeightCm / 2,
+            sumCount: w,
+          }
         : undefined,
     );
   }
@@ -59,21 +68,33 @@ export function robustCentres(hits: Hits, geometry: DetectorGeometry, cfg: Robus
 }
 
 /** The robust centre of the busiest station, axis parallel to z. Undefined without hits. */
-export function robustCentreTrack(hits: Hits, geometry: DetectorGeometry, cfg: RobustCentreConfig = DEFAULT_ROBUST_CENTRE): TrackFit | undefined {
+export function robustCentreTrack(
+  hits: Hits,
+  geometry: DetectorGeometry,
+  cfg: RobustCentreConfig = DEFAULT_ROBUST_CENTRE,
+): TrackFit | undefined {
   let best: TrackPoint | undefined;
-  for (const c of robustCentres(hits, geometry, cfg)) if (c !== undefined && (best === undefined || c.sumCount > best.sumCount)) best = c;
+  for (const c of robustCentres(hits, geometry, cfg))
+    if (c !== undefined && (best === undefined || c.sumCount > best.sumCount)) best = c;
   return best === undefined ? undefined : fitLine([best], geometry);
 }
 
 /** Signal-weighted straight line through the robust centres of the stations with enough signal. */
-export function robustLineTrack(hits: Hits, geometry: DetectorGeometry, cfg: RobustCentreConfig = DEFAULT_ROBUST_CENTRE): TrackFit | undefined {
+export function robustLineTrack(
+  hits: Hits,
+  geometry: DetectorGeometry,
+  cfg: RobustCentreConfig = DEFAULT_ROBUST_CENTRE,
+): TrackFit | undefined {
   const centres = robustCentres(hits, geometry, cfg).filter((c): c is TrackPoint => c !== undefined);
   if (centres.length === 0) return undefined;
   const top = Math.max(...centres.map((c) => c.sumCount));
   const used = centres.filter((c) => c.sumCount >= cfg.minSignalFraction * top);
   if (used.length < 2) return fitLine(used, geometry);
   // Weighted least squares in z with weights w = signal (the centre's variance falls as 1/signal).
-  let sw = 0, sz = 0, sx = 0, sy = 0;
+  let sw = 0,
+    sz = 0,
+    sx = 0,
+    sy = 0;
   const z = (c: TrackPoint): number => c.station * geometry.stationPitchCm;
   for (const c of used) {
     sw += c.sumCount;
@@ -81,8 +102,12 @@ export function robustLineTrack(hits: Hits, geometry: DetectorGeometry, cfg: Rob
     sx += c.sumCount * c.xCm;
     sy += c.sumCount * c.yCm;
   }
-  const mz = sz / sw, mx = sx / sw, my = sy / sw;
-  let szz = 0, szx = 0, szy = 0;
+  const mz = sz / sw,
+    mx = sx / sw,
+    my = sy / sw;
+  let szz = 0,
+    szx = 0,
+    szy = 0;
   for (const c of used) {
     const dz = z(c) - mz;
     szz += c.sumCount * dz * dz;

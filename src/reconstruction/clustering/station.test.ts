@@ -16,10 +16,16 @@ const g = DEFAULT_GEOMETRY;
 
 test('clusters per station have count-weighted centres and come largest first', () => {
   const h = hits([
-    [0, 100, 100, 1], [0, 101, 100, 3], [0, 100, 101, 1], // small blob, sum 5
-    [0, 500, 400, 10], [0, 501, 400, 10], [0, 502, 401, 20], // big blob, sum 40
+    [0, 100, 100, 1],
+    [0, 101, 100, 3],
+    [0, 100, 101, 1], // small blob, sum 5
+    [0, 500, 400, 10],
+    [0, 501, 400, 10],
+    [0, 502, 401, 20], // big blob, sum 40
     [0, 1500, 20, 7], // isolated hit: noise
-    [1, 300, 300, 2], [1, 301, 301, 2], [1, 302, 300, 4],
+    [1, 300, 300, 2],
+    [1, 301, 301, 2],
+    [1, 302, 300, 4],
   ]);
   const c = createStationClusterer(g).cluster(h);
   assert.equal(c.length, 3);
@@ -36,9 +42,14 @@ test('clusters per station have count-weighted centres and come largest first', 
 });
 
 test('an isolated many-particle pixel is a cluster only when counts weight the density', () => {
-  const h = hits([[0, 700, 700, 50], [1, 10, 10, 1]]);
+  const h = hits([
+    [0, 700, 700, 50],
+    [1, 10, 10, 1],
+  ]);
   assert.equal(createStationClusterer(g).cluster(h)[0]!.length, 0);
-  const weighted = createStationClusterer(g, { ...DEFAULT_STATION_CLUSTERING, weightByCount: true }).cluster(h);
+  const weighted = createStationClusterer(g, { ...DEFAULT_STATION_CLUSTERING, weightByCount: true }).cluster(
+    h,
+  );
   assert.equal(weighted[0]!.length, 1);
   assert.equal(weighted[1]!.length, 0);
 });
@@ -46,12 +57,22 @@ test('an isolated many-particle pixel is a cluster only when counts weight the d
 test('only the strongest maxClustersPerStation clusters are kept', () => {
   const list: H[] = [];
   for (let k = 0; k < 5; k++) for (let j = 0; j < 3; j++) list.push([0, 100 + 50 * k, 100 + j, k + 1]);
-  const c = createStationClusterer(g, { ...DEFAULT_STATION_CLUSTERING, maxClustersPerStation: 2 }).cluster(hits(list));
-  assert.deepEqual(c[0]!.map((x) => x.sumCount), [15, 12]);
+  const c = createStationClusterer(g, { ...DEFAULT_STATION_CLUSTERING, maxClustersPerStation: 2 }).cluster(
+    hits(list),
+  );
+  assert.deepEqual(
+    c[0]!.map((x) => x.sumCount),
+    [15, 12],
+  );
 });
 
 test('the eps boundary is inclusive in mm between pixel centres (4 pixels = 2 mm)', () => {
-  const h = hits([[0, 0, 0, 1], [0, 4, 0, 1], [0, 8, 0, 1], [0, 13, 0, 1]]);
+  const h = hits([
+    [0, 0, 0, 1],
+    [0, 4, 0, 1],
+    [0, 8, 0, 1],
+    [0, 13, 0, 1],
+  ]);
   const c = createStationClusterer(g).cluster(h)[0]!;
   assert.equal(c.length, 1);
   assert.equal(c[0]!.nHits, 3);

@@ -2,7 +2,13 @@
  * Clusters of one frame, station by station: DBSCAN on pixel centres (mm), count-weighted
  * centres (cm, detector frame), the strongest few clusters per station kept for the track choice.
  */
-import { ContractError, pixelToXCm, pixelToYCm, type DetectorGeometry, type Hits } from '../../domain/index.js';
+import {
+  ContractError,
+  pixelToXCm,
+  pixelToYCm,
+  type DetectorGeometry,
+  type Hits,
+} from '../../domain/index.js';
 import { createDbscan, type Dbscan, type SpatialIndexKind } from './dbscan.js';
 
 export interface StationClusteringConfig {
@@ -64,7 +70,12 @@ class StationClustererRuntime implements StationClusterer {
     private readonly geometry: DetectorGeometry,
     readonly config: StationClusteringConfig,
   ) {
-    this.dbscan = createDbscan({ eps: config.epsMm, minSamples: config.minHits, index: config.index, latticePitch: geometry.pixelPitchMm });
+    this.dbscan = createDbscan({
+      eps: config.epsMm,
+      minSamples: config.minHits,
+      index: config.index,
+      latticePitch: geometry.pixelPitchMm,
+    });
   }
 
   cluster(hits: Hits): StationCluster[][] {
@@ -132,7 +143,9 @@ class StationClustererRuntime implements StationClusterer {
       });
     }
     clusters.sort((p, q) => q.sumCount - p.sumCount || q.nHits - p.nHits);
-    return clusters.length > this.config.maxClustersPerStation ? clusters.slice(0, this.config.maxClustersPerStation) : clusters;
+    return clusters.length > this.config.maxClustersPerStation
+      ? clusters.slice(0, this.config.maxClustersPerStation)
+      : clusters;
   }
 
   private grow(n: number): void {

@@ -5,10 +5,19 @@ import type { StationCluster } from './station.js';
 import { chooseTrack, fitLine, originAt, weightedMeanTrack } from './track.js';
 
 const g = DEFAULT_GEOMETRY; // planes at z = 0, 13, 26 cm
-const cl = (station: number, xCm: number, yCm: number, sumCount: number, nHits = 5): StationCluster => ({ station, xCm, yCm, sumCount, nHits });
+const cl = (station: number, xCm: number, yCm: number, sumCount: number, nHits = 5): StationCluster => ({
+  station,
+  xCm,
+  yCm,
+  sumCount,
+  nHits,
+});
 
 test('a line through collinear centres has zero error and extrapolates to the vertex z = d', () => {
-  const fit = fitLine([cl(0, 1, 2, 1), cl(1, 1 + 13 * 0.01, 2 - 13 * 0.002, 1), cl(2, 1 + 26 * 0.01, 2 - 26 * 0.002, 1)], g);
+  const fit = fitLine(
+    [cl(0, 1, 2, 1), cl(1, 1 + 13 * 0.01, 2 - 13 * 0.002, 1), cl(2, 1 + 26 * 0.01, 2 - 26 * 0.002, 1)],
+    g,
+  );
   assert.ok(fit.mseCm2 < 1e-20);
   assert.ok(Math.abs(fit.slopeX - 0.01) < 1e-12 && Math.abs(fit.slopeY + 0.002) < 1e-12);
   const o = originAt(fit, -5);
@@ -23,15 +32,28 @@ test('fit error is the mean squared residual distance over stations', () => {
 });
 
 test('the collinear combination wins over a brighter off-axis cluster', () => {
-  const track = chooseTrack([[cl(0, 10, 10, 500), cl(0, 0, 0, 100)], [cl(1, 0.13, 0, 300), cl(1, -20, 5, 200)], [cl(2, 0.26, 0, 50)]], g)!;
-  assert.deepEqual(track.points.map((p) => [p.xCm, p.yCm]), [[0, 0], [0.13, 0], [0.26, 0]]);
+  const track = chooseTrack(
+    [[cl(0, 10, 10, 500), cl(0, 0, 0, 100)], [cl(1, 0.13, 0, 300), cl(1, -20, 5, 200)], [cl(2, 0.26, 0, 50)]],
+    g,
+  )!;
+  assert.deepEqual(
+    track.points.map((p) => [p.xCm, p.yCm]),
+    [
+      [0, 0],
+      [0.13, 0],
+      [0.26, 0],
+    ],
+  );
   assert.ok(Math.abs(originAt(track, -5).xCm + 0.05) < 1e-12);
 });
 
 test('with two stations every combination fits exactly, and the larger summed count wins', () => {
   const track = chooseTrack([[cl(0, 0, 0, 10), cl(0, 5, 5, 3)], [cl(1, 9, 9, 4), cl(1, 0, 0, 8)], []], g)!;
   assert.equal(track.stationsUsed, 2);
-  assert.deepEqual(track.points.map((p) => p.sumCount), [10, 8]);
+  assert.deepEqual(
+    track.points.map((p) => p.sumCount),
+    [10, 8],
+  );
 });
 
 test('no clusters anywhere gives no track; one station gives a line parallel to z', () => {
@@ -42,7 +64,9 @@ test('no clusters anywhere gives no track; one station gives a line parallel to 
 
 test('the combinatorics are capped: 12 stations × 6 clusters finish at once', () => {
   const geo = { ...g, nStations: 12 };
-  const lists = Array.from({ length: 12 }, (_, s) => Array.from({ length: 6 }, (_, k) => cl(s, k, 0, 100 - k)));
+  const lists = Array.from({ length: 12 }, (_, s) =>
+    Array.from({ length: 6 }, (_, k) => cl(s, k, 0, 100 - k)),
+  );
   const t0 = performance.now();
   const t = chooseTrack(lists, geo, { maxCombinations: 4096 })!;
   assert.ok(performance.now() - t0 < 500);

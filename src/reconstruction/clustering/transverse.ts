@@ -5,14 +5,27 @@
  */
 import { ContractError } from '../../domain/index.js';
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
-import { createStationClusterer, DEFAULT_STATION_CLUSTERING, type StationClusteringConfig } from './station.js';
-import { chooseTrack, DEFAULT_TRACK_CHOICE, weightedMeanTrack, type TrackChoiceConfig, type TrackFit } from './track.js';
+import {
+  createStationClusterer,
+  DEFAULT_STATION_CLUSTERING,
+  type StationClusteringConfig,
+} from './station.js';
+import {
+  chooseTrack,
+  DEFAULT_TRACK_CHOICE,
+  weightedMeanTrack,
+  type TrackChoiceConfig,
+  type TrackFit,
+} from './track.js';
 
 export interface TransverseConfig {
   readonly clustering: StationClusteringConfig;
   readonly track: TrackChoiceConfig;
 }
-export const DEFAULT_TRANSVERSE: TransverseConfig = { clustering: DEFAULT_STATION_CLUSTERING, track: DEFAULT_TRACK_CHOICE };
+export const DEFAULT_TRANSVERSE: TransverseConfig = {
+  clustering: DEFAULT_STATION_CLUSTERING,
+  track: DEFAULT_TRACK_CHOICE,
+};
 
 export interface TransverseResult {
   /** Track through the chosen DBSCAN clusters; undefined when no station has a cluster. */
@@ -32,7 +45,10 @@ export function createTransverseReconstructor(
   geometry: DetectorGeometry,
   config: TransverseConfig = DEFAULT_TRANSVERSE,
 ): TransverseReconstructor {
-  const clusterer = createStationClusterer(geometry, { ...config.clustering, maxClustersPerStation: Number.MAX_SAFE_INTEGER });
+  const clusterer = createStationClusterer(geometry, {
+    ...config.clustering,
+    maxClustersPerStation: Number.MAX_SAFE_INTEGER,
+  });
   const k = config.clustering.maxClustersPerStation;
   if (!(k >= 1)) throw new ContractError('clustering.maxClustersPerStation must be >= 1');
   return {

@@ -10,11 +10,18 @@ const built = (pkg: string): boolean => nativeBindingStatus(pkg).built;
 test("'auto' takes the best backend that starts and records why the better ones were skipped", async () => {
   const r = await selectBackend('auto');
   // What 'auto' must pick follows from which native bindings are built here (npm run tf:native).
-  const expected = built('@tensorflow/tfjs-node-gpu') ? 'tensorflow-gpu' : built('@tensorflow/tfjs-node') ? 'tensorflow' : 'wasm';
+  const expected = built('@tensorflow/tfjs-node-gpu')
+    ? 'tensorflow-gpu'
+    : built('@tensorflow/tfjs-node')
+      ? 'tensorflow'
+      : 'wasm';
   assert.equal(r.backend, expected);
   assert.equal(activeBackend(), expected);
   assert.equal(tf.getBackend(), expected.startsWith('tensorflow') ? 'tensorflow' : expected);
-  assert.deepEqual(r.attempts.map((a) => a.backend), ORDER.slice(0, ORDER.indexOf(expected)));
+  assert.deepEqual(
+    r.attempts.map((a) => a.backend),
+    ORDER.slice(0, ORDER.indexOf(expected)),
+  );
   for (const a of r.attempts) assert.match(a.error, /npm run tf:native/);
   if (r.backend === 'tensorflow-gpu') assert.equal(typeof r.gpuDevice, 'boolean');
   if (r.backend === 'wasm') {
@@ -31,7 +38,12 @@ test('an explicitly requested backend that cannot start is an error, not a silen
     assert.equal((await selectBackend('tensorflow')).backend, 'tensorflow');
   } else {
     // One typed line, not a stack: the CLI prints it as "showertrig run: BackendError: …".
-    await assert.rejects(selectBackend('tensorflow'), (e: unknown) => e instanceof BackendError && /^no tfjs backend could start \(tensorflow: [^\n]*npm run tf:native[^\n]*\)$/.test(e.message));
+    await assert.rejects(
+      selectBackend('tensorflow'),
+      (e: unknown) =>
+        e instanceof BackendError &&
+        /^no tfjs backend could start \(tensorflow: [^\n]*npm run tf:native[^\n]*\)$/.test(e.message),
+    );
   }
   assert.equal((await selectBackend('cpu')).backend, 'cpu');
   assert.equal(activeBackend(), 'cpu');

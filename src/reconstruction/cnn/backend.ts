@@ -49,7 +49,9 @@ export function activeBackend(): string {
 }
 
 /** The package's built binding (lib/napi-v<N>/tfjs_binding.node), or why there is none. */
-export function nativeBindingStatus(pkg: string): { built: true; path: string } | { built: false; reason: string } {
+export function nativeBindingStatus(
+  pkg: string,
+): { built: true; path: string } | { built: false; reason: string } {
   // require.resolve answers whether a file exists without this pure module doing file I/O.
   const resolve = createRequire(import.meta.url).resolve;
   const command = `npm run tf:native${pkg.endsWith('-gpu') ? ' -- --gpu' : ''}`;
@@ -65,7 +67,10 @@ export function nativeBindingStatus(pkg: string): { built: true; path: string } 
       // not built for this N-API version
     }
   }
-  return { built: false, reason: `${pkg} has no built binding (its libtensorflow download failed or was skipped; build it with ${command})` };
+  return {
+    built: false,
+    reason: `${pkg} has no built binding (its libtensorflow download failed or was skipped; build it with ${command})`,
+  };
 }
 
 /** The native package imported in this process: both register 'tensorflow', and only one libtensorflow can be loaded. */
@@ -87,13 +92,16 @@ export interface NativeSavedModels {
  * tfjs-node's SavedModel loader when a native backend is the active one, or why there is none
  * (the reason names the backend).
  */
-export function nativeSavedModelApi(): { api: NativeSavedModels; reason?: undefined } | { api: undefined; reason: string } {
-  if (nativeSavedModels === undefined || tf.getBackend() !== 'tensorflow') return { api: undefined, reason: `backend ${activeBackend()} is not native TensorFlow` };
+export function nativeSavedModelApi():
+  { api: NativeSavedModels; reason?: undefined } | { api: undefined; reason: string } {
+  if (nativeSavedModels === undefined || tf.getBackend() !== 'tensorflow')
+    return { api: undefined, reason: `backend ${activeBackend()} is not native TensorFlow` };
   return { api: nativeSavedModels };
 }
 
 async function tryNode(pkg: string): Promise<'tensorflow'> {
-  if (nativeLoaded !== undefined && nativeLoaded !== pkg) throw new Error(`${nativeLoaded} is already loaded in this process (one native TensorFlow per process)`);
+  if (nativeLoaded !== undefined && nativeLoaded !== pkg)
+    throw new Error(`${nativeLoaded} is already loaded in this process (one native TensorFlow per process)`);
   const status = nativeBindingStatus(pkg);
   if (!status.built) throw new BackendError(status.reason);
   // libtensorflow logs CPU-feature and oneDNN notices at INFO level on load; keep warnings and
@@ -103,7 +111,8 @@ async function tryNode(pkg: string): Promise<'tensorflow'> {
   nativeLoaded = pkg;
   nativeSavedModels = mod.node ?? mod.default?.node;
   // tfjs-node registers 'tensorflow' on import; it only works if it shares our tfjs-core instance.
-  if (!(await tf.setBackend('tensorflow'))) throw new BackendError(`${pkg} imported but backend 'tensorflow' failed to initialise`);
+  if (!(await tf.setBackend('tensorflow')))
+    throw new BackendError(`${pkg} imported but backend 'tensorflow' failed to initialise`);
   return 'tensorflow';
 }
 
@@ -146,8 +155,15 @@ export async function selectBackend(requested: BackendRequest = 'auto'): Promise
       const backend = await ATTEMPTS[name]();
       await tf.ready();
       active = backend;
-      const extra = backend === 'wasm' ? { wasm: await wasmInfo() }
-        : backend === 'tensorflow-gpu' ? { gpuDevice: (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true } : {};
+      const extra =
+        backend === 'wasm'
+          ? { wasm: await wasmInfo() }
+          : backend === 'tensorflow-gpu'
+            ? {
+                gpuDevice:
+                  (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true,
+              }
+            : {};
       return { backend, requested, attempts, ...extra };
     } catch (e) {
       attempts.push({ backend: name, error: (e as Error).message.split('\n')[0] ?? String(e) });
@@ -160,8 +176,8 @@ export async function selectBackend(requested: BackendRequest = 'auto'): Promise
 async function wasmInfo(): Promise<{ simd: boolean; threads: boolean; threadCount: number }> {
   const w = await import('@tensorflow/tfjs-backend-wasm');
   return {
-    simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') as boolean,
-    threads: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') as boolean,
+    simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean,
+    threads: (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) as boolean,
     threadCount: w.getThreadsCount(),
   };
 }

@@ -82,7 +82,12 @@ export class CoordConv extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, useBias: this.useBias };
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      useBias: this.useBias,
+    };
   }
 
   /** The weights an L2 penalty applies to (kernels, not biases). */

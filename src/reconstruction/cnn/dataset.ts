@@ -23,7 +23,8 @@ export class SparseInputs {
 
   /** Appends one dense event window (length per). */
   push(dense: Float32Array): void {
-    if (dense.length !== this.per) throw new ContractError(`SparseInputs.push: ${dense.length} != ${this.per}`);
+    if (dense.length !== this.per)
+      throw new ContractError(`SparseInputs.push: ${dense.length} != ${this.per}`);
     for (let j = 0; j < dense.length; j++) {
       const v = dense[j]!;
       if (v === 0) continue;
@@ -41,7 +42,8 @@ export class SparseInputs {
     for (let k = 0; k < count; k++) {
       const e = order[start + k]!;
       const base = k * this.per;
-      for (let p = this.offsets[e]!; p < this.offsets[e + 1]!; p++) out[base + this.index[p]!] = this.value[p]!;
+      for (let p = this.offsets[e]!; p < this.offsets[e + 1]!; p++)
+        out[base + this.index[p]!] = this.value[p]!;
     }
   }
 
@@ -71,12 +73,17 @@ export interface Dataset {
 
 /** The dataset with feature rows attached (n × nFeatures, already standardised). */
 export function withFeatures(d: Dataset, features: Float32Array, nFeatures: number): Dataset {
-  if (features.length !== d.energyGeV.length * nFeatures) throw new RangeError(`withFeatures: ${features.length} values for ${d.energyGeV.length} × ${nFeatures}`);
+  if (features.length !== d.energyGeV.length * nFeatures)
+    throw new RangeError(`withFeatures: ${features.length} values for ${d.energyGeV.length} × ${nFeatures}`);
   return { ...d, features, nFeatures };
 }
 
 /** Builds a dataset from events (hits + truth), preprocessing each window once. */
-export function datasetFrom(events: readonly { hits: Hits; energyGeV: number; dCm: number }[], geometry: DetectorGeometry, spec: InputSpec): Dataset {
+export function datasetFrom(
+  events: readonly { hits: Hits; energyGeV: number; dCm: number }[],
+  geometry: DetectorGeometry,
+  spec: InputSpec,
+): Dataset {
   const inputs = new SparseInputs(spec);
   const buf = new Float32Array(inputLength(spec));
   const energyGeV = new Float32Array(events.length);
@@ -90,7 +97,12 @@ export function datasetFrom(events: readonly { hits: Hits; energyGeV: number; dC
 }
 
 /** Wraps dense inputs (n × per) as a dataset (tests, small sets). */
-export function datasetFromDense(x: Float32Array, energyGeV: Float32Array, dCm: Float32Array, spec: InputSpec): Dataset {
+export function datasetFromDense(
+  x: Float32Array,
+  energyGeV: Float32Array,
+  dCm: Float32Array,
+  spec: InputSpec,
+): Dataset {
   const inputs = new SparseInputs(spec);
   for (let i = 0; i < energyGeV.length; i++) inputs.push(x.subarray(i * inputs.per, (i + 1) * inputs.per));
   return { inputs, energyGeV, dCm };

@@ -11,7 +11,10 @@ import type { InferencePlan } from './inference-plan.js';
 import { outputValues, runPlan } from './inference-run.js';
 import { inputChannels, inputLength, type InputSpec } from './preprocess.js';
 
-export interface ScaledOutputs { readonly energy: Float32Array; readonly vertex: Float32Array }
+export interface ScaledOutputs {
+  readonly energy: Float32Array;
+  readonly vertex: Float32Array;
+}
 
 export interface Execution {
   readonly kind: 'graph' | 'plan' | 'layers';
@@ -38,7 +41,12 @@ function readBack(outs: readonly tf.Tensor[]): ScaledOutputs {
 }
 
 /** Runs the net on prepared inputs (and feature rows for a two-input net); returns scaled outputs [energy, vertex] per event. */
-export function predictScaled(net: tf.LayersModel, inputs: Float32Array, spec: InputSpec, features?: Float32Array): ScaledOutputs {
+export function predictScaled(
+  net: tf.LayersModel,
+  inputs: Float32Array,
+  spec: InputSpec,
+  features?: Float32Array,
+): ScaledOutputs {
   const n = inputs.length / inputLength(spec);
   const outs = tf.tidy(() => {
     const x = inputTensors(inputs, spec, features);

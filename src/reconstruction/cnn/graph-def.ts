@@ -30,9 +30,20 @@ type Attr =
   | { readonly s: string }
   | { readonly b: boolean }
   | { readonly i: number }
-  | { readonly tensor: { readonly dtype: number; readonly dims: readonly number[]; readonly data: Float32Array | Int32Array } };
+  | {
+      readonly tensor: {
+        readonly dtype: number;
+        readonly dims: readonly number[];
+        readonly data: Float32Array | Int32Array;
+      };
+    };
 
-interface Node { readonly name: string; readonly op: string; readonly inputs: readonly string[]; readonly attrs: Readonly<Record<string, Attr>> }
+interface Node {
+  readonly name: string;
+  readonly op: string;
+  readonly inputs: readonly string[];
+  readonly attrs: Readonly<Record<string, Attr>>;
+}
 
 export interface PlanGraph {
   /** saved_model.pb */
@@ -48,7 +59,12 @@ const T = { T: { type: DT_FLOAT } };
 /** Builds the graph of `plan` (its weights are read once, here). */
 export function planGraph(plan: InferencePlan): PlanGraph {
   const nodes: Node[] = [];
-  const add = (name: string, op: string, inputs: readonly string[], attrs: Record<string, Attr> = {}): string => {
+  const add = (
+    name: string,
+    op: string,
+    inputs: readonly string[],
+    attrs: Record<string, Attr> = {},
+  ): string => {
     nodes.push({ name, op, inputs, attrs });
     return name;
   };
@@ -56,11 +72,15 @@ export function planGraph(plan: InferencePlan): PlanGraph {
     const dtype = data instanceof Float32Array ? DT_FLOAT : DT_INT32;
     return add(name, 'Const', [], { dtype: { type: dtype }, value: { tensor: { dtype, dims, data } } });
   };
-  const weights = (name: string, t: tf.Tensor): string => constant(name, t.dataSync() as Float32Array, t.shape);
+  const weights = (name: string, t: tf.Tensor): string =>
+    constant(name, t.dataSync() as Float32Array, t.shape);
   const value: string[] = [];
   const shape: (readonly number[])[] = [];
   const inputKeys = plan.inputShapes.map((dims, i) => {
-    value[i] = add(`input_${i}`, 'Placeholder', [], { dtype: { type: DT_FLOAT }, shape: { shape: [-1, ...dims] } });
+    value[i] = add(`input_${i}`, 'Placeholder', [], {
+      dtype: { type: DT_FLOAT },
+      shape: { shape: [-1, ...dims] },
+    });
     shape[i] = dims;
     return `input_${i}`;
   });
@@ -72,62 +92,141 @@ export function planGraph(plan: InferencePlan): PlanGraph {
   });
   const outputKeys = plan.outputs.map((o, k) => {
     const width = shape[o.value]![0]!;
-    const src = o.column === 0 && o.width === width ? value[o.value]!
-      : add(`output_${k}/slice`, 'Slice', [value[o.value]!, constant(`output_${k}/begin`, Int32Array.of(0, o.column), [2]), constant(`output_${k}/size`, Int32Array.of(-1, o.width), [2])],
-        { ...T, Index: { type: DT_INT32 } });
+    const src =
+      o.column === 0 && o.width === width
+        ? value[o.value]!
+        : add(
+            `output_${k}/slice`,
+            'Slice',
+            [
+              value[o.value]!,
+              constant(`output_${k}/begin`, Int32Array.of(0, o.column), [2]),
+              constant(`output_${k}/size`, Int32Array.of(-1, o.width), [2]),
+            ],
+            { ...T, Index: { type: DT_INT32 } },
+          );
     add(`output_${k}`, 'Identity', [src], T);
     return `output_${k}`;
   });
-  const signature = { inputs: inputKeys.map((key, i) => ({ key, dims: [-1, ...plan.inputShapes[i]!] })), outputs: outputKeys.map((key, k) => ({ key, dims: [-1, plan.outputs[k]!.width] })) };
+  const signature = {
+    inputs: inputKeys.map((key, i) => ({ key, dims: [-1, ...plan.inputShapes[i]!] })),
+    outputs: outputKeys.map((key, k) => ({ key, dims: [-1, plan.outputs[k]!.width] })),
+  };
   return { savedModel: writeSavedModel(nodes, signature), inputKeys, outputKeys, nodes: nodes.length };
 }
 
 type AddNode = (name: string, op: string, inputs: readonly string[], attrs?: Record<string, Attr>) => string;
 
 /** The nodes of one step: returns its output's node name and shape (without the batch dimension). */
-function stepNodes(s: PlanStep, p: string, x: string, xs: readonly number[], value: readonly string[], shape: readonly (readonly number[])[], add: AddNode,
-  weights: (name: string, t: tf.Tensor) => string, constant: (name: string, d: Int32Array, dims: readonly number[]) => string): [string, readonly number[]] {
+function stepNodes(
+  s: PlanStep,
+  p: string,
+  x: string,
+  xs: readonly number[],
+  value: readonly string[],
+  shape: readonly (readonly number[])[],
+  add: AddNode,
+  weights: (name: string, t: tf.Tensor) => string,
+  constant: (name: string, d: Int32Array, dims: readonly number[]) => string,
+): [string, readonly number[]] {
   const relu = (y: string, on: boolean): string => (on ? add(`${p}/relu`, 'Relu', [y], T) : y);
   switch (s.kind) {
     case 'conv': {
       const [kh, kw, , f] = s.filter.shape;
       let y = add(`${p}/conv`, 'Conv2D', [x, weights(`${p}/filter`, s.filter)], {
-        ...T, strides: { ints: [1, ...s.strides, 1] }, dilations: { ints: [1, ...s.dilations, 1] }, padding: { s: s.pad.toUpperCase() },
-        data_format: { s: 'NHWC' }, use_cudnn_on_gpu: { b: true }, explicit_paddings: { ints: [] } });
-      if (s.bias !== undefined) y = add(`${p}/bias`, 'BiasAdd', [y, weights(`${p}/b`, s.bias)], { ...T, data_format: { s: 'NHWC' } });
+        ...T,
+        strides: { ints: [1, ...s.strides, 1] },
+        dilations: { ints: [1, ...s.dilations, 1] },
+        padding: { s: s.pad.toUpperCase() },
+        data_format: { s: 'NHWC' },
+        use_cudnn_on_gpu: { b: true },
+        explicit_paddings: { ints: [] },
+      });
+      if (s.bias !== undefined)
+        y = add(`${p}/bias`, 'BiasAdd', [y, weights(`${p}/b`, s.bias)], { ...T, data_format: { s: 'NHWC' } });
       if (s.biasMap !== undefined) y = add(`${p}/bias_map`, 'AddV2', [y, weights(`${p}/map`, s.biasMap)], T);
-      return [relu(y, s.relu), [...[0, 1].map((d) => outSize(xs[d]!, [kh, kw][d]!, s.strides[d]!, s.dilations[d]!, s.pad)), f]];
+      return [
+        relu(y, s.relu),
+        [...[0, 1].map((d) => outSize(xs[d]!, [kh, kw][d]!, s.strides[d]!, s.dilations[d]!, s.pad)), f],
+      ];
     }
     case 'pool':
-      return [add(`${p}/pool`, s.op === 'max' ? 'MaxPool' : 'AvgPool', [x], {
-        ...T, ksize: { ints: [1, ...s.size, 1] }, strides: { ints: [1, ...s.strides, 1] }, padding: { s: s.pad.toUpperCase() }, data_format: { s: 'NHWC' } }),
-      [...[0, 1].map((d) => outSize(xs[d]!, s.size[d]!, s.strides[d]!, 1, s.pad)), xs[2]!]];
+      return [
+        add(`${p}/pool`, s.op === 'max' ? 'MaxPool' : 'AvgPool', [x], {
+          ...T,
+          ksize: { ints: [1, ...s.size, 1] },
+          strides: { ints: [1, ...s.strides, 1] },
+          padding: { s: s.pad.toUpperCase() },
+          data_format: { s: 'NHWC' },
+        }),
+        [...[0, 1].map((d) => outSize(xs[d]!, s.size[d]!, s.strides[d]!, 1, s.pad)), xs[2]!],
+      ];
     case 'flatten': {
       const size = xs.reduce((a, b) => a * b, 1);
-      return [add(`${p}/flatten`, 'Reshape', [x, constant(`${p}/shape`, Int32Array.of(-1, size), [2])], { ...T, Tshape: { type: DT_INT32 } }), [size]];
+      return [
+        add(`${p}/flatten`, 'Reshape', [x, constant(`${p}/shape`, Int32Array.of(-1, size), [2])], {
+          ...T,
+          Tshape: { type: DT_INT32 },
+        }),
+        [size],
+      ];
     }
     case 'dense': {
-      let y = add(`${p}/matmul`, 'MatMul', [x, weights(`${p}/kernel`, s.kernel)], { ...T, transpose_a: { b: false }, transpose_b: { b: false } });
-      if (s.bias !== undefined) y = add(`${p}/bias`, 'BiasAdd', [y, weights(`${p}/b`, s.bias)], { ...T, data_format: { s: 'NHWC' } });
+      let y = add(`${p}/matmul`, 'MatMul', [x, weights(`${p}/kernel`, s.kernel)], {
+        ...T,
+        transpose_a: { b: false },
+        transpose_b: { b: false },
+      });
+      if (s.bias !== undefined)
+        y = add(`${p}/bias`, 'BiasAdd', [y, weights(`${p}/b`, s.bias)], { ...T, data_format: { s: 'NHWC' } });
       return [relu(y, s.relu), [s.kernel.shape[1]]];
     }
     case 'affine':
-      return [add(`${p}/shift`, 'AddV2', [add(`${p}/scale`, 'Mul', [x, weights(`${p}/s`, s.scale)], T), weights(`${p}/t`, s.shift)], T), xs];
+      return [
+        add(
+          `${p}/shift`,
+          'AddV2',
+          [add(`${p}/scale`, 'Mul', [x, weights(`${p}/s`, s.scale)], T), weights(`${p}/t`, s.shift)],
+          T,
+        ),
+        xs,
+      ];
     case 'relu':
       return [relu(x, true), xs];
     case 'add':
-      return [add(`${p}/add`, 'AddN', s.inputs.map((i) => value[i]!), { ...T, N: { i: s.inputs.length } }), shape[s.inputs[0]!]!];
+      return [
+        add(
+          `${p}/add`,
+          'AddN',
+          s.inputs.map((i) => value[i]!),
+          { ...T, N: { i: s.inputs.length } },
+        ),
+        shape[s.inputs[0]!]!,
+      ];
     case 'concat': {
       const parts = s.inputs.map((i) => shape[i]!);
       const last = parts.reduce((a, d) => a + d[d.length - 1]!, 0);
-      return [add(`${p}/concat`, 'ConcatV2', [...s.inputs.map((i) => value[i]!), constant(`${p}/axis`, Int32Array.of(-1), [])],
-        { ...T, N: { i: s.inputs.length }, Tidx: { type: DT_INT32 } }), [...parts[0]!.slice(0, -1), last]];
+      return [
+        add(
+          `${p}/concat`,
+          'ConcatV2',
+          [...s.inputs.map((i) => value[i]!), constant(`${p}/axis`, Int32Array.of(-1), [])],
+          { ...T, N: { i: s.inputs.length }, Tidx: { type: DT_INT32 } },
+        ),
+        [...parts[0]!.slice(0, -1), last],
+      ];
     }
   }
 }
 
 /** Output size of a convolution or pooling window along one axis (TensorFlow's SAME/VALID rules). */
-export function outSize(n: number, k: number, stride: number, dilation: number, pad: 'same' | 'valid'): number {
+export function outSize(
+  n: number,
+  k: number,
+  stride: number,
+  dilation: number,
+  pad: 'same' | 'valid',
+): number {
   return pad === 'same' ? Math.ceil(n / stride) : Math.ceil((n - (k - 1) * dilation) / stride);
 }
 
@@ -139,7 +238,10 @@ function writeAttr(w: ProtoWriter, a: Attr): void {
   // AttrValue: list = 1 (ListValue.i = 3), s = 2, i = 3, b = 5, type = 6, shape = 7, tensor = 8
   if ('type' in a) w.varint(6, a.type);
   else if ('shape' in a) w.message(7, (s) => writeShape(s, a.shape));
-  else if ('ints' in a) w.message(1, (l) => { if (a.ints.length > 0) l.packedVarints(3, a.ints); });
+  else if ('ints' in a)
+    w.message(1, (l) => {
+      if (a.ints.length > 0) l.packedVarints(3, a.ints);
+    });
   else if ('s' in a) w.string(2, a.s);
   else if ('b' in a) w.bool(5, a.b);
   else if ('i' in a) w.varint(3, a.i);
@@ -148,32 +250,54 @@ function writeAttr(w: ProtoWriter, a: Attr): void {
     const { dtype, dims, data } = a.tensor;
     const raw = new Uint8Array(data.length * 4);
     const view = new DataView(raw.buffer);
-    data.forEach((v, i) => (data instanceof Float32Array ? view.setFloat32(i * 4, v, true) : view.setInt32(i * 4, v, true)));
-    w.message(8, (t) => t.varint(1, dtype).message(2, (s) => writeShape(s, dims)).bytes(4, raw));
+    data.forEach((v, i) =>
+      data instanceof Float32Array ? view.setFloat32(i * 4, v, true) : view.setInt32(i * 4, v, true),
+    );
+    w.message(8, (t) =>
+      t
+        .varint(1, dtype)
+        .message(2, (s) => writeShape(s, dims))
+        .bytes(4, raw),
+    );
   }
 }
 
-function writeSavedModel(nodes: readonly Node[], signature: { inputs: readonly { key: string; dims: readonly number[] }[]; outputs: readonly { key: string; dims: readonly number[] }[] }): Uint8Array {
+function writeSavedModel(
+  nodes: readonly Node[],
+  signature: {
+    inputs: readonly { key: string; dims: readonly number[] }[];
+    outputs: readonly { key: string; dims: readonly number[] }[];
+  },
+): Uint8Array {
   // TensorInfo: name = 1, dtype = 2, tensor_shape = 3
-  const tensorInfo = (key: string, dims: readonly number[]) => (t: ProtoWriter) => { t.string(1, `${key}:0`).varint(2, DT_FLOAT).message(3, (s) => writeShape(s, dims)); };
+  const tensorInfo = (key: string, dims: readonly number[]) => (t: ProtoWriter) => {
+    t.string(1, `${key}:0`)
+      .varint(2, DT_FLOAT)
+      .message(3, (s) => writeShape(s, dims));
+  };
   return new ProtoWriter()
     .varint(1, 1) // SavedModel.saved_model_schema_version
-    .message(2, (meta) => meta // SavedModel.meta_graphs
-      .message(1, (info) => info.string(1, 'showertrig inference plan').string(4, SERVE_TAG)) // MetaInfoDef: meta_graph_version, tags
-      .message(2, (graph) => { // GraphDef: node = 1, versions = 4 (VersionDef.producer = 1)
-        for (const n of nodes) {
-          graph.message(1, (nd) => { // NodeDef: name = 1, op = 2, input = 3, attr = 5
-            nd.string(1, n.name).string(2, n.op);
-            for (const i of n.inputs) nd.string(3, i);
-            for (const [k, a] of Object.entries(n.attrs)) nd.mapEntry(5, k, (w) => writeAttr(w, a));
-          });
-        }
-        graph.message(4, (v) => v.varint(1, GRAPH_PRODUCER));
-      })
-      .mapEntry(5, SIGNATURE, (sig) => { // MetaGraphDef.signature_def; SignatureDef: inputs = 1, outputs = 2, method_name = 3
-        for (const i of signature.inputs) sig.mapEntry(1, i.key, tensorInfo(i.key, i.dims));
-        for (const o of signature.outputs) sig.mapEntry(2, o.key, tensorInfo(o.key, o.dims));
-        sig.string(3, 'tensorflow/serving/predict');
-      }))
+    .message(2, (meta) =>
+      meta // SavedModel.meta_graphs
+        .message(1, (info) => info.string(1, 'showertrig inference plan').string(4, SERVE_TAG)) // MetaInfoDef: meta_graph_version, tags
+        .message(2, (graph) => {
+          // GraphDef: node = 1, versions = 4 (VersionDef.producer = 1)
+          for (const n of nodes) {
+            graph.message(1, (nd) => {
+              // NodeDef: name = 1, op = 2, input = 3, attr = 5
+              nd.string(1, n.name).string(2, n.op);
+              for (const i of n.inputs) nd.string(3, i);
+              for (const [k, a] of Object.entries(n.attrs)) nd.mapEntry(5, k, (w) => writeAttr(w, a));
+            });
+          }
+          graph.message(4, (v) => v.varint(1, GRAPH_PRODUCER));
+        })
+        .mapEntry(5, SIGNATURE, (sig) => {
+          // MetaGraphDef.signature_def; SignatureDef: inputs = 1, outputs = 2, method_name = 3
+          for (const i of signature.inputs) sig.mapEntry(1, i.key, tensorInfo(i.key, i.dims));
+          for (const o of signature.outputs) sig.mapEntry(2, o.key, tensorInfo(o.key, o.dims));
+          sig.string(3, 'tensorflow/serving/predict');
+        }),
+    )
     .finish();
 }

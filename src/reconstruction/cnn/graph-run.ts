@@ -24,7 +24,9 @@ export interface GraphRunner {
   dispose(): void;
 }
 
-export type GraphResult = { readonly graph: GraphRunner; readonly reason?: undefined } | { readonly graph: undefined; readonly reason: string };
+export type GraphResult =
+  | { readonly graph: GraphRunner; readonly reason?: undefined }
+  | { readonly graph: undefined; readonly reason: string };
 
 /** Loads `plan` as a graph session, or says why it cannot (not native, the graph does not load …). */
 export async function loadPlanGraph(plan: InferencePlan, store: SavedModelStore): Promise<GraphResult> {
@@ -41,7 +43,10 @@ export async function loadPlanGraph(plan: InferencePlan, store: SavedModelStore)
   try {
     session = await native.api.loadSavedModel(dir.path, [SERVE_TAG], SIGNATURE);
   } catch (e) {
-    return { graph: undefined, reason: `TensorFlow did not load the graph: ${(e as Error).message.split('\n')[0]}` };
+    return {
+      graph: undefined,
+      reason: `TensorFlow did not load the graph: ${(e as Error).message.split('\n')[0]}`,
+    };
   } finally {
     dir.remove();
   }
@@ -52,7 +57,8 @@ export async function loadPlanGraph(plan: InferencePlan, store: SavedModelStore)
       summary: `${built.nodes} nodes, one session call per batch`,
       run(inputs) {
         if (disposed) throw new Error('graph runner used after dispose()');
-        if (inputs.length !== inputKeys.length) throw new RangeError(`graph: ${inputs.length} inputs for a graph of ${inputKeys.length}`);
+        if (inputs.length !== inputKeys.length)
+          throw new RangeError(`graph: ${inputs.length} inputs for a graph of ${inputKeys.length}`);
         const out = session.predict(Object.fromEntries(inputKeys.map((k, i) => [k, inputs[i]!])));
         return outputKeys.map((k) => out[k]!);
       },

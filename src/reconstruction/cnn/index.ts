@@ -1,4 +1,11 @@
-export { selectBackend, activeBackend, nativeBindingStatus, type BackendRequest, type BackendName, type BackendChoiceResult } from './backend.js';
+export {
+  selectBackend,
+  activeBackend,
+  nativeBindingStatus,
+  type BackendRequest,
+  type BackendName,
+  type BackendChoiceResult,
+} from './backend.js';
 export { registerWasmGradKernels, conv2dBackpropFilterViaConv } from './wasm-kernels.js';
 export { CoordConv, registerCoordConv, coordinateChannels, type CoordConvArgs } from './coord-conv.js';
 export {
@@ -48,7 +55,12 @@ export {
   type Resolution,
 } from './train.js';
 export { paretoMarkdown, paretoFront, type CnnVariantResult } from './report.js';
-export { compileInferencePlan, type InferencePlan, type PlanStep, type PlanResult } from './inference-plan.js';
+export {
+  compileInferencePlan,
+  type InferencePlan,
+  type PlanStep,
+  type PlanResult,
+} from './inference-plan.js';
 export { runPlan, outputValues } from './inference-run.js';
 export { forwardFlopsPerEvent } from './flops.js';
 export { loadPlanGraph, type SavedModelStore, type GraphRunner, type GraphResult } from './graph-run.js';

@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_GEOMETRY } from '../../domain/index.js';
-import { assertSameEnergyVertex, genericTwoInputNet, randomInputs, randomiseWeights, randomShowers } from '../../../test/helpers/nets.js';
+import {
+  assertSameEnergyVertex,
+  genericTwoInputNet,
+  randomInputs,
+  randomiseWeights,
+  randomShowers,
+} from '../../../test/helpers/nets.js';
 import { selectBackend } from './backend.js';
 import { compileInferencePlan } from './inference-plan.js';
 import { runPlan } from './inference-run.js';
@@ -16,18 +22,25 @@ function planVsLayers(net: tf.LayersModel, inputs: tf.Tensor[]): number {
   const r = compileInferencePlan(net);
   assert.ok(r.plan, r.reason);
   const plan = r.plan!;
-  const ref = ([] as tf.Tensor[]).concat(net.predict(inputs.length === 1 ? inputs[0]! : inputs) as tf.Tensor | tf.Tensor[]);
+  const ref = ([] as tf.Tensor[]).concat(
+    net.predict(inputs.length === 1 ? inputs[0]! : inputs) as tf.Tensor | tf.Tensor[],
+  );
   const outs = runPlan(plan, inputs);
   const values = [...new Set(plan.outputs.map((o) => o.value))];
   let worst = 0;
   plan.outputs.forEach((o, k) => {
     const got = outs[values.indexOf(o.value)]!;
     const cols = got.shape[1]!;
-    const a = ref[k]!.dataSync(), b = got.dataSync();
+    const a = ref[k]!.dataSync(),
+      b = got.dataSync();
     const n = a.length / o.width;
-    for (let i = 0; i < n; i++) for (let j = 0; j < o.width; j++) {
-      worst = Math.max(worst, Math.abs(a[i * o.width + j]! - b[i * cols + o.column + j]!) / (1 + Math.abs(a[i * o.width + j]!)));
-    }
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < o.width; j++) {
+        worst = Math.max(
+          worst,
+          Math.abs(a[i * o.width + j]! - b[i * cols + o.column + j]!) / (1 + Math.abs(a[i * o.width + j]!)),
+        );
+      }
   });
   outs.forEach((t) => t.dispose());
   plan.dispose();
@@ -60,12 +73,34 @@ test('the plan is generic: Conv2D with bias, strides and valid padding, shared b
 test('a layer the plan does not know means no plan, with the reason, and the model runs as a layers model', async () => {
   await selectBackend('wasm');
   const input = tf.input({ shape: [spec.size, spec.size, spec.nStations] });
-  const flat = tf.layers.flatten().apply(tf.layers.conv2d({ filters: 2, kernelSize: 3, activation: 'sigmoid' }).apply(input)) as tf.SymbolicTensor;
-  const net = tf.model({ inputs: input, outputs: [tf.layers.dense({ units: 1 }).apply(flat), tf.layers.dense({ units: 1 }).apply(flat)] as tf.SymbolicTensor[] });
-  assert.deepEqual(compileInferencePlan(net), { plan: undefined, reason: `layer ${net.layers[1]!.name}: activation sigmoid` });
-  const model = createEnergyVertexModel(net, metadataFor('sig', spec, { width: 2, blocks: 1, denseUnits: 1 }), DEFAULT_GEOMETRY);
+  const flat = tf.layers
+    .flatten()
+    .apply(
+      tf.layers.conv2d({ filters: 2, kernelSize: 3, activation: 'sigmoid' }).apply(input),
+    ) as tf.SymbolicTensor;
+  const net = tf.model({
+    inputs: input,
+    outputs: [
+      tf.layers.dense({ units: 1 }).apply(flat),
+      tf.layers.dense({ units: 1 }).apply(flat),
+    ] as tf.SymbolicTensor[],
+  });
+  assert.deepEqual(compileInferencePlan(net), {
+    plan: undefined,
+    reason: `layer ${net.layers[1]!.name}: activation sigmoid`,
+  });
+  const model = createEnergyVertexModel(
+    net,
+    metadataFor('sig', spec, { width: 2, blocks: 1, denseUnits: 1 }),
+    DEFAULT_GEOMETRY,
+  );
   assert.match(model.info.execution ?? '', /^layers model \(no fused plan: layer .*: activation sigmoid\)$/);
-  const hits = { station: new Uint8Array([0, 1, 2]), ix: new Int32Array([900, 901, 902]), iy: new Int32Array([750, 750, 751]), count: new Int32Array([1, 2, 3]) };
+  const hits = {
+    station: new Uint8Array([0, 1, 2]),
+    ix: new Int32Array([900, 901, 902]),
+    iy: new Int32Array([750, 750, 751]),
+    count: new Int32Array([1, 2, 3]),
+  };
   const out = await model.predict([hits, hits]);
   assert.equal(out.energyGeV.length, 2);
   assert.ok(Number.isFinite(out.energyGeV[0]) && out.energyGeV[0] === out.energyGeV[1]);
@@ -83,7 +118,8 @@ test('the model through its plan and through its layers gives the same E and d',
   assert.match(viaPlan.info.execution ?? '', /^fused plan: /);
   assert.equal(viaLayers.info.execution, 'layers model');
   const showers = randomShowers(20, 8);
-  const a = await viaPlan.predict(showers), b = await viaLayers.predict(showers);
+  const a = await viaPlan.predict(showers),
+    b = await viaLayers.predict(showers);
   assertSameEnergyVertex(a, b, 1e-5);
   viaPlan.dispose();
 });

@@ -5,7 +5,14 @@
  * and the thread that owns the net only runs it.
  */
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
-import { DEFAULT_MOMENT_FEATURES, featureCount, featuresOf, predictGbt, type BoostedCoefficients, type FeatureSet } from '../baseline/index.js';
+import {
+  DEFAULT_MOMENT_FEATURES,
+  featureCount,
+  featuresOf,
+  predictGbt,
+  type BoostedCoefficients,
+  type FeatureSet,
+} from '../baseline/index.js';
 import type { ModelInputs } from '../prepare.js';
 
 export type { ModelInputs };
@@ -32,7 +39,12 @@ export function featureInputLength(f: Pick<FeatureInput, 'set' | 'boosted'>, nSt
 }
 
 /** The raw (unstandardised) feature row of one event into row[0 .. featureInputLength). */
-export function featureRow(f: Pick<FeatureInput, 'set' | 'boosted'>, hits: Hits, geometry: DetectorGeometry, row: Float64Array): void {
+export function featureRow(
+  f: Pick<FeatureInput, 'set' | 'boosted'>,
+  hits: Hits,
+  geometry: DetectorGeometry,
+  row: Float64Array,
+): void {
   featuresOf(f.set, hits, geometry, DEFAULT_MOMENT_FEATURES, row);
   if (f.boosted === undefined) return;
   const q = featureCount(f.set, geometry.nStations);
@@ -41,7 +53,11 @@ export function featureRow(f: Pick<FeatureInput, 'set' | 'boosted'>, hits: Hits,
 }
 
 /** Standardised feature rows (n × q, float32) for the net's second input. */
-export function featureInputs(hits: readonly Hits[], geometry: DetectorGeometry, f: FeatureInput): Float32Array {
+export function featureInputs(
+  hits: readonly Hits[],
+  geometry: DetectorGeometry,
+  f: FeatureInput,
+): Float32Array {
   const q = featureInputLength(f, geometry.nStations);
   const row = new Float64Array(q);
   const out = new Float32Array(hits.length * q);
@@ -59,7 +75,12 @@ export interface ModelInputSpec {
 }
 
 /** Builds a batch's inputs; `images` is used as the image buffer when it is long enough. */
-export function buildModelInputs(spec: ModelInputSpec, hits: readonly Hits[], geometry: DetectorGeometry, images?: Float32Array): ModelInputs {
+export function buildModelInputs(
+  spec: ModelInputSpec,
+  hits: readonly Hits[],
+  geometry: DetectorGeometry,
+  images?: Float32Array,
+): ModelInputs {
   const need = inputLength(spec.inputSpec) * hits.length;
   const buf = images !== undefined && images.length >= need ? images : new Float32Array(need);
   const x = buildInputs(hits, geometry, spec.inputSpec, buf).subarray(0, need);

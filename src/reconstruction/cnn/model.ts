@@ -15,7 +15,13 @@ import { CoordConv, registerCoordConv } from './coord-conv.js';
 import { graphExecution, layersExecution, planExecution, type Execution } from './execution.js';
 import { loadPlanGraph, type SavedModelStore } from './graph-run.js';
 import { compileInferencePlan, type InferencePlan } from './inference-plan.js';
-import { buildModelInputs, featureInputLength, type FeatureInput, type ModelInputs, type ModelInputSpec } from './model-inputs.js';
+import {
+  buildModelInputs,
+  featureInputLength,
+  type FeatureInput,
+  type ModelInputs,
+  type ModelInputSpec,
+} from './model-inputs.js';
 import { inputChannels, validateInputSpec, type InputSpec } from './preprocess.js';
 
 export type { EnergyVertexModel } from '../reconstructor.js';
@@ -55,7 +61,12 @@ export function unscaleVertex(t: number): number {
 }
 
 /** nFeatures > 0 adds the second input 'features' (see FeatureInput). */
-export function buildEnergyVertexNet(spec: InputSpec, arch: NetArchitecture = DEFAULT_ARCHITECTURE, name = 'coordconv', nFeatures = 0): tf.LayersModel {
+export function buildEnergyVertexNet(
+  spec: InputSpec,
+  arch: NetArchitecture = DEFAULT_ARCHITECTURE,
+  name = 'coordconv',
+  nFeatures = 0,
+): tf.LayersModel {
   registerCoordConv();
   const input = tf.input({ shape: [spec.size, spec.size, inputChannels(spec)], name: 'hits' });
   let x: tf.SymbolicTensor = input;
@@ -71,19 +82,40 @@ export function buildEnergyVertexNet(spec: InputSpec, arch: NetArchitecture = DE
   if (nFeatures > 0) {
     const f = tf.input({ shape: [nFeatures], name: 'features' });
     inputs.push(f);
-    const fd = tf.layers.dense({ units: arch.denseUnits, activation: 'relu', kernelInitializer: 'heNormal', name: 'features_dense' }).apply(f) as tf.SymbolicTensor;
+    const fd = tf.layers
+      .dense({
+        units: arch.denseUnits,
+        activation: 'relu',
+        kernelInitializer: 'heNormal',
+        name: 'features_dense',
+      })
+      .apply(f) as tf.SymbolicTensor;
     x = tf.layers.concatenate({ name: 'join' }).apply([x, fd]) as tf.SymbolicTensor;
   }
-  x = tf.layers.dense({ units: arch.denseUnits, activation: 'relu', kernelInitializer: 'heNormal', name: 'dense' }).apply(x) as tf.SymbolicTensor;
-  if (nFeatures > 0) x = tf.layers.dense({ units: arch.denseUnits, activation: 'relu', kernelInitializer: 'heNormal', name: 'dense_2' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({ units: arch.denseUnits, activation: 'relu', kernelInitializer: 'heNormal', name: 'dense' })
+    .apply(x) as tf.SymbolicTensor;
+  if (nFeatures > 0)
+    x = tf.layers
+      .dense({ units: arch.denseUnits, activation: 'relu', kernelInitializer: 'heNormal', name: 'dense_2' })
+      .apply(x) as tf.SymbolicTensor;
   const energy = tf.layers.dense({ units: 1, name: 'energy' }).apply(x) as tf.SymbolicTensor;
   const vertex = tf.layers.dense({ units: 1, name: 'vertex' }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs, outputs: [energy, vertex], name });
 }
 
-export function metadataFor(name: string, spec: InputSpec, arch: NetArchitecture, features?: FeatureInput): ModelMetadata {
+export function metadataFor(
+  name: string,
+  spec: InputSpec,
+  arch: NetArchitecture,
+  features?: FeatureInput,
+): ModelMetadata {
   return {
-    format: 'showertrig-energy-vertex/1', name, inputSpec: spec, architecture: arch, targets: { energy: 'log10(E/GeV)-1', vertex: 'd/3.75cm+1' },
+    format: 'showertrig-energy-vertex/1',
+    name,
+    inputSpec: spec,
+    architecture: arch,
+    targets: { energy: 'log10(E/GeV)-1', vertex: 'd/3.75cm+1' },
     ...(features === undefined ? {} : { features }),
   };
 }
@@ -104,23 +136,31 @@ export interface ModelOptions {
 }
 
 /** The plan (checked against the model's two-output contract), or why the layers model runs. */
-function planFor(net: tf.LayersModel, meta: ModelMetadata, options: ModelOptions): { plan?: InferencePlan; execution?: Execution } {
+function planFor(
+  net: tf.LayersModel,
+  meta: ModelMetadata,
+  options: ModelOptions,
+): { plan?: InferencePlan; execution?: Execution } {
   const spec = meta.inputSpec;
   if (options.execution === 'layers') return { execution: layersExecution(net, spec, 'layers model') };
   const compiled = compileInferencePlan(net);
   const plan = compiled.plan;
-  if (plan === undefined) return { execution: layersExecution(net, spec, `layers model (no fused plan: ${compiled.reason})`) };
+  if (plan === undefined)
+    return { execution: layersExecution(net, spec, `layers model (no fused plan: ${compiled.reason})`) };
   const nInputs = meta.features === undefined ? 1 : 2;
   if (plan.inputs !== nInputs || plan.outputs.length !== 2 || plan.outputs.some((o) => o.width !== 1)) {
     plan.dispose();
-    throw new ModelError(`model ${meta.name}: expected ${nInputs} input(s) and two 1-wide outputs (energy, vertex)`);
+    throw new ModelError(
+      `model ${meta.name}: expected ${nInputs} input(s) and two 1-wide outputs (energy, vertex)`,
+    );
   }
   return { plan };
 }
 
 function checkSpec(meta: ModelMetadata, geometry: DetectorGeometry): void {
   const problem = validateInputSpec(meta.inputSpec, geometry);
-  if (problem !== undefined) throw new ModelError(`model ${meta.name}: input spec does not fit the detector: ${problem}`);
+  if (problem !== undefined)
+    throw new ModelError(`model ${meta.name}: input spec does not fit the detector: ${problem}`);
 }
 
 /**
@@ -128,24 +168,45 @@ function checkSpec(meta: ModelMetadata, geometry: DetectorGeometry): void {
  * by op (or the layers model); loadEnergyVertexModel can also run it as a graph. With the plan it
  * snapshots the weights: build it after training, not before.
  */
-export function createEnergyVertexModel(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorGeometry, options: ModelOptions = {}): CnnModel {
+export function createEnergyVertexModel(
+  net: tf.LayersModel,
+  meta: ModelMetadata,
+  geometry: DetectorGeometry,
+  options: ModelOptions = {},
+): CnnModel {
   checkSpec(meta, geometry);
-  if (options.execution === 'graph') throw new ModelError(`model ${meta.name}: graph execution needs loadEnergyVertexModel (the session loads asynchronously)`);
+  if (options.execution === 'graph')
+    throw new ModelError(
+      `model ${meta.name}: graph execution needs loadEnergyVertexModel (the session loads asynchronously)`,
+    );
   const { plan, execution } = planFor(net, meta, options);
-  return wrapModel(net, meta, geometry, execution ?? planExecution(plan!, meta.inputSpec, `fused plan: ${plan!.summary}`));
+  return wrapModel(
+    net,
+    meta,
+    geometry,
+    execution ?? planExecution(plan!, meta.inputSpec, `fused plan: ${plan!.summary}`),
+  );
 }
 
 /** The graph where it loads (see ModelOptions), else the plan with the reason, else the layers model. */
-async function chooseExecution(net: tf.LayersModel, meta: ModelMetadata, options: ModelOptions): Promise<Execution> {
+async function chooseExecution(
+  net: tf.LayersModel,
+  meta: ModelMetadata,
+  options: ModelOptions,
+): Promise<Execution> {
   const { plan, execution } = planFor(net, meta, options);
   if (execution !== undefined) {
-    if (options.execution === 'graph') throw new ModelError(`model ${meta.name}: no graph: ${execution.description}`);
+    if (options.execution === 'graph')
+      throw new ModelError(`model ${meta.name}: no graph: ${execution.description}`);
     return execution;
   }
   const spec = meta.inputSpec;
   const planned = `fused plan: ${plan!.summary}`;
   if (options.execution === 'plan') return planExecution(plan!, spec, planned);
-  const loaded = options.savedModels === undefined ? { graph: undefined, reason: 'no SavedModel store given' } : await loadPlanGraph(plan!, options.savedModels);
+  const loaded =
+    options.savedModels === undefined
+      ? { graph: undefined, reason: 'no SavedModel store given' }
+      : await loadPlanGraph(plan!, options.savedModels);
   if (loaded.graph === undefined) {
     if (options.execution === 'graph') {
       plan!.dispose();
@@ -163,8 +224,16 @@ export interface CnnModel extends EnergyVertexModel {
   predictInputs(x: ModelInputs): Promise<{ energyGeV: Float32Array; dCm: Float32Array }>;
 }
 
-function wrapModel(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorGeometry, execution: Execution): CnnModel {
-  const spec: ModelInputSpec = meta.features === undefined ? { inputSpec: meta.inputSpec } : { inputSpec: meta.inputSpec, features: meta.features };
+function wrapModel(
+  net: tf.LayersModel,
+  meta: ModelMetadata,
+  geometry: DetectorGeometry,
+  execution: Execution,
+): CnnModel {
+  const spec: ModelInputSpec =
+    meta.features === undefined
+      ? { inputSpec: meta.inputSpec }
+      : { inputSpec: meta.inputSpec, features: meta.features };
   /** The image buffer, reused from batch to batch (it grows to the largest batch). */
   let buffer: Float32Array = new Float32Array(0);
   const predictInputs = async (x: ModelInputs): Promise<{ energyGeV: Float32Array; dCm: Float32Array }> => {
@@ -196,9 +265,17 @@ function wrapModel(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorG
 }
 
 export function readMetadata(net: tf.LayersModel): ModelMetadata {
-  const raw = (net.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.['showertrig'] as Partial<ModelMetadata> | undefined;
-  if (raw?.format !== 'showertrig-energy-vertex/1' || raw.inputSpec === undefined || raw.architecture === undefined || typeof raw.name !== 'string') {
-    throw new ModelError('model.json has no showertrig metadata (userDefinedMetadata.showertrig with format showertrig-energy-vertex/1)');
+  const raw = (net.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.['showertrig'] as
+    Partial<ModelMetadata> | undefined;
+  if (
+    raw?.format !== 'showertrig-energy-vertex/1' ||
+    raw.inputSpec === undefined ||
+    raw.architecture === undefined ||
+    typeof raw.name !== 'string'
+  ) {
+    throw new ModelError(
+      'model.json has no showertrig metadata (userDefinedMetadata.showertrig with format showertrig-energy-vertex/1)',
+    );
   }
   return raw as ModelMetadata;
 }
@@ -209,20 +286,36 @@ export function attachMetadata(net: tf.LayersModel, meta: ModelMetadata): void {
 }
 
 /** Why the net's inputs and the metadata's feature input disagree, or undefined when they agree. */
-function featureInputProblem(net: tf.LayersModel, meta: ModelMetadata, geometry: DetectorGeometry): string | undefined {
+function featureInputProblem(
+  net: tf.LayersModel,
+  meta: ModelMetadata,
+  geometry: DetectorGeometry,
+): string | undefined {
   const f = meta.features;
-  if (f === undefined) return net.inputs.length === 1 ? undefined : `${net.inputs.length} inputs but no feature input in its metadata`;
-  if (f.set !== 'moments' && f.set !== 'moments+signal') return `unknown feature set ${JSON.stringify(f.set)}`;
-  if (f.boosted !== undefined && (f.boosted.kind !== 'gbt-energy-vertex' || f.boosted.featureSet !== f.set)) return `stacked trees must be gbt-energy-vertex on ${f.set}`;
+  if (f === undefined)
+    return net.inputs.length === 1
+      ? undefined
+      : `${net.inputs.length} inputs but no feature input in its metadata`;
+  if (f.set !== 'moments' && f.set !== 'moments+signal')
+    return `unknown feature set ${JSON.stringify(f.set)}`;
+  if (f.boosted !== undefined && (f.boosted.kind !== 'gbt-energy-vertex' || f.boosted.featureSet !== f.set))
+    return `stacked trees must be gbt-energy-vertex on ${f.set}`;
   const q = featureInputLength(f, geometry.nStations);
-  if (net.inputs.length !== 2 || net.inputs[1]?.shape[1] !== q) return `feature input needs a second input of ${q} features`;
-  const ok = (a: unknown): boolean => Array.isArray(a) && a.length === q && a.every((v) => Number.isFinite(v));
-  if (!ok(f.mean) || !ok(f.scale) || f.scale.some((v) => v <= 0)) return `feature mean/scale must be ${q} finite numbers (scale > 0)`;
+  if (net.inputs.length !== 2 || net.inputs[1]?.shape[1] !== q)
+    return `feature input needs a second input of ${q} features`;
+  const ok = (a: unknown): boolean =>
+    Array.isArray(a) && a.length === q && a.every((v) => Number.isFinite(v));
+  if (!ok(f.mean) || !ok(f.scale) || f.scale.some((v) => v <= 0))
+    return `feature mean/scale must be ${q} finite numbers (scale > 0)`;
   return undefined;
 }
 
 /** Loads a saved model through any tfjs IOHandler (files: src/io/model-files.ts; tests: tf.io.fromMemory). */
-export async function loadEnergyVertexModel(handler: tf.io.IOHandler, geometry: DetectorGeometry, options: ModelOptions = {}): Promise<CnnModel> {
+export async function loadEnergyVertexModel(
+  handler: tf.io.IOHandler,
+  geometry: DetectorGeometry,
+  options: ModelOptions = {},
+): Promise<CnnModel> {
   registerCoordConv();
   let net: tf.LayersModel;
   try {
@@ -235,10 +328,16 @@ export async function loadEnergyVertexModel(handler: tf.io.IOHandler, geometry: 
   const s = meta.inputSpec;
   if (shape?.[1] !== s.size || shape[2] !== s.size || shape[3] !== inputChannels(s)) {
     net.dispose();
-    throw new ModelError(`model input shape ${JSON.stringify(shape)} does not match its spec ${JSON.stringify(s)}`);
+    throw new ModelError(
+      `model input shape ${JSON.stringify(shape)} does not match its spec ${JSON.stringify(s)}`,
+    );
   }
-  const calibration = meta.energyCalibration === undefined ? undefined : energyCalibrationProblem(meta.energyCalibration);
-  const problem = calibration === undefined ? featureInputProblem(net, meta, geometry) : `energyCalibration needs ${calibration}`;
+  const calibration =
+    meta.energyCalibration === undefined ? undefined : energyCalibrationProblem(meta.energyCalibration);
+  const problem =
+    calibration === undefined
+      ? featureInputProblem(net, meta, geometry)
+      : `energyCalibration needs ${calibration}`;
   if (problem !== undefined) {
     net.dispose();
     throw new ModelError(`model ${meta.name}: ${problem}`);

@@ -29,9 +29,20 @@ const BATCH_NORM_GRAD = 'ShowertrigBatchNormGrad';
 
 /** The parts of tfjs-node's NodeJSKernelBackend used here (its own kernels are written against them). */
 interface NativeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
+  binding: {
+    TF_ATTR_TYPE: number;
+    TF_ATTR_FLOAT: number;
+    TF_ATTR_STRING: number;
+    TF_ATTR_BOOL: number;
+    TF_FLOAT: number;
+  };
   executeSingleOutput(name: string, attrs: unknown[], inputs: tf.Tensor[]): tf.Tensor;
-  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
+  executeMultipleOutputs(
+    name: string,
+    attrs: unknown[],
+    inputs: tf.Tensor[],
+    numOutputs: number,
+  ): tf.Tensor[];
 }
 
 let enabled = true;
@@ -52,7 +63,10 @@ function registerNativeKernels(): void {
     kernelFunc: ({ inputs, backend }) => {
       const b = backend as unknown as NativeBackend;
       const attrs = [{ name: 'T', type: b.binding.TF_ATTR_TYPE, value: b.binding.TF_FLOAT }];
-      return b.executeSingleOutput('ReluGrad', attrs, [inputs['dy'] as tf.Tensor, inputs['x'] as tf.Tensor]) as unknown as tf.TensorInfo;
+      return b.executeSingleOutput('ReluGrad', attrs, [
+        inputs['dy'] as tf.Tensor,
+        inputs['x'] as tf.Tensor,
+      ]) as unknown as tf.TensorInfo;
     },
   });
   tf.registerKernel({
@@ -64,12 +78,23 @@ function registerNativeKernels(): void {
       const opAttrs = [
         { name: 'T', type: f.TF_ATTR_TYPE, value: f.TF_FLOAT },
         { name: 'U', type: f.TF_ATTR_TYPE, value: f.TF_FLOAT },
-        { name: 'epsilon', type: f.TF_ATTR_FLOAT, value: (attrs?.['varianceEpsilon'] as number | undefined) ?? 1e-3 },
+        {
+          name: 'epsilon',
+          type: f.TF_ATTR_FLOAT,
+          value: (attrs?.['varianceEpsilon'] as number | undefined) ?? 1e-3,
+        },
         { name: 'data_format', type: f.TF_ATTR_STRING, value: 'NHWC' },
         { name: 'is_training', type: f.TF_ATTR_BOOL, value: false },
       ];
-      const [dy, x, scale, mean, variance] = (['dy', 'x', 'scale', 'mean', 'variance'] as const).map((k) => inputs[k] as tf.Tensor);
-      const out = b.executeMultipleOutputs('FusedBatchNormGradV2', opAttrs, [dy!, x!, scale!, mean!, variance!], 5);
+      const [dy, x, scale, mean, variance] = (['dy', 'x', 'scale', 'mean', 'variance'] as const).map(
+        (k) => inputs[k] as tf.Tensor,
+      );
+      const out = b.executeMultipleOutputs(
+        'FusedBatchNormGradV2',
+        opAttrs,
+        [dy!, x!, scale!, mean!, variance!],
+        5,
+      );
       tf.dispose(out.slice(3)); // reserve outputs, unused
       return out.slice(0, 3) as unknown as tf.TensorInfo[];
     },
@@ -81,9 +106,11 @@ function shortcutNoOps(): void {
   for (const name of ['Reshape', 'Cast'] as const) {
     const original = tf.getKernel(name, 'tensorflow');
     if (original === undefined) continue; // tfjs-node not loaded in this process
-    const same = name === 'Reshape'
-      ? (x: tf.TensorInfo, attrs: tf.NamedAttrMap): boolean => tf.util.arraysEqual((attrs['shape'] as number[]), x.shape)
-      : (x: tf.TensorInfo, attrs: tf.NamedAttrMap): boolean => attrs['dtype'] === x.dtype;
+    const same =
+      name === 'Reshape'
+        ? (x: tf.TensorInfo, attrs: tf.NamedAttrMap): boolean =>
+            tf.util.arraysEqual(attrs['shape'] as number[], x.shape)
+        : (x: tf.TensorInfo, attrs: tf.NamedAttrMap): boolean => attrs['dtype'] === x.dtype;
     tf.unregisterKernel(name, 'tensorflow');
     tf.registerKernel({
       ...original,
@@ -114,7 +141,8 @@ export function installNativeGradients(): void {
   const relu = tf.getGradient('Relu');
   const batchNorm = tf.getGradient('FusedBatchNorm');
   const mean = tf.getGradient('Mean');
-  if (relu === undefined || batchNorm === undefined || mean === undefined) throw new Error('tfjs has no gradient for Relu, FusedBatchNorm or Mean');
+  if (relu === undefined || batchNorm === undefined || mean === undefined)
+    throw new Error('tfjs has no gradient for Relu, FusedBatchNorm or Mean');
   tf.registerGradient({
     ...mean,
     gradFunc: (dy, saved, attrs) => {
@@ -125,7 +153,13 @@ export function installNativeGradients(): void {
       const reduceSize = axes.reduce((p, a) => p * x.shape[a]!, 1);
       // tfjs: (dy · ones(x.shape)) / n, the ones made in JavaScript and uploaded at full size per
       // call; dy / n broadcast by Tile is the same numbers (· 1 is exact) without that upload.
-      return { x: () => tf.tile(tf.div(tf.reshape(dy as tf.Tensor, kept), reduceSize), x.shape.map((d, i) => (axes.includes(i) ? d : 1))) };
+      return {
+        x: () =>
+          tf.tile(
+            tf.div(tf.reshape(dy as tf.Tensor, kept), reduceSize),
+            x.shape.map((d, i) => (axes.includes(i) ? d : 1)),
+          ),
+      };
     },
   });
   tf.registerGradient({
@@ -141,9 +175,23 @@ export function installNativeGradients(): void {
     gradFunc: (dy, saved, attrs) => {
       const [x, mean, variance, scale] = saved;
       const d = dy as tf.Tensor;
-      if (!native() || x!.rank !== 4 || mean!.rank !== 1 || scale === undefined || scale === null || d.dtype !== 'float32') return batchNorm.gradFunc(dy, saved, attrs);
+      if (
+        !native() ||
+        x!.rank !== 4 ||
+        mean!.rank !== 1 ||
+        scale === undefined ||
+        scale === null ||
+        d.dtype !== 'float32'
+      )
+        return batchNorm.gradFunc(dy, saved, attrs);
       const epsilon = (attrs as { varianceEpsilon: number } | undefined)?.varianceEpsilon ?? 1e-3;
-      const [dx, dScale, dOffset] = tf.engine().runKernel(BATCH_NORM_GRAD, { dy: d, x: x!, scale, mean: mean!, variance: variance! }, { varianceEpsilon: epsilon }) as tf.Tensor[];
+      const [dx, dScale, dOffset] = tf
+        .engine()
+        .runKernel(
+          BATCH_NORM_GRAD,
+          { dy: d, x: x!, scale, mean: mean!, variance: variance! },
+          { varianceEpsilon: epsilon },
+        ) as tf.Tensor[];
       const r = tf.rsqrt(tf.add(variance!, epsilon));
       return {
         x: () => dx!,

@@ -43,7 +43,11 @@ export const DEFAULT_WINDOW_CM = 6;
  */
 export const DEFAULT_INPUT_SPEC: InputSpec = { size: 24, pixelsPerBin: 5, nStations: 3, core: true };
 
-export function inputSpecFor(geometry: DetectorGeometry, size: number, windowCm = DEFAULT_WINDOW_CM): InputSpec {
+export function inputSpecFor(
+  geometry: DetectorGeometry,
+  size: number,
+  windowCm = DEFAULT_WINDOW_CM,
+): InputSpec {
   const windowPx = (windowCm * 10) / geometry.pixelPitchMm;
   return { size, pixelsPerBin: Math.max(1, Math.round(windowPx / size)), nStations: geometry.nStations };
 }
@@ -53,9 +57,12 @@ export function inputLength(spec: InputSpec): number {
 }
 
 export function validateInputSpec(spec: InputSpec, geometry: DetectorGeometry): string | undefined {
-  if (!Number.isInteger(spec.size) || spec.size < 4 || spec.size > 512) return `size ${spec.size} not an integer in [4, 512]`;
-  if (!Number.isInteger(spec.pixelsPerBin) || spec.pixelsPerBin < 1 || spec.pixelsPerBin > 1000) return `pixelsPerBin ${spec.pixelsPerBin} not an integer in [1, 1000]`;
-  if (spec.nStations !== geometry.nStations) return `nStations ${spec.nStations} != detector nStations ${geometry.nStations}`;
+  if (!Number.isInteger(spec.size) || spec.size < 4 || spec.size > 512)
+    return `size ${spec.size} not an integer in [4, 512]`;
+  if (!Number.isInteger(spec.pixelsPerBin) || spec.pixelsPerBin < 1 || spec.pixelsPerBin > 1000)
+    return `pixelsPerBin ${spec.pixelsPerBin} not an integer in [1, 1000]`;
+  if (spec.nStations !== geometry.nStations)
+    return `nStations ${spec.nStations} != detector nStations ${geometry.nStations}`;
   return undefined;
 }
 
@@ -88,17 +95,23 @@ export function windowCentre(h: Hits, spec: InputSpec): { cx: number; cy: number
   // Densest 3×3 block of coarse cells, on a dense grid over the hits' bounding box.
   const side = spec.size * spec.pixelsPerBin;
   const cell = Math.max(1, Math.floor(side / 4));
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (let i = 0; i < n; i++) {
     if (h.station[i] !== best) continue;
-    const x = h.ix[i]!, y = h.iy[i]!;
+    const x = h.ix[i]!,
+      y = h.iy[i]!;
     if (x < minX) minX = x;
     if (x > maxX) maxX = x;
     if (y < minY) minY = y;
     if (y > maxY) maxY = y;
   }
-  const gx0 = Math.floor(minX / cell) - 1, gy0 = Math.floor(minY / cell) - 1;
-  const gw = Math.floor(maxX / cell) - gx0 + 2, gh = Math.floor(maxY / cell) - gy0 + 2;
+  const gx0 = Math.floor(minX / cell) - 1,
+    gy0 = Math.floor(minY / cell) - 1;
+  const gw = Math.floor(maxX / cell) - gx0 + 2,
+    gh = Math.floor(maxY / cell) - gy0 + 2;
   const grid = scratchGrid(gw * gh);
   // Only the occupied cells are visited, in row-major order as a full scan would (the first
   // densest block wins ties), and only they are cleared afterwards.
@@ -116,7 +129,16 @@ export function windowCentre(h: Hits, spec: InputSpec): { cx: number; cy: number
   for (let t = 0; t < nt; t++) {
     const k = cells[t]!;
     if (grid[k] === 0) continue; // hits of count 0 only: not a candidate, as in a full scan
-    const sum = grid[k - gw - 1]! + grid[k - gw]! + grid[k - gw + 1]! + grid[k - 1]! + grid[k]! + grid[k + 1]! + grid[k + gw - 1]! + grid[k + gw]! + grid[k + gw + 1]!;
+    const sum =
+      grid[k - gw - 1]! +
+      grid[k - gw]! +
+      grid[k - gw + 1]! +
+      grid[k - 1]! +
+      grid[k]! +
+      grid[k + 1]! +
+      grid[k + gw - 1]! +
+      grid[k + gw]! +
+      grid[k + gw + 1]!;
     if (sum > bestSum) {
       bestSum = sum;
       bestCell = k;
@@ -153,10 +175,16 @@ export function windowCentre(h: Hits, spec: InputSpec): { cx: number; cy: number
  * Fills `out` (length inputLength(spec) * hits.length, from `offset`) with one window per event.
  * Events without hits leave an all-zero window. Returns `out`.
  */
-export function buildInputs(hits: readonly Hits[], _geometry: DetectorGeometry, spec: InputSpec, out?: Float32Array): Float32Array {
+export function buildInputs(
+  hits: readonly Hits[],
+  _geometry: DetectorGeometry,
+  spec: InputSpec,
+  out?: Float32Array,
+): Float32Array {
   const per = inputLength(spec);
   const buf = out ?? new Float32Array(per * hits.length);
-  if (buf.length < per * hits.length) throw new ContractError(`buildInputs: buffer ${buf.length} < ${per * hits.length}`);
+  if (buf.length < per * hits.length)
+    throw new ContractError(`buildInputs: buffer ${buf.length} < ${per * hits.length}`);
   buf.fill(0, 0, per * hits.length);
   const side = spec.size * spec.pixelsPerBin;
   const nS = spec.nStations;
@@ -184,7 +212,8 @@ export function buildInputs(hits: readonly Hits[], _geometry: DetectorGeometry, 
       if (!core) continue;
       const px = h.ix[i]! - cx0;
       const py = h.iy[i]! - cy0;
-      if (px >= 0 && py >= 0 && px < spec.size && py < spec.size) buf[base + (py * spec.size + px) * nC + nS + s]! += h.count[i]!;
+      if (px >= 0 && py >= 0 && px < spec.size && py < spec.size)
+        buf[base + (py * spec.size + px) * nC + nS + s]! += h.count[i]!;
     }
     for (let j = base; j < base + per; j++) {
       const v = buf[j]!;

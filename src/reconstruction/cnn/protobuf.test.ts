@@ -20,7 +20,19 @@ test('fields are written as the protobuf encoding guide writes them', () => {
 });
 
 test('varints round-trip through the reader, negative and large values included', () => {
-  for (const v of [0, 1, 127, 128, 300, 2 ** 31, 2 ** 40 + 5, Number.MAX_SAFE_INTEGER, -1, -2474, -(2 ** 40)]) {
+  for (const v of [
+    0,
+    1,
+    127,
+    128,
+    300,
+    2 ** 31,
+    2 ** 40 + 5,
+    Number.MAX_SAFE_INTEGER,
+    -1,
+    -2474,
+    -(2 ** 40),
+  ]) {
     const w = new ProtoWriter().varint(1, v).finish();
     assert.deepEqual(readVarint(w, 1), { value: v, next: w.length });
   }

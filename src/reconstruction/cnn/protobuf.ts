@@ -21,7 +21,8 @@ export class ProtoWriter {
   }
 
   private tag(field: number, wireType: 0 | 2 | 5): this {
-    if (!Number.isInteger(field) || field < 1 || field > 0x1fffffff) throw new RangeError(`protobuf field number ${field}`);
+    if (!Number.isInteger(field) || field < 1 || field > 0x1fffffff)
+      throw new RangeError(`protobuf field number ${field}`);
     return this.push(varintBytes(BigInt(field) * 8n + BigInt(wireType)));
   }
 
@@ -42,7 +43,9 @@ export class ProtoWriter {
   }
 
   bytes(field: number, value: Uint8Array): this {
-    return this.tag(field, 2).push(varintBytes(BigInt(value.length))).push(value);
+    return this.tag(field, 2)
+      .push(varintBytes(BigInt(value.length)))
+      .push(value);
   }
 
   string(field: number, value: string): this {
@@ -106,7 +109,8 @@ export function readVarint(bytes: Uint8Array, offset: number): { value: number; 
     v |= BigInt(b & 0x7f) << BigInt(7 * i);
     if ((b & 0x80) === 0) {
       const signed = BigInt.asIntN(64, v);
-      if (signed > MAX_SAFE || signed < -MAX_SAFE) throw new RangeError(`protobuf varint ${signed} beyond a safe integer`);
+      if (signed > MAX_SAFE || signed < -MAX_SAFE)
+        throw new RangeError(`protobuf varint ${signed} beyond a safe integer`);
       return { value: Number(signed), next: o + 1 };
     }
   }

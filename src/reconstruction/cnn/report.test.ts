@@ -4,12 +4,33 @@ import { SparseInputs } from './dataset.js';
 import { paretoFront, paretoMarkdown, type CnnVariantResult } from './report.js';
 
 const row = (name: string, sigmaERel: number, sigmaDCm: number, eps: number): CnnVariantResult => ({
-  name, size: 24, width: 8, windowCm: 6.4, parameters: 1, trainEvents: 1, trainSeed: 1, epochs: 1, trainSeconds: 60, backend: 'wasm',
-  evalEvents: 1, evalSeed: 2, sigmaERel, sigmaDCm, meanERel: 0, meanDCm: 0, inferenceEventsPerSecond: eps, inferenceMsPerEvent: 1000 / eps, measuredAt: '2026-01-01T00:00:00Z',
+  name,
+  size: 24,
+  width: 8,
+  windowCm: 6.4,
+  parameters: 1,
+  trainEvents: 1,
+  trainSeed: 1,
+  epochs: 1,
+  trainSeconds: 60,
+  backend: 'wasm',
+  evalEvents: 1,
+  evalSeed: 2,
+  sigmaERel,
+  sigmaDCm,
+  meanERel: 0,
+  meanDCm: 0,
+  inferenceEventsPerSecond: eps,
+  inferenceMsPerEvent: 1000 / eps,
+  measuredAt: '2026-01-01T00:00:00Z',
 });
 
 test('the Pareto front keeps variants no other beats on resolution and speed together', () => {
-  const rs = [row('fast', 0.2, 0.8, 9000), row('precise', 0.15, 0.6, 4000), row('dominated', 0.21, 0.9, 3000)];
+  const rs = [
+    row('fast', 0.2, 0.8, 9000),
+    row('precise', 0.15, 0.6, 4000),
+    row('dominated', 0.21, 0.9, 3000),
+  ];
   assert.deepEqual([...paretoFront(rs)].sort(), ['fast', 'precise']);
   const md = paretoMarkdown(rs);
   assert.match(md, /\| dominated \|.*\|  \|$/m);

@@ -30,8 +30,16 @@ export interface CnnVariantResult {
 export function paretoFront(rs: readonly CnnVariantResult[]): Set<string> {
   const front = new Set<string>();
   for (const a of rs) {
-    const dominated = rs.some((b) => b !== a && b.sigmaERel <= a.sigmaERel && b.sigmaDCm <= a.sigmaDCm && b.inferenceEventsPerSecond >= a.inferenceEventsPerSecond
-      && (b.sigmaERel < a.sigmaERel || b.sigmaDCm < a.sigmaDCm || b.inferenceEventsPerSecond > a.inferenceEventsPerSecond));
+    const dominated = rs.some(
+      (b) =>
+        b !== a &&
+        b.sigmaERel <= a.sigmaERel &&
+        b.sigmaDCm <= a.sigmaDCm &&
+        b.inferenceEventsPerSecond >= a.inferenceEventsPerSecond &&
+        (b.sigmaERel < a.sigmaERel ||
+          b.sigmaDCm < a.sigmaDCm ||
+          b.inferenceEventsPerSecond > a.inferenceEventsPerSecond),
+    );
     if (!dominated) front.add(a.name);
   }
   return front;
@@ -41,8 +49,9 @@ export function paretoMarkdown(rs: readonly CnnVariantResult[]): string {
   const front = paretoFront(rs);
   const sorted = [...rs].sort((a, b) => b.inferenceEventsPerSecond - a.inferenceEventsPerSecond);
   const f = (x: number, d: number): string => x.toFixed(d);
-  const rows = sorted.map((r) =>
-    `| ${r.name} | ${r.size}² × ${r.windowCm} cm | ${r.width} | ${r.parameters} | ${r.trainEvents} / ${r.epochs} ep / ${f(r.trainSeconds / 60, 1)} min | ${r.evalEvents} | ${f(r.sigmaERel, 3)} | ${f(r.sigmaDCm, 3)} | ${f(r.meanERel, 3)} | ${f(r.meanDCm, 3)} | ${f(r.inferenceMsPerEvent, 3)} | ${f(r.inferenceEventsPerSecond, 0)} | ${front.has(r.name) ? 'yes' : ''} |`,
+  const rows = sorted.map(
+    (r) =>
+      `| ${r.name} | ${r.size}² × ${r.windowCm} cm | ${r.width} | ${r.parameters} | ${r.trainEvents} / ${r.epochs} ep / ${f(r.trainSeconds / 60, 1)} min | ${r.evalEvents} | ${f(r.sigmaERel, 3)} | ${f(r.sigmaDCm, 3)} | ${f(r.meanERel, 3)} | ${f(r.meanDCm, 3)} | ${f(r.inferenceMsPerEvent, 3)} | ${f(r.inferenceEventsPerSecond, 0)} | ${front.has(r.name) ? 'yes' : ''} |`,
   );
   return [
     '# CNN energy/vertex regressor: resolution vs inference speed',

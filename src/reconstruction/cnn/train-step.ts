@@ -40,7 +40,8 @@ export function penalisedWeights(net: tf.LayersModel): tf.LayerVariable[] {
   for (const layer of net.layers) {
     if (layer instanceof CoordConv) out.push(...layer.penalisedWeights());
     // originalName, not name: a second net built in the process gets unique names ('dense/kernel_1').
-    else if (layer.getClassName() === 'Dense') out.push(...layer.trainableWeights.filter((w) => w.originalName.endsWith('/kernel')));
+    else if (layer.getClassName() === 'Dense')
+      out.push(...layer.trainableWeights.filter((w) => w.originalName.endsWith('/kernel')));
   }
   return out;
 }
@@ -69,13 +70,18 @@ export class FusedTrainStep {
   learningRate: number;
 
   /** penalised: the weights the L2 term applies to (a subset of the net's trainable weights). */
-  constructor(private readonly net: tf.LayersModel, penalised: readonly tf.LayerVariable[], learningRate: number) {
+  constructor(
+    private readonly net: tf.LayersModel,
+    penalised: readonly tf.LayerVariable[],
+    learningRate: number,
+  ) {
     this.learningRate = learningRate;
     installNativeGradients();
     this.vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
     if (this.vars.length === 0) throw new ContractError('FusedTrainStep: the net has no trainable weights');
     const names = new Set(penalised.map((w) => w.read().id));
-    if (penalised.some((w) => !this.vars.some((v) => v.id === w.read().id))) throw new ContractError('FusedTrainStep: a penalised weight is not a trainable weight of the net');
+    if (penalised.some((w) => !this.vars.some((v) => v.id === w.read().id)))
+      throw new ContractError('FusedTrainStep: a penalised weight is not a trainable weight of the net');
     this.shapes = this.vars.map((v) => v.shape);
     this.sizes = this.vars.map((v) => v.size);
     const total = this.sizes.reduce((a, b) => a + b, 0);
@@ -86,7 +92,10 @@ export class FusedTrainStep {
       o += this.sizes[i]!;
     });
     this.mask = tf.tensor1d(mask);
-    this.flat = tf.variable(tf.tidy(() => tf.concat(this.vars.map((v) => tf.reshape(v, [-1])))), false);
+    this.flat = tf.variable(
+      tf.tidy(() => tf.concat(this.vars.map((v) => tf.reshape(v, [-1])))),
+      false,
+    );
     this.m = tf.variable(tf.zeros([total]), false);
     this.v = tf.variable(tf.zeros([total]), false);
     this.accBeta1 = tf.variable(tf.scalar(BETA1), false);
@@ -102,15 +111,23 @@ export class FusedTrainStep {
     const rows = inputs.y.shape[0];
     return tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => {
-        const outs = ([] as tf.Tensor[]).concat(this.net.apply(inputs.x, { training: true }) as tf.Tensor | tf.Tensor[]);
-        if (outs.length !== 2) throw new ContractError(`FusedTrainStep: the net has ${outs.length} outputs, expected 2 (energy, vertex)`);
+        const outs = ([] as tf.Tensor[]).concat(
+          this.net.apply(inputs.x, { training: true }) as tf.Tensor | tf.Tensor[],
+        );
+        if (outs.length !== 2)
+          throw new ContractError(
+            `FusedTrainStep: the net has ${outs.length} outputs, expected 2 (energy, vertex)`,
+          );
         return huberMean(tf.concat(outs, 1), inputs.y, rows);
       }, this.vars);
-      const g = tf.concat(this.vars.map((v) => {
-        const gv = grads[v.name];
-        if (gv === undefined) throw new ContractError(`FusedTrainStep: no gradient reaches weight ${v.name}`);
-        return tf.reshape(gv, [-1]);
-      }));
+      const g = tf.concat(
+        this.vars.map((v) => {
+          const gv = grads[v.name];
+          if (gv === undefined)
+            throw new ContractError(`FusedTrainStep: no gradient reaches weight ${v.name}`);
+          return tf.reshape(gv, [-1]);
+        }),
+      );
       let loss: tf.Scalar = value;
       let gradient: tf.Tensor = g;
       if (l2 > 0) {
@@ -134,7 +151,9 @@ export class FusedTrainStep {
     const vHat = tf.div(v, oneMinusAccBeta2);
     this.m.assign(m);
     this.v.assign(v);
-    this.flat.assign(tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), -this.learningRate), this.flat));
+    this.flat.assign(
+      tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), -this.learningRate), this.flat),
+    );
     this.accBeta1.assign(tf.mul(this.accBeta1, BETA1));
     this.accBeta2.assign(tf.mul(this.accBeta2, BETA2));
     const parts = tf.split(this.flat, this.sizes);

@@ -74,7 +74,12 @@ export function l2At(cfg: TrainConfig, epoch: number): number {
   return cfg.l2Initial * 0.5 ** Math.floor(epoch / cfg.l2HalvingEpochs);
 }
 
-export function energyVertexResolution(eTrue: ArrayLike<number>, eReco: ArrayLike<number>, dTrue: ArrayLike<number>, dReco: ArrayLike<number>): Resolution {
+export function energyVertexResolution(
+  eTrue: ArrayLike<number>,
+  eReco: ArrayLike<number>,
+  dTrue: ArrayLike<number>,
+  dReco: ArrayLike<number>,
+): Resolution {
   const n = eTrue.length;
   const e = meanStd(Float64Array.from({ length: n }, (_, i) => (eTrue[i]! - eReco[i]!) / eTrue[i]!));
   const d = meanStd(Float64Array.from({ length: n }, (_, i) => dTrue[i]! - dReco[i]!));
@@ -82,7 +87,12 @@ export function energyVertexResolution(eTrue: ArrayLike<number>, eReco: ArrayLik
 }
 
 /** Scaled predictions → physical units and resolution on a dataset. */
-export function evaluateEnergyVertexNet(net: tf.LayersModel, data: Dataset, spec: InputSpec, batchSize = 256): { resolution: Resolution; loss: number; energyGeV: Float32Array; dCm: Float32Array } {
+export function evaluateEnergyVertexNet(
+  net: tf.LayersModel,
+  data: Dataset,
+  spec: InputSpec,
+  batchSize = 256,
+): { resolution: Resolution; loss: number; energyGeV: Float32Array; dCm: Float32Array } {
   const per = inputLength(spec);
   const n = data.energyGeV.length;
   const eReco = new Float32Array(n);
@@ -96,13 +106,19 @@ export function evaluateEnergyVertexNet(net: tf.LayersModel, data: Dataset, spec
     data.inputs.fill(order, i, m, buf);
     const s = predictScaled(net, buf.subarray(0, m * per), spec, data.features?.subarray(i * q, (i + m) * q));
     for (let k = 0; k < m; k++) {
-      const te = scaleEnergy(data.energyGeV[i + k]!), tv = scaleVertex(data.dCm[i + k]!);
+      const te = scaleEnergy(data.energyGeV[i + k]!),
+        tv = scaleVertex(data.dCm[i + k]!);
       loss += huberScalar(s.energy[k]! - te) + huberScalar(s.vertex[k]! - tv);
       eReco[i + k] = unscaleEnergy(s.energy[k]!);
       dReco[i + k] = unscaleVertex(s.vertex[k]!);
     }
   }
-  return { resolution: energyVertexResolution(data.energyGeV, eReco, data.dCm, dReco), loss: loss / Math.max(1, n), energyGeV: eReco, dCm: dReco };
+  return {
+    resolution: energyVertexResolution(data.energyGeV, eReco, data.dCm, dReco),
+    loss: loss / Math.max(1, n),
+    energyGeV: eReco,
+    dCm: dReco,
+  };
 }
 
 function huberScalar(r: number): number {
@@ -111,10 +127,18 @@ function huberScalar(r: number): number {
 }
 
 /** Trains `net` in place; returns the per-epoch reports. The net ends with its last weights. */
-export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec, train: Dataset, val: Dataset, cfg: TrainConfig, hooks: TrainHooks = {}): Promise<EpochReport[]> {
+export async function trainEnergyVertexNet(
+  net: tf.LayersModel,
+  spec: InputSpec,
+  train: Dataset,
+  val: Dataset,
+  cfg: TrainConfig,
+  hooks: TrainHooks = {},
+): Promise<EpochReport[]> {
   const per = inputLength(spec);
   const n = train.energyGeV.length;
-  if (train.inputs.per !== per || val.inputs.per !== per || train.inputs.length !== n) throw new ContractError('dataset inputs do not match the spec');
+  if (train.inputs.per !== per || val.inputs.per !== per || train.inputs.length !== n)
+    throw new ContractError('dataset inputs do not match the spec');
   const targetE = Float32Array.from(train.energyGeV, scaleEnergy);
   const targetD = Float32Array.from(train.dCm, scaleVertex);
   const step = new FusedTrainStep(net, penalisedWeights(net), cfg.learningRate);
@@ -124,7 +148,8 @@ export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec,
   const yb = new Float32Array(cfg.batchSize * 2);
   const q = train.nFeatures ?? 0;
   const fb = new Float32Array(cfg.batchSize * q);
-  if ((val.nFeatures ?? 0) !== q) throw new RangeError('training and validation sets differ in feature inputs');
+  if ((val.nFeatures ?? 0) !== q)
+    throw new RangeError('training and validation sets differ in feature inputs');
   const reports: EpochReport[] = [];
   let best = Infinity;
   let sinceBest = 0;
@@ -136,7 +161,9 @@ export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec,
       const l2 = l2At(cfg, epoch);
       for (let i = n - 1; i > 0; i--) {
         const j = rng.int(i + 1);
-        const t = order[i]!; order[i] = order[j]!; order[j] = t;
+        const t = order[i]!;
+        order[i] = order[j]!;
+        order[j] = t;
       }
       const te = performance.now();
       const c0 = process.cpuUsage();
@@ -163,7 +190,10 @@ export async function trainEnergyVertexNet(net: tf.LayersModel, spec: InputSpec,
       const cpu = process.cpuUsage(c0);
       const ev = evaluateEnergyVertexNet(net, val, spec);
       const improved = ev.loss < best;
-      if (improved) { best = ev.loss; sinceBest = 0; } else sinceBest++;
+      if (improved) {
+        best = ev.loss;
+        sinceBest = 0;
+      } else sinceBest++;
       const elapsed = (performance.now() - t0) / 1000;
       const report: EpochReport = {
         epoch: epoch + 1,

@@ -5,7 +5,15 @@ import { Rng } from '../../domain/index.js';
 import { selectBackend } from './backend.js';
 
 /** Gradient of Σ(conv2d(x, w) · g) w.r.t. x and w on the active backend, as plain arrays. */
-function convGrads(x: Float32Array, xs: number[], w: Float32Array, ws: number[], g: Float32Array, stride: number, pad: 'same' | 'valid') {
+function convGrads(
+  x: Float32Array,
+  xs: number[],
+  w: Float32Array,
+  ws: number[],
+  g: Float32Array,
+  stride: number,
+  pad: 'same' | 'valid',
+) {
   return tf.tidy(() => {
     const xt = tf.tensor4d(x, xs as [number, number, number, number]);
     const wt = tf.tensor4d(w, ws as [number, number, number, number]);
@@ -45,8 +53,14 @@ test('wasm Conv2DBackpropFilter (registered by us) matches the cpu backend on ra
     await selectBackend('wasm');
     const got = convGrads(x, c.xs, w, c.ws, g, c.stride, c.pad);
     const scale = Math.max(1, ...Array.from(ref.dw, Math.abs));
-    assert.ok(maxAbsDiff(ref.dw, got.dw) / scale < 1e-5, `dW differs for ${JSON.stringify(c)}: ${maxAbsDiff(ref.dw, got.dw)}`);
-    assert.ok(maxAbsDiff(ref.dx, got.dx) < 1e-4, `dX differs for ${JSON.stringify(c)}: ${maxAbsDiff(ref.dx, got.dx)}`);
+    assert.ok(
+      maxAbsDiff(ref.dw, got.dw) / scale < 1e-5,
+      `dW differs for ${JSON.stringify(c)}: ${maxAbsDiff(ref.dw, got.dw)}`,
+    );
+    assert.ok(
+      maxAbsDiff(ref.dx, got.dx) < 1e-4,
+      `dX differs for ${JSON.stringify(c)}: ${maxAbsDiff(ref.dx, got.dx)}`,
+    );
   }
 });
 
@@ -55,9 +69,17 @@ test('wasm max-pool and batch-norm gradients match the cpu backend', async () =>
   const shape: [number, number, number, number] = [4, 8, 8, 6];
   const x = Float32Array.from({ length: 4 * 8 * 8 * 6 }, () => rng.normal());
   const f = (t: tf.Tensor) => {
-    const [mean, variance] = (() => { const m = tf.moments(t, [0, 1, 2]); return [m.mean, m.variance]; })();
+    const [mean, variance] = (() => {
+      const m = tf.moments(t, [0, 1, 2]);
+      return [m.mean, m.variance];
+    })();
     const bn = tf.batchNorm(t, mean!, variance!, tf.fill([6], 0.1), tf.fill([6], 1.5), 1e-3);
-    return tf.sum(tf.mul(tf.maxPool(tf.relu(bn) as tf.Tensor4D, 2, 2, 'valid'), tf.range(0, 4 * 4 * 4 * 6).reshape([4, 4, 4, 6])));
+    return tf.sum(
+      tf.mul(
+        tf.maxPool(tf.relu(bn) as tf.Tensor4D, 2, 2, 'valid'),
+        tf.range(0, 4 * 4 * 4 * 6).reshape([4, 4, 4, 6]),
+      ),
+    );
   };
   const run = () => tf.tidy(() => tf.grad(f)(tf.tensor4d(x, shape)).dataSync() as Float32Array);
   await selectBackend('cpu');

@@ -22,8 +22,15 @@ interface BackpropFilterAttrs {
 }
 
 /** Computes Conv2DBackpropFilter from tensors (exported for the numerical test). */
-export function conv2dBackpropFilterViaConv(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: BackpropFilterAttrs): tf.Tensor4D {
-  if (attrs.dataFormat !== 'NHWC') throw new ContractError(`Conv2DBackpropFilter (wasm): dataFormat ${attrs.dataFormat} unsupported, use NHWC`);
+export function conv2dBackpropFilterViaConv(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  attrs: BackpropFilterAttrs,
+): tf.Tensor4D {
+  if (attrs.dataFormat !== 'NHWC')
+    throw new ContractError(
+      `Conv2DBackpropFilter (wasm): dataFormat ${attrs.dataFormat} unsupported, use NHWC`,
+    );
   const [kh, kw] = attrs.filterShape;
   const info = tf.backend_util.computeConv2DInfo(
     x.shape,
@@ -49,8 +56,16 @@ export function conv2dBackpropFilterViaConv(x: tf.Tensor4D, dy: tf.Tensor4D, att
       bottom = Math.max(bottom, 0);
       right = Math.max(right, 0);
     }
-    const pad: tf.backend_util.ExplicitPadding = [[0, 0], [top, bottom], [left, right], [0, 0]];
-    const out = tf.conv2d(xt as tf.Tensor4D, dyt as tf.Tensor4D, 1, pad, 'NHWC', [info.strideHeight, info.strideWidth]);
+    const pad: tf.backend_util.ExplicitPadding = [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ];
+    const out = tf.conv2d(xt as tf.Tensor4D, dyt as tf.Tensor4D, 1, pad, 'NHWC', [
+      info.strideHeight,
+      info.strideWidth,
+    ]);
     return tf.transpose(out, [1, 2, 0, 3]) as tf.Tensor4D; // [kh, kw, ci, co]
   });
 }

@@ -93,7 +93,9 @@ export function falseMaskProbability(p: number, cfg: HotPixelConfig): number {
   const lnW = logGamma(w + 1);
   let sum = 0;
   for (let k = Math.max(m, 0); k <= w; k++) {
-    const term = Math.exp(lnW - logGamma(k + 1) - logGamma(w - k + 1) + k * Math.log(p) + (w - k) * Math.log1p(-p));
+    const term = Math.exp(
+      lnW - logGamma(k + 1) - logGamma(w - k + 1) + k * Math.log(p) + (w - k) * Math.log1p(-p),
+    );
     sum += term;
     if (k > w * p && term < sum * 1e-17) break;
   }
@@ -186,7 +188,12 @@ export function createHotPixelMask(g: DetectorGeometry, cfg: HotPixelConfig): Ho
       }
       if (dropped === 0) return h;
       const m = n - dropped;
-      const out = { station: new Uint8Array(m), ix: new Int32Array(m), iy: new Int32Array(m), count: new Int32Array(m) };
+      const out = {
+        station: new Uint8Array(m),
+        ix: new Int32Array(m),
+        iy: new Int32Array(m),
+        count: new Int32Array(m),
+      };
       for (let i = 0, j = 0; i < n; i++) {
         if (drop[i] === 1) continue;
         out.station[j] = h.station[i]!;
@@ -202,7 +209,13 @@ export function createHotPixelMask(g: DetectorGeometry, cfg: HotPixelConfig): Ho
     },
     maskedPerStation: perStation,
     maskedPixels() {
-      return [...masked].sort((a, b) => a - b).map((k) => ({ station: Math.floor(k / nPix), ix: (k % nPix) % nx, iy: Math.floor((k % nPix) / nx) }));
+      return [...masked]
+        .sort((a, b) => a - b)
+        .map((k) => ({
+          station: Math.floor(k / nPix),
+          ix: (k % nPix) % nx,
+          iy: Math.floor((k % nPix) / nx),
+        }));
     },
   };
 }

@@ -7,7 +7,11 @@
 import type { HitFrame, Reconstructor } from '../../domain/index.js';
 import type { HotPixelMask, MaskChange } from './hot-pixels.js';
 
-export function withHotPixelMask(inner: Reconstructor, mask: HotPixelMask, onChange: (c: MaskChange) => void = () => {}): Reconstructor {
+export function withHotPixelMask(
+  inner: Reconstructor,
+  mask: HotPixelMask,
+  onChange: (c: MaskChange) => void = () => {},
+): Reconstructor {
   if (!mask.enabled) return inner;
   const cleaned = new WeakMap<HitFrame, HitFrame>();
   const clean = (f: HitFrame): HitFrame => {

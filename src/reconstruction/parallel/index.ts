@@ -1,1 +1,7 @@
-export { createPreparePool, splitByHits, type PreparePool, type PreparePoolConfig, type PreparePoolHooks } from './pool.js';
+export {
+  createPreparePool,
+  splitByHits,
+  type PreparePool,
+  type PreparePoolConfig,
+  type PreparePoolHooks,
+} from './pool.js';

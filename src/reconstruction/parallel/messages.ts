@@ -30,14 +30,25 @@ export interface PrepareRequest {
 }
 
 export type PrepareReply =
-  | { readonly id: number; readonly ok: true; readonly events: PreparedEvent[]; readonly inputs?: ModelInputs }
+  | {
+      readonly id: number;
+      readonly ok: true;
+      readonly events: PreparedEvent[];
+      readonly inputs?: ModelInputs;
+    }
   | { readonly id: number; readonly ok: false; readonly message: string };
 
 export function packHits(hits: readonly Hits[]): PackedHits {
   const offsets = new Int32Array(hits.length + 1);
   for (let e = 0; e < hits.length; e++) offsets[e + 1] = offsets[e]! + hits[e]!.station.length;
   const total = offsets[hits.length]!;
-  const packed = { offsets, station: new Uint8Array(total), ix: new Int32Array(total), iy: new Int32Array(total), count: new Int32Array(total) };
+  const packed = {
+    offsets,
+    station: new Uint8Array(total),
+    ix: new Int32Array(total),
+    iy: new Int32Array(total),
+    count: new Int32Array(total),
+  };
   for (let e = 0; e < hits.length; e++) {
     const h = hits[e]!;
     const o = offsets[e]!;
@@ -55,7 +66,12 @@ export function unpackHits(p: PackedHits): Hits[] {
   for (let e = 0; e + 1 < p.offsets.length; e++) {
     const a = p.offsets[e]!;
     const b = p.offsets[e + 1]!;
-    out.push({ station: p.station.subarray(a, b), ix: p.ix.subarray(a, b), iy: p.iy.subarray(a, b), count: p.count.subarray(a, b) });
+    out.push({
+      station: p.station.subarray(a, b),
+      ix: p.ix.subarray(a, b),
+      iy: p.iy.subarray(a, b),
+      count: p.count.subarray(a, b),
+    });
   }
   return out;
 }

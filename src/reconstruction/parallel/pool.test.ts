@@ -14,13 +14,20 @@ import { createPreparePool, splitByHits, workerExecArgv } from './pool.js';
 
 const g = DEFAULT_GEOMETRY;
 const modelDir = new URL('../../../models/default/', import.meta.url);
-const meta = JSON.parse(readFileSync(new URL('model.json', modelDir), 'utf8')).userDefinedMetadata.showertrig as ModelMetadata;
-const spec = { inputSpec: meta.inputSpec, ...(meta.features === undefined ? {} : { features: meta.features }) };
+const meta = JSON.parse(readFileSync(new URL('model.json', modelDir), 'utf8')).userDefinedMetadata
+  .showertrig as ModelMetadata;
+const spec = {
+  inputSpec: meta.inputSpec,
+  ...(meta.features === undefined ? {} : { features: meta.features }),
+};
 
 /** Signal showers, a muon-like and a noise-only frame among them (no track: the event is skipped). */
 function events(n: number, seed: number): Hits[] {
   const rng = new Rng(seed);
-  return Array.from({ length: n }, (_, i) => generateEvent(g, DEFAULT_SIMULATION, i % 7 === 3 ? 'noise' : 'signal', rng).hits);
+  return Array.from(
+    { length: n },
+    (_, i) => generateEvent(g, DEFAULT_SIMULATION, i % 7 === 3 ? 'noise' : 'signal', rng).hits,
+  );
 }
 
 function assertSame(a: PreparedBatch, b: PreparedBatch): void {
@@ -40,7 +47,10 @@ test('splitByHits: k consecutive non-empty chunks in order, about equal hits eac
   }
   const sizes = splitByHits(hits, 2).map((p) => p.reduce((s, h) => s + h.station.length, 0));
   const biggest = Math.max(...hits.map((h) => h.station.length));
-  assert.ok(Math.abs(sizes[0]! - sizes[1]!) <= 2 * biggest, `chunk hits ${sizes.join(' / ')}, largest event ${biggest}`);
+  assert.ok(
+    Math.abs(sizes[0]! - sizes[1]!) <= 2 * biggest,
+    `chunk hits ${sizes.join(' / ')}, largest event ${biggest}`,
+  );
 });
 
 test('a pool of worker threads prepares exactly what one thread prepares (tracks, robust centres, CNN inputs)', async () => {
@@ -68,8 +78,19 @@ test('a pool of worker threads prepares exactly what one thread prepares (tracks
 test('a worker that dies is reported once and its share is prepared on the calling thread', async () => {
   const lost: number[] = [];
   const pool = createPreparePool(
-    { threads: 1, geometry: g, transverse: DEFAULT_TRANSVERSE, spec, workerEntry: new URL('../../../test/fixtures/failing-prepare-worker.mjs', import.meta.url) },
-    { onWorkerLost: (i, e) => { lost.push(i); assert.match(e.message, /fails on purpose|exited/); } },
+    {
+      threads: 1,
+      geometry: g,
+      transverse: DEFAULT_TRANSVERSE,
+      spec,
+      workerEntry: new URL('../../../test/fixtures/failing-prepare-worker.mjs', import.meta.url),
+    },
+    {
+      onWorkerLost: (i, e) => {
+        lost.push(i);
+        assert.match(e.message, /fails on purpose|exited/);
+      },
+    },
   );
   const local = createEventPreparer(g, DEFAULT_TRANSVERSE, (h) => buildModelInputs(spec, h, g));
   try {
@@ -87,7 +108,14 @@ test('a worker that dies is reported once and its share is prepared on the calli
 test('a worker that never answers is dropped after the reply timeout; the batch is prepared here', async () => {
   const lost: string[] = [];
   const pool = createPreparePool(
-    { threads: 1, geometry: g, transverse: DEFAULT_TRANSVERSE, spec, replyTimeoutMs: 300, workerEntry: new URL('../../../test/fixtures/silent-prepare-worker.mjs', import.meta.url) },
+    {
+      threads: 1,
+      geometry: g,
+      transverse: DEFAULT_TRANSVERSE,
+      spec,
+      replyTimeoutMs: 300,
+      workerEntry: new URL('../../../test/fixtures/silent-prepare-worker.mjs', import.meta.url),
+    },
     { onWorkerLost: (_, e) => lost.push(e.message) },
   );
   const local = createEventPreparer(g, DEFAULT_TRANSVERSE, (h) => buildModelInputs(spec, h, g));
@@ -106,9 +134,19 @@ test('a worker that never answers is dropped after the reply timeout; the batch 
 test('the reconstructor gives the same events with the batch prepared on worker threads (default model)', async () => {
   await selectBackend('wasm');
   const model = await loadEnergyVertexModel(modelDirectory(modelDir.pathname), g);
-  const pool = createPreparePool({ threads: 1, geometry: g, transverse: DEFAULT_RECONSTRUCTOR.transverse, spec: model.inputSpec });
+  const pool = createPreparePool({
+    threads: 1,
+    geometry: g,
+    transverse: DEFAULT_RECONSTRUCTOR.transverse,
+    spec: model.inputSpec,
+  });
   try {
-    const frames: HitFrame[] = events(48, 77).map((hits, i) => ({ runId: 'r', eventId: `e${i}`, timestampNs: BigInt(i), hits }));
+    const frames: HitFrame[] = events(48, 77).map((hits, i) => ({
+      runId: 'r',
+      eventId: `e${i}`,
+      timestampNs: BigInt(i),
+      hits,
+    }));
     const alone = await createReconstructor(g, model, DEFAULT_RECONSTRUCTOR).reconstruct(frames);
     const reco = createReconstructor(g, model, DEFAULT_RECONSTRUCTOR, { preparer: pool });
     assert.equal(reco.info.preparedBy, '1 worker thread + the calling thread');
@@ -125,7 +163,18 @@ test('the reconstructor gives the same events with the batch prepared on worker 
 
 test('workers start in a process run with per-process flags (--max-old-space-size, --expose-gc): they keep only the module-loading flags', () => {
   assert.deepEqual(
-    workerExecArgv(['--max-old-space-size=512', '--import', 'tsx', '--perf-basic-prof', '--conditions=dev', '--expose-gc', '--enable-source-maps', '-r', 'x.cjs', '--stack-size=2000']),
+    workerExecArgv([
+      '--max-old-space-size=512',
+      '--import',
+      'tsx',
+      '--perf-basic-prof',
+      '--conditions=dev',
+      '--expose-gc',
+      '--enable-source-maps',
+      '-r',
+      'x.cjs',
+      '--stack-size=2000',
+    ]),
     ['--import', 'tsx', '--conditions=dev', '--enable-source-maps', '-r', 'x.cjs'],
   );
   // Node refuses a worker given such a flag (ERR_WORKER_INVALID_EXEC_ARGV): the pool must not pass them on.
@@ -140,6 +189,22 @@ test('workers start in a process run with per-process flags (--max-old-space-siz
     const out = await pool.prepare(hits);
     console.log(JSON.stringify({ events: out.events.length, chunks: pool.chunks }));
     await pool.close();`;
-  const out = execFileSync(process.execPath, ['--max-old-space-size=512', '--expose-gc', '--stack-size=2000', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
-  assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), { events: 8, chunks: { onWorkers: 1, here: 1 } });
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--max-old-space-size=512',
+      '--expose-gc',
+      '--stack-size=2000',
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      script,
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), {
+    events: 8,
+    chunks: { onWorkers: 1, here: 1 },
+  });
 });

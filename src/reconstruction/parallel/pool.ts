@@ -14,7 +14,13 @@ import { ContractError, type DetectorGeometry, type Hits } from '../../domain/in
 import type { TransverseConfig } from '../clustering/index.js';
 import { buildModelInputs, type ModelInputSpec } from '../cnn/model-inputs.js';
 import { createEventPreparer, mergePrepared, type EventPreparer, type PreparedBatch } from '../prepare.js';
-import { packedBuffers, packHits, type PrepareReply, type PrepareRequest, type PrepareWorkerData } from './messages.js';
+import {
+  packedBuffers,
+  packHits,
+  type PrepareReply,
+  type PrepareRequest,
+  type PrepareWorkerData,
+} from './messages.js';
 
 export interface PreparePoolConfig {
   /** Worker threads besides the calling thread (>= 1). */
@@ -59,11 +65,19 @@ interface Slot {
 const CLOSE_WAIT_MS = 2_000;
 
 export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolHooks = {}): PreparePool {
-  if (!Number.isInteger(config.threads) || config.threads < 1 || config.threads > 256) throw new ContractError(`prepare pool: threads must be an integer in [1, 256], got ${config.threads}`);
+  if (!Number.isInteger(config.threads) || config.threads < 1 || config.threads > 256)
+    throw new ContractError(`prepare pool: threads must be an integer in [1, 256], got ${config.threads}`);
   const spec = config.spec;
   const g = config.geometry;
-  const local: EventPreparer = createEventPreparer(g, config.transverse, spec === undefined ? undefined : (h) => buildModelInputs(spec, h, g));
-  const data: PrepareWorkerData = spec === undefined ? { geometry: g, transverse: config.transverse } : { geometry: g, transverse: config.transverse, spec };
+  const local: EventPreparer = createEventPreparer(
+    g,
+    config.transverse,
+    spec === undefined ? undefined : (h) => buildModelInputs(spec, h, g),
+  );
+  const data: PrepareWorkerData =
+    spec === undefined
+      ? { geometry: g, transverse: config.transverse }
+      : { geometry: g, transverse: config.transverse, spec };
   const minSplit = config.minEventsToSplit ?? 2;
   const replyTimeoutMs = config.replyTimeoutMs ?? 30_000;
   let nextId = 0;
@@ -89,8 +103,7 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
       if (r.ok) {
         chunks.onWorkers++;
         p.resolve(r.inputs === undefined ? { events: r.events } : { events: r.events, inputs: r.inputs });
-      }
-      else p.reject(new Error(`prepare worker ${index}: ${r.message}`));
+      } else p.reject(new Error(`prepare worker ${index}: ${r.message}`));
     });
     function lose(e: Error): void {
       if (!slot.alive) return;
@@ -112,7 +125,10 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
     const packed = packHits(chunk);
     const request: PrepareRequest = { id, hits: packed };
     const done = new Promise<PreparedBatch>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
-    const timer = setTimeout(() => slot.lose(new Error(`prepare worker ${slot.index}: no reply within ${replyTimeoutMs} ms`)), replyTimeoutMs);
+    const timer = setTimeout(
+      () => slot.lose(new Error(`prepare worker ${slot.index}: no reply within ${replyTimeoutMs} ms`)),
+      replyTimeoutMs,
+    );
     timer.unref();
     try {
       slot.worker.ref();
@@ -189,7 +205,10 @@ export function splitByHits(hits: readonly Hits[], k: number): Hits[][] {
 
 /** The worker's module: prepare-worker.ts when running from source (tsx), .js when compiled. */
 function workerEntry(): URL {
-  return new URL(import.meta.url.endsWith('.ts') ? './prepare-worker.ts' : './prepare-worker.js', import.meta.url);
+  return new URL(
+    import.meta.url.endsWith('.ts') ? './prepare-worker.ts' : './prepare-worker.js',
+    import.meta.url,
+  );
 }
 
 /**
@@ -205,7 +224,15 @@ function startThread(entry: URL, workerData: PrepareWorkerData): Worker {
 }
 
 /** Flags that change how modules load (a value may follow as the next argument); workers keep only these. */
-const MODULE_FLAGS = ['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C'];
+const MODULE_FLAGS = [
+  '--import',
+  '--require',
+  '-r',
+  '--loader',
+  '--experimental-loader',
+  '--conditions',
+  '-C',
+];
 
 /**
  * The parent's flags a worker is started with: only the module-loading ones (and

@@ -11,7 +11,14 @@
  *   front-end or a light leak), with dark-pulse amplitudes.
  */
 import type { ResponseConfig } from '../../config/index.js';
-import { pixelsX, pixelsY, type DetectorGeometry, type ExoticClass, type Hits, type Rng } from '../../domain/index.js';
+import {
+  pixelsX,
+  pixelsY,
+  type DetectorGeometry,
+  type ExoticClass,
+  type Hits,
+  type Rng,
+} from '../../domain/index.js';
 import { poisson } from '../counts.js';
 import { darkNoiseAdc, overlayNoise, type NoiseHit } from '../response.js';
 
@@ -65,7 +72,13 @@ export function drawFault(g: DetectorGeometry, cls: FaultClass, rng: Rng): Fault
 }
 
 /** The event's hits (sorted by station, iy, ix) with the fault applied; a fresh object. */
-export function applyFault(g: DetectorGeometry, f: FaultInstance, hits: Hits, response: ResponseConfig, rng: Rng): Hits {
+export function applyFault(
+  g: DetectorGeometry,
+  f: FaultInstance,
+  hits: Hits,
+  response: ResponseConfig,
+  rng: Rng,
+): Hits {
   const nx = pixelsX(g);
   if (f.cls === 'dead-region') return dropRegion(hits, f);
   const noise: NoiseHit[] = [];
@@ -74,14 +87,18 @@ export function applyFault(g: DetectorGeometry, f: FaultInstance, hits: Hits, re
     for (let y = f.y0; y < f.y1; y++) {
       for (let x = f.x0; x < f.x1; x++) {
         if (rng.uniform() >= HOT_CLUSTER_OCCUPANCY) continue;
-        const adc = Math.min(response.adcMax, Math.max(1, Math.round(rng.range(HOT_CLUSTER_PE[0], HOT_CLUSTER_PE[1]) * gain)));
+        const adc = Math.min(
+          response.adcMax,
+          Math.max(1, Math.round(rng.range(HOT_CLUSTER_PE[0], HOT_CLUSTER_PE[1]) * gain)),
+        );
         noise.push({ station: f.station, key: y * nx + x, adc });
       }
     }
   } else {
     const nPix = nx * pixelsY(g);
     const n = poisson(rng, f.meanHits);
-    for (let i = 0; i < n; i++) noise.push({ station: f.station, key: rng.int(nPix), adc: darkNoiseAdc(response, rng) });
+    for (let i = 0; i < n; i++)
+      noise.push({ station: f.station, key: rng.int(nPix), adc: darkNoiseAdc(response, rng) });
   }
   return overlayNoise(hits, noise, nx, response.adcMax);
 }
@@ -89,7 +106,12 @@ export function applyFault(g: DetectorGeometry, f: FaultInstance, hits: Hits, re
 function dropRegion(h: Hits, f: FaultInstance): Hits {
   const keep: number[] = [];
   for (let i = 0; i < h.station.length; i++) {
-    const inside = h.station[i] === f.station && h.ix[i]! >= f.x0 && h.ix[i]! < f.x1 && h.iy[i]! >= f.y0 && h.iy[i]! < f.y1;
+    const inside =
+      h.station[i] === f.station &&
+      h.ix[i]! >= f.x0 &&
+      h.ix[i]! < f.x1 &&
+      h.iy[i]! >= f.y0 &&
+      h.iy[i]! < f.y1;
     if (!inside) keep.push(i);
   }
   const pick = <T extends Uint8Array | Int32Array>(a: T, make: (n: number) => T): T => {

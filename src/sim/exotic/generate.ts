@@ -3,7 +3,13 @@
  * detector fault applied to an ordinary event drawn from the configured class mix.
  */
 import type { SimulationConfig } from '../../config/index.js';
-import { EVENT_CLASSES, type DetectorGeometry, type EventClass, type ExoticClass, type Rng } from '../../domain/index.js';
+import {
+  EVENT_CLASSES,
+  type DetectorGeometry,
+  type EventClass,
+  type ExoticClass,
+  type Rng,
+} from '../../domain/index.js';
 import { createEventGenerator, type GeneratedEvent } from '../events.js';
 import { applyFault, drawFault, FAULT_CLASSES, type FaultClass, type FaultInstance } from './faults.js';
 import { createExoticPhysicsGenerator, type PhysicsExotic } from './physics.js';

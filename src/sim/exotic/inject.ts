@@ -26,7 +26,10 @@ interface Physics {
 }
 
 /** Each injection's random stream and, for a fault, the instance (station, region) it applies for its whole window. */
-export function injectionStreams(g: DetectorGeometry, cfg: SimulationConfig): { inj: Injection; rng: Rng; fault?: FaultInstance }[] {
+export function injectionStreams(
+  g: DetectorGeometry,
+  cfg: SimulationConfig,
+): { inj: Injection; rng: Rng; fault?: FaultInstance }[] {
   const root = new Rng((cfg.seed ^ INJECT_SALT) >>> 0);
   return cfg.inject.map((inj) => {
     const rng = root.fork();
@@ -49,7 +52,8 @@ export function withInjections(
   const faults: { inj: Injection; rng: Rng; fault: FaultInstance }[] = [];
   for (const { inj, rng, fault } of injectionStreams(g, cfg)) {
     if (fault !== undefined) faults.push({ inj, rng, fault });
-    else if (inj.rateHz > 0) physics.push({ inj, rng, nextS: inj.startS + rng.exponential(inj.rateHz), seq: 0 });
+    else if (inj.rateHz > 0)
+      physics.push({ inj, rng, nextS: inj.startS + rng.exponential(inj.rateHz), seq: 0 });
   }
   let pending: HitFrame | undefined;
   let pendingS = 0;
@@ -64,13 +68,21 @@ export function withInjections(
         pending = ordinary.next();
         pendingS = fromStart(pending);
       }
-      const due = physics.filter((p) => p.nextS < p.inj.startS + p.inj.durationS).sort((a, b) => a.nextS - b.nextS)[0];
+      const due = physics
+        .filter((p) => p.nextS < p.inj.startS + p.inj.durationS)
+        .sort((a, b) => a.nextS - b.nextS)[0];
       if (due !== undefined && due.nextS < pendingS) {
         tS = due.nextS;
         const ev = gen.exotic(due.inj.exotic, due.rng.fork());
         due.nextS += due.rng.exponential(due.inj.rateHz);
         const eventId = `${runId}-${due.inj.exotic}-${due.seq++}`;
-        return { runId, eventId, timestampNs: startNs + BigInt(Math.round(tS * 1e9)), hits: ev.hits, truth: ev.truth };
+        return {
+          runId,
+          eventId,
+          timestampNs: startNs + BigInt(Math.round(tS * 1e9)),
+          hits: ev.hits,
+          truth: ev.truth,
+        };
       }
       let f = pending;
       pending = undefined;

@@ -16,7 +16,13 @@
  *   it slows, with delta-ray pixels beside the track.
  */
 import type { SimulationConfig } from '../../config/index.js';
-import { planeZCm, type DetectorGeometry, type ExoticClass, type Rng, type Truth } from '../../domain/index.js';
+import {
+  planeZCm,
+  type DetectorGeometry,
+  type ExoticClass,
+  type Rng,
+  type Truth,
+} from '../../domain/index.js';
 import { createDefects } from '../defects.js';
 import { Pixeliser } from '../deposit.js';
 import { drawTruth, readoutNoise, type GeneratedEvent } from '../events.js';
@@ -24,7 +30,12 @@ import { digitiseHits, overlayNoise } from '../response.js';
 import { countModelOf, depositShowerAtStation, prepareShower, type CountModel } from '../shower.js';
 
 export type PhysicsExotic = Extract<ExoticClass, 'dark-photon' | 'late-shower' | 'wide-angle' | 'slow-track'>;
-export const PHYSICS_EXOTICS: readonly PhysicsExotic[] = ['dark-photon', 'late-shower', 'wide-angle', 'slow-track'];
+export const PHYSICS_EXOTICS: readonly PhysicsExotic[] = [
+  'dark-photon',
+  'late-shower',
+  'wide-angle',
+  'slow-track',
+];
 
 /** Opening angle of the e⁺e⁻ pair, rad, drawn uniformly. */
 export const DARK_PHOTON_OPENING_RAD: readonly [number, number] = [0.05, 0.4];
@@ -44,7 +55,10 @@ export interface ExoticPhysicsGenerator {
   generate(cls: PhysicsExotic, rng: Rng): GeneratedEvent;
 }
 
-export function createExoticPhysicsGenerator(g: DetectorGeometry, cfg: SimulationConfig): ExoticPhysicsGenerator {
+export function createExoticPhysicsGenerator(
+  g: DetectorGeometry,
+  cfg: SimulationConfig,
+): ExoticPhysicsGenerator {
   const pix = new Pixeliser(g);
   const defects = createDefects(g, cfg);
   const counts: CountModel = countModelOf(cfg);
@@ -62,7 +76,12 @@ export function createExoticPhysicsGenerator(g: DetectorGeometry, cfg: Simulatio
         }
         const particles = pix.acc.takeHits();
         const digitised = digitiseHits(particles, cfg.response, rng);
-        const hits = overlayNoise(digitised, readoutNoise(g, cfg, defects, rng), pix.acc.nx, cfg.response.adcMax);
+        const hits = overlayNoise(
+          digitised,
+          readoutNoise(g, cfg, defects, rng),
+          pix.acc.nx,
+          cfg.response.adcMax,
+        );
         return { hits, truth, particles };
       } catch (e) {
         pix.acc.clear();
@@ -74,7 +93,14 @@ export function createExoticPhysicsGenerator(g: DetectorGeometry, cfg: Simulatio
 
 const uniformIn = (rng: Rng, r: readonly [number, number]): number => rng.range(r[0], r[1]);
 
-function writer(g: DetectorGeometry, cls: PhysicsExotic, base: Truth, counts: CountModel, pix: Pixeliser, rng: Rng): { truth: Truth; station: (k: number) => void } {
+function writer(
+  g: DetectorGeometry,
+  cls: PhysicsExotic,
+  base: Truth,
+  counts: CountModel,
+  pix: Pixeliser,
+  rng: Rng,
+): { truth: Truth; station: (k: number) => void } {
   const phi = 2 * Math.PI * rng.uniform();
   switch (cls) {
     case 'dark-photon': {
@@ -86,8 +112,22 @@ function writer(g: DetectorGeometry, cls: PhysicsExotic, base: Truth, counts: Co
       const legs = [
         { f: z, a: theta * (1 - z) },
         { f: 1 - z, a: -theta * z },
-      ].map(({ f, a }) => prepareShower(g, { ...base, energyGeV: base.energyGeV * f, slopeX: base.slopeX + a * c, slopeY: base.slopeY + a * s }, rng));
-      return { truth: { ...base, exotic: cls }, station: (k) => legs.forEach((sh) => void depositShowerAtStation(pix, g, sh, k, counts, rng)) };
+      ].map(({ f, a }) =>
+        prepareShower(
+          g,
+          {
+            ...base,
+            energyGeV: base.energyGeV * f,
+            slopeX: base.slopeX + a * c,
+            slopeY: base.slopeY + a * s,
+          },
+          rng,
+        ),
+      );
+      return {
+        truth: { ...base, exotic: cls },
+        station: (k) => legs.forEach((sh) => void depositShowerAtStation(pix, g, sh, k, counts, rng)),
+      };
     }
     case 'late-shower': {
       const last = g.nStations - 1;
@@ -96,17 +136,32 @@ function writer(g: DetectorGeometry, cls: PhysicsExotic, base: Truth, counts: Co
       const truth: Truth = { ...base, dCm, exotic: cls };
       const sh = prepareShower(g, truth, rng);
       // A neutral crosses the upstream stations unseen: nothing before its decay point.
-      return { truth, station: (k) => void (planeZCm(g, k) > dCm && depositShowerAtStation(pix, g, sh, k, counts, rng)) };
+      return {
+        truth,
+        station: (k) => void (planeZCm(g, k) > dCm && depositShowerAtStation(pix, g, sh, k, counts, rng)),
+      };
     }
     case 'wide-angle': {
       const theta = uniformIn(rng, WIDE_ANGLE_RAD);
-      const truth: Truth = { ...base, slopeX: Math.tan(theta) * Math.cos(phi), slopeY: Math.tan(theta) * Math.sin(phi), exotic: cls };
+      const truth: Truth = {
+        ...base,
+        slopeX: Math.tan(theta) * Math.cos(phi),
+        slopeY: Math.tan(theta) * Math.sin(phi),
+        exotic: cls,
+      };
       const sh = prepareShower(g, truth, rng);
       return { truth, station: (k) => void depositShowerAtStation(pix, g, sh, k, counts, rng) };
     }
     case 'slow-track': {
       const beta0 = uniformIn(rng, SLOW_TRACK_BETA);
-      const truth: Truth = { ...base, energyGeV: 0, dCm: 0, slopeX: SLOW_TRACK_SLOPE_RMS * rng.normal(), slopeY: SLOW_TRACK_SLOPE_RMS * rng.normal(), exotic: cls };
+      const truth: Truth = {
+        ...base,
+        energyGeV: 0,
+        dCm: 0,
+        slopeX: SLOW_TRACK_SLOPE_RMS * rng.normal(),
+        slopeY: SLOW_TRACK_SLOPE_RMS * rng.normal(),
+        exotic: cls,
+      };
       const pitchCm = g.pixelPitchMm / 10;
       return {
         truth,
@@ -118,7 +173,12 @@ function writer(g: DetectorGeometry, cls: PhysicsExotic, base: Truth, counts: Co
           const y = truth.y0Cm + truth.slopeY * z;
           pix.point(x, y, mips);
           const deltas = Math.round((SLOW_TRACK_DELTAS_PER_10_MIP * mips) / 10);
-          for (let i = 0; i < deltas; i++) pix.point(x + pitchCm * Math.round(2 * rng.normal()), y + pitchCm * Math.round(2 * rng.normal()), 1);
+          for (let i = 0; i < deltas; i++)
+            pix.point(
+              x + pitchCm * Math.round(2 * rng.normal()),
+              y + pitchCm * Math.round(2 * rng.normal()),
+              1,
+            );
         },
       };
     }
