@@ -39,7 +39,7 @@ const enabledExcess = excessSchema.transform(({ enabled, ...x }): ExcessInjectio
 
 /**
  * The Target Tracker readout (src/sim/response.ts): SciFi mats with SiPM readout as in LHCb's
- * SciFi tracker and SND@LHC's target tracker. Sources of the defaults: README "Detector response".
+ * SciFi tracker and SND@LHC's target tracker. Sources of the defaults: docs/detector-response.md.
  */
 export const responseSchema = section(
   {

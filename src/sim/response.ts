@@ -2,8 +2,8 @@
  * Target Tracker readout response (pure, seeded): what a plane reports for a pixel instead of
  * the number of charged particles that crossed it. SHiP's Target Tracker is planned as
  * scintillating-fibre mats read by SiPM arrays, the technology of the LHCb SciFi tracker and of
- * the SND@LHC target tracker; the parameters (config `simulation.response`, sources in README
- * "Detector response") follow those detectors. Per pixel with n > 0 crossing particles:
+ * the SND@LHC target tracker; the parameters (config `simulation.response`, sources in
+ * docs/detector-response.md) follow those detectors. Per pixel with n > 0 crossing particles:
  *
  *   1. photoelectrons   N_pe ~ Poisson(n · μ_pe)         μ_pe photoelectrons per MIP
  *   2. optical cross-talk: every avalanche fires a neighbour cell with probability p_xt, in a
