@@ -86,7 +86,7 @@ test('the compose file mounts existing files and provisions Prometheus, Alertman
   // Every published port on the host's loopback only (the compose file's own rule).
   for (const m of text.matchAll(/ports: \[(.*)\]/g))
     for (const p of m[1]!.split(','))
-      assert.match(p.trim(), /^"127\.0\.0\.1:\d+:\d+"$/, `published on all interfaces: ${p}`);
+      assert.match(p.trim(), /^(["'])127\.0\.0\.1:\d+:\d+\1$/, `published on all interfaces: ${p}`);
 });
 
 test("the image's default broker is the compose network's listener that the other services use", () => {
