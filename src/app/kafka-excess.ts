@@ -19,6 +19,7 @@ import {
   createKafkaSink,
   createKafkaSource,
   DEFAULT_KAFKA_SOURCE,
+  linkReady,
   sourceSettings,
 } from '../io/index.js';
 import {
@@ -148,7 +149,10 @@ export async function startExcessMember(
   return {
     reports$: excess.run(source.batches$, control$),
     joined: source.joined,
-    healthy: () => source.health.up && producer.health.up && reachable.up,
+    healthy: () =>
+      reachable.up &&
+      linkReady(source.health, k.readinessGraceMs) &&
+      linkReady(producer.health, k.readinessGraceMs),
     // Active: this instance holds the candidates partitions and counts; standby: another one does.
     status: () =>
       `excess: ${held > 0 ? `active (${held} tt.candidates partitions)` : 'standby'}, ${linkState({ consumer: source.health, producer: producer.health, brokers: reachable })}`,

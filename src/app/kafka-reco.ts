@@ -17,6 +17,7 @@ import {
   createKafkaSink,
   createKafkaSource,
   DEFAULT_KAFKA_SOURCE,
+  linkReady,
   maxRecordBytes,
   sourceSettings,
   type LinkHealth,
@@ -122,7 +123,11 @@ export async function startRecoMember(
     },
     logger,
   );
-  const healthy = (): boolean => source.health.up && producer.health.up && reachable.up;
+  // Brokers that stop answering: not ready at once; a link failing while they answer: after the grace.
+  const healthy = (): boolean =>
+    reachable.up &&
+    linkReady(source.health, k.readinessGraceMs) &&
+    linkReady(producer.health, k.readinessGraceMs);
   const lagTimer = pollLag(() => cluster.lag(k.groupId, k.topics.frames), healthy, rt.metrics, logger);
   process.stderr.write(
     `showertrig: reconstructing ${k.topics.frames} as ${k.groupId} from ${k.brokers.join(',')}, metrics ${rt.metricsUrl}\n`,

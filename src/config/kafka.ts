@@ -132,6 +132,11 @@ export const kafkaSchema = section(
       { min: 1, max: 65536, integer: true },
       'upper bound on frames decoded but not yet acknowledged, per process (memory follows this, not the backlog); one fetch per partition is sized from it (1 KiB per frame), so the bound keeps a fetch within tens of MiB',
     ),
+    readinessGraceMs: num(
+      5_000,
+      { min: 0, max: 600_000, integer: true },
+      'a consumer or producer that fails while the brokers still answer (a leader election, a group re-forming after its coordinator died) keeps the member ready for this long; brokers that stop answering make it not ready at once, ms',
+    ),
     reachTimeoutMs: num(
       10_000,
       { min: 100, max: 600_000, integer: true },

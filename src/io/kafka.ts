@@ -29,5 +29,5 @@ export {
   type KafkaProducerOptions,
   type KafkaSinkConfig,
 } from './kafka-sink.js';
-export { backoffMs, type LinkHealth } from './link-health.js';
+export { backoffMs, linkReady, type LinkHealth } from './link-health.js';
 export { chooseActive, SINGLE_ACTIVE_ASSIGNER } from './single-active-assigner.js';

@@ -8,6 +8,8 @@ export interface LinkHealth {
   /** Date.now() of the first failure of the current outage; undefined while up. */
   readonly downSinceMs: number | undefined;
   readonly lastError: string | undefined;
+  /** Whether the link has ever worked. */
+  readonly wasUp: boolean;
 }
 
 export interface MutableLinkHealth extends LinkHealth {
@@ -17,6 +19,7 @@ export interface MutableLinkHealth extends LinkHealth {
 
 export function createLinkHealth(initiallyUp: boolean, now: () => number = Date.now): MutableLinkHealth {
   let up = initiallyUp;
+  let wasUp = initiallyUp;
   let downSinceMs: number | undefined = initiallyUp ? undefined : now();
   let lastError: string | undefined;
   return {
@@ -29,8 +32,12 @@ export function createLinkHealth(initiallyUp: boolean, now: () => number = Date.
     get lastError() {
       return lastError;
     },
+    get wasUp() {
+      return wasUp;
+    },
     markUp() {
       up = true;
+      wasUp = true;
       downSinceMs = undefined;
     },
     markDown(error) {
@@ -39,6 +46,15 @@ export function createLinkHealth(initiallyUp: boolean, now: () => number = Date.
       lastError = error;
     },
   };
+}
+
+/**
+ * Whether a link counts as ready: up, or failing for less than `graceMs` after having worked
+ * (a leader election or a group re-forming after its coordinator died, while the brokers answer).
+ * A link that never worked is not ready.
+ */
+export function linkReady(h: LinkHealth, graceMs: number, nowMs: number = Date.now()): boolean {
+  return h.up || (h.wasUp && h.downSinceMs !== undefined && nowMs - h.downSinceMs < graceMs);
 }
 
 /** Capped exponential backoff with ±20 % jitter: attempt 0 → base. */
