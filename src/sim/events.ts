@@ -88,28 +88,12 @@ export function createEventGenerator(
     generate(eventClass, rng, fixed) {
       const { truth, extra } = drawEvent(g, cfg, eventClass, rng, fixed);
       pix.seed(rng);
-      try {
-        const perStation =
-          extra === undefined
-            ? stationWriter(g, cfg, eventClass, truth, counts, pix, rng)
-            : neutrinoWriterOf(g, truth, extra, counts, pix, rng);
-        for (let k = 0; k < g.nStations; k++) {
-          perStation(k);
-          pix.acc.flushStation(k, defects.dead);
-        }
-        const particles = pix.acc.takeHits();
-        const digitised = digitiseHits(particles, cfg.response, rng);
-        const hits = overlayNoise(
-          digitised,
-          readoutNoise(g, cfg, defects, rng),
-          pix.acc.nx,
-          cfg.response.adcMax,
-        );
-        return { hits, truth, particles };
-      } catch (e) {
-        pix.acc.clear();
-        throw e;
-      }
+      const { hits, particles } = readOutEvent(g, cfg, defects, pix, rng, () =>
+        extra === undefined
+          ? stationWriter(g, cfg, eventClass, truth, counts, pix, rng)
+          : neutrinoWriterOf(g, truth, extra, counts, pix, rng),
+      );
+      return { hits, truth, particles };
     },
   };
 }
@@ -289,6 +273,35 @@ function neutrinoWriter(
     if (n > 0)
       pix.cloud(n, t.x0Cm + t.slopeX * dz, t.y0Cm + t.slopeY * dz, 1, HAD_RADIUS_CM, HAD_RADIUS_CM, smear);
   };
+}
+
+/**
+ * Deposits one event station by station (the writer made by `makeWriter`, inside the guard), then
+ * digitises the particles and overlays the readout noise. On an error the pixeliser is cleared, so
+ * the next event starts empty.
+ */
+export function readOutEvent(
+  g: DetectorGeometry,
+  cfg: SimulationConfig,
+  defects: Defects,
+  pix: Pixeliser,
+  rng: Rng,
+  makeWriter: () => (station: number) => void,
+): { hits: Hits; particles: Hits } {
+  try {
+    const perStation = makeWriter();
+    for (let k = 0; k < g.nStations; k++) {
+      perStation(k);
+      pix.acc.flushStation(k, defects.dead);
+    }
+    const particles = pix.acc.takeHits();
+    const digitised = digitiseHits(particles, cfg.response, rng);
+    const noise = readoutNoise(g, cfg, defects, rng);
+    return { hits: overlayNoise(digitised, noise, pix.acc.nx, cfg.response.adcMax), particles };
+  } catch (e) {
+    pix.acc.clear();
+    throw e;
+  }
 }
 
 /**

@@ -9,7 +9,7 @@
  * prediction is gbt-model.ts's flat-forest walk.
  */
 import { Rng } from '../../domain/index.js';
-import { binEdges, binOf } from './gbt.js';
+import { bestLeaf, binEdges, binOf, partitionLeaf, type Leaf, type Split } from './gbt.js';
 import { predictGbt, type GbtModel, type GbtTree } from './gbt-model.js';
 
 export interface SoftmaxGbtConfig {
@@ -180,19 +180,6 @@ function walk(t: GbtTree, x: ArrayLike<number>, offset: number): number {
   return t.value[node]!;
 }
 
-interface Split {
-  readonly gain: number;
-  readonly feature: number;
-  readonly bin: number;
-}
-interface Leaf {
-  readonly node: number;
-  readonly start: number;
-  readonly end: number;
-  readonly hist: Float64Array;
-  readonly split: Split | undefined;
-}
-
 /** What the histogram and split helpers share: the binned training rows and the current gradients. */
 interface GrowContext {
   readonly bins: Uint8Array;
@@ -301,23 +288,11 @@ function createGrower(
       { node: newNode(), start: 0, end: nTr, hist: root, split: bestSplit(c, root, nTr) },
     ];
     while (leaves.length < cfg.maxLeafNodes) {
-      let pick = -1;
-      for (let l = 0; l < leaves.length; l++) {
-        const s = leaves[l]!.split;
-        if (s !== undefined && (pick < 0 || s.gain > leaves[pick]!.split!.gain)) pick = l;
-      }
+      const pick = bestLeaf(leaves);
       if (pick < 0) break;
       const leaf = leaves[pick]!;
       const s = leaf.split!;
-      const off = s.feature * nTr;
-      let a = leaf.start;
-      let t = 0;
-      for (let k = leaf.start; k < leaf.end; k++) {
-        const i = idx[k]!;
-        if (bins[off + i]! <= s.bin) idx[a++] = i;
-        else tmp[t++] = i;
-      }
-      idx.set(tmp.subarray(0, t), a);
+      const a = partitionLeaf(idx, tmp, bins, nTr, leaf, s);
       const nl = a - leaf.start;
       const nr = leaf.end - a;
       const small = nl <= nr ? histOf(c, leaf.start, a) : histOf(c, a, leaf.end);

@@ -74,18 +74,53 @@ export function binOf(edges: Float64Array, v: number): number {
   return lo;
 }
 
-interface Split {
+export interface Split {
   readonly gain: number;
   readonly feature: number;
   readonly bin: number;
 }
 
-interface Leaf {
+/** A leaf that may still be split: its rows idx[start, end), their histogram and its best split. */
+export interface Leaf {
   readonly node: number;
   readonly start: number;
   readonly end: number;
   readonly hist: Float64Array;
   readonly split: Split | undefined;
+}
+
+/** The leaf whose best split gains most (leaf-wise growth); −1 when none can split. */
+export function bestLeaf(leaves: readonly Leaf[]): number {
+  let pick = -1;
+  for (let l = 0; l < leaves.length; l++) {
+    const s = leaves[l]!.split;
+    if (s !== undefined && (pick < 0 || s.gain > leaves[pick]!.split!.gain)) pick = l;
+  }
+  return pick;
+}
+
+/**
+ * Partitions idx[start, end) of a leaf by bin <= s.bin, stable (bins: feature-major, nTr rows per
+ * feature; tmp: scratch of at least the leaf's size). Returns where the right side starts.
+ */
+export function partitionLeaf(
+  idx: Uint32Array | Int32Array,
+  tmp: Uint32Array | Int32Array,
+  bins: Uint8Array,
+  nTr: number,
+  leaf: Leaf,
+  s: Split,
+): number {
+  const off = s.feature * nTr;
+  let a = leaf.start;
+  let t = 0;
+  for (let k = leaf.start; k < leaf.end; k++) {
+    const i = idx[k]!;
+    if (bins[off + i]! <= s.bin) idx[a++] = i;
+    else tmp[t++] = i;
+  }
+  idx.set(tmp.subarray(0, t), a);
+  return a;
 }
 
 /** Trains on rows x (row-major n × p) → y. */
@@ -191,24 +226,11 @@ export function trainGbt(
       { node: newNode(), start: 0, end: nTr, hist: rootHist, split: bestSplit(rootHist, nTr) },
     ];
     while (leaves.length < cfg.maxLeafNodes) {
-      let pick = -1;
-      for (let l = 0; l < leaves.length; l++) {
-        const s = leaves[l]!.split;
-        if (s !== undefined && (pick < 0 || s.gain > leaves[pick]!.split!.gain)) pick = l;
-      }
+      const pick = bestLeaf(leaves);
       if (pick < 0) break;
       const leaf = leaves[pick]!;
       const s = leaf.split!;
-      // Partition idx[start, end) by bin <= s.bin, stable.
-      const off = s.feature * nTr;
-      let a = leaf.start;
-      let t = 0;
-      for (let k = leaf.start; k < leaf.end; k++) {
-        const i = idx[k]!;
-        if (bins[off + i]! <= s.bin) idx[a++] = i;
-        else tmp[t++] = i;
-      }
-      idx.set(tmp.subarray(0, t), a);
+      const a = partitionLeaf(idx, tmp, bins, nTr, leaf, s);
       const nl = a - leaf.start;
       const nr = leaf.end - a;
       const small = nl <= nr ? histOf(leaf.start, a) : histOf(a, leaf.end);

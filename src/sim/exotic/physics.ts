@@ -25,8 +25,7 @@ import {
 } from '../../domain/index.js';
 import { createDefects } from '../defects.js';
 import { Pixeliser } from '../deposit.js';
-import { drawTruth, readoutNoise, type GeneratedEvent } from '../events.js';
-import { digitiseHits, overlayNoise } from '../response.js';
+import { drawTruth, readOutEvent, type GeneratedEvent } from '../events.js';
 import { countModelOf, depositShowerAtStation, prepareShower, type CountModel } from '../shower.js';
 
 export type PhysicsExotic = Extract<ExoticClass, 'dark-photon' | 'late-shower' | 'wide-angle' | 'slow-track'>;
@@ -69,24 +68,8 @@ export function createExoticPhysicsGenerator(
       const base = drawTruth(g, flat, 'signal', rng);
       const { truth, station } = writer(g, cls, base, counts, pix, rng);
       pix.seed(rng);
-      try {
-        for (let k = 0; k < g.nStations; k++) {
-          station(k);
-          pix.acc.flushStation(k, defects.dead);
-        }
-        const particles = pix.acc.takeHits();
-        const digitised = digitiseHits(particles, cfg.response, rng);
-        const hits = overlayNoise(
-          digitised,
-          readoutNoise(g, cfg, defects, rng),
-          pix.acc.nx,
-          cfg.response.adcMax,
-        );
-        return { hits, truth, particles };
-      } catch (e) {
-        pix.acc.clear();
-        throw e;
-      }
+      const { hits, particles } = readOutEvent(g, cfg, defects, pix, rng, () => station);
+      return { hits, truth, particles };
     },
   };
 }
