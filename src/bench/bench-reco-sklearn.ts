@@ -29,16 +29,14 @@ export type SklearnOutcome = { readonly result: SklearnDbscan } | { readonly ski
 
 const RESULT_MARK = 'DBSCAN-SKLEARN ';
 
-export function compareWithSklearn(
-  python: string,
+/**
+ * The stations as the clusterer sees them: pixel centres in mm (clustering/station.ts). Station k
+ * is sets[k], and points offsets[k] .. offsets[k + 1] of the (x, y) pairs written for Python.
+ */
+function stationSets(
   hits: readonly Hits[],
   g: DetectorGeometry,
-  epsMm: number,
-  minHits: number,
-  reps = 3,
-): SklearnOutcome {
-  // The stations as the clusterer sees them: pixel centres in mm (clustering/station.ts). Station k
-  // is sets[k], and points offsets[k] .. offsets[k + 1] of the (x, y) pairs written for Python.
+): { sets: { x: Float64Array; y: Float64Array }[]; offsets: number[]; xy: number[] } {
   const sets: { x: Float64Array; y: Float64Array }[] = [];
   const offsets: number[] = [0];
   const xy: number[] = [];
@@ -56,6 +54,62 @@ export function compareWithSklearn(
       offsets.push(offsets.at(-1)! + x.length);
     }
   }
+  return { sets, offsets, xy };
+}
+
+/** What scripts/bench_dbscan_sklearn.py prints after RESULT_MARK. */
+interface SklearnRun {
+  sklearn: string;
+  stations: number;
+  points: number;
+  per_station_s: number;
+  one_fit_s: number;
+  reps: number;
+}
+
+/** Runs the Python script on the points in `dir`; its result line and the labels it wrote, or why not. */
+function runSklearn(
+  python: string,
+  dir: string,
+  reps: number,
+): { py: SklearnRun; labels: Int32Array } | { skipped: string } {
+  const r = spawnSync(python, ['scripts/bench_dbscan_sklearn.py', dir, String(reps)], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (r.error !== undefined)
+    return {
+      skipped: `${python} did not run (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}): make a venv with scikit-learn, e.g. python3 -m venv .venv-ref && .venv-ref/bin/pip install scikit-learn==1.5.2 numpy`,
+    };
+  const line = r.stdout.split('\n').find((l) => l.startsWith(RESULT_MARK));
+  if (r.status !== 0 || line === undefined)
+    return {
+      skipped: `scikit-learn run failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}`,
+    };
+  const py = JSON.parse(line.slice(RESULT_MARK.length)) as SklearnRun;
+  const labels = new Int32Array(new Uint8Array(readFileSync(join(dir, 'labels.i32'))).buffer);
+  return { py, labels };
+}
+
+/** Every station's labels (ours[k]) equal to scikit-learn's at offsets[k]. */
+function sameLabels(ours: readonly Int32Array[], theirs: Int32Array, offsets: readonly number[]): boolean {
+  if (theirs.length !== offsets[ours.length]) return false;
+  for (let k = 0; k < ours.length; k++) {
+    const o = offsets[k]!;
+    for (let i = 0; i < ours[k]!.length; i++) if (ours[k]![i] !== theirs[o + i]) return false;
+  }
+  return true;
+}
+
+export function compareWithSklearn(
+  python: string,
+  hits: readonly Hits[],
+  g: DetectorGeometry,
+  epsMm: number,
+  minHits: number,
+  reps = 3,
+): SklearnOutcome {
+  const { sets, offsets, xy } = stationSets(hits, g);
   const db = createDbscan({
     eps: epsMm,
     minSamples: minHits,
@@ -77,33 +131,9 @@ export function compareWithSklearn(
       join(dir, 'params.json'),
       JSON.stringify({ eps: epsMm, min_samples: minHits, events: hits.length }),
     );
-    const r = spawnSync(python, ['scripts/bench_dbscan_sklearn.py', dir, String(reps)], {
-      encoding: 'utf8',
-      timeout: 600_000,
-    });
-    if (r.error !== undefined)
-      return {
-        skipped: `${python} did not run (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}): make a venv with scikit-learn, e.g. python3 -m venv .venv-ref && .venv-ref/bin/pip install scikit-learn==1.5.2 numpy`,
-      };
-    const line = r.stdout.split('\n').find((l) => l.startsWith(RESULT_MARK));
-    if (r.status !== 0 || line === undefined)
-      return {
-        skipped: `scikit-learn run failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}`,
-      };
-    const py = JSON.parse(line.slice(RESULT_MARK.length)) as {
-      sklearn: string;
-      stations: number;
-      points: number;
-      per_station_s: number;
-      one_fit_s: number;
-      reps: number;
-    };
-    const theirs = new Int32Array(new Uint8Array(readFileSync(join(dir, 'labels.i32'))).buffer);
-    let identical = theirs.length === offsets[sets.length];
-    for (let k = 0; identical && k < sets.length; k++) {
-      const o = offsets[k]!;
-      for (let i = 0; i < ours[k]!.length; i++) if (ours[k]![i] !== theirs[o + i]) identical = false;
-    }
+    const run = runSklearn(python, dir, reps);
+    if ('skipped' in run) return run;
+    const { py } = run;
     const perS = (s: number): number => hits.length / s;
     return {
       result: {
@@ -114,7 +144,7 @@ export function compareWithSklearn(
         ours_events_per_second: perS(best / 1000),
         sklearn_per_station_events_per_second: perS(py.per_station_s),
         sklearn_one_fit_events_per_second: perS(py.one_fit_s),
-        labels_identical: identical,
+        labels_identical: sameLabels(ours, run.labels, offsets),
         reps: py.reps,
       },
     };
