@@ -6,37 +6,39 @@
  * producer got the ack) − timestamp of its frame message; throughput = events / (last reco − first
  * measured frame); peak memory = the largest VmHWM among the processors.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCodecs } from '../codecs/index.js';
-import { BACKENDS, reconstructionThreads } from '../config/index.js';
-import {
-  checkKafkaReachable,
-  createKafkaCluster,
-  createKafkaProducer,
-  createKafkaSink,
-  createKafkaSource,
-  DEFAULT_KAFKA_SOURCE,
-} from '../io/index.js';
+import { BACKENDS, type ShowertrigConfig } from '../config/index.js';
+import { checkKafkaReachable, createKafkaCluster } from '../io/index.js';
 import { loadConfig } from '../config-file/index.js';
-import { ShowertrigError } from '../domain/index.js';
-import { keyOf } from '../pipeline/index.js';
 import { createSimulator } from '../sim/index.js';
 import { silentLogger } from '../telemetry/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from '../cli/index.js';
 import { benchOutDir, saveResultRow } from './bench-results.js';
-import { quantile } from '../numerics/index.js';
-import { latencyPlot, latencySeries } from './bench-e2e-series.js';
+import { latencyPlot } from './bench-e2e-series.js';
+import { cpuSeconds, metricsUrlOf, scrapeProbe, type ProbeScrape } from './bench-e2e-probe.js';
 import {
-  bucketQuantileMs,
-  cpuSeconds,
-  meanBatch,
-  metricsUrlOf,
-  scrapeProbe,
-  type ProbeScrape,
-} from './bench-e2e-probe.js';
+  E2E_COLUMNS,
+  e2eNotes,
+  e2eResult,
+  e2eRowKey,
+  e2eSummaryLine,
+  FRAME_MIXES,
+  WINDOW_S,
+  type E2eMeasurement,
+  type E2eResult,
+  type E2eSettings,
+} from './bench-e2e-result.js';
+import {
+  E2eTraffic,
+  peakRssKb,
+  runningBackend,
+  startProcessor,
+  type FrameMessage,
+  type Processor,
+} from './bench-e2e-traffic.js';
 
 const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ] [--warmup N] [--partitions P] [--processors N] [--signal-only] [--backend B] [--threads T] [--json] [--out DIR]
   --events N   frames to send (default 20000)
@@ -54,40 +56,51 @@ const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ
   --out DIR    where e2e.json and e2e.md go (default: the scratch directory $TMPDIR/showertrig-bench;
                --out bench/results updates the committed results); one row per rate and mix`;
 
-const STEADY_AFTER_S = 5;
-/** Width of the latency-over-time windows (the series in the JSON and the SVG plot). */
-const WINDOW_S = 1;
-/** Latencies are whole ms (broker timestamps); an interpolated quantile gets one decimal, not float noise. */
-const ms = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+const FLAGS = {
+  brokers: { type: 'string' },
+  events: { type: 'string' },
+  rate: { type: 'string' },
+  partitions: { type: 'string' },
+  json: { type: 'boolean' },
+  out: { type: 'string' },
+  'signal-only': { type: 'boolean' },
+  processors: { type: 'string' },
+  warmup: { type: 'string' },
+  backend: { type: 'string' },
+  threads: { type: 'string' },
+} as const;
+
+/** The flags, checked: everything a run needs before it touches the broker. */
+function parseOptions(argv: readonly string[]) {
+  const { values } = parseFlags(argv, FLAGS);
+  if (values.brokers === undefined) throw new UsageError('--brokers is required');
+  const partitions = intFlag(values.partitions, 'partitions', 4, 1, 1000);
+  const backend = values.backend ?? 'auto';
+  return {
+    brokers: values.brokers,
+    n: intFlag(values.events, 'events', 20000, 1),
+    rate: numFlag(values.rate, 'rate', 0, 0),
+    partitions,
+    processors: intFlag(values.processors, 'processors', 1, 1, partitions),
+    warmup: intFlag(values.warmup, 'warmup', 5000, 0),
+    threads:
+      values.threads === undefined || values.threads === 'auto'
+        ? ('auto' as const)
+        : intFlag(values.threads, 'threads', 0, 0, 64),
+    frames: (values['signal-only'] === true ? 'signal only' : 'simulator mix') as keyof typeof FRAME_MIXES,
+    backend,
+    json: values.json === true,
+    out: values.out,
+  };
+}
+type E2eOptions = ReturnType<typeof parseOptions>;
 
 export const command: Command = {
   name: 'bench-e2e',
   summary: 'end-to-end benchmark through Kafka',
   usage: USAGE,
   async run(argv) {
-    const { values } = parseFlags(argv, {
-      brokers: { type: 'string' },
-      events: { type: 'string' },
-      rate: { type: 'string' },
-      partitions: { type: 'string' },
-      json: { type: 'boolean' },
-      out: { type: 'string' },
-      'signal-only': { type: 'boolean' },
-      processors: { type: 'string' },
-      warmup: { type: 'string' },
-      backend: { type: 'string' },
-      threads: { type: 'string' },
-    });
-    if (values.brokers === undefined) throw new UsageError('--brokers is required');
-    const n = intFlag(values.events, 'events', 20000, 1);
-    const rate = numFlag(values.rate, 'rate', 0, 0);
-    const partitions = intFlag(values.partitions, 'partitions', 4, 1, 1000);
-    const processors = intFlag(values.processors, 'processors', 1, 1, partitions);
-    const warmup = intFlag(values.warmup, 'warmup', 5000, 0);
-    const threads =
-      values.threads === undefined || values.threads === 'auto'
-        ? 'auto'
-        : intFlag(values.threads, 'threads', 0, 0, 64);
+    const o = parseOptions(argv);
     const s = Date.now().toString(36);
     const topics = {
       frames: `bench.${s}.frames`,
@@ -96,304 +109,133 @@ export const command: Command = {
       alerts: `bench.${s}.alerts`,
       dlq: `bench.${s}.dlq`,
     };
-    const signalOnly = values['signal-only'] === true;
-    const mix = signalOnly ? { ratesHz: { signal: 85, neutrino: 0, muon: 0, noise: 0 } } : {};
     const cfg = loadConfig([], {
-      kafka: { brokers: values.brokers.split(','), topics, partitions, groupId: `bench-${s}` },
+      kafka: { brokers: o.brokers.split(','), topics, partitions: o.partitions, groupId: `bench-${s}` },
       service: { metricsPort: 0, logLevel: 'warn' },
-      simulation: mix,
+      simulation: FRAME_MIXES[o.frames],
     });
     await checkKafkaReachable(cfg.kafka);
     const cluster = createKafkaCluster(cfg.kafka, silentLogger);
-    await cluster.ensureTopics(Object.values(topics), partitions, 1);
+    await cluster.ensureTopics(Object.values(topics), o.partitions, 1);
 
-    const dir = mkdtempSync(join(tmpdir(), 'showertrig-bench-'));
-    const backend = values.backend ?? 'auto';
-    if (!(BACKENDS as readonly string[]).includes(backend))
-      throw new UsageError(
-        `--backend: expected one of ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`,
-      );
-    writeFileSync(
-      join(dir, 'config.json'),
-      JSON.stringify({
-        kafka: { brokers: cfg.kafka.brokers, topics, partitions, groupId: cfg.kafka.groupId },
-        service: { metricsPort: 0, logLevel: 'info' },
-        reconstruction: { backend, threads },
-      }),
-    );
-    const children = Array.from({ length: processors }, () =>
-      startProcessor(values.brokers!, join(dir, 'config.json')),
-    );
-    await Promise.all(children.map((c) => c.joined));
-    // The backend the processors actually run (their 'inference backend' log line).
-    const running = [
-      ...new Set(
-        children.map((c) => /inference backend.*?"backend":"([a-z-]+)"/.exec(c.log())?.[1] ?? 'unknown'),
-      ),
-    ].join('+');
+    const children = await startProcessors(o, cfg, topics);
+    const running = runningBackend(children);
     // A later member's join rebalances the earlier ones: let the group settle before producing.
-    if (processors > 1) await new Promise((r) => setTimeout(r, 5_000));
+    if (o.processors > 1) await new Promise((r) => setTimeout(r, 5_000));
 
     // Pre-generate frames so the producer is not limited by the simulator.
-    const sim = createSimulator(cfg.detector, cfg.simulation, `bench-${s}`);
-    const codecs = createCodecs('avro');
-    const gen = (count: number): { key: string; value: Buffer }[] =>
-      Array.from({ length: count }, () => {
-        const f = sim.next();
-        return { key: f.eventId, value: codecs.frame.encode(f) };
-      });
-    const warm = gen(warmup);
-    const msgs = gen(n);
-    const sentAt = new Map<string, number>();
-    const recoAt = new Map<string, number>();
-    let waiting: { count: number; resolve: () => void } | undefined;
-    const reader = createKafkaSource(
-      cluster,
-      { ...DEFAULT_KAFKA_SOURCE, groupId: `bench-reader-${s}`, topic: topics.reco },
-      silentLogger,
-    );
-    const readSub = reader.batches$.subscribe((b) => {
-      for (const m of b.messages) {
-        const k = keyOf(m) ?? '';
-        if (!recoAt.has(k)) recoAt.set(k, m.timestampMs ?? NaN);
-      }
-      void b.ack?.();
-      if (waiting !== undefined && recoAt.size >= waiting.count) waiting.resolve();
-    });
-    /** Resolves once `count` distinct events are reconstructed, or after 300 s. */
-    const reconstructed = async (count: number): Promise<void> => {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((resolve) => {
-          waiting = { count, resolve };
-          if (recoAt.size >= count) resolve();
-        }),
-        new Promise((r) => (timer = setTimeout(r, 300_000))),
-      ]);
-      clearTimeout(timer);
-    };
-
-    const producer = createKafkaProducer(cluster);
-    await producer.connect();
-    const sink = createKafkaSink<{ key: string; value: Buffer; ts: number }>(producer, {
-      topic: topics.frames,
-      key: (m) => m.key,
-      encode: (m) => m.value,
-      timestampMs: (m) => m.ts,
-      maxMessageBytes: await cluster.maxMessageBytes(topics.frames),
-    });
-    const chunk = rate > 0 ? Math.max(1, Math.round(rate / 100)) : 500;
-    /** Sends at the offered rate (or as fast as acknowledged); returns when the last chunk was acknowledged. */
-    const send = async (list: { key: string; value: Buffer }[], label: string): Promise<number> => {
-      const t0 = Date.now();
-      for (let i = 0; i < list.length; i += chunk) {
-        if (rate > 0) {
-          const due = t0 + (i / rate) * 1000;
-          const w = due - Date.now();
-          if (w > 0) await new Promise((r) => setTimeout(r, w));
-        }
-        const part = list.slice(i, i + chunk);
-        const ts = Date.now();
-        for (const m of part) sentAt.set(m.key, ts);
-        await sink.write(part.map((m) => ({ ...m, ts })));
-        if (process.stderr.isTTY)
-          process.stderr.write(
-            `\r${label}: sent ${Math.min(list.length, i + chunk)}/${list.length}, reconstructed ${recoAt.size}`,
-          );
-      }
-      return t0;
-    };
-    // Warm-up: the same path (processors, broker JVM, client) run before anything is measured.
-    await send(warm, 'warm-up');
-    await reconstructed(warmup);
-    const urls = children.map((c) => metricsUrlOf(c.log()));
-    const none: ProbeScrape = { latency: new Map(), frames: NaN, calls: NaN };
-    const scrape = (): Promise<ProbeScrape[]> =>
-      Promise.all(urls.map((u) => (u === undefined ? none : scrapeProbe(u).catch(() => none))));
-    const histBefore = await scrape();
-    const cpuBefore = children.map((c) => cpuSeconds(c.child.pid!));
-    const loadBefore = loadavg()[0]!;
-    const tStart = await send(msgs, 'measured');
-    await reconstructed(warmup + n);
-    const cpuUsed = children.reduce((sum, c, i) => sum + cpuSeconds(c.child.pid!) - cpuBefore[i]!, 0);
-    const histAfter = await scrape();
-    const hwmKb = Math.max(
-      ...children.map((c) =>
-        Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${c.child.pid}/status`, 'utf8'))?.[1] ?? NaN),
-      ),
-    );
+    const gen = frameGenerator(cfg, `bench-${s}`);
+    const warm = gen(o.warmup);
+    const msgs = gen(o.n);
+    const traffic = new E2eTraffic(cluster, topics, `bench-reader-${s}`, o.rate);
+    await traffic.connect();
+    const m = await measure(o, children, traffic, warm, msgs);
     for (const c of children) c.child.kill('SIGTERM');
-    await producer.disconnect();
-    readSub.unsubscribe();
-    await reader.close();
+    await traffic.close();
     await cluster.close();
 
-    const measured = msgs
-      .filter((m) => recoAt.has(m.key))
-      .map((m) => ({ sent: sentAt.get(m.key) ?? NaN, reco: recoAt.get(m.key) ?? NaN }));
-    const lat = measured.map((m) => m.reco - m.sent).sort((a, b) => a - b);
-    const q = (p: number): number => quantile(lat, p);
-    // Frames sent after the first STEADY_AFTER_S seconds of the measured phase.
-    const steady = measured
-      .filter((m) => m.sent >= tStart + STEADY_AFTER_S * 1000)
-      .map((m) => m.reco - m.sent)
-      .sort((a, b) => a - b);
-    const last = Math.max(...measured.map((m) => m.reco));
-    const windows = latencySeries(
-      measured.map((m) => ({ sentMs: m.sent - tStart, latencyMs: m.reco - m.sent })),
-      WINDOW_S,
-    );
-    const windowP99 = windows.map((w) => w.p99Ms).sort((a, b) => a - b);
-    const result = {
-      events: n,
-      reconstructed: measured.length,
-      warmup_events: warmup,
-      offered_rate_hz: rate || 'max',
-      frames: signalOnly ? 'signal only' : 'simulator mix',
-      processors,
-      threads,
-      threads_resolved: reconstructionThreads(threads, cpus().length),
-      partitions,
+    const settings: E2eSettings = {
+      events: o.n,
+      warmup: o.warmup,
+      rate: o.rate,
+      frames: o.frames,
+      processors: o.processors,
+      threads: o.threads,
+      partitions: o.partitions,
       backend: running,
-      events_per_second: measured.length / ((last - tStart) / 1000),
-      latency_ms: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] ?? NaN },
-      steady_p99_ms: steady.length > 0 ? quantile(steady, 0.99) : null,
-      window_p99_ms:
-        windows.length > 0
-          ? { window_s: WINDOW_S, median: quantile(windowP99, 0.5), worst: windowP99[windowP99.length - 1]! }
-          : null,
-      latency_over_time: windows,
-      processor_peak_rss_mib: hwmKb / 1024,
-      processor_cpu_ms_per_event: (cpuUsed * 1000) / n,
-      in_process_latency_ms: {
-        p50: bucketQuantileMs(
-          histBefore.map((h) => h.latency),
-          histAfter.map((h) => h.latency),
-          0.5,
-        ),
-        p99: bucketQuantileMs(
-          histBefore.map((h) => h.latency),
-          histAfter.map((h) => h.latency),
-          0.99,
-        ),
-      },
-      frames_per_reconstruction_call: meanBatch(histBefore, histAfter),
-      max_in_flight_frames: cfg.kafka.maxInFlightFrames,
-      load_avg_1min: { start: loadBefore, end: loadavg()[0]! },
-      machine: `${cpus().length} cores, node ${process.version}`,
-      measured: new Date().toISOString().slice(0, 10),
+      maxInFlightFrames: cfg.kafka.maxInFlightFrames,
     };
-    const rowKey = (r: typeof result): string =>
-      `${r.frames} ${r.offered_rate_hz} ${r.processors} ${r.backend ?? 'wasm'} ${r.threads_resolved ?? r.threads ?? 0}`;
-    const plotName = `e2e-latency-${rowKey(result).replace(/[^a-z0-9.+-]+/gi, '-')}.svg`;
-    const outDir = benchOutDir(values.out);
-    mkdirSync(outDir, { recursive: true });
-    writeFileSync(
-      join(outDir, plotName),
-      latencyPlot(
-        `${result.frames}, offered ${result.offered_rate_hz} Hz, ${processors} processor(s), ${running}: latency per ${WINDOW_S} s window`,
-        windows,
-      ),
-    );
-    saveResultRow(outDir, 'e2e', result, rowKey, {
-      title: 'End-to-end benchmark through Kafka',
-      notes: [
-        '`showertrig bench-e2e --brokers 127.0.0.1:9092 --events N [--rate HZ]`: one or more processors in one consumer group (`showertrig run --brokers`, default model, CNN backend as in the backend column) on fresh topics of the project broker (scripts/kafka.sh), frames from the simulator class mix (signal 5, neutrino 20, muon 50, noise 10 Hz) or signal showers only (1–100 GeV)',
-        'latency = broker timestamp of the reco message (written after the processor\'s producer got its ack) − timestamp of the frame message; at "max" the producer outruns the processor, so latency there is queueing time',
-        'throughput = events / (last reco message − first frame sent); peak RSS = the largest VmHWM among the processors',
-        "processor CPU ms/event = the processors' user + system CPU time over the measured phase / events (the cost per event, comparable on a shared machine where rates are not); in-process p50 / p99 = the processors' end_to_end_latency_seconds histogram over the measured phase (frame fetched → its outputs acknowledged), as the upper bound of the bucket (1, 5, 10, 25, 50, 100, 250 ms, ...): end-to-end minus in-process is the time in the producer, broker and fetch",
-        "load avg 1 min = the machine's 1-minute load average when the measured phase started and ended (the broker, the load generator and the processors share the machine: a load above its cores means they competed with other work, and rates and latencies are then not comparable with a quiet run)",
-        "frames per reconstruction call = the processors' inference_batch_size histogram (sum / count) over the measured phase: the batch size the load gave (a short queue gives small batches, a backlog full ones up to reconstruction.batchSize)",
-        `p99 per ${WINDOW_S} s window, median / worst = the latency p99 of the frames sent in each ${WINDOW_S} s window of the measured phase: the median window and the worst one (a start-up transient or spikes spread over the run show apart); e2e-latency-<row>.svg plots p50, p99 and max per window against time, and the JSON row has the series (latency_over_time)`,
-        `before the measured frames, ${warmup} warm-up frames go the same way (same rate) and are waited for: the processors' and the broker JVM's first seconds are not measured`,
-      ],
-      columns: [
-        { header: 'frames', cell: (r) => r.frames },
-        { header: 'offered rate (Hz)', cell: (r) => String(r.offered_rate_hz) },
-        { header: 'processors', cell: (r) => String(r.processors) },
-        { header: 'backend', cell: (r) => r.backend ?? 'wasm' },
-        { header: 'worker threads', cell: (r) => String(r.threads_resolved ?? r.threads ?? 0) },
-        { header: 'events', cell: (r) => `${r.reconstructed}/${r.events}` },
-        { header: 'events/s', cell: (r) => r.events_per_second.toFixed(0) },
-        { header: 'p50 ms', cell: (r) => ms(r.latency_ms.p50) },
-        { header: 'p90 ms', cell: (r) => ms(r.latency_ms.p90) },
-        { header: 'p99 ms', cell: (r) => ms(r.latency_ms.p99) },
-        { header: 'max ms', cell: (r) => ms(r.latency_ms.max) },
-        {
-          header: `p99 ms after ${STEADY_AFTER_S} s`,
-          cell: (r) => (r.steady_p99_ms == null ? '–' : ms(r.steady_p99_ms)),
-        },
-        {
-          header: `p99 per ${WINDOW_S} s window ms, median / worst`,
-          cell: (r) =>
-            r.window_p99_ms == null ? '–' : `${ms(r.window_p99_ms.median)} / ${ms(r.window_p99_ms.worst)}`,
-        },
-        { header: 'peak RSS MiB (per processor)', cell: (r) => r.processor_peak_rss_mib.toFixed(0) },
-        {
-          header: 'processor CPU ms/event',
-          cell: (r) => (r.processor_cpu_ms_per_event == null ? '–' : r.processor_cpu_ms_per_event.toFixed(2)),
-        },
-        {
-          header: 'in-process p50 / p99 ms (≤ bucket)',
-          cell: (r) =>
-            r.in_process_latency_ms == null
-              ? '–'
-              : `${r.in_process_latency_ms.p50 ?? '–'} / ${r.in_process_latency_ms.p99 ?? '–'}`,
-        },
-        {
-          header: 'frames per reconstruction call',
-          cell: (r) =>
-            r.frames_per_reconstruction_call == null ? '–' : r.frames_per_reconstruction_call.toFixed(1),
-        },
-        { header: 'max in flight', cell: (r) => String(r.max_in_flight_frames) },
-        { header: 'partitions', cell: (r) => String(r.partitions) },
-        {
-          header: 'load avg 1 min, start / end',
-          cell: (r) =>
-            r.load_avg_1min == null
-              ? '–'
-              : `${r.load_avg_1min.start.toFixed(1)} / ${r.load_avg_1min.end.toFixed(1)}`,
-        },
-        { header: 'machine', cell: (r) => r.machine },
-        { header: 'date', cell: (r) => r.measured },
-      ],
-    });
-    process.stdout.write(
-      values.json === true
-        ? `${JSON.stringify(result, null, 2)}\n`
-        : `\nend-to-end: ${result.reconstructed}/${n} events, ${result.events_per_second.toFixed(0)} events/s (${result.frames}, offered ${result.offered_rate_hz}), latency p50 ${ms(result.latency_ms.p50)} ms, p90 ${ms(result.latency_ms.p90)} ms, p99 ${ms(result.latency_ms.p99)} ms, max ${ms(result.latency_ms.max)} ms (p99 after ${STEADY_AFTER_S} s: ${result.steady_p99_ms == null ? '–' : ms(result.steady_p99_ms)} ms; p99 per ${WINDOW_S} s window, median / worst: ${result.window_p99_ms == null ? '–' : `${ms(result.window_p99_ms.median)} / ${ms(result.window_p99_ms.worst)}`} ms); processor peak RSS ${result.processor_peak_rss_mib.toFixed(0)} MiB\n`,
-    );
-    return measured.length === n ? 0 : 1;
+    const result = e2eResult(settings, m);
+    writeE2eResults(o, result);
+    process.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : e2eSummaryLine(result));
+    return m.measured.length === o.n ? 0 : 1;
   },
 };
 
-/** Starts one `showertrig run --brokers` child; `joined` resolves once it joined its group. */
-function startProcessor(
-  brokers: string,
-  configPath: string,
-): { child: ChildProcess; joined: Promise<void>; log: () => string } {
-  const child = spawn(
-    process.execPath,
-    [
-      ...process.execArgv,
-      process.argv[1] ?? 'bin/showertrig.js',
-      'run',
-      '--brokers',
-      brokers,
-      '--config',
-      configPath,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+/** Writes the processors' config file and starts --processors children; resolves once all joined. */
+async function startProcessors(
+  o: E2eOptions,
+  cfg: ShowertrigConfig,
+  topics: Record<string, string>,
+): Promise<Processor[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'showertrig-bench-'));
+  if (!(BACKENDS as readonly string[]).includes(o.backend))
+    throw new UsageError(
+      `--backend: expected one of ${BACKENDS.join(', ')}, got ${JSON.stringify(o.backend)}`,
+    );
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      kafka: { brokers: cfg.kafka.brokers, topics, partitions: o.partitions, groupId: cfg.kafka.groupId },
+      service: { metricsPort: 0, logLevel: 'info' },
+      reconstruction: { backend: o.backend, threads: o.threads },
+    }),
   );
-  let out = '';
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const joined = (async (): Promise<void> => {
-    const t0 = Date.now();
-    while (!out.includes('joined consumer group')) {
-      if (Date.now() - t0 > 60_000 || child.exitCode !== null)
-        throw new ShowertrigError(`processor did not join its group:\n${out.slice(-1500)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  return { child, joined, log: () => out };
+  const children = Array.from({ length: o.processors }, () =>
+    startProcessor(o.brokers, join(dir, 'config.json')),
+  );
+  await Promise.all(children.map((c) => c.joined));
+  return children;
+}
+
+/** `count` simulator frames, Avro-encoded, keyed by event id. */
+function frameGenerator(cfg: ShowertrigConfig, seed: string): (count: number) => FrameMessage[] {
+  const sim = createSimulator(cfg.detector, cfg.simulation, seed);
+  const codecs = createCodecs('avro');
+  return (count) =>
+    Array.from({ length: count }, () => {
+      const f = sim.next();
+      return { key: f.eventId, value: codecs.frame.encode(f) };
+    });
+}
+
+/**
+ * The warm-up (the same path, processors, broker JVM and client, run before anything is measured),
+ * then the measured phase between two scrapes of the processors' metrics and CPU times.
+ */
+async function measure(
+  o: E2eOptions,
+  children: readonly Processor[],
+  traffic: E2eTraffic,
+  warm: readonly FrameMessage[],
+  msgs: readonly FrameMessage[],
+): Promise<E2eMeasurement> {
+  await traffic.send(warm, 'warm-up');
+  await traffic.reconstructed(o.warmup);
+  const urls = children.map((c) => metricsUrlOf(c.log()));
+  const none: ProbeScrape = { latency: new Map(), frames: NaN, calls: NaN };
+  const scrape = (): Promise<ProbeScrape[]> =>
+    Promise.all(urls.map((u) => (u === undefined ? none : scrapeProbe(u).catch(() => none))));
+  const histBefore = await scrape();
+  const cpuBefore = children.map((c) => cpuSeconds(c.child.pid!));
+  const loadBefore = loadavg()[0]!;
+  const tStart = await traffic.send(msgs, 'measured');
+  await traffic.reconstructed(o.warmup + o.n);
+  const cpuUsedS = children.reduce((sum, c, i) => sum + cpuSeconds(c.child.pid!) - cpuBefore[i]!, 0);
+  const histAfter = await scrape();
+  const hwmKb = peakRssKb(children);
+  const { sentAt, recoAt } = traffic;
+  const measured = msgs
+    .filter((m) => recoAt.has(m.key))
+    .map((m) => ({ sent: sentAt.get(m.key) ?? NaN, reco: recoAt.get(m.key) ?? NaN }));
+  return { measured, tStart, cpuUsedS, hwmKb, loadBefore, histBefore, histAfter };
+}
+
+/** The latency-over-time plot of this row and the row itself into e2e.json and e2e.md. */
+function writeE2eResults(o: E2eOptions, result: E2eResult): void {
+  const plotName = `e2e-latency-${e2eRowKey(result).replace(/[^a-z0-9.+-]+/gi, '-')}.svg`;
+  const outDir = benchOutDir(o.out);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(
+    join(outDir, plotName),
+    latencyPlot(
+      `${result.frames}, offered ${result.offered_rate_hz} Hz, ${o.processors} processor(s), ${result.backend}: latency per ${WINDOW_S} s window`,
+      result.latency_over_time,
+    ),
+  );
+  saveResultRow(outDir, 'e2e', result, e2eRowKey, {
+    title: 'End-to-end benchmark through Kafka',
+    notes: e2eNotes(o.warmup),
+    columns: E2E_COLUMNS,
+  });
 }
