@@ -22,6 +22,7 @@ import {
   type BackendName,
   type Dataset,
   type GraphRunner,
+  type InferencePlan,
   type InputSpec,
   type NetArchitecture,
   type SavedModelStore,
@@ -98,32 +99,21 @@ function matmulPeak(reps: number): number {
 }
 
 /**
- * Measures on the requested backend; loadNet runs after the backend is selected, so the weights live there.
- * features: the standardised feature rows of the inference events (two-input nets), n × q.
+ * The forward pass per batch size through the layers model, the fused plan and (when it loaded) the
+ * plan's graph, interleaved rep by rep.
  */
-export async function runWorker(
+function measureInference(
   req: WorkerRequest,
-  loadNet: () => Promise<tf.LayersModel>,
-  arch: NetArchitecture,
+  net: tf.LayersModel,
+  plan: InferencePlan,
+  graph: GraphRunner | undefined,
   spec: InputSpec,
   inputs: Float32Array,
   features: Float32Array | undefined,
-  train: Dataset,
-  store: SavedModelStore,
-  val: Dataset = train,
-): Promise<WorkerResult> {
-  const choice = await selectBackend(req.backend);
-  const net = await loadNet();
+): InferenceRow[] {
   const per = inputLength(spec);
   const n = inputs.length / per;
   const q = features === undefined ? 0 : features.length / n;
-  if (net.inputs.length > 1 && (features === undefined || net.inputs[1]!.shape[1] !== q))
-    throw new Error(`the model takes ${net.inputs[1]!.shape[1]} features per event; ${q} given`);
-  const compiled = compileInferencePlan(net);
-  if (compiled.plan === undefined) throw new Error(`no fused plan for the model: ${compiled.reason}`);
-  const plan = compiled.plan;
-  const loaded = await loadPlanGraph(plan, store);
-  const graph: GraphRunner | undefined = loaded.graph;
   const run: Record<Execution, (x: tf.Tensor[]) => tf.Tensor[]> = {
     layers: (x) =>
       ([] as tf.Tensor[]).concat(
@@ -158,16 +148,23 @@ export async function runWorker(
       inference.push({ execution, batch, events_per_second: (nb * batch) / (ms[k]! / 1000) }),
     );
   }
-  graph?.dispose();
-  plan.dispose();
-  net.dispose();
+  return inference;
+}
+
+/** Training events/s of the default net and the larger one: one warm-up epoch, then one measured. */
+async function measureTraining(
+  req: WorkerRequest,
+  arch: NetArchitecture,
+  spec: InputSpec,
+  train: Dataset,
+  val: Dataset,
+): Promise<TrainRow[]> {
   const training: TrainRow[] = [];
-  for (const [name, a] of req.skipTraining === true
-    ? []
-    : ([
-        ['default', arch],
-        ['larger', req.largerNet],
-      ] as const)) {
+  const nets = [
+    ['default', arch],
+    ['larger', req.largerNet],
+  ] as const;
+  for (const [name, a] of nets) {
     const model = buildEnergyVertexNet(spec, a);
     // Two one-epoch runs: the first warms up (kernels, allocations), the second is measured.
     const cfg = { ...DEFAULT_TRAIN, epochs: 1, batchSize: 64, patience: 10 };
@@ -181,6 +178,39 @@ export async function runWorker(
     });
     model.dispose();
   }
+  return training;
+}
+
+/**
+ * Measures on the requested backend; loadNet runs after the backend is selected, so the weights live there.
+ * features: the standardised feature rows of the inference events (two-input nets), n × q.
+ */
+export async function runWorker(
+  req: WorkerRequest,
+  loadNet: () => Promise<tf.LayersModel>,
+  arch: NetArchitecture,
+  spec: InputSpec,
+  inputs: Float32Array,
+  features: Float32Array | undefined,
+  train: Dataset,
+  store: SavedModelStore,
+  val: Dataset = train,
+): Promise<WorkerResult> {
+  const choice = await selectBackend(req.backend);
+  const net = await loadNet();
+  const n = inputs.length / inputLength(spec);
+  const q = features === undefined ? 0 : features.length / n;
+  if (net.inputs.length > 1 && (features === undefined || net.inputs[1]!.shape[1] !== q))
+    throw new Error(`the model takes ${net.inputs[1]!.shape[1]} features per event; ${q} given`);
+  const compiled = compileInferencePlan(net);
+  if (compiled.plan === undefined) throw new Error(`no fused plan for the model: ${compiled.reason}`);
+  const plan = compiled.plan;
+  const loaded = await loadPlanGraph(plan, store);
+  const inference = measureInference(req, net, plan, loaded.graph, spec, inputs, features);
+  loaded.graph?.dispose();
+  plan.dispose();
+  net.dispose();
+  const training = req.skipTraining === true ? [] : await measureTraining(req, arch, spec, train, val);
   return {
     backend: choice.backend,
     threads: req.threads,

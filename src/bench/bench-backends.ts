@@ -7,8 +7,7 @@
  * compared with tfjs's. Each (backend, threads) runs in its own process (TensorFlow reads its thread counts
  * at load). Writes <out>/backends.json and backends.md.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -29,20 +28,15 @@ import {
   SparseInputs,
   type BackendName,
   type InputSpec,
-  type NetArchitecture,
 } from '../reconstruction/index.js';
 import { generateEvent } from '../sim/index.js';
 import { intFlag, parseFlags, UsageError, type Command } from '../cli/index.js';
-import { runWorker, type WorkerRequest, type WorkerResult } from './bench-backends-worker.js';
+import { runWorker, type WorkerRequest } from './bench-backends-worker.js';
+import { measureAll, RESULT_MARK, type Shared } from './bench-backends-rounds.js';
+import { type ShowertrigConfig } from '../config/index.js';
 import { benchOutDir } from './bench-results.js';
-import {
-  backendsMarkdown,
-  medianOverRounds,
-  ratiosPerRound,
-  type BackendsResult,
-  type KerasResult,
-  type TorchResult,
-} from './bench-backends-report.js';
+import { backendsMarkdown } from './bench-backends-markdown.js';
+import { type BackendsResult, type KerasResult, type TorchResult } from './bench-backends-report.js';
 
 const USAGE = `usage: showertrig bench-backends [--model DIR] [--events N] [--train-events N] [--batches 64,256] [--threads 1,2] [--backends wasm,tensorflow] [--python PATH] [--torch PATH] [--reps R] [--rounds N] [--no-training] [--json] [--out DIR]
   --model DIR      the CNN model to time (default: config reconstruction.modelDir)
@@ -64,260 +58,103 @@ const USAGE = `usage: showertrig bench-backends [--model DIR] [--events N] [--tr
   --out DIR        where backends.json and backends.md go (default: the scratch directory $TMPDIR/showertrig-bench;
                    --out bench/results updates the committed results)`;
 
-const LARGER: NetArchitecture = { width: 32, blocks: 3, denseUnits: 128 };
-const RESULT_MARK = 'BENCH-BACKENDS-RESULT ';
+const FLAGS = {
+  model: { type: 'string' },
+  events: { type: 'string' },
+  'train-events': { type: 'string' },
+  batches: { type: 'string' },
+  threads: { type: 'string' },
+  backends: { type: 'string' },
+  python: { type: 'string' },
+  torch: { type: 'string' },
+  reps: { type: 'string' },
+  rounds: { type: 'string' },
+  'no-training': { type: 'boolean' },
+  json: { type: 'boolean' },
+  out: { type: 'string' },
+  worker: { type: 'string' },
+} as const;
 
-interface Shared {
-  readonly model: string;
-  readonly inputs: string;
-  readonly train: string;
-  readonly targets: string;
-  readonly spec: InputSpec;
-  readonly arch: NetArchitecture;
-  /** The inference events' standardised feature rows (two-input models): float32, n × q. */
-  readonly features?: string;
+type Values = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
+
+/** The measuring flags, checked. */
+function parseOptions(values: Values, modelDirDefault: string) {
+  const n = intFlag(values.events, 'events', 2048, 64, 1_000_000);
+  const backends = (values.backends?.split(',') ?? [
+    'wasm',
+    ...(nativeBindingStatus('@tensorflow/tfjs-node').built ? ['tensorflow'] : []),
+  ]) as BackendName[];
+  for (const b of backends)
+    if (!['wasm', 'tensorflow', 'tensorflow-gpu', 'cpu'].includes(b))
+      throw new UsageError(`--backends: unknown backend ${JSON.stringify(b)}`);
+  return {
+    modelDir: resolve(values.model ?? modelDirDefault),
+    n,
+    nTrain: intFlag(values['train-events'], 'train-events', 1024, 64, 1_000_000),
+    reps: intFlag(values.reps, 'reps', 5, 1, 100),
+    rounds: intFlag(values.rounds, 'rounds', 1, 1, 50),
+    batches: (values.batches ?? '64,256').split(',').map((b) => intFlag(b, 'batches', 64, 1, n)),
+    threads: (values.threads ?? '1,2').split(',').map((t) => intFlag(t, 'threads', 1, 1, 256)),
+    backends,
+    python: values.python ?? '.venv-tf/bin/python',
+    torchPython:
+      values.torch ??
+      (process.env['TORCH_VENV']
+        ? join(process.env['TORCH_VENV'], 'bin', 'python')
+        : '.venv-torch/bin/python'),
+    skipTraining: values['no-training'] === true,
+  };
 }
+type Options = ReturnType<typeof parseOptions>;
+
+const log = (m: string): void => void process.stderr.write(`${m}\n`);
 
 export const command: Command = {
   name: 'bench-backends',
   summary: 'CNN inference and training speed per backend and thread count, against Keras',
   usage: USAGE,
   async run(argv) {
-    const { values } = parseFlags(argv, {
-      model: { type: 'string' },
-      events: { type: 'string' },
-      'train-events': { type: 'string' },
-      batches: { type: 'string' },
-      threads: { type: 'string' },
-      backends: { type: 'string' },
-      python: { type: 'string' },
-      torch: { type: 'string' },
-      reps: { type: 'string' },
-      rounds: { type: 'string' },
-      'no-training': { type: 'boolean' },
-      json: { type: 'boolean' },
-      out: { type: 'string' },
-      worker: { type: 'string' },
-    });
+    const { values } = parseFlags(argv, FLAGS);
     if (values.worker !== undefined) return worker(JSON.parse(values.worker) as WorkerRequest & Shared);
     const cfg = loadConfig([]);
-    const modelDir = resolve(values.model ?? cfg.reconstruction.modelDir);
-    const n = intFlag(values.events, 'events', 2048, 64, 1_000_000);
-    const nTrain = intFlag(values['train-events'], 'train-events', 1024, 64, 1_000_000);
-    const reps = intFlag(values.reps, 'reps', 5, 1, 100);
-    const rounds = intFlag(values.rounds, 'rounds', 1, 1, 50);
-    const batches = (values.batches ?? '64,256').split(',').map((b) => intFlag(b, 'batches', 64, 1, n));
-    const threads = (values.threads ?? '1,2').split(',').map((t) => intFlag(t, 'threads', 1, 1, 256));
-    const backends = (values.backends?.split(',') ?? [
-      'wasm',
-      ...(nativeBindingStatus('@tensorflow/tfjs-node').built ? ['tensorflow'] : []),
-    ]) as BackendName[];
-    for (const b of backends)
-      if (!['wasm', 'tensorflow', 'tensorflow-gpu', 'cpu'].includes(b))
-        throw new UsageError(`--backends: unknown backend ${JSON.stringify(b)}`);
-    const python = values.python ?? '.venv-tf/bin/python';
-    const torchPython =
-      values.torch ??
-      (process.env['TORCH_VENV']
-        ? join(process.env['TORCH_VENV'], 'bin', 'python')
-        : '.venv-torch/bin/python');
+    const o = parseOptions(values, cfg.reconstruction.modelDir);
     const outDir = benchOutDir(values.out);
-    const log = (m: string): boolean => process.stderr.write(`${m}\n`);
     const loadBefore = loadavg()[0]!;
 
     // The model's own input spec; the same prepared windows go to every engine. (wasm here: the
     // parent only reads the model and checks Keras's outputs.)
     await selectBackend('wasm');
     registerCoordConv();
-    const probe = await tf.loadLayersModel(modelDirectory(modelDir));
+    const probe = await tf.loadLayersModel(modelDirectory(o.modelDir));
     const meta = readMetadata(probe);
     const flopsPerEvent = forwardFlopsPerEvent(probe);
-    const spec = meta.inputSpec;
-    const g = cfg.detector;
-    const rng = new Rng(11);
-    const hits = Array.from({ length: n }, () => generateEvent(g, cfg.simulation, 'signal', rng).hits);
-    const inputs = buildInputs(hits, g, spec, new Float32Array(n * inputLength(spec)));
-    const trainEvents = Array.from({ length: nTrain }, () => {
-      const ev = generateEvent(g, cfg.simulation, 'signal', rng);
-      return { hits: ev.hits, energyGeV: ev.truth.energyGeV, dCm: ev.truth.dCm };
-    });
-    const trainX = buildInputs(
-      trainEvents.map((e) => e.hits),
-      g,
-      spec,
-      new Float32Array(nTrain * inputLength(spec)),
-    );
     const dir = mkdtempSync(join(tmpdir(), 'showertrig-backends-'));
-    const shared: Shared = {
-      model: modelDir,
-      inputs: join(dir, 'inputs.f32'),
-      train: join(dir, 'train.f32'),
-      targets: join(dir, 'targets.f32'),
-      spec,
-      arch: meta.architecture,
-      ...(meta.features === undefined ? {} : { features: join(dir, 'features.f32') }),
-    };
-    writeFileSync(shared.inputs, inputs);
-    const features = meta.features === undefined ? undefined : featureInputs(hits, g, meta.features);
-    if (features !== undefined) writeFileSync(shared.features!, features);
-    writeFileSync(shared.train, trainX);
-    writeFileSync(shared.targets, Float32Array.from(trainEvents.flatMap((e) => [e.energyGeV, e.dCm])));
-    log(
-      `${n} signal showers for inference, ${nTrain} for training; ${spec.size}×${spec.size}×${inputChannels(spec)} windows`,
-    );
-
-    const skipTraining = values['no-training'] === true;
-    const runRounds: WorkerResult[][] = [];
-    const kerasRounds: KerasResult[][] = [];
-    const torchRounds: TorchResult[][] = [];
-    let round = 0;
-    const ofRound = (): string => (rounds > 1 ? `, round ${round + 1}/${rounds}` : '');
-    const tfjs = (backend: BackendName, t: number): void => {
-      const req: WorkerRequest & Shared = {
-        ...shared,
-        backend,
-        threads: t,
-        batches,
-        trainEvents: nTrain,
-        largerNet: LARGER,
-        reps,
-        skipTraining,
-      };
-      const label = `${backend} × ${t}${ofRound()}`;
-      (runRounds[round] ??= []).push(
-        spawnMeasured(
-          process.execPath,
-          [
-            ...process.execArgv,
-            process.argv[1] ?? 'bin/showertrig.js',
-            'bench-backends',
-            '--worker',
-            JSON.stringify(req),
-          ],
-          t,
-          label,
-          log,
-        ) as WorkerResult,
-      );
-    };
-    const withKeras = python !== 'none' && existsSync(python);
-    if (python !== 'none' && !withKeras)
-      log(
-        `Keras comparison skipped: ${python} not found (npm run tf:native makes .venv-tf, or pass --python)`,
-      );
-    const torchSkipped =
-      torchPython === 'none'
-        ? '--torch none'
-        : existsSync(torchPython)
-          ? undefined
-          : `${torchPython} not found (run scripts/torch-venv.sh, or set TORCH_VENV / pass --torch)`;
-    if (torchSkipped !== undefined && torchPython !== 'none')
-      log(`PyTorch comparison skipped: ${torchSkipped}`);
-    // The reference scripts take the same arguments: the shared input files, batches, threads, reps.
-    const refArgs = (script: string, t: number): string[] => [
-      script,
-      '--model',
-      modelDir,
-      '--inputs',
-      shared.inputs,
-      '--train',
-      shared.train,
-      '--targets',
-      shared.targets,
-      '--batches',
-      batches.join(','),
-      '--threads',
-      String(t),
-      '--reps',
-      String(reps),
-      '--larger',
-      JSON.stringify(LARGER),
-      ...(shared.features === undefined ? [] : ['--features', shared.features]),
-      ...(skipTraining ? ['--no-training'] : []),
-    ];
-    const single: BackendName[] = backends.filter((b) => b === 'wasm' || b === 'cpu');
-    for (; round < rounds; round++) {
-      if (round === 0) for (const b of single) tfjs(b, 1); // once: wasm and cpu are not compared with Keras
-      // Per thread count, the native backends, Keras and PyTorch back to back: their ratios are what matter,
-      // and on a shared machine the load drifts between runs minutes apart.
-      for (const t of threads) {
-        for (const b of backends.filter((x) => !single.includes(x))) tfjs(b, t);
-        if (withKeras)
-          (kerasRounds[round] ??= []).push(
-            spawnMeasured(
-              python,
-              refArgs('scripts/bench_keras.py', t),
-              t,
-              `keras × ${t}${ofRound()}`,
-              log,
-            ) as KerasResult,
-          );
-        if (torchSkipped === undefined)
-          (torchRounds[round] ??= []).push(
-            spawnMeasured(
-              torchPython,
-              refArgs('scripts/bench_torch.py', t),
-              t,
-              `pytorch × ${t}${ofRound()}`,
-              log,
-            ) as TorchResult,
-          );
-      }
-    }
-    const ratios = ratiosPerRound(runRounds, kerasRounds);
-    const torchRatios = ratiosPerRound(runRounds, torchRounds);
-    const runs = [
-      ...(runRounds[0] ?? []).filter((r) => single.includes(r.backend as BackendName)),
-      ...medianOverRounds(
-        runRounds.map((rs) => rs.filter((r) => !single.includes(r.backend as BackendName))),
-      ),
-    ];
-    const keras = medianOverRounds(kerasRounds);
-    const torch = medianOverRounds(torchRounds);
+    const data = writeSharedInputs(cfg, o, meta, dir);
+    const m = measureAll(o, data.shared);
     // Keras's and PyTorch's outputs against tfjs's layers model (the same weights, the same inputs;
     // the net's scaled outputs, before any energy calibration).
-    for (const refs of [keras, torch]) {
-      if (refs.length === 0) continue;
-      const first = refs[0]!.outputs_first;
-      const m = first.length / 2;
-      const out = predictScaled(
-        probe,
-        inputs.subarray(0, m * inputLength(spec)),
-        spec,
-        features?.subarray(0, (m * features.length) / n),
-      );
-      let worst = 0;
-      for (let i = 0; i < m; i++)
-        worst = Math.max(
-          worst,
-          Math.abs(out.energy[i]! - first[2 * i]!),
-          Math.abs(out.vertex[i]! - first[2 * i + 1]!),
-        );
-      refs.forEach((k) => {
-        k.max_output_difference = worst;
-      });
-    }
+    for (const refs of [m.keras, m.torch]) markOutputDifference(refs, probe, data, o.n);
     probe.dispose();
     rmSync(dir, { recursive: true, force: true });
     const result: BackendsResult = {
       command: 'bench-backends',
-      model: modelDir,
-      spec,
+      model: o.modelDir,
+      spec: meta.inputSpec,
       architecture: meta.architecture,
       flops_per_event: flopsPerEvent,
-      events: n,
-      train_events: nTrain,
+      events: o.n,
+      train_events: o.nTrain,
       node: process.version,
       measured_at: new Date().toISOString(),
       load_average: [loadBefore, loadavg()[0]!],
       cores: cpus().length,
-      rounds,
-      runs,
-      keras,
-      ...(ratios.length > 0 ? { keras_ratios: ratios } : {}),
-      ...(torchSkipped === undefined
-        ? { torch, ...(torchRatios.length > 0 ? { torch_ratios: torchRatios } : {}) }
-        : { torch_skipped: torchSkipped }),
+      rounds: o.rounds,
+      runs: m.runs,
+      keras: m.keras,
+      ...(m.ratios.length > 0 ? { keras_ratios: m.ratios } : {}),
+      ...(m.torchSkipped === undefined
+        ? { torch: m.torch, ...(m.torchRatios.length > 0 ? { torch_ratios: m.torchRatios } : {}) }
+        : { torch_skipped: m.torchSkipped }),
     };
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, 'backends.json'), JSON.stringify(result, null, 2) + '\n');
@@ -328,30 +165,85 @@ export const command: Command = {
   },
 };
 
-/** Runs a measuring child with the thread-count environment and returns its JSON result line. */
-function spawnMeasured(
-  cmd: string,
-  args: string[],
-  threads: number,
-  label: string,
-  log: (m: string) => void,
-): unknown {
-  log(`measuring ${label} ...`);
-  const t = String(threads);
-  const env = {
-    ...process.env,
-    TF_NUM_INTRAOP_THREADS: t,
-    TF_NUM_INTEROP_THREADS: '1',
-    OMP_NUM_THREADS: t,
-    TF_CPP_MIN_LOG_LEVEL: '2',
+interface SharedInputs {
+  shared: Shared;
+  inputs: Float32Array;
+  features: Float32Array | undefined;
+  spec: InputSpec;
+}
+
+/**
+ * Simulated signal showers prepared as the model's windows (and feature rows), written to `dir` for
+ * every engine: n for inference, nTrain with their targets for training.
+ */
+function writeSharedInputs(
+  cfg: ShowertrigConfig,
+  o: Options,
+  meta: ReturnType<typeof readMetadata>,
+  dir: string,
+): SharedInputs {
+  const { n, nTrain } = o;
+  const spec = meta.inputSpec;
+  const g = cfg.detector;
+  const rng = new Rng(11);
+  const hits = Array.from({ length: n }, () => generateEvent(g, cfg.simulation, 'signal', rng).hits);
+  const inputs = buildInputs(hits, g, spec, new Float32Array(n * inputLength(spec)));
+  const trainEvents = Array.from({ length: nTrain }, () => {
+    const ev = generateEvent(g, cfg.simulation, 'signal', rng);
+    return { hits: ev.hits, energyGeV: ev.truth.energyGeV, dCm: ev.truth.dCm };
+  });
+  const trainX = buildInputs(
+    trainEvents.map((e) => e.hits),
+    g,
+    spec,
+    new Float32Array(nTrain * inputLength(spec)),
+  );
+  const shared: Shared = {
+    model: o.modelDir,
+    inputs: join(dir, 'inputs.f32'),
+    train: join(dir, 'train.f32'),
+    targets: join(dir, 'targets.f32'),
+    spec,
+    arch: meta.architecture,
+    ...(meta.features === undefined ? {} : { features: join(dir, 'features.f32') }),
   };
-  const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 64 << 20 });
-  const line = r.stdout?.split('\n').find((l) => l.startsWith(RESULT_MARK));
-  if (r.status !== 0 || line === undefined)
-    throw new Error(
-      `bench-backends: ${label} failed (exit ${r.status}): ${(r.stderr ?? '').trim().split('\n').slice(-5).join(' | ')}`,
+  writeFileSync(shared.inputs, inputs);
+  const features = meta.features === undefined ? undefined : featureInputs(hits, g, meta.features);
+  if (features !== undefined) writeFileSync(shared.features!, features);
+  writeFileSync(shared.train, trainX);
+  writeFileSync(shared.targets, Float32Array.from(trainEvents.flatMap((e) => [e.energyGeV, e.dCm])));
+  log(
+    `${n} signal showers for inference, ${nTrain} for training; ${spec.size}×${spec.size}×${inputChannels(spec)} windows`,
+  );
+  return { shared, inputs, features, spec };
+}
+
+/** The largest |difference| between a reference's first outputs and tfjs's layers model, set on every row of it. */
+function markOutputDifference(
+  refs: readonly (KerasResult | TorchResult)[],
+  probe: tf.LayersModel,
+  d: SharedInputs,
+  n: number,
+): void {
+  if (refs.length === 0) return;
+  const first = refs[0]!.outputs_first;
+  const m = first.length / 2;
+  const out = predictScaled(
+    probe,
+    d.inputs.subarray(0, m * inputLength(d.spec)),
+    d.spec,
+    d.features?.subarray(0, (m * d.features.length) / n),
+  );
+  let worst = 0;
+  for (let i = 0; i < m; i++)
+    worst = Math.max(
+      worst,
+      Math.abs(out.energy[i]! - first[2 * i]!),
+      Math.abs(out.vertex[i]! - first[2 * i + 1]!),
     );
-  return JSON.parse(line.slice(RESULT_MARK.length));
+  refs.forEach((k) => {
+    k.max_output_difference = worst;
+  });
 }
 
 async function worker(req: WorkerRequest & Shared): Promise<number> {
