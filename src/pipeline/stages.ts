@@ -99,26 +99,126 @@ function statusEvent(
   };
 }
 
-export function createStages(cfg: StageConfig, deps: StageDeps) {
-  const c = Object.fromEntries(COMPONENTS.map((n) => [n, deps.metrics.component(n)])) as Record<
-    ComponentName,
-    ComponentMetrics
-  >;
-  const m = deps.metrics;
-  const dlqSet = new Set<string>([...cfg.deadLetterStatuses, ...CONTENT_REASONS]);
-  const rules = { geometry: cfg.geometry, maxHits: cfg.maxHits, plausibility: cfg.plausibility };
-  const ids = createDuplicateIdGuard(cfg.duplicateIdWindow);
-  const letter = (msg: InputMessage, reason: string, errorClass: string, at: bigint): DeadLetter =>
-    deadLetter(msg, reason, errorClass, at, cfg.maxDeadLetterBytes);
+/** One batch on its way through the stages: a slot per input message, filled in stage by stage. */
+interface WorkingBatch {
+  readonly messages: readonly InputMessage[];
+  readonly receivedAtNs: readonly bigint[];
+  /** Per message: its reco event or dead letter once known. */
+  readonly slots: (RecoEvent | DeadLetter | undefined)[];
+  /** Per message: its decoded frame, if it decoded. */
+  readonly decoded: (HitFrame | undefined)[];
+  /** The messages that passed validation with status ok, for the reconstructor. */
+  readonly pending: { i: number; frame: HitFrame }[];
+}
 
-  const reconstructChunk = async (frames: HitFrame[]): Promise<RecoEvent[]> => {
+/** The stages' configuration-derived state (component metrics, dead-letter statuses, id guard). */
+class Stages {
+  readonly components: Record<ComponentName, ComponentMetrics>;
+  private readonly m: Metrics;
+  private readonly dlqSet: Set<string>;
+  private readonly rules: Parameters<typeof validateFrame>[1];
+  private readonly ids: ReturnType<typeof createDuplicateIdGuard>;
+
+  constructor(
+    private readonly cfg: StageConfig,
+    private readonly deps: StageDeps,
+  ) {
+    this.components = Object.fromEntries(COMPONENTS.map((n) => [n, deps.metrics.component(n)])) as Record<
+      ComponentName,
+      ComponentMetrics
+    >;
+    this.m = deps.metrics;
+    this.dlqSet = new Set<string>([...cfg.deadLetterStatuses, ...CONTENT_REASONS]);
+    this.rules = { geometry: cfg.geometry, maxHits: cfg.maxHits, plausibility: cfg.plausibility };
+    this.ids = createDuplicateIdGuard(cfg.duplicateIdWindow);
+  }
+
+  /** Decode, validate, reconstruct and select one batch. receivedAtNs[i] belongs to messages[i]. */
+  async run(messages: readonly InputMessage[], receivedAtNs: readonly bigint[]): Promise<StagedBatch> {
+    const b: WorkingBatch = {
+      messages,
+      receivedAtNs,
+      slots: new Array(messages.length),
+      decoded: new Array(messages.length),
+      pending: [],
+    };
+    this.components.decode.received(messages.length);
+    messages.forEach((msg, i) => this.admit(b, msg, i));
+    await this.reconstructPending(b);
+    return this.select(b);
+  }
+
+  private letter(msg: InputMessage, reason: string, errorClass: string, at: bigint): DeadLetter {
+    return deadLetter(msg, reason, errorClass, at, this.cfg.maxDeadLetterBytes);
+  }
+
+  /** Decode and validate message i: a dead letter, a status event, or pending for the reconstructor. */
+  private admit(b: WorkingBatch, msg: InputMessage, i: number): void {
+    const { components: c, m } = this;
+    const at = b.receivedAtNs[i]!;
+    let frame: HitFrame;
+    try {
+      frame = this.deps.decode(msg.value);
+    } catch (e) {
+      const reason = e instanceof DecodeError ? e.reason : 'decode_failed';
+      m.framesInvalid.inc({ reason });
+      c.decode.errors();
+      b.slots[i] = this.letter(msg, reason, e instanceof Error ? e.name : 'Error', at);
+      return;
+    }
+    c.decode.sent();
+    b.decoded[i] = frame;
+    c.validate.received();
+    const verdict = validateFrame(frame, this.rules);
+    const invalid = (reason: string): void => {
+      m.framesInvalid.inc({ reason });
+      c.validate.errors();
+      b.slots[i] = this.letter(msg, reason, 'ValidationError', at);
+    };
+    if (this.dlqSet.has(verdict.status)) return invalid(verdict.status);
+    if (this.ids.check(frame) === 'collision') return invalid('duplicate_id');
+    if (verdict.status === 'ok') b.pending.push({ i, frame });
+    else b.slots[i] = statusEvent(frame, verdict.status as RecoStatus, verdict.detail, this.cfg.geometry);
+    c.validate.sent();
+  }
+
+  /** The pending frames in chunks of at most batchSize; a failed chunk is dead-lettered. */
+  private async reconstructPending(b: WorkingBatch): Promise<void> {
+    const c = this.components;
+    for (let start = 0; start < b.pending.length; start += this.cfg.batchSize) {
+      const chunk = b.pending.slice(start, start + this.cfg.batchSize);
+      c.reconstruct.received(chunk.length);
+      try {
+        const out = await this.reconstructChunk(chunk.map((p) => p.frame));
+        chunk.forEach((p, k) => (b.slots[p.i] = out[k]!));
+        c.reconstruct.sent(chunk.length);
+      } catch (e) {
+        this.deps.logger.error('reconstruction failed; dead-lettering the batch', {
+          frames: chunk.length,
+          error: String(e),
+        });
+        c.reconstruct.errors(chunk.length);
+        for (const p of chunk)
+          b.slots[p.i] = this.letter(
+            b.messages[p.i]!,
+            'reconstruction_failed',
+            e instanceof Error ? e.name : 'Error',
+            b.receivedAtNs[p.i]!,
+          );
+      }
+    }
+  }
+
+  private async reconstructChunk(frames: HitFrame[]): Promise<RecoEvent[]> {
+    const m = this.m;
     m.inferenceBatchSize.observe(frames.length);
     const end = m.reconstructionSeconds.startTimer();
     try {
       const out = await withRetry(
-        () => deps.reconstructor.reconstruct(frames),
-        cfg.retry,
-        (e, attempt) => deps.logger.warn('reconstruction failed, retrying', { attempt, error: String(e) }),
+        () => this.deps.reconstructor.reconstruct(frames),
+        this.cfg.retry,
+        (e, attempt) =>
+          this.deps.logger.warn('reconstruction failed, retrying', { attempt, error: String(e) }),
       );
       if (out.length !== frames.length) {
         throw new ShowertrigError(`reconstructor returned ${out.length} events for ${frames.length} frames`, {
@@ -129,78 +229,21 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
     } finally {
       end();
     }
-  };
+  }
 
-  /** Decode, validate, reconstruct and select one batch. receivedAtNs[i] belongs to messages[i]. */
-  const run = async (
-    messages: readonly InputMessage[],
-    receivedAtNs: readonly bigint[],
-  ): Promise<StagedBatch> => {
-    const slots: (RecoEvent | DeadLetter | undefined)[] = new Array(messages.length);
-    const decoded: (HitFrame | undefined)[] = new Array(messages.length);
-    const pending: { i: number; frame: HitFrame }[] = [];
-    c.decode.received(messages.length);
-    messages.forEach((msg, i) => {
-      const at = receivedAtNs[i]!;
-      let frame: HitFrame;
-      try {
-        frame = deps.decode(msg.value);
-      } catch (e) {
-        const reason = e instanceof DecodeError ? e.reason : 'decode_failed';
-        m.framesInvalid.inc({ reason });
-        c.decode.errors();
-        slots[i] = letter(msg, reason, e instanceof Error ? e.name : 'Error', at);
-        return;
-      }
-      c.decode.sent();
-      decoded[i] = frame;
-      c.validate.received();
-      const verdict = validateFrame(frame, rules);
-      const invalid = (reason: string): void => {
-        m.framesInvalid.inc({ reason });
-        c.validate.errors();
-        slots[i] = letter(msg, reason, 'ValidationError', at);
-      };
-      if (dlqSet.has(verdict.status)) return invalid(verdict.status);
-      if (ids.check(frame) === 'collision') return invalid('duplicate_id');
-      if (verdict.status === 'ok') pending.push({ i, frame });
-      else slots[i] = statusEvent(frame, verdict.status as RecoStatus, verdict.detail, cfg.geometry);
-      c.validate.sent();
-    });
-
-    for (let start = 0; start < pending.length; start += cfg.batchSize) {
-      const chunk = pending.slice(start, start + cfg.batchSize);
-      c.reconstruct.received(chunk.length);
-      try {
-        const out = await reconstructChunk(chunk.map((p) => p.frame));
-        chunk.forEach((p, k) => (slots[p.i] = out[k]!));
-        c.reconstruct.sent(chunk.length);
-      } catch (e) {
-        deps.logger.error('reconstruction failed; dead-lettering the batch', {
-          frames: chunk.length,
-          error: String(e),
-        });
-        c.reconstruct.errors(chunk.length);
-        for (const p of chunk)
-          slots[p.i] = letter(
-            messages[p.i]!,
-            'reconstruction_failed',
-            e instanceof Error ? e.name : 'Error',
-            receivedAtNs[p.i]!,
-          );
-      }
-    }
-
+  /** The slots in input order as reco events and dead letters, counted, and the candidates selected. */
+  private select(b: WorkingBatch): StagedBatch {
+    const { components: c, m } = this;
     const reco: RecoEvent[] = [];
     const frames: HitFrame[] = [];
     const origins: number[] = [];
     const deadLetters: DeadLetter[] = [];
-    slots.forEach((s, i) => {
+    b.slots.forEach((s, i) => {
       if (s === undefined) return;
       if ('payload' in s) deadLetters.push(s);
       else {
         reco.push(s);
-        frames.push(decoded[i]!);
+        frames.push(b.decoded[i]!);
         origins.push(i);
       }
     });
@@ -214,12 +257,19 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
         );
     }
     c.select.received(reco.length);
-    const candidates = reco.map((r) => deps.selector.select(r));
+    const candidates = reco.map((r) => this.deps.selector.select(r));
     c.select.sent(candidates.length);
     const selected = candidates.filter((x) => x.selected).length;
     if (selected > 0) m.eventsSelected.inc(selected);
     return { reco, frames, origins, candidates, deadLetters };
-  };
+  }
+}
 
-  return { run, components: c };
+export function createStages(cfg: StageConfig, deps: StageDeps) {
+  const stages = new Stages(cfg, deps);
+  return {
+    run: (messages: readonly InputMessage[], receivedAtNs: readonly bigint[]): Promise<StagedBatch> =>
+      stages.run(messages, receivedAtNs),
+    components: stages.components,
+  };
 }
