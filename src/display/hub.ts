@@ -23,7 +23,7 @@ import type {
   WindowPoint,
 } from './protocol.js';
 import { InputRateBins, Ring } from './series.js';
-import { SseSubscriber } from './sse.js';
+import { alertView, PendingUpdates, SseFanout, windowPoint } from './hub-parts.js';
 
 export interface DisplayLimits {
   /** Points kept per chart (and sent in the snapshot). */
@@ -86,208 +86,189 @@ export interface DisplayHub {
   stop(): void;
 }
 
-const nsToS = (ns: bigint): number => Number(ns / 1_000_000n) / 1000;
+type Kept = { candidate: Candidate; frame: HitFrame; summary: CandidateSummary };
+
+/** The hub: the kept series, candidates and alerts, the pending updates and the subscribers. */
+class Hub implements DisplayHub {
+  private readonly lim: DisplayLimits;
+  private info: DisplayInfo;
+  private readonly detailCfg: EventDetailConfig;
+  private readonly ops: Ring<OpsPoint>;
+  private readonly windows: Ring<WindowPoint>;
+  private readonly input: Ring<InputRatePoint>;
+  private readonly alerts: Ring<{ view: AlertView; candidates: Kept[] }>;
+  private readonly kept: Ring<Kept>;
+  private readonly bins: InputRateBins;
+  private readonly sampler: ReturnType<typeof createOpsSampler>;
+  private readonly fanout: SseFanout;
+  private readonly pending: PendingUpdates;
+  private newest: { candidate: Candidate; frame: HitFrame } | undefined;
+  private lastEventAt = -Infinity;
+  private latest: CandidateDetail | null = null;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private sampling = false;
+
+  readonly tap: PipelineTap = { onBatch: (b) => this.onBatch(b) };
+
+  constructor(
+    private readonly cfg: DisplayHubConfig,
+    metrics: Metrics,
+    private readonly now: () => number,
+  ) {
+    const lim = (this.lim = { ...DEFAULT_DISPLAY_LIMITS, ...cfg.limits });
+    this.info = { ...cfg.info, startedAtMs: now() };
+    this.detailCfg = { ...cfg.detail, maxHitsPerStation: lim.maxHitsPerStation };
+    this.ops = new Ring(lim.points);
+    this.windows = new Ring(lim.points);
+    this.input = new Ring(lim.points);
+    this.alerts = new Ring(lim.alerts);
+    this.kept = new Ring(lim.candidates);
+    this.bins = new InputRateBins({
+      stepS: cfg.info.excess.stepS,
+      trailingS: cfg.trailingWindowS,
+      latenessS: cfg.latenessS,
+    });
+    this.sampler = createOpsSampler(metrics);
+    this.fanout = new SseFanout(lim.maxSubscribers, lim.maxBufferedBytes);
+    this.pending = new PendingUpdates(lim.points, lim.summariesPerFlush);
+  }
+
+  private onBatch(b: TapBatch): void {
+    const pending = this.pending;
+    if (b.reco.length > 0) {
+      const points = this.bins.add(b.reco.map((r) => r.timestampNs));
+      this.input.push(...points);
+      pending.input.push(...points);
+    }
+    for (const { candidate, frame } of b.selected) {
+      const summary = candidateSummary(candidate);
+      this.kept.push({ candidate, frame, summary });
+      pending.summaries.push(summary);
+      this.newest = { candidate, frame };
+    }
+    pending.trimSummaries();
+    pending.trim();
+  }
+
+  report(r: {
+    readonly alerts: readonly ExcessAlert[];
+    readonly evaluations: readonly WindowEvaluation[];
+  }): void {
+    const windowS = this.cfg.info.excess.windowS;
+    if (r.evaluations.length > 0) {
+      const points = r.evaluations.map((e) => windowPoint(e, windowS));
+      this.windows.push(...points);
+      this.pending.windows.push(...points);
+    }
+    // An alert comes once its window has closed: the candidates inside it are among the newest kept.
+    for (const a of r.alerts) {
+      const view = alertView(a, this.now());
+      const inWindow = (s: CandidateSummary): boolean => s.tS >= view.windowStartS && s.tS < view.windowEndS;
+      const inside = this.kept
+        .filter((k) => inWindow(k.summary))
+        .sort((x, y) => y.summary.energyGeV - x.summary.energyGeV)
+        .slice(0, this.lim.candidatesPerAlert)
+        .map((k) => ({ ...k, summary: { ...k.summary, alertId: k.summary.alertId ?? view.alertId } }));
+      this.alerts.push({ view, candidates: inside });
+      this.pending.alerts.push(view);
+    }
+    this.pending.trim();
+  }
+
+  /** Every flushMs: what arrived, then the newest candidate's full event at most every eventIntervalMs. */
+  private flush(): void {
+    for (const msg of this.pending.take()) this.fanout.broadcast(msg);
+    const t = this.now();
+    if (
+      this.newest !== undefined &&
+      t - this.lastEventAt >= this.lim.eventIntervalMs &&
+      this.fanout.size > 0
+    ) {
+      this.latest = candidateDetail(this.newest.candidate, this.newest.frame, this.detailCfg);
+      this.newest = undefined;
+      this.lastEventAt = t;
+      this.fanout.broadcast({ type: 'event', detail: this.latest });
+    }
+  }
+
+  /** Every second: one metrics sample (none while the previous one is still running). */
+  private sample(): void {
+    if (this.sampling) return;
+    this.sampling = true;
+    this.sampler
+      .sample(this.now())
+      .then((point) => {
+        if (point === undefined) return;
+        this.ops.push(point);
+        this.fanout.broadcast({ type: 'ops', point });
+      })
+      .catch(() => undefined)
+      .finally(() => (this.sampling = false));
+  }
+
+  subscribe(res: ServerResponse): void {
+    this.fanout.add(res, () => this.snapshot());
+  }
+
+  snapshot(): Extract<ServerMessage, { type: 'hello' }> {
+    return {
+      type: 'hello',
+      info: this.info,
+      ops: this.ops.toArray(),
+      windows: this.windows.toArray(),
+      input: this.input.toArray(),
+      alerts: this.alerts.toArray().map((a) => a.view),
+      candidates: this.kept
+        .toArray()
+        .slice(-this.lim.summariesPerFlush)
+        .map((k) => k.summary),
+      latest: this.latest,
+    };
+  }
+
+  candidate(eventId: string): CandidateDetail | undefined {
+    const k =
+      this.kept.find((x) => x.summary.eventId === eventId) ??
+      this.alerts
+        .toArray()
+        .flatMap((a) => a.candidates)
+        .find((x) => x.summary.eventId === eventId);
+    return k === undefined ? undefined : candidateDetail(k.candidate, k.frame, this.detailCfg);
+  }
+
+  alert(alertId: string): AlertDetail | undefined {
+    const a = this.alerts.find((x) => x.view.alertId === alertId);
+    return a === undefined ? undefined : { alert: a.view, candidates: a.candidates.map((k) => k.summary) };
+  }
+
+  stats(): { subscribers: number; dropped: number; sent: number } {
+    return { subscribers: this.fanout.size, dropped: this.fanout.dropped, sent: this.fanout.sent };
+  }
+
+  describe(reco: { readonly backend: string; readonly model: string }): void {
+    this.info = { ...this.info, backend: reco.backend, model: reco.model };
+  }
+
+  start(): void {
+    if (this.timers.length > 0) return;
+    this.timers.push(
+      setInterval(() => this.flush(), this.lim.flushMs),
+      setInterval(() => this.sample(), 1000),
+    );
+    for (const t of this.timers) t.unref();
+    this.sample();
+  }
+
+  stop(): void {
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    this.fanout.closeAll();
+  }
+}
 
 export function createDisplayHub(
   cfg: DisplayHubConfig,
   metrics: Metrics,
   now: () => number = Date.now,
 ): DisplayHub {
-  const lim = { ...DEFAULT_DISPLAY_LIMITS, ...cfg.limits };
-  let info: DisplayInfo = { ...cfg.info, startedAtMs: now() };
-  const detailCfg: EventDetailConfig = { ...cfg.detail, maxHitsPerStation: lim.maxHitsPerStation };
-  const windowS = cfg.info.excess.windowS;
-  const ops = new Ring<OpsPoint>(lim.points);
-  const windows = new Ring<WindowPoint>(lim.points);
-  const input = new Ring<InputRatePoint>(lim.points);
-  type Kept = { candidate: Candidate; frame: HitFrame; summary: CandidateSummary };
-  const alerts = new Ring<{ view: AlertView; candidates: Kept[] }>(lim.alerts);
-  const kept = new Ring<Kept>(lim.candidates);
-  const bins = new InputRateBins({
-    stepS: cfg.info.excess.stepS,
-    trailingS: cfg.trailingWindowS,
-    latenessS: cfg.latenessS,
-  });
-  const sampler = createOpsSampler(metrics);
-  const subscribers = new Set<SseSubscriber>();
-  let dropped = 0;
-  let sent = 0;
-  let pending: {
-    windows: WindowPoint[];
-    input: InputRatePoint[];
-    alerts: AlertView[];
-    summaries: CandidateSummary[];
-  } = { windows: [], input: [], alerts: [], summaries: [] };
-  let newest: { candidate: Candidate; frame: HitFrame } | undefined;
-  let lastEventAt = -Infinity;
-  let latest: CandidateDetail | null = null;
-  const timers: NodeJS.Timeout[] = [];
-  let sampling = false;
-
-  const windowPoint = (e: WindowEvaluation): WindowPoint => ({
-    tS: nsToS(e.windowEndNs),
-    observedHz: e.observed / windowS,
-    expectedHz: e.expected / windowS,
-    bandLoHz: Math.max(0, e.expected - 2 * Math.sqrt(e.expected)) / windowS,
-    bandHiHz: (e.expected + 2 * Math.sqrt(e.expected)) / windowS,
-    z: e.z,
-  });
-  const alertView = (a: ExcessAlert): AlertView => ({
-    alertId: a.alertId,
-    method: a.method,
-    windowStartS: nsToS(a.windowStartNs),
-    windowEndS: nsToS(a.windowEndNs),
-    observed: a.observed,
-    expected: a.expected,
-    z: a.z,
-    p: a.p,
-    receivedAtMs: now(),
-  });
-
-  const broadcast = (msg: ServerMessage): void => {
-    if (subscribers.size === 0) return;
-    const data = JSON.stringify(msg);
-    for (const s of subscribers) if (s.send(data)) sent++;
-  };
-
-  const flush = (): void => {
-    const p = pending;
-    pending = { windows: [], input: [], alerts: [], summaries: [] };
-    if (p.windows.length > 0) broadcast({ type: 'windows', points: p.windows });
-    if (p.input.length > 0) broadcast({ type: 'input', points: p.input });
-    if (p.alerts.length > 0) broadcast({ type: 'alerts', alerts: p.alerts });
-    if (p.summaries.length > 0) broadcast({ type: 'candidates', candidates: p.summaries });
-    const t = now();
-    if (newest !== undefined && t - lastEventAt >= lim.eventIntervalMs && subscribers.size > 0) {
-      latest = candidateDetail(newest.candidate, newest.frame, detailCfg);
-      newest = undefined;
-      lastEventAt = t;
-      broadcast({ type: 'event', detail: latest });
-    }
-  };
-
-  const sample = (): void => {
-    if (sampling) return;
-    sampling = true;
-    sampler
-      .sample(now())
-      .then((point) => {
-        if (point === undefined) return;
-        ops.push(point);
-        broadcast({ type: 'ops', point });
-      })
-      .catch(() => undefined)
-      .finally(() => (sampling = false));
-  };
-
-  const inWindow = (a: AlertView, s: CandidateSummary): boolean =>
-    s.tS >= a.windowStartS && s.tS < a.windowEndS;
-
-  const tap: PipelineTap = {
-    onBatch(b: TapBatch) {
-      if (b.reco.length > 0) {
-        const points = bins.add(b.reco.map((r) => r.timestampNs));
-        input.push(...points);
-        pending.input.push(...points);
-      }
-      for (const { candidate, frame } of b.selected) {
-        const summary = candidateSummary(candidate);
-        kept.push({ candidate, frame, summary });
-        pending.summaries.push(summary);
-        newest = { candidate, frame };
-      }
-      if (pending.summaries.length > lim.summariesPerFlush)
-        pending.summaries.splice(0, pending.summaries.length - lim.summariesPerFlush);
-      trimPending();
-    },
-  };
-
-  const report = (r: {
-    readonly alerts: readonly ExcessAlert[];
-    readonly evaluations: readonly WindowEvaluation[];
-  }): void => {
-    if (r.evaluations.length > 0) {
-      const points = r.evaluations.map(windowPoint);
-      windows.push(...points);
-      pending.windows.push(...points);
-    }
-    // An alert comes once its window has closed: the candidates inside it are among the newest kept.
-    for (const a of r.alerts) {
-      const view = alertView(a);
-      const inside = kept
-        .filter((k) => inWindow(view, k.summary))
-        .sort((x, y) => y.summary.energyGeV - x.summary.energyGeV)
-        .slice(0, lim.candidatesPerAlert)
-        .map((k) => ({ ...k, summary: { ...k.summary, alertId: k.summary.alertId ?? view.alertId } }));
-      alerts.push({ view, candidates: inside });
-      pending.alerts.push(view);
-    }
-    trimPending();
-  };
-
-  /** A flush that fell behind (no subscriber yet, or a stalled timer) keeps only what a chart holds. */
-  const trimPending = (): void => {
-    for (const k of ['windows', 'input', 'alerts'] as const)
-      if (pending[k].length > lim.points) pending[k].splice(0, pending[k].length - lim.points);
-  };
-
-  const hub: DisplayHub = {
-    tap,
-    report,
-    subscribe(res) {
-      if (subscribers.size >= lim.maxSubscribers) {
-        res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' });
-        res.end('too many display subscribers\n');
-        return;
-      }
-      const s = new SseSubscriber(res, lim.maxBufferedBytes, (x) => {
-        if (subscribers.delete(x) && x.dropReason === 'overflow') dropped++;
-      });
-      subscribers.add(s);
-      if (s.send(JSON.stringify(hub.snapshot()))) sent++;
-    },
-    snapshot() {
-      return {
-        type: 'hello',
-        info,
-        ops: ops.toArray(),
-        windows: windows.toArray(),
-        input: input.toArray(),
-        alerts: alerts.toArray().map((a) => a.view),
-        candidates: kept
-          .toArray()
-          .slice(-lim.summariesPerFlush)
-          .map((k) => k.summary),
-        latest,
-      };
-    },
-    candidate(eventId) {
-      const k =
-        kept.find((x) => x.summary.eventId === eventId) ??
-        alerts
-          .toArray()
-          .flatMap((a) => a.candidates)
-          .find((x) => x.summary.eventId === eventId);
-      return k === undefined ? undefined : candidateDetail(k.candidate, k.frame, detailCfg);
-    },
-    alert(alertId) {
-      const a = alerts.find((x) => x.view.alertId === alertId);
-      return a === undefined ? undefined : { alert: a.view, candidates: a.candidates.map((k) => k.summary) };
-    },
-    stats: () => ({ subscribers: subscribers.size, dropped, sent }),
-    describe(reco) {
-      info = { ...info, backend: reco.backend, model: reco.model };
-    },
-    start() {
-      if (timers.length > 0) return;
-      timers.push(setInterval(flush, lim.flushMs), setInterval(sample, 1000));
-      for (const t of timers) t.unref();
-      sample();
-    },
-    stop() {
-      for (const t of timers.splice(0)) clearInterval(t);
-      for (const s of [...subscribers]) s.close('closed');
-    },
-  };
-  return hub;
+  return new Hub(cfg, metrics, now);
 }
