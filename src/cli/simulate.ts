@@ -198,39 +198,46 @@ function withTotalRate(cfg: ShowertrigConfig, flag: string | undefined): Showert
   return { ...cfg, simulation: { ...cfg.simulation, ratesHz } };
 }
 
+const SIMULATE_FLAGS = {
+  events: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  config: { type: 'string' },
+  excess: { type: 'string' },
+  inject: { type: 'string', multiple: true },
+  'start-ns': { type: 'string' },
+  'run-id': { type: 'string' },
+  brokers: { type: 'string' },
+  rate: { type: 'string' },
+  codec: { type: 'string' },
+} as const;
+
+/** The configuration with the flags' overrides: seed, excess, injections, codec, brokers and total rate. */
+function simulateConfig(values: ReturnType<typeof parseFlags<typeof SIMULATE_FLAGS>>['values']) {
+  const overrides: { simulation: Record<string, unknown> } = { simulation: {} };
+  if (values.seed !== undefined)
+    overrides.simulation['seed'] = intFlag(values.seed, 'seed', 1, 0, 2 ** 32 - 1);
+  if (values.excess !== undefined) overrides.simulation['excess'] = excessFlagRaw(values.excess);
+  if (values.inject !== undefined) overrides.simulation['inject'] = values.inject.map(parseInjectFlag);
+  Object.assign(overrides, {
+    kafka: {
+      ...codecOverride(values.codec),
+      ...(values.brokers === undefined ? {} : { brokers: values.brokers.split(',') }),
+    },
+  });
+  return withTotalRate(loadConfig([values.config], overrides), values.rate);
+}
+
 export function createSimulateCommand(term: Terminal = processTerminal): Command {
   return {
     name: 'simulate',
     summary: 'run the DAQ simulator (to a recording, or a live summary)',
     usage: USAGE,
     async run(argv) {
-      const { values } = parseFlags(argv, {
-        events: { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-        config: { type: 'string' },
-        excess: { type: 'string' },
-        inject: { type: 'string', multiple: true },
-        'start-ns': { type: 'string' },
-        'run-id': { type: 'string' },
-        brokers: { type: 'string' },
-        rate: { type: 'string' },
-        codec: { type: 'string' },
-      });
+      const { values } = parseFlags(argv, SIMULATE_FLAGS);
       if (values.out !== undefined && values.brokers !== undefined)
         throw new UsageError('give at most one of --out and --brokers');
-      const overrides: { simulation: Record<string, unknown> } = { simulation: {} };
-      if (values.seed !== undefined)
-        overrides.simulation['seed'] = intFlag(values.seed, 'seed', 1, 0, 2 ** 32 - 1);
-      if (values.excess !== undefined) overrides.simulation['excess'] = excessFlagRaw(values.excess);
-      if (values.inject !== undefined) overrides.simulation['inject'] = values.inject.map(parseInjectFlag);
-      Object.assign(overrides, {
-        kafka: {
-          ...codecOverride(values.codec),
-          ...(values.brokers === undefined ? {} : { brokers: values.brokers.split(',') }),
-        },
-      });
-      const cfg = withTotalRate(loadConfig([values.config], overrides), values.rate);
+      const cfg = simulateConfig(values);
       const events = values.events === undefined ? Infinity : intFlag(values.events, 'events', 0, 0);
       const seed = cfg.simulation.seed;
       const runId = values['run-id'] ?? `run-${seed}`;

@@ -48,38 +48,71 @@ export interface MetricsServer {
   readonly port: number | undefined;
 }
 
+interface Reply {
+  status: number;
+  type: string;
+  body: string;
+}
+
+/** /readyz: ready or not (a throwing probe is not ready), and the status detail when there is one. */
+async function readiness(config: MetricsServerConfig): Promise<Reply> {
+  let ok = false;
+  try {
+    ok = await (config.ready ?? (() => true))();
+  } catch {
+    ok = false;
+  }
+  let detail = '';
+  try {
+    detail = config.status?.() ?? '';
+  } catch {
+    detail = '';
+  }
+  const body = `${ok ? 'ready' : 'not ready'}\n${detail === '' ? '' : `${detail}\n`}`;
+  return { status: ok ? 200 : 503, type: 'text/plain', body };
+}
+
+/** The built-in endpoints: /metrics, /healthz, /readyz; GET and HEAD only. */
+async function handle(
+  config: MetricsServerConfig,
+  method: string | undefined,
+  url: string | undefined,
+): Promise<Reply> {
+  const path = (url ?? '/').split('?')[0];
+  if (method !== 'GET' && method !== 'HEAD')
+    return { status: 405, type: 'text/plain', body: 'method not allowed\n' };
+  if (path === '/metrics')
+    return { status: 200, type: config.registry.contentType, body: await config.registry.metrics() };
+  if (path === '/healthz') return { status: 200, type: 'text/plain', body: 'ok\n' };
+  if (path === '/readyz') return readiness(config);
+  return { status: 404, type: 'text/plain', body: 'not found\n' };
+}
+
+/** The request listener: the extra routes first (a throwing route answers 500), then the built-in endpoints. */
+function requestListener(config: MetricsServerConfig) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      if (config.routes?.(req, res) === true) return;
+    } catch (e) {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`${(e as Error).message}\n`);
+      return;
+    }
+    handle(config, req.method, req.url).then(
+      (r) => {
+        res.writeHead(r.status, { 'content-type': r.type });
+        res.end(req.method === 'HEAD' ? undefined : r.body);
+      },
+      (e: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`${(e as Error).message}\n`);
+      },
+    );
+  };
+}
+
 export function createMetricsServer(config: MetricsServerConfig): MetricsServer {
   let server: Server | undefined;
-  const ready = config.ready ?? (() => true);
-
-  const handle = async (
-    method: string | undefined,
-    url: string | undefined,
-  ): Promise<{ status: number; type: string; body: string }> => {
-    const path = (url ?? '/').split('?')[0];
-    if (method !== 'GET' && method !== 'HEAD')
-      return { status: 405, type: 'text/plain', body: 'method not allowed\n' };
-    if (path === '/metrics')
-      return { status: 200, type: config.registry.contentType, body: await config.registry.metrics() };
-    if (path === '/healthz') return { status: 200, type: 'text/plain', body: 'ok\n' };
-    if (path === '/readyz') {
-      let ok = false;
-      try {
-        ok = await ready();
-      } catch {
-        ok = false;
-      }
-      let detail = '';
-      try {
-        detail = config.status?.() ?? '';
-      } catch {
-        detail = '';
-      }
-      const body = `${ok ? 'ready' : 'not ready'}\n${detail === '' ? '' : `${detail}\n`}`;
-      return { status: ok ? 200 : 503, type: 'text/plain', body };
-    }
-    return { status: 404, type: 'text/plain', body: 'not found\n' };
-  };
 
   return {
     get port() {
@@ -88,25 +121,7 @@ export function createMetricsServer(config: MetricsServerConfig): MetricsServer 
     },
     start(port, host = '127.0.0.1') {
       if (server) return Promise.reject(new MetricsPortError('metrics server already started'));
-      const s = createServer((req, res) => {
-        try {
-          if (config.routes?.(req, res) === true) return;
-        } catch (e) {
-          if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-          res.end(`${(e as Error).message}\n`);
-          return;
-        }
-        handle(req.method, req.url).then(
-          (r) => {
-            res.writeHead(r.status, { 'content-type': r.type });
-            res.end(req.method === 'HEAD' ? undefined : r.body);
-          },
-          (e: unknown) => {
-            res.writeHead(500, { 'content-type': 'text/plain' });
-            res.end(`${(e as Error).message}\n`);
-          },
-        );
-      });
+      const s = createServer(requestListener(config));
       server = s;
       return new Promise((resolve, reject) => {
         const fail = (e: unknown): void => {
