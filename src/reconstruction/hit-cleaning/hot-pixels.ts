@@ -103,121 +103,159 @@ export function falseMaskProbability(p: number, cfg: HotPixelConfig): number {
 }
 
 export function createHotPixelMask(g: DetectorGeometry, cfg: HotPixelConfig): HotPixelMask {
-  if (!cfg.enabled) return disabledMask();
-  const nx = pixelsX(g);
-  const ny = pixelsY(g);
-  const nPix = nx * ny;
-  const nStations = g.nStations;
-  const { mask: maskCount, keep: keepCount } = maskCounts(cfg);
-  const counts = new Uint16Array(nStations * nPix);
-  const bits = new Uint32Array(Math.ceil((nStations * nPix) / 32));
-  let masked: number[] = [];
+  return cfg.enabled ? new ActiveMask(g, cfg) : disabledMask();
+}
+
+/**
+ * The enabled mask: per-pixel hit counts of the current window, the masked pixels as a bit set
+ * and a list, and the pixels that reached the mask count this window. Key k = station · nPix + iy · nx + ix.
+ */
+class ActiveMask implements HotPixelMask {
+  readonly enabled = true;
+  private readonly nx: number;
+  private readonly ny: number;
+  private readonly nPix: number;
+  private readonly nStations: number;
+  private readonly maskCount: number;
+  private readonly keepCount: number;
+  private readonly counts: Uint16Array;
+  private readonly bits: Uint32Array;
+  private masked: number[] = [];
   /** Pixels whose count reached maskCount in the current window (each once). */
-  let reached: number[] = [];
-  let inWindow = 0;
-  let framesSeen = 0;
-  let windows = 0;
+  private reached: number[] = [];
+  private inWindow = 0;
+  private seen = 0;
+  private windows = 0;
 
-  const isSet = (k: number): boolean => ((bits[k >>> 5]! >>> (k & 31)) & 1) === 1;
-  const keyOf = (s: number, x: number, y: number): number =>
-    s >= 0 && s < nStations && x >= 0 && x < nx && y >= 0 && y < ny ? s * nPix + y * nx + x : -1;
+  constructor(
+    g: DetectorGeometry,
+    private readonly cfg: HotPixelConfig,
+  ) {
+    this.nx = pixelsX(g);
+    this.ny = pixelsY(g);
+    this.nPix = this.nx * this.ny;
+    this.nStations = g.nStations;
+    ({ mask: this.maskCount, keep: this.keepCount } = maskCounts(cfg));
+    this.counts = new Uint16Array(this.nStations * this.nPix);
+    this.bits = new Uint32Array(Math.ceil((this.nStations * this.nPix) / 32));
+  }
 
-  const endWindow = (): MaskChange | undefined => {
+  get framesSeen(): number {
+    return this.seen;
+  }
+
+  get warm(): boolean {
+    return this.windows > 0;
+  }
+
+  private isSet(k: number): boolean {
+    return ((this.bits[k >>> 5]! >>> (k & 31)) & 1) === 1;
+  }
+
+  private keyOf(s: number, x: number, y: number): number {
+    const { nStations, nx, ny, nPix } = this;
+    return s >= 0 && s < nStations && x >= 0 && x < nx && y >= 0 && y < ny ? s * nPix + y * nx + x : -1;
+  }
+
+  observe(h: Hits): MaskChange | undefined {
+    const counts = this.counts;
+    for (let i = 0; i < h.station.length; i++) {
+      const k = this.keyOf(h.station[i]!, h.ix[i]!, h.iy[i]!);
+      if (k < 0) continue;
+      const c = counts[k]!;
+      if (c === 0xffff) continue;
+      counts[k] = c + 1;
+      if (c + 1 === this.maskCount) this.reached.push(k);
+    }
+    this.seen++;
+    return ++this.inWindow === this.cfg.windowFrames ? this.endWindow() : undefined;
+  }
+
+  /** Unmasks pixels that fell below the keep count, masks those that reached the mask count; a new window. */
+  private endWindow(): MaskChange | undefined {
+    const bits = this.bits;
     let removed = 0;
     const next: number[] = [];
-    for (const k of masked) {
-      if (counts[k]! >= keepCount) next.push(k);
+    for (const k of this.masked) {
+      if (this.counts[k]! >= this.keepCount) next.push(k);
       else {
         bits[k >>> 5]! &= ~(1 << (k & 31));
         removed++;
       }
     }
     let added = 0;
-    for (const k of reached) {
-      if (isSet(k)) continue;
+    for (const k of this.reached) {
+      if (this.isSet(k)) continue;
       bits[k >>> 5]! |= 1 << (k & 31);
       next.push(k);
       added++;
     }
-    masked = next;
-    reached = [];
-    counts.fill(0);
-    inWindow = 0;
-    windows++;
-    if (added === 0 && removed === 0 && windows > 1) return undefined;
-    return { framesSeen, windowsCompleted: windows, maskedPerStation: perStation(), added, removed };
-  };
+    this.masked = next;
+    this.reached = [];
+    this.counts.fill(0);
+    this.inWindow = 0;
+    this.windows++;
+    if (added === 0 && removed === 0 && this.windows > 1) return undefined;
+    return {
+      framesSeen: this.seen,
+      windowsCompleted: this.windows,
+      maskedPerStation: this.maskedPerStation(),
+      added,
+      removed,
+    };
+  }
 
-  const perStation = (): number[] => {
-    const out = new Array<number>(nStations).fill(0);
-    for (const k of masked) out[Math.floor(k / nPix)]!++;
+  apply(h: Hits): Hits {
+    if (this.masked.length === 0) return h;
+    const n = h.station.length;
+    const drop = new Uint8Array(n);
+    let dropped = 0;
+    for (let i = 0; i < n; i++) {
+      const k = this.keyOf(h.station[i]!, h.ix[i]!, h.iy[i]!);
+      if (k >= 0 && this.isSet(k)) {
+        drop[i] = 1;
+        dropped++;
+      }
+    }
+    if (dropped === 0) return h;
+    const m = n - dropped;
+    const out = {
+      station: new Uint8Array(m),
+      ix: new Int32Array(m),
+      iy: new Int32Array(m),
+      count: new Int32Array(m),
+    };
+    for (let i = 0, j = 0; i < n; i++) {
+      if (drop[i] === 1) continue;
+      out.station[j] = h.station[i]!;
+      out.ix[j] = h.ix[i]!;
+      out.iy[j] = h.iy[i]!;
+      out.count[j++] = h.count[i]!;
+    }
     return out;
-  };
+  }
 
-  return {
-    enabled: true,
-    get framesSeen() {
-      return framesSeen;
-    },
-    get warm() {
-      return windows > 0;
-    },
-    observe(h) {
-      for (let i = 0; i < h.station.length; i++) {
-        const k = keyOf(h.station[i]!, h.ix[i]!, h.iy[i]!);
-        if (k < 0) continue;
-        const c = counts[k]!;
-        if (c === 0xffff) continue;
-        counts[k] = c + 1;
-        if (c + 1 === maskCount) reached.push(k);
-      }
-      framesSeen++;
-      return ++inWindow === cfg.windowFrames ? endWindow() : undefined;
-    },
-    apply(h) {
-      if (masked.length === 0) return h;
-      const n = h.station.length;
-      const drop = new Uint8Array(n);
-      let dropped = 0;
-      for (let i = 0; i < n; i++) {
-        const k = keyOf(h.station[i]!, h.ix[i]!, h.iy[i]!);
-        if (k >= 0 && isSet(k)) {
-          drop[i] = 1;
-          dropped++;
-        }
-      }
-      if (dropped === 0) return h;
-      const m = n - dropped;
-      const out = {
-        station: new Uint8Array(m),
-        ix: new Int32Array(m),
-        iy: new Int32Array(m),
-        count: new Int32Array(m),
-      };
-      for (let i = 0, j = 0; i < n; i++) {
-        if (drop[i] === 1) continue;
-        out.station[j] = h.station[i]!;
-        out.ix[j] = h.ix[i]!;
-        out.iy[j] = h.iy[i]!;
-        out.count[j++] = h.count[i]!;
-      }
-      return out;
-    },
-    isMasked(s, x, y) {
-      const k = keyOf(s, x, y);
-      return k >= 0 && isSet(k);
-    },
-    maskedPerStation: perStation,
-    maskedPixels() {
-      return [...masked]
-        .sort((a, b) => a - b)
-        .map((k) => ({
-          station: Math.floor(k / nPix),
-          ix: (k % nPix) % nx,
-          iy: Math.floor((k % nPix) / nx),
-        }));
-    },
-  };
+  isMasked(s: number, x: number, y: number): boolean {
+    const k = this.keyOf(s, x, y);
+    return k >= 0 && this.isSet(k);
+  }
+
+  maskedPerStation(): number[] {
+    const out = new Array<number>(this.nStations).fill(0);
+    for (const k of this.masked) out[Math.floor(k / this.nPix)]!++;
+    return out;
+  }
+
+  maskedPixels(): { station: number; ix: number; iy: number }[] {
+    const { nPix, nx } = this;
+    return [...this.masked]
+      .sort((a, b) => a - b)
+      .map((k) => ({
+        station: Math.floor(k / nPix),
+        ix: (k % nPix) % nx,
+        iy: Math.floor((k % nPix) / nx),
+      }));
+  }
 }
 
 /** `enabled: false`: counts nothing, masks nothing, allocates nothing. */
