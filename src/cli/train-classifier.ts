@@ -36,14 +36,8 @@ export async function trainClassifierCommand(argv: readonly string[]): Promise<n
   if (seed === evalSeed) throw new UsageError('--eval-seed must differ from --seed');
   const modelDir = resolveModelDir(values.model ?? cfg.reconstruction.modelDir);
   const model = await loadCnnModel(modelDir, cfg.detector, cfg.reconstruction.backend);
-  const {
-    classifierCard,
-    classifierMarkdown,
-    classifierPlots,
-    featureRowsCsv,
-    reconstructorConfig,
-    trainEventClassifier,
-  } = await classifierApp();
+  const app = await classifierApp();
+  const { classifierCard, reconstructorConfig, trainEventClassifier } = app;
   const t0 = performance.now();
   const r = await trainEventClassifier({
     geometry: cfg.detector,
@@ -67,28 +61,9 @@ export async function trainClassifierCommand(argv: readonly string[]): Promise<n
   const seconds = (performance.now() - t0) / 1000;
   writeFileSync(join(modelDir, 'classifier.json'), JSON.stringify(r.file) + '\n');
   writeFileSync(join(modelDir, 'CLASSIFIER_CARD.md'), classifierCard(r, command, seconds));
-  const reportDir = values.report ?? 'reports';
-  mkdirSync(join(reportDir, 'classifier'), { recursive: true });
   const ctx = { command, rates: cfg.simulation.ratesHz, windowS: cfg.trigger.excess.windowS, seconds };
-  writeFileSync(join(reportDir, 'classifier.md'), classifierMarkdown(r, ctx));
-  for (const [name, svg] of Object.entries(classifierPlots(r)))
-    writeFileSync(join(reportDir, 'classifier', name), svg);
-  writeFileSync(
-    join(reportDir, 'classifier', 'results.json'),
-    JSON.stringify(
-      { command, results: r.results.map(({ roc: _roc, ...x }) => x), seconds: r.seconds },
-      null,
-      2,
-    ) + '\n',
-  );
-  if (values.export !== undefined) {
-    mkdirSync(values.export, { recursive: true });
-    writeFileSync(join(values.export, 'train.csv'), featureRowsCsv(r.samples.train, r.file.featureNames));
-    writeFileSync(
-      join(values.export, 'eval.csv'),
-      featureRowsCsv(r.samples.eval, r.file.featureNames, r.evalScores),
-    );
-  }
+  writeReports(app, r, values.report ?? 'reports', ctx);
+  if (values.export !== undefined) writeExport(app, r, values.export);
   process.stdout.write(
     JSON.stringify({
       model: modelDir,
@@ -102,6 +77,37 @@ export async function trainClassifierCommand(argv: readonly string[]): Promise<n
     }) + '\n',
   );
   return 0;
+}
+
+type ClassifierApp = Awaited<ReturnType<typeof classifierApp>>;
+type Trained = Awaited<ReturnType<ClassifierApp['trainEventClassifier']>>;
+
+/** DIR/classifier.md, its SVGs and classifier/results.json (the results without their ROC curves). */
+function writeReports(
+  app: ClassifierApp,
+  r: Trained,
+  reportDir: string,
+  ctx: Parameters<ClassifierApp['classifierMarkdown']>[1] & { command: string },
+): void {
+  mkdirSync(join(reportDir, 'classifier'), { recursive: true });
+  writeFileSync(join(reportDir, 'classifier.md'), app.classifierMarkdown(r, ctx));
+  for (const [name, svg] of Object.entries(app.classifierPlots(r)))
+    writeFileSync(join(reportDir, 'classifier', name), svg);
+  writeFileSync(
+    join(reportDir, 'classifier', 'results.json'),
+    JSON.stringify(
+      { command: ctx.command, results: r.results.map(({ roc: _roc, ...x }) => x), seconds: r.seconds },
+      null,
+      2,
+    ) + '\n',
+  );
+}
+
+/** DIR/train.csv and eval.csv: the feature rows for the Python references. */
+function writeExport(app: ClassifierApp, r: Trained, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'train.csv'), app.featureRowsCsv(r.samples.train, r.file.featureNames));
+  writeFileSync(join(dir, 'eval.csv'), app.featureRowsCsv(r.samples.eval, r.file.featureNames, r.evalScores));
 }
 
 /** Eight logarithmic bins of true energy over the simulated range (the signal spectrum falls steeply). */
