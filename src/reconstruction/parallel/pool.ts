@@ -52,17 +52,73 @@ export interface PreparePoolHooks {
   onWorkerLost?(index: number, error: Error): void;
 }
 
-interface Slot {
-  readonly index: number;
-  readonly worker: Worker;
-  readonly pending: Map<number, { resolve(r: PreparedBatch): void; reject(e: Error): void }>;
-  alive: boolean;
-  /** Drops the worker: pending chunks fail over to the calling thread, the hook is told once. */
-  lose(e: Error): void;
-}
-
 /** How long close() waits for the threads to stop, ms. */
 const CLOSE_WAIT_MS = 2_000;
+
+/**
+ * One worker thread and its chunks in flight. A worker that errors, exits or does not answer in
+ * time is lost: its pending chunks are rejected (the pool prepares them itself), and `onLost` is
+ * called once.
+ */
+class WorkerSlot {
+  readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve(r: PreparedBatch): void; reject(e: Error): void }>();
+  alive = true;
+
+  constructor(
+    readonly index: number,
+    entry: URL,
+    data: PrepareWorkerData,
+    private readonly onLost: (index: number, e: Error) => void,
+    private readonly onPrepared: () => void,
+  ) {
+    const worker = (this.worker = startThread(entry, data));
+    worker.unref();
+    worker.on('message', (r: PrepareReply) => this.reply(r));
+    worker.on('error', (e: Error) => this.lose(e));
+    worker.on('exit', (code) => this.lose(new Error(`prepare worker ${index} exited with code ${code}`)));
+  }
+
+  private reply(r: PrepareReply): void {
+    const p = this.pending.get(r.id);
+    if (p === undefined) return;
+    this.pending.delete(r.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if (r.ok) {
+      this.onPrepared();
+      p.resolve(r.inputs === undefined ? { events: r.events } : { events: r.events, inputs: r.inputs });
+    } else p.reject(new Error(`prepare worker ${this.index}: ${r.message}`));
+  }
+
+  /** Drops the worker: pending chunks fail over to the calling thread, the hook is told once. */
+  lose(e: Error): void {
+    if (!this.alive) return;
+    this.alive = false;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+    void this.worker.terminate();
+    this.onLost(this.index, e);
+  }
+
+  /** Posts chunk `id`; rejects when the worker fails it, is lost, or has not answered in replyTimeoutMs. */
+  prepare(id: number, chunk: readonly Hits[], replyTimeoutMs: number): Promise<PreparedBatch> {
+    const packed = packHits(chunk);
+    const request: PrepareRequest = { id, hits: packed };
+    const done = new Promise<PreparedBatch>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const timer = setTimeout(
+      () => this.lose(new Error(`prepare worker ${this.index}: no reply within ${replyTimeoutMs} ms`)),
+      replyTimeoutMs,
+    );
+    timer.unref();
+    try {
+      this.worker.ref();
+      this.worker.postMessage(request, packedBuffers(packed));
+    } catch (e) {
+      this.lose(e instanceof Error ? e : new Error(String(e)));
+    }
+    return done.finally(() => clearTimeout(timer));
+  }
+}
 
 export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolHooks = {}): PreparePool {
   if (!Number.isInteger(config.threads) || config.threads < 1 || config.threads > 256)
@@ -87,60 +143,20 @@ export function createPreparePool(config: PreparePoolConfig, hooks: PreparePoolH
     chunks.here++;
     return local.prepare(c);
   };
-
-  const slots: Slot[] = [];
-  for (let i = 0; i < config.threads; i++) slots.push(startWorker(i));
-
-  function startWorker(index: number): Slot {
-    const worker = startThread(config.workerEntry ?? workerEntry(), data);
-    worker.unref();
-    const slot: Slot = { index, worker, pending: new Map(), alive: true, lose };
-    worker.on('message', (r: PrepareReply) => {
-      const p = slot.pending.get(r.id);
-      if (p === undefined) return;
-      slot.pending.delete(r.id);
-      if (slot.pending.size === 0) worker.unref();
-      if (r.ok) {
-        chunks.onWorkers++;
-        p.resolve(r.inputs === undefined ? { events: r.events } : { events: r.events, inputs: r.inputs });
-      } else p.reject(new Error(`prepare worker ${index}: ${r.message}`));
-    });
-    function lose(e: Error): void {
-      if (!slot.alive) return;
-      slot.alive = false;
-      for (const p of slot.pending.values()) p.reject(e);
-      slot.pending.clear();
-      void worker.terminate();
-      if (!closing) hooks.onWorkerLost?.(index, e);
-    }
-    worker.on('error', lose);
-    worker.on('exit', (code) => lose(new Error(`prepare worker ${index} exited with code ${code}`)));
-    return slot;
-  }
+  const onLost = (index: number, e: Error): void => {
+    if (!closing) hooks.onWorkerLost?.(index, e);
+  };
+  const entry = config.workerEntry ?? workerEntry();
+  const slots = Array.from(
+    { length: config.threads },
+    (_, i) => new WorkerSlot(i, entry, data, onLost, () => chunks.onWorkers++),
+  );
 
   /** One chunk on a worker; prepared here if the worker is or becomes unavailable. */
-  function onWorker(slot: Slot, chunk: readonly Hits[]): Promise<PreparedBatch> {
-    if (!slot.alive) return Promise.resolve(here(chunk));
-    const id = nextId++;
-    const packed = packHits(chunk);
-    const request: PrepareRequest = { id, hits: packed };
-    const done = new Promise<PreparedBatch>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
-    const timer = setTimeout(
-      () => slot.lose(new Error(`prepare worker ${slot.index}: no reply within ${replyTimeoutMs} ms`)),
-      replyTimeoutMs,
-    );
-    timer.unref();
-    try {
-      slot.worker.ref();
-      slot.worker.postMessage(request, packedBuffers(packed));
-    } catch (e) {
-      slot.lose(e instanceof Error ? e : new Error(String(e)));
-    }
-    return done.then(
-      (r) => (clearTimeout(timer), r),
-      () => (clearTimeout(timer), here(chunk)),
-    );
-  }
+  const onWorker = (slot: WorkerSlot, chunk: readonly Hits[]): Promise<PreparedBatch> =>
+    slot.alive
+      ? slot.prepare(nextId++, chunk, replyTimeoutMs).catch(() => here(chunk))
+      : Promise.resolve(here(chunk));
 
   const aliveCount = (): number => slots.filter((s) => s.alive).length;
   return {
