@@ -1,5 +1,7 @@
 /**
- * Reads HitFrames from an Avro object container file, streaming block by block.
+ * Reads HitFrames from an Avro object container file, streaming: avsc's BlockDecoder frames,
+ * inflates and decodes the blocks (resolving a v1 writer schema to this build's reader schema);
+ * this file names its errors and finds a cut file, which the decoder alone would end silently on.
  * Every defect is a DecodeError naming the file, the byte offset and the block:
  *  'bad_header' (not a container, unknown codec), 'schema_mismatch' (not hit frames),
  *  'truncated' (file ends inside the header or a block), 'corrupt' (bad sync marker,
@@ -7,22 +9,19 @@
  *  indistinguishable from a shorter complete file: the format has no trailer.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { inflateRawSync } from 'node:zlib';
-import type avsc from 'avsc';
+import type { ReadStream } from 'node:fs';
+import avsc from 'avsc';
 import { avroType, avroTypeFor, frameFromRecord, WRITE_VERSIONS, type FrameRecord } from '../codecs/index.js';
 import { DecodeError, type HitFrame } from '../domain/index.js';
 import {
+  DECOMPRESSORS,
   HEADER_TYPE,
-  LONG_TYPE,
   OCF_MAGIC,
   RecordingError,
   SYNC_BYTES,
   type ContainerHeader,
 } from './recording-format.js';
 
-const CHUNK_BYTES = 1 << 20;
-/** No writer of ours makes blocks near this; a larger size field means corruption. */
-const MAX_BLOCK_BYTES = 1 << 30;
 const FRAME_SCHEMA_NAME = 'io.showertrig.HitFrame';
 
 export interface RecordingInfo {
@@ -41,235 +40,214 @@ export interface Recording extends AsyncIterable<HitFrame> {
   close(): Promise<void>;
 }
 
-/** Buffered sequential reads over a file handle. */
-class ByteSource {
-  buf = Buffer.alloc(0);
-  pos = 0;
-  /** File offset of buf[0]. */
-  base = 0;
-  eof = false;
-  constructor(private readonly fh: FileHandle) {}
+/** What BlockDecoder's 'block' event reports. */
+interface BlockInfo {
+  valueCount: number;
+  compressedDataLength: number;
+}
 
-  /** Ensures `n` bytes are available from pos; false at end of file. */
-  async need(n: number): Promise<boolean> {
-    while (this.buf.length - this.pos < n && !this.eof) {
-      const chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, n));
-      const { bytesRead } = await this.fh.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) this.eof = true;
-      this.base += this.pos;
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk.subarray(0, bytesRead)]);
-      this.pos = 0;
+/** Bytes of a zig-zag varint holding the non-negative `n`. */
+function varintBytes(n: number): number {
+  let k = 1;
+  for (let z = 2 * n; z >= 128; z = Math.floor(z / 128)) k++;
+  return k;
+}
+
+/**
+ * How far decoding has got: bytes of the file accounted for (header, then whole blocks), blocks
+ * and frames read. Names every error by file, byte and block; bytes left over at the end are a cut.
+ */
+class Progress {
+  bytes = 0;
+  blocks = 0;
+  frames = 0;
+  /** The writer schema parsed (a later header error is a resolution failure). */
+  schema: unknown;
+  headerRead = false;
+  /** The first error, named (the stream's own listeners may see avsc's raw one first). */
+  failure: DecodeError | undefined;
+  constructor(
+    readonly path: string,
+    readonly size: number,
+  ) {}
+
+  error(reason: string, what: string, cause?: unknown): DecodeError {
+    const ctx = this.headerRead
+      ? { path: this.path, offset: this.bytes, block: this.blocks }
+      : { path: this.path };
+    return new DecodeError(reason, `${this.path}: ${what}`, ctx, cause);
+  }
+
+  /** Blocks framed but not yet read to their end: index, first byte, frames before their end. */
+  private readonly open: { block: number; at: number; end: number }[] = [];
+  private framed = 0;
+
+  block(b: BlockInfo): void {
+    this.framed += b.valueCount;
+    this.open.push({ block: this.blocks, at: this.bytes, end: this.framed });
+    const framing = varintBytes(b.valueCount) + varintBytes(b.compressedDataLength) + SYNC_BYTES;
+    this.bytes += framing + b.compressedDataLength;
+    this.blocks++;
+  }
+
+  /** Where frame `this.frames` lies (the decoder reads a few records ahead of the frames yielded). */
+  private current(): string {
+    while (this.open.length > 1 && this.open[0]!.end <= this.frames) this.open.shift();
+    const b = this.open[0];
+    return b === undefined ? `byte ${this.bytes}` : `block ${b.block} at byte ${b.at}`;
+  }
+
+  /** A record that decoded but is not a valid frame. */
+  badFrame(e: Error): DecodeError {
+    return this.error('corrupt', `frame ${this.frames} (${this.current()}): ${e.message}`, e);
+  }
+
+  /** An avsc error (an Error with a message only) as the DecodeError it stands for. */
+  classify(e: Error): DecodeError {
+    const msg = e.message;
+    if (!this.headerRead) {
+      if (e instanceof DecodeError) return e; // from parseHook
+      if (msg === 'invalid magic bytes')
+        return this.error('bad_header', 'not an Avro object container file (bad magic)');
+      if (msg.startsWith('unknown codec: '))
+        return this.error('bad_header', `unsupported container codec ${JSON.stringify(msg.slice(15))}`);
+      if (this.schema === undefined)
+        return this.error('bad_header', `missing or invalid avro.schema: ${msg}`, e);
+      const want = `${FRAME_SCHEMA_NAME} v${WRITE_VERSIONS.frame}`;
+      return this.error('schema_mismatch', `writer schema cannot be read as ${want}: ${msg}`, e);
     }
-    return this.buf.length - this.pos >= n;
+    const at = `block ${this.blocks} at byte ${this.bytes}`;
+    if (msg === 'invalid sync marker') return this.error('corrupt', `${at}: sync marker mismatch`);
+    const cause = (e as { cause?: Error }).cause;
+    if (/decompression error/.test(msg))
+      return this.error('corrupt', `${at}: cannot inflate: ${cause?.message}`, e);
+    return this.error('corrupt', `record at or after frame ${this.frames} (${this.current()}): ${msg}`, e);
   }
 
-  get offset(): number {
-    return this.base + this.pos;
-  }
-
-  /** Decodes one value of `type` at pos, reading more as needed; undefined at a clean end of file. */
-  async decode<T>(type: avsc.Type, what: string, path: string): Promise<T | undefined> {
-    for (;;) {
-      let r: { value: unknown; offset: number };
-      try {
-        r = type.decode(this.buf, this.pos);
-      } catch (e) {
-        throw new DecodeError(
-          'corrupt',
-          `${path}: bad ${what} at byte ${this.offset}: ${(e as Error).message}`,
-          { path, offset: this.offset },
-          e,
-        );
-      }
-      if (r.offset >= 0) {
-        this.pos = r.offset;
-        return r.value as T;
-      }
-      const have = this.buf.length - this.pos;
-      if (!(await this.need(have + 1))) {
-        if (have === 0) return undefined;
-        throw new DecodeError('truncated', `${path}: file ends inside the ${what} at byte ${this.offset}`, {
-          path,
-          offset: this.offset,
-        });
-      }
+  /** The end of the decoded blocks: bytes left over are a block the file ends inside. */
+  checkEnd(): void {
+    if (this.bytes < this.size) {
+      const left = this.size - this.bytes;
+      throw this.error(
+        'truncated',
+        `file ends inside block ${this.blocks} (byte ${this.bytes}, ${left} bytes left)`,
+      );
     }
   }
 }
 
-interface Head {
-  info: RecordingInfo;
-  sync: Buffer;
-  type: avsc.Type;
-  resolver?: avsc.Resolver;
-}
-
-function headerInfo(path: string, h: ContainerHeader): Head {
-  if (!OCF_MAGIC.equals(h.magic))
-    throw new DecodeError('bad_header', `${path}: not an Avro object container file (bad magic)`, { path });
-  const codec = (h.meta['avro.codec'] ?? Buffer.from('null')).toString();
-  if (codec !== 'null' && codec !== 'deflate')
-    throw new DecodeError('bad_header', `${path}: unsupported container codec ${JSON.stringify(codec)}`, {
-      path,
-    });
-  let schema: unknown;
-  let writer: avsc.Type;
-  try {
-    schema = JSON.parse((h.meta['avro.schema'] ?? Buffer.from('')).toString());
-    writer = avroTypeFor(schema as object);
-  } catch (e) {
-    throw new DecodeError(
-      'bad_header',
-      `${path}: missing or invalid avro.schema: ${(e as Error).message}`,
-      { path },
-      e,
-    );
-  }
-  if (writer.name !== FRAME_SCHEMA_NAME) {
-    throw new DecodeError(
-      'schema_mismatch',
-      `${path}: records are ${writer.name ?? writer.typeName}, not ${FRAME_SCHEMA_NAME}`,
-      { path },
-    );
-  }
-  const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h.meta)) if (!k.startsWith('avro.')) metadata[k] = v.toString();
-  const info: RecordingInfo = { path, codec, metadata, schema };
-  const sync = Buffer.from(h.sync); // copy: avsc hands out slices of a shared pool
-  // Same schema as this build's reader: read directly; otherwise resolve (Avro schema evolution).
+/** The decoder: the reader schema of this build, the writer's checked to be hit frames. */
+function frameDecoder(progress: Progress): avsc.streams.BlockDecoder {
   const reader = avroType('frame');
-  if (writer.fingerprint().equals(reader.fingerprint())) return { info, sync, type: reader };
-  try {
-    return { info, sync, type: reader, resolver: reader.createResolver(writer) };
-  } catch (e) {
-    throw new DecodeError(
-      'schema_mismatch',
-      `${path}: writer schema cannot be read as ${FRAME_SCHEMA_NAME} v${WRITE_VERSIONS.frame}: ${(e as Error).message}`,
-      { path },
-      e,
-    );
-  }
+  const parseHook = (schema: avsc.Schema): avsc.Type => {
+    const writer = avroTypeFor(schema as object);
+    if (writer.name !== FRAME_SCHEMA_NAME) {
+      const is = writer.name ?? writer.typeName;
+      throw progress.error('schema_mismatch', `records are ${is}, not ${FRAME_SCHEMA_NAME}`);
+    }
+    progress.schema = schema;
+    // Same schema: read with the reader type itself; otherwise avsc resolves (schema evolution).
+    return writer.fingerprint().equals(reader.fingerprint()) ? reader : writer;
+  };
+  const decoder = new avsc.streams.BlockDecoder({ readerSchema: reader, parseHook, codecs: DECOMPRESSORS });
+  decoder.on('block', (b: BlockInfo) => progress.block(b));
+  // avsc emits errors without ending the stream; end it with the error, named.
+  decoder.on('error', (e: Error) => {
+    progress.failure ??= progress.classify(e);
+    if (!decoder.destroyed) decoder.destroy(progress.failure);
+  });
+  return decoder;
 }
 
-/** Opens a recording and reads its header; iterate it for the frames (once). */
-export async function openRecording(path: string): Promise<Recording> {
+/** Waits for the header; counts its bytes (the chunks seen until then hold it). */
+function readHeader(
+  source: ReadStream,
+  decoder: avsc.streams.BlockDecoder,
+  p: Progress,
+): Promise<RecordingInfo> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const keep = (c: string | Buffer): void => void chunks.push(Buffer.from(c));
+    source.on('data', keep); // before the pipe, so a chunk is kept before the decoder sees it
+    source.pipe(decoder);
+    decoder.once('error', () => reject(p.failure));
+    decoder.once('finish', () => {
+      const short = p.size < OCF_MAGIC.length;
+      reject(
+        short
+          ? p.error('bad_header', `not an Avro object container file (${p.size} bytes)`)
+          : p.error('truncated', `file ends inside the header (${p.size} bytes)`),
+      );
+    });
+    decoder.once('metadata', (_type: unknown, codec: string, h: ContainerHeader) => {
+      source.off('data', keep);
+      p.bytes = HEADER_TYPE.decode(Buffer.concat(chunks)).offset;
+      p.headerRead = true;
+      const metadata: Record<string, string> = {};
+      for (const [k, v] of Object.entries(h.meta)) if (!k.startsWith('avro.')) metadata[k] = v.toString();
+      resolve({ path: p.path, codec, metadata, schema: p.schema });
+    });
+  });
+}
+
+async function openFile(path: string): Promise<{ fh: FileHandle; size: number }> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
   } catch (e) {
     throw new RecordingError(`cannot open ${path}: ${(e as Error).message}`, { context: { path }, cause: e });
   }
-  if ((await fh.stat()).isDirectory()) {
+  const stat = await fh.stat();
+  if (stat.isDirectory()) {
     await fh.close();
     throw new RecordingError(`${path} is a directory, not a recording (.avro file)`, { context: { path } });
   }
-  const src = new ByteSource(fh);
-  let head: Head;
-  try {
-    await src.need(OCF_MAGIC.length);
-    if (!OCF_MAGIC.equals(src.buf.subarray(0, OCF_MAGIC.length))) {
-      throw new DecodeError('bad_header', `${path}: not an Avro object container file (bad magic)`, { path });
+  return { fh, size: stat.size };
+}
+
+async function* frames(decoder: AsyncIterable<unknown>, p: Progress): AsyncGenerator<HitFrame> {
+  const records = decoder[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<unknown>;
+    try {
+      next = await records.next();
+    } catch (e) {
+      throw p.failure ?? p.classify(e as Error);
     }
-    const h = await src.decode<ContainerHeader>(HEADER_TYPE, 'header', path);
-    if (h === undefined) throw new DecodeError('truncated', `${path}: empty file`, { path });
-    head = headerInfo(path, h);
-  } catch (e) {
-    await fh.close();
-    throw e;
+    if (next.done === true) break;
+    let frame: HitFrame;
+    try {
+      frame = frameFromRecord(next.value as FrameRecord);
+    } catch (e) {
+      throw p.badFrame(e as Error);
+    }
+    p.frames++;
+    yield frame;
   }
-  const { info, sync, type, resolver } = head;
+  p.checkEnd();
+}
+
+/** Opens a recording and reads its header; iterate it for the frames (once). */
+export async function openRecording(path: string): Promise<Recording> {
+  const { fh, size } = await openFile(path);
+  const progress = new Progress(path, size);
+  const source = fh.createReadStream();
+  const decoder = frameDecoder(progress);
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
-    await fh.close();
+    decoder.destroy();
+    source.destroy();
+    if (!source.closed) await new Promise<void>((resolve) => source.once('close', () => resolve()));
   };
-
-  async function* frames(): AsyncGenerator<HitFrame> {
-    try {
-      for (let block = 0; ; block++) {
-        const at = src.offset;
-        const count = await src.decode<number>(LONG_TYPE, `block ${block} count`, path);
-        if (count === undefined) return;
-        const size = await src.decode<number>(LONG_TYPE, `block ${block} size`, path);
-        const ctx = { path, offset: at, block };
-        if (size === undefined)
-          throw new DecodeError('truncated', `${path}: file ends inside block ${block} (byte ${at})`, ctx);
-        if (count < 0 || size < 0 || size > MAX_BLOCK_BYTES) {
-          throw new DecodeError(
-            'corrupt',
-            `${path}: block ${block} at byte ${at} has count ${count}, size ${size}`,
-            ctx,
-          );
-        }
-        if (!(await src.need(size + SYNC_BYTES))) {
-          throw new DecodeError(
-            'truncated',
-            `${path}: file ends inside block ${block} (byte ${at}, ${size + SYNC_BYTES} bytes expected, ${src.buf.length - src.pos} left)`,
-            ctx,
-          );
-        }
-        const raw = src.buf.subarray(src.pos, src.pos + size);
-        if (!sync.equals(src.buf.subarray(src.pos + size, src.pos + size + SYNC_BYTES))) {
-          throw new DecodeError(
-            'corrupt',
-            `${path}: block ${block} at byte ${at}: sync marker mismatch`,
-            ctx,
-          );
-        }
-        src.pos += size + SYNC_BYTES;
-        let data: Buffer;
-        try {
-          data = info.codec === 'deflate' ? inflateRawSync(raw, { maxOutputLength: MAX_BLOCK_BYTES }) : raw;
-        } catch (e) {
-          throw new DecodeError(
-            'corrupt',
-            `${path}: block ${block} at byte ${at}: cannot inflate: ${(e as Error).message}`,
-            ctx,
-            e,
-          );
-        }
-        let pos = 0;
-        for (let i = 0; i < count; i++) {
-          let rec: FrameRecord;
-          try {
-            const r = type.decode(data, pos, resolver);
-            if (r.offset < 0) throw new DecodeError('corrupt', 'record runs past the end of the block');
-            pos = r.offset;
-            rec = r.value as FrameRecord;
-          } catch (e) {
-            throw new DecodeError(
-              'corrupt',
-              `${path}: block ${block} at byte ${at}, record ${i}: ${(e as Error).message}`,
-              ctx,
-              e,
-            );
-          }
-          let frame: HitFrame;
-          try {
-            frame = frameFromRecord(rec);
-          } catch (e) {
-            throw new DecodeError(
-              'corrupt',
-              `${path}: block ${block} at byte ${at}, record ${i}: ${(e as Error).message}`,
-              ctx,
-              e,
-            );
-          }
-          yield frame;
-        }
-        if (pos !== data.length)
-          throw new DecodeError(
-            'corrupt',
-            `${path}: block ${block} at byte ${at}: ${data.length - pos} bytes after ${count} records`,
-            ctx,
-          );
-      }
-    } finally {
-      await close();
-    }
+  let info: RecordingInfo;
+  try {
+    info = await readHeader(source, decoder, progress);
+  } catch (e) {
+    await close();
+    throw e;
   }
-
   let used = false;
   return {
     info,
@@ -277,7 +255,13 @@ export async function openRecording(path: string): Promise<Recording> {
     [Symbol.asyncIterator]() {
       if (used) throw new RecordingError(`${path}: a recording can be iterated once; open it again`);
       used = true;
-      return frames();
+      return (async function* () {
+        try {
+          yield* frames(decoder, progress);
+        } finally {
+          await close();
+        }
+      })();
     },
   };
 }

@@ -1,0 +1,81 @@
+/**
+ * Recording write and read speed, A/B: each module given is a recording room (an index.ts that
+ * exports openRecordingWriter, readRecording and syncMarkerFromSeed); rounds alternate between
+ * them so machine load hits both alike. Prints one JSON line per run and a median table.
+ *   node --import tsx scripts/bench-recording.ts [--frames N] [--rounds R] <module> [<module> ...]
+ * Frames are simulated events of every class (fixed seed), written with the deflate codec.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SIMULATION } from '../src/config/index.js';
+import { DEFAULT_GEOMETRY, EVENT_CLASSES, Rng, type HitFrame } from '../src/domain/index.js';
+import { median } from '../src/numerics/index.js';
+import { generateEvent } from '../src/sim/index.js';
+
+interface Room {
+  openRecordingWriter(
+    path: string,
+    o: { syncMarker: Uint8Array },
+  ): Promise<{ write(f: HitFrame): Promise<void>; close(): Promise<{ bytes: number }> }>;
+  readRecording(path: string): AsyncIterable<HitFrame>;
+  syncMarkerFromSeed(seed: number): Uint8Array;
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { frames: { type: 'string', default: '5000' }, rounds: { type: 'string', default: '7' } },
+});
+const nFrames = Number(values.frames);
+const rounds = Number(values.rounds);
+const rooms: [string, Room][] = [];
+for (const m of positionals) rooms.push([m, (await import(pathToFileURL(resolve(m)).href)) as Room]);
+
+const rng = new Rng(7);
+const frames: HitFrame[] = [];
+for (let i = 0; i < nFrames; i++) {
+  const { hits, truth } = generateEvent(DEFAULT_GEOMETRY, DEFAULT_SIMULATION, EVENT_CLASSES[i % 7]!, rng);
+  frames.push({
+    runId: 'bench',
+    eventId: `b-${i}`,
+    timestampNs: 1_700_000_000_000_000_000n + BigInt(i),
+    hits,
+    truth,
+  });
+}
+const dir = mkdtempSync(join(tmpdir(), 'bench-recording-'));
+const times = new Map<string, { write: number[]; read: number[] }>();
+try {
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, room] of r % 2 === 0 ? rooms : [...rooms].reverse()) {
+      const path = join(dir, 'r.avro');
+      let t = performance.now();
+      const w = await room.openRecordingWriter(path, { syncMarker: room.syncMarkerFromSeed(1) });
+      for (const f of frames) await w.write(f);
+      const { bytes } = await w.close();
+      const write = performance.now() - t;
+      t = performance.now();
+      let n = 0;
+      for await (const f of room.readRecording(path)) if (f.hits.ix.length >= 0) n++;
+      const read = performance.now() - t;
+      if (n !== nFrames) throw new Error(`${name}: read ${n} of ${nFrames} frames`);
+      const sha = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
+      console.log(JSON.stringify({ module: name, round: r, writeMs: write, readMs: read, bytes, sha }));
+      const e = times.get(name) ?? { write: [], read: [] };
+      e.write.push(write);
+      e.read.push(read);
+      times.set(name, e);
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`\n| module | write frames/s (median of ${rounds}) | read frames/s |`);
+console.log('|---|---|---|');
+for (const [name, t] of times) {
+  const rate = (ms: number[]): string => Math.round(nFrames / (median(ms) / 1000)).toLocaleString('en');
+  console.log(`| ${name} | ${rate(t.write)} | ${rate(t.read)} |`);
+}
