@@ -2,6 +2,9 @@
  * msgpack encode/decode speed, A/B: each module given is a codecs room (an index.ts exporting
  * createCodecs); rounds alternate between them so machine load hits both alike.
  *   node --import tsx scripts/bench-msgpack.ts [--rounds R] <module> [<module> ...]
+ * To compare with an older build, copy its room beside this one (it must resolve node_modules), e.g.
+ *   mkdir src/codecs-old && git archive <rev> src/codecs | tar -x --strip-components=2 -C src/codecs-old
+ * and pass src/codecs-old/index.ts src/codecs/index.ts (delete the copy after; it is not to be committed).
  * Messages: simulated signal frames at 10 and 100 GeV (fixed seed), and a candidate (a
  * classified reco event with truth). Rates are per CPU second of this process. Prints per-round
  * JSON and a table of medians.

@@ -3,6 +3,9 @@
  * exports openRecordingWriter, readRecording and syncMarkerFromSeed); rounds alternate between
  * them so machine load hits both alike. Prints one JSON line per run and a median table.
  *   node --import tsx scripts/bench-recording.ts [--frames N] [--rounds R] <module> [<module> ...]
+ * To compare with an older build, copy its room beside this one (it must resolve node_modules), e.g.
+ *   mkdir src/recording-old && git archive <rev> src/recording | tar -x --strip-components=2 -C src/recording-old
+ * and pass src/recording-old/index.ts src/recording/index.ts (delete the copy after; it is not to be committed).
  * Frames are simulated events of every class (fixed seed), written with the deflate codec.
  * Rates are frames per CPU second of this process.
  */
