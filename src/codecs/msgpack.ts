@@ -6,12 +6,10 @@
  * decoded with one copy per array. 64-bit timestamps are msgpack int64 (bigint in JS).
  */
 import { Packr, Unpackr } from 'msgpackr';
+import type { z } from 'zod';
 import {
   DecodeError,
-  EVENT_CLASSES,
-  EVENT_CLASSES_V1,
   eventClassV1,
-  RECO_STATUSES,
   type Candidate,
   type Classification,
   type DeadLetter,
@@ -23,7 +21,16 @@ import {
 } from '../domain/index.js';
 import { readVersions, writeVersion, WRITE_VERSIONS, type MessageKind } from './avro-types.js';
 import { bodyOf, checkDecodedHits, encodeFailure, withHeader, type Codec } from './codec.js';
-import { bool, bytes, int32, int64, num, obj, oneOf, optStr, str, strList, type Obj } from './shape.js';
+import {
+  ALERT_WIRE,
+  CANDIDATE_WIRE,
+  DEAD_LETTER_WIRE,
+  FRAME_WIRE,
+  parseWire,
+  RECO_WIRE,
+  type RecoWire,
+  type TruthWire,
+} from './msgpack-wire.js';
 import { classifyBodyError, expectHeader, HEADER_BYTES } from './wire.js';
 
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
@@ -64,22 +71,10 @@ function truthOut(t: Truth, v2 = false): Wire {
   if (v2) w['interaction'] = t.eventClass;
   return w;
 }
-function truthIn(v: unknown, path: string): Truth | undefined {
-  if (v === undefined || v === null) return undefined;
-  const o = obj(v, path);
-  const interaction =
-    o['interaction'] === undefined || o['interaction'] === null
-      ? undefined
-      : oneOf(o, 'interaction', path, EVENT_CLASSES);
-  return {
-    eventClass: interaction ?? oneOf(o, 'eventClass', path, EVENT_CLASSES_V1),
-    energyGeV: num(o, 'energyGeV', path),
-    x0Cm: num(o, 'x0Cm', path),
-    y0Cm: num(o, 'y0Cm', path),
-    dCm: num(o, 'dCm', path),
-    slopeX: num(o, 'slopeX', path),
-    slopeY: num(o, 'slopeY', path),
-  };
+function truthIn(t: TruthWire | null | undefined): Truth | undefined {
+  if (t === undefined || t === null) return undefined;
+  const { eventClass, interaction, energyGeV, x0Cm, y0Cm, dCm, slopeX, slopeY } = t;
+  return { eventClass: interaction ?? eventClass, energyGeV, x0Cm, y0Cm, dCm, slopeX, slopeY };
 }
 
 /** Adds `key: value` only when value is defined (optional fields are omitted on the wire). */
@@ -100,32 +95,18 @@ function frameOut(f: HitFrame): Wire {
     f.truth && truthOut(f.truth, true),
   );
 }
-function frameIn(v: unknown): HitFrame {
-  const o = obj(v, 'frame');
-  const ho = obj(o['hits'], 'frame.hits');
-  const station = new Uint8Array(bytes(ho, 'station', 'frame.hits'));
+function frameIn(w: z.output<typeof FRAME_WIRE>): HitFrame {
+  const station = new Uint8Array(w.hits.station);
   const n = station.length;
   const hits: Hits = {
     station,
-    ix: int32FromBytes(bytes(ho, 'ix', 'frame.hits'), n, 'frame.hits.ix'),
-    iy: int32FromBytes(bytes(ho, 'iy', 'frame.hits'), n, 'frame.hits.iy'),
-    count: int32FromBytes(bytes(ho, 'count', 'frame.hits'), n, 'frame.hits.count'),
+    ix: int32FromBytes(w.hits.ix, n, 'frame.hits.ix'),
+    iy: int32FromBytes(w.hits.iy, n, 'frame.hits.iy'),
+    count: int32FromBytes(w.hits.count, n, 'frame.hits.count'),
   };
   checkDecodedHits(hits, station);
-  const base = {
-    runId: str(o, 'runId', 'frame'),
-    eventId: str(o, 'eventId', 'frame'),
-    timestampNs: int64(o, 'timestampNs', 'frame'),
-    hits,
-  };
-  return opt(base, 'truth', truthIn(o['truth'], 'frame.truth'));
-}
-
-function checkFrameOut(w: Wire): void {
-  str(w, 'runId', 'frame');
-  str(w, 'eventId', 'frame');
-  int64(w, 'timestampNs', 'frame');
-  truthIn(w['truth'], 'frame.truth');
+  const base = { runId: w.runId, eventId: w.eventId, timestampNs: BigInt(w.timestampNs), hits };
+  return opt(base, 'truth', truthIn(w.truth));
 }
 
 function recoOut(e: RecoEvent): Wire {
@@ -156,36 +137,17 @@ function recoOut(e: RecoEvent): Wire {
   );
 }
 
-/** Version 2's optional classification: score, predicted class, probability per class. */
-function classificationIn(v: unknown, path: string): Classification | undefined {
-  if (v === undefined || v === null) return undefined;
-  const o = obj(v, path);
-  const po = obj(o['probabilities'], `${path}.probabilities`);
-  const probabilities: Record<string, number> = {};
-  for (const k of Object.keys(po)) probabilities[k] = num(po, k, `${path}.probabilities`);
-  return { score: num(o, 'score', path), predictedClass: str(o, 'predictedClass', path), probabilities };
-}
-function recoIn(v: unknown, path: string): RecoEvent {
-  const o = obj(v, path);
-  const base = {
-    runId: str(o, 'runId', path),
-    eventId: str(o, 'eventId', path),
-    timestampNs: int64(o, 'timestampNs', path),
-    status: oneOf(o, 'status', path, RECO_STATUSES),
-    nHits: int32(o, 'nHits', path),
-    energyGeV: num(o, 'energyGeV', path),
-    dCm: num(o, 'dCm', path),
-    xCm: num(o, 'xCm', path),
-    yCm: num(o, 'yCm', path),
-    fitRmsCm: num(o, 'fitRmsCm', path),
-    stationsUsed: int32(o, 'stationsUsed', path),
-  };
-  const withTruth = opt(
-    opt(base, 'detail', optStr(o, 'detail', path)),
-    'truth',
-    truthIn(o['truth'], `${path}.truth`),
+function recoIn(w: RecoWire): RecoEvent {
+  const { detail, truth, classification: c, ...base } = w;
+  const classification: Classification | undefined = c
+    ? { ...c, probabilities: { ...c.probabilities } }
+    : undefined;
+  const withTs = { ...base, timestampNs: BigInt(base.timestampNs) };
+  return opt(
+    opt(opt(withTs, 'detail', detail ?? undefined), 'truth', truthIn(truth)),
+    'classification',
+    classification,
   );
-  return opt(withTruth, 'classification', classificationIn(o['classification'], `${path}.classification`));
 }
 
 function candidateOut(c: Candidate): Wire {
@@ -195,14 +157,9 @@ function candidateOut(c: Candidate): Wire {
     c.alertId,
   );
 }
-function candidateIn(v: unknown): Candidate {
-  const o = obj(v, 'candidate');
-  const base = {
-    event: recoIn(o['event'], 'candidate.event'),
-    selected: bool(o, 'selected', 'candidate'),
-    reasons: strList(o, 'reasons', 'candidate'),
-  };
-  return opt(base, 'alertId', optStr(o, 'alertId', 'candidate'));
+function candidateIn(w: z.output<typeof CANDIDATE_WIRE>): Candidate {
+  const base = { event: recoIn(w.event), selected: w.selected, reasons: w.reasons };
+  return opt(base, 'alertId', w.alertId ?? undefined);
 }
 
 function alertOut(a: ExcessAlert): Wire {
@@ -218,24 +175,10 @@ function alertOut(a: ExcessAlert): Wire {
   };
   return opt(o, 'eventClassHint', a.eventClassHint && eventClassV1(a.eventClassHint));
 }
-function alertIn(v: unknown): ExcessAlert {
-  const p = 'alert';
-  const o = obj(v, p);
-  const base = {
-    alertId: str(o, 'alertId', p),
-    method: oneOf(o, 'method', p, ['window', 'cusum'] as const),
-    windowStartNs: int64(o, 'windowStartNs', p),
-    windowEndNs: int64(o, 'windowEndNs', p),
-    observed: num(o, 'observed', p),
-    expected: num(o, 'expected', p),
-    z: num(o, 'z', p),
-    p: num(o, 'p', p),
-  };
-  const hint =
-    o['eventClassHint'] === undefined || o['eventClassHint'] === null
-      ? undefined
-      : oneOf(o, 'eventClassHint', p, EVENT_CLASSES);
-  return opt(base, 'eventClassHint', hint);
+function alertIn(w: z.output<typeof ALERT_WIRE>): ExcessAlert {
+  const { eventClassHint, windowStartNs, windowEndNs, ...base } = w;
+  const window = { windowStartNs: BigInt(windowStartNs), windowEndNs: BigInt(windowEndNs) };
+  return opt({ ...base, ...window }, 'eventClassHint', eventClassHint ?? undefined);
 }
 
 function deadLetterOut(d: DeadLetter): Wire {
@@ -250,19 +193,10 @@ function deadLetterOut(d: DeadLetter): Wire {
   };
   return opt(o, 'key', d.key);
 }
-function deadLetterIn(v: unknown): DeadLetter {
-  const p = 'deadLetter';
-  const o: Obj = obj(v, p);
-  const base = {
-    topic: str(o, 'topic', p),
-    partition: int32(o, 'partition', p),
-    offset: str(o, 'offset', p),
-    reason: str(o, 'reason', p),
-    errorClass: str(o, 'errorClass', p),
-    payload: new Uint8Array(bytes(o, 'payload', p)),
-    receivedAtNs: int64(o, 'receivedAtNs', p),
-  };
-  return opt(base, 'key', optStr(o, 'key', p));
+function deadLetterIn(w: z.output<typeof DEAD_LETTER_WIRE>): DeadLetter {
+  const { key, payload, receivedAtNs, ...base } = w;
+  const copied = { ...base, payload: new Uint8Array(payload), receivedAtNs: BigInt(receivedAtNs) };
+  return opt(copied, 'key', key ?? undefined);
 }
 
 export interface MsgpackCodecs {
@@ -283,15 +217,14 @@ export function createMsgpackCodecs(): MsgpackCodecs {
     moreTypes: false,
   });
   /**
-   * msgpack has no schema to enforce on encode, so encode applies the decoder's checks to the
-   * wire object (frames: all but the typed arrays, whose types are guaranteed) — what is
-   * written is always decodable.
+   * msgpack has no schema to enforce on encode, so encode checks the wire object with the
+   * schema decode parses it with: what is written is always decodable.
    */
-  const make = <T>(
+  const make = <T, S extends z.ZodType>(
     kind: MessageKind,
     out: (v: T) => Wire,
-    into: (v: unknown) => T,
-    check: (w: Wire) => unknown = into,
+    schema: S,
+    into: (w: z.output<S>) => T,
   ): Codec<T> => {
     const version = WRITE_VERSIONS[kind];
     const versions = readVersions(kind);
@@ -303,7 +236,7 @@ export function createMsgpackCodecs(): MsgpackCodecs {
         let body: Uint8Array;
         try {
           const w = out(value);
-          check(w);
+          parseWire(schema, w, kind);
           body = packr.pack(w);
         } catch (e) {
           throw encodeFailure('msgpack', kind, e);
@@ -314,7 +247,7 @@ export function createMsgpackCodecs(): MsgpackCodecs {
         expectHeader(bytes, 'msgpack', kind, versions);
         if (bytes.length === HEADER_BYTES) throw new DecodeError('truncated', `msgpack ${kind}: empty body`);
         try {
-          return into(unpackr.unpack(bodyOf(bytes)));
+          return into(parseWire(schema, unpackr.unpack(bodyOf(bytes)), kind));
         } catch (e) {
           throw classifyBodyError(e, 'msgpack', kind);
         }
@@ -322,10 +255,10 @@ export function createMsgpackCodecs(): MsgpackCodecs {
     };
   };
   return {
-    frame: make('frame', frameOut, frameIn, checkFrameOut),
-    reco: make('reco', recoOut, (v) => recoIn(v, 'reco')),
-    candidate: make('candidate', candidateOut, candidateIn),
-    alert: make('alert', alertOut, alertIn),
-    deadLetter: make('deadLetter', deadLetterOut, deadLetterIn),
+    frame: make('frame', frameOut, FRAME_WIRE, frameIn),
+    reco: make('reco', recoOut, RECO_WIRE, recoIn),
+    candidate: make('candidate', candidateOut, CANDIDATE_WIRE, candidateIn),
+    alert: make('alert', alertOut, ALERT_WIRE, alertIn),
+    deadLetter: make('deadLetter', deadLetterOut, DEAD_LETTER_WIRE, deadLetterIn),
   };
 }

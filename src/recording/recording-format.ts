@@ -2,8 +2,10 @@
  * Recordings are standard Avro object container files (Avro 1.x spec, "Object Container Files"):
  *   header = magic "Obj\x01", metadata map<bytes> (avro.schema, avro.codec, ours), 16-byte sync
  *   block* = long record count, long byte size, (deflated) records, the 16-byte sync
- * Records are hit_frame.v1 (schemas/hit_frame.v1.avsc), so any Avro library reads them.
+ * Records are hit_frame.v2 (schemas/), so any Avro library reads them. avsc's BlockEncoder and
+ * BlockDecoder frame the blocks; this file holds what both sides share.
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import avsc from 'avsc';
 import { Rng, ShowertrigError } from '../domain/index.js';
 
@@ -28,11 +30,41 @@ export const HEADER_TYPE = avsc.Type.forSchema({
   ],
 });
 
-/** Block counts and sizes (plain JS numbers: always far below 2^53). */
-export const LONG_TYPE = avsc.Type.forSchema('long');
-
 /** Metadata keys we add beside avro.schema and avro.codec. */
 export const META_SCHEMA_NAME = 'showertrig.schema';
+
+/** No writer of ours makes blocks near this; a block inflating past it is corrupt (or a zip bomb). */
+const MAX_BLOCK_BYTES = 1 << 30;
+
+/** avsc's codec shape: bytes in, bytes out through a node-style callback. */
+type AvscCodec = (buf: Buffer, cb: (err: Error | null, out?: Buffer) => void) => void;
+
+/** Synchronous, so a block is (de)compressed where it is framed: blocks stay in order, errors name their block. */
+function syncCodec(f: (buf: Buffer) => Buffer): AvscCodec {
+  return (buf, cb) => {
+    let out: Buffer;
+    try {
+      out = f(buf);
+    } catch (e) {
+      cb(e as Error);
+      return;
+    }
+    cb(null, out);
+  };
+}
+
+const identity: AvscCodec = (buf, cb) => cb(null, buf);
+
+/** The writer's codecs; `level` is zlib's 0..9 for deflate. */
+export function compressors(level = 6): Record<ContainerCodec, AvscCodec> {
+  return { null: identity, deflate: syncCodec((b) => deflateRawSync(b, { level })) };
+}
+
+/** The reader's codecs (a codec not listed here is reported as unsupported). */
+export const DECOMPRESSORS: Record<ContainerCodec, AvscCodec> = {
+  null: identity,
+  deflate: syncCodec((b) => inflateRawSync(b, { maxOutputLength: MAX_BLOCK_BYTES })),
+};
 
 /**
  * A container sync marker derived from a seed, so the same seed gives byte-identical files.

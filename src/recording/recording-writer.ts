@@ -1,22 +1,27 @@
 /**
- * Writes HitFrames to an Avro object container file (see recording-format.ts), block by block.
+ * Writes HitFrames to an Avro object container file (see recording-format.ts): avsc's BlockEncoder
+ * frames and compresses the blocks; the header is written here so that it holds the schema file
+ * as written (avsc would write its own rendering of the parsed type) and our metadata.
  * Deterministic: with the same frames, metadata and sync marker the file bytes are identical.
  */
+import { once } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { deflateRawSync } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import avsc from 'avsc';
 import {
   avroType,
   EncodeError,
   frameToRecord,
+  type FrameRecord,
   readSchemaFile,
   SCHEMA_FILES,
   WRITE_VERSIONS,
 } from '../codecs/index.js';
 import type { HitFrame } from '../domain/index.js';
 import {
+  compressors,
   HEADER_TYPE,
-  LONG_TYPE,
   META_SCHEMA_NAME,
   OCF_MAGIC,
   RecordingError,
@@ -29,7 +34,7 @@ export interface RecordingWriterOptions {
   readonly syncMarker?: Uint8Array;
   /** Extra header metadata (e.g. seed, run id). Never put wall-clock values here if files must be reproducible. */
   readonly metadata?: Readonly<Record<string, string>>;
-  /** Uncompressed bytes per block before it is flushed. */
+  /** Uncompressed bytes per block at most (a larger frame gets a block of its own). */
   readonly blockBytes?: number;
   readonly codec?: ContainerCodec;
   /** zlib level 0..9 for the deflate codec. */
@@ -48,7 +53,7 @@ export interface RecordingWriter {
   readonly path: string;
   /** Frames accepted so far. */
   readonly frames: number;
-  /** Resolves once the frame is buffered (and its block written, when it filled one). Call sequentially. */
+  /** Resolves once the encoder takes the frame (waits while the file lags behind). Call sequentially. */
   write(frame: HitFrame): Promise<void>;
   /** Flushes the last block and closes the file. */
   close(): Promise<RecordingSummary>;
@@ -56,70 +61,74 @@ export interface RecordingWriter {
 
 export const DEFAULT_BLOCK_BYTES = 64 * 1024;
 
-export async function openRecordingWriter(
-  path: string,
-  opts: RecordingWriterOptions = {},
-): Promise<RecordingWriter> {
-  const codec = opts.codec ?? 'deflate';
-  const blockBytes = opts.blockBytes ?? DEFAULT_BLOCK_BYTES;
-  const level = opts.deflateLevel ?? 6;
-  const sync = Buffer.from(opts.syncMarker ?? randomBytes(SYNC_BYTES));
-  if (sync.length !== SYNC_BYTES)
-    throw new RecordingError(`sync marker must be ${SYNC_BYTES} bytes, got ${sync.length}`);
-  const type = avroType('frame');
+/** The container header: magic, avro.schema (the schema file), avro.codec, our metadata, sync. */
+function headerBytes(
+  codec: ContainerCodec,
+  sync: Buffer,
+  metadata: Readonly<Record<string, string>>,
+): Buffer {
   const meta: Record<string, Buffer> = {
     'avro.schema': Buffer.from(JSON.stringify(readSchemaFile('frame'))),
     'avro.codec': Buffer.from(codec),
     [META_SCHEMA_NAME]: Buffer.from(`${SCHEMA_FILES.frame}.v${WRITE_VERSIONS.frame}`),
   };
-  for (const [k, v] of Object.entries(opts.metadata ?? {})) {
+  for (const [k, v] of Object.entries(metadata)) {
     if (k.startsWith('avro.')) throw new RecordingError(`metadata key ${k}: the avro. prefix is reserved`);
     meta[k] = Buffer.from(v);
   }
+  return HEADER_TYPE.toBuffer({ magic: OCF_MAGIC, meta, sync });
+}
 
-  let fh: FileHandle;
+async function createFile(path: string): Promise<FileHandle> {
   try {
-    fh = await open(path, 'w');
+    return await open(path, 'w');
   } catch (e) {
     throw new RecordingError(`cannot create ${path}: ${(e as Error).message}`, {
       context: { path },
       cause: e,
     });
   }
-  let bytes = 0;
-  let frames = 0;
+}
+
+export async function openRecordingWriter(
+  path: string,
+  opts: RecordingWriterOptions = {},
+): Promise<RecordingWriter> {
+  const codec = opts.codec ?? 'deflate';
+  const sync = Buffer.from(opts.syncMarker ?? randomBytes(SYNC_BYTES));
+  if (sync.length !== SYNC_BYTES)
+    throw new RecordingError(`sync marker must be ${SYNC_BYTES} bytes, got ${sync.length}`);
+  const header = headerBytes(codec, sync, opts.metadata ?? {});
+  const file = (await createFile(path)).createWriteStream();
+  const encoder = new avsc.streams.BlockEncoder(avroType('frame') as unknown as avsc.Schema, {
+    blockSize: opts.blockBytes ?? DEFAULT_BLOCK_BYTES,
+    codec,
+    codecs: compressors(opts.deflateLevel ?? 6),
+    syncMarker: sync,
+    writeHeader: 'never',
+  });
   let blocks = 0;
-  // Records are encoded straight into the block buffer (grown when a record does not fit).
-  let block = Buffer.allocUnsafe(Math.max(2 * blockBytes, 64 * 1024));
-  let used = 0;
-  let count = 0;
+  let frames = 0;
+  encoder.on('block', () => blocks++);
+  // A frame avsc cannot encode is a producer bug reported to the caller, not a stream failure:
+  // avsc skips the record, and its default (re-emit as 'error') would end the file.
+  let rejected: EncodeError | undefined;
+  encoder.removeAllListeners('typeError');
+  encoder.on('typeError', (e: Error, rec: { eventId?: string }) => {
+    frames--;
+    rejected ??= new EncodeError(`frame ${rec.eventId}: cannot encode: ${e.message}`, { cause: e });
+  });
+  file.write(header);
+  let failure: RecordingError | undefined;
+  const done = pipeline(encoder, file).catch((e: unknown) => {
+    failure = new RecordingError(`writing ${path}: ${(e as Error).message}`, { context: { path }, cause: e });
+  });
+  const check = (): void => {
+    const e = failure ?? rejected;
+    rejected = undefined;
+    if (e) throw e;
+  };
   let closed = false;
-
-  const writeOut = async (buf: Buffer): Promise<void> => {
-    try {
-      await fh.write(buf);
-    } catch (e) {
-      throw new RecordingError(`writing ${path}: ${(e as Error).message}`, {
-        context: { path, offset: bytes },
-        cause: e,
-      });
-    }
-    bytes += buf.length;
-  };
-
-  const flushBlock = async (): Promise<void> => {
-    if (count === 0) return;
-    const raw = block.subarray(0, used);
-    const data = codec === 'deflate' ? deflateRawSync(raw, { level }) : Buffer.from(raw);
-    const framed = Buffer.concat([LONG_TYPE.toBuffer(count), LONG_TYPE.toBuffer(data.length), data, sync]);
-    used = 0;
-    count = 0;
-    blocks++;
-    await writeOut(framed);
-  };
-
-  await writeOut(HEADER_TYPE.toBuffer({ magic: OCF_MAGIC, meta, sync }));
-
   return {
     path,
     get frames() {
@@ -127,33 +136,27 @@ export async function openRecordingWriter(
     },
     async write(frame: HitFrame): Promise<void> {
       if (closed) throw new RecordingError(`${path} is closed`);
+      check();
+      let rec: FrameRecord;
       try {
-        const rec = frameToRecord(frame);
-        let end = type.encode(rec, block, used);
-        if (end < 0) {
-          const grown = Buffer.allocUnsafe(Math.max(2 * block.length, block.length - end));
-          block.copy(grown, 0, 0, used);
-          block = grown;
-          end = type.encode(rec, block, used);
-        }
-        used = end;
+        rec = frameToRecord(frame);
       } catch (e) {
         throw new EncodeError(`frame ${frame.eventId}: cannot encode: ${(e as Error).message}`, { cause: e });
       }
-      count++;
       frames++;
-      if (used >= blockBytes) await flushBlock();
+      const ready = encoder.write(rec);
+      check();
+      if (!ready) await Promise.race([once(encoder, 'drain'), done]);
     },
     async close(): Promise<RecordingSummary> {
       if (!closed) {
         closed = true;
-        try {
-          await flushBlock();
-        } finally {
-          await fh.close();
-        }
+        encoder.end();
+        await done;
+        if (!file.closed) await once(file, 'close');
       }
-      return { path, frames, blocks, bytes };
+      check();
+      return { path, frames, blocks, bytes: file.bytesWritten };
     },
   };
 }

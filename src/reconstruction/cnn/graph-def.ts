@@ -85,10 +85,10 @@ export function planGraph(plan: InferencePlan): PlanGraph {
     return `input_${i}`;
   });
   plan.steps.forEach((s, k) => {
-    const p = `step_${k}`;
     const x = 'input' in s ? value[s.input]! : '';
     const xs = 'input' in s ? shape[s.input]! : [];
-    [value[s.out], shape[s.out]] = stepNodes(s, p, x, xs, value, shape, add, weights, constant);
+    const c = { p: `step_${k}`, x, xs, value, shape, add, weights, constant };
+    [value[s.out], shape[s.out]] = stepNodes(s, c);
   });
   const outputKeys = plan.outputs.map((o, k) => {
     const width = shape[o.value]![0]!;
@@ -117,105 +117,118 @@ export function planGraph(plan: InferencePlan): PlanGraph {
 
 type AddNode = (name: string, op: string, inputs: readonly string[], attrs?: Record<string, Attr>) => string;
 
+/** What a step's nodes are built from: its name prefix, its input, and the graph so far. */
+interface StepContext {
+  /** Node name prefix of the step. */
+  readonly p: string;
+  /** The step's input node and shape (without the batch dimension); '' and [] for multi-input steps. */
+  readonly x: string;
+  readonly xs: readonly number[];
+  /** Node name and shape of every plan value built so far. */
+  readonly value: readonly string[];
+  readonly shape: readonly (readonly number[])[];
+  readonly add: AddNode;
+  readonly weights: (name: string, t: tf.Tensor) => string;
+  readonly constant: (name: string, d: Int32Array, dims: readonly number[]) => string;
+}
+
+type StepOut = [string, readonly number[]];
+type StepOf<K extends PlanStep['kind']> = Extract<PlanStep, { kind: K }>;
+
+const relu = (c: StepContext, y: string, on: boolean): string =>
+  on ? c.add(`${c.p}/relu`, 'Relu', [y], T) : y;
+
+const bias = (c: StepContext, y: string, b: tf.Tensor | undefined): string =>
+  b === undefined
+    ? y
+    : c.add(`${c.p}/bias`, 'BiasAdd', [y, c.weights(`${c.p}/b`, b)], { ...T, data_format: { s: 'NHWC' } });
+
+function convNodes(s: StepOf<'conv'>, c: StepContext): StepOut {
+  const { p, x, xs, add } = c;
+  const [kh, kw, , f] = s.filter.shape;
+  let y = add(`${p}/conv`, 'Conv2D', [x, c.weights(`${p}/filter`, s.filter)], {
+    ...T,
+    strides: { ints: [1, ...s.strides, 1] },
+    dilations: { ints: [1, ...s.dilations, 1] },
+    padding: { s: s.pad.toUpperCase() },
+    data_format: { s: 'NHWC' },
+    use_cudnn_on_gpu: { b: true },
+    explicit_paddings: { ints: [] },
+  });
+  y = bias(c, y, s.bias);
+  if (s.biasMap !== undefined) y = add(`${p}/bias_map`, 'AddV2', [y, c.weights(`${p}/map`, s.biasMap)], T);
+  const size = (d: number): number => outSize(xs[d]!, [kh, kw][d]!, s.strides[d]!, s.dilations[d]!, s.pad);
+  return [relu(c, y, s.relu), [size(0), size(1), f]];
+}
+
+function poolNodes(s: StepOf<'pool'>, { p, x, xs, add }: StepContext): StepOut {
+  const y = add(`${p}/pool`, s.op === 'max' ? 'MaxPool' : 'AvgPool', [x], {
+    ...T,
+    ksize: { ints: [1, ...s.size, 1] },
+    strides: { ints: [1, ...s.strides, 1] },
+    padding: { s: s.pad.toUpperCase() },
+    data_format: { s: 'NHWC' },
+  });
+  const size = (d: number): number => outSize(xs[d]!, s.size[d]!, s.strides[d]!, 1, s.pad);
+  return [y, [size(0), size(1), xs[2]!]];
+}
+
+function flattenNodes({ p, x, xs, add, constant }: StepContext): StepOut {
+  const size = xs.reduce((a, b) => a * b, 1);
+  const target = constant(`${p}/shape`, Int32Array.of(-1, size), [2]);
+  return [add(`${p}/flatten`, 'Reshape', [x, target], { ...T, Tshape: { type: DT_INT32 } }), [size]];
+}
+
+function denseNodes(s: StepOf<'dense'>, c: StepContext): StepOut {
+  const y = c.add(`${c.p}/matmul`, 'MatMul', [c.x, c.weights(`${c.p}/kernel`, s.kernel)], {
+    ...T,
+    transpose_a: { b: false },
+    transpose_b: { b: false },
+  });
+  return [relu(c, bias(c, y, s.bias), s.relu), [s.kernel.shape[1]]];
+}
+
+function affineNodes(s: StepOf<'affine'>, { p, x, xs, add, weights }: StepContext): StepOut {
+  const scaled = add(`${p}/scale`, 'Mul', [x, weights(`${p}/s`, s.scale)], T);
+  return [add(`${p}/shift`, 'AddV2', [scaled, weights(`${p}/t`, s.shift)], T), xs];
+}
+
+function addNodes(s: StepOf<'add'>, { p, value, shape, add }: StepContext): StepOut {
+  const inputs = s.inputs.map((i) => value[i]!);
+  return [add(`${p}/add`, 'AddN', inputs, { ...T, N: { i: s.inputs.length } }), shape[s.inputs[0]!]!];
+}
+
+function concatNodes(s: StepOf<'concat'>, { p, value, shape, add, constant }: StepContext): StepOut {
+  const parts = s.inputs.map((i) => shape[i]!);
+  const last = parts.reduce((a, d) => a + d[d.length - 1]!, 0);
+  const inputs = [...s.inputs.map((i) => value[i]!), constant(`${p}/axis`, Int32Array.of(-1), [])];
+  const y = add(`${p}/concat`, 'ConcatV2', inputs, {
+    ...T,
+    N: { i: s.inputs.length },
+    Tidx: { type: DT_INT32 },
+  });
+  return [y, [...parts[0]!.slice(0, -1), last]];
+}
+
 /** The nodes of one step: returns its output's node name and shape (without the batch dimension). */
-function stepNodes(
-  s: PlanStep,
-  p: string,
-  x: string,
-  xs: readonly number[],
-  value: readonly string[],
-  shape: readonly (readonly number[])[],
-  add: AddNode,
-  weights: (name: string, t: tf.Tensor) => string,
-  constant: (name: string, d: Int32Array, dims: readonly number[]) => string,
-): [string, readonly number[]] {
-  const relu = (y: string, on: boolean): string => (on ? add(`${p}/relu`, 'Relu', [y], T) : y);
+function stepNodes(s: PlanStep, c: StepContext): StepOut {
   switch (s.kind) {
-    case 'conv': {
-      const [kh, kw, , f] = s.filter.shape;
-      let y = add(`${p}/conv`, 'Conv2D', [x, weights(`${p}/filter`, s.filter)], {
-        ...T,
-        strides: { ints: [1, ...s.strides, 1] },
-        dilations: { ints: [1, ...s.dilations, 1] },
-        padding: { s: s.pad.toUpperCase() },
-        data_format: { s: 'NHWC' },
-        use_cudnn_on_gpu: { b: true },
-        explicit_paddings: { ints: [] },
-      });
-      if (s.bias !== undefined)
-        y = add(`${p}/bias`, 'BiasAdd', [y, weights(`${p}/b`, s.bias)], { ...T, data_format: { s: 'NHWC' } });
-      if (s.biasMap !== undefined) y = add(`${p}/bias_map`, 'AddV2', [y, weights(`${p}/map`, s.biasMap)], T);
-      return [
-        relu(y, s.relu),
-        [...[0, 1].map((d) => outSize(xs[d]!, [kh, kw][d]!, s.strides[d]!, s.dilations[d]!, s.pad)), f],
-      ];
-    }
+    case 'conv':
+      return convNodes(s, c);
     case 'pool':
-      return [
-        add(`${p}/pool`, s.op === 'max' ? 'MaxPool' : 'AvgPool', [x], {
-          ...T,
-          ksize: { ints: [1, ...s.size, 1] },
-          strides: { ints: [1, ...s.strides, 1] },
-          padding: { s: s.pad.toUpperCase() },
-          data_format: { s: 'NHWC' },
-        }),
-        [...[0, 1].map((d) => outSize(xs[d]!, s.size[d]!, s.strides[d]!, 1, s.pad)), xs[2]!],
-      ];
-    case 'flatten': {
-      const size = xs.reduce((a, b) => a * b, 1);
-      return [
-        add(`${p}/flatten`, 'Reshape', [x, constant(`${p}/shape`, Int32Array.of(-1, size), [2])], {
-          ...T,
-          Tshape: { type: DT_INT32 },
-        }),
-        [size],
-      ];
-    }
-    case 'dense': {
-      let y = add(`${p}/matmul`, 'MatMul', [x, weights(`${p}/kernel`, s.kernel)], {
-        ...T,
-        transpose_a: { b: false },
-        transpose_b: { b: false },
-      });
-      if (s.bias !== undefined)
-        y = add(`${p}/bias`, 'BiasAdd', [y, weights(`${p}/b`, s.bias)], { ...T, data_format: { s: 'NHWC' } });
-      return [relu(y, s.relu), [s.kernel.shape[1]]];
-    }
+      return poolNodes(s, c);
+    case 'flatten':
+      return flattenNodes(c);
+    case 'dense':
+      return denseNodes(s, c);
     case 'affine':
-      return [
-        add(
-          `${p}/shift`,
-          'AddV2',
-          [add(`${p}/scale`, 'Mul', [x, weights(`${p}/s`, s.scale)], T), weights(`${p}/t`, s.shift)],
-          T,
-        ),
-        xs,
-      ];
+      return affineNodes(s, c);
     case 'relu':
-      return [relu(x, true), xs];
+      return [relu(c, c.x, true), c.xs];
     case 'add':
-      return [
-        add(
-          `${p}/add`,
-          'AddN',
-          s.inputs.map((i) => value[i]!),
-          { ...T, N: { i: s.inputs.length } },
-        ),
-        shape[s.inputs[0]!]!,
-      ];
-    case 'concat': {
-      const parts = s.inputs.map((i) => shape[i]!);
-      const last = parts.reduce((a, d) => a + d[d.length - 1]!, 0);
-      return [
-        add(
-          `${p}/concat`,
-          'ConcatV2',
-          [...s.inputs.map((i) => value[i]!), constant(`${p}/axis`, Int32Array.of(-1), [])],
-          { ...T, N: { i: s.inputs.length }, Tidx: { type: DT_INT32 } },
-        ),
-        [...parts[0]!.slice(0, -1), last],
-      ];
-    }
+      return addNodes(s, c);
+    case 'concat':
+      return concatNodes(s, c);
   }
 }
 
