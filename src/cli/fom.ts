@@ -5,7 +5,7 @@
  * but only reconstructed events), then seeded streams through the real excess stage: the minimum
  * detectable excess and the false-alarm rate per configuration (src/app/fom).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   classifierApp,
@@ -28,7 +28,7 @@ import type { ShowertrigConfig } from '../config/index.js';
 import { intFlag, numFlag, parseFlags, type Command } from './args.js';
 
 const USAGE = `usage: showertrig fom [--events N] [--seed S] [--runs R] [--goal 0.9] [--hours H] [--injection-s 30]
-                     [--threshold T] [--thresholds T1,T2] [--fine-step F] [--model DIR] [--report DIR] [--config FILE]
+                     [--threshold T] [--thresholds T1,T2] [--fine-step F] [--pools FILE] [--model DIR] [--report DIR] [--config FILE]
   --events N        simulated + reconstructed events per class for the pools (default 3000)
   --seed S          seed of the pools (default 4001)
   --runs R          seeded injection runs per factor (default 50: with fewer, the 95 % lower bound of
@@ -38,6 +38,8 @@ const USAGE = `usage: showertrig fom [--events N] [--seed S] [--runs R] [--goal 
   --injection-s T   length of the injected excess, s (default 30)
   --threshold T     classifier working point (default: the one stored in classifier.json)
   --thresholds L    extra classifier working points, each its own row (e.g. 0.05,0.5)
+  --pools FILE      keep the pools (class, cut decision, classifier score per event) in FILE: built and
+                    written when FILE is missing, read when it exists (another excess config, same pools)
   --fine-step F     step of the fine scan around the grid's crossing (default 0.05; 0: grid only)
   --model DIR       model directory with the CNN and classifier.json (default: config reconstruction.modelDir)
   --report DIR      where fom.md, fom.json and fom/mde.svg go (default reports)
@@ -74,6 +76,7 @@ export const command: Command = {
       threshold: { type: 'string' },
       thresholds: { type: 'string' },
       'fine-step': { type: 'string' },
+      pools: { type: 'string' },
       model: { type: 'string' },
       report: { type: 'string' },
       config: { type: 'string' },
@@ -101,8 +104,8 @@ export const command: Command = {
       values.threshold === undefined ? undefined : numFlag(values.threshold, 'threshold', 0.5, 0, 1),
     );
     const t0 = performance.now();
-    const s = await buildPools(cfg, modelDir, o);
-    const decisions = selections(s, clf, o.extraThresholds);
+    const s = await scoredPools(cfg, modelDir, o, clf, values.pools);
+    const decisions = selections(s, clf.threshold, o.extraThresholds);
     const rows = Object.entries(decisions).map(([name, d]) => measureRow(name, d, s, cfg, o));
     const ctx: FomContext = {
       command: `showertrig fom ${argv.join(' ')}`.trim(),
@@ -144,28 +147,72 @@ async function buildPools(cfg: ShowertrigConfig, modelDir: string, o: FomOptions
   }
 }
 
-/** Each selection's decision per pooled event: the cuts, the classifier (and extra working points), the floor. */
-function selections(s: Samples, clf: EventClassifier, extra: readonly number[]): Record<string, Uint8Array> {
-  const n = s.label.length;
-  const score = new Float64Array(n).fill(-1);
+/** What the streams need of each pooled event: its class, the cut decision, the classifier's signal probability (−1: not reconstructed). */
+interface ScoredPools {
+  readonly events: number;
+  readonly seed: number;
+  readonly classes: readonly (keyof ShowertrigConfig['simulation']['ratesHz'])[];
+  readonly label: readonly number[];
+  readonly cutSelected: readonly number[];
+  readonly score: readonly number[];
+}
+
+async function scoredPools(
+  cfg: ShowertrigConfig,
+  modelDir: string,
+  o: FomOptions,
+  clf: EventClassifier,
+  file: string | undefined,
+): Promise<ScoredPools> {
+  if (file !== undefined && existsSync(file)) {
+    const p = JSON.parse(readFileSync(file, 'utf8')) as ScoredPools;
+    if (p.events !== o.events || p.seed !== o.seed)
+      throw new RangeError(
+        `${file} holds pools of ${p.events} events, seed ${p.seed}: not --events ${o.events} --seed ${o.seed}`,
+      );
+    process.stderr.write(`pools: read from ${file}\n`);
+    return p;
+  }
+  const s = await buildPools(cfg, modelDir, o);
+  const score = new Array<number>(s.label.length).fill(-1);
   const probs = new Float64Array(s.classes.length);
   const sig = s.classes.indexOf('signal');
   for (let k = 0; k < s.okIndex.length; k++) {
     clf.probabilities(s.features.subarray(k * s.nFeatures, (k + 1) * s.nFeatures), probs);
     score[s.okIndex[k]!] = probs[sig]!;
   }
-  const okSignal = new Uint8Array(n);
-  for (const i of s.okIndex) okSignal[i] = s.label[i] === sig ? 1 : 0;
-  const above = (t: number): Uint8Array => Uint8Array.from(score, (x) => (x >= t ? 1 : 0));
+  const p: ScoredPools = {
+    events: o.events,
+    seed: o.seed,
+    classes: s.classes,
+    label: [...s.label],
+    cutSelected: [...s.cutSelected],
+    score,
+  };
+  if (file !== undefined) writeFileSync(file, JSON.stringify(p));
+  return p;
+}
+
+/** Each selection's decision per pooled event: the cuts, the classifier (and extra working points), the floor. */
+function selections(s: ScoredPools, threshold: number, extra: readonly number[]): Record<string, Uint8Array> {
+  const sig = s.classes.indexOf('signal');
+  const above = (t: number): Uint8Array => Uint8Array.from(s.score, (x) => (x >= t ? 1 : 0));
   return {
-    cuts: s.cutSelected,
-    classifier: above(clf.threshold),
+    cuts: Uint8Array.from(s.cutSelected),
+    classifier: above(threshold),
     ...Object.fromEntries(extra.map((t) => [`classifier >= ${t}`, above(t)])),
-    'floor (true class)': okSignal,
+    // the true class, among the reconstructed events (score −1: not reconstructed)
+    'floor (true class)': Uint8Array.from(s.label, (l, i) => (l === sig && s.score[i]! >= 0 ? 1 : 0)),
   };
 }
 
-function measureRow(name: string, d: Uint8Array, s: Samples, cfg: ShowertrigConfig, o: FomOptions): FomRow {
+function measureRow(
+  name: string,
+  d: Uint8Array,
+  s: ScoredPools,
+  cfg: ShowertrigConfig,
+  o: FomOptions,
+): FomRow {
   const e = cfg.trigger.excess;
   const pools: ClassPool[] = s.classes.map((c, ci) => ({
     name: c,
