@@ -64,12 +64,12 @@ const excessSchema = section(
     backgroundEstimator: oneOf(
       ['clipped-mean', 'mean'],
       'clipped-mean',
-      'trailing background: clipped-mean leaves out windowS-long blocks of the trailing span further than backgroundClipSigma Poisson sigmas from their median (an excess cannot drag the estimate), mean averages the whole span',
+      "trailing background: clipped-mean leaves out windowS-long blocks of the trailing span further than backgroundClipSigma Poisson sigmas from their median, then the bins of every windowS-long run (sliding by one bin) that far from the kept blocks' mean (an excess cannot drag the estimate, wherever it falls), mean averages the whole span",
     ),
     backgroundClipSigma: num(
       3,
       { above: 0, max: 100 },
-      'clipped-mean: a trailing block this many sigma (sqrt of the median block count) from the median is left out',
+      "clipped-mean: a trailing block this many sigma (sqrt of the median block count) from the median is left out, and then any windowS-long run of bins this many sigma from the kept blocks' mean",
     ),
     zThreshold: num(
       5,

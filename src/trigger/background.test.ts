@@ -67,6 +67,16 @@ test('blocks far from the median are left out; the mean keeps them', () => {
   assert.equal(median([3, 1, 2, 10]), 2.5);
 });
 
+test('an excess straddling the fixed blocks is left out by the sliding pass', () => {
+  // 120 bins at 15 per bin (150 per 10-bin window, tolerance 3·√150 = 36.7), +8 per bin in bins 88..117:
+  // the block 80..89 holds two excess bins (+16, too little to clip), the sliding windows over the
+  // excess stand out (+80), so every excess bin is left out and the estimate is the background's.
+  const trailing = Array.from({ length: 120 }, (_, i) => 15 + (i >= 88 && i < 118 ? 8 : 0));
+  assert.equal(trailingBackground(trailing, 10, { estimator: 'clipped-mean', clipSigma: 3 }), 150);
+  // and a constant span is its own mean
+  assert.equal(trailingBackground(Array(120).fill(15), 10, { estimator: 'clipped-mean', clipSigma: 3 }), 150);
+});
+
 // The default embedded session's excess (signal ×4 from 150 s for 30 s) at the selected rates of
 // the default mix: about 16 Hz of selected background, raised by 17 Hz while the excess runs.
 const BACKGROUND_HZ = 16;

@@ -12,7 +12,9 @@
  * and μ = (sum of kept blocks)·w/(bins kept). Under a constant background a block is clipped
  * with probability ≈ 2·Φ(−k) (0.27 % at k = 3), both sides alike, so μ stays unbiased; an excess
  * occupying fewer than half the blocks cannot move the median and its blocks are clipped once
- * they stand out by k σ. A lasting change of the background level wins the median once it fills
+ * they stand out by k σ. A second pass then does the same for every w-bin window, sliding by one
+ * bin, and averages the bins no outlying window covers (an excess straddling two blocks is removed
+ * too). A lasting change of the background level wins the median once it fills
  * half the span and is then followed, as a background should be. The estimate is a function of
  * the last T bins only, so a successor that replays those bins computes the same μ.
  */
@@ -46,7 +48,38 @@ export function trailingBackground(trailing: ArrayLike<number>, w: number, opts:
   }
   // all clipped happens only for a degenerate spread (e.g. two full blocks far apart): the mean then
   if (keptBins === 0) return (Math.max(total, 1) * w) / t;
-  return (Math.max(kept, (1 * keptBins) / t) * w) / keptBins;
+  const blockMu = (Math.max(kept, (1 * keptBins) / t) * w) / keptBins;
+  return slidingMasked(trailing, w, blockMu, opts.clipSigma) ?? blockMu;
+}
+
+/**
+ * The second pass of 'clipped-mean': every w-bin window of the span (sliding by one bin, not only
+ * the blocks) whose count lies more than k·√μ from the block estimate μ marks its bins, and μ is
+ * the mean of the unmarked bins. Blocks are cut at fixed places, so an excess that straddles two
+ * blocks leaves part of itself in blocks too small to be clipped; any w consecutive bins of the
+ * excess form a window that stands out, so the sliding pass removes the excess bins wherever they
+ * fall. Both sides are marked alike, so under a constant background the estimate stays unbiased.
+ * Undefined when fewer than w bins are left unmarked.
+ */
+function slidingMasked(trailing: ArrayLike<number>, w: number, mu: number, k: number): number | undefined {
+  const t = trailing.length;
+  const tol = k * Math.sqrt(Math.max(mu, 1));
+  const marked = new Uint8Array(t);
+  let sum = 0;
+  for (let i = 0; i < t; i++) {
+    sum += trailing[i]!;
+    if (i >= w) sum -= trailing[i - w]!;
+    if (i >= w - 1 && Math.abs(sum - mu) > tol) marked.fill(1, i - w + 1, i + 1);
+  }
+  let kept = 0;
+  let bins = 0;
+  for (let i = 0; i < t; i++)
+    if (marked[i] === 0) {
+      kept += trailing[i]!;
+      bins++;
+    }
+  if (bins < w) return undefined;
+  return (Math.max(kept, bins / t) * w) / bins;
 }
 
 /** Sums of consecutive blocks of w bins counted back from the newest bin; the oldest may be shorter. */

@@ -7,13 +7,15 @@
  *
  * - detection: the stage raises a window-method alert (Z ≥ trigger.excess.zThreshold) whose window
  *   overlaps the injection;
- * - minimum detectable excess (MDE): the smallest factor on a grid whose detection fraction over
- *   the runs reaches the goal (90 %), found by bisection (the same seeds at every factor);
+ * - minimum detectable excess (MDE): the factor whose detection fraction over the runs reaches the
+ *   goal (90 %): bisection on a coarse grid, then a fine scan and the interpolated crossing with
+ *   its binomial interval (the same seeds at every factor);
  * - false alarms: alerts per hour on background-only streams (nominal rates, no injection).
  */
 import type { ExcessConfig } from '../../config/index.js';
 import { Rng, type Candidate, type ExcessAlert } from '../../domain/index.js';
 import { createExcessStage, DEFAULT_MAX_TRACKED_IDS } from '../../pipeline/index.js';
+import { clopperPearson, goalCrossing, type Crossing, type ScanPoint } from './crossing.js';
 
 /** One class's pool: the selection decision of each of its simulated events (1 = selected). */
 export interface ClassPool {
@@ -128,14 +130,32 @@ export function injectionRun(plan: StreamPlan, factor: number, seed: number): Ru
 export interface MdeResult {
   /** Smallest grid factor detected in >= goal of the runs; undefined if none on the grid. */
   readonly factor: number | undefined;
-  /** Detection fraction per factor tried. */
-  readonly tried: readonly { factor: number; detected: number; runs: number }[];
+  /** The goal crossing of the fine scan, interpolated, with its Clopper–Pearson interval. */
+  readonly crossing: Crossing;
+  /** Detection fraction per factor tried (coarse grid and fine scan), ascending. */
+  readonly tried: readonly ScanPoint[];
 }
 
 export const DEFAULT_FACTOR_GRID: readonly number[] = [
   1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 10, 12, 15, 20, 30, 50,
 ];
 
+export interface MdeScan {
+  /** Step of the fine scan from the last failing grid factor upward (0: grid only). */
+  readonly fineStep: number;
+  /** Confidence level of the crossing's interval. */
+  readonly level: number;
+  /** The fine scan stops this many steps past the first passing grid factor at the latest. */
+  readonly maxStepsPast: number;
+}
+
+export const DEFAULT_MDE_SCAN: MdeScan = { fineStep: 0.05, level: 0.95, maxStepsPast: 12 };
+
+/**
+ * Bisection on the grid for the first factor that passes, then a fine scan from the last failing
+ * grid factor (or 1) upward until the fractions' lower confidence bound reaches the goal, and the
+ * interpolated crossing (crossing.ts). The same seeds at every factor.
+ */
 export function minimumDetectableExcess(
   plan: StreamPlan,
   runs: number,
@@ -143,25 +163,43 @@ export function minimumDetectableExcess(
   firstSeed: number,
   grid: readonly number[] = DEFAULT_FACTOR_GRID,
   progress?: (factor: number, detected: number, runs: number) => void,
+  scan: MdeScan = DEFAULT_MDE_SCAN,
 ): MdeResult {
-  const tried: { factor: number; detected: number; runs: number }[] = [];
-  const passes = (i: number): boolean => {
-    const f = grid[i]!;
+  const tried = new Map<string, ScanPoint>();
+  const measure = (f: number): ScanPoint => {
+    const key = f.toFixed(6);
+    const seen = tried.get(key);
+    if (seen !== undefined) return seen;
     let k = 0;
     for (let r = 0; r < runs; r++) if (injectionRun(plan, f, firstSeed + r).detected) k++;
-    tried.push({ factor: f, detected: k, runs });
+    const p = { factor: f, detected: k, runs };
+    tried.set(key, p);
     progress?.(f, k, runs);
-    return k >= goal * runs;
+    return p;
+  };
+  const passes = (i: number): boolean => measure(grid[i]!).detected >= goal * runs;
+  const result = (factor: number | undefined): MdeResult => {
+    const pts = [...tried.values()].sort((a, b) => a.factor - b.factor);
+    return { factor, crossing: goalCrossing(pts, goal, scan.level), tried: pts };
   };
   let lo = -1; // largest index known to fail
   let hi = grid.length - 1;
-  if (!passes(hi)) return { factor: undefined, tried };
+  if (!passes(hi)) return result(undefined);
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     if (passes(mid)) hi = mid;
     else lo = mid;
   }
-  return { factor: grid[hi], tried: tried.sort((a, b) => a.factor - b.factor) };
+  if (scan.fineStep > 0) {
+    const from = lo < 0 ? 1 : grid[lo]!;
+    const last = grid[hi]! + scan.maxStepsPast * scan.fineStep;
+    for (let j = 0; from + j * scan.fineStep <= last + 1e-9; j++) {
+      const f = Math.round((from + j * scan.fineStep) * 1e6) / 1e6;
+      const p = measure(f);
+      if (f >= grid[hi]! && clopperPearson(p.detected, p.runs, scan.level)[0] >= goal) break;
+    }
+  }
+  return result(grid[hi]);
 }
 
 export interface FalseAlarmResult {
