@@ -72,6 +72,7 @@ def hgb_models(train, calib, test, n_feat):
         cal = fit_calibration(calib["energy_gev"], np.exp(reg_e.predict(x(calib))))
         out[name] = (calibrate(cal, np.exp(reg_e.predict(x(test)))), reg_d.predict(x(test)))
         info[name] = {"params": kw, "iterations": [int(reg_e.n_iter_), int(reg_d.n_iter_)]}
+        print(f"trained {name}: {info[name]['iterations']} iterations", file=sys.stderr, flush=True)
     return out, info
 
 
