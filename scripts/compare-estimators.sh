@@ -2,14 +2,14 @@
 # The E/d estimator comparison on identical fresh showers (reports/comparison/): rich-feature boosted
 # trees (this project's and scikit-learn's) against the CNNs, paired bootstrap, plots.
 # usage: bash scripts/compare-estimators.sh [OUT_DIR] [LABEL=MODEL_DIR ...]
-#   the first model decides which events are accepted (default: shipped=models/default);
+#   the first model decides which events are accepted (default: models/default, then models/cnn-hybrid-rich);
 #   env EVENTS (10000), SEED (11), TRAIN_EVENTS (12000), CALIBRATION_EVENTS (6000), BOOTSTRAP (200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-reports/comparison}"
 shift || true
 models=("$@")
-[ ${#models[@]} -gt 0 ] || models=("shipped=models/default")
+[ ${#models[@]} -gt 0 ] || models=("CNN core, shipped=models/default" "hybrid CNN, rich features + stacked trees (40k)=models/cnn-hybrid-rich")
 work=out/compare
 if [ ! -x .venv-ref/bin/python ]; then
   python3 -m venv .venv-ref
