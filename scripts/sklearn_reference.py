@@ -6,7 +6,7 @@ evaluation events the CNN reconstructed, with its predictions). Comparison only,
 dependency. Run by `bash scripts/sklearn-reference.sh DIR OUT` (makes its own venv).
 
 Columns f0..f11 are the paper's 12 Gaussian-moment features, f12..f17 the per-station signal sums
-and hit counts; energy_gev, d_cm the truth; test.csv adds cnn_energy_gev, cnn_d_cm.
+and hit counts, f18.. the rest of the rich set (rings, thresholds, core widths, station ratios); energy_gev, d_cm the truth; test.csv adds cnn_energy_gev, cnn_d_cm.
 Metrics as in the TypeScript report: iterative 3-sigma-clipped std, plain std, 68 % half-width.
 The energy calibration is the same procedure as src/reconstruction/calibration.ts (numerical inversion in
 true-energy bins), re-implemented here with numpy from its description.
@@ -123,7 +123,9 @@ def main():
     calib, _ = load(src / "calibration.csv")
     test, _ = load(src / "test.csv")
     n_feat = len([n for n in names if n.startswith("f")])
-    sets = {"paper's 12 moments": [f"f{j}" for j in range(12)], "12 moments + signal": [f"f{j}" for j in range(n_feat)]}
+    sets = {"paper's 12 moments": [f"f{j}" for j in range(12)], "12 moments + signal": [f"f{j}" for j in range(18)]}
+    if n_feat > 18:
+        sets["rich features"] = [f"f{j}" for j in range(n_feat)]
     result = {"sklearn_version": sklearn.__version__, "model": "HistGradientBoostingRegressor() defaults, random_state=0",
               "train_events": int(len(train["energy_gev"])), "calibration_events": int(len(calib["energy_gev"])),
               "test_events": int(len(test["energy_gev"])), "methods": {}}

@@ -129,7 +129,7 @@ export function robustnessMarkdown(
     '# Robustness: the default model under a mis-modelled detector (no retraining)',
     '',
     `- command: \`${command}\`; ${n} fresh signal events per variant (seed ${seed}); the baselines are those of the nominal evaluation (trained on the nominal simulation).`,
-    '- σ is the 3σ-clipped σ; bias is the plain mean of the residual. GBT = gradient-boosted trees on the 12 moments + signal features.',
+    '- σ is the 3σ-clipped σ; bias is the plain mean of the residual. GBT = gradient-boosted trees on the rich features (rings, thresholds, core widths, station ratios).',
     ...rows.flatMap((r) => (r.note === undefined ? [] : [`- ${r.name}: ${r.note}.`])),
     '',
     table,

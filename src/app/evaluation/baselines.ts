@@ -1,7 +1,8 @@
 /**
  * The feature baselines of every evaluation, trained on their own seeded sample and calibrated on
  * another: ridge on the paper's 12 Gaussian-moment features (a linear extra row), and
- * gradient-boosted trees on the 12 features and on the 12 plus the per-station signal sums.
+ * gradient-boosted trees on the 12 features, on the 12 plus the per-station signal sums, and on
+ * the rich set (those plus ring sums, thresholds, core widths and station ratios, ≈ 240 features).
  * Only the feature rows of the training events are kept, not their hits.
  */
 import type { SimulationConfig } from '../../config/index.js';
@@ -30,6 +31,7 @@ import type { SignalEvent } from './samples.js';
 export interface FeatureSample {
   readonly moments: FeatureMatrix;
   readonly signal: FeatureMatrix;
+  readonly rich: FeatureMatrix;
   readonly energyGeV: Float64Array;
   readonly dCm: Float64Array;
 }
@@ -48,6 +50,7 @@ export function featureSample(
   return {
     moments: rows('moments'),
     signal: rows('moments+signal'),
+    rich: rows('rich'),
     energyGeV: Float64Array.from(events, (e) => e.truth.energyGeV),
     dCm: Float64Array.from(events, (e) => e.truth.dCm),
   };
@@ -94,6 +97,7 @@ export function simulateFeatures(
   return {
     moments: cat((s) => s.moments),
     signal: cat((s) => s.signal),
+    rich: cat((s) => s.rich),
     energyGeV: join((s) => s.energyGeV),
     dCm: join((s) => s.dCm),
   };
@@ -103,11 +107,13 @@ export interface FeatureBaselines {
   readonly ridge: { energy: LinearModel; d: LinearModel };
   readonly gbtMoments: BoostedCoefficients;
   readonly gbtSignal: BoostedCoefficients;
+  readonly gbtRich: BoostedCoefficients;
   /** Energy calibration of each method (by method name), fitted on the calibration sample. */
   readonly calibration: Readonly<Record<BaselineName, EnergyCalibration>>;
 }
 
 export const BASELINE_NAMES = [
+  'GBT, rich features',
   'GBT, 12 moments + signal',
   "GBT, paper's 12 moments",
   "ridge, paper's 12 moments",
@@ -129,7 +135,8 @@ export function trainFeatureBaselines(
   const truth = { energyGeV: train.energyGeV, dCm: train.dCm };
   const gbtMoments = trainBoosted(train.moments, truth, g, { ...DEFAULT_GBT, seed: gbtSeed });
   const gbtSignal = trainBoosted(train.signal, truth, g, { ...DEFAULT_GBT, seed: gbtSeed });
-  const partial = { ridge, gbtMoments, gbtSignal };
+  const gbtRich = trainBoosted(train.rich, truth, g, { ...DEFAULT_GBT, seed: gbtSeed });
+  const partial = { ridge, gbtMoments, gbtSignal, gbtRich };
   const cal = (name: BaselineName): EnergyCalibration =>
     fitEnergyCalibration(
       calibration.energyGeV,
@@ -137,24 +144,23 @@ export function trainFeatureBaselines(
     );
   return {
     ...partial,
-    calibration: {
-      [BASELINE_NAMES[0]]: cal(BASELINE_NAMES[0]),
-      [BASELINE_NAMES[1]]: cal(BASELINE_NAMES[1]),
-      [BASELINE_NAMES[2]]: cal(BASELINE_NAMES[2]),
-    } as Record<BaselineName, EnergyCalibration>,
+    calibration: Object.fromEntries(BASELINE_NAMES.map((name) => [name, cal(name)])) as Record<
+      BaselineName,
+      EnergyCalibration
+    >,
   };
 }
 
 /** E (calibrated when a calibration is given) and d of one baseline for the rows of a feature sample. */
 export function predictBaseline(
-  b: Pick<FeatureBaselines, 'ridge' | 'gbtMoments' | 'gbtSignal'>,
+  b: Pick<FeatureBaselines, 'ridge' | 'gbtMoments' | 'gbtSignal' | 'gbtRich'>,
   name: BaselineName,
-  s: Pick<FeatureSample, 'moments' | 'signal'>,
+  s: Pick<FeatureSample, 'moments' | 'signal' | 'rich'>,
   calibration: EnergyCalibration | undefined,
 ): { energyGeV: Float64Array; dCm: Float64Array } {
   let energyGeV: Float64Array;
   let dCm: Float64Array;
-  if (name === BASELINE_NAMES[2]) {
+  if (name === "ridge, paper's 12 moments") {
     const m = s.moments;
     energyGeV = Float64Array.from({ length: m.n }, (_, i) =>
       Math.exp(predictLinear(b.ridge.energy, m.x, i * m.p)),
@@ -162,9 +168,11 @@ export function predictBaseline(
     dCm = Float64Array.from({ length: m.n }, (_, i) => predictLinear(b.ridge.d, m.x, i * m.p));
   } else {
     const p =
-      name === BASELINE_NAMES[0]
-        ? predictBoosted(b.gbtSignal, s.signal)
-        : predictBoosted(b.gbtMoments, s.moments);
+      name === 'GBT, rich features'
+        ? predictBoosted(b.gbtRich, s.rich)
+        : name === 'GBT, 12 moments + signal'
+          ? predictBoosted(b.gbtSignal, s.signal)
+          : predictBoosted(b.gbtMoments, s.moments);
     energyGeV = Float64Array.from(p.energyGeV);
     dCm = Float64Array.from(p.dCm);
   }

@@ -63,7 +63,8 @@ test('every method is scored on the same accepted events; a primary equal to the
   );
   assert.equal(eStd.pass, false);
   // The linear ridge row is far worse than the boosted trees on the same features.
-  const [, gbt, , ridge] = out.energyVertex;
+  const [, rich, gbt, , ridge] = out.energyVertex;
+  assert.equal(rich!.name, 'GBT, rich features');
   assert.ok(
     ridge!.energy.std > gbt!.energy.std * 1.2,
     `ridge ${ridge!.energy.std} vs gbt ${gbt!.energy.std}`,
@@ -75,7 +76,7 @@ test('every method is scored on the same accepted events; a primary equal to the
   );
   const csv = featureCsv(out.test, { cnn_energy_gev: out.test.primaryEnergyGeV });
   assert.equal(csv.trim().split('\n').length, out.eventsOk + 1);
-  assert.match(csv.split('\n')[0]!, /^f0,.*,f17,energy_gev,d_cm,cnn_energy_gev$/);
+  assert.match(csv.split('\n')[0]!, /^f0,.*,f17,f18,.*,f242,energy_gev,d_cm,cnn_energy_gev$/);
 });
 
 test('a misaligned station moves only its own hits, by whole pixels', () => {

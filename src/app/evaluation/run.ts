@@ -37,6 +37,7 @@ import {
   type FeatureBaselines,
   type FeatureSample,
 } from './baselines.js';
+import { predictOthers } from './others.js';
 import { SEED_OFFSETS, simulatedSource, type EvaluationSource, type HitsTransform } from './samples.js';
 
 export interface EvaluationOptions {
@@ -56,6 +57,8 @@ export interface EvaluationOptions {
   readonly batchSize: number;
   /** Applied to the evaluation events only (robustness runs); the baselines train on nominal events. */
   readonly transform?: HitsTransform;
+  /** More energy/vertex models scored on exactly the accepted events (rows after the primary's). */
+  readonly others?: readonly { readonly label: string; readonly model: EnergyVertexModel }[];
   /** Reuse baselines trained by an earlier run (robustness variants). */
   readonly baselines?: { readonly models: FeatureBaselines; readonly train: FeatureSample };
   readonly progress?: (message: string) => void;
@@ -91,34 +94,14 @@ export interface EvaluationOutcome {
     readonly primaryDCm: Float64Array;
   };
   readonly calibrationSample: FeatureSample;
+  /** E and d of every energy/vertex row (primary, others, baselines) on the accepted events, by row name. */
+  readonly predictions: Readonly<Record<string, { energyGeV: ArrayLike<number>; dCm: ArrayLike<number> }>>;
 }
 
 export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOutcome> {
   const g = o.geometry;
   const say = o.progress ?? (() => {});
-  let base = o.baselines;
-  let calibrationSample: FeatureSample;
-  if (base === undefined) {
-    const train = simulateFeatures(g, o.simulation, o.trainEvents, o.seed + SEED_OFFSETS.training, (i) =>
-      say(`baseline training events ${i}/${o.trainEvents}`),
-    );
-    calibrationSample = simulateFeatures(
-      g,
-      o.simulation,
-      o.calibrationEvents,
-      o.seed + SEED_OFFSETS.calibration,
-      (i) => say(`calibration events ${i}/${o.calibrationEvents}`),
-    );
-    say('training the feature baselines');
-    base = { models: trainFeatureBaselines(g, train, calibrationSample), train };
-  } else {
-    calibrationSample = simulateFeatures(
-      g,
-      o.simulation,
-      Math.min(o.calibrationEvents, 100),
-      o.seed + SEED_OFFSETS.calibration,
-    );
-  }
+  const { base, calibrationSample } = baselinesFor(o);
   const reco = createReconstructor(g, o.model, o.reconstruction);
   const transverse = createTransverseReconstructor(g, o.reconstruction.transverse);
   const statusCounts: Partial<Record<RecoStatus, number>> = {};
@@ -187,8 +170,10 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOut
     name,
     ...predictBaseline(base.models, name, test, base.models.calibration[name]),
   }));
+  const others = await predictOthers(o.others ?? [], okEvents, o.batchSize);
   const energyVertex = [
     summariseEnergyVertex(o.primaryLabel, truth, prim),
+    ...others.map((b) => summariseEnergyVertex(b.name, truth, b)),
     ...baselineReco.map((b) => summariseEnergyVertex(b.name, truth, b)),
   ];
   const transverseRows = [
@@ -247,7 +232,35 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOut
       primaryDCm: Float64Array.from(prim.dCm),
     },
     calibrationSample,
+    predictions: Object.fromEntries(
+      [{ name: o.primaryLabel, ...prim }, ...others, ...baselineReco].map((r) => [
+        r.name,
+        { energyGeV: r.energyGeV, dCm: r.dCm },
+      ]),
+    ),
   };
+}
+
+/** The feature baselines of `o` (trained here unless given) and the calibration sample to export. */
+function baselinesFor(o: EvaluationOptions): {
+  base: NonNullable<EvaluationOptions['baselines']>;
+  calibrationSample: FeatureSample;
+} {
+  const say = o.progress ?? (() => {});
+  const g = o.geometry;
+  if (o.baselines !== undefined) {
+    const n = Math.min(o.calibrationEvents, 100);
+    return {
+      base: o.baselines,
+      calibrationSample: simulateFeatures(g, o.simulation, n, o.seed + SEED_OFFSETS.calibration),
+    };
+  }
+  const sample = (n: number, offset: number, what: string): FeatureSample =>
+    simulateFeatures(g, o.simulation, n, o.seed + offset, (i) => say(`${what} events ${i}/${n}`));
+  const train = sample(o.trainEvents, SEED_OFFSETS.training, 'baseline training');
+  const calibrationSample = sample(o.calibrationEvents, SEED_OFFSETS.calibration, 'calibration');
+  say('training the feature baselines');
+  return { base: { models: trainFeatureBaselines(g, train, calibrationSample), train }, calibrationSample };
 }
 
 const METRICS = [

@@ -11,6 +11,7 @@
  */
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
 import { stationIndex } from '../station-index.js';
+import { richFeatureCount, richFeatureNames, richFeatures } from './rich-features.js';
 
 export interface MomentFeatureConfig {
   /** Half-width of the square window around the weighted median, cm. */
@@ -95,20 +96,23 @@ export function momentFeatures(
  * Feature sets for the feature-based regressors:
  *  - 'moments': the paper's 12 (per station var x, cov xy, var y, log(1 + hits in the window));
  *  - 'moments+signal': those plus, per station, log(1 + summed amplitude) and log(1 + all hits):
- *    the digitised signal carries the photoelectron sum, which the hit count alone does not.
+ *    the digitised signal carries the photoelectron sum, which the hit count alone does not;
+ *  - 'rich': 'moments+signal' followed by the rich ring, threshold and core features (rich-features.ts).
  */
-export type FeatureSet = 'moments' | 'moments+signal';
-export const FEATURE_SETS: readonly FeatureSet[] = ['moments', 'moments+signal'];
+export type FeatureSet = 'moments' | 'moments+signal' | 'rich';
+export const FEATURE_SETS: readonly FeatureSet[] = ['moments', 'moments+signal', 'rich'];
 
 export function featureCount(set: FeatureSet, nStations: number): number {
-  return (set === 'moments' ? FEATURES_PER_STATION : FEATURES_PER_STATION + 2) * nStations;
+  if (set === 'moments') return FEATURES_PER_STATION * nStations;
+  const signal = (FEATURES_PER_STATION + 2) * nStations;
+  return set === 'rich' ? signal + richFeatureCount(nStations) : signal;
 }
 
 export function featureSetNames(set: FeatureSet, nStations: number): string[] {
   const names = featureNames(nStations);
-  if (set === 'moments+signal')
-    for (let s = 0; s < nStations; s++) names.push(`s${s}_log1p_signal`, `s${s}_log1p_all_hits`);
-  return names;
+  if (set === 'moments') return names;
+  for (let s = 0; s < nStations; s++) names.push(`s${s}_log1p_signal`, `s${s}_log1p_all_hits`);
+  return set === 'rich' ? [...names, ...richFeatureNames(nStations)] : names;
 }
 
 /** Writes the features of `set` into out[offset .. offset + featureCount(set)). */
@@ -132,4 +136,5 @@ export function featuresOf(
     out[base + 2 * s + 1]! += 1;
   }
   for (let j = base; j < base + 2 * nSt; j++) out[j] = Math.log1p(out[j]!);
+  if (set === 'rich') richFeatures(hits, geometry, out, base + 2 * nSt);
 }

@@ -34,3 +34,10 @@ export {
   type SoftmaxGbtConfig,
   type SoftmaxGbtModel,
 } from './gbt-softmax.js';
+export {
+  richFeatures,
+  richFeatureCount,
+  richFeatureNames,
+  RING_EDGES_CM,
+  RICH_PER_STATION,
+} from './rich-features.js';

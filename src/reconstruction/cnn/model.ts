@@ -296,7 +296,7 @@ function featureInputProblem(
     return net.inputs.length === 1
       ? undefined
       : `${net.inputs.length} inputs but no feature input in its metadata`;
-  if (f.set !== 'moments' && f.set !== 'moments+signal')
+  if (f.set !== 'moments' && f.set !== 'moments+signal' && f.set !== 'rich')
     return `unknown feature set ${JSON.stringify(f.set)}`;
   if (f.boosted !== undefined && (f.boosted.kind !== 'gbt-energy-vertex' || f.boosted.featureSet !== f.set))
     return `stacked trees must be gbt-energy-vertex on ${f.set}`;
