@@ -43,13 +43,36 @@ def build(spec, latent, seed):
     return keras.Model(inp, out)
 
 
-def score(model, spec, x, mode="mse:mean"):
+def composite_tests(x, y, eps, level):
+    """[N, C, 3]: per station the relative error, the fraction of bins with |x - y| > level and the
+    largest single-bin squared error, as compositeTests in src/anomaly/image.ts."""
+    e = (x - y) ** 2
+    rel = e.sum(axis=(1, 2)) / ((x ** 2).sum(axis=(1, 2)) + (y ** 2).sum(axis=(1, 2)) + eps)
+    occ = (e > level * level).mean(axis=(1, 2))
+    return np.stack([rel, occ, e.max(axis=(1, 2))], axis=-1)
+
+
+def composite_scale(tests, pass_fraction):
+    """Each test's value at a third of the budget on ordinary events (fitCompositeScale)."""
+    worst = tests.max(axis=1)
+    n = len(worst)
+    k = int(round(n * pass_fraction / 3))
+    q = np.sort(worst, axis=0)[n - 1 - k]
+    return np.where(q > 0, q, 1.0)
+
+
+def score(model, spec, x, mode="mse:mean", scale=None):
     """Per-station terms as src/anomaly/image.ts: mse = mean squared error over the plane's bins;
     relative:EPS = squared error / (sum x^2 + sum y^2 + EPS); combined by mean or max over stations."""
     y = model.predict(x, batch_size=256, verbose=0)
     by, bx = spec["binsY"], spec["binsX"]
     xs, ys = x[:, :by, :bx, :], y[:, :by, :bx, :]
     parts = mode.split(":")
+    if parts[0] == "composite":
+        eps = float(parts[1]) if len(parts) > 1 else 0.6
+        level = float(parts[2]) if len(parts) > 2 else 0.1
+        t = composite_tests(xs.astype(np.float64), ys.astype(np.float64), eps, level)
+        return t if scale is None else (t / scale).max(axis=(1, 2))
     combine = parts.pop() if parts[-1] in ("mean", "max") else "mean"
     sse = ((xs - ys) ** 2).sum(axis=(1, 2))
     terms = sse / (by * bx) if parts[0] == "mse" else sse / ((xs ** 2).sum(axis=(1, 2)) + (ys ** 2).sum(axis=(1, 2)) + float(parts[1]))
@@ -78,31 +101,46 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("out")
     ap.add_argument("--epochs", type=int, default=None)
-    ap.add_argument("--score", default="mse:mean", help="mse[:mean|max] or relative:EPS[:mean|max] (default mse:mean)")
+    ap.add_argument("--score", default="mse:mean", help="mse[:mean|max], relative:EPS[:mean|max] or composite[:EPS[:LEVEL]] (default mse:mean)")
+    ap.add_argument("--save", default=None, help="write the trained Keras model here (.keras) for re-scoring")
+    ap.add_argument("--load", default=None, help="score a saved Keras model instead of training one")
     a = ap.parse_args()
     meta = json.load(open(os.path.join(a.dir, "meta.json")))
     spec, counts, tr = meta["spec"], meta["counts"], meta["training"]
     epochs = a.epochs or tr["epochs"]
     from tensorflow import keras
 
-    model = build(spec, tr["latent"], 7)
-    model.compile(optimizer=keras.optimizers.Adam(tr["learningRate"]), loss="mse")
-    xt = load(a.dir, "train", spec, counts["train"])
-    xv = load(a.dir, "validation", spec, counts["validation"])
-    t0 = time.time()
-    hist = model.fit(xt, xt, epochs=epochs, batch_size=tr["batchSize"], shuffle=True, validation_data=(xv, xv), verbose=2)
-    seconds = time.time() - t0
-    del xt
-    cal = score(model, spec, load(a.dir, "calibration", spec, counts["calibration"]), a.score)
+    if a.load:
+        model = keras.models.load_model(a.load)
+        prev = json.load(open(a.load + ".json"))
+        seconds, history = prev["trainSeconds"], prev["history"]
+    else:
+        model = build(spec, tr["latent"], 7)
+        model.compile(optimizer=keras.optimizers.Adam(tr["learningRate"]), loss="mse")
+        xt = load(a.dir, "train", spec, counts["train"])
+        xv = load(a.dir, "validation", spec, counts["validation"])
+        t0 = time.time()
+        hist = model.fit(xt, xt, epochs=epochs, batch_size=tr["batchSize"], shuffle=True, validation_data=(xv, xv), verbose=2)
+        seconds, history = time.time() - t0, hist.history
+        del xt
+        if a.save:
+            model.save(a.save)
+            json.dump({"trainSeconds": seconds, "history": {k: [float(v) for v in h] for k, h in history.items()}}, open(a.save + ".json", "w"))
     f = meta["passFraction"]
+    cal = score(model, spec, load(a.dir, "calibration", spec, counts["calibration"]), a.score)
+    scale = None
+    if a.score.startswith("composite"):
+        scale = composite_scale(cal, f)
+        cal = (cal / scale).max(axis=(1, 2))
     k = int(round(len(cal) * f))
     thr = np.sort(cal)[len(cal) - 1 - k]
-    bkg = score(model, spec, load(a.dir, "background", spec, counts["background"]), a.score)
+    bkg = score(model, spec, load(a.dir, "background", spec, counts["background"]), a.score, scale)
     res = {"auc": {}, "efficiency": {}, "trainSeconds": seconds, "epochs": epochs,
-           "loss": [float(v) for v in hist.history["loss"]], "valLoss": [float(v) for v in hist.history["val_loss"]],
-           "backgroundPass": float((bkg > thr).mean()), "threshold": float(thr), "score": a.score}
+           "loss": [float(v) for v in history["loss"]], "valLoss": [float(v) for v in history["val_loss"]],
+           "backgroundPass": float((bkg > thr).mean()), "threshold": float(thr), "score": a.score,
+           "scale": None if scale is None else [float(v) for v in scale]}
     for c in meta["exotic"]:
-        s = score(model, spec, load(a.dir, c, spec, counts[c]), a.score)
+        s = score(model, spec, load(a.dir, c, spec, counts[c]), a.score, scale)
         res["auc"][c] = auc(s, bkg)
         res["efficiency"][c] = float((s > thr).mean())
     json.dump(res, open(a.out, "w"), indent=2)

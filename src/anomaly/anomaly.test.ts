@@ -7,7 +7,10 @@ import {
   DriftMonitor,
   ksDistance,
   calibrateThreshold,
+  compositeTerms,
+  compositeTests,
   fillImage,
+  fitCompositeScale,
   imageSize,
   imageSpec,
   passFraction,
@@ -47,6 +50,41 @@ test('image: 60 x 50 bins of 30 px padded to 64 x 52, stations as channels, ln(1
   const zero = new Float32Array(img.length);
   const e = stationErrors(s, img, zero);
   assert.ok(e[0]! > 0 && e[1] === 0 && e[2]! > 0);
+});
+
+test('composite score: thin unexplained light shows in the occupancy test, one bright bin in the peak test, and the scales give each test a third of the budget', () => {
+  const s = imageSpec({ ...g, planeWidthCm: 12, planeHeightCm: 12 });
+  const y = new Float32Array(imageSize(s)).fill(0.01);
+  const at = (bx: number, by: number, k: number): number => (by * s.width + bx) * s.channels + k;
+  // Station 1: one dark pulse (~0.12) in half of its bins; station 2: one hot bin.
+  const x = Float32Array.from(y);
+  for (let b = 0; b < 32; b++) x[at(b % 8, Math.floor(b / 8) * 2, 1)]! += 0.12;
+  x[at(3, 3, 2)] = 4;
+  const mode = { epsilon: 0.6, level: 0.1 };
+  const t = compositeTests(s, x, y, 0, mode);
+  assert.deepEqual(
+    [t[0], t[1], t[2]].map((v) => Math.round(v! * 1e6)),
+    [0, 0, 0],
+  );
+  assert.equal(t[4], 0.5, 'half the bins of station 1 unexplained');
+  assert.ok(Math.abs(t[8]! - (4 - 0.01) ** 2) < 1e-4 && t[7] === 1 / 64);
+  const terms = compositeTerms({ scale: [1, 0.25, 4] }, t);
+  assert.deepEqual(
+    terms.map((v) => Number(v.toFixed(3))),
+    [0, 2, Number(((4 - 0.01) ** 2 / 4).toFixed(3))],
+  );
+  assert.deepEqual(terms, stationErrors(s, x, y, 0, { kind: 'composite', ...mode, scale: [1, 0.25, 4] }));
+  // Scales: 3000 events x 3 stations x 3 tests drawn independently; each test's worst station
+  // exceeds its scale on a third of the pass fraction.
+  const rng = new Rng(4);
+  const tests = Float64Array.from({ length: 3000 * 9 }, () => rng.exponential(1));
+  const sc = fitCompositeScale(tests, 3, 0.03);
+  for (let j = 0; j < 3; j++) {
+    let over = 0;
+    for (let i = 0; i < 3000; i++)
+      if (Math.max(tests[i * 9 + j]!, tests[i * 9 + 3 + j]!, tests[i * 9 + 6 + j]!) > sc[j]!) over++;
+    assert.equal(over, 30);
+  }
 });
 
 test('calibration: threshold passes the budget fraction of the sample, Wilson interval covers it', () => {

@@ -6,7 +6,17 @@
  * compress through the bottleneck (topologies it never saw) comes back with a large error.
  */
 import * as tf from '@tensorflow/tfjs';
-import { combineTerms, imageSize, MSE, stationErrors, type ImageSpec, type ScoreMode } from './image.js';
+import {
+  combineTerms,
+  compositeTerms,
+  compositeTests,
+  COMPOSITE_TESTS,
+  imageSize,
+  MSE,
+  stationErrors,
+  type ImageSpec,
+  type ScoreMode,
+} from './image.js';
 
 export interface AutoencoderOptions {
   readonly latent: number;
@@ -143,6 +153,11 @@ export interface Scores {
   readonly perStation: Float64Array;
   /** The score under a second mode from the same reconstructions (when asked for). */
   readonly other?: Float64Array;
+  /**
+   * Composite mode only: the raw tests, [image][station][relative, occupancy, peak] flattened
+   * (what calibration fits the scales on, and what a re-scaled score is recomputed from).
+   */
+  readonly tests?: Float64Array;
 }
 
 /** Scores n images in batches of `batchSize` with the given per-station term. */
@@ -159,6 +174,7 @@ export function scoreImages(
   const score = new Float64Array(n);
   const perStation = new Float64Array(n * s.channels);
   const other = otherMode === undefined ? undefined : new Float64Array(n);
+  const tests = mode.kind === 'composite' ? new Float64Array(n * s.channels * COMPOSITE_TESTS) : undefined;
   for (let start = 0; start < n; start += batchSize) {
     const m = Math.min(batchSize, n - start);
     const chunk = images.subarray(start * size, (start + m) * size);
@@ -166,12 +182,22 @@ export function scoreImages(
       (net.predict(tf.tensor4d(chunk, [m, s.height, s.width, s.channels])) as tf.Tensor).dataSync(),
     );
     for (let i = 0; i < m; i++) {
-      const terms = stationErrors(s, chunk, y, i * size, mode);
+      let terms: number[];
+      if (mode.kind === 'composite') {
+        const t = compositeTests(s, chunk, y, i * size, mode);
+        tests!.set(t, (start + i) * t.length);
+        terms = compositeTerms(mode, t);
+      } else terms = stationErrors(s, chunk, y, i * size, mode);
       terms.forEach((t, k) => (perStation[(start + i) * s.channels + k] = t));
       score[start + i] = combineTerms(mode, terms);
       if (other !== undefined)
         other[start + i] = combineTerms(otherMode!, stationErrors(s, chunk, y, i * size, otherMode));
     }
   }
-  return { score, perStation, ...(other === undefined ? {} : { other }) };
+  return {
+    score,
+    perStation,
+    ...(other === undefined ? {} : { other }),
+    ...(tests === undefined ? {} : { tests }),
+  };
 }

@@ -26,6 +26,32 @@ export interface AnomalyCalibration {
   readonly stationQuantiles?: readonly (readonly (readonly [number, number])[])[];
 }
 
+/**
+ * The scales of the composite score: for each test, the value its largest station reaches on a
+ * fraction `passFraction / tests` of the ordinary sample (each test given an equal share of the
+ * budget), so that after division the tests are in one unit and none dominates by its units.
+ * `tests` is [event][station][test] flattened. The final threshold is then set on the combined score.
+ */
+export function fitCompositeScale(
+  tests: ArrayLike<number>,
+  channels: number,
+  passFraction: number,
+  nTests = 3,
+): [number, number, number] {
+  const n = tests.length / (channels * nTests);
+  const out = Array.from({ length: nTests }, (_, j) => {
+    const worst = Float64Array.from({ length: n }, (_, i) => {
+      let m = 0;
+      for (let k = 0; k < channels; k++) m = Math.max(m, tests[(i * channels + k) * nTests + j]!);
+      return m;
+    }).sort();
+    const q = thresholdFor(worst, (n * passFraction) / nTests);
+    // A test that never fires on ordinary events (q = 0) keeps a unit scale rather than dividing by 0.
+    return q > 0 ? q : 1;
+  });
+  return [out[0]!, out[1]!, out[2]!];
+}
+
 const Z95 = 1.959963984540054;
 
 export function wilson(k: number, n: number, z = Z95): [number, number] {

@@ -63,13 +63,30 @@ export function fillImage(
 /**
  * How the per-station term is formed from an image x and its reconstruction y (sums over the
  * plane's bins of station k, padding excluded):
- *   mse:      Σ(x − y)² / bins   (plain reconstruction error: large for every bright event);
- *   relative: Σ(x − y)² / (Σx² + Σy² + ε)   (the error as a fraction of the light in the station,
- *             in [0, 1]; ε, in squared log-amplitude units, keeps nearly empty stations from
- *             dividing by ~0), so a bright but ordinary shower is not anomalous by brightness alone.
+ *   mse:       Σ(x − y)² / bins   (plain reconstruction error: large for every bright event);
+ *   relative:  Σ(x − y)² / (Σx² + Σy² + ε)   (the error as a fraction of the light in the station,
+ *              in [0, 1]; ε, in squared log-amplitude units, keeps nearly empty stations from
+ *              dividing by ~0), so a bright but ordinary shower is not anomalous by brightness alone;
+ *   composite: three tests per station, each divided by its value at the budget on ordinary
+ *              events (`scale`, fitted at calibration) so that they share one unit, and the
+ *              largest taken: the relative error above (a topology the net cannot compress); the
+ *              occupancy, the fraction of bins with |x − y| > level (light the net does not
+ *              expect, spread thin: a noisy station, whose single dark pulses are invisible in
+ *              the summed error); and the peak, the largest single-bin (x − y)² (a compact
+ *              deposit where none belongs: a hot block, a shower starting late).
  */
 export type ScoreMode = (
-  { readonly kind: 'mse' } | { readonly kind: 'relative'; readonly epsilon: number }
+  | { readonly kind: 'mse' }
+  | { readonly kind: 'relative'; readonly epsilon: number }
+  | {
+      readonly kind: 'composite';
+      /** ε of the relative test, squared log-amplitude units. */
+      readonly epsilon: number;
+      /** |x − y| above which a bin is unexplained, log-amplitude units (0.1 ≈ one dark pulse). */
+      readonly level: number;
+      /** Values of [relative, occupancy, peak] at the budget on ordinary events; [1, 1, 1] until calibrated. */
+      readonly scale?: readonly [number, number, number];
+    }
 ) & {
   /**
    * How the station terms combine into the score: mean, or max (a fault or a topology in one
@@ -84,6 +101,9 @@ export function combineTerms(mode: ScoreMode, terms: readonly number[]): number 
   return mode.combine === 'max' ? Math.max(...terms) : terms.reduce((a, b) => a + b, 0) / terms.length;
 }
 
+/** Tests of the composite score per station, [relative, occupancy, peak] for each station in turn. */
+export const COMPOSITE_TESTS = 3;
+
 /** Per-station terms of one image; combineTerms makes the anomaly score of them. */
 export function stationErrors(
   s: ImageSpec,
@@ -92,6 +112,7 @@ export function stationErrors(
   offset = 0,
   mode: ScoreMode = MSE,
 ): number[] {
+  if (mode.kind === 'composite') return compositeTerms(mode, compositeTests(s, x, y, offset, mode));
   const c = s.channels;
   const sums = new Array<number>(c).fill(0);
   const light = new Array<number>(c).fill(0);
@@ -109,4 +130,50 @@ export function stationErrors(
   return mode.kind === 'mse'
     ? sums.map((v) => v / (s.binsX * s.binsY))
     : sums.map((v, k) => v / (light[k]! + mode.epsilon));
+}
+
+/** The raw composite tests of one image: [station][relative, occupancy, peak] flattened. */
+export function compositeTests(
+  s: ImageSpec,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  offset: number,
+  mode: { readonly epsilon: number; readonly level: number },
+): number[] {
+  const c = s.channels;
+  const sums = new Array<number>(c).fill(0);
+  const light = new Array<number>(c).fill(0);
+  const over = new Array<number>(c).fill(0);
+  const peak = new Array<number>(c).fill(0);
+  const level2 = mode.level * mode.level;
+  for (let by = 0; by < s.binsY; by++) {
+    for (let bx = 0; bx < s.binsX; bx++) {
+      const base = offset + (by * s.width + bx) * c;
+      for (let k = 0; k < c; k++) {
+        const xv = x[base + k]!;
+        const yv = y[base + k]!;
+        const e = (xv - yv) * (xv - yv);
+        sums[k]! += e;
+        light[k]! += xv * xv + yv * yv;
+        if (e > level2) over[k]!++;
+        if (e > peak[k]!) peak[k] = e;
+      }
+    }
+  }
+  const bins = s.binsX * s.binsY;
+  return sums.flatMap((v, k) => [v / (light[k]! + mode.epsilon), over[k]! / bins, peak[k]!]);
+}
+
+/** Per-station composite terms: each test over its scale, the largest of the three. */
+export function compositeTerms(
+  mode: { readonly scale?: readonly [number, number, number] },
+  tests: ArrayLike<number>,
+  offset = 0,
+  channels = tests.length / COMPOSITE_TESTS,
+): number[] {
+  const sc = mode.scale ?? [1, 1, 1];
+  return Array.from({ length: channels }, (_, k) => {
+    const t = offset + k * COMPOSITE_TESTS;
+    return Math.max(tests[t]! / sc[0], tests[t + 1]! / sc[1], tests[t + 2]! / sc[2]);
+  });
 }

@@ -4,6 +4,9 @@ export {
   imageSize,
   fillImage,
   stationErrors,
+  compositeTests,
+  compositeTerms,
+  COMPOSITE_TESTS,
   MSE,
   combineTerms,
   type ScoreMode,
@@ -20,7 +23,13 @@ export {
   type TrainOptions,
   type Scores,
 } from './autoencoder.js';
-export { calibrateThreshold, wilson, REFERENCE_QUANTILES, type AnomalyCalibration } from './calibration.js';
+export {
+  calibrateThreshold,
+  fitCompositeScale,
+  wilson,
+  REFERENCE_QUANTILES,
+  type AnomalyCalibration,
+} from './calibration.js';
 export { auc, passFraction, rocCurve } from './roc.js';
 export {
   DriftMonitor,

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { anomalyApp, loadCnnModel, type KerasReference } from '../app/index.js';
+import { anomalyApp, loadCnnModel, loadEventClassifier, type KerasReference } from '../app/index.js';
 import type { ShowertrigConfig } from '../config/index.js';
 import { EXOTIC_CLASSES } from '../domain/index.js';
 import { scatterChart } from '../report/index.js';
@@ -21,15 +21,18 @@ export async function runAnomalyEvaluate(
 ): Promise<number> {
   const app = await anomalyApp();
   const model = await app.loadAnomalyModel(o.modelDir);
-  const cnn = await loadCnnModel(
-    str(v, 'cut-model') ?? cfg.reconstruction.modelDir,
-    cfg.detector,
-    cfg.reconstruction.backend,
-  );
+  const recoDir = str(v, 'cut-model') ?? cfg.reconstruction.modelDir;
+  const cnn = await loadCnnModel(recoDir, cfg.detector, cfg.reconstruction.backend);
+  // The classifier path: the model directory's event classifier at its configured working point.
+  const sel = cfg.trigger.selection;
+  const classifier = await loadEventClassifier(recoDir, sel.classifier, sel.classifierThreshold);
+  if (classifier === undefined)
+    o.say(`no classifier.json in ${recoDir}: the classifier path is not measured`);
   const ev = await app.evaluateAnomaly({
     cfg,
     model,
     cnn,
+    ...(classifier === undefined ? {} : { classifier }),
     seed: o.seed,
     progress: o.say,
     events: intFlag(str(v, 'events'), 'events', 1000, 10),

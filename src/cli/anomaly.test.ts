@@ -1,7 +1,8 @@
 /**
  * `showertrig anomaly train` then `calibrate` on a small plane (fast): the model directory holds
  * the net with its image spec, training record and a budget calibration (threshold, sample size,
- * intervals, per-station drift reference), and re-calibration to a new budget moves the threshold.
+ * intervals, per-station drift reference, the composite score's test scales), and re-calibration
+ * to a new budget refits the scales.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -80,10 +81,22 @@ test('anomaly train + calibrate store the budget threshold with its sample size 
       assert.equal(first['n'], 200);
       assert.equal(first['above'], 20, '10 % of 200 at 8.5 Hz of 85 Hz');
       assert.equal(second['above'], 2, '1 % of 200 at 0.85 Hz');
-      assert.ok(second.threshold > first.threshold);
+      // The composite score's test scales are refitted on the new calibration sample.
+      type Composite = { kind: string; scale: number[] };
+      const [s1, s2] = [first['score'] as Composite, second['score'] as Composite];
+      assert.ok(s2.scale.every((v) => v > 0) && s2.scale.some((v, j) => v !== s1.scale[j]));
       assert.equal((second['stationQuantiles'] as unknown[]).length, 3);
       assert.equal((second['passFractionCi95'] as number[]).length, 2);
-      assert.deepEqual(second['score'], { kind: 'relative', epsilon: 0.6, combine: 'max' });
+      assert.deepEqual(
+        { ...s2, scale: s2.scale.length },
+        {
+          kind: 'composite',
+          epsilon: 0.6,
+          level: 0.1,
+          combine: 'max',
+          scale: 3,
+        },
+      );
     } finally {
       process.stdout.write = write;
       process.stderr.write = stderr;

@@ -43,21 +43,30 @@ const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--
   --out DIR             train: model directory; evaluate, drift: report directory; export: image directory
   --seed S              simulation seed of the command's sample
   --config FILE         JSON config file (rates, detector, anomaly; see config/default.json)
-  --score M   train/calibrate: the per-station term and how terms combine, mse[:mean|max] or
-              relative[:epsilon][:mean|max] (default relative:0.6:max: per station the squared error over the
-              station's squared log-amplitude + epsilon; the score is the largest station term)
+  --score M   train/calibrate: the per-station term and how terms combine, mse[:mean|max],
+              relative[:epsilon][:mean|max] or composite[:epsilon[:level]] (default composite:0.6:0.1: per station
+              three tests, each over its value at the budget on the calibration sample, the largest kept: the
+              squared error over the station's squared log-amplitude + epsilon; the fraction of bins with
+              |x - y| > level; the largest single-bin squared error; the score is the largest station term)
   --backend B tfjs backend (default: config reconstruction.backend)`;
 
-/** --score mse[:mean|max] | relative[:epsilon[:mean|max]] (default relative:0.6:max). */
+/** --score mse[:mean|max] | relative[:epsilon[:mean|max]] | composite[:epsilon[:level]] (default composite:0.6:0.1). */
 function parseScore(flag: string | undefined): ScoreMode {
-  const parts = (flag ?? 'relative:0.6:max').split(':');
+  const parts = (flag ?? 'composite:0.6:0.1').split(':');
+  if (parts[0] === 'composite' && parts.length <= 3)
+    return {
+      kind: 'composite',
+      epsilon: numFlag(parts[1], 'score epsilon', 0.6, 0, 1e6),
+      level: numFlag(parts[2], 'score level', 0.1, 1e-6, 100),
+      combine: 'max',
+    };
   const combine =
     parts.at(-1) === 'max' || parts.at(-1) === 'mean' ? (parts.pop() as 'max' | 'mean') : 'mean';
   const [kind, eps] = parts;
   if (kind === 'mse' && eps === undefined) return { kind, combine };
   if (kind === 'relative') return { kind, epsilon: numFlag(eps, 'score epsilon', 1, 0, 1e6), combine };
   throw new UsageError(
-    `--score: expected mse[:mean|max] or relative[:epsilon][:mean|max], got ${JSON.stringify(flag)}`,
+    `--score: expected mse[:mean|max], relative[:epsilon][:mean|max] or composite[:epsilon[:level]], got ${JSON.stringify(flag)}`,
   );
 }
 

@@ -1,7 +1,8 @@
 /**
  * The anomaly path measured the way a trigger is commissioned: per exotic class, the fraction of
  * events over the budget threshold, the ROC against fresh ordinary events and its area; the
- * same for the cut path (full reconstruction + selection, a yes/no decision: one ROC point,
+ * same for the cut path and for the classifier path (full reconstruction + selection by the cut
+ * list or by the event classifier at its working point, each a yes/no decision: one ROC point,
  * AUC = (1 + TPR − FPR) / 2); and the rate of ordinary events the threshold actually passes on
  * a sample it was not calibrated on.
  */
@@ -12,6 +13,7 @@ import {
   createReconstructor,
   reconstructorConfig,
   type EnergyVertexModel,
+  type EventClassifier,
 } from '../../reconstruction/index.js';
 import { createSelector } from '../../trigger/index.js';
 import { auc, MSE, passFraction, rocCurve, scoreImages, wilson, type Scores } from '../../anomaly/index.js';
@@ -30,12 +32,16 @@ export interface ClassResult {
   /** Cut path: fraction selected and its AUC (one ROC point). */
   readonly cutEfficiency: number;
   readonly cutAuc: number;
+  /** Classifier path (when a classifier was given): fraction selected and its AUC (one ROC point). */
+  readonly clfEfficiency?: number;
+  readonly clfAuc?: number;
   /**
    * Faults only: the fraction of events flagged with the fault that the same event without it
-   * would not have flagged (what the path adds because of the fault), autoencoder and cuts.
+   * would not have flagged (what the path adds because of the fault), autoencoder, cuts, classifier.
    */
   readonly aeAdded?: number;
   readonly cutAdded?: number;
+  readonly clfAdded?: number;
   /** Station whose term is largest, most often (diagnosis), and how often. */
   readonly dominantStation: number;
   readonly dominantFraction: number;
@@ -54,6 +60,8 @@ export interface AnomalyEvaluation {
     aeRateHz: number;
     cutPass: number;
     cutRateHz: number;
+    clfPass?: number;
+    clfRateHz?: number;
   };
   readonly classes: readonly ClassResult[];
   readonly scoresPerSecond: number;
@@ -66,26 +74,51 @@ export interface AnomalyEvaluationOptions {
   readonly model: AnomalyModel;
   /** The energy/vertex model of the cut path's reconstruction. */
   readonly cnn: EnergyVertexModel;
+  /** The classifier path's event classifier (its working point included); absent: no classifier columns. */
+  readonly classifier?: EventClassifier;
   readonly events: number;
   readonly backgroundEvents: number;
   readonly seed: number;
   readonly progress?: (message: string) => void;
 }
 
-async function selectedFlags(o: AnomalyEvaluationOptions, hits: readonly Hits[]): Promise<boolean[]> {
+/** One yes/no per event and path: the cut list, and the classifier at its working point (when given). */
+interface PathFlags {
+  readonly cuts: boolean[];
+  readonly classifier?: boolean[];
+}
+
+async function selectedFlags(o: AnomalyEvaluationOptions, hits: readonly Hits[]): Promise<PathFlags> {
   const g = o.cfg.detector;
-  const reco = createReconstructor(g, o.cnn, reconstructorConfig(o.cfg.reconstruction));
-  const selector = createSelector({ selection: o.cfg.trigger.selection, geometry: g });
-  const out: boolean[] = [];
+  const clf = o.classifier;
+  const reco = createReconstructor(g, o.cnn, reconstructorConfig(o.cfg.reconstruction), {
+    ...(clf === undefined ? {} : { classify: (row: Float64Array) => clf.classify(row) }),
+  });
+  const byCuts = createSelector({ selection: o.cfg.trigger.selection, geometry: g });
+  const byClf =
+    clf === undefined
+      ? undefined
+      : createSelector({
+          selection: o.cfg.trigger.selection,
+          geometry: g,
+          classifierThreshold: clf.threshold,
+        });
+  const cuts: boolean[] = [];
+  const classifier: boolean[] = [];
   const batch = o.cfg.reconstruction.batchSize;
   for (let s = 0; s < hits.length; s += batch) {
     const frames: HitFrame[] = hits
       .slice(s, s + batch)
       .map((h, k) => ({ runId: 'anomaly', eventId: String(s + k), timestampNs: BigInt(s + k), hits: h }));
-    for (const e of await reco.reconstruct(frames)) out.push(selector.select(e).selected);
+    for (const e of await reco.reconstruct(frames)) {
+      cuts.push(byCuts.select(e).selected);
+      if (byClf !== undefined) classifier.push(byClf.select(e).selected);
+    }
   }
-  return out;
+  return { cuts, ...(byClf === undefined ? {} : { classifier }) };
 }
+
+const fraction = (v: readonly boolean[]): number => v.filter(Boolean).length / v.length;
 
 function dominant(s: Scores, channels: number): { station: number; fraction: number } {
   const n = s.score.length;
@@ -102,61 +135,97 @@ function dominant(s: Scores, channels: number): { station: number; fraction: num
 
 const median = (v: Float64Array): number => Float64Array.from(v).sort()[Math.floor(v.length / 2)] ?? NaN;
 
+interface Background {
+  readonly scores: Scores;
+  readonly cutFpr: number;
+  readonly clfFpr?: number;
+}
+
+/** One exotic class scored by the autoencoder and selected by the cut and classifier paths. */
+async function classResult(
+  o: AnomalyEvaluationOptions,
+  cls: ExoticClass,
+  i: number,
+  bg: Background,
+): Promise<{ result: ClassResult; scores: Float64Array }> {
+  const { net, meta } = o.model;
+  const threshold = meta.calibration!.threshold;
+  const mode = scoreModeOf(o.model);
+  const spec = meta.spec;
+  const s = anomalySample(
+    o.cfg.detector,
+    o.cfg.simulation,
+    spec,
+    o.events,
+    o.seed + ANOMALY_SEEDS.exotic + 1009 * i,
+    cls,
+  );
+  const sc = scoreImages(net, spec, s.images, mode, 256, MSE);
+  const flags = await selectedFlags(o, s.hits);
+  const k = Math.round(passFraction(sc.score, threshold) * o.events);
+  const dom = dominant(sc, spec.channels);
+  let added = {};
+  if (s.unfaulted !== undefined) {
+    const sc0 = scoreImages(net, spec, s.unfaulted.images, mode);
+    const flags0 = await selectedFlags(o, s.unfaulted.hits);
+    const n = s.hits.length;
+    const frac = (f: (j: number) => boolean): number =>
+      Array.from({ length: n }, (_, j) => f(j)).filter(Boolean).length / n;
+    const clf = flags.classifier;
+    const clf0 = flags0.classifier;
+    added = {
+      aeAdded: frac((j) => sc.score[j]! > threshold && !(sc0.score[j]! > threshold)),
+      cutAdded: frac((j) => flags.cuts[j]! && !flags0.cuts[j]!),
+      ...(clf === undefined || clf0 === undefined ? {} : { clfAdded: frac((j) => clf[j]! && !clf0[j]!) }),
+    };
+  }
+  const tpr = fraction(flags.cuts);
+  const clfTpr = flags.classifier === undefined ? undefined : fraction(flags.classifier);
+  const result: ClassResult = {
+    name: cls,
+    n: o.events,
+    aeEfficiency: k / o.events,
+    aeEfficiencyCi95: wilson(k, o.events),
+    aeAuc: auc(sc.score, bg.scores.score),
+    aeAucMse: auc(sc.other!, bg.scores.other!),
+    cutEfficiency: tpr,
+    cutAuc: (1 + tpr - bg.cutFpr) / 2,
+    ...(clfTpr === undefined ? {} : { clfEfficiency: clfTpr, clfAuc: (1 + clfTpr - bg.clfFpr!) / 2 }),
+    dominantStation: dom.station,
+    dominantFraction: dom.fraction,
+    roc: rocCurve(sc.score, bg.scores.score),
+    medianScore: median(sc.score),
+    ...added,
+  };
+  return { result, scores: sc.score };
+}
+
 export async function evaluateAnomaly(o: AnomalyEvaluationOptions): Promise<AnomalyEvaluation> {
   const say = o.progress ?? (() => {});
   const { net, meta } = o.model;
   const cal = meta.calibration;
   if (cal === undefined)
     throw new Error('the anomaly model has no calibration: run `showertrig anomaly calibrate` first');
-  const g = o.cfg.detector;
   const sim = o.cfg.simulation;
   const spec = meta.spec;
   say(`ordinary background: ${o.backgroundEvents} events`);
-  const bg = anomalySample(g, sim, spec, o.backgroundEvents, o.seed + ANOMALY_SEEDS.test);
+  const bg = anomalySample(o.cfg.detector, sim, spec, o.backgroundEvents, o.seed + ANOMALY_SEEDS.test);
   const t0 = performance.now();
-  const mode = scoreModeOf(o.model);
-  const bgScores = scoreImages(net, spec, bg.images, mode, 256, MSE);
+  const bgScores = scoreImages(net, spec, bg.images, scoreModeOf(o.model), 256, MSE);
   const scoresPerSecond = o.backgroundEvents / ((performance.now() - t0) / 1000);
-  const bgCut = await selectedFlags(o, bg.hits);
-  const cutFpr = bgCut.filter(Boolean).length / bgCut.length;
+  const bgFlags = await selectedFlags(o, bg.hits);
+  const cutFpr = fraction(bgFlags.cuts);
+  const clfFpr = bgFlags.classifier === undefined ? undefined : fraction(bgFlags.classifier);
   const rate = totalRateHz(sim, Infinity);
   const aeAbove = Math.round(passFraction(bgScores.score, cal.threshold) * bg.truth.length);
   const classes: ClassResult[] = [];
   const classScores: Record<string, Float64Array> = {};
+  const background: Background = { scores: bgScores, cutFpr, ...(clfFpr === undefined ? {} : { clfFpr }) };
   for (const [i, cls] of EXOTIC_CLASSES.entries()) {
     say(`${cls}: ${o.events} events`);
-    const s = anomalySample(g, sim, spec, o.events, o.seed + ANOMALY_SEEDS.exotic + 1009 * i, cls);
-    const sc = scoreImages(net, spec, s.images, mode, 256, MSE);
-    classScores[cls] = sc.score;
-    const cut = await selectedFlags(o, s.hits);
-    const tpr = cut.filter(Boolean).length / cut.length;
-    const k = Math.round(passFraction(sc.score, cal.threshold) * o.events);
-    const dom = dominant(sc, spec.channels);
-    let added = {};
-    if (s.unfaulted !== undefined) {
-      const sc0 = scoreImages(net, spec, s.unfaulted.images, mode);
-      const cut0 = await selectedFlags(o, s.unfaulted.hits);
-      const frac = (f: (j: number) => boolean): number => cut.filter((_, j) => f(j)).length / cut.length;
-      added = {
-        aeAdded: frac((j) => sc.score[j]! > cal.threshold && !(sc0.score[j]! > cal.threshold)),
-        cutAdded: frac((j) => cut[j]! && !cut0[j]!),
-      };
-    }
-    classes.push({
-      name: cls,
-      n: o.events,
-      aeEfficiency: k / o.events,
-      aeEfficiencyCi95: wilson(k, o.events),
-      aeAuc: auc(sc.score, bgScores.score),
-      aeAucMse: auc(sc.other!, bgScores.other!),
-      cutEfficiency: tpr,
-      cutAuc: (1 + tpr - cutFpr) / 2,
-      dominantStation: dom.station,
-      dominantFraction: dom.fraction,
-      roc: rocCurve(sc.score, bgScores.score),
-      medianScore: median(sc.score),
-      ...added,
-    });
+    const { result, scores } = await classResult(o, cls, i, background);
+    classes.push(result);
+    classScores[cls] = scores;
   }
   return {
     threshold: cal.threshold,
@@ -169,6 +238,7 @@ export async function evaluateAnomaly(o: AnomalyEvaluationOptions): Promise<Anom
       aeRateHz: (aeAbove / bg.truth.length) * rate,
       cutPass: cutFpr,
       cutRateHz: cutFpr * rate,
+      ...(clfFpr === undefined ? {} : { clfPass: clfFpr, clfRateHz: clfFpr * rate }),
     },
     classes,
     scoresPerSecond,

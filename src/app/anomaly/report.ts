@@ -1,7 +1,8 @@
 /** reports/anomaly.md and its SVG plots from an evaluation (strings only; the command writes them). */
 import { histogramChart, markdownTable, scatterChart, type Series } from '../../report/index.js';
-import type { AnomalyEvaluation } from './evaluate.js';
+import type { AnomalyEvaluation, ClassResult } from './evaluate.js';
 import type { AnomalyMetadata } from './store.js';
+import type { ScoreMode } from '../../anomaly/index.js';
 
 /** Keras reference output (scripts/anomaly_keras_reference.py): AUC and efficiency at the same pass fraction per class. */
 export interface KerasReference {
@@ -9,10 +10,59 @@ export interface KerasReference {
   readonly efficiency: Record<string, number>;
   readonly trainSeconds: number;
   readonly epochs: number;
+  /** The same trained net scored with the model's own (composite) score, when run (`--load`). */
+  readonly composite?: { readonly auc: Record<string, number>; readonly efficiency: Record<string, number> };
 }
 
 const pct = (v: number): string => `${(100 * v).toFixed(1)} %`;
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#7f7f7f'];
+
+/** A class reaches the goal: ≥ 50 % at the budget where the cut path gets < 10 % (faults: what the fault adds). */
+const meetsGoal = (c: ClassResult): boolean =>
+  (c.aeAdded ?? c.aeEfficiency) >= 0.5 && (c.cutAdded ?? c.cutEfficiency) < 0.1;
+
+const kerasCells = (auc: Record<string, number> | undefined, name: string, ours: number): string[] =>
+  auc === undefined
+    ? []
+    : [auc[name]?.toFixed(3) ?? '–', auc[name] === undefined ? '–' : (ours - auc[name]!).toFixed(3)];
+
+function classRow(c: ClassResult, keras?: KerasReference): (string | number)[] {
+  return [
+    c.name,
+    c.n,
+    `${pct(c.aeEfficiency)} [${pct(c.aeEfficiencyCi95[0])}, ${pct(c.aeEfficiencyCi95[1])}]`,
+    c.aeAuc.toFixed(3),
+    ...kerasCells(keras?.composite?.auc, c.name, c.aeAuc),
+    c.aeAucMse.toFixed(3),
+    ...kerasCells(keras?.auc, c.name, c.aeAucMse),
+    pct(c.cutEfficiency),
+    c.cutAuc.toFixed(3),
+    c.clfEfficiency === undefined ? '–' : pct(c.clfEfficiency),
+    c.clfAuc?.toFixed(3) ?? '–',
+    c.aeAdded === undefined
+      ? '–'
+      : `${pct(c.aeAdded)} / ${pct(c.cutAdded!)} / ${c.clfAdded === undefined ? '–' : pct(c.clfAdded)}`,
+    `${c.dominantStation} (${pct(c.dominantFraction)})`,
+    meetsGoal(c) ? 'yes' : 'no',
+  ];
+}
+
+const classHeader = (keras?: KerasReference): string[] => [
+  'class',
+  'events',
+  'autoencoder efficiency at the budget [95 % CI]',
+  'AE AUC',
+  ...(keras?.composite === undefined ? [] : ['Keras AUC (same score)', 'tfjs − Keras']),
+  'AE AUC (plain MSE)',
+  ...(keras === undefined ? [] : ['Keras AUC (plain MSE)', 'tfjs − Keras']),
+  'cut-path efficiency',
+  'cut-path AUC',
+  'classifier-path efficiency',
+  'classifier-path AUC',
+  'faults: added by the fault, AE / cuts / classifier',
+  'dominant station',
+  'AE ≥ 50 % and cuts < 10 %',
+];
 
 export function anomalyMarkdown(
   ev: AnomalyEvaluation,
@@ -22,44 +72,11 @@ export function anomalyMarkdown(
 ): string {
   const cal = meta.calibration!;
   const t = meta.training;
-  const eff = (c: (typeof ev.classes)[number]): { ae: number; cut: number } => ({
-    ae: c.aeAdded ?? c.aeEfficiency,
-    cut: c.cutAdded ?? c.cutEfficiency,
-  });
-  const rows = ev.classes.map((c) => [
-    c.name,
-    c.n,
-    `${pct(c.aeEfficiency)} [${pct(c.aeEfficiencyCi95[0])}, ${pct(c.aeEfficiencyCi95[1])}]`,
-    c.aeAuc.toFixed(3),
-    c.aeAucMse.toFixed(3),
-    ...(keras === undefined
-      ? []
-      : [
-          keras.auc[c.name]?.toFixed(3) ?? '–',
-          keras.auc[c.name] === undefined ? '–' : (c.aeAucMse - keras.auc[c.name]!).toFixed(3),
-        ]),
-    pct(c.cutEfficiency),
-    c.cutAuc.toFixed(3),
-    c.aeAdded === undefined ? '–' : `${pct(c.aeAdded)} / ${pct(c.cutAdded!)}`,
-    `${c.dominantStation} (${pct(c.dominantFraction)})`,
-    eff(c).ae >= 0.5 && eff(c).cut < 0.1 ? 'yes' : 'no',
-  ]);
-  const goal = ev.classes.filter((c) => eff(c).ae >= 0.5 && eff(c).cut < 0.1).length;
-  const header = [
-    'class',
-    'events',
-    'autoencoder efficiency at the budget [95 % CI]',
-    'AE AUC',
-    'AE AUC (plain MSE)',
-    ...(keras === undefined ? [] : ['Keras AUC (plain MSE)', 'tfjs − Keras']),
-    'cut-path efficiency',
-    'cut-path AUC',
-    'faults: added by the fault, AE / cuts',
-    'dominant station',
-    'AE ≥ 50 % and cuts < 10 %',
-  ];
+  const rows = ev.classes.map((c) => classRow(c, keras));
+  const goal = ev.classes.filter(meetsGoal).length;
+  const header = classHeader(keras);
   const lines = [
-    '# Anomaly path: autoencoder vs the cut path on exotic signatures',
+    '# Anomaly path: autoencoder vs the cut and classifier paths on exotic signatures',
     '',
     `Command: \`${command}\``,
     '',
@@ -70,40 +87,13 @@ export function anomalyMarkdown(
     '',
     '## Rate budget',
     '',
-    markdownTable(
-      ['quantity', 'value'],
-      [
-        [
-          'budget',
-          `${cal.budgetHz} Hz of ${cal.totalRateHz} Hz ordinary (pass fraction ${(100 * cal.passFraction).toFixed(3)} %)`,
-        ],
-        [
-          'threshold (score)',
-          `${cal.threshold.toExponential(4)} (95 % range over calibration samples ${cal.thresholdCi95[0].toExponential(3)} – ${cal.thresholdCi95[1].toExponential(3)})`,
-        ],
-        [
-          'calibration sample',
-          `${cal.n} ordinary events (seed ${cal.seed}), ${cal.above} above; rate 95 % CI ${cal.rateCi95Hz[0].toFixed(2)} – ${cal.rateCi95Hz[1].toFixed(2)} Hz`,
-        ],
-        [
-          'check on fresh ordinary events',
-          `${ev.background.n} events: ${pct(ev.background.aePass)} pass [${pct(ev.background.aePassCi95[0])}, ${pct(ev.background.aePassCi95[1])}] = ${ev.background.aeRateHz.toFixed(2)} Hz`,
-        ],
-        [
-          'cut path on the same ordinary events',
-          `${pct(ev.background.cutPass)} selected = ${ev.background.cutRateHz.toFixed(2)} Hz (mostly the signal class itself)`,
-        ],
-        [
-          'teacher speed (scoring only)',
-          `${ev.scoresPerSecond.toFixed(0)} events/s (batches of 256, image building excluded)`,
-        ],
-      ],
-    ),
+    markdownTable(['quantity', 'value'], budgetRows(ev, cal)),
     '',
     '## Per exotic class',
     '',
-    'Efficiency = fraction of the class over the threshold; AUC against the same fresh ordinary events. The cut path is a yes/no ' +
-      'decision (reconstruction + selection): one ROC point, AUC = (1 + TPR − FPR)/2. Faults are applied to ordinary events of the mix, ' +
+    'Efficiency = fraction of the class over the threshold; AUC against the same fresh ordinary events. The cut path and the ' +
+      'classifier path (trigger.selection.mode cuts / classifier at its working point) are yes/no decisions (reconstruction + ' +
+      'selection): one ROC point each, AUC = (1 + TPR − FPR)/2. Faults are applied to ordinary events of the mix, ' +
       'so their raw efficiencies include what the same events pass anyway; "added by the fault" counts events flagged with the fault ' +
       'that the same event without it would not have flagged, and is what the goal column uses for faults.',
     '',
@@ -117,6 +107,52 @@ export function anomalyMarkdown(
     '',
   ];
   return lines.join('\n');
+}
+
+function budgetRows(ev: AnomalyEvaluation, cal: NonNullable<AnomalyMetadata['calibration']>): string[][] {
+  return [
+    [
+      'budget',
+      `${cal.budgetHz} Hz of ${cal.totalRateHz} Hz ordinary (pass fraction ${(100 * cal.passFraction).toFixed(3)} %)`,
+    ],
+    [
+      'threshold (score)',
+      `${cal.threshold.toExponential(4)} (95 % range over calibration samples ${cal.thresholdCi95[0].toExponential(3)} – ${cal.thresholdCi95[1].toExponential(3)})`,
+    ],
+    [
+      'calibration sample',
+      `${cal.n} ordinary events (seed ${cal.seed}), ${cal.above} above; rate 95 % CI ${cal.rateCi95Hz[0].toFixed(2)} – ${cal.rateCi95Hz[1].toFixed(2)} Hz`,
+    ],
+    [
+      'check on fresh ordinary events',
+      `${ev.background.n} events: ${pct(ev.background.aePass)} pass [${pct(ev.background.aePassCi95[0])}, ${pct(ev.background.aePassCi95[1])}] = ${ev.background.aeRateHz.toFixed(2)} Hz`,
+    ],
+    [
+      'cut path on the same ordinary events',
+      `${pct(ev.background.cutPass)} selected = ${ev.background.cutRateHz.toFixed(2)} Hz (mostly the signal class itself)`,
+    ],
+    [
+      'classifier path on the same ordinary events',
+      ev.background.clfPass === undefined
+        ? 'not measured (no classifier.json)'
+        : `${pct(ev.background.clfPass)} selected = ${ev.background.clfRateHz!.toFixed(2)} Hz`,
+    ],
+    ['score', scoreText(cal.score)],
+    [
+      'teacher speed (scoring only)',
+      `${ev.scoresPerSecond.toFixed(0)} events/s (batches of 256, image building excluded)`,
+    ],
+  ];
+}
+
+function scoreText(m: ScoreMode | undefined): string {
+  if (m === undefined || m.kind === 'mse') return `mse, ${m?.combine ?? 'mean'} over stations`;
+  if (m.kind === 'relative') return `relative, ε = ${m.epsilon}, ${m.combine ?? 'mean'} over stations`;
+  const sc = m.scale?.map((v) => v.toExponential(3)).join(', ') ?? 'unscaled';
+  return (
+    `composite: per station max of relative error (ε = ${m.epsilon}) / occupancy (fraction of bins with |x − y| > ${m.level}) / ` +
+    `peak bin error, each over its value at a third of the budget on the calibration sample (scales ${sc}); max over stations`
+  );
 }
 
 export function anomalyPlots(ev: AnomalyEvaluation): Record<string, string> {
@@ -149,8 +185,8 @@ export function anomalyPlots(ev: AnomalyEvaluation): Record<string, string> {
         values: log(ev.classScores[c.name]!),
       })),
     ],
-    -6,
-    0,
+    Math.floor(Math.log10(ev.threshold)) - 3,
+    Math.ceil(Math.log10(ev.threshold)) + 2,
     60,
   );
   return { 'anomaly-roc.svg': roc, 'anomaly-scores.svg': hist };

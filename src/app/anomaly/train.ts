@@ -9,12 +9,17 @@ import { activeBackend } from '../../reconstruction/index.js';
 import {
   buildAutoencoder,
   calibrateThreshold,
+  combineTerms,
+  compositeTerms,
+  COMPOSITE_TESTS,
+  fitCompositeScale,
   imageSpec,
   scoreImages,
   trainAutoencoder,
   DEFAULT_AUTOENCODER,
   type AnomalyCalibration,
   type ImageSpec,
+  type Scores,
   type ScoreMode,
 } from '../../anomaly/index.js';
 import { anomalySample, ANOMALY_SEEDS } from './samples.js';
@@ -118,12 +123,34 @@ function withCalibration(
 ): AnomalyModel {
   o.progress?.(`calibrating on ${n} ordinary events (seed ${seed})`);
   const sample = anomalySample(o.geometry, o.simulation, m.meta.spec, n, seed, undefined, false);
-  const { score, perStation } = scoreImages(m.net, m.meta.spec, sample.images, o.score);
-  const c: AnomalyCalibration = calibrateThreshold(score, o.budgetHz, totalRateHz(o.simulation, Infinity), {
+  const total = totalRateHz(o.simulation, Infinity);
+  const first = scoreImages(m.net, m.meta.spec, sample.images, o.score);
+  const { mode, score, perStation } = scaled(first, o.score, m.meta.spec.channels, o.budgetHz / total);
+  const c: AnomalyCalibration = calibrateThreshold(score, o.budgetHz, total, {
     values: perStation,
     channels: m.meta.spec.channels,
   });
-  return { ...m, meta: { ...m.meta, calibration: { ...c, seed, command, score: o.score } } };
+  return { ...m, meta: { ...m.meta, calibration: { ...c, seed, command, score: mode } } };
+}
+
+/** A composite score gets its test scales from the calibration sample; other modes pass through. */
+function scaled(
+  s: Scores,
+  mode: ScoreMode,
+  channels: number,
+  passFraction: number,
+): { mode: ScoreMode; score: Float64Array; perStation: Float64Array } {
+  if (mode.kind !== 'composite' || s.tests === undefined) return { mode, ...s };
+  const m = { ...mode, scale: fitCompositeScale(s.tests, channels, passFraction, COMPOSITE_TESTS) };
+  const n = s.score.length;
+  const perStation = new Float64Array(n * channels);
+  const score = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const terms = compositeTerms(m, s.tests, i * channels * COMPOSITE_TESTS, channels);
+    perStation.set(terms, i * channels);
+    score[i] = combineTerms(m, terms);
+  }
+  return { mode: m, score, perStation };
 }
 
 /** Re-calibration of a stored model (new budget, new mix or a larger sample); rewrites its metadata. */
