@@ -10,6 +10,7 @@ export const DEFAULT_TOPICS = {
   reco: 'tt.reco',
   candidates: 'tt.candidates',
   alerts: 'tt.alerts',
+  flagged: 'tt.flagged',
   dlq: 'tt.frames.dlq',
 } as const;
 
@@ -114,6 +115,10 @@ export const kafkaSchema = section(
         reco: str(DEFAULT_TOPICS.reco, 'every reconstructed event, keyed by event id'),
         candidates: str(DEFAULT_TOPICS.candidates, 'selected shower candidates'),
         alerts: str(DEFAULT_TOPICS.alerts, 'excess alerts'),
+        flagged: str(
+          DEFAULT_TOPICS.flagged,
+          'the candidates inside each published excess alert, tagged with its alertId (written by the excess stage, which reads tt.candidates and never writes it)',
+        ),
         dlq: str(
           DEFAULT_TOPICS.dlq,
           'dead letters: frames that cannot be decoded or are corrupt, with the reason and original bytes',
