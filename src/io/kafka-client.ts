@@ -124,8 +124,8 @@ export function isRetriableKafkaError(e: unknown): boolean {
 /** How often the cluster's reachability is checked, and how long the cluster may go without answering one, ms. */
 export const REACH_POLL_MS = 500;
 export const REACH_DEADLINE_MS = 2_500;
-/** One broker's metadata request is abandoned after this long (the others are asked meanwhile), ms. */
-export const REACH_BROKER_TIMEOUT_MS = 1_000;
+/** One broker's metadata request is abandoned after this long (the others are asked meanwhile; under the 2.5 s deadline, and long enough for a loaded machine), ms. */
+export const REACH_BROKER_TIMEOUT_MS = 2_000;
 
 /** ConfigResourceTypes.TOPIC (the Kafka protocol's resource type 2); kafkajs' CommonJS enum is not visible to ESM named imports. */
 const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
