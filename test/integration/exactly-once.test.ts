@@ -5,13 +5,16 @@
  * generated event in tt.reco exactly once, and each selected candidate once in tt.candidates.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { createCodecs, decodeCandidate, decodeRecoEvent } from '../../src/codecs/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import { createSimulator } from '../../src/sim/index.js';
 import {
+  BROKERS,
   createTopics,
   freshTopics,
   kafkaClient,
@@ -59,6 +62,32 @@ async function until(pred: () => boolean, timeoutMs: number, what: string): Prom
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The same check by librdkafka (confluent-kafka in .venv-ref, where present): no key twice, every event in tt.reco. */
+function independentCheck(
+  t: { diagnostic(m: string): void },
+  reco: string,
+  candidates: string,
+  events: number,
+): void {
+  const py = '.venv-ref/bin/python';
+  const probe = existsSync(py) ? spawnSync(py, ['-c', 'import confluent_kafka']) : undefined;
+  if (probe?.status !== 0) {
+    t.diagnostic('confluent-kafka check skipped: no .venv-ref/bin/python with confluent_kafka');
+    return;
+  }
+  const r = spawnSync(
+    py,
+    ['scripts/check_exactly_once.py', '--brokers', BROKERS.join(','), reco, candidates],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  t.diagnostic(`confluent-kafka read_committed: ${r.stdout.trim().replace(/\n/g, '; ')}`);
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+  assert.equal(JSON.parse(r.stdout.split('\n')[0]!).distinct, events);
 }
 
 test(
@@ -118,6 +147,7 @@ test(
         'every generated event present',
       );
       assert.ok(candIds.length > 0 && candIds.length <= expected, `${candIds.length} candidates`);
+      independentCheck(t, topics.reco, topics.candidates, ids.size);
     } finally {
       await reco.stop().catch(() => undefined);
       for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) await p.stop();
