@@ -13,6 +13,9 @@
  * partition, so a leader that fails mid-round neither loses nor duplicates records; per topic the
  * records of one round stay within its max.message.bytes budget, and each partition keeps its write order.
  *
+ * Exactly-once (options.transactionalId): one request in flight per broker, and every round goes
+ * into the producer's open transaction, committed with the consumed offsets (kafka-transaction.ts).
+ *
  * Outages: the kafkajs producer retries without bound (idempotence needs it, and a leader election
  * takes seconds); a send that has not been acknowledged after `stallMs` marks the producer down
  * (readiness), one still pending after `outageToleranceMs` fails the write. A partition whose send

@@ -34,6 +34,12 @@
  * from a crash or connection failure until it fetches again: readiness and the lag gauge use it.
  * Unsubscribing stops fetching and disconnects (committing what was acknowledged).
  *
+ * Exactly-once (cfg.transactional, kafka.delivery exactly-once): not pipelined; acknowledged offsets
+ * are committed in the producer's transaction whenever nothing is in flight, never by the
+ * consumer, and each fetched batch's handler returns only once they are (kafka-source-txn.ts); a
+ * failed commit errors the stream; a replaced consumer starts after the crashed one's batches are
+ * committed.
+ *
  * Two options serve the global excess stage: assignment 'single-active' gives every partition to
  * one member (the others stand by, see single-active-assigner.ts), and commits 'external' commits
  * only the offsets the caller passes to commit() (acked batches still advance the fetch position).
