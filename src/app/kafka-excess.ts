@@ -2,7 +2,7 @@
  * The global excess member of `run --brokers` (roles excess and all): reads every partition of
  * tt.candidates in its own consumer group (kafka.excessGroupId) with the single-active assignment,
  * so exactly one instance counts while the others stand by, and writes tt.alerts and the
- * alert-tagged candidates. Offsets are committed only as far as a successor needs to rebuild the
+ * alert-tagged candidates to tt.flagged (one way: it never writes the topic it reads). Offsets are committed only as far as a successor needs to rebuild the
  * statistics (excess-stage.ts). Which candidates partitions still have work upstream is polled
  * every second: frames the reconstruction group has not committed (its lag on tt.frames), and
  * candidates in tt.candidates beyond what this stage has read. Those never count as idle, so a
@@ -86,7 +86,7 @@ export async function startExcessMember(
 
   const limits = {
     alerts: await cluster.maxMessageBytes(k.topics.alerts),
-    candidates: await cluster.maxMessageBytes(k.topics.candidates),
+    flagged: await cluster.maxMessageBytes(k.topics.flagged),
   };
   const producer = createKafkaProducer(cluster);
   const reachable = cluster.reachability();
@@ -121,9 +121,9 @@ export async function startExcessMember(
           key: (a) => a.alertId,
           maxMessageBytes: limits.alerts,
         }),
-        candidates: createKafkaSink(producer, {
-          maxMessageBytes: limits.candidates,
-          topic: k.topics.candidates,
+        flagged: createKafkaSink(producer, {
+          maxMessageBytes: limits.flagged,
+          topic: k.topics.flagged,
           encode: (x) => c.candidate.encode(x),
           key: (x) => x.event.eventId,
           partition: (ctx) => ctx.partition,

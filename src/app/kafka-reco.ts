@@ -11,7 +11,8 @@
  * (consumer not fetching or producer not delivering) or a poll fails, never left frozen.
  */
 import type { Observable } from 'rxjs';
-import type { ShowertrigConfig } from '../config/index.js';
+import { hostname } from 'node:os';
+import { transactionalIdOf, type KafkaConfig, type ShowertrigConfig } from '../config/index.js';
 import {
   createKafkaProducer,
   createKafkaSink,
@@ -20,6 +21,8 @@ import {
   linkReady,
   maxRecordBytes,
   sourceSettings,
+  type KafkaProducerHandle,
+  type KafkaProducerOptions,
   type LinkHealth,
 } from '../io/index.js';
 import { deadLetterHeaders, deadLetterKey, type BatchReport, type PipelineSinks } from '../pipeline/index.js';
@@ -70,38 +73,10 @@ export async function startRecoMember(
     alerts: await cluster.maxMessageBytes(k.topics.alerts),
     dlq: await cluster.maxMessageBytes(k.topics.dlq),
   };
-  const producer = createKafkaProducer(cluster);
+  const producer = createKafkaProducer(cluster, deliveryOptions(k, 'reco'));
   const reachable = cluster.reachability();
   await producer.connect();
-  const c = rt.codecs;
-  const sinks: PipelineSinks = {
-    reco: createKafkaSink(producer, {
-      topic: k.topics.reco,
-      encode: (e) => c.reco.encode(e),
-      key: (e) => e.eventId,
-      maxMessageBytes: limits.reco,
-    }),
-    candidates: createKafkaSink(producer, {
-      topic: k.topics.candidates,
-      encode: (x) => c.candidate.encode(x),
-      key: (x) => x.event.eventId,
-      partition: (ctx) => (ctx.partition === undefined ? undefined : ctx.partition % candidatePartitions),
-      maxMessageBytes: limits.candidates,
-    }),
-    alerts: createKafkaSink(producer, {
-      topic: k.topics.alerts,
-      encode: (a) => c.alert.encode(a),
-      key: (a) => a.alertId,
-      maxMessageBytes: limits.alerts,
-    }),
-    deadLetters: createKafkaSink(producer, {
-      topic: k.topics.dlq,
-      encode: (d) => c.deadLetter.encode(d),
-      key: deadLetterKey,
-      headers: deadLetterHeaders,
-      maxMessageBytes: limits.dlq,
-    }),
-  };
+  const sinks = recoSinks(k, producer, rt.codecs, limits, candidatePartitions);
   const source = createKafkaSource(
     cluster,
     {
@@ -109,17 +84,23 @@ export async function startRecoMember(
       ...sourceSettings(k),
       groupId: k.groupId,
       topic: k.topics.frames,
-      // One fetch per partition bounds the frames in flight: ~6 KB/frame at 100 GeV.
-      maxBytesPerPartition: Math.max(
-        64 * 1024,
-        Math.floor((k.maxInFlightFrames * 1024) / DEFAULT_KAFKA_SOURCE.concurrentPartitions),
-      ),
+      // One fetch per partition bounds the frames in flight: ~6 KB/frame at 100 GeV. Exactly-once:
+      // a fetch round is one transaction, kept to a few micro-batches so that it commits well
+      // within a rebalance (a member rejoins only after its transaction committed).
+      maxBytesPerPartition:
+        k.delivery === 'exactly-once'
+          ? Math.max(16 * 1024, Math.floor((4 * cfg.reconstruction.batchSize * 1024) / framePartitions))
+          : Math.max(
+              64 * 1024,
+              Math.floor((k.maxInFlightFrames * 1024) / DEFAULT_KAFKA_SOURCE.concurrentPartitions),
+            ),
       // Pipelined: the next fetch starts once a batch is reconstructed, while its outputs are
       // written, with commits on an interval instead of after every batch (kafka-source.ts header).
       maxInFlightMessages: k.maxInFlightFrames,
       // Every partition's batch of a fetch is handed over at once, so the pipeline reconstructs
       // them in one call (up to batchSize frames) instead of one call per partition.
       concurrentPartitions: Math.max(DEFAULT_KAFKA_SOURCE.concurrentPartitions, framePartitions),
+      ...transactionalCommits(producer, k.groupId, k.topics.frames),
     },
     logger,
   );
@@ -146,6 +127,8 @@ export async function startRecoMember(
       clearInterval(lagTimer);
       rt.metrics.consumerLag.reset();
       await source.close();
+      // Exactly-once: nothing left open for the brokers to abort after the timeout.
+      await producer.transactions?.abort().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
     },
   };
@@ -187,4 +170,62 @@ function pollLag(
       })
       .finally(() => (polling = false));
   }, 250);
+}
+
+/** kafka.delivery exactly-once: the producer options of a member role (its transactional id); none at least once. */
+export function deliveryOptions(k: KafkaConfig, role: string): Partial<KafkaProducerOptions> {
+  return k.delivery === 'exactly-once'
+    ? {
+        transactionalId: transactionalIdOf(k, role, hostname()),
+        transactionTimeoutMs: k.transactionTimeoutMs,
+      }
+    : {};
+}
+
+/** A transactional producer's commit of `groupId`'s offsets of `topic`, for the source; none at least once. */
+export function transactionalCommits(
+  producer: KafkaProducerHandle,
+  groupId: string,
+  topic: string,
+): { transactional?: { commit(offsets: ReadonlyMap<number, string>): Promise<void> } } {
+  const t = producer.transactions;
+  return t === undefined ? {} : { transactional: { commit: (offsets) => t.commit(groupId, topic, offsets) } };
+}
+
+/** The reconstruction member's sinks: tt.reco, tt.candidates (into the input's partition), tt.alerts, dead letters. */
+function recoSinks(
+  k: KafkaConfig,
+  producer: KafkaProducerHandle,
+  c: TriggerRuntime['codecs'],
+  limits: Record<'reco' | 'candidates' | 'alerts' | 'dlq', number>,
+  candidatePartitions: number,
+): PipelineSinks {
+  return {
+    reco: createKafkaSink(producer, {
+      topic: k.topics.reco,
+      encode: (e) => c.reco.encode(e),
+      key: (e) => e.eventId,
+      maxMessageBytes: limits.reco,
+    }),
+    candidates: createKafkaSink(producer, {
+      topic: k.topics.candidates,
+      encode: (x) => c.candidate.encode(x),
+      key: (x) => x.event.eventId,
+      partition: (ctx) => (ctx.partition === undefined ? undefined : ctx.partition % candidatePartitions),
+      maxMessageBytes: limits.candidates,
+    }),
+    alerts: createKafkaSink(producer, {
+      topic: k.topics.alerts,
+      encode: (a) => c.alert.encode(a),
+      key: (a) => a.alertId,
+      maxMessageBytes: limits.alerts,
+    }),
+    deadLetters: createKafkaSink(producer, {
+      topic: k.topics.dlq,
+      encode: (d) => c.deadLetter.encode(d),
+      key: deadLetterKey,
+      headers: deadLetterHeaders,
+      maxMessageBytes: limits.dlq,
+    }),
+  };
 }

@@ -10,6 +10,7 @@ export const DEFAULT_TOPICS = {
   reco: 'tt.reco',
   candidates: 'tt.candidates',
   alerts: 'tt.alerts',
+  flagged: 'tt.flagged',
   dlq: 'tt.frames.dlq',
 } as const;
 
@@ -32,6 +33,10 @@ export class Secret {
     return '[redacted]';
   }
 }
+
+/** kafka.delivery: the delivery guarantee of the outputs. */
+export const DELIVERY_MODES = ['at-least-once', 'exactly-once'] as const;
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
@@ -110,6 +115,10 @@ export const kafkaSchema = section(
         reco: str(DEFAULT_TOPICS.reco, 'every reconstructed event, keyed by event id'),
         candidates: str(DEFAULT_TOPICS.candidates, 'selected shower candidates'),
         alerts: str(DEFAULT_TOPICS.alerts, 'excess alerts'),
+        flagged: str(
+          DEFAULT_TOPICS.flagged,
+          'the candidates inside each published excess alert, tagged with its alertId (written by the excess stage, which reads tt.candidates and never writes it)',
+        ),
         dlq: str(
           DEFAULT_TOPICS.dlq,
           'dead letters: frames that cannot be decoded or are corrupt, with the reason and original bytes',
@@ -146,6 +155,19 @@ export const kafkaSchema = section(
       WIRE_CODECS,
       'avro',
       'wire codec producers write (frames, reco, candidates, alerts); consumers read either, the message header says which',
+    ),
+    delivery: oneOf(
+      DELIVERY_MODES,
+      'at-least-once',
+      'at-least-once: outputs keyed by event id, a crash or rebalance may write some twice; exactly-once: outputs and consumed offsets committed in one Kafka transaction per fetched batch, read_committed readers see each event once (costs throughput; brokers must allow transactions)',
+    ),
+    transactionalId: optionalStr(
+      'exactly-once: this instance\'s transactional id prefix (".reco" is appended for the reconstruction member); a restarted instance must keep it to fence its predecessor, two live instances must not share it; absent: groupId + "-" + the host name',
+    ),
+    transactionTimeoutMs: num(
+      10_000,
+      { min: 1_000, max: 900_000, integer: true },
+      "exactly-once: the brokers abort a transaction open this long (a member that died without a successor of the same transactionalId holds read_committed readers back at most this long plus the brokers' abort check interval), ms",
     ),
     ssl: sslSchema.optional(),
     sasl: saslSchema.optional(),
@@ -194,6 +216,11 @@ export type KafkaConfig = Readonly<z.output<typeof kafkaSchema>>;
 export type TopicNames = KafkaConfig['topics'];
 export type KafkaSslConfig = NonNullable<KafkaConfig['ssl']>;
 export type KafkaSaslConfig = NonNullable<KafkaConfig['sasl']>;
+
+/** The exactly-once transactional id of one member role: kafka.transactionalId (default groupId-host) + "." + role. */
+export function transactionalIdOf(k: KafkaConfig, role: string, host: string): string {
+  return `${k.transactionalId ?? `${k.groupId}-${host}`}.${role}`;
+}
 
 /** The excess stage's consumer group: kafka.excessGroupId, or the reconstruction group + "-excess". */
 export function excessGroupOf(k: KafkaConfig): string {

@@ -4,23 +4,24 @@
  * errors into our error tree (retriable flag preserved). Nothing outside src/io sees a kafkajs
  * object: commands get a KafkaCluster, sources and sinks.
  */
-import { readFileSync } from 'node:fs';
 import {
   Kafka,
   logLevel,
   type Admin,
   type ConfigResourceTypes,
   type ITopicConfig,
-  type KafkaConfig as KafkajsConfig,
   type RetryOptions,
-  type SASLOptions,
 } from 'kafkajs';
 import { ShowertrigError } from '../domain/index.js';
-import { ConfigError, type KafkaConfig } from '../config/index.js';
+import type { KafkaConfig } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
-import { boundedDisconnect, withDeadline } from './deadline.js';
-import { createLinkHealth, type LinkHealth, type MutableLinkHealth } from './link-health.js';
+import { boundedDisconnect } from './deadline.js';
+import type { LinkHealth } from './link-health.js';
 import { applyKafkajsFixes } from './kafkajs-fixes.js';
+import { securityOptions } from './kafka-security.js';
+
+export { securityOptions } from './kafka-security.js';
+import { createReachability, type Reachability } from './kafka-reachability.js';
 import { untilElapsed, withRetry } from '../pipeline/index.js';
 
 export class KafkaIoError extends ShowertrigError {
@@ -123,6 +124,8 @@ export function isRetriableKafkaError(e: unknown): boolean {
 /** How often the cluster's reachability is checked, and how long the cluster may go without answering one, ms. */
 export const REACH_POLL_MS = 500;
 export const REACH_DEADLINE_MS = 2_500;
+/** One broker's metadata request is abandoned after this long (the others are asked meanwhile; under the 2.5 s deadline, and long enough for a loaded machine), ms. */
+export const REACH_BROKER_TIMEOUT_MS = 2_000;
 
 /** ConfigResourceTypes.TOPIC (the Kafka protocol's resource type 2); kafkajs' CommonJS enum is not visible to ESM named imports. */
 const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
@@ -165,38 +168,37 @@ export function clientOf(cluster: KafkaCluster): { kafka: Kafka; config: KafkaCo
   return c;
 }
 
-function readPem(path: string, field: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(field, 'a readable PEM file', `${path} (${(e as Error).message})`);
-  }
-}
-
-/** TLS and SASL options for kafkajs from the validated config. Reads the PEM files now (a missing file fails at start). */
-export function securityOptions(cfg: KafkaConfig): Pick<KafkajsConfig, 'ssl' | 'sasl'> {
-  const out: Pick<KafkajsConfig, 'ssl' | 'sasl'> = {};
-  if (cfg.ssl !== undefined) {
-    const s = cfg.ssl;
-    out.ssl = {
-      rejectUnauthorized: s.rejectUnauthorized,
-      ...(s.caFile === undefined ? {} : { ca: [readPem(s.caFile, 'kafka.ssl.caFile')] }),
-      ...(s.certFile === undefined ? {} : { cert: readPem(s.certFile, 'kafka.ssl.certFile') }),
-      ...(s.keyFile === undefined ? {} : { key: readPem(s.keyFile, 'kafka.ssl.keyFile') }),
-    };
-  }
-  if (cfg.sasl !== undefined) {
-    const { mechanism, username, password } = cfg.sasl;
-    // Getter: the secret stays wrapped until kafkajs reads it for the handshake.
-    out.sasl = {
-      mechanism,
-      username,
-      get password() {
-        return password.reveal();
-      },
-    } as SASLOptions;
-  }
-  return out;
+/** One silent admin per bootstrap broker (reachability asks each on its own); a failed one is rebuilt. */
+function brokerProbes(cfg: KafkaConfig): { ask: (broker: string) => Promise<void>; close: () => void } {
+  const admins = new Map<string, Admin>();
+  const client = (broker: string): Admin =>
+    new Kafka({
+      clientId: `${cfg.clientId}-reach`,
+      brokers: [broker],
+      connectionTimeout: REACH_BROKER_TIMEOUT_MS,
+      requestTimeout: REACH_BROKER_TIMEOUT_MS,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+      ...securityOptions(cfg),
+    }).admin();
+  return {
+    async ask(broker) {
+      const a = admins.get(broker) ?? client(broker);
+      admins.set(broker, a);
+      try {
+        await a.connect();
+        await a.describeCluster();
+      } catch (e) {
+        admins.delete(broker);
+        void a.disconnect().catch(() => undefined);
+        throw e;
+      }
+    },
+    close() {
+      for (const a of admins.values()) void a.disconnect().catch(() => undefined);
+      admins.clear();
+    },
+  };
 }
 
 export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaCluster {
@@ -264,40 +266,18 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
           toleranceMs: cfg.outageToleranceMs,
         }),
     );
-  let reach: { health: MutableLinkHealth; timer: NodeJS.Timeout } | undefined;
+  let reach: Reachability | undefined;
+  const probes = brokerProbes(cfg);
   const cluster: KafkaCluster = {
     brokers: cfg.brokers,
     reachability() {
-      if (reach === undefined) {
-        const health = createLinkHealth(true);
-        let asking = false;
-        let lastAnswerMs = Date.now();
-        const check = (): void => {
-          const silentMs = Date.now() - lastAnswerMs;
-          // One unanswered request is not an outage (the admin's broker may be the one restarting):
-          // down only when no request has been answered for REACH_DEADLINE_MS.
-          if (silentMs > REACH_DEADLINE_MS && health.up)
-            health.markDown(`no broker of ${cfg.brokers.join(',')} answered for ${silentMs} ms`);
-          if (asking) return;
-          asking = true;
-          withDeadline(
-            adminOf().then((a) => a.describeCluster()),
-            REACH_DEADLINE_MS,
-            'metadata request',
-          )
-            .then(
-              () => {
-                lastAnswerMs = Date.now();
-                health.markUp();
-              },
-              () => undefined,
-            )
-            .finally(() => (asking = false));
-        };
-        const timer = setInterval(check, REACH_POLL_MS);
-        timer.unref();
-        reach = { health, timer };
-      }
+      reach ??= createReachability({
+        brokers: cfg.brokers,
+        ask: probes.ask,
+        pollMs: REACH_POLL_MS,
+        perBrokerTimeoutMs: REACH_BROKER_TIMEOUT_MS,
+        deadlineMs: REACH_DEADLINE_MS,
+      });
       return reach.health;
     },
     ensureTopics: (topics, partitions, replicationFactor) =>
@@ -389,7 +369,8 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
       return lag;
     },
     async close() {
-      if (reach !== undefined) clearInterval(reach.timer);
+      reach?.stop();
+      probes.close();
       const a = admin;
       admin = undefined;
       if (a !== undefined)

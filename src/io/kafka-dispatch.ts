@@ -59,7 +59,8 @@ interface Part {
 }
 
 export interface DispatcherDeps {
-  readonly producer: Producer;
+  /** A kafkajs producer, or its transactions (exactly-once: every round goes into the open transaction). */
+  readonly producer: Pick<Producer, 'sendBatch'>;
   readonly options: DispatchOptions;
   readonly health: MutableLinkHealth;
   readonly brokers: string;

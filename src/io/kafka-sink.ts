@@ -13,6 +13,9 @@
  * partition, so a leader that fails mid-round neither loses nor duplicates records; per topic the
  * records of one round stay within its max.message.bytes budget, and each partition keeps its write order.
  *
+ * Exactly-once (options.transactionalId): one request in flight per broker, and every round goes
+ * into the producer's open transaction, committed with the consumed offsets (kafka-transaction.ts).
+ *
  * Outages: the kafkajs producer retries without bound (idempotence needs it, and a leader election
  * takes seconds); a send that has not been acknowledged after `stallMs` marks the producer down
  * (readiness), one still pending after `outageToleranceMs` fails the write. A partition whose send
@@ -25,12 +28,17 @@ import { clientOf, KafkaIoError, toKafkaIoError, type KafkaCluster } from './kaf
 import { createLinkHealth, type LinkHealth } from './link-health.js';
 import { boundedDisconnect } from './deadline.js';
 import { createDispatcher, type Dispatch } from './kafka-dispatch.js';
+import { createProducerTransactions, type TransactionCommits } from './kafka-transaction.js';
 
 export interface KafkaProducerOptions {
   /** A write still failing or unacknowledged after this long fails (the command exits ≠ 0). */
   readonly outageToleranceMs: number;
   /** A send unacknowledged this long marks the producer down (default PRODUCER_STALL_MS). */
   readonly stallMs: number;
+  /** Exactly-once: every send goes into a transaction of this id, committed with the consumed offsets (kafka-transaction.ts). */
+  readonly transactionalId?: string;
+  /** Exactly-once: the brokers abort a transaction open this long, ms. */
+  readonly transactionTimeoutMs?: number;
 }
 
 export interface KafkaProducerHandle {
@@ -45,6 +53,8 @@ export interface KafkaProducerHandle {
     readonly requests: number;
     readonly retries: number;
   };
+  /** Exactly-once: the producer's transactions (commit with the consumed offsets); undefined at least once. */
+  readonly transactions: TransactionCommits | undefined;
 }
 
 interface ProducerInternals {
@@ -64,15 +74,24 @@ export function createKafkaProducer(
   options: Partial<KafkaProducerOptions> = {},
 ): KafkaProducerHandle {
   const { kafka, config, logger } = clientOf(cluster);
+  const txId = options.transactionalId;
   const producer = kafka.producer({
     idempotent: true,
-    maxInFlightRequests: 5,
+    // A transactional producer keeps one request in flight per broker (kafkajs' requirement for ordering within a transaction).
+    maxInFlightRequests: txId === undefined ? 5 : 1,
+    ...(txId === undefined
+      ? {}
+      : {
+          transactionalId: txId,
+          transactionTimeout: options.transactionTimeoutMs ?? config.transactionTimeoutMs,
+        }),
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
   });
   const health = createLinkHealth(true);
   const stats = { sends: 0, rounds: 0, requests: 0, retries: 0 };
+  const transactions = txId === undefined ? undefined : createProducerTransactions(producer, txId);
   const handle: KafkaProducerHandle = {
     async connect() {
       try {
@@ -89,6 +108,7 @@ export function createKafkaProducer(
       ),
     health,
     stats: () => ({ ...stats }),
+    transactions,
   };
   const opts = {
     outageToleranceMs: options.outageToleranceMs ?? config.outageToleranceMs,
@@ -96,7 +116,7 @@ export function createKafkaProducer(
   };
   internals.set(handle, {
     dispatch: createDispatcher({
-      producer,
+      producer: transactions ?? producer,
       options: opts,
       health,
       brokers: cluster.brokers.join(','),

@@ -40,6 +40,7 @@ test('pipelined: concurrent batches of four partitions never put more than maxIn
     ackedUpTo: new Map(),
     acked: new Map(),
     tracker: createAckedOffsets(),
+    transactional: undefined,
     inFlight: 0,
     inFlightMessages: 0,
     acknowledged: signal(),

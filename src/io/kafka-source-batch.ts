@@ -9,6 +9,7 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { InputBatch, InputMessage } from '../pipeline/index.js';
 import type { AckedOffsets } from './acked-offsets.js';
+import type { TransactionalCommits } from './kafka-source-txn.js';
 
 /** A promise and its resolve (Promise.withResolvers is Node 22+). */
 export interface Signal {
@@ -41,6 +42,8 @@ export interface HandOverState {
   readonly acked: Map<number, string>;
   /** Pipelined: what is committable (acked-offsets.ts). */
   readonly tracker: AckedOffsets;
+  /** Exactly-once: acknowledged offsets are committed in the producer's transaction; a batch's handler waits for it. */
+  readonly transactional: TransactionalCommits | undefined;
   /** Batches and messages handed downstream and not yet acknowledged; `acknowledged` resolves at the next ack. */
   inFlight: number;
   inFlightMessages: number;
@@ -83,7 +86,8 @@ export async function handOverBatch(
   // A consumer that replaced a crashed one is handed again what this process already passed
   // on (the crashed one could not commit it): those frames are not processed twice; their
   // offsets are resolved once the first hand-over is acknowledged.
-  const seen = s.external ? -1n : (s.emittedUpTo.get(p) ?? -1n);
+  // Exactly-once: a redelivered frame's outputs were never committed, so it is processed again.
+  const seen = s.external || s.transactional !== undefined ? -1n : (s.emittedUpTo.get(p) ?? -1n);
   const fresh = batch.messages.filter((m) => BigInt(m.offset) > seen);
   if (fresh.length === 0 && s.pipelined) {
     // Their first hand-over's ack commits them.
@@ -118,6 +122,50 @@ export async function handOverBatch(
       return;
   }
   if (last > seen) s.emittedUpTo.set(p, last);
+  const h = handOver(s, consumer, p, last, messages);
+  const { done, released, releasedSignal } = h;
+  emit(h.batch);
+  if (s.pipelined) {
+    // Fetch on once this batch is reconstructed, while its outputs are written (bounded by the messages in flight).
+    resolveOffset(batch.lastOffset());
+    await heartbeatUntil(released, releasedSignal.promise);
+    await heartbeatUntil(
+      () => s.inFlightMessages < s.maxInFlightMessages,
+      () => s.acknowledged.promise,
+    );
+    return;
+  }
+  if (s.transactional !== undefined) {
+    const txn = s.transactional;
+    await heartbeatDuring(
+      done.then(() => txn.committed(p, last)),
+      heartbeat,
+      s.heartbeatIntervalMs,
+    );
+    resolveOffset(batch.lastOffset());
+    return;
+  }
+  // Heartbeat while the pipeline works on this batch (and on earlier hand-overs of the same partition).
+  if (!(await heartbeatUntil(() => h.settled() && (s.ackedUpTo.get(p) ?? -1n) >= last, done))) return;
+  resolveOffset(batch.lastOffset());
+  if (!s.external) await commitOffsetsIfNecessary();
+  await heartbeat();
+}
+
+/** Counts one batch in flight and makes its ack (and, pipelined, its release). */
+function handOver(
+  s: HandOverState,
+  consumer: Consumer,
+  p: number,
+  last: bigint,
+  messages: InputMessage[],
+): {
+  batch: InputBatch;
+  done: Promise<void>;
+  settled: () => boolean;
+  released: () => boolean;
+  releasedSignal: Signal;
+} {
   let ack!: () => void;
   const done = new Promise<void>((resolve) => (ack = resolve));
   let settled = false;
@@ -130,7 +178,7 @@ export async function handOverBatch(
   s.inFlight++;
   s.inFlightMessages += messages.length;
   const tracked = s.pipelined ? s.tracker.handOver(p, last) : undefined;
-  emit({
+  const batch: InputBatch = {
     messages,
     ...(s.pipelined ? { release } : {}),
     ack: () => {
@@ -146,22 +194,37 @@ export async function handOverBatch(
       if (last > (s.ackedUpTo.get(p) ?? -1n)) s.ackedUpTo.set(p, last);
       // Only the current consumer's acks are committed on close; a crashed one's batches are redelivered anyway.
       if (consumer === s.current() && !s.external && !s.pipelined) s.acked.set(p, (last + 1n).toString());
+      // Every ack, a replaced consumer's too: its outputs are in the open transaction.
+      s.transactional?.acked(p, last + 1n);
       ack();
     },
-  });
-  if (s.pipelined) {
-    // Fetch on once this batch is reconstructed, while its outputs are written (bounded by the messages in flight).
-    resolveOffset(batch.lastOffset());
-    await heartbeatUntil(() => released, releasedSignal.promise);
-    await heartbeatUntil(
-      () => s.inFlightMessages < s.maxInFlightMessages,
-      () => s.acknowledged.promise,
-    );
-    return;
+  };
+  return { batch, done, settled: () => settled, released: () => released, releasedSignal };
+}
+
+/**
+ * Exactly-once: heartbeats until `work` settles, then throws its rejection or the first heartbeat
+ * failure. A rebalance (or a lost coordinator) seen by a heartbeat does not end the wait: kafkajs
+ * rejoins only after this handler returns, so the batch's outputs and offsets are committed
+ * before its partition can move (kafkajs' transactional offset commits carry no group
+ * generation that would fence a late one).
+ */
+export async function heartbeatDuring(
+  work: Promise<void>,
+  heartbeat: () => Promise<void>,
+  intervalMs: number,
+): Promise<void> {
+  let finished = false;
+  const settled = work.then(
+    () => (finished = true),
+    () => (finished = true),
+  );
+  let failure: unknown;
+  while (!finished) {
+    await Promise.race([settled, delay(intervalMs)]);
+    if (finished || failure !== undefined) continue;
+    await heartbeat().catch((e: unknown) => (failure = e ?? new Error('heartbeat failed')));
   }
-  // Heartbeat while the pipeline works on this batch (and on earlier hand-overs of the same partition).
-  if (!(await heartbeatUntil(() => settled && (s.ackedUpTo.get(p) ?? -1n) >= last, done))) return;
-  resolveOffset(batch.lastOffset());
-  if (!s.external) await commitOffsetsIfNecessary();
-  await heartbeat();
+  await work;
+  if (failure !== undefined) throw failure;
 }

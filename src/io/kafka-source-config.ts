@@ -3,6 +3,8 @@
  * kafka-source-batch.ts: the hand-over of one fetched batch).
  */
 import type { Observable } from 'rxjs';
+import type { ConsumerConfig } from 'kafkajs';
+import { singleActiveAssigner } from './single-active-assigner.js';
 import type { InputBatch } from '../pipeline/index.js';
 import type { LinkHealth } from './link-health.js';
 
@@ -27,6 +29,12 @@ export interface KafkaSourceConfig {
   readonly commits?: 'acked' | 'external';
   /** Commits 'acked': fetch on once a batch is released and fewer messages than this are unacknowledged (pipelined, see the header); unset: each batch waits for its ack. */
   readonly maxInFlightMessages?: number;
+  /**
+   * Exactly-once: acknowledged offsets are committed with `commit` in the producer's open
+   * transaction (never by the consumer) whenever nothing is in flight, and each fetched batch's
+   * handler returns only once its offsets are committed (kafka-source-txn.ts); not pipelined.
+   */
+  readonly transactional?: { commit(offsets: ReadonlyMap<number, string>): Promise<void> };
 }
 
 export const DEFAULT_KAFKA_SOURCE: Omit<KafkaSourceConfig, 'groupId' | 'topic'> = {
@@ -76,4 +84,28 @@ export interface KafkaSource {
   pause(): void;
   /** Commits what was acknowledged and disconnects (also done on unsubscribe). */
   close(): Promise<void>;
+}
+
+/** The kafkajs consumer options of a source. */
+export function consumerOptions(cfg: KafkaSourceConfig): ConsumerConfig {
+  return {
+    groupId: cfg.groupId,
+    sessionTimeout: cfg.sessionTimeoutMs,
+    heartbeatInterval: cfg.heartbeatIntervalMs,
+    rebalanceTimeout: cfg.rebalanceTimeoutMs,
+    maxBytesPerPartition: cfg.maxBytesPerPartition,
+    // Return a fetch as soon as data is there, at the latest after 100 ms (latency over request count).
+    maxWaitTimeInMs: 100,
+    allowAutoTopicCreation: false,
+    // Records of open or aborted transactions are never read (exactly-once writers upstream).
+    readUncommitted: false,
+    ...(cfg.assignment === 'single-active' ? { partitionAssigners: [singleActiveAssigner()] } : {}),
+    // Restarts are the source's (kafka-source.ts header): one loop, one backoff, one tolerance.
+    retry: {
+      retries: 5,
+      initialRetryTime: 200,
+      maxRetryTime: 2_000,
+      restartOnFailure: async () => false,
+    },
+  };
 }

@@ -34,6 +34,12 @@
  * from a crash or connection failure until it fetches again: readiness and the lag gauge use it.
  * Unsubscribing stops fetching and disconnects (committing what was acknowledged).
  *
+ * Exactly-once (cfg.transactional, kafka.delivery exactly-once): not pipelined; acknowledged offsets
+ * are committed in the producer's transaction whenever nothing is in flight, never by the
+ * consumer, and each fetched batch's handler returns only once they are (kafka-source-txn.ts); a
+ * failed commit errors the stream; a replaced consumer starts after the crashed one's batches are
+ * committed.
+ *
  * Two options serve the global excess stage: assignment 'single-active' gives every partition to
  * one member (the others stand by, see single-active-assigner.ts), and commits 'external' commits
  * only the offsets the caller passes to commit() (acked batches still advance the fetch position).
@@ -54,11 +60,12 @@ import {
   type KafkaCluster,
 } from './kafka-client.js';
 import { backoffMs, createLinkHealth } from './link-health.js';
-import { singleActiveAssigner } from './single-active-assigner.js';
 import { boundedDisconnect, STOP_STEP_MS, withDeadline } from './deadline.js';
 import { createAckedOffsets } from './acked-offsets.js';
 import { handOverBatch, signal, type HandOverState } from './kafka-source-batch.js';
-import type { KafkaSource, KafkaSourceConfig } from './kafka-source-config.js';
+import { consumerOptions, type KafkaSource, type KafkaSourceConfig } from './kafka-source-config.js';
+import type { LinkHealth } from './link-health.js';
+import { transactionalCommitsOf, type TransactionalCommits } from './kafka-source-txn.js';
 
 export {
   DEFAULT_KAFKA_SOURCE,
@@ -89,8 +96,14 @@ export function createKafkaSource(
   let closing: Promise<void> | undefined;
   let restartTimer: NodeJS.Timeout | undefined;
   let staleTimer: NodeJS.Timeout | undefined;
-  // Pipelined mode (see the header).
-  const pipelined = !external && cfg.maxInFlightMessages !== undefined;
+  // Pipelined mode (see the header); exactly-once waits for each batch's commit instead.
+  const pipelined = !external && cfg.transactional === undefined && cfg.maxInFlightMessages !== undefined;
+  let failStream: (e: unknown) => void = () => undefined;
+  const transactional = transactionalCommitsOf(
+    cfg.transactional,
+    () => flight.inFlight,
+    (e) => failStream(e),
+  );
   const tracker = createAckedOffsets();
   const acked = new Map<number, string>();
   const flight: HandOverState = {
@@ -102,6 +115,7 @@ export function createKafkaSource(
     ackedUpTo: new Map(),
     acked,
     tracker,
+    transactional,
     inFlight: 0,
     inFlightMessages: 0,
     acknowledged: signal(),
@@ -149,26 +163,10 @@ export function createKafkaSource(
 
   const batches$ = new Observable<InputBatch>((subscriber) => {
     let attempt = 0;
+    failStream = (e) => subscriber.error(e);
 
     const makeConsumer = (): Consumer => {
-      const consumer = kafka.consumer({
-        groupId: cfg.groupId,
-        sessionTimeout: cfg.sessionTimeoutMs,
-        heartbeatInterval: cfg.heartbeatIntervalMs,
-        rebalanceTimeout: cfg.rebalanceTimeoutMs,
-        maxBytesPerPartition: cfg.maxBytesPerPartition,
-        // Return a fetch as soon as data is there, at the latest after 100 ms (latency over request count).
-        maxWaitTimeInMs: 100,
-        allowAutoTopicCreation: false,
-        ...(cfg.assignment === 'single-active' ? { partitionAssigners: [singleActiveAssigner()] } : {}),
-        // Restarts are ours (see the header): one loop, one backoff, one tolerance.
-        retry: {
-          retries: 5,
-          initialRetryTime: 200,
-          maxRetryTime: 2_000,
-          restartOnFailure: async () => false,
-        },
-      });
+      const consumer = kafka.consumer(consumerOptions(cfg));
       const e = consumer.events;
       consumer.on(e.GROUP_JOIN, (ev) => {
         logger.info('joined consumer group', {
@@ -220,7 +218,8 @@ export function createKafkaSource(
         restartTimer = undefined;
         const old = current;
         current = undefined;
-        void disconnect(old).then(() => {
+        // Exactly-once: what the crashed consumer handed over is committed before a new one reads the committed offsets.
+        void Promise.all([disconnect(old), transactional?.flush().catch(() => undefined)]).then(() => {
           if (stopped) return;
           restarts++;
           start().catch((e: unknown) => {
@@ -243,7 +242,7 @@ export function createKafkaSource(
         // only acknowledged ones. They are committed every commitIntervalMs rather than after
         // every batch: a commit round trip per batch would hold up the next fetch (latency), and
         // a crash redelivers at most one interval of frames, whose outputs are idempotent by id.
-        autoCommit: !external && !pipelined,
+        autoCommit: !external && !pipelined && transactional === undefined,
         ...(external ? {} : { autoCommitInterval: cfg.commitIntervalMs }),
         partitionsConsumedConcurrently: cfg.concurrentPartitions,
         eachBatchAutoResolve: false,
@@ -296,51 +295,19 @@ export function createKafkaSource(
       const c = current;
       down('stopped');
       if (pipelined) for (const [p, o] of tracker.committable()) acked.set(p, o);
-      if (c !== undefined && acked.size > 0) {
-        // kafkajs does not commit on disconnect: commit what the pipeline acknowledged, so a
-        // successor starts exactly after it (a clean stop redoes nothing).
-        const offsets = [...acked].map(([partition, offset]) => ({ topic: cfg.topic, partition, offset }));
-        await withDeadline(c.commitOffsets(offsets), STOP_STEP_MS, 'final commit').catch((e: unknown) =>
-          logger.warn('final commit failed; those frames will be redelivered', { error: String(e) }),
-        );
-        acked.clear();
-      }
+      await finalCommit(cfg.topic, c, acked, transactional, logger);
+      acked.clear();
       current = undefined;
       await disconnect(c);
     })();
     return closing;
   };
 
-  const commit = async (offsets: ReadonlyMap<number, string>, metadata?: string): Promise<void> => {
-    const c = current;
-    if (offsets.size === 0 || c === undefined) return;
-    // kafkajs answers a commit from a consumer that is not (yet, or no longer) in its group with
-    // "Consumer group was not initialized": say why it is not.
-    if (!health.up) {
-      throw new KafkaIoError(
-        `committing offsets of ${cfg.topic}: the consumer is not in group ${cfg.groupId} (${health.lastError ?? 'joining'})`,
-        { retriable: true, context: { topic: cfg.topic } },
-      );
-    }
-    try {
-      await c.commitOffsets(
-        [...offsets].map(([partition, offset]) => ({
-          topic: cfg.topic,
-          partition,
-          offset,
-          ...(metadata === undefined ? {} : { metadata }),
-        })),
-      );
-    } catch (e) {
-      throw toKafkaIoError(`committing offsets of ${cfg.topic}`, e);
-    }
-  };
-
   return {
     batches$,
     joined,
     assignments$: assignments$.asObservable(),
-    commit,
+    commit: (offsets, metadata) => commitExternal(cfg, current, health, offsets, metadata),
     health,
     restarts: () => restarts,
     inFlight: () => flight.inFlight,
@@ -357,4 +324,53 @@ export function createKafkaSource(
     },
     close: closeAll,
   };
+}
+
+/** The final commit of a clean stop (kafkajs does not commit on disconnect): a successor starts exactly after what the pipeline acknowledged. */
+async function finalCommit(
+  topic: string,
+  c: Consumer | undefined,
+  acked: ReadonlyMap<number, string>,
+  transactional: TransactionalCommits | undefined,
+  logger: Logger,
+): Promise<void> {
+  const warn = (e: unknown): void =>
+    logger.warn('final commit failed; those frames will be redelivered', { error: String(e) });
+  if (transactional !== undefined) {
+    await withDeadline(transactional.flush(), STOP_STEP_MS, 'final commit').catch(warn);
+  } else if (c !== undefined && acked.size > 0) {
+    const offsets = [...acked].map(([partition, offset]) => ({ topic, partition, offset }));
+    await withDeadline(c.commitOffsets(offsets), STOP_STEP_MS, 'final commit').catch(warn);
+  }
+}
+
+/** Commits 'external': the caller's offsets (and metadata) through the running consumer; a no-op while none runs. */
+async function commitExternal(
+  cfg: KafkaSourceConfig,
+  c: Consumer | undefined,
+  health: LinkHealth,
+  offsets: ReadonlyMap<number, string>,
+  metadata: string | undefined,
+): Promise<void> {
+  if (offsets.size === 0 || c === undefined) return;
+  // kafkajs answers a commit from a consumer that is not (yet, or no longer) in its group with
+  // "Consumer group was not initialized": say why it is not.
+  if (!health.up) {
+    throw new KafkaIoError(
+      `committing offsets of ${cfg.topic}: the consumer is not in group ${cfg.groupId} (${health.lastError ?? 'joining'})`,
+      { retriable: true, context: { topic: cfg.topic } },
+    );
+  }
+  try {
+    await c.commitOffsets(
+      [...offsets].map(([partition, offset]) => ({
+        topic: cfg.topic,
+        partition,
+        offset,
+        ...(metadata === undefined ? {} : { metadata }),
+      })),
+    );
+  } catch (e) {
+    throw toKafkaIoError(`committing offsets of ${cfg.topic}`, e);
+  }
 }

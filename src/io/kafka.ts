@@ -29,5 +29,6 @@ export {
   type KafkaProducerOptions,
   type KafkaSinkConfig,
 } from './kafka-sink.js';
+export { isFencedError, type TransactionCommits } from './kafka-transaction.js';
 export { backoffMs, linkReady, type LinkHealth } from './link-health.js';
 export { chooseActive, SINGLE_ACTIVE_ASSIGNER } from './single-active-assigner.js';

@@ -83,7 +83,7 @@ test('the excess stream writes alerts and the alert-tagged candidates into their
     },
     {
       decode: (b) => codecs.candidate.decode(b),
-      sinks: { alerts, candidates },
+      sinks: { alerts, flagged: candidates },
       metrics,
       excessMetrics: createExcessMetrics(registry),
       nowMs: () => 0,
@@ -167,7 +167,7 @@ test('a commit failing at every interval is warned about once per 30 s with the 
     },
     {
       decode: (b) => codecs.candidate.decode(b),
-      sinks: { alerts: recordingSink<ExcessAlert>(), candidates: recordingSink<Candidate>() },
+      sinks: { alerts: recordingSink<ExcessAlert>(), flagged: recordingSink<Candidate>() },
       metrics: createMetrics(registry, { defaultMetrics: false }),
       excessMetrics: createExcessMetrics(registry),
       logger: createLogger('warn', {}, (l) => lines.push(l), 'json'),

@@ -33,7 +33,8 @@ export interface ExcessPipelineConfig extends ExcessStageConfig {
 export interface ExcessPipelineDeps {
   /** Bytes → candidate; throws for bad bytes (counted as errors of the excess component and skipped). */
   readonly decode: (bytes: Uint8Array) => Candidate;
-  readonly sinks: { readonly alerts: Sink<ExcessAlert>; readonly candidates: Sink<Candidate> };
+  /** Alerts, and the candidates inside each published alert, tagged with its id (never the topic the candidates come from). */
+  readonly sinks: { readonly alerts: Sink<ExcessAlert>; readonly flagged: Sink<Candidate> };
   readonly metrics: Metrics;
   readonly excessMetrics: ExcessMetrics;
   readonly logger?: Logger;
@@ -96,7 +97,7 @@ export function createExcessPipeline(config: ExcessPipelineConfig, deps: ExcessP
     }
     await Promise.all([
       write(deps.sinks.alerts, u.alerts),
-      ...[...byPartition].map(([p, items]) => write(deps.sinks.candidates, items, p)),
+      ...[...byPartition].map(([p, items]) => write(deps.sinks.flagged, items, p)),
     ]);
   };
 

@@ -185,6 +185,7 @@ export function createExcessStage(cfg: ExcessStageConfig): ExcessStage {
       for (const s of skipped) track(s.partition, s.offset, undefined);
       for (const { candidate: c, partition, offset } of items) {
         const ts = c.event.timestampNs;
+        // Tagged candidates come only from versions that wrote them back into tt.candidates (now tt.flagged).
         if (c.alertId !== undefined || !c.selected) {
           track(partition, offset, undefined);
           continue;

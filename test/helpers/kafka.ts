@@ -30,6 +30,7 @@ export function freshTopics(): TopicNames {
     reco: `t.${s}.reco`,
     candidates: `t.${s}.candidates`,
     alerts: `t.${s}.alerts`,
+    flagged: `t.${s}.flagged`,
     dlq: `t.${s}.dlq`,
   };
 }
