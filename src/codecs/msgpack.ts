@@ -12,6 +12,8 @@ import {
   EVENT_CLASSES_V1,
   eventClassV1,
   RECO_STATUSES,
+  type AnomalyEvent,
+  type AnomalyScore,
   type Candidate,
   type Classification,
   type DeadLetter,
@@ -128,7 +130,8 @@ function checkFrameOut(w: Wire): void {
   truthIn(w['truth'], 'frame.truth');
 }
 
-function recoOut(e: RecoEvent): Wire {
+/** Candidates carry no anomaly score (candidate schemas stay as they are). */
+function recoOut(e: RecoEvent, withAnomaly = true): Wire {
   const o = {
     runId: e.runId,
     eventId: e.eventId,
@@ -148,12 +151,34 @@ function recoOut(e: RecoEvent): Wire {
     predictedClass: c.predictedClass,
     probabilities: { ...c.probabilities },
   };
-  // Version 2 (with a classification) carries the full class in truth.interaction, as frames do.
-  return opt(
-    opt(opt(o, 'detail', e.detail), 'truth', e.truth && truthOut(e.truth, c !== undefined)),
+  const a = withAnomaly ? e.anomaly : undefined;
+  // Versions 2 and 3 carry the full class in truth.interaction, as frames do.
+  const w = opt(
+    opt(
+      opt(o, 'detail', e.detail),
+      'truth',
+      e.truth && truthOut(e.truth, c !== undefined || a !== undefined),
+    ),
     'classification',
     classification,
   );
+  return opt(w, 'anomaly', a && { score: a.score, perStation: [...a.perStation] });
+}
+
+function numList(v: unknown, path: string): number[] {
+  if (!Array.isArray(v))
+    throw new DecodeError('schema_mismatch', `${path}: expected an array of numbers`, { field: path });
+  for (let i = 0; i < v.length; i++)
+    if (typeof v[i] !== 'number')
+      throw new DecodeError('schema_mismatch', `${path}[${i}]: expected a number`, { field: path });
+  return v as number[];
+}
+
+/** Version 3's optional anomaly score. */
+function anomalyScoreIn(v: unknown, path: string): AnomalyScore | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, path);
+  return { score: num(o, 'score', path), perStation: numList(o['perStation'], `${path}.perStation`) };
 }
 
 /** Version 2's optional classification: score, predicted class, probability per class. */
@@ -185,12 +210,47 @@ function recoIn(v: unknown, path: string): RecoEvent {
     'truth',
     truthIn(o['truth'], `${path}.truth`),
   );
-  return opt(withTruth, 'classification', classificationIn(o['classification'], `${path}.classification`));
+  return opt(
+    opt(withTruth, 'classification', classificationIn(o['classification'], `${path}.classification`)),
+    'anomaly',
+    anomalyScoreIn(o['anomaly'], `${path}.anomaly`),
+  );
+}
+
+function anomalyOut(a: AnomalyEvent): Wire {
+  return { ...a, perStation: [...a.perStation], reco: { ...a.reco } };
+}
+function anomalyIn(v: unknown): AnomalyEvent {
+  const p = 'anomaly';
+  const o = obj(v, p);
+  const r = obj(o['reco'], `${p}.reco`);
+  const rp = `${p}.reco`;
+  return {
+    runId: str(o, 'runId', p),
+    eventId: str(o, 'eventId', p),
+    timestampNs: int64(o, 'timestampNs', p),
+    score: num(o, 'score', p),
+    threshold: num(o, 'threshold', p),
+    perStation: numList(o['perStation'], `${p}.perStation`),
+    dominantStation: int32(o, 'dominantStation', p),
+    scorer: str(o, 'scorer', p),
+    selected: bool(o, 'selected', p),
+    reco: {
+      status: oneOf(r, 'status', rp, RECO_STATUSES),
+      nHits: int32(r, 'nHits', rp),
+      energyGeV: num(r, 'energyGeV', rp),
+      dCm: num(r, 'dCm', rp),
+      xCm: num(r, 'xCm', rp),
+      yCm: num(r, 'yCm', rp),
+      fitRmsCm: num(r, 'fitRmsCm', rp),
+      stationsUsed: int32(r, 'stationsUsed', rp),
+    },
+  };
 }
 
 function candidateOut(c: Candidate): Wire {
   return opt(
-    { event: recoOut(c.event), selected: c.selected, reasons: [...c.reasons] },
+    { event: recoOut(c.event, false), selected: c.selected, reasons: [...c.reasons] },
     'alertId',
     c.alertId,
   );
@@ -271,6 +331,7 @@ export interface MsgpackCodecs {
   readonly candidate: Codec<Candidate>;
   readonly alert: Codec<ExcessAlert>;
   readonly deadLetter: Codec<DeadLetter>;
+  readonly anomaly: Codec<AnomalyEvent>;
 }
 
 export function createMsgpackCodecs(): MsgpackCodecs {
@@ -327,5 +388,6 @@ export function createMsgpackCodecs(): MsgpackCodecs {
     candidate: make('candidate', candidateOut, candidateIn),
     alert: make('alert', alertOut, alertIn),
     deadLetter: make('deadLetter', deadLetterOut, deadLetterIn),
+    anomaly: make('anomaly', anomalyOut, anomalyIn),
   };
 }

@@ -25,6 +25,7 @@
  */
 import { concat, defer, EMPTY, filter, from, map, mergeMap, type Observable } from 'rxjs';
 import {
+  type AnomalyEvent,
   type Plausibility,
   type Candidate,
   type DeadLetter,
@@ -41,6 +42,7 @@ import { silentLogger, type Logger, type Metrics } from '../telemetry/index.js';
 import { groupWhileBusy, microBatch, orderedGroupMap } from './operators.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { recordExcess, type BatchReport } from './report.js';
+import type { AnomalyStage } from './anomaly-stage.js';
 import { createStages } from './stages.js';
 import {
   isInputBatch,
@@ -104,6 +106,7 @@ interface Outputs {
   readonly u: ExcessUpdate;
   readonly reco: readonly RecoEvent[];
   readonly deadLetters: readonly DeadLetter[];
+  readonly anomalies: readonly AnomalyEvent[];
   readonly partitions: readonly (number | undefined)[];
   readonly partition: number | undefined;
 }
@@ -113,6 +116,8 @@ export interface PipelineSinks {
   readonly candidates: Sink<Candidate>;
   readonly alerts: Sink<ExcessAlert>;
   readonly deadLetters: Sink<DeadLetter>;
+  /** Events over the anomaly threshold (tt.anomalies); needed only with the anomaly path. */
+  readonly anomalies?: Sink<AnomalyEvent>;
 }
 
 export interface PipelineDeps {
@@ -126,6 +131,8 @@ export interface PipelineDeps {
   readonly clock?: () => bigint;
   /** Sees each acknowledged batch's reconstructed events and selected candidates (with frames). */
   readonly tap?: PipelineTap;
+  /** The anomaly path: scores every reconstructed event; over-threshold ones go to sinks.anomalies. */
+  readonly anomaly?: AnomalyStage;
 }
 
 export interface Pipeline {
@@ -151,8 +158,10 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
     selector,
     metrics: m,
     logger,
+    ...(deps.anomaly === undefined ? {} : { anomaly: deps.anomaly }),
   });
   const c = stages.components;
+  const anomalySink = deps.sinks.anomalies;
 
   const write = async <T>(
     sink: Sink<T>,
@@ -211,6 +220,15 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
         outputs.flatMap((o) => o.deadLetters),
         c.sink_dead_letters,
       ),
+      ...(anomalySink === undefined
+        ? []
+        : [
+            write(
+              anomalySink,
+              outputs.flatMap((o) => o.anomalies),
+              c.sink_anomalies,
+            ),
+          ]),
     ]);
   };
 
@@ -298,6 +316,7 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
               u,
               reco: staged.reco,
               deadLetters: staged.deadLetters,
+              anomalies: staged.anomalies,
               partitions,
               partition: partitionOf(batch),
             };
@@ -321,7 +340,7 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
               const selected = u.candidates.flatMap((candidate, i) =>
                 candidate.selected ? [{ candidate, frame: staged.frames[i]! }] : [],
               );
-              tap({ messages: n, reco: staged.reco, selected });
+              tap({ messages: n, reco: staged.reco, selected, anomalies: staged.anomalies });
             }
             reports.push({
               messages: n,
@@ -342,17 +361,17 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
         const u = monitor.flush();
         observeExcess(u);
         return from(
-          publish([{ u, reco: [], deadLetters: [], partitions: [], partition: undefined }]).then(
-            (): BatchReport => ({
-              messages: 0,
-              reco: 0,
-              selected: 0,
-              deadLetters: 0,
-              alerts: u.alerts,
-              reissued: u.reissued.length,
-              evaluations: u.evaluations,
-            }),
-          ),
+          publish([
+            { u, reco: [], deadLetters: [], anomalies: [], partitions: [], partition: undefined },
+          ]).then((): BatchReport => ({
+            messages: 0,
+            reco: 0,
+            selected: 0,
+            deadLetters: 0,
+            alerts: u.alerts,
+            reissued: u.reissued.length,
+            evaluations: u.evaluations,
+          })),
         );
       }).pipe(filter((r) => r.alerts.length > 0 || r.reissued > 0 || r.evaluations.length > 0));
 

@@ -9,6 +9,7 @@
  * chunk's frames as 'reconstruction_failed'.
  */
 import {
+  type AnomalyEvent,
   CONTENT_REASONS,
   DecodeError,
   ShowertrigError,
@@ -26,6 +27,7 @@ import {
 import type { Selector } from '../trigger/index.js';
 import type { Metrics, ComponentMetrics, Logger } from '../telemetry/index.js';
 import { deadLetter } from './dead-letter.js';
+import type { AnomalyStage } from './anomaly-stage.js';
 import { createDuplicateIdGuard } from './duplicate-ids.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { InputMessage } from './types.js';
@@ -49,6 +51,8 @@ export interface StageDeps {
   readonly selector: Selector;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** The anomaly path (anomaly.enabled): scores every reconstructed event. */
+  readonly anomaly?: AnomalyStage;
 }
 
 /** What one input batch turned into, in input order. */
@@ -60,6 +64,8 @@ export interface StagedBatch {
   readonly origins: number[];
   readonly candidates: Candidate[];
   readonly deadLetters: DeadLetter[];
+  /** Events over the anomaly threshold (empty without the anomaly path). */
+  readonly anomalies: AnomalyEvent[];
 }
 
 export const COMPONENTS = [
@@ -67,11 +73,13 @@ export const COMPONENTS = [
   'validate',
   'reconstruct',
   'select',
+  'anomaly',
   'excess',
   'sink_reco',
   'sink_candidates',
   'sink_alerts',
   'sink_dead_letters',
+  'sink_anomalies',
   'ack',
 ] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
@@ -191,7 +199,7 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
       }
     }
 
-    const reco: RecoEvent[] = [];
+    let reco: RecoEvent[] = [];
     const frames: HitFrame[] = [];
     const origins: number[] = [];
     const deadLetters: DeadLetter[] = [];
@@ -204,6 +212,11 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
         origins.push(i);
       }
     });
+    if (deps.anomaly !== undefined) {
+      c.anomaly.received(reco.length);
+      reco = deps.anomaly.score(reco, frames, cfg.batchSize);
+      c.anomaly.sent(reco.length);
+    }
     for (const d of deadLetters) m.deadLetters.inc({ reason: d.reason });
     for (const r of reco) {
       m.eventsReconstructed.inc({ status: r.status });
@@ -218,7 +231,8 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
     c.select.sent(candidates.length);
     const selected = candidates.filter((x) => x.selected).length;
     if (selected > 0) m.eventsSelected.inc(selected);
-    return { reco, frames, origins, candidates, deadLetters };
+    const anomalies = deps.anomaly?.anomalies(reco, candidates) ?? [];
+    return { reco, frames, origins, candidates, deadLetters, anomalies };
   };
 
   return { run, components: c };
