@@ -13,9 +13,7 @@ import {
   eventClassV1,
   RECO_STATUSES,
   type AnomalyEvent,
-  type AnomalyScore,
   type Candidate,
-  type Classification,
   type DeadLetter,
   type ExcessAlert,
   type HitFrame,
@@ -27,6 +25,13 @@ import { readVersions, writeVersion, WRITE_VERSIONS, type MessageKind } from './
 import { bodyOf, checkDecodedHits, encodeFailure, withHeader, type Codec } from './codec.js';
 import { bool, bytes, int32, int64, num, obj, oneOf, optStr, str, strList, type Obj } from './shape.js';
 import { classifyBodyError, expectHeader, HEADER_BYTES } from './wire.js';
+import {
+  anomalyIn,
+  anomalyOut,
+  anomalyScoreIn,
+  classificationIn,
+  classificationOut,
+} from './msgpack-fields.js';
 
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
@@ -146,11 +151,7 @@ function recoOut(e: RecoEvent, withAnomaly = true): Wire {
     stationsUsed: e.stationsUsed,
   };
   const c = e.classification;
-  const classification = c && {
-    score: c.score,
-    predictedClass: c.predictedClass,
-    probabilities: { ...c.probabilities },
-  };
+  const classification = c && classificationOut(c);
   const a = withAnomaly ? e.anomaly : undefined;
   // Versions 2 and 3 carry the full class in truth.interaction, as frames do.
   const w = opt(
@@ -165,31 +166,6 @@ function recoOut(e: RecoEvent, withAnomaly = true): Wire {
   return opt(w, 'anomaly', a && { score: a.score, perStation: [...a.perStation] });
 }
 
-function numList(v: unknown, path: string): number[] {
-  if (!Array.isArray(v))
-    throw new DecodeError('schema_mismatch', `${path}: expected an array of numbers`, { field: path });
-  for (let i = 0; i < v.length; i++)
-    if (typeof v[i] !== 'number')
-      throw new DecodeError('schema_mismatch', `${path}[${i}]: expected a number`, { field: path });
-  return v as number[];
-}
-
-/** Version 3's optional anomaly score. */
-function anomalyScoreIn(v: unknown, path: string): AnomalyScore | undefined {
-  if (v === undefined || v === null) return undefined;
-  const o = obj(v, path);
-  return { score: num(o, 'score', path), perStation: numList(o['perStation'], `${path}.perStation`) };
-}
-
-/** Version 2's optional classification: score, predicted class, probability per class. */
-function classificationIn(v: unknown, path: string): Classification | undefined {
-  if (v === undefined || v === null) return undefined;
-  const o = obj(v, path);
-  const po = obj(o['probabilities'], `${path}.probabilities`);
-  const probabilities: Record<string, number> = {};
-  for (const k of Object.keys(po)) probabilities[k] = num(po, k, `${path}.probabilities`);
-  return { score: num(o, 'score', path), predictedClass: str(o, 'predictedClass', path), probabilities };
-}
 function recoIn(v: unknown, path: string): RecoEvent {
   const o = obj(v, path);
   const base = {
@@ -215,37 +191,6 @@ function recoIn(v: unknown, path: string): RecoEvent {
     'anomaly',
     anomalyScoreIn(o['anomaly'], `${path}.anomaly`),
   );
-}
-
-function anomalyOut(a: AnomalyEvent): Wire {
-  return { ...a, perStation: [...a.perStation], reco: { ...a.reco } };
-}
-function anomalyIn(v: unknown): AnomalyEvent {
-  const p = 'anomaly';
-  const o = obj(v, p);
-  const r = obj(o['reco'], `${p}.reco`);
-  const rp = `${p}.reco`;
-  return {
-    runId: str(o, 'runId', p),
-    eventId: str(o, 'eventId', p),
-    timestampNs: int64(o, 'timestampNs', p),
-    score: num(o, 'score', p),
-    threshold: num(o, 'threshold', p),
-    perStation: numList(o['perStation'], `${p}.perStation`),
-    dominantStation: int32(o, 'dominantStation', p),
-    scorer: str(o, 'scorer', p),
-    selected: bool(o, 'selected', p),
-    reco: {
-      status: oneOf(r, 'status', rp, RECO_STATUSES),
-      nHits: int32(r, 'nHits', rp),
-      energyGeV: num(r, 'energyGeV', rp),
-      dCm: num(r, 'dCm', rp),
-      xCm: num(r, 'xCm', rp),
-      yCm: num(r, 'yCm', rp),
-      fitRmsCm: num(r, 'fitRmsCm', rp),
-      stationsUsed: int32(r, 'stationsUsed', rp),
-    },
-  };
 }
 
 function candidateOut(c: Candidate): Wire {
