@@ -31,29 +31,9 @@ import {
   anomalyScoreIn,
   classificationIn,
   classificationOut,
+  int32Bytes,
+  int32FromBytes,
 } from './msgpack-fields.js';
-
-const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-
-function int32Bytes(a: Int32Array): Uint8Array {
-  if (LITTLE_ENDIAN) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const out = new Uint8Array(a.length * 4);
-  const dv = new DataView(out.buffer);
-  for (let i = 0; i < a.length; i++) dv.setInt32(i * 4, a[i]!, true);
-  return out;
-}
-
-function int32FromBytes(b: Uint8Array, n: number, path: string): Int32Array {
-  if (b.length !== n * 4)
-    throw new DecodeError('corrupt', `${path}: ${b.length} bytes for ${n} hits (want ${n * 4})`, {
-      field: path,
-    });
-  if (LITTLE_ENDIAN) return new Int32Array(new Uint8Array(b).buffer); // an aligned copy we own
-  const out = new Int32Array(n);
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  for (let i = 0; i < n; i++) out[i] = dv.getInt32(i * 4, true);
-  return out;
-}
 
 type Wire = Record<string, unknown>;
 
