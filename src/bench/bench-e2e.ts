@@ -95,6 +95,7 @@ export const command: Command = {
       candidates: `bench.${s}.candidates`,
       alerts: `bench.${s}.alerts`,
       dlq: `bench.${s}.dlq`,
+      anomalies: `bench.${s}.anomalies`,
     };
     const signalOnly = values['signal-only'] === true;
     const mix = signalOnly ? { ratesHz: { signal: 85, neutrino: 0, muon: 0, noise: 0 } } : {};

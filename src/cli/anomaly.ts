@@ -18,6 +18,7 @@ const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--
        showertrig anomaly evaluate [--model DIR] [--events N] [--background-events N] [--out DIR] [--seed S]
                                    [--cut-model DIR] [--keras FILE.json] [--config FILE]
        showertrig anomaly drift [--model DIR] --inject class:rate:start:duration [--duration S] [--window S] [--out DIR]
+       showertrig anomaly student [--model DIR] [--events N] [--calibration-events N] [--val-events N] [--background-events N]
        showertrig anomaly export [--model DIR] [--events N] [--background-events N] [--train-events N] [--val-events N]
                                  [--calibration-events N] --out DIR
   train:      ordinary mix only (config simulation.ratesHz: signal, neutrino, muon, noise), default
@@ -30,6 +31,10 @@ const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--
   drift:      the simulated stream with the injection (e.g. noisy-burst:85:60:60), scored in time order: when the
               per-station KS distance to the calibration reference (window --window s, default 10) first exceeds
               its critical value (alpha 0.001) and which station it names; the rate over threshold vs 3 x budget
+  student:    distils the autoencoder into boosted trees (the online scorer, DIR/student.json): --events ordinary events
+              (default 20000) scored by the autoencoder, the student's own threshold for the budget on
+              --calibration-events fresh ones, agreement on --val-events (default 4000) ordinary and
+              --background-events (default 400) per exotic class
   export:     writes the images (float32, NHWC) and labels for the Keras reference
   --events N            train: training events (default 12000); calibrate: calibration events; evaluate,
                         export: events per exotic class
@@ -146,10 +151,32 @@ export const command: Command = {
       if (values.out === undefined) throw new UsageError('anomaly export needs --out DIR');
       return runAnomalyExport(cfg, values, { modelDir, seed, out: values.out, say });
     }
+    if (action === 'student') {
+      const m = await app.distilStudent({
+        geometry: cfg.detector,
+        simulation: cfg.simulation,
+        modelDir,
+        trainEvents: intFlag(values.events, 'events', 20_000, 100),
+        calibrationEvents: intFlag(values['calibration-events'], 'calibration-events', 20_000, 100),
+        testEvents: intFlag(values['val-events'], 'val-events', 4000, 10),
+        exoticEvents: intFlag(values['background-events'], 'background-events', 400, 10),
+        budgetHz,
+        seed,
+        command,
+        progress: say,
+      });
+      process.stdout.write(
+        JSON.stringify({
+          calibration: { ...m.calibration, stationQuantiles: undefined },
+          agreement: m.agreement,
+        }) + '\n',
+      );
+      return 0;
+    }
     if (action === 'drift')
       return runAnomalyDrift(cfg, values, { modelDir, out: values.out ?? 'reports', command, say });
     throw new UsageError(
-      `anomaly: expected train, calibrate, evaluate, drift or export, got ${JSON.stringify(action ?? '')}`,
+      `anomaly: expected train, calibrate, evaluate, drift, student or export, got ${JSON.stringify(action ?? '')}`,
     );
   },
 };

@@ -9,6 +9,7 @@ import type { Candidate, ExcessAlert, HitFrame } from '../domain/index.js';
 import type { PipelineTap, TapBatch } from '../pipeline/index.js';
 import type { Metrics } from '../telemetry/index.js';
 import type { WindowEvaluation } from '../trigger/index.js';
+import { createAnomalyPanel, type AnomalyPanel } from './anomaly-panel.js';
 import { candidateDetail, candidateSummary, type EventDetailConfig } from './event-detail.js';
 import { createOpsSampler } from './ops-sampler.js';
 import type {
@@ -74,6 +75,8 @@ export interface DisplayHub {
     readonly alerts: readonly ExcessAlert[];
     readonly evaluations: readonly WindowEvaluation[];
   }): void;
+  /** The anomaly monitor's window states (rate against budget, drift), from the anomaly stage. */
+  readonly anomaly: AnomalyPanel['state'];
   /** Takes over an HTTP response as an SSE stream (503 when full). */
   subscribe(res: ServerResponse): void;
   snapshot(): Extract<ServerMessage, { type: 'hello' }>;
@@ -109,6 +112,7 @@ export function createDisplayHub(
     latenessS: cfg.latenessS,
   });
   const sampler = createOpsSampler(metrics);
+  const anomalyPanel = createAnomalyPanel(lim.summariesPerFlush * 5, lim.points);
   const subscribers = new Set<SseSubscriber>();
   let dropped = 0;
   let sent = 0;
@@ -157,6 +161,8 @@ export function createDisplayHub(
     if (p.input.length > 0) broadcast({ type: 'input', points: p.input });
     if (p.alerts.length > 0) broadcast({ type: 'alerts', alerts: p.alerts });
     if (p.summaries.length > 0) broadcast({ type: 'candidates', candidates: p.summaries });
+    const anomalies = anomalyPanel.drain();
+    if (anomalies !== undefined) broadcast(anomalies);
     const t = now();
     if (newest !== undefined && t - lastEventAt >= lim.eventIntervalMs && subscribers.size > 0) {
       latest = candidateDetail(newest.candidate, newest.frame, detailCfg);
@@ -196,6 +202,7 @@ export function createDisplayHub(
         pending.summaries.push(summary);
         newest = { candidate, frame };
       }
+      if (b.anomalies !== undefined) anomalyPanel.add(b.anomalies);
       if (pending.summaries.length > lim.summariesPerFlush)
         pending.summaries.splice(0, pending.summaries.length - lim.summariesPerFlush);
       trimPending();
@@ -234,6 +241,7 @@ export function createDisplayHub(
   const hub: DisplayHub = {
     tap,
     report,
+    anomaly: (st) => anomalyPanel.state(st),
     subscribe(res) {
       if (subscribers.size >= lim.maxSubscribers) {
         res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' });
@@ -259,6 +267,7 @@ export function createDisplayHub(
           .slice(-lim.summariesPerFlush)
           .map((k) => k.summary),
         latest,
+        ...(anomalyPanel.snapshot() === undefined ? {} : { anomaly: anomalyPanel.snapshot()! }),
       };
     },
     candidate(eventId) {

@@ -31,6 +31,7 @@ export function freshTopics(): TopicNames {
     candidates: `t.${s}.candidates`,
     alerts: `t.${s}.alerts`,
     dlq: `t.${s}.dlq`,
+    anomalies: `t.${s}.anomalies`,
   };
 }
 

@@ -83,6 +83,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       candidates: `soak.${s}.candidates`,
       alerts: `soak.${s}.alerts`,
       dlq: `soak.${s}.dlq`,
+      anomalies: `soak.${s}.anomalies`,
     };
     const cfg = loadConfig([], {
       kafka: { brokers: broker.brokers, topics, partitions: 4, groupId: `soak-${s}` },
