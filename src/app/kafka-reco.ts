@@ -69,6 +69,7 @@ export async function startRecoMember(
     candidates: await cluster.maxMessageBytes(k.topics.candidates),
     alerts: await cluster.maxMessageBytes(k.topics.alerts),
     dlq: await cluster.maxMessageBytes(k.topics.dlq),
+    anomalies: cfg.anomaly.enabled ? await cluster.maxMessageBytes(k.topics.anomalies) : Infinity,
   };
   const producer = createKafkaProducer(cluster);
   const reachable = cluster.reachability();
@@ -101,6 +102,16 @@ export async function startRecoMember(
       headers: deadLetterHeaders,
       maxMessageBytes: limits.dlq,
     }),
+    ...(cfg.anomaly.enabled
+      ? {
+          anomalies: createKafkaSink(producer, {
+            topic: k.topics.anomalies,
+            encode: (a) => c.anomaly.encode(a),
+            key: (a) => a.eventId,
+            maxMessageBytes: limits.anomalies,
+          }),
+        }
+      : {}),
   };
   const source = createKafkaSource(
     cluster,

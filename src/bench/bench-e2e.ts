@@ -48,6 +48,8 @@ const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ
   --signal-only  frames are all signal showers (the costliest class) instead of the simulator mix
   --backend B  the processors' CNN backend: auto (default), tensorflow, wasm, ... (one run per backend gives an A/B)
   --threads T  worker threads per processor that prepare the batches (reconstruction.threads: a count or auto, the default)
+  --anomaly A  the anomaly path in the processors: off (default), student or teacher (anomaly.scorer); a comma list
+               (e.g. off,student,off,student) runs each in turn on fresh topics, one row each, for an A/B in one run
   Reports per row: events/s, broker-timestamp latency percentiles, the processors' CPU ms/event, their in-process
   latency, the mean frames per reconstruction call (how the batching adapted to the load) and the machine's load average
   during the measured phase; e2e.md's header explains each.
@@ -77,8 +79,28 @@ export const command: Command = {
       warmup: { type: 'string' },
       backend: { type: 'string' },
       threads: { type: 'string' },
+      anomaly: { type: 'string' },
+      'ab-index': { type: 'string' },
     });
     if (values.brokers === undefined) throw new UsageError('--brokers is required');
+    const variants = (values.anomaly ?? 'off').split(',');
+    for (const v of variants)
+      if (!['off', 'student', 'teacher'].includes(v))
+        throw new UsageError(
+          `--anomaly: expected off, student or teacher (comma-separated), got ${JSON.stringify(v)}`,
+        );
+    if (variants.length > 1) {
+      const rest = argv.filter(
+        (a, i) => a !== '--anomaly' && argv[i - 1] !== '--anomaly' && !a.startsWith('--anomaly='),
+      );
+      let rc = 0;
+      for (const [i, v] of variants.entries())
+        rc = Math.max(rc, await command.run([...rest, '--anomaly', v, '--ab-index', String(i + 1)]));
+      return rc;
+    }
+    const anomaly = variants[0]!;
+    // Position in an A/B list (rows of one list are kept apart, not upserted over each other).
+    const abIndex = values['ab-index'];
     const n = intFlag(values.events, 'events', 20000, 1);
     const rate = numFlag(values.rate, 'rate', 0, 0);
     const partitions = intFlag(values.partitions, 'partitions', 4, 1, 1000);
@@ -120,6 +142,7 @@ export const command: Command = {
         kafka: { brokers: cfg.kafka.brokers, topics, partitions, groupId: cfg.kafka.groupId },
         service: { metricsPort: 0, logLevel: 'info' },
         reconstruction: { backend, threads },
+        anomaly: anomaly === 'off' ? { enabled: false } : { enabled: true, scorer: anomaly },
       }),
     );
     const children = Array.from({ length: processors }, () =>
@@ -251,6 +274,8 @@ export const command: Command = {
       warmup_events: warmup,
       offered_rate_hz: rate || 'max',
       frames: signalOnly ? 'signal only' : 'simulator mix',
+      anomaly,
+      ...(abIndex === undefined ? {} : { ab_index: Number(abIndex) }),
       processors,
       threads,
       threads_resolved: reconstructionThreads(threads, cpus().length),
@@ -285,7 +310,7 @@ export const command: Command = {
       measured: new Date().toISOString().slice(0, 10),
     };
     const rowKey = (r: typeof result): string =>
-      `${r.frames} ${r.offered_rate_hz} ${r.processors} ${r.backend ?? 'wasm'} ${r.threads_resolved ?? r.threads ?? 0}`;
+      `${r.frames} ${r.offered_rate_hz} ${r.processors} ${r.backend ?? 'wasm'} ${r.threads_resolved ?? r.threads ?? 0}${r.anomaly === undefined || r.anomaly === 'off' ? '' : ` anomaly-${r.anomaly}`}${'ab_index' in r && r.ab_index !== undefined ? ` ab-${r.ab_index}` : ''}`;
     const plotName = `e2e-latency-${rowKey(result).replace(/[^a-z0-9.+-]+/gi, '-')}.svg`;
     const outDir = benchOutDir(values.out);
     mkdirSync(outDir, { recursive: true });
@@ -310,6 +335,11 @@ export const command: Command = {
       ],
       columns: [
         { header: 'frames', cell: (r) => r.frames },
+        {
+          header: 'anomaly path',
+          cell: (r) =>
+            `${r.anomaly ?? 'off'}${'ab_index' in r && r.ab_index !== undefined ? ` (A/B run ${r.ab_index})` : ''}`,
+        },
         { header: 'offered rate (Hz)', cell: (r) => String(r.offered_rate_hz) },
         { header: 'processors', cell: (r) => String(r.processors) },
         { header: 'backend', cell: (r) => r.backend ?? 'wasm' },

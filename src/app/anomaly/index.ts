@@ -31,3 +31,4 @@ export {
 } from './online.js';
 export { distilStudent, type StudentOptions } from './student.js';
 export { selectBackend } from '../../reconstruction/index.js';
+export { measureFaultDrift, DRIFT_ALERT_LIMIT, type FaultDriftRun } from './fault-drift.js';

@@ -30,6 +30,12 @@ export interface StudentOptions {
   readonly calibrationEvents: number;
   readonly testEvents: number;
   readonly exoticEvents: number;
+  /**
+   * Events per exotic class added to the training sample, scored by the teacher like the
+   * ordinary ones (0: ordinary only). Trees do not extrapolate: trained on ordinary events alone
+   * the student never predicts the teacher's tail, where the threshold is.
+   */
+  readonly exoticTrainEvents: number;
   readonly budgetHz: number;
   readonly seed: number;
   readonly command: string;
@@ -39,6 +45,8 @@ export interface StudentOptions {
 /** Seed offset of the student's samples (apart from the teacher's). */
 const STUDENT_SEED = 77_000_003;
 const CHUNK = 2000;
+/** Seed offset of the exotic events in the training sample (apart from the measured ones). */
+const TRAIN_EXOTIC_SEED = 5_500_009;
 
 interface Scored {
   readonly x: Float64Array;
@@ -67,16 +75,26 @@ function scoredSample(
     totals.push(sc.score);
     terms.push(sc.perStation);
   }
-  const cat = (a: Float64Array[]): Float64Array => {
-    const out = new Float64Array(a.reduce((k, v) => k + v.length, 0));
-    let off = 0;
-    for (const v of a) {
-      out.set(v, off);
-      off += v.length;
-    }
-    return out;
-  };
   return { x: cat(xs), teacherTotal: cat(totals), teacherTerms: cat(terms), n };
+}
+
+function cat(a: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(a.reduce((k, v) => k + v.length, 0));
+  let off = 0;
+  for (const v of a) {
+    out.set(v, off);
+    off += v.length;
+  }
+  return out;
+}
+
+function concatScored(parts: readonly Scored[]): Scored {
+  return {
+    x: cat(parts.map((p) => p.x)),
+    teacherTotal: cat(parts.map((p) => p.teacherTotal)),
+    teacherTerms: cat(parts.map((p) => p.teacherTerms)),
+    n: parts.reduce((k, p) => k + p.n, 0),
+  };
 }
 
 function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -115,7 +133,11 @@ export async function distilStudent(o: StudentOptions): Promise<StudentModel> {
   const base = o.seed + STUDENT_SEED;
   const t0 = performance.now();
   say(`scoring ${o.trainEvents} ordinary events with the teacher`);
-  const train = scoredSample(o, teacher, o.trainEvents, base + ANOMALY_SEEDS.train);
+  const parts = [scoredSample(o, teacher, o.trainEvents, base + ANOMALY_SEEDS.train)];
+  if (o.exoticTrainEvents > 0)
+    for (const [k, c] of EXOTIC_CLASSES.entries())
+      parts.push(scoredSample(o, teacher, o.exoticTrainEvents, base + TRAIN_EXOTIC_SEED + 1000 * k, c));
+  const train = concatScored(parts);
   say(`scored in ${((performance.now() - t0) / 1000).toFixed(0)} s; training the student`);
   const student = trainStudent(spec, train.x, train.teacherTerms, train.n, mode.combine ?? 'mean');
   say(`calibrating the student on ${o.calibrationEvents} fresh ordinary events`);
