@@ -20,8 +20,13 @@ export interface StudentModel {
   /** The teacher's image binning (bins, ADC per MIP) the features are computed on. */
   readonly spec: ImageSpec;
   readonly combine: 'mean' | 'max';
-  /** One regression forest per station term; each reads every station's features. */
+  /**
+   * One regression forest per station term. Station-local (`local`): forest k reads station k's
+   * features only, so a fault in one station moves that station's term alone (what the drift
+   * monitor needs to name it); otherwise each reads every station's features.
+   */
   readonly forests: readonly GbtModel[];
+  readonly local?: boolean;
   /** The student's own calibration (threshold for the budget, drift reference). */
   readonly calibration?: AnomalyCalibration;
   /** How well it reproduces the teacher, measured at training. */
@@ -123,7 +128,7 @@ export function studentFeatureMatrix(spec: ImageSpec, hits: readonly Hits[]): Fl
   return x;
 }
 
-/** Forests for each station term of the teacher (terms: n × channels, row-major). */
+/** Station-local forests for each station term of the teacher (terms: n × channels, row-major). */
 export function trainStudent(
   spec: ImageSpec,
   x: Float64Array,
@@ -133,17 +138,18 @@ export function trainStudent(
   cfg: GbtConfig = { ...DEFAULT_GBT, maxIter: 80, maxLeafNodes: 15 },
 ): StudentModel {
   const c = spec.channels;
-  const p = c * STUDENT_FEATURES_PER_STATION;
+  const F = STUDENT_FEATURES_PER_STATION;
+  const p = c * F;
   const forests = Array.from({ length: c }, (_, k) =>
     trainGbt(
-      x,
+      Float64Array.from({ length: n * F }, (_, j) => x[Math.floor(j / F) * p + k * F + (j % F)]!),
       Float64Array.from({ length: n }, (_, i) => terms[i * c + k]!),
       n,
-      p,
+      F,
       cfg,
     ),
   );
-  return { kind: 'showertrig-anomaly-student', spec, combine, forests };
+  return { kind: 'showertrig-anomaly-student', spec, combine, forests, local: true };
 }
 
 /** Student station terms and totals for rows of x. */
@@ -160,7 +166,11 @@ export function predictStudent(
     let sum = 0;
     let max = -Infinity;
     for (let k = 0; k < c; k++) {
-      const t = predictGbt(m.forests[k]!, x, i * p);
+      const t = predictGbt(
+        m.forests[k]!,
+        x,
+        i * p + (m.local === true ? k * STUDENT_FEATURES_PER_STATION : 0),
+      );
       perStation[i * c + k] = t;
       sum += t;
       max = Math.max(max, t);
