@@ -27,6 +27,12 @@ export interface StudentModel {
    */
   readonly forests: readonly GbtModel[];
   readonly local?: boolean;
+  /**
+   * A forest for the teacher's total score from every station's features (topologies across
+   * stations, e.g. a wide-angle shower, that station-local terms cannot see). When present it
+   * gives the total; the station terms then serve diagnosis and drift only.
+   */
+  readonly totalForest?: GbtModel;
   /** The student's own calibration (threshold for the budget, drift reference). */
   readonly calibration?: AnomalyCalibration;
   /** How well it reproduces the teacher, measured at training. */
@@ -135,6 +141,7 @@ export function trainStudent(
   terms: Float64Array,
   n: number,
   combine: 'mean' | 'max',
+  totals?: Float64Array,
   cfg: GbtConfig = { ...DEFAULT_GBT, maxIter: 80, maxLeafNodes: 15 },
 ): StudentModel {
   const c = spec.channels;
@@ -149,7 +156,14 @@ export function trainStudent(
       cfg,
     ),
   );
-  return { kind: 'showertrig-anomaly-student', spec, combine, forests, local: true };
+  return {
+    kind: 'showertrig-anomaly-student',
+    spec,
+    combine,
+    forests,
+    local: true,
+    ...(totals === undefined ? {} : { totalForest: trainGbt(x, totals, n, p, cfg) }),
+  };
 }
 
 /** Student station terms and totals for rows of x. */
@@ -175,7 +189,8 @@ export function predictStudent(
       sum += t;
       max = Math.max(max, t);
     }
-    total[i] = m.combine === 'max' ? max : sum / c;
+    total[i] =
+      m.totalForest !== undefined ? predictGbt(m.totalForest, x, i * p) : m.combine === 'max' ? max : sum / c;
   }
   return { total, perStation };
 }

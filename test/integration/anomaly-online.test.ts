@@ -22,7 +22,7 @@ import { DRIFT_ALERT_LIMIT, loadAnomalyScorer, onlineAnomalyStage } from '../../
 test('anomaly path online: scores in every reco event, over-threshold events to the anomalies sink, drift gauge names the faulty station', async () => {
   const cfg = loadConfig([], {
     anomaly: { enabled: true },
-    simulation: { inject: [{ exotic: 'hot-cluster', rateHz: 1000, startS: 12, durationS: 100 }] },
+    simulation: { inject: [{ exotic: 'hot-cluster', rateHz: 1000, startS: 8, durationS: 100 }] },
   });
   const scorer = await loadAnomalyScorer(cfg.anomaly);
   const faultStation = injectionStreams(cfg.detector, cfg.simulation)[0]!.fault!.station;
@@ -32,7 +32,7 @@ test('anomaly path online: scores in every reco event, over-threshold events to 
   const codecs = createCodecs('avro');
   const frames = [];
   const sim = createSimulator(cfg.detector, { ...cfg.simulation, startTimeNs: 0 }, 'ano-it');
-  for (let f = sim.next(); Number(f.timestampNs) < 24e9; f = sim.next()) frames.push(f);
+  for (let f = sim.next(); Number(f.timestampNs) < 19e9; f = sim.next()) frames.push(f);
   const reconstructor: Reconstructor = {
     info: { backend: 'none', model: 'status only' },
     dispose: () => undefined,

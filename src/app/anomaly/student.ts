@@ -139,7 +139,14 @@ export async function distilStudent(o: StudentOptions): Promise<StudentModel> {
       parts.push(scoredSample(o, teacher, o.exoticTrainEvents, base + TRAIN_EXOTIC_SEED + 1000 * k, c));
   const train = concatScored(parts);
   say(`scored in ${((performance.now() - t0) / 1000).toFixed(0)} s; training the student`);
-  const student = trainStudent(spec, train.x, train.teacherTerms, train.n, mode.combine ?? 'mean');
+  const student = trainStudent(
+    spec,
+    train.x,
+    train.teacherTerms,
+    train.n,
+    mode.combine ?? 'mean',
+    train.teacherTotal,
+  );
   say(`calibrating the student on ${o.calibrationEvents} fresh ordinary events`);
   const cal = anomalySample(
     o.geometry,
