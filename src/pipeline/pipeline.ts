@@ -162,6 +162,7 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
   });
   const c = stages.components;
   const anomalySink = deps.sinks.anomalies;
+  const anomalySinkComponent = anomalySink === undefined ? undefined : m.component('sink_anomalies');
 
   const write = async <T>(
     sink: Sink<T>,
@@ -226,7 +227,7 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
             write(
               anomalySink,
               outputs.flatMap((o) => o.anomalies),
-              c.sink_anomalies,
+              anomalySinkComponent!,
             ),
           ]),
     ]);

@@ -73,13 +73,11 @@ export const COMPONENTS = [
   'validate',
   'reconstruct',
   'select',
-  'anomaly',
   'excess',
   'sink_reco',
   'sink_candidates',
   'sink_alerts',
   'sink_dead_letters',
-  'sink_anomalies',
   'ack',
 ] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
@@ -113,6 +111,8 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
     ComponentMetrics
   >;
   const m = deps.metrics;
+  // Components of the anomaly path exist only when it runs.
+  const anomalyComponent = deps.anomaly === undefined ? undefined : m.component('anomaly');
   const dlqSet = new Set<string>([...cfg.deadLetterStatuses, ...CONTENT_REASONS]);
   const rules = { geometry: cfg.geometry, maxHits: cfg.maxHits, plausibility: cfg.plausibility };
   const ids = createDuplicateIdGuard(cfg.duplicateIdWindow);
@@ -213,9 +213,9 @@ export function createStages(cfg: StageConfig, deps: StageDeps) {
       }
     });
     if (deps.anomaly !== undefined) {
-      c.anomaly.received(reco.length);
+      anomalyComponent!.received(reco.length);
       reco = deps.anomaly.score(reco, frames, cfg.batchSize);
-      c.anomaly.sent(reco.length);
+      anomalyComponent!.sent(reco.length);
     }
     for (const d of deadLetters) m.deadLetters.inc({ reason: d.reason });
     for (const r of reco) {
