@@ -39,6 +39,12 @@ export class DriftMonitor {
 
   /** Adds one event (time in s, its per-station terms) and returns the window's state. */
   push(tS: number, perStation: readonly number[]): DriftState {
+    this.add(tS, perStation);
+    return this.state();
+  }
+
+  /** Adds one event without evaluating the window (state() sorts it: call that once per step). */
+  add(tS: number, perStation: readonly number[]): void {
     this.times.push(tS);
     this.terms.push([...perStation]);
     while (this.head < this.times.length && this.times[this.head]! < tS - this.o.windowS) this.head++;
@@ -47,7 +53,6 @@ export class DriftMonitor {
       this.terms.splice(0, this.head);
       this.head = 0;
     }
-    return this.state();
   }
 
   state(): DriftState {

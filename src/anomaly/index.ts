@@ -39,3 +39,25 @@ export {
   type DriftState,
   type Quantiles,
 } from './drift.js';
+export {
+  createAutoencoderScorer,
+  type AnomalyScorer,
+  type AnomalyScores,
+  type AnomalyReference,
+} from './scorer.js';
+export {
+  createStudentScorer,
+  trainStudent,
+  predictStudent,
+  studentFeatures,
+  studentFeatureMatrix,
+  featureScratch,
+  STUDENT_FEATURES_PER_STATION,
+  type StudentModel,
+} from './student.js';
+export {
+  LiveAnomalyMonitor,
+  DEFAULT_LIVE_ANOMALY,
+  type LiveAnomalyOptions,
+  type LiveAnomalyState,
+} from './live.js';

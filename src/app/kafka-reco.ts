@@ -72,11 +72,12 @@ export async function startRecoMember(
     candidates: await cluster.maxMessageBytes(k.topics.candidates),
     alerts: await cluster.maxMessageBytes(k.topics.alerts),
     dlq: await cluster.maxMessageBytes(k.topics.dlq),
+    anomalies: cfg.anomaly.enabled ? await cluster.maxMessageBytes(k.topics.anomalies) : Infinity,
   };
   const producer = createKafkaProducer(cluster, deliveryOptions(k, 'reco'));
   const reachable = cluster.reachability();
   await producer.connect();
-  const sinks = recoSinks(k, producer, rt.codecs, limits, candidatePartitions);
+  const sinks = recoSinks(k, producer, rt.codecs, limits, candidatePartitions, cfg.anomaly.enabled);
   const source = createKafkaSource(
     cluster,
     {
@@ -197,8 +198,9 @@ function recoSinks(
   k: KafkaConfig,
   producer: KafkaProducerHandle,
   c: TriggerRuntime['codecs'],
-  limits: Record<'reco' | 'candidates' | 'alerts' | 'dlq', number>,
+  limits: Record<'reco' | 'candidates' | 'alerts' | 'dlq' | 'anomalies', number>,
   candidatePartitions: number,
+  anomalies: boolean,
 ): PipelineSinks {
   return {
     reco: createKafkaSink(producer, {
@@ -227,5 +229,15 @@ function recoSinks(
       headers: deadLetterHeaders,
       maxMessageBytes: limits.dlq,
     }),
+    ...(anomalies
+      ? {
+          anomalies: createKafkaSink(producer, {
+            topic: k.topics.anomalies,
+            encode: (a) => c.anomaly.encode(a),
+            key: (a) => a.eventId,
+            maxMessageBytes: limits.anomalies,
+          }),
+        }
+      : {}),
   };
 }

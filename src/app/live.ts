@@ -4,7 +4,7 @@
  * alerts only, so memory stays flat however long it runs).
  */
 import { lastValueFrom, tap, type Observable } from 'rxjs';
-import type { Candidate, DeadLetter, ExcessAlert, RecoEvent } from '../domain/index.js';
+import type { AnomalyEvent, Candidate, DeadLetter, ExcessAlert, RecoEvent } from '../domain/index.js';
 import type { ExcessConfig } from '../config/index.js';
 import type { BatchReport, PipelineSinks, Sink } from '../pipeline/index.js';
 import type { Logger, Metrics } from '../telemetry/index.js';
@@ -112,6 +112,7 @@ export function countingSinks(): PipelineSinks {
     candidates: drop<Candidate>(),
     alerts: drop<ExcessAlert>(),
     deadLetters: drop<DeadLetter>(),
+    anomalies: drop<AnomalyEvent>(),
   };
 }
 

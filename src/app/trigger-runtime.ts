@@ -11,6 +11,7 @@ import { Rng, type Reconstructor } from '../domain/index.js';
 import {
   createPipeline,
   DEFAULT_PIPELINE,
+  type AnomalyStage,
   type InputBatch,
   type Pipeline,
   type PipelineConfig,
@@ -34,6 +35,7 @@ import {
   type Metrics,
   type MetricsServer,
 } from '../telemetry/index.js';
+import { loadOnlineAnomaly, type OnlineAnomaly } from './anomaly-runtime.js';
 import { hotPixelReporter } from './hot-pixel-log.js';
 import { loadCnnModel, loadEventClassifier } from './model.js';
 
@@ -127,7 +129,9 @@ export async function startTriggerRuntime(
   let recoLib: typeof import('../reconstruction/index.js');
   let pool: import('../reconstruction/index.js').PreparePool | undefined;
   let classifier: import('../reconstruction/index.js').EventClassifier | undefined;
+  let anomaly: OnlineAnomaly | undefined;
   try {
+    anomaly = await loadOnlineAnomaly(cfg, service);
     model = await loadCnnModel(r.modelDir, cfg.detector, r.backend);
     const sel = cfg.trigger.selection;
     classifier =
@@ -184,6 +188,7 @@ export async function startTriggerRuntime(
     maxDeadLetterBytes = Infinity,
     tap?: PipelineTap,
     recon: Reconstructor = reco,
+    anomalyStage?: AnomalyStage,
   ): Pipeline =>
     createPipeline(
       {
@@ -206,9 +211,12 @@ export async function startTriggerRuntime(
         metrics,
         logger: log,
         ...(tap === undefined ? {} : { tap: seenBy(recon, tap) }),
+        ...(anomalyStage === undefined ? {} : { anomaly: anomalyStage }),
       },
     );
-  const warmupMs = await warmUp(cfg, codecs, makePipeline);
+  const warmupMs = await warmUp(cfg, codecs, (sinks, metrics, log) =>
+    makePipeline(sinks, metrics, log, 'inline', Infinity, undefined, reco, anomaly?.stage()),
+  );
   backend = reco.info.backend;
   warm = true;
   logger.info('inference backend', {
@@ -217,6 +225,10 @@ export async function startTriggerRuntime(
     model: reco.info.model,
     execution: model.info.execution,
     preparedBy: reco.info.preparedBy ?? 'the main thread',
+    anomaly:
+      anomaly === undefined
+        ? 'off'
+        : `${anomaly.scorer.name}, threshold ${anomaly.scorer.reference.threshold.toPrecision(4)} for ${anomaly.scorer.reference.budgetHz} Hz`,
     warmupMs: Math.round(warmupMs),
   });
   service.metrics.setBackend(backend);
@@ -234,6 +246,7 @@ export async function startTriggerRuntime(
         o.maxDeadLetterBytes,
         service.display.tap,
         masked(logger),
+        anomaly?.stage(anomaly.metrics),
       ),
     async close() {
       await service.close();

@@ -33,6 +33,10 @@ export interface E2eSettings {
   partitions: number;
   backend: string;
   maxInFlightFrames: number;
+  /** The anomaly path in the processors: off, student or teacher. */
+  anomaly: string;
+  /** Position in an `--anomaly a,b,...` A/B list. */
+  abIndex?: number;
 }
 
 /** What was measured: per-event timestamps, the measured phase's start, CPU, memory, load and scrapes. */
@@ -74,6 +78,8 @@ export function e2eResult(s: E2eSettings, m: E2eMeasurement) {
     warmup_events: s.warmup,
     offered_rate_hz: s.rate || 'max',
     frames: s.frames,
+    anomaly: s.anomaly,
+    ...(s.abIndex === undefined ? {} : { ab_index: s.abIndex }),
     processors: s.processors,
     threads: s.threads,
     threads_resolved: reconstructionThreads(s.threads, cpus().length),
@@ -102,7 +108,9 @@ export type E2eResult = ReturnType<typeof e2eResult>;
 
 /** The row's key in e2e.json: one row per mix, rate, processor count, backend and worker threads. */
 export const e2eRowKey = (r: E2eResult): string =>
-  `${r.frames} ${r.offered_rate_hz} ${r.processors} ${r.backend ?? 'wasm'} ${r.threads_resolved ?? r.threads ?? 0}`;
+  `${r.frames} ${r.offered_rate_hz} ${r.processors} ${r.backend ?? 'wasm'} ${r.threads_resolved ?? r.threads ?? 0}` +
+  `${r.anomaly === undefined || r.anomaly === 'off' ? '' : ` anomaly-${r.anomaly}`}` +
+  `${'ab_index' in r && r.ab_index !== undefined ? ` ab-${r.ab_index}` : ''}`;
 
 /** The notes under e2e.md's title: what each column means. */
 export function e2eNotes(warmup: number): string[] {
@@ -123,6 +131,11 @@ const orDash = <T>(x: T | null | undefined, f: (x: T) => string): string => (x =
 /** e2e.md's columns, in order. */
 export const E2E_COLUMNS: { header: string; cell: (r: E2eResult) => string }[] = [
   { header: 'frames', cell: (r) => r.frames },
+  {
+    header: 'anomaly path',
+    cell: (r) =>
+      `${r.anomaly ?? 'off'}${'ab_index' in r && r.ab_index !== undefined ? ` (A/B run ${r.ab_index})` : ''}`,
+  },
   { header: 'offered rate (Hz)', cell: (r) => String(r.offered_rate_hz) },
   { header: 'processors', cell: (r) => String(r.processors) },
   { header: 'backend', cell: (r) => r.backend ?? 'wasm' },

@@ -50,6 +50,8 @@ const USAGE = `usage: showertrig bench-e2e --brokers H:P [--events N] [--rate HZ
   --signal-only  frames are all signal showers (the costliest class) instead of the simulator mix
   --backend B  the processors' CNN backend: auto (default), tensorflow, wasm, ... (one run per backend gives an A/B)
   --threads T  worker threads per processor that prepare the batches (reconstruction.threads: a count or auto, the default)
+  --anomaly A  the anomaly path in the processors: off (default), student or teacher (anomaly.scorer); a comma list
+               (e.g. off,student,off,student) runs each in turn on fresh topics, one row each, for an A/B in one run
   Reports per row: events/s, broker-timestamp latency percentiles, the processors' CPU ms/event, their in-process
   latency, the mean frames per reconstruction call (how the batching adapted to the load) and the machine's load average
   during the measured phase; e2e.md's header explains each.
@@ -68,7 +70,23 @@ const FLAGS = {
   warmup: { type: 'string' },
   backend: { type: 'string' },
   threads: { type: 'string' },
+  anomaly: { type: 'string' },
+  'ab-index': { type: 'string' },
 } as const;
+
+const ANOMALY_PATHS = ['off', 'student', 'teacher'] as const;
+type AnomalyPath = (typeof ANOMALY_PATHS)[number];
+
+/** `--anomaly a,b,...`: checked; more than one runs the command once per entry. */
+function anomalyPaths(flag: string | undefined): AnomalyPath[] {
+  const list = (flag ?? 'off').split(',');
+  for (const v of list)
+    if (!(ANOMALY_PATHS as readonly string[]).includes(v))
+      throw new UsageError(
+        `--anomaly: expected off, student or teacher (comma-separated), got ${JSON.stringify(v)}`,
+      );
+  return list as AnomalyPath[];
+}
 
 /** The flags, checked: everything a run needs before it touches the broker. */
 function parseOptions(argv: readonly string[]) {
@@ -89,6 +107,9 @@ function parseOptions(argv: readonly string[]) {
         : intFlag(values.threads, 'threads', 0, 0, 64),
     frames: (values['signal-only'] === true ? 'signal only' : 'simulator mix') as keyof typeof FRAME_MIXES,
     backend,
+    anomaly: anomalyPaths(values.anomaly),
+    // Position in an A/B list (rows of one list are kept apart, not upserted over each other).
+    abIndex: values['ab-index'] === undefined ? undefined : Number(values['ab-index']),
     json: values.json === true,
     out: values.out,
   };
@@ -101,6 +122,15 @@ export const command: Command = {
   usage: USAGE,
   async run(argv) {
     const o = parseOptions(argv);
+    if (o.anomaly.length > 1) {
+      const rest = argv.filter(
+        (a, i) => a !== '--anomaly' && argv[i - 1] !== '--anomaly' && !a.startsWith('--anomaly='),
+      );
+      let rc = 0;
+      for (const [i, v] of o.anomaly.entries())
+        rc = Math.max(rc, await command.run([...rest, '--anomaly', v, '--ab-index', String(i + 1)]));
+      return rc;
+    }
     const s = Date.now().toString(36);
     const topics = {
       frames: `bench.${s}.frames`,
@@ -108,6 +138,7 @@ export const command: Command = {
       candidates: `bench.${s}.candidates`,
       alerts: `bench.${s}.alerts`,
       dlq: `bench.${s}.dlq`,
+      anomalies: `bench.${s}.anomalies`,
     };
     const cfg = loadConfig([], {
       kafka: { brokers: o.brokers.split(','), topics, partitions: o.partitions, groupId: `bench-${s}` },
@@ -144,6 +175,8 @@ export const command: Command = {
       partitions: o.partitions,
       backend: running,
       maxInFlightFrames: cfg.kafka.maxInFlightFrames,
+      anomaly: o.anomaly[0]!,
+      ...(o.abIndex === undefined ? {} : { abIndex: o.abIndex }),
     };
     const result = e2eResult(settings, m);
     writeE2eResults(o, result);
@@ -169,6 +202,7 @@ async function startProcessors(
       kafka: { brokers: cfg.kafka.brokers, topics, partitions: o.partitions, groupId: cfg.kafka.groupId },
       service: { metricsPort: 0, logLevel: 'info' },
       reconstruction: { backend: o.backend, threads: o.threads },
+      anomaly: o.anomaly[0] === 'off' ? { enabled: false } : { enabled: true, scorer: o.anomaly[0] },
     }),
   );
   const children = Array.from({ length: o.processors }, () =>

@@ -11,6 +11,7 @@ import { loadConfig } from '../config-file/index.js';
 import type { ScoreMode } from '../anomaly/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 import { runAnomalyDrift, runAnomalyEvaluate, runAnomalyExport } from './anomaly-evaluate.js';
+import { runAnomalyDq, runAnomalyStudent } from './anomaly-online.js';
 
 const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--epochs E] [--batch B] [--lr X] [--latent L]
                                 [--calibration-events N] [--budget-hz HZ] [--out DIR] [--seed S] [--config FILE]
@@ -18,6 +19,9 @@ const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--
        showertrig anomaly evaluate [--model DIR] [--events N] [--background-events N] [--out DIR] [--seed S]
                                    [--cut-model DIR] [--keras FILE.json] [--config FILE]
        showertrig anomaly drift [--model DIR] --inject class:rate:start:duration [--duration S] [--window S] [--out DIR]
+       showertrig anomaly student [--model DIR] [--events N] [--train-events N] [--calibration-events N] [--val-events N]
+                                 [--background-events N]
+       showertrig anomaly dq [--model DIR] [--inject class:rate:start:duration] [--duration S]
        showertrig anomaly export [--model DIR] [--events N] [--background-events N] [--train-events N] [--val-events N]
                                  [--calibration-events N] --out DIR
   train:      ordinary mix only (config simulation.ratesHz: signal, neutrino, muon, noise), default
@@ -30,6 +34,15 @@ const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--
   drift:      the simulated stream with the injection (e.g. noisy-burst:85:60:60), scored in time order: when the
               per-station KS distance to the calibration reference (window --window s, default 10) first exceeds
               its critical value (alpha 0.001) and which station it names; the rate over threshold vs 3 x budget
+  student:    distils the autoencoder into boosted trees (the online scorer, DIR/student.json): --events ordinary events
+              (default 20000) and --train-events per exotic class (default 300; 0: ordinary only) scored by the
+              autoencoder (trees do not extrapolate to the tail they never saw), the student's own threshold on
+              --calibration-events fresh ones, agreement on --val-events (default 4000) ordinary and
+              --background-events (default 400) per exotic class
+  dq:         the online path's data-quality check: the stream with a detector fault (default: each of hot-cluster,
+              dead-region, noisy-burst on every event from 20 s to --duration, default 50) through the online
+              anomaly stage and its metrics (anomaly.scorer): when the faulty station's drift gauge crosses the
+              alert limit, and the other stations' largest drift
   export:     writes the images (float32, NHWC) and labels for the Keras reference
   --events N            train: training events (default 12000); calibrate: calibration events; evaluate,
                         export: events per exotic class
@@ -155,10 +168,13 @@ export const command: Command = {
       if (values.out === undefined) throw new UsageError('anomaly export needs --out DIR');
       return runAnomalyExport(cfg, values, { modelDir, seed, out: values.out, say });
     }
+    if (action === 'student')
+      return runAnomalyStudent(cfg, values, { modelDir, seed, budgetHz, command, say });
+    if (action === 'dq') return runAnomalyDq(cfg, values, { modelDir, say });
     if (action === 'drift')
       return runAnomalyDrift(cfg, values, { modelDir, out: values.out ?? 'reports', command, say });
     throw new UsageError(
-      `anomaly: expected train, calibrate, evaluate, drift or export, got ${JSON.stringify(action ?? '')}`,
+      `anomaly: expected train, calibrate, evaluate, drift, student, dq or export, got ${JSON.stringify(action ?? '')}`,
     );
   },
 };

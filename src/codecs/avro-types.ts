@@ -17,6 +17,7 @@ export const SCHEMA_FILES = {
   candidate: 'candidate',
   alert: 'excess_alert',
   deadLetter: 'dead_letter',
+  anomaly: 'anomaly',
 } as const;
 export type MessageKind = keyof typeof SCHEMA_FILES;
 
@@ -28,14 +29,17 @@ export const CURRENT_SCHEMA_VERSION = 1;
  * frame v2: truth.interaction (the event class among all classes; eventClass keeps the nearest
  * v1 class, so v1 readers read v2 data). reco/candidate v2: the optional classification, written
  * only for an event that carries one (writeVersion), so that everything the cut selection
- * produces stays version 1, readable by builds that know version 1 only.
+ * produces stays version 1, readable by builds that know version 1 only. reco v3: the optional
+ * anomaly score, written only for an event that carries one (the anomaly path on); candidates do
+ * not carry it (the score travels in tt.reco and tt.anomalies).
  */
 export const WRITE_VERSIONS: Readonly<Record<MessageKind, number>> = {
   frame: 2,
-  reco: 2,
+  reco: 3,
   candidate: 2,
   alert: 1,
   deadLetter: 1,
+  anomaly: 1,
 };
 
 /** The versions this build decodes for a kind: 1 … its write version. */
@@ -43,9 +47,15 @@ export function readVersions(kind: MessageKind): number[] {
   return Array.from({ length: WRITE_VERSIONS[kind] }, (_, i) => i + 1);
 }
 
-/** The version one message is written in: reco events and candidates 2 with a classification, else 1; other kinds their write version. */
+/**
+ * The version one message is written in: reco events 3 with an anomaly score, else 2 with a
+ * classification, else 1; candidates 2 with a classification, else 1; other kinds their write version.
+ */
 export function writeVersion(kind: MessageKind, value: unknown): number {
-  if (kind === 'reco') return (value as { classification?: unknown }).classification === undefined ? 1 : 2;
+  if (kind === 'reco') {
+    const e = value as { classification?: unknown; anomaly?: unknown };
+    return e.anomaly !== undefined ? 3 : e.classification === undefined ? 1 : 2;
+  }
   if (kind === 'candidate')
     return (value as { event: { classification?: unknown } }).event.classification === undefined ? 1 : 2;
   return WRITE_VERSIONS[kind];

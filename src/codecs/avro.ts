@@ -4,6 +4,7 @@
  */
 import type avsc from 'avsc';
 import type {
+  AnomalyEvent,
   Candidate,
   DeadLetter,
   EventClass,
@@ -38,11 +39,17 @@ export interface FrameRecord {
   hits: HitsRecord;
   truth: TruthRecordV2 | null;
 }
-interface RecoRecord extends Omit<RecoEvent, 'detail' | 'truth' | 'classification'> {
+interface RecoRecord extends Omit<RecoEvent, 'detail' | 'truth' | 'classification' | 'anomaly'> {
   detail: string | null;
   truth: TruthRecordV2 | null;
   /** Version 2 only (absent from a decoded v1 record). */
   classification?: { score: number; predictedClass: string; probabilities: Record<string, number> } | null;
+  /** Version 3 only (absent from a decoded v1 or v2 record). */
+  anomaly?: { score: number; perStation: number[] } | null;
+}
+interface AnomalyRecord extends Omit<AnomalyEvent, 'perStation' | 'reco'> {
+  perStation: number[];
+  reco: AnomalyEvent['reco'];
 }
 interface CandidateRecord {
   event: RecoRecord;
@@ -118,7 +125,9 @@ export function frameFromRecord(r: FrameRecord): HitFrame {
   return truth === undefined ? base : { ...base, truth };
 }
 
-function recoToRecord(e: RecoEvent): RecoRecord {
+/** Candidates carry no anomaly score (it travels in tt.reco and tt.anomalies): candidate schemas stay as they are. */
+function recoToRecord(e: RecoEvent, withAnomaly = true): RecoRecord {
+  const a = withAnomaly ? e.anomaly : undefined;
   return {
     runId: e.runId,
     eventId: e.eventId,
@@ -132,16 +141,26 @@ function recoToRecord(e: RecoEvent): RecoRecord {
     yCm: e.yCm,
     fitRmsCm: e.fitRmsCm,
     stationsUsed: e.stationsUsed,
-    // Version 2 (with a classification) carries the full class in truth.interaction, as frames do.
+    // Versions 2 and 3 carry the full class in truth.interaction, as frames do.
     truth:
       e.truth === undefined
         ? null
-        : e.classification === undefined
+        : e.classification === undefined && a === undefined
           ? truthToRecord(e.truth)
           : { ...truthToRecord(e.truth)!, interaction: e.truth.eventClass },
     ...(e.classification === undefined
       ? {}
       : { classification: { ...e.classification, probabilities: { ...e.classification.probabilities } } }),
+    // Version 3: the classification field is written too (null when absent).
+    ...(a === undefined
+      ? {}
+      : {
+          classification:
+            e.classification === undefined
+              ? null
+              : { ...e.classification, probabilities: { ...e.classification.probabilities } },
+          anomaly: { score: a.score, perStation: [...a.perStation] },
+        }),
   };
 }
 
@@ -168,12 +187,14 @@ function recoFromRecord(r: RecoRecord): RecoEvent {
       predictedClass: c.predictedClass,
       probabilities: { ...c.probabilities },
     };
+  const a = r.anomaly;
+  if (a !== undefined && a !== null) e.anomaly = { score: a.score, perStation: [...a.perStation] };
   return e;
 }
 
 function candidateToRecord(c: Candidate): CandidateRecord {
   return {
-    event: recoToRecord(c.event),
+    event: recoToRecord(c.event, false),
     selected: c.selected,
     reasons: [...c.reasons],
     alertId: c.alertId ?? null,
@@ -220,6 +241,33 @@ function deadLetterFromRecord(r: DeadLetterRecord): DeadLetter {
   // Copy: avsc hands out slices of a shared pool.
   const base = { ...rest, payload: new Uint8Array(payload) };
   return key === null ? base : { ...base, key };
+}
+
+function anomalyToRecord(a: AnomalyEvent): AnomalyRecord {
+  return { ...a, perStation: [...a.perStation], reco: { ...a.reco } };
+}
+function anomalyFromRecord(r: AnomalyRecord): AnomalyEvent {
+  return {
+    runId: r.runId,
+    eventId: r.eventId,
+    timestampNs: r.timestampNs,
+    score: r.score,
+    threshold: r.threshold,
+    perStation: [...r.perStation],
+    dominantStation: r.dominantStation,
+    scorer: r.scorer,
+    selected: r.selected,
+    reco: {
+      status: r.reco.status as RecoStatus,
+      nHits: r.reco.nHits,
+      energyGeV: r.reco.energyGeV,
+      dCm: r.reco.dCm,
+      xCm: r.reco.xCm,
+      yCm: r.reco.yCm,
+      fitRmsCm: r.reco.fitRmsCm,
+      stationsUsed: r.reco.stationsUsed,
+    },
+  };
 }
 
 function avroCodec<T, R>(kind: MessageKind, toRecord: (v: T) => R, fromRecord: (r: R) => T): Codec<T> {
@@ -271,6 +319,7 @@ export interface AvroCodecs {
   readonly candidate: Codec<Candidate>;
   readonly alert: Codec<ExcessAlert>;
   readonly deadLetter: Codec<DeadLetter>;
+  readonly anomaly: Codec<AnomalyEvent>;
 }
 
 export function createAvroCodecs(): AvroCodecs {
@@ -280,5 +329,6 @@ export function createAvroCodecs(): AvroCodecs {
     candidate: avroCodec('candidate', candidateToRecord, candidateFromRecord),
     alert: avroCodec('alert', alertToRecord, alertFromRecord),
     deadLetter: avroCodec('deadLetter', deadLetterToRecord, deadLetterFromRecord),
+    anomaly: avroCodec('anomaly', anomalyToRecord, anomalyFromRecord),
   };
 }

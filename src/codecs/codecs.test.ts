@@ -392,6 +392,7 @@ describe('schema files', () => {
     candidate: '98b52334494ba6e8a9a682be5b853aab',
     alert: '4487c8eb28b5d58e0888d549f78ee917',
     deadLetter: 'ca36ed98e5be4be6492ad64441354f61',
+    anomaly: '5f75a55445670b5a76986a770ce7c57e',
   };
 
   const V2_FINGERPRINTS: Partial<Record<MessageKind, string>> = {

@@ -3,7 +3,14 @@
  * Producers pick a codec; consumers need not know it: the free decode functions read the header.
  * The schemas are the files in schemas/ (see schemas/README.md).
  */
-import type { Candidate, DeadLetter, ExcessAlert, HitFrame, RecoEvent } from '../domain/index.js';
+import type {
+  AnomalyEvent,
+  Candidate,
+  DeadLetter,
+  ExcessAlert,
+  HitFrame,
+  RecoEvent,
+} from '../domain/index.js';
 import { createAvroCodecs } from './avro.js';
 import type { Codec } from './codec.js';
 import { createMsgpackCodecs } from './msgpack.js';
@@ -41,6 +48,7 @@ export interface CodecSet {
   readonly candidate: Codec<Candidate>;
   readonly alert: Codec<ExcessAlert>;
   readonly deadLetter: Codec<DeadLetter>;
+  readonly anomaly: Codec<AnomalyEvent>;
 }
 
 export interface CodecConfig {
@@ -71,6 +79,7 @@ type KindValue = {
   candidate: Candidate;
   alert: ExcessAlert;
   deadLetter: DeadLetter;
+  anomaly: AnomalyEvent;
 };
 
 /** Decodes any message of `kind` whatever its codec; throws DecodeError only. */
@@ -94,3 +103,6 @@ export const decodeExcessAlert = (b: Uint8Array): ExcessAlert => decodeAny('aler
 export const encodeDeadLetter = (d: DeadLetter, codec: CodecName = 'avro'): Buffer =>
   codecSet(codec).deadLetter.encode(d);
 export const decodeDeadLetter = (b: Uint8Array): DeadLetter => decodeAny('deadLetter', b);
+export const encodeAnomaly = (a: AnomalyEvent, codec: CodecName = 'avro'): Buffer =>
+  codecSet(codec).anomaly.encode(a);
+export const decodeAnomaly = (b: Uint8Array): AnomalyEvent => decodeAny('anomaly', b);

@@ -67,6 +67,8 @@ export const RECO_WIRE = z.object({
   classification: z
     .object({ score: num, predictedClass: z.string(), probabilities: z.record(z.string(), num) })
     .nullish(),
+  /** Version 3: the anomaly score and its per-station terms. */
+  anomaly: z.object({ score: num, perStation: z.array(num) }).nullish(),
 });
 export type RecoWire = z.output<typeof RECO_WIRE>;
 
@@ -87,6 +89,29 @@ export const ALERT_WIRE = z.object({
   z: num,
   p: num,
   eventClassHint: z.enum(EVENT_CLASSES).nullish(),
+});
+
+/** An event over the anomaly threshold (tt.anomalies). */
+export const ANOMALY_WIRE = z.object({
+  runId: z.string(),
+  eventId: z.string(),
+  timestampNs: int64,
+  score: num,
+  threshold: num,
+  perStation: z.array(num),
+  dominantStation: int32,
+  scorer: z.string(),
+  selected: z.boolean(),
+  reco: z.object({
+    status: z.enum(RECO_STATUSES),
+    nHits: int32,
+    energyGeV: num,
+    dCm: num,
+    xCm: num,
+    yCm: num,
+    fitRmsCm: num,
+    stationsUsed: int32,
+  }),
 });
 
 export const DEAD_LETTER_WIRE = z.object({

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import {
   DecodeError,
   eventClassV1,
+  type AnomalyEvent,
   type Candidate,
   type Classification,
   type DeadLetter,
@@ -23,6 +24,7 @@ import { readVersions, writeVersion, WRITE_VERSIONS, type MessageKind } from './
 import { bodyOf, checkDecodedHits, encodeFailure, withHeader, type Codec } from './codec.js';
 import {
   ALERT_WIRE,
+  ANOMALY_WIRE,
   CANDIDATE_WIRE,
   DEAD_LETTER_WIRE,
   FRAME_WIRE,
@@ -109,7 +111,8 @@ function frameIn(w: z.output<typeof FRAME_WIRE>): HitFrame {
   return opt(base, 'truth', truthIn(w.truth));
 }
 
-function recoOut(e: RecoEvent): Wire {
+/** Candidates carry no anomaly score (candidate schemas stay as they are). */
+function recoOut(e: RecoEvent, withAnomaly = true): Wire {
   const o = {
     runId: e.runId,
     eventId: e.eventId,
@@ -129,30 +132,37 @@ function recoOut(e: RecoEvent): Wire {
     predictedClass: c.predictedClass,
     probabilities: { ...c.probabilities },
   };
-  // Version 2 (with a classification) carries the full class in truth.interaction, as frames do.
-  return opt(
-    opt(opt(o, 'detail', e.detail), 'truth', e.truth && truthOut(e.truth, c !== undefined)),
+  const a = withAnomaly ? e.anomaly : undefined;
+  // Versions 2 and 3 (with a classification or an anomaly score) carry the full class in truth.interaction, as frames do.
+  const w = opt(
+    opt(
+      opt(o, 'detail', e.detail),
+      'truth',
+      e.truth && truthOut(e.truth, c !== undefined || a !== undefined),
+    ),
     'classification',
     classification,
   );
+  return opt(w, 'anomaly', a && { score: a.score, perStation: [...a.perStation] });
 }
 
 function recoIn(w: RecoWire): RecoEvent {
-  const { detail, truth, classification: c, ...base } = w;
+  const { detail, truth, classification: c, anomaly: a, ...base } = w;
   const classification: Classification | undefined = c
     ? { ...c, probabilities: { ...c.probabilities } }
     : undefined;
   const withTs = { ...base, timestampNs: BigInt(base.timestampNs) };
-  return opt(
+  const withClass = opt(
     opt(opt(withTs, 'detail', detail ?? undefined), 'truth', truthIn(truth)),
     'classification',
     classification,
   );
+  return opt(withClass, 'anomaly', a ? { score: a.score, perStation: [...a.perStation] } : undefined);
 }
 
 function candidateOut(c: Candidate): Wire {
   return opt(
-    { event: recoOut(c.event), selected: c.selected, reasons: [...c.reasons] },
+    { event: recoOut(c.event, false), selected: c.selected, reasons: [...c.reasons] },
     'alertId',
     c.alertId,
   );
@@ -199,12 +209,20 @@ function deadLetterIn(w: z.output<typeof DEAD_LETTER_WIRE>): DeadLetter {
   return opt(copied, 'key', key ?? undefined);
 }
 
+function anomalyOut(a: AnomalyEvent): Wire {
+  return { ...a, perStation: [...a.perStation], reco: { ...a.reco } };
+}
+function anomalyIn(w: z.output<typeof ANOMALY_WIRE>): AnomalyEvent {
+  return { ...w, timestampNs: BigInt(w.timestampNs), perStation: [...w.perStation], reco: { ...w.reco } };
+}
+
 export interface MsgpackCodecs {
   readonly frame: Codec<HitFrame>;
   readonly reco: Codec<RecoEvent>;
   readonly candidate: Codec<Candidate>;
   readonly alert: Codec<ExcessAlert>;
   readonly deadLetter: Codec<DeadLetter>;
+  readonly anomaly: Codec<AnomalyEvent>;
 }
 
 export function createMsgpackCodecs(): MsgpackCodecs {
@@ -260,5 +278,6 @@ export function createMsgpackCodecs(): MsgpackCodecs {
     candidate: make('candidate', candidateOut, CANDIDATE_WIRE, candidateIn),
     alert: make('alert', alertOut, ALERT_WIRE, alertIn),
     deadLetter: make('deadLetter', deadLetterOut, DEAD_LETTER_WIRE, deadLetterIn),
+    anomaly: make('anomaly', anomalyOut, ANOMALY_WIRE, anomalyIn),
   };
 }

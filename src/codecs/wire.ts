@@ -2,7 +2,7 @@
  * The 4-byte header in front of every message body (see schemas/README.md):
  *   byte 0  magic 0xB7
  *   byte 1  codec: 1 = avro (plain Avro binary of the schema), 2 = msgpack
- *   byte 2  message kind: 1 frame, 2 reco, 3 candidate, 4 alert, 5 dead letter
+ *   byte 2  message kind: 1 frame, 2 reco, 3 candidate, 4 alert, 5 dead letter, 6 anomaly
  *   byte 3  schema version (1)
  * It lets any consumer (and the dead-letter path) classify a message without decoding it.
  */
@@ -31,6 +31,7 @@ const KIND_IDS: Readonly<Record<MessageKind, number>> = {
   candidate: 3,
   alert: 4,
   deadLetter: 5,
+  anomaly: 6,
 };
 
 export interface WireHeader {

@@ -12,6 +12,7 @@ export const DEFAULT_TOPICS = {
   alerts: 'tt.alerts',
   flagged: 'tt.flagged',
   dlq: 'tt.frames.dlq',
+  anomalies: 'tt.anomalies',
 } as const;
 
 /** A secret (SASL password): never printed, logged or serialised; `reveal()` is for the Kafka client only. */
@@ -122,6 +123,10 @@ export const kafkaSchema = section(
         dlq: str(
           DEFAULT_TOPICS.dlq,
           'dead letters: frames that cannot be decoded or are corrupt, with the reason and original bytes',
+        ),
+        anomalies: str(
+          DEFAULT_TOPICS.anomalies,
+          'events over the anomaly threshold (anomaly.enabled), keyed by event id, with score and station terms',
         ),
       },
       'topic names',

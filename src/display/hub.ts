@@ -9,6 +9,7 @@ import type { Candidate, ExcessAlert, HitFrame } from '../domain/index.js';
 import type { PipelineTap, TapBatch } from '../pipeline/index.js';
 import type { Metrics } from '../telemetry/index.js';
 import type { WindowEvaluation } from '../trigger/index.js';
+import { createAnomalyPanel, type AnomalyPanel } from './anomaly-panel.js';
 import { candidateDetail, candidateSummary, type EventDetailConfig } from './event-detail.js';
 import { createOpsSampler } from './ops-sampler.js';
 import type {
@@ -74,6 +75,8 @@ export interface DisplayHub {
     readonly alerts: readonly ExcessAlert[];
     readonly evaluations: readonly WindowEvaluation[];
   }): void;
+  /** The anomaly monitor's window states (rate against budget, drift), from the anomaly stage. */
+  readonly anomaly: AnomalyPanel['state'];
   /** Takes over an HTTP response as an SSE stream (503 when full). */
   subscribe(res: ServerResponse): void;
   snapshot(): Extract<ServerMessage, { type: 'hello' }>;
@@ -107,8 +110,10 @@ class Hub implements DisplayHub {
   private latest: CandidateDetail | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private sampling = false;
+  private readonly anomalyPanel: AnomalyPanel;
 
   readonly tap: PipelineTap = { onBatch: (b) => this.onBatch(b) };
+  readonly anomaly: AnomalyPanel['state'] = (st) => this.anomalyPanel.state(st);
 
   constructor(
     private readonly cfg: DisplayHubConfig,
@@ -131,6 +136,7 @@ class Hub implements DisplayHub {
     this.sampler = createOpsSampler(metrics);
     this.fanout = new SseFanout(lim.maxSubscribers, lim.maxBufferedBytes);
     this.pending = new PendingUpdates(lim.points, lim.summariesPerFlush);
+    this.anomalyPanel = createAnomalyPanel(lim.summariesPerFlush * 5, lim.points);
   }
 
   private onBatch(b: TapBatch): void {
@@ -146,6 +152,7 @@ class Hub implements DisplayHub {
       pending.summaries.push(summary);
       this.newest = { candidate, frame };
     }
+    if (b.anomalies !== undefined) this.anomalyPanel.add(b.anomalies);
     pending.trimSummaries();
     pending.trim();
   }
@@ -178,6 +185,8 @@ class Hub implements DisplayHub {
   /** Every flushMs: what arrived, then the newest candidate's full event at most every eventIntervalMs. */
   private flush(): void {
     for (const msg of this.pending.take()) this.fanout.broadcast(msg);
+    const anomalies = this.anomalyPanel.drain();
+    if (anomalies !== undefined) this.fanout.broadcast(anomalies);
     const t = this.now();
     if (
       this.newest !== undefined &&
@@ -223,6 +232,7 @@ class Hub implements DisplayHub {
         .slice(-this.lim.summariesPerFlush)
         .map((k) => k.summary),
       latest: this.latest,
+      ...(this.anomalyPanel.snapshot() === undefined ? {} : { anomaly: this.anomalyPanel.snapshot()! }),
     };
   }
 

@@ -122,6 +122,28 @@ export interface CandidateDetail extends CandidateSummary {
   readonly vertex: { readonly xCm: number; readonly yCm: number; readonly zCm: number };
 }
 
+/** An event over the anomaly threshold (tt.anomalies). */
+export interface AnomalyView {
+  readonly eventId: string;
+  readonly tS: number;
+  readonly score: number;
+  readonly threshold: number;
+  readonly perStation: readonly number[];
+  readonly dominantStation: number;
+  readonly status: string;
+  readonly energyGeV: number;
+  readonly selected: boolean;
+}
+
+/** The anomaly monitor's window (event time): the rate over threshold against the budget, and the drift. */
+export interface AnomalyRatePoint {
+  readonly tS: number;
+  readonly rateHz: number;
+  readonly budgetHz: number;
+  /** KS distance per station to the calibration reference. */
+  readonly drift: readonly number[];
+}
+
 export type ServerMessage =
   | {
       readonly type: 'hello';
@@ -132,13 +154,23 @@ export type ServerMessage =
       readonly alerts: readonly AlertView[];
       readonly candidates: readonly CandidateSummary[];
       readonly latest: CandidateDetail | null;
+      /** Present when the anomaly path runs. */
+      readonly anomaly?: {
+        readonly events: readonly AnomalyView[];
+        readonly rate: readonly AnomalyRatePoint[];
+      };
     }
   | { readonly type: 'ops'; readonly point: OpsPoint }
   | { readonly type: 'windows'; readonly points: readonly WindowPoint[] }
   | { readonly type: 'input'; readonly points: readonly InputRatePoint[] }
   | { readonly type: 'alerts'; readonly alerts: readonly AlertView[] }
   | { readonly type: 'candidates'; readonly candidates: readonly CandidateSummary[] }
-  | { readonly type: 'event'; readonly detail: CandidateDetail };
+  | { readonly type: 'event'; readonly detail: CandidateDetail }
+  | {
+      readonly type: 'anomalies';
+      readonly events: readonly AnomalyView[];
+      readonly rate: readonly AnomalyRatePoint[];
+    };
 
 /** GET /display/api/alert?id=…: the alert and the selected candidates inside its window kept with it (most energetic first). */
 export interface AlertDetail {

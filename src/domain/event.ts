@@ -33,7 +33,39 @@ export interface RecoEvent {
   readonly stationsUsed: number;
   /** The event classifier's output (absent when no classifier ran or the status is not ok). */
   readonly classification?: Classification;
+  /** The anomaly score of the event (absent when the anomaly path is off). */
+  readonly anomaly?: AnomalyScore;
   readonly truth?: Truth;
+}
+
+/** The anomaly model's verdict on one event: its score and the per-station terms it combines. */
+export interface AnomalyScore {
+  /** Larger is less like the ordinary events the model learnt; compared with the model's threshold. */
+  readonly score: number;
+  /** One term per station, in station order (which station makes the event unusual). */
+  readonly perStation: readonly number[];
+}
+
+/** An event over the anomaly threshold (topic tt.anomalies, keyed by event id). */
+export interface AnomalyEvent {
+  readonly runId: string;
+  readonly eventId: string;
+  readonly timestampNs: bigint;
+  readonly score: number;
+  /** The threshold in force (the model's calibration for its rate budget). */
+  readonly threshold: number;
+  readonly perStation: readonly number[];
+  /** The station with the largest term. */
+  readonly dominantStation: number;
+  /** Which model scored it, e.g. "autoencoder" or "student gbt (3 × 80 trees)". */
+  readonly scorer: string;
+  /** Whether the cut or classifier path selected the same event. */
+  readonly selected: boolean;
+  /** The event's reconstruction summary (physics values 0 unless status is ok). */
+  readonly reco: Pick<
+    RecoEvent,
+    'status' | 'nHits' | 'energyGeV' | 'dCm' | 'xCm' | 'yCm' | 'fitRmsCm' | 'stationsUsed'
+  >;
 }
 
 /** An event classifier's verdict: class probabilities from reconstructed quantities only. */

@@ -48,3 +48,4 @@ export {
   MAX_DEAD_LETTER_KEY_BYTES,
 } from './dead-letter.js';
 export { createDuplicateIdGuard, frameFingerprint, type DuplicateIdGuard } from './duplicate-ids.js';
+export { createAnomalyStage, type AnomalyStage, type AnomalyStageDeps } from './anomaly-stage.js';

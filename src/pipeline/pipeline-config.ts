@@ -1,6 +1,7 @@
 /** The pipeline's configuration (with its defaults from the config schema) and its dependencies. */
 import { type Observable } from 'rxjs';
 import {
+  type AnomalyEvent,
   type Plausibility,
   type Candidate,
   type DeadLetter,
@@ -15,6 +16,7 @@ import { DEFAULT_RECONSTRUCTION, DEFAULT_VALIDATION, type TriggerConfig } from '
 import { type Logger, type Metrics } from '../telemetry/index.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { type BatchReport } from './report.js';
+import type { AnomalyStage } from './anomaly-stage.js';
 import { type PipelineInput, type PipelineTap, type Sink } from './types.js';
 
 export interface PipelineConfig {
@@ -68,6 +70,8 @@ export interface PipelineSinks {
   readonly candidates: Sink<Candidate>;
   readonly alerts: Sink<ExcessAlert>;
   readonly deadLetters: Sink<DeadLetter>;
+  /** Events over the anomaly threshold (tt.anomalies); needed only with the anomaly path. */
+  readonly anomalies?: Sink<AnomalyEvent>;
 }
 
 export interface PipelineDeps {
@@ -81,6 +85,8 @@ export interface PipelineDeps {
   readonly clock?: () => bigint;
   /** Sees each acknowledged batch's reconstructed events and selected candidates (with frames). */
   readonly tap?: PipelineTap;
+  /** The anomaly path: scores every reconstructed event; over-threshold ones go to sinks.anomalies. */
+  readonly anomaly?: AnomalyStage;
 }
 
 export interface Pipeline {

@@ -2,8 +2,8 @@
  * The pipeline's writer: one batch's (or several batches') outputs to the sinks, with retries, one
  * write per sink and candidates one write per input partition; resolves once every sink resolved.
  */
-import { type Candidate, type DeadLetter, type RecoEvent } from '../domain/index.js';
-import { type ComponentMetrics, type Logger } from '../telemetry/index.js';
+import { type AnomalyEvent, type Candidate, type DeadLetter, type RecoEvent } from '../domain/index.js';
+import { type ComponentMetrics, type Logger, type Metrics } from '../telemetry/index.js';
 import { type ExcessUpdate } from '../trigger/index.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { type PipelineSinks } from './pipeline-config.js';
@@ -15,17 +15,24 @@ export interface Outputs {
   readonly u: ExcessUpdate;
   readonly reco: readonly RecoEvent[];
   readonly deadLetters: readonly DeadLetter[];
+  readonly anomalies: readonly AnomalyEvent[];
   readonly partitions: readonly (number | undefined)[];
   readonly partition: number | undefined;
 }
 
 export class OutputWriter {
+  /** The anomalies sink's component: exists only with that sink. */
+  private readonly anomalyComponent: ComponentMetrics | undefined;
+
   constructor(
     private readonly config: { readonly retry: RetryPolicy; readonly writeRejectedCandidates: boolean },
     private readonly sinks: PipelineSinks,
     private readonly c: Record<ComponentName, ComponentMetrics>,
     private readonly logger: Logger,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.anomalyComponent = sinks.anomalies === undefined ? undefined : metrics.component('sink_anomalies');
+  }
 
   private async write<T>(sink: Sink<T>, items: readonly T[], comp: ComponentMetrics, ctx?: WriteContext) {
     if (items.length === 0) return;
@@ -80,6 +87,15 @@ export class OutputWriter {
         outputs.flatMap((o) => o.deadLetters),
         c.sink_dead_letters,
       ),
+      ...(sinks.anomalies === undefined
+        ? []
+        : [
+            this.write(
+              sinks.anomalies,
+              outputs.flatMap((o) => o.anomalies),
+              this.anomalyComponent!,
+            ),
+          ]),
     ]);
   }
 }

@@ -134,8 +134,18 @@ export class PipelineRun {
     const outputs = group.map(({ batch, receivedAtNs, staged }): BatchOutputs => {
       const u = this.excessUpdate(staged);
       const partitions = staged.origins.map((i) => batch.messages[i]!.partition);
-      const { reco, deadLetters } = staged;
-      return { batch, receivedAtNs, staged, u, reco, deadLetters, partitions, partition: partitionOf(batch) };
+      const { reco, deadLetters, anomalies } = staged;
+      return {
+        batch,
+        receivedAtNs,
+        staged,
+        u,
+        reco,
+        deadLetters,
+        anomalies,
+        partitions,
+        partition: partitionOf(batch),
+      };
     });
     await this.p.writer.publish(outputs);
     const reports: BatchReport[] = [];
@@ -164,7 +174,7 @@ export class PipelineRun {
       const selected = u.candidates.flatMap((candidate, i) =>
         candidate.selected ? [{ candidate, frame: staged.frames[i]! }] : [],
       );
-      this.p.tap({ messages: n, reco: staged.reco, selected });
+      this.p.tap({ messages: n, reco: staged.reco, selected, anomalies: staged.anomalies });
     }
     return {
       messages: n,
@@ -185,7 +195,7 @@ export class PipelineRun {
       this.observeExcess(u);
       return from(
         this.p.writer
-          .publish([{ u, reco: [], deadLetters: [], partitions: [], partition: undefined }])
+          .publish([{ u, reco: [], deadLetters: [], anomalies: [], partitions: [], partition: undefined }])
           .then((): BatchReport => ({
             messages: 0,
             reco: 0,

@@ -58,8 +58,9 @@ export function createPipeline(config: PipelineConfig, deps: PipelineDeps): Pipe
     selector,
     metrics: m,
     logger,
+    ...(deps.anomaly === undefined ? {} : { anomaly: deps.anomaly }),
   });
-  const writer = new OutputWriter(config, deps.sinks, stages.components, logger);
+  const writer = new OutputWriter(config, deps.sinks, stages.components, logger, m);
   const tap = (b: TapBatch): void => {
     try {
       deps.tap?.onBatch(b);

@@ -9,6 +9,7 @@
  * chunk's frames as 'reconstruction_failed'.
  */
 import {
+  type AnomalyEvent,
   CONTENT_REASONS,
   DecodeError,
   ShowertrigError,
@@ -26,6 +27,7 @@ import {
 import type { Selector } from '../trigger/index.js';
 import type { Metrics, ComponentMetrics, Logger } from '../telemetry/index.js';
 import { deadLetter } from './dead-letter.js';
+import type { AnomalyStage } from './anomaly-stage.js';
 import { createDuplicateIdGuard } from './duplicate-ids.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { InputMessage } from './types.js';
@@ -49,6 +51,8 @@ export interface StageDeps {
   readonly selector: Selector;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** The anomaly path (anomaly.enabled): scores every reconstructed event. */
+  readonly anomaly?: AnomalyStage;
 }
 
 /** What one input batch turned into, in input order. */
@@ -60,6 +64,8 @@ export interface StagedBatch {
   readonly origins: number[];
   readonly candidates: Candidate[];
   readonly deadLetters: DeadLetter[];
+  /** Events over the anomaly threshold (empty without the anomaly path). */
+  readonly anomalies: AnomalyEvent[];
 }
 
 export const COMPONENTS = [
@@ -118,6 +124,8 @@ class Stages {
   private readonly dlqSet: Set<string>;
   private readonly rules: Parameters<typeof validateFrame>[1];
   private readonly ids: ReturnType<typeof createDuplicateIdGuard>;
+  /** The anomaly path's component: exists only when it runs. */
+  private readonly anomalyComponent: ComponentMetrics | undefined;
 
   constructor(
     private readonly cfg: StageConfig,
@@ -131,6 +139,7 @@ class Stages {
     this.dlqSet = new Set<string>([...cfg.deadLetterStatuses, ...CONTENT_REASONS]);
     this.rules = { geometry: cfg.geometry, maxHits: cfg.maxHits, plausibility: cfg.plausibility };
     this.ids = createDuplicateIdGuard(cfg.duplicateIdWindow);
+    this.anomalyComponent = deps.anomaly === undefined ? undefined : deps.metrics.component('anomaly');
   }
 
   /** Decode, validate, reconstruct and select one batch. receivedAtNs[i] belongs to messages[i]. */
@@ -234,7 +243,7 @@ class Stages {
   /** The slots in input order as reco events and dead letters, counted, and the candidates selected. */
   private select(b: WorkingBatch): StagedBatch {
     const { components: c, m } = this;
-    const reco: RecoEvent[] = [];
+    let reco: RecoEvent[] = [];
     const frames: HitFrame[] = [];
     const origins: number[] = [];
     const deadLetters: DeadLetter[] = [];
@@ -247,6 +256,12 @@ class Stages {
         origins.push(i);
       }
     });
+    const anomaly = this.deps.anomaly;
+    if (anomaly !== undefined) {
+      this.anomalyComponent!.received(reco.length);
+      reco = anomaly.score(reco, frames, this.cfg.batchSize);
+      this.anomalyComponent!.sent(reco.length);
+    }
     for (const d of deadLetters) m.deadLetters.inc({ reason: d.reason });
     for (const r of reco) {
       m.eventsReconstructed.inc({ status: r.status });
@@ -261,7 +276,8 @@ class Stages {
     c.select.sent(candidates.length);
     const selected = candidates.filter((x) => x.selected).length;
     if (selected > 0) m.eventsSelected.inc(selected);
-    return { reco, frames, origins, candidates, deadLetters };
+    const anomalies = anomaly?.anomalies(reco, candidates) ?? [];
+    return { reco, frames, origins, candidates, deadLetters, anomalies };
   }
 }
 

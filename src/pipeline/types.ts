@@ -8,7 +8,7 @@
  * source bounds memory by holding back further input while too many messages are unacknowledged
  * (the Kafka source awaits the ack inside eachBatch; the memory source has maxUnacked).
  */
-import type { Candidate, HitFrame, RecoEvent } from '../domain/index.js';
+import type { AnomalyEvent, Candidate, HitFrame, RecoEvent } from '../domain/index.js';
 
 export type Ack = () => void | Promise<void>;
 
@@ -76,4 +76,6 @@ export interface TapBatch {
   readonly reco: readonly RecoEvent[];
   /** The selected candidates (alert id set where known) with the frames they came from. */
   readonly selected: readonly { readonly candidate: Candidate; readonly frame: HitFrame }[];
+  /** Events over the anomaly threshold (absent or empty without the anomaly path). */
+  readonly anomalies?: readonly AnomalyEvent[];
 }

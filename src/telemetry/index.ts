@@ -16,6 +16,7 @@ export {
   type ComponentMetrics,
 } from './metrics.js';
 export { createExcessMetrics, type ExcessMetrics } from './excess-metrics.js';
+export { createAnomalyMetrics, ANOMALY_METRIC_NAMES, type AnomalyMetrics } from './anomaly-metrics.js';
 export { createLogThrottle, type LogThrottle } from './log-throttle.js';
 export {
   createMetricsServer,

@@ -32,6 +32,7 @@ export function freshTopics(): TopicNames {
     alerts: `t.${s}.alerts`,
     flagged: `t.${s}.flagged`,
     dlq: `t.${s}.dlq`,
+    anomalies: `t.${s}.anomalies`,
   };
 }
 

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
-import { createExcessMetrics, createMetrics } from '../../src/telemetry/index.js';
+import { createAnomalyMetrics, createExcessMetrics, createMetrics } from '../../src/telemetry/index.js';
 import { haveBinary } from '../helpers/prometheus.js';
 
 const RULES = 'config/prometheus/showertrig-rules.yml';
@@ -32,10 +32,11 @@ test('every alert rule has a promtool test case', () => {
   for (const a of alerts) assert.match(cases, new RegExp(`alertname:\\s*${a}\\b`), `no test case for ${a}`);
 });
 
-test('every showertrig_ metric a rule uses is exported by the service (its reconstruction or its excess stage)', async () => {
+test('every showertrig_ metric a rule uses is exported by the service (its reconstruction, its excess stage or its anomaly path)', async () => {
   const registry = new Registry();
   createMetrics(registry, { defaultMetrics: false });
   createExcessMetrics(registry);
+  createAnomalyMetrics(registry);
   const exported = new Set((await registry.getMetricsAsJSON()).map((m) => m.name));
   const used = new Set([...readFileSync(RULES, 'utf8').matchAll(/\bshowertrig_[a-z_]+/g)].map((m) => m[0]));
   assert.ok(used.size >= 4);

@@ -17,6 +17,7 @@ import type {
 } from '../../src/display/protocol.js';
 import { LiveChart, type Marker } from './charts.js';
 import { EventView } from './event-view.js';
+import { addAnomalies } from './anomaly-list.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const fmt = (v: number | null | undefined, d = 2): string =>
@@ -244,7 +245,10 @@ function onMessage(m: ServerMessage): void {
       addAlerts(m.alerts);
       addCandidates(m.candidates);
       if (m.latest !== null && !pinned) showEvent(m.latest);
+      if (m.anomaly !== undefined) addAnomalies(m.anomaly.events, m.anomaly.rate);
       break;
+    case 'anomalies':
+      return addAnomalies(m.events, m.rate);
     case 'ops':
       return addOps([m.point]);
     case 'windows':

@@ -65,6 +65,7 @@ async function soakEnvironment(brokers: string[], dir: string) {
     candidates: `soak.${s}.candidates`,
     alerts: `soak.${s}.alerts`,
     dlq: `soak.${s}.dlq`,
+    anomalies: `soak.${s}.anomalies`,
   };
   const cfg = loadConfig([], {
     kafka: { brokers, topics, partitions: 4, groupId: `soak-${s}` },

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Rng, type Hits } from '../domain/index.js';
+import type { ImageSpec } from './image.js';
+import {
+  createStudentScorer,
+  predictStudent,
+  studentFeatureMatrix,
+  trainStudent,
+  STUDENT_FEATURES_PER_STATION as F,
+} from './student.js';
+import { calibrateThreshold } from './calibration.js';
+
+const spec: ImageSpec = { binPx: 30, binsX: 10, binsY: 8, width: 12, height: 8, channels: 3, adcPerMip: 64 };
+
+/** n hits per station k (n[k]) of amplitude 64 at random pixels. */
+function event(rng: Rng, n: readonly number[]): Hits {
+  const total = n.reduce((a, b) => a + b, 0);
+  const h = {
+    station: new Uint8Array(total),
+    ix: new Int32Array(total),
+    iy: new Int32Array(total),
+    count: new Int32Array(total),
+  };
+  let i = 0;
+  n.forEach((m, k) => {
+    for (let j = 0; j < m; j++, i++) {
+      h.station[i] = k;
+      h.ix[i] = rng.int(300);
+      h.iy[i] = rng.int(240);
+      h.count[i] = 64;
+    }
+  });
+  return h;
+}
+
+describe('anomaly student (boosted trees on station summaries)', () => {
+  it('features: hits, ln(1 + ADC/MIP) and occupied bins per station; the scratch is left clean', () => {
+    const x = studentFeatureMatrix(spec, [event(new Rng(1), [3, 0, 5]), event(new Rng(2), [0, 1, 0])]);
+    const p = 3 * F;
+    assert.deepEqual([x[0], x[F], x[2 * F], x[p], x[p + F]], [3, 0, 5, 0, 1]);
+    assert.ok(Math.abs(x[1]! - Math.log1p(3)) < 1e-12);
+    assert.ok(x[2]! >= 1 && x[2]! <= 3);
+  });
+
+  it('station-local forests learn each station term; a change in one station moves only its term', () => {
+    const rng = new Rng(3);
+    const n = 600;
+    const hits = Array.from({ length: n }, () => event(rng, [rng.int(40), rng.int(40), rng.int(40)]));
+    const x = studentFeatureMatrix(spec, hits);
+    // Teacher stand-in: station k's term grows with its own hit count.
+    const terms = Float64Array.from(
+      { length: n * 3 },
+      (_, j) => hits[Math.floor(j / 3)]!.station.filter((s) => s === j % 3).length / 40,
+    );
+    const m = trainStudent(spec, x, terms, n, 'max');
+    const pred = predictStudent(m, x, n);
+    let err = 0;
+    for (let j = 0; j < n * 3; j++) err += (pred.perStation[j]! - terms[j]!) ** 2;
+    assert.ok(Math.sqrt(err / (n * 3)) < 0.05, `rms ${Math.sqrt(err / (n * 3))}`);
+    const cal = calibrateThreshold(pred.total, 1, 100, { values: pred.perStation, channels: 3 });
+    const scorer = createStudentScorer({ ...m, calibration: cal });
+    const base = event(new Rng(9), [10, 10, 10]);
+    const extra = event(new Rng(10), [0, 29, 0]);
+    const join = <K extends keyof Hits>(key: K): Hits[K] => {
+      const out = new (base[key].constructor as new (n: number) => Hits[K])(
+        base[key].length + extra[key].length,
+      );
+      out.set(base[key] as never);
+      out.set(extra[key] as never, base[key].length);
+      return out;
+    };
+    const noisy: Hits = { station: join('station'), ix: join('ix'), iy: join('iy'), count: join('count') };
+    const a = scorer.score([base, noisy]);
+    assert.equal(a.perStation[0], a.perStation[3]);
+    assert.equal(a.perStation[2], a.perStation[5]);
+    assert.ok(a.perStation[4]! > a.perStation[1]! + 0.3);
+    assert.equal(scorer.reference.threshold, cal.threshold);
+  });
+});
