@@ -73,7 +73,7 @@ test(
   { skip: distFresh ? false : 'no dist/ built from the current src/cli/main.ts (npm run build)' },
   () => {
     // Against node's own start-up on the same machine at the same time: on a loaded machine
-    // `node -e 0` alone can take longer than 150 ms. Measured on a quiet one: README "Start-up".
+    // `node -e 0` alone can take longer than 150 ms. Measured on a quiet one: README "Results".
     const node = medianMs(['-e', '0'], 7);
     const version = medianMs(['bin/showertrig.js', '--version'], 7);
     assert.ok(version - node <= 150, `--version ${version.toFixed(0)} ms, node -e 0 ${node.toFixed(0)} ms`);

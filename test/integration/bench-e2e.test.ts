@@ -97,7 +97,7 @@ test('bench-e2e (short): every frame reconstructed through the broker, latency a
       rows.some((x) => JSON.stringify(x) === JSON.stringify(res)),
       'the printed result is the row written to --out',
     );
-    assert.match(readFileSync(join(out, 'e2e.md'), 'utf8'), /\| signal only \| 200 \| 1 \|/);
+    assert.match(readFileSync(join(out, 'e2e.md'), 'utf8'), /\| signal only \| off \| 200 \| 1 \|/);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
