@@ -175,10 +175,19 @@ test(
     const p1 = startTrigger(topics, {}, group);
     const p2 = startTrigger(topics, {}, group);
     try {
+      // Both joined, and the newest join of each holds frames partitions: the group has rebalanced
+      // onto both members before any frame is produced (else the first may take everything).
+      const holds = (out: string): boolean => {
+        const joins = out
+          .split('\n')
+          .filter((l) => l.includes('joined consumer group') && l.includes(`"groupId":"${group}"`));
+        const last = joins[joins.length - 1];
+        return last !== undefined && new RegExp(`"${topics.frames.replace(/\./g, '\\.')}":\\[\\d`).test(last);
+      };
       await waitFor(
-        () => p1.output().includes('joined consumer group') && p2.output().includes('joined consumer group'),
+        () => holds(p1.output()) && holds(p2.output()),
         60_000,
-        'both processes to join',
+        'both processes to hold partitions',
       );
       await produce(kafka, topics.frames, asMessages(fs));
       const reco = await consumeUntil(
