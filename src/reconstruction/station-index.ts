@@ -51,3 +51,41 @@ function build(hits: Hits, nSt: number): StationIndex {
   }
   return { offsets, order, medianIx, medianIy };
 }
+
+/** Count-weighted sums of the pixel offsets from (cx, cy) over one station's hits within ±halfPx. */
+export interface WindowSums {
+  /** Summed count. */
+  sw: number;
+  sx: number;
+  sy: number;
+  /** Hits in the window. */
+  n: number;
+}
+
+/** The hits order[a..b) (one station of a StationIndex) inside the square window of half-width halfPx around (cx, cy). */
+export function windowSums(
+  hits: Hits,
+  order: Int32Array,
+  a: number,
+  b: number,
+  cx: number,
+  cy: number,
+  halfPx: number,
+): WindowSums {
+  let sw = 0;
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  for (let k = a; k < b; k++) {
+    const i = order[k]!;
+    const dx = hits.ix[i]! - cx;
+    const dy = hits.iy[i]! - cy;
+    if (Math.abs(dx) > halfPx || Math.abs(dy) > halfPx) continue;
+    const w = hits.count[i]!;
+    sw += w;
+    sx += w * dx;
+    sy += w * dy;
+    n++;
+  }
+  return { sw, sx, sy, n };
+}

@@ -10,7 +10,7 @@
  * keeps the high-E tail from dominating the least-squares fit.
  */
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
-import { stationIndex } from '../station-index.js';
+import { stationIndex, windowSums } from '../station-index.js';
 import { richFeatureCount, richFeatureNames, richFeatures } from './rich-features.js';
 
 export interface MomentFeatureConfig {
@@ -50,21 +50,7 @@ export function momentFeatures(
     if (b === a) continue;
     const cx = medianIx[s]!;
     const cy = medianIy[s]!;
-    let sw = 0;
-    let sx = 0;
-    let sy = 0;
-    let nIn = 0;
-    for (let k = a; k < b; k++) {
-      const i = order[k]!;
-      const dx = hits.ix[i]! - cx;
-      const dy = hits.iy[i]! - cy;
-      if (Math.abs(dx) > halfPx || Math.abs(dy) > halfPx) continue;
-      const w = hits.count[i]!;
-      sw += w;
-      sx += w * dx;
-      sy += w * dy;
-      nIn++;
-    }
+    const { sw, sx, sy, n: nIn } = windowSums(hits, order, a, b, cx, cy, halfPx);
     if (sw <= 0) continue;
     const mx = sx / sw;
     const my = sy / sw;

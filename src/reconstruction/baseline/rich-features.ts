@@ -22,7 +22,7 @@
  * worker).
  */
 import type { DetectorGeometry, Hits } from '../../domain/index.js';
-import { stationIndex } from '../station-index.js';
+import { stationIndex, windowSums } from '../station-index.js';
 
 /** Outer edges of the lateral rings, cm (inner edge of the first ring is 0). */
 export const RING_EDGES_CM = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8, 1.2, 1.6, 2.4, 3.2, 4.8, 8] as const;
@@ -134,19 +134,7 @@ function refinedCentre(
   cy: number,
   halfPx: number,
 ): { x: number; y: number } {
-  let sw = 0;
-  let sx = 0;
-  let sy = 0;
-  for (let k = a; k < b; k++) {
-    const i = order[k]!;
-    const dx = hits.ix[i]! - cx;
-    const dy = hits.iy[i]! - cy;
-    if (Math.abs(dx) > halfPx || Math.abs(dy) > halfPx) continue;
-    const w = hits.count[i]!;
-    sw += w;
-    sx += w * dx;
-    sy += w * dy;
-  }
+  const { sw, sx, sy } = windowSums(hits, order, a, b, cx, cy, halfPx);
   return sw > 0 ? { x: cx + sx / sw, y: cy + sy / sw } : { x: cx, y: cy };
 }
 
