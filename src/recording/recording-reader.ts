@@ -23,6 +23,7 @@ import {
 } from './recording-format.js';
 
 const FRAME_SCHEMA_NAME = 'io.showertrig.HitFrame';
+const READ_CHUNK_BYTES = 1 << 20;
 
 export interface RecordingInfo {
   readonly path: string;
@@ -275,7 +276,9 @@ export async function openRecording(path: string): Promise<Recording> {
   const progress = new Progress(path, size);
   progress.bytes = head.bytes;
   // A path stream, not fh.createReadStream: that reads through the promise API, 15-30 % slower here.
-  const source = createReadStream(path);
+  // 1 MiB chunks: BlockDecoder copies its leftover bytes into every chunk it is given, and the
+  // default 64 KiB chunks made about a tenth of the read time.
+  const source = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
   source.on('error', (e) =>
     decoder.destroy(new RecordingError(`reading ${path}: ${e.message}`, { cause: e })),
   );

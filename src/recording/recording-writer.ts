@@ -5,7 +5,7 @@
  * Deterministic: with the same frames, metadata and sync marker the file bytes are identical.
  */
 import { once } from 'node:events';
-import { open, type FileHandle } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import avsc from 'avsc';
@@ -79,15 +79,23 @@ function headerBytes(
   return HEADER_TYPE.toBuffer({ magic: OCF_MAGIC, meta, sync });
 }
 
-async function createFile(path: string): Promise<FileHandle> {
+/**
+ * The file, opened before the first frame so that a bad path fails at once. A path stream rather
+ * than FileHandle.createWriteStream (that writes through the promise API), buffering 1 MiB so
+ * that a finished block is handed on at once instead of holding the encoder until the disk
+ * write returns (the default 16 KiB is below one block).
+ */
+async function createFile(path: string): Promise<WriteStream> {
+  const file = createWriteStream(path, { highWaterMark: 1 << 20 });
   try {
-    return await open(path, 'w');
+    await once(file, 'open');
   } catch (e) {
     throw new RecordingError(`cannot create ${path}: ${(e as Error).message}`, {
       context: { path },
       cause: e,
     });
   }
+  return file;
 }
 
 export async function openRecordingWriter(
@@ -99,7 +107,7 @@ export async function openRecordingWriter(
   if (sync.length !== SYNC_BYTES)
     throw new RecordingError(`sync marker must be ${SYNC_BYTES} bytes, got ${sync.length}`);
   const header = headerBytes(codec, sync, opts.metadata ?? {});
-  const file = (await createFile(path)).createWriteStream();
+  const file = await createFile(path);
   const encoder = new avsc.streams.BlockEncoder(avroType('frame') as unknown as avsc.Schema, {
     blockSize: opts.blockBytes ?? DEFAULT_BLOCK_BYTES,
     codec,
