@@ -80,94 +80,156 @@ export interface MetricsOptions {
 }
 
 export function createMetrics(registry: Registry, opts: MetricsOptions = {}): Metrics {
-  const registers = [registry];
-  const p = METRIC_PREFIX;
   if (opts.defaultMetrics ?? true) {
     collectDefaultMetrics({ register: registry });
     lintCleanResourceGauges(registry);
   }
-
-  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> =>
-    new Counter<L>({ name: p + name, help, labelNames, registers });
-  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> =>
-    new Gauge<L>({ name: p + name, help, labelNames, registers });
-  const histogram = (name: string, help: string, buckets: number[]): Histogram =>
-    new Histogram({ name: p + name, help, buckets, registers });
-
-  const compReceived = counter('component_received_total', 'Items a pipeline component received', [
-    'component',
-  ]);
-  const compSent = counter('component_sent_total', 'Items a pipeline component passed on', ['component']);
-  const compErrors = counter('component_errors_total', 'Items a pipeline component failed on', ['component']);
-  const backendInfo = gauge('backend_info', 'Inference backend in use (value 1)', ['backend']);
-
+  // Registration order is the order of the /metrics page: component counters, backend_info, then the rest.
+  const f = metricFactory(registry);
+  const component = componentMetrics(f);
+  const backendInfo = f.gauge('backend_info', 'Inference backend in use (value 1)', ['backend']);
   return {
     registry,
-    framesReceived: counter('frames_received_total', 'Input frames (messages) received'),
-    framesInvalid: counter('frames_invalid_total', 'Frames rejected at decode or validation, by reason', [
-      'reason',
-    ]),
-    deadLetters: counter('dead_letters_total', 'Frames written to the dead-letter sink, by reason', [
-      'reason',
-    ]),
-    eventsReconstructed: counter(
-      'events_reconstructed_total',
-      'Reconstructed events, by reconstruction status',
-      ['status'],
-    ),
-    eventsSelected: counter('events_selected_total', 'Events passing the trigger selection'),
-    excessAlerts: counter('excess_alerts_total', 'Excess alerts raised, by method', ['method']),
-    reconstructionSeconds: histogram(
-      'reconstruction_seconds',
-      'Wall time of one reconstruction micro-batch, seconds',
-      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    ),
-    endToEndLatencySeconds: histogram(
-      'end_to_end_latency_seconds',
-      'Frame receipt to outputs acknowledged, seconds',
-      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    ),
-    classifierScore: new Histogram({
-      name: `${p}classifier_score`,
-      help: "Event classifier's signal probability of reconstructed events, by predicted class",
-      labelNames: ['predicted_class'],
-      buckets: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99],
-      registers,
-    }),
-    inferenceBatchSize: histogram(
-      'inference_batch_size',
-      'Frames per reconstruction micro-batch',
-      [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
-    ),
-    excessSignificance: gauge('excess_significance', 'One-sided Z of the latest excess window'),
-    selectedRate: gauge('selected_rate', 'Selected events per second in the latest excess window, Hz'),
-    consumerLag: gauge('consumer_lag', 'Kafka consumer lag, messages, by partition', ['partition']),
-    backendInfo,
-    inFlightMessages: gauge(
-      'pipeline_in_flight_messages',
-      'Input messages in the pipeline not yet acknowledged',
-    ),
-    hotPixelsMasked: gauge(
-      'hot_pixels_masked',
-      'Pixels masked as hot (their hits dropped before reconstruction), by station',
-      ['station'],
-    ),
-    component(name) {
-      // touch the series so every component shows up at 0 before its first item
-      compReceived.inc({ component: name }, 0);
-      compSent.inc({ component: name }, 0);
-      compErrors.inc({ component: name }, 0);
-      return {
-        component: name,
-        received: (n = 1) => compReceived.inc({ component: name }, n),
-        sent: (n = 1) => compSent.inc({ component: name }, n),
-        errors: (n = 1) => compErrors.inc({ component: name }, n),
-      };
-    },
+    ...countMetrics(f),
+    ...distributionMetrics(f),
+    ...levelMetrics(f, backendInfo),
+    component,
     setBackend(backend) {
       backendInfo.reset();
       backendInfo.set({ backend }, 1);
     },
+  };
+}
+
+/** Constructors that prefix the name with METRIC_PREFIX and register on the registry. */
+interface MetricFactory {
+  counter<L extends string>(name: string, help: string, labelNames?: readonly L[]): Counter<L>;
+  gauge<L extends string>(name: string, help: string, labelNames?: readonly L[]): Gauge<L>;
+  histogram<L extends string>(
+    name: string,
+    help: string,
+    buckets: number[],
+    labelNames?: readonly L[],
+  ): Histogram<L>;
+}
+
+function metricFactory(registry: Registry): MetricFactory {
+  const registers = [registry];
+  const p = METRIC_PREFIX;
+  return {
+    counter: (name, help, labelNames = []) => new Counter({ name: p + name, help, labelNames, registers }),
+    gauge: (name, help, labelNames = []) => new Gauge({ name: p + name, help, labelNames, registers }),
+    histogram: (name, help, buckets, labelNames = []) =>
+      new Histogram({ name: p + name, help, labelNames, buckets, registers }),
+  };
+}
+
+/** component_{received,sent,errors}_total{component}, and the handle each component counts with. */
+function componentMetrics(f: MetricFactory): (name: string) => ComponentMetrics {
+  const received = f.counter('component_received_total', 'Items a pipeline component received', [
+    'component',
+  ]);
+  const sent = f.counter('component_sent_total', 'Items a pipeline component passed on', ['component']);
+  const errors = f.counter('component_errors_total', 'Items a pipeline component failed on', ['component']);
+  return (name) => {
+    // touch the series so every component shows up at 0 before its first item
+    received.inc({ component: name }, 0);
+    sent.inc({ component: name }, 0);
+    errors.inc({ component: name }, 0);
+    return {
+      component: name,
+      received: (n = 1) => received.inc({ component: name }, n),
+      sent: (n = 1) => sent.inc({ component: name }, n),
+      errors: (n = 1) => errors.inc({ component: name }, n),
+    };
+  };
+}
+
+type CountMetrics = Pick<
+  Metrics,
+  | 'framesReceived'
+  | 'framesInvalid'
+  | 'deadLetters'
+  | 'eventsReconstructed'
+  | 'eventsSelected'
+  | 'excessAlerts'
+>;
+
+function countMetrics(f: MetricFactory): CountMetrics {
+  return {
+    framesReceived: f.counter('frames_received_total', 'Input frames (messages) received'),
+    framesInvalid: f.counter('frames_invalid_total', 'Frames rejected at decode or validation, by reason', [
+      'reason',
+    ]),
+    deadLetters: f.counter('dead_letters_total', 'Frames written to the dead-letter sink, by reason', [
+      'reason',
+    ]),
+    eventsReconstructed: f.counter(
+      'events_reconstructed_total',
+      'Reconstructed events, by reconstruction status',
+      ['status'],
+    ),
+    eventsSelected: f.counter('events_selected_total', 'Events passing the trigger selection'),
+    excessAlerts: f.counter('excess_alerts_total', 'Excess alerts raised, by method', ['method']),
+  };
+}
+
+type DistributionMetrics = Pick<
+  Metrics,
+  'reconstructionSeconds' | 'endToEndLatencySeconds' | 'classifierScore' | 'inferenceBatchSize'
+>;
+
+function distributionMetrics(f: MetricFactory): DistributionMetrics {
+  return {
+    reconstructionSeconds: f.histogram(
+      'reconstruction_seconds',
+      'Wall time of one reconstruction micro-batch, seconds',
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    ),
+    endToEndLatencySeconds: f.histogram(
+      'end_to_end_latency_seconds',
+      'Frame receipt to outputs acknowledged, seconds',
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    ),
+    classifierScore: f.histogram(
+      'classifier_score',
+      "Event classifier's signal probability of reconstructed events, by predicted class",
+      [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99],
+      ['predicted_class'],
+    ),
+    inferenceBatchSize: f.histogram(
+      'inference_batch_size',
+      'Frames per reconstruction micro-batch',
+      [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+    ),
+  };
+}
+
+type LevelMetrics = Pick<
+  Metrics,
+  | 'excessSignificance'
+  | 'selectedRate'
+  | 'consumerLag'
+  | 'backendInfo'
+  | 'inFlightMessages'
+  | 'hotPixelsMasked'
+>;
+
+function levelMetrics(f: MetricFactory, backendInfo: Gauge<'backend'>): LevelMetrics {
+  return {
+    excessSignificance: f.gauge('excess_significance', 'One-sided Z of the latest excess window'),
+    selectedRate: f.gauge('selected_rate', 'Selected events per second in the latest excess window, Hz'),
+    consumerLag: f.gauge('consumer_lag', 'Kafka consumer lag, messages, by partition', ['partition']),
+    backendInfo,
+    inFlightMessages: f.gauge(
+      'pipeline_in_flight_messages',
+      'Input messages in the pipeline not yet acknowledged',
+    ),
+    hotPixelsMasked: f.gauge(
+      'hot_pixels_masked',
+      'Pixels masked as hot (their hits dropped before reconstruction), by station',
+      ['station'],
+    ),
   };
 }
 
