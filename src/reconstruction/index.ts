@@ -25,6 +25,7 @@ export {
   calibrateEnergy,
   energyCalibrationProblem,
   type EnergyCalibration,
+  type CalibrationFitOptions,
 } from './calibration.js';
 export * from './hit-cleaning/index.js';
 export * from './classifier/index.js';

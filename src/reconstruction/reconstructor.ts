@@ -137,18 +137,16 @@ export function createReconstructor(
           // Seed: the robust centre of the busiest station (DBSCAN's line, extrapolated, has longer tails).
           const axis = originAt(robust ?? track!, d);
           const o = stationCombinedOrigin(f.hits, geometry, axis, e, d, config.origin) ?? axis;
-          let classification: Classification | undefined;
-          if (classify !== undefined) {
-            classifierFeatures(
-              f.hits,
-              geometry,
-              { energyGeV: e, dCm: d, xCm: o.xCm, yCm: o.yCm, nHits: f.hits.station.length },
-              track!,
-              clustersPerStation ?? [],
-              row,
-            );
-            classification = classify(row);
-          }
+          const classification =
+            classify === undefined
+              ? undefined
+              : classifyAccepted(classify, row, [
+                  f.hits,
+                  geometry,
+                  { energyGeV: e, dCm: d, xCm: o.xCm, yCm: o.yCm, nHits: f.hits.station.length },
+                  track!,
+                  clustersPerStation ?? [],
+                ]);
           out[i] = {
             runId: f.runId,
             eventId: f.eventId,
@@ -169,6 +167,25 @@ export function createReconstructor(
       return out;
     },
   };
+}
+
+/** classifierFeatures' inputs before its output row. */
+type ClassifierInputs = [
+  Parameters<typeof classifierFeatures>[0],
+  Parameters<typeof classifierFeatures>[1],
+  Parameters<typeof classifierFeatures>[2],
+  Parameters<typeof classifierFeatures>[3],
+  Parameters<typeof classifierFeatures>[4],
+];
+
+/** The classifier's verdict on an accepted event, its feature row written into `row` (reused scratch). */
+function classifyAccepted(
+  classify: (row: Float64Array) => Classification | undefined,
+  row: Float64Array,
+  args: ClassifierInputs,
+): Classification | undefined {
+  classifierFeatures(...args, row);
+  return classify(row);
 }
 
 function rejected(f: HitFrame, status: RecoStatus, detail: string): RecoEvent {

@@ -33,8 +33,39 @@ const Q_LAST = (1 << Q_BITS) - 1;
 const Q_FRAC_MASK = (1 << (20 - Q_BITS)) - 1;
 const Q_FRAC_SCALE = 1 / (1 << (20 - Q_BITS));
 
+/**
+ * Called with what the simulation knows of one shower at one station before the readout: the
+ * station, its depth (X0), the charged particles drawn, the lateral profile they are drawn from
+ * (core probability, core and tail radii in cm, the plane's lateral fluctuation included) and the
+ * shower's sampled longitudinal profile (depth of maximum in X0, shape α). For information-floor
+ * studies only; the trigger never sees it.
+ */
+export type StationTruthRecorder = (
+  station: number,
+  depthX0: number,
+  count: number,
+  pCore: number,
+  rCoreCm: number,
+  rTailCm: number,
+  tMaxX0: number,
+  alpha: number,
+) => void;
+
+/** √(u/(1−u)) for the 20-bit uniform in the top bits of u2 (the radius in median radii), from the table `quant`. */
+function radialQuantile(quant: Float64Array, u2: number): number {
+  const qi = u2 >>> (32 - Q_BITS);
+  if (qi < Q_LAST) {
+    const q0 = quant[qi]!;
+    return q0 + (quant[qi + 1]! - q0) * ((((u2 >>> NORMAL_BITS) & Q_FRAC_MASK) + 0.5) * Q_FRAC_SCALE);
+  }
+  const v = ((u2 >>> NORMAL_BITS) + 0.5) * RADIUS_SCALE;
+  return Math.sqrt(v / (1 - v));
+}
+
 export class Pixeliser {
   readonly acc: PixelAccumulator;
+  /** Unset in the trigger; set by information-floor studies to see each station's shower truth. */
+  recordStation: StationTruthRecorder | undefined = undefined;
   private readonly halfWidthCm: number;
   private readonly halfHeightCm: number;
   private readonly invPitchCm: number;
@@ -104,20 +135,11 @@ export class Pixeliser {
     const inv = this.invPitchCm;
     acc.placeWindow((cx + this.halfWidthCm) * inv, (cy + this.halfHeightCm) * inv);
     acc.touchWindow();
-    const keys = acc.keys;
+    const { keys, win, winMask, wx0, wy0, nx, ny } = acc;
     let nk = acc.nKeys;
-    const win = acc.win;
-    const winMask = acc.winMask;
-    const wx0 = acc.wx0;
-    const wy0 = acc.wy0;
-    const nx = acc.nx;
-    const ny = acc.ny;
     const ox = this.halfWidthCm + cx;
     const oy = this.halfHeightCm + cy;
-    const cosT = this.cosT;
-    const sinT = this.sinT;
-    const normT = this.normT;
-    const quant = this.quant;
+    const { cosT, sinT, normT, quant } = this;
     const coreThreshold = Math.round(pCore * CORE_SCALE);
     let a = this.s0;
     let b = this.s1;
@@ -145,16 +167,7 @@ export class Pixeliser {
       d = (d << 11) | (d >>> 21);
 
       const radius = ((u1 >>> NORMAL_BITS) & CORE_MASK) < coreThreshold ? rCoreCm : rTailCm;
-      const qi = u2 >>> (32 - Q_BITS);
-      let q: number;
-      if (qi < Q_LAST) {
-        const q0 = quant[qi]!;
-        q = q0 + (quant[qi + 1]! - q0) * ((((u2 >>> NORMAL_BITS) & Q_FRAC_MASK) + 0.5) * Q_FRAC_SCALE);
-      } else {
-        const v = ((u2 >>> NORMAL_BITS) + 0.5) * RADIUS_SCALE;
-        q = Math.sqrt(v / (1 - v));
-      }
-      const r = radius * q;
+      const r = radius * radialQuantile(quant, u2);
       const ang = u1 >>> (32 - ANGLE_BITS);
       const x = r * cosT[ang]! + smearCm * normT[u1 & NORMAL_MASK]!;
       const y = r * sinT[ang]! + smearCm * normT[u2 & NORMAL_MASK]!;

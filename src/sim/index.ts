@@ -26,6 +26,7 @@ export {
 } from './longitudinal.js';
 export { gflashRadial, radialContainment, sampleRadius, type RadialProfile } from './lateral.js';
 export { depthAtStationX0, GAP_ANGLE_RAD, PRIMARY_TRACK_DEPTH_X0 } from './shower.js';
+export { Pixeliser, type StationTruthRecorder } from './deposit.js';
 export { poisson, gamma, negativeBinomial, lnFactorial } from './counts.js';
 export {
   digitisePixel,

@@ -141,6 +141,16 @@ export function depositShowerAtStation(
         (g.lead.moliereRadiusCm / leadFraction(g)) *
         (sr > 0 ? Math.exp(sr * rng.normal() - (sr * sr) / 2) : 1);
       pix.cloud(n, cx, cy, rp.pCore, rp.rCore * rm, rp.rTail * rm, smear);
+      pix.recordStation?.(
+        station,
+        t,
+        n,
+        rp.pCore,
+        rp.rCore * rm,
+        rp.rTail * rm,
+        sh.profile.tMax,
+        sh.profile.alpha,
+      );
     }
   }
   if (t < PRIMARY_TRACK_DEPTH_X0) {

@@ -81,20 +81,28 @@ function scratchCells(n: number): Int32Array {
 
 /** Window centre in pixel coordinates (fractional), or undefined when there are no hits. */
 export function windowCentre(h: Hits, spec: InputSpec): { cx: number; cy: number } | undefined {
-  const n = h.station.length;
-  if (n === 0) return undefined;
-  const perStation = new Float64Array(spec.nStations);
-  for (let i = 0; i < n; i++) {
+  const best = busiestStation(h, spec.nStations);
+  if (best === undefined) return undefined;
+  const side = spec.size * spec.pixelsPerBin;
+  const start = densestBlockCentre(h, best, Math.max(1, Math.floor(side / 4)));
+  return meanShift(h, best, side / 2, start.cx, start.cy);
+}
+
+/** The station with the largest summed count, or undefined when no station has any. */
+function busiestStation(h: Hits, nStations: number): number | undefined {
+  const perStation = new Float64Array(nStations);
+  for (let i = 0; i < h.station.length; i++) {
     const s = h.station[i]!;
-    if (s < spec.nStations) perStation[s]! += h.count[i]!;
+    if (s < nStations) perStation[s]! += h.count[i]!;
   }
   let best = 0;
-  for (let s = 1; s < spec.nStations; s++) if (perStation[s]! > perStation[best]!) best = s;
-  if (!(perStation[best]! > 0)) return undefined;
+  for (let s = 1; s < nStations; s++) if (perStation[s]! > perStation[best]!) best = s;
+  return perStation[best]! > 0 ? best : undefined;
+}
 
-  // Densest 3×3 block of coarse cells, on a dense grid over the hits' bounding box.
-  const side = spec.size * spec.pixelsPerBin;
-  const cell = Math.max(1, Math.floor(side / 4));
+/** Centre (pixels) of the densest 3×3 block of `cell`-pixel cells of the station, on a dense grid over its hits' bounding box. */
+function densestBlockCentre(h: Hits, best: number, cell: number): { cx: number; cy: number } {
+  const n = h.station.length;
   let minX = Infinity,
     minY = Infinity,
     maxX = -Infinity,
@@ -145,16 +153,16 @@ export function windowCentre(h: Hits, spec: InputSpec): { cx: number; cy: number
     }
   }
   for (let t = 0; t < nt; t++) grid[cells[t]!] = 0;
-  let cx = ((bestCell % gw) + gx0 + 0.5) * cell;
-  let cy = (Math.floor(bestCell / gw) + gy0 + 0.5) * cell;
+  return { cx: ((bestCell % gw) + gx0 + 0.5) * cell, cy: (Math.floor(bestCell / gw) + gy0 + 0.5) * cell };
+}
 
-  // Mean shift: count-weighted centroid of the station's hits inside the window around the centre.
-  const half = side / 2;
+/** Two mean-shift steps: the count-weighted centroid of the station's hits within ±half pixels of the centre. */
+function meanShift(h: Hits, best: number, half: number, cx: number, cy: number): { cx: number; cy: number } {
   for (let it = 0; it < 2; it++) {
     let w = 0;
     let sx = 0;
     let sy = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < h.station.length; i++) {
       if (h.station[i] !== best) continue;
       const x = h.ix[i]! + 0.5;
       const y = h.iy[i]! + 0.5;

@@ -139,15 +139,19 @@ export async function trainEnergyVertexNet(
   const n = train.energyGeV.length;
   if (train.inputs.per !== per || val.inputs.per !== per || train.inputs.length !== n)
     throw new ContractError('dataset inputs do not match the spec');
-  const targetE = Float32Array.from(train.energyGeV, scaleEnergy);
-  const targetD = Float32Array.from(train.dCm, scaleVertex);
+  const targets = {
+    e: Float32Array.from(train.energyGeV, scaleEnergy),
+    d: Float32Array.from(train.dCm, scaleVertex),
+  };
   const step = new FusedTrainStep(net, penalisedWeights(net), cfg.learningRate);
   const rng = new Rng(cfg.seed);
   const order = Uint32Array.from({ length: n }, (_, i) => i);
-  const xb = new Float32Array(cfg.batchSize * per);
-  const yb = new Float32Array(cfg.batchSize * 2);
   const q = train.nFeatures ?? 0;
-  const fb = new Float32Array(cfg.batchSize * q);
+  const buffers = {
+    x: new Float32Array(cfg.batchSize * per),
+    y: new Float32Array(cfg.batchSize * 2),
+    f: new Float32Array(cfg.batchSize * q),
+  };
   if ((val.nFeatures ?? 0) !== q)
     throw new RangeError('training and validation sets differ in feature inputs');
   const reports: EpochReport[] = [];
@@ -159,31 +163,10 @@ export async function trainEnergyVertexNet(
       const lr = cfg.learningRate * cfg.lrDecayPerEpoch ** epoch;
       step.learningRate = lr;
       const l2 = l2At(cfg, epoch);
-      for (let i = n - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        const t = order[i]!;
-        order[i] = order[j]!;
-        order[j] = t;
-      }
+      shuffle(order, rng);
       const te = performance.now();
       const c0 = process.cpuUsage();
-      // The step losses stay on the backend until the epoch ends: one read instead of one per step.
-      const losses: tf.Scalar[] = [];
-      for (let b = 0; b + cfg.batchSize <= n; b += cfg.batchSize) {
-        train.inputs.fill(order, b, cfg.batchSize, xb);
-        for (let k = 0; k < cfg.batchSize; k++) {
-          const src = order[b + k]!;
-          yb[2 * k] = targetE[src]!;
-          yb[2 * k + 1] = targetD[src]!;
-          if (q > 0) fb.set(train.features!.subarray(src * q, (src + 1) * q), k * q);
-        }
-        const image = tf.tensor4d(xb, [cfg.batchSize, spec.size, spec.size, inputChannels(spec)]);
-        const x = q > 0 ? [image, tf.tensor2d(fb, [cfg.batchSize, q])] : image;
-        const y = tf.tensor2d(yb, [cfg.batchSize, 2]);
-        losses.push(step.run({ x, y }, l2));
-        tf.dispose([x, y]);
-      }
-      const lossValues = await readScalars(losses);
+      const lossValues = await readScalars(epochSteps(step, spec, train, order, targets, l2, buffers));
       const batches = lossValues.length;
       const lossSum = lossValues.reduce((a, b) => a + b, 0);
       const epochSeconds = (performance.now() - te) / 1000;
@@ -217,6 +200,49 @@ export async function trainEnergyVertexNet(
     step.dispose();
   }
   return reports;
+}
+
+/** Fisher–Yates shuffle in place, one draw of `rng` per position from the end. */
+function shuffle(order: Uint32Array, rng: Rng): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+}
+
+/**
+ * One pass of whole batches over the training set in `order` (the batch size is the buffers'); the
+ * step losses stay on the backend until the epoch ends: one read instead of one per step.
+ */
+function epochSteps(
+  step: FusedTrainStep,
+  spec: InputSpec,
+  train: Dataset,
+  order: Uint32Array,
+  targets: { e: Float32Array; d: Float32Array },
+  l2: number,
+  buf: { x: Float32Array; y: Float32Array; f: Float32Array },
+): tf.Scalar[] {
+  const batchSize = buf.y.length / 2;
+  const q = train.nFeatures ?? 0;
+  const losses: tf.Scalar[] = [];
+  for (let b = 0; b + batchSize <= order.length; b += batchSize) {
+    train.inputs.fill(order, b, batchSize, buf.x);
+    for (let k = 0; k < batchSize; k++) {
+      const src = order[b + k]!;
+      buf.y[2 * k] = targets.e[src]!;
+      buf.y[2 * k + 1] = targets.d[src]!;
+      if (q > 0) buf.f.set(train.features!.subarray(src * q, (src + 1) * q), k * q);
+    }
+    const image = tf.tensor4d(buf.x, [batchSize, spec.size, spec.size, inputChannels(spec)]);
+    const x = q > 0 ? [image, tf.tensor2d(buf.f, [batchSize, q])] : image;
+    const y = tf.tensor2d(buf.y, [batchSize, 2]);
+    losses.push(step.run({ x, y }, l2));
+    tf.dispose([x, y]);
+  }
+  return losses;
 }
 
 /** The values of scalars on the backend, in one read; disposes them. */
