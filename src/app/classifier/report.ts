@@ -59,45 +59,11 @@ export function classifierMarkdown(r: ClassifierTrainingResult, c: ReportContext
     '',
     '## Working points',
     '',
-    markdownTable(
-      [
-        'method',
-        'threshold',
-        'signal eff.',
-        ...classes.map((x) => `${x} eff.`),
-        's / window',
-        'b / window',
-        'expected Z',
-        'flatness σ(ε) vs E',
-      ],
-      r.results.map((m) => [
-        m.method,
-        m.method === 'cuts' ? 'cut list' : f3(m.workingPoint.threshold),
-        f3(m.workingPoint.signalEfficiency),
-        ...classes.map((x) => formatNumber(m.workingPoint.efficiency[x] ?? 0, 3)),
-        f3(m.workingPoint.signal),
-        f3(m.workingPoint.background),
-        f3(m.workingPoint.z),
-        f3(m.flatness),
-      ]),
-    ),
+    workingPointTable(r, classes),
     '',
     'Background rate after selection (Hz) per class:',
     '',
-    markdownTable(
-      ['method', ...classes.map((x) => `${x} Hz`), 'total Hz'],
-      r.results.map((m) => {
-        const per = classes.map((x) => (m.workingPoint.efficiency[x] ?? 0) * (c.rates[x] ?? 0));
-        return [
-          m.method,
-          ...per.map((v) => formatNumber(v, 4)),
-          formatNumber(
-            per.reduce((a, b) => a + b, 0),
-            4,
-          ),
-        ];
-      }),
-    ),
+    backgroundRateTable(r, classes, c.rates),
     '',
     '## ROC: signal vs each background (reconstructed events)',
     '',
@@ -113,6 +79,59 @@ export function classifierMarkdown(r: ClassifierTrainingResult, c: ReportContext
     '',
     ...bkgWithAuc.map((x) => `![ROC vs ${x}](classifier/roc_${x}.svg)`),
     '',
+    ...efficiencySection(r),
+  ];
+  return lines.join('\n');
+}
+
+function workingPointTable(r: ClassifierTrainingResult, classes: readonly string[]): string {
+  return markdownTable(
+    [
+      'method',
+      'threshold',
+      'signal eff.',
+      ...classes.map((x) => `${x} eff.`),
+      's / window',
+      'b / window',
+      'expected Z',
+      'flatness σ(ε) vs E',
+    ],
+    r.results.map((m) => [
+      m.method,
+      m.method === 'cuts' ? 'cut list' : f3(m.workingPoint.threshold),
+      f3(m.workingPoint.signalEfficiency),
+      ...classes.map((x) => formatNumber(m.workingPoint.efficiency[x] ?? 0, 3)),
+      f3(m.workingPoint.signal),
+      f3(m.workingPoint.background),
+      f3(m.workingPoint.z),
+      f3(m.flatness),
+    ]),
+  );
+}
+
+function backgroundRateTable(
+  r: ClassifierTrainingResult,
+  classes: readonly string[],
+  rates: Readonly<Record<string, number>>,
+): string {
+  return markdownTable(
+    ['method', ...classes.map((x) => `${x} Hz`), 'total Hz'],
+    r.results.map((m) => {
+      const per = classes.map((x) => (m.workingPoint.efficiency[x] ?? 0) * (rates[x] ?? 0));
+      return [
+        m.method,
+        ...per.map((v) => formatNumber(v, 4)),
+        formatNumber(
+          per.reduce((a, b) => a + b, 0),
+          4,
+        ),
+      ];
+    }),
+  );
+}
+
+function efficiencySection(r: ClassifierTrainingResult): string[] {
+  return [
     '## Signal efficiency vs true energy',
     '',
     markdownTable(
@@ -132,7 +151,6 @@ export function classifierMarkdown(r: ClassifierTrainingResult, c: ReportContext
     '![score](classifier/score.svg)',
     '',
   ];
-  return lines.join('\n');
 }
 
 export function classifierPlots(r: ClassifierTrainingResult): Record<string, string> {
