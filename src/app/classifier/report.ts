@@ -75,7 +75,8 @@ export function classifierMarkdown(r: ClassifierTrainingResult, c: ReportContext
     ),
     '',
     `Classes with no reconstructed event have no ROC (the status cut rejects them in every method). ` +
-      'The independent references (XGBoost, scikit-learn random forest and MLP on the same exported rows) are in classifier-references.md.',
+      'The independent references (XGBoost, scikit-learn random forest and MLP on the same exported rows) are in classifier-references.md. ' +
+      "The trees' size against their AUC and cost per event: bench/results/classifier-size.md and classifier-cost.md.",
     '',
     ...bkgWithAuc.map((x) => `![ROC vs ${x}](classifier/roc_${x}.svg)`),
     '',
@@ -250,6 +251,9 @@ export function classifierCard(r: ClassifierTrainingResult, command: string, sec
     `- Task: class probabilities (${r.file.classes.join(', ')}) of a reconstructed event; the trigger's score is P(${r.file.signalClass}).`,
     `- Inputs: ${r.file.featureNames.length} features from the reconstruction (no truth): ${r.file.featureNames.join(', ')}.`,
     `- Boosted trees: softmax histogram GBT (TypeScript), ${gbt.forests[0]!.trees.length} rounds × ${gbt.classes.length} trees, seed ${r.file.provenance['gbtSeed']}, early stopping on 10 % of the training rows.`,
+    r.file.gbtFlat === undefined
+      ? '- Efficiency-flat trees (gbt-flat): not stored.'
+      : `- Efficiency-flat trees (gbt-flat, \`trigger.selection.classifier: gbt-flat\`): the same trees re-trained twice with signal weights raised in true-energy bins of low efficiency, ${r.file.gbtFlat.forests[0]!.trees.length} rounds × ${r.file.gbtFlat.classes.length} trees.`,
     r.file.mlp === undefined
       ? '- Net: not trained.'
       : `- Net: tfjs dense ${r.file.mlp.layers.map((l) => l.out).join('→')} (ReLU, softmax), Adam, seed ${r.file.provenance['mlpSeed']}; weights stored as JSON, run online by a plain forward pass.`,
