@@ -8,7 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendChoice } from '../config/index.js';
 import type { DetectorGeometry } from '../domain/index.js';
-import type { BackendChoiceResult, CnnModel } from '../reconstruction/index.js';
+import type { BackendChoiceResult, ClassifierKind, CnnModel } from '../reconstruction/index.js';
 
 /** The installed package (dist/app/.. or src/app/..): where the shipped models/ live. */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -71,7 +71,7 @@ function printHintOnce(line: string): void {
  */
 export async function loadEventClassifier(
   dir: string,
-  kind: 'gbt' | 'mlp',
+  kind: ClassifierKind,
   threshold: number | null | undefined,
 ): Promise<import('../reconstruction/index.js').EventClassifier | undefined> {
   const file = resolve(resolveModelDir(dir), 'classifier.json');

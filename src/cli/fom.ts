@@ -25,10 +25,10 @@ import {
 } from '../app/index.js';
 import { loadConfig } from '../config-file/index.js';
 import type { ShowertrigConfig } from '../config/index.js';
-import { intFlag, numFlag, parseFlags, type Command } from './args.js';
+import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 
 const USAGE = `usage: showertrig fom [--events N] [--seed S] [--runs R] [--goal 0.9] [--hours H] [--injection-s 30]
-                     [--threshold T] [--thresholds T1,T2] [--fine-step F] [--pools FILE] [--model DIR] [--report DIR] [--config FILE]
+                     [--threshold T] [--classifier K] [--thresholds T1,T2] [--fine-step F] [--pools FILE] [--model DIR] [--report DIR] [--config FILE]
   --events N        simulated + reconstructed events per class for the pools (default 3000)
   --seed S          seed of the pools (default 4001)
   --runs R          seeded injection runs per factor (default 50: with fewer, the 95 % lower bound of
@@ -37,6 +37,7 @@ const USAGE = `usage: showertrig fom [--events N] [--seed S] [--runs R] [--goal 
   --hours H         simulated background-only hours per configuration for the false-alarm rate (default 2)
   --injection-s T   length of the injected excess, s (default 30)
   --threshold T     classifier working point (default: the one stored in classifier.json)
+  --classifier K    which stored classifier: gbt (default), gbt-flat or mlp
   --thresholds L    extra classifier working points, each its own row (e.g. 0.05,0.5)
   --pools FILE      keep the pools (class, cut decision, classifier score per event) in FILE: built and
                     written when FILE is missing, read when it exists (another excess config, same pools)
@@ -59,6 +60,7 @@ interface FomOptions {
 type ClassifierApp = Awaited<ReturnType<typeof classifierApp>>;
 type Samples = Awaited<ReturnType<ClassifierApp['buildClassSamples']>>;
 type EventClassifier = ReturnType<ClassifierApp['createEventClassifier']>;
+type ClassifierKind = NonNullable<Parameters<ClassifierApp['createEventClassifier']>[1]>;
 
 export const command: Command = {
   name: 'fom',
@@ -74,6 +76,7 @@ export const command: Command = {
       hours: { type: 'string' },
       'injection-s': { type: 'string' },
       threshold: { type: 'string' },
+      classifier: { type: 'string' },
       thresholds: { type: 'string' },
       'fine-step': { type: 'string' },
       pools: { type: 'string' },
@@ -100,7 +103,7 @@ export const command: Command = {
     const file = parseClassifierFile(readFileSync(join(modelDir, 'classifier.json'), 'utf8'));
     const clf = createEventClassifier(
       file,
-      'gbt',
+      classifierKind(values.classifier),
       values.threshold === undefined ? undefined : numFlag(values.threshold, 'threshold', 0.5, 0, 1),
     );
     const t0 = performance.now();
@@ -267,4 +270,12 @@ function writeFom(dir: string, rows: readonly FomRow[], ctx: FomContext): void {
       })),
     ) + '\n',
   );
+}
+
+function classifierKind(v: string | undefined): ClassifierKind {
+  const kinds: readonly ClassifierKind[] = ['gbt', 'gbt-flat', 'mlp'];
+  if (v === undefined) return 'gbt';
+  if (!(kinds as readonly string[]).includes(v))
+    throw new UsageError(`--classifier must be one of ${kinds.join(', ')}, not ${v}`);
+  return v as ClassifierKind;
 }

@@ -82,8 +82,8 @@ export type ResponseConfig = Readonly<z.output<typeof responseSchema>>;
  * selection at about 20 %), the excess the trigger must find; muons and noise are the detector's
  * own backgrounds. The neutrino classes keep the ratios of the physics
  * (src/sim/nu-flux.ts neutrinoClassYields, from the sources in physics.ts; a test keeps these
- * numbers equal to it): per DIS interaction (CC + NC, all flavours) 1.3e-4 ν–e elastic, 3.0e-3
- * νe/ν̄e quasi-elastic and 1.1e-2 NC single-π⁰ interactions.
+ * numbers equal to it): per DIS interaction (CC + NC, all flavours) 1.25e-4 ν–e elastic, 2.87e-3
+ * νe/ν̄e quasi-elastic and 1.08e-2 NC single-π⁰ interactions.
  */
 const DEFAULT_RATES_HZ: Record<EventClass, number> = {
   signal: 20,

@@ -27,9 +27,9 @@ const selectionSchema = section(
       'classifier: select reconstructed events whose signal probability (the event classifier in the model directory, classifier.json) reaches the threshold; cuts: the cut list above (the baseline; also used when the model directory has no classifier)',
     ),
     classifier: oneOf(
-      ['gbt', 'mlp'],
+      ['gbt', 'gbt-flat', 'mlp'],
       'gbt',
-      'which stored classifier scores events: boosted trees or the dense net',
+      'which stored classifier scores events: boosted trees, the efficiency-flat boosted trees (signal efficiency flatter in true energy at a small cost in expected significance) or the dense net',
     ),
     classifierThreshold: optionalNum(
       { min: 0, max: 1 },

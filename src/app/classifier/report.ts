@@ -59,45 +59,11 @@ export function classifierMarkdown(r: ClassifierTrainingResult, c: ReportContext
     '',
     '## Working points',
     '',
-    markdownTable(
-      [
-        'method',
-        'threshold',
-        'signal eff.',
-        ...classes.map((x) => `${x} eff.`),
-        's / window',
-        'b / window',
-        'expected Z',
-        'flatness σ(ε) vs E',
-      ],
-      r.results.map((m) => [
-        m.method,
-        m.method === 'cuts' ? 'cut list' : f3(m.workingPoint.threshold),
-        f3(m.workingPoint.signalEfficiency),
-        ...classes.map((x) => formatNumber(m.workingPoint.efficiency[x] ?? 0, 3)),
-        f3(m.workingPoint.signal),
-        f3(m.workingPoint.background),
-        f3(m.workingPoint.z),
-        f3(m.flatness),
-      ]),
-    ),
+    workingPointTable(r, classes),
     '',
     'Background rate after selection (Hz) per class:',
     '',
-    markdownTable(
-      ['method', ...classes.map((x) => `${x} Hz`), 'total Hz'],
-      r.results.map((m) => {
-        const per = classes.map((x) => (m.workingPoint.efficiency[x] ?? 0) * (c.rates[x] ?? 0));
-        return [
-          m.method,
-          ...per.map((v) => formatNumber(v, 4)),
-          formatNumber(
-            per.reduce((a, b) => a + b, 0),
-            4,
-          ),
-        ];
-      }),
-    ),
+    backgroundRateTable(r, classes, c.rates),
     '',
     '## ROC: signal vs each background (reconstructed events)',
     '',
@@ -109,10 +75,64 @@ export function classifierMarkdown(r: ClassifierTrainingResult, c: ReportContext
     ),
     '',
     `Classes with no reconstructed event have no ROC (the status cut rejects them in every method). ` +
-      'The independent references (XGBoost, scikit-learn random forest and MLP on the same exported rows) are in classifier-references.md.',
+      'The independent references (XGBoost, scikit-learn random forest and MLP on the same exported rows) are in classifier-references.md. ' +
+      "The trees' size against their AUC and cost per event: bench/results/classifier-size.md and classifier-cost.md.",
     '',
     ...bkgWithAuc.map((x) => `![ROC vs ${x}](classifier/roc_${x}.svg)`),
     '',
+    ...efficiencySection(r),
+  ];
+  return lines.join('\n');
+}
+
+function workingPointTable(r: ClassifierTrainingResult, classes: readonly string[]): string {
+  return markdownTable(
+    [
+      'method',
+      'threshold',
+      'signal eff.',
+      ...classes.map((x) => `${x} eff.`),
+      's / window',
+      'b / window',
+      'expected Z',
+      'flatness σ(ε) vs E',
+    ],
+    r.results.map((m) => [
+      m.method,
+      m.method === 'cuts' ? 'cut list' : f3(m.workingPoint.threshold),
+      f3(m.workingPoint.signalEfficiency),
+      ...classes.map((x) => formatNumber(m.workingPoint.efficiency[x] ?? 0, 3)),
+      f3(m.workingPoint.signal),
+      f3(m.workingPoint.background),
+      f3(m.workingPoint.z),
+      f3(m.flatness),
+    ]),
+  );
+}
+
+function backgroundRateTable(
+  r: ClassifierTrainingResult,
+  classes: readonly string[],
+  rates: Readonly<Record<string, number>>,
+): string {
+  return markdownTable(
+    ['method', ...classes.map((x) => `${x} Hz`), 'total Hz'],
+    r.results.map((m) => {
+      const per = classes.map((x) => (m.workingPoint.efficiency[x] ?? 0) * (rates[x] ?? 0));
+      return [
+        m.method,
+        ...per.map((v) => formatNumber(v, 4)),
+        formatNumber(
+          per.reduce((a, b) => a + b, 0),
+          4,
+        ),
+      ];
+    }),
+  );
+}
+
+function efficiencySection(r: ClassifierTrainingResult): string[] {
+  return [
     '## Signal efficiency vs true energy',
     '',
     markdownTable(
@@ -132,7 +152,6 @@ export function classifierMarkdown(r: ClassifierTrainingResult, c: ReportContext
     '![score](classifier/score.svg)',
     '',
   ];
-  return lines.join('\n');
 }
 
 export function classifierPlots(r: ClassifierTrainingResult): Record<string, string> {
@@ -232,6 +251,9 @@ export function classifierCard(r: ClassifierTrainingResult, command: string, sec
     `- Task: class probabilities (${r.file.classes.join(', ')}) of a reconstructed event; the trigger's score is P(${r.file.signalClass}).`,
     `- Inputs: ${r.file.featureNames.length} features from the reconstruction (no truth): ${r.file.featureNames.join(', ')}.`,
     `- Boosted trees: softmax histogram GBT (TypeScript), ${gbt.forests[0]!.trees.length} rounds × ${gbt.classes.length} trees, seed ${r.file.provenance['gbtSeed']}, early stopping on 10 % of the training rows.`,
+    r.file.gbtFlat === undefined
+      ? '- Efficiency-flat trees (gbt-flat): not stored.'
+      : `- Efficiency-flat trees (gbt-flat, \`trigger.selection.classifier: gbt-flat\`): the same trees re-trained twice with signal weights raised in true-energy bins of low efficiency, ${r.file.gbtFlat.forests[0]!.trees.length} rounds × ${r.file.gbtFlat.classes.length} trees.`,
     r.file.mlp === undefined
       ? '- Net: not trained.'
       : `- Net: tfjs dense ${r.file.mlp.layers.map((l) => l.out).join('→')} (ReLU, softmax), Adam, seed ${r.file.provenance['mlpSeed']}; weights stored as JSON, run online by a plain forward pass.`,

@@ -16,6 +16,7 @@ import {
   type ClassifierFile,
   type MlpConfig,
   type SoftmaxGbtConfig,
+  type SoftmaxGbtModel,
 } from '../../reconstruction/index.js';
 import {
   auc,
@@ -69,6 +70,69 @@ export interface ClassifierTrainingResult {
 export async function trainEventClassifier(o: ClassifierTrainingOptions): Promise<ClassifierTrainingResult> {
   const log = o.log ?? (() => {});
   const t0 = performance.now();
+  const { train, evalS } = await trainingSamples(o, log);
+  const classes = train.classes;
+  const sig = classes.indexOf(o.signalClass as (typeof classes)[number]);
+  if (sig < 0) throw new RangeError(`signal class ${o.signalClass} not among ${classes.join(', ')}`);
+  const tSim = performance.now();
+  const rows = trainingRows(train);
+  const { x, y, n, p } = rows;
+  log(`training rows (reconstructed events): ${n} of ${train.label.length}; ${p} features`);
+  const gbtCfg = o.gbt ?? DEFAULT_SOFTMAX_GBT;
+  const gbt = trainSoftmaxGbt(x, y, n, p, classes, gbtCfg);
+  log(
+    `gbt: ${gbt.forests[0]!.trees.length} rounds × ${classes.length} classes, validation log-loss ${gbt.validationLoss.at(-1)?.toFixed(4)}`,
+  );
+  const tGbt = performance.now();
+  const mlp =
+    o.mlp === false
+      ? undefined
+      : await trainMlp(x, y, n, p, classes.length, o.mlp ?? DEFAULT_MLP, undefined, (e, tl, vl) =>
+          log(`mlp epoch ${e}: loss ${tl.toFixed(4)} val ${vl.toFixed(4)}`),
+        );
+  const tMlp = performance.now();
+  const score = (m: SoftmaxGbtModel): Float64Array =>
+    scoresOf(evalS, sig, (r, out) => predictSoftmaxGbt(m, r, out));
+  const scored = scoredClasses(evalS, sig, o.ratesHz);
+  const gbtScores = score(gbt);
+  const flatCtx = { train, rows, sig, cfg: gbtCfg, windowS: o.windowS, edges: o.energyBinsGeV };
+  const flat = trainFlat(flatCtx, gbt, bestWorkingPoint(scored(gbtScores), o.windowS), score, scored, log);
+  const tFlat = performance.now();
+  const evalScores: Record<string, Float64Array> = { gbt: gbtScores, 'gbt-flat': score(flat) };
+  if (mlp !== undefined) evalScores['mlp'] = scoresOf(evalS, sig, (r, out) => predictMlp(mlp, r, out));
+  const results = measureAll(evalS, sig, evalScores, scored, o);
+  const thresholds: Record<string, number> = {};
+  for (const r of results) if (r.method !== 'cuts') thresholds[r.method] = r.workingPoint.threshold;
+  const file: ClassifierFile = {
+    version: 1,
+    classes,
+    signalClass: o.signalClass,
+    featureNames: classifierFeatureNames(o.geometry.nStations),
+    gbt,
+    gbtFlat: flat,
+    ...(mlp === undefined ? {} : { mlp }),
+    thresholds,
+    provenance: provenance(o, gbtCfg),
+  };
+  return {
+    file,
+    samples: { train, eval: evalS },
+    evalScores: evalScores as ClassifierTrainingResult['evalScores'],
+    results,
+    seconds: {
+      simulate: (tSim - t0) / 1000,
+      gbt: (tGbt - tSim) / 1000,
+      mlp: (tMlp - tGbt) / 1000,
+      flat: (tFlat - tMlp) / 1000,
+    },
+  };
+}
+
+/** The training and the evaluation samples, each of its own seed. */
+async function trainingSamples(
+  o: ClassifierTrainingOptions,
+  log: (line: string) => void,
+): Promise<{ train: ClassSamples; evalS: ClassSamples }> {
   const progress =
     (what: string) =>
     (d: number, n: number): void => {
@@ -86,43 +150,51 @@ export async function trainEventClassifier(o: ClassifierTrainingOptions): Promis
     seed: o.evalSeed,
     progress: progress('evaluation sample'),
   });
-  const classes = train.classes;
-  const sig = classes.indexOf(o.signalClass as (typeof classes)[number]);
-  if (sig < 0) throw new RangeError(`signal class ${o.signalClass} not among ${classes.join(', ')}`);
-  const tSim = performance.now();
-  const { x, y, n, p } = trainingRows(train);
-  log(`training rows (reconstructed events): ${n} of ${train.label.length}; ${p} features`);
-  const gbtCfg = o.gbt ?? DEFAULT_SOFTMAX_GBT;
-  const gbt = trainSoftmaxGbt(x, y, n, p, classes, gbtCfg);
-  log(
-    `gbt: ${gbt.forests[0]!.trees.length} rounds × ${classes.length} classes, validation log-loss ${gbt.validationLoss.at(-1)?.toFixed(4)}`,
-  );
-  const tGbt = performance.now();
-  const mlp =
-    o.mlp === false
-      ? undefined
-      : await trainMlp(x, y, n, p, classes.length, o.mlp ?? DEFAULT_MLP, undefined, (e, tl, vl) =>
-          log(`mlp epoch ${e}: loss ${tl.toFixed(4)} val ${vl.toFixed(4)}`),
-        );
-  const tMlp = performance.now();
-  const score = (predict: (row: Float64Array, out: Float64Array) => Float64Array): Float64Array =>
-    scoresOf(evalS, sig, predict);
-  const gbtScores = score((r, out) => predictSoftmaxGbt(gbt, r, out));
-  const scored = (s: Float64Array): ScoredClass[] =>
-    classes.map((c, ci) => ({
+  return { train, evalS };
+}
+
+type Scored = (s: Float64Array) => ScoredClass[];
+
+/** Scores of the sample's events → per-class score lists with the configured rates (for the working point). */
+function scoredClasses(s: ClassSamples, sig: number, ratesHz: Readonly<Record<string, number>>): Scored {
+  return (scores) =>
+    s.classes.map((c, ci) => ({
       name: c,
       isSignal: ci === sig,
-      rateHz: o.ratesHz[c] ?? 0,
-      scores: s.filter((_, i) => evalS.label[i] === ci),
+      rateHz: ratesHz[c] ?? 0,
+      scores: scores.filter((_, i) => s.label[i] === ci),
     }));
-  const gbtWp = bestWorkingPoint(scored(gbtScores), o.windowS);
-  // Efficiency flatness: raise the weight of signal rows in true-energy bins with low efficiency at the working point.
+}
+
+interface FlatContext {
+  readonly train: ClassSamples;
+  readonly rows: ReturnType<typeof trainingRows>;
+  readonly sig: number;
+  readonly cfg: SoftmaxGbtConfig;
+  readonly windowS: number;
+  readonly edges: readonly number[];
+}
+
+/**
+ * Efficiency flatness: twice, raise the weight of signal rows in true-energy bins with low
+ * efficiency at the working point (× mean / bin efficiency, clipped to [0.2, 5]) and re-train.
+ */
+function trainFlat(
+  c: FlatContext,
+  gbt: SoftmaxGbtModel,
+  gbtWp: WorkingPoint,
+  score: (m: SoftmaxGbtModel) => Float64Array,
+  scored: Scored,
+  log: (line: string) => void,
+): SoftmaxGbtModel {
+  const { train, sig } = c;
+  const { x, y, n, p } = c.rows;
   let flat = gbt;
   let flatWp = gbtWp;
   const weight = new Float64Array(n).fill(1);
   for (let round = 0; round < 2; round++) {
     const trainScores = scoresOf(train, sig, (r, out) => predictSoftmaxGbt(flat, r, out));
-    const eff = efficiencyByBin(train, sig, trainScores, flatWp.threshold, o.energyBinsGeV);
+    const eff = efficiencyByBin(train, sig, trainScores, flatWp.threshold, c.edges);
     const mean =
       eff.reduce((s, b) => s + b.eff * b.n, 0) /
       Math.max(
@@ -132,65 +204,43 @@ export async function trainEventClassifier(o: ClassifierTrainingOptions): Promis
     for (let k = 0; k < n; k++) {
       const i = train.okIndex[k]!;
       if (train.label[i] !== sig) continue;
-      const b = binOf(o.energyBinsGeV, train.trueEnergyGeV[i]!);
+      const b = binOf(c.edges, train.trueEnergyGeV[i]!);
       const e = b < 0 ? mean : Math.max(eff[b]!.eff, 0.05);
       weight[k] = Math.min(5, Math.max(0.2, weight[k]! * (mean / e)));
     }
-    flat = trainSoftmaxGbt(x, y, n, p, classes, gbtCfg, weight);
-    flatWp = bestWorkingPoint(scored(score((r, out) => predictSoftmaxGbt(flat, r, out))), o.windowS);
+    flat = trainSoftmaxGbt(x, y, n, p, train.classes, c.cfg, weight);
+    flatWp = bestWorkingPoint(scored(score(flat)), c.windowS);
     log(`flat round ${round + 1}: threshold ${flatWp.threshold.toFixed(3)} Z ${flatWp.z.toFixed(2)}`);
   }
-  const tFlat = performance.now();
-  const flatScores = score((r, out) => predictSoftmaxGbt(flat, r, out));
-  const evalScores: Record<string, Float64Array> = { gbt: gbtScores, 'gbt-flat': flatScores };
-  if (mlp !== undefined) evalScores['mlp'] = score((r, out) => predictMlp(mlp, r, out));
-  const results: MethodResult[] = [];
+  return flat;
+}
+
+/** The cuts (at their decision) and each classifier (at its best working point), measured on the evaluation sample. */
+function measureAll(
+  evalS: ClassSamples,
+  sig: number,
+  evalScores: Readonly<Record<string, Float64Array>>,
+  scored: Scored,
+  o: ClassifierTrainingOptions,
+): MethodResult[] {
   const cutScores = Float64Array.from(evalS.cutSelected, (v) => (v ? 1 : 0));
-  results.push(
-    measure(
-      'cuts',
-      evalS,
-      sig,
-      cutScores,
-      workingPointAt(scored(cutScores), 0.5, o.windowS),
-      o.energyBinsGeV,
-    ),
-  );
+  const cutWp = workingPointAt(scored(cutScores), 0.5, o.windowS);
+  const results = [measure('cuts', evalS, sig, cutScores, cutWp, o.energyBinsGeV)];
   for (const [m, s] of Object.entries(evalScores))
     results.push(
       measure(m as Method, evalS, sig, s, bestWorkingPoint(scored(s), o.windowS), o.energyBinsGeV),
     );
-  const thresholds: Record<string, number> = {};
-  for (const r of results)
-    if (r.method === 'gbt' || r.method === 'mlp') thresholds[r.method] = r.workingPoint.threshold;
-  const file: ClassifierFile = {
-    version: 1,
-    classes,
-    signalClass: o.signalClass,
-    featureNames: classifierFeatureNames(o.geometry.nStations),
-    gbt,
-    ...(mlp === undefined ? {} : { mlp }),
-    thresholds,
-    provenance: {
-      trainEventsPerClass: o.trainEvents,
-      trainSeed: o.seed,
-      evalEventsPerClass: o.evalEvents,
-      evalSeed: o.evalSeed,
-      gbtSeed: gbtCfg.seed,
-      mlpSeed: (o.mlp || DEFAULT_MLP).seed,
-    },
-  };
+  return results;
+}
+
+function provenance(o: ClassifierTrainingOptions, gbtCfg: SoftmaxGbtConfig): Record<string, number> {
   return {
-    file,
-    samples: { train, eval: evalS },
-    evalScores: evalScores as ClassifierTrainingResult['evalScores'],
-    results,
-    seconds: {
-      simulate: (tSim - t0) / 1000,
-      gbt: (tGbt - tSim) / 1000,
-      mlp: (tMlp - tGbt) / 1000,
-      flat: (tFlat - tMlp) / 1000,
-    },
+    trainEventsPerClass: o.trainEvents,
+    trainSeed: o.seed,
+    evalEventsPerClass: o.evalEvents,
+    evalSeed: o.evalSeed,
+    gbtSeed: gbtCfg.seed,
+    mlpSeed: (o.mlp || DEFAULT_MLP).seed,
   };
 }
 

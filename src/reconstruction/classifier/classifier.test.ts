@@ -7,7 +7,8 @@ import {
   classifierFeatureNames,
   classifierFeatures,
 } from '../classifier-features.js';
-import { createEventClassifier, type ClassifierFile } from './model.js';
+import { parseConfig } from '../../config/index.js';
+import { createEventClassifier, parseClassifierFile, type ClassifierFile } from './model.js';
 import { predictMlp, trainMlp } from './mlp.js';
 
 const g = DEFAULT_GEOMETRY;
@@ -123,4 +124,53 @@ test('the dense net learns two blobs and its JSON forward pass gives the probabi
   assert.equal(c.predictedClass, 'signal');
   assert.equal(c.score, predictMlp(mlp, [3, 0], p)[1]);
   assert.ok(Math.abs(c.probabilities['signal']! + c.probabilities['bkg']! - 1) < 1e-12);
+});
+
+test('gbt-flat: the kind selects the stored efficiency-flat trees and their working point; a file without them is refused', () => {
+  // One stump per class: the feature a <= 0 goes left. The flat trees lean the other way.
+  const stump = (l: number, r: number) => ({
+    feature: [0, -1, -1],
+    threshold: [0, 0, 0],
+    left: [1, -1, -1],
+    right: [2, -1, -1],
+    value: [0, l, r],
+  });
+  const forests = (v: number) => [
+    { kind: 'gbt', nFeatures: 1, baseline: 0, trees: [stump(v, -v)], validationLoss: [] },
+    { kind: 'gbt', nFeatures: 1, baseline: 0, trees: [stump(-v, v)], validationLoss: [] },
+  ];
+  const softmax = (v: number) => ({
+    kind: 'gbt-softmax',
+    nFeatures: 1,
+    classes: ['bkg', 'signal'],
+    forests: forests(v),
+    validationLoss: [],
+  });
+  const base = {
+    version: 1,
+    classes: ['bkg', 'signal'],
+    signalClass: 'signal',
+    featureNames: ['a'],
+    gbt: softmax(1),
+    thresholds: { gbt: 0.3, 'gbt-flat': 0.6 },
+    provenance: {},
+  };
+  const file = parseClassifierFile(JSON.stringify({ ...base, gbtFlat: softmax(-2) }));
+  const gbt = createEventClassifier(file, 'gbt');
+  const flat = createEventClassifier(file, 'gbt-flat');
+  assert.equal(flat.kind, 'gbt-flat');
+  assert.equal(flat.threshold, 0.6);
+  assert.equal(gbt.threshold, 0.3);
+  const row = Float64Array.of(1);
+  assert.ok(Math.abs(gbt.classify(row).score - 1 / (1 + Math.exp(-2))) < 1e-12);
+  assert.ok(Math.abs(flat.classify(row).score - 1 / (1 + Math.exp(4))) < 1e-12);
+  assert.equal(flat.classify(row).predictedClass, 'bkg');
+  const old = parseClassifierFile(JSON.stringify(base));
+  assert.throws(() => createEventClassifier(old, 'gbt-flat'), /no efficiency-flat trees/);
+  const wrong = { ...softmax(1), nFeatures: 2 };
+  assert.throws(() => parseClassifierFile(JSON.stringify({ ...base, gbtFlat: wrong })), /gbt-flat/);
+  assert.equal(
+    parseConfig({ trigger: { selection: { classifier: 'gbt-flat' } } }).trigger.selection.classifier,
+    'gbt-flat',
+  );
 });

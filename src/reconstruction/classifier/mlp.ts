@@ -70,11 +70,7 @@ export async function trainMlp(
   weight?: Float64Array,
   onEpoch?: (epoch: number, trainLoss: number, valLoss: number) => void,
 ): Promise<MlpWeights> {
-  const mean = new Array<number>(p).fill(0);
-  const scale = new Array<number>(p).fill(0);
-  for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) mean[f]! += x[i * p + f]! / n;
-  for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) scale[f]! += (x[i * p + f]! - mean[f]!) ** 2 / n;
-  for (let f = 0; f < p; f++) scale[f] = Math.sqrt(scale[f]!) || 1;
+  const { mean, scale } = standardisation(x, n, p);
   const rng = new Rng(cfg.seed);
   const perm = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
@@ -82,68 +78,36 @@ export async function trainMlp(
     [perm[i], perm[j]] = [perm[j]!, perm[i]!];
   }
   const nVal = Math.max(1, Math.floor(n * cfg.validationFraction));
-  const build = (rows: number[]): { xs: tf.Tensor2D; ys: tf.Tensor2D; ws: tf.Tensor1D } => {
-    const xs = new Float32Array(rows.length * p);
-    const ys = new Float32Array(rows.length * nClasses);
-    const ws = new Float32Array(rows.length);
-    rows.forEach((r, k) => {
-      for (let f = 0; f < p; f++) xs[k * p + f] = (x[r * p + f]! - mean[f]!) / scale[f]!;
-      ys[k * nClasses + y[r]!] = 1;
-      ws[k] = weight === undefined ? 1 : weight[r]!;
-    });
-    return {
-      xs: tf.tensor2d(xs, [rows.length, p]),
-      ys: tf.tensor2d(ys, [rows.length, nClasses]),
-      ws: tf.tensor1d(ws),
-    };
-  };
-  const train = build(perm.slice(nVal));
-  const val = build(perm.slice(0, nVal));
-  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({
-        inputShape: [p],
-        units: cfg.hidden,
-        activation: 'relu',
-        kernelInitializer: init(cfg.seed),
-      }),
-      tf.layers.dense({ units: cfg.hidden, activation: 'relu', kernelInitializer: init(cfg.seed + 1) }),
-      tf.layers.dense({ units: nClasses, activation: 'softmax', kernelInitializer: init(cfg.seed + 2) }),
-    ],
-  });
+  const rows: Rows = { x, y, p, nClasses, mean, scale, ...(weight === undefined ? {} : { weight }) };
+  const train = tensorsOf(rows, perm.slice(nVal));
+  const val = tensorsOf(rows, perm.slice(0, nVal));
+  const model = denseNet(p, nClasses, cfg);
   const opt = tf.train.adam(cfg.learningRate);
-  const lossOf = (xs: tf.Tensor2D, ys: tf.Tensor2D, ws: tf.Tensor1D): tf.Scalar =>
+  const lossOf = (t: Tensors): tf.Scalar =>
     tf.tidy(() => {
-      const pr = (model.apply(xs) as tf.Tensor2D).clipByValue(1e-7, 1);
-      const ce = tf.neg(tf.sum(tf.mul(ys, tf.log(pr)), 1));
-      return tf.div(tf.sum(tf.mul(ce, ws)), tf.sum(ws)) as tf.Scalar;
+      const pr = (model.apply(t.xs) as tf.Tensor2D).clipByValue(1e-7, 1);
+      const ce = tf.neg(tf.sum(tf.mul(t.ys, tf.log(pr)), 1));
+      return tf.div(tf.sum(tf.mul(ce, t.ws)), tf.sum(t.ws)) as tf.Scalar;
     });
   let best = Infinity;
   let bestWeights: MlpWeights | undefined;
   let since = 0;
   const nTr = n - nVal;
   for (let epoch = 0; epoch < cfg.epochs && since < cfg.patience; epoch++) {
-    // Seeded shuffle (tf.util.createShuffledIndices draws from Math.random): the same seed gives the same net.
-    const order = Uint32Array.from({ length: nTr }, (_, i) => i);
-    for (let i = nTr - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      const t = order[i]!;
-      order[i] = order[j]!;
-      order[j] = t;
-    }
+    const order = seededOrder(nTr, rng);
     let trainLoss = 0;
     for (let s = 0; s < nTr; s += cfg.batchSize) {
       const idx = tf.tensor1d(Int32Array.from(order.slice(s, s + cfg.batchSize)), 'int32');
-      const l = opt.minimize(
-        () => lossOf(tf.gather(train.xs, idx), tf.gather(train.ys, idx), tf.gather(train.ws, idx)),
-        true,
-      )!;
+      const batch = {
+        xs: tf.gather(train.xs, idx),
+        ys: tf.gather(train.ys, idx),
+        ws: tf.gather(train.ws, idx),
+      };
+      const l = opt.minimize(() => lossOf(batch), true)!;
       trainLoss += (await l.data())[0]! * Math.min(cfg.batchSize, nTr - s);
-      l.dispose();
-      idx.dispose();
+      for (const t of [l, idx, batch.xs, batch.ys, batch.ws]) t.dispose();
     }
-    const vl = lossOf(val.xs, val.ys, val.ws);
+    const vl = lossOf(val);
     const valLoss = (await vl.data())[0]!;
     vl.dispose();
     onEpoch?.(epoch, trainLoss / nTr, valLoss);
@@ -156,6 +120,79 @@ export async function trainMlp(
   for (const t of [train.xs, train.ys, train.ws, val.xs, val.ys, val.ws]) t.dispose();
   model.dispose();
   return bestWeights!;
+}
+
+/** Mean and standard deviation (1 where constant) of each feature over the n rows. */
+function standardisation(x: Float64Array, n: number, p: number): { mean: number[]; scale: number[] } {
+  const mean = new Array<number>(p).fill(0);
+  const scale = new Array<number>(p).fill(0);
+  for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) mean[f]! += x[i * p + f]! / n;
+  for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) scale[f]! += (x[i * p + f]! - mean[f]!) ** 2 / n;
+  for (let f = 0; f < p; f++) scale[f] = Math.sqrt(scale[f]!) || 1;
+  return { mean, scale };
+}
+
+interface Rows {
+  readonly x: Float64Array;
+  readonly y: Int32Array;
+  readonly p: number;
+  readonly nClasses: number;
+  readonly mean: readonly number[];
+  readonly scale: readonly number[];
+  readonly weight?: Float64Array;
+}
+
+interface Tensors {
+  readonly xs: tf.Tensor2D;
+  readonly ys: tf.Tensor2D;
+  readonly ws: tf.Tensor1D;
+}
+
+/** The rows standardised, one-hot labels and weights, as tensors. */
+function tensorsOf(o: Rows, rows: number[]): Tensors {
+  const { x, y, p, nClasses, mean, scale, weight } = o;
+  const xs = new Float32Array(rows.length * p);
+  const ys = new Float32Array(rows.length * nClasses);
+  const ws = new Float32Array(rows.length);
+  rows.forEach((r, k) => {
+    for (let f = 0; f < p; f++) xs[k * p + f] = (x[r * p + f]! - mean[f]!) / scale[f]!;
+    ys[k * nClasses + y[r]!] = 1;
+    ws[k] = weight === undefined ? 1 : weight[r]!;
+  });
+  return {
+    xs: tf.tensor2d(xs, [rows.length, p]),
+    ys: tf.tensor2d(ys, [rows.length, nClasses]),
+    ws: tf.tensor1d(ws),
+  };
+}
+
+/** Dense hidden → hidden → classes (ReLU, ReLU, softmax), Glorot-uniform kernels seeded from cfg.seed. */
+function denseNet(p: number, nClasses: number, cfg: MlpConfig): tf.Sequential {
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({
+        inputShape: [p],
+        units: cfg.hidden,
+        activation: 'relu',
+        kernelInitializer: init(cfg.seed),
+      }),
+      tf.layers.dense({ units: cfg.hidden, activation: 'relu', kernelInitializer: init(cfg.seed + 1) }),
+      tf.layers.dense({ units: nClasses, activation: 'softmax', kernelInitializer: init(cfg.seed + 2) }),
+    ],
+  });
+}
+
+/** 0 .. n − 1 shuffled by rng (tf.util.createShuffledIndices draws from Math.random): the same seed gives the same net. */
+function seededOrder(n: number, rng: Rng): Uint32Array {
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  return order;
 }
 
 async function exportWeights(model: tf.Sequential, mean: number[], scale: number[]): Promise<MlpWeights> {

@@ -8,7 +8,8 @@ import type { Classification } from '../../domain/index.js';
 import { predictSoftmaxGbt, type SoftmaxGbtModel } from '../baseline/index.js';
 import { predictMlp, type MlpWeights } from './mlp.js';
 
-export type ClassifierKind = 'gbt' | 'mlp';
+/** gbt: the softmax boosted trees; gbt-flat: the same trees re-trained for an efficiency flat in true energy; mlp: the dense net. */
+export type ClassifierKind = 'gbt' | 'gbt-flat' | 'mlp';
 
 /** The stored classifier (models/<dir>/classifier.json). */
 export interface ClassifierFile {
@@ -17,6 +18,8 @@ export interface ClassifierFile {
   readonly signalClass: string;
   readonly featureNames: readonly string[];
   readonly gbt: SoftmaxGbtModel;
+  /** The efficiency-flat trees (signal rows re-weighted by true-energy bin, uBoost-style); absent in older files. */
+  readonly gbtFlat?: SoftmaxGbtModel;
   readonly mlp?: MlpWeights;
   /** The working point: select when the signal probability is >= threshold (per kind). */
   readonly thresholds: Readonly<Partial<Record<ClassifierKind, number>>>;
@@ -44,13 +47,8 @@ export function createEventClassifier(
   const sig = classes.indexOf(file.signalClass);
   if (sig < 0)
     throw new RangeError(`classifier: signal class ${file.signalClass} not among ${classes.join(', ')}`);
-  if (kind === 'mlp' && file.mlp === undefined)
-    throw new RangeError('classifier: this model file has no mlp');
   const thr = threshold ?? file.thresholds[kind] ?? 0.5;
-  const probabilities =
-    kind === 'gbt'
-      ? (row: Float64Array, out: Float64Array): Float64Array => predictSoftmaxGbt(file.gbt, row, out)
-      : (row: Float64Array, out: Float64Array): Float64Array => predictMlp(file.mlp!, row, out);
+  const probabilities = probabilitiesOf(file, kind);
   const scratch = new Float64Array(classes.length);
   return {
     kind,
@@ -71,6 +69,21 @@ export function createEventClassifier(
   };
 }
 
+function probabilitiesOf(
+  file: ClassifierFile,
+  kind: ClassifierKind,
+): (row: Float64Array, out: Float64Array) => Float64Array {
+  if (kind === 'mlp') {
+    const mlp = file.mlp;
+    if (mlp === undefined) throw new RangeError('classifier: this model file has no mlp');
+    return (row, out) => predictMlp(mlp, row, out);
+  }
+  const trees = kind === 'gbt' ? file.gbt : file.gbtFlat;
+  if (trees === undefined)
+    throw new RangeError('classifier: this model file has no efficiency-flat trees (gbt-flat)');
+  return (row, out) => predictSoftmaxGbt(trees, row, out);
+}
+
 /** Parses classifier.json's text; throws on a shape it does not know. */
 export function parseClassifierFile(text: string): ClassifierFile {
   const f = JSON.parse(text) as ClassifierFile;
@@ -80,5 +93,10 @@ export function parseClassifierFile(text: string): ClassifierFile {
     throw new RangeError(
       `classifier.json: ${f.gbt.nFeatures} tree features but ${f.featureNames.length} names`,
     );
+  if (
+    f.gbtFlat !== undefined &&
+    (f.gbtFlat.kind !== 'gbt-softmax' || f.gbtFlat.nFeatures !== f.featureNames.length)
+  )
+    throw new RangeError('classifier.json: the gbt-flat trees do not match the feature names');
   return f;
 }
