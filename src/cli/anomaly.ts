@@ -83,6 +83,65 @@ function parseScore(flag: string | undefined): ScoreMode {
   );
 }
 
+const FLAGS = {
+  events: { type: 'string' },
+  'val-events': { type: 'string' },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  latent: { type: 'string' },
+  'calibration-events': { type: 'string' },
+  'budget-hz': { type: 'string' },
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  config: { type: 'string' },
+  model: { type: 'string' },
+  'background-events': { type: 'string' },
+  'train-events': { type: 'string' },
+  'cut-model': { type: 'string' },
+  keras: { type: 'string' },
+  backend: { type: 'string' },
+  score: { type: 'string' },
+  inject: { type: 'string', multiple: true },
+  duration: { type: 'string' },
+  window: { type: 'string' },
+} as const;
+
+type Values = Record<string, string | string[] | boolean | undefined>;
+type App = Awaited<ReturnType<typeof anomalyApp>>;
+/** What every action shares (detector, mix, budget, score, progress). */
+type Common = Pick<
+  Parameters<App['runAnomalyTraining']>[0],
+  'geometry' | 'simulation' | 'budgetHz' | 'score' | 'progress'
+>;
+const flag = (v: Values, k: string): string | undefined => (typeof v[k] === 'string' ? v[k] : undefined);
+
+async function runTrain(
+  app: App,
+  common: Common,
+  v: Values,
+  o: { seed: number; command: string; out: string },
+): Promise<number> {
+  const m = await app.runAnomalyTraining({
+    ...common,
+    ...o,
+    trainEvents: intFlag(flag(v, 'events'), 'events', 12_000, 10),
+    validationEvents: intFlag(flag(v, 'val-events'), 'val-events', 2000, 10),
+    calibrationEvents: intFlag(flag(v, 'calibration-events'), 'calibration-events', 20_000, 0),
+    epochs: intFlag(flag(v, 'epochs'), 'epochs', 8, 1, 1000),
+    batchSize: intFlag(flag(v, 'batch'), 'batch', 64, 1, 4096),
+    learningRate: numFlag(flag(v, 'lr'), 'lr', 0.002, 1e-6, 1),
+    latent: intFlag(flag(v, 'latent'), 'latent', 32, 1, 4096),
+  });
+  process.stdout.write(
+    JSON.stringify({
+      training: { ...m.meta.training, loss: undefined, valLoss: undefined },
+      calibration: m.meta.calibration,
+    }) + '\n',
+  );
+  return 0;
+}
+
 export const command: Command = {
   name: 'anomaly',
   summary:
@@ -90,29 +149,7 @@ export const command: Command = {
   usage: USAGE,
   async run(argv) {
     const [action, ...rest] = argv;
-    const { values } = parseFlags(rest, {
-      events: { type: 'string' },
-      'val-events': { type: 'string' },
-      epochs: { type: 'string' },
-      batch: { type: 'string' },
-      lr: { type: 'string' },
-      latent: { type: 'string' },
-      'calibration-events': { type: 'string' },
-      'budget-hz': { type: 'string' },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      config: { type: 'string' },
-      model: { type: 'string' },
-      'background-events': { type: 'string' },
-      'train-events': { type: 'string' },
-      'cut-model': { type: 'string' },
-      keras: { type: 'string' },
-      backend: { type: 'string' },
-      score: { type: 'string' },
-      inject: { type: 'string', multiple: true },
-      duration: { type: 'string' },
-      window: { type: 'string' },
-    });
+    const { values } = parseFlags(rest, FLAGS);
     const cfg = loadConfig(
       [values.config],
       values.inject === undefined ? {} : { simulation: { inject: values.inject.map(parseInjectFlag) } },
@@ -131,28 +168,8 @@ export const command: Command = {
       score: parseScore(values.score),
       progress: say,
     };
-    if (action === 'train') {
-      const m = await app.runAnomalyTraining({
-        ...common,
-        seed,
-        command,
-        out: values.out ?? cfg.anomaly.modelDir,
-        trainEvents: intFlag(values.events, 'events', 12_000, 10),
-        validationEvents: intFlag(values['val-events'], 'val-events', 2000, 10),
-        calibrationEvents: intFlag(values['calibration-events'], 'calibration-events', 20_000, 0),
-        epochs: intFlag(values.epochs, 'epochs', 8, 1, 1000),
-        batchSize: intFlag(values.batch, 'batch', 64, 1, 4096),
-        learningRate: numFlag(values.lr, 'lr', 0.002, 1e-6, 1),
-        latent: intFlag(values.latent, 'latent', 32, 1, 4096),
-      });
-      process.stdout.write(
-        JSON.stringify({
-          training: { ...m.meta.training, loss: undefined, valLoss: undefined },
-          calibration: m.meta.calibration,
-        }) + '\n',
-      );
-      return 0;
-    }
+    if (action === 'train')
+      return runTrain(app, common, values, { seed, command, out: values.out ?? cfg.anomaly.modelDir });
     if (action === 'calibrate') {
       const m = await app.recalibrateAnomalyModel(modelDir, {
         ...common,
