@@ -19,7 +19,7 @@ const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--
        showertrig anomaly evaluate [--model DIR] [--events N] [--background-events N] [--out DIR] [--seed S]
                                    [--cut-model DIR] [--keras FILE.json] [--config FILE]
        showertrig anomaly drift [--model DIR] --inject class:rate:start:duration [--duration S] [--window S] [--out DIR]
-       showertrig anomaly student [--model DIR] [--events N] [--train-events N] [--calibration-events N] [--val-events N]
+       showertrig anomaly student [--model DIR] [--events N] [--calibration-events N] [--val-events N]
                                  [--background-events N]
        showertrig anomaly dq [--model DIR] [--inject class:rate:start:duration] [--duration S]
        showertrig anomaly export [--model DIR] [--events N] [--background-events N] [--train-events N] [--val-events N]
@@ -34,11 +34,11 @@ const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--
   drift:      the simulated stream with the injection (e.g. noisy-burst:85:60:60), scored in time order: when the
               per-station KS distance to the calibration reference (window --window s, default 10) first exceeds
               its critical value (alpha 0.001) and which station it names; the rate over threshold vs 3 x budget
-  student:    distils the autoencoder into boosted trees (the online scorer, DIR/student.json): --events ordinary events
-              (default 20000) and --train-events per exotic class (default 300; 0: ordinary only) scored by the
-              autoencoder (trees do not extrapolate to the tail they never saw), the student's own threshold on
-              --calibration-events fresh ones, agreement on --val-events (default 4000) ordinary and
-              --background-events (default 400) per exotic class
+  student:    distils the autoencoder into boosted trees (the online scorer, DIR/student.json) on --events ordinary
+              events (default 20000, no exotic class) scored by the autoencoder, plus a novelty term (Mahalanobis
+              distance of the same features from the ordinary ones; trees do not extrapolate to the tail they never
+              saw), the student's own threshold on --calibration-events fresh ones, agreement on --val-events (default
+              4000) ordinary and --background-events (default 400) per exotic class (evaluation only, fresh seeds)
   dq:         the online path's data-quality check: the stream with a detector fault (default: each of hot-cluster,
               dead-region, noisy-burst on every event from 20 s to --duration, default 50) through the online
               anomaly stage and its metrics (anomaly.scorer): when the faulty station's drift gauge crosses the
