@@ -54,7 +54,9 @@ export {
   featureScratch,
   STUDENT_FEATURES_PER_STATION,
   type StudentModel,
+  type StudentScores,
 } from './student.js';
+export { fitNovelty, noveltyScore, type NoveltyModel } from './novelty.js';
 export {
   LiveAnomalyMonitor,
   DEFAULT_LIVE_ANOMALY,

@@ -10,6 +10,7 @@ import {
   STUDENT_FEATURES_PER_STATION as F,
 } from './student.js';
 import { calibrateThreshold } from './calibration.js';
+import { fitNovelty } from './novelty.js';
 
 const spec: ImageSpec = { binPx: 30, binsX: 10, binsY: 8, width: 12, height: 8, channels: 3, adcPerMip: 64 };
 
@@ -76,5 +77,34 @@ describe('anomaly student (boosted trees on station summaries)', () => {
     assert.equal(a.perStation[2], a.perStation[5]);
     assert.ok(a.perStation[4]! > a.perStation[1]! + 0.3);
     assert.equal(scorer.reference.threshold, cal.threshold);
+  });
+
+  it('novelty term: flags a combination no ordinary event had (a late shower), where the regression cannot', () => {
+    const rng = new Rng(4);
+    const n = 800;
+    // Ordinary: every station sees the same shower size; the teacher's term follows the size.
+    const sizes = Array.from({ length: n }, () => 2 + rng.int(38));
+    const x = studentFeatureMatrix(
+      spec,
+      sizes.map((m) => event(rng, [m, m, m])),
+    );
+    const totals = Float64Array.from(sizes, (m) => m / 40);
+    const terms = Float64Array.from({ length: 3 * n }, (_, j) => totals[Math.floor(j / 3)]!);
+    const regression = trainStudent(spec, x, terms, n, 'max', totals);
+    const novelty = fitNovelty(x, n, 3 * F);
+    const raw = predictStudent({ ...regression, novelty, scales: { regression: 1, novelty: 1 } }, x, n);
+    const at = (v: Float64Array): number => calibrateThreshold(v, 1, 100).threshold;
+    const m = {
+      ...regression,
+      novelty,
+      scales: { regression: at(raw.regression), novelty: at(raw.novelty!) },
+    };
+    const ordinary = predictStudent(m, x, n);
+    const thr = at(ordinary.total);
+    const regThr = at(ordinary.regression);
+    // A late shower: the last station alone, with a size ordinary events have.
+    const late = predictStudent(m, studentFeatureMatrix(spec, [event(new Rng(5), [0, 0, 30])]), 1);
+    assert.ok(late.total[0]! > thr, `combined ${late.total[0]} vs threshold ${thr}`);
+    assert.ok(late.regression[0]! <= regThr, `regression ${late.regression[0]} vs its threshold ${regThr}`);
   });
 });

@@ -3,13 +3,16 @@
  * autoencoder teacher's per-station terms from a few summary features of the same coarse
  * station images, computed straight from the hits in one pass (no image tensor, no network).
  * The student's total combines its station terms as the teacher does, and it carries its own
- * rate-budget calibration: the threshold is set on the student's scores, not the teacher's.
+ * rate-budget calibration: the threshold is set on the student's scores, not the teacher's. An
+ * optional novelty term on the same features (novelty.ts) covers what regression trees cannot:
+ * events outside the ordinary feature range, where the teacher's tail is.
  * Pure: features, training and prediction, no I/O.
  */
 import type { Hits } from '../domain/index.js';
 import { predictGbt, trainGbt, DEFAULT_GBT, type GbtConfig, type GbtModel } from '../reconstruction/index.js';
 import type { AnomalyCalibration } from './calibration.js';
 import type { ImageSpec } from './image.js';
+import { noveltyScore, type NoveltyModel } from './novelty.js';
 import type { AnomalyScorer } from './scorer.js';
 
 /** Features per station (see studentFeatures). */
@@ -33,6 +36,13 @@ export interface StudentModel {
    * gives the total; the station terms then serve diagnosis and drift only.
    */
   readonly totalForest?: GbtModel;
+  /**
+   * A novelty term on the same features, fitted on ordinary events only. When present the total
+   * is max(regression / scales.regression, novelty / scales.novelty): each term over its value at
+   * the budget on the training sample, as the teacher's composite score combines its tests.
+   */
+  readonly novelty?: NoveltyModel;
+  readonly scales?: { readonly regression: number; readonly novelty: number };
   /** The student's own calibration (threshold for the budget, drift reference). */
   readonly calibration?: AnomalyCalibration;
   /** How well it reproduces the teacher, measured at training. */
@@ -166,15 +176,20 @@ export function trainStudent(
   };
 }
 
+export interface StudentScores {
+  readonly total: Float64Array;
+  readonly perStation: Float64Array;
+  /** The teacher regression alone (the total forest, or the combined station terms). */
+  readonly regression: Float64Array;
+  /** The novelty term (squared Mahalanobis distance), when the model has one. */
+  readonly novelty?: Float64Array;
+}
+
 /** Student station terms and totals for rows of x. */
-export function predictStudent(
-  m: StudentModel,
-  x: Float64Array,
-  n: number,
-): { total: Float64Array; perStation: Float64Array } {
+export function predictStudent(m: StudentModel, x: Float64Array, n: number): StudentScores {
   const c = m.spec.channels;
   const p = c * STUDENT_FEATURES_PER_STATION;
-  const total = new Float64Array(n);
+  const regression = new Float64Array(n);
   const perStation = new Float64Array(n * c);
   for (let i = 0; i < n; i++) {
     let sum = 0;
@@ -189,10 +204,15 @@ export function predictStudent(
       sum += t;
       max = Math.max(max, t);
     }
-    total[i] =
+    regression[i] =
       m.totalForest !== undefined ? predictGbt(m.totalForest, x, i * p) : m.combine === 'max' ? max : sum / c;
   }
-  return { total, perStation };
+  if (m.novelty === undefined || m.scales === undefined) return { total: regression, perStation, regression };
+  const z = new Float64Array(p);
+  const novelty = Float64Array.from({ length: n }, (_, i) => noveltyScore(m.novelty!, x, i * p, z));
+  const { regression: sr, novelty: sn } = m.scales;
+  const total = Float64Array.from(regression, (r, i) => Math.max(r / sr, novelty[i]! / sn));
+  return { total, perStation, regression, novelty };
 }
 
 /** The student behind the online interface; it needs its own calibration. */
@@ -206,7 +226,7 @@ export function createStudentScorer(m: StudentModel): AnomalyScorer {
   const scratch = featureScratch(m.spec);
   let x = new Float64Array(0);
   return {
-    name: `student gbt (${m.forests.length} × ${m.forests[0]?.trees.length ?? 0} trees)`,
+    name: `student gbt (${m.forests.length} × ${m.forests[0]?.trees.length ?? 0} trees${m.novelty === undefined ? '' : ' + novelty'})`,
     stations: m.spec.channels,
     reference: {
       threshold: cal.threshold,

@@ -21,7 +21,6 @@ export async function runAnomalyStudent(
     'calibration-events': str(v, 'calibration-events'),
     'val-events': str(v, 'val-events'),
     'background-events': str(v, 'background-events'),
-    'train-events': str(v, 'train-events'),
   };
   const m = await app.distilStudent({
     geometry: cfg.detector,
@@ -31,7 +30,6 @@ export async function runAnomalyStudent(
     calibrationEvents: intFlag(values['calibration-events'], 'calibration-events', 20_000, 100),
     testEvents: intFlag(values['val-events'], 'val-events', 4000, 10),
     exoticEvents: intFlag(values['background-events'], 'background-events', 400, 10),
-    exoticTrainEvents: intFlag(values['train-events'], 'train-events', 300, 0),
     budgetHz,
     seed,
     command,

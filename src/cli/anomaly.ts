@@ -19,7 +19,7 @@ const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--
        showertrig anomaly evaluate [--model DIR] [--events N] [--background-events N] [--out DIR] [--seed S]
                                    [--cut-model DIR] [--keras FILE.json] [--config FILE]
        showertrig anomaly drift [--model DIR] --inject class:rate:start:duration [--duration S] [--window S] [--out DIR]
-       showertrig anomaly student [--model DIR] [--events N] [--train-events N] [--calibration-events N] [--val-events N]
+       showertrig anomaly student [--model DIR] [--events N] [--calibration-events N] [--val-events N]
                                  [--background-events N]
        showertrig anomaly dq [--model DIR] [--inject class:rate:start:duration] [--duration S]
        showertrig anomaly export [--model DIR] [--events N] [--background-events N] [--train-events N] [--val-events N]
@@ -34,11 +34,11 @@ const USAGE = `usage: showertrig anomaly train [--events N] [--val-events N] [--
   drift:      the simulated stream with the injection (e.g. noisy-burst:85:60:60), scored in time order: when the
               per-station KS distance to the calibration reference (window --window s, default 10) first exceeds
               its critical value (alpha 0.001) and which station it names; the rate over threshold vs 3 x budget
-  student:    distils the autoencoder into boosted trees (the online scorer, DIR/student.json): --events ordinary events
-              (default 20000) and --train-events per exotic class (default 300; 0: ordinary only) scored by the
-              autoencoder (trees do not extrapolate to the tail they never saw), the student's own threshold on
-              --calibration-events fresh ones, agreement on --val-events (default 4000) ordinary and
-              --background-events (default 400) per exotic class
+  student:    distils the autoencoder into boosted trees (the online scorer, DIR/student.json) on --events ordinary
+              events (default 20000, no exotic class) scored by the autoencoder, plus a novelty term (Mahalanobis
+              distance of the same features from the ordinary ones; trees do not extrapolate to the tail they never
+              saw), the student's own threshold on --calibration-events fresh ones, agreement on --val-events (default
+              4000) ordinary and --background-events (default 400) per exotic class (evaluation only, fresh seeds)
   dq:         the online path's data-quality check: the stream with a detector fault (default: each of hot-cluster,
               dead-region, noisy-burst on every event from 20 s to --duration, default 50) through the online
               anomaly stage and its metrics (anomaly.scorer): when the faulty station's drift gauge crosses the
@@ -83,6 +83,65 @@ function parseScore(flag: string | undefined): ScoreMode {
   );
 }
 
+const FLAGS = {
+  events: { type: 'string' },
+  'val-events': { type: 'string' },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  latent: { type: 'string' },
+  'calibration-events': { type: 'string' },
+  'budget-hz': { type: 'string' },
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  config: { type: 'string' },
+  model: { type: 'string' },
+  'background-events': { type: 'string' },
+  'train-events': { type: 'string' },
+  'cut-model': { type: 'string' },
+  keras: { type: 'string' },
+  backend: { type: 'string' },
+  score: { type: 'string' },
+  inject: { type: 'string', multiple: true },
+  duration: { type: 'string' },
+  window: { type: 'string' },
+} as const;
+
+type Values = Record<string, string | string[] | boolean | undefined>;
+type App = Awaited<ReturnType<typeof anomalyApp>>;
+/** What every action shares (detector, mix, budget, score, progress). */
+type Common = Pick<
+  Parameters<App['runAnomalyTraining']>[0],
+  'geometry' | 'simulation' | 'budgetHz' | 'score' | 'progress'
+>;
+const flag = (v: Values, k: string): string | undefined => (typeof v[k] === 'string' ? v[k] : undefined);
+
+async function runTrain(
+  app: App,
+  common: Common,
+  v: Values,
+  o: { seed: number; command: string; out: string },
+): Promise<number> {
+  const m = await app.runAnomalyTraining({
+    ...common,
+    ...o,
+    trainEvents: intFlag(flag(v, 'events'), 'events', 12_000, 10),
+    validationEvents: intFlag(flag(v, 'val-events'), 'val-events', 2000, 10),
+    calibrationEvents: intFlag(flag(v, 'calibration-events'), 'calibration-events', 20_000, 0),
+    epochs: intFlag(flag(v, 'epochs'), 'epochs', 8, 1, 1000),
+    batchSize: intFlag(flag(v, 'batch'), 'batch', 64, 1, 4096),
+    learningRate: numFlag(flag(v, 'lr'), 'lr', 0.002, 1e-6, 1),
+    latent: intFlag(flag(v, 'latent'), 'latent', 32, 1, 4096),
+  });
+  process.stdout.write(
+    JSON.stringify({
+      training: { ...m.meta.training, loss: undefined, valLoss: undefined },
+      calibration: m.meta.calibration,
+    }) + '\n',
+  );
+  return 0;
+}
+
 export const command: Command = {
   name: 'anomaly',
   summary:
@@ -90,29 +149,7 @@ export const command: Command = {
   usage: USAGE,
   async run(argv) {
     const [action, ...rest] = argv;
-    const { values } = parseFlags(rest, {
-      events: { type: 'string' },
-      'val-events': { type: 'string' },
-      epochs: { type: 'string' },
-      batch: { type: 'string' },
-      lr: { type: 'string' },
-      latent: { type: 'string' },
-      'calibration-events': { type: 'string' },
-      'budget-hz': { type: 'string' },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      config: { type: 'string' },
-      model: { type: 'string' },
-      'background-events': { type: 'string' },
-      'train-events': { type: 'string' },
-      'cut-model': { type: 'string' },
-      keras: { type: 'string' },
-      backend: { type: 'string' },
-      score: { type: 'string' },
-      inject: { type: 'string', multiple: true },
-      duration: { type: 'string' },
-      window: { type: 'string' },
-    });
+    const { values } = parseFlags(rest, FLAGS);
     const cfg = loadConfig(
       [values.config],
       values.inject === undefined ? {} : { simulation: { inject: values.inject.map(parseInjectFlag) } },
@@ -131,28 +168,8 @@ export const command: Command = {
       score: parseScore(values.score),
       progress: say,
     };
-    if (action === 'train') {
-      const m = await app.runAnomalyTraining({
-        ...common,
-        seed,
-        command,
-        out: values.out ?? cfg.anomaly.modelDir,
-        trainEvents: intFlag(values.events, 'events', 12_000, 10),
-        validationEvents: intFlag(values['val-events'], 'val-events', 2000, 10),
-        calibrationEvents: intFlag(values['calibration-events'], 'calibration-events', 20_000, 0),
-        epochs: intFlag(values.epochs, 'epochs', 8, 1, 1000),
-        batchSize: intFlag(values.batch, 'batch', 64, 1, 4096),
-        learningRate: numFlag(values.lr, 'lr', 0.002, 1e-6, 1),
-        latent: intFlag(values.latent, 'latent', 32, 1, 4096),
-      });
-      process.stdout.write(
-        JSON.stringify({
-          training: { ...m.meta.training, loss: undefined, valLoss: undefined },
-          calibration: m.meta.calibration,
-        }) + '\n',
-      );
-      return 0;
-    }
+    if (action === 'train')
+      return runTrain(app, common, values, { seed, command, out: values.out ?? cfg.anomaly.modelDir });
     if (action === 'calibrate') {
       const m = await app.recalibrateAnomalyModel(modelDir, {
         ...common,

@@ -27,14 +27,16 @@ export const CURRENT_SCHEMA_VERSION = 1;
 /**
  * The newest schema version this build writes per kind; it reads every version from 1 up to it.
  * frame v2: truth.interaction (the event class among all classes; eventClass keeps the nearest
- * v1 class, so v1 readers read v2 data). reco/candidate v2: the optional classification, written
+ * v1 class, so v1 readers read v2 data). frame v3: truth.exotic (the injected exotic class), written
+ * only for a frame that carries one on the wire (writeVersion), always in recordings (one schema
+ * per file; version 2 readers resolve it by dropping the field). reco/candidate v2: the optional classification, written
  * only for an event that carries one (writeVersion), so that everything the cut selection
  * produces stays version 1, readable by builds that know version 1 only. reco v3: the optional
  * anomaly score, written only for an event that carries one (the anomaly path on); candidates do
  * not carry it (the score travels in tt.reco and tt.anomalies).
  */
 export const WRITE_VERSIONS: Readonly<Record<MessageKind, number>> = {
-  frame: 2,
+  frame: 3,
   reco: 3,
   candidate: 2,
   alert: 1,
@@ -49,9 +51,12 @@ export function readVersions(kind: MessageKind): number[] {
 
 /**
  * The version one message is written in: reco events 3 with an anomaly score, else 2 with a
- * classification, else 1; candidates 2 with a classification, else 1; other kinds their write version.
+ * classification, else 1; candidates 2 with a classification, else 1; frames 3 with an exotic
+ * class in their truth, else 2; other kinds their write version.
  */
 export function writeVersion(kind: MessageKind, value: unknown): number {
+  if (kind === 'frame')
+    return (value as { truth?: { exotic?: unknown } }).truth?.exotic === undefined ? 2 : 3;
   if (kind === 'reco') {
     const e = value as { classification?: unknown; anomaly?: unknown };
     return e.anomaly !== undefined ? 3 : e.classification === undefined ? 1 : 2;

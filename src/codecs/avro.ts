@@ -13,32 +13,19 @@ import type {
   HitFrame,
   RecoEvent,
   RecoStatus,
-  Truth,
 } from '../domain/index.js';
 import { eventClassV1 } from '../domain/index.js';
+import {
+  frameFromRecord,
+  frameToRecord,
+  truthFromRecord,
+  truthToRecord,
+  type TruthRecordV2,
+} from './avro-frame.js';
 import { avroType, readVersions, writeVersion, type MessageKind } from './avro-types.js';
-import { bodyOf, checkDecodedHits, encodeFailure, type Codec } from './codec.js';
+import { bodyOf, encodeFailure, type Codec } from './codec.js';
 import { classifyBodyError, expectHeader, HEADER_BYTES, headerBytes } from './wire.js';
 
-interface HitsRecord {
-  station: ArrayLike<number>;
-  ix: ArrayLike<number>;
-  iy: ArrayLike<number>;
-  count: ArrayLike<number>;
-}
-/** The Avro truth record: the domain's Truth fields, eventClass one of the v1 classes (schemas/hit_frame.v1). */
-type TruthRecord = Truth;
-/** hit_frame.v2 adds the event class among all classes (absent when read from v1 data). */
-interface TruthRecordV2 extends TruthRecord {
-  interaction?: EventClass | null;
-}
-export interface FrameRecord {
-  runId: string;
-  eventId: string;
-  timestampNs: bigint;
-  hits: HitsRecord;
-  truth: TruthRecordV2 | null;
-}
 interface RecoRecord extends Omit<RecoEvent, 'detail' | 'truth' | 'classification' | 'anomaly'> {
   detail: string | null;
   truth: TruthRecordV2 | null;
@@ -63,66 +50,6 @@ interface AlertRecord extends Omit<ExcessAlert, 'eventClassHint'> {
 interface DeadLetterRecord extends Omit<DeadLetter, 'key' | 'payload'> {
   key: string | null;
   payload: Buffer;
-}
-
-/** Truth as a v1 record (reco, candidate and v1 frames): later classes travel as their nearest v1 class. */
-function truthToRecord(t: Truth | undefined): TruthRecord | null {
-  if (t === undefined) return null;
-  return {
-    eventClass: eventClassV1(t.eventClass),
-    energyGeV: t.energyGeV,
-    x0Cm: t.x0Cm,
-    y0Cm: t.y0Cm,
-    dCm: t.dCm,
-    slopeX: t.slopeX,
-    slopeY: t.slopeY,
-  };
-}
-
-/** avsc decodes records as class instances; the domain gets plain objects (the v2 class when present). */
-function truthFromRecord(t: TruthRecordV2 | null): Truth | undefined {
-  if (t === null) return undefined;
-  const eventClass = t.interaction ?? t.eventClass;
-  return {
-    eventClass,
-    energyGeV: t.energyGeV,
-    x0Cm: t.x0Cm,
-    y0Cm: t.y0Cm,
-    dCm: t.dCm,
-    slopeX: t.slopeX,
-    slopeY: t.slopeY,
-  };
-}
-
-/** A HitFrame as the avsc record of hit_frame.v2 (also what recordings store). */
-export function frameToRecord(f: HitFrame): FrameRecord {
-  const h = f.hits;
-  return {
-    runId: f.runId,
-    eventId: f.eventId,
-    timestampNs: f.timestampNs,
-    // array<int> fields take typed arrays directly (IntArrayType in avro-types.ts).
-    hits: { station: h.station, ix: h.ix, iy: h.iy, count: h.count },
-    truth: f.truth === undefined ? null : { ...truthToRecord(f.truth)!, interaction: f.truth.eventClass },
-  };
-}
-
-/** The avsc record of hit_frame.v1 or v2 → HitFrame; throws DecodeError on inconsistent hit arrays. */
-export function frameFromRecord(r: FrameRecord): HitFrame {
-  // array<int> decodes to Int32Array (IntArrayType); other Avro readers' records may hold plain arrays.
-  const i32 = (a: ArrayLike<number>): Int32Array => (a instanceof Int32Array ? a : Int32Array.from(a));
-  const hits = checkDecodedHits(
-    {
-      station: new Uint8Array(r.hits.station),
-      ix: i32(r.hits.ix),
-      iy: i32(r.hits.iy),
-      count: i32(r.hits.count),
-    },
-    r.hits.station,
-  );
-  const base = { runId: r.runId, eventId: r.eventId, timestampNs: r.timestampNs, hits };
-  const truth = truthFromRecord(r.truth);
-  return truth === undefined ? base : { ...base, truth };
 }
 
 /** Candidates carry no anomaly score (it travels in tt.reco and tt.anomalies): candidate schemas stay as they are. */

@@ -1,11 +1,12 @@
 /**
  * Schema evolution of hit frames: v2 adds truth.interaction (every event class); v1 readers read
  * v2 data (the new field is skipped, eventClass holds the nearest v1 class) and this build reads
- * v1 data (interaction defaults to null: the class is eventClass).
+ * v1 data (interaction defaults to null: the class is eventClass). v3 adds truth.exotic (the
+ * injected exotic class), written only for frames that carry one; v2 readers skip it.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EVENT_CLASSES, eventClassV1, type HitFrame } from '../domain/index.js';
+import { EVENT_CLASSES, EXOTIC_CLASSES, eventClassV1, exoticSymbol, type HitFrame } from '../domain/index.js';
 import {
   avroType,
   CODEC_NAMES,
@@ -13,6 +14,7 @@ import {
   frameFromRecord,
   frameToRecord,
   HEADER_BYTES,
+  readSchemaFile,
 } from './index.js';
 
 const TS = 1_700_000_000_000_000_000n;
@@ -35,7 +37,7 @@ function frameOf(eventClass: (typeof EVENT_CLASSES)[number]): HitFrame {
 test('every event class round-trips through both codecs at the frame write version', () => {
   for (const name of CODEC_NAMES) {
     const c = createCodecs(name);
-    assert.equal(c.frame.schemaVersion, 2);
+    assert.equal(c.frame.schemaVersion, 3);
     for (const cls of EVENT_CLASSES)
       assert.deepEqual(c.frame.decode(c.frame.encode(frameOf(cls))).truth?.eventClass, cls, `${name} ${cls}`);
   }
@@ -71,4 +73,35 @@ test('this build reads v1 frames, on the wire and as records', () => {
   ) as Parameters<typeof frameFromRecord>[0];
   assert.equal(resolved.truth?.interaction, null);
   assert.equal(frameFromRecord(resolved).truth?.eventClass, 'muon');
+});
+
+test('frames v3: the exotic class round-trips through both codecs; only a frame that carries one is written as v3', () => {
+  const symbols = (
+    (readSchemaFile('frame', 3) as { fields: { name: string; type: unknown }[] }).fields.find(
+      (f) => f.name === 'truth',
+    )!.type as [null, { fields: { name: string; type: [null, { symbols: string[] }] }[] }]
+  )[1].fields.find((f) => f.name === 'exotic')!.type[1].symbols;
+  assert.deepEqual(symbols, EXOTIC_CLASSES.map(exoticSymbol));
+  for (const name of CODEC_NAMES) {
+    const c = createCodecs(name);
+    assert.equal(c.frame.encode(frameOf('muon'))[3], 2, `${name}: an ordinary frame stays v2`);
+    for (const exotic of EXOTIC_CLASSES) {
+      const f = { ...frameOf('signal'), truth: { ...frameOf('signal').truth!, exotic } };
+      const b = c.frame.encode(f);
+      assert.equal(b[3], 3, `${name} ${exotic}`);
+      assert.equal(c.frame.decode(b).truth?.exotic, exotic, `${name} ${exotic}`);
+    }
+    assert.equal(c.frame.decode(c.frame.encode(frameOf('muon'))).truth?.exotic, undefined);
+  }
+});
+
+test('a v2 reader reads v3 frames: the exotic class is skipped', () => {
+  const v2 = avroType('frame', 2);
+  const v3 = avroType('frame', 3);
+  const f = { ...frameOf('noise'), truth: { ...frameOf('noise').truth!, exotic: 'hot-cluster' as const } };
+  const old = v2.fromBuffer(v3.toBuffer(frameToRecord(f)), v2.createResolver(v3)) as {
+    truth: { interaction: string; exotic?: unknown };
+  };
+  assert.equal(old.truth.interaction, 'noise');
+  assert.equal('exotic' in old.truth, false);
 });

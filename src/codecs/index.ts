@@ -38,7 +38,7 @@ export {
   SCHEMA_FILES,
   type MessageKind,
 } from './avro-types.js';
-export { frameToRecord, frameFromRecord, type FrameRecord } from './avro.js';
+export { frameToRecord, frameFromRecord, type FrameRecord } from './avro-frame.js';
 
 /** All message codecs of one wire codec. */
 export interface CodecSet {

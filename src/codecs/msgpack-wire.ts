@@ -37,6 +37,8 @@ const truth = z.object({
   slopeY: num,
   /** Frames (v2) and classified reco events (v2): the class among all simulated classes. */
   interaction: z.enum(EVENT_CLASSES).nullish(),
+  /** Frames (v3): the exotic class as its Avro symbol (a symbol this build does not know reads as none). */
+  exotic: z.string().nullish(),
 });
 export type TruthWire = z.output<typeof truth>;
 

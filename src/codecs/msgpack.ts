@@ -10,6 +10,8 @@ import type { z } from 'zod';
 import {
   DecodeError,
   eventClassV1,
+  exoticFromSymbol,
+  exoticSymbol,
   type AnomalyEvent,
   type Candidate,
   type Classification,
@@ -71,12 +73,16 @@ function truthOut(t: Truth, v2 = false): Wire {
     slopeY: t.slopeY,
   };
   if (v2) w['interaction'] = t.eventClass;
+  // frames v3: the exotic class, as its Avro symbol
+  if (v2 && t.exotic !== undefined) w['exotic'] = exoticSymbol(t.exotic);
   return w;
 }
 function truthIn(t: TruthWire | null | undefined): Truth | undefined {
   if (t === undefined || t === null) return undefined;
   const { eventClass, interaction, energyGeV, x0Cm, y0Cm, dCm, slopeX, slopeY } = t;
-  return { eventClass: interaction ?? eventClass, energyGeV, x0Cm, y0Cm, dCm, slopeX, slopeY };
+  const base = { eventClass: interaction ?? eventClass, energyGeV, x0Cm, y0Cm, dCm, slopeX, slopeY };
+  const exotic = t.exotic === undefined || t.exotic === null ? undefined : exoticFromSymbol(t.exotic);
+  return exotic === undefined ? base : { ...base, exotic };
 }
 
 /** Adds `key: value` only when value is defined (optional fields are omitted on the wire). */

@@ -63,6 +63,14 @@ export const EXOTIC_CLASSES = [
 ] as const;
 export type ExoticClass = (typeof EXOTIC_CLASSES)[number];
 
+/** The exotic class as an Avro enum symbol (letters only: dark-photon → darkPhoton). */
+export const exoticSymbol = (c: ExoticClass): string =>
+  c.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+
+/** The exotic class of an Avro enum symbol; undefined for a symbol this build does not know. */
+export const exoticFromSymbol = (s: string): ExoticClass | undefined =>
+  EXOTIC_CLASSES.find((c) => exoticSymbol(c) === s);
+
 /** Simulation truth carried by simulated frames (absent for real data). */
 export interface Truth extends ShowerTruth {
   readonly eventClass: EventClass;

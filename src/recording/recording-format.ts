@@ -2,7 +2,7 @@
  * Recordings are standard Avro object container files (Avro 1.x spec, "Object Container Files"):
  *   header = magic "Obj\x01", metadata map<bytes> (avro.schema, avro.codec, ours), 16-byte sync
  *   block* = long record count, long byte size, (deflated) records, the 16-byte sync
- * Records are hit_frame.v2 (schemas/), so any Avro library reads them. avsc's BlockEncoder and
+ * Records are hit_frame.v3 (schemas/), so any Avro library reads them. avsc's BlockEncoder and
  * BlockDecoder frame the blocks; this file holds what both sides share.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';

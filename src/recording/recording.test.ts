@@ -87,7 +87,7 @@ describe('recordings', () => {
     const rec = await openRecording(path);
     assert.equal(rec.info.codec, 'deflate');
     assert.equal(rec.info.metadata['showertrig.seed'], '9');
-    assert.equal(rec.info.metadata['showertrig.schema'], 'hit_frame.v2');
+    assert.equal(rec.info.metadata['showertrig.schema'], 'hit_frame.v3');
     const got: HitFrame[] = [];
     for await (const f of rec) got.push(f);
     assert.equal(got.length, 300);

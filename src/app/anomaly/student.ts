@@ -1,9 +1,11 @@
 /**
  * `anomaly student`: distils the autoencoder (teacher) into boosted trees (student) that regress
- * each station term of the teacher's score from summary features of the hits, on ordinary events
- * only (as the teacher was trained); calibrates the student's own threshold for the budget on a
+ * each station term of the teacher's score from summary features of the hits, plus a novelty
+ * term on the same features, all on ordinary events only (as the teacher was trained: no exotic
+ * class in training or calibration); calibrates the student's own threshold for the budget on a
  * fresh ordinary sample; and measures how well it agrees with the teacher, on fresh ordinary
- * events and per exotic class (efficiency of each at its own threshold, and the overlap).
+ * events and per exotic class on fresh seeds (efficiency of each at its own threshold, the
+ * regression alone at its own, and the overlap).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,8 +14,10 @@ import { EXOTIC_CLASSES, type DetectorGeometry, type ExoticClass } from '../../d
 import { totalRateHz } from '../../sim/index.js';
 import {
   calibrateThreshold,
+  fitNovelty,
   predictStudent,
   scoreImages,
+  STUDENT_FEATURES_PER_STATION,
   studentFeatureMatrix,
   trainStudent,
   type StudentModel,
@@ -29,13 +33,8 @@ export interface StudentOptions {
   readonly trainEvents: number;
   readonly calibrationEvents: number;
   readonly testEvents: number;
+  /** Events per exotic class for the agreement (evaluation only, fresh seeds). */
   readonly exoticEvents: number;
-  /**
-   * Events per exotic class added to the training sample, scored by the teacher like the
-   * ordinary ones (0: ordinary only). Trees do not extrapolate: trained on ordinary events alone
-   * the student never predicts the teacher's tail, where the threshold is.
-   */
-  readonly exoticTrainEvents: number;
   readonly budgetHz: number;
   readonly seed: number;
   readonly command: string;
@@ -45,8 +44,6 @@ export interface StudentOptions {
 /** Seed offset of the student's samples (apart from the teacher's). */
 const STUDENT_SEED = 77_000_003;
 const CHUNK = 2000;
-/** Seed offset of the exotic events in the training sample (apart from the measured ones). */
-const TRAIN_EXOTIC_SEED = 5_500_009;
 
 interface Scored {
   readonly x: Float64Array;
@@ -88,15 +85,6 @@ function cat(a: readonly Float64Array[]): Float64Array {
   return out;
 }
 
-function concatScored(parts: readonly Scored[]): Scored {
-  return {
-    x: cat(parts.map((p) => p.x)),
-    teacherTotal: cat(parts.map((p) => p.teacherTotal)),
-    teacherTerms: cat(parts.map((p) => p.teacherTerms)),
-    n: parts.reduce((k, p) => k + p.n, 0),
-  };
-}
-
 function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
   let sa = 0;
@@ -121,6 +109,61 @@ function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
 const fractionOver = (v: ArrayLike<number>, thr: number): number =>
   Array.prototype.filter.call(v, (x: number) => x > thr).length / Math.max(1, v.length);
 
+/** The regression forests and the novelty term, each scaled to its value at the budget on the training sample. */
+export function fitStudent(o: StudentOptions, t: AnomalyModel, train: Scored): StudentModel {
+  const spec = t.meta.spec;
+  const regression = trainStudent(
+    spec,
+    train.x,
+    train.teacherTerms,
+    train.n,
+    scoreModeOf(t).combine ?? 'mean',
+    train.teacherTotal,
+  );
+  const novelty = fitNovelty(train.x, train.n, spec.channels * STUDENT_FEATURES_PER_STATION);
+  const raw = predictStudent(
+    { ...regression, novelty, scales: { regression: 1, novelty: 1 } },
+    train.x,
+    train.n,
+  );
+  const rate = totalRateHz(o.simulation, Infinity);
+  const at = (v: Float64Array): number => calibrateThreshold(v, o.budgetHz, rate).threshold;
+  return { ...regression, novelty, scales: { regression: at(raw.regression), novelty: at(raw.novelty!) } };
+}
+
+/** Agreement with the teacher on fresh ordinary events and per exotic class (evaluation only). */
+function measureAgreement(
+  o: StudentOptions,
+  teacher: AnomalyModel,
+  student: StudentModel,
+  thresholds: { teacher: number; student: number; regression: number },
+): Record<string, number> {
+  const base = o.seed + STUDENT_SEED;
+  const agreement: Record<string, number> = {};
+  const test = scoredSample(o, teacher, o.testEvents, base + ANOMALY_SEEDS.test);
+  const ts = predictStudent(student, test.x, test.n);
+  agreement['ordinary_n'] = test.n;
+  agreement['ordinary_pearson_total'] = pearson(ts.total, test.teacherTotal);
+  agreement['ordinary_pearson_regression'] = pearson(ts.regression, test.teacherTotal);
+  agreement['ordinary_pearson_terms'] = pearson(ts.perStation, test.teacherTerms);
+  agreement['ordinary_pass_teacher'] = fractionOver(test.teacherTotal, thresholds.teacher);
+  agreement['ordinary_pass_student'] = fractionOver(ts.total, thresholds.student);
+  agreement['ordinary_pass_regression'] = fractionOver(ts.regression, thresholds.regression);
+  for (const [k, c] of EXOTIC_CLASSES.entries()) {
+    const e = scoredSample(o, teacher, o.exoticEvents, base + ANOMALY_SEEDS.exotic + 1000 * k, c);
+    const es = predictStudent(student, e.x, e.n);
+    let both = 0;
+    for (let i = 0; i < e.n; i++)
+      if (e.teacherTotal[i]! > thresholds.teacher && es.total[i]! > thresholds.student) both++;
+    agreement[`${c}_n`] = e.n;
+    agreement[`${c}_eff_teacher`] = fractionOver(e.teacherTotal, thresholds.teacher);
+    agreement[`${c}_eff_student`] = fractionOver(es.total, thresholds.student);
+    agreement[`${c}_eff_regression`] = fractionOver(es.regression, thresholds.regression);
+    agreement[`${c}_both`] = both / e.n;
+  }
+  return agreement;
+}
+
 /** Trains, calibrates and measures the student; writes modelDir/student.json. */
 export async function distilStudent(o: StudentOptions): Promise<StudentModel> {
   const say = o.progress ?? (() => {});
@@ -128,25 +171,14 @@ export async function distilStudent(o: StudentOptions): Promise<StudentModel> {
   const tCal = teacher.meta.calibration;
   if (tCal === undefined)
     throw new Error('the teacher has no calibration: run `showertrig anomaly calibrate`');
-  const mode = scoreModeOf(teacher);
   const spec = teacher.meta.spec;
   const base = o.seed + STUDENT_SEED;
   const t0 = performance.now();
+  const secs = (): string => ((performance.now() - t0) / 1000).toFixed(0);
   say(`scoring ${o.trainEvents} ordinary events with the teacher`);
-  const parts = [scoredSample(o, teacher, o.trainEvents, base + ANOMALY_SEEDS.train)];
-  if (o.exoticTrainEvents > 0)
-    for (const [k, c] of EXOTIC_CLASSES.entries())
-      parts.push(scoredSample(o, teacher, o.exoticTrainEvents, base + TRAIN_EXOTIC_SEED + 1000 * k, c));
-  const train = concatScored(parts);
-  say(`scored in ${((performance.now() - t0) / 1000).toFixed(0)} s; training the student`);
-  const student = trainStudent(
-    spec,
-    train.x,
-    train.teacherTerms,
-    train.n,
-    mode.combine ?? 'mean',
-    train.teacherTotal,
-  );
+  const train = scoredSample(o, teacher, o.trainEvents, base + ANOMALY_SEEDS.train);
+  say(`scored in ${secs()} s; training the student (ordinary events only)`);
+  const student = fitStudent(o, teacher, train);
   say(`calibrating the student on ${o.calibrationEvents} fresh ordinary events`);
   const cal = anomalySample(
     o.geometry,
@@ -158,28 +190,18 @@ export async function distilStudent(o: StudentOptions): Promise<StudentModel> {
     true,
   );
   const cs = predictStudent(student, studentFeatureMatrix(spec, cal.hits), o.calibrationEvents);
-  const calibration = calibrateThreshold(cs.total, o.budgetHz, totalRateHz(o.simulation, Infinity), {
+  const rate = totalRateHz(o.simulation, Infinity);
+  const calibration = calibrateThreshold(cs.total, o.budgetHz, rate, {
     values: cs.perStation,
     channels: spec.channels,
   });
+  const regressionThreshold = calibrateThreshold(cs.regression, o.budgetHz, rate).threshold;
   say(`measuring agreement on ${o.testEvents} ordinary events and ${o.exoticEvents} per exotic class`);
-  const agreement: Record<string, number> = {};
-  const test = scoredSample(o, teacher, o.testEvents, base + ANOMALY_SEEDS.test);
-  const ts = predictStudent(student, test.x, test.n);
-  agreement['ordinary_pearson_total'] = pearson(ts.total, test.teacherTotal);
-  agreement['ordinary_pearson_terms'] = pearson(ts.perStation, test.teacherTerms);
-  agreement['ordinary_pass_teacher'] = fractionOver(test.teacherTotal, tCal.threshold);
-  agreement['ordinary_pass_student'] = fractionOver(ts.total, calibration.threshold);
-  for (const [k, c] of EXOTIC_CLASSES.entries()) {
-    const e = scoredSample(o, teacher, o.exoticEvents, base + ANOMALY_SEEDS.exotic + 1000 * k, c);
-    const es = predictStudent(student, e.x, e.n);
-    let both = 0;
-    for (let i = 0; i < e.n; i++)
-      if (e.teacherTotal[i]! > tCal.threshold && es.total[i]! > calibration.threshold) both++;
-    agreement[`${c}_eff_teacher`] = fractionOver(e.teacherTotal, tCal.threshold);
-    agreement[`${c}_eff_student`] = fractionOver(es.total, calibration.threshold);
-    agreement[`${c}_both`] = both / e.n;
-  }
+  const agreement = measureAgreement(o, teacher, student, {
+    teacher: tCal.threshold,
+    student: calibration.threshold,
+    regression: regressionThreshold,
+  });
   const out: StudentModel & { teacher: string } = {
     ...student,
     calibration,
@@ -188,6 +210,6 @@ export async function distilStudent(o: StudentOptions): Promise<StudentModel> {
     teacher: teacherFingerprint(o.modelDir),
   };
   writeFileSync(join(o.modelDir, STUDENT_FILE), `${JSON.stringify(out)}\n`);
-  say(`wrote ${join(o.modelDir, STUDENT_FILE)} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  say(`wrote ${join(o.modelDir, STUDENT_FILE)} in ${secs()} s`);
   return out;
 }

@@ -76,6 +76,18 @@ export function createExoticPhysicsGenerator(
 
 const uniformIn = (rng: Rng, r: readonly [number, number]): number => rng.range(r[0], r[1]);
 
+/** What a class's writer needs: the detector, the drawn truth, the pixeliser and the azimuth φ. */
+interface WriterContext {
+  readonly g: DetectorGeometry;
+  readonly base: Truth;
+  readonly counts: CountModel;
+  readonly pix: Pixeliser;
+  readonly rng: Rng;
+  readonly phi: number;
+}
+type Written = { truth: Truth; station: (k: number) => void };
+
+/** The class's truth and its per-station deposit; φ is drawn first for every class (same random sequence). */
 function writer(
   g: DetectorGeometry,
   cls: PhysicsExotic,
@@ -83,87 +95,88 @@ function writer(
   counts: CountModel,
   pix: Pixeliser,
   rng: Rng,
-): { truth: Truth; station: (k: number) => void } {
-  const phi = 2 * Math.PI * rng.uniform();
-  switch (cls) {
-    case 'dark-photon': {
-      const theta = uniformIn(rng, DARK_PHOTON_OPENING_RAD);
-      const z = uniformIn(rng, DARK_PHOTON_SHARE);
-      // Each electron's angle to the A' axis: momentum balance splits θ as (1−z):z.
-      const c = Math.cos(phi);
-      const s = Math.sin(phi);
-      const legs = [
-        { f: z, a: theta * (1 - z) },
-        { f: 1 - z, a: -theta * z },
-      ].map(({ f, a }) =>
-        prepareShower(
-          g,
-          {
-            ...base,
-            energyGeV: base.energyGeV * f,
-            slopeX: base.slopeX + a * c,
-            slopeY: base.slopeY + a * s,
-          },
-          rng,
-        ),
-      );
-      return {
-        truth: { ...base, exotic: cls },
-        station: (k) => legs.forEach((sh) => void depositShowerAtStation(pix, g, sh, k, counts, rng)),
-      };
-    }
-    case 'late-shower': {
-      const last = g.nStations - 1;
-      const end = planeZCm(g, last) - g.brickToPlaneGapCm;
-      const dCm = rng.range(end - g.brickThicknessCm, end);
-      const truth: Truth = { ...base, dCm, exotic: cls };
-      const sh = prepareShower(g, truth, rng);
-      // A neutral crosses the upstream stations unseen: nothing before its decay point.
-      return {
-        truth,
-        station: (k) => void (planeZCm(g, k) > dCm && depositShowerAtStation(pix, g, sh, k, counts, rng)),
-      };
-    }
-    case 'wide-angle': {
-      const theta = uniformIn(rng, WIDE_ANGLE_RAD);
-      const truth: Truth = {
-        ...base,
-        slopeX: Math.tan(theta) * Math.cos(phi),
-        slopeY: Math.tan(theta) * Math.sin(phi),
-        exotic: cls,
-      };
-      const sh = prepareShower(g, truth, rng);
-      return { truth, station: (k) => void depositShowerAtStation(pix, g, sh, k, counts, rng) };
-    }
-    case 'slow-track': {
-      const beta0 = uniformIn(rng, SLOW_TRACK_BETA);
-      const truth: Truth = {
-        ...base,
-        energyGeV: 0,
-        dCm: 0,
-        slopeX: SLOW_TRACK_SLOPE_RMS * rng.normal(),
-        slopeY: SLOW_TRACK_SLOPE_RMS * rng.normal(),
-        exotic: cls,
-      };
-      const pitchCm = g.pixelPitchMm / 10;
-      return {
-        truth,
-        station: (k) => {
-          const beta = beta0 * (1 - SLOW_TRACK_BETA_LOSS_PER_STATION) ** k;
-          const mips = Math.round(1 / (beta * beta));
-          const z = planeZCm(g, k);
-          const x = truth.x0Cm + truth.slopeX * z;
-          const y = truth.y0Cm + truth.slopeY * z;
-          pix.point(x, y, mips);
-          const deltas = Math.round((SLOW_TRACK_DELTAS_PER_10_MIP * mips) / 10);
-          for (let i = 0; i < deltas; i++)
-            pix.point(
-              x + pitchCm * Math.round(2 * rng.normal()),
-              y + pitchCm * Math.round(2 * rng.normal()),
-              1,
-            );
-        },
-      };
-    }
-  }
+): Written {
+  const c: WriterContext = { g, base, counts, pix, rng, phi: 2 * Math.PI * rng.uniform() };
+  return WRITERS[cls](c);
 }
+
+function darkPhoton({ g, base, counts, pix, rng, phi }: WriterContext): Written {
+  const theta = uniformIn(rng, DARK_PHOTON_OPENING_RAD);
+  const z = uniformIn(rng, DARK_PHOTON_SHARE);
+  // Each electron's angle to the A' axis: momentum balance splits θ as (1−z):z.
+  const c = Math.cos(phi);
+  const s = Math.sin(phi);
+  const legs = [
+    { f: z, a: theta * (1 - z) },
+    { f: 1 - z, a: -theta * z },
+  ].map(({ f, a }) =>
+    prepareShower(
+      g,
+      { ...base, energyGeV: base.energyGeV * f, slopeX: base.slopeX + a * c, slopeY: base.slopeY + a * s },
+      rng,
+    ),
+  );
+  return {
+    truth: { ...base, exotic: 'dark-photon' },
+    station: (k) => legs.forEach((sh) => void depositShowerAtStation(pix, g, sh, k, counts, rng)),
+  };
+}
+
+function lateShower({ g, base, counts, pix, rng }: WriterContext): Written {
+  const last = g.nStations - 1;
+  const end = planeZCm(g, last) - g.brickToPlaneGapCm;
+  const dCm = rng.range(end - g.brickThicknessCm, end);
+  const truth: Truth = { ...base, dCm, exotic: 'late-shower' };
+  const sh = prepareShower(g, truth, rng);
+  // A neutral crosses the upstream stations unseen: nothing before its decay point.
+  return {
+    truth,
+    station: (k) => void (planeZCm(g, k) > dCm && depositShowerAtStation(pix, g, sh, k, counts, rng)),
+  };
+}
+
+function wideAngle({ g, base, counts, pix, rng, phi }: WriterContext): Written {
+  const theta = uniformIn(rng, WIDE_ANGLE_RAD);
+  const truth: Truth = {
+    ...base,
+    slopeX: Math.tan(theta) * Math.cos(phi),
+    slopeY: Math.tan(theta) * Math.sin(phi),
+    exotic: 'wide-angle',
+  };
+  const sh = prepareShower(g, truth, rng);
+  return { truth, station: (k) => void depositShowerAtStation(pix, g, sh, k, counts, rng) };
+}
+
+function slowTrack({ g, base, pix, rng }: WriterContext): Written {
+  const beta0 = uniformIn(rng, SLOW_TRACK_BETA);
+  const truth: Truth = {
+    ...base,
+    energyGeV: 0,
+    dCm: 0,
+    slopeX: SLOW_TRACK_SLOPE_RMS * rng.normal(),
+    slopeY: SLOW_TRACK_SLOPE_RMS * rng.normal(),
+    exotic: 'slow-track',
+  };
+  const pitchCm = g.pixelPitchMm / 10;
+  return {
+    truth,
+    station: (k) => {
+      const beta = beta0 * (1 - SLOW_TRACK_BETA_LOSS_PER_STATION) ** k;
+      const mips = Math.round(1 / (beta * beta));
+      const z = planeZCm(g, k);
+      const x = truth.x0Cm + truth.slopeX * z;
+      const y = truth.y0Cm + truth.slopeY * z;
+      pix.point(x, y, mips);
+      const deltas = Math.round((SLOW_TRACK_DELTAS_PER_10_MIP * mips) / 10);
+      for (let i = 0; i < deltas; i++)
+        pix.point(x + pitchCm * Math.round(2 * rng.normal()), y + pitchCm * Math.round(2 * rng.normal()), 1);
+    },
+  };
+}
+
+const WRITERS: Readonly<Record<PhysicsExotic, (c: WriterContext) => Written>> = {
+  'dark-photon': darkPhoton,
+  'late-shower': lateShower,
+  'wide-angle': wideAngle,
+  'slow-track': slowTrack,
+};
