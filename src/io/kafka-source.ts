@@ -28,7 +28,10 @@
  * by a fresh one after a capped exponential backoff, for as long as the outage lasts up to
  * `outageToleranceMs`; then the stream errors (the command exits ≠ 0 for its supervisor). Batches
  * of the crashed consumer that are still in the pipeline finish; their offsets were not committed,
- * so the new consumer redelivers them (outputs are idempotent by event id).
+ * so the new consumer redelivers them (outputs are idempotent by event id). The crashed consumer's
+member is taken out of its group where the group now lives (kafka-group-leave.ts): after its
+coordinator's broker died, kafkajs' own leave goes to the dead broker, and the replacement's join
+would wait for the dead member's session to time out.
  *
  * `health` is up while the consumer fetches or heartbeats (events within `staleAfterMs`) and down
  * from a crash or connection failure until it fetches again: readiness and the lag gauge use it.
@@ -66,6 +69,7 @@ import { handOverBatch, signal, type HandOverState } from './kafka-source-batch.
 import { consumerOptions, type KafkaSource, type KafkaSourceConfig } from './kafka-source-config.js';
 import type { LinkHealth } from './link-health.js';
 import { transactionalCommitsOf, type TransactionalCommits } from './kafka-source-txn.js';
+import { leaveAsCrashed } from './kafka-group-leave.js';
 
 export {
   DEFAULT_KAFKA_SOURCE,
@@ -152,6 +156,8 @@ export function createKafkaSource(
   };
   const down = (why: string): void => (health as ReturnType<typeof createLinkHealth>).markDown(why);
 
+  // The group member id of each consumer (a crashed one is taken out of the group by it).
+  const memberIds = new WeakMap<Consumer, string>();
   const disconnect = async (c: Consumer | undefined): Promise<void> => {
     if (c === undefined) return;
     await boundedDisconnect(
@@ -173,6 +179,7 @@ export function createKafkaSource(
           groupId: cfg.groupId,
           assignment: ev.payload.memberAssignment,
         });
+        memberIds.set(consumer, ev.payload.memberId);
         const mine = [...(ev.payload.memberAssignment[cfg.topic] ?? [])];
         tracker.assign(mine);
         assignments$.next(mine);
@@ -221,6 +228,7 @@ export function createKafkaSource(
         // Exactly-once: what the crashed consumer handed over is committed before a new one reads the committed offsets.
         void Promise.all([disconnect(old), transactional?.flush().catch(() => undefined)]).then(() => {
           if (stopped) return;
+          if (old !== undefined) leaveAsCrashed(kafka, cfg, memberIds.get(old), logger);
           restarts++;
           start().catch((e: unknown) => {
             down(String(e));
