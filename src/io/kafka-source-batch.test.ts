@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { InputBatch } from '../pipeline/index.js';
-import { createAckedOffsets } from './acked-offsets.js';
-import { handOverBatch, signal, type HandOverState } from './kafka-source-batch.js';
+import { silentLogger } from '../telemetry/index.js';
+import { BatchFlight } from './kafka-source-batch.js';
 
 function payload(partition: number, n: number): EachBatchPayload {
   const messages = Array.from({ length: n }, (_, i) => ({
@@ -31,35 +31,34 @@ function payload(partition: number, n: number): EachBatchPayload {
 
 test('pipelined: concurrent batches of four partitions never put more than maxInFlightMessages in flight', async () => {
   const consumer = {} as Consumer;
-  const s: HandOverState = {
-    external: false,
-    pipelined: true,
-    maxInFlightMessages: 10,
-    heartbeatIntervalMs: 5,
-    emittedUpTo: new Map(),
-    ackedUpTo: new Map(),
-    acked: new Map(),
-    tracker: createAckedOffsets(),
-    transactional: undefined,
-    inFlight: 0,
-    inFlightMessages: 0,
-    acknowledged: signal(),
-    idle: () => false,
-    stopping: () => false,
-    current: () => consumer,
-    down: () => undefined,
-  };
-  s.tracker.assign([0, 1, 2, 3]);
+  const flight = new BatchFlight(
+    {
+      topic: 't',
+      external: false,
+      pipelined: true,
+      maxInFlightMessages: 10,
+      heartbeatIntervalMs: 5,
+      logger: silentLogger,
+    },
+    {
+      idle: () => false,
+      stopping: () => false,
+      current: () => consumer,
+      down: () => undefined,
+      fail: () => undefined,
+    },
+  );
+  flight.assign([0, 1, 2, 3]);
   const pending: InputBatch[] = [];
   let handed = 0;
   let peak = 0;
   const emit = (b: InputBatch): void => {
     handed++;
     pending.push(b);
-    peak = Math.max(peak, s.inFlightMessages);
+    peak = Math.max(peak, flight.inFlightMessages);
     b.release?.();
   };
-  const handlers = [0, 1, 2, 3].map((p) => handOverBatch(s, consumer, emit, payload(p, 6)));
+  const handlers = [0, 1, 2, 3].map((p) => flight.handOver(consumer, emit, payload(p, 6)));
   // The pipeline acknowledges what it was handed, a little later, until all four went through.
   for (let i = 0; i < 400 && (handed < 4 || pending.length > 0); i++) {
     await new Promise((r) => setTimeout(r, 5));

@@ -1,15 +1,22 @@
 /**
- * The hand-over of one fetched batch (kafka-source.ts's eachBatch; its header describes the two
- * modes). Frames a replacement consumer is handed again are not passed on twice; the batch goes
- * downstream with its ack (and, pipelined, its release); then the handler heartbeats until kafkajs
- * may fetch on: pipelined, once the batch is released and fewer than maxInFlightMessages messages
- * are unacknowledged (a batch is handed over only while it fits under that bound); otherwise once the batch (and every earlier hand-over of its partition) is
+ * The batches of a Kafka source in flight, and the offsets they make committable: one BatchFlight
+ * per source, across replaced consumers, owns that state; kafka-source.ts runs the consumers and
+ * calls it (kafka-source.ts's header describes the modes).
+ *
+ * The hand-over of one fetched batch (eachBatch): frames a replacement consumer is handed again
+ * are not passed on twice; the batch goes downstream with its ack (and, pipelined, its release);
+ * then the handler heartbeats until kafkajs may fetch on: pipelined, once the batch is released and
+ * fewer than maxInFlightMessages messages are unacknowledged (a batch is handed over only while it
+ * fits under that bound); exactly-once, once its offsets are committed in the producer's
+ * transaction; otherwise once the batch (and every earlier hand-over of its partition) is
  * acknowledged, its offset resolved and, unless commits are external, committed if due.
  */
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { InputBatch, InputMessage } from '../pipeline/index.js';
-import type { AckedOffsets } from './acked-offsets.js';
-import type { TransactionalCommits } from './kafka-source-txn.js';
+import type { Logger } from '../telemetry/index.js';
+import { createAckedOffsets } from './acked-offsets.js';
+import { STOP_STEP_MS, withDeadline } from './deadline.js';
+import { transactionalCommitsOf, type TransactionalCommits } from './kafka-source-txn.js';
 
 /** A promise and its resolve (Promise.withResolvers is Node 22+). */
 export interface Signal {
@@ -27,179 +34,305 @@ export function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** What the source shares with every hand-over, across replaced consumers. */
-export interface HandOverState {
+export interface FlightOptions {
+  readonly topic: string;
   /** Commits 'external': only what the caller commits. */
   readonly external: boolean;
   /** Fetch on once a batch is released (maxInFlightMessages set, commits 'acked'). */
   readonly pipelined: boolean;
   readonly maxInFlightMessages: number;
   readonly heartbeatIntervalMs: number;
-  /** Per partition: the last offset handed downstream, and the last acknowledged. */
-  readonly emittedUpTo: Map<number, bigint>;
-  readonly ackedUpTo: Map<number, bigint>;
-  /** Not pipelined: acknowledged, not yet committed, next offset to read per partition (committed on close). */
-  readonly acked: Map<number, string>;
-  /** Pipelined: what is committable (acked-offsets.ts). */
-  readonly tracker: AckedOffsets;
   /** Exactly-once: acknowledged offsets are committed in the producer's transaction; a batch's handler waits for it. */
-  readonly transactional: TransactionalCommits | undefined;
-  /** Batches and messages handed downstream and not yet acknowledged; `acknowledged` resolves at the next ack. */
-  inFlight: number;
-  inFlightMessages: number;
-  acknowledged: Signal;
+  readonly transactional?: { commit(offsets: ReadonlyMap<number, string>): Promise<void> };
+  readonly logger: Logger;
+}
+
+/** What a flight reads from the source that runs it. */
+export interface FlightHost {
   /** Stopped or paused: nothing more is passed on. */
   idle(): boolean;
   /** Closing: a waiting hand-over gives up. */
   stopping(): boolean;
   /** The consumer now running (a crashed one's acks are not committed on close). */
   current(): Consumer | undefined;
+  /** A heartbeat failed: the consumer is down. */
   down(why: string): void;
+  /** An exactly-once commit failed: the stream errors. */
+  fail(e: unknown): void;
 }
 
-export async function handOverBatch(
-  s: HandOverState,
-  consumer: Consumer,
-  emit: (b: InputBatch) => void,
-  payload: EachBatchPayload,
-): Promise<void> {
-  const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-  if (s.idle() || !isRunning() || isStale() || batch.messages.length === 0) return;
-  const p = batch.partition;
-  const last = BigInt(batch.lastOffset());
+/** One batch handed downstream: its ack settles it (and, pipelined, releases it). */
+interface Tracked {
+  readonly batch: InputBatch;
+  readonly done: Promise<void>;
+  readonly released: Signal;
+  settled(): boolean;
+  isReleased(): boolean;
+}
+
+export class BatchFlight {
+  /** Per partition: the last offset handed downstream, and the last acknowledged. */
+  private readonly emittedUpTo = new Map<number, bigint>();
+  private readonly ackedUpTo = new Map<number, bigint>();
+  /** Not pipelined: the running consumer's acknowledged offsets (next to read), committed on close. */
+  private readonly acked = new Map<number, string>();
+  /** Pipelined: what is committable (acked-offsets.ts). */
+  private readonly tracker = createAckedOffsets();
+  private readonly transactional: TransactionalCommits | undefined;
+  private batches = 0;
+  private messages = 0;
+  /** Resolves at the next ack. */
+  private acknowledged = signal();
+  private committing = false;
+
+  constructor(
+    private readonly o: FlightOptions,
+    private readonly host: FlightHost,
+  ) {
+    this.transactional = transactionalCommitsOf(
+      o.transactional,
+      () => this.batches,
+      (e) => host.fail(e),
+    );
+  }
+
+  /** Batches handed downstream and not yet acknowledged. */
+  get inFlight(): number {
+    return this.batches;
+  }
+
+  /** Messages handed downstream and not yet acknowledged. */
+  get inFlightMessages(): number {
+    return this.messages;
+  }
+
+  /** The partitions assigned to the consumer from now on (a (re)join). */
+  assign(partitions: readonly number[]): void {
+    this.tracker.assign(partitions);
+  }
+
+  /** A new consumer starts: the acknowledged offsets of the one before are not committed on close. */
+  consumerStarted(): void {
+    this.acked.clear();
+  }
+
+  /** Exactly-once: resolves once what was handed over is committed (before a replacement reads the committed offsets). */
+  settle(): Promise<void> {
+    return this.transactional?.flush() ?? Promise.resolve();
+  }
+
+  /** Pipelined: commits the committable offsets through `c` (one commit at a time; a failure is retried at the next call, meanwhile a crash redoes, never loses). */
+  async commitAcked(c: Consumer | undefined): Promise<void> {
+    const offsets = this.tracker.committable();
+    if (!this.o.pipelined || this.committing || c === undefined || offsets.size === 0) return;
+    this.committing = true;
+    try {
+      await c.commitOffsets(this.entries(offsets));
+      this.tracker.committed(offsets);
+    } catch (e) {
+      this.o.logger.debug('commit failed; retrying at the next interval', {
+        topic: this.o.topic,
+        error: String(e),
+      });
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  /** The final commit of a clean stop (kafkajs does not commit on disconnect): a successor starts exactly after what the pipeline acknowledged. */
+  async finalCommit(c: Consumer | undefined): Promise<void> {
+    const warn = (e: unknown): void =>
+      this.o.logger.warn('final commit failed; those frames will be redelivered', { error: String(e) });
+    const offsets = this.o.pipelined ? this.tracker.committable() : new Map(this.acked);
+    this.acked.clear();
+    if (this.transactional !== undefined) {
+      await withDeadline(this.transactional.flush(), STOP_STEP_MS, 'final commit').catch(warn);
+    } else if (c !== undefined && offsets.size > 0) {
+      await withDeadline(c.commitOffsets(this.entries(offsets)), STOP_STEP_MS, 'final commit').catch(warn);
+    }
+  }
+
+  /** eachBatch: hands one fetched batch over and waits until kafkajs may fetch on (see the header). */
+  async handOver(
+    consumer: Consumer,
+    emit: (b: InputBatch) => void,
+    payload: EachBatchPayload,
+  ): Promise<void> {
+    const { batch, isRunning, isStale } = payload;
+    if (this.host.idle() || !isRunning() || isStale() || batch.messages.length === 0) return;
+    const p = batch.partition;
+    const last = BigInt(batch.lastOffset());
+    // A consumer that replaced a crashed one is handed again what this process already passed on
+    // (the crashed one could not commit it): those frames are not processed twice; their offsets
+    // are resolved once the first hand-over is acknowledged. Exactly-once: a redelivered frame's
+    // outputs were never committed, so it is processed again.
+    const seen = this.o.external || this.transactional !== undefined ? -1n : (this.emittedUpTo.get(p) ?? -1n);
+    const fresh = batch.messages.filter((m) => BigInt(m.offset) > seen);
+    if (fresh.length === 0) return this.redelivered(consumer, payload, p, last);
+    const messages = inputMessages(batch.topic, p, fresh);
+    // No await between the last fits() and the count in track() (see fits).
+    while (this.o.pipelined && !this.fits(messages.length))
+      if (!(await this.waitForAcks(payload, messages.length))) return;
+    if (last > seen) this.emittedUpTo.set(p, last);
+    const h = this.track(consumer, p, last, messages);
+    emit(h.batch);
+    if (this.o.pipelined) return this.fetchOnWhenReleased(payload, h);
+    if (this.transactional !== undefined) {
+      const txn = this.transactional;
+      await heartbeatDuring(
+        h.done.then(() => txn.committed(p, last)),
+        payload.heartbeat,
+        this.o.heartbeatIntervalMs,
+      );
+      payload.resolveOffset(batch.lastOffset());
+      return;
+    }
+    // Heartbeat while the pipeline works on this batch (and on earlier hand-overs of the same partition).
+    const acked = (): boolean => h.settled() && (this.ackedUpTo.get(p) ?? -1n) >= last;
+    if (!(await this.heartbeatUntil(payload, acked, h.done))) return;
+    payload.resolveOffset(batch.lastOffset());
+    if (!this.o.external) await payload.commitOffsetsIfNecessary();
+    await payload.heartbeat();
+  }
+
+  /** A batch whose every frame was handed over before (by a crashed consumer): resolved once that hand-over is acknowledged. */
+  private async redelivered(
+    consumer: Consumer,
+    payload: EachBatchPayload,
+    p: number,
+    last: bigint,
+  ): Promise<void> {
+    // Pipelined: their first hand-over's ack commits them.
+    if (this.o.pipelined) {
+      payload.resolveOffset(payload.batch.lastOffset());
+      return;
+    }
+    if (!(await this.heartbeatUntil(payload, () => (this.ackedUpTo.get(p) ?? -1n) >= last, delay(50))))
+      return;
+    if (consumer === this.host.current()) this.acked.set(p, (last + 1n).toString());
+    payload.resolveOffset(payload.batch.lastOffset());
+    await payload.commitOffsetsIfNecessary();
+  }
+
+  /**
+   * Pipelined: whether `n` more messages fit under maxInFlightMessages (or nothing is in flight:
+   * one batch larger than the bound still moves). Batches of several partitions are fetched and
+   * handed over concurrently, so the caller counts the batch in the same synchronous step as the
+   * check; checking after the hand-over let the gauge reach the bound plus one batch per partition.
+   */
+  private fits(n: number): boolean {
+    return this.messages === 0 || this.messages + n <= this.o.maxInFlightMessages;
+  }
+
+  /** Heartbeats until `n` more messages fit; false when the source stopped or the consumer went stale meanwhile. */
+  private async waitForAcks(payload: EachBatchPayload, n: number): Promise<boolean> {
+    if (
+      !(await this.heartbeatUntil(
+        payload,
+        () => this.fits(n),
+        () => this.acknowledged.promise,
+      ))
+    )
+      return false;
+    return !this.host.idle() && payload.isRunning() && !payload.isStale();
+  }
+
+  /** Pipelined: fetch on once this batch is reconstructed, while its outputs are written (bounded by the messages in flight). */
+  private async fetchOnWhenReleased(payload: EachBatchPayload, h: Tracked): Promise<void> {
+    payload.resolveOffset(payload.batch.lastOffset());
+    await this.heartbeatUntil(payload, h.isReleased, h.released.promise);
+    await this.heartbeatUntil(
+      payload,
+      () => this.messages < this.o.maxInFlightMessages,
+      () => this.acknowledged.promise,
+    );
+  }
+
   /** Heartbeats until cond() holds; false if the source stopped meanwhile. */
-  const heartbeatUntil = async (
+  private async heartbeatUntil(
+    payload: EachBatchPayload,
     cond: () => boolean,
     wake: Promise<unknown> | (() => Promise<unknown>),
-  ): Promise<boolean> => {
+  ): Promise<boolean> {
     while (!cond()) {
-      await Promise.race([typeof wake === 'function' ? wake() : wake, delay(s.heartbeatIntervalMs)]);
+      await Promise.race([typeof wake === 'function' ? wake() : wake, delay(this.o.heartbeatIntervalMs)]);
       if (cond()) break;
-      if (s.stopping()) return false;
-      await heartbeat().catch((e: unknown) => {
-        s.down(e instanceof Error ? e.message : String(e));
+      if (this.host.stopping()) return false;
+      await payload.heartbeat().catch((e: unknown) => {
+        this.host.down(e instanceof Error ? e.message : String(e));
         throw e;
       });
     }
     return true;
-  };
-  // A consumer that replaced a crashed one is handed again what this process already passed
-  // on (the crashed one could not commit it): those frames are not processed twice; their
-  // offsets are resolved once the first hand-over is acknowledged.
-  // Exactly-once: a redelivered frame's outputs were never committed, so it is processed again.
-  const seen = s.external || s.transactional !== undefined ? -1n : (s.emittedUpTo.get(p) ?? -1n);
-  const fresh = batch.messages.filter((m) => BigInt(m.offset) > seen);
-  if (fresh.length === 0 && s.pipelined) {
-    // Their first hand-over's ack commits them.
-    resolveOffset(batch.lastOffset());
-    return;
   }
-  if (fresh.length === 0) {
-    if (!(await heartbeatUntil(() => (s.ackedUpTo.get(p) ?? -1n) >= last, delay(50)))) return;
-    if (consumer === s.current()) s.acked.set(p, (last + 1n).toString());
-    resolveOffset(batch.lastOffset());
-    await commitOffsetsIfNecessary();
-    return;
+
+  /** Counts one batch in flight and makes its ack (and, pipelined, its release). */
+  private track(consumer: Consumer, p: number, last: bigint, messages: InputMessage[]): Tracked {
+    let ack!: () => void;
+    const done = new Promise<void>((resolve) => (ack = resolve));
+    let settled = false;
+    let released = false;
+    const releasedSignal = signal();
+    const release = (): void => {
+      released = true;
+      releasedSignal.resolve();
+    };
+    this.batches++;
+    this.messages += messages.length;
+    const tracked = this.o.pipelined ? this.tracker.handOver(p, last) : undefined;
+    const batch: InputBatch = {
+      messages,
+      ...(this.o.pipelined ? { release } : {}),
+      ack: () => {
+        if (settled) return;
+        settled = true;
+        release();
+        this.acknowledge(consumer, p, last, messages.length, tracked);
+        ack();
+      },
+    };
+    return { batch, done, released: releasedSignal, settled: () => settled, isReleased: () => released };
   }
+
+  /** One batch of `n` messages of partition `p`, up to `last`, was acknowledged (`tracked`: its pipelined ack). */
+  private acknowledge(consumer: Consumer, p: number, last: bigint, n: number, tracked?: () => void): void {
+    this.batches--;
+    this.messages -= n;
+    tracked?.();
+    const a = this.acknowledged;
+    this.acknowledged = signal();
+    a.resolve();
+    if (last > (this.ackedUpTo.get(p) ?? -1n)) this.ackedUpTo.set(p, last);
+    // Only the current consumer's acks are committed on close; a crashed one's batches are redelivered anyway.
+    if (consumer === this.host.current() && !this.o.external && !this.o.pipelined)
+      this.acked.set(p, (last + 1n).toString());
+    // Every ack, a replaced consumer's too: its outputs are in the open transaction.
+    this.transactional?.acked(p, last + 1n);
+  }
+
+  private entries(
+    offsets: ReadonlyMap<number, string>,
+  ): { topic: string; partition: number; offset: string }[] {
+    return [...offsets].map(([partition, offset]) => ({ topic: this.o.topic, partition, offset }));
+  }
+}
+
+/** The pipeline's messages of a fetched batch (received now). */
+function inputMessages(
+  topic: string,
+  partition: number,
+  fresh: EachBatchPayload['batch']['messages'],
+): InputMessage[] {
   const receivedAtNs = BigInt(Date.now()) * 1_000_000n;
-  const messages: InputMessage[] = fresh.map((m) => ({
+  return fresh.map((m) => ({
     key: m.key,
     value: m.value ?? new Uint8Array(0),
     receivedAtNs,
-    topic: batch.topic,
-    partition: p,
+    topic,
+    partition,
     offset: m.offset,
     timestampMs: Number(m.timestamp),
   }));
-  // Pipelined: a batch goes downstream only while it fits under maxInFlightMessages (or nothing is
-  // in flight: one batch larger than the bound still moves). Batches of several partitions are
-  // fetched and handed over concurrently; checking after the hand-over let the gauge reach the
-  // bound plus one batch per partition. No await between the last check and the count below.
-  const fits = (): boolean =>
-    s.inFlightMessages === 0 || s.inFlightMessages + messages.length <= s.maxInFlightMessages;
-  while (s.pipelined && !fits()) {
-    if (!(await heartbeatUntil(fits, () => s.acknowledged.promise)) || s.idle() || !isRunning() || isStale())
-      return;
-  }
-  if (last > seen) s.emittedUpTo.set(p, last);
-  const h = handOver(s, consumer, p, last, messages);
-  const { done, released, releasedSignal } = h;
-  emit(h.batch);
-  if (s.pipelined) {
-    // Fetch on once this batch is reconstructed, while its outputs are written (bounded by the messages in flight).
-    resolveOffset(batch.lastOffset());
-    await heartbeatUntil(released, releasedSignal.promise);
-    await heartbeatUntil(
-      () => s.inFlightMessages < s.maxInFlightMessages,
-      () => s.acknowledged.promise,
-    );
-    return;
-  }
-  if (s.transactional !== undefined) {
-    const txn = s.transactional;
-    await heartbeatDuring(
-      done.then(() => txn.committed(p, last)),
-      heartbeat,
-      s.heartbeatIntervalMs,
-    );
-    resolveOffset(batch.lastOffset());
-    return;
-  }
-  // Heartbeat while the pipeline works on this batch (and on earlier hand-overs of the same partition).
-  if (!(await heartbeatUntil(() => h.settled() && (s.ackedUpTo.get(p) ?? -1n) >= last, done))) return;
-  resolveOffset(batch.lastOffset());
-  if (!s.external) await commitOffsetsIfNecessary();
-  await heartbeat();
-}
-
-/** Counts one batch in flight and makes its ack (and, pipelined, its release). */
-function handOver(
-  s: HandOverState,
-  consumer: Consumer,
-  p: number,
-  last: bigint,
-  messages: InputMessage[],
-): {
-  batch: InputBatch;
-  done: Promise<void>;
-  settled: () => boolean;
-  released: () => boolean;
-  releasedSignal: Signal;
-} {
-  let ack!: () => void;
-  const done = new Promise<void>((resolve) => (ack = resolve));
-  let settled = false;
-  let released = false;
-  const releasedSignal = signal();
-  const release = (): void => {
-    released = true;
-    releasedSignal.resolve();
-  };
-  s.inFlight++;
-  s.inFlightMessages += messages.length;
-  const tracked = s.pipelined ? s.tracker.handOver(p, last) : undefined;
-  const batch: InputBatch = {
-    messages,
-    ...(s.pipelined ? { release } : {}),
-    ack: () => {
-      if (settled) return;
-      settled = true;
-      release();
-      s.inFlight--;
-      s.inFlightMessages -= messages.length;
-      tracked?.();
-      const a = s.acknowledged;
-      s.acknowledged = signal();
-      a.resolve();
-      if (last > (s.ackedUpTo.get(p) ?? -1n)) s.ackedUpTo.set(p, last);
-      // Only the current consumer's acks are committed on close; a crashed one's batches are redelivered anyway.
-      if (consumer === s.current() && !s.external && !s.pipelined) s.acked.set(p, (last + 1n).toString());
-      // Every ack, a replaced consumer's too: its outputs are in the open transaction.
-      s.transactional?.acked(p, last + 1n);
-      ack();
-    },
-  };
-  return { batch, done, settled: () => settled, released: () => released, releasedSignal };
 }
 
 /**

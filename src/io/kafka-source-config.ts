@@ -1,6 +1,6 @@
 /**
  * The Kafka source's options, their defaults and its handle (kafka-source.ts: the runtime;
- * kafka-source-batch.ts: the hand-over of one fetched batch).
+ * kafka-source-batch.ts: the batches in flight and the hand-over of one fetched batch).
  */
 import type { Observable } from 'rxjs';
 import type { ConsumerConfig } from 'kafkajs';

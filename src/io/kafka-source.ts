@@ -28,7 +28,10 @@
  * by a fresh one after a capped exponential backoff, for as long as the outage lasts up to
  * `outageToleranceMs`; then the stream errors (the command exits ≠ 0 for its supervisor). Batches
  * of the crashed consumer that are still in the pipeline finish; their offsets were not committed,
- * so the new consumer redelivers them (outputs are idempotent by event id).
+ * so the new consumer redelivers them (outputs are idempotent by event id). The crashed consumer's
+member is taken out of its group where the group now lives (kafka-group-leave.ts): after its
+coordinator's broker died, kafkajs' own leave goes to the dead broker, and the replacement's join
+would wait for the dead member's session to time out.
  *
  * `health` is up while the consumer fetches or heartbeats (events within `staleAfterMs`) and down
  * from a crash or connection failure until it fetches again: readiness and the lag gauge use it.
@@ -44,11 +47,13 @@
  * one member (the others stand by, see single-active-assigner.ts), and commits 'external' commits
  * only the offsets the caller passes to commit() (acked batches still advance the fetch position).
  *
- * Files: this one runs the consumer (restarts, health, commits, close); kafka-source-batch.ts hands
- * one fetched batch over; kafka-source-config.ts holds the options, their defaults and the handle.
+ * Files: this one runs the consumers (restarts, health, staleness, close: class SourceRun);
+ * kafka-source-batch.ts owns what is in flight and the offsets it makes committable (class
+ * BatchFlight, one per source, across replaced consumers) and hands each fetched batch over;
+ * kafka-source-config.ts holds the options, their defaults and the handle.
  */
-import { Observable, ReplaySubject } from 'rxjs';
-import type { Consumer } from 'kafkajs';
+import { Observable, ReplaySubject, type Subscriber } from 'rxjs';
+import type { Consumer, Kafka } from 'kafkajs';
 import type { InputBatch } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import {
@@ -59,13 +64,11 @@ import {
   toKafkaIoError,
   type KafkaCluster,
 } from './kafka-client.js';
-import { backoffMs, createLinkHealth } from './link-health.js';
-import { boundedDisconnect, STOP_STEP_MS, withDeadline } from './deadline.js';
-import { createAckedOffsets } from './acked-offsets.js';
-import { handOverBatch, signal, type HandOverState } from './kafka-source-batch.js';
+import { backoffMs, createLinkHealth, type LinkHealth, type MutableLinkHealth } from './link-health.js';
+import { boundedDisconnect } from './deadline.js';
+import { BatchFlight, type FlightHost } from './kafka-source-batch.js';
 import { consumerOptions, type KafkaSource, type KafkaSourceConfig } from './kafka-source-config.js';
-import type { LinkHealth } from './link-health.js';
-import { transactionalCommitsOf, type TransactionalCommits } from './kafka-source-txn.js';
+import { leaveAsCrashed } from './kafka-group-leave.js';
 
 export {
   DEFAULT_KAFKA_SOURCE,
@@ -79,268 +82,274 @@ export function createKafkaSource(
   cfg: KafkaSourceConfig,
   logger: Logger,
 ): KafkaSource {
-  const { kafka } = clientOf(cluster);
-  const health = createLinkHealth(false);
-  const external = cfg.commits === 'external';
-  const assignments$ = new ReplaySubject<readonly number[]>(1);
-  // A consumer is alive if it fetched or heartbeated this recently (a long synchronous inference
-  // batch can delay both by a few seconds without anything being wrong).
-  const staleAfterMs = Math.max(5 * cfg.heartbeatIntervalMs, 10_000);
-  let lastAliveMs = 0;
-  let restarts = 0;
-  let markJoined: () => void = () => undefined;
-  const joined = new Promise<void>((resolve) => (markJoined = resolve));
-  let current: Consumer | undefined;
-  let stopped = false;
-  let paused = false;
-  let closing: Promise<void> | undefined;
-  let restartTimer: NodeJS.Timeout | undefined;
-  let staleTimer: NodeJS.Timeout | undefined;
-  // Pipelined mode (see the header); exactly-once waits for each batch's commit instead.
-  const pipelined = !external && cfg.transactional === undefined && cfg.maxInFlightMessages !== undefined;
-  let failStream: (e: unknown) => void = () => undefined;
-  const transactional = transactionalCommitsOf(
-    cfg.transactional,
-    () => flight.inFlight,
-    (e) => failStream(e),
-  );
-  const tracker = createAckedOffsets();
-  const acked = new Map<number, string>();
-  const flight: HandOverState = {
-    external,
-    pipelined,
-    maxInFlightMessages: cfg.maxInFlightMessages ?? Infinity,
-    heartbeatIntervalMs: cfg.heartbeatIntervalMs,
-    emittedUpTo: new Map(),
-    ackedUpTo: new Map(),
-    acked,
-    tracker,
-    transactional,
-    inFlight: 0,
-    inFlightMessages: 0,
-    acknowledged: signal(),
-    idle: () => stopped || paused,
-    stopping: () => stopped && closing !== undefined,
-    current: () => current,
-    down: (why) => down(why),
-  };
-  let committing = false;
-  let commitTimer: NodeJS.Timeout | undefined;
-  /** Commits the tracker's committable offsets (one commit at a time; a failure is retried at the next interval, meanwhile a crash redoes, never loses). */
-  const commitAcked = async (): Promise<void> => {
-    const c = current;
-    const offsets = tracker.committable();
-    if (!pipelined || committing || c === undefined || offsets.size === 0) return;
-    committing = true;
-    try {
-      await c.commitOffsets(
-        [...offsets].map(([partition, offset]) => ({ topic: cfg.topic, partition, offset })),
-      );
-      tracker.committed(offsets);
-    } catch (e) {
-      logger.debug('commit failed; retrying at the next interval', { topic: cfg.topic, error: String(e) });
-    } finally {
-      committing = false;
-    }
-  };
-
-  const alive = (): void => {
-    if (stopped) return;
-    lastAliveMs = Date.now();
-    if (!health.up) logger.info('consumer fetching', { topic: cfg.topic, restarts });
-    (health as ReturnType<typeof createLinkHealth>).markUp();
-  };
-  const down = (why: string): void => (health as ReturnType<typeof createLinkHealth>).markDown(why);
-
-  const disconnect = async (c: Consumer | undefined): Promise<void> => {
-    if (c === undefined) return;
-    await boundedDisconnect(
-      () => c.disconnect(),
-      (error) => logger.warn('consumer disconnect failed', { error }),
-      'consumer',
-    );
-  };
-
-  const batches$ = new Observable<InputBatch>((subscriber) => {
-    let attempt = 0;
-    failStream = (e) => subscriber.error(e);
-
-    const makeConsumer = (): Consumer => {
-      const consumer = kafka.consumer(consumerOptions(cfg));
-      const e = consumer.events;
-      consumer.on(e.GROUP_JOIN, (ev) => {
-        logger.info('joined consumer group', {
-          groupId: cfg.groupId,
-          assignment: ev.payload.memberAssignment,
-        });
-        const mine = [...(ev.payload.memberAssignment[cfg.topic] ?? [])];
-        tracker.assign(mine);
-        assignments$.next(mine);
-        attempt = 0;
-        alive();
-        markJoined();
-      });
-      consumer.on(e.FETCH, alive);
-      consumer.on(e.HEARTBEAT, alive);
-      // Pipelined: commit what is acknowledged before the partitions may move (less for the next owner to redo).
-      consumer.on(e.REBALANCING, () => void commitAcked());
-      consumer.on(e.CRASH, (ev) => {
-        if (consumer !== current) return;
-        const err = ev.payload.error;
-        down(err.message);
-        if (stopped) return;
-        // Anything but a fatal error (authentication, TLS trust) is worth a fresh consumer: kafkajs calls
-        // a coordinator lost during a broker restart "non-retriable", yet a new consumer recovers.
-        if (isFatalKafkaError(err)) {
-          subscriber.error(toKafkaIoError(`consuming ${cfg.topic}`, err));
-          return;
-        }
-        scheduleRestart(`${err.name}: ${err.message}`);
-      });
-      return consumer;
-    };
-
-    const scheduleRestart = (why: string): void => {
-      if (stopped || restartTimer !== undefined) return;
-      const since = health.downSinceMs ?? Date.now();
-      if (Date.now() - since > cfg.outageToleranceMs) {
-        subscriber.error(
-          new KafkaIoError(
-            `consuming ${cfg.topic}: brokers ${cluster.brokers.join(',')} unreachable for more than ${cfg.outageToleranceMs} ms (last error: ${why})`,
-            { context: { topic: cfg.topic } },
-          ),
-        );
-        return;
-      }
-      const wait = backoffMs(attempt++);
-      logger.warn('consumer stopped; replacing it', { topic: cfg.topic, error: why, inMs: wait, attempt });
-      restartTimer = setTimeout(() => {
-        restartTimer = undefined;
-        const old = current;
-        current = undefined;
-        // Exactly-once: what the crashed consumer handed over is committed before a new one reads the committed offsets.
-        void Promise.all([disconnect(old), transactional?.flush().catch(() => undefined)]).then(() => {
-          if (stopped) return;
-          restarts++;
-          start().catch((e: unknown) => {
-            down(String(e));
-            if (isRetriableKafkaError(e)) scheduleRestart(e instanceof Error ? e.message : String(e));
-            else subscriber.error(toKafkaIoError(`consuming ${cfg.topic}`, e));
-          });
-        });
-      }, wait);
-    };
-
-    const start = async (): Promise<void> => {
-      const consumer = makeConsumer();
-      current = consumer;
-      acked.clear();
-      await consumer.connect();
-      await consumer.subscribe({ topic: cfg.topic, fromBeginning: cfg.fromBeginning });
-      await consumer.run({
-        // Offsets are resolved only after the ack, so committing the resolved offsets commits
-        // only acknowledged ones. They are committed every commitIntervalMs rather than after
-        // every batch: a commit round trip per batch would hold up the next fetch (latency), and
-        // a crash redelivers at most one interval of frames, whose outputs are idempotent by id.
-        autoCommit: !external && !pipelined && transactional === undefined,
-        ...(external ? {} : { autoCommitInterval: cfg.commitIntervalMs }),
-        partitionsConsumedConcurrently: cfg.concurrentPartitions,
-        eachBatchAutoResolve: false,
-        eachBatch: (payload) => handOverBatch(flight, consumer, (b) => subscriber.next(b), payload),
-      });
-      if (pipelined && commitTimer === undefined) {
-        commitTimer = setInterval(() => void commitAcked(), cfg.commitIntervalMs);
-        commitTimer.unref();
-      }
-    };
-
-    staleTimer = setInterval(() => {
-      if (health.up && Date.now() - lastAliveMs > staleAfterMs)
-        down(`no fetch or heartbeat for ${staleAfterMs} ms`);
-      // A consumer that stays down without crashing (kafkajs retrying inside) still counts against the tolerance.
-      const since = health.downSinceMs;
-      if (
-        !health.up &&
-        since !== undefined &&
-        lastAliveMs > 0 &&
-        Date.now() - since > cfg.outageToleranceMs &&
-        restartTimer === undefined
-      ) {
-        subscriber.error(
-          new KafkaIoError(
-            `consuming ${cfg.topic}: no fetch for more than ${cfg.outageToleranceMs} ms (last error: ${health.lastError ?? 'none'})`,
-          ),
-        );
-      }
-    }, 500);
-    staleTimer.unref();
-
-    start().catch((e: unknown) => {
-      down(String(e));
-      if (!stopped)
-        subscriber.error(toKafkaIoError(`consuming ${cfg.topic} at ${cluster.brokers.join(',')}`, e));
-    });
-    return () => {
-      void closeAll();
-    };
-  });
-
-  const closeAll = (): Promise<void> => {
-    closing ??= (async () => {
-      stopped = true;
-      if (restartTimer !== undefined) clearTimeout(restartTimer);
-      if (staleTimer !== undefined) clearInterval(staleTimer);
-      if (commitTimer !== undefined) clearInterval(commitTimer);
-      restartTimer = undefined;
-      const c = current;
-      down('stopped');
-      if (pipelined) for (const [p, o] of tracker.committable()) acked.set(p, o);
-      await finalCommit(cfg.topic, c, acked, transactional, logger);
-      acked.clear();
-      current = undefined;
-      await disconnect(c);
-    })();
-    return closing;
-  };
-
+  const run = new SourceRun(cluster, cfg, logger);
   return {
-    batches$,
-    joined,
-    assignments$: assignments$.asObservable(),
-    commit: (offsets, metadata) => commitExternal(cfg, current, health, offsets, metadata),
-    health,
-    restarts: () => restarts,
-    inFlight: () => flight.inFlight,
-    pause() {
-      paused = true;
-      const c = current;
-      if (c !== undefined) {
-        try {
-          c.pause([{ topic: cfg.topic }]);
-        } catch (e) {
-          logger.debug('consumer pause failed', { error: String(e) });
-        }
-      }
-    },
-    close: closeAll,
+    batches$: new Observable<InputBatch>((subscriber) => run.open(subscriber)),
+    joined: run.joined,
+    assignments$: run.assignments$.asObservable(),
+    commit: (offsets, metadata) => commitExternal(cfg, run.consumer, run.health, offsets, metadata),
+    health: run.health,
+    restarts: () => run.restarts,
+    inFlight: () => run.flight.inFlight,
+    pause: () => run.pause(),
+    close: () => run.close(),
   };
 }
 
-/** The final commit of a clean stop (kafkajs does not commit on disconnect): a successor starts exactly after what the pipeline acknowledged. */
-async function finalCommit(
-  topic: string,
-  c: Consumer | undefined,
-  acked: ReadonlyMap<number, string>,
-  transactional: TransactionalCommits | undefined,
-  logger: Logger,
-): Promise<void> {
-  const warn = (e: unknown): void =>
-    logger.warn('final commit failed; those frames will be redelivered', { error: String(e) });
-  if (transactional !== undefined) {
-    await withDeadline(transactional.flush(), STOP_STEP_MS, 'final commit').catch(warn);
-  } else if (c !== undefined && acked.size > 0) {
-    const offsets = [...acked].map(([partition, offset]) => ({ topic, partition, offset }));
-    await withDeadline(c.commitOffsets(offsets), STOP_STEP_MS, 'final commit').catch(warn);
+/** The consumers of one source over time: one runs at a time, a crashed one is replaced (see the header). */
+class SourceRun implements FlightHost {
+  readonly health: MutableLinkHealth = createLinkHealth(false);
+  readonly assignments$ = new ReplaySubject<readonly number[]>(1);
+  /** Resolves once the first consumer joined its group. */
+  readonly joined: Promise<void>;
+  readonly flight: BatchFlight;
+  /** The consumer now running. */
+  consumer: Consumer | undefined;
+  restarts = 0;
+  private readonly kafka: Kafka;
+  private readonly external: boolean;
+  /** Pipelined mode (see the header); exactly-once waits for each batch's commit instead. */
+  private readonly pipelined: boolean;
+  /**
+   * A consumer is alive if it fetched or heartbeated this recently (a long synchronous inference
+   * batch can delay both by a few seconds without anything being wrong).
+   */
+  private readonly staleAfterMs: number;
+  /** The group member id of each consumer (a crashed one is taken out of the group by it). */
+  private readonly memberIds = new WeakMap<Consumer, string>();
+  private markJoined: () => void = () => undefined;
+  private subscriber: Subscriber<InputBatch> | undefined;
+  private lastAliveMs = 0;
+  private attempt = 0;
+  private stopped = false;
+  private paused = false;
+  private closing: Promise<void> | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private staleTimer: NodeJS.Timeout | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly cluster: KafkaCluster,
+    private readonly cfg: KafkaSourceConfig,
+    private readonly logger: Logger,
+  ) {
+    this.kafka = clientOf(cluster).kafka;
+    this.external = cfg.commits === 'external';
+    this.pipelined =
+      !this.external && cfg.transactional === undefined && cfg.maxInFlightMessages !== undefined;
+    this.staleAfterMs = Math.max(5 * cfg.heartbeatIntervalMs, 10_000);
+    this.joined = new Promise<void>((resolve) => (this.markJoined = resolve));
+    this.flight = new BatchFlight(
+      {
+        topic: cfg.topic,
+        external: this.external,
+        pipelined: this.pipelined,
+        maxInFlightMessages: cfg.maxInFlightMessages ?? Infinity,
+        heartbeatIntervalMs: cfg.heartbeatIntervalMs,
+        ...(cfg.transactional === undefined ? {} : { transactional: cfg.transactional }),
+        logger,
+      },
+      this,
+    );
+  }
+
+  idle(): boolean {
+    return this.stopped || this.paused;
+  }
+
+  stopping(): boolean {
+    return this.stopped && this.closing !== undefined;
+  }
+
+  current(): Consumer | undefined {
+    return this.consumer;
+  }
+
+  down(why: string): void {
+    this.health.markDown(why);
+  }
+
+  fail(e: unknown): void {
+    this.subscriber?.error(e);
+  }
+
+  /** The stream's subscription: starts the first consumer and the staleness check; unsubscribing closes. */
+  open(subscriber: Subscriber<InputBatch>): () => void {
+    this.subscriber = subscriber;
+    this.staleTimer = setInterval(() => this.checkStale(), 500);
+    this.staleTimer.unref();
+    this.start().catch((e: unknown) => {
+      this.down(String(e));
+      if (!this.stopped)
+        subscriber.error(
+          toKafkaIoError(`consuming ${this.cfg.topic} at ${this.cluster.brokers.join(',')}`, e),
+        );
+    });
+    return () => void this.close();
+  }
+
+  pause(): void {
+    this.paused = true;
+    try {
+      this.consumer?.pause([{ topic: this.cfg.topic }]);
+    } catch (e) {
+      this.logger.debug('consumer pause failed', { error: String(e) });
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stopped = true;
+      clearTimeout(this.restartTimer);
+      clearInterval(this.staleTimer);
+      clearInterval(this.commitTimer);
+      this.restartTimer = undefined;
+      const c = this.consumer;
+      this.down('stopped');
+      await this.flight.finalCommit(c);
+      this.consumer = undefined;
+      await this.disconnect(c);
+    })();
+    return this.closing;
+  }
+
+  private async start(): Promise<void> {
+    const consumer = this.makeConsumer();
+    this.consumer = consumer;
+    this.flight.consumerStarted();
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.cfg.topic, fromBeginning: this.cfg.fromBeginning });
+    await consumer.run({
+      // Offsets are resolved only after the ack, so committing the resolved offsets commits
+      // only acknowledged ones. They are committed every commitIntervalMs rather than after
+      // every batch: a commit round trip per batch would hold up the next fetch (latency), and
+      // a crash redelivers at most one interval of frames, whose outputs are idempotent by id.
+      autoCommit: !this.external && !this.pipelined && this.cfg.transactional === undefined,
+      ...(this.external ? {} : { autoCommitInterval: this.cfg.commitIntervalMs }),
+      partitionsConsumedConcurrently: this.cfg.concurrentPartitions,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.flight.handOver(consumer, (b) => this.subscriber?.next(b), payload),
+    });
+    if (this.pipelined && this.commitTimer === undefined) {
+      this.commitTimer = setInterval(
+        () => void this.flight.commitAcked(this.consumer),
+        this.cfg.commitIntervalMs,
+      );
+      this.commitTimer.unref();
+    }
+  }
+
+  private makeConsumer(): Consumer {
+    const consumer = this.kafka.consumer(consumerOptions(this.cfg));
+    const e = consumer.events;
+    consumer.on(e.GROUP_JOIN, (ev) => this.joinedGroup(consumer, ev.payload));
+    consumer.on(e.FETCH, () => this.alive());
+    consumer.on(e.HEARTBEAT, () => this.alive());
+    // Pipelined: commit what is acknowledged before the partitions may move (less for the next owner to redo).
+    consumer.on(e.REBALANCING, () => void this.flight.commitAcked(this.consumer));
+    consumer.on(e.CRASH, (ev) => this.crashed(consumer, ev.payload.error));
+    return consumer;
+  }
+
+  private joinedGroup(
+    consumer: Consumer,
+    p: { memberId: string; memberAssignment: Record<string, number[] | undefined> },
+  ): void {
+    this.logger.info('joined consumer group', { groupId: this.cfg.groupId, assignment: p.memberAssignment });
+    this.memberIds.set(consumer, p.memberId);
+    const mine = [...(p.memberAssignment[this.cfg.topic] ?? [])];
+    this.flight.assign(mine);
+    this.assignments$.next(mine);
+    this.attempt = 0;
+    this.alive();
+    this.markJoined();
+  }
+
+  private alive(): void {
+    if (this.stopped) return;
+    this.lastAliveMs = Date.now();
+    if (!this.health.up)
+      this.logger.info('consumer fetching', { topic: this.cfg.topic, restarts: this.restarts });
+    this.health.markUp();
+  }
+
+  private crashed(consumer: Consumer, err: Error): void {
+    if (consumer !== this.consumer) return;
+    this.down(err.message);
+    if (this.stopped) return;
+    // Anything but a fatal error (authentication, TLS trust) is worth a fresh consumer: kafkajs calls
+    // a coordinator lost during a broker restart "non-retriable", yet a new consumer recovers.
+    if (isFatalKafkaError(err)) this.subscriber?.error(toKafkaIoError(`consuming ${this.cfg.topic}`, err));
+    else this.scheduleRestart(`${err.name}: ${err.message}`);
+  }
+
+  private scheduleRestart(why: string): void {
+    if (this.stopped || this.restartTimer !== undefined) return;
+    const since = this.health.downSinceMs ?? Date.now();
+    if (Date.now() - since > this.cfg.outageToleranceMs) {
+      this.subscriber?.error(
+        new KafkaIoError(
+          `consuming ${this.cfg.topic}: brokers ${this.cluster.brokers.join(',')} unreachable for more than ${this.cfg.outageToleranceMs} ms (last error: ${why})`,
+          { context: { topic: this.cfg.topic } },
+        ),
+      );
+      return;
+    }
+    const wait = backoffMs(this.attempt++);
+    this.logger.warn('consumer stopped; replacing it', {
+      topic: this.cfg.topic,
+      error: why,
+      inMs: wait,
+      attempt: this.attempt,
+    });
+    this.restartTimer = setTimeout(() => this.replace(), wait);
+  }
+
+  /** Disconnects the crashed consumer and starts a new one (exactly-once: once what the crashed one handed over is committed). */
+  private replace(): void {
+    this.restartTimer = undefined;
+    const old = this.consumer;
+    this.consumer = undefined;
+    void Promise.all([this.disconnect(old), this.flight.settle().catch(() => undefined)]).then(() => {
+      if (this.stopped) return;
+      if (old !== undefined) leaveAsCrashed(this.kafka, this.cfg, this.memberIds.get(old), this.logger);
+      this.restarts++;
+      this.start().catch((e: unknown) => {
+        this.down(String(e));
+        if (isRetriableKafkaError(e)) this.scheduleRestart(e instanceof Error ? e.message : String(e));
+        else this.subscriber?.error(toKafkaIoError(`consuming ${this.cfg.topic}`, e));
+      });
+    });
+  }
+
+  /** Down after staleAfterMs without a fetch or heartbeat; a consumer that stays down without crashing (kafkajs retrying inside) still counts against the tolerance. */
+  private checkStale(): void {
+    const h = this.health;
+    if (h.up && Date.now() - this.lastAliveMs > this.staleAfterMs)
+      this.down(`no fetch or heartbeat for ${this.staleAfterMs} ms`);
+    const since = h.downSinceMs;
+    if (
+      !h.up &&
+      since !== undefined &&
+      this.lastAliveMs > 0 &&
+      Date.now() - since > this.cfg.outageToleranceMs &&
+      this.restartTimer === undefined
+    ) {
+      this.subscriber?.error(
+        new KafkaIoError(
+          `consuming ${this.cfg.topic}: no fetch for more than ${this.cfg.outageToleranceMs} ms (last error: ${h.lastError ?? 'none'})`,
+        ),
+      );
+    }
+  }
+
+  private async disconnect(c: Consumer | undefined): Promise<void> {
+    if (c === undefined) return;
+    await boundedDisconnect(
+      () => c.disconnect(),
+      (error) => this.logger.warn('consumer disconnect failed', { error }),
+      'consumer',
+    );
   }
 }
 

@@ -140,29 +140,40 @@ export function lossAndDuplicates(
   return { lost, duplicated, distinct: seen.size };
 }
 
-/** Polls a /readyz URL every `everyMs` and records the not-ready stretches (ms from `t0`). */
+/** A not-ready stretch (ms from the watch's start) and why: the distinct /readyz bodies seen in it ("no answer" when the request failed or took over 1 s). */
+export interface ReadinessGap {
+  fromMs: number;
+  toMs: number;
+  why: string[];
+}
+
+/** Polls a /readyz URL every `everyMs` and records the not-ready stretches with their reasons. */
 export function watchReadiness(
   url: () => string | undefined,
   everyMs = 200,
-): { stop(): { gaps: { fromMs: number; toMs: number }[]; polls: number } } {
+): { stop(): { gaps: ReadinessGap[]; polls: number } } {
   const t0 = Date.now();
-  const gaps: { fromMs: number; toMs: number }[] = [];
-  let open: number | undefined;
+  const gaps: ReadinessGap[] = [];
+  let open: ReadinessGap | undefined;
   let polls = 0;
   let stopped = false;
   const tick = async (): Promise<void> => {
     while (!stopped) {
       const u = url();
       if (u !== undefined) {
-        const ok = await fetch(`${u}/readyz`, { signal: AbortSignal.timeout(1_000) }).then(
-          (r) => r.status === 200,
-          () => false,
+        const answer = await fetch(`${u}/readyz`, { signal: AbortSignal.timeout(1_000) }).then(
+          async (r) => ({ ok: r.status === 200, body: (await r.text()).trim() }),
+          (e: unknown) => ({ ok: false, body: `no answer (${e instanceof Error ? e.name : String(e)})` }),
         );
         polls++;
         const t = Date.now() - t0;
-        if (!ok && open === undefined) open = t;
-        if (ok && open !== undefined) {
-          gaps.push({ fromMs: open, toMs: t });
+        if (!answer.ok) {
+          open ??= { fromMs: t, toMs: t, why: [] };
+          const why = answer.body.replace(/^not ready\n?/, '').replace(/\n/g, ' | ');
+          if (!open.why.includes(why)) open.why.push(why);
+        }
+        if (answer.ok && open !== undefined) {
+          gaps.push({ ...open, toMs: t });
           open = undefined;
         }
       }
@@ -173,7 +184,8 @@ export function watchReadiness(
   return {
     stop: () => {
       stopped = true;
-      if (open !== undefined) gaps.push({ fromMs: open, toMs: Date.now() - t0 });
+      if (open !== undefined) gaps.push({ ...open, toMs: Date.now() - t0 });
+      open = undefined;
       return { gaps, polls };
     },
   };
