@@ -5,7 +5,15 @@
  * single-active assignment, so exactly one instance counts while the others stand by, and writes
  * tt.alerts and the alert-tagged candidates to tt.flagged (one way: it never writes the topic it
  * reads). Offsets are committed only as far as a successor needs to rebuild the statistics
- * (excess-stage.ts), with the resume point as commit metadata.
+ * (excess-stage.ts), with the resume point as commit metadata. With kafka.delivery exactly-once
+ * the producer is transactional (id kafka.transactionalId + ".excess", kept by a restarted
+ * instance, which fences its predecessor and aborts what it left open): the alerts, the flagged
+ * candidates and those offsets commit in one transaction, and tt.candidates is read
+ * read_committed (as every source reads). A step that wrote commits before its batch is
+ * acknowledged, so a rebalance (which waits for the fetch handler) cannot move the partitions
+ * between an alert and its commit; what stays open is kafkajs' lack of group-generation fencing on
+ * transactional offset commits (kafka-transaction.ts): a tick's commit racing a rebalance of a live,
+ * partitioned-away instance is not fenced, a SIGKILLed or restarted one is.
  *
  * Why the reconstruction group's lag is polled (every POLL_MS): a candidates partition can be
  * silent because its frames partitions have nothing to say (then it must stop holding the
@@ -34,11 +42,12 @@ import {
   sourceSettings,
   type KafkaCluster,
   type KafkaProducerHandle,
+  type KafkaSource,
 } from '../io/index.js';
 import type { ExcessControl, ExcessPipelineDeps } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { runExcess } from './excess-runtime.js';
-import { linkState, type KafkaMember } from './kafka-reco.js';
+import { deliveryOptions, linkState, type KafkaMember } from './kafka-reco.js';
 import type { KafkaSession } from './kafka-session.js';
 import type { ServiceRuntime } from './trigger-runtime.js';
 
@@ -55,7 +64,8 @@ export async function startExcessMember(
   const log = logger.child({ component: 'excess' });
   const cluster = session.cluster;
   const upstream = await watchUpstream(cluster, k, cfg.trigger.excess.idlePartitionS * 1000, log);
-  const producer = createKafkaProducer(cluster);
+  // Exactly-once: a transactional producer whose id (kafka.transactionalId + ".excess") a restarted instance keeps.
+  const producer = createKafkaProducer(cluster, deliveryOptions(k, 'excess'));
   const reachable = cluster.reachability();
   const sinks = await excessSinks(cluster, k, producer, rt.codecs);
   await producer.connect();
@@ -85,7 +95,7 @@ export async function startExcessMember(
       decode: decodeCandidate,
       sinks,
       pendingUpstream: upstream.pending,
-      commit: (offsets, marker) => source.commit(offsets, marker),
+      commit: committer(producer, source, group, k.topics.candidates),
       committedMarkers: () => cluster.commitMetadata(group, k.topics.candidates),
       flushAtEnd: false,
     },
@@ -112,9 +122,28 @@ export async function startExcessMember(
       upstream.close();
       assigned.unsubscribe();
       await source.close();
+      // Exactly-once: nothing left open for the brokers to abort after the timeout.
+      await producer.transactions?.abort().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
     },
   };
+}
+
+/**
+ * How the stage commits its replay offsets and resume point: at least once through the consumer;
+ * exactly-once in the producer's transaction, together with the alerts and flagged candidates sent
+ * since the last commit (excess-pipeline.ts commits at once after every step that wrote).
+ */
+function committer(
+  producer: KafkaProducerHandle,
+  source: KafkaSource,
+  group: string,
+  topic: string,
+): NonNullable<ExcessPipelineDeps['commit']> {
+  const t = producer.transactions;
+  return t === undefined
+    ? (offsets, marker) => source.commit(offsets, marker)
+    : (offsets, marker) => t.commit(group, topic, offsets, marker);
 }
 
 /** tt.alerts, and tt.flagged with each tagged candidate in the partition it was read from. */

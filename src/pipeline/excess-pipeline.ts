@@ -266,9 +266,10 @@ class ExcessRun {
     const t = this.now();
     const force = wrote && this.config.transactional === true;
     if (!force && t - this.lastCommitMs < this.config.commitIntervalMs) return;
-    this.lastCommitMs = t;
     const offsets = this.stage.commitOffsets();
+    // Nothing to commit yet (no bin closed) does not use up the interval.
     if (offsets.size === 0 && !force) return;
+    this.lastCommitMs = t;
     try {
       await commit(offsets, this.stage.resumeMarker());
       if (this.commitFailures > 0)
