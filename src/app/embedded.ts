@@ -1,15 +1,54 @@
 /**
  * The trigger without a broker: frames (the seeded simulator, or a recording) run straight through
- * the pipeline in-process, in order, with the excess monitor inline (role all in one process).
- * The main job (`run` without --brokers) and `replay --embedded` are this with different frames.
+ * the pipeline in-process, in order, and its candidates straight into the excess stage, the same
+ * component the Kafka excess role runs (excess-runtime.ts; role all in one process). The main job
+ * (`run` without --brokers) and `replay --embedded` are this with different frames.
  */
+import { finalize, merge, of, type Observable } from 'rxjs';
 import type { ShowertrigConfig } from '../config/index.js';
-import type { HitFrame } from '../domain/index.js';
+import type { Candidate, HitFrame } from '../domain/index.js';
+import type { BatchReport, PipelineInput, PipelineSinks, Sink } from '../pipeline/index.js';
 import type { Logger } from '../telemetry/index.js';
+import { candidateChannel, runExcess } from './excess-runtime.js';
 import { countingSinks, drive } from './live.js';
 import type { RatePlotOption } from './rate-plot.js';
 import { DEFAULT_START_NS, pacedFrames, simulatedFrames } from './sources.js';
-import { startTriggerRuntime } from './trigger-runtime.js';
+import { startTriggerRuntime, type TriggerRuntime } from './trigger-runtime.js';
+
+/** The embedded trigger's outputs: the pipeline's (its candidates go to the excess stage) and the excess stage's flagged candidates. */
+export type EmbeddedSinks = Omit<PipelineSinks, 'candidates'> & { readonly flagged: Sink<Candidate> };
+
+/**
+ * The reconstruction pipeline over input$ feeding the excess stage in process; one report stream
+ * that completes once the input is done and the excess stage has closed its last bins.
+ */
+export function embeddedTrigger(
+  cfg: ShowertrigConfig,
+  rt: TriggerRuntime,
+  input$: Observable<PipelineInput>,
+  logger: Logger,
+  sinks: EmbeddedSinks = { ...countingSinks(), flagged: countingSinks().candidates },
+): Observable<BatchReport> {
+  const channel = candidateChannel();
+  const { flagged, ...pipelineSinks } = sinks;
+  const excess$ = runExcess(
+    cfg,
+    rt,
+    {
+      input$: channel.batches$,
+      control$: of({ kind: 'assign', partitions: [0] }),
+      sinks: { alerts: sinks.alerts, flagged },
+      pendingUpstream: () => channel.pending(),
+      flushAtEnd: true,
+    },
+    logger.child({ component: 'excess' }),
+  );
+  const reco$ = rt
+    .pipeline({ ...pipelineSinks, candidates: channel.sink }, { writeRejectedCandidates: true })
+    .run(input$)
+    .pipe(finalize(() => channel.end()));
+  return merge(excess$, reco$);
+}
 
 export interface EmbeddedOptions {
   /** Stream seconds per wall second; Infinity = as fast as the pipeline acknowledges. */
@@ -39,7 +78,7 @@ export async function runFramesEmbedded(
     stopped: () => opts.stop.stopped,
   });
   return drive(
-    rt.pipeline(countingSinks()).run(input$),
+    embeddedTrigger(cfg, rt, input$, logger),
     rt,
     opts.stop,
     logger,

@@ -30,7 +30,7 @@ export {
   type HitsTransform,
 } from './evaluation/samples.js';
 export type { RuntimeOptions, ServiceRuntime, TriggerRuntime } from './trigger-runtime.js';
-export type { EmbeddedOptions } from './embedded.js';
+export type { EmbeddedOptions, EmbeddedSinks } from './embedded.js';
 export type { SoakOptions, SoakResult } from './soak/soak.js';
 export type { PublishOptions, PublishResult } from './publish.js';
 export type { RecordOptions, RecordResult } from './record.js';
@@ -65,6 +65,8 @@ export const startServiceRuntime = lazy(() => import('./trigger-runtime.js'), 's
 /** `run`/`replay --embedded`: frames straight through the pipeline in this process. */
 export const runFramesEmbedded = lazy(() => import('./embedded.js'), 'runFramesEmbedded');
 export const runSimulatorEmbedded = lazy(() => import('./embedded.js'), 'runSimulatorEmbedded');
+/** The embedded trigger's report stream (pipeline → excess stage in process) over any input. */
+export const embeddedTrigger = lazy(() => import('./embedded.js'), 'embeddedTrigger');
 /** `run --brokers`: the consumer-group member(s) of one role (kafkajs). */
 export const runKafkaTrigger = lazy(() => import('./run-kafka.js'), 'runKafkaTrigger');
 /** Publishes hit frames to the frames topic (kafkajs): `simulate --brokers`, `replay --brokers`. */

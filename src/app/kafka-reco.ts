@@ -115,9 +115,7 @@ export async function startRecoMember(
     `showertrig: reconstructing ${k.topics.frames} as ${k.groupId} from ${k.brokers.join(',')}, metrics ${rt.metricsUrl}\n`,
   );
   return {
-    reports$: rt
-      .pipeline(sinks, { excess: 'downstream', maxDeadLetterBytes: maxRecordBytes(limits.dlq) })
-      .run(source.batches$),
+    reports$: rt.pipeline(sinks, { maxDeadLetterBytes: maxRecordBytes(limits.dlq) }).run(source.batches$),
     joined: source.joined,
     healthy,
     status: () =>

@@ -94,7 +94,7 @@ export function summary(t: RunTotals, backend: string): string {
     `processed ${t.messages} frames in ${s.toFixed(1)} s (${(t.messages / Math.max(s, 1e-9)).toFixed(0)} frames/s, backend ${backend})`,
     `reconstructed ${t.reco}, selected ${t.selected}, dead-lettered ${t.deadLetters}, alerts ${t.alerts.length}`,
   ];
-  if (t.candidates > 0) lines.push(`excess stage: read ${t.candidates} candidates from every partition`);
+  if (t.candidates > 0) lines.push(`excess stage: read ${t.candidates} candidates`);
   for (const a of t.alerts) {
     const w0 = new Date(Number(a.windowStartNs / 1_000_000n)).toISOString();
     lines.push(

@@ -1,7 +1,9 @@
 /**
  * Assembly shared by the commands that run the trigger (run, replay): config → backend + model →
- * reconstructor (behind the online hot-pixel mask, one per pipeline) → metrics + HTTP endpoint → pipeline. Sources and sinks are chosen by the caller.
- * The excess-only role needs no model: startServiceRuntime is the part without it.
+ * reconstructor (behind the online hot-pixel mask, one per pipeline) → metrics + HTTP endpoint →
+ * pipeline. Sources and sinks are chosen by the caller; the excess stage is excess-runtime.ts,
+ * fed by the pipeline's candidates sink. The excess-only role needs no model:
+ * startServiceRuntime is the part without it.
  */
 import { from, lastValueFrom } from 'rxjs';
 import { availableParallelism } from 'node:os';
@@ -14,7 +16,6 @@ import {
   type AnomalyStage,
   type InputBatch,
   type Pipeline,
-  type PipelineConfig,
   type PipelineSinks,
   type PipelineTap,
   type Sink,
@@ -53,16 +54,21 @@ export interface ServiceRuntime {
   close(): Promise<void>;
 }
 
+/** Per-pipeline options of TriggerRuntime.pipeline. */
+export interface PipelineOptions {
+  /** The DLQ topic's record limit (Kafka: known once connected); default no limit. */
+  readonly maxDeadLetterBytes?: number;
+  /** Rejected candidates too go to the candidates sink (the in-process excess input: they move its watermark). */
+  readonly writeRejectedCandidates?: boolean;
+}
+
 export interface TriggerRuntime extends ServiceRuntime {
   readonly reconstructor: Reconstructor;
   /**
-   * A pipeline on this runtime's reconstructor and metrics; excess 'downstream' leaves the excess to
-   * the global stage; maxDeadLetterBytes is the DLQ topic's record limit (Kafka: known once connected).
+   * A pipeline on this runtime's reconstructor and metrics. It runs no excess monitor: its selected
+   * candidates go to the candidates sink, which feeds the excess stage (excess-runtime.ts).
    */
-  pipeline(
-    sinks: PipelineSinks,
-    opts?: { excess?: PipelineConfig['excess']; maxDeadLetterBytes?: number },
-  ): Pipeline;
+  pipeline(sinks: PipelineSinks, opts?: PipelineOptions): Pipeline;
 }
 
 export interface RuntimeOptions {
@@ -118,78 +124,149 @@ export async function startTriggerRuntime(
   logger: Logger,
   opts: RuntimeOptions = {},
 ): Promise<TriggerRuntime> {
-  const r = cfg.reconstruction;
   // The endpoint first: a port in use fails the command at once, before seconds of model loading.
   // /readyz stays false until the model is loaded and warm (and then follows opts.ready).
   let warm = false;
-  let backend = 'loading';
   const service = await startServiceRuntime(cfg, opts, 'loading', () => warm);
-  let reconstructor: Reconstructor;
-  let model: Awaited<ReturnType<typeof loadCnnModel>>;
-  let recoLib: typeof import('../reconstruction/index.js');
-  let pool: import('../reconstruction/index.js').PreparePool | undefined;
-  let classifier: import('../reconstruction/index.js').EventClassifier | undefined;
-  let anomaly: OnlineAnomaly | undefined;
+  let loaded: Loaded;
   try {
-    anomaly = await loadOnlineAnomaly(cfg, service);
-    model = await loadCnnModel(r.modelDir, cfg.detector, r.backend);
-    const sel = cfg.trigger.selection;
-    classifier =
-      sel.mode === 'classifier'
-        ? await loadEventClassifier(r.modelDir, sel.classifier, sel.classifierThreshold)
-        : undefined;
-    if (sel.mode === 'classifier' && classifier === undefined)
-      logger.warn('no classifier.json in the model directory: the cut list selects', {
-        modelDir: r.modelDir,
-      });
-    recoLib = await import('../reconstruction/index.js');
-    const rc = recoLib.reconstructorConfig(r);
-    // Worker threads prepare each batch's DBSCAN, robust centres and CNN inputs beside this thread.
-    const threads = reconstructionThreads(r.threads, availableParallelism());
-    pool =
-      threads === 0
-        ? undefined
-        : recoLib.createPreparePool(
-            { threads, geometry: cfg.detector, transverse: rc.transverse, spec: model.inputSpec },
-            {
-              onWorkerLost: (i, e) =>
-                logger.warn('reconstruction worker thread lost; its share is prepared on the main thread', {
-                  worker: i,
-                  error: e.message,
-                }),
-            },
-          );
-    const clf = classifier;
-    reconstructor = recoLib.createReconstructor(cfg.detector, model, rc, {
-      ...(pool === undefined ? {} : { preparer: pool }),
-      ...(clf === undefined ? {} : { classify: (row: Float64Array) => clf.classify(row) }),
-    });
+    loaded = await loadReconstruction(cfg, service, logger);
   } catch (e) {
-    await pool?.close();
     await service.close();
     throw e;
   }
-  const reco = reconstructor;
-  const { createHotPixelMask, withHotPixelMask } = recoLib;
-  /** Each pipeline (one per trigger process) learns its own hot-pixel mask from the frames it reconstructs. */
-  const masked = (log: Logger): Reconstructor => {
-    const mask = createHotPixelMask(cfg.detector, r.hotPixels);
+  const { reco, classifier, anomaly, pool } = loaded;
+  const codecs = createCodecs(cfg.kafka.codec);
+  const make = pipelineMaker(cfg, classifier);
+  // The warm-up's pipeline reconstructs without the mask: its simulated frames must not count as occupancy.
+  const warmupMs = await warmUp(cfg, codecs, (sinks, metrics, log) =>
+    make(sinks, { metrics, log, recon: reco, anomalyStage: anomaly?.stage() }),
+  );
+  warm = true;
+  const backend = reco.info.backend;
+  logger.info('inference backend', { ...backendLine(loaded), warmupMs: Math.round(warmupMs) });
+  service.metrics.setBackend(backend);
+  service.display.describe(reco.info);
+  const masked = maskedReconstructor(cfg, loaded, service.metrics);
+  return {
+    ...service,
+    backend,
+    reconstructor: reco,
+    pipeline: (sinks, o = {}) =>
+      make(sinks, {
+        ...o,
+        metrics: service.metrics,
+        log: logger,
+        tap: service.display.tap,
+        recon: masked(logger),
+        anomalyStage: anomaly?.stage(anomaly.metrics),
+      }),
+    async close() {
+      await service.close();
+      await pool?.close();
+      reco.dispose();
+    },
+  };
+}
+
+/** What the trigger runtime loads before it serves: the reconstructor (model, classifier, worker pool) and the anomaly path. */
+interface Loaded {
+  readonly reco: Reconstructor;
+  readonly model: Awaited<ReturnType<typeof loadCnnModel>>;
+  readonly classifier: import('../reconstruction/index.js').EventClassifier | undefined;
+  readonly anomaly: OnlineAnomaly | undefined;
+  readonly pool: import('../reconstruction/index.js').PreparePool | undefined;
+  readonly lib: typeof import('../reconstruction/index.js');
+}
+
+async function loadReconstruction(
+  cfg: ShowertrigConfig,
+  service: ServiceRuntime,
+  logger: Logger,
+): Promise<Loaded> {
+  const r = cfg.reconstruction;
+  const anomaly = await loadOnlineAnomaly(cfg, service);
+  const model = await loadCnnModel(r.modelDir, cfg.detector, r.backend);
+  const sel = cfg.trigger.selection;
+  const classifier =
+    sel.mode === 'classifier'
+      ? await loadEventClassifier(r.modelDir, sel.classifier, sel.classifierThreshold)
+      : undefined;
+  if (sel.mode === 'classifier' && classifier === undefined)
+    logger.warn('no classifier.json in the model directory: the cut list selects', { modelDir: r.modelDir });
+  const lib = await import('../reconstruction/index.js');
+  const rc = lib.reconstructorConfig(r);
+  // Worker threads prepare each batch's DBSCAN, robust centres and CNN inputs beside this thread.
+  const threads = reconstructionThreads(r.threads, availableParallelism());
+  const pool =
+    threads === 0
+      ? undefined
+      : lib.createPreparePool(
+          { threads, geometry: cfg.detector, transverse: rc.transverse, spec: model.inputSpec },
+          {
+            onWorkerLost: (i, e) =>
+              logger.warn('reconstruction worker thread lost; its share is prepared on the main thread', {
+                worker: i,
+                error: e.message,
+              }),
+          },
+        );
+  try {
+    const reco = lib.createReconstructor(cfg.detector, model, rc, {
+      ...(pool === undefined ? {} : { preparer: pool }),
+      ...(classifier === undefined ? {} : { classify: (row: Float64Array) => classifier.classify(row) }),
+    });
+    return { reco, model, classifier, anomaly, pool, lib };
+  } catch (e) {
+    await pool?.close();
+    throw e;
+  }
+}
+
+/** The fields of the "inference backend" log line. */
+function backendLine({ reco, model, classifier, anomaly }: Loaded): Record<string, unknown> {
+  return {
+    selection: classifier === undefined ? 'cuts' : `classifier ${classifier.kind} >= ${classifier.threshold}`,
+    backend: reco.info.backend,
+    model: reco.info.model,
+    execution: model.info.execution,
+    preparedBy: reco.info.preparedBy ?? 'the main thread',
+    anomaly:
+      anomaly === undefined
+        ? 'off'
+        : `${anomaly.scorer.name}, threshold ${anomaly.scorer.reference.threshold.toPrecision(4)} for ${anomaly.scorer.reference.budgetHz} Hz`,
+  };
+}
+
+/** Each pipeline (one per trigger process) learns its own hot-pixel mask from the frames it reconstructs. */
+function maskedReconstructor(
+  cfg: ShowertrigConfig,
+  { reco, lib }: Loaded,
+  metrics: Metrics,
+): (log: Logger) => Reconstructor {
+  return (log) => {
+    const mask = lib.createHotPixelMask(cfg.detector, cfg.reconstruction.hotPixels);
     return mask.enabled
-      ? withHotPixelMask(reco, mask, hotPixelReporter(mask, cfg.detector.nStations, service.metrics, log))
+      ? lib.withHotPixelMask(reco, mask, hotPixelReporter(mask, cfg.detector.nStations, metrics, log))
       : reco;
   };
-  const codecs = createCodecs(cfg.kafka.codec);
-  // The warm-up's pipeline reconstructs without the mask: its simulated frames must not count as occupancy.
-  const makePipeline = (
-    sinks: PipelineSinks,
-    metrics: Metrics,
-    log: Logger,
-    excess: PipelineConfig['excess'] = 'inline',
-    maxDeadLetterBytes = Infinity,
-    tap?: PipelineTap,
-    recon: Reconstructor = reco,
-    anomalyStage?: AnomalyStage,
-  ): Pipeline =>
+}
+
+interface PipelineParts extends PipelineOptions {
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly recon: Reconstructor;
+  readonly tap?: PipelineTap;
+  readonly anomalyStage?: AnomalyStage | undefined;
+}
+
+/** Pipelines on the configured stages; none runs an excess monitor (the excess stage does, excess-runtime.ts). */
+function pipelineMaker(
+  cfg: ShowertrigConfig,
+  classifier: Loaded['classifier'],
+): (sinks: PipelineSinks, p: PipelineParts) => Pipeline {
+  const r = cfg.reconstruction;
+  return (sinks, p) =>
     createPipeline(
       {
         ...DEFAULT_PIPELINE,
@@ -198,62 +275,23 @@ export async function startTriggerRuntime(
         maxHits: r.maxHits,
         batchSize: r.batchSize,
         batchTimeoutMs: r.batchTimeoutMs,
-        excess,
+        excess: 'downstream',
+        writeRejectedCandidates: p.writeRejectedCandidates ?? false,
         plausibility: cfg.validation,
         duplicateIdWindow: cfg.validation.duplicateIdWindow,
-        maxDeadLetterBytes,
+        maxDeadLetterBytes: p.maxDeadLetterBytes ?? Infinity,
         ...(classifier === undefined ? {} : { classifierThreshold: classifier.threshold }),
       },
       {
         decode: decodeFrame,
-        reconstructor: recon,
+        reconstructor: p.recon,
         sinks,
-        metrics,
-        logger: log,
-        ...(tap === undefined ? {} : { tap: seenBy(recon, tap) }),
-        ...(anomalyStage === undefined ? {} : { anomaly: anomalyStage }),
+        metrics: p.metrics,
+        logger: p.log,
+        ...(p.tap === undefined ? {} : { tap: seenBy(p.recon, p.tap) }),
+        ...(p.anomalyStage === undefined ? {} : { anomaly: p.anomalyStage }),
       },
     );
-  const warmupMs = await warmUp(cfg, codecs, (sinks, metrics, log) =>
-    makePipeline(sinks, metrics, log, 'inline', Infinity, undefined, reco, anomaly?.stage()),
-  );
-  backend = reco.info.backend;
-  warm = true;
-  logger.info('inference backend', {
-    selection: classifier === undefined ? 'cuts' : `classifier ${classifier.kind} >= ${classifier.threshold}`,
-    backend,
-    model: reco.info.model,
-    execution: model.info.execution,
-    preparedBy: reco.info.preparedBy ?? 'the main thread',
-    anomaly:
-      anomaly === undefined
-        ? 'off'
-        : `${anomaly.scorer.name}, threshold ${anomaly.scorer.reference.threshold.toPrecision(4)} for ${anomaly.scorer.reference.budgetHz} Hz`,
-    warmupMs: Math.round(warmupMs),
-  });
-  service.metrics.setBackend(backend);
-  service.display.describe(reco.info);
-  return {
-    ...service,
-    backend,
-    reconstructor: reco,
-    pipeline: (sinks, o = {}) =>
-      makePipeline(
-        sinks,
-        service.metrics,
-        logger,
-        o.excess,
-        o.maxDeadLetterBytes,
-        service.display.tap,
-        masked(logger),
-        anomaly?.stage(anomaly.metrics),
-      ),
-    async close() {
-      await service.close();
-      await pool?.close();
-      reco.dispose();
-    },
-  };
 }
 
 /**

@@ -164,10 +164,15 @@ export const kafkaSchema = section(
     delivery: oneOf(
       DELIVERY_MODES,
       'at-least-once',
-      'at-least-once: outputs keyed by event id, a crash or rebalance may write some twice; exactly-once: outputs and consumed offsets committed in one Kafka transaction per fetched batch, read_committed readers see each event once (costs throughput; brokers must allow transactions)',
+      'at-least-once: outputs keyed by event id, a crash or rebalance may write some twice; exactly-once: outputs and consumed offsets committed in one Kafka transaction per fetched batch (the excess stage: its alerts and flagged candidates with its replay offsets), read_committed readers see each event once (costs throughput; brokers must allow transactions)',
+    ),
+    excessCommitIntervalMs: num(
+      1_000,
+      { min: 0, max: 600_000, integer: true },
+      'the excess stage commits its replay offsets and resume point at most this often; at-least-once, a successor after a crash re-publishes the alerts decided since the last commit (at most this long); exactly-once, a step that wrote alerts commits at once and this paces the other commits, ms',
     ),
     transactionalId: optionalStr(
-      'exactly-once: this instance\'s transactional id prefix (".reco" is appended for the reconstruction member); a restarted instance must keep it to fence its predecessor, two live instances must not share it; absent: groupId + "-" + the host name',
+      'exactly-once: this instance\'s transactional id prefix (".reco" is appended for the reconstruction member, ".excess" for the excess stage); a restarted instance must keep it to fence its predecessor, two live instances must not share it; absent: groupId + "-" + the host name',
     ),
     transactionTimeoutMs: num(
       10_000,

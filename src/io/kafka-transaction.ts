@@ -29,8 +29,16 @@ import { KafkaIoError, toKafkaIoError } from './kafka-client.js';
 export interface TransactionCommits {
   /** The transactional id (zombie fencing: a newer producer with it fences this one). */
   readonly transactionalId: string;
-  /** Adds partition → next offset of `topic` for `groupId` to the open transaction and commits it. */
-  commit(groupId: string, topic: string, offsets: ReadonlyMap<number, string>): Promise<void>;
+  /**
+   * Adds partition → next offset of `topic` for `groupId` (with `metadata` on every partition, if
+   * given: the excess stage's resume point) to the open transaction and commits it.
+   */
+  commit(
+    groupId: string,
+    topic: string,
+    offsets: ReadonlyMap<number, string>,
+    metadata?: string,
+  ): Promise<void>;
   /** Aborts an open transaction (on close without a commit: nothing half-written stays pending). */
   abort(): Promise<void>;
 }
@@ -55,6 +63,23 @@ export function isFencedError(e: unknown): boolean {
     x = err.cause ?? err.originalError;
   }
   return false;
+}
+
+interface CommitRequest {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly offsets: ReadonlyMap<number, string>;
+  readonly metadata: string | undefined;
+}
+
+/** The TxnOffsetCommit topics of one commit (with `metadata` on every partition, if given). */
+function txnOffsets(topic: string, offsets: ReadonlyMap<number, string>, metadata: string | undefined) {
+  const partitions = [...offsets].map(([partition, offset]) => ({
+    partition,
+    offset,
+    ...(metadata === undefined ? {} : { metadata }),
+  }));
+  return [{ topic, partitions }];
 }
 
 export function createProducerTransactions(
@@ -104,17 +129,15 @@ export function createProducerTransactions(
     }
   };
 
-  const commitNow = async (groupId: string, topic: string, offsets: ReadonlyMap<number, string>) => {
+  const commitNow = async ({ groupId, topic, offsets, metadata }: CommitRequest) => {
     try {
       if (sending > 0) await new Promise<void>((r) => (drained = r));
       drained = undefined;
       if (open === undefined && offsets.size === 0) return;
       try {
         const tx = await (open ??= producer.transaction());
-        if (offsets.size > 0) {
-          const partitions = [...offsets].map(([partition, offset]) => ({ partition, offset }));
-          await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions }] });
-        }
+        if (offsets.size > 0)
+          await tx.sendOffsets({ consumerGroupId: groupId, topics: txnOffsets(topic, offsets, metadata) });
         await tx.commit();
         open = undefined;
       } catch (e) {
@@ -132,9 +155,9 @@ export function createProducerTransactions(
   return {
     transactionalId,
     sendBatch,
-    commit(groupId, topic, offsets) {
+    commit(groupId, topic, offsets, metadata) {
       if (commitsAhead++ === 0) gate = new Promise<void>((r) => (openGate = r));
-      const run = chain.then(() => commitNow(groupId, topic, offsets));
+      const run = chain.then(() => commitNow({ groupId, topic, offsets, metadata }));
       chain = run.catch(() => undefined);
       return run;
     },

@@ -197,3 +197,72 @@ test('a commit failing at every interval is warned about once per 30 s with the 
   );
   assert.match(warnings[0]?.error ?? '', /not in group g \(connection refused\)/);
 });
+
+test('transactional: a step that wrote alerts commits at once, before its ack; a failed commit ends the stream', async () => {
+  const trigger = parseTrigger({
+    excess: { windowS: 2, stepS: 1, trailingWindowS: 4, holdoffS: 0, zThreshold: 3, allowedLatenessS: 0 },
+  });
+  const messages: Omit<InputMessage, 'ack'>[] = [];
+  for (let s = 0; s < 30; s++) {
+    const n = s >= 20 && s < 22 ? 15 : 1;
+    for (let k = 0; k < n; k++) {
+      const id = `c${s}-${k}`;
+      messages.push({
+        key: id,
+        value: codecs.candidate.encode(candidate(T0 + BigInt(s) * S + BigInt(k) * 1000n, id)),
+        partition: 0,
+        offset: String(messages.length),
+      });
+    }
+  }
+  const run = async (failAt: number | undefined) => {
+    const source = createMemorySource(messages, { batchSize: 1, maxUnacked: 1 });
+    const alerts = recordingSink<ExcessAlert>();
+    const events: string[] = [];
+    const registry = new Registry();
+    const pipeline = createExcessPipeline(
+      {
+        excess: trigger.excess,
+        idlePartitionMs: 1000,
+        maxTrackedIds: 10_000,
+        commitIntervalMs: 3_600_000, // only writes make a commit due
+        retry: DEFAULT_RETRY,
+        transactional: true,
+      },
+      {
+        decode: (b) => codecs.candidate.decode(b),
+        sinks: {
+          alerts: {
+            write: async (items, ctx) => {
+              events.push('alerts');
+              await alerts.write(items, ctx);
+            },
+          },
+          flagged: recordingSink<Candidate>(),
+        },
+        metrics: createMetrics(registry, { defaultMetrics: false }),
+        excessMetrics: createExcessMetrics(registry),
+        nowMs: () => 0,
+        pendingUpstream: () => new Set(),
+        commit: async () => {
+          events.push('commit');
+          if (events.filter((e) => e === 'commit').length === failAt) throw new Error('transaction aborted');
+        },
+      },
+    );
+    const control$ = new Subject<ExcessControl>();
+    const done = lastValueFrom(pipeline.run(source.batches$, control$).pipe(toArray()));
+    control$.next({ kind: 'assign', partitions: [0] });
+    return { done, events, alerts, source };
+  };
+  const ok = await run(undefined);
+  await ok.done;
+  assert.ok(ok.alerts.writes.length > 0, 'the burst raises an alert');
+  // Every write is followed by a commit (the commit interval alone would allow none).
+  ok.events.forEach(
+    (e, i) => e === 'alerts' && assert.equal(ok.events[i + 1], 'commit', ok.events.join(',')),
+  );
+  const failing = await run(2);
+  await assert.rejects(failing.done, /transaction aborted/);
+  assert.ok(failing.source.acked < messages.length, 'the batch whose commit failed is not acknowledged');
+});

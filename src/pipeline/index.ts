@@ -9,7 +9,10 @@ export {
 export { recordExcess, type BatchReport } from './report.js';
 export {
   createExcessPipeline,
+  type CandidateBatch,
   type ExcessControl,
+  type ExcessInput,
+  type ExcessRunOptions,
   type ExcessPipeline,
   type ExcessPipelineConfig,
   type ExcessPipelineDeps,

@@ -85,31 +85,76 @@ export function binsOf(cfg: ExcessConfig): {
 }
 
 export function createExcessCore(cfg: ExcessConfig): ExcessCore {
-  const { stepNs, windowBins: w, trailingBins: t, minTrailingBins } = binsOf(cfg);
-  const background: BackgroundOptions = {
-    estimator: cfg.backgroundEstimator,
-    clipSigma: cfg.backgroundClipSigma,
-  };
-  const trailing = new Float64Array(t); // scratch: the trailing bins, oldest first
-  const fixedMu = cfg.backgroundRateHz === undefined ? undefined : cfg.backgroundRateHz * cfg.windowS;
-  const ring = new Float64Array(w + t); // counts of the last w + t bins, by index mod (w + t)
-  let seen = 0; // bins closed so far
-  let lastIndex: number | undefined;
-  let windowSum = 0;
-  let cusum = 0;
-  let runStart = 0;
-  let runObserved = 0;
-  let runBins = 0;
-  const holdoffNs = BigInt(Math.round(cfg.holdoffS * 1e9));
-  const lastAlertEnd = new Map<ExcessMethod, bigint>();
+  return new Core(cfg);
+}
 
-  const startOf = (index: number): bigint => BigInt(index) * stepNs;
-  const at = (index: number): number => ring[((index % ring.length) + ring.length) % ring.length]!;
+class Core implements ExcessCore {
+  readonly stepNs: bigint;
+  readonly windowBins: number;
+  readonly trailingBins: number;
+  private readonly minTrailingBins: number;
+  private readonly background: BackgroundOptions;
+  private readonly trailing: Float64Array; // scratch: the trailing bins, oldest first
+  private readonly fixedMu: number | undefined;
+  private readonly ring: Float64Array; // counts of the last w + t bins, by index mod (w + t)
+  private readonly holdoffNs: bigint;
+  private readonly lastAlertEnd = new Map<ExcessMethod, bigint>();
+  private seen = 0; // bins closed so far
+  private lastIndex: number | undefined;
+  private windowSum = 0;
+  private cusum = 0;
+  private runStart = 0;
+  private runObserved = 0;
+  private runBins = 0;
 
-  const makeAlert = (ev: WindowEvaluation): ExcessAlert | undefined => {
-    const last = lastAlertEnd.get(ev.method);
-    if (last !== undefined && ev.windowEndNs < last + holdoffNs) return undefined;
-    lastAlertEnd.set(ev.method, ev.windowEndNs);
+  constructor(private readonly cfg: ExcessConfig) {
+    const b = binsOf(cfg);
+    this.stepNs = b.stepNs;
+    this.windowBins = b.windowBins;
+    this.trailingBins = b.trailingBins;
+    this.minTrailingBins = b.minTrailingBins;
+    this.background = { estimator: cfg.backgroundEstimator, clipSigma: cfg.backgroundClipSigma };
+    this.trailing = new Float64Array(b.trailingBins);
+    this.fixedMu = cfg.backgroundRateHz === undefined ? undefined : cfg.backgroundRateHz * cfg.windowS;
+    this.ring = new Float64Array(b.windowBins + b.trailingBins);
+    this.holdoffNs = BigInt(Math.round(cfg.holdoffS * 1e9));
+  }
+
+  closeBin(index: number, count: number): BinResult {
+    if (!Number.isInteger(index)) throw new ContractError(`bin index must be an integer, got ${index}`);
+    if (!Number.isInteger(count) || count < 0)
+      throw new ContractError(`bin count must be an integer >= 0, got ${count}`);
+    const alerts: ExcessAlert[] = [];
+    const last = this.lastIndex;
+    if (last !== undefined) {
+      if (index <= last) throw new ContractError(`bins must increase: got ${index} after ${last}`);
+      if (index - last - 1 >= this.ring.length) {
+        // the skipped empty bins push every counted bin out of both spans: all sums are zero
+        this.ring.fill(0);
+        this.windowSum = 0;
+        this.cusum = 0;
+        this.seen += index - last - 1;
+      } else {
+        for (let b = last + 1; b < index; b++) alerts.push(...this.advance(b, 0).alerts);
+      }
+    }
+    const r = this.advance(index, count);
+    return { ...r, alerts: [...alerts, ...r.alerts] };
+  }
+
+  private startOf(index: number): bigint {
+    return BigInt(index) * this.stepNs;
+  }
+
+  private slot(index: number): number {
+    const n = this.ring.length;
+    return ((index % n) + n) % n;
+  }
+
+  private makeAlert(ev: WindowEvaluation): ExcessAlert | undefined {
+    const last = this.lastAlertEnd.get(ev.method);
+    if (last !== undefined && ev.windowEndNs < last + this.holdoffNs) return undefined;
+    this.lastAlertEnd.set(ev.method, ev.windowEndNs);
     return {
       alertId: `excess-${ev.method}-${ev.windowStartNs}-${ev.windowEndNs}`,
       method: ev.method,
@@ -120,96 +165,68 @@ export function createExcessCore(cfg: ExcessConfig): ExcessCore {
       z: ev.z,
       p: ev.p,
     };
-  };
-
-  return {
-    stepNs,
-    windowBins: w,
-    trailingBins: t,
-    closeBin(index, count) {
-      if (!Number.isInteger(index)) throw new ContractError(`bin index must be an integer, got ${index}`);
-      if (!Number.isInteger(count) || count < 0)
-        throw new ContractError(`bin count must be an integer >= 0, got ${count}`);
-      const alerts: ExcessAlert[] = [];
-      if (lastIndex !== undefined) {
-        if (index <= lastIndex)
-          throw new ContractError(`bins must increase: got ${index} after ${lastIndex}`);
-        if (index - lastIndex - 1 >= w + t) {
-          // the skipped empty bins push every counted bin out of both spans: all sums are zero
-          ring.fill(0);
-          windowSum = 0;
-          cusum = 0;
-          seen += index - lastIndex - 1;
-        } else {
-          for (let b = lastIndex + 1; b < index; b++) alerts.push(...advance(b, 0).alerts);
-        }
-      }
-      const r = advance(index, count);
-      return { ...r, alerts: [...alerts, ...r.alerts] };
-    },
-  };
-
-  /** μ from the trailing bins before the window ending at `index` (as many as seen, at most t). */
-  function estimate(index: number): number {
-    const n = Math.min(seen - w, t);
-    const span = trailing.subarray(t - n);
-    for (let i = 0; i < n; i++) span[i] = at(index - w - n + 1 + i);
-    return trailingBackground(span, w, background);
   }
 
-  function advance(index: number, count: number): BinResult {
-    lastIndex = index;
-    // slide: bin index−w leaves the window and enters the trailing span (the ring keeps w + t bins)
-    if (seen >= w) windowSum -= at(index - w);
-    ring[((index % ring.length) + ring.length) % ring.length] = count;
-    windowSum += count;
-    seen++;
+  /** μ from the trailing bins before the window ending at `index` (as many as seen, at most t). */
+  private estimate(index: number): number {
+    const w = this.windowBins;
+    const t = this.trailingBins;
+    const n = Math.min(this.seen - w, t);
+    const span = this.trailing.subarray(t - n);
+    for (let i = 0; i < n; i++) span[i] = this.ring[this.slot(index - w - n + 1 + i)]!;
+    return trailingBackground(span, w, this.background);
+  }
 
-    const ready = fixedMu !== undefined ? seen >= w : seen >= w + minTrailingBins;
+  private advance(index: number, count: number): BinResult {
+    const w = this.windowBins;
+    this.lastIndex = index;
+    // slide: bin index−w leaves the window and enters the trailing span (the ring keeps w + t bins)
+    if (this.seen >= w) this.windowSum -= this.ring[this.slot(index - w)]!;
+    this.ring[this.slot(index)] = count;
+    this.windowSum += count;
+    this.seen++;
+    const ready = this.fixedMu !== undefined ? this.seen >= w : this.seen >= w + this.minTrailingBins;
     if (!ready) return { cusum: 0, alerts: [] };
-    const mu = fixedMu ?? estimate(index);
+    const mu = this.fixedMu ?? this.estimate(index);
     const alerts: ExcessAlert[] = [];
-    const { logP, p, z } = evaluateExcess(windowSum, mu);
     const window: WindowEvaluation = {
       method: 'window',
-      windowStartNs: startOf(index - w + 1),
-      windowEndNs: startOf(index + 1),
-      observed: windowSum,
+      windowStartNs: this.startOf(index - w + 1),
+      windowEndNs: this.startOf(index + 1),
+      observed: this.windowSum,
       expected: mu,
-      logP,
-      p,
-      z,
+      ...evaluateExcess(this.windowSum, mu),
     };
-    if (z >= cfg.zThreshold) {
-      const a = makeAlert(window);
+    if (window.z >= this.cfg.zThreshold) {
+      const a = this.makeAlert(window);
       if (a) alerts.push(a);
     }
+    const c = this.cusumStep(index, count, mu / w);
+    if (c) alerts.push(c);
+    return { window, cusum: this.cusum, alerts };
+  }
 
-    const muBin = mu / w;
-    if (muBin > 0) {
-      if (cusum === 0) {
-        runStart = index;
-        runObserved = 0;
-        runBins = 0;
-      }
-      cusum = Math.max(0, cusum + (count - muBin) / Math.sqrt(muBin) - cfg.cusumK);
-      runObserved += count;
-      runBins++;
-      if (cusum >= cfg.cusumH) {
-        const expected = muBin * runBins;
-        const ev = evaluateExcess(runObserved, expected);
-        const a = makeAlert({
-          method: 'cusum',
-          windowStartNs: startOf(runStart),
-          windowEndNs: startOf(index + 1),
-          observed: runObserved,
-          expected,
-          ...ev,
-        });
-        if (a) alerts.push(a);
-        cusum = 0;
-      }
+  /** One CUSUM step on the bin's standardised count; the alert of an alarm (not suppressed by the holdoff). */
+  private cusumStep(index: number, count: number, muBin: number): ExcessAlert | undefined {
+    if (!(muBin > 0)) return undefined;
+    if (this.cusum === 0) {
+      this.runStart = index;
+      this.runObserved = 0;
+      this.runBins = 0;
     }
-    return { window, cusum, alerts };
+    this.cusum = Math.max(0, this.cusum + (count - muBin) / Math.sqrt(muBin) - this.cfg.cusumK);
+    this.runObserved += count;
+    this.runBins++;
+    if (this.cusum < this.cfg.cusumH) return undefined;
+    const expected = muBin * this.runBins;
+    this.cusum = 0;
+    return this.makeAlert({
+      method: 'cusum',
+      windowStartNs: this.startOf(this.runStart),
+      windowEndNs: this.startOf(index + 1),
+      observed: this.runObserved,
+      expected,
+      ...evaluateExcess(this.runObserved, expected),
+    });
   }
 }

@@ -14,7 +14,7 @@
  */
 import type { Candidate, ExcessAlert } from '../domain/index.js';
 import type { ExcessConfig } from '../config/index.js';
-import { createExcessCore, type WindowEvaluation } from './excess-core.js';
+import { createExcessCore, type ExcessCore, type WindowEvaluation } from './excess-core.js';
 
 export interface ExcessMonitorOptions {
   /** How far back selected candidates are kept for tagging. Default: 2·windowS. */
@@ -40,14 +40,23 @@ export interface ProcessOptions {
 
 export interface ExcessMonitor {
   process(candidates: readonly Candidate[], opts?: ProcessOptions): ExcessUpdate;
-  /** End of stream: closes every bin up to the one holding the newest timestamp. */
-  flush(): ExcessUpdate;
+  /**
+   * End of stream: closes every bin up to the one holding the newest timestamp (the newest
+   * candidate given, or newestNs when later: the newest event of a stream that passes only some).
+   */
+  flush(newestNs?: bigint): ExcessUpdate;
   /** Selected candidates that arrived after their bin had closed. */
   readonly late: number;
   /** The most recent window evaluation, if any. */
   readonly lastEvaluation: WindowEvaluation | undefined;
   /** Start of the oldest open bin (ns): earlier selected candidates are late. Undefined before the first bin closed. */
   readonly openFromNs: bigint | undefined;
+}
+
+/** What closing bins decided during one call. */
+interface Decided {
+  readonly alerts: ExcessAlert[];
+  readonly evaluations: WindowEvaluation[];
 }
 
 interface Kept {
@@ -58,65 +67,118 @@ interface Kept {
 }
 
 export function createExcessMonitor(cfg: ExcessConfig, opts: ExcessMonitorOptions = {}): ExcessMonitor {
-  const core = createExcessCore(cfg);
-  const step = core.stepNs;
-  const latenessNs = BigInt(Math.round(cfg.allowedLatenessS * 1e9));
-  const retainNs = BigInt(Math.round((opts.retainS ?? 2 * cfg.windowS) * 1e9));
-  const maxRetained = opts.maxRetained ?? 100_000;
-  let nextBin: number | undefined; // first bin not yet closed
-  let maxTs: bigint | undefined;
-  const open = new Map<number, number>(); // bin → count of selected candidates
-  const kept: Kept[] = [];
-  let call = 0;
-  let late = 0;
-  let lastEvaluation: WindowEvaluation | undefined;
+  return new Monitor(cfg, opts);
+}
 
-  const binOf = (ts: bigint): number => Number((ts >= 0n ? ts : ts - step + 1n) / step);
+class Monitor implements ExcessMonitor {
+  private readonly core: ExcessCore;
+  private readonly step: bigint;
+  private readonly latenessNs: bigint;
+  private readonly retainNs: bigint;
+  private readonly maxRetained: number;
+  private nextBin: number | undefined; // first bin not yet closed
+  private maxTs: bigint | undefined;
+  private readonly open = new Map<number, number>(); // bin → count of selected candidates
+  private kept: Kept[] = [];
+  private call = 0;
+  private lateCount = 0;
+  private lastEval: WindowEvaluation | undefined;
+
+  constructor(cfg: ExcessConfig, opts: ExcessMonitorOptions) {
+    this.core = createExcessCore(cfg);
+    this.step = this.core.stepNs;
+    this.latenessNs = BigInt(Math.round(cfg.allowedLatenessS * 1e9));
+    this.retainNs = BigInt(Math.round((opts.retainS ?? 2 * cfg.windowS) * 1e9));
+    this.maxRetained = opts.maxRetained ?? 100_000;
+  }
+
+  get late(): number {
+    return this.lateCount;
+  }
+
+  get lastEvaluation(): WindowEvaluation | undefined {
+    return this.lastEval;
+  }
+
+  get openFromNs(): bigint | undefined {
+    return this.nextBin === undefined ? undefined : BigInt(this.nextBin) * this.step;
+  }
+
+  process(input: readonly Candidate[], opts: ProcessOptions = {}): ExcessUpdate {
+    this.call++;
+    const out: Decided = { alerts: [], evaluations: [] };
+    const external = opts.watermarkNs;
+    for (const c of input) {
+      const ts = c.event.timestampNs;
+      if (this.maxTs === undefined || ts > this.maxTs) this.maxTs = ts;
+      const bin = this.binOf(ts);
+      if (c.selected) {
+        if (this.nextBin !== undefined && bin < this.nextBin) this.lateCount++;
+        else {
+          this.open.set(bin, (this.open.get(bin) ?? 0) + 1);
+          this.kept.push({ ts, candidate: c, call: this.call });
+        }
+      }
+      if (external === undefined) this.closeThrough(this.maxTs - this.latenessNs, out);
+    }
+    if (external !== undefined) this.closeThrough(external, out);
+    return this.finish(input, out);
+  }
+
+  flush(newestNs?: bigint): ExcessUpdate {
+    this.call++;
+    const out: Decided = { alerts: [], evaluations: [] };
+    const newest =
+      newestNs !== undefined && (this.maxTs === undefined || newestNs > this.maxTs) ? newestNs : this.maxTs;
+    if (newest !== undefined) this.closeThrough(BigInt(this.binOf(newest) + 1) * this.step, out);
+    return this.finish([], out);
+  }
+
+  private binOf(ts: bigint): number {
+    const step = this.step;
+    return Number((ts >= 0n ? ts : ts - step + 1n) / step);
+  }
 
   /** Closes every bin whose end is at or before `until` (ns): bins with counts, then the rest as empty. */
-  const closeThrough = (until: bigint, alerts: ExcessAlert[], evaluations: WindowEvaluation[]): void => {
-    const last = binOf(until) - 1;
-    if (nextBin === undefined) {
+  private closeThrough(until: bigint, out: Decided): void {
+    const last = this.binOf(until) - 1;
+    if (this.nextBin === undefined) {
       // the first bin is the earliest counted one, fixed only once it closes
-      if (open.size === 0) return;
-      const first = Math.min(...open.keys());
+      if (this.open.size === 0) return;
+      const first = Math.min(...this.open.keys());
       if (last < first) return;
-      nextBin = first;
+      this.nextBin = first;
     }
-    if (last < nextBin) return;
-    const counted = [...open.keys()].filter((b) => b <= last).sort((x, y) => x - y);
+    if (last < this.nextBin) return;
+    const counted = [...this.open.keys()].filter((b) => b <= last).sort((x, y) => x - y);
     if (counted[counted.length - 1] !== last) counted.push(last);
     for (const b of counted) {
-      const r = core.closeBin(b, open.get(b) ?? 0);
-      open.delete(b);
+      const r = this.core.closeBin(b, this.open.get(b) ?? 0);
+      this.open.delete(b);
       if (r.window) {
-        evaluations.push(r.window);
-        lastEvaluation = r.window;
+        out.evaluations.push(r.window);
+        this.lastEval = r.window;
       }
-      alerts.push(...r.alerts);
+      out.alerts.push(...r.alerts);
     }
-    nextBin = last + 1;
-  };
+    this.nextBin = last + 1;
+  }
 
-  const tag = (alerts: readonly ExcessAlert[]): void => {
+  private tag(alerts: readonly ExcessAlert[]): void {
     for (const a of alerts) {
-      for (const k of kept) {
+      for (const k of this.kept) {
         if (k.alertId === undefined && k.ts >= a.windowStartNs && k.ts < a.windowEndNs) k.alertId = a.alertId;
       }
     }
-  };
+  }
 
-  const finish = (
-    input: readonly Candidate[],
-    alerts: ExcessAlert[],
-    evaluations: WindowEvaluation[],
-  ): ExcessUpdate => {
-    tag(alerts);
+  private finish(input: readonly Candidate[], { alerts, evaluations }: Decided): ExcessUpdate {
+    this.tag(alerts);
     const byId = new Map<string, string>();
     const reissued: Candidate[] = [];
-    for (const k of kept) {
+    for (const k of this.kept) {
       if (k.alertId === undefined) continue;
-      if (k.call === call) byId.set(k.candidate.event.eventId, k.alertId);
+      if (k.call === this.call) byId.set(k.candidate.event.eventId, k.alertId);
       else if (k.candidate.alertId === undefined && alerts.some((a) => a.alertId === k.alertId)) {
         reissued.push({ ...k.candidate, alertId: k.alertId });
       }
@@ -125,53 +187,17 @@ export function createExcessMonitor(cfg: ExcessConfig, opts: ExcessMonitorOption
       const id = c.selected ? byId.get(c.event.eventId) : undefined;
       return id === undefined ? c : { ...c, alertId: id };
     });
-    // forget what no future alert window can reach
-    if (nextBin !== undefined) {
-      const horizon = BigInt(nextBin) * step - retainNs;
-      let drop = 0;
-      while (drop < kept.length && (kept[drop]!.ts < horizon || kept.length - drop > maxRetained)) drop++;
-      if (drop > 0) kept.splice(0, drop);
-    }
+    this.forget();
     return { candidates, reissued, alerts, evaluations };
-  };
+  }
 
-  return {
-    get late() {
-      return late;
-    },
-    get lastEvaluation() {
-      return lastEvaluation;
-    },
-    get openFromNs() {
-      return nextBin === undefined ? undefined : BigInt(nextBin) * step;
-    },
-    process(input, opts = {}) {
-      call++;
-      const alerts: ExcessAlert[] = [];
-      const evaluations: WindowEvaluation[] = [];
-      const external = opts.watermarkNs;
-      for (const c of input) {
-        const ts = c.event.timestampNs;
-        if (maxTs === undefined || ts > maxTs) maxTs = ts;
-        const bin = binOf(ts);
-        if (c.selected) {
-          if (nextBin !== undefined && bin < nextBin) late++;
-          else {
-            open.set(bin, (open.get(bin) ?? 0) + 1);
-            kept.push({ ts, candidate: c, call });
-          }
-        }
-        if (external === undefined) closeThrough(maxTs - latenessNs, alerts, evaluations);
-      }
-      if (external !== undefined) closeThrough(external, alerts, evaluations);
-      return finish(input, alerts, evaluations);
-    },
-    flush() {
-      call++;
-      const alerts: ExcessAlert[] = [];
-      const evaluations: WindowEvaluation[] = [];
-      if (maxTs !== undefined) closeThrough(BigInt(binOf(maxTs) + 1) * step, alerts, evaluations);
-      return finish([], alerts, evaluations);
-    },
-  };
+  /** Forgets what no future alert window can reach. */
+  private forget(): void {
+    if (this.nextBin === undefined) return;
+    const horizon = BigInt(this.nextBin) * this.step - this.retainNs;
+    let drop = 0;
+    const kept = this.kept;
+    while (drop < kept.length && (kept[drop]!.ts < horizon || kept.length - drop > this.maxRetained)) drop++;
+    if (drop > 0) kept.splice(0, drop);
+  }
 }

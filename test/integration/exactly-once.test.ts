@@ -3,6 +3,8 @@
  * when the second joins), one SIGKILLed mid-stream and restarted with its transactional id (which
  * fences and aborts what it left open), then an independent read_committed reader sees every
  * generated event in tt.reco exactly once, and each selected candidate once in tt.candidates.
+ * The excess stage the same way: SIGKILLed right after its first alert and restarted, its alerts
+ * and flagged candidates are read once each, while at least once the same kill re-publishes.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,8 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Kafka } from 'kafkajs';
-import { createCodecs, decodeCandidate, decodeRecoEvent } from '../../src/codecs/index.js';
+import { createCodecs, decodeCandidate, decodeExcessAlert, decodeRecoEvent } from '../../src/codecs/index.js';
 import { parseConfig } from '../../src/config/index.js';
+import { Rng, type Candidate } from '../../src/domain/index.js';
+import { createExcessStage } from '../../src/pipeline/index.js';
 import { createSimulator } from '../../src/sim/index.js';
 import {
   BROKERS,
@@ -152,5 +156,218 @@ test(
       await reco.stop().catch(() => undefined);
       for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) await p.stop();
     }
+  },
+);
+
+/** Short windows: alerts within seconds of event time, decided while the backlog is read. */
+const EXCESS_TRIGGER = {
+  selection: { mode: 'cuts' },
+  excess: {
+    windowS: 5,
+    stepS: 1,
+    trailingWindowS: 20,
+    minTrailingS: 20,
+    holdoffS: 10,
+    zThreshold: 5,
+    allowedLatenessS: 1,
+    idlePartitionS: 1,
+  },
+};
+const NS = 1_000_000_000n;
+const T0 = 1_700_000_000n * NS;
+
+/** Selected candidates at 6 Hz for 90 s, ×6 in 30–35 s and 60–65 s; partition i % 2, each partition in event-time order. */
+function excessCandidates(): { candidate: Candidate; partition: number }[] {
+  const rng = new Rng(0xe0e);
+  const out: { candidate: Candidate; partition: number }[] = [];
+  for (let t = 0, i = 0; t < 90; i++) {
+    t += rng.exponential((t >= 30 && t < 35) || (t >= 60 && t < 65) ? 36 : 6);
+    const event = {
+      runId: 'eos-excess',
+      eventId: `eos-excess-${i}`,
+      timestampNs: T0 + BigInt(Math.round(t * 1e9)),
+      status: 'ok' as const,
+      nHits: 80,
+      energyGeV: 10,
+      dCm: -1,
+      xCm: 0,
+      yCm: 0,
+      fitRmsCm: 0.01,
+      stationsUsed: 3,
+    };
+    out.push({ candidate: { event, selected: true, reasons: [] }, partition: i % 2 });
+  }
+  return out;
+}
+
+/** The reference: the same candidates through the excess stage in process (no broker), every partition idle at the end. */
+function referenceAlerts(items: readonly { candidate: Candidate; partition: number }[]): {
+  alerts: Set<string>;
+  flagged: number;
+} {
+  const cfg = parseConfig({ trigger: EXCESS_TRIGGER });
+  const stage = createExcessStage({
+    excess: cfg.trigger.excess,
+    idlePartitionMs: 1000,
+    maxTrackedIds: 100_000,
+  });
+  stage.assign([0, 1], 0);
+  const sourced = items.map((x, i) => ({ ...x, offset: String(i) }));
+  const u = [stage.process(sourced, [], 0, new Set([0, 1])), stage.process([], [], 10_000, new Set())];
+  return {
+    alerts: new Set(u.flatMap((x) => x.alerts.map((a) => a.alertId))),
+    flagged: u.reduce((n, x) => n + x.tagged.length, 0),
+  };
+}
+
+async function produceCandidates(
+  kafka: Kafka,
+  topic: string,
+  items: readonly { candidate: Candidate; partition: number }[],
+): Promise<void> {
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: items.map(({ candidate, partition }) => ({
+      key: candidate.event.eventId,
+      value: codecs.candidate.encode(candidate),
+      partition,
+    })),
+  });
+  await producer.disconnect();
+}
+
+/** Waits until `groupId` has committed an offset of `topic`. */
+async function committed(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const t0 = Date.now(); ; await new Promise((r) => setTimeout(r, 200))) {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      if (offsets?.partitions.some((p) => Number(p.offset) >= 0)) return;
+      if (Date.now() - t0 > 40_000) throw new Error(`timed out waiting for a commit of ${groupId}`);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+interface ExcessRun {
+  readonly alerts: string[];
+  readonly flagged: string[];
+}
+
+/**
+ * One excess instance on a backlog of candidates, SIGKILLed as soon as its first alert shows in
+ * tt.alerts (read uncommitted) and restarted with the same transactional id; the outputs as an
+ * independent read_committed reader sees them once the reference alerts are all there.
+ */
+async function killedExcessRun(
+  kafka: Kafka,
+  delivery: 'at-least-once' | 'exactly-once',
+  items: readonly { candidate: Candidate; partition: number }[],
+  expected: { alerts: Set<string>; flagged: number },
+): Promise<ExcessRun> {
+  const topics = freshTopics();
+  await createTopics(kafka, topics, 2);
+  const group = `g-${topics.frames}`;
+  const start = (): TriggerProcess =>
+    startTrigger(
+      topics,
+      {
+        trigger: EXCESS_TRIGGER,
+        // A long commit interval: at least once, what is published after the first commit is re-published.
+        kafka: {
+          delivery,
+          transactionalId: group,
+          transactionTimeoutMs: 10_000,
+          excessCommitIntervalMs: 60_000,
+        },
+      },
+      group,
+      ['--role', 'excess'],
+    );
+  const uncommitted = kafka.consumer({
+    groupId: `eos-watch-${randomBytes(4).toString('hex')}`,
+    readUncommitted: true,
+  });
+  const alerts = readCommitted(kafka, topics.alerts);
+  const flagged = readCommitted(kafka, topics.flagged);
+  const procs = [start()];
+  try {
+    let seen = 0;
+    await uncommitted.connect();
+    await uncommitted.subscribe({ topic: topics.alerts, fromBeginning: true });
+    await uncommitted.run({ eachMessage: async () => void seen++ });
+    // The candidates before any window can alert first, and the rest once the stage has committed
+    // (its first commit comes with the first closed bins): every alert comes after that commit.
+    const early = (x: { candidate: Candidate }): boolean => x.candidate.event.timestampNs < T0 + 20n * NS;
+    await produceCandidates(kafka, topics.candidates, items.filter(early));
+    await committed(kafka, `${group}-excess`, topics.candidates);
+    await produceCandidates(
+      kafka,
+      topics.candidates,
+      items.filter((x) => !early(x)),
+    );
+    await until(() => seen > 0, 40_000, `the first alert (${delivery})`);
+    procs[0]!.child.kill('SIGKILL');
+    await procs[0]!.exited;
+    procs.push(start());
+    const ids = (): Set<string> => new Set(alerts.got.map((v) => decodeExcessAlert(v).alertId));
+    await until(
+      () =>
+        /excess stage active/.test(procs[1]!.output()) &&
+        [...expected.alerts].every((id) => ids().has(id)) &&
+        flagged.got.length >= expected.flagged,
+      40_000,
+      `every reference alert in tt.alerts (${delivery})`,
+    );
+    await new Promise((r) => setTimeout(r, 2_000)); // anything re-published shows up by now
+    const [code, a, f] = await Promise.all([
+      procs[1]!.stop(),
+      alerts.stop(),
+      flagged.stop(),
+      uncommitted.disconnect(),
+    ]);
+    assert.equal(code, 0, procs[1]!.output().slice(-2000));
+    return {
+      alerts: a.map((v) => decodeExcessAlert(v).alertId),
+      flagged: f.map((v) => decodeCandidate(v).event.eventId),
+    };
+  } finally {
+    await Promise.all(
+      [alerts.stop(), flagged.stop(), uncommitted.disconnect()].map((p) => p.catch(() => undefined)),
+    );
+    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) await p.stop();
+  }
+}
+
+test(
+  'exactly-once excess stage: after a SIGKILL and restart every alert and flagged candidate is read once (read_committed); at least once the same kill re-publishes',
+  { timeout: 120_000 },
+  async (t) => {
+    const kafka = kafkaClient();
+    const items = excessCandidates();
+    const expected = referenceAlerts(items);
+    assert.ok(expected.alerts.size >= 2, `reference alerts: ${[...expected.alerts].join(', ')}`);
+    const [alo, eos] = await Promise.all([
+      killedExcessRun(kafka, 'at-least-once', items, expected),
+      killedExcessRun(kafka, 'exactly-once', items, expected),
+    ]);
+    const dup = (xs: string[]): number => xs.length - new Set(xs).size;
+    const line = (r: ExcessRun): string =>
+      `tt.alerts ${r.alerts.length} records (${new Set(r.alerts).size} distinct), tt.flagged ${r.flagged.length} (${new Set(r.flagged).size} distinct)`;
+    t.diagnostic(`reference: ${expected.alerts.size} alerts, ${expected.flagged} flagged`);
+    t.diagnostic(`at-least-once: ${line(alo)}`);
+    t.diagnostic(`exactly-once: ${line(eos)}`);
+    for (const r of [alo, eos]) {
+      assert.deepEqual(new Set(r.alerts), expected.alerts, 'the reference alerts, no other');
+      assert.equal(new Set(r.flagged).size, expected.flagged, 'every flagged candidate');
+    }
+    assert.equal(dup(eos.alerts), 0, 'exactly-once: no alert twice');
+    assert.equal(dup(eos.flagged), 0, 'exactly-once: no flagged candidate twice');
+    assert.ok(dup(alo.alerts) > 0, 'at least once, the kill re-publishes alerts (the check can fail)');
   },
 );

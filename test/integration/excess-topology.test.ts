@@ -7,13 +7,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { startTriggerRuntime } from '../../src/app/index.js';
+import { embeddedTrigger, startTriggerRuntime } from '../../src/app/index.js';
 import { createCodecs, decodeExcessAlert } from '../../src/codecs/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import { loadConfig } from '../../src/config-file/index.js';
 import type { ExcessAlert, HitFrame } from '../../src/domain/index.js';
 import type { InputMessage } from '../../src/pipeline/index.js';
-import { createMemorySink } from '../helpers/memory.js';
 import { createSimulator } from '../../src/sim/index.js';
 import { silentLogger } from '../../src/telemetry/index.js';
 import {
@@ -63,12 +62,8 @@ async function embeddedAlerts(frames: readonly HitFrame[]): Promise<ExcessAlert[
   const rt = await startTriggerRuntime(cfg, silentLogger);
   try {
     const msgs: InputMessage[] = frames.map((f) => ({ key: f.eventId, value: codecs.frame.encode(f) }));
-    const sink = createMemorySink<never>();
     const reports = await lastValueFrom(
-      rt
-        .pipeline({ reco: sink, candidates: sink, alerts: sink, deadLetters: sink })
-        .run(from(msgs))
-        .pipe(toArray()),
+      (await embeddedTrigger(cfg, rt, from(msgs), silentLogger)).pipe(toArray()),
     );
     return reports.flatMap((r) => r.alerts);
   } finally {
