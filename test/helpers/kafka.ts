@@ -3,13 +3,18 @@
  * `npm test` / `npm run kafka:start`). A fresh topic set per test; the trigger runs as a real
  * child process of the CLI.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import type { TopicNames } from '../../src/config/index.js';
+import { createCodecs } from '../../src/codecs/index.js';
+import { parseConfig, type TopicNames } from '../../src/config/index.js';
+import type { HitFrame } from '../../src/domain/index.js';
+import { createSimulator } from '../../src/sim/index.js';
+import { startCli, type CliProcess } from './processes.js';
+
+export { waitFor, waitUntil } from './processes.js';
 
 export const BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 
@@ -112,15 +117,9 @@ export async function consumeUntil(
   return got;
 }
 
-export interface TriggerProcess {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  /** Resolves with the exit code. */
-  readonly exited: Promise<number | null>;
+export interface TriggerProcess extends CliProcess {
   /** http://host:port of its /metrics, /readyz server once it printed it. */
   readonly metricsUrl: () => string | undefined;
-  /** SIGTERM, then resolves with the exit code. */
-  stop(): Promise<number | null>;
 }
 
 export interface StartOptions {
@@ -164,49 +163,11 @@ export function startTrigger(
     }),
   );
   const command = opts.command ?? ['run'];
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/entry.ts',
-      ...command,
-      '--brokers',
-      brokers.join(','),
-      '--config',
-      cfgPath,
-      ...(opts.args ?? []),
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...opts.env },
-    },
+  const p = startCli(
+    [...command, '--brokers', brokers.join(','), '--config', cfgPath, ...(opts.args ?? [])],
+    opts.env === undefined ? {} : { env: opts.env },
   );
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return {
-    child,
-    output: () => out,
-    exited,
-    metricsUrl: () => /metrics (http:\/\/[^\s]+)\/metrics/.exec(out)?.[1],
-    stop: async () => {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      const code = await exited;
-      clearTimeout(t);
-      return code;
-    },
-  };
-}
-
-export async function waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return { ...p, metricsUrl: () => /metrics (http:\/\/[^\s]+)\/metrics/.exec(p.output())?.[1] };
 }
 
 /** The /metrics URL a trigger process printed on start, once it did. */
@@ -222,3 +183,16 @@ export async function scrape(p: TriggerProcess, name: string): Promise<number> {
   const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
   return m === null ? NaN : Number(m[1]);
 }
+
+const avro = createCodecs('avro');
+
+/** `n` simulated frames: the default configuration with `sim` over its simulation section. */
+export function simulatedFrames(n: number, sim: Record<string, unknown>, runId: string): HitFrame[] {
+  const cfg = parseConfig({ simulation: sim });
+  const s = createSimulator(cfg.detector, cfg.simulation, runId);
+  return Array.from({ length: n }, () => s.next());
+}
+
+/** Frames as the DAQ publishes them: keyed by event id, Avro-encoded. */
+export const asMessages = (fs: readonly HitFrame[]): { key: string; value: Buffer }[] =>
+  fs.map((f) => ({ key: f.eventId, value: avro.frame.encode(f) }));

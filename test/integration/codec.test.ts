@@ -5,7 +5,6 @@
  * covered by publish-record.test.ts and trigger-kafka.test.ts; the header byte tells them apart.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,16 +20,11 @@ import {
   kafkaClient,
   startTrigger,
 } from '../helpers/kafka.js';
+import { runCli } from '../helpers/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'showertrig-codec-'));
 
-function cli(...argv: string[]): { code: number | null; out: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...argv], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
-}
+const cli = (...argv: string[]): { code: number | null; out: string } => runCli(argv);
 
 async function read(path: string): Promise<Map<string, HitFrame>> {
   const out = new Map<string, HitFrame>();

@@ -8,36 +8,27 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { createCodecs, decodeDeadLetter } from '../../src/codecs/index.js';
-import { parseConfig } from '../../src/config/index.js';
-import type { HitFrame } from '../../src/domain/index.js';
-import { createSimulator } from '../../src/sim/index.js';
+import { decodeDeadLetter } from '../../src/codecs/index.js';
 import {
+  asMessages,
   BROKERS,
   consumeUntil,
   createTopics,
   freshTopics,
   kafkaClient,
   produce,
+  simulatedFrames,
   startTrigger,
+  waitUntil,
 } from '../helpers/kafka.js';
+import { startCli } from '../helpers/processes.js';
 
-const codecs = createCodecs('avro');
-
-function frames(
+const frames = (
   n: number,
   seed: number,
   sim: Record<string, unknown> = {},
-): { key: string; value: Buffer }[] {
-  const cfg = parseConfig({ simulation: { seed, ...sim } });
-  const s = createSimulator(cfg.detector, cfg.simulation, `poison-${seed}`);
-  return Array.from({ length: n }, () => {
-    const f: HitFrame = s.next();
-    return { key: f.eventId, value: codecs.frame.encode(f) };
-  });
-}
+): { key: string; value: Buffer }[] => asMessages(simulatedFrames(n, { seed, ...sim }, `poison-${seed}`));
 
 /** Every record of a topic with its headers (the helper's consumeUntil drops them). */
 async function readAll(
@@ -157,9 +148,7 @@ test(
       const proc = startTrigger(topics, { service: { shutdownGraceMs: graceMs } }, group);
       try {
         // Stop it in full flight: once it has worked through a few hundred frames of the backlog.
-        const t0 = Date.now();
-        while (Date.now() - t0 < 60_000 && framesSoFar(proc.output()) < 300)
-          await new Promise((r) => setTimeout(r, 100));
+        await waitUntil(() => framesSoFar(proc.output()) >= 300, 60_000);
         const ts = Date.now();
         proc.child.kill('SIGTERM');
         const code = await proc.exited;
@@ -174,9 +163,7 @@ test(
     try {
       // The earlier runs may already have finished the backlog: wait until this verifier runs its
       // pipeline (its live line) so the final stop below tests a running process, not a start-up.
-      const t1 = Date.now();
-      while (Date.now() - t1 < 90_000 && !/ frames \d+ \(/.test(last.output()))
-        await new Promise((r) => setTimeout(r, 100));
+      await waitUntil(() => / frames \d+ \(/.test(last.output()), 90_000);
       const reco = await consumeUntil(
         kafka,
         topics.reco,
@@ -205,24 +192,9 @@ test(
     const port = (holder.address() as AddressInfo).port;
     try {
       const t0 = Date.now();
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'src/cli/entry.ts',
-          'run',
-          '--brokers',
-          BROKERS.join(','),
-          '--metrics-port',
-          String(port),
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      const code = await new Promise<number | null>((r) => child.once('exit', r));
+      const p = startCli(['run', '--brokers', BROKERS.join(','), '--metrics-port', String(port)]);
+      const code = await p.exited;
+      const out = p.output();
       assert.notEqual(code, 0);
       assert.match(out, /--metrics-port/);
       assert.ok(Date.now() - t0 < 15_000, `exit after ${Date.now() - t0} ms`);

@@ -4,7 +4,6 @@
  * recording, and the frames that come back are the ones a `simulate --out` of the same seed wrote.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,16 +11,11 @@ import { test } from 'node:test';
 import type { HitFrame } from '../../src/domain/index.js';
 import { readRecording } from '../../src/recording/index.js';
 import { BROKERS, consumeUntil, createTopics, freshTopics, kafkaClient } from '../helpers/kafka.js';
+import { runCli } from '../helpers/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'showertrig-pub-'));
 
-function cli(...argv: string[]): { code: number | null; out: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...argv], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
-}
+const cli = (...argv: string[]): { code: number | null; out: string } => runCli(argv);
 
 async function read(path: string): Promise<HitFrame[]> {
   const out: HitFrame[] = [];

@@ -4,32 +4,24 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  createCodecs,
-  decodeDeadLetter,
-  decodeExcessAlert,
-  decodeRecoEvent,
-} from '../../src/codecs/index.js';
+import { decodeDeadLetter, decodeExcessAlert, decodeRecoEvent } from '../../src/codecs/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import type { HitFrame } from '../../src/domain/index.js';
 import { createSimulator } from '../../src/sim/index.js';
 import {
+  asMessages,
   consumeUntil,
   createTopics,
   freshTopics,
   kafkaClient,
   produce,
+  simulatedFrames,
   startTrigger,
   waitFor,
 } from '../helpers/kafka.js';
 
-const codecs = createCodecs('avro');
-
-function frames(n: number, sim: Record<string, unknown> = {}): HitFrame[] {
-  const cfg = parseConfig({ simulation: sim });
-  const s = createSimulator(cfg.detector, cfg.simulation, `it-${cfg.simulation.seed}`);
-  return Array.from({ length: n }, () => s.next());
-}
+const frames = (n: number, sim: { seed: number } & Record<string, unknown>): HitFrame[] =>
+  simulatedFrames(n, sim, `it-${sim.seed}`);
 
 function framesUntil(endS: number, sim: Record<string, unknown>): HitFrame[] {
   const cfg = parseConfig({ simulation: sim });
@@ -38,9 +30,6 @@ function framesUntil(endS: number, sim: Record<string, unknown>): HitFrame[] {
   for (let f = s.next(); s.elapsedS < endS; f = s.next()) out.push(f);
   return out;
 }
-
-const asMessages = (fs: HitFrame[]): { key: string; value: Buffer }[] =>
-  fs.map((f) => ({ key: f.eventId, value: codecs.frame.encode(f) }));
 
 test(
   'N frames in → N reconstructed events out, each event id once; malformed frames go to the DLQ and the stream goes on',
@@ -126,12 +115,12 @@ test(
       await produce(
         kafka,
         withExcess.frames,
-        ex.map((f) => ({ key, value: codecs.frame.encode(f) })),
+        asMessages(ex).map((m) => ({ ...m, key })),
       );
       await produce(
         kafka,
         background.frames,
-        bg.map((f) => ({ key, value: codecs.frame.encode(f) })),
+        asMessages(bg).map((m) => ({ ...m, key })),
       );
       const alerts = await consumeUntil(kafka, withExcess.alerts, (m) => m.length >= 1, 90_000);
       assert.ok(alerts.length >= 1, `no alert for the injected excess\n${a.output().slice(-2000)}`);

@@ -5,29 +5,23 @@
  * src/cli/main.test.ts.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { startCli } from '../helpers/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'showertrig-errors-'));
 const config = join(dir, 'config.json');
 writeFileSync(config, JSON.stringify({ kafka: { reachTimeoutMs: 1500 } }));
 
 /** Runs the CLI; resolves with exit code, output, and the time from spawn to exit. */
-function cli(...argv: string[]): Promise<{ code: number | null; out: string; seconds: number }> {
+async function cli(...argv: string[]): Promise<{ code: number | null; out: string; seconds: number }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...argv], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve) =>
-    child.once('exit', (code) => resolve({ code, out, seconds: (performance.now() - t0) / 1000 })),
-  );
+  const p = startCli(argv);
+  const code = await p.exited;
+  return { code, out: p.output(), seconds: (performance.now() - t0) / 1000 };
 }
 
 /** A port nothing listens on: bound, read, and closed. */
