@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { calibrateModelDirectory, modelCard, runTraining } from '../app/index.js';
-import type { BackendChoice } from '../config/index.js';
+import type { BackendChoice, SimulationConfig } from '../config/index.js';
+import type { DetectorGeometry } from '../domain/index.js';
 import { loadConfig } from '../config-file/index.js';
 import {
   DEFAULT_INPUT_SPEC,
@@ -19,6 +20,9 @@ import {
   type CnnVariantResult,
   type EpochReport,
   type FeatureSet,
+  type InputSpec,
+  type NetArchitecture,
+  type TrainConfig,
 } from '../reconstruction/index.js';
 import { intFlag, numFlag, parseFlags, UsageError, type Command } from './args.js';
 import { CLASSIFIER_USAGE, trainClassifierCommand } from './train-classifier.js';
@@ -60,36 +64,38 @@ const fmt = (r: EpochReport): string =>
   `epoch ${r.epoch}: loss ${r.trainLoss.toFixed(4)} val ${r.valLoss.toFixed(4)} | val σ(ΔE/E) ${r.val.sigmaERel.toFixed(3)} σ(d) ${r.val.sigmaDCm.toFixed(3)} cm | ` +
   `lr ${r.learningRate.toExponential(2)} l2 ${r.l2.toExponential(2)} | ${r.eventsPerSecond.toFixed(0)} ev/s ${r.epochSeconds.toFixed(0)} s ETA ${(r.etaSeconds / 60).toFixed(1)} min${r.improved ? ' *' : ''}\n`;
 
+const FLAGS = {
+  events: { type: 'string' },
+  epochs: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  size: { type: 'string' },
+  width: { type: 'string' },
+  'window-cm': { type: 'string' },
+  batch: { type: 'string' },
+  'coarse-only': { type: 'boolean', default: false },
+  lr: { type: 'string' },
+  patience: { type: 'string' },
+  backend: { type: 'string' },
+  'eval-events': { type: 'string' },
+  'eval-seed': { type: 'string' },
+  results: { type: 'string' },
+  config: { type: 'string' },
+  features: { type: 'string' },
+  l2: { type: 'string' },
+  'l2-halving': { type: 'string' },
+  'calibration-events': { type: 'string' },
+  'stack-trees': { type: 'string' },
+  'calibrate-only': { type: 'boolean', default: false },
+} as const;
+
 export const command: Command = {
   name: 'train',
   summary: 'train the CNN energy/vertex regressor on simulated events',
   usage: USAGE,
   async run(argv) {
     if (argv[0] === 'classifier') return trainClassifierCommand(argv.slice(1));
-    const { values } = parseFlags(argv, {
-      events: { type: 'string' },
-      epochs: { type: 'string' },
-      seed: { type: 'string' },
-      out: { type: 'string' },
-      size: { type: 'string' },
-      width: { type: 'string' },
-      'window-cm': { type: 'string' },
-      batch: { type: 'string' },
-      'coarse-only': { type: 'boolean', default: false },
-      lr: { type: 'string' },
-      patience: { type: 'string' },
-      backend: { type: 'string' },
-      'eval-events': { type: 'string' },
-      'eval-seed': { type: 'string' },
-      results: { type: 'string' },
-      config: { type: 'string' },
-      features: { type: 'string' },
-      l2: { type: 'string' },
-      'l2-halving': { type: 'string' },
-      'calibration-events': { type: 'string' },
-      'stack-trees': { type: 'string' },
-      'calibrate-only': { type: 'boolean', default: false },
-    });
+    const { values } = parseFlags(argv, FLAGS);
     // the CNN learns the whole energy range: a flat signal spectrum unless the config file says otherwise
     const cfg = loadConfig([values.config], {}, { simulation: { signalSpectrum: 'flat' } });
     const g = cfg.detector;
@@ -107,31 +113,8 @@ export const command: Command = {
       throw new UsageError(`--features must be none or one of ${FEATURE_SETS.join(', ')}`);
     const out = values.out ?? `models/cnn-${size}-w${width}`;
     const calibrationEvents = intFlag(values['calibration-events'], 'calibration-events', 30_000, 0);
-    if (values['calibrate-only']) {
-      await selectBackend((values.backend ?? cfg.reconstruction.backend) as BackendChoice);
-      const c = await calibrateModelDirectory(
-        out,
-        g,
-        cfg.simulation,
-        calibrationEvents,
-        seed + 1,
-        reconstructorConfig(cfg.reconstruction),
-      );
-      process.stdout.write(
-        JSON.stringify({ model: out, calibrationEvents, calibrationSeed: seed + 1, calibration: c }) + '\n',
-      );
-      return 0;
-    }
-    const train = {
-      ...DEFAULT_TRAIN,
-      seed,
-      epochs: intFlag(values.epochs, 'epochs', 20, 1),
-      batchSize: intFlag(values.batch, 'batch', 64, 1, 4096),
-      learningRate: numFlag(values.lr, 'lr', DEFAULT_TRAIN.learningRate, 1e-6, 1),
-      patience: intFlag(values.patience, 'patience', DEFAULT_TRAIN.patience, 1),
-      l2Initial: numFlag(values.l2, 'l2', DEFAULT_TRAIN.l2Initial, 0, 1),
-      l2HalvingEpochs: intFlag(values['l2-halving'], 'l2-halving', DEFAULT_TRAIN.l2HalvingEpochs, 1),
-    };
+    if (values['calibrate-only']) return calibrateOnly(out, cfg, values.backend, calibrationEvents, seed + 1);
+    const train = trainConfigOf(values, seed);
     const backend = await selectBackend((values.backend ?? cfg.reconstruction.backend) as BackendChoice);
     process.stderr.write(
       `backend ${backend.backend}${backend.wasm ? ` (simd ${backend.wasm.simd}, threads ${backend.wasm.threadCount})` : ''}\n`,
@@ -160,65 +143,25 @@ export const command: Command = {
       },
       { log: (line) => process.stderr.write(`${line}\n`), onEpoch: (r) => process.stderr.write(fmt(r)) },
     );
-    const e = result.evaluation;
-    if (e !== undefined) {
-      process.stderr.write(
-        `evaluation on ${nEval} fresh events (seed ${evalSeed}; identical frames shared with training: ${e.identicalToTraining}): ` +
-          `σ(ΔE/E) ${e.sigmaERel.toFixed(4)} σ(d) ${e.sigmaDCm.toFixed(4)} cm; inference batch 64: ${e.inferenceMsPerEvent.toFixed(4)} ms/event (${e.inferenceEventsPerSecond.toFixed(0)} events/s)\n`,
-      );
-    }
-    const parameters = countParams(out);
-    const command = `showertrig train ${argv.join(' ')}`.trim();
-    writeFileSync(
-      join(out, 'MODEL_CARD.md'),
-      modelCard({
-        name,
-        command,
-        spec,
-        pixelPitchMm: g.pixelPitchMm,
-        architecture,
-        train,
-        events: nEvents,
-        seed,
-        evalEvents: nEval,
-        evalSeed,
-        backend: backend.backend,
-        parameters,
-        simulation: cfg.simulation,
-        result,
-      }),
-    );
-    const row: CnnVariantResult | undefined = e && {
+    const row = writeOutputs({
+      argv,
+      out,
       name,
       size,
       width,
-      windowCm: (spec.size * spec.pixelsPerBin * g.pixelPitchMm) / 10,
-      parameters,
-      trainEvents: nEvents,
-      trainSeed: seed,
-      epochs: result.reports.length,
-      trainSeconds: result.trainSeconds,
-      backend: backend.backend,
+      spec,
+      geometry: g,
+      architecture,
+      train,
+      events: nEvents,
+      seed,
       evalEvents: nEval,
       evalSeed,
-      sigmaERel: e.sigmaERel,
-      sigmaDCm: e.sigmaDCm,
-      meanERel: e.meanERel,
-      meanDCm: e.meanDCm,
-      inferenceEventsPerSecond: e.inferenceEventsPerSecond,
-      inferenceMsPerEvent: e.inferenceMsPerEvent,
-      measuredAt: new Date().toISOString(),
-    };
-    if (values.results !== undefined && row !== undefined) {
-      const file = values.results;
-      const rows = (
-        existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CnnVariantResult[]) : []
-      ).filter((r) => r.name !== name);
-      rows.push(row);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify(rows, null, 2) + '\n');
-      writeFileSync(file.replace(/\.json$/, '.md'), paretoMarkdown(rows));
-    }
+      backend: backend.backend,
+      simulation: cfg.simulation,
+      result,
+      results: values.results,
+    });
     process.stdout.write(
       JSON.stringify({ model: out, bestEpoch: result.best.epoch, val: result.best.val, eval: row ?? null }) +
         '\n',
@@ -226,6 +169,136 @@ export const command: Command = {
     return 0;
   },
 };
+
+/** Appends (or replaces, by name) the variant's row in the results file and rewrites its markdown table. */
+function appendResult(file: string, row: CnnVariantResult): void {
+  const rows = (
+    existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CnnVariantResult[]) : []
+  ).filter((r) => r.name !== row.name);
+  rows.push(row);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(rows, null, 2) + '\n');
+  writeFileSync(file.replace(/\.json$/, '.md'), paretoMarkdown(rows));
+}
+
+/** What a finished training run writes: the evaluation line, the model card, the results row. */
+interface Finished {
+  readonly argv: readonly string[];
+  readonly out: string;
+  readonly name: string;
+  readonly size: number;
+  readonly width: number;
+  readonly spec: InputSpec;
+  readonly geometry: DetectorGeometry;
+  readonly architecture: NetArchitecture;
+  readonly train: TrainConfig;
+  readonly events: number;
+  readonly seed: number;
+  readonly evalEvents: number;
+  readonly evalSeed: number;
+  readonly backend: string;
+  readonly simulation: SimulationConfig;
+  readonly result: Awaited<ReturnType<typeof runTraining>>;
+  readonly results: string | undefined;
+}
+
+function writeOutputs(f: Finished): CnnVariantResult | undefined {
+  const { argv, out, name, size, width, spec, architecture, train, seed, evalSeed, result } = f;
+  const g = f.geometry;
+  const nEvents = f.events;
+  const nEval = f.evalEvents;
+  const e = result.evaluation;
+  if (e !== undefined) {
+    process.stderr.write(
+      `evaluation on ${nEval} fresh events (seed ${evalSeed}; identical frames shared with training: ${e.identicalToTraining}): ` +
+        `σ(ΔE/E) ${e.sigmaERel.toFixed(4)} σ(d) ${e.sigmaDCm.toFixed(4)} cm; inference batch 64: ${e.inferenceMsPerEvent.toFixed(4)} ms/event (${e.inferenceEventsPerSecond.toFixed(0)} events/s)\n`,
+    );
+  }
+  const parameters = countParams(out);
+  const command = `showertrig train ${argv.join(' ')}`.trim();
+  writeFileSync(
+    join(out, 'MODEL_CARD.md'),
+    modelCard({
+      name,
+      command,
+      spec,
+      pixelPitchMm: g.pixelPitchMm,
+      architecture,
+      train,
+      events: nEvents,
+      seed,
+      evalEvents: nEval,
+      evalSeed,
+      backend: f.backend,
+      parameters,
+      simulation: f.simulation,
+      result,
+    }),
+  );
+  const row: CnnVariantResult | undefined = e && {
+    name,
+    size,
+    width,
+    windowCm: (spec.size * spec.pixelsPerBin * g.pixelPitchMm) / 10,
+    parameters,
+    trainEvents: nEvents,
+    trainSeed: seed,
+    epochs: result.reports.length,
+    trainSeconds: result.trainSeconds,
+    backend: f.backend,
+    evalEvents: nEval,
+    evalSeed,
+    sigmaERel: e.sigmaERel,
+    sigmaDCm: e.sigmaDCm,
+    meanERel: e.meanERel,
+    meanDCm: e.meanDCm,
+    inferenceEventsPerSecond: e.inferenceEventsPerSecond,
+    inferenceMsPerEvent: e.inferenceMsPerEvent,
+    measuredAt: new Date().toISOString(),
+  };
+  if (f.results !== undefined && row !== undefined) appendResult(f.results, row);
+  return row;
+}
+
+/** The training hyper-parameters from the flags (defaults: DEFAULT_TRAIN). */
+function trainConfigOf(
+  values: ReturnType<typeof parseFlags<typeof FLAGS>>['values'],
+  seed: number,
+): TrainConfig {
+  return {
+    ...DEFAULT_TRAIN,
+    seed,
+    epochs: intFlag(values.epochs, 'epochs', 20, 1),
+    batchSize: intFlag(values.batch, 'batch', 64, 1, 4096),
+    learningRate: numFlag(values.lr, 'lr', DEFAULT_TRAIN.learningRate, 1e-6, 1),
+    patience: intFlag(values.patience, 'patience', DEFAULT_TRAIN.patience, 1),
+    l2Initial: numFlag(values.l2, 'l2', DEFAULT_TRAIN.l2Initial, 0, 1),
+    l2HalvingEpochs: intFlag(values['l2-halving'], 'l2-halving', DEFAULT_TRAIN.l2HalvingEpochs, 1),
+  };
+}
+
+/** `--calibrate-only`: refits the energy calibration stored in the model in `out`. */
+async function calibrateOnly(
+  out: string,
+  cfg: ReturnType<typeof loadConfig>,
+  backend: string | undefined,
+  calibrationEvents: number,
+  calibrationSeed: number,
+): Promise<number> {
+  await selectBackend((backend ?? cfg.reconstruction.backend) as BackendChoice);
+  const c = await calibrateModelDirectory(
+    out,
+    cfg.detector,
+    cfg.simulation,
+    calibrationEvents,
+    calibrationSeed,
+    reconstructorConfig(cfg.reconstruction),
+  );
+  process.stdout.write(
+    JSON.stringify({ model: out, calibrationEvents, calibrationSeed, calibration: c }) + '\n',
+  );
+  return 0;
+}
 
 function countParams(dir: string): number {
   const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
