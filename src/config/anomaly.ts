@@ -8,8 +8,8 @@ export const ANOMALY_SCORERS = ['student', 'teacher'] as const;
 export const anomalySchema = section(
   {
     enabled: bool(
-      false,
-      'score every event with the anomaly autoencoder (needs a trained model in modelDir)',
+      true,
+      'score every event on the anomaly path (anomaly.scorer from modelDir; the shipped student costs a few % of the reconstruction)',
     ),
     modelDir: str(
       'models/anomaly',

@@ -19,6 +19,7 @@ import {
 } from '../../anomaly/index.js';
 import { createAnomalyStage, type AnomalyStage } from '../../pipeline/index.js';
 import type { AnomalyMetrics } from '../../telemetry/index.js';
+import { resolveModelDir } from '../model.js';
 import { loadAnomalyModel, scoreModeOf, type AnomalyModel } from './store.js';
 
 export const STUDENT_FILE = 'student.json';
@@ -51,8 +52,9 @@ export function readStudent(dir: string): (StudentModel & { teacher?: string }) 
   return m;
 }
 
-/** The scorer anomaly.scorer names, from anomaly.modelDir. */
-export async function loadAnomalyScorer(a: AnomalyConfig): Promise<AnomalyScorer> {
+/** The scorer anomaly.scorer names, from anomaly.modelDir (a relative one not found here: the shipped one). */
+export async function loadAnomalyScorer(config: AnomalyConfig): Promise<AnomalyScorer> {
+  const a = { ...config, modelDir: resolveModelDir(config.modelDir) };
   if (a.scorer === 'teacher') return teacherScorer(await loadAnomalyModel(a.modelDir));
   const s = readStudent(a.modelDir);
   if (s === undefined)
