@@ -70,29 +70,122 @@ export interface DispatcherDeps {
 }
 
 export function createDispatcher(d: DispatcherDeps): Dispatch {
-  const { producer, options: o, health, brokers, stats } = d;
-  const queue: Pending[] = [];
-  const counts = new Map<string, number>();
-  const partitioner = Partitioners.DefaultPartitioner();
-  let busy = false;
+  const dispatcher = new Dispatcher(d);
+  return (topic, messages, bytes, budget) => dispatcher.dispatch(topic, messages, bytes, budget);
+}
 
-  const partitionCount = async (topic: string): Promise<number> => {
-    const known = counts.get(topic);
-    if (known !== undefined) return known;
-    const n = await d.partitions(topic);
-    if (!(n > 0))
-      throw new KafkaIoError(`producing to ${topic}: no partitions known yet`, {
-        retriable: true,
-        context: { topic },
+/** The queue of one producer and its one round in flight. */
+class Dispatcher {
+  private readonly queue: Pending[] = [];
+  /** Partition counts per topic, read once. */
+  private readonly counts = new Map<string, number>();
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private busy = false;
+
+  constructor(private readonly d: DispatcherDeps) {}
+
+  dispatch(topic: string, messages: Message[], bytes: number, budget: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.d.stats.sends++;
+      this.queue.push({ topic, messages, bytes, budget, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Sends the next round unless one is in flight; the next one starts when it settles. */
+  private pump(): void {
+    if (this.busy || this.queue.length === 0) return;
+    this.busy = true;
+    const writes = this.take();
+    this.d.stats.rounds++;
+    const byTopic = new Map<string, Message[]>();
+    for (const w of writes) {
+      const list = byTopic.get(w.topic);
+      if (list === undefined) byTopic.set(w.topic, [...w.messages]);
+      else list.push(...w.messages);
+    }
+    this.send(byTopic)
+      .then(
+        () => writes.forEach((w) => w.resolve()),
+        (e: unknown) => writes.forEach((w) => w.reject(e)),
+      )
+      .finally(() => {
+        this.busy = false;
+        this.pump();
       });
-    counts.set(topic, n);
-    return n;
-  };
+  }
 
-  const split = async (byTopic: Map<string, Message[]>): Promise<Part[]> => {
+  /** The longest queue prefix whose records fit every topic's budget (at least one write). */
+  private take(): Pending[] {
+    const used = new Map<string, number>();
+    let n = 0;
+    for (const w of this.queue) {
+      const u = used.get(w.topic) ?? 0;
+      if (n > 0 && u + w.bytes > w.budget) break;
+      used.set(w.topic, u + w.bytes);
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  /** One round: every partition acknowledged, or a failure; marks the producer down after stallMs, fails past the outage tolerance. */
+  private async send(byTopic: Map<string, Message[]>): Promise<void> {
+    const { options: o, health, brokers } = this.d;
+    const what = [...byTopic.keys()].join(', ');
+    let stall: NodeJS.Timeout | undefined;
+    let giveUp: NodeJS.Timeout | undefined;
+    const since = health.downSinceMs ?? Date.now();
+    const left = Math.max(0, o.outageToleranceMs - (Date.now() - since));
+    try {
+      await Promise.race([
+        this.sendParts(byTopic, what),
+        new Promise<never>((_, reject) => {
+          stall = setTimeout(
+            () => health.markDown(`send to ${what} unacknowledged for ${o.stallMs} ms`),
+            o.stallMs,
+          );
+          giveUp = setTimeout(
+            () =>
+              reject(
+                new KafkaIoError(
+                  `producing to ${what}: not acknowledged by ${brokers} within the outage tolerance of ${o.outageToleranceMs} ms`,
+                  { context: { topic: what } },
+                ),
+              ),
+            Math.max(left, o.stallMs),
+          );
+        }),
+      ]);
+      health.markUp();
+    } finally {
+      clearTimeout(stall);
+      clearTimeout(giveUp);
+    }
+  }
+
+  /** Splits the round by partition (retrying while the partition counts cannot be read), sends every partition, then throws the first failure. */
+  private async sendParts(byTopic: Map<string, Message[]>, what: string): Promise<void> {
+    let parts: Part[] | undefined;
+    for (let attempt = 0; parts === undefined; attempt++) {
+      try {
+        parts = await this.split(byTopic);
+      } catch (e) {
+        const err = e instanceof KafkaIoError ? e : toKafkaIoError(`reading the partitions of ${what}`, e);
+        if (!err.retriable) throw err;
+        this.d.health.markDown(err.message);
+        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+      }
+    }
+    // Every partition to the end, then the first failure (no partition is left half-sent behind a rejection).
+    const results = await Promise.allSettled(parts.map((p) => this.sendPart(p)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  }
+
+  private async split(byTopic: Map<string, Message[]>): Promise<Part[]> {
     const parts = new Map<string, Part>();
     for (const [topic, messages] of byTopic) {
-      const n = await partitionCount(topic);
+      const n = await this.partitionCount(topic);
       const partitionMetadata = Array.from({ length: n }, (_, partitionId) => ({
         partitionId,
         leader: 0,
@@ -101,7 +194,7 @@ export function createDispatcher(d: DispatcherDeps): Dispatch {
         partitionErrorCode: 0,
       }));
       for (const m of messages) {
-        const partition = m.partition ?? partitioner({ topic, partitionMetadata, message: m });
+        const partition = m.partition ?? this.partitioner({ topic, partitionMetadata, message: m });
         const id = `${topic}\u0000${partition}`;
         let p = parts.get(id);
         if (p === undefined) parts.set(id, (p = { topic, partition, messages: [] }));
@@ -109,10 +202,24 @@ export function createDispatcher(d: DispatcherDeps): Dispatch {
       }
     }
     return [...parts.values()];
-  };
+  }
+
+  private async partitionCount(topic: string): Promise<number> {
+    const known = this.counts.get(topic);
+    if (known !== undefined) return known;
+    const n = await this.d.partitions(topic);
+    if (!(n > 0))
+      throw new KafkaIoError(`producing to ${topic}: no partitions known yet`, {
+        retriable: true,
+        context: { topic },
+      });
+    this.counts.set(topic, n);
+    return n;
+  }
 
   /** Sends one partition's records until acknowledged; throws a KafkaIoError past the outage tolerance or on a non-retriable error. */
-  const sendPart = async (p: Part): Promise<void> => {
+  private async sendPart(p: Part): Promise<void> {
+    const { producer, options: o, health, brokers, stats } = this.d;
     const what = `${p.topic}[${p.partition}]`;
     for (let attempt = 0; ; attempt++) {
       let answer: RecordMetadata[];
@@ -148,97 +255,5 @@ export function createDispatcher(d: DispatcherDeps): Dispatch {
       }
       return;
     }
-  };
-
-  const send = async (byTopic: Map<string, Message[]>): Promise<void> => {
-    const what = [...byTopic.keys()].join(', ');
-    let stall: NodeJS.Timeout | undefined;
-    let giveUp: NodeJS.Timeout | undefined;
-    const since = health.downSinceMs ?? Date.now();
-    const left = Math.max(0, o.outageToleranceMs - (Date.now() - since));
-    try {
-      await Promise.race([
-        (async () => {
-          let parts: Part[] | undefined;
-          for (let attempt = 0; parts === undefined; attempt++) {
-            try {
-              parts = await split(byTopic);
-            } catch (e) {
-              const err =
-                e instanceof KafkaIoError ? e : toKafkaIoError(`reading the partitions of ${what}`, e);
-              if (!err.retriable) throw err;
-              health.markDown(err.message);
-              await new Promise((r) => setTimeout(r, backoffMs(attempt)));
-            }
-          }
-          // Every partition to the end, then the first failure (no partition is left half-sent behind a rejection).
-          const results = await Promise.allSettled(parts.map(sendPart));
-          const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-          if (failed !== undefined) throw failed.reason;
-        })(),
-        new Promise<never>((_, reject) => {
-          stall = setTimeout(
-            () => health.markDown(`send to ${what} unacknowledged for ${o.stallMs} ms`),
-            o.stallMs,
-          );
-          giveUp = setTimeout(
-            () =>
-              reject(
-                new KafkaIoError(
-                  `producing to ${what}: not acknowledged by ${brokers} within the outage tolerance of ${o.outageToleranceMs} ms`,
-                  { context: { topic: what } },
-                ),
-              ),
-            Math.max(left, o.stallMs),
-          );
-        }),
-      ]);
-      health.markUp();
-    } finally {
-      clearTimeout(stall);
-      clearTimeout(giveUp);
-    }
-  };
-
-  /** The longest queue prefix whose records fit every topic's budget (at least one write). */
-  const take = (): Pending[] => {
-    const used = new Map<string, number>();
-    let n = 0;
-    for (const w of queue) {
-      const u = used.get(w.topic) ?? 0;
-      if (n > 0 && u + w.bytes > w.budget) break;
-      used.set(w.topic, u + w.bytes);
-      n++;
-    }
-    return queue.splice(0, n);
-  };
-
-  const pump = (): void => {
-    if (busy || queue.length === 0) return;
-    busy = true;
-    const writes = take();
-    stats.rounds++;
-    const byTopic = new Map<string, Message[]>();
-    for (const w of writes) {
-      const list = byTopic.get(w.topic);
-      if (list === undefined) byTopic.set(w.topic, [...w.messages]);
-      else list.push(...w.messages);
-    }
-    send(byTopic)
-      .then(
-        () => writes.forEach((w) => w.resolve()),
-        (e: unknown) => writes.forEach((w) => w.reject(e)),
-      )
-      .finally(() => {
-        busy = false;
-        pump();
-      });
-  };
-
-  return (topic, messages, bytes, budget) =>
-    new Promise<void>((resolve, reject) => {
-      stats.sends++;
-      queue.push({ topic, messages, bytes, budget, resolve, reject });
-      pump();
-    });
+  }
 }
