@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lastValueFrom, Subject, toArray } from 'rxjs';
+import { from, lastValueFrom, of, Subject, toArray } from 'rxjs';
 import { createCodecs } from '../codecs/index.js';
 import { parseTrigger } from '../config/index.js';
 import type { Candidate, ExcessAlert } from '../domain/index.js';
 import { createExcessMetrics, createLogger, createMetrics, Registry } from '../telemetry/index.js';
-import { createExcessPipeline, type ExcessControl } from './excess-pipeline.js';
+import { createExcessPipeline, type CandidateBatch, type ExcessControl } from './excess-pipeline.js';
 import { createMemorySource } from '../../test/helpers/memory.js';
 import { DEFAULT_RETRY } from './retry.js';
 import type { InputMessage, Sink, WriteContext } from './types.js';
@@ -265,4 +265,66 @@ test('transactional: a step that wrote alerts commits at once, before its ack; a
   const failing = await run(2);
   await assert.rejects(failing.done, /transaction aborted/);
   assert.ok(failing.source.acked < messages.length, 'the batch whose commit failed is not acknowledged');
+});
+
+test('in-process candidates: rejected ones move the watermark uncounted, and a finite input closes its last bins at its end', async () => {
+  const trigger = parseTrigger({
+    excess: { windowS: 2, stepS: 1, trailingWindowS: 4, holdoffS: 0, zThreshold: 3, allowedLatenessS: 1 },
+  });
+  // 1 selected candidate/s for 20 s, then 15/s for 2 s: the input ends inside the burst's window
+  const items: CandidateBatch['items'][number][] = [];
+  const add = (c: Candidate): void =>
+    void items.push({ candidate: c, partition: 0, offset: String(items.length) });
+  for (let s = 0; s < 20; s++) {
+    add(candidate(T0 + BigInt(s) * S, `c${s}`));
+    add({ ...candidate(T0 + BigInt(s) * S + S / 2n, `r${s}`), selected: false });
+  }
+  for (let k = 0; k < 30; k++) add(candidate(T0 + 20n * S + BigInt(k) * (S / 15n), `x${k}`));
+  // a tail of rejected candidates only, 5 s after the burst
+  const tail = Array.from({ length: 5 }, (_, k) => ({
+    candidate: { ...candidate(T0 + BigInt(23 + k) * S, `t${k}`), selected: false },
+    partition: 0,
+    offset: String(items.length + k),
+  }));
+  const run = async (flushAtEnd: boolean, withTail = false) => {
+    const registry = new Registry();
+    const batches: CandidateBatch[] = [];
+    const input = withTail ? [...items, ...tail] : items;
+    for (let i = 0; i < input.length; i += 5) {
+      const slice = input.slice(i, i + 5);
+      batches.push({ items: slice, skipped: [], received: slice.length });
+    }
+    const reports = await lastValueFrom(
+      createExcessPipeline(
+        {
+          excess: trigger.excess,
+          idlePartitionMs: 1000,
+          maxTrackedIds: 10_000,
+          commitIntervalMs: 0,
+          retry: DEFAULT_RETRY,
+        },
+        {
+          sinks: { alerts: recordingSink<ExcessAlert>(), flagged: recordingSink<Candidate>() },
+          metrics: createMetrics(registry, { defaultMetrics: false }),
+          excessMetrics: createExcessMetrics(registry),
+          nowMs: () => 0,
+          pendingUpstream: () => new Set([0]),
+        },
+      )
+        .run(from(batches), of<ExcessControl>({ kind: 'assign', partitions: [0] }), { flushAtEnd })
+        .pipe(toArray()),
+    );
+    return { reports, text: await registry.metrics() };
+  };
+  const open = await run(false);
+  const closed = await run(true);
+  const alerts = (r: typeof open): number => r.reports.flatMap((x) => x.alerts).length;
+  assert.equal(alerts(open), 0, 'without the end, the burst bins stay open');
+  assert.ok(alerts(closed) > 0, 'at the end of a finite input the last bins close');
+  assert.ok(alerts(await run(false, true)) > 0, 'rejected candidates after the burst close its bins');
+  assert.match(
+    closed.text,
+    /showertrig_excess_candidates_total 50/,
+    'the 50 selected ones, not the rejected',
+  );
 });

@@ -162,15 +162,17 @@ class ExcessRun {
 
   async onBatch(input: ExcessInput): Promise<BatchReport> {
     const batch = 'messages' in input ? this.decoded(input) : input;
-    this.comp.received(batch.received);
-    this.deps.excessMetrics.candidates.inc(batch.received);
+    // Rejected candidates (the in-process input) only move the watermark: not counted as received.
+    const received = batch.received - batch.items.filter((x) => !x.candidate.selected).length;
+    this.comp.received(received);
+    this.deps.excessMetrics.candidates.inc(received);
     const u = this.stage.process(batch.items, batch.skipped, this.now(), () => this.pending());
     const wrote = await this.publish(u);
     // Transactional: the outputs commit before the ack lets the source fetch on (or rejoin a rebalance).
     if (this.config.transactional === true) await this.commit(wrote);
     await batch.ack?.();
     if (this.config.transactional !== true) await this.commit(wrote);
-    return this.observe(u, batch.received);
+    return this.observe(u, received);
   }
 
   async onControl(c: ExcessControl): Promise<BatchReport> {

@@ -35,7 +35,10 @@ export interface PipelineConfig {
   readonly deadLetterStatuses: readonly RecoStatus[];
   /** Also write rejected candidates to the candidates sink (default: selected ones only). */
   readonly writeRejectedCandidates: boolean;
-  /** 'inline': this pipeline runs the excess monitor (one in-order stream); 'downstream': a global excess stage does. */
+  /**
+   * 'inline': this pipeline runs the excess monitor (one in-order stream; library use and tests);
+   * 'downstream' (the trigger's modes): the excess stage does (app/excess-runtime.ts).
+   */
   readonly excess: 'inline' | 'downstream';
   /** Content plausibility limits (config `validation`). */
   readonly plausibility: Plausibility;

@@ -19,9 +19,9 @@
  * retries) errors the stream without acking, so the source redelivers (outputs are idempotent by
  * event id). At input completion the excess monitor is flushed and its last alerts written.
  *
- * With excess 'downstream' (Kafka roles) there is no monitor here: the selected candidates go to
- * the candidates sink, into the input's partition, and the global excess stage (excess-pipeline.ts)
- * counts every partition once.
+ * With excess 'downstream' (both trigger modes, app/excess-runtime.ts) there is no monitor here:
+ * the selected candidates go to the candidates sink, into the input's partition, and the global
+ * excess stage (excess-pipeline.ts) counts every partition once.
  */
 import { createSelector } from '../trigger/index.js';
 import { silentLogger } from '../telemetry/index.js';
