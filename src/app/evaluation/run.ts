@@ -18,14 +18,12 @@ import {
   type TrackFit,
 } from '../../reconstruction/index.js';
 import {
-  bestOf,
   efficiencyByBin,
   summariseEnergyVertex,
   summariseTransverse,
   type EnergyVertexSummary,
   type EvaluationReport,
   type NamedResiduals,
-  type TargetCheck,
   type TransverseSummary,
 } from '../../report/index.js';
 import {
@@ -38,6 +36,7 @@ import {
   type FeatureSample,
 } from './baselines.js';
 import { predictOthers } from './others.js';
+import { PREVIOUS_TRANSVERSE, SIMPLE_TRANSVERSE, targetChecks } from './targets.js';
 import { SEED_OFFSETS, simulatedSource, type EvaluationSource, type HitsTransform } from './samples.js';
 
 export interface EvaluationOptions {
@@ -64,13 +63,7 @@ export interface EvaluationOptions {
   readonly progress?: (message: string) => void;
 }
 
-/** Names of the simple transverse estimators, best-known first. */
-export const SIMPLE_TRANSVERSE = [
-  'robust centre ±1 cm, busiest station',
-  'robust centre ±0.5 cm, busiest station',
-  'weighted mean, busiest station',
-] as const;
-export const PREVIOUS_TRANSVERSE = 'DBSCAN + line fit (previous primary)';
+export { SIMPLE_TRANSVERSE, PREVIOUS_TRANSVERSE, targetChecks } from './targets.js';
 
 export interface EvaluationOutcome {
   readonly report: EvaluationReport;
@@ -100,8 +93,76 @@ export interface EvaluationOutcome {
 
 export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOutcome> {
   const g = o.geometry;
-  const say = o.progress ?? (() => {});
   const { base, calibrationSample } = baselinesFor(o);
+  const source = o.source ?? simulatedSource(g, o.simulation, o.events, o.seed, o.transform);
+  const { statusCounts, allE, okFlags, okEvents, prim, simple, recoMs, scored } = await scoreSource(
+    o,
+    source,
+  );
+  const truth = {
+    energyGeV: okEvents.map((e) => e.truth.energyGeV),
+    dCm: okEvents.map((e) => e.truth.dCm),
+    xCm: okEvents.map((e) => e.truth.x0Cm),
+    yCm: okEvents.map((e) => e.truth.y0Cm),
+  };
+  const test = featureSample(g, okEvents);
+  const baselineReco = BASELINE_NAMES.map((name) => ({
+    name,
+    ...predictBaseline(base.models, name, test, base.models.calibration[name]),
+  }));
+  const others = await predictOthers(o.others ?? [], okEvents, o.batchSize);
+  const energyVertex = [
+    summariseEnergyVertex(o.primaryLabel, truth, prim),
+    ...others.map((b) => summariseEnergyVertex(b.name, truth, b)),
+    ...baselineReco.map((b) => summariseEnergyVertex(b.name, truth, b)),
+  ];
+  const transverseRows = [
+    summariseTransverse(`${o.primaryLabel} + clustering + station combination`, truth, prim),
+    ...[...SIMPLE_TRANSVERSE, PREVIOUS_TRANSVERSE].map((name, j) =>
+      summariseTransverse(name, truth, simple[j]!),
+    ),
+  ];
+  const targets = targetChecks(energyVertex, transverseRows);
+  const bestGbt = baselineReco[0]!;
+  if (scored === 0) throw new RangeError(`${source.label}: no events to evaluate`);
+  const eventsPerSecond = scored / (recoMs / 1000);
+  const report: EvaluationReport = {
+    title: `Evaluation on ${o.source === undefined ? source.label : `${scored} events of the ${source.label}`}`,
+    notes: [],
+    energyVertex,
+    transverse: transverseRows,
+    efficiency: efficiencyByBin(allE, okFlags),
+    targets,
+  };
+  return {
+    report,
+    energyVertex,
+    transverse: transverseRows,
+    statusCounts,
+    eventsOk: okEvents.length,
+    eventsScored: scored,
+    eventsPerSecond,
+    residuals: residualsOf(o.primaryLabel, truth, prim, bestGbt, simple[0]!, transverseRows[0]!.name),
+    baselines: base,
+    test: {
+      ...test,
+      primaryEnergyGeV: Float64Array.from(prim.energyGeV),
+      primaryDCm: Float64Array.from(prim.dCm),
+    },
+    calibrationSample,
+    predictions: Object.fromEntries(
+      [{ name: o.primaryLabel, ...prim }, ...others, ...baselineReco].map((r) => [
+        r.name,
+        { energyGeV: r.energyGeV, dCm: r.dCm },
+      ]),
+    ),
+  };
+}
+
+/** Each event of the source through the reconstruction; on the accepted ones the simple transverse estimators too. */
+async function scoreSource(o: EvaluationOptions, source: EvaluationSource) {
+  const g = o.geometry;
+  const say = o.progress ?? (() => {});
   const reco = createReconstructor(g, o.model, o.reconstruction);
   const transverse = createTransverseReconstructor(g, o.reconstruction.transverse);
   const statusCounts: Partial<Record<RecoStatus, number>> = {};
@@ -114,7 +175,6 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOut
     yCm: [],
   }));
   let recoMs = 0;
-  const source = o.source ?? simulatedSource(g, o.simulation, o.events, o.seed, o.transform);
   let scored = 0;
   for (let start = 0; ; start += o.batchSize) {
     const batch = await source.next(o.batchSize);
@@ -143,13 +203,7 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOut
       prim.dCm.push(e.dCm);
       prim.xCm.push(e.xCm);
       prim.yCm.push(e.yCm);
-      const tracks: (TrackFit | undefined)[] = [
-        robustCentreTrack(hits, g),
-        robustCentreTrack(hits, g, { halfWindowCm: 0.5, minSignalFraction: 0 }),
-        weightedMeanTrack(hits, g),
-        transverse.reconstruct(hits).track,
-      ];
-      tracks.forEach((tr, j) => {
+      simpleTracks(hits, g, transverse).forEach((tr, j) => {
         const p = tr === undefined ? { xCm: NaN, yCm: NaN } : originAt(tr, e.dCm);
         simple[j]!.xCm.push(p.xCm);
         simple[j]!.yCm.push(p.yCm);
@@ -159,85 +213,55 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationOut
       o.source === undefined ? `evaluated ${start + n}/${o.events} events` : `evaluated ${start + n} events`,
     );
   }
-  const truth = {
-    energyGeV: okEvents.map((e) => e.truth.energyGeV),
-    dCm: okEvents.map((e) => e.truth.dCm),
-    xCm: okEvents.map((e) => e.truth.x0Cm),
-    yCm: okEvents.map((e) => e.truth.y0Cm),
-  };
-  const test = featureSample(g, okEvents);
-  const baselineReco = BASELINE_NAMES.map((name) => ({
-    name,
-    ...predictBaseline(base.models, name, test, base.models.calibration[name]),
-  }));
-  const others = await predictOthers(o.others ?? [], okEvents, o.batchSize);
-  const energyVertex = [
-    summariseEnergyVertex(o.primaryLabel, truth, prim),
-    ...others.map((b) => summariseEnergyVertex(b.name, truth, b)),
-    ...baselineReco.map((b) => summariseEnergyVertex(b.name, truth, b)),
+  return { statusCounts, allE, okFlags, okEvents, prim, simple, recoMs, scored };
+}
+
+/** The simple transverse estimators' tracks, in the order of SIMPLE_TRANSVERSE then PREVIOUS_TRANSVERSE. */
+function simpleTracks(
+  hits: HitFrame['hits'],
+  g: DetectorGeometry,
+  transverse: ReturnType<typeof createTransverseReconstructor>,
+): (TrackFit | undefined)[] {
+  return [
+    robustCentreTrack(hits, g),
+    robustCentreTrack(hits, g, { halfWindowCm: 0.5, minSignalFraction: 0 }),
+    weightedMeanTrack(hits, g),
+    transverse.reconstruct(hits).track,
   ];
-  const transverseRows = [
-    summariseTransverse(`${o.primaryLabel} + clustering + station combination`, truth, prim),
-    ...[...SIMPLE_TRANSVERSE, PREVIOUS_TRANSVERSE].map((name, j) =>
-      summariseTransverse(name, truth, simple[j]!),
-    ),
-  ];
-  const targets = targetChecks(energyVertex, transverseRows);
+}
+
+type Column = { energyGeV: ArrayLike<number>; dCm: ArrayLike<number> };
+
+/** The residuals plotted: the primary's and the best feature regressor's (E, d), the primary's and the best simple estimator's (X, Y). */
+function residualsOf(
+  primaryLabel: string,
+  truth: { energyGeV: number[]; dCm: number[]; xCm: number[]; yCm: number[] },
+  prim: Column & { xCm: number[]; yCm: number[] },
+  bestGbt: Column & { name: string },
+  bestSimple: { xCm: number[]; yCm: number[] },
+  transverseName: string,
+): EvaluationOutcome['residuals'] {
   const rel = (e: ArrayLike<number>): Float64Array =>
     Float64Array.from(truth.energyGeV, (t, i) => (e[i]! - t) / t);
   const diff = (a: ArrayLike<number>, b: readonly number[]): Float64Array =>
     Float64Array.from(b, (t, i) => a[i]! - t);
-  const bestGbt = baselineReco[0]!;
-  const bestSimple = simple[0]!;
-  if (scored === 0) throw new RangeError(`${source.label}: no events to evaluate`);
-  const eventsPerSecond = scored / (recoMs / 1000);
-  const report: EvaluationReport = {
-    title: `Evaluation on ${o.source === undefined ? source.label : `${scored} events of the ${source.label}`}`,
-    notes: [],
-    energyVertex,
-    transverse: transverseRows,
-    efficiency: efficiencyByBin(allE, okFlags),
-    targets,
-  };
   return {
-    report,
-    energyVertex,
-    transverse: transverseRows,
-    statusCounts,
-    eventsOk: okEvents.length,
-    eventsScored: scored,
-    eventsPerSecond,
-    residuals: {
-      energy: [
-        { name: o.primaryLabel, values: rel(prim.energyGeV) },
-        { name: bestGbt.name, values: rel(bestGbt.energyGeV) },
-      ],
-      d: [
-        { name: o.primaryLabel, values: diff(prim.dCm, truth.dCm) },
-        { name: bestGbt.name, values: diff(bestGbt.dCm, truth.dCm) },
-      ],
-      x: [
-        { name: transverseRows[0]!.name, values: diff(prim.xCm, truth.xCm) },
-        { name: SIMPLE_TRANSVERSE[0], values: diff(bestSimple.xCm, truth.xCm) },
-      ],
-      y: [
-        { name: transverseRows[0]!.name, values: diff(prim.yCm, truth.yCm) },
-        { name: SIMPLE_TRANSVERSE[0], values: diff(bestSimple.yCm, truth.yCm) },
-      ],
-    },
-    baselines: base,
-    test: {
-      ...test,
-      primaryEnergyGeV: Float64Array.from(prim.energyGeV),
-      primaryDCm: Float64Array.from(prim.dCm),
-    },
-    calibrationSample,
-    predictions: Object.fromEntries(
-      [{ name: o.primaryLabel, ...prim }, ...others, ...baselineReco].map((r) => [
-        r.name,
-        { energyGeV: r.energyGeV, dCm: r.dCm },
-      ]),
-    ),
+    energy: [
+      { name: primaryLabel, values: rel(prim.energyGeV) },
+      { name: bestGbt.name, values: rel(bestGbt.energyGeV) },
+    ],
+    d: [
+      { name: primaryLabel, values: diff(prim.dCm, truth.dCm) },
+      { name: bestGbt.name, values: diff(bestGbt.dCm, truth.dCm) },
+    ],
+    x: [
+      { name: transverseName, values: diff(prim.xCm, truth.xCm) },
+      { name: SIMPLE_TRANSVERSE[0], values: diff(bestSimple.xCm, truth.xCm) },
+    ],
+    y: [
+      { name: transverseName, values: diff(prim.yCm, truth.yCm) },
+      { name: SIMPLE_TRANSVERSE[0], values: diff(bestSimple.yCm, truth.yCm) },
+    ],
   };
 }
 
@@ -261,56 +285,4 @@ function baselinesFor(o: EvaluationOptions): {
   const calibrationSample = sample(o.calibrationEvents, SEED_OFFSETS.calibration, 'calibration');
   say('training the feature baselines');
   return { base: { models: trainFeatureBaselines(g, train, calibrationSample), train }, calibrationSample };
-}
-
-const METRICS = [
-  ['σ clipped', (r: { sigma: number }) => r.sigma],
-  ['std', (r: { std: number }) => r.std],
-  ['68 % half-width', (r: { half_width_68: number }) => r.half_width_68],
-] as const;
-
-/** Primary ≤ 0.9 × the best feature regressor (E, d) and the best simple transverse estimator (X, Y), metric by metric. */
-export function targetChecks(
-  ev: readonly EnergyVertexSummary[],
-  tr: readonly TransverseSummary[],
-  limit = 0.9,
-): TargetCheck[] {
-  const out: TargetCheck[] = [];
-  const gbt = ev.slice(1).filter((m) => m.name.startsWith('GBT'));
-  const simple = tr.filter((m) => (SIMPLE_TRANSVERSE as readonly string[]).includes(m.name));
-  for (const [metric, f] of METRICS) {
-    for (const [quantity, pick] of [
-      ['ΔE/E', (m: EnergyVertexSummary) => m.energy],
-      ['d', (m: EnergyVertexSummary) => m.d],
-    ] as const) {
-      const best = bestOf(gbt, (m) => f(pick(m)));
-      const value = f(pick(ev[0]!));
-      out.push({
-        quantity,
-        metric,
-        value,
-        reference: best.name,
-        referenceValue: best.value,
-        limit,
-        pass: value <= limit * best.value,
-      });
-    }
-    for (const [quantity, pick] of [
-      ['X', (m: TransverseSummary) => m.x],
-      ['Y', (m: TransverseSummary) => m.y],
-    ] as const) {
-      const best = bestOf(simple, (m) => f(pick(m)));
-      const value = f(pick(tr[0]!));
-      out.push({
-        quantity,
-        metric,
-        value,
-        reference: best.name,
-        referenceValue: best.value,
-        limit,
-        pass: value <= limit * best.value,
-      });
-    }
-  }
-  return out;
 }
