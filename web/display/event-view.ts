@@ -119,10 +119,13 @@ export class EventView {
       const geom = new THREE.BufferGeometry();
       geom.setAttribute('position', new THREE.Float32BufferAttribute(pos, 3));
       geom.setAttribute('color', new THREE.Float32BufferAttribute(col, 3));
+      // Drawn after the translucent plane they lie in (transparent pass, later render order):
+      // at equal depth the plane would otherwise blend over them, or not, pixel by pixel.
       const hits = new THREE.Points(
         geom,
-        new THREE.PointsMaterial({ size: 4, sizeAttenuation: false, vertexColors: true }),
+        new THREE.PointsMaterial({ size: 4, sizeAttenuation: false, vertexColors: true, transparent: true }),
       );
+      hits.renderOrder = 1;
       hits.layers.set(layer);
       this.content.add(hits);
       for (const cl of s.clusters) {
