@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { startCli } from '../../test/helpers/processes.js';
 import { main, version } from './main.js';
 
 /** Runs main with its output captured. */
@@ -175,7 +176,6 @@ test(
   'run started during an outage waits for the brokers (a warning, not ready) up to kafka.outageToleranceMs, then one line',
   { timeout: 60_000 },
   async () => {
-    const { spawn } = await import('node:child_process');
     const dir = mkdtempSync(join(tmpdir(), 'showertrig-main-'));
     const config = join(dir, 'c.json');
     writeFileSync(config, JSON.stringify({ kafka: { reachTimeoutMs: 1000, outageToleranceMs: 6000 } }));
@@ -184,25 +184,9 @@ test(
     const broker = `127.0.0.1:${(closed.address() as { port: number }).port}`;
     await new Promise((r) => closed.close(r));
     const t0 = performance.now();
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/entry.ts',
-        'run',
-        '--brokers',
-        broker,
-        '--metrics-port',
-        '0',
-        '--config',
-        config,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    const child = startCli(['run', '--brokers', broker, '--metrics-port', '0', '--config', config]);
+    const code = await child.exited;
+    const err = child.stderr();
     const s = (performance.now() - t0) / 1000;
     assert.equal(code, 1, err);
     assert.ok(s >= 6, `gave up after ${s.toFixed(1)} s, before the outage tolerance`);

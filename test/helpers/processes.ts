@@ -13,6 +13,8 @@ export interface CliProcess {
   readonly child: ChildProcess;
   /** stdout and stderr so far, in the order they arrived. */
   readonly output: () => string;
+  /** stderr alone so far. */
+  readonly stderr: () => string;
   /** Resolves with the exit code (null when a signal ended it). */
   readonly exited: Promise<number | null>;
   /** SIGTERM, SIGKILL if still running after killAfterMs, then resolves with the exit code. */
@@ -31,12 +33,17 @@ export function startCli(argv: readonly string[], opts: CliOptions = {}): CliPro
     env: { ...process.env, ...opts.env },
   });
   let out = '';
+  let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+    err += d.toString();
+  });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return {
     child,
     output: () => out,
+    stderr: () => err,
     exited,
     stop: async (killAfterMs = 20_000) => {
       child.kill('SIGTERM');
