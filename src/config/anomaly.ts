@@ -8,8 +8,8 @@ export const ANOMALY_SCORERS = ['student', 'teacher'] as const;
 export const anomalySchema = section(
   {
     enabled: bool(
-      true,
-      'score every event on the anomaly path (anomaly.scorer from modelDir; the shipped student costs a few % of the reconstruction)',
+      false,
+      'score every event on the anomaly path (anomaly.scorer from modelDir). Off by default: with the shipped student it costs about a fifth of end-to-end throughput',
     ),
     modelDir: str(
       'models/anomaly',
