@@ -86,14 +86,14 @@ export async function startRecoMember(
       groupId: k.groupId,
       topic: k.topics.frames,
       // One fetch per partition bounds the frames in flight: ~6 KB/frame at 100 GeV. Exactly-once:
-      // a fetch round is one transaction, 16 micro-batches' worth (1 KiB per frame): each commit's
-      // fixed cost (offsets into the transaction, the commit markers) is shared by more frames
-      // (scripts/eos-throughput.ts: −41 % against at-least-once with 4 micro-batches, +22 % with 16,
-      // from ready, each in one run), and it still commits within seconds, well within a rebalance
-      // (a member rejoins only after its transaction committed).
+      // a fetch round is one transaction, kept to 4 micro-batches' worth (1 KiB per frame) so that it
+      // commits well within a rebalance (a member rejoins only after its transaction committed).
+      // kafkajs's transactional offset commit carries no group generation, so a member still inside
+      // a long transaction when the group rebalances commits offsets another member already redid:
+      // with 16 micro-batches' worth the exactly-once test saw 395 of 1200 events twice.
       maxBytesPerPartition:
         k.delivery === 'exactly-once'
-          ? Math.max(16 * 1024, Math.floor((16 * cfg.reconstruction.batchSize * 1024) / framePartitions))
+          ? Math.max(16 * 1024, Math.floor((4 * cfg.reconstruction.batchSize * 1024) / framePartitions))
           : Math.max(
               64 * 1024,
               Math.floor((k.maxInFlightFrames * 1024) / DEFAULT_KAFKA_SOURCE.concurrentPartitions),
