@@ -37,34 +37,49 @@ export function targetChecks(
       ['ΔE/E', (m: EnergyVertexSummary) => m.energy],
       ['d', (m: EnergyVertexSummary) => m.d],
     ] as const) {
-      const best = bestOf(gbt, (m) => f(pick(m)));
-      const value = f(pick(ev[0]!));
-      out.push({
-        quantity,
-        metric,
-        value,
-        reference: best.name,
-        referenceValue: best.value,
-        limit,
-        pass: value <= limit * best.value,
-      });
+      out.push(
+        check(
+          quantity,
+          metric,
+          f(pick(ev[0]!)),
+          bestOf(gbt, (m) => f(pick(m))),
+          limit,
+        ),
+      );
     }
     for (const [quantity, pick] of [
       ['X', (m: TransverseSummary) => m.x],
       ['Y', (m: TransverseSummary) => m.y],
     ] as const) {
-      const best = bestOf(simple, (m) => f(pick(m)));
-      const value = f(pick(tr[0]!));
-      out.push({
-        quantity,
-        metric,
-        value,
-        reference: best.name,
-        referenceValue: best.value,
-        limit,
-        pass: value <= limit * best.value,
-      });
+      out.push(
+        check(
+          quantity,
+          metric,
+          f(pick(tr[0]!)),
+          bestOf(simple, (m) => f(pick(m))),
+          limit,
+        ),
+      );
     }
   }
   return out;
+}
+
+/** One target: the primary's value against limit × the best reference's. */
+function check(
+  quantity: string,
+  metric: string,
+  value: number,
+  best: { name: string; value: number },
+  limit: number,
+): TargetCheck {
+  return {
+    quantity,
+    metric,
+    value,
+    reference: best.name,
+    referenceValue: best.value,
+    limit,
+    pass: value <= limit * best.value,
+  };
 }
