@@ -39,6 +39,7 @@ import {
   createKafkaSource,
   DEFAULT_KAFKA_SOURCE,
   linkReady,
+  KafkaIoError,
   sourceSettings,
   type KafkaCluster,
   type KafkaProducerHandle,
@@ -143,7 +144,15 @@ function committer(
   const t = producer.transactions;
   return t === undefined
     ? (offsets, marker) => source.commit(offsets, marker)
-    : (offsets, marker) => t.commit(group, topic, offsets, marker);
+    : (offsets, marker) => {
+        // Fail-stop, as the reconstruction side's commits: a member the group may have dropped must not commit.
+        const why = source.membershipUnsafe();
+        if (why !== undefined)
+          return Promise.reject(
+            new KafkaIoError(`not committing the excess transaction: ${why}`, { retriable: false }),
+          );
+        return t.commit(group, topic, offsets, marker);
+      };
 }
 
 /** tt.alerts, and tt.flagged with each tagged candidate in the partition it was read from. */

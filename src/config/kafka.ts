@@ -192,9 +192,9 @@ export const kafkaSchema = section(
       'consumer heartbeat interval (at most a third of sessionTimeoutMs)',
     ),
     rebalanceTimeoutMs: num(
-      10_000,
+      30_000,
       { min: 1_000, max: 3_600_000, integer: true },
-      'how long the group waits for members to rejoin during a rebalance',
+      'how long the group waits for a live member to rejoin during a rebalance (a dead one is dropped at its session timeout); exactly-once, a member commits what it handed over before it rejoins and refuses to once half of this has passed, exiting for its successor to redo the batch',
     ),
     connectionTimeoutMs: num(
       3_000,

@@ -8,6 +8,7 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { InputBatch } from '../pipeline/index.js';
 import { silentLogger } from '../telemetry/index.js';
 import { BatchFlight } from './kafka-source-batch.js';
+import { createMembershipFence } from './kafka-membership.js';
 
 function payload(partition: number, n: number): EachBatchPayload {
   const messages = Array.from({ length: n }, (_, i) => ({
@@ -38,6 +39,7 @@ test('pipelined: concurrent batches of four partitions never put more than maxIn
       pipelined: true,
       maxInFlightMessages: 10,
       heartbeatIntervalMs: 5,
+      membership: createMembershipFence({ sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 10_000 }),
       logger: silentLogger,
     },
     {

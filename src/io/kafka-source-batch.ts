@@ -17,6 +17,7 @@ import type { Logger } from '../telemetry/index.js';
 import { createAckedOffsets } from './acked-offsets.js';
 import { STOP_STEP_MS, withDeadline } from './deadline.js';
 import { transactionalCommitsOf, type TransactionalCommits } from './kafka-source-txn.js';
+import type { MembershipFence } from './kafka-membership.js';
 
 /** A promise and its resolve (Promise.withResolvers is Node 22+). */
 export interface Signal {
@@ -44,6 +45,8 @@ export interface FlightOptions {
   readonly heartbeatIntervalMs: number;
   /** Exactly-once: acknowledged offsets are committed in the producer's transaction; a batch's handler waits for it. */
   readonly transactional?: { commit(offsets: ReadonlyMap<number, string>): Promise<void> };
+  /** What the running consumer's heartbeats say of its membership (exactly-once commits are fenced by it). */
+  readonly membership: MembershipFence;
   readonly logger: Logger;
 }
 
@@ -93,6 +96,7 @@ export class BatchFlight {
       o.transactional,
       () => this.batches,
       (e) => host.fail(e),
+      () => o.membership.unsafe(),
     );
   }
 
@@ -181,7 +185,7 @@ export class BatchFlight {
       const txn = this.transactional;
       await heartbeatDuring(
         h.done.then(() => txn.committed(p, last)),
-        payload.heartbeat,
+        this.reportedHeartbeat(payload),
         this.o.heartbeatIntervalMs,
       );
       payload.resolveOffset(batch.lastOffset());
@@ -248,6 +252,15 @@ export class BatchFlight {
     );
   }
 
+  /** payload.heartbeat, its failures told to the membership fence (its successes are, by the consumer's HEARTBEAT event). */
+  private reportedHeartbeat(payload: EachBatchPayload): () => Promise<void> {
+    return () =>
+      payload.heartbeat().catch((e: unknown) => {
+        this.o.membership.heartbeatFailed(e);
+        throw e;
+      });
+  }
+
   /** Heartbeats until cond() holds; false if the source stopped meanwhile. */
   private async heartbeatUntil(
     payload: EachBatchPayload,
@@ -258,7 +271,7 @@ export class BatchFlight {
       await Promise.race([typeof wake === 'function' ? wake() : wake, delay(this.o.heartbeatIntervalMs)]);
       if (cond()) break;
       if (this.host.stopping()) return false;
-      await payload.heartbeat().catch((e: unknown) => {
+      await this.reportedHeartbeat(payload)().catch((e: unknown) => {
         this.host.down(e instanceof Error ? e.message : String(e));
         throw e;
       });
@@ -340,7 +353,9 @@ function inputMessages(
  * failure. A rebalance (or a lost coordinator) seen by a heartbeat does not end the wait: kafkajs
  * rejoins only after this handler returns, so the batch's outputs and offsets are committed
  * before its partition can move (kafkajs' transactional offset commits carry no group
- * generation that would fence a late one).
+ * generation that would fence a late one). Heartbeats go on after a failure: during a rebalance
+ * they keep the session, so the group waits for this member (up to its rebalance timeout, which
+ * the membership fence watches) instead of dropping it while it commits.
  */
 export async function heartbeatDuring(
   work: Promise<void>,
@@ -355,8 +370,8 @@ export async function heartbeatDuring(
   let failure: unknown;
   while (!finished) {
     await Promise.race([settled, delay(intervalMs)]);
-    if (finished || failure !== undefined) continue;
-    await heartbeat().catch((e: unknown) => (failure = e ?? new Error('heartbeat failed')));
+    if (finished) continue;
+    await heartbeat().catch((e: unknown) => (failure ??= e ?? new Error('heartbeat failed')));
   }
   await work;
   if (failure !== undefined) throw failure;

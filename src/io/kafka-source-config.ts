@@ -43,7 +43,7 @@ export const DEFAULT_KAFKA_SOURCE: Omit<KafkaSourceConfig, 'groupId' | 'topic'> 
   maxBytesPerPartition: 512 * 1024,
   sessionTimeoutMs: 6_000,
   heartbeatIntervalMs: 1_000,
-  rebalanceTimeoutMs: 10_000,
+  rebalanceTimeoutMs: 30_000,
   commitIntervalMs: 1_000,
   outageToleranceMs: 300_000,
 };
@@ -80,6 +80,8 @@ export interface KafkaSource {
   readonly restarts: () => number;
   /** Batches handed downstream and not yet acknowledged. */
   readonly inFlight: () => number;
+  /** Why a transactional commit now could land after this member's partitions moved (kafka-membership.ts); undefined when it cannot. */
+  readonly membershipUnsafe: () => string | undefined;
   /** Stops fetching; in-flight batches may still be acknowledged until `close`. */
   pause(): void;
   /** Commits what was acknowledged and disconnects (also done on unsubscribe). */

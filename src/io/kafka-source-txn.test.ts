@@ -46,3 +46,23 @@ test('exactly-once commits: a failed commit rejects every waiter and every later
   await assert.rejects(t.flush(), /fenced/);
   assert.equal(failures.length, 1);
 });
+
+test('exactly-once commits: a commit the membership fence calls unsafe is never sent; the failure names why', async () => {
+  const commits: unknown[] = [];
+  const failures: unknown[] = [];
+  const fence: { why?: string } = {};
+  const t = createTransactionalCommits({
+    commit: async (o) => void commits.push(Object.fromEntries(o)),
+    inFlight: () => 0,
+    onFailure: (e) => failures.push(e),
+    unsafe: () => fence.why,
+  });
+  t.acked(0, 5n);
+  await t.committed(0, 4n);
+  fence.why = 'no heartbeat answered for 3500 ms (session timeout 6000 ms)';
+  const w = t.committed(1, 0n);
+  t.acked(1, 1n);
+  await assert.rejects(w, /not committing the transaction: no heartbeat answered for 3500 ms/);
+  assert.deepEqual(commits, [{ 0: '5' }]);
+  assert.equal(failures.length, 1);
+});

@@ -8,8 +8,11 @@
  * revoke). A failed commit is final for this process (fail-stop): its transaction is aborted and
  * the source errors, so the process exits and its successor (same transactional id) reads again
  * from the last committed offsets; a rewind inside the process could mix outputs of batches still
- * in the pipeline into the next transaction. No kafkajs here.
+ * in the pipeline into the next transaction. A commit is also refused (the same fail-stop) when
+ * the member may have been dropped from its group meanwhile (`unsafe`, kafka-membership.ts).
  */
+import { KafkaIoError } from './kafka-errors.js';
+
 export interface TransactionalCommits {
   /** A batch of `partition` was acknowledged: `next` is the offset to read after it. Commits when nothing else is in flight. */
   acked(partition: number, next: bigint): void;
@@ -26,6 +29,8 @@ export interface TransactionalCommitsDeps {
   readonly inFlight: () => number;
   /** A commit failed (the caller errors the stream). */
   readonly onFailure: (e: unknown) => void;
+  /** Why a commit now could land after this member's partitions moved (kafka-membership.ts): it is refused, fail-stop. */
+  readonly unsafe?: () => string | undefined;
 }
 
 export function createTransactionalCommits(d: TransactionalCommitsDeps): TransactionalCommits {
@@ -49,6 +54,14 @@ export function createTransactionalCommits(d: TransactionalCommitsDeps): Transac
     const snapshot = new Map(pending);
     pending.clear();
     try {
+      const why = d.unsafe?.();
+      if (why !== undefined)
+        throw new KafkaIoError(
+          `not committing the transaction: ${why}; its outputs are aborted and read again`,
+          {
+            retriable: false,
+          },
+        );
       await d.commit(offsets);
       for (const [p, o] of snapshot) if (o > (done.get(p) ?? -1n)) done.set(p, o);
     } catch (e) {
@@ -94,8 +107,9 @@ export function transactionalCommitsOf(
   t: { commit(offsets: ReadonlyMap<number, string>): Promise<void> } | undefined,
   inFlight: () => number,
   onFailure: (e: unknown) => void,
+  unsafe: () => string | undefined,
 ): TransactionalCommits | undefined {
   return t === undefined
     ? undefined
-    : createTransactionalCommits({ commit: (offsets) => t.commit(offsets), inFlight, onFailure });
+    : createTransactionalCommits({ commit: (offsets) => t.commit(offsets), inFlight, onFailure, unsafe });
 }

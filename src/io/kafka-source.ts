@@ -69,6 +69,7 @@ import { boundedDisconnect } from './deadline.js';
 import { BatchFlight, type FlightHost } from './kafka-source-batch.js';
 import { consumerOptions, type KafkaSource, type KafkaSourceConfig } from './kafka-source-config.js';
 import { leaveAsCrashed } from './kafka-group-leave.js';
+import { createMembershipFence, type MembershipFence } from './kafka-membership.js';
 
 export {
   DEFAULT_KAFKA_SOURCE,
@@ -91,6 +92,7 @@ export function createKafkaSource(
     health: run.health,
     restarts: () => run.restarts,
     inFlight: () => run.flight.inFlight,
+    membershipUnsafe: () => run.membership.unsafe(),
     pause: () => run.pause(),
     close: () => run.close(),
   };
@@ -103,6 +105,8 @@ class SourceRun implements FlightHost {
   /** Resolves once the first consumer joined its group. */
   readonly joined: Promise<void>;
   readonly flight: BatchFlight;
+  /** What the running consumer's heartbeats say of its group membership (exactly-once commits are fenced by it). */
+  readonly membership: MembershipFence;
   /** The consumer now running. */
   consumer: Consumer | undefined;
   restarts = 0;
@@ -147,6 +151,7 @@ class SourceRun implements FlightHost {
         maxInFlightMessages: cfg.maxInFlightMessages ?? Infinity,
         heartbeatIntervalMs: cfg.heartbeatIntervalMs,
         ...(cfg.transactional === undefined ? {} : { transactional: cfg.transactional }),
+        membership: (this.membership = createMembershipFence(cfg)),
         logger,
       },
       this,
@@ -244,7 +249,10 @@ class SourceRun implements FlightHost {
     const e = consumer.events;
     consumer.on(e.GROUP_JOIN, (ev) => this.joinedGroup(consumer, ev.payload));
     consumer.on(e.FETCH, () => this.alive());
-    consumer.on(e.HEARTBEAT, () => this.alive());
+    consumer.on(e.HEARTBEAT, () => {
+      if (consumer === this.consumer) this.membership.heartbeatOk();
+      this.alive();
+    });
     // Pipelined: commit what is acknowledged before the partitions may move (less for the next owner to redo).
     consumer.on(e.REBALANCING, () => void this.flight.commitAcked(this.consumer));
     consumer.on(e.CRASH, (ev) => this.crashed(consumer, ev.payload.error));
@@ -257,6 +265,7 @@ class SourceRun implements FlightHost {
   ): void {
     this.logger.info('joined consumer group', { groupId: this.cfg.groupId, assignment: p.memberAssignment });
     this.memberIds.set(consumer, p.memberId);
+    if (consumer === this.consumer) this.membership.joined();
     const mine = [...(p.memberAssignment[this.cfg.topic] ?? [])];
     this.flight.assign(mine);
     this.assignments$.next(mine);
@@ -310,7 +319,13 @@ class SourceRun implements FlightHost {
     this.restartTimer = undefined;
     const old = this.consumer;
     this.consumer = undefined;
-    void Promise.all([this.disconnect(old), this.flight.settle().catch(() => undefined)]).then(() => {
+    // Exactly-once: commit (fenced) what it handed over before the disconnect lets its partitions move.
+    const settled = this.flight.settle().catch(() => undefined);
+    const gone =
+      this.cfg.transactional === undefined
+        ? Promise.all([this.disconnect(old), settled])
+        : settled.then(() => this.disconnect(old));
+    void gone.then(() => {
       if (this.stopped) return;
       if (old !== undefined) leaveAsCrashed(this.kafka, this.cfg, this.memberIds.get(old), this.logger);
       this.restarts++;

@@ -57,6 +57,10 @@ export function buildEnergyVertexNet(
   nFeatures = 0,
 ): tf.LayersModel {
   registerCoordConv();
+  // Seeded initial weights: the same architecture trains the same way on every run of a backend.
+  let seed = 10;
+  const he = () => tf.initializers.heNormal({ seed: seed++ });
+  const glorot = () => tf.initializers.glorotUniform({ seed: seed++ });
   const input = tf.input({ shape: [spec.size, spec.size, inputChannels(spec)], name: 'hits' });
   let x: tf.SymbolicTensor = input;
   for (let b = 0; b < arch.blocks; b++) {
@@ -75,21 +79,25 @@ export function buildEnergyVertexNet(
       .dense({
         units: arch.denseUnits,
         activation: 'relu',
-        kernelInitializer: 'heNormal',
+        kernelInitializer: he(),
         name: 'features_dense',
       })
       .apply(f) as tf.SymbolicTensor;
     x = tf.layers.concatenate({ name: 'join' }).apply([x, fd]) as tf.SymbolicTensor;
   }
   x = tf.layers
-    .dense({ units: arch.denseUnits, activation: 'relu', kernelInitializer: 'heNormal', name: 'dense' })
+    .dense({ units: arch.denseUnits, activation: 'relu', kernelInitializer: he(), name: 'dense' })
     .apply(x) as tf.SymbolicTensor;
   if (nFeatures > 0)
     x = tf.layers
-      .dense({ units: arch.denseUnits, activation: 'relu', kernelInitializer: 'heNormal', name: 'dense_2' })
+      .dense({ units: arch.denseUnits, activation: 'relu', kernelInitializer: he(), name: 'dense_2' })
       .apply(x) as tf.SymbolicTensor;
-  const energy = tf.layers.dense({ units: 1, name: 'energy' }).apply(x) as tf.SymbolicTensor;
-  const vertex = tf.layers.dense({ units: 1, name: 'vertex' }).apply(x) as tf.SymbolicTensor;
+  const energy = tf.layers
+    .dense({ units: 1, kernelInitializer: glorot(), name: 'energy' })
+    .apply(x) as tf.SymbolicTensor;
+  const vertex = tf.layers
+    .dense({ units: 1, kernelInitializer: glorot(), name: 'vertex' })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs, outputs: [energy, vertex], name });
 }
 
