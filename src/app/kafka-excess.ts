@@ -228,7 +228,8 @@ async function watchUpstream(
       if (Date.now() - polledAtMs > idleMs) return all;
       const out = new Set(framesPending);
       for (const [p, c] of candidates) if (c.high > (position(p) ?? c.committed ?? c.low)) out.add(p);
-      return out;
+      // The answer knows nothing of frames produced after its poll started (watermark.ts).
+      return Object.assign(out, { asOfMs: polledAtMs });
     },
     close: () => clearInterval(timer),
   };

@@ -37,6 +37,7 @@ import {
 import { recordExcess, type BatchReport } from './report.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { Ack, InputBatch, Sink } from './types.js';
+import type { UpstreamPending } from './watermark.js';
 
 export interface ExcessPipelineConfig extends ExcessStageConfig {
   readonly commitIntervalMs: number;
@@ -59,7 +60,7 @@ export interface ExcessPipelineDeps {
    * Candidates partitions with work still pending: frames not all reconstructed, or candidates in
    * the topic beyond `position` (the next offset this stage will read, if it read any).
    */
-  readonly pendingUpstream?: (position: (partition: number) => bigint | undefined) => ReadonlySet<number>;
+  readonly pendingUpstream?: (position: (partition: number) => bigint | undefined) => UpstreamPending;
   /** Commits input offsets (partition → next offset to read) with a metadata string. Absent: nothing is committed. */
   readonly commit?: (offsets: ReadonlyMap<number, string>, metadata: string | undefined) => Promise<void>;
   /** The metadata committed with the group's offsets (a predecessor's resume markers), read on becoming active. */
@@ -190,7 +191,7 @@ class ExcessRun {
   }
 
   /** Asked after a batch is taken in. */
-  private pending(): ReadonlySet<number> {
+  private pending(): UpstreamPending {
     return this.deps.pendingUpstream?.((p) => this.stage.position(p)) ?? NOTHING;
   }
 

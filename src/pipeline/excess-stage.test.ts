@@ -195,6 +195,23 @@ test('a silent partition holds the watermark while its upstream has work, and is
   assert.equal(wm.advance(630, new Set()), 58n, 'never goes back');
 });
 
+test('an idle partition releases the watermark only up to what was observed when the upstream answer was taken', () => {
+  const wm = createWatermarkTracker({ allowedLatenessNs: 2n, idleMs: 100 });
+  wm.assign([0, 1], 0);
+  const answer = (asOfMs: number, pending: number[] = []) => Object.assign(new Set(pending), { asOfMs });
+  // A replay starts on both partitions; partition 0 is read first. The last poll (at 400 ms) knew of
+  // no frames yet, so partition 1 looks idle: that answer must not let partition 0 alone decide.
+  wm.observe(0, 50n, 450);
+  assert.equal(wm.advance(460, answer(400)), undefined, 'nothing was observed when the answer was taken');
+  // The next poll sees partition 1's frames not yet reconstructed: it holds the watermark.
+  wm.observe(0, 70n, 1_000);
+  assert.equal(wm.advance(1_450, answer(1_400, [1])), undefined, 'partition 1 pending upstream');
+  // Partition 1 is truly idle: released up to what was observed by the answer (70), minus lateness.
+  wm.observe(0, 90n, 2_500);
+  assert.equal(wm.advance(2_540, answer(2_400)), 68n, 'capped at the newest observed by 2400 ms');
+  assert.equal(wm.advance(2_560, answer(2_520)), 88n, 'a later answer releases the rest');
+});
+
 test('a candidate arriving after its bin closed is late: counted in the metric, not in any window', () => {
   const stage = newStage();
   const s = 1_000_000_000n;

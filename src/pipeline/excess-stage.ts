@@ -35,7 +35,7 @@ import {
   type ExcessUpdate,
   type WindowEvaluation,
 } from '../trigger/index.js';
-import { createWatermarkTracker, type WatermarkTracker } from './watermark.js';
+import { createWatermarkTracker, type UpstreamPending, type WatermarkTracker } from './watermark.js';
 
 export interface ExcessStageConfig {
   readonly excess: ExcessConfig;
@@ -86,7 +86,7 @@ export interface ExcessStage {
     items: readonly SourcedCandidate[],
     skipped: readonly SkippedMessage[],
     nowMs: number,
-    pendingUpstream: ReadonlySet<number> | (() => ReadonlySet<number>),
+    pendingUpstream: UpstreamPending | (() => UpstreamPending),
   ): ExcessStageUpdate;
   /**
    * End of a finite input (a recording, the simulator): closes every bin up to the one holding the
@@ -180,7 +180,7 @@ class Stage implements ExcessStage {
     items: readonly SourcedCandidate[],
     skipped: readonly SkippedMessage[],
     nowMs: number,
-    pendingUpstream: ReadonlySet<number> | (() => ReadonlySet<number>),
+    pendingUpstream: UpstreamPending | (() => UpstreamPending),
   ): ExcessStageUpdate {
     for (const s of skipped) this.track(s.partition, s.offset, undefined);
     const intake = this.take(items, nowMs);

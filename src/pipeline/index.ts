@@ -26,7 +26,12 @@ export {
   type SkippedMessage,
   type SourcedCandidate,
 } from './excess-stage.js';
-export { createWatermarkTracker, type WatermarkConfig, type WatermarkTracker } from './watermark.js';
+export {
+  createWatermarkTracker,
+  type UpstreamPending,
+  type WatermarkConfig,
+  type WatermarkTracker,
+} from './watermark.js';
 export { microBatch, orderedMap } from './operators.js';
 export { withRetry, isRetriable, untilElapsed, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 export { COMPONENTS, type ComponentName } from './stages.js';

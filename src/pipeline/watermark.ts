@@ -12,7 +12,16 @@
  * whose frames are not all reconstructed yet). When every partition is idle the watermark is the
  * newest timestamp seen anywhere: the whole stream is in, so no lateness is waited for. The
  * watermark never goes back.
+ *
+ * The upstream answer is a snapshot taken at some wall time (`asOfMs`, a poll of the brokers): it
+ * says nothing of frames produced after it. An idle partition therefore releases the watermark
+ * only up to the newest event time observed by then: events observed later may have been produced
+ * together with frames of the idle partition that the answer did not see yet (a replay starting on
+ * all partitions at once, read first on one), and those must not arrive after their windows closed.
  */
+/** The partitions with work pending upstream, and when that answer was taken (absent: now). */
+export type UpstreamPending = ReadonlySet<number> & { readonly asOfMs?: number };
+
 export interface WatermarkConfig {
   readonly allowedLatenessNs: bigint;
   /** Wall-clock silence after which a partition with nothing pending upstream stops holding the watermark. */
@@ -30,7 +39,7 @@ export interface WatermarkTracker {
   /** An event of `partition` with event time tsNs arrived at wall time nowMs. */
   observe(partition: number, tsNs: bigint, nowMs: number): void;
   /** The watermark (ns) now, or undefined while some active partition has not delivered anything. */
-  advance(nowMs: number, pendingUpstream: ReadonlySet<number>): bigint | undefined;
+  advance(nowMs: number, pendingUpstream: UpstreamPending): bigint | undefined;
   /** Partitions idle at the last advance (for the metrics). */
   readonly idle: readonly number[];
   readonly current: bigint | undefined;
@@ -40,6 +49,15 @@ export function createWatermarkTracker(cfg: WatermarkConfig): WatermarkTracker {
   const parts = new Map<number, PartitionState>();
   let current: bigint | undefined;
   let idle: number[] = [];
+  // The newest event time observed anywhere, at each wall time it grew (pruned to what answers still need).
+  let grew: { ms: number; maxTs: bigint }[] = [];
+  /** The newest event time observed at or before wall time `ms`. */
+  const newestAt = (ms: number): bigint | undefined => {
+    let i = grew.length - 1;
+    while (i >= 0 && grew[i]!.ms > ms) i--;
+    if (i > 0) grew = grew.slice(i);
+    return i >= 0 ? grew[0]!.maxTs : undefined;
+  };
 
   return {
     get idle() {
@@ -57,6 +75,8 @@ export function createWatermarkTracker(cfg: WatermarkConfig): WatermarkTracker {
       if (s === undefined) parts.set(partition, (s = { maxTs: undefined, lastSeenMs: nowMs }));
       s.lastSeenMs = nowMs;
       if (s.maxTs === undefined || tsNs > s.maxTs) s.maxTs = tsNs;
+      const top = grew.at(-1);
+      if (top === undefined || tsNs > top.maxTs) grew.push({ ms: nowMs, maxTs: tsNs });
     },
     advance(nowMs, pendingUpstream) {
       let min: bigint | undefined;
@@ -73,9 +93,16 @@ export function createWatermarkTracker(cfg: WatermarkConfig): WatermarkTracker {
         else if (min === undefined || s.maxTs < min) min = s.maxTs;
       }
       idle = nowIdle;
+      // Idle partitions hold nothing back only up to what was observed when the answer was taken.
+      const cap = newestAt(pendingUpstream.asOfMs ?? nowMs);
+      const capped = (ts: bigint | undefined): bigint | undefined =>
+        nowIdle.length === 0 || ts === undefined ? ts : cap === undefined ? undefined : ts < cap ? ts : cap;
       let next: bigint | undefined;
-      if (nowIdle.length === parts.size) next = max;
-      else if (!waiting && min !== undefined) next = min - cfg.allowedLatenessNs;
+      if (nowIdle.length === parts.size) next = capped(max);
+      else if (!waiting) {
+        const m = capped(min);
+        if (m !== undefined) next = m - cfg.allowedLatenessNs;
+      }
       if (next !== undefined && (current === undefined || next > current)) current = next;
       return current;
     },
