@@ -86,14 +86,15 @@ export async function startRecoMember(
       groupId: k.groupId,
       topic: k.topics.frames,
       // One fetch per partition bounds the frames in flight: ~6 KB/frame at 100 GeV. Exactly-once:
-      // a fetch round is one transaction, kept to 4 micro-batches' worth (1 KiB per frame) so that it
-      // commits well within a rebalance (a member rejoins only after its transaction committed).
-      // kafkajs's transactional offset commit carries no group generation, so a member still inside
-      // a long transaction when the group rebalances commits offsets another member already redid:
-      // with 16 micro-batches' worth the exactly-once test saw 395 of 1200 events twice.
+      // a fetch round is one transaction, 16 micro-batches' worth (1 KiB per frame), so each
+      // commit's fixed cost is shared by more frames. It stays safe through rebalances because a
+      // member commits before it rejoins, keeps heartbeating meanwhile, is fenced when the group may
+      // have dropped it (kafka-membership.ts), and a commit counts only once the group coordinator
+      // serves its offsets (kafka-transaction.ts): without that last wait, 16 micro-batches' worth
+      // let a member that took a partition over read the old offsets (395 of 1200 events twice).
       maxBytesPerPartition:
         k.delivery === 'exactly-once'
-          ? Math.max(16 * 1024, Math.floor((4 * cfg.reconstruction.batchSize * 1024) / framePartitions))
+          ? Math.max(16 * 1024, Math.floor((16 * cfg.reconstruction.batchSize * 1024) / framePartitions))
           : Math.max(
               64 * 1024,
               Math.floor((k.maxInFlightFrames * 1024) / DEFAULT_KAFKA_SOURCE.concurrentPartitions),

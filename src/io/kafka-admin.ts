@@ -99,6 +99,15 @@ export class ClusterAdmin {
     }
   }
 
+  async committedOffsets(groupId: string, topic: string): Promise<Map<number, bigint>> {
+    try {
+      const fetched = await (await this.connected()).fetchOffsets({ groupId, topics: [topic] });
+      return committedOf(fetched);
+    } catch (e) {
+      throw toKafkaIoError(`reading the committed offsets of ${groupId} on ${topic}`, e);
+    }
+  }
+
   async commitMetadata(groupId: string, topic: string): Promise<string[]> {
     try {
       const [t] = await (await this.connected()).fetchOffsets({ groupId, topics: [topic] });
@@ -143,10 +152,7 @@ export class ClusterAdmin {
       a.fetchTopicOffsets(topic),
       a.fetchOffsets({ groupId, topics: [topic] }),
     ]);
-    const committed = new Map<number, bigint>();
-    for (const t of fetched)
-      for (const p of t.partitions) if (Number(p.offset) >= 0) committed.set(p.partition, BigInt(p.offset));
-    return { highs, committed };
+    return { highs, committed: committedOf(fetched) };
   }
 
   private async connected(): Promise<Admin> {
@@ -177,4 +183,14 @@ export class ClusterAdmin {
         }),
     );
   }
+}
+
+/** A group's committed offsets from fetchOffsets (partitions without a commit left out). */
+function committedOf(
+  fetched: readonly { partitions: readonly { partition: number; offset: string }[] }[],
+): Map<number, bigint> {
+  const committed = new Map<number, bigint>();
+  for (const t of fetched)
+    for (const p of t.partitions) if (Number(p.offset) >= 0) committed.set(p.partition, BigInt(p.offset));
+  return committed;
 }

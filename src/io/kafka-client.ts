@@ -47,6 +47,8 @@ export interface KafkaCluster {
   lag(groupId: string, topic: string): Promise<Map<number, number>>;
   /** Per partition of a topic: its low and high offsets and the group's committed offset (if any). */
   positions(groupId: string, topic: string): Promise<Positions>;
+  /** A consumer group's committed offsets of `topic` as its coordinator serves them now (partitions without a commit left out). */
+  committedOffsets(groupId: string, topic: string): Promise<Map<number, bigint>>;
   /** The metadata strings a consumer group committed with its offsets of `topic` (partitions without any are left out). */
   commitMetadata(groupId: string, topic: string): Promise<string[]>;
   /**
@@ -161,6 +163,7 @@ export function createKafkaCluster(cfg: KafkaConfig, logger: Logger): KafkaClust
     partitionCount: (topic) => admin.partitionCount(topic),
     endOffsetSum: (topic) => admin.endOffsetSum(topic),
     positions: (groupId, topic) => admin.positions(groupId, topic),
+    committedOffsets: (groupId, topic) => admin.committedOffsets(groupId, topic),
     commitMetadata: (groupId, topic) => admin.commitMetadata(groupId, topic),
     lag: (groupId, topic) => admin.lag(groupId, topic),
     async close() {

@@ -28,7 +28,7 @@ import { clientOf, KafkaIoError, toKafkaIoError, type KafkaCluster } from './kaf
 import { createLinkHealth, type LinkHealth } from './link-health.js';
 import { boundedDisconnect } from './deadline.js';
 import { createDispatcher, type Dispatch } from './kafka-dispatch.js';
-import { createProducerTransactions, type TransactionCommits } from './kafka-transaction.js';
+import { createProducerTransactions, untilServed, type TransactionCommits } from './kafka-transaction.js';
 
 export interface KafkaProducerOptions {
   /** A write still failing or unacknowledged after this long fails (the command exits ≠ 0). */
@@ -91,7 +91,18 @@ export function createKafkaProducer(
   });
   const health = createLinkHealth(true);
   const stats = { sends: 0, rounds: 0, requests: 0, retries: 0 };
-  const transactions = txId === undefined ? undefined : createProducerTransactions(producer, txId);
+  const transactions =
+    txId === undefined
+      ? undefined
+      : createProducerTransactions(producer, txId, (g, t, offsets) =>
+          untilServed(
+            (g2, t2) => cluster.committedOffsets(g2, t2),
+            g,
+            t,
+            offsets,
+            options.transactionTimeoutMs ?? config.transactionTimeoutMs,
+          ),
+        );
   const handle: KafkaProducerHandle = {
     async connect() {
       try {
