@@ -144,13 +144,11 @@ function committer(
   const t = producer.transactions;
   return t === undefined
     ? (offsets, marker) => source.commit(offsets, marker)
-    : (offsets, marker) => {
+    : async (offsets, marker) => {
         // Fail-stop, as the reconstruction side's commits: a member the group may have dropped must not commit.
-        const why = source.membershipUnsafe();
+        const why = await source.membershipUnsafe();
         if (why !== undefined)
-          return Promise.reject(
-            new KafkaIoError(`not committing the excess transaction: ${why}`, { retriable: false }),
-          );
+          throw new KafkaIoError(`not committing the excess transaction: ${why}`, { retriable: false });
         return t.commit(group, topic, offsets, marker);
       };
 }

@@ -70,3 +70,45 @@ test('pipelined: concurrent batches of four partitions never put more than maxIn
   assert.ok(peak <= 10, `in flight reached ${peak} messages against a bound of 10`);
   assert.equal(handed, 4, 'every batch was handed over');
 });
+
+test('a membership fence gone stale for want of heartbeats is asked again with one heartbeat before it refuses', async () => {
+  let now = 0;
+  const fence = createMembershipFence({ sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 30_000 }, () => now);
+  const consumer = {} as Consumer;
+  let answer: 'ok' | 'gone' = 'ok';
+  const flight = new BatchFlight(
+    {
+      topic: 't',
+      external: false,
+      pipelined: true,
+      maxInFlightMessages: 10,
+      heartbeatIntervalMs: 5,
+      membership: fence,
+      logger: silentLogger,
+    },
+    {
+      idle: () => false,
+      stopping: () => false,
+      current: () => consumer,
+      down: () => undefined,
+      fail: () => undefined,
+    },
+  );
+  flight.assign([0]);
+  // The consumer's HEARTBEAT event tells the fence of an answered heartbeat; UNKNOWN_MEMBER_ID rejects.
+  const beat = async (): Promise<void> => {
+    if (answer === 'gone') throw Object.assign(new Error('unknown member'), { type: 'UNKNOWN_MEMBER_ID' });
+    fence.heartbeatOk();
+  };
+  const handed = flight.handOver(consumer, (b) => (b.release?.(), b.ack?.()), {
+    ...payload(0, 1),
+    heartbeat: beat,
+  });
+  await handed;
+  now = 9_000; // a long start-up: no heartbeat for 9 s
+  assert.notEqual(fence.unsafe(), undefined);
+  assert.equal(await flight.membershipNow(), undefined, 'one answered heartbeat: in the group now');
+  now = 20_000;
+  answer = 'gone';
+  assert.match((await flight.membershipNow()) ?? '', /answered UNKNOWN_MEMBER_ID/);
+});

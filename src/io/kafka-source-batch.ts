@@ -87,6 +87,8 @@ export class BatchFlight {
   /** Resolves at the next ack. */
   private acknowledged = signal();
   private committing = false;
+  /** The running consumer's heartbeat, from its latest hand-over (see membershipNow). */
+  private lastHeartbeat: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly o: FlightOptions,
@@ -96,7 +98,7 @@ export class BatchFlight {
       o.transactional,
       () => this.batches,
       (e) => host.fail(e),
-      () => o.membership.unsafe(),
+      () => this.membershipNow(),
     );
   }
 
@@ -164,6 +166,7 @@ export class BatchFlight {
   ): Promise<void> {
     const { batch, isRunning, isStale } = payload;
     if (this.host.idle() || !isRunning() || isStale() || batch.messages.length === 0) return;
+    this.lastHeartbeat = this.reportedHeartbeat(payload);
     const p = batch.partition;
     const last = BigInt(batch.lastOffset());
     // A consumer that replaced a crashed one is handed again what this process already passed on
@@ -185,7 +188,7 @@ export class BatchFlight {
       const txn = this.transactional;
       await heartbeatDuring(
         h.done.then(() => txn.committed(p, last)),
-        this.reportedHeartbeat(payload),
+        this.lastHeartbeat,
         this.o.heartbeatIntervalMs,
       );
       payload.resolveOffset(batch.lastOffset());
@@ -250,6 +253,16 @@ export class BatchFlight {
       () => this.messages < this.o.maxInFlightMessages,
       () => this.acknowledged.promise,
     );
+  }
+
+  /**
+   * Why an exactly-once commit now could land after the group dropped this member. A fence gone
+   * stale only for want of heartbeats (a start-up or a long batch kept them apart) is asked again
+   * with one heartbeat first: answered, the member is in the group now and stays in it for a session.
+   */
+  async membershipNow(): Promise<string | undefined> {
+    if (this.o.membership.unsafe() !== undefined) await this.lastHeartbeat?.().catch(() => undefined);
+    return this.o.membership.unsafe();
   }
 
   /** payload.heartbeat, its failures told to the membership fence (its successes are, by the consumer's HEARTBEAT event). */

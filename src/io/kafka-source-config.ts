@@ -80,8 +80,8 @@ export interface KafkaSource {
   readonly restarts: () => number;
   /** Batches handed downstream and not yet acknowledged. */
   readonly inFlight: () => number;
-  /** Why a transactional commit now could land after this member's partitions moved (kafka-membership.ts); undefined when it cannot. */
-  readonly membershipUnsafe: () => string | undefined;
+  /** Why a transactional commit now could land after this member's partitions moved (kafka-membership.ts; a stale answer is refreshed by one heartbeat first); undefined when it cannot. */
+  readonly membershipUnsafe: () => Promise<string | undefined>;
   /** Stops fetching; in-flight batches may still be acknowledged until `close`. */
   pause(): void;
   /** Commits what was acknowledged and disconnects (also done on unsubscribe). */

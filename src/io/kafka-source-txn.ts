@@ -30,7 +30,7 @@ export interface TransactionalCommitsDeps {
   /** A commit failed (the caller errors the stream). */
   readonly onFailure: (e: unknown) => void;
   /** Why a commit now could land after this member's partitions moved (kafka-membership.ts): it is refused, fail-stop. */
-  readonly unsafe?: () => string | undefined;
+  readonly unsafe?: () => string | undefined | Promise<string | undefined>;
 }
 
 export function createTransactionalCommits(d: TransactionalCommitsDeps): TransactionalCommits {
@@ -54,7 +54,7 @@ export function createTransactionalCommits(d: TransactionalCommitsDeps): Transac
     const snapshot = new Map(pending);
     pending.clear();
     try {
-      const why = d.unsafe?.();
+      const why = await d.unsafe?.();
       if (why !== undefined)
         throw new KafkaIoError(
           `not committing the transaction: ${why}; its outputs are aborted and read again`,
@@ -107,7 +107,7 @@ export function transactionalCommitsOf(
   t: { commit(offsets: ReadonlyMap<number, string>): Promise<void> } | undefined,
   inFlight: () => number,
   onFailure: (e: unknown) => void,
-  unsafe: () => string | undefined,
+  unsafe: () => Promise<string | undefined>,
 ): TransactionalCommits | undefined {
   return t === undefined
     ? undefined

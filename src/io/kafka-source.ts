@@ -92,7 +92,7 @@ export function createKafkaSource(
     health: run.health,
     restarts: () => run.restarts,
     inFlight: () => run.flight.inFlight,
-    membershipUnsafe: () => run.membership.unsafe(),
+    membershipUnsafe: () => run.flight.membershipNow(),
     pause: () => run.pause(),
     close: () => run.close(),
   };
