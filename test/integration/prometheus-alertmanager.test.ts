@@ -40,8 +40,8 @@ const skip =
 /**
  * A low-rate stream (cheap to reconstruct) whose last 10 s carry a 10× signal excess; in event-time
  * order. The loop to Alertmanager is under test here, not the monitor's margin: with 6× the final
- * window's Z settled at 4.94 in one run and 5.27 in another on the same data (the background
- * estimate depended on how the watermark had advanced), and the alert on the gauge then hung on it.
+ * window's Z settled at 4.94 in one run and 5.27 in another on the same data (the monitor is
+ * deterministic over batchings, so the candidates it counted differed), and the alert hung on it.
  */
 function stream(): HitFrame[] {
   const endS = 65;
