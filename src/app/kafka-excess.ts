@@ -39,7 +39,7 @@ import {
   createKafkaSource,
   DEFAULT_KAFKA_SOURCE,
   linkReady,
-  KafkaIoError,
+  notCommitting,
   sourceSettings,
   type KafkaCluster,
   type KafkaProducerHandle,
@@ -147,8 +147,7 @@ function committer(
     : async (offsets, marker) => {
         // Fail-stop, as the reconstruction side's commits: a member the group may have dropped must not commit.
         const why = await source.membershipUnsafe();
-        if (why !== undefined)
-          throw new KafkaIoError(`not committing the excess transaction: ${why}`, { retriable: false });
+        if (why !== undefined) throw notCommitting('the excess transaction', why);
         return t.commit(group, topic, offsets, marker);
       };
 }

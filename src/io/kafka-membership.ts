@@ -16,6 +16,12 @@
  * itself), and after an answer that says the member is gone (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION,
  * FENCED_INSTANCE_ID) until the consumer joins again. No I/O: the clock is passed in.
  */
+import { KafkaIoError } from './kafka-errors.js';
+
+/** The fail-stop error of a commit the fence refused: `what` names the transaction, `why` is the fence's answer. */
+export function notCommitting(what: string, why: string): KafkaIoError {
+  return new KafkaIoError(`not committing ${what}: ${why}`, { retriable: false });
+}
 export interface MembershipTimeouts {
   readonly sessionTimeoutMs: number;
   readonly rebalanceTimeoutMs: number;

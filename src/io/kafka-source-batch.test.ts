@@ -8,7 +8,7 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { InputBatch } from '../pipeline/index.js';
 import { silentLogger } from '../telemetry/index.js';
 import { BatchFlight } from './kafka-source-batch.js';
-import { createMembershipFence } from './kafka-membership.js';
+import { createMembershipFence, type MembershipFence } from './kafka-membership.js';
 
 function payload(partition: number, n: number): EachBatchPayload {
   const messages = Array.from({ length: n }, (_, i) => ({
@@ -30,16 +30,16 @@ function payload(partition: number, n: number): EachBatchPayload {
   } as unknown as EachBatchPayload;
 }
 
-test('pipelined: concurrent batches of four partitions never put more than maxInFlightMessages in flight', async () => {
-  const consumer = {} as Consumer;
-  const flight = new BatchFlight(
+/** A pipelined flight of topic t (at most 10 messages in flight) run by `consumer`. */
+function pipelinedFlight(consumer: Consumer, membership: MembershipFence): BatchFlight {
+  return new BatchFlight(
     {
       topic: 't',
       external: false,
       pipelined: true,
       maxInFlightMessages: 10,
       heartbeatIntervalMs: 5,
-      membership: createMembershipFence({ sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 10_000 }),
+      membership,
       logger: silentLogger,
     },
     {
@@ -49,6 +49,14 @@ test('pipelined: concurrent batches of four partitions never put more than maxIn
       down: () => undefined,
       fail: () => undefined,
     },
+  );
+}
+
+test('pipelined: concurrent batches of four partitions never put more than maxInFlightMessages in flight', async () => {
+  const consumer = {} as Consumer;
+  const flight = pipelinedFlight(
+    consumer,
+    createMembershipFence({ sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 10_000 }),
   );
   flight.assign([0, 1, 2, 3]);
   const pending: InputBatch[] = [];
@@ -76,24 +84,7 @@ test('a membership fence gone stale for want of heartbeats is asked again with o
   const fence = createMembershipFence({ sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 30_000 }, () => now);
   const consumer = {} as Consumer;
   let answer: 'ok' | 'gone' = 'ok';
-  const flight = new BatchFlight(
-    {
-      topic: 't',
-      external: false,
-      pipelined: true,
-      maxInFlightMessages: 10,
-      heartbeatIntervalMs: 5,
-      membership: fence,
-      logger: silentLogger,
-    },
-    {
-      idle: () => false,
-      stopping: () => false,
-      current: () => consumer,
-      down: () => undefined,
-      fail: () => undefined,
-    },
-  );
+  const flight = pipelinedFlight(consumer, fence);
   flight.assign([0]);
   // The consumer's HEARTBEAT event tells the fence of an answered heartbeat; UNKNOWN_MEMBER_ID rejects.
   const beat = async (): Promise<void> => {

@@ -11,7 +11,7 @@
  * in the pipeline into the next transaction. A commit is also refused (the same fail-stop) when
  * the member may have been dropped from its group meanwhile (`unsafe`, kafka-membership.ts).
  */
-import { KafkaIoError } from './kafka-errors.js';
+import { notCommitting } from './kafka-membership.js';
 
 export interface TransactionalCommits {
   /** A batch of `partition` was acknowledged: `next` is the offset to read after it. Commits when nothing else is in flight. */
@@ -56,12 +56,7 @@ export function createTransactionalCommits(d: TransactionalCommitsDeps): Transac
     try {
       const why = await d.unsafe?.();
       if (why !== undefined)
-        throw new KafkaIoError(
-          `not committing the transaction: ${why}; its outputs are aborted and read again`,
-          {
-            retriable: false,
-          },
-        );
+        throw notCommitting('the transaction', `${why}; its outputs are aborted and read again`);
       await d.commit(offsets);
       for (const [p, o] of snapshot) if (o > (done.get(p) ?? -1n)) done.set(p, o);
     } catch (e) {

@@ -30,5 +30,6 @@ export {
   type KafkaSinkConfig,
 } from './kafka-sink.js';
 export { isFencedError, type TransactionCommits } from './kafka-transaction.js';
+export { notCommitting } from './kafka-membership.js';
 export { backoffMs, linkReady, type LinkHealth } from './link-health.js';
 export { chooseActive, SINGLE_ACTIVE_ASSIGNER } from './single-active-assigner.js';

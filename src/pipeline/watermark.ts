@@ -50,12 +50,12 @@ export function createWatermarkTracker(cfg: WatermarkConfig): WatermarkTracker {
   let current: bigint | undefined;
   let idle: number[] = [];
   // The newest event time observed anywhere, at each wall time it grew (pruned to what answers still need).
-  let grew: { ms: number; maxTs: bigint }[] = [];
+  const grew: { ms: number; maxTs: bigint }[] = [];
   /** The newest event time observed at or before wall time `ms`. */
   const newestAt = (ms: number): bigint | undefined => {
     let i = grew.length - 1;
     while (i >= 0 && grew[i]!.ms > ms) i--;
-    if (i > 0) grew = grew.slice(i);
+    if (i > 0) grew.splice(0, i);
     return i >= 0 ? grew[0]!.maxTs : undefined;
   };
 
