@@ -1,7 +1,7 @@
 /**
- * Recording write and read speed, A/B in one process: the hand-written container framing of the
- * build before avsc (scripts/bench-ab/hand-recording.ts) against src/recording (avsc's
- * BlockEncoder/BlockDecoder). Rounds alternate which side goes first, so machine load hits both
+ * Recording write and read speed, A/B in one process: the hand-written container framing of an
+ * earlier build (scripts/bench-ab/hand-recording.ts) against src/recording (avsc's types for the
+ * header, the block varints and the records; its own block loop). Rounds alternate which side goes first, so machine load hits both
  * alike; every round writes the same frames with the same sync marker and reads them back.
  *   node --expose-gc --import tsx scripts/bench-recording.ts [--frames N] [--rounds R] [--reps K]
  *     [--codec deflate|null|both]
@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SIMULATION } from '../src/config/index.js';
 import { DEFAULT_GEOMETRY, EVENT_CLASSES, Rng, type HitFrame } from '../src/domain/index.js';
-import * as avscRoom from '../src/recording/index.js';
+import * as srcRoom from '../src/recording/index.js';
 import { generateEvent } from '../src/sim/index.js';
 import { collectGarbage, cpuMs, Samples } from './bench-ab/ab.js';
 import * as handRoom from './bench-ab/hand-recording.js';
@@ -45,7 +45,7 @@ const reps = Number(values.reps);
 const codecs: Codec[] = values.codec === 'both' ? ['deflate', 'null'] : [values.codec as Codec];
 const rooms: [name: string, side: 'a' | 'b', room: Room][] = [
   ['hand', 'a', handRoom],
-  ['avsc', 'b', avscRoom],
+  ['src', 'b', srcRoom],
 ];
 
 const rng = new Rng(7);
@@ -60,7 +60,7 @@ for (let i = 0; i < nFrames; i++) {
     truth,
   });
 }
-const sync = avscRoom.syncMarkerFromSeed(1);
+const sync = srcRoom.syncMarkerFromSeed(1);
 
 /** Writes every frame and reads them back: CPU ms of each half, the file's size and hash. */
 async function pass(room: Room, path: string, codec: Codec) {
@@ -87,7 +87,7 @@ async function pass(room: Room, path: string, codec: Codec) {
 const dir = mkdtempSync(join(tmpdir(), 'bench-recording-'));
 const samples = new Samples();
 try {
-  for (const codec of codecs) await pass(avscRoom, join(dir, 'warm.avro'), codec); // JIT and file cache
+  for (const codec of codecs) await pass(srcRoom, join(dir, 'warm.avro'), codec); // JIT and file cache
   for (const codec of codecs) await pass(handRoom, join(dir, 'warm.avro'), codec);
   for (let r = 0; r < rounds; r++) {
     for (const codec of codecs) {
@@ -111,4 +111,4 @@ try {
 console.log(
   `\n${nFrames} frames, ${rounds} rounds of the fastest of ${reps} passes, node ${process.version}\n`,
 );
-console.log(samples.table('CPU ms per pass', 'hand', 'avsc'));
+console.log(samples.table('CPU ms per pass', 'hand', 'src'));

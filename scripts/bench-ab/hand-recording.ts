@@ -1,6 +1,6 @@
 /**
  * The hand-written Avro container framing that recordings used before avsc's BlockEncoder and
- * BlockDecoder took it over, kept here only as the baseline of scripts/bench-recording.ts.
+ * BlockDecoder took it over for a while, kept here only as the baseline of scripts/bench-recording.ts.
  * Same algorithm as that build: records encoded straight into a growing block buffer, a block
  * ended after the record that passes blockBytes, count/size/data/sync written with one fs write;
  * read by a chunked byte source that decodes count, size, sync and every record itself.

@@ -1,24 +1,25 @@
 /**
- * Reads HitFrames from an Avro object container file, streaming: avsc's BlockDecoder frames,
- * inflates and decodes the blocks (resolving a v1 writer schema to this build's reader schema);
- * this file names its errors and finds a cut file, which the decoder alone would end silently on.
- * Every defect is a DecodeError naming the file, the byte offset and the block:
+ * Reads HitFrames from an Avro object container file, block by block: avsc decodes the header,
+ * the block framing and the records (resolving an older writer schema to this build's reader
+ * schema); this file loops over the blocks and names every defect as a DecodeError with the file,
+ * the byte offset and the block:
  *  'bad_header' (not a container, unknown codec), 'schema_mismatch' (not hit frames),
  *  'truncated' (file ends inside the header or a block), 'corrupt' (bad sync marker,
- *  undecompressable or undecodable block). A file cut exactly at a block boundary is
- *  indistinguishable from a shorter complete file: the format has no trailer.
+ *  undecompressable or undecodable block, bytes left after a block's records). A file cut exactly
+ *  at a block boundary is indistinguishable from a shorter complete file: the format has no trailer.
  */
-import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import avsc from 'avsc';
+import type avsc from 'avsc';
 import { avroType, avroTypeFor, frameFromRecord, WRITE_VERSIONS, type FrameRecord } from '../codecs/index.js';
 import { DecodeError, type HitFrame } from '../domain/index.js';
 import {
   DECOMPRESSORS,
   HEADER_TYPE,
+  LONG_TYPE,
   OCF_MAGIC,
   RecordingError,
   SYNC_BYTES,
+  type ContainerCodec,
   type ContainerHeader,
 } from './recording-format.js';
 
@@ -41,89 +42,6 @@ export interface Recording extends AsyncIterable<HitFrame> {
   close(): Promise<void>;
 }
 
-/** What BlockDecoder's 'block' event reports. */
-interface BlockInfo {
-  valueCount: number;
-  compressedDataLength: number;
-}
-
-/** Bytes of a zig-zag varint holding the non-negative `n`. */
-function varintBytes(n: number): number {
-  let k = 1;
-  for (let z = 2 * n; z >= 128; z = Math.floor(z / 128)) k++;
-  return k;
-}
-
-/**
- * How far decoding has got: bytes of the file accounted for (header, then whole blocks), blocks
- * and frames read. Names every error by file, byte and block; bytes left over at the end are a cut.
- */
-class Progress {
-  bytes = 0;
-  blocks = 0;
-  frames = 0;
-  /** The first error, named (the stream's own listeners may see avsc's raw one first). */
-  failure: DecodeError | undefined;
-  constructor(
-    readonly path: string,
-    readonly size: number,
-  ) {}
-
-  error(reason: string, what: string, cause?: unknown): DecodeError {
-    const ctx = { path: this.path, offset: this.bytes, block: this.blocks };
-    return new DecodeError(reason, `${this.path}: ${what}`, ctx, cause);
-  }
-
-  /** Blocks framed but not yet read to their end: index, first byte, frames before their end. */
-  private readonly open: { block: number; at: number; end: number }[] = [];
-  private framed = 0;
-
-  block(b: BlockInfo): void {
-    this.framed += b.valueCount;
-    this.open.push({ block: this.blocks, at: this.bytes, end: this.framed });
-    const framing = varintBytes(b.valueCount) + varintBytes(b.compressedDataLength) + SYNC_BYTES;
-    this.bytes += framing + b.compressedDataLength;
-    this.blocks++;
-  }
-
-  /** Where frame `this.frames` lies (the decoder reads a few records ahead of the frames yielded). */
-  private current(): string {
-    while (this.open.length > 1 && this.open[0]!.end <= this.frames) this.open.shift();
-    const b = this.open[0];
-    return b === undefined ? `byte ${this.bytes}` : `block ${b.block} at byte ${b.at}`;
-  }
-
-  /** A record that decoded but is not a valid frame. */
-  badFrame(e: Error): DecodeError {
-    return this.error('corrupt', `frame ${this.frames} (${this.current()}): ${e.message}`, e);
-  }
-
-  /** An error avsc's decoder emits (an Error with a message only) as the DecodeError it stands for. */
-  classify(e: Error): DecodeError {
-    const at = `block ${this.blocks} at byte ${this.bytes}`;
-    if (e.message === 'invalid sync marker') return this.error('corrupt', `${at}: sync marker mismatch`);
-    const cause = (e as { cause?: Error }).cause;
-    if (/decompression error/.test(e.message))
-      return this.error('corrupt', `${at}: cannot inflate: ${cause?.message}`, e);
-    return this.error(
-      'corrupt',
-      `record at or after frame ${this.frames} (${this.current()}): ${e.message}`,
-      e,
-    );
-  }
-
-  /** The end of the decoded blocks: bytes left over are a block the file ends inside. */
-  checkEnd(): void {
-    if (this.bytes < this.size) {
-      const left = this.size - this.bytes;
-      throw this.error(
-        'truncated',
-        `file ends inside block ${this.blocks} (byte ${this.bytes}, ${left} bytes left)`,
-      );
-    }
-  }
-}
-
 interface Head {
   readonly info: RecordingInfo;
   /** Header length, bytes. */
@@ -131,6 +49,7 @@ interface Head {
   /** The type records are decoded with, and the reader schema to resolve them to if the writer's differs. */
   readonly writer: avsc.Type;
   readonly reader?: avsc.Type;
+  readonly sync: Buffer;
 }
 
 /** Checks a decoded header: a codec we have, a writer schema of hit frames that this build can read. */
@@ -155,52 +74,181 @@ function checkHeader(path: string, h: ContainerHeader, bytes: number): Head {
   const info = { path, codec, metadata, schema };
   const reader = avroType('frame');
   // Same schema: decode with the reader type itself (a resolver costs about 15 % of read time).
-  if (writer.fingerprint().equals(reader.fingerprint())) return { info, bytes, writer: reader };
+  if (writer.fingerprint().equals(reader.fingerprint())) return { info, bytes, writer: reader, sync: h.sync };
   try {
     reader.createResolver(writer);
   } catch (e) {
     const want = `${FRAME_SCHEMA_NAME} v${WRITE_VERSIONS.frame}`;
     throw fail('schema_mismatch', `writer schema cannot be read as ${want}: ${(e as Error).message}`, e);
   }
-  return { info, bytes, writer, reader };
+  return { info, bytes, writer, reader, sync: h.sync };
 }
 
-/** Reads the header from the start of the file (avsc's header type), before any frame is decoded. */
-async function readHeader(fh: FileHandle, path: string, size: number): Promise<Head> {
-  let buf = Buffer.alloc(0);
-  for (;;) {
-    const chunk = Buffer.allocUnsafe(1 << 16);
-    const { bytesRead } = await fh.read(chunk, 0, chunk.length, buf.length);
-    buf = Buffer.concat([buf, chunk.subarray(0, bytesRead)]);
-    const magic = buf.subarray(0, OCF_MAGIC.length);
-    if (!OCF_MAGIC.subarray(0, magic.length).equals(magic) || (bytesRead === 0 && size < OCF_MAGIC.length))
-      throw new DecodeError('bad_header', `${path}: not an Avro object container file (bad magic)`, { path });
-    let r: { value: unknown; offset: number };
-    try {
-      r = HEADER_TYPE.decode(buf, 0);
-    } catch (e) {
-      throw new DecodeError('bad_header', `${path}: bad header: ${(e as Error).message}`, { path }, e);
+/**
+ * The file's bytes in order, read in 1 MiB chunks: `buf[pos ...]` is what is not yet consumed and
+ * `offset` the file position of `buf[pos]`.
+ */
+class ByteSource {
+  buf = Buffer.alloc(0);
+  pos = 0;
+  private eof = false;
+  private base = 0;
+
+  constructor(
+    private readonly fh: FileHandle,
+    readonly path: string,
+  ) {}
+
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  /** Reads until n bytes are buffered past pos; false if the file ends first. */
+  async need(n: number): Promise<boolean> {
+    while (this.buf.length - this.pos < n && !this.eof) {
+      const chunk = Buffer.allocUnsafe(Math.max(READ_CHUNK_BYTES, n));
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await this.fh.read(chunk, 0, chunk.length, null));
+      } catch (e) {
+        const msg = `reading ${this.path}: ${(e as Error).message}`;
+        throw new RecordingError(msg, { context: { path: this.path }, cause: e });
+      }
+      if (bytesRead === 0) this.eof = true;
+      this.base += this.pos;
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk.subarray(0, bytesRead)]);
+      this.pos = 0;
     }
-    if (r.offset >= 0) return checkHeader(path, r.value as ContainerHeader, r.offset);
-    if (bytesRead === 0)
-      throw new DecodeError('truncated', `${path}: file ends inside the header (${size} bytes)`, { path });
+    return this.buf.length - this.pos >= n;
+  }
+
+  /** One value of `type` at pos; 'end' if the file ends before it starts, 'cut' if inside it. */
+  async decode<T>(type: avsc.Type): Promise<T | 'end' | 'cut'> {
+    for (;;) {
+      const r = type.decode(this.buf, this.pos);
+      if (r.offset >= 0) {
+        this.pos = r.offset;
+        return r.value as T;
+      }
+      const have = this.buf.length - this.pos;
+      if (!(await this.need(have + 1))) return have === 0 ? 'end' : 'cut';
+    }
   }
 }
 
-/** avsc's decoder for the blocks after the header, its errors named and ending the stream. */
-function frameDecoder(head: Head, progress: Progress): avsc.streams.BlockDecoder {
-  const decoder = new avsc.streams.BlockDecoder({
-    ...(head.reader === undefined ? {} : { readerSchema: head.reader }),
-    parseHook: () => head.writer,
-    codecs: DECOMPRESSORS,
-  });
-  decoder.on('block', (b: BlockInfo) => progress.block(b));
-  // avsc emits errors without ending the stream; end it with the error, named.
-  decoder.on('error', (e: Error) => {
-    progress.failure ??= progress.classify(e);
-    if (!decoder.destroyed) decoder.destroy(progress.failure);
-  });
-  return decoder;
+/** Decodes and checks the header at the start of the file, before any frame is decoded. */
+async function readHeader(src: ByteSource): Promise<Head> {
+  const path = src.path;
+  await src.need(OCF_MAGIC.length);
+  if (!OCF_MAGIC.equals(src.buf.subarray(0, OCF_MAGIC.length)))
+    throw new DecodeError('bad_header', `${path}: not an Avro object container file (bad magic)`, { path });
+  let h: ContainerHeader | 'end' | 'cut';
+  try {
+    h = await src.decode<ContainerHeader>(HEADER_TYPE);
+  } catch (e) {
+    if (e instanceof RecordingError) throw e;
+    throw new DecodeError('bad_header', `${path}: bad header: ${(e as Error).message}`, { path }, e);
+  }
+  if (typeof h === 'string')
+    throw new DecodeError('truncated', `${path}: file ends inside the header (${src.offset} bytes)`, {
+      path,
+    });
+  return checkHeader(path, h, src.offset);
+}
+
+/** The blocks after the header: each block's frames, every defect named by file, byte and block. */
+class BlockReader {
+  private block = 0;
+  private readonly inflate: (data: Buffer) => Buffer;
+  private readonly sync: Buffer;
+  /** Records decode with the reader type, through a resolver when the writer's schema differs. */
+  private readonly type: avsc.Type;
+  private readonly resolver: avsc.Resolver | undefined;
+
+  constructor(
+    private readonly src: ByteSource,
+    head: Head,
+  ) {
+    this.inflate = DECOMPRESSORS[head.info.codec as ContainerCodec];
+    this.sync = head.sync;
+    this.type = head.reader ?? head.writer;
+    this.resolver = head.reader?.createResolver(head.writer);
+  }
+
+
+  private error(reason: string, what: string, at: number, cause?: unknown): DecodeError {
+    const ctx = { path: this.src.path, offset: at, block: this.block };
+    return new DecodeError(reason, `${this.src.path}: ${what}`, ctx, cause);
+  }
+
+  /** The next block's frames; undefined at the end of the file. */
+  async next(): Promise<HitFrame[] | undefined> {
+    const src = this.src;
+    const at = src.offset;
+    const where = `block ${this.block} at byte ${at}`;
+    const cut = (): DecodeError =>
+      this.error('truncated', `file ends inside block ${this.block} (byte ${at})`, at);
+    const count = await this.long(where);
+    if (count === 'end') return undefined;
+    const size = await this.long(where);
+    if (count === 'cut' || size === 'cut' || size === 'end') throw cut();
+    if (!(await src.need(size + SYNC_BYTES))) throw cut();
+    const raw = src.buf.subarray(src.pos, src.pos + size);
+    if (!this.sync.equals(src.buf.subarray(src.pos + size, src.pos + size + SYNC_BYTES)))
+      throw this.error('corrupt', `${where}: sync marker mismatch`, at);
+    src.pos += size + SYNC_BYTES;
+    let data: Buffer;
+    try {
+      data = this.inflate(raw);
+    } catch (e) {
+      throw this.error('corrupt', `${where}: cannot inflate: ${(e as Error).message}`, at, e);
+    }
+    const frames = this.frames(data, count, where, at);
+    this.block++;
+    return frames;
+  }
+
+  /** A block's count or size: a non-negative long, or where the file ended. */
+  private async long(where: string): Promise<number | 'end' | 'cut'> {
+    const at = this.src.offset;
+    let v: number | 'end' | 'cut';
+    try {
+      v = await this.src.decode<number>(LONG_TYPE);
+    } catch (e) {
+      if (e instanceof RecordingError) throw e;
+      throw this.error('corrupt', `${where}: bad block framing: ${(e as Error).message}`, at, e);
+    }
+    if (typeof v === 'number' && !(v >= 0))
+      throw this.error('corrupt', `${where}: negative block count or size ${v}`, at);
+    return v;
+  }
+
+  private frames(data: Buffer, count: number, where: string, at: number): HitFrame[] {
+    const { type, resolver } = this;
+    const out: HitFrame[] = [];
+    let pos = 0;
+    for (let i = 0; i < count; i++) {
+      const bad = (what: string, e?: unknown): DecodeError =>
+        this.error('corrupt', `frame ${i} of ${where}: ${what}`, at, e);
+      let r: { value: unknown; offset: number };
+      try {
+        r = type.decode(data, pos, resolver);
+      } catch (e) {
+        throw bad((e as Error).message, e);
+      }
+      if (r.offset < 0)
+        throw bad(`runs past the end of the block (${count} records in ${data.length} bytes)`);
+      pos = r.offset;
+      try {
+        out.push(frameFromRecord(r.value as FrameRecord));
+      } catch (e) {
+        throw bad((e as Error).message, e);
+      }
+    }
+    if (pos !== data.length)
+      throw this.error('corrupt', `${where}: ${data.length - pos} bytes after its ${count} records`, at);
+    return out;
+  }
 }
 
 async function openFile(path: string): Promise<{ fh: FileHandle; size: number }> {
@@ -218,91 +266,36 @@ async function openFile(path: string): Promise<{ fh: FileHandle; size: number }>
   return { fh, size: stat.size };
 }
 
-/** Resolves when the decoder has records to read again or has ended; rejects on its error. */
-function readable(decoder: avsc.streams.BlockDecoder): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (e?: Error): void => {
-      decoder.off('readable', ok).off('end', ok).off('close', ok).off('error', done);
-      if (e) reject(e);
-      else resolve();
-    };
-    const ok = (): void => done();
-    decoder.once('readable', ok).once('end', ok).once('close', ok).once('error', done);
-  });
-}
-
-/** An open recording: its decoder fed from the file, the decoding progress, and how to close it. */
-interface Opened {
-  readonly info: RecordingInfo;
-  readonly decoder: avsc.streams.BlockDecoder;
-  readonly progress: Progress;
-  close(): Promise<void>;
-}
-
-/**
- * The frames, pulled with read() (synchronous while records are buffered: a third of the
- * per-record cost of for-await over the stream). One generator from the open to the last frame:
- * a second generator delegating to it (yield*) cost about a sixth of the read time.
- */
-async function* frames(open: () => Promise<Opened>): AsyncGenerator<HitFrame> {
-  const { decoder, progress: p, close } = await open();
-  try {
-    for (;;) {
-      let rec: unknown;
-      while ((rec = decoder.read()) !== null) {
-        const frame = toFrame(rec as FrameRecord, p);
-        p.frames++;
-        yield frame;
-      }
-      if (decoder.errored) throw p.failure ?? decoder.errored;
-      if (decoder.readableEnded || decoder.destroyed) break;
-      await readable(decoder).catch((e: unknown) => {
-        throw p.failure ?? p.classify(e as Error);
-      });
-    }
-    p.checkEnd();
-  } finally {
-    await close();
-  }
-}
-
-function toFrame(rec: FrameRecord, p: Progress): HitFrame {
-  try {
-    return frameFromRecord(rec);
-  } catch (e) {
-    throw p.badFrame(e as Error);
-  }
-}
-
-/** Opens the file, reads and checks the header, and starts the decoder on the blocks after it. */
-async function openBlocks(path: string): Promise<Opened> {
-  const { fh, size } = await openFile(path);
-  let head: Head;
-  try {
-    head = await readHeader(fh, path, size);
-  } finally {
-    await fh.close();
-  }
-  const progress = new Progress(path, size);
-  progress.bytes = head.bytes;
-  // A path stream, not fh.createReadStream: that reads through the promise API, 15-30 % slower here.
-  // 1 MiB chunks: BlockDecoder copies its leftover bytes into every chunk it is given, and the
-  // default 64 KiB chunks made about a tenth of the read time.
-  const source = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
-  source.on('error', (e) =>
-    decoder.destroy(new RecordingError(`reading ${path}: ${e.message}`, { cause: e })),
-  );
-  const decoder = frameDecoder(head, progress);
-  source.pipe(decoder);
+/** Opens the file and reads its header: the block reader for the frames after it. */
+async function openBlocks(
+  path: string,
+): Promise<{ info: RecordingInfo; blocks: BlockReader; close(): Promise<void> }> {
+  const { fh } = await openFile(path);
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
-    decoder.destroy();
-    source.destroy();
-    if (!source.closed) await new Promise<void>((resolve) => source.once('close', () => resolve()));
+    await fh.close();
   };
-  return { info: head.info, decoder, progress, close };
+  try {
+    const src = new ByteSource(fh, path);
+    const head = await readHeader(src);
+    return { info: head.info, blocks: new BlockReader(src, head), close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** The frames of the blocks, in order; the file is closed at the end, on an error or on return. */
+async function* frames(opened: () => ReturnType<typeof openBlocks>): AsyncGenerator<HitFrame> {
+  const { blocks, close } = await opened();
+  try {
+    for (let b = await blocks.next(); b !== undefined; b = await blocks.next())
+      for (let i = 0; i < b.length; i++) yield b[i]!;
+  } finally {
+    await close();
+  }
 }
 
 /** Opens a recording and reads its header; iterate it for the frames (once). */

@@ -1,14 +1,14 @@
 /**
- * Writes HitFrames to an Avro object container file (see recording-format.ts): avsc's BlockEncoder
- * frames and compresses the blocks; the header is written here so that it holds the schema file
- * as written (avsc would write its own rendering of the parsed type) and our metadata.
+ * Writes HitFrames to an Avro object container file (see recording-format.ts): avsc encodes each
+ * record straight into the block buffer; a full block is compressed and written with its count,
+ * size and sync marker. The header holds the schema file as written (avsc would write its own
+ * rendering of the parsed type) and our metadata.
  * Deterministic: with the same frames, metadata and sync marker the file bytes are identical.
  */
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
-import avsc from 'avsc';
+import type avsc from 'avsc';
 import {
   avroType,
   EncodeError,
@@ -20,8 +20,9 @@ import {
 } from '../codecs/index.js';
 import type { HitFrame } from '../domain/index.js';
 import {
-  compressors,
+  compressor,
   HEADER_TYPE,
+  LONG_TYPE,
   META_SCHEMA_NAME,
   OCF_MAGIC,
   RecordingError,
@@ -98,6 +99,48 @@ async function createFile(path: string): Promise<WriteStream> {
   return file;
 }
 
+/**
+ * Records encoded into one reused buffer. A block ends before the record that would take it past
+ * blockBytes; a record larger than that gets a block of its own.
+ */
+class BlockBuffer {
+  private buf: Buffer;
+  private used = 0;
+  private count = 0;
+
+  constructor(
+    private readonly type: avsc.Type,
+    private readonly blockBytes: number,
+    /** Takes a finished block's raw records (a view into the buffer, valid during the call only). */
+    private readonly emit: (raw: Buffer, count: number) => void,
+  ) {
+    this.buf = Buffer.allocUnsafe(blockBytes);
+  }
+
+  /** Adds one record; throws avsc's error for a record it cannot encode (nothing is added then). */
+  add(rec: FrameRecord): void {
+    let end = this.type.encode(rec, this.buf, this.used);
+    if (end < 0 || end > this.blockBytes) {
+      this.flush();
+      end = this.type.encode(rec, this.buf, 0);
+      // avsc's encode answers "too small" with minus the bytes missing.
+      if (end < 0) {
+        this.buf = Buffer.allocUnsafe(this.buf.length - end);
+        end = this.type.encode(rec, this.buf, 0);
+      }
+    }
+    this.used = end;
+    this.count++;
+  }
+
+  flush(): void {
+    if (this.count === 0) return;
+    this.emit(this.buf.subarray(0, this.used), this.count);
+    this.used = 0;
+    this.count = 0;
+  }
+}
+
 export async function openRecordingWriter(
   path: string,
   opts: RecordingWriterOptions = {},
@@ -108,34 +151,29 @@ export async function openRecordingWriter(
     throw new RecordingError(`sync marker must be ${SYNC_BYTES} bytes, got ${sync.length}`);
   const header = headerBytes(codec, sync, opts.metadata ?? {});
   const file = await createFile(path);
-  const encoder = new avsc.streams.BlockEncoder(avroType('frame') as unknown as avsc.Schema, {
-    blockSize: opts.blockBytes ?? DEFAULT_BLOCK_BYTES,
-    codec,
-    codecs: compressors(opts.deflateLevel ?? 6),
-    syncMarker: sync,
-    writeHeader: 'never',
+  let failure: RecordingError | undefined;
+  file.on('error', (e) => {
+    failure ??= new RecordingError(`writing ${path}: ${e.message}`, { context: { path }, cause: e });
   });
+  // Rejects once the file fails: what a wait for the file races against.
+  const failed = new Promise<never>((_, reject) => file.once('error', () => reject(failure)));
+  failed.catch(() => undefined);
+  const compress = compressor(codec, opts.deflateLevel ?? 6);
   let blocks = 0;
   let frames = 0;
-  encoder.on('block', () => blocks++);
-  // A frame avsc cannot encode is a producer bug reported to the caller, not a stream failure:
-  // avsc skips the record, and its default (re-emit as 'error') would end the file.
-  let rejected: EncodeError | undefined;
-  encoder.removeAllListeners('typeError');
-  encoder.on('typeError', (e: Error, rec: { eventId?: string }) => {
-    frames--;
-    rejected ??= new EncodeError(`frame ${rec.eventId}: cannot encode: ${e.message}`, { cause: e });
-  });
-  file.write(header);
-  let failure: RecordingError | undefined;
-  const done = pipeline(encoder, file).catch((e: unknown) => {
-    failure = new RecordingError(`writing ${path}: ${(e as Error).message}`, { context: { path }, cause: e });
-  });
+  const blocksOut = new BlockBuffer(
+    avroType('frame'),
+    opts.blockBytes ?? DEFAULT_BLOCK_BYTES,
+    (raw, count) => {
+      const data = compress(raw);
+      file.write(Buffer.concat([LONG_TYPE.toBuffer(count), LONG_TYPE.toBuffer(data.length), data, sync]));
+      blocks++;
+    },
+  );
   const check = (): void => {
-    const e = failure ?? rejected;
-    rejected = undefined;
-    if (e) throw e;
+    if (failure) throw failure;
   };
+  file.write(header);
   let closed = false;
   return {
     path,
@@ -145,23 +183,20 @@ export async function openRecordingWriter(
     async write(frame: HitFrame): Promise<void> {
       if (closed) throw new RecordingError(`${path} is closed`);
       check();
-      let rec: FrameRecord;
       try {
-        rec = frameToRecord(frame);
+        blocksOut.add(frameToRecord(frame));
       } catch (e) {
         throw new EncodeError(`frame ${frame.eventId}: cannot encode: ${(e as Error).message}`, { cause: e });
       }
       frames++;
-      const ready = encoder.write(rec);
-      check();
-      if (!ready) await Promise.race([once(encoder, 'drain'), done]);
+      if (file.writableNeedDrain) await Promise.race([once(file, 'drain'), failed]);
     },
     async close(): Promise<RecordingSummary> {
       if (!closed) {
         closed = true;
-        encoder.end();
-        await done;
-        if (!file.closed) await once(file, 'close');
+        blocksOut.flush();
+        file.end();
+        await Promise.race([once(file, 'close'), failed]).catch(() => undefined);
       }
       check();
       return { path, frames, blocks, bytes: file.bytesWritten };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DecodeError, Rng, type HitFrame } from '../domain/index.js';
+import { EncodeError } from '../codecs/index.js';
 import {
   openRecording,
   openRecordingWriter,
@@ -11,6 +12,7 @@ import {
   RecordingError,
   syncMarkerFromSeed,
 } from './index.js';
+import { HEADER_TYPE, LONG_TYPE } from './recording-format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'showertrig-rec-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -151,6 +153,83 @@ describe('recordings', () => {
     assert.equal((await errorOf(readAll(bad))).reason, 'bad_header');
     writeFileSync(bad, '');
     assert.equal((await errorOf(readAll(bad))).reason, 'bad_header');
+  });
+
+  it('blocks hold at most blockBytes of records; a larger frame gets a block of its own', async () => {
+    const path = join(dir, 'big.avro');
+    const w = await openRecordingWriter(path, {
+      syncMarker: syncMarkerFromSeed(1),
+      codec: 'null',
+      blockBytes: 2048,
+    });
+    const big = { ...frame(1), eventId: 'big', hits: frame(7).hits };
+    const many = (n: number): HitFrame['hits'] => {
+      const h = frame(5).hits;
+      const rep = <T extends Uint8Array | Int32Array>(a: T): T => {
+        const out = new (a.constructor as new (n: number) => T)(a.length * n);
+        for (let k = 0; k < n; k++) out.set(a, k * a.length);
+        return out;
+      };
+      return { station: rep(h.station), ix: rep(h.ix), iy: rep(h.iy), count: rep(h.count) };
+    };
+    const frames = [frame(0), frame(2), { ...big, hits: many(20) }, frame(3), frame(4)];
+    for (const f of frames) await w.write(f);
+    const s = await w.close();
+    const got = await readAll(path);
+    assert.deepEqual(
+      got.map((f) => [f.eventId, f.hits.station.length]),
+      frames.map((f) => [f.eventId, f.hits.station.length]),
+    );
+    // The null codec stores a block's records as they are: walk the blocks' count and size varints.
+    const bytes = readFileSync(path);
+    let at = HEADER_TYPE.decode(bytes, 0).offset;
+    const blocks: [count: number, size: number][] = [];
+    while (at < bytes.length) {
+      const c = LONG_TYPE.decode(bytes, at);
+      const z = LONG_TYPE.decode(bytes, c.offset);
+      blocks.push([c.value as number, z.value as number]);
+      at = z.offset + (z.value as number) + 16;
+    }
+    assert.equal(blocks.length, s.blocks);
+    assert.deepEqual(
+      blocks.map(([c]) => c),
+      [2, 1, 2],
+    );
+    assert.ok(blocks[1]![1] > 2048 && blocks[0]![1] <= 2048 && blocks[2]![1] <= 2048, JSON.stringify(blocks));
+  });
+
+  it('a frame that cannot be encoded is an EncodeError; the frames before and after it are written', async () => {
+    const path = join(dir, 'enc.avro');
+    const w = await openRecordingWriter(path, { syncMarker: syncMarkerFromSeed(2) });
+    await w.write(frame(0));
+    const bad = { ...frame(1), truth: { ...frame(1).truth!, energyGeV: 'ten' as unknown as number } };
+    await assert.rejects(w.write(bad), (e: unknown) => e instanceof EncodeError && /r1:1/.test(e.message));
+    await w.write(frame(2));
+    const s = await w.close();
+    assert.equal(s.frames, 2);
+    assert.deepEqual(
+      (await readAll(path)).map((f) => f.eventId),
+      ['r1:0', 'r1:2'],
+    );
+  });
+
+  it('bytes left in a block after its records are reported as corrupt, naming the block', async () => {
+    const path = join(dir, 'one-block.avro');
+    const w = await openRecordingWriter(path, { syncMarker: syncMarkerFromSeed(3), codec: 'null' });
+    for (let i = 0; i < 3; i++) await w.write(frame(i));
+    await w.close();
+    const bytes = readFileSync(path);
+    // The header ends where the first block's count varint (3 records: zig-zag 6) starts.
+    const sync = bytes.subarray(bytes.length - 16);
+    const headerEnd = bytes.indexOf(sync) + 16;
+    assert.equal(bytes[headerEnd], 6);
+    const patched = Buffer.from(bytes);
+    patched[headerEnd] = 4; // the block now claims 2 records
+    const bad = join(dir, 'extra.avro');
+    writeFileSync(bad, patched);
+    const e = await errorOf(readAll(bad));
+    assert.equal(e.reason, 'corrupt');
+    assert.match(e.message, /block 0 at byte \d+: \d+ bytes after its 2 records/);
   });
 
   it('a missing file is a RecordingError', async () => {
