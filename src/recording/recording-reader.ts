@@ -175,7 +175,6 @@ class BlockReader {
     this.resolver = head.reader?.createResolver(head.writer);
   }
 
-
   private error(reason: string, what: string, at: number, cause?: unknown): DecodeError {
     const ctx = { path: this.src.path, offset: at, block: this.block };
     return new DecodeError(reason, `${this.src.path}: ${what}`, ctx, cause);
