@@ -162,3 +162,18 @@ test('drift: a window drawn like the reference stays under the KS critical dista
   assert.equal(s.dominantStation, 1);
   assert.ok(Math.abs(ksDistance(Float64Array.from([0.5]), [[0.5, 0.4]]) - 0.5) < 1e-12);
 });
+
+test('drift: the running counts give exactly the KS distances of the sorted window, as events enter and leave', () => {
+  const rng = new Rng(4);
+  const ref = [0, 1].map(() => [0.1, 0.5, 0.5, 0.9].map((q) => [q, q] as [number, number]));
+  const m = new DriftMonitor(ref, { windowS: 2, cAlpha: 1.95, minEvents: 5 });
+  let t = 0;
+  for (let i = 0; i < 3000; i++) {
+    // gaps that empty the window, events a little out of order, values on the reference points, NaN
+    t += i % 500 === 0 ? 5 : rng.uniform() * 0.02 - 0.004;
+    const v = (): number => (rng.uniform() < 0.1 ? 0.5 : rng.uniform() < 0.01 ? NaN : rng.uniform());
+    const s = m.push(t, [v(), v()]);
+    const want = [0, 1].map((k) => (s.events < 5 ? 0 : ksDistance(m.window(k), ref[k]!)));
+    assert.deepEqual(s.perStation, want, `event ${i}`);
+  }
+});

@@ -27,15 +27,25 @@ export interface DriftOptions {
 
 export const DEFAULT_DRIFT: DriftOptions = { windowS: 10, cAlpha: 1.95, minEvents: 100 };
 
+/**
+ * The window's events and, per station and reference point (q, v), how many of its terms are
+ * ≤ v: kept up to date as events enter and leave, so a state costs one pass over the reference
+ * points instead of a sort of the window. The distances are exactly ksDistance's on the sorted
+ * window (a test checks it).
+ */
 export class DriftMonitor {
   private readonly times: number[] = [];
-  private readonly terms: number[][] = [];
+  private readonly terms: (readonly number[])[] = [];
   private head = 0;
+  /** atOrBelow[k][j]: window terms of station k that are ≤ reference[k][j]'s value. */
+  private readonly atOrBelow: Int32Array[];
 
   constructor(
     private readonly reference: readonly Quantiles[],
     private readonly o: DriftOptions = DEFAULT_DRIFT,
-  ) {}
+  ) {
+    this.atOrBelow = reference.map((ref) => new Int32Array(ref.length));
+  }
 
   /** Adds one event (time in s, its per-station terms) and returns the window's state. */
   push(tS: number, perStation: readonly number[]): DriftState {
@@ -43,11 +53,16 @@ export class DriftMonitor {
     return this.state();
   }
 
-  /** Adds one event without evaluating the window (state() sorts it: call that once per step). */
+  /**
+   * Adds one event without evaluating the window. perStation is kept as given (not copied) until
+   * the event leaves the window: pass an array nobody changes.
+   */
   add(tS: number, perStation: readonly number[]): void {
     this.times.push(tS);
-    this.terms.push([...perStation]);
-    while (this.head < this.times.length && this.times[this.head]! < tS - this.o.windowS) this.head++;
+    this.terms.push(perStation);
+    this.count(perStation, 1);
+    while (this.head < this.times.length && this.times[this.head]! < tS - this.o.windowS)
+      this.count(this.terms[this.head++]!, -1);
     if (this.head > 4096) {
       this.times.splice(0, this.head);
       this.terms.splice(0, this.head);
@@ -55,17 +70,30 @@ export class DriftMonitor {
     }
   }
 
+  private count(perStation: readonly number[], by: number): void {
+    this.reference.forEach((ref, k) => {
+      const c = this.atOrBelow[k]!;
+      const x = perStation[k]!;
+      for (let j = 0; j < ref.length; j++) if (x <= ref[j]![1]) c[j]! += by;
+    });
+  }
+
   state(): DriftState {
     const n = this.times.length - this.head;
     const critical = this.o.cAlpha / Math.sqrt(Math.max(1, n));
-    const perStation = this.reference.map((ref, k) =>
-      n < this.o.minEvents ? 0 : ksDistance(this.window(k), ref),
-    );
+    const perStation = this.reference.map((ref, k) => {
+      if (n < this.o.minEvents) return 0;
+      const c = this.atOrBelow[k]!;
+      let d = 0;
+      for (let j = 0; j < ref.length; j++) d = Math.max(d, Math.abs(c[j]! / Math.max(1, n) - ref[j]![0]));
+      return d;
+    });
     const distance = Math.max(0, ...perStation);
     return { perStation, distance, dominantStation: perStation.indexOf(distance), events: n, critical };
   }
 
-  private window(k: number): Float64Array {
+  /** The window's terms of station k, sorted (for checks against ksDistance). */
+  window(k: number): Float64Array {
     const out = new Float64Array(this.times.length - this.head);
     for (let i = this.head; i < this.times.length; i++) out[i - this.head] = this.terms[i]![k]!;
     return out.sort();

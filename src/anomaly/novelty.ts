@@ -68,11 +68,65 @@ function invert(m: Float64Array, p: number): Float64Array {
   return inv;
 }
 
+/**
+ * What scoring needs, in typed arrays, built once per model: the mean, 1 / spread, and the
+ * inverse covariance as Lᵀ of its Cholesky factor (inverse = L·Lᵀ, so zᵀ·inverse·z = |Lᵀz|²:
+ * half the multiplications of the full product). Undefined if the stored inverse is not
+ * positive definite; scoring then uses the full product.
+ */
+interface Prepared {
+  readonly mean: Float64Array;
+  readonly invSd: Float64Array;
+  /** Lᵀ row-major, upper triangle used. */
+  readonly lt: Float64Array | undefined;
+}
+
+const prepared = new WeakMap<NoveltyModel, Prepared>();
+
+function prepare(m: NoveltyModel): Prepared {
+  let p = prepared.get(m);
+  if (p === undefined) {
+    p = {
+      mean: Float64Array.from(m.mean),
+      invSd: Float64Array.from(m.sd, (v) => 1 / v),
+      lt: choleskyTransposed(m.inverse, m.mean.length),
+    };
+    prepared.set(m, p);
+  }
+  return p;
+}
+
+/** Lᵀ (row-major) with a = L·Lᵀ from a's lower triangle; undefined if a is not positive definite. */
+function choleskyTransposed(a: readonly number[], p: number): Float64Array | undefined {
+  const l = new Float64Array(p * p);
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j <= i; j++) {
+      let sum = a[i * p + j]!;
+      for (let k = 0; k < j; k++) sum -= l[i * p + k]! * l[j * p + k]!;
+      if (i === j) {
+        if (!(sum > 0)) return undefined;
+        l[i * p + i] = Math.sqrt(sum);
+      } else l[i * p + j] = sum / l[j * p + j]!;
+    }
+  const lt = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) lt[j * p + i] = l[i * p + j]!;
+  return lt;
+}
+
 /** Squared Mahalanobis distance of the row at x[off ...]; z is scratch of length p. */
 export function noveltyScore(m: NoveltyModel, x: Float64Array, off: number, z: Float64Array): number {
-  const p = m.mean.length;
-  for (let j = 0; j < p; j++) z[j] = (squash(x[off + j]!) - m.mean[j]!) / m.sd[j]!;
+  const { mean, invSd, lt } = prepare(m);
+  const p = mean.length;
+  for (let j = 0; j < p; j++) z[j] = (squash(x[off + j]!) - mean[j]!) * invSd[j]!;
   let s = 0;
+  if (lt !== undefined) {
+    for (let a = 0; a < p; a++) {
+      let t = 0;
+      for (let b = a; b < p; b++) t += lt[a * p + b]! * z[b]!;
+      s += t * t;
+    }
+    return s;
+  }
   for (let a = 0; a < p; a++) {
     let t = 0;
     for (let b = 0; b < p; b++) t += m.inverse[a * p + b]! * z[b]!;

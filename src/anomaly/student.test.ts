@@ -10,7 +10,7 @@ import {
   STUDENT_FEATURES_PER_STATION as F,
 } from './student.js';
 import { calibrateThreshold } from './calibration.js';
-import { fitNovelty } from './novelty.js';
+import { fitNovelty, noveltyScore } from './novelty.js';
 
 const spec: ImageSpec = { binPx: 30, binsX: 10, binsY: 8, width: 12, height: 8, channels: 3, adcPerMip: 64 };
 
@@ -77,6 +77,26 @@ describe('anomaly student (boosted trees on station summaries)', () => {
     assert.equal(a.perStation[2], a.perStation[5]);
     assert.ok(a.perStation[4]! > a.perStation[1]! + 0.3);
     assert.equal(scorer.reference.threshold, cal.threshold);
+  });
+
+  it('novelty term: the Cholesky form gives the squared Mahalanobis distance of the full product', () => {
+    const rng = new Rng(21);
+    const p = 6;
+    const n = 400;
+    const x = Float64Array.from(
+      { length: n * p },
+      (_, j) => rng.normal() * (1 + (j % p)) + (j % 3) * rng.normal(),
+    );
+    const m = fitNovelty(x, n, p);
+    const z = new Float64Array(p);
+    for (let i = 0; i < 50; i++) {
+      const sq = (v: number): number => Math.sign(v) * Math.log1p(Math.abs(v));
+      const zs = Array.from({ length: p }, (_, j) => (sq(x[i * p + j]!) - m.mean[j]!) / m.sd[j]!);
+      let want = 0;
+      for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) want += zs[a]! * m.inverse[a * p + b]! * zs[b]!;
+      const got = noveltyScore(m, x, i * p, z);
+      assert.ok(Math.abs(got - want) <= 1e-9 * Math.max(1, want), `row ${i}: ${got} vs ${want}`);
+    }
   });
 
   it('novelty term: flags a combination no ordinary event had (a late shower), where the regression cannot', () => {

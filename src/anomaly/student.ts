@@ -54,10 +54,18 @@ export interface StudentModel {
 export interface FeatureScratch {
   readonly bins: Float64Array;
   touched: Int32Array;
+  /** Per station: v-weighted Σx², Σy² of the bins. */
+  readonly sx: Float64Array;
+  readonly sy: Float64Array;
 }
 
 export function featureScratch(spec: ImageSpec): FeatureScratch {
-  return { bins: new Float64Array(spec.binsX * spec.binsY * spec.channels), touched: new Int32Array(256) };
+  return {
+    bins: new Float64Array(spec.binsX * spec.binsY * spec.channels),
+    touched: new Int32Array(256),
+    sx: new Float64Array(spec.channels),
+    sy: new Float64Array(spec.channels),
+  };
 }
 
 /**
@@ -99,8 +107,9 @@ export function studentFeatures(
     }
     scratch.bins[j]! += a;
   }
-  const sx = new Float64Array(c);
-  const sy = new Float64Array(c);
+  const { sx, sy } = scratch;
+  sx.fill(0);
+  sy.fill(0);
   for (let t = 0; t < nTouched; t++) {
     const j = scratch.touched[t]!;
     const k = j % c;
@@ -209,9 +218,13 @@ export function predictStudent(m: StudentModel, x: Float64Array, n: number): Stu
   }
   if (m.novelty === undefined || m.scales === undefined) return { total: regression, perStation, regression };
   const z = new Float64Array(p);
-  const novelty = Float64Array.from({ length: n }, (_, i) => noveltyScore(m.novelty!, x, i * p, z));
+  const novelty = new Float64Array(n);
+  const total = new Float64Array(n);
   const { regression: sr, novelty: sn } = m.scales;
-  const total = Float64Array.from(regression, (r, i) => Math.max(r / sr, novelty[i]! / sn));
+  for (let i = 0; i < n; i++) {
+    novelty[i] = noveltyScore(m.novelty, x, i * p, z);
+    total[i] = Math.max(regression[i]! / sr, novelty[i]! / sn);
+  }
   return { total, perStation, regression, novelty };
 }
 

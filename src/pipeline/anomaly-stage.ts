@@ -49,7 +49,8 @@ export function createAnomalyStage(d: AnomalyStageDeps): AnomalyStage {
         for (let i = start; i < end; i++) {
           const j = i - start;
           const score = s.total[j]!;
-          const perStation = Array.from(s.perStation.subarray(j * c, (j + 1) * c));
+          const perStation = new Array<number>(c);
+          for (let k = 0; k < c; k++) perStation[k] = s.perStation[j * c + k]!;
           out[i] = { ...reco[i]!, anomaly: { score, perStation } };
           m?.score.observe(score);
           if (score > ref.threshold) m?.anomalous.inc();
