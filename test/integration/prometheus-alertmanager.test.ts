@@ -107,14 +107,23 @@ test(
         await new Promise((r) => setTimeout(r, 250));
       }
       const lastFrameAt = Date.now();
+      // What the excess stage counted (late candidates, duplicates, Z), for a failure's message.
+      const counts = async (): Promise<string> =>
+        (await fetch(metricsUrl).then((r) => r.text()))
+          .split('\n')
+          .filter((l) => /^showertrig_excess_(late|duplicates|candidates|significance|watermark)/.test(l))
+          .join('; ');
+      let lastCounts = '';
       const detail = (): string =>
-        `trigger:\n${trig.output().slice(-1500)}\nprometheus:\n${prom.output().slice(-1000)}`;
+        `excess stage: ${lastCounts}\ntrigger:\n${trig.output().slice(-1500)}\nprometheus:\n${prom.output().slice(-1000)}`;
 
       const excess = await until(
-        async () =>
-          (await alertmanagerAlerts(am)).find(
+        async () => {
+          lastCounts = await counts().catch((e: unknown) => String(e));
+          return (await alertmanagerAlerts(am)).find(
             (a) => a.labels['alertname'] === 'ShowertrigExcessSignificanceHigh',
-          ),
+          );
+        },
         30_000,
         'the excess alert in Alertmanager',
         detail,
