@@ -69,9 +69,14 @@ export function clientOf(cluster: KafkaCluster): { kafka: Kafka; config: KafkaCo
   return c;
 }
 
-/** One silent admin per bootstrap broker (reachability asks each on its own); a failed one is rebuilt. */
+/**
+ * Asks one bootstrap broker on its own: a fresh silent admin whose only broker it is connects
+ * (TCP, TLS and SASL as configured, an ApiVersions request that broker answers) and disconnects.
+ * A kept admin would not do: kafkajs sends its metadata requests to a random broker of the
+ * cluster, so one broker's probe could fail on another broker's outage or pass on its answer.
+ */
 function brokerProbes(cfg: KafkaConfig): { ask: (broker: string) => Promise<void>; close: () => void } {
-  const admins = new Map<string, Admin>();
+  const open = new Set<Admin>();
   const client = (broker: string): Admin =>
     new Kafka({
       clientId: `${cfg.clientId}-reach`,
@@ -84,20 +89,18 @@ function brokerProbes(cfg: KafkaConfig): { ask: (broker: string) => Promise<void
     }).admin();
   return {
     async ask(broker) {
-      const a = admins.get(broker) ?? client(broker);
-      admins.set(broker, a);
+      const a = client(broker);
+      open.add(a);
       try {
         await a.connect();
-        await a.describeCluster();
-      } catch (e) {
-        admins.delete(broker);
+      } finally {
+        open.delete(a);
         void a.disconnect().catch(() => undefined);
-        throw e;
       }
     },
     close() {
-      for (const a of admins.values()) void a.disconnect().catch(() => undefined);
-      admins.clear();
+      for (const a of open) void a.disconnect().catch(() => undefined);
+      open.clear();
     },
   };
 }

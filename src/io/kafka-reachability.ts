@@ -10,7 +10,7 @@ import { createLinkHealth, type LinkHealth } from './link-health.js';
 
 export interface ReachabilityOptions {
   readonly brokers: readonly string[];
-  /** One metadata request to this broker (resolves when it answered). */
+  /** One request answered by this broker itself (resolves when it answered). */
   readonly ask: (broker: string) => Promise<void>;
   readonly pollMs: number;
   readonly perBrokerTimeoutMs: number;
