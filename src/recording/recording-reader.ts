@@ -44,16 +44,14 @@ export interface Recording extends AsyncIterable<HitFrame> {
 
 interface Head {
   readonly info: RecordingInfo;
-  /** Header length, bytes. */
-  readonly bytes: number;
-  /** The type records are decoded with, and the reader schema to resolve them to if the writer's differs. */
-  readonly writer: avsc.Type;
-  readonly reader?: avsc.Type;
+  /** Records decode with this build's reader type, through the resolver when the writer's schema differs. */
+  readonly type: avsc.Type;
+  readonly resolver?: avsc.Resolver;
   readonly sync: Buffer;
 }
 
 /** Checks a decoded header: a codec we have, a writer schema of hit frames that this build can read. */
-function checkHeader(path: string, h: ContainerHeader, bytes: number): Head {
+function checkHeader(path: string, h: ContainerHeader): Head {
   const fail = (reason: string, what: string, cause?: unknown): DecodeError =>
     new DecodeError(reason, `${path}: ${what}`, { path }, cause);
   const codec = (h.meta['avro.codec'] ?? Buffer.from('null')).toString();
@@ -74,14 +72,15 @@ function checkHeader(path: string, h: ContainerHeader, bytes: number): Head {
   const info = { path, codec, metadata, schema };
   const reader = avroType('frame');
   // Same schema: decode with the reader type itself (a resolver costs about 15 % of read time).
-  if (writer.fingerprint().equals(reader.fingerprint())) return { info, bytes, writer: reader, sync: h.sync };
+  if (writer.fingerprint().equals(reader.fingerprint())) return { info, type: reader, sync: h.sync };
+  let resolver: avsc.Resolver;
   try {
-    reader.createResolver(writer);
+    resolver = reader.createResolver(writer);
   } catch (e) {
     const want = `${FRAME_SCHEMA_NAME} v${WRITE_VERSIONS.frame}`;
     throw fail('schema_mismatch', `writer schema cannot be read as ${want}: ${(e as Error).message}`, e);
   }
-  return { info, bytes, writer, reader, sync: h.sync };
+  return { info, type: reader, resolver, sync: h.sync };
 }
 
 /**
@@ -153,26 +152,19 @@ async function readHeader(src: ByteSource): Promise<Head> {
     throw new DecodeError('truncated', `${path}: file ends inside the header (${src.offset} bytes)`, {
       path,
     });
-  return checkHeader(path, h, src.offset);
+  return checkHeader(path, h);
 }
 
 /** The blocks after the header: each block's frames, every defect named by file, byte and block. */
 class BlockReader {
   private block = 0;
   private readonly inflate: (data: Buffer) => Buffer;
-  private readonly sync: Buffer;
-  /** Records decode with the reader type, through a resolver when the writer's schema differs. */
-  private readonly type: avsc.Type;
-  private readonly resolver: avsc.Resolver | undefined;
 
   constructor(
     private readonly src: ByteSource,
-    head: Head,
+    private readonly head: Head,
   ) {
     this.inflate = DECOMPRESSORS[head.info.codec as ContainerCodec];
-    this.sync = head.sync;
-    this.type = head.reader ?? head.writer;
-    this.resolver = head.reader?.createResolver(head.writer);
   }
 
   private error(reason: string, what: string, at: number, cause?: unknown): DecodeError {
@@ -193,7 +185,7 @@ class BlockReader {
     if (count === 'cut' || size === 'cut' || size === 'end') throw cut();
     if (!(await src.need(size + SYNC_BYTES))) throw cut();
     const raw = src.buf.subarray(src.pos, src.pos + size);
-    if (!this.sync.equals(src.buf.subarray(src.pos + size, src.pos + size + SYNC_BYTES)))
+    if (!this.head.sync.equals(src.buf.subarray(src.pos + size, src.pos + size + SYNC_BYTES)))
       throw this.error('corrupt', `${where}: sync marker mismatch`, at);
     src.pos += size + SYNC_BYTES;
     let data: Buffer;
@@ -223,7 +215,7 @@ class BlockReader {
   }
 
   private frames(data: Buffer, count: number, where: string, at: number): HitFrame[] {
-    const { type, resolver } = this;
+    const { type, resolver } = this.head;
     const out: HitFrame[] = [];
     let pos = 0;
     for (let i = 0; i < count; i++) {
@@ -250,7 +242,7 @@ class BlockReader {
   }
 }
 
-async function openFile(path: string): Promise<{ fh: FileHandle; size: number }> {
+async function openFile(path: string): Promise<FileHandle> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -262,14 +254,14 @@ async function openFile(path: string): Promise<{ fh: FileHandle; size: number }>
     await fh.close();
     throw new RecordingError(`${path} is a directory, not a recording (.avro file)`, { context: { path } });
   }
-  return { fh, size: stat.size };
+  return fh;
 }
 
 /** Opens the file and reads its header: the block reader for the frames after it. */
 async function openBlocks(
   path: string,
 ): Promise<{ info: RecordingInfo; blocks: BlockReader; close(): Promise<void> }> {
-  const { fh } = await openFile(path);
+  const fh = await openFile(path);
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;

@@ -54,7 +54,7 @@ export interface RecordingWriter {
   readonly path: string;
   /** Frames accepted so far. */
   readonly frames: number;
-  /** Resolves once the encoder takes the frame (waits while the file lags behind). Call sequentially. */
+  /** Resolves once the frame is in the block buffer (waits while the file lags behind). Call sequentially. */
   write(frame: HitFrame): Promise<void>;
   /** Flushes the last block and closes the file. */
   close(): Promise<RecordingSummary>;
@@ -83,8 +83,8 @@ function headerBytes(
 /**
  * The file, opened before the first frame so that a bad path fails at once. A path stream rather
  * than FileHandle.createWriteStream (that writes through the promise API), buffering 1 MiB so
- * that a finished block is handed on at once instead of holding the encoder until the disk
- * write returns (the default 16 KiB is below one block).
+ * that a writer waits for the disk only when several blocks are queued (the default 16 KiB is
+ * below one block).
  */
 async function createFile(path: string): Promise<WriteStream> {
   const file = createWriteStream(path, { highWaterMark: 1 << 20 });
@@ -152,11 +152,13 @@ export async function openRecordingWriter(
   const header = headerBytes(codec, sync, opts.metadata ?? {});
   const file = await createFile(path);
   let failure: RecordingError | undefined;
-  file.on('error', (e) => {
-    failure ??= new RecordingError(`writing ${path}: ${e.message}`, { context: { path }, cause: e });
-  });
   // Rejects once the file fails: what a wait for the file races against.
-  const failed = new Promise<never>((_, reject) => file.once('error', () => reject(failure)));
+  const failed = new Promise<never>((_, reject) =>
+    file.on('error', (e) => {
+      failure ??= new RecordingError(`writing ${path}: ${e.message}`, { context: { path }, cause: e });
+      reject(failure);
+    }),
+  );
   failed.catch(() => undefined);
   const compress = compressor(codec, opts.deflateLevel ?? 6);
   let blocks = 0;
